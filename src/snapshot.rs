@@ -1,0 +1,354 @@
+//! The snapshot: a saved, verifiable evidence inventory of one or more AWS accounts.
+//!
+//! A snapshot is what was observed, where it came from and what could not be read. It is
+//! written once by a collector (live scan, sample generator, later a Terraform plan) and
+//! evaluated any number of times offline. Its integrity is checkable on its own:
+//! every attribute group names the API response it came from by SHA-256, the raw responses
+//! are kept in the file, and a manifest digest (SHA-256 over the RFC 8785 canonical JSON of
+//! everything but the manifest) covers the whole document. See `docs/snapshot.md`.
+
+pub mod resources;
+pub mod schema;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use resources::{Attributes, RESOURCE_TYPES, Tags};
+
+/// The snapshot format version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A complete evidence inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Format version; a reader refuses versions it does not know.
+    pub schema_version: u32,
+    /// The tool (and version) that wrote the snapshot.
+    pub tool: ToolInfo,
+    /// When collection finished (UTC). Time-based rules measure age against this, not
+    /// against the moment of evaluation, so re-evaluating an old snapshot is reproducible.
+    pub collected_at: DateTime<Utc>,
+    /// How the snapshot was produced (`live`, `sample`, `plan`) and from where.
+    pub origin: Origin,
+    /// The accounts in scope and, per account, the regions requested, read and not read.
+    pub accounts: Vec<AccountScope>,
+    pub resources: Vec<Resource>,
+    /// What could not be read. A gap makes the rules that need the data yield GAP.
+    pub gaps: Vec<Gap>,
+    /// Raw API responses keyed by the SHA-256 (hex) of their body.
+    pub raw_responses: BTreeMap<String, RawResponse>,
+    /// Integrity digest over everything above.
+    pub manifest: Manifest,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Origin {
+    /// `live` (read from AWS), `sample` (generated), `plan` (a Terraform plan).
+    pub kind: String,
+    /// Endpoint override used for the scan, if any (emulators).
+    pub endpoint_url: Option<String>,
+    /// The principal the scan ran as (`sts:GetCallerIdentity`), if known.
+    pub principal_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountScope {
+    pub account_id: String,
+    pub regions_requested: Vec<String>,
+    pub regions_read: Vec<String>,
+    pub regions_not_read: Vec<RegionNotRead>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionNotRead {
+    pub region: String,
+    pub reason: String,
+}
+
+/// One observed resource: the common envelope plus its type's attributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    pub arn: String,
+    /// The identifier AWS uses in its API (bucket name, `vol-…`, key id, user name).
+    pub id: String,
+    /// Human name: the `Name` tag or the id.
+    pub name: String,
+    pub account: String,
+    /// Region the resource lives in; `global` for IAM and account-wide resources.
+    pub region: String,
+    pub tags: Tags,
+    #[serde(flatten)]
+    pub attributes: Attributes,
+    /// Where each attribute group came from, keyed by group (`encryption`, `ingress`, …;
+    /// `resource` for the listing call that found the resource).
+    pub provenance: BTreeMap<String, Provenance>,
+    /// Attribute groups that could not be read, with the gap that explains why.
+    pub unread: Vec<Unread>,
+}
+
+impl Resource {
+    /// The snapshot name of the resource's type.
+    pub fn type_name(&self) -> &'static str {
+        self.attributes.type_name()
+    }
+}
+
+/// The API call an attribute group was read from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// IAM-style operation name, e.g. `s3:GetBucketEncryption`.
+    pub operation: String,
+    pub region: String,
+    pub called_at: DateTime<Utc>,
+    pub request_id: Option<String>,
+    /// SHA-256 of the raw response body; the body is in `raw_responses` under this key.
+    pub response_sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Unread {
+    /// The attribute group (top-level field) that is null because it was not read.
+    pub group: String,
+    /// The id of the gap record.
+    pub gap: String,
+}
+
+/// Something the collector could not read. Gaps are evidence too: a report lists them,
+/// and every rule that needed the data yields GAP instead of a verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Gap {
+    /// Unique within the snapshot, e.g. `gap-1`.
+    pub id: String,
+    pub account: String,
+    pub service: String,
+    /// Region of the failed call; `global` for IAM and S3 listing.
+    pub region: String,
+    pub operation: String,
+    /// AWS error code (`AccessDenied`, `OptInRequired`, `Throttling`, `Timeout`, …).
+    pub error_code: String,
+    pub message: String,
+    /// Resource types this gap leaves wholly unread in `account`/`region` (listing
+    /// failures). Empty when only some attribute groups of known resources are missing.
+    pub resource_types: Vec<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl Gap {
+    /// Whether this gap leaves resources of `type_name` in `account`/`region` unlisted.
+    /// A gap in region `global` covers every region.
+    pub fn covers(&self, type_name: &str, account: &str, region: &str) -> bool {
+        self.account == account
+            && (self.region == region || self.region == "global" || region == "global")
+            && self.resource_types.iter().any(|t| t == type_name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawResponse {
+    pub operation: String,
+    /// `application/json`, `text/xml`, `text/csv`.
+    pub content_type: String,
+    /// The response body exactly as received (UTF-8).
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always `sha256`.
+    pub algorithm: String,
+    /// Always `rfc8785` (JSON Canonicalization Scheme).
+    pub canonicalization: String,
+    /// Hex digest over the canonical JSON of the snapshot without its `manifest` field.
+    pub digest: String,
+}
+
+/// Why a snapshot file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: invalid snapshot: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: snapshot schema_version {found} is not supported (this build reads {SCHEMA_VERSION})")]
+    Version { path: String, found: u64 },
+    #[error("{path}: snapshot failed verification:{}", IntegrityList(.problems))]
+    Integrity { path: String, problems: Vec<String> },
+}
+
+impl Snapshot {
+    /// Reads, parses and verifies a snapshot file. Verification failures are errors: an
+    /// edited snapshot is not evidence.
+    pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
+        let display = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+            path: display.clone(),
+            source,
+        })?;
+        let snapshot = Snapshot::parse(&text, &display)?;
+        let problems = snapshot.verify();
+        if !problems.is_empty() {
+            return Err(SnapshotError::Integrity {
+                path: display,
+                problems,
+            });
+        }
+        Ok(snapshot)
+    }
+
+    /// Parses snapshot JSON, checking the version first so an old or future file gets a
+    /// clear message rather than a field error.
+    pub fn parse(text: &str, path: &str) -> Result<Snapshot, SnapshotError> {
+        let invalid = |e: serde_json::Error| SnapshotError::Invalid {
+            path: path.to_string(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        };
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            schema_version: u64,
+        }
+        let version: VersionOnly = serde_json::from_str(text).map_err(invalid)?;
+        if version.schema_version != u64::from(SCHEMA_VERSION) {
+            return Err(SnapshotError::Version {
+                path: path.to_string(),
+                found: version.schema_version,
+            });
+        }
+        serde_json::from_str(text).map_err(invalid)
+    }
+
+    /// The manifest digest this snapshot should carry.
+    pub fn compute_digest(&self) -> String {
+        let mut value = serde_json::to_value(self).expect("a snapshot always serialises");
+        if let Some(map) = value.as_object_mut() {
+            map.remove("manifest");
+        }
+        let canonical = serde_json_canonicalizer::to_string(&value)
+            .expect("canonical JSON of a serde_json value cannot fail");
+        sha256_hex(canonical.as_bytes())
+    }
+
+    /// Sets the manifest to the current content. Call after the last change.
+    pub fn seal(&mut self) {
+        self.manifest = Manifest {
+            algorithm: "sha256".into(),
+            canonicalization: "rfc8785".into(),
+            digest: String::new(),
+        };
+        self.manifest.digest = self.compute_digest();
+    }
+
+    /// Checks the manifest, every raw response hash and every provenance reference.
+    /// Returns one message per problem; empty means the snapshot is intact.
+    pub fn verify(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.manifest.algorithm != "sha256" || self.manifest.canonicalization != "rfc8785" {
+            problems.push(format!(
+                "manifest uses {}/{}, expected sha256/rfc8785",
+                self.manifest.algorithm, self.manifest.canonicalization
+            ));
+        }
+        let digest = self.compute_digest();
+        if digest != self.manifest.digest {
+            problems.push(format!(
+                "manifest digest mismatch: the file says {}, its content hashes to {digest} (the snapshot was changed after it was written)",
+                self.manifest.digest
+            ));
+        }
+        for (key, raw) in &self.raw_responses {
+            let actual = sha256_hex(raw.body.as_bytes());
+            if &actual != key {
+                problems.push(format!(
+                    "raw response {key} ({}) hashes to {actual}: its body was changed",
+                    raw.operation
+                ));
+            }
+        }
+        for resource in &self.resources {
+            for (group, provenance) in &resource.provenance {
+                if !self.raw_responses.contains_key(&provenance.response_sha256) {
+                    problems.push(format!(
+                        "{} `{group}` cites raw response {} ({}), which is not in the snapshot",
+                        resource.arn, provenance.response_sha256, provenance.operation
+                    ));
+                }
+            }
+            for unread in &resource.unread {
+                if !self.gaps.iter().any(|g| g.id == unread.gap) {
+                    problems.push(format!(
+                        "{} `{}` cites gap {}, which is not in the snapshot",
+                        resource.arn, unread.group, unread.gap
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// Gaps that leave `type_name` unlisted in `account` (any region when `region` is None).
+    pub fn listing_gaps<'a>(
+        &'a self,
+        type_name: &'a str,
+        account: &'a str,
+        region: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Gap> + 'a {
+        self.gaps.iter().filter(move |g| match region {
+            Some(region) => g.covers(type_name, account, region),
+            None => g.account == account && g.resource_types.iter().any(|t| t == type_name),
+        })
+    }
+
+    /// Writes the snapshot as pretty JSON.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a snapshot always serialises")
+    }
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl std::fmt::Display for IntegrityList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for p in self.0 {
+            write!(f, "\n  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Formats integrity problems as an indented list.
+pub struct IntegrityList<'a>(pub &'a [String]);

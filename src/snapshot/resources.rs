@@ -1,0 +1,557 @@
+//! The normalised resource model: what the rules read.
+//!
+//! Every resource in a snapshot has the same envelope (type, ARN, id, name, account,
+//! region, tags) plus the attributes of its type, flattened into one JSON object. That
+//! object is exactly what a rule sees as `resource`, so a field path in a rule
+//! (`resource.encryption.kms_key_arn`) is also a JSON path into the snapshot file.
+//!
+//! Conventions, chosen so that missing data can never look like a pass:
+//! - every field is always present in the JSON; `null` means "read, and AWS returned
+//!   nothing" (e.g. a bucket without a lifecycle configuration), never "not read";
+//! - an attribute group that could not be read is `null` *and* named in the resource's
+//!   `unread` list with the gap that explains it; rules touching it yield GAP;
+//! - durations are whole days (`*_days`), times are RFC 3339 UTC strings;
+//! - security-group rules are normalised: protocol `-1` becomes `"all"` with ports 0–65535.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Encryption at rest of a data store, as far as the rules need it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Encryption {
+    /// Whether the data is encrypted at rest at all.
+    pub enabled: bool,
+    /// `aws:kms`, `aws:kms:dsse`, `AES256` (S3-managed keys) or null when unencrypted.
+    pub algorithm: Option<String>,
+    /// Full ARN of the KMS key, when KMS is used (aliases resolved by the collector).
+    pub kms_key_arn: Option<String>,
+}
+
+/// The type-specific attributes of a resource, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type")]
+pub enum Attributes {
+    #[serde(rename = "aws_account")]
+    Account(Account),
+    #[serde(rename = "aws_region")]
+    RegionSettings(RegionSettings),
+    #[serde(rename = "aws_s3_bucket")]
+    S3Bucket(S3Bucket),
+    #[serde(rename = "aws_ebs_volume")]
+    EbsVolume(EbsVolume),
+    #[serde(rename = "aws_ebs_snapshot")]
+    EbsSnapshot(EbsSnapshot),
+    #[serde(rename = "aws_ec2_instance")]
+    Ec2Instance(Ec2Instance),
+    #[serde(rename = "aws_vpc")]
+    Vpc(Vpc),
+    #[serde(rename = "aws_security_group")]
+    SecurityGroup(SecurityGroup),
+    #[serde(rename = "aws_rds_instance")]
+    RdsInstance(RdsInstance),
+    #[serde(rename = "aws_rds_snapshot")]
+    RdsSnapshot(RdsSnapshot),
+    #[serde(rename = "aws_kms_key")]
+    KmsKey(KmsKey),
+    #[serde(rename = "aws_iam_user")]
+    IamUser(IamUser),
+    #[serde(rename = "aws_iam_group")]
+    IamGroup(IamGroup),
+    #[serde(rename = "aws_iam_role")]
+    IamRole(IamRole),
+    #[serde(rename = "aws_cloudtrail_trail")]
+    CloudTrailTrail(CloudTrailTrail),
+    #[serde(rename = "aws_config_recorder")]
+    ConfigRecorder(ConfigRecorder),
+    #[serde(rename = "aws_backup_plan")]
+    BackupPlan(BackupPlan),
+    #[serde(rename = "aws_backup_vault")]
+    BackupVault(BackupVault),
+    #[serde(rename = "aws_backup_recovery_point")]
+    BackupRecoveryPoint(BackupRecoveryPoint),
+}
+
+/// Declares, once, each resource type's name, its attribute struct and what a blank
+/// instance looks like (the base that rule fixtures are merged onto).
+macro_rules! resource_types {
+    ($($variant:ident => $name:literal, $service:literal;)*) => {
+        /// Every resource type assay knows, by its snapshot name.
+        pub const RESOURCE_TYPES: &[&str] = &[$($name),*];
+
+        impl Attributes {
+            /// The snapshot name of this resource's type, e.g. `aws_s3_bucket`.
+            pub fn type_name(&self) -> &'static str {
+                match self { $(Attributes::$variant(_) => $name),* }
+            }
+
+            /// A blank instance of the named type (all fields empty), or `None` for an
+            /// unknown type.
+            pub fn blank(type_name: &str) -> Option<Attributes> {
+                match type_name {
+                    $($name => Some(Attributes::$variant(Default::default())),)*
+                    _ => None,
+                }
+            }
+
+            /// The JSON Schema of the named type's attribute object.
+            pub fn schema_of(type_name: &str) -> Option<schemars::Schema> {
+                match type_name {
+                    $($name => Some(schemars::schema_for!($variant)),)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// The AWS service whose API describes the named type (for gaps and IAM policy).
+        pub fn service_of(type_name: &str) -> Option<&'static str> {
+            match type_name {
+                $($name => Some($service),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+resource_types! {
+    Account => "aws_account", "iam";
+    RegionSettings => "aws_region", "ec2";
+    S3Bucket => "aws_s3_bucket", "s3";
+    EbsVolume => "aws_ebs_volume", "ec2";
+    EbsSnapshot => "aws_ebs_snapshot", "ec2";
+    Ec2Instance => "aws_ec2_instance", "ec2";
+    Vpc => "aws_vpc", "ec2";
+    SecurityGroup => "aws_security_group", "ec2";
+    RdsInstance => "aws_rds_instance", "rds";
+    RdsSnapshot => "aws_rds_snapshot", "rds";
+    KmsKey => "aws_kms_key", "kms";
+    IamUser => "aws_iam_user", "iam";
+    IamGroup => "aws_iam_group", "iam";
+    IamRole => "aws_iam_role", "iam";
+    CloudTrailTrail => "aws_cloudtrail_trail", "cloudtrail";
+    ConfigRecorder => "aws_config_recorder", "config";
+    BackupPlan => "aws_backup_plan", "backup";
+    BackupVault => "aws_backup_vault", "backup";
+    BackupRecoveryPoint => "aws_backup_recovery_point", "backup";
+}
+
+// The attribute structs below use the struct name as the schema's title; the `type`
+// tag is added by the envelope.
+
+/// One AWS account: account-wide settings (IAM account summary, password policy, role in
+/// the organisation as declared by the profile).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Account alias, if one is set.
+    pub alias: Option<String>,
+    /// `AccountMFAEnabled` from `iam:GetAccountSummary`.
+    pub root_mfa_enabled: Option<bool>,
+    /// `AccountAccessKeysPresent` from `iam:GetAccountSummary`.
+    pub root_access_keys_present: Option<bool>,
+    /// The IAM password policy; null when the account has none.
+    pub password_policy: Option<PasswordPolicy>,
+    /// What the account is for, from the profile's `accounts` list (`production`,
+    /// `backup`, `dr`, ...); null when the profile does not say.
+    pub role: Option<String>,
+}
+
+/// `iam:GetAccountPasswordPolicy`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub minimum_length: i64,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub max_age_days: Option<i64>,
+    pub reuse_prevention: Option<i64>,
+}
+
+/// Per account and region: settings that exist once per region, and whether the region is
+/// in use (holds any data store or instance), which rules use to decide applicability.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSettings {
+    /// `opt-in-not-required`, `opted-in` or `not-opted-in` (`ec2:DescribeRegions`).
+    pub opt_in_status: Option<String>,
+    /// True when the snapshot holds any non-default resource in this region.
+    pub in_use: bool,
+    /// `ec2:GetEbsEncryptionByDefault` and `ec2:GetEbsDefaultKmsKeyId`.
+    pub ebs_encryption_by_default: Option<EbsDefaultEncryption>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EbsDefaultEncryption {
+    pub enabled: bool,
+    pub kms_key_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct S3Bucket {
+    pub created: Option<String>,
+    /// Default encryption (`s3:GetBucketEncryption`); `enabled: false` when none is set.
+    pub encryption: Option<Encryption>,
+    /// `s3:GetBucketVersioning`.
+    pub versioning: Option<Versioning>,
+    /// `s3:GetBucketLifecycleConfiguration`; an empty list when there is none.
+    pub lifecycle_rules: Option<Vec<LifecycleRule>>,
+    /// `s3:GetBucketReplication`; null when the bucket does not replicate.
+    pub replication: Option<Replication>,
+    /// `s3:GetPublicAccessBlock`; null when none is set on the bucket.
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// `s3:GetObjectLockConfiguration`; null when object lock is not enabled.
+    pub object_lock: Option<ObjectLock>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Versioning {
+    /// `Enabled`, `Suspended` or `Disabled` (never configured).
+    pub status: String,
+    pub mfa_delete: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleRule {
+    pub id: String,
+    pub enabled: bool,
+    pub prefix: Option<String>,
+    pub transitions: Vec<Transition>,
+    /// Current versions expire after this many days.
+    pub expiration_days: Option<i64>,
+    /// Noncurrent versions expire after this many days.
+    pub noncurrent_expiration_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    pub days: i64,
+    /// `GLACIER`, `DEEP_ARCHIVE`, `STANDARD_IA`, ...
+    pub storage_class: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Replication {
+    pub role_arn: Option<String>,
+    pub destinations: Vec<ReplicationDestination>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicationDestination {
+    pub rule_id: String,
+    pub enabled: bool,
+    pub bucket_arn: String,
+    /// Region of the destination bucket (read with `s3:GetBucketLocation`); null when the
+    /// destination could not be located, which residency rules treat as a failure.
+    pub region: Option<String>,
+    /// Destination account when it differs from the source (`Destination.Account`).
+    pub account: Option<String>,
+    pub kms_key_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLock {
+    pub enabled: bool,
+    /// `GOVERNANCE` or `COMPLIANCE` default retention mode, if any.
+    pub mode: Option<String>,
+    pub retention_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EbsVolume {
+    pub availability_zone: String,
+    pub size_gib: i64,
+    pub volume_type: String,
+    pub state: String,
+    pub attached_instance_ids: Vec<String>,
+    pub encryption: Option<Encryption>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EbsSnapshot {
+    pub volume_id: Option<String>,
+    pub start_time: String,
+    pub state: String,
+    pub description: Option<String>,
+    pub encryption: Option<Encryption>,
+    /// Accounts the snapshot is shared with (`CreateVolumePermission`); `all` = public.
+    pub shared_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ec2Instance {
+    pub state: String,
+    pub instance_type: String,
+    pub image_id: String,
+    pub launch_time: Option<String>,
+    pub vpc_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub public_ip: Option<String>,
+    /// SSH key pair name; null when the instance was launched without one.
+    pub key_name: Option<String>,
+    /// `MetadataOptions.HttpTokens == required`.
+    pub imds_v2_required: bool,
+    pub security_group_ids: Vec<String>,
+    pub volume_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vpc {
+    pub cidr_block: String,
+    pub is_default: bool,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroup {
+    pub group_id: String,
+    pub vpc_id: Option<String>,
+    pub description: String,
+    /// True for the group named `default` that every VPC has.
+    pub is_default: bool,
+    pub ingress: Vec<SecurityGroupRule>,
+    pub egress: Vec<SecurityGroupRule>,
+    /// Network interfaces using the group (0 means unused).
+    pub attached_enis: Option<i64>,
+}
+
+/// One permission of a security group, normalised so that `all` protocols carry the
+/// full port range 0–65535 and every list is present.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroupRule {
+    /// `tcp`, `udp`, `icmp`, `icmpv6` or `all` (AWS `-1`).
+    pub protocol: String,
+    pub from_port: i64,
+    pub to_port: i64,
+    pub ipv4_ranges: Vec<String>,
+    pub ipv6_ranges: Vec<String>,
+    pub source_security_groups: Vec<String>,
+    pub prefix_lists: Vec<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RdsInstance {
+    pub engine: String,
+    pub instance_class: String,
+    pub status: String,
+    pub encryption: Option<Encryption>,
+    /// `BackupRetentionPeriod`: automated backups are kept this many days (0 = off).
+    pub backup_retention_days: i64,
+    pub publicly_accessible: bool,
+    pub multi_az: bool,
+    pub deletion_protection: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RdsSnapshot {
+    pub db_instance_id: String,
+    /// `automated`, `manual` or `awsbackup`.
+    pub snapshot_type: String,
+    pub created: Option<String>,
+    pub status: String,
+    pub encryption: Option<Encryption>,
+    /// Accounts the snapshot is shared with; `all` = public.
+    pub shared_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KmsKey {
+    pub key_id: String,
+    /// `CUSTOMER` or `AWS`.
+    pub key_manager: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, ...
+    pub key_state: String,
+    pub key_spec: String,
+    pub key_usage: String,
+    pub description: Option<String>,
+    /// `kms:GetKeyRotationStatus`; null for keys that cannot rotate (asymmetric, imported).
+    pub rotation_enabled: Option<bool>,
+    pub rotation_period_days: Option<i64>,
+    pub multi_region: bool,
+    /// `PRIMARY` or `REPLICA` for multi-Region keys.
+    pub multi_region_role: Option<String>,
+    pub primary_region: Option<String>,
+    /// Regions holding replicas of this (primary) key.
+    pub replica_regions: Vec<String>,
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamUser {
+    pub created: Option<String>,
+    /// Has a console password (credential report `password_enabled`).
+    pub console_access: bool,
+    pub password_last_used: Option<String>,
+    /// `iam:ListMFADevices`.
+    pub mfa_devices: Vec<MfaDevice>,
+    /// Group names (`iam:ListGroupsForUser`).
+    pub groups: Vec<String>,
+    pub access_keys: Vec<AccessKey>,
+    pub attached_policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaDevice {
+    pub serial_number: String,
+    /// `virtual` or `hardware` (from the serial's ARN form).
+    pub kind: String,
+    pub enabled_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    pub id: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    pub created: Option<String>,
+    pub last_used: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamGroup {
+    pub members: Vec<String>,
+    pub attached_policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamRole {
+    pub path: String,
+    pub created: Option<String>,
+    /// The trust policy, percent-decoded and normalised: `Statement` is always a list,
+    /// `Principal` values and `Action` are lists, condition values are lists of strings.
+    pub assume_role_policy: serde_json::Value,
+    pub attached_policies: Vec<String>,
+    pub is_service_linked: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloudTrailTrail {
+    pub home_region: String,
+    pub is_multi_region: bool,
+    pub is_organization_trail: bool,
+    /// `cloudtrail:GetTrailStatus` `IsLogging`.
+    pub is_logging: Option<bool>,
+    pub log_file_validation_enabled: bool,
+    pub kms_key_arn: Option<String>,
+    pub s3_bucket_name: Option<String>,
+    /// Whether the event selectors record management events (read and write).
+    pub records_management_events: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigRecorder {
+    /// `config:DescribeConfigurationRecorderStatus` `recording`.
+    pub recording: Option<bool>,
+    pub all_supported: bool,
+    pub include_global_resource_types: bool,
+    pub last_status: Option<String>,
+    pub role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupPlan {
+    pub plan_id: String,
+    pub version_id: Option<String>,
+    pub rules: Vec<BackupRule>,
+    /// Resource ARNs or patterns the plan's selections assign (`ListBackupSelections`).
+    pub selected_resources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupRule {
+    pub name: String,
+    pub schedule_expression: Option<String>,
+    /// Derived from the cron schedule: `hourly`, `daily`, `weekly`, `monthly`, `yearly`
+    /// or `other`.
+    pub frequency: String,
+    /// How many times a day the rule runs (4 for `cron(0 */6 * * ? *)`); 0 when not daily.
+    pub runs_per_day: i64,
+    pub target_vault: String,
+    pub delete_after_days: Option<i64>,
+    pub cold_storage_after_days: Option<i64>,
+    pub copy_actions: Vec<CopyAction>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyAction {
+    pub destination_vault_arn: String,
+    /// Parsed from the destination vault ARN.
+    pub destination_account: String,
+    pub destination_region: String,
+    pub delete_after_days: Option<i64>,
+    pub cold_storage_after_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupVault {
+    pub encryption: Option<Encryption>,
+    /// Vault lock is in place (`Locked`).
+    pub locked: bool,
+    pub min_retention_days: Option<i64>,
+    pub max_retention_days: Option<i64>,
+    pub recovery_points: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupRecoveryPoint {
+    pub vault_name: String,
+    /// The ARN of the backed-up resource.
+    pub source_resource_arn: String,
+    /// `EC2`, `EBS`, `RDS`, `S3`, ...
+    pub source_resource_type: String,
+    pub created: String,
+    /// `COMPLETED`, `PARTIAL`, `DELETING`, `EXPIRED`.
+    pub status: String,
+    pub encryption: Option<Encryption>,
+    pub delete_after_days: Option<i64>,
+    pub cold_storage_after_days: Option<i64>,
+    /// The plan rule frequency that created it, when known.
+    pub frequency: Option<String>,
+    /// Account of the copy source when this point is a cross-account copy.
+    pub copied_from_account: Option<String>,
+}
+
+/// Free-form key/value tags as AWS returns them.
+pub type Tags = BTreeMap<String, String>;
