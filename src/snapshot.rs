@@ -82,8 +82,10 @@ pub struct RegionNotRead {
 }
 
 /// One observed resource: the common envelope plus its type's attributes.
+///
+/// (No `deny_unknown_fields` here: serde does not support it next to `flatten`; unknown
+/// keys are rejected by the attribute structs, which all deny them.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Resource {
     pub arn: String,
     /// The identifier AWS uses in its API (bucket name, `vol-…`, key id, user name).

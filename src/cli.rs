@@ -1,0 +1,89 @@
+//! Command-line interface (clap derive). Each command lives in its own module under
+//! `cli/`; this file holds the argument types and the shared loading of inputs.
+
+mod audit;
+mod frameworks;
+mod rules_cmd;
+mod snapshot_cmd;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::diag::Sources;
+use crate::profile::Profile;
+use crate::rules::RulePack;
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  nothing failed (every evaluated rule passed, was waived, manual or not applicable)
+  1  at least one FAIL
+  2  bad input or tool error (malformed rule, profile, waiver file or snapshot; no report is written)
+  3  no FAIL, but at least one GAP or ERROR: the run is incomplete and cannot be trusted as a pass";
+
+#[derive(Debug, Parser)]
+#[command(name = "assay", version, about = "Compliance evidence for AWS accounts: ISO/IEC 27001 and GDPR rules over a saved or live snapshot.", after_help = EXIT_STATUS)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate a snapshot against the rules and a profile, write reports, print a summary.
+    #[command(after_help = concat!("Examples:\n  assay audit --snapshot samples/aws-sample/snapshot.json --profile samples/air-maestro/profile.yaml --out out/\n  assay audit --snapshot snap.json --profile profile.yaml --waivers waivers.yaml --format json,csv\n\n", "Exit status: 0 nothing failed, 1 a FAIL, 2 bad input, 3 GAP/ERROR without FAIL."))]
+    Audit(audit::AuditArgs),
+    /// Evaluate a snapshot and print the findings JSON (no other output).
+    Evaluate(audit::EvaluateArgs),
+    /// List, explain, test, lint and scaffold rule files.
+    #[command(subcommand)]
+    Rules(rules_cmd::RulesCommand),
+    /// List framework catalogues and which controls have automated rules.
+    Frameworks(frameworks::FrameworksArgs),
+    /// Verify a snapshot's integrity or print its JSON Schema.
+    #[command(subcommand)]
+    Snapshot(snapshot_cmd::SnapshotCommand),
+}
+
+/// Where the rule pack is.
+#[derive(Debug, Args, Clone)]
+pub struct RulesArg {
+    /// Rules directory (params.yaml, frameworks/, <domain>/<rule>.yaml).
+    #[arg(long, env = "ASSAY_RULES", default_value = "rules")]
+    pub rules: PathBuf,
+}
+
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Audit(args) => audit::audit(args),
+        Command::Evaluate(args) => audit::evaluate(args),
+        Command::Rules(cmd) => rules_cmd::run(cmd),
+        Command::Frameworks(args) => frameworks::run(args),
+        Command::Snapshot(cmd) => snapshot_cmd::run(cmd),
+    }
+}
+
+/// Loads the rule pack, printing every diagnostic; fails if any is an error.
+pub(crate) fn load_pack(dir: &Path, sources: &mut Sources) -> Result<RulePack> {
+    let (pack, diags) = crate::rules::load::load_pack(dir, sources);
+    if !diags.items.is_empty() {
+        eprint!("{}", diags.render_plain(sources));
+    }
+    match pack {
+        Some(pack) => Ok(pack),
+        None => bail!("{} error(s) in the rules under {}; nothing was evaluated", diags.error_count(), dir.display()),
+    }
+}
+
+/// Loads a profile against the pack, printing every diagnostic.
+pub(crate) fn load_profile(path: &Path, pack: &RulePack, sources: &mut Sources) -> Result<Profile> {
+    let (profile, diags) = crate::profile::load(path, pack, sources);
+    if !diags.items.is_empty() {
+        eprint!("{}", diags.render_plain(sources));
+    }
+    match profile {
+        Some(p) => Ok(p),
+        None => bail!("{} error(s) in the profile {}; nothing was evaluated", diags.error_count(), path.display()),
+    }
+}

@@ -1,0 +1,143 @@
+//! `assay rules …`: list, explain, test, lint, new.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+
+use super::{RulesArg, load_pack};
+use crate::diag::Sources;
+use crate::rules::RuleKind;
+use crate::rules::fixtures;
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule with its severity and controls.
+    List(RulesArg),
+    /// Print a rule's documentation, assertions and control mappings.
+    #[command(after_help = "Example:\n  assay rules explain encryption.s3-bucket-kms-cmk")]
+    Explain {
+        id: String,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// Run every rule's pass/fail fixtures (`<rule>.tests.yaml`).
+    Test {
+        /// Only rules whose id starts with this.
+        filter: Option<String>,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// Check every rule, parameter and framework catalogue; print all problems.
+    Lint(RulesArg),
+    /// Scaffold a rule and its fixtures: `assay rules new backup/vault-lock`.
+    New {
+        /// `<domain>/<name>`.
+        name: String,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+}
+
+pub fn run(cmd: RulesCommand) -> Result<u8> {
+    let mut sources = Sources::default();
+    match cmd {
+        RulesCommand::List(r) => {
+            let pack = load_pack(&r.rules, &mut sources)?;
+            for rule in &pack.rules {
+                let controls: Vec<String> = rule.controls.iter().map(|(f, ids)| format!("{f}: {}", ids.join(", "))).collect();
+                let kind = if rule.kind == RuleKind::Manual { " (manual)" } else { "" };
+                println!("{:<48} {:<8} {}{kind}\n{:<48} {}", rule.id, rule.severity.as_str(), rule.title, "", controls.join("; "));
+            }
+            Ok(0)
+        }
+        RulesCommand::Explain { id, rules } => {
+            let pack = load_pack(&rules.rules, &mut sources)?;
+            let Some(rule) = pack.rule(&id) else {
+                let suggestions = crate::diag::did_you_mean(&id, pack.rules.iter().map(|r| r.id.as_str()));
+                bail!("no rule `{id}`{}", if suggestions.is_empty() { String::new() } else { format!(" (did you mean {}?)", suggestions.join(", ")) });
+            };
+            println!("{} — {}\nseverity: {}   kind: {:?}   file: {}", rule.id, rule.title, rule.severity.as_str(), rule.kind, rule.path.display());
+            if !rule.resource_types.is_empty() {
+                println!("resource types: {}", rule.resource_types.join(", "));
+            }
+            println!("\n## Controls (evidence supporting)");
+            for (framework, ids) in &rule.controls {
+                let f = pack.framework(framework);
+                for cid in ids {
+                    let title = f.and_then(|f| f.control(cid)).map(|c| c.title.as_str()).unwrap_or("");
+                    println!("  {framework} {cid} {title}");
+                }
+            }
+            println!("\n## What it checks\n{}\n\n## Why it matters\n{}\n\n## Evidence\n{}\n\n## Remediation\n{}", rule.doc.what.trim(), rule.doc.why.trim(), rule.doc.evidence.trim(), rule.doc.remediation.trim());
+            if !rule.assertions.is_empty() {
+                println!("\n## Assertions");
+                for a in &rule.assertions {
+                    println!("  {}: {}", a.name, a.expr.source.trim());
+                }
+            }
+            if !rule.params.is_empty() {
+                println!("\n## Parameters");
+                for p in &rule.params {
+                    let d = pack.params.get(p);
+                    println!("  {p} ({}): {}", d.map_or("", |d| d.ty.name()), d.map_or("", |d| d.description.as_str()));
+                }
+            }
+            if !rule.iam_actions.is_empty() {
+                println!("\n## IAM actions needed\n  {}", rule.iam_actions.join(", "));
+            }
+            if !rule.doc.references.is_empty() {
+                println!("\n## References");
+                for r in &rule.doc.references {
+                    println!("  {r}");
+                }
+            }
+            Ok(0)
+        }
+        RulesCommand::Test { filter, rules } => {
+            let pack = load_pack(&rules.rules, &mut sources)?;
+            let results = fixtures::run_all(&pack, filter.as_deref());
+            let mut failed = 0;
+            for r in &results {
+                if r.failures.is_empty() {
+                    println!("ok    {} ({} cases)", r.rule_id, r.cases);
+                } else {
+                    failed += 1;
+                    println!("FAIL  {}", r.rule_id);
+                    for f in &r.failures {
+                        println!("      {f}");
+                    }
+                }
+            }
+            println!("\n{} passed, {} failed", results.len() - failed, failed);
+            Ok(if failed == 0 { 0 } else { 1 })
+        }
+        RulesCommand::Lint(r) => {
+            let pack = load_pack(&r.rules, &mut sources)?;
+            println!("{} rules, {} parameters, {} frameworks: no errors", pack.rules.len(), pack.params.len(), pack.frameworks.len());
+            Ok(0)
+        }
+        RulesCommand::New { name, rules } => {
+            let Some((domain, stem)) = name.split_once('/') else { bail!("name the rule as <domain>/<name>, e.g. backup/vault-lock") };
+            let dir = rules.rules.join(domain);
+            let path: PathBuf = dir.join(format!("{stem}.yaml"));
+            let tests = dir.join(format!("{stem}.tests.yaml"));
+            if path.exists() || tests.exists() {
+                bail!("{} already exists", path.display());
+            }
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::write(&path, scaffold_rule(domain, stem)).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&tests, SCAFFOLD_TESTS).with_context(|| format!("writing {}", tests.display()))?;
+            println!("wrote {} and {}; fill in the TODOs, then run `assay rules test {domain}.{stem}`", path.display(), tests.display());
+            Ok(0)
+        }
+    }
+}
+
+fn scaffold_rule(domain: &str, stem: &str) -> String {
+    format!(
+        "id: {domain}.{stem}\ntitle: TODO one sentence that reads as the requirement\nseverity: high\nresource_types: [aws_s3_bucket]\ncontrols:\n  iso27001-2022: [A.8.24]\niam_actions: []\nassert:\n  - name: todo\n    expr: |\n      resource.region in params.allowed_regions\ndoc:\n  what: TODO what the rule checks.\n  why: TODO the risk and the control objective.\n  evidence: TODO which API calls the evidence comes from.\n  remediation: TODO how to fix a failure.\n"
+    )
+}
+
+const SCAFFOLD_TESTS: &str = "params:\n  allowed_regions: [ap-southeast-2]\ncases:\n  - name: TODO passing case\n    resources:\n      - {type: aws_s3_bucket, arn: \"arn:aws:s3:::good\", region: ap-southeast-2}\n    expect:\n      - {resource: \"arn:aws:s3:::good\", status: PASS}\n  - name: TODO failing case\n    resources:\n      - {type: aws_s3_bucket, arn: \"arn:aws:s3:::bad\", region: us-east-1}\n    expect:\n      - {resource: \"arn:aws:s3:::bad\", status: FAIL}\n";

@@ -1,0 +1,226 @@
+//! The organisation profile: the numbers an organisation promises (parameter values),
+//! the accounts in scope, attestations for manual controls, and the sentences of its
+//! compliance statement each setting verifies, so a report can print claim beside evidence.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value as Json;
+use serde_saphyr::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics, Sources, did_you_mean};
+use crate::evaluate::Attestation;
+use crate::rules::RulePack;
+use crate::rules::load::yaml_error;
+use crate::snapshot::sha256_hex;
+
+/// A claim from the organisation's compliance statement and the rules that check it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub id: String,
+    /// The sentence, quoted verbatim.
+    pub quote: String,
+    /// Where the sentence is from.
+    pub source: String,
+    pub rules: Vec<String>,
+    /// Parameters whose values encode this claim.
+    #[serde(default)]
+    pub params: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    organisation: String,
+    #[serde(default)]
+    description: Option<String>,
+    frameworks: Vec<Spanned<String>>,
+    #[serde(default)]
+    params: IndexMap<String, Spanned<Json>>,
+    #[serde(default)]
+    rules: RuleSelection,
+    #[serde(default)]
+    attestations: Vec<Spanned<Attestation>>,
+    #[serde(default)]
+    claims: Vec<Spanned<Claim>>,
+}
+
+/// Which rules of the pack run: all by default; `include`/`exclude` take rule ids or
+/// id prefixes ending in `.` (a domain, e.g. `network.`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSelection {
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+impl RuleSelection {
+    pub fn selects(&self, id: &str) -> bool {
+        let hit = |pattern: &String| pattern == id || (pattern.ends_with('.') && id.starts_with(pattern.as_str()));
+        (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
+    }
+}
+
+/// A validated profile with parameter values resolved (defaults filled in).
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub organisation: String,
+    pub description: Option<String>,
+    pub frameworks: Vec<String>,
+    /// Every declared parameter that has a value (profile or default).
+    pub params: BTreeMap<String, Json>,
+    pub rules: RuleSelection,
+    pub attestations: Vec<Attestation>,
+    pub claims: Vec<Claim>,
+    pub sha256: String,
+}
+
+/// Loads `path` and checks it against the rule pack: parameter names and types, required
+/// parameters, framework ids, rule ids named by attestations, claims and selections.
+pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Profile>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic::error("io", format!("cannot read profile {}: {e}", path.display())));
+            return (None, diags);
+        }
+    };
+    let file = sources.add(path.display().to_string(), text.clone());
+    let raw: RawProfile = match serde_saphyr::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(yaml_error(file, sources, &e, "profile"));
+            return (None, diags);
+        }
+    };
+    let at = |s: &Spanned<Json>| {
+        let start = sources.offset(file, s.referenced.line() as usize, s.referenced.column() as usize);
+        start..start + 1
+    };
+    let at_any = |line: u64, column: u64| {
+        let start = sources.offset(file, line as usize, column as usize);
+        start..start + 1
+    };
+
+    for f in &raw.frameworks {
+        if pack.framework(&f.value).is_none() {
+            let known: Vec<&str> = pack.frameworks.iter().map(|f| f.id.as_str()).collect();
+            diags.push(
+                Diagnostic::error("unknown-framework", format!("profile: `{}` is not a framework", f.value))
+                    .at(file, at_any(f.referenced.line(), f.referenced.column()), "unknown framework")
+                    .note(format!("known frameworks: {}", known.join(", "))),
+            );
+        }
+    }
+
+    let mut params: BTreeMap<String, Json> = BTreeMap::new();
+    for (name, value) in &raw.params {
+        match pack.params.get(name) {
+            None => {
+                let suggestions = did_you_mean(name, pack.params.keys().map(String::as_str));
+                let mut d = Diagnostic::error("unknown-param", format!("profile: parameter `{name}` is not declared in rules/params.yaml")).at(file, at(value), "unknown parameter");
+                for s in suggestions {
+                    d = d.note(format!("did you mean `{s}`?"));
+                }
+                diags.push(d);
+            }
+            Some(decl) => match decl.ty.check(&value.value) {
+                Ok(()) => {
+                    params.insert(name.clone(), value.value.clone());
+                }
+                Err(e) => diags.push(Diagnostic::error("param-type", format!("profile: parameter `{name}`: {e}")).at(file, at(value), format!("expected {}", decl.ty.name()))),
+            },
+        }
+    }
+    for decl in pack.params.values() {
+        if !params.contains_key(&decl.name) {
+            if let Some(default) = &decl.default {
+                params.insert(decl.name.clone(), default.clone());
+            }
+        }
+    }
+
+    let known_rule = |id: &str| pack.rule(id).is_some();
+    let rule_suggestions = |id: &str| did_you_mean(id, pack.rules.iter().map(|r| r.id.as_str()));
+    let selection = raw.rules.clone();
+    for pattern in selection.include.iter().chain(&selection.exclude) {
+        let matches_any = pack.rules.iter().any(|r| RuleSelection { include: vec![pattern.clone()], exclude: vec![] }.selects(&r.id));
+        if !matches_any {
+            diags.push(Diagnostic::error("unknown-rule", format!("profile: `rules` names `{pattern}`, which matches no rule")));
+        }
+    }
+
+    // Parameters the selected rules read must have a value.
+    for rule in pack.rules.iter().filter(|r| selection.selects(&r.id)) {
+        for p in &rule.params {
+            if !params.contains_key(p) {
+                let description = pack.params.get(p).map(|d| d.description.clone()).unwrap_or_default();
+                diags.push(Diagnostic::error("missing-param", format!("profile: parameter `{p}` has no default and is not set; rule `{}` needs it", rule.id)).note(format!("{p}: {description}")));
+            }
+        }
+    }
+    diags.items.dedup_by(|a, b| a.code == "missing-param" && b.code == "missing-param" && a.message.split(';').next() == b.message.split(';').next());
+
+    let mut attestations = Vec::new();
+    for a in &raw.attestations {
+        let place = at_any(a.referenced.line(), a.referenced.column());
+        match pack.rule(&a.value.rule) {
+            Some(rule) if rule.kind == crate::rules::RuleKind::Manual => {}
+            Some(_) => diags.push(Diagnostic::error("attestation", format!("profile: attestation for `{}`, which is an automated rule (only manual rules take attestations)", a.value.rule)).at(file, place.clone(), "here")),
+            None => {
+                let mut d = Diagnostic::error("unknown-rule", format!("profile: attestation for unknown rule `{}`", a.value.rule)).at(file, place.clone(), "here");
+                for s in rule_suggestions(&a.value.rule) {
+                    d = d.note(format!("did you mean `{s}`?"));
+                }
+                diags.push(d);
+            }
+        }
+        for (field, value) in [("date", &a.value.date), ("expires", &a.value.expires)] {
+            if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
+                diags.push(Diagnostic::error("date", format!("profile: attestation `{}`: `{field}` must be a date YYYY-MM-DD, got `{value}`", a.value.rule)).at(file, place.clone(), "here"));
+            }
+        }
+        attestations.push(a.value.clone());
+    }
+
+    let mut claims = Vec::new();
+    for c in &raw.claims {
+        let place = at_any(c.referenced.line(), c.referenced.column());
+        for r in &c.value.rules {
+            if !known_rule(r) {
+                let mut d = Diagnostic::error("unknown-rule", format!("profile: claim `{}` names unknown rule `{r}`", c.value.id)).at(file, place.clone(), "in this claim");
+                for s in rule_suggestions(r) {
+                    d = d.note(format!("did you mean `{s}`?"));
+                }
+                diags.push(d);
+            }
+        }
+        for p in &c.value.params {
+            if !pack.params.contains_key(p) {
+                diags.push(Diagnostic::error("unknown-param", format!("profile: claim `{}` names unknown parameter `{p}`", c.value.id)).at(file, place.clone(), "in this claim"));
+            }
+        }
+        claims.push(c.value.clone());
+    }
+
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let profile = Profile {
+        organisation: raw.organisation,
+        description: raw.description,
+        frameworks: raw.frameworks.into_iter().map(|f| f.value).collect(),
+        params,
+        rules: selection,
+        attestations,
+        claims,
+        sha256: sha256_hex(text.as_bytes()),
+    };
+    (Some(profile), diags)
+}
