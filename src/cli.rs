@@ -72,7 +72,11 @@ pub(crate) fn load_pack(dir: &Path, sources: &mut Sources) -> Result<RulePack> {
     }
     match pack {
         Some(pack) => Ok(pack),
-        None => bail!("{} error(s) in the rules under {}; nothing was evaluated", diags.error_count(), dir.display()),
+        None => bail!(
+            "{} error(s) in the rules under {}; nothing was evaluated",
+            diags.error_count(),
+            dir.display()
+        ),
     }
 }
 
@@ -84,6 +88,10 @@ pub(crate) fn load_profile(path: &Path, pack: &RulePack, sources: &mut Sources) 
     }
     match profile {
         Some(p) => Ok(p),
-        None => bail!("{} error(s) in the profile {}; nothing was evaluated", diags.error_count(), path.display()),
+        None => bail!(
+            "{} error(s) in the profile {}; nothing was evaluated",
+            diags.error_count(),
+            path.display()
+        ),
     }
 }

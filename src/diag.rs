@@ -25,7 +25,10 @@ impl Sources {
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        self.files.get(id).map(|f| f.source().as_str()).unwrap_or("")
+        self.files
+            .get(id)
+            .map(|f| f.source().as_str())
+            .unwrap_or("")
     }
 
     pub fn name(&self, id: FileId) -> &str {
@@ -76,11 +79,21 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Error, code, message: message.into(), at: None, label: String::new(), notes: Vec::new() }
+        Diagnostic {
+            level: Level::Error,
+            code,
+            message: message.into(),
+            at: None,
+            label: String::new(),
+            notes: Vec::new(),
+        }
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            level: Level::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     pub fn at(mut self, file: FileId, range: Range<usize>, label: impl Into<String>) -> Self {
@@ -111,7 +124,10 @@ impl Diagnostics {
     }
 
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.level == Level::Error).count()
+        self.items
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .count()
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
@@ -131,12 +147,23 @@ impl Diagnostics {
             .with_message(&d.message)
             .with_notes(d.notes.clone());
             if let Some((file, range)) = &d.at {
-                cs = cs.with_labels(vec![Label::primary(*file, range.clone()).with_message(&d.label)]);
+                cs = cs.with_labels(vec![
+                    Label::primary(*file, range.clone()).with_message(&d.label),
+                ]);
             }
             match term::emit_into_string(&config, &sources.files, &cs) {
                 Ok(text) => out.push_str(&text),
                 // A range outside its file is our bug; still show the message.
-                Err(_) => out.push_str(&format!("{}[{}]: {}\n", if d.level == Level::Error { "error" } else { "warning" }, d.code, d.message)),
+                Err(_) => out.push_str(&format!(
+                    "{}[{}]: {}\n",
+                    if d.level == Level::Error {
+                        "error"
+                    } else {
+                        "warning"
+                    },
+                    d.code,
+                    d.message
+                )),
             }
         }
         out
@@ -169,7 +196,10 @@ mod tests {
 
     #[test]
     fn suggestions_rank_close_names() {
-        assert_eq!(did_you_mean("enabeld", ["enabled", "algorithm", "kms_key_arn"]), vec!["enabled"]);
+        assert_eq!(
+            did_you_mean("enabeld", ["enabled", "algorithm", "kms_key_arn"]),
+            vec!["enabled"]
+        );
         assert!(did_you_mean("zzz", ["enabled"]).is_empty());
     }
 }

@@ -17,7 +17,10 @@ use cel::common::ast::Expr;
 use cel::{Context, Value};
 use serde_json::Value as Json;
 
-use crate::findings::{AssertionResult, AssertionStatus, AttestationRef, EvidenceSource, Finding, ResourceRef, Status, fingerprint};
+use crate::findings::{
+    AssertionResult, AssertionStatus, AttestationRef, EvidenceSource, Finding, ResourceRef, Status,
+    fingerprint,
+};
 use crate::rules::{Rule, RuleKind};
 use crate::snapshot::{Resource, Snapshot};
 use functions::{Index, Touched};
@@ -48,7 +51,12 @@ pub fn resource_view(resource: &Resource) -> Json {
 }
 
 /// Evaluates `rules` against `snapshot` with resolved parameter values.
-pub fn evaluate(snapshot: &Snapshot, rules: &[&Rule], params: &BTreeMap<String, Json>, attestations: &[Attestation]) -> Vec<Finding> {
+pub fn evaluate(
+    snapshot: &Snapshot,
+    rules: &[&Rule],
+    params: &BTreeMap<String, Json>,
+    attestations: &[Attestation],
+) -> Vec<Finding> {
     let index = Arc::new(Index::new(snapshot));
     let touched = Arc::new(Mutex::new(Touched::default()));
     let mut root = Context::with_env(crate::rules::expr::ENV.clone());
@@ -62,7 +70,12 @@ pub fn evaluate(snapshot: &Snapshot, rules: &[&Rule], params: &BTreeMap<String, 
     }));
     root.add_variable_from_value("snapshot", snapshot_value);
 
-    let evaluator = Evaluator { snapshot, index, touched, root };
+    let evaluator = Evaluator {
+        snapshot,
+        index,
+        touched,
+        root,
+    };
     let mut findings = Vec::new();
     for rule in rules {
         match rule.kind {
@@ -99,14 +112,23 @@ impl Evaluator<'_> {
             Ok(mut t) => (std::mem::take(&mut t.gaps), std::mem::take(&mut t.related)),
             Err(_) => Default::default(),
         };
-        Outcome { value, gaps, related }
+        Outcome {
+            value,
+            gaps,
+            related,
+        }
     }
 
     fn rule(&self, rule: &Rule, findings: &mut Vec<Finding>) {
         let before = findings.len();
         // Scopes the collector could not list: one GAP per gap record and type.
         for t in &rule.resource_types {
-            for gap in self.snapshot.gaps.iter().filter(|g| g.resource_types.contains(t)) {
+            for gap in self
+                .snapshot
+                .gaps
+                .iter()
+                .filter(|g| g.resource_types.contains(t))
+            {
                 let scope = format!("{}/{}", gap.account, gap.region);
                 findings.push(Finding {
                     id: fingerprint(&rule.id, &format!("{t}@{scope}")),
@@ -116,7 +138,10 @@ impl Evaluator<'_> {
                     status: Status::Gap,
                     resource: None,
                     scope: Some(scope.clone()),
-                    summary: format!("{t} in {scope} not read: {} {} ({})", gap.operation, gap.error_code, gap.message),
+                    summary: format!(
+                        "{t} in {scope} not read: {} {} ({})",
+                        gap.operation, gap.error_code, gap.message
+                    ),
                     assertions: Vec::new(),
                     sources: Vec::new(),
                     gaps: vec![gap.id.clone()],
@@ -127,7 +152,11 @@ impl Evaluator<'_> {
             }
         }
         for (pos, resource) in self.snapshot.resources.iter().enumerate() {
-            if rule.resource_types.iter().any(|t| t == resource.type_name()) {
+            if rule
+                .resource_types
+                .iter()
+                .any(|t| t == resource.type_name())
+            {
                 findings.push(self.resource(rule, pos, resource));
             }
         }
@@ -154,9 +183,16 @@ impl Evaluator<'_> {
     fn resource(&self, rule: &Rule, pos: usize, resource: &Resource) -> Finding {
         let mut ctx = self.root.new_inner_scope();
         ctx.add_variable_from_value("resource", self.index.values[pos].clone());
-        let unread: BTreeMap<&str, &str> = resource.unread.iter().map(|u| (u.group.as_str(), u.gap.as_str())).collect();
+        let unread: BTreeMap<&str, &str> = resource
+            .unread
+            .iter()
+            .map(|u| (u.group.as_str(), u.gap.as_str()))
+            .collect();
         let gaps_in = |groups: &BTreeSet<String>| -> Vec<String> {
-            groups.iter().filter_map(|g| unread.get(g.as_str()).map(|gap| gap.to_string())).collect()
+            groups
+                .iter()
+                .filter_map(|g| unread.get(g.as_str()).map(|gap| gap.to_string()))
+                .collect()
         };
         let mut finding = Finding {
             id: fingerprint(&rule.id, &resource.arn),
@@ -188,7 +224,15 @@ impl Evaluator<'_> {
             let gaps = gaps_in(&refs.resource_groups);
             if !gaps.is_empty() {
                 finding.status = Status::Gap;
-                finding.summary = format!("cannot tell whether the rule applies: {} not read", refs.resource_groups.iter().filter(|g| unread.contains_key(g.as_str())).cloned().collect::<Vec<_>>().join(", "));
+                finding.summary = format!(
+                    "cannot tell whether the rule applies: {} not read",
+                    refs.resource_groups
+                        .iter()
+                        .filter(|g| unread.contains_key(g.as_str()))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
                 finding.gaps = gaps;
                 return finding;
             }
@@ -209,11 +253,18 @@ impl Evaluator<'_> {
                 }
                 Ok(other) => {
                     finding.status = Status::Error;
-                    finding.summary = format!("`where` must be a bool, got {}", values::compact(&values::to_json(&other)));
+                    finding.summary = format!(
+                        "`where` must be a bool, got {}",
+                        values::compact(&values::to_json(&other))
+                    );
                     return finding;
                 }
                 Err(e) => {
-                    finding.status = if out.gaps.is_empty() { Status::Error } else { Status::Gap };
+                    finding.status = if out.gaps.is_empty() {
+                        Status::Error
+                    } else {
+                        Status::Gap
+                    };
                     finding.summary = format!("`where` failed: {e}");
                     finding.gaps = out.gaps.into_iter().collect();
                     return finding;
@@ -225,16 +276,27 @@ impl Evaluator<'_> {
         let mut failed_lets: BTreeMap<String, (String, BTreeSet<String>)> = BTreeMap::new();
         for (name, expr, refs) in &rule.lets {
             if !gaps_in(&refs.resource_groups).is_empty() {
-                failed_lets.insert(name.clone(), ("reads data that was not read".into(), gaps_in(&refs.resource_groups).into_iter().collect()));
+                failed_lets.insert(
+                    name.clone(),
+                    (
+                        "reads data that was not read".into(),
+                        gaps_in(&refs.resource_groups).into_iter().collect(),
+                    ),
+                );
                 continue;
             }
             let out = self.run(&ctx, expr.program.expression(), &resource.account);
             related.extend(out.related);
             match out.value {
-                Ok(value) if out.gaps.is_empty() => ctx.add_variable_from_value(name.clone(), value),
+                Ok(value) if out.gaps.is_empty() => {
+                    ctx.add_variable_from_value(name.clone(), value)
+                }
                 Ok(value) => {
                     ctx.add_variable_from_value(name.clone(), value);
-                    failed_lets.insert(name.clone(), ("joins a resource type that was not listed".into(), out.gaps));
+                    failed_lets.insert(
+                        name.clone(),
+                        ("joins a resource type that was not listed".into(), out.gaps),
+                    );
                 }
                 Err(e) => {
                     failed_lets.insert(name.clone(), (e, out.gaps));
@@ -254,21 +316,38 @@ impl Evaluator<'_> {
                 evidence: BTreeMap::new(),
             };
             let unread_gaps = gaps_in(&assertion.refs.resource_groups);
-            let let_problem = assertion.refs.lets.iter().find_map(|l| failed_lets.get(l).map(|p| (l, p)));
+            let let_problem = assertion
+                .refs
+                .lets
+                .iter()
+                .find_map(|l| failed_lets.get(l).map(|p| (l, p)));
             groups_read.extend(assertion.refs.resource_groups.iter().cloned());
             if !unread_gaps.is_empty() {
                 result.status = AssertionStatus::Gap;
                 result.message = Some(format!(
                     "{} not read",
-                    assertion.refs.resource_groups.iter().filter(|g| unread.contains_key(g.as_str())).cloned().collect::<Vec<_>>().join(", ")
+                    assertion
+                        .refs
+                        .resource_groups
+                        .iter()
+                        .filter(|g| unread.contains_key(g.as_str()))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
                 finding.gaps.extend(unread_gaps);
-            } else if let Some((name, (message, gaps))) = let_problem.filter(|(_, (_, gaps))| !gaps.is_empty()) {
+            } else if let Some((name, (message, gaps))) =
+                let_problem.filter(|(_, (_, gaps))| !gaps.is_empty())
+            {
                 result.status = AssertionStatus::Gap;
                 result.message = Some(format!("`{name}` {message}"));
                 finding.gaps.extend(gaps.iter().cloned());
             } else if let Some((name, (message, _))) = let_problem {
-                result.status = if any_failed { AssertionStatus::Skipped } else { AssertionStatus::Error };
+                result.status = if any_failed {
+                    AssertionStatus::Skipped
+                } else {
+                    AssertionStatus::Error
+                };
                 result.message = Some(format!("let `{name}` failed: {message}"));
             } else {
                 let out = self.run(&ctx, assertion.expr.program.expression(), &resource.account);
@@ -277,13 +356,15 @@ impl Evaluator<'_> {
                     (Ok(Value::Bool(true)), true) => {}
                     (Ok(Value::Bool(_)), false) | (Err(_), false) => {
                         result.status = AssertionStatus::Gap;
-                        result.message = Some("joins a resource type that was not (fully) listed".into());
+                        result.message =
+                            Some("joins a resource type that was not (fully) listed".into());
                         finding.gaps.extend(out.gaps.iter().cloned());
                     }
                     (Ok(Value::Bool(false)), true) => {
                         result.status = AssertionStatus::Fail;
                         any_failed = true;
-                        let (observed, expected) = self.observed_expected(&ctx, &assertion.expr, &resource.account);
+                        let (observed, expected) =
+                            self.observed_expected(&ctx, &assertion.expr, &resource.account);
                         result.observed = observed;
                         result.expected = expected;
                         for (label, ev) in &assertion.evidence {
@@ -297,10 +378,17 @@ impl Evaluator<'_> {
                     }
                     (Ok(other), _) => {
                         result.status = AssertionStatus::Error;
-                        result.message = Some(format!("an assertion must be a bool, got {}", values::compact(&values::to_json(other))));
+                        result.message = Some(format!(
+                            "an assertion must be a bool, got {}",
+                            values::compact(&values::to_json(other))
+                        ));
                     }
                     (Err(e), true) => {
-                        result.status = if any_failed { AssertionStatus::Skipped } else { AssertionStatus::Error };
+                        result.status = if any_failed {
+                            AssertionStatus::Skipped
+                        } else {
+                            AssertionStatus::Error
+                        };
                         result.message = Some(e.clone());
                     }
                 }
@@ -318,9 +406,16 @@ impl Evaluator<'_> {
 
     /// For a failed comparison, the left operand's value and the operator with the right
     /// operand's value: "observed 35, expected >= 42".
-    fn observed_expected(&self, ctx: &Context, expr: &crate::rules::expr::Expression, account: &str) -> (Option<Json>, Option<String>) {
+    fn observed_expected(
+        &self,
+        ctx: &Context,
+        expr: &crate::rules::expr::Expression,
+        account: &str,
+    ) -> (Option<Json>, Option<String>) {
         let root = expr.program.expression();
-        let Expr::Call(call) = &root.expr else { return (None, None) };
+        let Expr::Call(call) = &root.expr else {
+            return (None, None);
+        };
         let op = match call.func_name.as_str() {
             "_==_" => "==",
             "_!=_" => "!=",
@@ -334,14 +429,27 @@ impl Evaluator<'_> {
         if call.args.len() != 2 {
             return (None, None);
         }
-        let left = self.run(ctx, &call.args[0], account).value.ok().map(|v| values::to_json(&v));
-        let right = self.run(ctx, &call.args[1], account).value.ok().map(|v| values::compact(&values::to_json(&v)));
+        let left = self
+            .run(ctx, &call.args[0], account)
+            .value
+            .ok()
+            .map(|v| values::to_json(&v));
+        let right = self
+            .run(ctx, &call.args[1], account)
+            .value
+            .ok()
+            .map(|v| values::compact(&values::to_json(&v)));
         (left, right.map(|r| format!("{op} {r}")))
     }
 
     /// Evidence sources: the API calls behind the groups the rule read, and behind every
     /// related resource it joined.
-    fn sources(&self, resource: &Resource, groups: &BTreeSet<String>, related: &BTreeSet<usize>) -> Vec<EvidenceSource> {
+    fn sources(
+        &self,
+        resource: &Resource,
+        groups: &BTreeSet<String>,
+        related: &BTreeSet<usize>,
+    ) -> Vec<EvidenceSource> {
         let mut sources = Vec::new();
         let mut push = |r: &Resource, group: &str| {
             if let Some(p) = r.provenance.get(group) {
@@ -403,17 +511,26 @@ fn summarise(assertions: &[AssertionResult]) -> String {
 
 fn manual_finding(rule: &Rule, attestations: &[Attestation], snapshot: &Snapshot) -> Finding {
     let evidence_date = snapshot.collected_at.date_naive().to_string();
-    let attestation = attestations.iter().find(|a| a.rule == rule.id).map(|a| AttestationRef {
-        attested_by: a.attested_by.clone(),
-        date: a.date.clone(),
-        expires: a.expires.clone(),
-        evidence: a.evidence.clone(),
-        statement: a.statement.clone(),
-        expired: a.expires < evidence_date,
-    });
+    let attestation = attestations
+        .iter()
+        .find(|a| a.rule == rule.id)
+        .map(|a| AttestationRef {
+            attested_by: a.attested_by.clone(),
+            date: a.date.clone(),
+            expires: a.expires.clone(),
+            evidence: a.evidence.clone(),
+            statement: a.statement.clone(),
+            expired: a.expires < evidence_date,
+        });
     let summary = match &attestation {
-        Some(a) if !a.expired => format!("attested by {} on {} (valid until {})", a.attested_by, a.date, a.expires),
-        Some(a) => format!("attestation by {} expired on {}: manual evidence required", a.attested_by, a.expires),
+        Some(a) if !a.expired => format!(
+            "attested by {} on {} (valid until {})",
+            a.attested_by, a.date, a.expires
+        ),
+        Some(a) => format!(
+            "attestation by {} expired on {}: manual evidence required",
+            a.attested_by, a.expires
+        ),
         None => "manual evidence required: no attestation in the profile".into(),
     };
     Finding {

@@ -29,7 +29,15 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [Status::Pass, Status::Fail, Status::Gap, Status::NotApplicable, Status::Error, Status::Waived, Status::Manual];
+    pub const ALL: [Status; 7] = [
+        Status::Pass,
+        Status::Fail,
+        Status::Gap,
+        Status::NotApplicable,
+        Status::Error,
+        Status::Waived,
+        Status::Manual,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -52,7 +52,10 @@ impl Framework {
                 problems.push(format!("control `{}` is listed twice", control.id));
             }
             if self.family(&control.family).is_none() {
-                problems.push(format!("control `{}` names unknown family `{}`", control.id, control.family));
+                problems.push(format!(
+                    "control `{}` names unknown family `{}`",
+                    control.id, control.family
+                ));
             }
         }
         problems

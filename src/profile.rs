@@ -61,7 +61,9 @@ pub struct RuleSelection {
 
 impl RuleSelection {
     pub fn selects(&self, id: &str) -> bool {
-        let hit = |pattern: &String| pattern == id || (pattern.ends_with('.') && id.starts_with(pattern.as_str()));
+        let hit = |pattern: &String| {
+            pattern == id || (pattern.ends_with('.') && id.starts_with(pattern.as_str()))
+        };
         (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
     }
 }
@@ -87,7 +89,10 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error("io", format!("cannot read profile {}: {e}", path.display())));
+            diags.push(Diagnostic::error(
+                "io",
+                format!("cannot read profile {}: {e}", path.display()),
+            ));
             return (None, diags);
         }
     };
@@ -100,7 +105,11 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         }
     };
     let at = |s: &Spanned<Json>| {
-        let start = sources.offset(file, s.referenced.line() as usize, s.referenced.column() as usize);
+        let start = sources.offset(
+            file,
+            s.referenced.line() as usize,
+            s.referenced.column() as usize,
+        );
         start..start + 1
     };
     let at_any = |line: u64, column: u64| {
@@ -112,9 +121,16 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         if pack.framework(&f.value).is_none() {
             let known: Vec<&str> = pack.frameworks.iter().map(|f| f.id.as_str()).collect();
             diags.push(
-                Diagnostic::error("unknown-framework", format!("profile: `{}` is not a framework", f.value))
-                    .at(file, at_any(f.referenced.line(), f.referenced.column()), "unknown framework")
-                    .note(format!("known frameworks: {}", known.join(", "))),
+                Diagnostic::error(
+                    "unknown-framework",
+                    format!("profile: `{}` is not a framework", f.value),
+                )
+                .at(
+                    file,
+                    at_any(f.referenced.line(), f.referenced.column()),
+                    "unknown framework",
+                )
+                .note(format!("known frameworks: {}", known.join(", "))),
             );
         }
     }
@@ -124,7 +140,11 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         match pack.params.get(name) {
             None => {
                 let suggestions = did_you_mean(name, pack.params.keys().map(String::as_str));
-                let mut d = Diagnostic::error("unknown-param", format!("profile: parameter `{name}` is not declared in rules/params.yaml")).at(file, at(value), "unknown parameter");
+                let mut d = Diagnostic::error(
+                    "unknown-param",
+                    format!("profile: parameter `{name}` is not declared in rules/params.yaml"),
+                )
+                .at(file, at(value), "unknown parameter");
                 for s in suggestions {
                     d = d.note(format!("did you mean `{s}`?"));
                 }
@@ -134,15 +154,18 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
                 Ok(()) => {
                     params.insert(name.clone(), value.value.clone());
                 }
-                Err(e) => diags.push(Diagnostic::error("param-type", format!("profile: parameter `{name}`: {e}")).at(file, at(value), format!("expected {}", decl.ty.name()))),
+                Err(e) => diags.push(
+                    Diagnostic::error("param-type", format!("profile: parameter `{name}`: {e}"))
+                        .at(file, at(value), format!("expected {}", decl.ty.name())),
+                ),
             },
         }
     }
     for decl in pack.params.values() {
-        if !params.contains_key(&decl.name) {
-            if let Some(default) = &decl.default {
-                params.insert(decl.name.clone(), default.clone());
-            }
+        if !params.contains_key(&decl.name)
+            && let Some(default) = &decl.default
+        {
+            params.insert(decl.name.clone(), default.clone());
         }
     }
 
@@ -150,9 +173,18 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
     let rule_suggestions = |id: &str| did_you_mean(id, pack.rules.iter().map(|r| r.id.as_str()));
     let selection = raw.rules.clone();
     for pattern in selection.include.iter().chain(&selection.exclude) {
-        let matches_any = pack.rules.iter().any(|r| RuleSelection { include: vec![pattern.clone()], exclude: vec![] }.selects(&r.id));
+        let matches_any = pack.rules.iter().any(|r| {
+            RuleSelection {
+                include: vec![pattern.clone()],
+                exclude: vec![],
+            }
+            .selects(&r.id)
+        });
         if !matches_any {
-            diags.push(Diagnostic::error("unknown-rule", format!("profile: `rules` names `{pattern}`, which matches no rule")));
+            diags.push(Diagnostic::error(
+                "unknown-rule",
+                format!("profile: `rules` names `{pattern}`, which matches no rule"),
+            ));
         }
     }
 
@@ -160,12 +192,20 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
     for rule in pack.rules.iter().filter(|r| selection.selects(&r.id)) {
         for p in &rule.params {
             if !params.contains_key(p) {
-                let description = pack.params.get(p).map(|d| d.description.clone()).unwrap_or_default();
+                let description = pack
+                    .params
+                    .get(p)
+                    .map(|d| d.description.clone())
+                    .unwrap_or_default();
                 diags.push(Diagnostic::error("missing-param", format!("profile: parameter `{p}` has no default and is not set; rule `{}` needs it", rule.id)).note(format!("{p}: {description}")));
             }
         }
     }
-    diags.items.dedup_by(|a, b| a.code == "missing-param" && b.code == "missing-param" && a.message.split(';').next() == b.message.split(';').next());
+    diags.items.dedup_by(|a, b| {
+        a.code == "missing-param"
+            && b.code == "missing-param"
+            && a.message.split(';').next() == b.message.split(';').next()
+    });
 
     let mut attestations = Vec::new();
     for a in &raw.attestations {
@@ -194,7 +234,11 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         let place = at_any(c.referenced.line(), c.referenced.column());
         for r in &c.value.rules {
             if !known_rule(r) {
-                let mut d = Diagnostic::error("unknown-rule", format!("profile: claim `{}` names unknown rule `{r}`", c.value.id)).at(file, place.clone(), "in this claim");
+                let mut d = Diagnostic::error(
+                    "unknown-rule",
+                    format!("profile: claim `{}` names unknown rule `{r}`", c.value.id),
+                )
+                .at(file, place.clone(), "in this claim");
                 for s in rule_suggestions(r) {
                     d = d.note(format!("did you mean `{s}`?"));
                 }
@@ -203,7 +247,16 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         }
         for p in &c.value.params {
             if !pack.params.contains_key(p) {
-                diags.push(Diagnostic::error("unknown-param", format!("profile: claim `{}` names unknown parameter `{p}`", c.value.id)).at(file, place.clone(), "in this claim"));
+                diags.push(
+                    Diagnostic::error(
+                        "unknown-param",
+                        format!(
+                            "profile: claim `{}` names unknown parameter `{p}`",
+                            c.value.id
+                        ),
+                    )
+                    .at(file, place.clone(), "in this claim"),
+                );
             }
         }
         claims.push(c.value.clone());

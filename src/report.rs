@@ -125,40 +125,74 @@ impl Report {
             .filter(|f| profile.frameworks.contains(&f.id))
             .map(|f| {
                 let mut automated = 0;
-                let families = f
-                    .families
-                    .iter()
-                    .map(|family| {
-                        let controls: Vec<ControlCoverage> = f
-                            .controls
-                            .iter()
-                            .filter(|c| c.family == family.id)
-                            .map(|c| {
-                                let rules: Vec<&crate::rules::Rule> = pack
-                                    .rules
+                let families =
+                    f.families
+                        .iter()
+                        .map(|family| {
+                            let controls: Vec<ControlCoverage> =
+                                f.controls
                                     .iter()
-                                    .filter(|r| profile.rules.selects(&r.id) && r.controls.get(&f.id).is_some_and(|ids| ids.contains(&c.id)))
+                                    .filter(|c| c.family == family.id)
+                                    .map(|c| {
+                                        let rules: Vec<&crate::rules::Rule> = pack
+                                            .rules
+                                            .iter()
+                                            .filter(|r| {
+                                                profile.rules.selects(&r.id)
+                                                    && r.controls
+                                                        .get(&f.id)
+                                                        .is_some_and(|ids| ids.contains(&c.id))
+                                            })
+                                            .collect();
+                                        let summary =
+                                            count_by_status(findings.iter().filter(|x| {
+                                                rules.iter().any(|r| r.id == x.rule_id)
+                                            }));
+                                        let has_automated =
+                                            rules.iter().any(|r| r.kind == RuleKind::Automated);
+                                        if has_automated {
+                                            automated += 1;
+                                        }
+                                        let bad = [Status::Fail, Status::Gap, Status::Error]
+                                            .iter()
+                                            .any(|s| summary.contains_key(s));
+                                        let state = if !has_automated {
+                                            "manual"
+                                        } else if bad {
+                                            "exceptions"
+                                        } else {
+                                            "evidence"
+                                        };
+                                        ControlCoverage {
+                                            id: c.id.clone(),
+                                            title: c.title.clone(),
+                                            rules: rules.iter().map(|r| r.id.clone()).collect(),
+                                            summary,
+                                            state: state.into(),
+                                        }
+                                    })
                                     .collect();
-                                let summary = count_by_status(findings.iter().filter(|x| rules.iter().any(|r| r.id == x.rule_id)));
-                                let has_automated = rules.iter().any(|r| r.kind == RuleKind::Automated);
-                                if has_automated {
-                                    automated += 1;
+                            let mut summary = StatusCounts::new();
+                            for c in &controls {
+                                for (s, n) in &c.summary {
+                                    *summary.entry(*s).or_default() += n;
                                 }
-                                let bad = [Status::Fail, Status::Gap, Status::Error].iter().any(|s| summary.contains_key(s));
-                                let state = if !has_automated { "manual" } else if bad { "exceptions" } else { "evidence" };
-                                ControlCoverage { id: c.id.clone(), title: c.title.clone(), rules: rules.iter().map(|r| r.id.clone()).collect(), summary, state: state.into() }
-                            })
-                            .collect();
-                        let mut summary = StatusCounts::new();
-                        for c in &controls {
-                            for (s, n) in &c.summary {
-                                *summary.entry(*s).or_default() += n;
                             }
-                        }
-                        FamilyCoverage { id: family.id.clone(), title: family.title.clone(), summary, controls }
-                    })
-                    .collect();
-                FrameworkCoverage { id: f.id.clone(), name: f.name.clone(), families, automated_controls: automated, manual_controls: f.controls.len() - automated }
+                            FamilyCoverage {
+                                id: family.id.clone(),
+                                title: family.title.clone(),
+                                summary,
+                                controls,
+                            }
+                        })
+                        .collect();
+                FrameworkCoverage {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                    families,
+                    automated_controls: automated,
+                    manual_controls: f.controls.len() - automated,
+                }
             })
             .collect();
 
@@ -166,25 +200,36 @@ impl Report {
             .claims
             .iter()
             .map(|claim| {
-                let summary = count_by_status(findings.iter().filter(|f| claim.rules.contains(&f.rule_id)));
+                let summary =
+                    count_by_status(findings.iter().filter(|f| claim.rules.contains(&f.rule_id)));
                 let status = if summary.contains_key(&Status::Fail) {
                     "contradicted"
-                } else if summary.contains_key(&Status::Gap) || summary.contains_key(&Status::Error) {
+                } else if summary.contains_key(&Status::Gap) || summary.contains_key(&Status::Error)
+                {
                     "incomplete"
                 } else if summary.contains_key(&Status::Manual) {
                     "manual"
-                } else if summary.contains_key(&Status::Pass) || summary.contains_key(&Status::Waived) {
+                } else if summary.contains_key(&Status::Pass)
+                    || summary.contains_key(&Status::Waived)
+                {
                     "supported"
                 } else {
                     "not-evaluated"
                 };
-                ClaimStatus { claim: claim.clone(), summary, status: status.into() }
+                ClaimStatus {
+                    claim: claim.clone(),
+                    summary,
+                    status: status.into(),
+                }
             })
             .collect();
 
         Report {
             schema_version: FINDINGS_SCHEMA_VERSION,
-            tool: ToolVersion { name: "assay".into(), version: env!("CARGO_PKG_VERSION").into() },
+            tool: ToolVersion {
+                name: "assay".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
             evaluated_at,
             snapshot: SnapshotInfo {
                 path: snapshot_path.to_string(),
@@ -194,8 +239,21 @@ impl Report {
                 accounts: snapshot.accounts.clone(),
                 resources: snapshot.resources.len(),
             },
-            rule_pack: RulePackInfo { path: pack.root.display().to_string(), digest: pack.digest.clone(), rules: pack.rules.iter().filter(|r| profile.rules.selects(&r.id)).count() },
-            profile: ProfileInfo { organisation: profile.organisation.clone(), sha256: profile.sha256.clone(), frameworks: profile.frameworks.clone(), params: profile.params.clone() },
+            rule_pack: RulePackInfo {
+                path: pack.root.display().to_string(),
+                digest: pack.digest.clone(),
+                rules: pack
+                    .rules
+                    .iter()
+                    .filter(|r| profile.rules.selects(&r.id))
+                    .count(),
+            },
+            profile: ProfileInfo {
+                organisation: profile.organisation.clone(),
+                sha256: profile.sha256.clone(),
+                frameworks: profile.frameworks.clone(),
+                params: profile.params.clone(),
+            },
             summary: count_by_status(&findings),
             frameworks,
             claims,
@@ -210,7 +268,9 @@ impl Report {
     pub fn exit_code(&self) -> u8 {
         if self.summary.contains_key(&Status::Fail) {
             1
-        } else if self.summary.contains_key(&Status::Gap) || self.summary.contains_key(&Status::Error) {
+        } else if self.summary.contains_key(&Status::Gap)
+            || self.summary.contains_key(&Status::Error)
+        {
             3
         } else {
             0

@@ -202,7 +202,9 @@ pub enum SnapshotError {
         column: usize,
         message: String,
     },
-    #[error("{path}: snapshot schema_version {found} is not supported (this build reads {SCHEMA_VERSION})")]
+    #[error(
+        "{path}: snapshot schema_version {found} is not supported (this build reads {SCHEMA_VERSION})"
+    )]
     Version { path: String, found: u64 },
     #[error("{path}: snapshot failed verification:{}", IntegrityList(.problems))]
     Integrity { path: String, problems: Vec<String> },

@@ -48,7 +48,9 @@ pub struct Waiver {
 
 impl Waiver {
     fn matches(&self, finding: &Finding) -> bool {
-        let Some(resource) = &finding.resource else { return false };
+        let Some(resource) = &finding.resource else {
+            return false;
+        };
         finding.rule_id == self.rule
             && match &self.matcher {
                 Some(glob) => glob.is_match(&resource.arn),
@@ -73,12 +75,19 @@ pub struct WaiverUse {
 }
 
 /// Loads a waiver file (a YAML list), checking rule ids, dates and globs.
-pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Vec<Waiver>>, Diagnostics) {
+pub fn load(
+    path: &Path,
+    pack: &RulePack,
+    sources: &mut Sources,
+) -> (Option<Vec<Waiver>>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error("io", format!("cannot read waivers {}: {e}", path.display())));
+            diags.push(Diagnostic::error(
+                "io",
+                format!("cannot read waivers {}: {e}", path.display()),
+            ));
             return (None, diags);
         }
     };
@@ -92,11 +101,19 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Vec<
     };
     let mut waivers = Vec::new();
     for (i, w) in raw.into_iter().enumerate() {
-        let start = sources.offset(file, w.referenced.line() as usize, w.referenced.column() as usize);
+        let start = sources.offset(
+            file,
+            w.referenced.line() as usize,
+            w.referenced.column() as usize,
+        );
         let place = start..start + 1;
         let w = w.value;
         if pack.rule(&w.rule).is_none() {
-            let mut d = Diagnostic::error("unknown-rule", format!("waiver {}: unknown rule `{}`", i + 1, w.rule)).at(file, place.clone(), "this waiver");
+            let mut d = Diagnostic::error(
+                "unknown-rule",
+                format!("waiver {}: unknown rule `{}`", i + 1, w.rule),
+            )
+            .at(file, place.clone(), "this waiver");
             for s in crate::diag::did_you_mean(&w.rule, pack.rules.iter().map(|r| r.id.as_str())) {
                 d = d.note(format!("did you mean `{s}`?"));
             }
@@ -104,11 +121,31 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Vec<
         }
         let expires = NaiveDate::parse_from_str(&w.expires, "%Y-%m-%d");
         if expires.is_err() {
-            diags.push(Diagnostic::error("date", format!("waiver {}: `expires` must be a date YYYY-MM-DD, got `{}`", i + 1, w.expires)).at(file, place.clone(), "this waiver"));
+            diags.push(
+                Diagnostic::error(
+                    "date",
+                    format!(
+                        "waiver {}: `expires` must be a date YYYY-MM-DD, got `{}`",
+                        i + 1,
+                        w.expires
+                    ),
+                )
+                .at(file, place.clone(), "this waiver"),
+            );
         }
-        for (field, value) in [("reason", &w.reason), ("approved_by", &w.approved_by), ("ticket", &w.ticket)] {
+        for (field, value) in [
+            ("reason", &w.reason),
+            ("approved_by", &w.approved_by),
+            ("ticket", &w.ticket),
+        ] {
             if value.trim().is_empty() {
-                diags.push(Diagnostic::error("waiver", format!("waiver {}: `{field}` must not be empty", i + 1)).at(file, place.clone(), "this waiver"));
+                diags.push(
+                    Diagnostic::error(
+                        "waiver",
+                        format!("waiver {}: `{field}` must not be empty", i + 1),
+                    )
+                    .at(file, place.clone(), "this waiver"),
+                );
             }
         }
         let matcher = match w.match_kind.as_deref() {
@@ -121,18 +158,39 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Vec<
             Some("glob") => match Glob::new(&w.resource) {
                 Ok(g) => Some(g.compile_matcher()),
                 Err(e) => {
-                    diags.push(Diagnostic::error("waiver", format!("waiver {}: bad glob `{}`: {e}", i + 1, w.resource)).at(file, place.clone(), "this waiver"));
+                    diags.push(
+                        Diagnostic::error(
+                            "waiver",
+                            format!("waiver {}: bad glob `{}`: {e}", i + 1, w.resource),
+                        )
+                        .at(file, place.clone(), "this waiver"),
+                    );
                     None
                 }
             },
             Some(other) => {
-                diags.push(Diagnostic::error("waiver", format!("waiver {}: `match` must be `exact` or `glob`, got `{other}`", i + 1)).at(file, place.clone(), "this waiver"));
+                diags.push(
+                    Diagnostic::error(
+                        "waiver",
+                        format!(
+                            "waiver {}: `match` must be `exact` or `glob`, got `{other}`",
+                            i + 1
+                        ),
+                    )
+                    .at(file, place.clone(), "this waiver"),
+                );
                 None
             }
         };
         if let Ok(expires) = expires {
             waivers.push(Waiver {
-                id: format!("{}#{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("waivers"), i + 1),
+                id: format!(
+                    "{}#{}",
+                    path.file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or("waivers"),
+                    i + 1
+                ),
                 rule: w.rule,
                 resource: w.resource,
                 matcher,

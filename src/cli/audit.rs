@@ -62,17 +62,33 @@ fn build(args: &EvaluateArgs) -> Result<Report> {
             }
             match waivers {
                 Some(w) => w,
-                None => bail!("{} error(s) in the waiver file {}; nothing was evaluated", diags.error_count(), path.display()),
+                None => bail!(
+                    "{} error(s) in the waiver file {}; nothing was evaluated",
+                    diags.error_count(),
+                    path.display()
+                ),
             }
         }
         None => Vec::new(),
     };
     let snapshot = Snapshot::load(&args.snapshot)?;
     let now = args.now.unwrap_or_else(Utc::now);
-    let rules: Vec<&crate::rules::Rule> = pack.rules.iter().filter(|r| profile.rules.selects(&r.id)).collect();
+    let rules: Vec<&crate::rules::Rule> = pack
+        .rules
+        .iter()
+        .filter(|r| profile.rules.selects(&r.id))
+        .collect();
     let mut findings = run_rules(&snapshot, &rules, &profile.params, &profile.attestations);
     let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-    Ok(Report::build(findings, &snapshot, &args.snapshot.display().to_string(), &pack, &profile, register, now))
+    Ok(Report::build(
+        findings,
+        &snapshot,
+        &args.snapshot.display().to_string(),
+        &pack,
+        &profile,
+        register,
+        now,
+    ))
 }
 
 pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
@@ -91,21 +107,29 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
         }
     }
     let report = build(&args.input)?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
     let mut written = Vec::new();
     for format in &args.format {
         let path = args.out.join(format!("findings.{format}"));
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?);
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        );
         match format.as_str() {
             "json" => report::json::render(&report, &mut file)?,
-            "csv" => report::csv::render(&report, &mut file).with_context(|| format!("writing {}", path.display()))?,
+            "csv" => report::csv::render(&report, &mut file)
+                .with_context(|| format!("writing {}", path.display()))?,
             _ => unreachable!("formats were checked above"),
         }
-        file.flush().with_context(|| format!("writing {}", path.display()))?;
+        file.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
         written.push(path.display().to_string());
     }
     if !args.quiet {
-        print!("{}", report::terminal::render(&report, std::io::stdout().is_terminal()));
+        print!(
+            "{}",
+            report::terminal::render(&report, std::io::stdout().is_terminal())
+        );
         println!("Reports: {}", written.join(", "));
     }
     Ok(report.exit_code())

@@ -45,19 +45,49 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
         RulesCommand::List(r) => {
             let pack = load_pack(&r.rules, &mut sources)?;
             for rule in &pack.rules {
-                let controls: Vec<String> = rule.controls.iter().map(|(f, ids)| format!("{f}: {}", ids.join(", "))).collect();
-                let kind = if rule.kind == RuleKind::Manual { " (manual)" } else { "" };
-                println!("{:<48} {:<8} {}{kind}\n{:<48} {}", rule.id, rule.severity.as_str(), rule.title, "", controls.join("; "));
+                let controls: Vec<String> = rule
+                    .controls
+                    .iter()
+                    .map(|(f, ids)| format!("{f}: {}", ids.join(", ")))
+                    .collect();
+                let kind = if rule.kind == RuleKind::Manual {
+                    " (manual)"
+                } else {
+                    ""
+                };
+                println!(
+                    "{:<48} {:<8} {}{kind}\n{:<48} {}",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.title,
+                    "",
+                    controls.join("; ")
+                );
             }
             Ok(0)
         }
         RulesCommand::Explain { id, rules } => {
             let pack = load_pack(&rules.rules, &mut sources)?;
             let Some(rule) = pack.rule(&id) else {
-                let suggestions = crate::diag::did_you_mean(&id, pack.rules.iter().map(|r| r.id.as_str()));
-                bail!("no rule `{id}`{}", if suggestions.is_empty() { String::new() } else { format!(" (did you mean {}?)", suggestions.join(", ")) });
+                let suggestions =
+                    crate::diag::did_you_mean(&id, pack.rules.iter().map(|r| r.id.as_str()));
+                bail!(
+                    "no rule `{id}`{}",
+                    if suggestions.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (did you mean {}?)", suggestions.join(", "))
+                    }
+                );
             };
-            println!("{} — {}\nseverity: {}   kind: {:?}   file: {}", rule.id, rule.title, rule.severity.as_str(), rule.kind, rule.path.display());
+            println!(
+                "{} — {}\nseverity: {}   kind: {:?}   file: {}",
+                rule.id,
+                rule.title,
+                rule.severity.as_str(),
+                rule.kind,
+                rule.path.display()
+            );
             if !rule.resource_types.is_empty() {
                 println!("resource types: {}", rule.resource_types.join(", "));
             }
@@ -65,11 +95,20 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
             for (framework, ids) in &rule.controls {
                 let f = pack.framework(framework);
                 for cid in ids {
-                    let title = f.and_then(|f| f.control(cid)).map(|c| c.title.as_str()).unwrap_or("");
+                    let title = f
+                        .and_then(|f| f.control(cid))
+                        .map(|c| c.title.as_str())
+                        .unwrap_or("");
                     println!("  {framework} {cid} {title}");
                 }
             }
-            println!("\n## What it checks\n{}\n\n## Why it matters\n{}\n\n## Evidence\n{}\n\n## Remediation\n{}", rule.doc.what.trim(), rule.doc.why.trim(), rule.doc.evidence.trim(), rule.doc.remediation.trim());
+            println!(
+                "\n## What it checks\n{}\n\n## Why it matters\n{}\n\n## Evidence\n{}\n\n## Remediation\n{}",
+                rule.doc.what.trim(),
+                rule.doc.why.trim(),
+                rule.doc.evidence.trim(),
+                rule.doc.remediation.trim()
+            );
             if !rule.assertions.is_empty() {
                 println!("\n## Assertions");
                 for a in &rule.assertions {
@@ -80,7 +119,11 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                 println!("\n## Parameters");
                 for p in &rule.params {
                     let d = pack.params.get(p);
-                    println!("  {p} ({}): {}", d.map_or("", |d| d.ty.name()), d.map_or("", |d| d.description.as_str()));
+                    println!(
+                        "  {p} ({}): {}",
+                        d.map_or("", |d| d.ty.name()),
+                        d.map_or("", |d| d.description.as_str())
+                    );
                 }
             }
             if !rule.iam_actions.is_empty() {
@@ -114,11 +157,18 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
         }
         RulesCommand::Lint(r) => {
             let pack = load_pack(&r.rules, &mut sources)?;
-            println!("{} rules, {} parameters, {} frameworks: no errors", pack.rules.len(), pack.params.len(), pack.frameworks.len());
+            println!(
+                "{} rules, {} parameters, {} frameworks: no errors",
+                pack.rules.len(),
+                pack.params.len(),
+                pack.frameworks.len()
+            );
             Ok(0)
         }
         RulesCommand::New { name, rules } => {
-            let Some((domain, stem)) = name.split_once('/') else { bail!("name the rule as <domain>/<name>, e.g. backup/vault-lock") };
+            let Some((domain, stem)) = name.split_once('/') else {
+                bail!("name the rule as <domain>/<name>, e.g. backup/vault-lock")
+            };
             let dir = rules.rules.join(domain);
             let path: PathBuf = dir.join(format!("{stem}.yaml"));
             let tests = dir.join(format!("{stem}.tests.yaml"));
@@ -126,9 +176,15 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                 bail!("{} already exists", path.display());
             }
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            std::fs::write(&path, scaffold_rule(domain, stem)).with_context(|| format!("writing {}", path.display()))?;
-            std::fs::write(&tests, SCAFFOLD_TESTS).with_context(|| format!("writing {}", tests.display()))?;
-            println!("wrote {} and {}; fill in the TODOs, then run `assay rules test {domain}.{stem}`", path.display(), tests.display());
+            std::fs::write(&path, scaffold_rule(domain, stem))
+                .with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&tests, SCAFFOLD_TESTS)
+                .with_context(|| format!("writing {}", tests.display()))?;
+            println!(
+                "wrote {} and {}; fill in the TODOs, then run `assay rules test {domain}.{stem}`",
+                path.display(),
+                tests.display()
+            );
             Ok(0)
         }
     }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use cel::{Context, ExecutionError, Value};
 use chrono::{DateTime, Utc};
 
-use crate::snapshot::{Snapshot, resources::service_of, RESOURCE_TYPES};
+use crate::snapshot::{RESOURCE_TYPES, Snapshot, resources::service_of};
 
 /// What the functions touched during one expression evaluation.
 #[derive(Debug, Default)]
@@ -38,14 +38,27 @@ impl Index {
         for (i, r) in snapshot.resources.iter().enumerate() {
             values.push(super::values::to_cel(&super::resource_view(r)));
             by_arn.insert(r.arn.clone(), i);
-            by_type.entry(r.type_name().to_string()).or_default().push(i);
+            by_type
+                .entry(r.type_name().to_string())
+                .or_default()
+                .push(i);
         }
         let listing_gaps = snapshot
             .gaps
             .iter()
-            .flat_map(|g| g.resource_types.iter().map(move |t| (g.id.clone(), t.clone(), g.account.clone(), g.region.clone())))
+            .flat_map(|g| {
+                g.resource_types
+                    .iter()
+                    .map(move |t| (g.id.clone(), t.clone(), g.account.clone(), g.region.clone()))
+            })
             .collect();
-        Index { values, by_arn, by_type, listing_gaps, collected_at: snapshot.collected_at }
+        Index {
+            values,
+            by_arn,
+            by_type,
+            listing_gaps,
+            collected_at: snapshot.collected_at,
+        }
     }
 
     pub fn position(&self, arn: &str) -> Option<usize> {
@@ -74,7 +87,9 @@ impl Index {
         self.listing_gaps
             .iter()
             .filter(|(_, t, a, r)| {
-                a == account && (r == region || r == "global" || region.is_empty()) && service_of(t) == Some(service)
+                a == account
+                    && (r == region || r == "global" || region.is_empty())
+                    && service_of(t) == Some(service)
             })
             .map(|(id, ..)| id.as_str())
             .collect()
@@ -85,29 +100,39 @@ fn string_arg(function: &str, value: &Value) -> Result<Option<Arc<String>>, Exec
     match value {
         Value::String(s) => Ok(Some(s.clone())),
         Value::Null => Ok(None),
-        other => Err(ExecutionError::function_error(function, format!("expected a string, got {}", other.type_of()))),
+        other => Err(ExecutionError::function_error(
+            function,
+            format!("expected a string, got {}", other.type_of()),
+        )),
     }
 }
 
 /// Adds assay's functions to a root context.
 pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex<Touched>>) {
     let (i, t) = (index.clone(), touched.clone());
-    let _ = ctx.add_function("related", move |arn: Value| -> Result<Value, ExecutionError> {
-        let Some(arn) = string_arg("related", &arn)? else { return Ok(Value::Null) };
-        let mut touched = t.lock().map_err(|_| ExecutionError::function_error("related", "state poisoned"))?;
-        match i.position(&arn) {
-            Some(pos) => {
-                touched.related.insert(pos);
-                Ok(i.values[pos].clone())
-            }
-            None => {
-                for gap in i.gaps_hiding(&arn) {
-                    touched.gaps.insert(gap.to_string());
+    let _ = ctx.add_function(
+        "related",
+        move |arn: Value| -> Result<Value, ExecutionError> {
+            let Some(arn) = string_arg("related", &arn)? else {
+                return Ok(Value::Null);
+            };
+            let mut touched = t
+                .lock()
+                .map_err(|_| ExecutionError::function_error("related", "state poisoned"))?;
+            match i.position(&arn) {
+                Some(pos) => {
+                    touched.related.insert(pos);
+                    Ok(i.values[pos].clone())
                 }
-                Ok(Value::Null)
+                None => {
+                    for gap in i.gaps_hiding(&arn) {
+                        touched.gaps.insert(gap.to_string());
+                    }
+                    Ok(Value::Null)
+                }
             }
-        }
-    });
+        },
+    );
 
     for (name, whole_snapshot) in [("of_type", false), ("all_of_type", true)] {
         let (i, t) = (index.clone(), touched.clone());
@@ -143,53 +168,88 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             let Some(ts) = string_arg(name, &ts)? else {
                 return Err(ExecutionError::function_error(name, "timestamp is null"));
             };
-            let then = DateTime::parse_from_rfc3339(&ts).map_err(|e| ExecutionError::function_error(name, format!("`{ts}` is not an RFC 3339 time: {e}")))?;
-            Ok(Value::Int((i.collected_at - then.with_timezone(&Utc)).num_seconds().div_euclid(per)))
+            let then = DateTime::parse_from_rfc3339(&ts).map_err(|e| {
+                ExecutionError::function_error(name, format!("`{ts}` is not an RFC 3339 time: {e}"))
+            })?;
+            Ok(Value::Int(
+                (i.collected_at - then.with_timezone(&Utc))
+                    .num_seconds()
+                    .div_euclid(per),
+            ))
         });
     }
 
-    let _ = ctx.add_function("is_public_cidr", |cidr: Value| -> Result<Value, ExecutionError> {
-        let Some(cidr) = string_arg("is_public_cidr", &cidr)? else { return Ok(Value::Bool(false)) };
-        Ok(Value::Bool(cidr.ends_with("/0")))
-    });
+    let _ = ctx.add_function(
+        "is_public_cidr",
+        |cidr: Value| -> Result<Value, ExecutionError> {
+            let Some(cidr) = string_arg("is_public_cidr", &cidr)? else {
+                return Ok(Value::Bool(false));
+            };
+            Ok(Value::Bool(cidr.ends_with("/0")))
+        },
+    );
 
-    let _ = ctx.add_function("port_in_range", |rule: Value, port: Value| -> Result<Value, ExecutionError> {
-        let (Value::Map(rule), Value::Int(port)) = (&rule, &port) else {
-            return Err(ExecutionError::function_error("port_in_range", "expects (security group rule, int)"));
-        };
-        let field = |name: &str| match rule.get(&cel::objects::KeyRef::String(name)) {
-            Some(Value::Int(v)) => Ok(*v),
-            _ => Err(ExecutionError::function_error("port_in_range", format!("rule has no integer `{name}`"))),
-        };
-        Ok(Value::Bool(field("from_port")? <= *port && *port <= field("to_port")?))
-    });
+    let _ = ctx.add_function(
+        "port_in_range",
+        |rule: Value, port: Value| -> Result<Value, ExecutionError> {
+            let (Value::Map(rule), Value::Int(port)) = (&rule, &port) else {
+                return Err(ExecutionError::function_error(
+                    "port_in_range",
+                    "expects (security group rule, int)",
+                ));
+            };
+            let field = |name: &str| match rule.get(&cel::objects::KeyRef::String(name)) {
+                Some(Value::Int(v)) => Ok(*v),
+                _ => Err(ExecutionError::function_error(
+                    "port_in_range",
+                    format!("rule has no integer `{name}`"),
+                )),
+            };
+            Ok(Value::Bool(
+                field("from_port")? <= *port && *port <= field("to_port")?,
+            ))
+        },
+    );
 
-    let _ = ctx.add_function("requires_mfa", |statement: Value| -> Result<Value, ExecutionError> {
-        Ok(Value::Bool(statement_requires_mfa(&super::values::to_json(&statement))))
-    });
+    let _ = ctx.add_function(
+        "requires_mfa",
+        |statement: Value| -> Result<Value, ExecutionError> {
+            Ok(Value::Bool(statement_requires_mfa(
+                &super::values::to_json(&statement),
+            )))
+        },
+    );
 
-    let _ = ctx.add_function("allow_statements", |policy: Value| -> Result<Value, ExecutionError> {
-        let json = super::values::to_json(&policy);
-        let statements = match json.get("Statement") {
-            Some(serde_json::Value::Array(s)) => s.clone(),
-            Some(single @ serde_json::Value::Object(_)) => vec![single.clone()],
-            _ => Vec::new(),
-        };
-        let allows: Vec<Value> = statements
-            .iter()
-            .filter(|s| s.get("Effect").and_then(|e| e.as_str()) == Some("Allow"))
-            .map(super::values::to_cel)
-            .collect();
-        Ok(Value::List(Arc::new(allows)))
-    });
+    let _ = ctx.add_function(
+        "allow_statements",
+        |policy: Value| -> Result<Value, ExecutionError> {
+            let json = super::values::to_json(&policy);
+            let statements = match json.get("Statement") {
+                Some(serde_json::Value::Array(s)) => s.clone(),
+                Some(single @ serde_json::Value::Object(_)) => vec![single.clone()],
+                _ => Vec::new(),
+            };
+            let allows: Vec<Value> = statements
+                .iter()
+                .filter(|s| s.get("Effect").and_then(|e| e.as_str()) == Some("Allow"))
+                .map(super::values::to_cel)
+                .collect();
+            Ok(Value::List(Arc::new(allows)))
+        },
+    );
 
     for (name, field) in [("account_of", 4usize), ("region_of", 3usize)] {
         let _ = ctx.add_function(name, move |arn: Value| -> Result<Value, ExecutionError> {
-            let Some(arn) = string_arg(name, &arn)? else { return Ok(Value::Null) };
+            let Some(arn) = string_arg(name, &arn)? else {
+                return Ok(Value::Null);
+            };
             let parts: Vec<&str> = arn.splitn(6, ':').collect();
             match parts.get(field) {
                 Some(part) if parts.len() >= 6 => Ok(Value::String(Arc::new((*part).to_string()))),
-                _ => Err(ExecutionError::function_error(name, format!("`{arn}` is not an ARN"))),
+                _ => Err(ExecutionError::function_error(
+                    name,
+                    format!("`{arn}` is not an ARN"),
+                )),
             }
         });
     }
@@ -201,17 +261,28 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
 /// for every console and `GetSessionToken` MFA session. Key names are case-insensitive,
 /// values may be a string or a list (AWS accepts both).
 pub fn statement_requires_mfa(statement: &serde_json::Value) -> bool {
-    let Some(conditions) = statement.get("Condition").and_then(|c| c.as_object()) else { return false };
+    let Some(conditions) = statement.get("Condition").and_then(|c| c.as_object()) else {
+        return false;
+    };
     conditions.iter().any(|(operator, block)| {
-        let Some(block) = block.as_object() else { return false };
+        let Some(block) = block.as_object() else {
+            return false;
+        };
         block.iter().any(|(key, value)| {
             let key = key.to_ascii_lowercase();
             let values: Vec<String> = match value {
-                serde_json::Value::Array(a) => a.iter().map(|v| v.as_str().map_or(v.to_string(), str::to_string)).collect(),
+                serde_json::Value::Array(a) => a
+                    .iter()
+                    .map(|v| v.as_str().map_or(v.to_string(), str::to_string))
+                    .collect(),
                 other => vec![other.as_str().map_or(other.to_string(), str::to_string)],
             };
             match operator.as_str() {
-                "Bool" | "BoolIfExists" => key == "aws:multifactorauthpresent" && !values.is_empty() && values.iter().all(|v| v.eq_ignore_ascii_case("true")),
+                "Bool" | "BoolIfExists" => {
+                    key == "aws:multifactorauthpresent"
+                        && !values.is_empty()
+                        && values.iter().all(|v| v.eq_ignore_ascii_case("true"))
+                }
                 "NumericLessThan" | "NumericLessThanEquals" => key == "aws:multifactorauthage",
                 _ => false,
             }
@@ -226,11 +297,21 @@ mod tests {
 
     #[test]
     fn mfa_conditions_in_their_written_forms() {
-        assert!(statement_requires_mfa(&json!({"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})));
-        assert!(statement_requires_mfa(&json!({"Condition": {"BoolIfExists": {"aws:multifactorauthpresent": ["true"]}}})));
-        assert!(statement_requires_mfa(&json!({"Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}})));
-        assert!(!statement_requires_mfa(&json!({"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}})));
-        assert!(!statement_requires_mfa(&json!({"Condition": {"StringEquals": {"sts:ExternalId": "x"}}})));
+        assert!(statement_requires_mfa(
+            &json!({"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})
+        ));
+        assert!(statement_requires_mfa(
+            &json!({"Condition": {"BoolIfExists": {"aws:multifactorauthpresent": ["true"]}}})
+        ));
+        assert!(statement_requires_mfa(
+            &json!({"Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}})
+        ));
+        assert!(!statement_requires_mfa(
+            &json!({"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}})
+        ));
+        assert!(!statement_requires_mfa(
+            &json!({"Condition": {"StringEquals": {"sts:ExternalId": "x"}}})
+        ));
         assert!(!statement_requires_mfa(&json!({"Effect": "Allow"})));
     }
 }

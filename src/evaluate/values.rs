@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cel::objects::{Key, Map};
 use cel::Value;
+use cel::objects::{Key, Map};
 use serde_json::Value as Json;
 
 /// JSON → CEL. Integral numbers become `int` so they compare with integer literals and
@@ -20,8 +20,13 @@ pub fn to_cel(json: &Json) -> Value {
         Json::String(s) => Value::String(Arc::new(s.clone())),
         Json::Array(items) => Value::List(Arc::new(items.iter().map(to_cel).collect())),
         Json::Object(map) => {
-            let entries: HashMap<Key, Value> = map.iter().map(|(k, v)| (Key::String(Arc::new(k.clone())), to_cel(v))).collect();
-            Value::Map(Map { map: Arc::new(entries) })
+            let entries: HashMap<Key, Value> = map
+                .iter()
+                .map(|(k, v)| (Key::String(Arc::new(k.clone())), to_cel(v)))
+                .collect();
+            Value::Map(Map {
+                map: Arc::new(entries),
+            })
         }
     }
 }
@@ -39,7 +44,11 @@ pub fn to_json(value: &Value) -> Json {
         Value::Bytes(b) => Json::String(hex::encode(b.as_ref())),
         Value::List(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Map(map) => {
-            let mut entries: Vec<(String, Json)> = map.map.iter().map(|(k, v)| (key_text(k), to_json(v))).collect();
+            let mut entries: Vec<(String, Json)> = map
+                .map
+                .iter()
+                .map(|(k, v)| (key_text(k), to_json(v)))
+                .collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             Json::Object(entries.into_iter().collect())
         }
@@ -62,7 +71,11 @@ fn key_text(key: &Key) -> String {
 pub fn render_duration(d: chrono::Duration) -> String {
     let minutes = d.num_minutes();
     let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
-    let mut text = if days >= 7 { format!("{days}d {hours}h") } else { format!("{}h", days * 24 + hours) };
+    let mut text = if days >= 7 {
+        format!("{days}d {hours}h")
+    } else {
+        format!("{}h", days * 24 + hours)
+    };
     if mins != 0 {
         text.push_str(&format!(" {mins}m"));
     }
@@ -72,7 +85,11 @@ pub fn render_duration(d: chrono::Duration) -> String {
 /// A short, human rendering of a value for one-line summaries.
 pub fn compact(json: &Json) -> String {
     let text = json.to_string();
-    if text.chars().count() > 120 { format!("{}…", text.chars().take(117).collect::<String>()) } else { text }
+    if text.chars().count() > 120 {
+        format!("{}…", text.chars().take(117).collect::<String>())
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
@@ -91,7 +108,10 @@ mod tests {
     #[test]
     fn durations_render_for_people() {
         assert_eq!(render_duration(chrono::Duration::hours(67)), "67h");
-        assert_eq!(render_duration(chrono::Duration::hours(24 * 9 + 4)), "9d 4h");
+        assert_eq!(
+            render_duration(chrono::Duration::hours(24 * 9 + 4)),
+            "9d 4h"
+        );
         assert_eq!(render_duration(chrono::Duration::minutes(90)), "1h 30m");
     }
 }

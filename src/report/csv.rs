@@ -5,23 +5,64 @@ use std::io::Write;
 use super::Report;
 
 pub const HEADER: [&str; 17] = [
-    "finding_id", "framework", "control", "rule_id", "severity", "status", "resource_arn", "resource_type", "account",
-    "region", "summary", "observed", "expected", "operation", "called_at", "request_id", "waiver",
+    "finding_id",
+    "framework",
+    "control",
+    "rule_id",
+    "severity",
+    "status",
+    "resource_arn",
+    "resource_type",
+    "account",
+    "region",
+    "summary",
+    "observed",
+    "expected",
+    "operation",
+    "called_at",
+    "request_id",
+    "waiver",
 ];
 
 pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(HEADER)?;
     for f in &report.findings {
-        let failing = f.assertions.iter().find(|a| a.observed.is_some() || a.expected.is_some());
-        let observed = failing.and_then(|a| a.observed.as_ref()).map(|v| v.to_string()).unwrap_or_default();
+        let failing = f
+            .assertions
+            .iter()
+            .find(|a| a.observed.is_some() || a.expected.is_some());
+        let observed = failing
+            .and_then(|a| a.observed.as_ref())
+            .map(|v| v.to_string())
+            .unwrap_or_default();
         let expected = failing.and_then(|a| a.expected.clone()).unwrap_or_default();
-        let source = f.sources.iter().find(|s| s.group != "resource").or(f.sources.first());
+        let source = f
+            .sources
+            .iter()
+            .find(|s| s.group != "resource")
+            .or(f.sources.first());
         let (arn, rtype, account, region) = match &f.resource {
-            Some(r) => (r.arn.as_str(), r.type_name.as_str(), r.account.as_str(), r.region.as_str()),
+            Some(r) => (
+                r.arn.as_str(),
+                r.type_name.as_str(),
+                r.account.as_str(),
+                r.region.as_str(),
+            ),
             None => ("", "", "", f.scope.as_deref().unwrap_or("")),
         };
-        let waiver = f.waiver.as_ref().map(|w| format!("{} (expires {}{})", w.id, w.expires, if w.expired { ", EXPIRED" } else { "" })).unwrap_or_default();
+        let waiver = f
+            .waiver
+            .as_ref()
+            .map(|w| {
+                format!(
+                    "{} (expires {}{})",
+                    w.id,
+                    w.expires,
+                    if w.expired { ", EXPIRED" } else { "" }
+                )
+            })
+            .unwrap_or_default();
         for (framework, controls) in &f.controls {
             for control in controls {
                 w.write_record([

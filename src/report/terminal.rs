@@ -9,7 +9,15 @@ use owo_colors::OwoColorize;
 use super::Report;
 use crate::findings::{Status, StatusCounts};
 
-const COLUMNS: [Status; 7] = [Status::Pass, Status::Fail, Status::Gap, Status::Error, Status::Waived, Status::Manual, Status::NotApplicable];
+const COLUMNS: [Status; 7] = [
+    Status::Pass,
+    Status::Fail,
+    Status::Gap,
+    Status::Error,
+    Status::Waived,
+    Status::Manual,
+    Status::NotApplicable,
+];
 
 fn count(c: &StatusCounts, s: Status) -> usize {
     c.get(&s).copied().unwrap_or(0)
@@ -29,11 +37,33 @@ fn paint(text: String, status: Status, colour: bool) -> String {
 
 pub fn render(report: &Report, colour: bool) -> String {
     let mut out = String::new();
-    let accounts: Vec<&str> = report.snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
-    let _ = writeln!(out, "assay {} — {} — evidence collected {}", report.tool.version, report.profile.organisation, report.snapshot.collected_at.format("%Y-%m-%d %H:%M UTC"));
-    let _ = writeln!(out, "snapshot {} ({} resources, accounts {}), manifest {}", report.snapshot.path, report.snapshot.resources, accounts.join(", "), &report.snapshot.manifest_digest[..report.snapshot.manifest_digest.len().min(16)]);
+    let accounts: Vec<&str> = report
+        .snapshot
+        .accounts
+        .iter()
+        .map(|a| a.account_id.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "assay {} — {} — evidence collected {}",
+        report.tool.version,
+        report.profile.organisation,
+        report.snapshot.collected_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    let _ = writeln!(
+        out,
+        "snapshot {} ({} resources, accounts {}), manifest {}",
+        report.snapshot.path,
+        report.snapshot.resources,
+        accounts.join(", "),
+        &report.snapshot.manifest_digest[..report.snapshot.manifest_digest.len().min(16)]
+    );
     for f in &report.frameworks {
-        let _ = writeln!(out, "\n{} — evidence by control family ({} controls with automated rules, {} need manual evidence)", f.name, f.automated_controls, f.manual_controls);
+        let _ = writeln!(
+            out,
+            "\n{} — evidence by control family ({} controls with automated rules, {} need manual evidence)",
+            f.name, f.automated_controls, f.manual_controls
+        );
         let mut table = Table::new();
         table.load_style(UTF8_FULL_CONDENSED);
         let mut header = vec![Cell::new("family")];
@@ -41,7 +71,11 @@ pub fn render(report: &Report, colour: bool) -> String {
         table.set_header(header);
         for family in f.families.iter().filter(|fam| !fam.summary.is_empty()) {
             let mut row = vec![Cell::new(format!("{} {}", family.id, family.title))];
-            row.extend(COLUMNS.iter().map(|s| Cell::new(paint(count(&family.summary, *s).to_string(), *s, colour))));
+            row.extend(
+                COLUMNS
+                    .iter()
+                    .map(|s| Cell::new(paint(count(&family.summary, *s).to_string(), *s, colour))),
+            );
             table.add_row(row);
         }
         let _ = writeln!(out, "{table}");
@@ -49,30 +83,59 @@ pub fn render(report: &Report, colour: bool) -> String {
 
     let mut by_rule: std::collections::BTreeMap<&str, (usize, &str, &str)> = Default::default();
     for finding in report.findings.iter().filter(|f| f.status == Status::Fail) {
-        let e = by_rule.entry(&finding.rule_id).or_insert((0, finding.severity.as_str(), &finding.summary));
+        let e = by_rule.entry(&finding.rule_id).or_insert((
+            0,
+            finding.severity.as_str(),
+            &finding.summary,
+        ));
         e.0 += 1;
     }
     if !by_rule.is_empty() {
         let _ = writeln!(out, "\nFailing rules:");
         for (rule, (n, severity, example)) in &by_rule {
-            let _ = writeln!(out, "  {} {rule} [{severity}] — {n} resource(s); e.g. {example}", paint("FAIL".into(), Status::Fail, colour));
+            let _ = writeln!(
+                out,
+                "  {} {rule} [{severity}] — {n} resource(s); e.g. {example}",
+                paint("FAIL".into(), Status::Fail, colour)
+            );
         }
     }
     if !report.gaps.is_empty() {
         let _ = writeln!(out, "\nGaps (not read, so not judged):");
         for g in &report.gaps {
-            let _ = writeln!(out, "  {} {} {}/{} {}: {} {}", paint("GAP".into(), Status::Gap, colour), g.id, g.account, g.region, g.operation, g.error_code, g.message);
+            let _ = writeln!(
+                out,
+                "  {} {} {}/{} {}: {} {}",
+                paint("GAP".into(), Status::Gap, colour),
+                g.id,
+                g.account,
+                g.region,
+                g.operation,
+                g.error_code,
+                g.message
+            );
         }
     }
     let expired: Vec<_> = report.waivers.iter().filter(|w| w.expired).collect();
     let unused: Vec<_> = report.waivers.iter().filter(|w| w.matched == 0).collect();
     for w in expired {
-        let _ = writeln!(out, "  waiver {} for {} on {} EXPIRED on {}: its findings count as FAIL", w.id, w.rule, w.resource, w.expires);
+        let _ = writeln!(
+            out,
+            "  waiver {} for {} on {} EXPIRED on {}: its findings count as FAIL",
+            w.id, w.rule, w.resource, w.expires
+        );
     }
     for w in unused {
-        let _ = writeln!(out, "  warning: waiver {} for {} on {} matched no finding", w.id, w.rule, w.resource);
+        let _ = writeln!(
+            out,
+            "  warning: waiver {} for {} on {} matched no finding",
+            w.id, w.rule, w.resource
+        );
     }
-    let totals: Vec<String> = COLUMNS.iter().map(|s| format!("{} {}", count(&report.summary, *s), s.as_str())).collect();
+    let totals: Vec<String> = COLUMNS
+        .iter()
+        .map(|s| format!("{} {}", count(&report.summary, *s), s.as_str()))
+        .collect();
     let _ = writeln!(out, "\nTotal: {}", totals.join(", "));
     out
 }

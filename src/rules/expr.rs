@@ -14,16 +14,18 @@ use std::sync::{Arc, LazyLock};
 use cel::common::ast::{Expr, IdedExpr};
 use cel::{Env, Program};
 
-use crate::snapshot::schema::{Field, resource_shape};
 use crate::snapshot::RESOURCE_TYPES;
+use crate::snapshot::schema::{Field, resource_shape};
 
 /// The CEL environment every rule expression is compiled and run with: the standard
 /// library plus the `lists` and `strings` extensions.
 pub static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
     let mut env = Env::stdlib();
     // The extensions are built into cel; registering them twice is impossible here.
-    env.add_extension(cel::extensions::lists).expect("lists extension registers once");
-    env.add_extension(cel::extensions::strings).expect("strings extension registers once");
+    env.add_extension(cel::extensions::lists)
+        .expect("lists extension registers once");
+    env.add_extension(cel::extensions::strings)
+        .expect("strings extension registers once");
     Arc::new(env)
 });
 
@@ -67,7 +69,10 @@ pub struct ExprProblem {
 /// Compiles `source`. Syntax errors come back as problems with their position.
 pub fn compile(source: &str) -> Result<Expression, Vec<ExprProblem>> {
     match ENV.compile(source) {
-        Ok(program) => Ok(Expression { source: source.to_string(), program: Arc::new(program) }),
+        Ok(program) => Ok(Expression {
+            source: source.to_string(),
+            program: Arc::new(program),
+        }),
         Err(errors) => Err(errors
             .errors
             .iter()
@@ -119,14 +124,28 @@ pub struct References {
 
 /// Checks an expression and returns what it refers to, or every problem found.
 pub fn check(expr: &Expression, ctx: &CheckContext) -> (References, Vec<ExprProblem>) {
-    let mut walker = Walker { expr, ctx, scope: Vec::new(), refs: References::default(), problems: Vec::new(), chain_range: None };
+    let mut walker = Walker {
+        expr,
+        ctx,
+        scope: Vec::new(),
+        refs: References::default(),
+        problems: Vec::new(),
+        chain_range: None,
+    };
     walker.walk(expr.program.expression());
     (walker.refs, walker.problems)
 }
 
 /// The shape of the value an expression yields, when it can be told statically.
 pub fn shape_of(expr: &Expression, ctx: &CheckContext) -> Option<Field> {
-    let walker = Walker { expr, ctx, scope: Vec::new(), refs: References::default(), problems: Vec::new(), chain_range: None };
+    let walker = Walker {
+        expr,
+        ctx,
+        scope: Vec::new(),
+        refs: References::default(),
+        problems: Vec::new(),
+        chain_range: None,
+    };
     walker.shape(expr.program.expression())
 }
 
@@ -154,11 +173,20 @@ impl Walker<'_> {
 
     fn problem(&mut self, id: u64, code: &'static str, message: String, notes: Vec<String>) {
         let range = self.chain_range.clone().unwrap_or_else(|| self.range(id));
-        self.problems.push(ExprProblem { code, message, range, notes });
+        self.problems.push(ExprProblem {
+            code,
+            message,
+            range,
+            notes,
+        });
     }
 
     fn scoped(&self, name: &str) -> Option<&Option<Field>> {
-        self.scope.iter().rev().find(|(n, _)| n == name).map(|(_, f)| f)
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f)
     }
 
     fn walk(&mut self, node: &IdedExpr) {
@@ -170,7 +198,8 @@ impl Walker<'_> {
                     // Point at the whole chain: from the root to the end of the last field
                     // (cel records a select's position at its dot).
                     let start = self.range(root_id).start;
-                    let end = (self.range(node.id).start + 1 + select.field.len()).min(self.expr.source.len());
+                    let end = (self.range(node.id).start + 1 + select.field.len())
+                        .min(self.expr.source.len());
                     self.chain_range = Some(start..end.max(start + 1));
                     self.path(node.id, root, &path, select.test);
                     self.chain_range = None;
@@ -185,20 +214,35 @@ impl Walker<'_> {
                 for arg in &call.args {
                     self.walk(arg);
                 }
-                if call.target.is_none() {
-                    if let Some((_, arity)) = FUNCTIONS.iter().find(|(f, _)| *f == call.func_name) {
-                        if *arity != call.args.len() {
-                            self.problem(node.id, "cel-arity", format!("`{}` takes {arity} argument(s), got {}", call.func_name, call.args.len()), vec![]);
-                        }
-                    }
+                if call.target.is_none()
+                    && let Some((_, arity)) = FUNCTIONS.iter().find(|(f, _)| *f == call.func_name)
+                    && *arity != call.args.len()
+                {
+                    self.problem(
+                        node.id,
+                        "cel-arity",
+                        format!(
+                            "`{}` takes {arity} argument(s), got {}",
+                            call.func_name,
+                            call.args.len()
+                        ),
+                        vec![],
+                    );
                 }
-                if matches!(call.func_name.as_str(), "of_type" | "all_of_type") {
-                    if let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) = call.args.first().map(|a| &a.expr) {
-                        let t: &str = t.as_ref();
-                        if !RESOURCE_TYPES.contains(&t) {
-                            let suggestions = crate::diag::did_you_mean(t, RESOURCE_TYPES.iter().copied());
-                            self.problem(node.id, "unknown-resource-type", format!("`{t}` is not a resource type"), suggestion_notes(&suggestions));
-                        }
+                if matches!(call.func_name.as_str(), "of_type" | "all_of_type")
+                    && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
+                        call.args.first().map(|a| &a.expr)
+                {
+                    let t: &str = t.as_ref();
+                    if !RESOURCE_TYPES.contains(&t) {
+                        let suggestions =
+                            crate::diag::did_you_mean(t, RESOURCE_TYPES.iter().copied());
+                        self.problem(
+                            node.id,
+                            "unknown-resource-type",
+                            format!("`{t}` is not a resource type"),
+                            suggestion_notes(&suggestions),
+                        );
                     }
                 }
             }
@@ -217,7 +261,8 @@ impl Walker<'_> {
                 self.walk(&c.loop_cond);
                 self.walk(&c.loop_step);
                 self.walk(&c.result);
-                self.scope.truncate(self.scope.len() - 2 - usize::from(c.iter_var2.is_some()));
+                self.scope
+                    .truncate(self.scope.len() - 2 - usize::from(c.iter_var2.is_some()));
             }
             Expr::List(list) => list.elements.iter().for_each(|e| self.walk(e)),
             Expr::Map(map) => {
@@ -248,7 +293,12 @@ impl Walker<'_> {
             return;
         }
         if name == "resource" && !self.ctx.has_resource {
-            self.problem(id, "unknown-variable", "`resource` is not bound here".into(), vec![]);
+            self.problem(
+                id,
+                "unknown-variable",
+                "`resource` is not bound here".into(),
+                vec![],
+            );
             return;
         }
         if ROOT_VARIABLES.contains(&name) {
@@ -260,7 +310,12 @@ impl Walker<'_> {
         let suggestions = crate::diag::did_you_mean(name, known.iter().copied());
         let mut notes = suggestion_notes(&suggestions);
         notes.push(format!("known variables here: {}", known.join(", ")));
-        self.problem(id, "unknown-variable", format!("unknown variable `{name}`"), notes);
+        self.problem(
+            id,
+            "unknown-variable",
+            format!("unknown variable `{name}`"),
+            notes,
+        );
     }
 
     fn path(&mut self, id: u64, root: &str, path: &[&str], is_has_test: bool) {
@@ -282,15 +337,25 @@ impl Walker<'_> {
                 let name = path[0];
                 self.refs.params.insert(name.to_string());
                 if !self.ctx.params.contains(name) {
-                    let suggestions = crate::diag::did_you_mean(name, self.ctx.params.iter().map(String::as_str));
-                    self.problem(id, "unknown-param", format!("`params.{name}` is not declared in rules/params.yaml"), suggestion_notes(&suggestions));
+                    let suggestions =
+                        crate::diag::did_you_mean(name, self.ctx.params.iter().map(String::as_str));
+                    self.problem(
+                        id,
+                        "unknown-param",
+                        format!("`params.{name}` is not declared in rules/params.yaml"),
+                        suggestion_notes(&suggestions),
+                    );
                 }
             }
-            "snapshot" => {
-                if !SNAPSHOT_FIELDS.contains(&path[0]) {
-                    let suggestions = crate::diag::did_you_mean(path[0], SNAPSHOT_FIELDS.iter().copied());
-                    self.problem(id, "unknown-field", format!("`snapshot.{}` does not exist", path[0]), suggestion_notes(&suggestions));
-                }
+            "snapshot" if !SNAPSHOT_FIELDS.contains(&path[0]) => {
+                let suggestions =
+                    crate::diag::did_you_mean(path[0], SNAPSHOT_FIELDS.iter().copied());
+                self.problem(
+                    id,
+                    "unknown-field",
+                    format!("`snapshot.{}` does not exist", path[0]),
+                    suggestion_notes(&suggestions),
+                );
             }
             "resource" if self.ctx.has_resource => {
                 self.refs.resource_groups.insert(path[0].to_string());
@@ -298,7 +363,9 @@ impl Walker<'_> {
                 // against the first type when it exists in none.
                 let mut first_error = None;
                 for t in self.ctx.resource_types {
-                    let Some(shape) = resource_shape(t) else { continue };
+                    let Some(shape) = resource_shape(t) else {
+                        continue;
+                    };
                     match lookup(&shape, path) {
                         Ok(_) => return,
                         Err(e) => {
@@ -309,9 +376,20 @@ impl Walker<'_> {
                 if let Some((t, (depth, suggestions))) = first_error {
                     let shown = path[..=depth].join(".");
                     let mut notes = suggestion_notes(&suggestions);
-                    notes.push(format!("checked against the resource model of {}", self.ctx.resource_types.join(", ")));
+                    notes.push(format!(
+                        "checked against the resource model of {}",
+                        self.ctx.resource_types.join(", ")
+                    ));
                     let _ = t;
-                    self.problem(id, "unknown-field", format!("`resource.{shown}` is not a field of {}", self.ctx.resource_types.join(" or ")), notes);
+                    self.problem(
+                        id,
+                        "unknown-field",
+                        format!(
+                            "`resource.{shown}` is not a field of {}",
+                            self.ctx.resource_types.join(" or ")
+                        ),
+                        notes,
+                    );
                 }
             }
             _ => {}
@@ -321,7 +399,12 @@ impl Walker<'_> {
     fn check_path(&mut self, id: u64, shape: &Field, root: &str, path: &[&str]) {
         if let Err((depth, suggestions)) = lookup(shape, path) {
             let shown = path[..=depth].join(".");
-            self.problem(id, "unknown-field", format!("`{root}.{shown}` does not exist"), suggestion_notes(&suggestions));
+            self.problem(
+                id,
+                "unknown-field",
+                format!("`{root}.{shown}` does not exist"),
+                suggestion_notes(&suggestions),
+            );
         }
     }
 
@@ -343,14 +426,32 @@ impl Walker<'_> {
                 };
                 lookup(&base, &path).ok().cloned()
             }
-            Expr::Ident(name) => self.scoped(name).cloned().flatten().or_else(|| self.ctx.lets.get(name).cloned().flatten()).or_else(|| {
-                (name == "resource").then(|| self.ctx.resource_types.first().and_then(|t| resource_shape(t))).flatten()
-            }),
-            Expr::Call(call) if call.target.is_none() && matches!(call.func_name.as_str(), "of_type" | "all_of_type") => {
+            Expr::Ident(name) => self
+                .scoped(name)
+                .cloned()
+                .flatten()
+                .or_else(|| self.ctx.lets.get(name).cloned().flatten())
+                .or_else(|| {
+                    (name == "resource")
+                        .then(|| {
+                            self.ctx
+                                .resource_types
+                                .first()
+                                .and_then(|t| resource_shape(t))
+                        })
+                        .flatten()
+                }),
+            Expr::Call(call)
+                if call.target.is_none()
+                    && matches!(call.func_name.as_str(), "of_type" | "all_of_type") =>
+            {
                 match call.args.first().map(|a| &a.expr) {
                     Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) => {
                         let t: &str = t.as_ref();
-                        Some(Field::List { item: Box::new(resource_shape(t)?), nullable: false })
+                        Some(Field::List {
+                            item: Box::new(resource_shape(t)?),
+                            nullable: false,
+                        })
                     }
                     _ => None,
                 }
@@ -372,7 +473,9 @@ fn is_filter(c: &cel::common::ast::ComprehensionExpr) -> bool {
 
 fn contains_singleton_of(node: &IdedExpr, var: &str) -> bool {
     match &node.expr {
-        Expr::List(l) => l.elements.len() == 1 && matches!(&l.elements[0].expr, Expr::Ident(n) if n == var),
+        Expr::List(l) => {
+            l.elements.len() == 1 && matches!(&l.elements[0].expr, Expr::Ident(n) if n == var)
+        }
         Expr::Call(call) => call.args.iter().any(|a| contains_singleton_of(a, var)),
         _ => false,
     }
@@ -407,11 +510,18 @@ pub fn lookup<'f>(shape: &'f Field, path: &[&str]) -> Result<&'f Field, (usize, 
             Field::Object { fields, .. } => match fields.get(*segment) {
                 Some(f) => f,
                 None => {
-                    let suggestions = crate::diag::did_you_mean(segment, fields.keys().map(String::as_str));
+                    let suggestions =
+                        crate::diag::did_you_mean(segment, fields.keys().map(String::as_str));
                     let suggestions = if suggestions.is_empty() {
-                        vec![format!("fields: {}", fields.keys().cloned().collect::<Vec<_>>().join(", "))]
+                        vec![format!(
+                            "fields: {}",
+                            fields.keys().cloned().collect::<Vec<_>>().join(", ")
+                        )]
                     } else {
-                        suggestions.iter().map(|s| format!("did you mean `{s}`?")).collect()
+                        suggestions
+                            .iter()
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .collect()
                     };
                     return Err((depth, suggestions));
                 }
@@ -419,7 +529,14 @@ pub fn lookup<'f>(shape: &'f Field, path: &[&str]) -> Result<&'f Field, (usize, 
             Field::Map { value } => value,
             Field::Any => return Ok(current),
             Field::List { .. } | Field::Scalar { .. } => {
-                return Err((depth, vec![format!("`{}` is a {}, which has no fields", path[..depth].join("."), current.describe())]));
+                return Err((
+                    depth,
+                    vec![format!(
+                        "`{}` is a {}, which has no fields",
+                        path[..depth].join("."),
+                        current.describe()
+                    )],
+                ));
             }
         };
     }
@@ -431,7 +548,11 @@ fn suggestion_notes<S: AsRef<str>>(suggestions: &[S]) -> Vec<String> {
         .iter()
         .map(|s| {
             let s = s.as_ref();
-            if s.starts_with("did you mean") || s.contains(' ') { s.to_string() } else { format!("did you mean `{s}`?") }
+            if s.starts_with("did you mean") || s.contains(' ') {
+                s.to_string()
+            } else {
+                format!("did you mean `{s}`?")
+            }
         })
         .collect()
 }
@@ -440,30 +561,68 @@ fn suggestion_notes<S: AsRef<str>>(suggestions: &[S]) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn check_src(src: &str, types: &[&str], lets: &[(&str, Option<Field>)]) -> (References, Vec<ExprProblem>) {
+    fn check_src(
+        src: &str,
+        types: &[&str],
+        lets: &[(&str, Option<Field>)],
+    ) -> (References, Vec<ExprProblem>) {
         let expr = compile(src).unwrap_or_else(|p| panic!("{p:?}"));
         let types: Vec<String> = types.iter().map(|s| s.to_string()).collect();
         let params: BTreeSet<String> = ["allowed_regions".to_string()].into();
-        let lets: BTreeMap<String, Option<Field>> = lets.iter().map(|(n, f)| (n.to_string(), f.clone())).collect();
-        check(&expr, &CheckContext { resource_types: &types, params: &params, lets: &lets, has_resource: true })
+        let lets: BTreeMap<String, Option<Field>> = lets
+            .iter()
+            .map(|(n, f)| (n.to_string(), f.clone()))
+            .collect();
+        check(
+            &expr,
+            &CheckContext {
+                resource_types: &types,
+                params: &params,
+                lets: &lets,
+                has_resource: true,
+            },
+        )
     }
 
     #[test]
     fn a_misspelt_field_is_found_with_a_suggestion() {
-        let (_, problems) = check_src("resource.encryption.enabeld == true", &["aws_s3_bucket"], &[]);
+        let (_, problems) = check_src(
+            "resource.encryption.enabeld == true",
+            &["aws_s3_bucket"],
+            &[],
+        );
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].code, "unknown-field");
-        assert!(problems[0].message.contains("resource.encryption.enabeld"), "{}", problems[0].message);
-        assert!(problems[0].notes[0].contains("`enabled`"), "{:?}", problems[0].notes);
-        assert_eq!(&"resource.encryption.enabeld == true"[problems[0].range.clone()], "resource.encryption.enabeld");
+        assert!(
+            problems[0].message.contains("resource.encryption.enabeld"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[0].notes[0].contains("`enabled`"),
+            "{:?}",
+            problems[0].notes
+        );
+        assert_eq!(
+            &"resource.encryption.enabeld == true"[problems[0].range.clone()],
+            "resource.encryption.enabeld"
+        );
     }
 
     #[test]
     fn comprehension_variables_are_checked_against_the_list_items() {
-        let (_, problems) = check_src("resource.ingress.all(r, r.from_prt > 0)", &["aws_security_group"], &[]);
+        let (_, problems) = check_src(
+            "resource.ingress.all(r, r.from_prt > 0)",
+            &["aws_security_group"],
+            &[],
+        );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].message.contains("r.from_prt"));
-        let (_, ok) = check_src("resource.ingress.filter(r, r.protocol == 'tcp').all(r, r.from_port > 0)", &["aws_security_group"], &[]);
+        let (_, ok) = check_src(
+            "resource.ingress.filter(r, r.protocol == 'tcp').all(r, r.from_port > 0)",
+            &["aws_security_group"],
+            &[],
+        );
         assert!(ok.is_empty(), "{ok:?}");
     }
 
@@ -475,29 +634,50 @@ mod tests {
             &[],
         );
         let codes: Vec<&str> = problems.iter().map(|p| p.code).collect();
-        assert_eq!(codes, vec!["unknown-param", "unknown-variable", "unknown-resource-type"]);
+        assert_eq!(
+            codes,
+            vec!["unknown-param", "unknown-variable", "unknown-resource-type"]
+        );
         assert!(refs.params.contains("allowed_region"));
         assert!(refs.resource_groups.contains("region"));
     }
 
     #[test]
     fn lets_and_of_type_have_shapes() {
-        let trails = compile("of_type('aws_cloudtrail_trail').filter(t, t.account == resource.account)").unwrap();
+        let trails =
+            compile("of_type('aws_cloudtrail_trail').filter(t, t.account == resource.account)")
+                .unwrap();
         let types = vec!["aws_account".to_string()];
         let params = BTreeSet::new();
         let lets = BTreeMap::new();
-        let ctx = CheckContext { resource_types: &types, params: &params, lets: &lets, has_resource: true };
+        let ctx = CheckContext {
+            resource_types: &types,
+            params: &params,
+            lets: &lets,
+            has_resource: true,
+        };
         let shape = shape_of(&trails, &ctx);
         assert!(matches!(shape, Some(Field::List { .. })));
-        let (_, problems) = check_src("trails.exists(t, t.is_multiregion)", &["aws_account"], &[("trails", shape)]);
+        let (_, problems) = check_src(
+            "trails.exists(t, t.is_multiregion)",
+            &["aws_account"],
+            &[("trails", shape)],
+        );
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].notes[0].contains("is_multi_region"), "{:?}", problems[0].notes);
+        assert!(
+            problems[0].notes[0].contains("is_multi_region"),
+            "{:?}",
+            problems[0].notes
+        );
     }
 
     #[test]
     fn syntax_errors_have_a_position() {
         let problems = compile("resource.region ==\n  == 'x'").unwrap_err();
         assert_eq!(problems[0].code, "cel-syntax");
-        assert!(problems[0].range.start >= "resource.region ==\n".len(), "{problems:?}");
+        assert!(
+            problems[0].range.start >= "resource.region ==\n".len(),
+            "{problems:?}"
+        );
     }
 }

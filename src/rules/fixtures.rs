@@ -73,7 +73,11 @@ pub struct RuleTestResult {
 
 /// Path of a rule's fixture file.
 pub fn fixture_path(rule: &Rule) -> PathBuf {
-    let stem = rule.path.file_stem().and_then(|s| s.to_str()).unwrap_or("rule");
+    let stem = rule
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("rule");
     rule.path.with_file_name(format!("{stem}.tests.yaml"))
 }
 
@@ -88,18 +92,28 @@ pub fn run_all(pack: &RulePack, filter: Option<&str>) -> Vec<RuleTestResult> {
 
 pub fn run_rule(pack: &RulePack, rule: &Rule) -> RuleTestResult {
     let fixture = fixture_path(rule);
-    let mut result = RuleTestResult { rule_id: rule.id.clone(), fixture: fixture.clone(), cases: 0, failures: Vec::new() };
+    let mut result = RuleTestResult {
+        rule_id: rule.id.clone(),
+        fixture: fixture.clone(),
+        cases: 0,
+        failures: Vec::new(),
+    };
     let text = match std::fs::read_to_string(&fixture) {
         Ok(t) => t,
         Err(_) => {
-            result.failures.push(format!("no fixtures: write {} with at least one PASS and one FAIL case", fixture.display()));
+            result.failures.push(format!(
+                "no fixtures: write {} with at least one PASS and one FAIL case",
+                fixture.display()
+            ));
             return result;
         }
     };
     let file: FixtureFile = match serde_saphyr::from_str(&text) {
         Ok(f) => f,
         Err(e) => {
-            result.failures.push(format!("{}: {}", fixture.display(), e.without_snippet()));
+            result
+                .failures
+                .push(format!("{}: {}", fixture.display(), e.without_snippet()));
             return result;
         }
     };
@@ -111,59 +125,119 @@ pub fn run_rule(pack: &RulePack, rule: &Rule) -> RuleTestResult {
                 seen.extend(findings.iter().map(|f| f.status));
                 check_expectations(&fixture, case, &findings, &mut result.failures);
             }
-            Err(e) => result.failures.push(format!("{}: case `{}`: {e}", fixture.display(), case.name)),
+            Err(e) => {
+                result
+                    .failures
+                    .push(format!("{}: case `{}`: {e}", fixture.display(), case.name))
+            }
         }
     }
-    if rule.kind == RuleKind::Automated && !(seen.contains(&Status::Pass) && seen.contains(&Status::Fail)) {
-        result.failures.push(format!("{}: needs at least one case with a PASS finding and one with a FAIL finding", fixture.display()));
+    if rule.kind == RuleKind::Automated
+        && !(seen.contains(&Status::Pass) && seen.contains(&Status::Fail))
+    {
+        result.failures.push(format!(
+            "{}: needs at least one case with a PASS finding and one with a FAIL finding",
+            fixture.display()
+        ));
     }
     result
 }
 
-fn run_case(pack: &RulePack, rule: &Rule, file_params: &BTreeMap<String, Json>, case: &Case) -> Result<Vec<Finding>, String> {
-    let mut params: BTreeMap<String, Json> = pack.params.values().filter_map(|d| d.default.clone().map(|v| (d.name.clone(), v))).collect();
+fn run_case(
+    pack: &RulePack,
+    rule: &Rule,
+    file_params: &BTreeMap<String, Json>,
+    case: &Case,
+) -> Result<Vec<Finding>, String> {
+    let mut params: BTreeMap<String, Json> = pack
+        .params
+        .values()
+        .filter_map(|d| d.default.clone().map(|v| (d.name.clone(), v)))
+        .collect();
     params.extend(file_params.clone());
     params.extend(case.params.clone());
     for (name, value) in &params {
-        let decl = pack.params.get(name).ok_or_else(|| format!("unknown parameter `{name}`"))?;
-        decl.ty.check(value).map_err(|e| format!("parameter `{name}`: {e}"))?;
+        let decl = pack
+            .params
+            .get(name)
+            .ok_or_else(|| format!("unknown parameter `{name}`"))?;
+        decl.ty
+            .check(value)
+            .map_err(|e| format!("parameter `{name}`: {e}"))?;
     }
     for name in &rule.params {
         if !params.contains_key(name) {
-            return Err(format!("parameter `{name}` has no default; set it under `params:`"));
+            return Err(format!(
+                "parameter `{name}` has no default; set it under `params:`"
+            ));
         }
     }
-    let resources = case.resources.iter().map(expand_resource).collect::<Result<Vec<_>, _>>()?;
-    let gaps = case.gaps.iter().enumerate().map(|(i, g)| expand_gap(i, g)).collect::<Result<Vec<_>, _>>()?;
+    let resources = case
+        .resources
+        .iter()
+        .map(expand_resource)
+        .collect::<Result<Vec<_>, _>>()?;
+    let gaps = case
+        .gaps
+        .iter()
+        .enumerate()
+        .map(|(i, g)| expand_gap(i, g))
+        .collect::<Result<Vec<_>, _>>()?;
     let snapshot = Snapshot {
         schema_version: snapshot::SCHEMA_VERSION,
-        tool: snapshot::ToolInfo { name: "fixture".into(), version: "0".into() },
+        tool: snapshot::ToolInfo {
+            name: "fixture".into(),
+            version: "0".into(),
+        },
         collected_at: case.collected_at.unwrap_or_else(default_time),
-        origin: snapshot::Origin { kind: "sample".into(), endpoint_url: None, principal_arn: None },
+        origin: snapshot::Origin {
+            kind: "sample".into(),
+            endpoint_url: None,
+            principal_arn: None,
+        },
         accounts: Vec::new(),
         resources,
         gaps,
         raw_responses: BTreeMap::new(),
-        manifest: snapshot::Manifest { algorithm: "sha256".into(), canonicalization: "rfc8785".into(), digest: String::new() },
+        manifest: snapshot::Manifest {
+            algorithm: "sha256".into(),
+            canonicalization: "rfc8785".into(),
+            digest: String::new(),
+        },
     };
     Ok(evaluate(&snapshot, &[rule], &params, &case.attestations))
 }
 
 fn default_time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T04:00:00Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+    DateTime::parse_from_rfc3339("2026-11-22T04:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
 }
 
 /// Builds a full resource from a sparse fixture object: blank attributes of its type,
 /// envelope fields from the ARN, then the fixture's own fields on top (objects merge).
 fn expand_resource(sparse: &Json) -> Result<Resource, String> {
     let obj = sparse.as_object().ok_or("a resource must be a mapping")?;
-    let type_name = obj.get("type").and_then(Json::as_str).ok_or("a resource needs `type`")?;
-    let arn = obj.get("arn").and_then(Json::as_str).ok_or("a resource needs `arn`")?;
-    let blank = Attributes::blank(type_name).ok_or_else(|| format!("unknown resource type `{type_name}`"))?;
+    let type_name = obj
+        .get("type")
+        .and_then(Json::as_str)
+        .ok_or("a resource needs `type`")?;
+    let arn = obj
+        .get("arn")
+        .and_then(Json::as_str)
+        .ok_or("a resource needs `arn`")?;
+    let blank = Attributes::blank(type_name)
+        .ok_or_else(|| format!("unknown resource type `{type_name}`"))?;
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let id = arn.rsplit(['/', ':']).next().unwrap_or(arn).to_string();
-    let region = parts.get(3).filter(|r| !r.is_empty()).map_or("global", |r| r);
-    let account = parts.get(4).filter(|a| !a.is_empty()).map_or("111122223333", |a| a);
+    let region = parts
+        .get(3)
+        .filter(|r| !r.is_empty())
+        .map_or("global", |r| r);
+    let account = parts
+        .get(4)
+        .filter(|a| !a.is_empty())
+        .map_or("111122223333", |a| a);
     let mut base = serde_json::to_value(&blank).map_err(|e| e.to_string())?;
     let envelope = serde_json::json!({
         "arn": arn, "id": id, "name": id, "account": account, "region": region,
@@ -201,13 +275,26 @@ fn merge(base: &mut Json, top: &Json) {
     }
 }
 
-fn check_expectations(fixture: &Path, case: &Case, findings: &[Finding], failures: &mut Vec<String>) {
+fn check_expectations(
+    fixture: &Path,
+    case: &Case,
+    findings: &[Finding],
+    failures: &mut Vec<String>,
+) {
     let where_ = format!("{}: case `{}`", fixture.display(), case.name);
-    let key = |f: &Finding| f.resource.as_ref().map(|r| r.arn.clone()).or_else(|| f.scope.clone()).unwrap_or_default();
+    let key = |f: &Finding| {
+        f.resource
+            .as_ref()
+            .map(|r| r.arn.clone())
+            .or_else(|| f.scope.clone())
+            .unwrap_or_default()
+    };
     let mut matched = vec![false; findings.len()];
     for e in &case.expect {
         let Some(wanted) = e.resource.clone().or_else(|| e.scope.clone()) else {
-            failures.push(format!("{where_}: an expectation needs `resource` or `scope`"));
+            failures.push(format!(
+                "{where_}: an expectation needs `resource` or `scope`"
+            ));
             continue;
         };
         let Some(status) = Status::parse(&e.status) else {
@@ -215,15 +302,28 @@ fn check_expectations(fixture: &Path, case: &Case, findings: &[Finding], failure
             continue;
         };
         match findings.iter().position(|f| key(f) == wanted) {
-            None => failures.push(format!("{where_}: expected a {} finding for {wanted}, got none", e.status)),
+            None => failures.push(format!(
+                "{where_}: expected a {} finding for {wanted}, got none",
+                e.status
+            )),
             Some(i) => {
                 matched[i] = true;
                 let f = &findings[i];
                 if f.status != status {
-                    failures.push(format!("{where_}: {wanted}: expected {}, got {} ({})", e.status, f.status.as_str(), f.summary));
+                    failures.push(format!(
+                        "{where_}: {wanted}: expected {}, got {} ({})",
+                        e.status,
+                        f.status.as_str(),
+                        f.summary
+                    ));
                 }
                 if let Some(expected_failed) = &e.failed {
-                    let failed: Vec<String> = f.assertions.iter().filter(|a| a.status == AssertionStatus::Fail).map(|a| a.name.clone()).collect();
+                    let failed: Vec<String> = f
+                        .assertions
+                        .iter()
+                        .filter(|a| a.status == AssertionStatus::Fail)
+                        .map(|a| a.name.clone())
+                        .collect();
                     if &failed != expected_failed {
                         failures.push(format!("{where_}: {wanted}: expected failed assertions {expected_failed:?}, got {failed:?}"));
                     }
@@ -233,7 +333,12 @@ fn check_expectations(fixture: &Path, case: &Case, findings: &[Finding], failure
     }
     for (f, m) in findings.iter().zip(matched) {
         if !m {
-            failures.push(format!("{where_}: unexpected {} finding for {} ({})", f.status.as_str(), key(f), f.summary));
+            failures.push(format!(
+                "{where_}: unexpected {} finding for {} ({})",
+                f.status.as_str(),
+                key(f),
+                f.summary
+            ));
         }
     }
 }

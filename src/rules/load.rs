@@ -60,16 +60,38 @@ pub fn load_pack(root: &Path, sources: &mut Sources) -> (Option<RulePack>, Diagn
     collect_rule_files(root, root, &mut rule_files);
     rule_files.sort();
     if rule_files.is_empty() {
-        diags.push(Diagnostic::error("no-rules", format!("no rule files found under {}", root.display())));
+        diags.push(Diagnostic::error(
+            "no-rules",
+            format!("no rule files found under {}", root.display()),
+        ));
     }
 
     let mut rules: Vec<Rule> = Vec::new();
     for path in rule_files {
-        let Some((file, text)) = read_source(&path, sources, &mut diags) else { continue };
+        let Some((file, text)) = read_source(&path, sources, &mut diags) else {
+            continue;
+        };
         hashes.push((relative(root, &path), sha256_hex(text.as_bytes())));
-        if let Some(rule) = load_rule(root, &path, file, &text, &params, &frameworks, sources, &mut diags) {
+        if let Some(rule) = load_rule(
+            root,
+            &path,
+            file,
+            &text,
+            &params,
+            &frameworks,
+            sources,
+            &mut diags,
+        ) {
             if let Some(existing) = rules.iter().find(|r| r.id == rule.id) {
-                diags.push(Diagnostic::error("duplicate-rule", format!("rule id `{}` is defined twice: {} and {}", rule.id, existing.path.display(), rule.path.display())));
+                diags.push(Diagnostic::error(
+                    "duplicate-rule",
+                    format!(
+                        "rule id `{}` is defined twice: {} and {}",
+                        rule.id,
+                        existing.path.display(),
+                        rule.path.display()
+                    ),
+                ));
             }
             rules.push(rule);
         }
@@ -79,27 +101,55 @@ pub fn load_pack(root: &Path, sources: &mut Sources) -> (Option<RulePack>, Diagn
     let used: BTreeSet<&String> = rules.iter().flat_map(|r| r.params.iter()).collect();
     for name in params.keys() {
         if !used.contains(name) {
-            diags.push(Diagnostic::warning("unused-param", format!("parameter `{name}` is declared in params.yaml but no rule reads it")));
+            diags.push(Diagnostic::warning(
+                "unused-param",
+                format!("parameter `{name}` is declared in params.yaml but no rule reads it"),
+            ));
         }
     }
 
     hashes.sort();
-    let digest = sha256_hex(hashes.iter().map(|(p, h)| format!("{p} {h}\n")).collect::<String>().as_bytes());
+    let digest = sha256_hex(
+        hashes
+            .iter()
+            .map(|(p, h)| format!("{p} {h}\n"))
+            .collect::<String>()
+            .as_bytes(),
+    );
     if diags.has_errors() {
         return (None, diags);
     }
-    (Some(RulePack { rules, params, frameworks, root: root.to_path_buf(), digest }), diags)
+    (
+        Some(RulePack {
+            rules,
+            params,
+            frameworks,
+            root: root.to_path_buf(),
+            digest,
+        }),
+        diags,
+    )
 }
 
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
-fn read_source(path: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Option<(FileId, String)> {
+fn read_source(
+    path: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<(FileId, String)> {
     match std::fs::read_to_string(path) {
         Ok(text) => Some((sources.add(path.display().to_string(), text.clone()), text)),
         Err(e) => {
-            diags.push(Diagnostic::error("io", format!("cannot read {}: {e}", path.display())));
+            diags.push(Diagnostic::error(
+                "io",
+                format!("cannot read {}: {e}", path.display()),
+            ));
             None
         }
     }
@@ -108,7 +158,9 @@ fn read_source(path: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> O
 /// Rule files: every `*.yaml` below `root` except `params.yaml`, fixtures
 /// (`*.tests.yaml`) and the `frameworks/` and `schema/` folders.
 fn collect_rule_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -118,7 +170,9 @@ fn collect_rule_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
             }
             collect_rule_files(root, &path, out);
         } else if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
-            let is_rule = name.ends_with(".yaml") && !name.ends_with(".tests.yaml") && !(dir == root && name == "params.yaml");
+            let is_rule = name.ends_with(".yaml")
+                && !name.ends_with(".tests.yaml")
+                && !(dir == root && name == "params.yaml");
             if is_rule {
                 out.push(path);
             }
@@ -127,7 +181,12 @@ fn collect_rule_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Turns a serde-saphyr error into a diagnostic at its location.
-pub fn yaml_error(file: FileId, sources: &Sources, error: &serde_saphyr::Error, what: &str) -> Diagnostic {
+pub fn yaml_error(
+    file: FileId,
+    sources: &Sources,
+    error: &serde_saphyr::Error,
+    what: &str,
+) -> Diagnostic {
     let message = error.without_snippet().to_string();
     let message = message.lines().next().unwrap_or("").to_string();
     let d = Diagnostic::error("yaml", format!("invalid {what}: {message}"));
@@ -142,7 +201,11 @@ pub fn yaml_error(file: FileId, sources: &Sources, error: &serde_saphyr::Error, 
 
 /// Byte range in the file of a spanned scalar's value start.
 fn span_start(sources: &Sources, file: FileId, s: &Spanned<impl Sized>) -> usize {
-    sources.offset(file, s.referenced.line() as usize, s.referenced.column() as usize)
+    sources.offset(
+        file,
+        s.referenced.line() as usize,
+        s.referenced.column() as usize,
+    )
 }
 
 fn span_of(sources: &Sources, file: FileId, s: &Spanned<String>) -> std::ops::Range<usize> {
@@ -162,7 +225,12 @@ fn span_of(sources: &Sources, file: FileId, s: &Spanned<String>) -> std::ops::Ra
 /// Maps a byte range inside an expression to a byte range in the YAML file. Block scalars
 /// (`|`) put the expression on the following lines with indentation; each expression line
 /// is found verbatim in the file, in order, from the scalar's position on.
-pub fn map_expr_range(sources: &Sources, file: FileId, at: &Spanned<String>, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+pub fn map_expr_range(
+    sources: &Sources,
+    file: FileId,
+    at: &Spanned<String>,
+    range: std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
     let text = sources.text(file);
     let mut cursor = span_start(sources, file, at);
     let mut expr_offset = 0;
@@ -179,7 +247,13 @@ pub fn map_expr_range(sources: &Sources, file: FileId, at: &Spanned<String>, ran
         let line_end = expr_offset + line.len();
         if range.start < line_end || line_end >= at.value.len() {
             let start = line_start_in_file + (range.start - expr_offset).min(content.len());
-            let len = range.end.saturating_sub(range.start).clamp(1, content.len().saturating_sub(range.start - expr_offset).max(1));
+            let len = range.end.saturating_sub(range.start).clamp(
+                1,
+                content
+                    .len()
+                    .saturating_sub(range.start - expr_offset)
+                    .max(1),
+            );
             return start..(start + len).min(text.len());
         }
         cursor = line_start_in_file + content.len();
@@ -188,10 +262,21 @@ pub fn map_expr_range(sources: &Sources, file: FileId, at: &Spanned<String>, ran
     span_of(sources, file, at)
 }
 
-fn expr_problems(diags: &mut Diagnostics, sources: &Sources, file: FileId, at: &Spanned<String>, where_: &str, problems: Vec<ExprProblem>) {
+fn expr_problems(
+    diags: &mut Diagnostics,
+    sources: &Sources,
+    file: FileId,
+    at: &Spanned<String>,
+    where_: &str,
+    problems: Vec<ExprProblem>,
+) {
     for p in problems {
         let range = map_expr_range(sources, file, at, p.range.clone());
-        let mut d = Diagnostic::error(p.code, format!("{where_}: {}", p.message)).at(file, range, p.message.clone());
+        let mut d = Diagnostic::error(p.code, format!("{where_}: {}", p.message)).at(
+            file,
+            range,
+            p.message.clone(),
+        );
         for n in p.notes {
             d = d.note(n);
         }
@@ -243,20 +328,40 @@ fn load_rule(
 
     // id must be <directory>.<file stem> so a rule is found from its id.
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let expected_id = rel.with_extension("").to_string_lossy().replace(['/', '\\'], ".");
+    let expected_id = rel
+        .with_extension("")
+        .to_string_lossy()
+        .replace(['/', '\\'], ".");
     if raw.id.value != expected_id {
         diags.push(
-            Diagnostic::error("rule-id", format!("rule id `{}` does not match its path: expected `{expected_id}`", raw.id.value))
-                .at(file, span_of(sources, file, &raw.id), format!("expected `{expected_id}`")),
+            Diagnostic::error(
+                "rule-id",
+                format!(
+                    "rule id `{}` does not match its path: expected `{expected_id}`",
+                    raw.id.value
+                ),
+            )
+            .at(
+                file,
+                span_of(sources, file, &raw.id),
+                format!("expected `{expected_id}`"),
+            ),
         );
     }
 
     let severity = Severity::parse(&raw.severity.value);
     if severity.is_none() {
         diags.push(
-            Diagnostic::error("severity", format!("unknown severity `{}`", raw.severity.value))
-                .at(file, span_of(sources, file, &raw.severity), "unknown severity")
-                .note(format!("one of: {}", Severity::ALL.join(", "))),
+            Diagnostic::error(
+                "severity",
+                format!("unknown severity `{}`", raw.severity.value),
+            )
+            .at(
+                file,
+                span_of(sources, file, &raw.severity),
+                "unknown severity",
+            )
+            .note(format!("one of: {}", Severity::ALL.join(", "))),
         );
     }
     let kind = match raw.kind.as_ref().map(|k| k.value.as_str()) {
@@ -264,7 +369,13 @@ fn load_rule(
         Some("manual") => RuleKind::Manual,
         Some(other) => {
             let k = raw.kind.as_ref().expect("matched Some");
-            diags.push(Diagnostic::error("rule-kind", format!("unknown kind `{other}`")).at(file, span_of(sources, file, k), "expected `automated` or `manual`"));
+            diags.push(
+                Diagnostic::error("rule-kind", format!("unknown kind `{other}`")).at(
+                    file,
+                    span_of(sources, file, k),
+                    "expected `automated` or `manual`",
+                ),
+            );
             RuleKind::Automated
         }
     };
@@ -272,7 +383,11 @@ fn load_rule(
     for t in &raw.resource_types {
         if !RESOURCE_TYPES.contains(&t.value.as_str()) {
             let suggestions = did_you_mean(&t.value, RESOURCE_TYPES.iter().copied());
-            let mut d = Diagnostic::error("unknown-resource-type", format!("`{}` is not a resource type", t.value)).at(file, span_of(sources, file, t), "unknown resource type");
+            let mut d = Diagnostic::error(
+                "unknown-resource-type",
+                format!("`{}` is not a resource type", t.value),
+            )
+            .at(file, span_of(sources, file, t), "unknown resource type");
             for s in suggestions {
                 d = d.note(format!("did you mean `{s}`?"));
             }
@@ -281,9 +396,17 @@ fn load_rule(
     }
     match kind {
         RuleKind::Automated if raw.resource_types.is_empty() || raw.assertions.is_empty() => {
-            diags.push(Diagnostic::error("rule-shape", "an automated rule needs `resource_types` and at least one `assert`").at(file, span_of(sources, file, &raw.id), "in this rule"));
+            diags.push(
+                Diagnostic::error(
+                    "rule-shape",
+                    "an automated rule needs `resource_types` and at least one `assert`",
+                )
+                .at(file, span_of(sources, file, &raw.id), "in this rule"),
+            );
         }
-        RuleKind::Manual if !raw.assertions.is_empty() || raw.applies_when.is_some() || !raw.lets.is_empty() => {
+        RuleKind::Manual
+            if !raw.assertions.is_empty() || raw.applies_when.is_some() || !raw.lets.is_empty() =>
+        {
             diags.push(Diagnostic::error("rule-shape", "a manual rule has no expressions: it is satisfied by an attestation in the profile").at(file, span_of(sources, file, &raw.id), "in this rule"));
         }
         _ => {}
@@ -294,7 +417,10 @@ fn load_rule(
     for (framework_id, ids) in &raw.controls {
         let Some(framework) = frameworks.iter().find(|f| &f.id == framework_id) else {
             let known: Vec<&str> = frameworks.iter().map(|f| f.id.as_str()).collect();
-            let mut d = Diagnostic::error("unknown-framework", format!("`{framework_id}` is not a framework in rules/frameworks/"));
+            let mut d = Diagnostic::error(
+                "unknown-framework",
+                format!("`{framework_id}` is not a framework in rules/frameworks/"),
+            );
             if let Some(first) = ids.first() {
                 d = d.at(file, span_of(sources, file, first), "mapped here");
             }
@@ -303,18 +429,32 @@ fn load_rule(
         };
         for id in ids {
             if framework.control(&id.value).is_none() {
-                let suggestions = did_you_mean(&id.value, framework.controls.iter().map(|c| c.id.as_str()));
-                let mut d = Diagnostic::error("unknown-control", format!("`{}` is not a control of {}", id.value, framework.name)).at(file, span_of(sources, file, id), "unknown control id");
+                let suggestions =
+                    did_you_mean(&id.value, framework.controls.iter().map(|c| c.id.as_str()));
+                let mut d = Diagnostic::error(
+                    "unknown-control",
+                    format!("`{}` is not a control of {}", id.value, framework.name),
+                )
+                .at(file, span_of(sources, file, id), "unknown control id");
                 for s in suggestions {
                     d = d.note(format!("did you mean `{s}`?"));
                 }
                 diags.push(d);
             }
         }
-        controls.insert(framework_id.clone(), ids.iter().map(|s| s.value.clone()).collect::<Vec<_>>());
+        controls.insert(
+            framework_id.clone(),
+            ids.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
+        );
     }
     if controls.values().all(Vec::is_empty) {
-        diags.push(Diagnostic::error("unmapped-rule", "the rule is mapped to no control").at(file, span_of(sources, file, &raw.id), "add `controls:` for at least one framework"));
+        diags.push(
+            Diagnostic::error("unmapped-rule", "the rule is mapped to no control").at(
+                file,
+                span_of(sources, file, &raw.id),
+                "add `controls:` for at least one framework",
+            ),
+        );
     }
 
     let resource_types: Vec<String> = raw.resource_types.iter().map(|s| s.value.clone()).collect();
@@ -323,7 +463,12 @@ fn load_rule(
     let mut all_params = BTreeSet::new();
 
     let applies_when = raw.applies_when.as_ref().and_then(|w| {
-        let ctx = CheckContext { resource_types: &resource_types, params: &param_names, lets: &let_shapes, has_resource: true };
+        let ctx = CheckContext {
+            resource_types: &resource_types,
+            params: &param_names,
+            lets: &let_shapes,
+            has_resource: true,
+        };
         compile_checked(diags, sources, file, w, "where", &ctx)
     });
     if let Some((_, refs)) = &applies_when {
@@ -333,10 +478,21 @@ fn load_rule(
     let mut lets: Vec<(String, Expression, References)> = Vec::new();
     for (name, value) in &raw.lets {
         if expr::ROOT_VARIABLES.contains(&name.as_str()) {
-            diags.push(Diagnostic::error("let-shadows", format!("`let {name}` shadows a built-in variable")).at(file, span_of(sources, file, value), "rename this binding"));
+            diags.push(
+                Diagnostic::error(
+                    "let-shadows",
+                    format!("`let {name}` shadows a built-in variable"),
+                )
+                .at(file, span_of(sources, file, value), "rename this binding"),
+            );
             continue;
         }
-        let ctx = CheckContext { resource_types: &resource_types, params: &param_names, lets: &let_shapes, has_resource: true };
+        let ctx = CheckContext {
+            resource_types: &resource_types,
+            params: &param_names,
+            lets: &let_shapes,
+            has_resource: true,
+        };
         match compile_checked(diags, sources, file, value, &format!("let {name}"), &ctx) {
             Some((e, refs)) => {
                 let shape = expr::shape_of(&e, &ctx);
@@ -354,25 +510,68 @@ fn load_rule(
     let mut names = BTreeSet::new();
     for a in &raw.assertions {
         if !names.insert(a.name.value.clone()) {
-            diags.push(Diagnostic::error("duplicate-assertion", format!("assertion `{}` is named twice", a.name.value)).at(file, span_of(sources, file, &a.name), "rename one"));
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-assertion",
+                    format!("assertion `{}` is named twice", a.name.value),
+                )
+                .at(file, span_of(sources, file, &a.name), "rename one"),
+            );
         }
-        let ctx = CheckContext { resource_types: &resource_types, params: &param_names, lets: &let_shapes, has_resource: true };
-        let Some((e, refs)) = compile_checked(diags, sources, file, &a.expr, &format!("assert `{}`", a.name.value), &ctx) else { continue };
+        let ctx = CheckContext {
+            resource_types: &resource_types,
+            params: &param_names,
+            lets: &let_shapes,
+            has_resource: true,
+        };
+        let Some((e, refs)) = compile_checked(
+            diags,
+            sources,
+            file,
+            &a.expr,
+            &format!("assert `{}`", a.name.value),
+            &ctx,
+        ) else {
+            continue;
+        };
         let mut evidence = Vec::new();
         for (label, ev) in &a.evidence {
-            if let Some((ee, erefs)) = compile_checked(diags, sources, file, ev, &format!("evidence `{label}`"), &ctx) {
+            if let Some((ee, erefs)) = compile_checked(
+                diags,
+                sources,
+                file,
+                ev,
+                &format!("evidence `{label}`"),
+                &ctx,
+            ) {
                 all_params.extend(erefs.params.iter().cloned());
                 evidence.push((label.clone(), ee));
             }
         }
         all_params.extend(refs.params.iter().cloned());
         let refs = with_let_refs(refs, &lets);
-        assertions.push(Assertion { name: a.name.value.clone(), expr: e, refs, evidence });
+        assertions.push(Assertion {
+            name: a.name.value.clone(),
+            expr: e,
+            refs,
+            evidence,
+        });
     }
 
-    for doc_field in [("what", &raw.doc.what), ("why", &raw.doc.why), ("evidence", &raw.doc.evidence), ("remediation", &raw.doc.remediation)] {
+    for doc_field in [
+        ("what", &raw.doc.what),
+        ("why", &raw.doc.why),
+        ("evidence", &raw.doc.evidence),
+        ("remediation", &raw.doc.remediation),
+    ] {
         if doc_field.1.trim().is_empty() {
-            diags.push(Diagnostic::error("rule-doc", format!("`doc.{}` is empty", doc_field.0)).at(file, span_of(sources, file, &raw.id), "document this rule"));
+            diags.push(
+                Diagnostic::error("rule-doc", format!("`doc.{}` is empty", doc_field.0)).at(
+                    file,
+                    span_of(sources, file, &raw.id),
+                    "document this rule",
+                ),
+            );
         }
     }
 
@@ -407,7 +606,8 @@ fn with_let_refs(mut refs: References, lets: &[(String, Expression, References)]
             continue;
         }
         if let Some((_, _, r)) = lets.iter().find(|(n, _, _)| *n == name) {
-            refs.resource_groups.extend(r.resource_groups.iter().cloned());
+            refs.resource_groups
+                .extend(r.resource_groups.iter().cloned());
             refs.params.extend(r.params.iter().cloned());
             pending.extend(r.lets.iter().cloned());
         }
@@ -416,9 +616,16 @@ fn with_let_refs(mut refs: References, lets: &[(String, Expression, References)]
     refs
 }
 
-fn load_params(root: &Path, sources: &mut Sources, diags: &mut Diagnostics, hashes: &mut Vec<(String, String)>) -> ParamCatalogue {
+fn load_params(
+    root: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+    hashes: &mut Vec<(String, String)>,
+) -> ParamCatalogue {
     let path = root.join("params.yaml");
-    let Some((file, text)) = read_source(&path, sources, diags) else { return ParamCatalogue::new() };
+    let Some((file, text)) = read_source(&path, sources, diags) else {
+        return ParamCatalogue::new();
+    };
     hashes.push(("params.yaml".into(), sha256_hex(text.as_bytes())));
     let raw: IndexMap<String, Spanned<ParamDeclFile>> = match serde_saphyr::from_str(&text) {
         Ok(raw) => raw,
@@ -432,43 +639,83 @@ fn load_params(root: &Path, sources: &mut Sources, diags: &mut Diagnostics, hash
         let at = span_start(sources, file, &decl);
         let Some(ty) = ParamType::parse(&decl.value.type_name) else {
             diags.push(
-                Diagnostic::error("param-type", format!("parameter `{name}` has unknown type `{}`", decl.value.type_name))
-                    .at(file, at..at + 1, "unknown type")
-                    .note("one of: int, string, bool, duration, list<string>, list<int>"),
+                Diagnostic::error(
+                    "param-type",
+                    format!(
+                        "parameter `{name}` has unknown type `{}`",
+                        decl.value.type_name
+                    ),
+                )
+                .at(file, at..at + 1, "unknown type")
+                .note("one of: int, string, bool, duration, list<string>, list<int>"),
             );
             continue;
         };
-        if let Some(default) = &decl.value.default {
-            if let Err(e) = ty.check(default) {
-                diags.push(Diagnostic::error("param-default", format!("default of `{name}`: {e}")).at(file, at..at + 1, "bad default"));
-            }
+        if let Some(default) = &decl.value.default
+            && let Err(e) = ty.check(default)
+        {
+            diags.push(
+                Diagnostic::error("param-default", format!("default of `{name}`: {e}")).at(
+                    file,
+                    at..at + 1,
+                    "bad default",
+                ),
+            );
         }
-        catalogue.insert(name.clone(), ParamDecl { name, ty, description: decl.value.description, default: decl.value.default });
+        catalogue.insert(
+            name.clone(),
+            ParamDecl {
+                name,
+                ty,
+                description: decl.value.description,
+                default: decl.value.default,
+            },
+        );
     }
     catalogue
 }
 
-fn load_frameworks(root: &Path, sources: &mut Sources, diags: &mut Diagnostics, hashes: &mut Vec<(String, String)>) -> Vec<Framework> {
+fn load_frameworks(
+    root: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+    hashes: &mut Vec<(String, String)>,
+) -> Vec<Framework> {
     let dir = root.join("frameworks");
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect(),
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect(),
         Err(e) => {
-            diags.push(Diagnostic::error("io", format!("cannot read framework catalogues in {}: {e}", dir.display())));
+            diags.push(Diagnostic::error(
+                "io",
+                format!("cannot read framework catalogues in {}: {e}", dir.display()),
+            ));
             return Vec::new();
         }
     };
     paths.sort();
     let mut frameworks: Vec<Framework> = Vec::new();
     for path in paths {
-        let Some((file, text)) = read_source(&path, sources, diags) else { continue };
+        let Some((file, text)) = read_source(&path, sources, diags) else {
+            continue;
+        };
         hashes.push((relative(root, &path), sha256_hex(text.as_bytes())));
         match serde_saphyr::from_str::<Framework>(&text) {
             Ok(framework) => {
                 for p in framework.problems() {
-                    diags.push(Diagnostic::error("framework", format!("{}: {p}", path.display())));
+                    diags.push(Diagnostic::error(
+                        "framework",
+                        format!("{}: {p}", path.display()),
+                    ));
                 }
                 if frameworks.iter().any(|f| f.id == framework.id) {
-                    diags.push(Diagnostic::error("framework", format!("framework id `{}` is defined twice", framework.id)));
+                    diags.push(Diagnostic::error(
+                        "framework",
+                        format!("framework id `{}` is defined twice", framework.id),
+                    ));
                 }
                 frameworks.push(framework);
             }

@@ -50,9 +50,15 @@ impl ParamType {
             ParamType::Int => value.as_i64().is_some(),
             ParamType::String => value.is_string(),
             ParamType::Bool => value.is_boolean(),
-            ParamType::Duration => value.as_str().is_some_and(|s| parse_duration_hours(s).is_some()),
-            ParamType::ListString => value.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
-            ParamType::ListInt => value.as_array().is_some_and(|a| a.iter().all(|v| v.as_i64().is_some())),
+            ParamType::Duration => value
+                .as_str()
+                .is_some_and(|s| parse_duration_hours(s).is_some()),
+            ParamType::ListString => value
+                .as_array()
+                .is_some_and(|a| a.iter().all(Value::is_string)),
+            ParamType::ListInt => value
+                .as_array()
+                .is_some_and(|a| a.iter().all(|v| v.as_i64().is_some())),
         };
         if ok {
             return Ok(());
@@ -61,7 +67,9 @@ impl ParamType {
             (ParamType::String | ParamType::ListString, _) => {
                 " (quote values such as account ids, `no` or `010`, which YAML reads as numbers or booleans)"
             }
-            (ParamType::Duration, _) => " (write a number of hours or days, e.g. \"26h\" or \"7d\")",
+            (ParamType::Duration, _) => {
+                " (write a number of hours or days, e.g. \"26h\" or \"7d\")"
+            }
             _ => "",
         };
         Err(format!("expected {}, found {found}{hint}", self.name()))

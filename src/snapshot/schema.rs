@@ -17,7 +17,10 @@ pub enum Field {
     /// A scalar: string, integer, boolean, number. `nullable` when it may be null.
     Scalar { kind: &'static str, nullable: bool },
     /// An object with known fields.
-    Object { fields: BTreeMap<String, Field>, nullable: bool },
+    Object {
+        fields: BTreeMap<String, Field>,
+        nullable: bool,
+    },
     /// A list whose elements have the given shape.
     List { item: Box<Field>, nullable: bool },
     /// A map with free-form keys (tags) whose values have the given shape.
@@ -55,11 +58,19 @@ pub fn resource_shape(type_name: &str) -> Option<Field> {
     let defs = root.get("$defs").cloned().unwrap_or(Value::Null);
     let mut shape = to_field(root, &defs);
     if let Field::Object { fields, .. } = &mut shape {
-        let string = || Field::Scalar { kind: "string", nullable: false };
+        let string = || Field::Scalar {
+            kind: "string",
+            nullable: false,
+        };
         for name in ["type", "arn", "id", "name", "account", "region"] {
             fields.insert(name.into(), string());
         }
-        fields.insert("tags".into(), Field::Map { value: Box::new(string()) });
+        fields.insert(
+            "tags".into(),
+            Field::Map {
+                value: Box::new(string()),
+            },
+        );
     }
     Some(shape)
 }
@@ -67,7 +78,11 @@ pub fn resource_shape(type_name: &str) -> Option<Field> {
 fn to_field(schema: &Value, defs: &Value) -> Field {
     let schema = resolve(schema, defs);
     // Option<T> appears either as `type: [T, "null"]` or as `anyOf: [{$ref}, {type: null}]`.
-    if let Some(variants) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array) {
+    if let Some(variants) = schema
+        .get("anyOf")
+        .or_else(|| schema.get("oneOf"))
+        .and_then(Value::as_array)
+    {
         let non_null: Vec<&Value> = variants
             .iter()
             .filter(|v| v.get("type").and_then(Value::as_str) != Some("null"))
@@ -81,7 +96,11 @@ fn to_field(schema: &Value, defs: &Value) -> Field {
         Some(Value::String(t)) => (t.as_str(), false),
         Some(Value::Array(ts)) => {
             let nullable = ts.iter().any(|t| t == "null");
-            let kind = ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("null");
+            let kind = ts
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|t| *t != "null")
+                .unwrap_or("null");
             (kind, nullable)
         }
         _ => return Field::Any,
@@ -89,22 +108,46 @@ fn to_field(schema: &Value, defs: &Value) -> Field {
     match kind {
         "object" => {
             if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                let fields = props.iter().map(|(k, v)| (k.clone(), to_field(v, defs))).collect();
+                let fields = props
+                    .iter()
+                    .map(|(k, v)| (k.clone(), to_field(v, defs)))
+                    .collect();
                 Field::Object { fields, nullable }
-            } else if let Some(value) = schema.get("additionalProperties").filter(|v| v.is_object()) {
-                Field::Map { value: Box::new(to_field(value, defs)) }
+            } else if let Some(value) = schema.get("additionalProperties").filter(|v| v.is_object())
+            {
+                Field::Map {
+                    value: Box::new(to_field(value, defs)),
+                }
             } else {
                 Field::Any
             }
         }
         "array" => {
-            let item = schema.get("items").map(|i| to_field(i, defs)).unwrap_or(Field::Any);
-            Field::List { item: Box::new(item), nullable }
+            let item = schema
+                .get("items")
+                .map(|i| to_field(i, defs))
+                .unwrap_or(Field::Any);
+            Field::List {
+                item: Box::new(item),
+                nullable,
+            }
         }
-        "string" => Field::Scalar { kind: "string", nullable },
-        "integer" => Field::Scalar { kind: "int", nullable },
-        "boolean" => Field::Scalar { kind: "bool", nullable },
-        "number" => Field::Scalar { kind: "double", nullable },
+        "string" => Field::Scalar {
+            kind: "string",
+            nullable,
+        },
+        "integer" => Field::Scalar {
+            kind: "int",
+            nullable,
+        },
+        "boolean" => Field::Scalar {
+            kind: "bool",
+            nullable,
+        },
+        "number" => Field::Scalar {
+            kind: "double",
+            nullable,
+        },
         _ => Field::Any,
     }
 }
@@ -119,7 +162,11 @@ fn with_nullable(field: Field, nullable: bool) -> Field {
 }
 
 fn resolve<'a>(schema: &'a Value, defs: &'a Value) -> &'a Value {
-    match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
         Some(name) => defs.get(name).map(|d| resolve(d, defs)).unwrap_or(schema),
         None => schema,
     }

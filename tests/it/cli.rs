@@ -1,0 +1,77 @@
+//! The command line as a user meets it: help, explain, exit codes.
+
+use crate::assay;
+
+#[test]
+fn help_documents_exit_codes() {
+    let (code, stdout, _) = assay(&["--help"]);
+    assert_eq!(code, 0);
+    for needle in [
+        "Exit status",
+        "1  at least one FAIL",
+        "3  no FAIL, but at least one GAP",
+    ] {
+        assert!(stdout.contains(needle), "{needle} missing:\n{stdout}");
+    }
+}
+
+#[test]
+fn explain_prints_docs_and_controls() {
+    let (code, stdout, _) = assay(&["rules", "explain", "encryption.s3-bucket-kms-cmk"]);
+    assert_eq!(code, 0);
+    for needle in [
+        "## What it checks",
+        "## Why it matters",
+        "## Remediation",
+        "iso27001-2022 A.8.24 Use of cryptography",
+        "evidence supporting",
+    ] {
+        assert!(stdout.contains(needle), "{needle} missing:\n{stdout}");
+    }
+}
+
+#[test]
+fn explain_suggests_close_ids() {
+    let (code, _, stderr) = assay(&["rules", "explain", "encryption.s3-bucket-kms-cmkk"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("did you mean encryption.s3-bucket-kms-cmk"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn missing_snapshot_is_a_clear_error() {
+    let (code, _, stderr) = assay(&[
+        "audit",
+        "--snapshot",
+        "nope.json",
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--out",
+        "target/never-written",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cannot read snapshot nope.json"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rules_test_command_runs_the_fixtures() {
+    let (code, stdout, _) = assay(&["rules", "test", "encryption.s3"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("1 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn frameworks_lists_manual_controls() {
+    let (code, stdout, _) = assay(&["frameworks", "iso27001-2022"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("A.8.24") && stdout.contains("manual evidence"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().count(), 93);
+}

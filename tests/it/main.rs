@@ -1,0 +1,38 @@
+//! One integration-test binary (as ripgrep and ruff do): faster to link, one place to look.
+
+mod cli;
+mod diagnostics;
+mod rule_pack;
+mod sample;
+mod snapshot_integrity;
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled rules directory.
+pub fn rules_dir() -> PathBuf {
+    root().join("rules")
+}
+
+/// Runs the assay binary with `args` from the repository root; returns (exit code, stdout, stderr).
+pub fn assay(args: &[&str]) -> (i32, String, String) {
+    assay_in(&root(), args)
+}
+
+pub fn assay_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("ASSAY_RULES")
+        .output()
+        .expect("the assay binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

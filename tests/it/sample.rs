@@ -1,0 +1,124 @@
+//! The README's main job: the audit of the bundled sample account, end to end through the
+//! binary.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::assay;
+
+fn audit(profile: &str) -> (i32, String, Value, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = assay(&[
+        "audit",
+        "--snapshot",
+        "samples/aws-sample/snapshot.json",
+        "--profile",
+        profile,
+        "--waivers",
+        "samples/waivers.yaml",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--now",
+        "2026-11-23T00:00:00Z",
+    ]);
+    assert!(
+        stderr.lines().all(|l| !l.starts_with("error")),
+        "stderr: {stderr}"
+    );
+    let findings: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("findings.json")).expect("findings.json written"),
+    )
+    .unwrap();
+    (code, stdout, findings, out)
+}
+
+fn statuses_by_rule(findings: &Value) -> BTreeMap<String, BTreeMap<String, usize>> {
+    let mut by_rule: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for f in findings["findings"].as_array().unwrap() {
+        *by_rule
+            .entry(f["rule_id"].as_str().unwrap().into())
+            .or_default()
+            .entry(f["status"].as_str().unwrap().into())
+            .or_default() += 1;
+    }
+    by_rule
+}
+
+#[test]
+fn the_sample_audit_exercises_every_rule() {
+    let (code, stdout, findings, out) = audit("samples/air-maestro/profile.yaml");
+    assert_eq!(code, 1, "the sample has failures, so exit 1:\n{stdout}");
+    assert!(stdout.contains("ISO/IEC 27001:2022"), "{stdout}");
+    let by_rule = statuses_by_rule(&findings);
+    let rules = assay(&["rules", "list"]).1;
+    let automated: Vec<&str> = rules
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.contains("(manual)"))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for rule in &automated {
+        let statuses = by_rule
+            .get(*rule)
+            .unwrap_or_else(|| panic!("{rule} has no findings"));
+        assert!(
+            statuses.contains_key("PASS") || statuses.contains_key("FAIL"),
+            "{rule} never judged anything: {statuses:?}"
+        );
+    }
+    assert!(out.path().join("findings.csv").exists());
+}
+
+#[test]
+fn the_deliberate_gap_is_gap_never_pass() {
+    let (_, _, findings, _) = audit("samples/air-maestro/profile.yaml");
+    let gap_findings: Vec<&Value> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "GAP")
+        .collect();
+    assert!(
+        gap_findings.iter().any(|f| f["gaps"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|id| id == "gap-1"))),
+        "gap-1 must surface as GAP"
+    );
+    // The bucket whose encryption could not be read is GAP for the encryption rule.
+    let unreadable: Vec<&Value> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["rule_id"] == "encryption.s3-bucket-kms-cmk"
+                && f["gaps"].as_array().is_some_and(|g| !g.is_empty())
+        })
+        .collect();
+    assert!(!unreadable.is_empty() && unreadable.iter().all(|f| f["status"] == "GAP"));
+}
+
+#[test]
+fn every_finding_carries_its_evidence() {
+    let (_, _, findings, _) = audit("samples/air-maestro/profile.yaml");
+    for f in findings["findings"].as_array().unwrap() {
+        if f["status"] == "FAIL" {
+            let resource = &f["resource"];
+            assert!(
+                resource["arn"].is_string() && resource["region"].is_string(),
+                "{f}"
+            );
+            let sources = f["sources"].as_array().unwrap();
+            assert!(!sources.is_empty(), "a FAIL without an API source: {f}");
+            assert!(sources.iter().all(|s| s["operation"].is_string()
+                && s["called_at"].is_string()
+                && s["response_sha256"].is_string()));
+        }
+    }
+}
+
+#[test]
+fn both_vendor_profiles_audit_the_sample() {
+    let (code, stdout, findings, _) = audit("samples/aeronet/profile.yaml");
+    assert!(code == 1 || code == 3, "{stdout}");
+    assert!(findings["claims"].as_array().is_some_and(|c| !c.is_empty()));
+}
