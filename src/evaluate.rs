@@ -405,17 +405,22 @@ impl Evaluator<'_> {
     }
 
     /// For a failed comparison, the left operand's value and the operator with the right
-    /// operand's value: "observed 35, expected >= 42".
-    fn observed_expected(
-        &self,
-        ctx: &Context,
-        expr: &crate::rules::expr::Expression,
-        account: &str,
-    ) -> (Option<Json>, Option<String>) {
-        let root = expr.program.expression();
-        let Expr::Call(call) = &root.expr else {
+    /// operand's value: "observed 35, expected >= 42". Through `&&`, the first conjunct that
+    /// is false is explained.
+    fn observed_expected(&self, ctx: &Context, expr: &crate::rules::expr::Expression, account: &str) -> (Option<Json>, Option<String>) {
+        self.explain(ctx, expr.program.expression(), account)
+    }
+
+    fn explain(&self, ctx: &Context, node: &cel::common::ast::IdedExpr, account: &str) -> (Option<Json>, Option<String>) {
+        let Expr::Call(call) = &node.expr else { return (None, None) };
+        if call.func_name == "_&&_" {
+            for arg in &call.args {
+                if matches!(self.run(ctx, arg, account).value, Ok(Value::Bool(false))) {
+                    return self.explain(ctx, arg, account);
+                }
+            }
             return (None, None);
-        };
+        }
         let op = match call.func_name.as_str() {
             "_==_" => "==",
             "_!=_" => "!=",
@@ -429,16 +434,8 @@ impl Evaluator<'_> {
         if call.args.len() != 2 {
             return (None, None);
         }
-        let left = self
-            .run(ctx, &call.args[0], account)
-            .value
-            .ok()
-            .map(|v| values::to_json(&v));
-        let right = self
-            .run(ctx, &call.args[1], account)
-            .value
-            .ok()
-            .map(|v| values::compact(&values::to_json(&v)));
+        let left = self.run(ctx, &call.args[0], account).value.ok().map(|v| values::to_json(&v));
+        let right = self.run(ctx, &call.args[1], account).value.ok().map(|v| values::compact(&values::to_json(&v)));
         (left, right.map(|r| format!("{op} {r}")))
     }
 

@@ -97,17 +97,6 @@ pub fn load_pack(root: &Path, sources: &mut Sources) -> (Option<RulePack>, Diagn
         }
     }
 
-    // Unused parameters are a warning: a profile value that no rule reads is suspicious.
-    let used: BTreeSet<&String> = rules.iter().flat_map(|r| r.params.iter()).collect();
-    for name in params.keys() {
-        if !used.contains(name) {
-            diags.push(Diagnostic::warning(
-                "unused-param",
-                format!("parameter `{name}` is declared in params.yaml but no rule reads it"),
-            ));
-        }
-    }
-
     hashes.sort();
     let digest = sha256_hex(
         hashes
