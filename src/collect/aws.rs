@@ -1,0 +1,167 @@
+//! The one entry point to the AWS SDK: configuration (credentials, region, endpoint,
+//! retries, timeouts), raw-response capture, and the classification of SDK errors into
+//! what the snapshot records.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// How to reach AWS: the same knobs as the AWS CLI.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    /// Named profile (`--profile`, else `AWS_PROFILE`, else the default chain).
+    pub profile: Option<String>,
+    /// Endpoint override for emulators (`--endpoint-url`, else `AWS_ENDPOINT_URL`).
+    pub endpoint_url: Option<String>,
+    /// Maximum attempts per call, including the first (adaptive retry for throttling).
+    pub max_attempts: u32,
+    /// Timeout for one operation, retries included.
+    pub operation_timeout: Duration,
+}
+
+/// Loads the base SDK configuration for `region`: the default credential chain (env,
+/// profile, SSO, container and instance roles), adaptive retries, timeouts.
+pub async fn base_config(conn: &Connection, region: &str) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .retry_config(RetryConfig::adaptive().with_max_attempts(conn.max_attempts.max(1)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_timeout(conn.operation_timeout)
+                .build(),
+        );
+    if let Some(profile) = &conn.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &conn.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// The same configuration in another region (credentials are shared).
+pub fn in_region(config: &SdkConfig, region: &str) -> SdkConfig {
+    config.to_builder().region(Region::new(region.to_string())).build()
+}
+
+/// What one HTTP response looked like, captured for the evidence record.
+#[derive(Debug, Clone, Default)]
+pub struct Captured {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+    pub request_id: Option<String>,
+}
+
+/// An interceptor attached to one call (`customize().interceptor(capture.clone())`) that
+/// keeps the raw response of the last attempt: body, content type and request id. The
+/// SDK's parsed output drops fields it does not model; the raw body is the evidence.
+#[derive(Debug, Clone, Default)]
+pub struct Capture(Arc<Mutex<Option<Captured>>>);
+
+impl Capture {
+    pub fn take(&self) -> Option<Captured> {
+        self.0.lock().ok().and_then(|mut c| c.take())
+    }
+}
+
+impl Intercept for Capture {
+    fn name(&self) -> &'static str {
+        "assay-capture"
+    }
+
+    fn read_after_attempt(&self, context: &FinalizerInterceptorContextRef<'_>, _rc: &RuntimeComponents, _cfg: &mut ConfigBag) -> Result<(), BoxError> {
+        if let Some(response) = context.response() {
+            let headers = response.headers();
+            let request_id = ["x-amzn-requestid", "x-amz-request-id", "x-amzn-request-id"].iter().find_map(|h| headers.get(*h)).map(str::to_string);
+            let captured = Captured {
+                status: response.status().as_u16(),
+                content_type: headers.get("content-type").unwrap_or("").to_string(),
+                body: response.body().bytes().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default(),
+                request_id,
+            };
+            if let Ok(mut slot) = self.0.lock() {
+                *slot = Some(captured);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a call failed, as the snapshot records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// The AWS error code, or a code of ours for transport failures (`Timeout`,
+    /// `EndpointUnreachable`).
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// AccessDenied, UnauthorizedOperation, …: the scanning principal lacks permission.
+    Denied,
+    /// The region is not enabled for the account.
+    OptInRequired,
+    /// Throttling that outlasted the retries.
+    Throttled,
+    Timeout,
+    /// No HTTP response at all (connection refused, DNS, TLS).
+    Unreachable,
+    /// The credentials are missing, invalid or expired: no scan can be trusted.
+    Credentials,
+    /// The service answered with another error. Some of these mean "not configured" and
+    /// are data, which the caller decides (e.g. `NoSuchLifecycleConfiguration`).
+    Service,
+}
+
+const DENIED: &[&str] = &["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnauthorizedAccess", "Forbidden", "AuthFailure"];
+const THROTTLED: &[&str] = &["Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown", "RequestThrottled", "RequestThrottledException"];
+const CREDENTIALS: &[&str] = &["InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "InvalidAccessKeyId", "SignatureDoesNotMatch", "UnrecognizedClientException", "InvalidToken"];
+
+/// Classifies an SDK error.
+pub fn classify<E>(error: &SdkError<E, HttpResponse>) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let display = aws_smithy_types::error::display::DisplayErrorContext(error).to_string();
+    match error {
+        SdkError::TimeoutError(_) => Failure { kind: FailureKind::Timeout, code: "Timeout".into(), message: display },
+        SdkError::DispatchFailure(d) if d.is_timeout() => Failure { kind: FailureKind::Timeout, code: "Timeout".into(), message: display },
+        SdkError::DispatchFailure(d) if d.is_user() && display.contains("credentials") => Failure { kind: FailureKind::Credentials, code: "NoCredentials".into(), message: display },
+        SdkError::DispatchFailure(_) => Failure { kind: FailureKind::Unreachable, code: "EndpointUnreachable".into(), message: display },
+        SdkError::ConstructionFailure(_) => {
+            let kind = if display.contains("credentials") { FailureKind::Credentials } else { FailureKind::Service };
+            Failure { kind, code: "RequestNotBuilt".into(), message: display }
+        }
+        _ => {
+            let code = error.code().unwrap_or("Unknown").to_string();
+            let message = error.message().map(str::to_string).unwrap_or(display);
+            let kind = if DENIED.contains(&code.as_str()) {
+                FailureKind::Denied
+            } else if code == "OptInRequired" {
+                FailureKind::OptInRequired
+            } else if THROTTLED.contains(&code.as_str()) {
+                FailureKind::Throttled
+            } else if CREDENTIALS.contains(&code.as_str()) {
+                FailureKind::Credentials
+            } else {
+                FailureKind::Service
+            };
+            Failure { kind, code, message }
+        }
+    }
+}
