@@ -2,6 +2,7 @@
 //! `cli/`; this file holds the argument types and the shared loading of inputs.
 
 mod audit;
+mod collect_cmd;
 mod frameworks;
 mod rules_cmd;
 mod snapshot_cmd;
@@ -36,6 +37,11 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Evaluate a snapshot and print the findings JSON (no other output).
     Evaluate(audit::EvaluateArgs),
+    /// Read live AWS accounts (read-only calls) into a snapshot file.
+    #[command(after_help = "Examples:\n  assay collect --region ap-southeast-2 --region ap-southeast-4 -o snapshot.json\n  assay collect --org OrganizationAccountAccessRole -o org.json\n  assay collect --endpoint-url http://127.0.0.1:5000 -o emulator.json\n\nExit status: 0 complete, 3 complete with gaps (listed on stderr), 2 no credentials or no reachable STS.")]
+    Collect(collect_cmd::CollectArgs),
+    /// Print the read-only IAM policy covering exactly the calls assay makes.
+    IamPolicy,
     /// List, explain, test, lint and scaffold rule files.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
@@ -58,6 +64,8 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Audit(args) => audit::audit(args),
         Command::Evaluate(args) => audit::evaluate(args),
+        Command::Collect(args) => collect_cmd::run(args),
+        Command::IamPolicy => collect_cmd::iam_policy(),
         Command::Rules(cmd) => rules_cmd::run(cmd),
         Command::Frameworks(args) => frameworks::run(args),
         Command::Snapshot(cmd) => snapshot_cmd::run(cmd),

@@ -313,7 +313,7 @@ impl Evaluator<'_> {
                 observed: None,
                 expected: None,
                 message: None,
-                evidence: BTreeMap::new(),
+                evidence: indexmap::IndexMap::new(),
             };
             let unread_gaps = gaps_in(&assertion.refs.resource_groups);
             let let_problem = assertion

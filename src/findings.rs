@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -85,8 +86,8 @@ pub struct AssertionResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The rule's evidence expressions, evaluated.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub evidence: BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub evidence: IndexMap<String, Value>,
 }
 
 /// The resource a finding is about.

@@ -8,6 +8,7 @@
 //! [`cli`] is the command line.
 
 pub mod cli;
+pub mod collect;
 pub mod diag;
 pub mod evaluate;
 pub mod findings;

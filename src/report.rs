@@ -105,7 +105,8 @@ pub struct ClaimStatus {
     pub claim: Claim,
     pub summary: StatusCounts,
     /// `supported` (evidence holds), `contradicted` (a FAIL), `incomplete` (GAP/ERROR),
-    /// `manual` (needs attestation), `not-evaluated` (no finding).
+    /// `attested` (manual rules with valid attestations), `manual-evidence-required`
+    /// (a manual rule without a valid attestation), `not-evaluated` (no finding).
     pub status: String,
 }
 
@@ -208,7 +209,9 @@ impl Report {
                 {
                     "incomplete"
                 } else if summary.contains_key(&Status::Manual) {
-                    "manual"
+                    // Manual rules: attested (valid attestation for every one) or not.
+                    let manual = findings.iter().filter(|f| claim.rules.contains(&f.rule_id) && f.status == Status::Manual);
+                    if manual.clone().all(|f| f.attestation.as_ref().is_some_and(|a| !a.expired)) { "attested" } else { "manual-evidence-required" }
                 } else if summary.contains_key(&Status::Pass)
                     || summary.contains_key(&Status::Waived)
                 {

@@ -18,8 +18,13 @@ use crate::snapshot::Snapshot;
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
     /// The snapshot (evidence inventory) to evaluate.
+    #[arg(long, required_unless_present = "live", conflicts_with = "live")]
+    pub snapshot: Option<PathBuf>,
+    /// Collect a fresh snapshot from AWS first (see `assay collect --help` for the options).
     #[arg(long)]
-    pub snapshot: PathBuf,
+    pub live: bool,
+    #[command(flatten)]
+    pub aws: super::collect_cmd::AwsArgs,
     /// The organisation profile: parameter values, frameworks, attestations, claims.
     #[arg(long)]
     pub profile: PathBuf,
@@ -49,8 +54,9 @@ pub struct AuditArgs {
     pub quiet: bool,
 }
 
-/// Loads every input and evaluates; returns the report.
-fn build(args: &EvaluateArgs) -> Result<Report> {
+/// Loads every input and evaluates; returns the report and, for a live run, the
+/// snapshot that was collected (to be kept beside the report).
+fn build(args: &EvaluateArgs) -> Result<(Report, Option<Snapshot>)> {
     let mut sources = Sources::default();
     let pack = load_pack(&args.rules.rules, &mut sources)?;
     let profile = load_profile(&args.profile, &pack, &mut sources)?;
@@ -71,7 +77,10 @@ fn build(args: &EvaluateArgs) -> Result<Report> {
         }
         None => Vec::new(),
     };
-    let snapshot = Snapshot::load(&args.snapshot)?;
+    let (snapshot, snapshot_path, collected) = match &args.snapshot {
+        Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
+        None => (super::collect_cmd::scan(&args.aws)?, "snapshot.json".to_string(), true),
+    };
     let now = args.now.unwrap_or_else(Utc::now);
     let rules: Vec<&crate::rules::Rule> = pack
         .rules
@@ -80,19 +89,12 @@ fn build(args: &EvaluateArgs) -> Result<Report> {
         .collect();
     let mut findings = run_rules(&snapshot, &rules, &profile.params, &profile.attestations);
     let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-    Ok(Report::build(
-        findings,
-        &snapshot,
-        &args.snapshot.display().to_string(),
-        &pack,
-        &profile,
-        register,
-        now,
-    ))
+    let report = Report::build(findings, &snapshot, &snapshot_path, &pack, &profile, register, now);
+    Ok((report, collected.then_some(snapshot)))
 }
 
 pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
-    let report = build(&args)?;
+    let (report, _) = build(&args)?;
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     report::json::render(&report, &mut lock)?;
@@ -106,10 +108,17 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             bail!("unknown format `{f}` (available: json, csv)");
         }
     }
-    let report = build(&args.input)?;
+    let (report, collected) = build(&args.input)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let mut written = Vec::new();
+    if let Some(snapshot) = collected {
+        // The evidence behind a live audit is kept with its report.
+        let path = args.out.join("snapshot.json");
+        std::fs::write(&path, snapshot.to_json_pretty() + "\n")
+            .with_context(|| format!("writing {}", path.display()))?;
+        written.push(path.display().to_string());
+    }
     for format in &args.format {
         let path = args.out.join(format!("findings.{format}"));
         let mut file = std::io::BufWriter::new(

@@ -23,6 +23,10 @@ pub struct Touched {
 /// The snapshot, indexed for joins, with each resource pre-converted to a CEL value.
 pub struct Index {
     pub values: Vec<Value>,
+    /// Per resource: the gaps behind its unread attribute groups.
+    unread: Vec<Vec<String>>,
+    /// Accounts the snapshot covers; empty when it does not say (fixtures).
+    accounts: Vec<String>,
     by_arn: HashMap<String, usize>,
     by_type: HashMap<String, Vec<usize>>,
     /// (gap id, type, account, region) for listing gaps.
@@ -33,6 +37,8 @@ pub struct Index {
 impl Index {
     pub fn new(snapshot: &Snapshot) -> Index {
         let mut values = Vec::with_capacity(snapshot.resources.len());
+        let unread = snapshot.resources.iter().map(|r| r.unread.iter().map(|u| u.gap.clone()).collect()).collect();
+        let accounts = snapshot.accounts.iter().map(|a| a.account_id.clone()).collect();
         let mut by_arn = HashMap::new();
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in snapshot.resources.iter().enumerate() {
@@ -54,6 +60,8 @@ impl Index {
             .collect();
         Index {
             values,
+            unread,
+            accounts,
             by_arn,
             by_type,
             listing_gaps,
@@ -120,17 +128,26 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                 .lock()
                 .map_err(|_| ExecutionError::function_error("related", "state poisoned"))?;
             match i.position(&arn) {
-                Some(pos) => {
-                    touched.related.insert(pos);
-                    Ok(i.values[pos].clone())
-                }
-                None => {
-                    for gap in i.gaps_hiding(&arn) {
-                        touched.gaps.insert(gap.to_string());
-                    }
-                    Ok(Value::Null)
-                }
+            Some(pos) => {
+                touched.related.insert(pos);
+                // A joined resource with unread attributes may be missing exactly what the
+                // rule reads; be conservative and let the verdict become GAP.
+                touched.gaps.extend(i.unread[pos].iter().cloned());
+                Ok(i.values[pos].clone())
             }
+            None => {
+                for gap in i.gaps_hiding(&arn) {
+                    touched.gaps.insert(gap.to_string());
+                }
+                // A resource in an account the snapshot did not cover was never looked
+                // for: that is a gap, not an absence.
+                let account = arn.splitn(6, ':').nth(4).unwrap_or("");
+                if !i.accounts.is_empty() && !account.is_empty() && !i.accounts.iter().any(|a| a == account) {
+                    touched.gaps.insert(format!("out-of-scope:{account}"));
+                }
+                Ok(Value::Null)
+            }
+        }
         },
     );
 
@@ -147,15 +164,21 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             let account = (!whole_snapshot).then(|| touched.account.clone());
             let gaps: Vec<String> = i.gaps_for(&type_name, account.as_deref()).map(str::to_string).collect();
             touched.gaps.extend(gaps);
-            let items: Vec<Value> = i
+            let positions: Vec<usize> = i
                 .of_type(&type_name)
                 .iter()
-                .filter(|&&pos| match (&account, &i.values[pos]) {
+                .copied()
+                .filter(|&pos| match (&account, &i.values[pos]) {
                     (Some(acc), Value::Map(m)) => matches!(m.get(&cel::objects::KeyRef::String("account")), Some(Value::String(a)) if a.as_str() == acc),
                     _ => true,
                 })
-                .map(|&pos| i.values[pos].clone())
                 .collect();
+            // Unread attributes of any returned resource may be what the rule reads.
+            for &pos in &positions {
+                touched.gaps.extend(i.unread[pos].iter().cloned());
+                touched.related.insert(pos);
+            }
+            let items: Vec<Value> = positions.iter().map(|&pos| i.values[pos].clone()).collect();
             Ok(Value::List(Arc::new(items)))
         });
     }
@@ -255,11 +278,11 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
     }
 }
 
-/// Whether an IAM policy statement only allows with MFA: a `Bool`/`BoolIfExists`
-/// condition `aws:MultiFactorAuthPresent = true`, or a `NumericLessThan(Equals)` on
-/// `aws:MultiFactorAuthAge`. `BoolIfExists` alone is accepted because AWS sets the key
-/// for every console and `GetSessionToken` MFA session. Key names are case-insensitive,
-/// values may be a string or a list (AWS accepts both).
+/// Whether an IAM policy statement only allows with MFA: a `Bool` condition
+/// `aws:MultiFactorAuthPresent = true`, or a `NumericLessThan(Equals)` on
+/// `aws:MultiFactorAuthAge`. `BoolIfExists` does not count: in an Allow it also matches
+/// requests signed with long-term access keys, which carry no MFA key at all. Key names
+/// are case-insensitive, values may be a string or a list (AWS accepts both).
 pub fn statement_requires_mfa(statement: &serde_json::Value) -> bool {
     let Some(conditions) = statement.get("Condition").and_then(|c| c.as_object()) else {
         return false;
@@ -278,7 +301,7 @@ pub fn statement_requires_mfa(statement: &serde_json::Value) -> bool {
                 other => vec![other.as_str().map_or(other.to_string(), str::to_string)],
             };
             match operator.as_str() {
-                "Bool" | "BoolIfExists" => {
+                "Bool" => {
                     key == "aws:multifactorauthpresent"
                         && !values.is_empty()
                         && values.iter().all(|v| v.eq_ignore_ascii_case("true"))
@@ -296,12 +319,17 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn bool_if_exists_is_not_mfa() {
+        assert!(!statement_requires_mfa(&json!({"Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}})));
+    }
+
+    #[test]
     fn mfa_conditions_in_their_written_forms() {
         assert!(statement_requires_mfa(
             &json!({"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})
         ));
         assert!(statement_requires_mfa(
-            &json!({"Condition": {"BoolIfExists": {"aws:multifactorauthpresent": ["true"]}}})
+            &json!({"Condition": {"Bool": {"aws:multifactorauthpresent": ["true"]}}})
         ));
         assert!(statement_requires_mfa(
             &json!({"Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}})

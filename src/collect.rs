@@ -1,0 +1,351 @@
+//! Collect: read live AWS accounts with the official Rust SDK into a [`Snapshot`].
+//!
+//! One task per account × region × service, each reading its resources once for all rules,
+//! with per-resource calls fanned out (bounded). Every call goes through the
+//! [`recorder::Recorder`], which keeps the raw response and records failures as gaps: a
+//! scan never stops for an AccessDenied, a throttled or dead endpoint; the affected rules
+//! say GAP. Only missing or invalid credentials stop the run (nothing could be trusted).
+
+pub mod aws;
+mod backup;
+mod cloudtrail;
+mod config;
+mod ec2;
+mod iam;
+mod kms;
+pub mod normalise;
+pub mod operations;
+mod progress;
+mod rds;
+pub mod recorder;
+mod s3;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_sts::config::SharedCredentialsProvider;
+use chrono::Utc;
+use futures::future::LocalBoxFuture;
+use futures::{FutureExt, StreamExt};
+
+use crate::snapshot::{self, AccountScope, Attributes, Origin, Provenance, RegionNotRead, Resource, Snapshot, Tags, ToolInfo, Unread};
+use aws::{Connection, FailureKind};
+use recorder::Recorder;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    pub connection: Connection,
+    /// Regions to read; empty means every region enabled for the account.
+    pub regions: Vec<String>,
+    /// Assume this role (in another account) before scanning.
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
+    /// List the organisation's accounts and assume this role name in each.
+    pub org_role: Option<String>,
+    /// Per-resource calls in flight per service and region.
+    pub concurrency: usize,
+    /// Show a progress bar on stderr (only drawn on a terminal).
+    pub progress: bool,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        CollectOptions {
+            connection: Connection { profile: None, endpoint_url: None, max_attempts: 5, operation_timeout: Duration::from_secs(60) },
+            regions: Vec::new(),
+            role_arn: None,
+            external_id: None,
+            org_role: None,
+            concurrency: 8,
+            progress: true,
+        }
+    }
+}
+
+/// A scan that could not start or could not be trusted at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("no usable AWS credentials ({code}): {message}\n  set AWS_PROFILE or --profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")]
+    Credentials { code: String, message: String },
+    #[error("cannot reach AWS STS to identify the caller ({code}): {message}")]
+    Unreachable { code: String, message: String },
+    #[error("cannot list the organisation's accounts ({code}): {message}")]
+    Organisation { code: String, message: String },
+}
+
+/// What a service collector gets: one account, one region, its SDK config, the recorder.
+pub struct ServiceCtx<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub config: &'a SdkConfig,
+    pub recorder: &'a Recorder,
+    pub concurrency: usize,
+    /// Whether an endpoint override is in use (emulators need S3 path-style addressing).
+    pub endpoint_override: bool,
+}
+
+/// Builds a resource from its parts.
+#[allow(clippy::too_many_arguments)]
+pub fn resource(attributes: Attributes, arn: String, id: String, name: Option<String>, account: &str, region: &str, tags: Tags, provenance: BTreeMap<String, Provenance>, unread: Vec<Unread>) -> Resource {
+    let name = name.or_else(|| tags.get("Name").cloned()).unwrap_or_else(|| id.clone());
+    Resource { arn, id, name, account: account.to_string(), region: region.to_string(), tags, attributes, provenance, unread }
+}
+
+struct Account {
+    id: String,
+    config: SdkConfig,
+}
+
+/// Scans and returns a sealed snapshot.
+pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError> {
+    let recorder = Recorder::new(progress::Progress::new(options.progress));
+    let home = options.regions.first().cloned().unwrap_or_else(|| "us-east-1".to_string());
+    let base = aws::base_config(&options.connection, &home).await;
+
+    let (caller_account, principal) = identify(&base, &recorder, &home).await?;
+    let mut accounts = Vec::new();
+    let mut scopes = Vec::new();
+    if let Some(role_name) = &options.org_role {
+        for id in organisation_accounts(&base, &recorder, &home).await? {
+            let arn = format!("arn:aws:iam::{id}:role/{role_name}");
+            match assume(&base, &arn, options.external_id.as_deref(), &recorder, &home).await {
+                Ok(config) => accounts.push(Account { id, config }),
+                Err(reason) => scopes.push(unreachable_account(&id, &options.regions, &reason, &recorder, &home)),
+            }
+        }
+    } else if let Some(arn) = &options.role_arn {
+        let id = arn.split(':').nth(4).unwrap_or("").to_string();
+        match assume(&base, arn, options.external_id.as_deref(), &recorder, &home).await {
+            Ok(config) => accounts.push(Account { id, config }),
+            Err(reason) => scopes.push(unreachable_account(&id, &options.regions, &reason, &recorder, &home)),
+        }
+    } else {
+        accounts.push(Account { id: caller_account, config: base.clone() });
+    }
+
+    let mut resources = Vec::new();
+    let scans = futures::stream::iter(accounts.iter().map(|account| scan_account(account, options, &recorder, &home))).buffer_unordered(4);
+    let results: Vec<(AccountScope, Vec<Resource>)> = scans.collect().await;
+    for (scope, found) in results {
+        scopes.push(scope);
+        resources.extend(found);
+    }
+    recorder.progress.finish();
+
+    mark_regions_in_use(&mut resources);
+    resolve_key_references(&mut resources);
+    resources.sort_by(|a, b| (&a.account, a.type_name(), &a.region, &a.arn).cmp(&(&b.account, b.type_name(), &b.region, &b.arn)));
+    scopes.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let (raw_responses, mut gaps) = recorder.finish();
+    gaps.sort_by(|a, b| (&a.account, &a.service, &a.region, &a.operation, &a.id).cmp(&(&b.account, &b.service, &b.region, &b.operation, &b.id)));
+    let mut snapshot = Snapshot {
+        schema_version: snapshot::SCHEMA_VERSION,
+        tool: ToolInfo { name: "assay".into(), version: env!("CARGO_PKG_VERSION").into() },
+        collected_at: Utc::now(),
+        origin: Origin { kind: "live".into(), endpoint_url: options.connection.endpoint_url.clone(), principal_arn: Some(principal) },
+        accounts: scopes,
+        resources,
+        gaps,
+        raw_responses,
+        manifest: snapshot::Manifest { algorithm: String::new(), canonicalization: String::new(), digest: String::new() },
+    };
+    snapshot.seal();
+    Ok(snapshot)
+}
+
+async fn identify(config: &SdkConfig, recorder: &Recorder, region: &str) -> Result<(String, String), CollectError> {
+    let sts = aws_sdk_sts::Client::new(config);
+    match recorder.call(region, "sts:GetCallerIdentity", |c| sts.get_caller_identity().customize().interceptor(c).send()).await {
+        Ok((out, _)) => Ok((out.account().unwrap_or_default().to_string(), out.arn().unwrap_or_default().to_string())),
+        Err(e) => match e.failure.kind {
+            FailureKind::Unreachable | FailureKind::Timeout => Err(CollectError::Unreachable { code: e.failure.code, message: e.failure.message }),
+            _ => Err(CollectError::Credentials { code: e.failure.code, message: e.failure.message }),
+        },
+    }
+}
+
+async fn organisation_accounts(config: &SdkConfig, recorder: &Recorder, region: &str) -> Result<Vec<String>, CollectError> {
+    let client = aws_sdk_organizations::Client::new(config);
+    let mut ids = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = recorder.call(region, "organizations:ListAccounts", |c| client.list_accounts().set_next_token(token.clone()).customize().interceptor(c).send()).await;
+        match page {
+            Ok((out, _)) => {
+                ids.extend(out.accounts().iter().filter(|a| a.state().is_none_or(|s| s.as_str() == "ACTIVE")).filter_map(|a| a.id().map(str::to_string)));
+                token = out.next_token().map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
+            }
+            Err(e) => return Err(CollectError::Organisation { code: e.failure.code, message: e.failure.message }),
+        }
+    }
+    Ok(ids)
+}
+
+/// Assumes `role_arn` and checks the credentials work; the error text explains a refusal.
+async fn assume(base: &SdkConfig, role_arn: &str, external_id: Option<&str>, recorder: &Recorder, region: &str) -> Result<SdkConfig, String> {
+    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("assay-audit").configure(base);
+    if let Some(id) = external_id {
+        builder = builder.external_id(id);
+    }
+    let provider = builder.build().await;
+    let config = base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+    let sts = aws_sdk_sts::Client::new(&config);
+    match recorder.call(region, "sts:AssumeRole", |c| sts.get_caller_identity().customize().interceptor(c).send()).await {
+        Ok(_) => Ok(config),
+        Err(e) => Err(format!("cannot assume {role_arn}: {} {}", e.failure.code, e.failure.message)),
+    }
+}
+
+/// An account that could not be entered: every region unread, one gap covering all types.
+fn unreachable_account(id: &str, regions: &[String], reason: &str, recorder: &Recorder, region: &str) -> AccountScope {
+    let failure = aws::Failure { kind: FailureKind::Denied, code: "AssumeRoleFailed".into(), message: reason.to_string() };
+    recorder.gap(id, "global", "sts:AssumeRole", &failure, snapshot::RESOURCE_TYPES, "");
+    let _ = region;
+    AccountScope {
+        account_id: id.to_string(),
+        regions_requested: regions.to_vec(),
+        regions_read: Vec::new(),
+        regions_not_read: regions.iter().map(|r| RegionNotRead { region: r.clone(), reason: reason.to_string() }).collect(),
+    }
+}
+
+/// Decides the regions to read, then runs every service collector for the account.
+async fn scan_account(account: &Account, options: &CollectOptions, recorder: &Recorder, home: &str) -> (AccountScope, Vec<Resource>) {
+    let enabled = ec2::regions(account, recorder, home).await;
+    let requested: Vec<String> = if options.regions.is_empty() { enabled.iter().map(|(r, _)| r.clone()).collect() } else { options.regions.clone() };
+    let mut read = Vec::new();
+    let mut not_read = Vec::new();
+    for region in &requested {
+        match enabled.iter().find(|(r, _)| r == region) {
+            Some((_, status)) if status != "not-opted-in" => read.push((region.clone(), status.clone())),
+            Some(_) => not_read.push(RegionNotRead { region: region.clone(), reason: "not opted in (OptInRequired)".into() }),
+            // The region list could not be read: try the region anyway; failures become gaps.
+            None if enabled.is_empty() => read.push((region.clone(), "unknown".into())),
+            None => not_read.push(RegionNotRead { region: region.clone(), reason: "not a region of this partition".into() }),
+        }
+    }
+    let endpoint_override = options.connection.endpoint_url.is_some();
+    let global_region = read.first().map(|(r, _)| r.clone()).unwrap_or_else(|| home.to_string());
+    let global_config = aws::in_region(&account.config, &global_region);
+    let regional_configs: Vec<(String, String, SdkConfig)> = read.iter().map(|(r, s)| (r.clone(), s.clone(), aws::in_region(&account.config, r))).collect();
+    let concurrency = options.concurrency;
+    let global = ServiceCtx { account: &account.id, region: "global", config: &global_config, recorder, concurrency, endpoint_override };
+    let regional: Vec<(ServiceCtx, &str)> = regional_configs
+        .iter()
+        .map(|(region, opt_in, config)| (ServiceCtx { account: &account.id, region, config, recorder, concurrency, endpoint_override }, opt_in.as_str()))
+        .collect();
+    let region_names: Vec<String> = read.iter().map(|(r, _)| r.clone()).collect();
+
+    // Global services once, regional services per region, all concurrently.
+    // The futures run interleaved on one task: the work is waiting on AWS, not CPU.
+    let mut tasks: Vec<LocalBoxFuture<'_, Vec<Resource>>> = vec![iam::collect(&global).boxed_local(), s3::collect(&global, &region_names).boxed_local()];
+    for (ctx, opt_in) in &regional {
+        tasks.push(ec2::collect(ctx, opt_in).boxed_local());
+        tasks.push(kms::collect(ctx).boxed_local());
+        tasks.push(rds::collect(ctx).boxed_local());
+        tasks.push(cloudtrail::collect(ctx).boxed_local());
+        tasks.push(config::collect(ctx).boxed_local());
+        tasks.push(backup::collect(ctx).boxed_local());
+    }
+    recorder.progress.add_tasks(tasks.len() as u64);
+    let found: Vec<Vec<Resource>> = futures::stream::iter(tasks)
+        .buffer_unordered(8)
+        .map(|found| {
+            recorder.progress.task_done();
+            found
+        })
+        .collect()
+        .await;
+    let scope = AccountScope {
+        account_id: account.id.clone(),
+        regions_requested: requested,
+        regions_read: region_names,
+        regions_not_read: not_read,
+    };
+    (scope, found.into_iter().flatten().collect())
+}
+
+/// Sets `aws_region.in_use` from the resources found: a region is in use when it holds
+/// any data store, instance, key, backup or non-default network resource.
+fn mark_regions_in_use(resources: &mut [Resource]) {
+    let used: BTreeSet<(String, String)> = resources
+        .iter()
+        .filter(|r| match &r.attributes {
+            Attributes::RegionSettings(_) | Attributes::Account(_) | Attributes::ConfigRecorder(_) | Attributes::CloudTrailTrail(_) => false,
+            Attributes::Vpc(v) => !v.is_default,
+            Attributes::SecurityGroup(g) => !g.is_default,
+            Attributes::KmsKey(k) => k.key_manager == "CUSTOMER",
+            _ => true,
+        })
+        .map(|r| (r.account.clone(), r.region.clone()))
+        .collect();
+    for r in resources.iter_mut() {
+        if let Attributes::RegionSettings(settings) = &mut r.attributes {
+            settings.in_use = used.contains(&(r.account.clone(), r.region.clone()));
+        }
+    }
+}
+
+/// Rewrites KMS key references (a key id, an alias name or an alias ARN, as S3, EBS and
+/// others may report them) to the key's ARN, so rules can join on `related()`. A
+/// reference that cannot be resolved is kept as it is: the join then finds nothing and the
+/// rule says so.
+fn resolve_key_references(resources: &mut [Resource]) {
+    let mut by_reference: BTreeMap<(String, String, String), String> = BTreeMap::new();
+    for r in resources.iter() {
+        if let Attributes::KmsKey(key) = &r.attributes {
+            by_reference.insert((r.account.clone(), r.region.clone(), key.key_id.clone()), r.arn.clone());
+            for alias in &key.aliases {
+                by_reference.insert((r.account.clone(), r.region.clone(), alias.clone()), r.arn.clone());
+            }
+        }
+    }
+    let resolve = |account: &str, region: &str, reference: &mut Option<String>| {
+        let Some(text) = reference.as_deref() else { return };
+        if text.contains(":key/") {
+            return;
+        }
+        // `arn:aws:kms:R:A:alias/x` → (A, R, alias/x); `alias/x` or a bare id → this resource's.
+        let (acc, reg, name) = match text.strip_prefix("arn:") {
+            Some(_) => {
+                let parts: Vec<&str> = text.splitn(6, ':').collect();
+                (parts.get(4).copied().unwrap_or(account), parts.get(3).copied().unwrap_or(region), parts.get(5).copied().unwrap_or(""))
+            }
+            None => (account, region, text),
+        };
+        if let Some(arn) = by_reference.get(&(acc.to_string(), reg.to_string(), name.to_string())) {
+            *reference = Some(arn.clone());
+        }
+    };
+    for r in resources.iter_mut() {
+        let (account, region) = (r.account.clone(), r.region.clone());
+        let encryption = match &mut r.attributes {
+            Attributes::S3Bucket(b) => b.encryption.as_mut(),
+            Attributes::EbsVolume(v) => v.encryption.as_mut(),
+            Attributes::EbsSnapshot(s) => s.encryption.as_mut(),
+            Attributes::RdsInstance(i) => i.encryption.as_mut(),
+            Attributes::RdsSnapshot(s) => s.encryption.as_mut(),
+            Attributes::BackupVault(v) => v.encryption.as_mut(),
+            Attributes::BackupRecoveryPoint(p) => p.encryption.as_mut(),
+            Attributes::RegionSettings(settings) => {
+                if let Some(d) = settings.ebs_encryption_by_default.as_mut() {
+                    resolve(&account, &region, &mut d.kms_key_arn);
+                }
+                None
+            }
+            Attributes::CloudTrailTrail(t) => {
+                resolve(&account, &region, &mut t.kms_key_arn);
+                None
+            }
+            _ => None,
+        };
+        if let Some(e) = encryption {
+            resolve(&account, &region, &mut e.kms_key_arn);
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! IAM (global): the account resource (account summary, password policy, alias, root MFA
+//! and keys from the credential report), users (console access, MFA devices, groups, access
+//! keys, policies), groups (members, policies) and roles (trust policy, policies).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::SummaryKeyType;
+use futures::StreamExt;
+
+use super::normalise::policy_document;
+use super::recorder::CallError;
+use super::{ServiceCtx, resource};
+use crate::snapshot::resources::{AccessKey, Account, IamGroup, IamRole, IamUser, MfaDevice, PasswordPolicy};
+use crate::snapshot::{Attributes, Provenance, Resource, Tags, Unread};
+
+/// One row of the credential report, as far as the rules need it.
+#[derive(Debug, Clone, Default)]
+struct ReportRow {
+    password_enabled: bool,
+    mfa_active: bool,
+    access_key_active: bool,
+}
+
+/// The credential report: CSV with one row per user and `<root_account>` for the root.
+fn parse_credential_report(csv_text: &str) -> BTreeMap<String, ReportRow> {
+    let mut rows = BTreeMap::new();
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(_) => return rows,
+    };
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (user, password, mfa, key1, key2) = (column("user"), column("password_enabled"), column("mfa_active"), column("access_key_1_active"), column("access_key_2_active"));
+    for record in reader.records().flatten() {
+        let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
+        rows.insert(
+            field(user).to_string(),
+            ReportRow { password_enabled: field(password) == "true", mfa_active: field(mfa) == "true", access_key_active: field(key1) == "true" || field(key2) == "true" },
+        );
+    }
+    rows
+}
+
+async fn credential_report(ctx: &ServiceCtx<'_>, iam: &Client) -> Result<(BTreeMap<String, ReportRow>, Provenance), CallError> {
+    // Generation is asynchronous: ask, then poll briefly until the report is ready.
+    for attempt in 0..10 {
+        match ctx.recorder.call("global", "iam:GenerateCredentialReport", |c| iam.generate_credential_report().customize().interceptor(c).send()).await {
+            Ok((out, _)) if out.state().is_some_and(|s| s.as_str() == "COMPLETE") || attempt > 0 => {}
+            Ok(_) => {}
+            Err(e) => return Err(e),
+        }
+        match ctx.recorder.call("global", "iam:GetCredentialReport", |c| iam.get_credential_report().customize().interceptor(c).send()).await {
+            Ok((out, p)) => {
+                let text = out.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
+                return Ok((parse_credential_report(&text), p));
+            }
+            Err(e) if e.failure.code == "ReportInProgress" || e.failure.code == "ReportNotPresent" => tokio::time::sleep(Duration::from_millis(500)).await,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(CallError { failure: super::aws::Failure { kind: super::aws::FailureKind::Timeout, code: "ReportInProgress".into(), message: "the credential report was not ready after 10 attempts".into() }, provenance: None })
+}
+
+pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
+    let iam = Client::new(ctx.config);
+    let account = ctx.account;
+    let mut found = Vec::new();
+
+    // Console access and root state come from the credential report.
+    let report = credential_report(ctx, &iam).await;
+    let report_gap = report.as_ref().err().map(|e| ctx.recorder.gap(account, "global", "iam:GetCredentialReport", &e.failure, &[], "credential report"));
+
+    found.push(account_resource(ctx, &iam, &report).await);
+
+    // Users.
+    let mut users = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        match ctx.recorder.call("global", "iam:ListUsers", |c| iam.list_users().set_marker(marker.clone()).customize().interceptor(c).send()).await {
+            Ok((out, p)) => {
+                users.extend(out.users().iter().map(|u| (u.clone(), p.clone())));
+                marker = out.marker().map(str::to_string).filter(|_| out.is_truncated());
+                if marker.is_none() {
+                    break;
+                }
+            }
+            Err(e) => {
+                ctx.recorder.gap(account, "global", "iam:ListUsers", &e.failure, &["aws_iam_user"], "");
+                break;
+            }
+        }
+    }
+    let user_resources: Vec<Resource> = futures::stream::iter(users.into_iter().map(|(u, listed)| {
+        let iam = &iam;
+        let report = &report;
+        let report_gap = &report_gap;
+        async move {
+            let name = u.user_name().to_string();
+            let arn = u.arn().to_string();
+            let mut provenance = BTreeMap::from([("resource".to_string(), listed)]);
+            let mut unread = Vec::new();
+            let mut attributes = IamUser { created: Some(u.create_date().to_string()), password_last_used: u.password_last_used().map(|d| d.to_string()), ..IamUser::default() };
+            match report {
+                Ok((rows, p)) => {
+                    provenance.insert("console_access".into(), p.clone());
+                    attributes.console_access = rows.get(&name).is_some_and(|r| r.password_enabled);
+                }
+                Err(_) => {
+                    if let Some(gap) = report_gap {
+                        unread.push(Unread { group: "console_access".into(), gap: gap.clone() });
+                    }
+                }
+            }
+            macro_rules! group {
+                ($group:literal, $operation:literal, $send:expr, $map:expr) => {
+                    match ctx.recorder.call("global", $operation, $send).await {
+                        Ok((out, p)) => {
+                            provenance.insert($group.into(), p);
+                            ($map)(out)
+                        }
+                        Err(e) => {
+                            let gap = ctx.recorder.gap(account, "global", $operation, &e.failure, &[], &arn);
+                            unread.push(Unread { group: $group.into(), gap });
+                            Default::default()
+                        }
+                    }
+                };
+            }
+            attributes.mfa_devices = group!("mfa_devices", "iam:ListMFADevices", |c| iam.list_mfa_devices().user_name(&name).customize().interceptor(c).send(), |o: aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput| o
+                .mfa_devices()
+                .iter()
+                .map(|d| MfaDevice { serial_number: d.serial_number().to_string(), kind: if d.serial_number().contains(":mfa/") { "virtual".into() } else { "hardware".into() }, enabled_at: Some(d.enable_date().to_string()) })
+                .collect());
+            attributes.groups = group!("groups", "iam:ListGroupsForUser", |c| iam.list_groups_for_user().user_name(&name).customize().interceptor(c).send(), |o: aws_sdk_iam::operation::list_groups_for_user::ListGroupsForUserOutput| o.groups().iter().map(|g| g.group_name().to_string()).collect());
+            attributes.access_keys = group!("access_keys", "iam:ListAccessKeys", |c| iam.list_access_keys().user_name(&name).customize().interceptor(c).send(), |o: aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput| o
+                .access_key_metadata()
+                .iter()
+                .map(|k| AccessKey { id: k.access_key_id().unwrap_or_default().to_string(), status: k.status().map_or(String::new(), |s| s.as_str().to_string()), created: k.create_date().map(|d| d.to_string()), last_used: None })
+                .collect());
+            attributes.attached_policies = group!("attached_policies", "iam:ListAttachedUserPolicies", |c| iam.list_attached_user_policies().user_name(&name).customize().interceptor(c).send(), |o: aws_sdk_iam::operation::list_attached_user_policies::ListAttachedUserPoliciesOutput| o.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect());
+            let tags: Tags = u.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+            resource(Attributes::IamUser(attributes), arn, name.clone(), Some(name), account, "global", tags, provenance, unread)
+        }
+    }))
+    .buffer_unordered(ctx.concurrency)
+    .collect()
+    .await;
+    found.extend(user_resources);
+
+    // Groups.
+    match ctx.recorder.call("global", "iam:ListGroups", |c| iam.list_groups().customize().interceptor(c).send()).await {
+        Ok((out, listed)) => {
+            for g in out.groups() {
+                let name = g.group_name().to_string();
+                let arn = g.arn().to_string();
+                let mut provenance = BTreeMap::from([("resource".to_string(), listed.clone())]);
+                let mut unread = Vec::new();
+                let members = match ctx.recorder.call("global", "iam:GetGroup", |c| iam.get_group().group_name(&name).customize().interceptor(c).send()).await {
+                    Ok((out, p)) => {
+                        provenance.insert("members".into(), p);
+                        out.users().iter().map(|u| u.user_name().to_string()).collect()
+                    }
+                    Err(e) => {
+                        let gap = ctx.recorder.gap(account, "global", "iam:GetGroup", &e.failure, &[], &arn);
+                        unread.push(Unread { group: "members".into(), gap });
+                        Vec::new()
+                    }
+                };
+                let attached_policies = match ctx.recorder.call("global", "iam:ListAttachedGroupPolicies", |c| iam.list_attached_group_policies().group_name(&name).customize().interceptor(c).send()).await {
+                    Ok((out, p)) => {
+                        provenance.insert("attached_policies".into(), p);
+                        out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect()
+                    }
+                    Err(e) => {
+                        let gap = ctx.recorder.gap(account, "global", "iam:ListAttachedGroupPolicies", &e.failure, &[], &arn);
+                        unread.push(Unread { group: "attached_policies".into(), gap });
+                        Vec::new()
+                    }
+                };
+                found.push(resource(Attributes::IamGroup(IamGroup { members, attached_policies }), arn, name.clone(), Some(name), account, "global", Tags::new(), provenance, unread));
+            }
+        }
+        Err(e) => {
+            ctx.recorder.gap(account, "global", "iam:ListGroups", &e.failure, &["aws_iam_group"], "");
+        }
+    }
+
+    // Roles, with their trust policies.
+    let mut marker: Option<String> = None;
+    loop {
+        match ctx.recorder.call("global", "iam:ListRoles", |c| iam.list_roles().set_marker(marker.clone()).customize().interceptor(c).send()).await {
+            Ok((out, listed)) => {
+                for r in out.roles() {
+                    let name = r.role_name().to_string();
+                    let arn = r.arn().to_string();
+                    let mut provenance = BTreeMap::from([("resource".to_string(), listed.clone())]);
+                    let mut unread = Vec::new();
+                    let attached_policies = match ctx.recorder.call("global", "iam:ListAttachedRolePolicies", |c| iam.list_attached_role_policies().role_name(&name).customize().interceptor(c).send()).await {
+                        Ok((out, p)) => {
+                            provenance.insert("attached_policies".into(), p);
+                            out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect()
+                        }
+                        Err(e) => {
+                            let gap = ctx.recorder.gap(account, "global", "iam:ListAttachedRolePolicies", &e.failure, &[], &arn);
+                            unread.push(Unread { group: "attached_policies".into(), gap });
+                            Vec::new()
+                        }
+                    };
+                    let attributes = IamRole {
+                        path: r.path().to_string(),
+                        created: Some(r.create_date().to_string()),
+                        assume_role_policy: r.assume_role_policy_document().map(policy_document).unwrap_or(serde_json::Value::Null),
+                        attached_policies,
+                        is_service_linked: r.path().starts_with("/aws-service-role/"),
+                    };
+                    let tags: Tags = r.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+                    found.push(resource(Attributes::IamRole(attributes), arn, name.clone(), Some(name), account, "global", tags, provenance, unread));
+                }
+                marker = out.marker().map(str::to_string).filter(|_| out.is_truncated());
+                if marker.is_none() {
+                    break;
+                }
+            }
+            Err(e) => {
+                ctx.recorder.gap(account, "global", "iam:ListRoles", &e.failure, &["aws_iam_role"], "");
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// The account resource: summary, password policy, alias and root state.
+async fn account_resource(ctx: &ServiceCtx<'_>, iam: &Client, report: &Result<(BTreeMap<String, ReportRow>, Provenance), CallError>) -> Resource {
+    let account = ctx.account;
+    let arn = format!("arn:aws:iam::{account}:root");
+    let mut provenance = BTreeMap::new();
+    let mut unread = Vec::new();
+    let mut attributes = Account::default();
+
+    match ctx.recorder.call("global", "iam:GetAccountSummary", |c| iam.get_account_summary().customize().interceptor(c).send()).await {
+        Ok((out, p)) => {
+            provenance.insert("root_mfa_enabled".into(), p.clone());
+            provenance.insert("root_access_keys_present".into(), p);
+            let summary = out.summary_map();
+            let value = |key: SummaryKeyType| summary.and_then(|m| m.get(&key)).copied();
+            attributes.root_mfa_enabled = value(SummaryKeyType::AccountMfaEnabled).map(|v| v > 0);
+            attributes.root_access_keys_present = value(SummaryKeyType::AccountAccessKeysPresent).map(|v| v > 0);
+        }
+        Err(e) => {
+            let gap = ctx.recorder.gap(account, "global", "iam:GetAccountSummary", &e.failure, &[], &arn);
+            unread.push(Unread { group: "root_mfa_enabled".into(), gap: gap.clone() });
+            unread.push(Unread { group: "root_access_keys_present".into(), gap });
+        }
+    }
+    // The credential report's root row is the better source when present.
+    if let Ok((rows, p)) = report {
+        if let Some(root) = rows.get("<root_account>") {
+            attributes.root_mfa_enabled = Some(root.mfa_active);
+            attributes.root_access_keys_present = Some(root.access_key_active);
+            provenance.insert("root_mfa_enabled".into(), p.clone());
+            provenance.insert("root_access_keys_present".into(), p.clone());
+        }
+    }
+    match ctx.recorder.call("global", "iam:GetAccountPasswordPolicy", |c| iam.get_account_password_policy().customize().interceptor(c).send()).await {
+        Ok((out, p)) => {
+            provenance.insert("password_policy".into(), p);
+            attributes.password_policy = out.password_policy().map(|pp| PasswordPolicy {
+                minimum_length: i64::from(pp.minimum_password_length().unwrap_or(0)),
+                require_symbols: pp.require_symbols(),
+                require_numbers: pp.require_numbers(),
+                require_uppercase: pp.require_uppercase_characters(),
+                require_lowercase: pp.require_lowercase_characters(),
+                max_age_days: pp.max_password_age().map(i64::from),
+                reuse_prevention: pp.password_reuse_prevention().map(i64::from),
+            });
+        }
+        // No policy set: AWS answers NoSuchEntity, which is the fact "none".
+        Err(e) if e.failure.code == "NoSuchEntity" => {
+            if let Some(p) = e.provenance {
+                provenance.insert("password_policy".into(), p);
+            }
+        }
+        Err(e) => {
+            let gap = ctx.recorder.gap(account, "global", "iam:GetAccountPasswordPolicy", &e.failure, &[], &arn);
+            unread.push(Unread { group: "password_policy".into(), gap });
+        }
+    }
+    if let Ok((out, _)) = ctx.recorder.call("global", "iam:ListAccountAliases", |c| iam.list_account_aliases().customize().interceptor(c).send()).await {
+        attributes.alias = out.account_aliases().first().cloned();
+    }
+    let name = attributes.alias.clone();
+    resource(Attributes::Account(attributes), arn, account.to_string(), name, account, "global", Tags::new(), provenance, unread)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_report_rows_including_root() {
+        let csv = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n\
+<root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00+00:00,not_supported,2026-11-01T00:00:00+00:00,not_supported,not_supported,false,true,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
+alice,arn:aws:iam::111122223333:user/alice,2024-01-01T00:00:00+00:00,true,2026-11-20T00:00:00+00:00,N/A,N/A,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
+        let rows = parse_credential_report(csv);
+        let root = &rows["<root_account>"];
+        assert!(!root.mfa_active && root.access_key_active);
+        assert!(rows["alice"].password_enabled && rows["alice"].mfa_active);
+    }
+}
