@@ -132,7 +132,7 @@ S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 # The attribute fields of each resource type, in the order the Rust structs declare them
 # (src/snapshot/resources.rs). `add_resource` refuses anything else.
 ATTRIBUTE_FIELDS = {
-    "aws_account": ["alias", "root_mfa_enabled", "root_access_keys_present", "password_policy", "role"],
+    "aws_account": ["alias", "root_mfa_enabled", "root_access_keys_present", "password_policy"],
     "aws_region": ["opt_in_status", "in_use", "ebs_encryption_by_default"],
     "aws_s3_bucket": ["created", "encryption", "versioning", "lifecycle_rules", "replication",
                       "public_access_block", "object_lock"],
@@ -2319,7 +2319,7 @@ def emit_accounts_and_regions(e: Estate) -> None:
             account=account, region=GLOBAL, tags={},
             attrs={"alias": cfg["alias"], "root_mfa_enabled": settings["root_mfa"],
                    "root_access_keys_present": settings["root_keys"],
-                   "password_policy": dict(policy) if policy else None, "role": cfg["role"]},
+                   "password_policy": dict(policy) if policy else None},
             provenance=prov,
         )
 

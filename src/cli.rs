@@ -4,6 +4,8 @@
 mod audit;
 mod collect_cmd;
 mod frameworks;
+mod gate_cmd;
+mod plan_cmd;
 mod rules_cmd;
 mod snapshot_cmd;
 
@@ -19,9 +21,9 @@ use crate::rules::RulePack;
 const EXIT_STATUS: &str = "\
 Exit status:
   0  nothing failed (every evaluated rule passed, was waived, manual or not applicable)
-  1  at least one FAIL
-  2  bad input or tool error (malformed rule, profile, waiver file or snapshot; no report is written)
-  3  no FAIL, but at least one GAP or ERROR: the run is incomplete and cannot be trusted as a pass";
+  1  at least one FAIL (assay gate: the gate failed, see `assay gate --help`)
+  2  bad input or tool error (malformed rule, profile, waiver file, snapshot or plan; no report is written)
+  3  no FAIL, but at least one GAP, ERROR or UNKNOWN: the run is incomplete and cannot be trusted as a pass";
 
 #[derive(Debug, Parser)]
 #[command(name = "assay", version, about = "Compliance evidence for AWS accounts: ISO/IEC 27001 and GDPR rules over a saved or live snapshot.", after_help = EXIT_STATUS)]
@@ -47,6 +49,16 @@ pub enum Command {
     Rules(rules_cmd::RulesCommand),
     /// List framework catalogues and which controls have automated rules.
     Frameworks(frameworks::FrameworksArgs),
+    /// Gate a change in CI: evaluate a snapshot or a Terraform plan, fail on new findings
+    /// at or above a severity, write JUnit, SARIF, Markdown or JSON.
+    #[command(after_help = gate_cmd::AFTER_HELP)]
+    Gate(gate_cmd::GateArgs),
+    /// Record the current findings as accepted, so `assay gate --baseline` fails only on new ones.
+    #[command(subcommand)]
+    Baseline(gate_cmd::BaselineCommand),
+    /// Turn a Terraform plan (`terraform show -json`) into a snapshot the rules can evaluate.
+    #[command(after_help = "Examples:\n  terraform show -json tfplan > tfplan.json\n  assay plan tfplan.json --account 111122223333 -o plan-snapshot.json\n\nExit status: 0 written, 2 the plan could not be read.")]
+    Plan(plan_cmd::PlanArgs),
     /// Verify a snapshot's integrity or print its JSON Schema.
     #[command(subcommand)]
     Snapshot(snapshot_cmd::SnapshotCommand),
@@ -69,6 +81,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Rules(cmd) => rules_cmd::run(cmd),
         Command::Frameworks(args) => frameworks::run(args),
         Command::Snapshot(cmd) => snapshot_cmd::run(cmd),
+        Command::Gate(args) => gate_cmd::gate(args),
+        Command::Baseline(cmd) => gate_cmd::baseline(cmd),
+        Command::Plan(args) => plan_cmd::run(args),
     }
 }
 

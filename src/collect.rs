@@ -67,10 +67,10 @@ impl Default for CollectOptions {
 /// A scan that could not start or could not be trusted at all.
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
-    #[error("no usable AWS credentials ({code}): {message}\n  set AWS_PROFILE or --profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")]
+    #[error("no usable AWS credentials ({code}): {message}\n  set AWS_PROFILE or --aws-profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")]
     Credentials { code: String, message: String },
-    #[error("cannot reach AWS STS to identify the caller ({code}): {message}")]
-    Unreachable { code: String, message: String },
+    #[error("cannot reach AWS STS at {endpoint} to identify the caller ({code}): {message}")]
+    Unreachable { endpoint: String, code: String, message: String },
     #[error("cannot list the organisation's accounts ({code}): {message}")]
     Organisation { code: String, message: String },
 }
@@ -90,7 +90,7 @@ pub struct ServiceCtx<'a> {
 #[allow(clippy::too_many_arguments)]
 pub fn resource(attributes: Attributes, arn: String, id: String, name: Option<String>, account: &str, region: &str, tags: Tags, provenance: BTreeMap<String, Provenance>, unread: Vec<Unread>) -> Resource {
     let name = name.or_else(|| tags.get("Name").cloned()).unwrap_or_else(|| id.clone());
-    Resource { arn, id, name, account: account.to_string(), region: region.to_string(), tags, attributes, provenance, unread }
+    Resource { arn, id, name, account: account.to_string(), region: region.to_string(), tags, attributes, provenance, unread, unknown: Vec::new() }
 }
 
 struct Account {
@@ -104,7 +104,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     let home = options.regions.first().cloned().unwrap_or_else(|| "us-east-1".to_string());
     let base = aws::base_config(&options.connection, &home).await;
 
-    let (caller_account, principal) = identify(&base, &recorder, &home).await?;
+    let (caller_account, principal) = identify(&base, &recorder, &home, options.connection.endpoint_url.as_deref()).await?;
     let mut accounts = Vec::new();
     let mut scopes = Vec::new();
     if let Some(role_name) = &options.org_role {
@@ -134,11 +134,11 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     }
     recorder.progress.finish();
 
-    mark_regions_in_use(&mut resources);
+    let (raw_responses, mut gaps) = recorder.finish();
+    mark_regions_in_use(&mut resources, &gaps);
     resolve_key_references(&mut resources);
     resources.sort_by(|a, b| (&a.account, a.type_name(), &a.region, &a.arn).cmp(&(&b.account, b.type_name(), &b.region, &b.arn)));
     scopes.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    let (raw_responses, mut gaps) = recorder.finish();
     gaps.sort_by(|a, b| (&a.account, &a.service, &a.region, &a.operation, &a.id).cmp(&(&b.account, &b.service, &b.region, &b.operation, &b.id)));
     let mut snapshot = Snapshot {
         schema_version: snapshot::SCHEMA_VERSION,
@@ -155,12 +155,15 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     Ok(snapshot)
 }
 
-async fn identify(config: &SdkConfig, recorder: &Recorder, region: &str) -> Result<(String, String), CollectError> {
+async fn identify(config: &SdkConfig, recorder: &Recorder, region: &str, endpoint: Option<&str>) -> Result<(String, String), CollectError> {
     let sts = aws_sdk_sts::Client::new(config);
     match recorder.call(region, "sts:GetCallerIdentity", |c| sts.get_caller_identity().customize().interceptor(c).send()).await {
         Ok((out, _)) => Ok((out.account().unwrap_or_default().to_string(), out.arn().unwrap_or_default().to_string())),
         Err(e) => match e.failure.kind {
-            FailureKind::Unreachable | FailureKind::Timeout => Err(CollectError::Unreachable { code: e.failure.code, message: e.failure.message }),
+            FailureKind::Unreachable | FailureKind::Timeout => {
+                let endpoint = endpoint.map_or_else(|| format!("https://sts.{region}.amazonaws.com"), str::to_string);
+                Err(CollectError::Unreachable { endpoint, code: e.failure.code, message: e.failure.message })
+            }
             _ => Err(CollectError::Credentials { code: e.failure.code, message: e.failure.message }),
         },
     }
@@ -270,9 +273,27 @@ async fn scan_account(account: &Account, options: &CollectOptions, recorder: &Re
     (scope, found.into_iter().flatten().collect())
 }
 
+/// Resource types whose presence puts a region in use.
+const IN_USE_TYPES: &[&str] = &[
+    "aws_s3_bucket",
+    "aws_ebs_volume",
+    "aws_ebs_snapshot",
+    "aws_ec2_instance",
+    "aws_vpc",
+    "aws_security_group",
+    "aws_rds_instance",
+    "aws_rds_snapshot",
+    "aws_kms_key",
+    "aws_backup_plan",
+    "aws_backup_vault",
+    "aws_backup_recovery_point",
+];
+
 /// Sets `aws_region.in_use` from the resources found: a region is in use when it holds
-/// any data store, instance, key, backup or non-default network resource.
-fn mark_regions_in_use(resources: &mut [Resource]) {
+/// any data store, instance, key, backup or non-default network resource. A region where
+/// nothing was found but a listing of such a type failed is not known to be unused: its
+/// `in_use` is unread, citing the gap, so rules that apply only to regions in use say GAP.
+fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
     let used: BTreeSet<(String, String)> = resources
         .iter()
         .filter(|r| match &r.attributes {
@@ -287,6 +308,13 @@ fn mark_regions_in_use(resources: &mut [Resource]) {
     for r in resources.iter_mut() {
         if let Attributes::RegionSettings(settings) = &mut r.attributes {
             settings.in_use = used.contains(&(r.account.clone(), r.region.clone()));
+            if settings.in_use {
+                continue;
+            }
+            let hidden = gaps.iter().find(|g| g.account == r.account && (g.region == r.region || g.region == "global") && g.resource_types.iter().any(|t| IN_USE_TYPES.contains(&t.as_str())));
+            if let Some(gap) = hidden {
+                r.unread.push(Unread { group: "in_use".into(), gap: gap.id.clone() });
+            }
         }
     }
 }

@@ -46,6 +46,7 @@ pub fn resource_view(resource: &Resource) -> Json {
     if let Some(map) = json.as_object_mut() {
         map.remove("provenance");
         map.remove("unread");
+        map.remove("unknown");
     }
     json
 }
@@ -98,6 +99,10 @@ struct Outcome {
     value: Result<Value, String>,
     gaps: BTreeSet<String>,
     related: BTreeSet<usize>,
+    /// Plan snapshots: why a joined value is not known yet.
+    unknown: BTreeSet<String>,
+    /// Plan snapshots: the types listed by `of_type`/`all_of_type` (partial in a plan).
+    partial: BTreeSet<String>,
 }
 
 impl Evaluator<'_> {
@@ -106,16 +111,25 @@ impl Evaluator<'_> {
             t.account = account.to_string();
             t.gaps.clear();
             t.related.clear();
+            t.unknown.clear();
+            t.partial.clear();
         }
         let value = ctx.resolve(expr).map_err(|e| e.to_string());
-        let (gaps, related) = match self.touched.lock() {
-            Ok(mut t) => (std::mem::take(&mut t.gaps), std::mem::take(&mut t.related)),
+        let (gaps, related, unknown, partial) = match self.touched.lock() {
+            Ok(mut t) => (
+                std::mem::take(&mut t.gaps),
+                std::mem::take(&mut t.related),
+                std::mem::take(&mut t.unknown),
+                std::mem::take(&mut t.partial),
+            ),
             Err(_) => Default::default(),
         };
         Outcome {
             value,
             gaps,
             related,
+            unknown,
+            partial,
         }
     }
 
@@ -188,6 +202,18 @@ impl Evaluator<'_> {
             .iter()
             .map(|u| (u.group.as_str(), u.gap.as_str()))
             .collect();
+        // Plan snapshots: groups whose value is known only after apply, with the reason.
+        let unknown: BTreeMap<&str, &str> = resource
+            .unknown
+            .iter()
+            .map(|u| (u.group.as_str(), u.reason.as_str()))
+            .collect();
+        let unknown_in = |groups: &BTreeSet<String>| -> Vec<String> {
+            groups
+                .iter()
+                .filter_map(|g| unknown.get(g.as_str()).map(|r| r.to_string()))
+                .collect()
+        };
         let gaps_in = |groups: &BTreeSet<String>| -> Vec<String> {
             groups
                 .iter()
@@ -236,8 +262,27 @@ impl Evaluator<'_> {
                 finding.gaps = gaps;
                 return finding;
             }
+            let reasons = unknown_in(&refs.resource_groups);
+            if !reasons.is_empty() {
+                finding.status = Status::Unknown;
+                finding.summary = format!(
+                    "cannot tell whether the rule applies: {}",
+                    reasons.join("; ")
+                );
+                return finding;
+            }
             let out = self.run(&ctx, expr.program.expression(), &resource.account);
             groups_read.extend(refs.resource_groups.iter().cloned());
+            let false_in_partial_plan =
+                matches!(out.value, Ok(Value::Bool(false))) && !out.partial.is_empty();
+            if out.gaps.is_empty() && (!out.unknown.is_empty() || false_in_partial_plan) {
+                finding.status = Status::Unknown;
+                finding.summary = format!(
+                    "cannot tell whether the rule applies: {}",
+                    unknown_reason(&out.unknown, &out.partial)
+                );
+                return finding;
+            }
             match out.value {
                 Ok(Value::Bool(true)) => {}
                 Ok(Value::Bool(false)) if out.gaps.is_empty() => {
@@ -274,6 +319,10 @@ impl Evaluator<'_> {
 
         // `let` bindings, in order. A failed binding is remembered with its cause.
         let mut failed_lets: BTreeMap<String, (String, BTreeSet<String>)> = BTreeMap::new();
+        // Plan snapshots: bindings built on values not known yet, and bindings that listed
+        // a type with `of_type` (a plan holds only some of its resources).
+        let mut unknown_lets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut partial_lets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (name, expr, refs) in &rule.lets {
             if !gaps_in(&refs.resource_groups).is_empty() {
                 failed_lets.insert(
@@ -285,8 +334,19 @@ impl Evaluator<'_> {
                 );
                 continue;
             }
+            let reasons = unknown_in(&refs.resource_groups);
+            if !reasons.is_empty() {
+                unknown_lets.insert(name.clone(), reasons);
+                continue;
+            }
             let out = self.run(&ctx, expr.program.expression(), &resource.account);
             related.extend(out.related);
+            if !out.unknown.is_empty() {
+                unknown_lets.insert(name.clone(), out.unknown.iter().cloned().collect());
+            }
+            if !out.partial.is_empty() {
+                partial_lets.insert(name.clone(), out.partial.clone());
+            }
             match out.value {
                 Ok(value) if out.gaps.is_empty() => {
                     ctx.add_variable_from_value(name.clone(), value)
@@ -321,6 +381,18 @@ impl Evaluator<'_> {
                 .lets
                 .iter()
                 .find_map(|l| failed_lets.get(l).map(|p| (l, p)));
+            let unknown_reasons: Vec<String> = unknown_in(&assertion.refs.resource_groups)
+                .into_iter()
+                .chain(
+                    assertion
+                        .refs
+                        .lets
+                        .iter()
+                        .filter_map(|l| unknown_lets.get(l))
+                        .flatten()
+                        .cloned(),
+                )
+                .collect();
             groups_read.extend(assertion.refs.resource_groups.iter().cloned());
             if !unread_gaps.is_empty() {
                 result.status = AssertionStatus::Gap;
@@ -342,6 +414,8 @@ impl Evaluator<'_> {
                 result.status = AssertionStatus::Gap;
                 result.message = Some(format!("`{name}` {message}"));
                 finding.gaps.extend(gaps.iter().cloned());
+            } else if !unknown_reasons.is_empty() {
+                mark_unknown(&mut result, unknown_reasons);
             } else if let Some((name, (message, _))) = let_problem {
                 result.status = if any_failed {
                     AssertionStatus::Skipped
@@ -352,6 +426,15 @@ impl Evaluator<'_> {
             } else {
                 let out = self.run(&ctx, assertion.expr.program.expression(), &resource.account);
                 related.extend(out.related.iter().copied());
+                let mut partial = out.partial.clone();
+                for l in &assertion.refs.lets {
+                    partial.extend(partial_lets.get(l).into_iter().flatten().cloned());
+                }
+                let false_in_partial_plan =
+                    matches!(out.value, Ok(Value::Bool(false))) && !partial.is_empty();
+                if out.gaps.is_empty() && (!out.unknown.is_empty() || false_in_partial_plan) {
+                    mark_unknown(&mut result, vec![unknown_reason(&out.unknown, &partial)]);
+                } else {
                 match (&out.value, out.gaps.is_empty()) {
                     (Ok(Value::Bool(true)), true) => {}
                     (Ok(Value::Bool(_)), false) | (Err(_), false) => {
@@ -391,6 +474,7 @@ impl Evaluator<'_> {
                         };
                         result.message = Some(e.clone());
                     }
+                }
                 }
             }
             finding.assertions.push(result);
@@ -474,8 +558,9 @@ impl Evaluator<'_> {
     }
 }
 
-/// FAIL beats ERROR beats GAP beats PASS. Skipped assertions follow a failure and add
-/// nothing.
+/// FAIL beats ERROR beats GAP beats UNKNOWN beats PASS. Skipped assertions follow a
+/// failure and add nothing. UNKNOWN ranks below GAP and ERROR because those say the
+/// evaluation itself is incomplete, while UNKNOWN says the value does not exist yet.
 fn roll_up(assertions: &[AssertionResult]) -> Status {
     let has = |s: AssertionStatus| assertions.iter().any(|a| a.status == s);
     if has(AssertionStatus::Fail) {
@@ -484,9 +569,34 @@ fn roll_up(assertions: &[AssertionResult]) -> Status {
         Status::Error
     } else if has(AssertionStatus::Gap) {
         Status::Gap
+    } else if has(AssertionStatus::Unknown) {
+        Status::Unknown
     } else {
         Status::Pass
     }
+}
+
+/// Records an assertion as UNKNOWN with the reasons as its message and its evidence, so a
+/// report shows which Terraform attribute is "known after apply".
+fn mark_unknown(result: &mut AssertionResult, reasons: Vec<String>) {
+    result.status = AssertionStatus::Unknown;
+    result.message = Some(reasons.join("; "));
+    result.evidence.insert(
+        "known_after_apply".into(),
+        Json::Array(reasons.into_iter().map(Json::String).collect()),
+    );
+}
+
+/// Why a joined value is unknown in a plan: the joined resources' unknown attributes, or a
+/// join (`of_type`) that found nothing among the plan's resources.
+fn unknown_reason(unknown: &BTreeSet<String>, partial: &BTreeSet<String>) -> String {
+    if !unknown.is_empty() {
+        return unknown.iter().cloned().collect::<Vec<_>>().join("; ");
+    }
+    format!(
+        "no match among the plan's {}: the plan shows only the resources of its configuration",
+        partial.iter().cloned().collect::<Vec<_>>().join(", ")
+    )
 }
 
 fn summarise(assertions: &[AssertionResult]) -> String {
@@ -500,7 +610,10 @@ fn summarise(assertions: &[AssertionResult]) -> String {
         }
         return text;
     }
-    if let Some(a) = first(AssertionStatus::Error).or_else(|| first(AssertionStatus::Gap)) {
+    if let Some(a) = first(AssertionStatus::Error)
+        .or_else(|| first(AssertionStatus::Gap))
+        .or_else(|| first(AssertionStatus::Unknown))
+    {
         return format!("{}: {}", a.name, a.message.clone().unwrap_or_default());
     }
     format!("all {} assertions hold", assertions.len())

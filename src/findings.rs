@@ -27,10 +27,13 @@ pub enum Status {
     Waived,
     /// Needs a person's attestation; no AWS API can show it.
     Manual,
+    /// A Terraform plan does not know a value the rule needs yet ("known after apply"), or
+    /// the rule joins resources outside the plan. Never a pass; see `docs/findings.md`.
+    Unknown,
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Pass,
         Status::Fail,
         Status::Gap,
@@ -38,6 +41,7 @@ impl Status {
         Status::Error,
         Status::Waived,
         Status::Manual,
+        Status::Unknown,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +53,7 @@ impl Status {
             Status::Error => "ERROR",
             Status::Waived => "WAIVED",
             Status::Manual => "MANUAL",
+            Status::Unknown => "UNKNOWN",
         }
     }
 
@@ -68,6 +73,8 @@ pub enum AssertionStatus {
     /// Not evaluable because an earlier assertion of the same rule failed (e.g. the key's
     /// rotation cannot be read when no key is set).
     Skipped,
+    /// Reads a value a Terraform plan does not know yet ("known after apply").
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,6 +13,8 @@ pub mod diag;
 pub mod evaluate;
 pub mod findings;
 pub mod frameworks;
+pub mod gate;
+pub mod plan;
 pub mod profile;
 pub mod report;
 pub mod rules;

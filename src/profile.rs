@@ -152,7 +152,7 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
             }
             Some(decl) => match decl.ty.check(&value.value) {
                 Ok(()) => {
-                    params.insert(name.clone(), value.value.clone());
+                    params.insert(name.clone(), decl.ty.normalise(&value.value));
                 }
                 Err(e) => diags.push(
                     Diagnostic::error("param-type", format!("profile: parameter `{name}`: {e}"))
@@ -165,7 +165,7 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         if !params.contains_key(&decl.name)
             && let Some(default) = &decl.default
         {
-            params.insert(decl.name.clone(), default.clone());
+            params.insert(decl.name.clone(), decl.ty.normalise(default));
         }
     }
 
@@ -188,24 +188,21 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         }
     }
 
-    // Parameters the selected rules read must have a value.
+    // Parameters the selected rules read must have a value: one error per parameter,
+    // naming the rules that need it.
+    let mut missing: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for rule in pack.rules.iter().filter(|r| selection.selects(&r.id)) {
-        for p in &rule.params {
-            if !params.contains_key(p) {
-                let description = pack
-                    .params
-                    .get(p)
-                    .map(|d| d.description.clone())
-                    .unwrap_or_default();
-                diags.push(Diagnostic::error("missing-param", format!("profile: parameter `{p}` has no default and is not set; rule `{}` needs it", rule.id)).note(format!("{p}: {description}")));
-            }
+        for p in rule.params.iter().filter(|p| !params.contains_key(*p)) {
+            missing.entry(p.as_str()).or_default().push(rule.id.as_str());
         }
     }
-    diags.items.dedup_by(|a, b| {
-        a.code == "missing-param"
-            && b.code == "missing-param"
-            && a.message.split(';').next() == b.message.split(';').next()
-    });
+    for (p, rules) in missing {
+        let description = pack.params.get(p).map(|d| d.description.clone()).unwrap_or_default();
+        diags.push(
+            Diagnostic::error("missing-param", format!("profile: parameter `{p}` has no default and is not set; needed by {}", rules.join(", ")))
+                .note(format!("{p}: {description}")),
+        );
+    }
 
     let mut attestations = Vec::new();
     for a in &raw.attestations {

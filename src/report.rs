@@ -3,6 +3,10 @@
 
 pub mod csv;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod pdf;
+pub mod sarif;
 pub mod terminal;
 
 use std::collections::BTreeMap;

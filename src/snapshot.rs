@@ -103,6 +103,11 @@ pub struct Resource {
     pub provenance: BTreeMap<String, Provenance>,
     /// Attribute groups that could not be read, with the gap that explains why.
     pub unread: Vec<Unread>,
+    /// Attribute groups whose value is not known yet: only snapshots made from a Terraform
+    /// plan have them ("known after apply"). Left out of the file when empty, so snapshots
+    /// of live accounts are unchanged by this field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<Unknown>,
 }
 
 impl Resource {
@@ -116,7 +121,8 @@ impl Resource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
-    /// IAM-style operation name, e.g. `s3:GetBucketEncryption`.
+    /// The API operation as `service:Operation`, e.g. `s3:GetBucketEncryption` (the IAM
+    /// action that permits it is in `collect::operations`).
     pub operation: String,
     pub region: String,
     pub called_at: DateTime<Utc>,
@@ -132,6 +138,19 @@ pub struct Unread {
     pub group: String,
     /// The id of the gap record.
     pub gap: String,
+}
+
+/// An attribute group a Terraform plan does not know. Rules reading it yield UNKNOWN, never
+/// PASS: the evaluator treats it like an unread group, with its own status because the
+/// value will exist after apply (a gap is a value nobody could read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Unknown {
+    /// The attribute group (top-level field, or an envelope field such as `account`).
+    pub group: String,
+    /// Why, naming the Terraform attribute: e.g. `aws_ebs_volume.cache.encrypted is known
+    /// after apply`.
+    pub reason: String,
 }
 
 /// Something the collector could not read. Gaps are evidence too: a report lists them,
@@ -153,16 +172,6 @@ pub struct Gap {
     /// failures). Empty when only some attribute groups of known resources are missing.
     pub resource_types: Vec<String>,
     pub occurred_at: DateTime<Utc>,
-}
-
-impl Gap {
-    /// Whether this gap leaves resources of `type_name` in `account`/`region` unlisted.
-    /// A gap in region `global` covers every region.
-    pub fn covers(&self, type_name: &str, account: &str, region: &str) -> bool {
-        self.account == account
-            && (self.region == region || self.region == "global" || region == "global")
-            && self.resource_types.iter().any(|t| t == type_name)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -220,7 +229,22 @@ impl Snapshot {
             source,
         })?;
         let snapshot = Snapshot::parse(&text, &display)?;
-        let problems = snapshot.verify();
+        let mut problems = snapshot.verify_hashes();
+        // The manifest covers the file as written: hash what was read, not a re-serialised
+        // copy, so any difference in the file itself (a missing field too) is detected.
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| SnapshotError::Invalid {
+            path: display.clone(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        let digest = digest_of(value);
+        if digest != snapshot.manifest.digest {
+            problems.insert(0, format!(
+                "manifest digest mismatch: the file says {}, its content hashes to {digest} (the snapshot was changed after it was written)",
+                snapshot.manifest.digest
+            ));
+        }
         if !problems.is_empty() {
             return Err(SnapshotError::Integrity {
                 path: display,
@@ -255,14 +279,9 @@ impl Snapshot {
 
     /// The manifest digest this snapshot should carry.
     pub fn compute_digest(&self) -> String {
-        let mut value = serde_json::to_value(self).expect("a snapshot always serialises");
-        if let Some(map) = value.as_object_mut() {
-            map.remove("manifest");
-        }
-        let canonical = serde_json_canonicalizer::to_string(&value)
-            .expect("canonical JSON of a serde_json value cannot fail");
-        sha256_hex(canonical.as_bytes())
+        digest_of(serde_json::to_value(self).expect("a snapshot always serialises"))
     }
+
 
     /// Sets the manifest to the current content. Call after the last change.
     pub fn seal(&mut self) {
@@ -277,18 +296,26 @@ impl Snapshot {
     /// Checks the manifest, every raw response hash and every provenance reference.
     /// Returns one message per problem; empty means the snapshot is intact.
     pub fn verify(&self) -> Vec<String> {
+        let mut problems = self.verify_hashes();
+        let digest = self.compute_digest();
+        if digest != self.manifest.digest {
+            problems.insert(0, format!(
+                "manifest digest mismatch: the file says {}, its content hashes to {digest} (the snapshot was changed after it was written)",
+                self.manifest.digest
+            ));
+        }
+        problems
+    }
+
+    /// Everything [`Snapshot::verify`] checks except the manifest digest itself: the
+    /// manifest's algorithm, every raw response's hash, and every reference to a raw
+    /// response or gap.
+    pub fn verify_hashes(&self) -> Vec<String> {
         let mut problems = Vec::new();
         if self.manifest.algorithm != "sha256" || self.manifest.canonicalization != "rfc8785" {
             problems.push(format!(
                 "manifest uses {}/{}, expected sha256/rfc8785",
                 self.manifest.algorithm, self.manifest.canonicalization
-            ));
-        }
-        let digest = self.compute_digest();
-        if digest != self.manifest.digest {
-            problems.push(format!(
-                "manifest digest mismatch: the file says {}, its content hashes to {digest} (the snapshot was changed after it was written)",
-                self.manifest.digest
             ));
         }
         for (key, raw) in &self.raw_responses {
@@ -321,23 +348,20 @@ impl Snapshot {
         problems
     }
 
-    /// Gaps that leave `type_name` unlisted in `account` (any region when `region` is None).
-    pub fn listing_gaps<'a>(
-        &'a self,
-        type_name: &'a str,
-        account: &'a str,
-        region: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Gap> + 'a {
-        self.gaps.iter().filter(move |g| match region {
-            Some(region) => g.covers(type_name, account, region),
-            None => g.account == account && g.resource_types.iter().any(|t| t == type_name),
-        })
-    }
-
     /// Writes the snapshot as pretty JSON.
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a snapshot always serialises")
     }
+}
+
+/// The manifest digest of a snapshot as JSON: SHA-256 over the RFC 8785 canonical form of
+/// everything but the `manifest` field.
+fn digest_of(mut value: serde_json::Value) -> String {
+    if let Some(map) = value.as_object_mut() {
+        map.remove("manifest");
+    }
+    let canonical = serde_json_canonicalizer::to_string(&value).expect("canonical JSON of a serde_json value cannot fail");
+    sha256_hex(canonical.as_bytes())
 }
 
 /// Hex SHA-256 of `bytes`.

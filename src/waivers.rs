@@ -224,7 +224,9 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
         })
         .collect();
     for finding in findings.iter_mut().filter(|f| f.status == Status::Fail) {
-        if let Some((i, w)) = waivers.iter().enumerate().find(|(_, w)| w.matches(finding)) {
+        // An unexpired waiver wins over an expired one for the same finding.
+        let matching = || waivers.iter().enumerate().filter(|(_, w)| w.matches(finding));
+        if let Some((i, w)) = matching().find(|(_, w)| w.expires >= today).or_else(|| matching().next()) {
             register[i].matched += 1;
             let expired = w.expires < today;
             finding.waiver = Some(WaiverRef {

@@ -43,7 +43,8 @@ pub struct EvaluateArgs {
 pub struct AuditArgs {
     #[command(flatten)]
     pub input: EvaluateArgs,
-    /// Output formats, comma-separated: json, csv.
+    /// Output formats, comma-separated: json, csv, pdf (one `report-<framework>.pdf` per
+    /// framework of the profile).
     #[arg(long, value_delimiter = ',', default_value = "json,csv")]
     pub format: Vec<String>,
     /// Directory for the report files (created if missing).
@@ -104,8 +105,8 @@ pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
 
 pub fn audit(args: AuditArgs) -> Result<u8> {
     for f in &args.format {
-        if !["json", "csv"].contains(&f.as_str()) {
-            bail!("unknown format `{f}` (available: json, csv)");
+        if !["json", "csv", "pdf"].contains(&f.as_str()) {
+            bail!("unknown format `{f}` (available: json, csv, pdf)");
         }
     }
     let (report, collected) = build(&args.input)?;
@@ -120,6 +121,12 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
         written.push(path.display().to_string());
     }
     for format in &args.format {
+        if format == "pdf" {
+            for path in report::pdf::write(&report, &args.out)? {
+                written.push(path.display().to_string());
+            }
+            continue;
+        }
         let path = args.out.join(format!("findings.{format}"));
         let mut file = std::io::BufWriter::new(
             std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,

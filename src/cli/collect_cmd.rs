@@ -13,8 +13,9 @@ use crate::snapshot::Snapshot;
 /// Where and how to read AWS: the AWS CLI's options.
 #[derive(Debug, Args, Clone)]
 pub struct AwsArgs {
-    /// Named profile from the AWS config files (default: the standard credential chain).
-    #[arg(long)]
+    /// Named profile from the AWS config files (default: AWS_PROFILE, else the standard
+    /// credential chain). Not `--profile`: that names the organisation profile of `audit`.
+    #[arg(id = "aws_profile", long = "aws-profile", value_name = "NAME")]
     pub profile: Option<String>,
     /// Region to read (repeatable); default: every region enabled for the account.
     #[arg(long = "region", value_name = "REGION")]

@@ -20,7 +20,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// How to reach AWS: the same knobs as the AWS CLI.
 #[derive(Debug, Clone, Default)]
 pub struct Connection {
-    /// Named profile (`--profile`, else `AWS_PROFILE`, else the default chain).
+    /// Named profile (`--aws-profile`, else `AWS_PROFILE`, else the default chain).
     pub profile: Option<String>,
     /// Endpoint override for emulators (`--endpoint-url`, else `AWS_ENDPOINT_URL`).
     pub endpoint_url: Option<String>,
@@ -137,15 +137,29 @@ pub fn classify<E>(error: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let display = aws_smithy_types::error::display::DisplayErrorContext(error).to_string();
+    // The error and its causes, without the SDK's Debug dump of the raw response.
+    let display = causes(error);
     match error {
         SdkError::TimeoutError(_) => Failure { kind: FailureKind::Timeout, code: "Timeout".into(), message: display },
         SdkError::DispatchFailure(d) if d.is_timeout() => Failure { kind: FailureKind::Timeout, code: "Timeout".into(), message: display },
-        SdkError::DispatchFailure(d) if d.is_user() && display.contains("credentials") => Failure { kind: FailureKind::Credentials, code: "NoCredentials".into(), message: display },
+        // No credentials could be loaded (the provider chain reports it as a dispatch
+        // failure of kind "other", before any request is sent).
+        SdkError::DispatchFailure(d) if !d.is_io() && display.contains("credential") => Failure { kind: FailureKind::Credentials, code: "NoCredentials".into(), message: display },
         SdkError::DispatchFailure(_) => Failure { kind: FailureKind::Unreachable, code: "EndpointUnreachable".into(), message: display },
         SdkError::ConstructionFailure(_) => {
             let kind = if display.contains("credentials") { FailureKind::Credentials } else { FailureKind::Service };
             Failure { kind, code: "RequestNotBuilt".into(), message: display }
+        }
+        // An answer that is not an AWS error (an HTML page from a proxy, load balancer or
+        // emulator that lacks the operation): name it by its HTTP status, briefly.
+        _ if error.code().is_none() && error.raw_response().is_some() => {
+            let raw = error.raw_response().expect("checked above");
+            let status = raw.status().as_u16();
+            let content_type = raw.headers().get("content-type").unwrap_or("no content type");
+            let body = raw.body().bytes().map(|b| String::from_utf8_lossy(b).split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
+            let excerpt: String = body.chars().take(160).collect();
+            let kind = if status == 429 { FailureKind::Throttled } else { FailureKind::Service };
+            Failure { kind, code: format!("Http{status}"), message: format!("HTTP {status} ({content_type}) that is not an AWS error response: {excerpt}") }
         }
         _ => {
             let code = error.code().unwrap_or("Unknown").to_string();
@@ -164,4 +178,18 @@ where
             Failure { kind, code, message }
         }
     }
+}
+
+/// `error: cause: cause…`, each level once (the SDK repeats a cause's text in its parent's).
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }

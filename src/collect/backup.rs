@@ -93,28 +93,42 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                 Vec::new()
             }
         };
-        let selected_resources = match ctx.recorder.call(region, "backup:ListBackupSelections", |c| backup.list_backup_selections().backup_plan_id(&plan_id).customize().interceptor(c).send()).await {
-            Ok((out, p)) => {
-                provenance.insert("selected_resources".into(), p);
-                let mut selected = Vec::new();
-                for s in out.backup_selections_list() {
-                    let Some(selection_id) = s.selection_id() else { continue };
-                    match ctx.recorder.call(region, "backup:GetBackupSelection", |c| backup.get_backup_selection().backup_plan_id(&plan_id).selection_id(selection_id).customize().interceptor(c).send()).await {
-                        Ok((out, _)) => selected.extend(out.backup_selection().map(|b| b.resources().to_vec()).unwrap_or_default()),
-                        Err(e) => {
-                            let gap = ctx.recorder.gap(account, region, "backup:GetBackupSelection", &e.failure, &[], &arn);
-                            unread.push(Unread { group: "selected_resources".into(), gap });
-                        }
+        // Selections, every page, then each selection's resources. Any failure leaves the
+        // whole group unread: a partial list must not look like the plan's full scope.
+        let mut selected_resources = Vec::new();
+        let mut selection_ids = Vec::new();
+        let mut failed: Option<String> = None;
+        let mut token: Option<String> = None;
+        loop {
+            match ctx.recorder.call(region, "backup:ListBackupSelections", |c| backup.list_backup_selections().backup_plan_id(&plan_id).set_next_token(token.clone()).customize().interceptor(c).send()).await {
+                Ok((out, p)) => {
+                    provenance.entry("selected_resources".into()).or_insert(p);
+                    selection_ids.extend(out.backup_selections_list().iter().filter_map(|s| s.selection_id().map(str::to_string)));
+                    token = out.next_token().map(str::to_string);
+                    if token.is_none() {
+                        break;
                     }
                 }
-                selected
+                Err(e) => {
+                    failed = Some(ctx.recorder.gap(account, region, "backup:ListBackupSelections", &e.failure, &[], &arn));
+                    break;
+                }
             }
-            Err(e) => {
-                let gap = ctx.recorder.gap(account, region, "backup:ListBackupSelections", &e.failure, &[], &arn);
-                unread.push(Unread { group: "selected_resources".into(), gap });
-                Vec::new()
+        }
+        for selection_id in &selection_ids {
+            if failed.is_some() {
+                break;
             }
-        };
+            match ctx.recorder.call(region, "backup:GetBackupSelection", |c| backup.get_backup_selection().backup_plan_id(&plan_id).selection_id(selection_id).customize().interceptor(c).send()).await {
+                Ok((out, _)) => selected_resources.extend(out.backup_selection().map(|b| b.resources().to_vec()).unwrap_or_default()),
+                Err(e) => failed = Some(ctx.recorder.gap(account, region, "backup:GetBackupSelection", &e.failure, &[], &arn)),
+            }
+        }
+        if let Some(gap) = failed {
+            provenance.remove("selected_resources");
+            selected_resources.clear();
+            unread.push(Unread { group: "selected_resources".into(), gap });
+        }
         let attributes = BackupPlan { plan_id: plan_id.clone(), version_id: member.version_id().map(str::to_string), rules, selected_resources };
         found.push(resource(Attributes::BackupPlan(attributes), arn, plan_id, name, account, region, Tags::new(), provenance, unread));
     }

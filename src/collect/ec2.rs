@@ -85,13 +85,20 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
     let mut region_unread = Vec::new();
     let default_encryption = match ctx.recorder.call(region, "ec2:GetEbsEncryptionByDefault", |c| ec2.get_ebs_encryption_by_default().customize().interceptor(c).send()).await {
         Ok((out, p)) => {
-            region_provenance.insert("ebs_encryption_by_default".to_string(), p);
             let enabled = out.ebs_encryption_by_default().unwrap_or(false);
-            let key = match ctx.recorder.call(region, "ec2:GetEbsDefaultKmsKeyId", |c| ec2.get_ebs_default_kms_key_id().customize().interceptor(c).send()).await {
-                Ok((out, _)) => out.kms_key_id().map(str::to_string),
-                Err(_) => None,
-            };
-            Some(EbsDefaultEncryption { enabled, kms_key_arn: key })
+            // The default key is part of the same group: if it cannot be read, the group
+            // is unread (a missing key must not look like "no key").
+            match ctx.recorder.call(region, "ec2:GetEbsDefaultKmsKeyId", |c| ec2.get_ebs_default_kms_key_id().customize().interceptor(c).send()).await {
+                Ok((out, _)) => {
+                    region_provenance.insert("ebs_encryption_by_default".to_string(), p);
+                    Some(EbsDefaultEncryption { enabled, kms_key_arn: out.kms_key_id().map(str::to_string) })
+                }
+                Err(e) => {
+                    let gap = ctx.recorder.gap(account, region, "ec2:GetEbsDefaultKmsKeyId", &e.failure, &[], &region_arn);
+                    region_unread.push(Unread { group: "ebs_encryption_by_default".into(), gap });
+                    None
+                }
+            }
         }
         Err(e) => {
             let gap = ctx.recorder.gap(account, region, "ec2:GetEbsEncryptionByDefault", &e.failure, &[], &region_arn);

@@ -149,42 +149,63 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     .await;
     found.extend(user_resources);
 
-    // Groups.
-    match ctx.recorder.call("global", "iam:ListGroups", |c| iam.list_groups().customize().interceptor(c).send()).await {
-        Ok((out, listed)) => {
-            for g in out.groups() {
-                let name = g.group_name().to_string();
-                let arn = g.arn().to_string();
-                let mut provenance = BTreeMap::from([("resource".to_string(), listed.clone())]);
-                let mut unread = Vec::new();
-                let members = match ctx.recorder.call("global", "iam:GetGroup", |c| iam.get_group().group_name(&name).customize().interceptor(c).send()).await {
-                    Ok((out, p)) => {
-                        provenance.insert("members".into(), p);
-                        out.users().iter().map(|u| u.user_name().to_string()).collect()
-                    }
-                    Err(e) => {
-                        let gap = ctx.recorder.gap(account, "global", "iam:GetGroup", &e.failure, &[], &arn);
-                        unread.push(Unread { group: "members".into(), gap });
-                        Vec::new()
-                    }
-                };
-                let attached_policies = match ctx.recorder.call("global", "iam:ListAttachedGroupPolicies", |c| iam.list_attached_group_policies().group_name(&name).customize().interceptor(c).send()).await {
-                    Ok((out, p)) => {
-                        provenance.insert("attached_policies".into(), p);
-                        out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect()
-                    }
-                    Err(e) => {
-                        let gap = ctx.recorder.gap(account, "global", "iam:ListAttachedGroupPolicies", &e.failure, &[], &arn);
-                        unread.push(Unread { group: "attached_policies".into(), gap });
-                        Vec::new()
-                    }
-                };
-                found.push(resource(Attributes::IamGroup(IamGroup { members, attached_policies }), arn, name.clone(), Some(name), account, "global", Tags::new(), provenance, unread));
+    // Groups, every page.
+    let mut groups = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        match ctx.recorder.call("global", "iam:ListGroups", |c| iam.list_groups().set_marker(marker.clone()).customize().interceptor(c).send()).await {
+            Ok((out, listed)) => {
+                groups.extend(out.groups().iter().map(|g| (g.clone(), listed.clone())));
+                marker = out.marker().map(str::to_string).filter(|_| out.is_truncated());
+                if marker.is_none() {
+                    break;
+                }
+            }
+            Err(e) => {
+                ctx.recorder.gap(account, "global", "iam:ListGroups", &e.failure, &["aws_iam_group"], "");
+                break;
             }
         }
-        Err(e) => {
-            ctx.recorder.gap(account, "global", "iam:ListGroups", &e.failure, &["aws_iam_group"], "");
+    }
+    for (g, listed) in groups {
+        let name = g.group_name().to_string();
+        let arn = g.arn().to_string();
+        let mut provenance = BTreeMap::from([("resource".to_string(), listed)]);
+        let mut unread = Vec::new();
+        // Members, every page (a support group can have more than one page of users).
+        let mut members = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            match ctx.recorder.call("global", "iam:GetGroup", |c| iam.get_group().group_name(&name).set_marker(marker.clone()).customize().interceptor(c).send()).await {
+                Ok((out, p)) => {
+                    provenance.entry("members".into()).or_insert(p);
+                    members.extend(out.users().iter().map(|u| u.user_name().to_string()));
+                    marker = out.marker().map(str::to_string).filter(|_| out.is_truncated());
+                    if marker.is_none() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let gap = ctx.recorder.gap(account, "global", "iam:GetGroup", &e.failure, &[], &arn);
+                    provenance.remove("members");
+                    unread.push(Unread { group: "members".into(), gap });
+                    members.clear();
+                    break;
+                }
+            }
         }
+        let attached_policies = match ctx.recorder.call("global", "iam:ListAttachedGroupPolicies", |c| iam.list_attached_group_policies().group_name(&name).customize().interceptor(c).send()).await {
+            Ok((out, p)) => {
+                provenance.insert("attached_policies".into(), p);
+                out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect()
+            }
+            Err(e) => {
+                let gap = ctx.recorder.gap(account, "global", "iam:ListAttachedGroupPolicies", &e.failure, &[], &arn);
+                unread.push(Unread { group: "attached_policies".into(), gap });
+                Vec::new()
+            }
+        };
+        found.push(resource(Attributes::IamGroup(IamGroup { members, attached_policies }), arn, name.clone(), Some(name), account, "global", Tags::new(), provenance, unread));
     }
 
     // Roles, with their trust policies.

@@ -18,6 +18,12 @@ pub struct Touched {
     pub account: String,
     pub gaps: BTreeSet<String>,
     pub related: BTreeSet<usize>,
+    /// Plan snapshots: why a joined value is not known yet ("known after apply", or a
+    /// resource outside the plan). The assertion becomes UNKNOWN.
+    pub unknown: BTreeSet<String>,
+    /// Plan snapshots: the types `of_type`/`all_of_type` listed. A plan shows only the
+    /// resources of its configuration, so a join that finds nothing proves nothing.
+    pub partial: BTreeSet<String>,
 }
 
 /// The snapshot, indexed for joins, with each resource pre-converted to a CEL value.
@@ -25,6 +31,10 @@ pub struct Index {
     pub values: Vec<Value>,
     /// Per resource: the gaps behind its unread attribute groups.
     unread: Vec<Vec<String>>,
+    /// Per resource: why some of its attributes are not known yet (plan snapshots).
+    unknown: Vec<Vec<String>>,
+    /// Whether the snapshot was made from a Terraform plan (`origin.kind == "plan"`).
+    plan: bool,
     /// Accounts the snapshot covers; empty when it does not say (fixtures).
     accounts: Vec<String>,
     by_arn: HashMap<String, usize>,
@@ -38,6 +48,7 @@ impl Index {
     pub fn new(snapshot: &Snapshot) -> Index {
         let mut values = Vec::with_capacity(snapshot.resources.len());
         let unread = snapshot.resources.iter().map(|r| r.unread.iter().map(|u| u.gap.clone()).collect()).collect();
+        let unknown = snapshot.resources.iter().map(|r| r.unknown.iter().map(|u| u.reason.clone()).collect()).collect();
         let accounts = snapshot.accounts.iter().map(|a| a.account_id.clone()).collect();
         let mut by_arn = HashMap::new();
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
@@ -61,6 +72,8 @@ impl Index {
         Index {
             values,
             unread,
+            unknown,
+            plan: snapshot.origin.kind == "plan",
             accounts,
             by_arn,
             by_type,
@@ -133,7 +146,14 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                 // A joined resource with unread attributes may be missing exactly what the
                 // rule reads; be conservative and let the verdict become GAP.
                 touched.gaps.extend(i.unread[pos].iter().cloned());
+                touched.unknown.extend(i.unknown[pos].iter().cloned());
                 Ok(i.values[pos].clone())
+            }
+            // A plan holds only what its configuration manages: a resource it does not
+            // hold exists elsewhere (or not at all), and its attributes are not known.
+            None if i.plan => {
+                touched.unknown.insert(format!("{arn} is not in the plan"));
+                Ok(Value::Null)
             }
             None => {
                 for gap in i.gaps_hiding(&arn) {
@@ -164,6 +184,9 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             let account = (!whole_snapshot).then(|| touched.account.clone());
             let gaps: Vec<String> = i.gaps_for(&type_name, account.as_deref()).map(str::to_string).collect();
             touched.gaps.extend(gaps);
+            if i.plan {
+                touched.partial.insert(type_name.to_string());
+            }
             let positions: Vec<usize> = i
                 .of_type(&type_name)
                 .iter()
@@ -176,6 +199,7 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             // Unread attributes of any returned resource may be what the rule reads.
             for &pos in &positions {
                 touched.gaps.extend(i.unread[pos].iter().cloned());
+                touched.unknown.extend(i.unknown[pos].iter().cloned());
                 touched.related.insert(pos);
             }
             let items: Vec<Value> = positions.iter().map(|&pos| i.values[pos].clone()).collect();

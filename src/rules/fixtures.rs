@@ -156,14 +156,10 @@ fn run_case(
         .collect();
     params.extend(file_params.clone());
     params.extend(case.params.clone());
-    for (name, value) in &params {
-        let decl = pack
-            .params
-            .get(name)
-            .ok_or_else(|| format!("unknown parameter `{name}`"))?;
-        decl.ty
-            .check(value)
-            .map_err(|e| format!("parameter `{name}`: {e}"))?;
+    for (name, value) in params.iter_mut() {
+        let decl = pack.params.get(name).ok_or_else(|| format!("unknown parameter `{name}`"))?;
+        decl.ty.check(value).map_err(|e| format!("parameter `{name}`: {e}"))?;
+        *value = decl.ty.normalise(value);
     }
     for name in &rule.params {
         if !params.contains_key(name) {

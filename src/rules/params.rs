@@ -43,6 +43,15 @@ impl ParamType {
         }
     }
 
+    /// The value as rules see it: durations become whole hours (`"7d"` → `"168h"`), the
+    /// form CEL's `duration()` accepts; everything else is unchanged. Call after `check`.
+    pub fn normalise(self, value: &Value) -> Value {
+        match (self, value.as_str().and_then(parse_duration_hours)) {
+            (ParamType::Duration, Some(hours)) => Value::String(format!("{hours}h")),
+            _ => value.clone(),
+        }
+    }
+
     /// Checks `value` against the type; the error says what was found and how to fix it.
     pub fn check(self, value: &Value) -> Result<(), String> {
         let found = describe(value);
@@ -137,6 +146,12 @@ mod tests {
         assert!(ParamType::ListInt.check(&json!([22, "443"])).is_err());
         assert!(ParamType::Duration.check(&json!("26h")).is_ok());
         assert!(ParamType::Duration.check(&json!("26 hours")).is_err());
+    }
+
+    #[test]
+    fn durations_normalise_for_cel() {
+        assert_eq!(ParamType::Duration.normalise(&json!("7d")), json!("168h"));
+        assert_eq!(ParamType::Int.normalise(&json!(7)), json!(7));
     }
 
     #[test]

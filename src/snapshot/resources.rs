@@ -8,8 +8,9 @@
 //! Conventions, chosen so that missing data can never look like a pass:
 //! - every field is always present in the JSON; `null` means "read, and AWS returned
 //!   nothing" (e.g. a bucket without a lifecycle configuration), never "not read";
-//! - an attribute group that could not be read is `null` *and* named in the resource's
-//!   `unread` list with the gap that explains it; rules touching it yield GAP;
+//! - an attribute group that could not be read is named in the resource's `unread` list
+//!   with the gap that explains it (its value is null, or empty for lists); rules reading
+//!   it yield GAP;
 //! - durations are whole days (`*_days`), times are RFC 3339 UTC strings;
 //! - security-group rules are normalised: protocol `-1` becomes `"all"` with ports 0–65535.
 
@@ -140,8 +141,8 @@ resource_types! {
 // The attribute structs below use the struct name as the schema's title; the `type`
 // tag is added by the envelope.
 
-/// One AWS account: account-wide settings (IAM account summary, password policy, role in
-/// the organisation as declared by the profile).
+/// One AWS account: account-wide settings (IAM account summary, credential report root
+/// row, password policy, alias).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
@@ -153,9 +154,6 @@ pub struct Account {
     pub root_access_keys_present: Option<bool>,
     /// The IAM password policy; null when the account has none.
     pub password_policy: Option<PasswordPolicy>,
-    /// What the account is for, from the profile's `accounts` list (`production`,
-    /// `backup`, `dr`, ...); null when the profile does not say.
-    pub role: Option<String>,
 }
 
 /// `iam:GetAccountPasswordPolicy`.

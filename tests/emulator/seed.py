@@ -2,9 +2,14 @@
 
 Usage: seed.py --endpoint URL --account 123456789012 --scenario NAME
 
-Each scenario creates resources in one account (moto keys state by the 12-digit access key
-id used as credentials, so parallel tests stay apart). Seeding is sequential: moto's server
-is not safe for concurrent writes.
+Each scenario creates resources in one account. moto maps requests to an account only for
+credentials it issued, so the seed assumes `arn:aws:iam::<ACCOUNT>:role/seed` (moto's STS
+accepts any role) and works with the temporary credentials; tests then scan the account by
+assuming `arn:aws:iam::<ACCOUNT>:role/assay-audit`. Parallel tests use distinct accounts
+and never see each other's resources.
+
+Seeding is sequential: moto's server is not safe for concurrent writes. The script prints
+one JSON object on stdout with what the test needs to know (ids moto generated).
 """
 
 import argparse
@@ -13,37 +18,479 @@ import sys
 
 import boto3
 
-REGION = "ap-southeast-2"
+HOME = "ap-southeast-2"
+OTHER = "us-east-1"
+# The backup account of tests/emulator/profile.yaml: copy actions target a vault there.
+BACKUP_ACCOUNT = "999900000001"
 
 
-def client(args, service, region=REGION):
-    return boto3.client(
-        service,
-        endpoint_url=args.endpoint,
-        region_name=region,
-        aws_access_key_id=args.account,
-        aws_secret_access_key="testing",
-    )
+class Seed:
+    def __init__(self, endpoint, account):
+        self.endpoint = endpoint
+        self.account = account
+        sts = boto3.client(
+            "sts",
+            endpoint_url=endpoint,
+            region_name=HOME,
+            aws_access_key_id="seeding",
+            aws_secret_access_key="seeding",
+        )
+        self.credentials = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="assay-seed"
+        )["Credentials"]
+        who = self.client("sts").get_caller_identity()["Account"]
+        assert who == account, f"assumed into {who}, not {account}"
+
+    def client(self, service, region=HOME):
+        c = self.credentials
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id=c["AccessKeyId"],
+            aws_secret_access_key=c["SecretAccessKey"],
+            aws_session_token=c["SessionToken"],
+        )
 
 
-def smoke(args):
+def bucket(s3, name, region):
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+
+
+def smoke(seed):
     """One rotating CMK, a bucket encrypted with it, an unencrypted bucket."""
-    kms = client(args, "kms")
+    account = seed.account
+    kms = seed.client("kms")
     key = kms.create_key(Description="smoke")["KeyMetadata"]
     kms.enable_key_rotation(KeyId=key["KeyId"])
-    s3 = client(args, "s3")
-    location = {"LocationConstraint": REGION}
-    s3.create_bucket(Bucket=f"smoke-encrypted-{args.account}", CreateBucketConfiguration=location)
+    s3 = seed.client("s3")
+    bucket(s3, f"smoke-encrypted-{account}", HOME)
     s3.put_bucket_encryption(
-        Bucket=f"smoke-encrypted-{args.account}",
+        Bucket=f"smoke-encrypted-{account}",
         ServerSideEncryptionConfiguration={
             "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["Arn"]}}]
         },
     )
-    s3.create_bucket(Bucket=f"smoke-plain-{args.account}", CreateBucketConfiguration=location)
+    bucket(s3, f"smoke-plain-{account}", HOME)
+    return {"key": key["Arn"]}
 
 
-SCENARIOS = {"smoke": smoke}
+def kms_only(seed):
+    """Two keys in the home region: one rotating, one not."""
+    kms = seed.client("kms")
+    rotating = kms.create_key(Description="rotating")["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=rotating["KeyId"])
+    static = kms.create_key(Description="static")["KeyMetadata"]
+    return {"rotating_key": rotating["Arn"], "static_key": static["Arn"]}
+
+
+def full(seed):
+    """Every resource type of the model, in ap-southeast-2 (allowed) and us-east-1 (not).
+
+    The comments say which finding each resource is for; tests/it/live_scan.rs asserts
+    them against tests/emulator/profile.yaml (allowed region ap-southeast-2).
+    """
+    account = seed.account
+    out = {}
+
+    # --- KMS ------------------------------------------------------------------------
+    kms = seed.client("kms")
+    cmk = kms.create_key(Description="data key")["KeyMetadata"]  # rotating CMK: PASS
+    kms.enable_key_rotation(KeyId=cmk["KeyId"])
+    kms.create_alias(AliasName="alias/data", TargetKeyId=cmk["KeyId"])
+    static = kms.create_key(Description="static key")["KeyMetadata"]  # rotation off: FAIL
+    kms_us = seed.client("kms", OTHER)
+    cmk_us = kms_us.create_key(Description="us key")["KeyMetadata"]  # residency FAIL
+    kms_us.enable_key_rotation(KeyId=cmk_us["KeyId"])
+    out.update(cmk=cmk["Arn"], cmk_id=cmk["KeyId"], static_key=static["Arn"], cmk_us=cmk_us["Arn"])
+
+    # --- S3 -------------------------------------------------------------------------
+    s3 = seed.client("s3")
+    s3_us = seed.client("s3", OTHER)
+    names = {k: f"{k}-{account}" for k in ["data", "dr", "aes", "plain", "lock", "us"]}
+    out["buckets"] = names
+    for key in ["data", "dr", "aes", "plain", "lock"]:
+        if key == "lock":
+            s3.create_bucket(
+                Bucket=names[key],
+                CreateBucketConfiguration={"LocationConstraint": HOME},
+                ObjectLockEnabledForBucket=True,
+            )
+        else:
+            bucket(s3, names[key], HOME)
+    bucket(s3_us, names["us"], OTHER)
+
+    def kms_encryption(key_arn):
+        return {
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        }
+
+    # data: SSE-KMS with the rotating CMK, versioned, lifecycle, PAB, tags, replicated to
+    # dr (same region): encryption, backup-bucket retention and replication residency PASS.
+    s3.put_bucket_encryption(Bucket=names["data"], ServerSideEncryptionConfiguration=kms_encryption(cmk["Arn"]))
+    s3.put_bucket_versioning(Bucket=names["data"], VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=names["data"],
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "archive",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": "backups/"},
+                    "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}],
+                    "Expiration": {"Days": 365},
+                }
+            ]
+        },
+    )
+    s3.put_public_access_block(
+        Bucket=names["data"],
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_tagging(
+        Bucket=names["data"], Tagging={"TagSet": [{"Key": "purpose", "Value": "backup"}, {"Key": "owner", "Value": "ops"}]}
+    )
+    s3.put_bucket_versioning(Bucket=names["dr"], VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_encryption(Bucket=names["dr"], ServerSideEncryptionConfiguration=kms_encryption(cmk["Arn"]))
+    s3.put_bucket_replication(
+        Bucket=names["data"],
+        ReplicationConfiguration={
+            "Role": f"arn:aws:iam::{account}:role/replication",
+            "Rules": [
+                {
+                    "ID": "to-dr",
+                    "Status": "Enabled",
+                    "Priority": 1,
+                    "Filter": {"Prefix": ""},
+                    "DeleteMarkerReplication": {"Status": "Disabled"},
+                    "Destination": {"Bucket": f"arn:aws:s3:::{names['dr']}"},
+                }
+            ],
+        },
+    )
+    # aes: SSE-S3 (AES256), tagged as a backup bucket with a 7-day expiry and no
+    # versioning: encryption FAIL (not KMS), backup-bucket retention FAIL; replicates to
+    # the us-east-1 bucket: replication residency FAIL.
+    s3.put_bucket_encryption(
+        Bucket=names["aes"],
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+    )
+    s3.put_bucket_tagging(Bucket=names["aes"], Tagging={"TagSet": [{"Key": "purpose", "Value": "backup"}]})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=names["aes"],
+        LifecycleConfiguration={"Rules": [{"ID": "short", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 7}}]},
+    )
+    s3.put_bucket_versioning(Bucket=names["aes"], VersioningConfiguration={"Status": "Enabled"})
+    s3_us.put_bucket_versioning(Bucket=names["us"], VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_replication(
+        Bucket=names["aes"],
+        ReplicationConfiguration={
+            "Role": f"arn:aws:iam::{account}:role/replication",
+            "Rules": [
+                {
+                    "ID": "to-us",
+                    "Status": "Enabled",
+                    "Priority": 1,
+                    "Filter": {"Prefix": ""},
+                    "DeleteMarkerReplication": {"Status": "Disabled"},
+                    "Destination": {"Bucket": f"arn:aws:s3:::{names['us']}"},
+                }
+            ],
+        },
+    )
+    s3.put_bucket_versioning(Bucket=names["aes"], VersioningConfiguration={"Status": "Suspended"})
+    # plain: nothing configured (encryption FAIL). lock: object lock COMPLIANCE 30 days.
+    s3.put_object_lock_configuration(
+        Bucket=names["lock"],
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 30}},
+        },
+    )
+    # us: in us-east-1 (empty LocationConstraint): residency FAIL.
+
+    # --- EC2 ------------------------------------------------------------------------
+    ec2 = seed.client("ec2")
+    ec2_us = seed.client("ec2", OTHER)
+    ec2.enable_ebs_encryption_by_default()
+    ec2.modify_ebs_default_kms_key_id(KmsKeyId=cmk["Arn"])
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "environment", "Value": "production"}, {"Key": "Name", "Value": "prod"}])
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24", AvailabilityZone=f"{HOME}a")["Subnet"]["SubnetId"]
+    vpc_us = ec2_us.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]  # no environment tag
+    subnet_us = ec2_us.create_subnet(VpcId=vpc_us, CidrBlock="10.30.1.0/24", AvailabilityZone=f"{OTHER}a")["Subnet"]["SubnetId"]
+
+    def group(client, vpc_id, name, permissions):
+        gid = client.create_security_group(GroupName=name, Description=f"{name} group", VpcId=vpc_id)["GroupId"]
+        if permissions:
+            client.authorize_security_group_ingress(GroupId=gid, IpPermissions=permissions)
+        return gid
+
+    sg_ssh = group(ec2, vpc, "ssh-open", [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "ssh from anywhere"}]}])
+    sg_web = group(ec2, vpc, "web", [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    sg_all6 = group(ec2, vpc, "all-ipv6", [{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    sg_internal = group(ec2, vpc, "internal", [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}])
+    # The custom VPC's default group, closed: default-security-group-closed PASS. The
+    # default VPC's default groups keep AWS's rules: FAIL.
+    default_sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
+    if default_sg["IpPermissions"]:
+        ec2.revoke_security_group_ingress(GroupId=default_sg["GroupId"], IpPermissions=default_sg["IpPermissions"])
+    if default_sg["IpPermissionsEgress"]:
+        ec2.revoke_security_group_egress(GroupId=default_sg["GroupId"], IpPermissions=default_sg["IpPermissionsEgress"])
+    out.update(vpc=vpc, vpc_us=vpc_us, sg_ssh=sg_ssh, sg_web=sg_web, sg_all6=sg_all6, sg_internal=sg_internal, default_sg=default_sg["GroupId"])
+
+    vol_cmk = ec2.create_volume(AvailabilityZone=f"{HOME}a", Size=8, Encrypted=True, KmsKeyId=cmk["Arn"])["VolumeId"]
+    vol_plain = ec2.create_volume(AvailabilityZone=f"{HOME}a", Size=4, Encrypted=False)["VolumeId"]
+    vol_us = ec2_us.create_volume(AvailabilityZone=f"{OTHER}a", Size=2)["VolumeId"]
+    snap_cmk = ec2.create_snapshot(VolumeId=vol_cmk, Description="encrypted snapshot")["SnapshotId"]
+    snap_public = ec2.create_snapshot(VolumeId=vol_plain, Description="public snapshot")["SnapshotId"]
+    ec2.modify_snapshot_attribute(
+        SnapshotId=snap_public, Attribute="createVolumePermission", OperationType="add", GroupNames=["all"]
+    )
+    out.update(vol_cmk=vol_cmk, vol_plain=vol_plain, vol_us=vol_us, snap_cmk=snap_cmk, snap_public=snap_public)
+
+    instance = ec2.run_instances(
+        ImageId="ami-12345678",
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=subnet,
+        SecurityGroupIds=[sg_web],
+        KeyName="ops",
+        MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
+        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "app-1"}]}],
+    )["Instances"][0]["InstanceId"]
+    instance_us = ec2_us.run_instances(
+        ImageId="ami-12345678",
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=subnet_us,
+        MetadataOptions={"HttpTokens": "optional", "HttpEndpoint": "enabled"},
+    )["Instances"][0]["InstanceId"]
+    out.update(instance=instance, instance_us=instance_us)
+
+    # --- RDS ------------------------------------------------------------------------
+    rds = seed.client("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="db-encrypted",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        AllocatedStorage=20,
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        StorageEncrypted=True,
+        KmsKeyId=cmk["Arn"],
+        BackupRetentionPeriod=7,
+        MultiAZ=True,
+        DeletionProtection=False,
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="db-plain",
+        DBInstanceClass="db.t3.micro",
+        Engine="mysql",
+        AllocatedStorage=20,
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        StorageEncrypted=False,
+        BackupRetentionPeriod=1,
+        PubliclyAccessible=True,
+    )
+    rds.create_db_snapshot(DBInstanceIdentifier="db-encrypted", DBSnapshotIdentifier="db-encrypted-manual")
+    rds.create_db_snapshot(DBInstanceIdentifier="db-plain", DBSnapshotIdentifier="db-plain-manual")
+    rds.modify_db_snapshot_attribute(DBSnapshotIdentifier="db-plain-manual", AttributeName="restore", ValuesToAdd=["all"])
+    out.update(
+        db_encrypted=f"arn:aws:rds:{HOME}:{account}:db:db-encrypted",
+        db_plain=f"arn:aws:rds:{HOME}:{account}:db:db-plain",
+    )
+
+    # --- IAM ------------------------------------------------------------------------
+    iam = seed.client("iam")
+    iam.update_account_password_policy(
+        MinimumPasswordLength=14,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+        PasswordReusePrevention=24,
+        MaxPasswordAge=90,
+    )
+    iam.create_group(GroupName="support")
+    iam.create_group(GroupName="developers")
+    for user, console, mfa, groups in [
+        ("alice", True, True, ["support"]),  # support with MFA: PASS
+        ("bob", True, False, ["support", "developers"]),  # support console user without MFA: FAIL
+        ("carol", False, False, ["developers"]),  # no console access: not applicable
+    ]:
+        iam.create_user(UserName=user, Tags=[{"Key": "team", "Value": "ops"}])
+        if console:
+            iam.create_login_profile(UserName=user, Password="Correct-Horse-9!")
+        for g in groups:
+            iam.add_user_to_group(GroupName=g, UserName=user)
+        if mfa:
+            device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]
+            iam.enable_mfa_device(
+                UserName=user, SerialNumber=device["SerialNumber"], AuthenticationCode1="123456", AuthenticationCode2="654321"
+            )
+    iam.create_access_key(UserName="carol")
+
+    def trust(condition):
+        statement = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}
+        if condition:
+            statement["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+    iam.create_role(RoleName="support-mfa", AssumeRolePolicyDocument=trust(True))  # PASS
+    iam.create_role(RoleName="support-nomfa", AssumeRolePolicyDocument=trust(False))  # FAIL
+    iam.create_role(
+        RoleName="app",
+        AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}}
+        ),
+    )
+
+    # --- CloudTrail -----------------------------------------------------------------
+    bucket(s3, f"trail-{account}", HOME)
+    ct = seed.client("cloudtrail")
+    ct.create_trail(
+        Name="org-audit",
+        S3BucketName=f"trail-{account}",
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+        KmsKeyId=cmk["Arn"],
+    )
+    ct.put_event_selectors(
+        TrailName="org-audit",
+        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}],
+    )
+    ct.start_logging(Name="org-audit")
+    ct_us = seed.client("cloudtrail", OTHER)
+    bucket(s3_us, f"trail-us-{account}", OTHER)
+    ct_us.create_trail(Name="us-plain", S3BucketName=f"trail-us-{account}")  # no KMS: FAIL
+    out["trail"] = f"arn:aws:cloudtrail:{HOME}:{account}:trail/org-audit"
+    out["trail_us"] = f"arn:aws:cloudtrail:{OTHER}:{account}:trail/us-plain"
+
+    # --- Config (home region only: us-east-1 config-recording FAIL) -----------------
+    config = seed.client("config")
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{account}:role/config",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True},
+        }
+    )
+    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": f"trail-{account}"})
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
+
+    # --- Backup ---------------------------------------------------------------------
+    backup = seed.client("backup")
+    vault = backup.create_backup_vault(BackupVaultName="main", EncryptionKeyArn=cmk["Arn"])["BackupVaultArn"]
+    dr_vault = f"arn:aws:backup:{HOME}:{BACKUP_ACCOUNT}:backup-vault:dr"
+    plan = backup.create_backup_plan(
+        BackupPlan={
+            "BackupPlanName": "tiered",
+            "Rules": [
+                {
+                    "RuleName": "daily",
+                    "TargetBackupVaultName": "main",
+                    "ScheduleExpression": "cron(0 5 * * ? *)",
+                    "Lifecycle": {"DeleteAfterDays": 42},
+                    "CopyActions": [{"DestinationBackupVaultArn": dr_vault, "Lifecycle": {"DeleteAfterDays": 28}}],
+                },
+                {
+                    "RuleName": "weekly",
+                    "TargetBackupVaultName": "main",
+                    "ScheduleExpression": "cron(0 18 ? * SAT *)",
+                    "Lifecycle": {"MoveToColdStorageAfterDays": 30, "DeleteAfterDays": 365},
+                },
+                {
+                    "RuleName": "monthly",
+                    "TargetBackupVaultName": "main",
+                    "ScheduleExpression": "cron(0 18 1 * ? *)",
+                    "Lifecycle": {"MoveToColdStorageAfterDays": 90, "DeleteAfterDays": 3650},
+                },
+                {
+                    "RuleName": "snapshots",
+                    "TargetBackupVaultName": "main",
+                    "ScheduleExpression": "cron(0 */6 * * ? *)",
+                    "Lifecycle": {"DeleteAfterDays": 7},
+                },
+            ],
+        }
+    )
+    # moto implements neither backup selections nor recovery points: the tests serve
+    # ListBackupSelections, GetBackupSelection and ListRecoveryPointsByBackupVault as
+    # recorded responses (tests/it/emulator/proxy.rs).
+    backup_us = seed.client("backup", OTHER)
+    vault_us = backup_us.create_backup_vault(BackupVaultName="us-vault")["BackupVaultArn"]
+    plan_us = backup_us.create_backup_plan(
+        BackupPlan={
+            "BackupPlanName": "short",
+            "Rules": [
+                {
+                    "RuleName": "daily-short",
+                    "TargetBackupVaultName": "us-vault",
+                    "ScheduleExpression": "cron(0 3 * * ? *)",
+                    "Lifecycle": {"DeleteAfterDays": 7},
+                    "CopyActions": [{"DestinationBackupVaultArn": f"arn:aws:backup:eu-west-1:{account}:backup-vault:eu"}],
+                }
+            ],
+        }
+    )
+    rules = backup.get_backup_plan(BackupPlanId=plan["BackupPlanId"])["BackupPlan"]["Rules"]
+    out.update(
+        vault=vault,
+        vault_us=vault_us,
+        plan=plan["BackupPlanArn"],
+        plan_id=plan["BackupPlanId"],
+        plan_version=plan["VersionId"],
+        plan_us=plan_us["BackupPlanArn"],
+        plan_us_id=plan_us["BackupPlanId"],
+        rule_ids={r["RuleName"]: r["RuleId"] for r in rules},
+    )
+    return out
+
+
+def organisation(seed):
+    """An organisation whose management account is `account`, with one member account.
+
+    The management account gets the two KMS keys of the `kms` scenario and the member the
+    buckets of `smoke`. moto maps only keys it issued to an account, so the scan's base
+    credentials are an access key of an IAM user in the management account: listing the
+    organisation needs the management account's own credentials.
+    """
+    org = seed.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    created = org.create_account(Email="member@example.com", AccountName="member")["CreateAccountStatus"]
+    member = created["AccountId"]
+    managed = kms_only(seed)
+    member_seeded = smoke(Seed(seed.endpoint, member))
+    iam = seed.client("iam")
+    iam.create_user(UserName="auditor")
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    return {
+        "member": member,
+        "management": managed,
+        "member_key": member_seeded["key"],
+        "access_key_id": key["AccessKeyId"],
+        "secret_access_key": key["SecretAccessKey"],
+    }
+
+
+SCENARIOS = {"smoke": smoke, "kms": kms_only, "full": full, "organisation": organisation}
 
 
 def main():
@@ -52,8 +499,9 @@ def main():
     parser.add_argument("--account", required=True)
     parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
     args = parser.parse_args()
-    SCENARIOS[args.scenario](args)
-    print(json.dumps({"seeded": args.scenario, "account": args.account}))
+    seed = Seed(args.endpoint, args.account)
+    seeded = SCENARIOS[args.scenario](seed)
+    print(json.dumps({"seeded": args.scenario, "account": args.account, **seeded}))
 
 
 if __name__ == "__main__":

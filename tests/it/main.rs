@@ -2,6 +2,9 @@
 
 mod cli;
 mod diagnostics;
+mod emulator;
+mod live_scan;
+mod pdf;
 mod rule_pack;
 mod sample;
 mod snapshot_integrity;

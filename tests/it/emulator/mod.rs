@@ -3,8 +3,13 @@
 //! `scripts/test.sh` installs it (pinned) and exports where it is; a test that finds no
 //! emulator fails loudly rather than skipping.
 //!
-//! Tests run in parallel against the one server and stay isolated by account: moto keys
-//! its state by the 12-digit access key id each test uses as its credentials.
+//! Tests run in parallel against the one server and stay isolated by account: moto maps a
+//! request to an account only for credentials it issued, so the seed script and assay both
+//! assume a role (`arn:aws:iam::<ACCOUNT>:role/...`; moto's STS accepts any role) and work
+//! with the temporary credentials moto hands out for that account.
+
+pub mod proxy;
+pub mod recorded;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,6 +17,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 pub struct Moto {
     pub url: String,
@@ -63,7 +70,8 @@ pub fn moto() -> &'static Moto {
     })
 }
 
-fn free_port() -> u16 {
+/// A loopback port nothing listens on (bound, then released).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }
 
@@ -78,26 +86,21 @@ impl Moto {
         Some(response)
     }
 
-    /// Seeds the emulator for `account` with a scenario from `tests/emulator/seed.py`.
-    pub fn seed(&self, account: &str, scenario: &str) {
+    /// Seeds the emulator for `account` with a scenario from `tests/emulator/seed.py`;
+    /// returns what the script printed (ids moto generated).
+    pub fn seed(&self, account: &str, scenario: &str) -> Value {
         let python = venv_bin("python");
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/emulator/seed.py");
-        let output = Command::new(&python)
-            .arg(&script)
-            .args(["--endpoint", &self.url, "--account", account, "--scenario", scenario])
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+        let mut command = Command::new(&python);
+        command.arg(&script).args(["--endpoint", &self.url, "--account", account, "--scenario", scenario]);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("AWS_") {
+                command.env_remove(k);
+            }
+        }
+        let output = command.env("AWS_CONFIG_FILE", "/dev/null").env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null").output().unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
         assert!(output.status.success(), "seeding {scenario} for {account} failed:\n{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    }
-
-    /// Environment for running assay against the emulator as `account`.
-    pub fn env(&self, account: &str) -> Vec<(&'static str, String)> {
-        vec![
-            ("AWS_ENDPOINT_URL", self.url.clone()),
-            ("AWS_ACCESS_KEY_ID", account.to_string()),
-            ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
-            ("AWS_REGION", "ap-southeast-2".to_string()),
-        ]
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("seed.py printed no JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
     }
 }
 
@@ -110,17 +113,44 @@ impl Drop for Moto {
     }
 }
 
-/// Runs assay with the emulator's environment (and nothing of the caller's AWS setup).
-pub fn assay_live(account: &str, args: &[&str]) -> (i32, String, String) {
+/// The outcome of one assay run.
+#[derive(Debug)]
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The assay binary with none of the caller's AWS set-up (no profiles, no instance
+/// metadata, no AWS_* variables) and the emulator's base credentials, which moto maps to
+/// its default account; tests reach their own account with `--role-arn`.
+pub fn command(endpoint: Option<&str>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_assay"));
-    command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "ASSAY_RULES"] {
-        command.env_remove(var);
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") || k == "ASSAY_RULES" {
+            command.env_remove(k);
+        }
     }
-    command.env("AWS_CONFIG_FILE", "/dev/null").env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null").env("AWS_EC2_METADATA_DISABLED", "true");
-    for (k, v) in moto().env(account) {
-        command.env(k, v);
+    command
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "ap-southeast-2");
+    if let Some(url) = endpoint {
+        command.env("AWS_ENDPOINT_URL", url);
     }
-    let output = command.output().expect("the assay binary runs");
-    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    command
+}
+
+pub fn run(mut command: Command, args: &[&str]) -> Ran {
+    let output = command.args(args).output().expect("the assay binary runs");
+    Ran { code: output.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&output.stdout).into_owned(), stderr: String::from_utf8_lossy(&output.stderr).into_owned() }
+}
+
+/// Runs assay against `endpoint` (moto or a proxy in front of it).
+pub fn assay_live(endpoint: &str, args: &[&str]) -> Ran {
+    run(command(Some(endpoint)), args)
 }

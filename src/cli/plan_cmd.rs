@@ -1,0 +1,66 @@
+//! `assay plan`: a Terraform plan (`terraform show -json`) → a snapshot file, so a plan can
+//! be kept as evidence, inspected, or audited like any other snapshot.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use crate::plan::{self, PlanOptions};
+
+/// Options shared by every command that reads a plan.
+#[derive(Debug, Args, Clone)]
+pub struct PlanInputArgs {
+    /// The account of planned resources whose provider configuration names none (no
+    /// `allowed_account_ids` or constant `assume_role`). Without it their account is unknown,
+    /// and rules reading the account yield UNKNOWN.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+}
+
+impl PlanInputArgs {
+    pub fn options(&self, now: Option<DateTime<Utc>>) -> PlanOptions {
+        PlanOptions {
+            account: self.account.clone(),
+            now,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The plan as JSON: `terraform show -json tfplan > tfplan.json`.
+    pub plan: PathBuf,
+    #[command(flatten)]
+    pub input: PlanInputArgs,
+    /// Write the snapshot here instead of to standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: PlanArgs) -> Result<u8> {
+    let planned = plan::load(&args.plan, &args.input.options(None))?;
+    let json = planned.snapshot.to_json_pretty() + "\n";
+    match &args.output {
+        Some(path) => std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            lock.write_all(json.as_bytes())?;
+            lock.flush()?;
+        }
+    }
+    let unknown: usize = planned.snapshot.resources.iter().map(|r| r.unknown.len()).sum();
+    eprintln!(
+        "{}: {} resources ({} attribute groups known only after apply)",
+        args.plan.display(),
+        planned.snapshot.resources.len(),
+        unknown
+    );
+    for n in &planned.not_read {
+        eprintln!("  not read: {} ({} is not read from plans)", n.address, n.type_name);
+    }
+    Ok(0)
+}

@@ -1,0 +1,210 @@
+//! The CI gate: which findings stop a change.
+//!
+//! A finding *blocks* when its status is one the policy fails on, its rule's severity is
+//! at or above `--fail-on`, and the baseline does not accept it:
+//! - FAIL always counts (an expired waiver leaves a FAIL, so it counts too; WAIVED never);
+//! - ERROR always counts: the rule could not be evaluated, which is never a pass;
+//! - GAP counts with `--fail-on-gap` (the default): data that was not read;
+//! - UNKNOWN counts with `--fail-on-unknown` (the default): a plan value known only after
+//!   apply.
+//!
+//! The baseline ([`baseline`]) is keyed by finding fingerprint (rule id + resource
+//! identity), never by message text, so a changed observed value still matches and a new
+//! resource never does. See `docs/ci.md`.
+
+pub mod baseline;
+pub mod sources;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::findings::{Finding, Status};
+use crate::plan::NotRead;
+use crate::plan::rules::NotEvaluated;
+use crate::rules::Severity;
+use baseline::Baseline;
+
+/// What fails the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Policy {
+    /// The lowest severity that can fail the gate.
+    pub fail_on: Severity,
+    pub fail_on_gap: bool,
+    pub fail_on_unknown: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            fail_on: Severity::Info,
+            fail_on_gap: true,
+            fail_on_unknown: true,
+        }
+    }
+}
+
+impl Policy {
+    /// Whether `finding` is a problem under this policy, ignoring any baseline.
+    pub fn counts(&self, finding: &Finding) -> bool {
+        let status_counts = match finding.status {
+            Status::Fail | Status::Error => true,
+            Status::Gap => self.fail_on_gap,
+            Status::Unknown => self.fail_on_unknown,
+            Status::Pass | Status::NotApplicable | Status::Waived | Status::Manual => false,
+        };
+        status_counts && finding.severity >= self.fail_on
+    }
+}
+
+/// What the CI renderers (`report::junit`, `report::sarif`, `report::markdown`) show:
+/// the report, the gate's decision, and where planned resources are declared.
+pub struct Outcome<'a> {
+    pub report: &'a crate::report::Report,
+    pub decision: &'a Decision,
+    /// Root-module address → declaration, for plans whose `.tf` files were found.
+    pub declared: &'a BTreeMap<String, sources::Declared>,
+    /// The directory holding those `.tf` files, as given (prefix of SARIF artifact URIs).
+    pub config_dir: Option<String>,
+}
+
+impl Outcome<'_> {
+    /// Whether the findings come from a Terraform plan.
+    pub fn is_plan(&self) -> bool {
+        self.report.snapshot.origin == "plan"
+    }
+}
+
+/// How a finding's resource is shown in CI output: the Terraform address for planned
+/// resources, the ARN otherwise, or the scope of a finding without resource.
+pub fn resource_label(finding: &Finding) -> String {
+    match &finding.resource {
+        Some(r) => r.arn.strip_prefix("terraform:").unwrap_or(&r.arn).to_string(),
+        None => finding.scope.clone().unwrap_or_default(),
+    }
+}
+
+/// How the gate judged one finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Judgement {
+    /// A problem not in the baseline: the gate fails.
+    Blocking,
+    /// A problem the baseline accepts.
+    Baselined,
+    /// A problem below the threshold, or of a status the policy lets through.
+    Allowed,
+    /// Not a problem (PASS, WAIVED, MANUAL, NOT_APPLICABLE).
+    Clean,
+}
+
+/// The gate's decision over a set of findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    pub passed: bool,
+    pub policy: Policy,
+    /// Per finding id, in findings order.
+    pub judgements: BTreeMap<String, Judgement>,
+    /// Counts per judgement.
+    pub blocking: usize,
+    pub baselined: usize,
+    pub allowed: usize,
+    /// Baseline entries that matched no current problem: fixed since, and worth removing.
+    pub resolved: Vec<baseline::Entry>,
+    /// Plans only: rules that were not evaluated, and why.
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// Plans only: planned resources of types assay does not read.
+    pub not_read: Vec<NotRead>,
+}
+
+impl Decision {
+    /// Judges `findings` under `policy` and an optional baseline.
+    pub fn new(findings: &[Finding], policy: Policy, baseline: Option<&Baseline>) -> Decision {
+        let mut judgements = BTreeMap::new();
+        let (mut blocking, mut baselined, mut allowed) = (0, 0, 0);
+        for f in findings {
+            let problem = !matches!(f.status, Status::Pass | Status::NotApplicable | Status::Waived | Status::Manual);
+            let judgement = if !problem {
+                Judgement::Clean
+            } else if !policy.counts(f) {
+                allowed += 1;
+                Judgement::Allowed
+            } else if baseline.is_some_and(|b| b.accepts(f)) {
+                baselined += 1;
+                Judgement::Baselined
+            } else {
+                blocking += 1;
+                Judgement::Blocking
+            };
+            judgements.insert(f.id.clone(), judgement);
+        }
+        let resolved = baseline.map_or_else(Vec::new, |b| b.unmatched(findings));
+        Decision {
+            passed: blocking == 0,
+            policy,
+            judgements,
+            blocking,
+            baselined,
+            allowed,
+            resolved,
+            not_evaluated: Vec::new(),
+            not_read: Vec::new(),
+        }
+    }
+
+    pub fn judgement(&self, finding: &Finding) -> Judgement {
+        self.judgements.get(&finding.id).copied().unwrap_or(Judgement::Clean)
+    }
+
+    /// The exit status: 0 passed, 1 failed.
+    pub fn exit_code(&self) -> u8 {
+        if self.passed { 0 } else { 1 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::fingerprint;
+
+    pub(crate) fn finding(rule: &str, resource: &str, status: Status, severity: Severity) -> Finding {
+        Finding {
+            id: fingerprint(rule, resource),
+            rule_id: rule.into(),
+            rule_title: String::new(),
+            severity,
+            status,
+            resource: None,
+            scope: Some(resource.into()),
+            summary: format!("{rule} on {resource}"),
+            assertions: Vec::new(),
+            sources: Vec::new(),
+            gaps: Vec::new(),
+            waiver: None,
+            attestation: None,
+            controls: Default::default(),
+        }
+    }
+
+    #[test]
+    fn thresholds_and_statuses() {
+        let findings = vec![
+            finding("a", "r1", Status::Fail, Severity::High),
+            finding("b", "r1", Status::Fail, Severity::Low),
+            finding("c", "r1", Status::Gap, Severity::Critical),
+            finding("d", "r1", Status::Unknown, Severity::High),
+            finding("e", "r1", Status::Waived, Severity::Critical),
+            finding("f", "r1", Status::Error, Severity::High),
+        ];
+        let d = Decision::new(&findings, Policy { fail_on: Severity::High, ..Policy::default() }, None);
+        assert_eq!((d.blocking, d.allowed), (4, 1));
+        assert_eq!(d.judgement(&findings[4]), Judgement::Clean);
+        let lenient = Policy { fail_on: Severity::High, fail_on_gap: false, fail_on_unknown: false };
+        let d = Decision::new(&findings, lenient, None);
+        assert_eq!(d.blocking, 2, "FAIL and ERROR still block");
+        assert_eq!(d.exit_code(), 1);
+        let d = Decision::new(&findings[4..5], Policy::default(), None);
+        assert!(d.passed);
+        assert_eq!(d.exit_code(), 0);
+    }
+}

@@ -1,0 +1,167 @@
+//! Terraform resource types → the resource model, one module per AWS service.
+//!
+//! Normalisation runs in two steps. *Primary* types become resources (`aws_s3_bucket` →
+//! `aws_s3_bucket`, `aws_db_instance` → `aws_rds_instance`, …). *Attached* types then
+//! complete them: split S3 resources, standalone security-group rules, group memberships,
+//! replica keys, recorder status, backup selections. Last, region-level settings are
+//! gathered into `aws_region` resources.
+//!
+//! Conventions, beyond those of the snapshot format:
+//! - a value AWS itself fills in when the argument is unset is used when the plan leaves it
+//!   null or unknown and AWS documents it (a new bucket is encrypted with SSE-S3; a new KMS
+//!   key is not multi-Region; Terraform removes the default egress rule of a new security
+//!   group). Each is stated where it is applied.
+//! - anything else the plan does not know is marked unknown on its group, with the
+//!   Terraform attribute in the reason, so rules reading it yield UNKNOWN.
+
+mod backup;
+mod ec2;
+mod iam;
+mod kms;
+mod logging;
+mod rds;
+mod region;
+mod s3;
+
+use std::collections::HashMap;
+
+use super::build::{Ctx, Draft};
+use super::error::PlanError;
+
+/// Terraform resource types that become resources of their own.
+const PRIMARY: &[&str] = &[
+    "aws_s3_bucket",
+    "aws_ebs_volume",
+    "aws_db_instance",
+    "aws_security_group",
+    "aws_default_security_group",
+    "aws_kms_key",
+    "aws_kms_replica_key",
+    "aws_backup_vault",
+    "aws_backup_plan",
+    "aws_cloudtrail",
+    "aws_iam_role",
+    "aws_iam_user",
+    "aws_iam_group",
+    "aws_config_configuration_recorder",
+];
+
+/// Terraform resource types that complete another resource, in the order they apply.
+const ATTACHED: &[&str] = &[
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning",
+    "aws_s3_bucket_lifecycle_configuration",
+    "aws_s3_bucket_replication_configuration",
+    "aws_s3_bucket_public_access_block",
+    "aws_vpc_security_group_ingress_rule",
+    "aws_vpc_security_group_egress_rule",
+    "aws_security_group_rule",
+    "aws_kms_alias",
+    "aws_backup_selection",
+    "aws_backup_vault_lock_configuration",
+    "aws_iam_role_policy_attachment",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_user_login_profile",
+    "aws_iam_access_key",
+    "aws_iam_user_group_membership",
+    "aws_iam_group_membership",
+    "aws_config_configuration_recorder_status",
+    // Region-level settings: gathered into `aws_region` resources at the end.
+    "aws_ebs_encryption_by_default",
+    "aws_ebs_default_kms_key",
+];
+
+/// Whether assay reads this Terraform type from plans.
+pub fn is_read(type_name: &str) -> bool {
+    PRIMARY.contains(&type_name) || ATTACHED.contains(&type_name)
+}
+
+/// The resources being built, by the change that created them.
+#[derive(Default)]
+pub struct Drafts {
+    pub list: Vec<Draft>,
+    by_change: HashMap<usize, usize>,
+}
+
+impl Drafts {
+    fn push(&mut self, draft: Draft) {
+        if let Some(change) = draft.change {
+            self.by_change.insert(change, self.list.len());
+        }
+        self.list.push(draft);
+    }
+
+    pub fn of(&self, change: usize) -> Option<&Draft> {
+        self.by_change.get(&change).map(|&i| &self.list[i])
+    }
+
+    pub fn of_mut(&mut self, change: usize) -> Option<&mut Draft> {
+        self.by_change.get(&change).map(|&i| &mut self.list[i])
+    }
+}
+
+/// Builds every resource the plan describes.
+pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
+    let mut drafts = Drafts::default();
+    for i in 0..ctx.changes.len() {
+        let draft = match ctx.changes[i].type_name.as_str() {
+            "aws_s3_bucket" => Some(s3::bucket(ctx, i)?),
+            "aws_ebs_volume" => Some(ec2::volume(ctx, i)?),
+            "aws_security_group" | "aws_default_security_group" => Some(ec2::security_group(ctx, i)?),
+            "aws_db_instance" => Some(rds::instance(ctx, i)?),
+            "aws_kms_key" => Some(kms::key(ctx, i)?),
+            "aws_backup_vault" => Some(backup::vault(ctx, i)?),
+            "aws_backup_plan" => Some(backup::plan(ctx, i)?),
+            "aws_cloudtrail" => Some(logging::trail(ctx, i)?),
+            "aws_iam_role" => Some(iam::role(ctx, i)?),
+            "aws_iam_user" => Some(iam::user(ctx, i)?),
+            "aws_iam_group" => Some(iam::group(ctx, i)?),
+            "aws_config_configuration_recorder" => Some(logging::recorder(ctx, i)?),
+            _ => None,
+        };
+        if let Some(draft) = draft {
+            drafts.push(draft);
+        }
+    }
+    // Replica keys copy their primary key's settings, so they come after every key.
+    for i in 0..ctx.changes.len() {
+        if ctx.changes[i].type_name == "aws_kms_replica_key" {
+            let draft = kms::replica(ctx, i, &mut drafts)?;
+            drafts.push(draft);
+        }
+    }
+    for type_name in ATTACHED {
+        for i in 0..ctx.changes.len() {
+            if ctx.changes[i].type_name != *type_name {
+                continue;
+            }
+            match *type_name {
+                "aws_s3_bucket_server_side_encryption_configuration" => s3::encryption(ctx, i, &mut drafts)?,
+                "aws_s3_bucket_versioning" => s3::versioning(ctx, i, &mut drafts)?,
+                "aws_s3_bucket_lifecycle_configuration" => s3::lifecycle(ctx, i, &mut drafts)?,
+                "aws_s3_bucket_replication_configuration" => s3::replication(ctx, i, &mut drafts)?,
+                "aws_s3_bucket_public_access_block" => s3::public_access_block(ctx, i, &mut drafts)?,
+                "aws_vpc_security_group_ingress_rule" | "aws_vpc_security_group_egress_rule" => {
+                    ec2::vpc_rule(ctx, i, &mut drafts)?
+                }
+                "aws_security_group_rule" => ec2::classic_rule(ctx, i, &mut drafts)?,
+                "aws_kms_alias" => kms::alias(ctx, i, &mut drafts)?,
+                "aws_backup_selection" => backup::selection(ctx, i, &mut drafts)?,
+                "aws_backup_vault_lock_configuration" => backup::vault_lock(ctx, i, &mut drafts)?,
+                "aws_iam_role_policy_attachment" | "aws_iam_user_policy_attachment" | "aws_iam_group_policy_attachment" => {
+                    iam::policy_attachment(ctx, i, &mut drafts)?
+                }
+                "aws_iam_user_login_profile" => iam::login_profile(ctx, i, &mut drafts)?,
+                "aws_iam_access_key" => iam::access_key(ctx, i, &mut drafts)?,
+                "aws_iam_user_group_membership" => iam::user_groups(ctx, i, &mut drafts)?,
+                "aws_iam_group_membership" => iam::group_members(ctx, i, &mut drafts)?,
+                "aws_config_configuration_recorder_status" => logging::recorder_status(ctx, i, &mut drafts)?,
+                _ => {}
+            }
+        }
+    }
+    let mut list = drafts.list;
+    list.extend(region::settings(ctx, &list)?);
+    Ok(list)
+}

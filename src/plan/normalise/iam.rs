@@ -1,0 +1,217 @@
+//! IAM (global): roles (trust policy, managed policies), users (console access, groups,
+//! access keys, policies) and groups, from the resources that attach to them.
+//!
+//! A plan cannot show a user's MFA devices: a virtual device is enabled by its user with
+//! two codes from the authenticator, after apply. `mfa_devices` is therefore always
+//! unknown for planned users, so MFA rules say UNKNOWN, never PASS.
+
+use super::super::attrs::Field;
+use super::super::build::{Ctx, Draft};
+use super::super::error::PlanError;
+use super::Drafts;
+use crate::collect::normalise::policy_document;
+use crate::snapshot::Attributes;
+use crate::snapshot::resources::{AccessKey, IamGroup, IamRole, IamUser};
+
+pub fn role(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    let mut unknown = Vec::new();
+    let mut role = IamRole {
+        path: a.string("path")?.known().unwrap_or_else(|| "/".into()),
+        ..IamRole::default()
+    };
+    match a.string("assume_role_policy")? {
+        Field::Known(doc) => role.assume_role_policy = policy_document(&doc),
+        _ => unknown.push(("assume_role_policy", a.unknown_reason("assume_role_policy"))),
+    }
+    // Managed policies: the exclusive list when the configuration sets it, otherwise those
+    // the plan attaches with `aws_iam_role_policy_attachment` (added below).
+    match a.strings("managed_policy_arns")? {
+        Field::Known(arns) => role.attached_policies = arns,
+        Field::Null => {}
+        Field::Unknown if p.action == "create" || p.action == "replace" => {}
+        Field::Unknown => unknown.push(("attached_policies", a.unknown_reason("managed_policy_arns"))),
+    }
+    let name = a.string("name")?.known();
+    let mut draft = ctx.draft(index, Attributes::IamRole(role), name, true)?;
+    for (group, reason) in unknown {
+        draft.unknown(group, reason);
+    }
+    Ok(draft)
+}
+
+pub fn user(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    let name = a.string("name")?.known();
+    let mut draft = ctx.draft(index, Attributes::IamUser(IamUser::default()), name, true)?;
+    draft.unknown(
+        "mfa_devices",
+        format!("{}: MFA devices are enabled by the user after apply; a plan cannot show them", p.address),
+    );
+    Ok(draft)
+}
+
+pub fn group(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
+    let p = &ctx.changes[index];
+    let name = ctx.attrs(p).string("name")?.known();
+    ctx.draft(index, Attributes::IamGroup(IamGroup::default()), name, true)
+}
+
+/// `aws_iam_{role,user,group}_policy_attachment`.
+pub fn policy_attachment(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    let (key, types): (&str, &[&str]) = match p.type_name.as_str() {
+        "aws_iam_role_policy_attachment" => ("role", &["aws_iam_role"]),
+        "aws_iam_user_policy_attachment" => ("user", &["aws_iam_user"]),
+        _ => ("group", &["aws_iam_group"]),
+    };
+    let Some(target) = ctx.target(&a, p, key, types) else { return Ok(()) };
+    let policy = ctx.arn_ref(&a, p, "policy_arn")?;
+    if let Some(d) = drafts.of_mut(target) {
+        let Field::Known(policy) = policy else {
+            d.unknown("attached_policies", a.unknown_reason("policy_arn"));
+            return Ok(());
+        };
+        match &mut d.resource.attributes {
+            Attributes::IamRole(r) => r.attached_policies.push(policy),
+            Attributes::IamUser(u) => u.attached_policies.push(policy),
+            Attributes::IamGroup(g) => g.attached_policies.push(policy),
+            _ => return Ok(()),
+        }
+        d.cite("attached_policies", p, ctx.collected_at);
+    }
+    Ok(())
+}
+
+/// `aws_iam_user_login_profile`: the user gets a console password.
+pub fn login_profile(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
+    let p = &ctx.changes[index];
+    let Some(target) = ctx.target(&ctx.attrs(p), p, "user", &["aws_iam_user"]) else { return Ok(()) };
+    if let Some(d) = drafts.of_mut(target)
+        && let Attributes::IamUser(u) = &mut d.resource.attributes
+    {
+        u.console_access = true;
+        d.cite("console_access", p, ctx.collected_at);
+    }
+    Ok(())
+}
+
+/// `aws_iam_access_key`.
+pub fn access_key(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    let Some(target) = ctx.target(&a, p, "user", &["aws_iam_user"]) else { return Ok(()) };
+    let status = a.string("status")?.or_default_when_null("Active".into());
+    if let Some(d) = drafts.of_mut(target) {
+        let Field::Known(status) = status else {
+            d.unknown("access_keys", a.unknown_reason("status"));
+            return Ok(());
+        };
+        if let Attributes::IamUser(u) = &mut d.resource.attributes {
+            u.access_keys.push(AccessKey {
+                id: a.string("id")?.known().unwrap_or_else(|| p.address.clone()),
+                status,
+                created: None,
+                last_used: None,
+            });
+        }
+        d.cite("access_keys", p, ctx.collected_at);
+    }
+    Ok(())
+}
+
+/// Group names from a list attribute: known names, or the names of the planned groups it
+/// references.
+fn names(ctx: &Ctx, index: usize, key: &str, types: &[&str]) -> Result<Field<Vec<String>>, PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    Ok(match a.strings(key)? {
+        Field::Unknown => {
+            let refs = ctx.referenced_placeholders(&a, p, key);
+            let found: Vec<String> = ctx
+                .changes
+                .iter()
+                .filter(|c| types.contains(&c.type_name.as_str()))
+                .filter(|c| refs.contains(&super::super::build::placeholder(&c.address)))
+                .filter_map(|c| c.after.get("name").and_then(|n| n.as_str()).map(str::to_string))
+                .collect();
+            if found.is_empty() { Field::Unknown } else { Field::Known(found) }
+        }
+        other => other,
+    })
+}
+
+/// `aws_iam_user_group_membership`: one user, several groups.
+pub fn user_groups(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    let groups = names(ctx, index, "groups", &["aws_iam_group"])?;
+    let user_name = a.string("user")?.known();
+    if let Some(target) = ctx.target(&a, p, "user", &["aws_iam_user"])
+        && let Some(d) = drafts.of_mut(target)
+    {
+        match &groups {
+            Field::Known(list) => {
+                if let Attributes::IamUser(u) = &mut d.resource.attributes {
+                    u.groups.extend(list.iter().cloned());
+                }
+                d.cite("groups", p, ctx.collected_at);
+            }
+            _ => d.unknown("groups", a.unknown_reason("groups")),
+        }
+    }
+    add_members(ctx, index, drafts, groups.known().unwrap_or_default(), user_name.into_iter().collect());
+    Ok(())
+}
+
+/// `aws_iam_group_membership`: one group, several users.
+pub fn group_members(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    let users = names(ctx, index, "users", &["aws_iam_user"])?.known().unwrap_or_default();
+    let Some(group) = a.string("group")?.known().or_else(|| {
+        ctx.target(&a, p, "group", &["aws_iam_group"])
+            .and_then(|i| ctx.changes[i].after.get("name")?.as_str().map(str::to_string))
+    }) else {
+        return Ok(());
+    };
+    for (i, c) in ctx.changes.iter().enumerate() {
+        if c.type_name == "aws_iam_user"
+            && let Some(name) = c.after.get("name").and_then(|n| n.as_str())
+            && users.iter().any(|u| u == name)
+            && let Some(d) = drafts.of_mut(i)
+            && let Attributes::IamUser(u) = &mut d.resource.attributes
+        {
+            u.groups.push(group.clone());
+            d.cite("groups", p, ctx.collected_at);
+        }
+    }
+    add_members(ctx, index, drafts, vec![group], users);
+    Ok(())
+}
+
+/// Adds `users` to the planned groups named `groups`.
+fn add_members(ctx: &Ctx, index: usize, drafts: &mut Drafts, groups: Vec<String>, users: Vec<String>) {
+    for (i, c) in ctx.changes.iter().enumerate() {
+        if c.type_name != "aws_iam_group" {
+            continue;
+        }
+        let Some(name) = c.after.get("name").and_then(|n| n.as_str()) else { continue };
+        if !groups.iter().any(|g| g == name) {
+            continue;
+        }
+        if let Some(d) = drafts.of_mut(i) {
+            if let Attributes::IamGroup(g) = &mut d.resource.attributes {
+                for u in &users {
+                    if !g.members.contains(u) {
+                        g.members.push(u.clone());
+                    }
+                }
+            }
+            d.cite("members", &ctx.changes[index], ctx.collected_at);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Which rules a plan can judge. A rule is *not evaluated* on a plan when none of its
+//! resource types can come from a plan, or when it joins (`of_type`, `all_of_type`) a type
+//! a plan cannot show: a freshness rule over recovery points would otherwise see none and
+//! fail every planned database. Such rules are listed with the reason, never passed.
+
+use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
+
+use crate::rules::{Rule, RuleKind};
+
+/// The resource types a plan snapshot can hold.
+pub const PLAN_TYPES: &[&str] = &[
+    "aws_s3_bucket",
+    "aws_ebs_volume",
+    "aws_rds_instance",
+    "aws_security_group",
+    "aws_kms_key",
+    "aws_backup_plan",
+    "aws_backup_vault",
+    "aws_cloudtrail_trail",
+    "aws_iam_role",
+    "aws_iam_user",
+    "aws_iam_group",
+    "aws_config_recorder",
+    "aws_region",
+];
+
+/// Why a plan cannot hold resources of `type_name`.
+pub fn why_not_in_plans(type_name: &str) -> String {
+    match type_name {
+        "aws_backup_recovery_point" | "aws_ebs_snapshot" | "aws_rds_snapshot" => {
+            format!("a plan cannot show {type_name}: AWS creates them after apply")
+        }
+        "aws_account" => "a plan cannot show account-wide settings (aws_account)".into(),
+        other => format!("assay does not read {other} from Terraform plans"),
+    }
+}
+
+/// A rule that is not evaluated on plans, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NotEvaluated {
+    pub rule_id: String,
+    pub reason: String,
+}
+
+/// Why `rule` cannot be evaluated on a plan, or `None` when it can.
+pub fn not_evaluable(rule: &Rule) -> Option<String> {
+    if rule.kind == RuleKind::Manual {
+        return None;
+    }
+    if !rule.resource_types.iter().any(|t| PLAN_TYPES.contains(&t.as_str())) {
+        return rule.resource_types.first().map(|t| why_not_in_plans(t));
+    }
+    let mut joined = Vec::new();
+    let exprs = rule
+        .applies_when
+        .iter()
+        .map(|(e, _)| e)
+        .chain(rule.lets.iter().map(|(_, e, _)| e))
+        .chain(rule.assertions.iter().map(|a| &a.expr));
+    for e in exprs {
+        joined_types(e.program.expression(), &mut joined);
+    }
+    joined
+        .into_iter()
+        .find(|t| !PLAN_TYPES.contains(&t.as_str()))
+        .map(|t| format!("joins {t}: {}", why_not_in_plans(&t)))
+}
+
+/// The string literals passed to `of_type`/`all_of_type` anywhere in `node`.
+fn joined_types(node: &IdedExpr, out: &mut Vec<String>) {
+    match &node.expr {
+        Expr::Call(call) => {
+            if matches!(call.func_name.as_str(), "of_type" | "all_of_type")
+                && let Some(Expr::Literal(LiteralValue::String(t))) = call.args.first().map(|a| &a.expr)
+            {
+                let t: &str = t.as_ref();
+                out.push(t.to_string());
+            }
+            if let Some(target) = &call.target {
+                joined_types(target, out);
+            }
+            for a in &call.args {
+                joined_types(a, out);
+            }
+        }
+        Expr::Comprehension(c) => {
+            for e in [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result] {
+                joined_types(e, out);
+            }
+        }
+        Expr::List(l) => l.elements.iter().for_each(|e| joined_types(e, out)),
+        Expr::Map(m) => m.entries.iter().for_each(|e| entry(&e.expr, out)),
+        Expr::Struct(s) => s.entries.iter().for_each(|e| entry(&e.expr, out)),
+        Expr::Select(s) => joined_types(&s.operand, out),
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+    }
+}
+
+fn entry(e: &EntryExpr, out: &mut Vec<String>) {
+    match e {
+        EntryExpr::StructField(f) => joined_types(&f.value, out),
+        EntryExpr::MapEntry(m) => {
+            joined_types(&m.key, out);
+            joined_types(&m.value, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joins(source: &str) -> Vec<String> {
+        let e = crate::rules::expr::compile(source).expect("compiles");
+        let mut out = Vec::new();
+        joined_types(e.program.expression(), &mut out);
+        out
+    }
+
+    #[test]
+    fn joins_are_found_inside_comprehensions_and_calls() {
+        assert_eq!(
+            joins("of_type('aws_backup_plan').exists(p, all_of_type(\"aws_backup_recovery_point\").size() > 0)"),
+            ["aws_backup_plan", "aws_backup_recovery_point"]
+        );
+        assert!(joins("resource.region == 'x'").is_empty());
+    }
+}

@@ -1,0 +1,198 @@
+//! From laid-out pages to PDF bytes: printpdf serialises the pages and the fonts, then we
+//! finish the file with lopdf (the PDF object library printpdf itself writes through).
+//!
+//! Why the lopdf step: printpdf 0.12 writes a flat outline sorted by page and title (a
+//! 1,000-page pack needs sections → families → controls), takes the trailer `/ID` from a
+//! process-global counter and fills the document info with PDF/X keys. Rewriting those
+//! three objects gives a hierarchical outline, the metadata an auditor's viewer shows,
+//! and byte-identical output for identical input (the `/ID` is derived from the report).
+
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+use printpdf::{FontId, Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions};
+
+use super::fonts::{Face, FontSet};
+use super::layout::{Mark, PAGE_H, Painter};
+
+/// Document metadata (the PDF info dictionary).
+pub struct Meta {
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    pub keywords: Vec<String>,
+    pub creator: String,
+    pub producer: String,
+    /// PDF date, `D:YYYYMMDDHHmmSSZ`: the evaluation time, never the wall clock.
+    pub date: String,
+    /// 16 bytes of hex-encodable identity for the trailer `/ID`.
+    pub id: Vec<u8>,
+}
+
+/// Serialises `pages` with the fonts subset to what `painter` drew, then adds the
+/// outline from `marks` and the metadata.
+pub fn write(
+    fonts: &FontSet,
+    pages: Vec<Vec<Op>>,
+    marks: &[Mark],
+    painter: &Painter,
+    meta: &Meta,
+) -> Result<Vec<u8>, String> {
+    let mut doc = PdfDocument::new(&meta.title);
+    for face in Face::ALL {
+        if painter.used.is_used(face) {
+            let font = fonts.subset(face, &painter.used.chars(face));
+            doc.resources
+                .fonts
+                .map
+                .insert(FontId(face.resource_name().into()), PdfFont::new(font));
+        }
+    }
+    doc.pages = pages
+        .into_iter()
+        .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+        .collect();
+    let opts = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    drop(doc);
+    if let Some(w) = warnings
+        .iter()
+        .find(|w| w.severity == PdfParseErrorSeverity::Error)
+    {
+        return Err(format!("printpdf: {}", w.msg));
+    }
+
+    lo.version = "1.7".into();
+    outline(&mut lo, marks)?;
+    info(&mut lo, meta)?;
+    let id = Object::String(meta.id.clone(), StringFormat::Hexadecimal);
+    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    lo.compress();
+    let mut out = Vec::new();
+    lo.save_to(&mut out).map_err(|e| format!("writing the PDF: {e}"))?;
+    Ok(out)
+}
+
+/// A PDF text string: UTF-16BE with a byte-order mark (any Unicode title).
+fn text_string(s: &str) -> Object {
+    let mut bytes = vec![0xFE, 0xFF];
+    for unit in s.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+/// Replaces the info dictionary printpdf wrote (PDF/X keys, zero dates) with ours.
+fn info(lo: &mut lopdf::Document, meta: &Meta) -> Result<(), String> {
+    let mut dict = Dictionary::new();
+    dict.set("Title", text_string(&meta.title));
+    dict.set("Author", text_string(&meta.author));
+    dict.set("Subject", text_string(&meta.subject));
+    dict.set("Keywords", text_string(&meta.keywords.join(", ")));
+    dict.set("Creator", text_string(&meta.creator));
+    dict.set("Producer", text_string(&meta.producer));
+    let date = Object::String(meta.date.as_bytes().to_vec(), StringFormat::Literal);
+    dict.set("CreationDate", date.clone());
+    dict.set("ModDate", date);
+    match lo.trailer.get(b"Info").and_then(Object::as_reference) {
+        Ok(id) => {
+            lo.objects.insert(id, Object::Dictionary(dict));
+        }
+        Err(_) => {
+            let id = lo.add_object(dict);
+            lo.trailer.set("Info", id);
+        }
+    }
+    Ok(())
+}
+
+/// Builds the outline tree: each mark's parent is the nearest earlier mark of a lower
+/// level. Top-level entries are open, deeper ones closed (a 1,000-page pack stays
+/// navigable). Destinations point at the heading's position on its page.
+fn outline(lo: &mut lopdf::Document, marks: &[Mark]) -> Result<(), String> {
+    if marks.is_empty() {
+        return Ok(());
+    }
+    let pages = lo.get_pages();
+    let root = lo.new_object_id();
+    let ids: Vec<ObjectId> = marks.iter().map(|_| lo.new_object_id()).collect();
+
+    // parent[i]: index of the parent mark, or None for top level.
+    let mut parent: Vec<Option<usize>> = Vec::with_capacity(marks.len());
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, m) in marks.iter().enumerate() {
+        while stack.last().is_some_and(|&j| marks[j].level >= m.level) {
+            stack.pop();
+        }
+        parent.push(stack.last().copied());
+        stack.push(i);
+    }
+    let mut kids: Vec<Vec<usize>> = vec![Vec::new(); marks.len()];
+    let mut top: Vec<usize> = Vec::new();
+    for (i, p) in parent.iter().enumerate() {
+        match p {
+            Some(p) => kids[*p].push(i),
+            None => top.push(i),
+        }
+    }
+
+    for (i, m) in marks.iter().enumerate() {
+        let page_id = pages
+            .get(&(m.page as u32 + 1))
+            .copied()
+            .ok_or_else(|| format!("outline entry {:?} points past the last page", m.title))?;
+        let mut dict = Dictionary::new();
+        dict.set("Title", text_string(&m.title));
+        dict.set("Parent", parent[i].map(|p| ids[p]).unwrap_or(root));
+        dict.set(
+            "Dest",
+            Object::Array(vec![
+                Object::Reference(page_id),
+                "XYZ".into(),
+                Object::Integer(0),
+                Object::Real(PAGE_H - m.y + 6.0),
+                Object::Null,
+            ]),
+        );
+        let siblings = match parent[i] {
+            Some(p) => &kids[p],
+            None => &top,
+        };
+        if let Some(pos) = siblings.iter().position(|s| *s == i) {
+            if pos > 0 {
+                dict.set("Prev", ids[siblings[pos - 1]]);
+            }
+            if let Some(next) = siblings.get(pos + 1) {
+                dict.set("Next", ids[*next]);
+            }
+        }
+        let own = &kids[i];
+        if let (Some(first), Some(last)) = (own.first(), own.last()) {
+            dict.set("First", ids[*first]);
+            dict.set("Last", ids[*last]);
+            let open = m.level == 0;
+            let n = own.len() as i64;
+            dict.set("Count", if open { n } else { -n });
+        }
+        lo.objects.insert(ids[i], Object::Dictionary(dict));
+    }
+    let visible: usize = top.len() + top.iter().map(|t| kids[*t].len()).sum::<usize>();
+    let mut dict = Dictionary::new();
+    dict.set("Type", "Outlines");
+    if let (Some(first), Some(last)) = (top.first(), top.last()) {
+        dict.set("First", ids[*first]);
+        dict.set("Last", ids[*last]);
+    }
+    dict.set("Count", visible as i64);
+    lo.objects.insert(root, Object::Dictionary(dict));
+    let catalog = lo
+        .catalog_mut()
+        .map_err(|e| format!("PDF catalog: {e}"))?;
+    catalog.set("Outlines", root);
+    catalog.set("PageMode", "UseOutlines");
+    Ok(())
+}

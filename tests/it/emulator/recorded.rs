@@ -1,0 +1,287 @@
+//! Responses moto cannot give, in AWS's documented wire format, served through the
+//! [`proxy`](super::proxy) to the real SDK client: what a real account answers for
+//! operations moto does not implement (Backup selections and recovery points, the EBS
+//! default key), and shapes moto never produces (several pages, the credential report's
+//! root row, URL-encoded policy documents).
+//!
+//! Bodies follow the API references: EC2 query XML with `xmlns` 2016-11-15, IAM query XML
+//! 2010-05-08, awsJson 1.1 for KMS, restJson for Backup with epoch-second timestamps.
+
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+
+use super::proxy::{Reply, Request, Response, Rule, on, percent_encode, xml_elements, xml_unescape};
+
+fn epoch(hours_ago: i64) -> f64 {
+    let t = Utc::now() - Duration::hours(hours_ago);
+    t.timestamp() as f64 + f64::from(t.timestamp_subsec_millis()) / 1000.0
+}
+
+fn rest_json(body: Value) -> Reply {
+    Reply::Respond(Response::new(200, "application/json", body.to_string()))
+}
+
+fn aws_json(body: Value) -> Reply {
+    Reply::Respond(Response::new(200, "application/x-amz-json-1.1", body.to_string()))
+}
+
+fn ec2_xml(operation: &str, inner: &str) -> Reply {
+    Reply::Respond(Response::new(
+        200,
+        "text/xml;charset=UTF-8",
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{operation}Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n    <requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId>\n{inner}\n</{operation}Response>"),
+    ))
+}
+
+fn iam_xml(operation: &str, result: &str) -> Reply {
+    Reply::Respond(Response::new(
+        200,
+        "text/xml",
+        format!(
+            "<{operation}Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\n  <{operation}Result>\n{result}\n  </{operation}Result>\n  <ResponseMetadata>\n    <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId>\n  </ResponseMetadata>\n</{operation}Response>\n"
+        ),
+    ))
+}
+
+fn s(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_else(|| panic!("seed output has no `{key}`: {v}")).to_string()
+}
+
+/// Answers for the operations moto 5.1.22 does not implement, so a scan of a seeded
+/// account through the proxy is complete. With the `full` scenario's seed output, they
+/// describe what that account would hold on AWS: the EBS default key set by the seed
+/// (`ModifyEbsDefaultKmsKeyId` is accepted by moto but cannot be read back), one backup
+/// selection, and recovery points in the `main` vault. Without it: the AWS defaults
+/// (`alias/aws/ebs`, no selections, no recovery points).
+pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
+    let full = full.cloned();
+    let f1 = full.clone();
+    let default_key = on(&["ec2:GetEbsDefaultKmsKeyId"], move |r: &Request| {
+        let key = match &f1 {
+            Some(f) if r.region == "ap-southeast-2" => s(f, "cmk"),
+            _ => "alias/aws/ebs".to_string(),
+        };
+        ec2_xml("GetEbsDefaultKmsKeyId", &format!("    <kmsKeyId>{key}</kmsKeyId>"))
+    });
+    let f2 = full.clone();
+    let selections = on(&["backup:ListBackupSelections"], move |r: &Request| {
+        let plan = r.segments().get(2).cloned().unwrap_or_default();
+        let list = match &f2 {
+            Some(f) if s(f, "plan_id") == plan => json!([{
+                "SelectionId": "5bb3f1b5-3e7d-4c1a-9a61-1d2f3e4a5b6c",
+                "SelectionName": "databases-and-servers",
+                "BackupPlanId": plan,
+                "CreationDate": epoch(24 * 30),
+                "CreatorRequestId": null,
+                "IamRoleArn": format!("arn:aws:iam::{}:role/service-role/AWSBackupDefaultServiceRole", s(f, "account")),
+            }]),
+            _ => json!([]),
+        };
+        rest_json(json!({"BackupSelectionsList": list, "NextToken": null}))
+    });
+    let f3 = full.clone();
+    let selection = on(&["backup:GetBackupSelection"], move |r: &Request| {
+        let f = f3.as_ref().expect("GetBackupSelection is only called for the full scenario's selection");
+        let segments = r.segments();
+        rest_json(json!({
+            "BackupPlanId": segments[2],
+            "SelectionId": segments[4],
+            "CreationDate": epoch(24 * 30),
+            "CreatorRequestId": null,
+            "BackupSelection": {
+                "SelectionName": "databases-and-servers",
+                "IamRoleArn": format!("arn:aws:iam::{}:role/service-role/AWSBackupDefaultServiceRole", s(f, "account")),
+                "Resources": [s(f, "db_encrypted"), format!("arn:aws:ec2:ap-southeast-2:{}:volume/{}", s(f, "account"), s(f, "vol_cmk"))],
+                "NotResources": [],
+                "ListOfTags": [],
+                "Conditions": {"StringEquals": [], "StringLike": [], "StringNotEquals": [], "StringNotLike": []}
+            }
+        }))
+    });
+    let f4 = full;
+    let points = on(&["backup:ListRecoveryPointsByBackupVault"], move |r: &Request| {
+        let vault = r.segments().get(1).cloned().unwrap_or_default();
+        let list = match &f4 {
+            Some(f) if vault == "main" && r.region == "ap-southeast-2" => recovery_points(f),
+            _ => json!([]),
+        };
+        rest_json(json!({"RecoveryPoints": list, "NextToken": null}))
+    });
+    vec![default_key, selections, selection, points]
+}
+
+/// Three recovery points in the `main` vault, as `ListRecoveryPointsByBackupVault`
+/// returns them: a fresh encrypted RDS point made by the daily rule, a five-day-old
+/// unencrypted EBS point made by the snapshot rule, and an EC2 image copied in from the
+/// backup account an hour ago.
+pub fn recovery_points(f: &Value) -> Value {
+    let account = s(f, "account");
+    let vault = s(f, "vault");
+    let rule = |name: &str| f["rule_ids"][name].as_str().unwrap_or_default().to_string();
+    let created_by = |name: &str| json!({"BackupPlanId": s(f, "plan_id"), "BackupPlanArn": s(f, "plan"), "BackupPlanVersion": s(f, "plan_version"), "BackupRuleId": rule(name)});
+    json!([
+        {
+            "RecoveryPointArn": format!("arn:aws:rds:ap-southeast-2:{account}:snapshot:awsbackup:job-0c0ffee0-1111-4222-8333-444455556666"),
+            "BackupVaultName": "main",
+            "BackupVaultArn": vault,
+            "ResourceArn": s(f, "db_encrypted"),
+            "ResourceType": "RDS",
+            "ResourceName": "db-encrypted",
+            "CreatedBy": created_by("daily"),
+            "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
+            "Status": "COMPLETED",
+            "CreationDate": epoch(3),
+            "CompletionDate": epoch(2),
+            "BackupSizeInBytes": 21474836480_i64,
+            "CalculatedLifecycle": {"DeleteAt": epoch(3 - 42 * 24)},
+            "Lifecycle": {"DeleteAfterDays": 42},
+            "EncryptionKeyArn": s(f, "cmk"),
+            "IsEncrypted": true,
+            "LastRestoreTime": null,
+            "VaultType": "BACKUP_VAULT"
+        },
+        {
+            "RecoveryPointArn": "arn:aws:ec2:ap-southeast-2::snapshot/snap-0a1b2c3d4e5f60718",
+            "BackupVaultName": "main",
+            "BackupVaultArn": vault,
+            "ResourceArn": format!("arn:aws:ec2:ap-southeast-2:{account}:volume/{}", s(f, "vol_plain")),
+            "ResourceType": "EBS",
+            "CreatedBy": created_by("snapshots"),
+            "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
+            "Status": "COMPLETED",
+            "CreationDate": epoch(5 * 24),
+            "CompletionDate": epoch(5 * 24),
+            "BackupSizeInBytes": 4294967296_i64,
+            "Lifecycle": {"DeleteAfterDays": 7},
+            "IsEncrypted": false,
+            "VaultType": "BACKUP_VAULT"
+        },
+        {
+            "RecoveryPointArn": "arn:aws:ec2:ap-southeast-2::image/ami-0fedcba9876543210",
+            "SourceBackupVaultArn": "arn:aws:backup:ap-southeast-2:999900000001:backup-vault:dr",
+            "BackupVaultName": "main",
+            "BackupVaultArn": vault,
+            "ResourceArn": format!("arn:aws:ec2:ap-southeast-2:{account}:instance/{}", s(f, "instance")),
+            "ResourceType": "EC2",
+            "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
+            "Status": "COMPLETED",
+            "CreationDate": epoch(1),
+            "CompletionDate": epoch(1),
+            "Lifecycle": {"MoveToColdStorageAfterDays": 30, "DeleteAfterDays": 365},
+            "EncryptionKeyArn": s(f, "cmk"),
+            "IsEncrypted": true,
+            "VaultType": "BACKUP_VAULT"
+        }
+    ])
+}
+
+/// `ec2:DescribeVolumes` in two pages (page 1 carries `nextToken`), instead of moto's
+/// volumes.
+pub fn volumes_in_two_pages() -> Rule {
+    on(&["ec2:DescribeVolumes"], |r: &Request| {
+        let volume = |id: &str, size: i32, encrypted: bool| {
+            format!(
+                "        <item>\n            <volumeId>{id}</volumeId>\n            <size>{size}</size>\n            <snapshotId/>\n            <availabilityZone>ap-southeast-2b</availabilityZone>\n            <status>available</status>\n            <createTime>2026-10-01T00:00:00.000Z</createTime>\n            <attachmentSet/>\n            <volumeType>gp3</volumeType>\n            <iops>3000</iops>\n            <throughput>125</throughput>\n            <encrypted>{encrypted}</encrypted>\n            <multiAttachEnabled>false</multiAttachEnabled>\n        </item>"
+            )
+        };
+        match r.param("NextToken").as_deref() {
+            None => ec2_xml("DescribeVolumes", &format!("    <volumeSet>\n{}\n{}\n    </volumeSet>\n    <nextToken>eyJwYWdlIjogMn0=</nextToken>", volume("vol-0page1aaaaaaaaaa1", 10, true), volume("vol-0page1aaaaaaaaaa2", 20, false))),
+            Some("eyJwYWdlIjogMn0=") => ec2_xml("DescribeVolumes", &format!("    <volumeSet>\n{}\n    </volumeSet>", volume("vol-0page2bbbbbbbbbb3", 30, true))),
+            Some(other) => panic!("unexpected DescribeVolumes NextToken {other}"),
+        }
+    })
+}
+
+/// `kms:ListKeys` in two pages (`Truncated` + `NextMarker`): the first key on page 1, the
+/// second on page 2. DescribeKey and rotation still come from moto.
+pub fn keys_in_two_pages(account: &str, first: &str, second: &str) -> Rule {
+    let (account, first, second) = (account.to_string(), first.to_string(), second.to_string());
+    on(&["kms:ListKeys"], move |r: &Request| {
+        let key = |id: &str| json!({"KeyArn": format!("arn:aws:kms:{}:{account}:key/{id}", r.region), "KeyId": id});
+        if r.region != "ap-southeast-2" {
+            return aws_json(json!({"Keys": [], "Truncated": false}));
+        }
+        match r.param("Marker").as_deref() {
+            None => aws_json(json!({"Keys": [key(&first)], "NextMarker": "AQIDAHhpage2marker", "Truncated": true})),
+            Some("AQIDAHhpage2marker") => aws_json(json!({"Keys": [key(&second)], "Truncated": false})),
+            Some(other) => panic!("unexpected ListKeys Marker {other}"),
+        }
+    })
+}
+
+/// `iam:ListGroups` and `iam:GetGroup` with `IsTruncated`/`Marker`: two pages of groups,
+/// and the `support` group's members in two pages.
+pub fn groups_in_two_pages(account: &str) -> Rule {
+    let account = account.to_string();
+    Box::new(move |r: &Request| {
+        let group = |name: &str| format!("      <member>\n        <Path>/</Path>\n        <GroupName>{name}</GroupName>\n        <GroupId>AGPA{}</GroupId>\n        <Arn>arn:aws:iam::{account}:group/{name}</Arn>\n        <CreateDate>2026-01-01T00:00:00Z</CreateDate>\n      </member>", name.to_uppercase());
+        let user = |name: &str| format!("      <member>\n        <Path>/</Path>\n        <UserName>{name}</UserName>\n        <UserId>AIDA{}</UserId>\n        <Arn>arn:aws:iam::{account}:user/{name}</Arn>\n        <CreateDate>2026-01-01T00:00:00Z</CreateDate>\n      </member>", name.to_uppercase());
+        match (r.operation.as_str(), r.param("Marker").as_deref(), r.param("GroupName").as_deref()) {
+            ("iam:ListGroups", None, _) => Some(iam_xml("ListGroups", &format!("    <Groups>\n{}\n    </Groups>\n    <IsTruncated>true</IsTruncated>\n    <Marker>groups-page-2</Marker>", group("developers")))),
+            ("iam:ListGroups", Some("groups-page-2"), _) => Some(iam_xml("ListGroups", &format!("    <Groups>\n{}\n    </Groups>\n    <IsTruncated>false</IsTruncated>", group("support")))),
+            ("iam:GetGroup", marker, Some("support")) => {
+                let (members, more) = match marker {
+                    None => (user("alice"), "<IsTruncated>true</IsTruncated>\n    <Marker>members-page-2</Marker>"),
+                    _ => (user("bob"), "<IsTruncated>false</IsTruncated>"),
+                };
+                Some(iam_xml("GetGroup", &format!("    <Group>\n      <Path>/</Path>\n      <GroupName>support</GroupName>\n      <GroupId>AGPASUPPORT</GroupId>\n      <Arn>arn:aws:iam::{account}:group/support</Arn>\n      <CreateDate>2026-01-01T00:00:00Z</CreateDate>\n    </Group>\n    <Users>\n{members}\n    </Users>\n    {more}")))
+            }
+            _ => None,
+        }
+    })
+}
+
+/// `iam:GenerateCredentialReport` (COMPLETE) and `iam:GetCredentialReport` with AWS's
+/// 22 columns, base64 in `<Content>`, including the `<root_account>` row: root without
+/// MFA and with an active access key.
+pub fn credential_report(account: &str) -> Vec<Rule> {
+    let csv = format!(
+        "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n\
+<root_account>,arn:aws:iam::{account}:root,2020-03-01T09:00:00+00:00,not_supported,2026-11-01T08:12:44+00:00,not_supported,not_supported,false,true,2021-05-04T10:00:00+00:00,2026-11-20T03:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
+alice,arn:aws:iam::{account}:user/alice,2026-01-01T00:00:00+00:00,true,2026-11-22T07:00:00+00:00,2026-01-01T00:00:00+00:00,N/A,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
+bob,arn:aws:iam::{account}:user/bob,2026-01-01T00:00:00+00:00,true,no_information,2026-01-01T00:00:00+00:00,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
+carol,arn:aws:iam::{account}:user/carol,2026-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2026-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+    );
+    let content = base64(csv.as_bytes());
+    vec![
+        on(&["iam:GenerateCredentialReport"], |_| iam_xml("GenerateCredentialReport", "    <State>COMPLETE</State>")),
+        on(&["iam:GetCredentialReport"], move |_| iam_xml("GetCredentialReport", &format!("    <Content>{content}</Content>\n    <ReportFormat>text/csv</ReportFormat>\n    <GeneratedTime>2026-11-23T08:00:00Z</GeneratedTime>"))),
+    ]
+}
+
+/// Rewrites moto's `iam:ListRoles` answer the way AWS sends it: every
+/// `AssumeRolePolicyDocument` URL-encoded (moto returns plain JSON).
+pub fn url_encoded_trust_policies() -> Rule {
+    on(&["iam:ListRoles"], |_| {
+        Reply::Rewrite(Box::new(|mut response: Response| {
+            let text = response.text();
+            let mut out = String::new();
+            let mut last = 0;
+            for (start, end) in xml_elements(&text, "AssumeRolePolicyDocument") {
+                out.push_str(&text[last..start]);
+                out.push_str(&percent_encode(&xml_unescape(&text[start..end])));
+                last = end;
+            }
+            out.push_str(&text[last..]);
+            response.body = out.into_bytes();
+            response
+        }))
+    })
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
