@@ -31,7 +31,8 @@ fn sample_report() -> Result<Report> {
         &mut sources,
     );
     let profile = profile.ok_or_else(|| anyhow!("profile does not load"))?;
-    let (waivers, _) = assay::waivers::load(&root.join("samples/waivers.yaml"), &pack, &mut sources);
+    let (waivers, _) =
+        assay::waivers::load(&root.join("samples/waivers.yaml"), &pack, &mut sources);
     let waivers = waivers.ok_or_else(|| anyhow!("waivers do not load"))?;
     let snapshot = assay::snapshot::Snapshot::load(&root.join("samples/aws-sample/snapshot.json"))?;
     let rules: Vec<&assay::rules::Rule> = pack
@@ -98,7 +99,9 @@ fn peak_rss_mb() -> Option<f64> {
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let copies: usize = match args.next() {
-        Some(n) => n.parse().context("the first argument is the number of copies")?,
+        Some(n) => n
+            .parse()
+            .context("the first argument is the number of copies")?,
         None => 13,
     };
     let out: Option<PathBuf> = args.next().map(PathBuf::from);

@@ -9,6 +9,29 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/assay/target}"
 mkdir -p "$CARGO_TARGET_DIR"
 
+# The AWS emulator for the live-scan tests: moto in server mode, pinned (5.2.x breaks
+# GetBucketVersioning for the Rust SDK; see docs), in a virtual environment the test
+# harness finds at this path (or at ASSAY_MOTO_SERVER / ASSAY_MOTO_PYTHON).
+MOTO_VENV="${ASSAY_MOTO_VENV:-$HOME/.cache/assay/moto-venv}"
+if [[ ! -x "$MOTO_VENV/bin/moto_server" ]] || ! "$MOTO_VENV/bin/python" -c 'import moto, boto3, sys; sys.exit(moto.__version__ != "5.1.22")' 2>/dev/null; then
+  python3 -m venv "$MOTO_VENV"
+  "$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.1.22' 'boto3>=1.35,<2'
+fi
+export ASSAY_MOTO_SERVER="$MOTO_VENV/bin/moto_server" ASSAY_MOTO_PYTHON="$MOTO_VENV/bin/python"
+
+# Report tests look at the output as a person would: a headless browser for the HTML
+# report, poppler for the PDF pack (Debian packages).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+if ((${#missing[@]})) && command -v apt-get >/dev/null 2>&1; then
+  sudo_cmd=""
+  [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
+    || echo "warning: could not install ${missing[*]}; the report tests that need them will fail" >&2
+fi
+
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --all-targets --locked

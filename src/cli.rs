@@ -6,6 +6,7 @@ mod collect_cmd;
 mod frameworks;
 mod gate_cmd;
 mod plan_cmd;
+mod report_cmd;
 mod rules_cmd;
 mod snapshot_cmd;
 
@@ -40,7 +41,9 @@ pub enum Command {
     /// Evaluate a snapshot and print the findings JSON (no other output).
     Evaluate(audit::EvaluateArgs),
     /// Read live AWS accounts (read-only calls) into a snapshot file.
-    #[command(after_help = "Examples:\n  assay collect --region ap-southeast-2 --region ap-southeast-4 -o snapshot.json\n  assay collect --org OrganizationAccountAccessRole -o org.json\n  assay collect --endpoint-url http://127.0.0.1:5000 -o emulator.json\n\nExit status: 0 complete, 3 complete with gaps (listed on stderr), 2 no credentials or no reachable STS.")]
+    #[command(
+        after_help = "Examples:\n  assay collect --region ap-southeast-2 --region ap-southeast-4 -o snapshot.json\n  assay collect --org OrganizationAccountAccessRole -o org.json\n  assay collect --endpoint-url http://127.0.0.1:5000 -o emulator.json\n\nExit status: 0 complete, 3 complete with gaps (listed on stderr), 2 no credentials or no reachable STS."
+    )]
     Collect(collect_cmd::CollectArgs),
     /// Print the read-only IAM policy covering exactly the calls assay makes.
     IamPolicy,
@@ -57,11 +60,17 @@ pub enum Command {
     #[command(subcommand)]
     Baseline(gate_cmd::BaselineCommand),
     /// Turn a Terraform plan (`terraform show -json`) into a snapshot the rules can evaluate.
-    #[command(after_help = "Examples:\n  terraform show -json tfplan > tfplan.json\n  assay plan tfplan.json --account 111122223333 -o plan-snapshot.json\n\nExit status: 0 written, 2 the plan could not be read.")]
+    #[command(
+        after_help = "Examples:\n  terraform show -json tfplan > tfplan.json\n  assay plan tfplan.json --account 111122223333 -o plan-snapshot.json\n\nExit status: 0 written, 2 the plan could not be read."
+    )]
     Plan(plan_cmd::PlanArgs),
     /// Verify a snapshot's integrity or print its JSON Schema.
     #[command(subcommand)]
     Snapshot(snapshot_cmd::SnapshotCommand),
+    /// Render saved findings again (HTML, PDF, JSON, CSV) without evaluating; the snapshot
+    /// they name is verified first.
+    #[command(after_help = report_cmd::AFTER_HELP)]
+    Report(report_cmd::ReportArgs),
 }
 
 /// Where the rule pack is.
@@ -84,6 +93,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Gate(args) => gate_cmd::gate(args),
         Command::Baseline(cmd) => gate_cmd::baseline(cmd),
         Command::Plan(args) => plan_cmd::run(args),
+        Command::Report(args) => report_cmd::run(args),
     }
 }
 

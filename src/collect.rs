@@ -29,7 +29,10 @@ use chrono::Utc;
 use futures::future::LocalBoxFuture;
 use futures::{FutureExt, StreamExt};
 
-use crate::snapshot::{self, AccountScope, Attributes, Origin, Provenance, RegionNotRead, Resource, Snapshot, Tags, ToolInfo, Unread};
+use crate::snapshot::{
+    self, AccountScope, Attributes, Origin, Provenance, RegionNotRead, Resource, Snapshot, Tags,
+    ToolInfo, Unread,
+};
 use aws::{Connection, FailureKind};
 use recorder::Recorder;
 
@@ -53,7 +56,12 @@ pub struct CollectOptions {
 impl Default for CollectOptions {
     fn default() -> Self {
         CollectOptions {
-            connection: Connection { profile: None, endpoint_url: None, max_attempts: 5, operation_timeout: Duration::from_secs(60) },
+            connection: Connection {
+                profile: None,
+                endpoint_url: None,
+                max_attempts: 5,
+                operation_timeout: Duration::from_secs(60),
+            },
             regions: Vec::new(),
             role_arn: None,
             external_id: None,
@@ -67,10 +75,16 @@ impl Default for CollectOptions {
 /// A scan that could not start or could not be trusted at all.
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
-    #[error("no usable AWS credentials ({code}): {message}\n  set AWS_PROFILE or --aws-profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")]
+    #[error(
+        "no usable AWS credentials ({code}): {message}\n  set AWS_PROFILE or --aws-profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+    )]
     Credentials { code: String, message: String },
     #[error("cannot reach AWS STS at {endpoint} to identify the caller ({code}): {message}")]
-    Unreachable { endpoint: String, code: String, message: String },
+    Unreachable {
+        endpoint: String,
+        code: String,
+        message: String,
+    },
     #[error("cannot list the organisation's accounts ({code}): {message}")]
     Organisation { code: String, message: String },
 }
@@ -88,9 +102,32 @@ pub struct ServiceCtx<'a> {
 
 /// Builds a resource from its parts.
 #[allow(clippy::too_many_arguments)]
-pub fn resource(attributes: Attributes, arn: String, id: String, name: Option<String>, account: &str, region: &str, tags: Tags, provenance: BTreeMap<String, Provenance>, unread: Vec<Unread>) -> Resource {
-    let name = name.or_else(|| tags.get("Name").cloned()).unwrap_or_else(|| id.clone());
-    Resource { arn, id, name, account: account.to_string(), region: region.to_string(), tags, attributes, provenance, unread, unknown: Vec::new() }
+pub fn resource(
+    attributes: Attributes,
+    arn: String,
+    id: String,
+    name: Option<String>,
+    account: &str,
+    region: &str,
+    tags: Tags,
+    provenance: BTreeMap<String, Provenance>,
+    unread: Vec<Unread>,
+) -> Resource {
+    let name = name
+        .or_else(|| tags.get("Name").cloned())
+        .unwrap_or_else(|| id.clone());
+    Resource {
+        arn,
+        id,
+        name,
+        account: account.to_string(),
+        region: region.to_string(),
+        tags,
+        attributes,
+        provenance,
+        unread,
+        unknown: Vec::new(),
+    }
 }
 
 struct Account {
@@ -101,32 +138,70 @@ struct Account {
 /// Scans and returns a sealed snapshot.
 pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError> {
     let recorder = Recorder::new(progress::Progress::new(options.progress));
-    let home = options.regions.first().cloned().unwrap_or_else(|| "us-east-1".to_string());
+    let home = options
+        .regions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "us-east-1".to_string());
     let base = aws::base_config(&options.connection, &home).await;
 
-    let (caller_account, principal) = identify(&base, &recorder, &home, options.connection.endpoint_url.as_deref()).await?;
+    let (caller_account, principal) = identify(
+        &base,
+        &recorder,
+        &home,
+        options.connection.endpoint_url.as_deref(),
+    )
+    .await?;
     let mut accounts = Vec::new();
     let mut scopes = Vec::new();
     if let Some(role_name) = &options.org_role {
         for id in organisation_accounts(&base, &recorder, &home).await? {
             let arn = format!("arn:aws:iam::{id}:role/{role_name}");
-            match assume(&base, &arn, options.external_id.as_deref(), &recorder, &home).await {
+            match assume(
+                &base,
+                &arn,
+                options.external_id.as_deref(),
+                &recorder,
+                &home,
+            )
+            .await
+            {
                 Ok(config) => accounts.push(Account { id, config }),
-                Err(reason) => scopes.push(unreachable_account(&id, &options.regions, &reason, &recorder, &home)),
+                Err(reason) => scopes.push(unreachable_account(
+                    &id,
+                    &options.regions,
+                    &reason,
+                    &recorder,
+                    &home,
+                )),
             }
         }
     } else if let Some(arn) = &options.role_arn {
         let id = arn.split(':').nth(4).unwrap_or("").to_string();
         match assume(&base, arn, options.external_id.as_deref(), &recorder, &home).await {
             Ok(config) => accounts.push(Account { id, config }),
-            Err(reason) => scopes.push(unreachable_account(&id, &options.regions, &reason, &recorder, &home)),
+            Err(reason) => scopes.push(unreachable_account(
+                &id,
+                &options.regions,
+                &reason,
+                &recorder,
+                &home,
+            )),
         }
     } else {
-        accounts.push(Account { id: caller_account, config: base.clone() });
+        accounts.push(Account {
+            id: caller_account,
+            config: base.clone(),
+        });
     }
 
     let mut resources = Vec::new();
-    let scans = futures::stream::iter(accounts.iter().map(|account| scan_account(account, options, &recorder, &home))).buffer_unordered(4);
+    let scans = futures::stream::iter(
+        accounts
+            .iter()
+            .map(|account| scan_account(account, options, &recorder, &home)),
+    )
+    .buffer_unordered(4);
     let results: Vec<(AccountScope, Vec<Resource>)> = scans.collect().await;
     for (scope, found) in results {
         scopes.push(scope);
@@ -137,116 +212,275 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     let (raw_responses, mut gaps) = recorder.finish();
     mark_regions_in_use(&mut resources, &gaps);
     resolve_key_references(&mut resources);
-    resources.sort_by(|a, b| (&a.account, a.type_name(), &a.region, &a.arn).cmp(&(&b.account, b.type_name(), &b.region, &b.arn)));
+    resources.sort_by(|a, b| {
+        (&a.account, a.type_name(), &a.region, &a.arn).cmp(&(
+            &b.account,
+            b.type_name(),
+            &b.region,
+            &b.arn,
+        ))
+    });
     scopes.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    gaps.sort_by(|a, b| (&a.account, &a.service, &a.region, &a.operation, &a.id).cmp(&(&b.account, &b.service, &b.region, &b.operation, &b.id)));
+    gaps.sort_by(|a, b| {
+        (&a.account, &a.service, &a.region, &a.operation, &a.id).cmp(&(
+            &b.account,
+            &b.service,
+            &b.region,
+            &b.operation,
+            &b.id,
+        ))
+    });
     let mut snapshot = Snapshot {
         schema_version: snapshot::SCHEMA_VERSION,
-        tool: ToolInfo { name: "assay".into(), version: env!("CARGO_PKG_VERSION").into() },
+        tool: ToolInfo {
+            name: "assay".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
         collected_at: Utc::now(),
-        origin: Origin { kind: "live".into(), endpoint_url: options.connection.endpoint_url.clone(), principal_arn: Some(principal) },
+        origin: Origin {
+            kind: "live".into(),
+            endpoint_url: options.connection.endpoint_url.clone(),
+            principal_arn: Some(principal),
+        },
         accounts: scopes,
         resources,
         gaps,
         raw_responses,
-        manifest: snapshot::Manifest { algorithm: String::new(), canonicalization: String::new(), digest: String::new() },
+        manifest: snapshot::Manifest {
+            algorithm: String::new(),
+            canonicalization: String::new(),
+            digest: String::new(),
+        },
     };
     snapshot.seal();
     Ok(snapshot)
 }
 
-async fn identify(config: &SdkConfig, recorder: &Recorder, region: &str, endpoint: Option<&str>) -> Result<(String, String), CollectError> {
+async fn identify(
+    config: &SdkConfig,
+    recorder: &Recorder,
+    region: &str,
+    endpoint: Option<&str>,
+) -> Result<(String, String), CollectError> {
     let sts = aws_sdk_sts::Client::new(config);
-    match recorder.call(region, "sts:GetCallerIdentity", |c| sts.get_caller_identity().customize().interceptor(c).send()).await {
-        Ok((out, _)) => Ok((out.account().unwrap_or_default().to_string(), out.arn().unwrap_or_default().to_string())),
+    match recorder
+        .call(region, "sts:GetCallerIdentity", |c| {
+            sts.get_caller_identity().customize().interceptor(c).send()
+        })
+        .await
+    {
+        Ok((out, _)) => Ok((
+            out.account().unwrap_or_default().to_string(),
+            out.arn().unwrap_or_default().to_string(),
+        )),
         Err(e) => match e.failure.kind {
             FailureKind::Unreachable | FailureKind::Timeout => {
-                let endpoint = endpoint.map_or_else(|| format!("https://sts.{region}.amazonaws.com"), str::to_string);
-                Err(CollectError::Unreachable { endpoint, code: e.failure.code, message: e.failure.message })
+                let endpoint = endpoint.map_or_else(
+                    || format!("https://sts.{region}.amazonaws.com"),
+                    str::to_string,
+                );
+                Err(CollectError::Unreachable {
+                    endpoint,
+                    code: e.failure.code,
+                    message: e.failure.message,
+                })
             }
-            _ => Err(CollectError::Credentials { code: e.failure.code, message: e.failure.message }),
+            _ => Err(CollectError::Credentials {
+                code: e.failure.code,
+                message: e.failure.message,
+            }),
         },
     }
 }
 
-async fn organisation_accounts(config: &SdkConfig, recorder: &Recorder, region: &str) -> Result<Vec<String>, CollectError> {
+async fn organisation_accounts(
+    config: &SdkConfig,
+    recorder: &Recorder,
+    region: &str,
+) -> Result<Vec<String>, CollectError> {
     let client = aws_sdk_organizations::Client::new(config);
     let mut ids = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = recorder.call(region, "organizations:ListAccounts", |c| client.list_accounts().set_next_token(token.clone()).customize().interceptor(c).send()).await;
+        let page = recorder
+            .call(region, "organizations:ListAccounts", |c| {
+                client
+                    .list_accounts()
+                    .set_next_token(token.clone())
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await;
         match page {
             Ok((out, _)) => {
-                ids.extend(out.accounts().iter().filter(|a| a.state().is_none_or(|s| s.as_str() == "ACTIVE")).filter_map(|a| a.id().map(str::to_string)));
+                ids.extend(
+                    out.accounts()
+                        .iter()
+                        .filter(|a| a.state().is_none_or(|s| s.as_str() == "ACTIVE"))
+                        .filter_map(|a| a.id().map(str::to_string)),
+                );
                 token = out.next_token().map(str::to_string);
                 if token.is_none() {
                     break;
                 }
             }
-            Err(e) => return Err(CollectError::Organisation { code: e.failure.code, message: e.failure.message }),
+            Err(e) => {
+                return Err(CollectError::Organisation {
+                    code: e.failure.code,
+                    message: e.failure.message,
+                });
+            }
         }
     }
     Ok(ids)
 }
 
 /// Assumes `role_arn` and checks the credentials work; the error text explains a refusal.
-async fn assume(base: &SdkConfig, role_arn: &str, external_id: Option<&str>, recorder: &Recorder, region: &str) -> Result<SdkConfig, String> {
-    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("assay-audit").configure(base);
+async fn assume(
+    base: &SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+    recorder: &Recorder,
+    region: &str,
+) -> Result<SdkConfig, String> {
+    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+        .session_name("assay-audit")
+        .configure(base);
     if let Some(id) = external_id {
         builder = builder.external_id(id);
     }
     let provider = builder.build().await;
-    let config = base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+    let config = base
+        .to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build();
     let sts = aws_sdk_sts::Client::new(&config);
-    match recorder.call(region, "sts:AssumeRole", |c| sts.get_caller_identity().customize().interceptor(c).send()).await {
+    match recorder
+        .call(region, "sts:AssumeRole", |c| {
+            sts.get_caller_identity().customize().interceptor(c).send()
+        })
+        .await
+    {
         Ok(_) => Ok(config),
-        Err(e) => Err(format!("cannot assume {role_arn}: {} {}", e.failure.code, e.failure.message)),
+        Err(e) => Err(format!(
+            "cannot assume {role_arn}: {} {}",
+            e.failure.code, e.failure.message
+        )),
     }
 }
 
 /// An account that could not be entered: every region unread, one gap covering all types.
-fn unreachable_account(id: &str, regions: &[String], reason: &str, recorder: &Recorder, region: &str) -> AccountScope {
-    let failure = aws::Failure { kind: FailureKind::Denied, code: "AssumeRoleFailed".into(), message: reason.to_string() };
-    recorder.gap(id, "global", "sts:AssumeRole", &failure, snapshot::RESOURCE_TYPES, "");
+fn unreachable_account(
+    id: &str,
+    regions: &[String],
+    reason: &str,
+    recorder: &Recorder,
+    region: &str,
+) -> AccountScope {
+    let failure = aws::Failure {
+        kind: FailureKind::Denied,
+        code: "AssumeRoleFailed".into(),
+        message: reason.to_string(),
+    };
+    recorder.gap(
+        id,
+        "global",
+        "sts:AssumeRole",
+        &failure,
+        snapshot::RESOURCE_TYPES,
+        "",
+    );
     let _ = region;
     AccountScope {
         account_id: id.to_string(),
         regions_requested: regions.to_vec(),
         regions_read: Vec::new(),
-        regions_not_read: regions.iter().map(|r| RegionNotRead { region: r.clone(), reason: reason.to_string() }).collect(),
+        regions_not_read: regions
+            .iter()
+            .map(|r| RegionNotRead {
+                region: r.clone(),
+                reason: reason.to_string(),
+            })
+            .collect(),
     }
 }
 
 /// Decides the regions to read, then runs every service collector for the account.
-async fn scan_account(account: &Account, options: &CollectOptions, recorder: &Recorder, home: &str) -> (AccountScope, Vec<Resource>) {
+async fn scan_account(
+    account: &Account,
+    options: &CollectOptions,
+    recorder: &Recorder,
+    home: &str,
+) -> (AccountScope, Vec<Resource>) {
     let enabled = ec2::regions(account, recorder, home).await;
-    let requested: Vec<String> = if options.regions.is_empty() { enabled.iter().map(|(r, _)| r.clone()).collect() } else { options.regions.clone() };
+    let requested: Vec<String> = if options.regions.is_empty() {
+        enabled.iter().map(|(r, _)| r.clone()).collect()
+    } else {
+        options.regions.clone()
+    };
     let mut read = Vec::new();
     let mut not_read = Vec::new();
     for region in &requested {
         match enabled.iter().find(|(r, _)| r == region) {
-            Some((_, status)) if status != "not-opted-in" => read.push((region.clone(), status.clone())),
-            Some(_) => not_read.push(RegionNotRead { region: region.clone(), reason: "not opted in (OptInRequired)".into() }),
+            Some((_, status)) if status != "not-opted-in" => {
+                read.push((region.clone(), status.clone()))
+            }
+            Some(_) => not_read.push(RegionNotRead {
+                region: region.clone(),
+                reason: "not opted in (OptInRequired)".into(),
+            }),
             // The region list could not be read: try the region anyway; failures become gaps.
             None if enabled.is_empty() => read.push((region.clone(), "unknown".into())),
-            None => not_read.push(RegionNotRead { region: region.clone(), reason: "not a region of this partition".into() }),
+            None => not_read.push(RegionNotRead {
+                region: region.clone(),
+                reason: "not a region of this partition".into(),
+            }),
         }
     }
     let endpoint_override = options.connection.endpoint_url.is_some();
-    let global_region = read.first().map(|(r, _)| r.clone()).unwrap_or_else(|| home.to_string());
+    let global_region = read
+        .first()
+        .map(|(r, _)| r.clone())
+        .unwrap_or_else(|| home.to_string());
     let global_config = aws::in_region(&account.config, &global_region);
-    let regional_configs: Vec<(String, String, SdkConfig)> = read.iter().map(|(r, s)| (r.clone(), s.clone(), aws::in_region(&account.config, r))).collect();
+    let regional_configs: Vec<(String, String, SdkConfig)> = read
+        .iter()
+        .map(|(r, s)| (r.clone(), s.clone(), aws::in_region(&account.config, r)))
+        .collect();
     let concurrency = options.concurrency;
-    let global = ServiceCtx { account: &account.id, region: "global", config: &global_config, recorder, concurrency, endpoint_override };
+    let global = ServiceCtx {
+        account: &account.id,
+        region: "global",
+        config: &global_config,
+        recorder,
+        concurrency,
+        endpoint_override,
+    };
     let regional: Vec<(ServiceCtx, &str)> = regional_configs
         .iter()
-        .map(|(region, opt_in, config)| (ServiceCtx { account: &account.id, region, config, recorder, concurrency, endpoint_override }, opt_in.as_str()))
+        .map(|(region, opt_in, config)| {
+            (
+                ServiceCtx {
+                    account: &account.id,
+                    region,
+                    config,
+                    recorder,
+                    concurrency,
+                    endpoint_override,
+                },
+                opt_in.as_str(),
+            )
+        })
         .collect();
     let region_names: Vec<String> = read.iter().map(|(r, _)| r.clone()).collect();
 
     // Global services once, regional services per region, all concurrently.
     // The futures run interleaved on one task: the work is waiting on AWS, not CPU.
-    let mut tasks: Vec<LocalBoxFuture<'_, Vec<Resource>>> = vec![iam::collect(&global).boxed_local(), s3::collect(&global, &region_names).boxed_local()];
+    let mut tasks: Vec<LocalBoxFuture<'_, Vec<Resource>>> = vec![
+        iam::collect(&global).boxed_local(),
+        s3::collect(&global, &region_names).boxed_local(),
+    ];
     for (ctx, opt_in) in &regional {
         tasks.push(ec2::collect(ctx, opt_in).boxed_local());
         tasks.push(kms::collect(ctx).boxed_local());
@@ -297,7 +531,10 @@ fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
     let used: BTreeSet<(String, String)> = resources
         .iter()
         .filter(|r| match &r.attributes {
-            Attributes::RegionSettings(_) | Attributes::Account(_) | Attributes::ConfigRecorder(_) | Attributes::CloudTrailTrail(_) => false,
+            Attributes::RegionSettings(_)
+            | Attributes::Account(_)
+            | Attributes::ConfigRecorder(_)
+            | Attributes::CloudTrailTrail(_) => false,
             Attributes::Vpc(v) => !v.is_default,
             Attributes::SecurityGroup(g) => !g.is_default,
             Attributes::KmsKey(k) => k.key_manager == "CUSTOMER",
@@ -311,9 +548,18 @@ fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
             if settings.in_use {
                 continue;
             }
-            let hidden = gaps.iter().find(|g| g.account == r.account && (g.region == r.region || g.region == "global") && g.resource_types.iter().any(|t| IN_USE_TYPES.contains(&t.as_str())));
+            let hidden = gaps.iter().find(|g| {
+                g.account == r.account
+                    && (g.region == r.region || g.region == "global")
+                    && g.resource_types
+                        .iter()
+                        .any(|t| IN_USE_TYPES.contains(&t.as_str()))
+            });
             if let Some(gap) = hidden {
-                r.unread.push(Unread { group: "in_use".into(), gap: gap.id.clone() });
+                r.unread.push(Unread {
+                    group: "in_use".into(),
+                    gap: gap.id.clone(),
+                });
             }
         }
     }
@@ -327,14 +573,22 @@ fn resolve_key_references(resources: &mut [Resource]) {
     let mut by_reference: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for r in resources.iter() {
         if let Attributes::KmsKey(key) = &r.attributes {
-            by_reference.insert((r.account.clone(), r.region.clone(), key.key_id.clone()), r.arn.clone());
+            by_reference.insert(
+                (r.account.clone(), r.region.clone(), key.key_id.clone()),
+                r.arn.clone(),
+            );
             for alias in &key.aliases {
-                by_reference.insert((r.account.clone(), r.region.clone(), alias.clone()), r.arn.clone());
+                by_reference.insert(
+                    (r.account.clone(), r.region.clone(), alias.clone()),
+                    r.arn.clone(),
+                );
             }
         }
     }
     let resolve = |account: &str, region: &str, reference: &mut Option<String>| {
-        let Some(text) = reference.as_deref() else { return };
+        let Some(text) = reference.as_deref() else {
+            return;
+        };
         if text.contains(":key/") {
             return;
         }
@@ -342,7 +596,11 @@ fn resolve_key_references(resources: &mut [Resource]) {
         let (acc, reg, name) = match text.strip_prefix("arn:") {
             Some(_) => {
                 let parts: Vec<&str> = text.splitn(6, ':').collect();
-                (parts.get(4).copied().unwrap_or(account), parts.get(3).copied().unwrap_or(region), parts.get(5).copied().unwrap_or(""))
+                (
+                    parts.get(4).copied().unwrap_or(account),
+                    parts.get(3).copied().unwrap_or(region),
+                    parts.get(5).copied().unwrap_or(""),
+                )
             }
             None => (account, region, text),
         };

@@ -435,46 +435,47 @@ impl Evaluator<'_> {
                 if out.gaps.is_empty() && (!out.unknown.is_empty() || false_in_partial_plan) {
                     mark_unknown(&mut result, vec![unknown_reason(&out.unknown, &partial)]);
                 } else {
-                match (&out.value, out.gaps.is_empty()) {
-                    (Ok(Value::Bool(true)), true) => {}
-                    (Ok(Value::Bool(_)), false) | (Err(_), false) => {
-                        result.status = AssertionStatus::Gap;
-                        result.message =
-                            Some("joins a resource type that was not (fully) listed".into());
-                        finding.gaps.extend(out.gaps.iter().cloned());
-                    }
-                    (Ok(Value::Bool(false)), true) => {
-                        result.status = AssertionStatus::Fail;
-                        any_failed = true;
-                        let (observed, expected) =
-                            self.observed_expected(&ctx, &assertion.expr, &resource.account);
-                        result.observed = observed;
-                        result.expected = expected;
-                        for (label, ev) in &assertion.evidence {
-                            let out = self.run(&ctx, ev.program.expression(), &resource.account);
-                            let value = match out.value {
-                                Ok(v) => values::to_json(&v),
-                                Err(e) => Json::String(format!("(evidence failed: {e})")),
+                    match (&out.value, out.gaps.is_empty()) {
+                        (Ok(Value::Bool(true)), true) => {}
+                        (Ok(Value::Bool(_)), false) | (Err(_), false) => {
+                            result.status = AssertionStatus::Gap;
+                            result.message =
+                                Some("joins a resource type that was not (fully) listed".into());
+                            finding.gaps.extend(out.gaps.iter().cloned());
+                        }
+                        (Ok(Value::Bool(false)), true) => {
+                            result.status = AssertionStatus::Fail;
+                            any_failed = true;
+                            let (observed, expected) =
+                                self.observed_expected(&ctx, &assertion.expr, &resource.account);
+                            result.observed = observed;
+                            result.expected = expected;
+                            for (label, ev) in &assertion.evidence {
+                                let out =
+                                    self.run(&ctx, ev.program.expression(), &resource.account);
+                                let value = match out.value {
+                                    Ok(v) => values::to_json(&v),
+                                    Err(e) => Json::String(format!("(evidence failed: {e})")),
+                                };
+                                result.evidence.insert(label.clone(), value);
+                            }
+                        }
+                        (Ok(other), _) => {
+                            result.status = AssertionStatus::Error;
+                            result.message = Some(format!(
+                                "an assertion must be a bool, got {}",
+                                values::compact(&values::to_json(other))
+                            ));
+                        }
+                        (Err(e), true) => {
+                            result.status = if any_failed {
+                                AssertionStatus::Skipped
+                            } else {
+                                AssertionStatus::Error
                             };
-                            result.evidence.insert(label.clone(), value);
+                            result.message = Some(e.clone());
                         }
                     }
-                    (Ok(other), _) => {
-                        result.status = AssertionStatus::Error;
-                        result.message = Some(format!(
-                            "an assertion must be a bool, got {}",
-                            values::compact(&values::to_json(other))
-                        ));
-                    }
-                    (Err(e), true) => {
-                        result.status = if any_failed {
-                            AssertionStatus::Skipped
-                        } else {
-                            AssertionStatus::Error
-                        };
-                        result.message = Some(e.clone());
-                    }
-                }
                 }
             }
             finding.assertions.push(result);
@@ -491,12 +492,24 @@ impl Evaluator<'_> {
     /// For a failed comparison, the left operand's value and the operator with the right
     /// operand's value: "observed 35, expected >= 42". Through `&&`, the first conjunct that
     /// is false is explained.
-    fn observed_expected(&self, ctx: &Context, expr: &crate::rules::expr::Expression, account: &str) -> (Option<Json>, Option<String>) {
+    fn observed_expected(
+        &self,
+        ctx: &Context,
+        expr: &crate::rules::expr::Expression,
+        account: &str,
+    ) -> (Option<Json>, Option<String>) {
         self.explain(ctx, expr.program.expression(), account)
     }
 
-    fn explain(&self, ctx: &Context, node: &cel::common::ast::IdedExpr, account: &str) -> (Option<Json>, Option<String>) {
-        let Expr::Call(call) = &node.expr else { return (None, None) };
+    fn explain(
+        &self,
+        ctx: &Context,
+        node: &cel::common::ast::IdedExpr,
+        account: &str,
+    ) -> (Option<Json>, Option<String>) {
+        let Expr::Call(call) = &node.expr else {
+            return (None, None);
+        };
         if call.func_name == "_&&_" {
             for arg in &call.args {
                 if matches!(self.run(ctx, arg, account).value, Ok(Value::Bool(false))) {
@@ -518,8 +531,16 @@ impl Evaluator<'_> {
         if call.args.len() != 2 {
             return (None, None);
         }
-        let left = self.run(ctx, &call.args[0], account).value.ok().map(|v| values::to_json(&v));
-        let right = self.run(ctx, &call.args[1], account).value.ok().map(|v| values::compact(&values::to_json(&v)));
+        let left = self
+            .run(ctx, &call.args[0], account)
+            .value
+            .ok()
+            .map(|v| values::to_json(&v));
+        let right = self
+            .run(ctx, &call.args[1], account)
+            .value
+            .ok()
+            .map(|v| values::compact(&values::to_json(&v)));
         (left, right.map(|r| format!("{op} {r}")))
     }
 
@@ -578,7 +599,9 @@ fn roll_up(assertions: &[AssertionResult]) -> Status {
 
 /// Records an assertion as UNKNOWN with the reasons as its message and its evidence, so a
 /// report shows which Terraform attribute is "known after apply".
-fn mark_unknown(result: &mut AssertionResult, reasons: Vec<String>) {
+fn mark_unknown(result: &mut AssertionResult, mut reasons: Vec<String>) {
+    let mut seen = BTreeSet::new();
+    reasons.retain(|r| seen.insert(r.clone()));
     result.status = AssertionStatus::Unknown;
     result.message = Some(reasons.join("; "));
     result.evidence.insert(

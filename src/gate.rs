@@ -79,7 +79,11 @@ impl Outcome<'_> {
 /// resources, the ARN otherwise, or the scope of a finding without resource.
 pub fn resource_label(finding: &Finding) -> String {
     match &finding.resource {
-        Some(r) => r.arn.strip_prefix("terraform:").unwrap_or(&r.arn).to_string(),
+        Some(r) => r
+            .arn
+            .strip_prefix("terraform:")
+            .unwrap_or(&r.arn)
+            .to_string(),
         None => finding.scope.clone().unwrap_or_default(),
     }
 }
@@ -123,7 +127,10 @@ impl Decision {
         let mut judgements = BTreeMap::new();
         let (mut blocking, mut baselined, mut allowed) = (0, 0, 0);
         for f in findings {
-            let problem = !matches!(f.status, Status::Pass | Status::NotApplicable | Status::Waived | Status::Manual);
+            let problem = !matches!(
+                f.status,
+                Status::Pass | Status::NotApplicable | Status::Waived | Status::Manual
+            );
             let judgement = if !problem {
                 Judgement::Clean
             } else if !policy.counts(f) {
@@ -153,7 +160,10 @@ impl Decision {
     }
 
     pub fn judgement(&self, finding: &Finding) -> Judgement {
-        self.judgements.get(&finding.id).copied().unwrap_or(Judgement::Clean)
+        self.judgements
+            .get(&finding.id)
+            .copied()
+            .unwrap_or(Judgement::Clean)
     }
 
     /// The exit status: 0 passed, 1 failed.
@@ -167,7 +177,12 @@ mod tests {
     use super::*;
     use crate::findings::fingerprint;
 
-    pub(crate) fn finding(rule: &str, resource: &str, status: Status, severity: Severity) -> Finding {
+    pub(crate) fn finding(
+        rule: &str,
+        resource: &str,
+        status: Status,
+        severity: Severity,
+    ) -> Finding {
         Finding {
             id: fingerprint(rule, resource),
             rule_id: rule.into(),
@@ -196,10 +211,21 @@ mod tests {
             finding("e", "r1", Status::Waived, Severity::Critical),
             finding("f", "r1", Status::Error, Severity::High),
         ];
-        let d = Decision::new(&findings, Policy { fail_on: Severity::High, ..Policy::default() }, None);
+        let d = Decision::new(
+            &findings,
+            Policy {
+                fail_on: Severity::High,
+                ..Policy::default()
+            },
+            None,
+        );
         assert_eq!((d.blocking, d.allowed), (4, 1));
         assert_eq!(d.judgement(&findings[4]), Judgement::Clean);
-        let lenient = Policy { fail_on: Severity::High, fail_on_gap: false, fail_on_unknown: false };
+        let lenient = Policy {
+            fail_on: Severity::High,
+            fail_on_gap: false,
+            fail_on_unknown: false,
+        };
         let d = Decision::new(&findings, lenient, None);
         assert_eq!(d.blocking, 2, "FAIL and ERROR still block");
         assert_eq!(d.exit_code(), 1);

@@ -90,11 +90,22 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
         message,
     };
     if !plan.is_object() {
-        return Err(field("(top level)", format!("expected the object `terraform show -json` writes, found {}", error::kind(&plan))));
+        return Err(field(
+            "(top level)",
+            format!(
+                "expected the object `terraform show -json` writes, found {}",
+                error::kind(&plan)
+            ),
+        ));
     }
     match plan.get("format_version").and_then(Value::as_str) {
         Some(v) if v.split('.').next() == Some("1") => {}
-        Some(v) => return Err(field("format_version", format!("plan JSON format {v} is not supported (this build reads 1.x)"))),
+        Some(v) => {
+            return Err(field(
+                "format_version",
+                format!("plan JSON format {v} is not supported (this build reads 1.x)"),
+            ));
+        }
         None => {
             return Err(field(
                 "format_version",
@@ -112,7 +123,12 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
     let changes_json = match plan.get("resource_changes") {
         None | Some(Value::Null) => &[][..],
         Some(Value::Array(items)) => items.as_slice(),
-        Some(other) => return Err(field("resource_changes", format!("expected a list, found {}", error::kind(other)))),
+        Some(other) => {
+            return Err(field(
+                "resource_changes",
+                format!("expected a list, found {}", error::kind(other)),
+            ));
+        }
     };
     let mut changes = Vec::new();
     let mut raw = BTreeMap::new();
@@ -129,7 +145,14 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
             }
         }
     }
-    let ctx = build::Ctx::new(file, config, changes, raw, collected_at, options.account.clone());
+    let ctx = build::Ctx::new(
+        file,
+        config,
+        changes,
+        raw,
+        collected_at,
+        options.account.clone(),
+    );
     let drafts = normalise::all(&ctx)?;
     let resources: Vec<snapshot::Resource> = drafts.into_iter().map(|d| d.resource).collect();
     // Only cite raw responses something refers to: the plan JSON of every resource read.
@@ -203,7 +226,10 @@ fn planned<'a>(
     let text = |f: &str| -> Result<&'a str, PlanError> {
         match rc.get(f) {
             Some(Value::String(s)) => Ok(s.as_str()),
-            Some(other) => Err(err(f, format!("expected a string, found {}", error::kind(other)))),
+            Some(other) => Err(err(
+                f,
+                format!("expected a string, found {}", error::kind(other)),
+            )),
             None => Err(err(f, "missing".into())),
         }
     };
@@ -219,13 +245,27 @@ fn planned<'a>(
     if text("mode")? != "managed" {
         return Ok(None);
     }
-    let change = rc.get("change").ok_or_else(|| err("change", "missing".into()))?;
+    let change = rc
+        .get("change")
+        .ok_or_else(|| err("change", "missing".into()))?;
     let actions: Vec<&str> = match change.get("actions") {
         Some(Value::Array(a)) => a
             .iter()
-            .map(|v| v.as_str().ok_or_else(|| err("change.actions", format!("expected strings, found {}", error::kind(v)))))
+            .map(|v| {
+                v.as_str().ok_or_else(|| {
+                    err(
+                        "change.actions",
+                        format!("expected strings, found {}", error::kind(v)),
+                    )
+                })
+            })
             .collect::<Result<_, _>>()?,
-        Some(other) => return Err(err("change.actions", format!("expected a list, found {}", error::kind(other)))),
+        Some(other) => {
+            return Err(err(
+                "change.actions",
+                format!("expected a list, found {}", error::kind(other)),
+            ));
+        }
         None => return Err(err("change.actions", "missing".into())),
     };
     let action = match actions.as_slice() {
@@ -238,7 +278,15 @@ fn planned<'a>(
     };
     let after = match change.get("after") {
         Some(v @ Value::Object(_)) => v,
-        Some(other) => return Err(err("change.after", format!("expected an object for a {action}, found {}", error::kind(other)))),
+        Some(other) => {
+            return Err(err(
+                "change.after",
+                format!(
+                    "expected an object for a {action}, found {}",
+                    error::kind(other)
+                ),
+            ));
+        }
         None => return Err(err("change.after", "missing".into())),
     };
     static NULL: Value = Value::Null;

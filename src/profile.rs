@@ -193,14 +193,27 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
     let mut missing: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for rule in pack.rules.iter().filter(|r| selection.selects(&r.id)) {
         for p in rule.params.iter().filter(|p| !params.contains_key(*p)) {
-            missing.entry(p.as_str()).or_default().push(rule.id.as_str());
+            missing
+                .entry(p.as_str())
+                .or_default()
+                .push(rule.id.as_str());
         }
     }
     for (p, rules) in missing {
-        let description = pack.params.get(p).map(|d| d.description.clone()).unwrap_or_default();
+        let description = pack
+            .params
+            .get(p)
+            .map(|d| d.description.clone())
+            .unwrap_or_default();
         diags.push(
-            Diagnostic::error("missing-param", format!("profile: parameter `{p}` has no default and is not set; needed by {}", rules.join(", ")))
-                .note(format!("{p}: {description}")),
+            Diagnostic::error(
+                "missing-param",
+                format!(
+                    "profile: parameter `{p}` has no default and is not set; needed by {}",
+                    rules.join(", ")
+                ),
+            )
+            .note(format!("{p}: {description}")),
         );
     }
 

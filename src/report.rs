@@ -1,7 +1,15 @@
 //! Reports: one serialisable model built from findings, snapshot, profile and rule pack;
-//! every output format is a thin renderer over it (`json`, `csv`, `terminal`).
+//! every output format is a thin renderer over it (`json`, `csv`, `html`, `pdf`, …).
+//!
+//! The model is also what `findings.json` holds, so it deserialises too: `assay report`
+//! re-renders a saved report without evaluating anything again ([`Report::from_json`]).
+//! Fields added after the first release carry `#[serde(default)]`, so a document written
+//! by an older assay still loads.
 
+mod build;
+pub mod chart;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -12,18 +20,18 @@ pub mod terminal;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::findings::{Finding, Status, StatusCounts, count_by_status};
-use crate::profile::{Claim, Profile};
-use crate::rules::{RuleKind, RulePack};
-use crate::snapshot::{AccountScope, Gap, Snapshot};
+use crate::findings::{AttestationRef, Finding, Status, StatusCounts};
+use crate::profile::Claim;
+use crate::rules::{RuleKind, Severity};
+use crate::snapshot::{AccountScope, Gap};
 use crate::waivers::WaiverUse;
 
 /// The version of the findings document format (`docs/findings.md`).
 pub const FINDINGS_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: ToolVersion,
@@ -35,18 +43,25 @@ pub struct Report {
     pub summary: StatusCounts,
     pub frameworks: Vec<FrameworkCoverage>,
     pub claims: Vec<ClaimStatus>,
+    /// The selected rules with their outcome counts: the join from a control's rule ids
+    /// to titles and severities, and the rule catalogue of the evidence packs.
+    #[serde(default)]
+    pub rule_catalogue: Vec<RuleEntry>,
+    /// One entry per selected manual rule: who attested it, or that nobody did.
+    #[serde(default)]
+    pub attestations: Vec<ManualEvidence>,
     pub gaps: Vec<Gap>,
     pub waivers: Vec<WaiverUse>,
     pub findings: Vec<Finding>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ToolVersion {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SnapshotInfo {
     pub path: String,
     pub manifest_digest: String,
@@ -56,14 +71,14 @@ pub struct SnapshotInfo {
     pub resources: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RulePackInfo {
     pub path: String,
     pub digest: String,
     pub rules: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProfileInfo {
     pub organisation: String,
     pub sha256: String,
@@ -72,7 +87,7 @@ pub struct ProfileInfo {
 }
 
 /// One framework's controls with the rules and outcomes behind each.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FrameworkCoverage {
     pub id: String,
     pub name: String,
@@ -83,7 +98,7 @@ pub struct FrameworkCoverage {
     pub manual_controls: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FamilyCoverage {
     pub id: String,
     pub title: String,
@@ -91,192 +106,115 @@ pub struct FamilyCoverage {
     pub controls: Vec<ControlCoverage>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ControlCoverage {
     pub id: String,
     pub title: String,
     pub rules: Vec<String>,
     pub summary: StatusCounts,
-    /// `evidence` when automated rules gave only PASS, `exceptions` when any FAIL, GAP
-    /// or ERROR, `manual` when only manual rules or none map to it. Never "compliant":
-    /// findings are evidence supporting a control, not a certification.
+    /// `evidence` when automated rules gave no FAIL, GAP, ERROR or UNKNOWN, `exceptions`
+    /// when they did, `manual` when only manual rules or none map to it. Never
+    /// "compliant": findings are evidence supporting a control, not a certification.
     pub state: String,
+    /// For `manual` controls, what a person must still do: `attested` (every manual rule
+    /// mapped to it has a valid attestation), `expired` (an attestation expired),
+    /// `missing` (a manual rule has no attestation), `no-rule` (no selected rule maps to
+    /// the control at all). Absent for automated controls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_evidence: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClaimStatus {
     #[serde(flatten)]
     pub claim: Claim,
     pub summary: StatusCounts,
-    /// `supported` (evidence holds), `contradicted` (a FAIL), `incomplete` (GAP/ERROR),
-    /// `attested` (manual rules with valid attestations), `manual-evidence-required`
-    /// (a manual rule without a valid attestation), `not-evaluated` (no finding).
+    /// `supported` (evidence holds), `contradicted` (a FAIL), `incomplete` (GAP, ERROR or
+    /// UNKNOWN), `attested` (manual rules with valid attestations),
+    /// `manual-evidence-required` (a manual rule without a valid attestation),
+    /// `not-evaluated` (no finding).
     pub status: String,
 }
 
+/// A selected rule as the reports show it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleEntry {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub kind: RuleKind,
+    pub resource_types: Vec<String>,
+    /// The rule's "what it checks" paragraph.
+    pub what: String,
+    /// SHA-256 of the rule file: the rule's version.
+    pub sha256: String,
+    /// Framework id → control ids, for the frameworks the profile names.
+    pub controls: BTreeMap<String, Vec<String>>,
+    /// All findings of the rule.
+    pub summary: StatusCounts,
+}
+
+/// A manual rule and the attestation behind it, if any.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManualEvidence {
+    pub rule_id: String,
+    pub rule_title: String,
+    /// `attested`, `expired` (judged against the snapshot's collection date) or `missing`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<AttestationRef>,
+    /// Framework id → control ids, for the frameworks the profile names.
+    pub controls: BTreeMap<String, Vec<String>>,
+}
+
+/// Why a saved findings document could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}:{line}:{column}: not a findings document: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path}: findings schema_version {found} is not supported (this build reads {FINDINGS_SCHEMA_VERSION})"
+    )]
+    Version { path: String, found: u64 },
+}
+
 impl Report {
-    pub fn build(
-        findings: Vec<Finding>,
-        snapshot: &Snapshot,
-        snapshot_path: &str,
-        pack: &RulePack,
-        profile: &Profile,
-        waivers: Vec<WaiverUse>,
-        evaluated_at: DateTime<Utc>,
-    ) -> Report {
-        let frameworks = pack
-            .frameworks
-            .iter()
-            .filter(|f| profile.frameworks.contains(&f.id))
-            .map(|f| {
-                let mut automated = 0;
-                let families =
-                    f.families
-                        .iter()
-                        .map(|family| {
-                            let controls: Vec<ControlCoverage> =
-                                f.controls
-                                    .iter()
-                                    .filter(|c| c.family == family.id)
-                                    .map(|c| {
-                                        let rules: Vec<&crate::rules::Rule> = pack
-                                            .rules
-                                            .iter()
-                                            .filter(|r| {
-                                                profile.rules.selects(&r.id)
-                                                    && r.controls
-                                                        .get(&f.id)
-                                                        .is_some_and(|ids| ids.contains(&c.id))
-                                            })
-                                            .collect();
-                                        let summary =
-                                            count_by_status(findings.iter().filter(|x| {
-                                                rules.iter().any(|r| r.id == x.rule_id)
-                                            }));
-                                        let has_automated =
-                                            rules.iter().any(|r| r.kind == RuleKind::Automated);
-                                        if has_automated {
-                                            automated += 1;
-                                        }
-                                        let bad = [Status::Fail, Status::Gap, Status::Error]
-                                            .iter()
-                                            .any(|s| summary.contains_key(s));
-                                        let state = if !has_automated {
-                                            "manual"
-                                        } else if bad {
-                                            "exceptions"
-                                        } else {
-                                            "evidence"
-                                        };
-                                        ControlCoverage {
-                                            id: c.id.clone(),
-                                            title: c.title.clone(),
-                                            rules: rules.iter().map(|r| r.id.clone()).collect(),
-                                            summary,
-                                            state: state.into(),
-                                        }
-                                    })
-                                    .collect();
-                            let mut summary = StatusCounts::new();
-                            for c in &controls {
-                                for (s, n) in &c.summary {
-                                    *summary.entry(*s).or_default() += n;
-                                }
-                            }
-                            FamilyCoverage {
-                                id: family.id.clone(),
-                                title: family.title.clone(),
-                                summary,
-                                controls,
-                            }
-                        })
-                        .collect();
-                FrameworkCoverage {
-                    id: f.id.clone(),
-                    name: f.name.clone(),
-                    families,
-                    automated_controls: automated,
-                    manual_controls: f.controls.len() - automated,
-                }
-            })
-            .collect();
-
-        let claims = profile
-            .claims
-            .iter()
-            .map(|claim| {
-                let summary =
-                    count_by_status(findings.iter().filter(|f| claim.rules.contains(&f.rule_id)));
-                let status = if summary.contains_key(&Status::Fail) {
-                    "contradicted"
-                } else if summary.contains_key(&Status::Gap) || summary.contains_key(&Status::Error)
-                {
-                    "incomplete"
-                } else if summary.contains_key(&Status::Manual) {
-                    // Manual rules: attested (valid attestation for every one) or not.
-                    let manual = findings.iter().filter(|f| claim.rules.contains(&f.rule_id) && f.status == Status::Manual);
-                    if manual.clone().all(|f| f.attestation.as_ref().is_some_and(|a| !a.expired)) { "attested" } else { "manual-evidence-required" }
-                } else if summary.contains_key(&Status::Pass)
-                    || summary.contains_key(&Status::Waived)
-                {
-                    "supported"
-                } else {
-                    "not-evaluated"
-                };
-                ClaimStatus {
-                    claim: claim.clone(),
-                    summary,
-                    status: status.into(),
-                }
-            })
-            .collect();
-
-        Report {
-            schema_version: FINDINGS_SCHEMA_VERSION,
-            tool: ToolVersion {
-                name: "assay".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
-            evaluated_at,
-            snapshot: SnapshotInfo {
-                path: snapshot_path.to_string(),
-                manifest_digest: snapshot.manifest.digest.clone(),
-                collected_at: snapshot.collected_at,
-                origin: snapshot.origin.kind.clone(),
-                accounts: snapshot.accounts.clone(),
-                resources: snapshot.resources.len(),
-            },
-            rule_pack: RulePackInfo {
-                path: pack.root.display().to_string(),
-                digest: pack.digest.clone(),
-                rules: pack
-                    .rules
-                    .iter()
-                    .filter(|r| profile.rules.selects(&r.id))
-                    .count(),
-            },
-            profile: ProfileInfo {
-                organisation: profile.organisation.clone(),
-                sha256: profile.sha256.clone(),
-                frameworks: profile.frameworks.clone(),
-                params: profile.params.clone(),
-            },
-            summary: count_by_status(&findings),
-            frameworks,
-            claims,
-            gaps: snapshot.gaps.clone(),
-            waivers,
-            findings,
+    /// Parses a saved `findings.json`, checking its version first so a future format gets
+    /// a clear message rather than a field error. `path` is for messages only.
+    pub fn from_json(text: &str, path: &str) -> Result<Report, LoadError> {
+        let invalid = |e: serde_json::Error| LoadError::Invalid {
+            path: path.to_string(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        };
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            schema_version: u64,
         }
+        let version: VersionOnly = serde_json::from_str(text).map_err(invalid)?;
+        if version.schema_version != u64::from(FINDINGS_SCHEMA_VERSION) {
+            return Err(LoadError::Version {
+                path: path.to_string(),
+                found: version.schema_version,
+            });
+        }
+        serde_json::from_str(text).map_err(invalid)
     }
 
-    /// The process exit status for this report: 1 on any FAIL, 3 on GAP or ERROR without
-    /// FAIL, 0 otherwise.
+    /// The process exit status for this report: 1 on any FAIL, 3 on GAP, ERROR or UNKNOWN
+    /// (a plan value known only after apply) without FAIL, 0 otherwise.
     pub fn exit_code(&self) -> u8 {
         if self.summary.contains_key(&Status::Fail) {
             1
         } else if self.summary.contains_key(&Status::Gap)
             || self.summary.contains_key(&Status::Error)
+            || self.summary.contains_key(&Status::Unknown)
         {
             3
         } else {

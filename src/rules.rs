@@ -138,6 +138,10 @@ impl RulePack {
     /// Declared parameters no rule reads: a profile value for them would change nothing,
     /// which is worth a warning in `assay rules lint`.
     pub fn unused_params(&self) -> Vec<&str> {
-        self.params.keys().filter(|p| !self.rules.iter().any(|r| r.params.contains(*p))).map(String::as_str).collect()
+        self.params
+            .keys()
+            .filter(|p| !self.rules.iter().any(|r| r.params.contains(*p)))
+            .map(String::as_str)
+            .collect()
     }
 }

@@ -232,12 +232,13 @@ impl Snapshot {
         let mut problems = snapshot.verify_hashes();
         // The manifest covers the file as written: hash what was read, not a re-serialised
         // copy, so any difference in the file itself (a missing field too) is detected.
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| SnapshotError::Invalid {
-            path: display.clone(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| SnapshotError::Invalid {
+                path: display.clone(),
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
         let digest = digest_of(value);
         if digest != snapshot.manifest.digest {
             problems.insert(0, format!(
@@ -281,7 +282,6 @@ impl Snapshot {
     pub fn compute_digest(&self) -> String {
         digest_of(serde_json::to_value(self).expect("a snapshot always serialises"))
     }
-
 
     /// Sets the manifest to the current content. Call after the last change.
     pub fn seal(&mut self) {
@@ -360,7 +360,8 @@ fn digest_of(mut value: serde_json::Value) -> String {
     if let Some(map) = value.as_object_mut() {
         map.remove("manifest");
     }
-    let canonical = serde_json_canonicalizer::to_string(&value).expect("canonical JSON of a serde_json value cannot fail");
+    let canonical = serde_json_canonicalizer::to_string(&value)
+        .expect("canonical JSON of a serde_json value cannot fail");
     sha256_hex(canonical.as_bytes())
 }
 

@@ -60,7 +60,7 @@ impl Waiver {
 }
 
 /// The register of waivers after applying them: for reports.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WaiverUse {
     pub id: String,
     pub rule: String,
@@ -225,8 +225,16 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
         .collect();
     for finding in findings.iter_mut().filter(|f| f.status == Status::Fail) {
         // An unexpired waiver wins over an expired one for the same finding.
-        let matching = || waivers.iter().enumerate().filter(|(_, w)| w.matches(finding));
-        if let Some((i, w)) = matching().find(|(_, w)| w.expires >= today).or_else(|| matching().next()) {
+        let matching = || {
+            waivers
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.matches(finding))
+        };
+        if let Some((i, w)) = matching()
+            .find(|(_, w)| w.expires >= today)
+            .or_else(|| matching().next())
+        {
             register[i].matched += 1;
             let expired = w.expires < today;
             finding.waiver = Some(WaiverRef {

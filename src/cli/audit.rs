@@ -43,10 +43,14 @@ pub struct EvaluateArgs {
 pub struct AuditArgs {
     #[command(flatten)]
     pub input: EvaluateArgs,
-    /// Output formats, comma-separated: json, csv, pdf (one `report-<framework>.pdf` per
-    /// framework of the profile).
+    /// Output formats, comma-separated: json, csv, html (`report.html`), pdf (one
+    /// `report-<framework>.pdf` per framework of the profile).
     #[arg(long, value_delimiter = ',', default_value = "json,csv")]
     pub format: Vec<String>,
+    /// Directory of HTML templates replacing the built-in ones of the same name (see
+    /// docs/reports.md).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
     /// Directory for the report files (created if missing).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -80,7 +84,11 @@ fn build(args: &EvaluateArgs) -> Result<(Report, Option<Snapshot>)> {
     };
     let (snapshot, snapshot_path, collected) = match &args.snapshot {
         Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
-        None => (super::collect_cmd::scan(&args.aws)?, "snapshot.json".to_string(), true),
+        None => (
+            super::collect_cmd::scan(&args.aws)?,
+            "snapshot.json".to_string(),
+            true,
+        ),
     };
     let now = args.now.unwrap_or_else(Utc::now);
     let rules: Vec<&crate::rules::Rule> = pack
@@ -90,7 +98,15 @@ fn build(args: &EvaluateArgs) -> Result<(Report, Option<Snapshot>)> {
         .collect();
     let mut findings = run_rules(&snapshot, &rules, &profile.params, &profile.attestations);
     let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-    let report = Report::build(findings, &snapshot, &snapshot_path, &pack, &profile, register, now);
+    let report = Report::build(
+        findings,
+        &snapshot,
+        &snapshot_path,
+        &pack,
+        &profile,
+        register,
+        now,
+    );
     Ok((report, collected.then_some(snapshot)))
 }
 
@@ -105,10 +121,16 @@ pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
 
 pub fn audit(args: AuditArgs) -> Result<u8> {
     for f in &args.format {
-        if !["json", "csv", "pdf"].contains(&f.as_str()) {
-            bail!("unknown format `{f}` (available: json, csv, pdf)");
+        if !["json", "csv", "html", "pdf"].contains(&f.as_str()) {
+            bail!("unknown format `{f}` (available: json, csv, html, pdf)");
         }
     }
+    // Templates are input too: a broken one stops the run before anything is written.
+    let html = if args.format.iter().any(|f| f == "html") {
+        Some(report::html::Renderer::new(args.templates.as_deref())?)
+    } else {
+        None
+    };
     let (report, collected) = build(&args.input)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
@@ -125,6 +147,14 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             for path in report::pdf::write(&report, &args.out)? {
                 written.push(path.display().to_string());
             }
+            continue;
+        }
+        if let Some(renderer) = html.as_ref().filter(|_| format == "html") {
+            written.push(
+                report::html::write(renderer, &report, &args.out)?
+                    .display()
+                    .to_string(),
+            );
             continue;
         }
         let path = args.out.join(format!("findings.{format}"));

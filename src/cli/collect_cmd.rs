@@ -46,7 +46,12 @@ pub struct AwsArgs {
 impl AwsArgs {
     pub fn options(&self) -> CollectOptions {
         CollectOptions {
-            connection: Connection { profile: self.profile.clone(), endpoint_url: self.endpoint_url.clone(), max_attempts: self.max_attempts, operation_timeout: Duration::from_secs(self.call_timeout) },
+            connection: Connection {
+                profile: self.profile.clone(),
+                endpoint_url: self.endpoint_url.clone(),
+                max_attempts: self.max_attempts,
+                operation_timeout: Duration::from_secs(self.call_timeout),
+            },
             regions: self.regions.clone(),
             role_arn: self.role_arn.clone(),
             external_id: self.external_id.clone(),
@@ -68,14 +73,18 @@ pub struct CollectArgs {
 
 /// Runs a live scan to completion.
 pub fn scan(aws: &AwsArgs) -> Result<Snapshot> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     let options = aws.options();
     Ok(runtime.block_on(collect(&options))?)
 }
 
 pub fn run(args: CollectArgs) -> Result<u8> {
     let snapshot = scan(&args.aws)?;
-    std::fs::write(&args.output, snapshot.to_json_pretty() + "\n").with_context(|| format!("writing {}", args.output.display()))?;
+    std::fs::write(&args.output, snapshot.to_json_pretty() + "\n")
+        .with_context(|| format!("writing {}", args.output.display()))?;
     let regions: usize = snapshot.accounts.iter().map(|a| a.regions_read.len()).sum();
     eprintln!(
         "wrote {}: {} resources from {} account(s), {} region(s) read, {} raw responses, {} gap(s)",
@@ -87,13 +96,19 @@ pub fn run(args: CollectArgs) -> Result<u8> {
         snapshot.gaps.len()
     );
     for gap in &snapshot.gaps {
-        eprintln!("  GAP {} {}/{} {}: {} {}", gap.id, gap.account, gap.region, gap.operation, gap.error_code, gap.message);
+        eprintln!(
+            "  GAP {} {}/{} {}: {} {}",
+            gap.id, gap.account, gap.region, gap.operation, gap.error_code, gap.message
+        );
     }
     // A scan with gaps is incomplete: say so in the exit status (3), like an audit.
     Ok(if snapshot.gaps.is_empty() { 0 } else { 3 })
 }
 
 pub fn iam_policy() -> Result<u8> {
-    println!("{}", serde_json::to_string_pretty(&operations::iam_policy())?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&operations::iam_policy())?
+    );
     Ok(0)
 }

@@ -44,7 +44,9 @@ pub fn run(args: PlanArgs) -> Result<u8> {
     let planned = plan::load(&args.plan, &args.input.options(None))?;
     let json = planned.snapshot.to_json_pretty() + "\n";
     match &args.output {
-        Some(path) => std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?
+        }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
@@ -52,7 +54,12 @@ pub fn run(args: PlanArgs) -> Result<u8> {
             lock.flush()?;
         }
     }
-    let unknown: usize = planned.snapshot.resources.iter().map(|r| r.unknown.len()).sum();
+    let unknown: usize = planned
+        .snapshot
+        .resources
+        .iter()
+        .map(|r| r.unknown.len())
+        .sum();
     eprintln!(
         "{}: {} resources ({} attribute groups known only after apply)",
         args.plan.display(),
@@ -60,7 +67,10 @@ pub fn run(args: PlanArgs) -> Result<u8> {
         unknown
     );
     for n in &planned.not_read {
-        eprintln!("  not read: {} ({} is not read from plans)", n.address, n.type_name);
+        eprintln!(
+            "  not read: {} ({} is not read from plans)",
+            n.address, n.type_name
+        );
     }
     Ok(0)
 }

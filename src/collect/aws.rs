@@ -53,7 +53,10 @@ pub async fn base_config(conn: &Connection, region: &str) -> SdkConfig {
 
 /// The same configuration in another region (credentials are shared).
 pub fn in_region(config: &SdkConfig, region: &str) -> SdkConfig {
-    config.to_builder().region(Region::new(region.to_string())).build()
+    config
+        .to_builder()
+        .region(Region::new(region.to_string()))
+        .build()
 }
 
 /// What one HTTP response looked like, captured for the evidence record.
@@ -82,14 +85,26 @@ impl Intercept for Capture {
         "assay-capture"
     }
 
-    fn read_after_attempt(&self, context: &FinalizerInterceptorContextRef<'_>, _rc: &RuntimeComponents, _cfg: &mut ConfigBag) -> Result<(), BoxError> {
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         if let Some(response) = context.response() {
             let headers = response.headers();
-            let request_id = ["x-amzn-requestid", "x-amz-request-id", "x-amzn-request-id"].iter().find_map(|h| headers.get(*h)).map(str::to_string);
+            let request_id = ["x-amzn-requestid", "x-amz-request-id", "x-amzn-request-id"]
+                .iter()
+                .find_map(|h| headers.get(*h))
+                .map(str::to_string);
             let captured = Captured {
                 status: response.status().as_u16(),
                 content_type: headers.get("content-type").unwrap_or("").to_string(),
-                body: response.body().bytes().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default(),
+                body: response
+                    .body()
+                    .bytes()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default(),
                 request_id,
             };
             if let Ok(mut slot) = self.0.lock() {
@@ -128,9 +143,34 @@ pub enum FailureKind {
     Service,
 }
 
-const DENIED: &[&str] = &["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnauthorizedAccess", "Forbidden", "AuthFailure"];
-const THROTTLED: &[&str] = &["Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown", "RequestThrottled", "RequestThrottledException"];
-const CREDENTIALS: &[&str] = &["InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "InvalidAccessKeyId", "SignatureDoesNotMatch", "UnrecognizedClientException", "InvalidToken"];
+const DENIED: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "UnauthorizedAccess",
+    "Forbidden",
+    "AuthFailure",
+];
+const THROTTLED: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+    "RequestThrottled",
+    "RequestThrottledException",
+];
+const CREDENTIALS: &[&str] = &[
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "UnrecognizedClientException",
+    "InvalidToken",
+];
 
 /// Classifies an SDK error.
 pub fn classify<E>(error: &SdkError<E, HttpResponse>) -> Failure
@@ -140,26 +180,72 @@ where
     // The error and its causes, without the SDK's Debug dump of the raw response.
     let display = causes(error);
     match error {
-        SdkError::TimeoutError(_) => Failure { kind: FailureKind::Timeout, code: "Timeout".into(), message: display },
-        SdkError::DispatchFailure(d) if d.is_timeout() => Failure { kind: FailureKind::Timeout, code: "Timeout".into(), message: display },
+        SdkError::TimeoutError(_) => Failure {
+            kind: FailureKind::Timeout,
+            code: "Timeout".into(),
+            message: display,
+        },
+        SdkError::DispatchFailure(d) if d.is_timeout() => Failure {
+            kind: FailureKind::Timeout,
+            code: "Timeout".into(),
+            message: display,
+        },
         // No credentials could be loaded (the provider chain reports it as a dispatch
         // failure of kind "other", before any request is sent).
-        SdkError::DispatchFailure(d) if !d.is_io() && display.contains("credential") => Failure { kind: FailureKind::Credentials, code: "NoCredentials".into(), message: display },
-        SdkError::DispatchFailure(_) => Failure { kind: FailureKind::Unreachable, code: "EndpointUnreachable".into(), message: display },
+        SdkError::DispatchFailure(d) if !d.is_io() && display.contains("credential") => Failure {
+            kind: FailureKind::Credentials,
+            code: "NoCredentials".into(),
+            message: display,
+        },
+        SdkError::DispatchFailure(_) => Failure {
+            kind: FailureKind::Unreachable,
+            code: "EndpointUnreachable".into(),
+            message: display,
+        },
         SdkError::ConstructionFailure(_) => {
-            let kind = if display.contains("credentials") { FailureKind::Credentials } else { FailureKind::Service };
-            Failure { kind, code: "RequestNotBuilt".into(), message: display }
+            let kind = if display.contains("credentials") {
+                FailureKind::Credentials
+            } else {
+                FailureKind::Service
+            };
+            Failure {
+                kind,
+                code: "RequestNotBuilt".into(),
+                message: display,
+            }
         }
         // An answer that is not an AWS error (an HTML page from a proxy, load balancer or
         // emulator that lacks the operation): name it by its HTTP status, briefly.
         _ if error.code().is_none() && error.raw_response().is_some() => {
             let raw = error.raw_response().expect("checked above");
             let status = raw.status().as_u16();
-            let content_type = raw.headers().get("content-type").unwrap_or("no content type");
-            let body = raw.body().bytes().map(|b| String::from_utf8_lossy(b).split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
+            let content_type = raw
+                .headers()
+                .get("content-type")
+                .unwrap_or("no content type");
+            let body = raw
+                .body()
+                .bytes()
+                .map(|b| {
+                    String::from_utf8_lossy(b)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
             let excerpt: String = body.chars().take(160).collect();
-            let kind = if status == 429 { FailureKind::Throttled } else { FailureKind::Service };
-            Failure { kind, code: format!("Http{status}"), message: format!("HTTP {status} ({content_type}) that is not an AWS error response: {excerpt}") }
+            let kind = if status == 429 {
+                FailureKind::Throttled
+            } else {
+                FailureKind::Service
+            };
+            Failure {
+                kind,
+                code: format!("Http{status}"),
+                message: format!(
+                    "HTTP {status} ({content_type}) that is not an AWS error response: {excerpt}"
+                ),
+            }
         }
         _ => {
             let code = error.code().unwrap_or("Unknown").to_string();
@@ -175,7 +261,11 @@ where
             } else {
                 FailureKind::Service
             };
-            Failure { kind, code, message }
+            Failure {
+                kind,
+                code,
+                message,
+            }
         }
     }
 }

@@ -12,40 +12,110 @@ use crate::snapshot::{Attributes, Resource, Tags, Unread};
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let trail_client = Client::new(ctx.config);
     let (account, region) = (ctx.account, ctx.region);
-    let (trails, listed) = match ctx.recorder.call(region, "cloudtrail:DescribeTrails", |c| trail_client.describe_trails().include_shadow_trails(false).customize().interceptor(c).send()).await {
+    let (trails, listed) = match ctx
+        .recorder
+        .call(region, "cloudtrail:DescribeTrails", |c| {
+            trail_client
+                .describe_trails()
+                .include_shadow_trails(false)
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+    {
         Ok((out, p)) => (out.trail_list().to_vec(), p),
         Err(e) => {
-            ctx.recorder.gap(account, region, "cloudtrail:DescribeTrails", &e.failure, &["aws_cloudtrail_trail"], "");
+            ctx.recorder.gap(
+                account,
+                region,
+                "cloudtrail:DescribeTrails",
+                &e.failure,
+                &["aws_cloudtrail_trail"],
+                "",
+            );
             return Vec::new();
         }
     };
     let mut found = Vec::new();
     for t in trails {
         let name = t.name().unwrap_or_default().to_string();
-        let arn = t.trail_arn().map_or_else(|| format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}"), str::to_string);
+        let arn = t.trail_arn().map_or_else(
+            || format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}"),
+            str::to_string,
+        );
         let mut provenance = BTreeMap::from([("resource".to_string(), listed.clone())]);
         let mut unread = Vec::new();
-        let is_logging = match ctx.recorder.call(region, "cloudtrail:GetTrailStatus", |c| trail_client.get_trail_status().name(&arn).customize().interceptor(c).send()).await {
+        let is_logging = match ctx
+            .recorder
+            .call(region, "cloudtrail:GetTrailStatus", |c| {
+                trail_client
+                    .get_trail_status()
+                    .name(&arn)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
             Ok((out, p)) => {
                 provenance.insert("is_logging".into(), p);
                 out.is_logging()
             }
             Err(e) => {
-                let gap = ctx.recorder.gap(account, region, "cloudtrail:GetTrailStatus", &e.failure, &[], &arn);
-                unread.push(Unread { group: "is_logging".into(), gap });
+                let gap = ctx.recorder.gap(
+                    account,
+                    region,
+                    "cloudtrail:GetTrailStatus",
+                    &e.failure,
+                    &[],
+                    &arn,
+                );
+                unread.push(Unread {
+                    group: "is_logging".into(),
+                    gap,
+                });
                 None
             }
         };
-        let records_management_events = match ctx.recorder.call(region, "cloudtrail:GetEventSelectors", |c| trail_client.get_event_selectors().trail_name(&arn).customize().interceptor(c).send()).await {
+        let records_management_events = match ctx
+            .recorder
+            .call(region, "cloudtrail:GetEventSelectors", |c| {
+                trail_client
+                    .get_event_selectors()
+                    .trail_name(&arn)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
             Ok((out, p)) => {
                 provenance.insert("records_management_events".into(), p);
-                let classic = out.event_selectors().iter().any(|s| s.include_management_events().unwrap_or(true) && s.read_write_type().is_none_or(|rw| rw.as_str() == "All"));
-                let advanced = out.advanced_event_selectors().iter().any(|s| s.field_selectors().iter().any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management")));
+                let classic = out.event_selectors().iter().any(|s| {
+                    s.include_management_events().unwrap_or(true)
+                        && s.read_write_type().is_none_or(|rw| rw.as_str() == "All")
+                });
+                let advanced = out.advanced_event_selectors().iter().any(|s| {
+                    s.field_selectors().iter().any(|f| {
+                        f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management")
+                    })
+                });
                 Some(classic || advanced)
             }
             Err(e) => {
-                let gap = ctx.recorder.gap(account, region, "cloudtrail:GetEventSelectors", &e.failure, &[], &arn);
-                unread.push(Unread { group: "records_management_events".into(), gap });
+                let gap = ctx.recorder.gap(
+                    account,
+                    region,
+                    "cloudtrail:GetEventSelectors",
+                    &e.failure,
+                    &[],
+                    &arn,
+                );
+                unread.push(Unread {
+                    group: "records_management_events".into(),
+                    gap,
+                });
                 None
             }
         };
@@ -59,7 +129,17 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             s3_bucket_name: t.s3_bucket_name().map(str::to_string),
             records_management_events,
         };
-        found.push(resource(Attributes::CloudTrailTrail(attributes), arn, name.clone(), Some(name), account, region, Tags::new(), provenance, unread));
+        found.push(resource(
+            Attributes::CloudTrailTrail(attributes),
+            arn,
+            name.clone(),
+            Some(name),
+            account,
+            region,
+            Tags::new(),
+            provenance,
+            unread,
+        ));
     }
     found
 }

@@ -11,29 +11,66 @@ use futures::StreamExt;
 use super::normalise::sg_rule;
 use super::recorder::Recorder;
 use super::{Account, ServiceCtx, resource};
-use crate::snapshot::resources::{EbsDefaultEncryption, EbsSnapshot, EbsVolume, Ec2Instance, Encryption, RegionSettings, SecurityGroup, SecurityGroupRule, Vpc};
+use crate::snapshot::resources::{
+    EbsDefaultEncryption, EbsSnapshot, EbsVolume, Ec2Instance, Encryption, RegionSettings,
+    SecurityGroup, SecurityGroupRule, Vpc,
+};
 use crate::snapshot::{Attributes, Provenance, Resource, Tags, Unread};
 
 /// Regions of the account's partition with their opt-in status; empty when they could
 /// not be listed (a gap is recorded and the requested regions are tried anyway).
-pub(super) async fn regions(account: &Account, recorder: &Recorder, home: &str) -> Vec<(String, String)> {
+pub(super) async fn regions(
+    account: &Account,
+    recorder: &Recorder,
+    home: &str,
+) -> Vec<(String, String)> {
     let config = super::aws::in_region(&account.config, home);
     let ec2 = Client::new(&config);
-    match recorder.call(home, "ec2:DescribeRegions", |c| ec2.describe_regions().all_regions(true).customize().interceptor(c).send()).await {
+    match recorder
+        .call(home, "ec2:DescribeRegions", |c| {
+            ec2.describe_regions()
+                .all_regions(true)
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+    {
         Ok((out, _)) => out
             .regions()
             .iter()
-            .filter_map(|r| Some((r.region_name()?.to_string(), r.opt_in_status().unwrap_or("opt-in-not-required").to_string())))
+            .filter_map(|r| {
+                Some((
+                    r.region_name()?.to_string(),
+                    r.opt_in_status()
+                        .unwrap_or("opt-in-not-required")
+                        .to_string(),
+                ))
+            })
             .collect(),
         Err(e) => {
-            recorder.gap(&account.id, home, "ec2:DescribeRegions", &e.failure, &[], "");
+            recorder.gap(
+                &account.id,
+                home,
+                "ec2:DescribeRegions",
+                &e.failure,
+                &[],
+                "",
+            );
             Vec::new()
         }
     }
 }
 
 fn tags(tags: &[Tag]) -> Tags {
-    tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect()
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
 }
 
 fn provenance(p: &Provenance) -> BTreeMap<String, Provenance> {
@@ -42,7 +79,11 @@ fn provenance(p: &Provenance) -> BTreeMap<String, Provenance> {
 
 fn encryption(encrypted: Option<bool>, key: Option<&str>) -> Option<Encryption> {
     let enabled = encrypted.unwrap_or(false);
-    Some(Encryption { enabled, algorithm: enabled.then(|| "aws:kms".to_string()), kms_key_arn: key.map(str::to_string) })
+    Some(Encryption {
+        enabled,
+        algorithm: enabled.then(|| "aws:kms".to_string()),
+        kms_key_arn: key.map(str::to_string),
+    })
 }
 
 /// Pages through a `Describe*` call: `$call` builds the request for a token; `$items`
@@ -54,7 +95,11 @@ macro_rules! pages {
         let mut token: Option<String> = None;
         let mut failed = false;
         loop {
-            match $ctx.recorder.call($ctx.region, $operation, |c| ($call)(token.clone(), c)).await {
+            match $ctx
+                .recorder
+                .call($ctx.region, $operation, |c| ($call)(token.clone(), c))
+                .await
+            {
                 Ok((out, p)) => {
                     let (items, next): (Vec<_>, Option<String>) = ($items)(out);
                     all.extend(items.into_iter().map(|i| (i, p.clone())));
@@ -64,7 +109,14 @@ macro_rules! pages {
                     }
                 }
                 Err(e) => {
-                    $ctx.recorder.gap($ctx.account, $ctx.region, $operation, &e.failure, $types, "");
+                    $ctx.recorder.gap(
+                        $ctx.account,
+                        $ctx.region,
+                        $operation,
+                        &e.failure,
+                        $types,
+                        "",
+                    );
                     failed = true;
                     break;
                 }
@@ -83,50 +135,150 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
     let region_arn = format!("arn:aws:ec2:{region}:{account}:region/{region}");
     let mut region_provenance = BTreeMap::new();
     let mut region_unread = Vec::new();
-    let default_encryption = match ctx.recorder.call(region, "ec2:GetEbsEncryptionByDefault", |c| ec2.get_ebs_encryption_by_default().customize().interceptor(c).send()).await {
+    let default_encryption = match ctx
+        .recorder
+        .call(region, "ec2:GetEbsEncryptionByDefault", |c| {
+            ec2.get_ebs_encryption_by_default()
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+    {
         Ok((out, p)) => {
             let enabled = out.ebs_encryption_by_default().unwrap_or(false);
             // The default key is part of the same group: if it cannot be read, the group
             // is unread (a missing key must not look like "no key").
-            match ctx.recorder.call(region, "ec2:GetEbsDefaultKmsKeyId", |c| ec2.get_ebs_default_kms_key_id().customize().interceptor(c).send()).await {
+            match ctx
+                .recorder
+                .call(region, "ec2:GetEbsDefaultKmsKeyId", |c| {
+                    ec2.get_ebs_default_kms_key_id()
+                        .customize()
+                        .interceptor(c)
+                        .send()
+                })
+                .await
+            {
                 Ok((out, _)) => {
                     region_provenance.insert("ebs_encryption_by_default".to_string(), p);
-                    Some(EbsDefaultEncryption { enabled, kms_key_arn: out.kms_key_id().map(str::to_string) })
+                    Some(EbsDefaultEncryption {
+                        enabled,
+                        kms_key_arn: out.kms_key_id().map(str::to_string),
+                    })
                 }
                 Err(e) => {
-                    let gap = ctx.recorder.gap(account, region, "ec2:GetEbsDefaultKmsKeyId", &e.failure, &[], &region_arn);
-                    region_unread.push(Unread { group: "ebs_encryption_by_default".into(), gap });
+                    let gap = ctx.recorder.gap(
+                        account,
+                        region,
+                        "ec2:GetEbsDefaultKmsKeyId",
+                        &e.failure,
+                        &[],
+                        &region_arn,
+                    );
+                    region_unread.push(Unread {
+                        group: "ebs_encryption_by_default".into(),
+                        gap,
+                    });
                     None
                 }
             }
         }
         Err(e) => {
-            let gap = ctx.recorder.gap(account, region, "ec2:GetEbsEncryptionByDefault", &e.failure, &[], &region_arn);
-            region_unread.push(Unread { group: "ebs_encryption_by_default".into(), gap });
+            let gap = ctx.recorder.gap(
+                account,
+                region,
+                "ec2:GetEbsEncryptionByDefault",
+                &e.failure,
+                &[],
+                &region_arn,
+            );
+            region_unread.push(Unread {
+                group: "ebs_encryption_by_default".into(),
+                gap,
+            });
             None
         }
     };
-    let settings = RegionSettings { opt_in_status: Some(opt_in_status.to_string()), in_use: false, ebs_encryption_by_default: default_encryption };
-    found.push(resource(Attributes::RegionSettings(settings), region_arn, region.to_string(), None, account, region, Tags::new(), region_provenance, region_unread));
+    let settings = RegionSettings {
+        opt_in_status: Some(opt_in_status.to_string()),
+        in_use: false,
+        ebs_encryption_by_default: default_encryption,
+    };
+    found.push(resource(
+        Attributes::RegionSettings(settings),
+        region_arn,
+        region.to_string(),
+        None,
+        account,
+        region,
+        Tags::new(),
+        region_provenance,
+        region_unread,
+    ));
 
     // Volumes.
-    if let Some(volumes) = pages!(ctx, "ec2:DescribeVolumes", &["aws_ebs_volume"], |t, c| ec2.describe_volumes().set_next_token(t).customize().interceptor(c).send(), |o: aws_sdk_ec2::operation::describe_volumes::DescribeVolumesOutput| (o.volumes().to_vec(), o.next_token().map(str::to_string))) {
+    if let Some(volumes) = pages!(
+        ctx,
+        "ec2:DescribeVolumes",
+        &["aws_ebs_volume"],
+        |t, c| ec2
+            .describe_volumes()
+            .set_next_token(t)
+            .customize()
+            .interceptor(c)
+            .send(),
+        |o: aws_sdk_ec2::operation::describe_volumes::DescribeVolumesOutput| (
+            o.volumes().to_vec(),
+            o.next_token().map(str::to_string)
+        )
+    ) {
         for (v, p) in volumes {
             let id = v.volume_id().unwrap_or_default().to_string();
             let attributes = EbsVolume {
                 availability_zone: v.availability_zone().unwrap_or_default().to_string(),
                 size_gib: i64::from(v.size().unwrap_or(0)),
-                volume_type: v.volume_type().map_or(String::new(), |t| t.as_str().to_string()),
+                volume_type: v
+                    .volume_type()
+                    .map_or(String::new(), |t| t.as_str().to_string()),
                 state: v.state().map_or(String::new(), |s| s.as_str().to_string()),
-                attached_instance_ids: v.attachments().iter().filter_map(|a| a.instance_id().map(str::to_string)).collect(),
+                attached_instance_ids: v
+                    .attachments()
+                    .iter()
+                    .filter_map(|a| a.instance_id().map(str::to_string))
+                    .collect(),
                 encryption: encryption(v.encrypted(), v.kms_key_id()),
             };
-            found.push(resource(Attributes::EbsVolume(attributes), format!("arn:aws:ec2:{region}:{account}:volume/{id}"), id, None, account, region, tags(v.tags()), provenance(&p), Vec::new()));
+            found.push(resource(
+                Attributes::EbsVolume(attributes),
+                format!("arn:aws:ec2:{region}:{account}:volume/{id}"),
+                id,
+                None,
+                account,
+                region,
+                tags(v.tags()),
+                provenance(&p),
+                Vec::new(),
+            ));
         }
     }
 
     // Snapshots owned by the account, then who each is shared with.
-    if let Some(snapshots) = pages!(ctx, "ec2:DescribeSnapshots", &["aws_ebs_snapshot"], |t, c| ec2.describe_snapshots().owner_ids("self").set_next_token(t).customize().interceptor(c).send(), |o: aws_sdk_ec2::operation::describe_snapshots::DescribeSnapshotsOutput| (o.snapshots().to_vec(), o.next_token().map(str::to_string))) {
+    if let Some(snapshots) = pages!(
+        ctx,
+        "ec2:DescribeSnapshots",
+        &["aws_ebs_snapshot"],
+        |t, c| ec2
+            .describe_snapshots()
+            .owner_ids("self")
+            .set_next_token(t)
+            .customize()
+            .interceptor(c)
+            .send(),
+        |o: aws_sdk_ec2::operation::describe_snapshots::DescribeSnapshotsOutput| (
+            o.snapshots().to_vec(),
+            o.next_token().map(str::to_string)
+        )
+    ) {
         let shared: Vec<Resource> = futures::stream::iter(snapshots.into_iter().map(|(s, p)| {
             let ec2 = &ec2;
             async move {
@@ -136,14 +288,42 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
                 let arn = format!("arn:aws:ec2:{region}:{account}:snapshot/{id}");
                 let mut prov = provenance(&p);
                 let mut unread = Vec::new();
-                let shared_with = match ctx.recorder.call(region, "ec2:DescribeSnapshotAttribute", |c| ec2.describe_snapshot_attribute().snapshot_id(&id).attribute(SnapshotAttributeName::CreateVolumePermission).customize().interceptor(c).send()).await {
+                let shared_with = match ctx
+                    .recorder
+                    .call(region, "ec2:DescribeSnapshotAttribute", |c| {
+                        ec2.describe_snapshot_attribute()
+                            .snapshot_id(&id)
+                            .attribute(SnapshotAttributeName::CreateVolumePermission)
+                            .customize()
+                            .interceptor(c)
+                            .send()
+                    })
+                    .await
+                {
                     Ok((out, p)) => {
                         prov.insert("shared_with".into(), p);
-                        out.create_volume_permissions().iter().filter_map(|perm| perm.user_id().map(str::to_string).or_else(|| perm.group().map(|g| g.as_str().to_string()))).collect()
+                        out.create_volume_permissions()
+                            .iter()
+                            .filter_map(|perm| {
+                                perm.user_id()
+                                    .map(str::to_string)
+                                    .or_else(|| perm.group().map(|g| g.as_str().to_string()))
+                            })
+                            .collect()
                     }
                     Err(e) => {
-                        let gap = ctx.recorder.gap(account, region, "ec2:DescribeSnapshotAttribute", &e.failure, &[], &arn);
-                        unread.push(Unread { group: "shared_with".into(), gap });
+                        let gap = ctx.recorder.gap(
+                            account,
+                            region,
+                            "ec2:DescribeSnapshotAttribute",
+                            &e.failure,
+                            &[],
+                            &arn,
+                        );
+                        unread.push(Unread {
+                            group: "shared_with".into(),
+                            gap,
+                        });
                         Vec::new()
                     }
                 };
@@ -151,11 +331,24 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
                     volume_id: s.volume_id().map(str::to_string),
                     start_time: s.start_time().map(|t| t.to_string()).unwrap_or_default(),
                     state: s.state().map_or(String::new(), |x| x.as_str().to_string()),
-                    description: s.description().map(str::to_string).filter(|d| !d.is_empty()),
+                    description: s
+                        .description()
+                        .map(str::to_string)
+                        .filter(|d| !d.is_empty()),
                     encryption: encryption(s.encrypted(), s.kms_key_id()),
                     shared_with,
                 };
-                resource(Attributes::EbsSnapshot(attributes), arn, id, None, account, region, tags(s.tags()), prov, unread)
+                resource(
+                    Attributes::EbsSnapshot(attributes),
+                    arn,
+                    id,
+                    None,
+                    account,
+                    region,
+                    tags(s.tags()),
+                    prov,
+                    unread,
+                )
             }
         }))
         .buffer_unordered(ctx.concurrency)
@@ -165,34 +358,102 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
     }
 
     // Instances.
-    if let Some(reservations) = pages!(ctx, "ec2:DescribeInstances", &["aws_ec2_instance"], |t, c| ec2.describe_instances().set_next_token(t).customize().interceptor(c).send(), |o: aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput| (o.reservations().to_vec(), o.next_token().map(str::to_string))) {
+    if let Some(reservations) = pages!(
+        ctx,
+        "ec2:DescribeInstances",
+        &["aws_ec2_instance"],
+        |t, c| ec2
+            .describe_instances()
+            .set_next_token(t)
+            .customize()
+            .interceptor(c)
+            .send(),
+        |o: aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput| (
+            o.reservations().to_vec(),
+            o.next_token().map(str::to_string)
+        )
+    ) {
         for (reservation, p) in reservations {
             for i in reservation.instances() {
                 let id = i.instance_id().unwrap_or_default().to_string();
                 let attributes = Ec2Instance {
-                    state: i.state().and_then(|s| s.name()).map_or(String::new(), |n| n.as_str().to_string()),
-                    instance_type: i.instance_type().map_or(String::new(), |t| t.as_str().to_string()),
+                    state: i
+                        .state()
+                        .and_then(|s| s.name())
+                        .map_or(String::new(), |n| n.as_str().to_string()),
+                    instance_type: i
+                        .instance_type()
+                        .map_or(String::new(), |t| t.as_str().to_string()),
                     image_id: i.image_id().unwrap_or_default().to_string(),
                     launch_time: i.launch_time().map(|t| t.to_string()),
                     vpc_id: i.vpc_id().map(str::to_string),
                     subnet_id: i.subnet_id().map(str::to_string),
                     public_ip: i.public_ip_address().map(str::to_string),
                     key_name: i.key_name().map(str::to_string),
-                    imds_v2_required: i.metadata_options().and_then(|m| m.http_tokens()).is_some_and(|t| t.as_str() == "required"),
-                    security_group_ids: i.security_groups().iter().filter_map(|g| g.group_id().map(str::to_string)).collect(),
-                    volume_ids: i.block_device_mappings().iter().filter_map(|b| b.ebs().and_then(|e| e.volume_id()).map(str::to_string)).collect(),
+                    imds_v2_required: i
+                        .metadata_options()
+                        .and_then(|m| m.http_tokens())
+                        .is_some_and(|t| t.as_str() == "required"),
+                    security_group_ids: i
+                        .security_groups()
+                        .iter()
+                        .filter_map(|g| g.group_id().map(str::to_string))
+                        .collect(),
+                    volume_ids: i
+                        .block_device_mappings()
+                        .iter()
+                        .filter_map(|b| b.ebs().and_then(|e| e.volume_id()).map(str::to_string))
+                        .collect(),
                 };
-                found.push(resource(Attributes::Ec2Instance(attributes), format!("arn:aws:ec2:{region}:{account}:instance/{id}"), id, None, account, region, tags(i.tags()), provenance(&p), Vec::new()));
+                found.push(resource(
+                    Attributes::Ec2Instance(attributes),
+                    format!("arn:aws:ec2:{region}:{account}:instance/{id}"),
+                    id,
+                    None,
+                    account,
+                    region,
+                    tags(i.tags()),
+                    provenance(&p),
+                    Vec::new(),
+                ));
             }
         }
     }
 
     // VPCs.
-    if let Some(vpcs) = pages!(ctx, "ec2:DescribeVpcs", &["aws_vpc"], |t, c| ec2.describe_vpcs().set_next_token(t).customize().interceptor(c).send(), |o: aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsOutput| (o.vpcs().to_vec(), o.next_token().map(str::to_string))) {
+    if let Some(vpcs) = pages!(
+        ctx,
+        "ec2:DescribeVpcs",
+        &["aws_vpc"],
+        |t, c| ec2
+            .describe_vpcs()
+            .set_next_token(t)
+            .customize()
+            .interceptor(c)
+            .send(),
+        |o: aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsOutput| (
+            o.vpcs().to_vec(),
+            o.next_token().map(str::to_string)
+        )
+    ) {
         for (v, p) in vpcs {
             let id = v.vpc_id().unwrap_or_default().to_string();
-            let attributes = Vpc { cidr_block: v.cidr_block().unwrap_or_default().to_string(), is_default: v.is_default().unwrap_or(false), state: v.state().map_or(String::new(), |s| s.as_str().to_string()) };
-            found.push(resource(Attributes::Vpc(attributes), format!("arn:aws:ec2:{region}:{account}:vpc/{id}"), id, None, account, region, tags(v.tags()), provenance(&p), Vec::new()));
+            let attributes = Vpc {
+                cidr_block: v.cidr_block().unwrap_or_default().to_string(),
+                is_default: v.is_default().unwrap_or(false),
+                state: v.state().map_or(String::new(), |s| s.as_str().to_string()),
+            };
+            found.push(resource(
+                Attributes::Vpc(attributes),
+                format!("arn:aws:ec2:{region}:{account}:vpc/{id}"),
+                id,
+                None,
+                account,
+                region,
+                tags(v.tags()),
+                provenance(&p),
+                Vec::new(),
+            ));
         }
     }
 
@@ -209,7 +470,21 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
             }
             counts
         });
-    if let Some(groups) = pages!(ctx, "ec2:DescribeSecurityGroups", &["aws_security_group"], |t, c| ec2.describe_security_groups().set_next_token(t).customize().interceptor(c).send(), |o: aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput| (o.security_groups().to_vec(), o.next_token().map(str::to_string))) {
+    if let Some(groups) = pages!(
+        ctx,
+        "ec2:DescribeSecurityGroups",
+        &["aws_security_group"],
+        |t, c| ec2
+            .describe_security_groups()
+            .set_next_token(t)
+            .customize()
+            .interceptor(c)
+            .send(),
+        |o: aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput| (
+            o.security_groups().to_vec(),
+            o.next_token().map(str::to_string)
+        )
+    ) {
         for (g, p) in groups {
             let id = g.group_id().unwrap_or_default().to_string();
             let rules = |perms: &[aws_sdk_ec2::types::IpPermission]| -> Vec<SecurityGroupRule> {
@@ -220,11 +495,25 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
                             perm.ip_protocol().unwrap_or("-1"),
                             perm.from_port(),
                             perm.to_port(),
-                            perm.ip_ranges().iter().filter_map(|r| r.cidr_ip().map(str::to_string)).collect(),
-                            perm.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6().map(str::to_string)).collect(),
-                            perm.user_id_group_pairs().iter().filter_map(|pair| pair.group_id().map(str::to_string)).collect(),
-                            perm.prefix_list_ids().iter().filter_map(|pl| pl.prefix_list_id().map(str::to_string)).collect(),
-                            perm.ip_ranges().iter().find_map(|r| r.description().map(str::to_string)),
+                            perm.ip_ranges()
+                                .iter()
+                                .filter_map(|r| r.cidr_ip().map(str::to_string))
+                                .collect(),
+                            perm.ipv6_ranges()
+                                .iter()
+                                .filter_map(|r| r.cidr_ipv6().map(str::to_string))
+                                .collect(),
+                            perm.user_id_group_pairs()
+                                .iter()
+                                .filter_map(|pair| pair.group_id().map(str::to_string))
+                                .collect(),
+                            perm.prefix_list_ids()
+                                .iter()
+                                .filter_map(|pl| pl.prefix_list_id().map(str::to_string))
+                                .collect(),
+                            perm.ip_ranges()
+                                .iter()
+                                .find_map(|r| r.description().map(str::to_string)),
                         )
                     })
                     .collect()
@@ -236,10 +525,22 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
                 is_default: g.group_name() == Some("default"),
                 ingress: rules(g.ip_permissions()),
                 egress: rules(g.ip_permissions_egress()),
-                attached_enis: eni_counts.as_ref().map(|c| c.get(&id).copied().unwrap_or(0)),
+                attached_enis: eni_counts
+                    .as_ref()
+                    .map(|c| c.get(&id).copied().unwrap_or(0)),
             };
             let name = g.group_name().map(str::to_string);
-            found.push(resource(Attributes::SecurityGroup(attributes), format!("arn:aws:ec2:{region}:{account}:security-group/{id}"), id, name, account, region, tags(g.tags()), provenance(&p), Vec::new()));
+            found.push(resource(
+                Attributes::SecurityGroup(attributes),
+                format!("arn:aws:ec2:{region}:{account}:security-group/{id}"),
+                id,
+                name,
+                account,
+                region,
+                tags(g.tags()),
+                provenance(&p),
+                Vec::new(),
+            ));
         }
     }
     found

@@ -12,7 +12,9 @@ use futures::StreamExt;
 use super::normalise::policy_document;
 use super::recorder::CallError;
 use super::{ServiceCtx, resource};
-use crate::snapshot::resources::{AccessKey, Account, IamGroup, IamRole, IamUser, MfaDevice, PasswordPolicy};
+use crate::snapshot::resources::{
+    AccessKey, Account, IamGroup, IamRole, IamUser, MfaDevice, PasswordPolicy,
+};
 use crate::snapshot::{Attributes, Provenance, Resource, Tags, Unread};
 
 /// One row of the credential report, as far as the rules need it.
@@ -32,35 +34,81 @@ fn parse_credential_report(csv_text: &str) -> BTreeMap<String, ReportRow> {
         Err(_) => return rows,
     };
     let column = |name: &str| headers.iter().position(|h| h == name);
-    let (user, password, mfa, key1, key2) = (column("user"), column("password_enabled"), column("mfa_active"), column("access_key_1_active"), column("access_key_2_active"));
+    let (user, password, mfa, key1, key2) = (
+        column("user"),
+        column("password_enabled"),
+        column("mfa_active"),
+        column("access_key_1_active"),
+        column("access_key_2_active"),
+    );
     for record in reader.records().flatten() {
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
         rows.insert(
             field(user).to_string(),
-            ReportRow { password_enabled: field(password) == "true", mfa_active: field(mfa) == "true", access_key_active: field(key1) == "true" || field(key2) == "true" },
+            ReportRow {
+                password_enabled: field(password) == "true",
+                mfa_active: field(mfa) == "true",
+                access_key_active: field(key1) == "true" || field(key2) == "true",
+            },
         );
     }
     rows
 }
 
-async fn credential_report(ctx: &ServiceCtx<'_>, iam: &Client) -> Result<(BTreeMap<String, ReportRow>, Provenance), CallError> {
+async fn credential_report(
+    ctx: &ServiceCtx<'_>,
+    iam: &Client,
+) -> Result<(BTreeMap<String, ReportRow>, Provenance), CallError> {
     // Generation is asynchronous: ask, then poll briefly until the report is ready.
     for attempt in 0..10 {
-        match ctx.recorder.call("global", "iam:GenerateCredentialReport", |c| iam.generate_credential_report().customize().interceptor(c).send()).await {
-            Ok((out, _)) if out.state().is_some_and(|s| s.as_str() == "COMPLETE") || attempt > 0 => {}
+        match ctx
+            .recorder
+            .call("global", "iam:GenerateCredentialReport", |c| {
+                iam.generate_credential_report()
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
+            Ok((out, _))
+                if out.state().is_some_and(|s| s.as_str() == "COMPLETE") || attempt > 0 => {}
             Ok(_) => {}
             Err(e) => return Err(e),
         }
-        match ctx.recorder.call("global", "iam:GetCredentialReport", |c| iam.get_credential_report().customize().interceptor(c).send()).await {
+        match ctx
+            .recorder
+            .call("global", "iam:GetCredentialReport", |c| {
+                iam.get_credential_report()
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
             Ok((out, p)) => {
-                let text = out.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
+                let text = out
+                    .content()
+                    .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
+                    .unwrap_or_default();
                 return Ok((parse_credential_report(&text), p));
             }
-            Err(e) if e.failure.code == "ReportInProgress" || e.failure.code == "ReportNotPresent" => tokio::time::sleep(Duration::from_millis(500)).await,
+            Err(e)
+                if e.failure.code == "ReportInProgress" || e.failure.code == "ReportNotPresent" =>
+            {
+                tokio::time::sleep(Duration::from_millis(500)).await
+            }
             Err(e) => return Err(e),
         }
     }
-    Err(CallError { failure: super::aws::Failure { kind: super::aws::FailureKind::Timeout, code: "ReportInProgress".into(), message: "the credential report was not ready after 10 attempts".into() }, provenance: None })
+    Err(CallError {
+        failure: super::aws::Failure {
+            kind: super::aws::FailureKind::Timeout,
+            code: "ReportInProgress".into(),
+            message: "the credential report was not ready after 10 attempts".into(),
+        },
+        provenance: None,
+    })
 }
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
@@ -70,7 +118,16 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
 
     // Console access and root state come from the credential report.
     let report = credential_report(ctx, &iam).await;
-    let report_gap = report.as_ref().err().map(|e| ctx.recorder.gap(account, "global", "iam:GetCredentialReport", &e.failure, &[], "credential report"));
+    let report_gap = report.as_ref().err().map(|e| {
+        ctx.recorder.gap(
+            account,
+            "global",
+            "iam:GetCredentialReport",
+            &e.failure,
+            &[],
+            "credential report",
+        )
+    });
 
     found.push(account_resource(ctx, &iam, &report).await);
 
@@ -78,16 +135,36 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let mut users = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        match ctx.recorder.call("global", "iam:ListUsers", |c| iam.list_users().set_marker(marker.clone()).customize().interceptor(c).send()).await {
+        match ctx
+            .recorder
+            .call("global", "iam:ListUsers", |c| {
+                iam.list_users()
+                    .set_marker(marker.clone())
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
             Ok((out, p)) => {
                 users.extend(out.users().iter().map(|u| (u.clone(), p.clone())));
-                marker = out.marker().map(str::to_string).filter(|_| out.is_truncated());
+                marker = out
+                    .marker()
+                    .map(str::to_string)
+                    .filter(|_| out.is_truncated());
                 if marker.is_none() {
                     break;
                 }
             }
             Err(e) => {
-                ctx.recorder.gap(account, "global", "iam:ListUsers", &e.failure, &["aws_iam_user"], "");
+                ctx.recorder.gap(
+                    account,
+                    "global",
+                    "iam:ListUsers",
+                    &e.failure,
+                    &["aws_iam_user"],
+                    "",
+                );
                 break;
             }
         }
@@ -153,16 +230,36 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let mut groups = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        match ctx.recorder.call("global", "iam:ListGroups", |c| iam.list_groups().set_marker(marker.clone()).customize().interceptor(c).send()).await {
+        match ctx
+            .recorder
+            .call("global", "iam:ListGroups", |c| {
+                iam.list_groups()
+                    .set_marker(marker.clone())
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
             Ok((out, listed)) => {
                 groups.extend(out.groups().iter().map(|g| (g.clone(), listed.clone())));
-                marker = out.marker().map(str::to_string).filter(|_| out.is_truncated());
+                marker = out
+                    .marker()
+                    .map(str::to_string)
+                    .filter(|_| out.is_truncated());
                 if marker.is_none() {
                     break;
                 }
             }
             Err(e) => {
-                ctx.recorder.gap(account, "global", "iam:ListGroups", &e.failure, &["aws_iam_group"], "");
+                ctx.recorder.gap(
+                    account,
+                    "global",
+                    "iam:ListGroups",
+                    &e.failure,
+                    &["aws_iam_group"],
+                    "",
+                );
                 break;
             }
         }
@@ -176,76 +273,191 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         let mut members = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            match ctx.recorder.call("global", "iam:GetGroup", |c| iam.get_group().group_name(&name).set_marker(marker.clone()).customize().interceptor(c).send()).await {
+            match ctx
+                .recorder
+                .call("global", "iam:GetGroup", |c| {
+                    iam.get_group()
+                        .group_name(&name)
+                        .set_marker(marker.clone())
+                        .customize()
+                        .interceptor(c)
+                        .send()
+                })
+                .await
+            {
                 Ok((out, p)) => {
                     provenance.entry("members".into()).or_insert(p);
                     members.extend(out.users().iter().map(|u| u.user_name().to_string()));
-                    marker = out.marker().map(str::to_string).filter(|_| out.is_truncated());
+                    marker = out
+                        .marker()
+                        .map(str::to_string)
+                        .filter(|_| out.is_truncated());
                     if marker.is_none() {
                         break;
                     }
                 }
                 Err(e) => {
-                    let gap = ctx.recorder.gap(account, "global", "iam:GetGroup", &e.failure, &[], &arn);
+                    let gap =
+                        ctx.recorder
+                            .gap(account, "global", "iam:GetGroup", &e.failure, &[], &arn);
                     provenance.remove("members");
-                    unread.push(Unread { group: "members".into(), gap });
+                    unread.push(Unread {
+                        group: "members".into(),
+                        gap,
+                    });
                     members.clear();
                     break;
                 }
             }
         }
-        let attached_policies = match ctx.recorder.call("global", "iam:ListAttachedGroupPolicies", |c| iam.list_attached_group_policies().group_name(&name).customize().interceptor(c).send()).await {
+        let attached_policies = match ctx
+            .recorder
+            .call("global", "iam:ListAttachedGroupPolicies", |c| {
+                iam.list_attached_group_policies()
+                    .group_name(&name)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
             Ok((out, p)) => {
                 provenance.insert("attached_policies".into(), p);
-                out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect()
+                out.attached_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn().map(str::to_string))
+                    .collect()
             }
             Err(e) => {
-                let gap = ctx.recorder.gap(account, "global", "iam:ListAttachedGroupPolicies", &e.failure, &[], &arn);
-                unread.push(Unread { group: "attached_policies".into(), gap });
+                let gap = ctx.recorder.gap(
+                    account,
+                    "global",
+                    "iam:ListAttachedGroupPolicies",
+                    &e.failure,
+                    &[],
+                    &arn,
+                );
+                unread.push(Unread {
+                    group: "attached_policies".into(),
+                    gap,
+                });
                 Vec::new()
             }
         };
-        found.push(resource(Attributes::IamGroup(IamGroup { members, attached_policies }), arn, name.clone(), Some(name), account, "global", Tags::new(), provenance, unread));
+        found.push(resource(
+            Attributes::IamGroup(IamGroup {
+                members,
+                attached_policies,
+            }),
+            arn,
+            name.clone(),
+            Some(name),
+            account,
+            "global",
+            Tags::new(),
+            provenance,
+            unread,
+        ));
     }
 
     // Roles, with their trust policies.
     let mut marker: Option<String> = None;
     loop {
-        match ctx.recorder.call("global", "iam:ListRoles", |c| iam.list_roles().set_marker(marker.clone()).customize().interceptor(c).send()).await {
+        match ctx
+            .recorder
+            .call("global", "iam:ListRoles", |c| {
+                iam.list_roles()
+                    .set_marker(marker.clone())
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
             Ok((out, listed)) => {
                 for r in out.roles() {
                     let name = r.role_name().to_string();
                     let arn = r.arn().to_string();
                     let mut provenance = BTreeMap::from([("resource".to_string(), listed.clone())]);
                     let mut unread = Vec::new();
-                    let attached_policies = match ctx.recorder.call("global", "iam:ListAttachedRolePolicies", |c| iam.list_attached_role_policies().role_name(&name).customize().interceptor(c).send()).await {
+                    let attached_policies = match ctx
+                        .recorder
+                        .call("global", "iam:ListAttachedRolePolicies", |c| {
+                            iam.list_attached_role_policies()
+                                .role_name(&name)
+                                .customize()
+                                .interceptor(c)
+                                .send()
+                        })
+                        .await
+                    {
                         Ok((out, p)) => {
                             provenance.insert("attached_policies".into(), p);
-                            out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect()
+                            out.attached_policies()
+                                .iter()
+                                .filter_map(|p| p.policy_arn().map(str::to_string))
+                                .collect()
                         }
                         Err(e) => {
-                            let gap = ctx.recorder.gap(account, "global", "iam:ListAttachedRolePolicies", &e.failure, &[], &arn);
-                            unread.push(Unread { group: "attached_policies".into(), gap });
+                            let gap = ctx.recorder.gap(
+                                account,
+                                "global",
+                                "iam:ListAttachedRolePolicies",
+                                &e.failure,
+                                &[],
+                                &arn,
+                            );
+                            unread.push(Unread {
+                                group: "attached_policies".into(),
+                                gap,
+                            });
                             Vec::new()
                         }
                     };
                     let attributes = IamRole {
                         path: r.path().to_string(),
                         created: Some(r.create_date().to_string()),
-                        assume_role_policy: r.assume_role_policy_document().map(policy_document).unwrap_or(serde_json::Value::Null),
+                        assume_role_policy: r
+                            .assume_role_policy_document()
+                            .map(policy_document)
+                            .unwrap_or(serde_json::Value::Null),
                         attached_policies,
                         is_service_linked: r.path().starts_with("/aws-service-role/"),
                     };
-                    let tags: Tags = r.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
-                    found.push(resource(Attributes::IamRole(attributes), arn, name.clone(), Some(name), account, "global", tags, provenance, unread));
+                    let tags: Tags = r
+                        .tags()
+                        .iter()
+                        .map(|t| (t.key().to_string(), t.value().to_string()))
+                        .collect();
+                    found.push(resource(
+                        Attributes::IamRole(attributes),
+                        arn,
+                        name.clone(),
+                        Some(name),
+                        account,
+                        "global",
+                        tags,
+                        provenance,
+                        unread,
+                    ));
                 }
-                marker = out.marker().map(str::to_string).filter(|_| out.is_truncated());
+                marker = out
+                    .marker()
+                    .map(str::to_string)
+                    .filter(|_| out.is_truncated());
                 if marker.is_none() {
                     break;
                 }
             }
             Err(e) => {
-                ctx.recorder.gap(account, "global", "iam:ListRoles", &e.failure, &["aws_iam_role"], "");
+                ctx.recorder.gap(
+                    account,
+                    "global",
+                    "iam:ListRoles",
+                    &e.failure,
+                    &["aws_iam_role"],
+                    "",
+                );
                 break;
             }
         }
@@ -254,38 +466,73 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
 }
 
 /// The account resource: summary, password policy, alias and root state.
-async fn account_resource(ctx: &ServiceCtx<'_>, iam: &Client, report: &Result<(BTreeMap<String, ReportRow>, Provenance), CallError>) -> Resource {
+async fn account_resource(
+    ctx: &ServiceCtx<'_>,
+    iam: &Client,
+    report: &Result<(BTreeMap<String, ReportRow>, Provenance), CallError>,
+) -> Resource {
     let account = ctx.account;
     let arn = format!("arn:aws:iam::{account}:root");
     let mut provenance = BTreeMap::new();
     let mut unread = Vec::new();
     let mut attributes = Account::default();
 
-    match ctx.recorder.call("global", "iam:GetAccountSummary", |c| iam.get_account_summary().customize().interceptor(c).send()).await {
+    match ctx
+        .recorder
+        .call("global", "iam:GetAccountSummary", |c| {
+            iam.get_account_summary().customize().interceptor(c).send()
+        })
+        .await
+    {
         Ok((out, p)) => {
             provenance.insert("root_mfa_enabled".into(), p.clone());
             provenance.insert("root_access_keys_present".into(), p);
             let summary = out.summary_map();
             let value = |key: SummaryKeyType| summary.and_then(|m| m.get(&key)).copied();
             attributes.root_mfa_enabled = value(SummaryKeyType::AccountMfaEnabled).map(|v| v > 0);
-            attributes.root_access_keys_present = value(SummaryKeyType::AccountAccessKeysPresent).map(|v| v > 0);
+            attributes.root_access_keys_present =
+                value(SummaryKeyType::AccountAccessKeysPresent).map(|v| v > 0);
         }
         Err(e) => {
-            let gap = ctx.recorder.gap(account, "global", "iam:GetAccountSummary", &e.failure, &[], &arn);
-            unread.push(Unread { group: "root_mfa_enabled".into(), gap: gap.clone() });
-            unread.push(Unread { group: "root_access_keys_present".into(), gap });
+            let gap = ctx.recorder.gap(
+                account,
+                "global",
+                "iam:GetAccountSummary",
+                &e.failure,
+                &[],
+                &arn,
+            );
+            unread.push(Unread {
+                group: "root_mfa_enabled".into(),
+                gap: gap.clone(),
+            });
+            unread.push(Unread {
+                group: "root_access_keys_present".into(),
+                gap,
+            });
         }
     }
     // The credential report's root row is the better source when present.
-    if let Ok((rows, p)) = report {
-        if let Some(root) = rows.get("<root_account>") {
-            attributes.root_mfa_enabled = Some(root.mfa_active);
-            attributes.root_access_keys_present = Some(root.access_key_active);
-            provenance.insert("root_mfa_enabled".into(), p.clone());
-            provenance.insert("root_access_keys_present".into(), p.clone());
-        }
+    // (It also answers for a summary that could not be read.)
+    if let Ok((rows, p)) = report
+        && let Some(root) = rows.get("<root_account>")
+    {
+        attributes.root_mfa_enabled = Some(root.mfa_active);
+        attributes.root_access_keys_present = Some(root.access_key_active);
+        provenance.insert("root_mfa_enabled".into(), p.clone());
+        provenance.insert("root_access_keys_present".into(), p.clone());
+        unread.retain(|u| u.group != "root_mfa_enabled" && u.group != "root_access_keys_present");
     }
-    match ctx.recorder.call("global", "iam:GetAccountPasswordPolicy", |c| iam.get_account_password_policy().customize().interceptor(c).send()).await {
+    match ctx
+        .recorder
+        .call("global", "iam:GetAccountPasswordPolicy", |c| {
+            iam.get_account_password_policy()
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+    {
         Ok((out, p)) => {
             provenance.insert("password_policy".into(), p);
             attributes.password_policy = out.password_policy().map(|pp| PasswordPolicy {
@@ -305,15 +552,41 @@ async fn account_resource(ctx: &ServiceCtx<'_>, iam: &Client, report: &Result<(B
             }
         }
         Err(e) => {
-            let gap = ctx.recorder.gap(account, "global", "iam:GetAccountPasswordPolicy", &e.failure, &[], &arn);
-            unread.push(Unread { group: "password_policy".into(), gap });
+            let gap = ctx.recorder.gap(
+                account,
+                "global",
+                "iam:GetAccountPasswordPolicy",
+                &e.failure,
+                &[],
+                &arn,
+            );
+            unread.push(Unread {
+                group: "password_policy".into(),
+                gap,
+            });
         }
     }
-    if let Ok((out, _)) = ctx.recorder.call("global", "iam:ListAccountAliases", |c| iam.list_account_aliases().customize().interceptor(c).send()).await {
+    if let Ok((out, _)) = ctx
+        .recorder
+        .call("global", "iam:ListAccountAliases", |c| {
+            iam.list_account_aliases().customize().interceptor(c).send()
+        })
+        .await
+    {
         attributes.alias = out.account_aliases().first().cloned();
     }
     let name = attributes.alias.clone();
-    resource(Attributes::Account(attributes), arn, account.to_string(), name, account, "global", Tags::new(), provenance, unread)
+    resource(
+        Attributes::Account(attributes),
+        arn,
+        account.to_string(),
+        name,
+        account,
+        "global",
+        Tags::new(),
+        provenance,
+        unread,
+    )
 }
 
 #[cfg(test)]

@@ -14,7 +14,10 @@ use crate::snapshot::resources::SecurityGroupRule;
 /// `cron(0 5 1 1 ? *)` → yearly.
 pub fn backup_frequency(expression: &str) -> (String, i64) {
     let expression = expression.trim();
-    if let Some(rate) = expression.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
+    if let Some(rate) = expression
+        .strip_prefix("rate(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
         let mut parts = rate.split_whitespace();
         let n: i64 = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
         let unit = parts.next().unwrap_or("");
@@ -27,7 +30,10 @@ pub fn backup_frequency(expression: &str) -> (String, i64) {
             _ => ("other".into(), 0),
         };
     }
-    let Some(fields) = expression.strip_prefix("cron(").and_then(|c| c.strip_suffix(')')) else {
+    let Some(fields) = expression
+        .strip_prefix("cron(")
+        .and_then(|c| c.strip_suffix(')'))
+    else {
         return ("other".into(), 0);
     };
     let f: Vec<&str> = fields.split_whitespace().collect();
@@ -38,7 +44,11 @@ pub fn backup_frequency(expression: &str) -> (String, i64) {
     let runs_per_day = runs_in_field(hour, 24);
     let any = |x: &str| x == "*" || x == "?";
     if any(dom) && any(month) && any(dow) {
-        return if runs_per_day > 1 { ("hourly".into(), runs_per_day) } else { ("daily".into(), 1) };
+        return if runs_per_day > 1 {
+            ("hourly".into(), runs_per_day)
+        } else {
+            ("daily".into(), 1)
+        };
     }
     if any(dom) && any(month) && !any(dow) {
         return ("weekly".into(), 0);
@@ -61,9 +71,17 @@ fn runs_in_field(field: &str, range: i64) -> i64 {
         .split(',')
         .map(|part| match part.split_once('/') {
             Some((start, step)) => {
-                let start: i64 = if start == "*" { 0 } else { start.parse().unwrap_or(0) };
+                let start: i64 = if start == "*" {
+                    0
+                } else {
+                    start.parse().unwrap_or(0)
+                };
                 let step: i64 = step.parse().unwrap_or(range);
-                if step <= 0 { 1 } else { ((range - 1 - start) / step) + 1 }
+                if step <= 0 {
+                    1
+                } else {
+                    ((range - 1 - start) / step) + 1
+                }
             }
             None if part.contains('-') => {
                 let (a, b) = part.split_once('-').unwrap_or((part, part));
@@ -79,7 +97,11 @@ fn runs_in_field(field: &str, range: i64) -> i64 {
 /// list, `Action`/`Resource` are lists, every `Principal` value is a list (`"*"` becomes
 /// `{"AWS": ["*"]}`), and every condition value is a list of strings.
 pub fn policy_document(raw: &str) -> Value {
-    let decoded = if raw.trim_start().starts_with('%') { percent_decode(raw) } else { raw.to_string() };
+    let decoded = if raw.trim_start().starts_with('%') {
+        percent_decode(raw)
+    } else {
+        raw.to_string()
+    };
     let mut doc: Value = serde_json::from_str(&decoded).unwrap_or(Value::Null);
     if let Some(obj) = doc.as_object_mut() {
         let statements = match obj.remove("Statement") {
@@ -102,7 +124,9 @@ fn as_list(value: Value) -> Value {
 }
 
 fn normalise_statement(statement: Value) -> Value {
-    let Value::Object(mut s) = statement else { return statement };
+    let Value::Object(mut s) = statement else {
+        return statement;
+    };
     for key in ["Action", "NotAction", "Resource", "NotResource"] {
         if let Some(v) = s.remove(key) {
             s.insert(key.into(), as_list(v));
@@ -110,8 +134,13 @@ fn normalise_statement(statement: Value) -> Value {
     }
     if let Some(principal) = s.remove("Principal") {
         let principal = match principal {
-            Value::String(star) => Value::Object(Map::from_iter([("AWS".to_string(), Value::Array(vec![Value::String(star)]))])),
-            Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, as_list(v))).collect()),
+            Value::String(star) => Value::Object(Map::from_iter([(
+                "AWS".to_string(),
+                Value::Array(vec![Value::String(star)]),
+            )])),
+            Value::Object(map) => {
+                Value::Object(map.into_iter().map(|(k, v)| (k, as_list(v))).collect())
+            }
             other => other,
         };
         s.insert("Principal".into(), principal);
@@ -125,7 +154,15 @@ fn normalise_statement(statement: Value) -> Value {
                         keys.into_iter()
                             .map(|(k, v)| {
                                 let values = match as_list(v) {
-                                    Value::Array(items) => items.into_iter().map(|i| Value::String(i.as_str().map_or_else(|| i.to_string(), str::to_string))).collect(),
+                                    Value::Array(items) => items
+                                        .into_iter()
+                                        .map(|i| {
+                                            Value::String(
+                                                i.as_str()
+                                                    .map_or_else(|| i.to_string(), str::to_string),
+                                            )
+                                        })
+                                        .collect(),
                                     _ => Vec::new(),
                                 };
                                 (k, Value::Array(values))
@@ -148,7 +185,11 @@ fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 3 <= bytes.len() => match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(()) {
+            b'%' if i + 3 <= bytes.len() => match std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or(())
+            {
                 Ok(b) => {
                     out.push(b);
                     i += 3;
@@ -172,7 +213,17 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// One security-group permission in the normalised form.
-pub fn sg_rule(protocol: &str, from: Option<i32>, to: Option<i32>, ipv4: Vec<String>, ipv6: Vec<String>, groups: Vec<String>, prefix_lists: Vec<String>, description: Option<String>) -> SecurityGroupRule {
+#[allow(clippy::too_many_arguments)]
+pub fn sg_rule(
+    protocol: &str,
+    from: Option<i32>,
+    to: Option<i32>,
+    ipv4: Vec<String>,
+    ipv6: Vec<String>,
+    groups: Vec<String>,
+    prefix_lists: Vec<String>,
+    description: Option<String>,
+) -> SecurityGroupRule {
     let all = protocol == "-1" || protocol.eq_ignore_ascii_case("all");
     let protocol = match protocol {
         "-1" => "all".to_string(),
@@ -182,8 +233,21 @@ pub fn sg_rule(protocol: &str, from: Option<i32>, to: Option<i32>, ipv4: Vec<Str
         "58" => "icmpv6".to_string(),
         other => other.to_ascii_lowercase(),
     };
-    let (from_port, to_port) = if all { (0, 65535) } else { (i64::from(from.unwrap_or(0)), i64::from(to.unwrap_or(65535))) };
-    SecurityGroupRule { protocol, from_port, to_port, ipv4_ranges: ipv4, ipv6_ranges: ipv6, source_security_groups: groups, prefix_lists, description }
+    let (from_port, to_port) = if all {
+        (0, 65535)
+    } else {
+        (i64::from(from.unwrap_or(0)), i64::from(to.unwrap_or(65535)))
+    };
+    SecurityGroupRule {
+        protocol,
+        from_port,
+        to_port,
+        ipv4_ranges: ipv4,
+        ipv6_ranges: ipv6,
+        source_security_groups: groups,
+        prefix_lists,
+        description,
+    }
 }
 
 /// Region of an S3 bucket from `GetBucketLocation`: empty means us-east-1, `EU` eu-west-1.
@@ -203,11 +267,26 @@ mod tests {
     #[test]
     fn backup_schedules_classify() {
         assert_eq!(backup_frequency("cron(0 5 * * ? *)"), ("daily".into(), 1));
-        assert_eq!(backup_frequency("cron(0 */6 * * ? *)"), ("hourly".into(), 4));
-        assert_eq!(backup_frequency("cron(0 0/12 * * ? *)"), ("hourly".into(), 2));
-        assert_eq!(backup_frequency("cron(0 1,13 * * ? *)"), ("hourly".into(), 2));
-        assert_eq!(backup_frequency("cron(0 18 ? * SAT *)"), ("weekly".into(), 0));
-        assert_eq!(backup_frequency("cron(0 18 1 * ? *)"), ("monthly".into(), 0));
+        assert_eq!(
+            backup_frequency("cron(0 */6 * * ? *)"),
+            ("hourly".into(), 4)
+        );
+        assert_eq!(
+            backup_frequency("cron(0 0/12 * * ? *)"),
+            ("hourly".into(), 2)
+        );
+        assert_eq!(
+            backup_frequency("cron(0 1,13 * * ? *)"),
+            ("hourly".into(), 2)
+        );
+        assert_eq!(
+            backup_frequency("cron(0 18 ? * SAT *)"),
+            ("weekly".into(), 0)
+        );
+        assert_eq!(
+            backup_frequency("cron(0 18 1 * ? *)"),
+            ("monthly".into(), 0)
+        );
         assert_eq!(backup_frequency("cron(0 18 1 1 ? *)"), ("yearly".into(), 0));
         assert_eq!(backup_frequency("rate(12 hours)"), ("hourly".into(), 2));
         assert_eq!(backup_frequency("rate(1 day)"), ("daily".into(), 1));
@@ -222,16 +301,42 @@ mod tests {
             doc["Statement"],
             json!([{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["sts:AssumeRole"], "Condition": {"Bool": {"aws:MultiFactorAuthPresent": ["true"]}}}])
         );
-        let star = policy_document(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#);
+        let star = policy_document(
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#,
+        );
         assert_eq!(star["Statement"][0]["Principal"], json!({"AWS": ["*"]}));
     }
 
     #[test]
     fn all_protocol_rules_cover_every_port() {
-        let r = sg_rule("-1", None, None, vec!["0.0.0.0/0".into()], vec![], vec![], vec![], None);
-        assert_eq!((r.protocol.as_str(), r.from_port, r.to_port), ("all", 0, 65535));
-        let r = sg_rule("tcp", Some(22), Some(22), vec![], vec!["::/0".into()], vec![], vec![], None);
-        assert_eq!((r.protocol.as_str(), r.from_port, r.to_port), ("tcp", 22, 22));
+        let r = sg_rule(
+            "-1",
+            None,
+            None,
+            vec!["0.0.0.0/0".into()],
+            vec![],
+            vec![],
+            vec![],
+            None,
+        );
+        assert_eq!(
+            (r.protocol.as_str(), r.from_port, r.to_port),
+            ("all", 0, 65535)
+        );
+        let r = sg_rule(
+            "tcp",
+            Some(22),
+            Some(22),
+            vec![],
+            vec!["::/0".into()],
+            vec![],
+            vec![],
+            None,
+        );
+        assert_eq!(
+            (r.protocol.as_str(), r.from_port, r.to_port),
+            ("tcp", 22, 22)
+        );
     }
 
     #[test]

@@ -12,61 +12,109 @@ pub const DECLARED: &[(&str, &str)] = &[
     ("ec2:DescribeRegions", "ec2:DescribeRegions"),
     ("ec2:DescribeVolumes", "ec2:DescribeVolumes"),
     ("ec2:DescribeSnapshots", "ec2:DescribeSnapshots"),
-    ("ec2:DescribeSnapshotAttribute", "ec2:DescribeSnapshotAttribute"),
+    (
+        "ec2:DescribeSnapshotAttribute",
+        "ec2:DescribeSnapshotAttribute",
+    ),
     ("ec2:DescribeInstances", "ec2:DescribeInstances"),
     ("ec2:DescribeVpcs", "ec2:DescribeVpcs"),
     ("ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroups"),
-    ("ec2:DescribeNetworkInterfaces", "ec2:DescribeNetworkInterfaces"),
-    ("ec2:GetEbsEncryptionByDefault", "ec2:GetEbsEncryptionByDefault"),
+    (
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeNetworkInterfaces",
+    ),
+    (
+        "ec2:GetEbsEncryptionByDefault",
+        "ec2:GetEbsEncryptionByDefault",
+    ),
     ("ec2:GetEbsDefaultKmsKeyId", "ec2:GetEbsDefaultKmsKeyId"),
     ("s3:ListBuckets", "s3:ListAllMyBuckets"),
     ("s3:GetBucketLocation", "s3:GetBucketLocation"),
     ("s3:GetBucketEncryption", "s3:GetEncryptionConfiguration"),
     ("s3:GetBucketVersioning", "s3:GetBucketVersioning"),
-    ("s3:GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration"),
+    (
+        "s3:GetBucketLifecycleConfiguration",
+        "s3:GetLifecycleConfiguration",
+    ),
     ("s3:GetBucketReplication", "s3:GetReplicationConfiguration"),
     ("s3:GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
-    ("s3:GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration"),
+    (
+        "s3:GetObjectLockConfiguration",
+        "s3:GetBucketObjectLockConfiguration",
+    ),
     ("s3:GetBucketTagging", "s3:GetBucketTagging"),
     ("iam:GetAccountSummary", "iam:GetAccountSummary"),
-    ("iam:GetAccountPasswordPolicy", "iam:GetAccountPasswordPolicy"),
+    (
+        "iam:GetAccountPasswordPolicy",
+        "iam:GetAccountPasswordPolicy",
+    ),
     ("iam:ListAccountAliases", "iam:ListAccountAliases"),
-    ("iam:GenerateCredentialReport", "iam:GenerateCredentialReport"),
+    (
+        "iam:GenerateCredentialReport",
+        "iam:GenerateCredentialReport",
+    ),
     ("iam:GetCredentialReport", "iam:GetCredentialReport"),
     ("iam:ListUsers", "iam:ListUsers"),
     ("iam:ListMFADevices", "iam:ListMFADevices"),
     ("iam:ListGroupsForUser", "iam:ListGroupsForUser"),
     ("iam:ListAccessKeys", "iam:ListAccessKeys"),
-    ("iam:ListAttachedUserPolicies", "iam:ListAttachedUserPolicies"),
+    (
+        "iam:ListAttachedUserPolicies",
+        "iam:ListAttachedUserPolicies",
+    ),
     ("iam:ListGroups", "iam:ListGroups"),
     ("iam:GetGroup", "iam:GetGroup"),
-    ("iam:ListAttachedGroupPolicies", "iam:ListAttachedGroupPolicies"),
+    (
+        "iam:ListAttachedGroupPolicies",
+        "iam:ListAttachedGroupPolicies",
+    ),
     ("iam:ListRoles", "iam:ListRoles"),
-    ("iam:ListAttachedRolePolicies", "iam:ListAttachedRolePolicies"),
+    (
+        "iam:ListAttachedRolePolicies",
+        "iam:ListAttachedRolePolicies",
+    ),
     ("kms:ListKeys", "kms:ListKeys"),
     ("kms:DescribeKey", "kms:DescribeKey"),
     ("kms:GetKeyRotationStatus", "kms:GetKeyRotationStatus"),
     ("kms:ListAliases", "kms:ListAliases"),
     ("rds:DescribeDBInstances", "rds:DescribeDBInstances"),
     ("rds:DescribeDBSnapshots", "rds:DescribeDBSnapshots"),
-    ("rds:DescribeDBSnapshotAttributes", "rds:DescribeDBSnapshotAttributes"),
+    (
+        "rds:DescribeDBSnapshotAttributes",
+        "rds:DescribeDBSnapshotAttributes",
+    ),
     ("cloudtrail:DescribeTrails", "cloudtrail:DescribeTrails"),
     ("cloudtrail:GetTrailStatus", "cloudtrail:GetTrailStatus"),
-    ("cloudtrail:GetEventSelectors", "cloudtrail:GetEventSelectors"),
+    (
+        "cloudtrail:GetEventSelectors",
+        "cloudtrail:GetEventSelectors",
+    ),
     ("cloudtrail:LookupEvents", "cloudtrail:LookupEvents"),
-    ("config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorders"),
-    ("config:DescribeConfigurationRecorderStatus", "config:DescribeConfigurationRecorderStatus"),
+    (
+        "config:DescribeConfigurationRecorders",
+        "config:DescribeConfigurationRecorders",
+    ),
+    (
+        "config:DescribeConfigurationRecorderStatus",
+        "config:DescribeConfigurationRecorderStatus",
+    ),
     ("backup:ListBackupPlans", "backup:ListBackupPlans"),
     ("backup:GetBackupPlan", "backup:GetBackupPlan"),
     ("backup:ListBackupSelections", "backup:ListBackupSelections"),
     ("backup:GetBackupSelection", "backup:GetBackupSelection"),
     ("backup:ListBackupVaults", "backup:ListBackupVaults"),
-    ("backup:ListRecoveryPointsByBackupVault", "backup:ListRecoveryPointsByBackupVault"),
+    (
+        "backup:ListRecoveryPointsByBackupVault",
+        "backup:ListRecoveryPointsByBackupVault",
+    ),
 ];
 
 /// The IAM action for a declared API operation; `None` if the operation is not declared.
 pub fn iam_action(operation: &str) -> Option<&'static str> {
-    DECLARED.iter().find(|(op, _)| *op == operation).map(|(_, action)| *action)
+    DECLARED
+        .iter()
+        .find(|(op, _)| *op == operation)
+        .map(|(_, action)| *action)
 }
 
 /// The read-only IAM policy covering exactly the declared actions, as JSON.
@@ -93,10 +141,15 @@ mod tests {
     fn every_declared_action_is_read_only() {
         for (op, action) in DECLARED {
             let verb = action.split(':').nth(1).unwrap_or("");
-            let read_only = ["Get", "List", "Describe", "Lookup"].iter().any(|p| verb.starts_with(p))
+            let read_only = ["Get", "List", "Describe", "Lookup"]
+                .iter()
+                .any(|p| verb.starts_with(p))
                 || *action == "iam:GenerateCredentialReport"
                 || *action == "sts:AssumeRole";
-            assert!(read_only, "{op} needs {action}, which is not a read-only action");
+            assert!(
+                read_only,
+                "{op} needs {action}, which is not a read-only action"
+            );
         }
     }
 

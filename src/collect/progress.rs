@@ -9,9 +9,15 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(visible: bool) -> Progress {
-        let target = if visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
         let bar = ProgressBar::with_draw_target(Some(0), target);
-        if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} tasks  {msg}") {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} tasks  {msg}",
+        ) {
             bar.set_style(style);
         }
         Progress { bar }
@@ -35,7 +41,7 @@ impl Progress {
 
     fn refresh(&self) {
         let calls = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if calls % 16 == 0 {
+        if calls.is_multiple_of(16) {
             self.bar.tick();
         }
     }

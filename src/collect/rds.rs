@@ -12,12 +12,23 @@ use crate::snapshot::resources::{Encryption, RdsInstance, RdsSnapshot};
 use crate::snapshot::{Attributes, Resource, Tags, Unread};
 
 fn tags(tags: &[Tag]) -> Tags {
-    tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect()
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
 }
 
 fn encryption(encrypted: Option<bool>, key: Option<&str>) -> Option<Encryption> {
     let enabled = encrypted.unwrap_or(false);
-    Some(Encryption { enabled, algorithm: enabled.then(|| "aws:kms".to_string()), kms_key_arn: key.map(str::to_string) })
+    Some(Encryption {
+        enabled,
+        algorithm: enabled.then(|| "aws:kms".to_string()),
+        kms_key_arn: key.map(str::to_string),
+    })
 }
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
@@ -27,11 +38,24 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
 
     let mut marker: Option<String> = None;
     loop {
-        match ctx.recorder.call(region, "rds:DescribeDBInstances", |c| rds.describe_db_instances().set_marker(marker.clone()).customize().interceptor(c).send()).await {
+        match ctx
+            .recorder
+            .call(region, "rds:DescribeDBInstances", |c| {
+                rds.describe_db_instances()
+                    .set_marker(marker.clone())
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
             Ok((out, p)) => {
                 for db in out.db_instances() {
                     let id = db.db_instance_identifier().unwrap_or_default().to_string();
-                    let arn = db.db_instance_arn().map_or_else(|| format!("arn:aws:rds:{region}:{account}:db:{id}"), str::to_string);
+                    let arn = db.db_instance_arn().map_or_else(
+                        || format!("arn:aws:rds:{region}:{account}:db:{id}"),
+                        str::to_string,
+                    );
                     let attributes = RdsInstance {
                         engine: db.engine().unwrap_or_default().to_string(),
                         instance_class: db.db_instance_class().unwrap_or_default().to_string(),
@@ -42,7 +66,17 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                         multi_az: db.multi_az().unwrap_or(false),
                         deletion_protection: db.deletion_protection().unwrap_or(false),
                     };
-                    found.push(resource(Attributes::RdsInstance(attributes), arn, id, None, account, region, tags(db.tag_list()), BTreeMap::from([("resource".to_string(), p.clone())]), Vec::new()));
+                    found.push(resource(
+                        Attributes::RdsInstance(attributes),
+                        arn,
+                        id,
+                        None,
+                        account,
+                        region,
+                        tags(db.tag_list()),
+                        BTreeMap::from([("resource".to_string(), p.clone())]),
+                        Vec::new(),
+                    ));
                 }
                 marker = out.marker().map(str::to_string);
                 if marker.is_none() {
@@ -50,7 +84,14 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                 }
             }
             Err(e) => {
-                ctx.recorder.gap(account, region, "rds:DescribeDBInstances", &e.failure, &["aws_rds_instance"], "");
+                ctx.recorder.gap(
+                    account,
+                    region,
+                    "rds:DescribeDBInstances",
+                    &e.failure,
+                    &["aws_rds_instance"],
+                    "",
+                );
                 break;
             }
         }
@@ -59,7 +100,17 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let mut snapshots = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        match ctx.recorder.call(region, "rds:DescribeDBSnapshots", |c| rds.describe_db_snapshots().set_marker(marker.clone()).customize().interceptor(c).send()).await {
+        match ctx
+            .recorder
+            .call(region, "rds:DescribeDBSnapshots", |c| {
+                rds.describe_db_snapshots()
+                    .set_marker(marker.clone())
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
+            .await
+        {
             Ok((out, p)) => {
                 snapshots.extend(out.db_snapshots().iter().map(|s| (s.clone(), p.clone())));
                 marker = out.marker().map(str::to_string);
@@ -68,51 +119,98 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                 }
             }
             Err(e) => {
-                ctx.recorder.gap(account, region, "rds:DescribeDBSnapshots", &e.failure, &["aws_rds_snapshot"], "");
+                ctx.recorder.gap(
+                    account,
+                    region,
+                    "rds:DescribeDBSnapshots",
+                    &e.failure,
+                    &["aws_rds_snapshot"],
+                    "",
+                );
                 break;
             }
         }
     }
-    let snapshot_resources: Vec<Resource> = futures::stream::iter(snapshots.into_iter().map(|(s, p)| {
-        let rds = &rds;
-        async move {
-            let id = s.db_snapshot_identifier().unwrap_or_default().to_string();
-            let arn = s.db_snapshot_arn().map_or_else(|| format!("arn:aws:rds:{region}:{account}:snapshot:{id}"), str::to_string);
-            let snapshot_type = s.snapshot_type().unwrap_or_default().to_string();
-            let mut provenance = BTreeMap::from([("resource".to_string(), p)]);
-            let mut unread = Vec::new();
-            // Only manual snapshots can be shared; automated ones are account-private.
-            let shared_with = if snapshot_type == "manual" {
-                match ctx.recorder.call(region, "rds:DescribeDBSnapshotAttributes", |c| rds.describe_db_snapshot_attributes().db_snapshot_identifier(&id).customize().interceptor(c).send()).await {
-                    Ok((out, p)) => {
-                        provenance.insert("shared_with".into(), p);
-                        out.db_snapshot_attributes_result()
-                            .map(|r| r.db_snapshot_attributes().iter().filter(|a| a.attribute_name() == Some("restore")).flat_map(|a| a.attribute_values().iter().cloned()).collect())
-                            .unwrap_or_default()
+    let snapshot_resources: Vec<Resource> =
+        futures::stream::iter(snapshots.into_iter().map(|(s, p)| {
+            let rds = &rds;
+            async move {
+                let id = s.db_snapshot_identifier().unwrap_or_default().to_string();
+                let arn = s.db_snapshot_arn().map_or_else(
+                    || format!("arn:aws:rds:{region}:{account}:snapshot:{id}"),
+                    str::to_string,
+                );
+                let snapshot_type = s.snapshot_type().unwrap_or_default().to_string();
+                let mut provenance = BTreeMap::from([("resource".to_string(), p)]);
+                let mut unread = Vec::new();
+                // Only manual snapshots can be shared; automated ones are account-private.
+                let shared_with = if snapshot_type == "manual" {
+                    match ctx
+                        .recorder
+                        .call(region, "rds:DescribeDBSnapshotAttributes", |c| {
+                            rds.describe_db_snapshot_attributes()
+                                .db_snapshot_identifier(&id)
+                                .customize()
+                                .interceptor(c)
+                                .send()
+                        })
+                        .await
+                    {
+                        Ok((out, p)) => {
+                            provenance.insert("shared_with".into(), p);
+                            out.db_snapshot_attributes_result()
+                                .map(|r| {
+                                    r.db_snapshot_attributes()
+                                        .iter()
+                                        .filter(|a| a.attribute_name() == Some("restore"))
+                                        .flat_map(|a| a.attribute_values().iter().cloned())
+                                        .collect()
+                                })
+                                .unwrap_or_default()
+                        }
+                        Err(e) => {
+                            let gap = ctx.recorder.gap(
+                                account,
+                                region,
+                                "rds:DescribeDBSnapshotAttributes",
+                                &e.failure,
+                                &[],
+                                &arn,
+                            );
+                            unread.push(Unread {
+                                group: "shared_with".into(),
+                                gap,
+                            });
+                            Vec::new()
+                        }
                     }
-                    Err(e) => {
-                        let gap = ctx.recorder.gap(account, region, "rds:DescribeDBSnapshotAttributes", &e.failure, &[], &arn);
-                        unread.push(Unread { group: "shared_with".into(), gap });
-                        Vec::new()
-                    }
-                }
-            } else {
-                Vec::new()
-            };
-            let attributes = RdsSnapshot {
-                db_instance_id: s.db_instance_identifier().unwrap_or_default().to_string(),
-                snapshot_type,
-                created: s.snapshot_create_time().map(|t| t.to_string()),
-                status: s.status().unwrap_or_default().to_string(),
-                encryption: encryption(s.encrypted(), s.kms_key_id()),
-                shared_with,
-            };
-            resource(Attributes::RdsSnapshot(attributes), arn, id, None, account, region, tags(s.tag_list()), provenance, unread)
-        }
-    }))
-    .buffer_unordered(ctx.concurrency)
-    .collect()
-    .await;
+                } else {
+                    Vec::new()
+                };
+                let attributes = RdsSnapshot {
+                    db_instance_id: s.db_instance_identifier().unwrap_or_default().to_string(),
+                    snapshot_type,
+                    created: s.snapshot_create_time().map(|t| t.to_string()),
+                    status: s.status().unwrap_or_default().to_string(),
+                    encryption: encryption(s.encrypted(), s.kms_key_id()),
+                    shared_with,
+                };
+                resource(
+                    Attributes::RdsSnapshot(attributes),
+                    arn,
+                    id,
+                    None,
+                    account,
+                    region,
+                    tags(s.tag_list()),
+                    provenance,
+                    unread,
+                )
+            }
+        }))
+        .buffer_unordered(ctx.concurrency)
+        .collect()
+        .await;
     found.extend(snapshot_resources);
     found
 }

@@ -40,7 +40,11 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(progress: Progress) -> Recorder {
-        Recorder { state: Mutex::new(State::default()), calls: AtomicU64::new(0), progress }
+        Recorder {
+            state: Mutex::new(State::default()),
+            calls: AtomicU64::new(0),
+            progress,
+        }
     }
 
     pub fn calls(&self) -> u64 {
@@ -50,7 +54,12 @@ impl Recorder {
     /// Runs one AWS call. `operation` is the API operation as `service:OperationName`; it
     /// must be declared in [`operations::DECLARED`]. `send` gets a [`Capture`] to attach
     /// with `customize().interceptor(..)`.
-    pub async fn call<T, E, Fut>(&self, region: &str, operation: &'static str, send: impl FnOnce(Capture) -> Fut) -> Result<(T, Provenance), CallError>
+    pub async fn call<T, E, Fut>(
+        &self,
+        region: &str,
+        operation: &'static str,
+        send: impl FnOnce(Capture) -> Fut,
+    ) -> Result<(T, Provenance), CallError>
     where
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + 'static,
@@ -59,7 +68,11 @@ impl Recorder {
             // A programming error, surfaced as a gap so a scan never silently uses an
             // undeclared permission; the emulator tests assert none occur.
             return Err(CallError {
-                failure: Failure { kind: FailureKind::Service, code: "UndeclaredOperation".into(), message: format!("{operation} is not declared in collect/operations.rs") },
+                failure: Failure {
+                    kind: FailureKind::Service,
+                    code: "UndeclaredOperation".into(),
+                    message: format!("{operation} is not declared in collect/operations.rs"),
+                },
                 provenance: None,
             });
         }
@@ -68,32 +81,74 @@ impl Recorder {
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.progress.call();
         let result = send(capture.clone()).await;
-        let provenance = capture.take().map(|c| self.keep(operation, region, called_at, c));
+        let provenance = capture
+            .take()
+            .map(|c| self.keep(operation, region, called_at, c));
         match result {
             Ok(value) => {
-                let provenance = provenance.unwrap_or_else(|| self.keep(operation, region, called_at, Captured { body: "(no response body was captured)".into(), ..Captured::default() }));
+                let provenance = provenance.unwrap_or_else(|| {
+                    self.keep(
+                        operation,
+                        region,
+                        called_at,
+                        Captured {
+                            body: "(no response body was captured)".into(),
+                            ..Captured::default()
+                        },
+                    )
+                });
                 Ok((value, provenance))
             }
-            Err(error) => Err(CallError { failure: classify(&error), provenance }),
+            Err(error) => Err(CallError {
+                failure: classify(&error),
+                provenance,
+            }),
         }
     }
 
-    fn keep(&self, operation: &str, region: &str, called_at: DateTime<Utc>, captured: Captured) -> Provenance {
+    fn keep(
+        &self,
+        operation: &str,
+        region: &str,
+        called_at: DateTime<Utc>,
+        captured: Captured,
+    ) -> Provenance {
         let hash = sha256_hex(captured.body.as_bytes());
         if let Ok(mut state) = self.state.lock() {
             state.raw.entry(hash.clone()).or_insert(RawResponse {
                 operation: operation.to_string(),
-                content_type: if captured.content_type.is_empty() { "application/octet-stream".into() } else { captured.content_type },
+                content_type: if captured.content_type.is_empty() {
+                    "application/octet-stream".into()
+                } else {
+                    captured.content_type
+                },
                 body: captured.body,
             });
         }
-        Provenance { operation: operation.to_string(), region: region.to_string(), called_at, request_id: captured.request_id, response_sha256: hash }
+        Provenance {
+            operation: operation.to_string(),
+            region: region.to_string(),
+            called_at,
+            request_id: captured.request_id,
+            response_sha256: hash,
+        }
     }
 
     /// Records a gap and returns its id. Ids are derived from the content, so the same
     /// failure gets the same id in every run and concurrent scans number nothing.
-    pub fn gap(&self, account: &str, region: &str, operation: &str, failure: &Failure, resource_types: &[&str], subject: &str) -> String {
-        let id = format!("gap-{}", &sha256_hex(format!("{account}|{region}|{operation}|{subject}").as_bytes())[..10]);
+    pub fn gap(
+        &self,
+        account: &str,
+        region: &str,
+        operation: &str,
+        failure: &Failure,
+        resource_types: &[&str],
+        subject: &str,
+    ) -> String {
+        let id = format!(
+            "gap-{}",
+            &sha256_hex(format!("{account}|{region}|{operation}|{subject}").as_bytes())[..10]
+        );
         let service = operation.split(':').next().unwrap_or("").to_string();
         let gap = Gap {
             id: id.clone(),
@@ -102,7 +157,11 @@ impl Recorder {
             region: region.to_string(),
             operation: operation.to_string(),
             error_code: failure.code.clone(),
-            message: if subject.is_empty() { failure.message.clone() } else { format!("{subject}: {}", failure.message) },
+            message: if subject.is_empty() {
+                failure.message.clone()
+            } else {
+                format!("{subject}: {}", failure.message)
+            },
             resource_types: resource_types.iter().map(|t| t.to_string()).collect(),
             occurred_at: Utc::now(),
         };
@@ -116,7 +175,10 @@ impl Recorder {
     /// The raw responses and gaps recorded so far.
     pub fn finish(&self) -> (BTreeMap<String, RawResponse>, Vec<Gap>) {
         match self.state.lock() {
-            Ok(mut state) => (std::mem::take(&mut state.raw), std::mem::take(&mut state.gaps).into_values().collect()),
+            Ok(mut state) => (
+                std::mem::take(&mut state.raw),
+                std::mem::take(&mut state.gaps).into_values().collect(),
+            ),
             Err(_) => Default::default(),
         }
     }

@@ -12,7 +12,10 @@ use super::aws::{FailureKind, in_region};
 use super::normalise::bucket_region;
 use super::recorder::CallError;
 use super::{ServiceCtx, resource};
-use crate::snapshot::resources::{Encryption, LifecycleRule, ObjectLock, PublicAccessBlock, Replication, ReplicationDestination, S3Bucket, Transition, Versioning};
+use crate::snapshot::resources::{
+    Encryption, LifecycleRule, ObjectLock, PublicAccessBlock, Replication, ReplicationDestination,
+    S3Bucket, Transition, Versioning,
+};
 use crate::snapshot::{Attributes, Provenance, Resource, Tags, Unread};
 
 const TYPES: &[&str] = &["aws_s3_bucket"];
@@ -20,7 +23,11 @@ const TYPES: &[&str] = &["aws_s3_bucket"];
 fn client(ctx: &ServiceCtx, region: &str) -> Client {
     let config = in_region(ctx.config, region);
     // Emulators answer on one host: virtual-hosted addressing would resolve bucket.host.
-    Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(ctx.endpoint_override).build())
+    Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(ctx.endpoint_override)
+            .build(),
+    )
 }
 
 /// Collects every bucket. `regions` are the regions being scanned (buckets elsewhere are
@@ -34,11 +41,21 @@ pub async fn collect(ctx: &ServiceCtx<'_>, regions: &[String]) -> Vec<Resource> 
     loop {
         let page = ctx
             .recorder
-            .call("global", "s3:ListBuckets", |c| listing_client.list_buckets().set_continuation_token(token.clone()).customize().interceptor(c).send())
+            .call("global", "s3:ListBuckets", |c| {
+                listing_client
+                    .list_buckets()
+                    .set_continuation_token(token.clone())
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            })
             .await;
         match page {
             Ok((out, provenance)) => {
-                buckets.extend(out.buckets().iter().filter_map(|b| b.name().map(|n| (n.to_string(), b.creation_date().map(|d| d.to_string())))));
+                buckets.extend(out.buckets().iter().filter_map(|b| {
+                    b.name()
+                        .map(|n| (n.to_string(), b.creation_date().map(|d| d.to_string())))
+                }));
                 list_provenance.get_or_insert(provenance);
                 token = out.continuation_token().map(str::to_string);
                 if token.is_none() {
@@ -46,31 +63,67 @@ pub async fn collect(ctx: &ServiceCtx<'_>, regions: &[String]) -> Vec<Resource> 
                 }
             }
             Err(e) => {
-                ctx.recorder.gap(ctx.account, "global", "s3:ListBuckets", &e.failure, TYPES, "");
+                ctx.recorder.gap(
+                    ctx.account,
+                    "global",
+                    "s3:ListBuckets",
+                    &e.failure,
+                    TYPES,
+                    "",
+                );
                 return Vec::new();
             }
         }
     }
-    let Some(list_provenance) = list_provenance else { return Vec::new() };
+    let Some(list_provenance) = list_provenance else {
+        return Vec::new();
+    };
 
     // First every bucket's location (replication destinations need them), then the rest.
     let listing_client = &listing_client;
-    let locations: BTreeMap<String, Result<(String, Provenance), CallError>> = futures::stream::iter(buckets.iter().map(|(name, _)| async move {
-        let result = ctx
-            .recorder
-            .call("global", "s3:GetBucketLocation", |c| listing_client.get_bucket_location().bucket(name).customize().interceptor(c).send())
-            .await
-            .map(|(out, p)| (bucket_region(out.location_constraint().map_or("", |l| l.as_str())), p));
-        (name.clone(), result)
-    }))
-    .buffer_unordered(ctx.concurrency)
-    .collect()
-    .await;
-    let known_regions: BTreeMap<String, String> = locations.iter().filter_map(|(n, r)| r.as_ref().ok().map(|(region, _)| (n.clone(), region.clone()))).collect();
+    let locations: BTreeMap<String, Result<(String, Provenance), CallError>> =
+        futures::stream::iter(buckets.iter().map(|(name, _)| async move {
+            let result = ctx
+                .recorder
+                .call("global", "s3:GetBucketLocation", |c| {
+                    listing_client
+                        .get_bucket_location()
+                        .bucket(name)
+                        .customize()
+                        .interceptor(c)
+                        .send()
+                })
+                .await
+                .map(|(out, p)| {
+                    (
+                        bucket_region(out.location_constraint().map_or("", |l| l.as_str())),
+                        p,
+                    )
+                });
+            (name.clone(), result)
+        }))
+        .buffer_unordered(ctx.concurrency)
+        .collect()
+        .await;
+    let known_regions: BTreeMap<String, String> = locations
+        .iter()
+        .filter_map(|(n, r)| {
+            r.as_ref()
+                .ok()
+                .map(|(region, _)| (n.clone(), region.clone()))
+        })
+        .collect();
 
     futures::stream::iter(buckets.iter().map(|(name, created)| {
         let location = &locations[name];
-        bucket(ctx, name, created.clone(), location, &list_provenance, &known_regions)
+        bucket(
+            ctx,
+            name,
+            created.clone(),
+            location,
+            &list_provenance,
+            &known_regions,
+        )
     }))
     .buffer_unordered(ctx.concurrency)
     .collect()
@@ -78,13 +131,25 @@ pub async fn collect(ctx: &ServiceCtx<'_>, regions: &[String]) -> Vec<Resource> 
 }
 
 /// Reads one bucket's attribute groups.
-async fn bucket(ctx: &ServiceCtx<'_>, name: &str, created: Option<String>, location: &Result<(String, Provenance), CallError>, listed: &Provenance, known_regions: &BTreeMap<String, String>) -> Resource {
+async fn bucket(
+    ctx: &ServiceCtx<'_>,
+    name: &str,
+    created: Option<String>,
+    location: &Result<(String, Provenance), CallError>,
+    listed: &Provenance,
+    known_regions: &BTreeMap<String, String>,
+) -> Resource {
     let arn = format!("arn:aws:s3:::{name}");
     let mut provenance = BTreeMap::from([("resource".to_string(), listed.clone())]);
     let mut unread = Vec::new();
     let miss = |group: &str, operation: &str, e: &CallError, unread: &mut Vec<Unread>| {
-        let gap = ctx.recorder.gap(ctx.account, "global", operation, &e.failure, &[], &arn);
-        unread.push(Unread { group: group.to_string(), gap });
+        let gap = ctx
+            .recorder
+            .gap(ctx.account, "global", operation, &e.failure, &[], &arn);
+        unread.push(Unread {
+            group: group.to_string(),
+            gap,
+        });
     };
     let region = match location {
         Ok((region, p)) => {
@@ -94,8 +159,21 @@ async fn bucket(ctx: &ServiceCtx<'_>, name: &str, created: Option<String>, locat
         Err(e) => {
             miss("region", "s3:GetBucketLocation", e, &mut unread);
             // The bucket cannot be read anywhere else either: report what we know.
-            let attributes = S3Bucket { created, ..S3Bucket::default() };
-            return resource(Attributes::S3Bucket(attributes), arn, name.to_string(), None, ctx.account, "unknown", Tags::new(), provenance, unread);
+            let attributes = S3Bucket {
+                created,
+                ..S3Bucket::default()
+            };
+            return resource(
+                Attributes::S3Bucket(attributes),
+                arn,
+                name.to_string(),
+                None,
+                ctx.account,
+                "unknown",
+                Tags::new(),
+                provenance,
+                unread,
+            );
         }
     };
     let s3 = client(ctx, &region);
@@ -106,12 +184,19 @@ async fn bucket(ctx: &ServiceCtx<'_>, name: &str, created: Option<String>, locat
         ($group:literal, $operation:literal, $not_configured:expr, $empty:expr, $send:expr, $map:expr) => {{
             let (operation, client) = call($operation);
             let _ = operation;
-            match ctx.recorder.call("global", $operation, |c| ($send)(client, c)).await {
+            match ctx
+                .recorder
+                .call("global", $operation, |c| ($send)(client, c))
+                .await
+            {
                 Ok((out, p)) => {
                     provenance.insert($group.into(), p);
                     Some(($map)(out))
                 }
-                Err(e) if e.failure.kind == FailureKind::Service && $not_configured.contains(&e.failure.code.as_str()) => {
+                Err(e)
+                    if e.failure.kind == FailureKind::Service
+                        && $not_configured.contains(&e.failure.code.as_str()) =>
+                {
                     if let Some(p) = e.provenance.clone() {
                         provenance.insert($group.into(), p);
                     }
@@ -130,11 +215,23 @@ async fn bucket(ctx: &ServiceCtx<'_>, name: &str, created: Option<String>, locat
         "s3:GetBucketEncryption",
         ["ServerSideEncryptionConfigurationNotFoundError"],
         Encryption::default(),
-        |s3: &Client, c| s3.get_bucket_encryption().bucket(name).customize().interceptor(c).send(),
+        |s3: &Client, c| s3
+            .get_bucket_encryption()
+            .bucket(name)
+            .customize()
+            .interceptor(c)
+            .send(),
         |out: aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionOutput| {
-            let default = out.server_side_encryption_configuration().and_then(|c| c.rules().first()).and_then(|r| r.apply_server_side_encryption_by_default());
+            let default = out
+                .server_side_encryption_configuration()
+                .and_then(|c| c.rules().first())
+                .and_then(|r| r.apply_server_side_encryption_by_default());
             match default {
-                Some(d) => Encryption { enabled: true, algorithm: Some(d.sse_algorithm().as_str().to_string()), kms_key_arn: d.kms_master_key_id().map(str::to_string) },
+                Some(d) => Encryption {
+                    enabled: true,
+                    algorithm: Some(d.sse_algorithm().as_str().to_string()),
+                    kms_key_arn: d.kms_master_key_id().map(str::to_string),
+                },
                 None => Encryption::default(),
             }
         }
@@ -143,10 +240,20 @@ async fn bucket(ctx: &ServiceCtx<'_>, name: &str, created: Option<String>, locat
         "versioning",
         "s3:GetBucketVersioning",
         [""],
-        Versioning { status: "Disabled".into(), mfa_delete: false },
-        |s3: &Client, c| s3.get_bucket_versioning().bucket(name).customize().interceptor(c).send(),
+        Versioning {
+            status: "Disabled".into(),
+            mfa_delete: false
+        },
+        |s3: &Client, c| s3
+            .get_bucket_versioning()
+            .bucket(name)
+            .customize()
+            .interceptor(c)
+            .send(),
         |out: aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningOutput| Versioning {
-            status: out.status().map_or("Disabled".to_string(), |s| s.as_str().to_string()),
+            status: out
+                .status()
+                .map_or("Disabled".to_string(), |s| s.as_str().to_string()),
             mfa_delete: out.mfa_delete().is_some_and(|m| m.as_str() == "Enabled"),
         }
     );
@@ -175,7 +282,12 @@ async fn bucket(ctx: &ServiceCtx<'_>, name: &str, created: Option<String>, locat
         "s3:GetBucketReplication",
         ["ReplicationConfigurationNotFoundError"],
         None,
-        |s3: &Client, c| s3.get_bucket_replication().bucket(name).customize().interceptor(c).send(),
+        |s3: &Client, c| s3
+            .get_bucket_replication()
+            .bucket(name)
+            .customize()
+            .interceptor(c)
+            .send(),
         |out: aws_sdk_s3::operation::get_bucket_replication::GetBucketReplicationOutput| {
             out.replication_configuration().map(|config| Replication {
                 role_arn: Some(config.role().to_string()).filter(|r| !r.is_empty()),
@@ -184,37 +296,45 @@ async fn bucket(ctx: &ServiceCtx<'_>, name: &str, created: Option<String>, locat
                     .iter()
                     .filter_map(|rule| {
                         let d = rule.destination()?;
-                        let bucket_name = d.bucket().trim_start_matches("arn:aws:s3:::").to_string();
+                        let bucket_name =
+                            d.bucket().trim_start_matches("arn:aws:s3:::").to_string();
                         Some(ReplicationDestination {
                             rule_id: rule.id().unwrap_or_default().to_string(),
                             enabled: rule.status().as_str() == "Enabled",
                             bucket_arn: d.bucket().to_string(),
                             region: known_regions.get(&bucket_name).cloned(),
                             account: d.account().map(str::to_string),
-                            kms_key_arn: d.encryption_configuration().and_then(|e| e.replica_kms_key_id()).map(str::to_string),
+                            kms_key_arn: d
+                                .encryption_configuration()
+                                .and_then(|e| e.replica_kms_key_id())
+                                .map(str::to_string),
                         })
                     })
                     .collect(),
             })
         }
-    )
-    ;
+    );
     let public_access_block = read!(
         "public_access_block",
         "s3:GetPublicAccessBlock",
         ["NoSuchPublicAccessBlockConfiguration"],
         None,
-        |s3: &Client, c| s3.get_public_access_block().bucket(name).customize().interceptor(c).send(),
+        |s3: &Client, c| s3
+            .get_public_access_block()
+            .bucket(name)
+            .customize()
+            .interceptor(c)
+            .send(),
         |out: aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockOutput| {
-            out.public_access_block_configuration().map(|p| PublicAccessBlock {
-                block_public_acls: p.block_public_acls().unwrap_or(false),
-                ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
-                block_public_policy: p.block_public_policy().unwrap_or(false),
-                restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
-            })
+            out.public_access_block_configuration()
+                .map(|p| PublicAccessBlock {
+                    block_public_acls: p.block_public_acls().unwrap_or(false),
+                    ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+                    block_public_policy: p.block_public_policy().unwrap_or(false),
+                    restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+                })
         }
-    )
-    ;
+    );
     let object_lock = read!(
         "object_lock",
         "s3:GetObjectLockConfiguration",
@@ -238,8 +358,17 @@ async fn bucket(ctx: &ServiceCtx<'_>, name: &str, created: Option<String>, locat
         "s3:GetBucketTagging",
         ["NoSuchTagSet"],
         Tags::new(),
-        |s3: &Client, c| s3.get_bucket_tagging().bucket(name).customize().interceptor(c).send(),
-        |out: aws_sdk_s3::operation::get_bucket_tagging::GetBucketTaggingOutput| out.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect::<Tags>()
+        |s3: &Client, c| s3
+            .get_bucket_tagging()
+            .bucket(name)
+            .customize()
+            .interceptor(c)
+            .send(),
+        |out: aws_sdk_s3::operation::get_bucket_tagging::GetBucketTaggingOutput| out
+            .tag_set()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect::<Tags>()
     );
 
     let attributes = S3Bucket {
@@ -251,5 +380,15 @@ async fn bucket(ctx: &ServiceCtx<'_>, name: &str, created: Option<String>, locat
         public_access_block: public_access_block.flatten(),
         object_lock: object_lock.flatten(),
     };
-    resource(Attributes::S3Bucket(attributes), arn, name.to_string(), None, ctx.account, &region, tags.unwrap_or_default(), provenance, unread)
+    resource(
+        Attributes::S3Bucket(attributes),
+        arn,
+        name.to_string(),
+        None,
+        ctx.account,
+        &region,
+        tags.unwrap_or_default(),
+        provenance,
+        unread,
+    )
 }

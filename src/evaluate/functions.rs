@@ -47,9 +47,21 @@ pub struct Index {
 impl Index {
     pub fn new(snapshot: &Snapshot) -> Index {
         let mut values = Vec::with_capacity(snapshot.resources.len());
-        let unread = snapshot.resources.iter().map(|r| r.unread.iter().map(|u| u.gap.clone()).collect()).collect();
-        let unknown = snapshot.resources.iter().map(|r| r.unknown.iter().map(|u| u.reason.clone()).collect()).collect();
-        let accounts = snapshot.accounts.iter().map(|a| a.account_id.clone()).collect();
+        let unread = snapshot
+            .resources
+            .iter()
+            .map(|r| r.unread.iter().map(|u| u.gap.clone()).collect())
+            .collect();
+        let unknown = snapshot
+            .resources
+            .iter()
+            .map(|r| r.unknown.iter().map(|u| u.reason.clone()).collect())
+            .collect();
+        let accounts = snapshot
+            .accounts
+            .iter()
+            .map(|a| a.account_id.clone())
+            .collect();
         let mut by_arn = HashMap::new();
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in snapshot.resources.iter().enumerate() {
@@ -141,33 +153,36 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                 .lock()
                 .map_err(|_| ExecutionError::function_error("related", "state poisoned"))?;
             match i.position(&arn) {
-            Some(pos) => {
-                touched.related.insert(pos);
-                // A joined resource with unread attributes may be missing exactly what the
-                // rule reads; be conservative and let the verdict become GAP.
-                touched.gaps.extend(i.unread[pos].iter().cloned());
-                touched.unknown.extend(i.unknown[pos].iter().cloned());
-                Ok(i.values[pos].clone())
-            }
-            // A plan holds only what its configuration manages: a resource it does not
-            // hold exists elsewhere (or not at all), and its attributes are not known.
-            None if i.plan => {
-                touched.unknown.insert(format!("{arn} is not in the plan"));
-                Ok(Value::Null)
-            }
-            None => {
-                for gap in i.gaps_hiding(&arn) {
-                    touched.gaps.insert(gap.to_string());
+                Some(pos) => {
+                    touched.related.insert(pos);
+                    // A joined resource with unread attributes may be missing exactly what the
+                    // rule reads; be conservative and let the verdict become GAP.
+                    touched.gaps.extend(i.unread[pos].iter().cloned());
+                    touched.unknown.extend(i.unknown[pos].iter().cloned());
+                    Ok(i.values[pos].clone())
                 }
-                // A resource in an account the snapshot did not cover was never looked
-                // for: that is a gap, not an absence.
-                let account = arn.splitn(6, ':').nth(4).unwrap_or("");
-                if !i.accounts.is_empty() && !account.is_empty() && !i.accounts.iter().any(|a| a == account) {
-                    touched.gaps.insert(format!("out-of-scope:{account}"));
+                // A plan holds only what its configuration manages: a resource it does not
+                // hold exists elsewhere (or not at all), and its attributes are not known.
+                None if i.plan => {
+                    touched.unknown.insert(format!("{arn} is not in the plan"));
+                    Ok(Value::Null)
                 }
-                Ok(Value::Null)
+                None => {
+                    for gap in i.gaps_hiding(&arn) {
+                        touched.gaps.insert(gap.to_string());
+                    }
+                    // A resource in an account the snapshot did not cover was never looked
+                    // for: that is a gap, not an absence.
+                    let account = arn.split(':').nth(4).unwrap_or("");
+                    if !i.accounts.is_empty()
+                        && !account.is_empty()
+                        && !i.accounts.iter().any(|a| a == account)
+                    {
+                        touched.gaps.insert(format!("out-of-scope:{account}"));
+                    }
+                    Ok(Value::Null)
+                }
             }
-        }
         },
     );
 
@@ -344,7 +359,9 @@ mod tests {
 
     #[test]
     fn bool_if_exists_is_not_mfa() {
-        assert!(!statement_requires_mfa(&json!({"Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}})));
+        assert!(!statement_requires_mfa(
+            &json!({"Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}})
+        ));
     }
 
     #[test]

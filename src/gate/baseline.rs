@@ -73,7 +73,9 @@ pub enum BaselineError {
         column: usize,
         message: String,
     },
-    #[error("{path}: baseline schema_version {found} is not supported (this build reads {BASELINE_VERSION})")]
+    #[error(
+        "{path}: baseline schema_version {found} is not supported (this build reads {BASELINE_VERSION})"
+    )]
     Version { path: String, found: u32 },
 }
 
@@ -85,7 +87,12 @@ impl Baseline {
         let mut findings: Vec<Entry> = report
             .findings
             .iter()
-            .filter(|f| matches!(f.status, Status::Fail | Status::Gap | Status::Error | Status::Unknown))
+            .filter(|f| {
+                matches!(
+                    f.status,
+                    Status::Fail | Status::Gap | Status::Error | Status::Unknown
+                )
+            })
             .map(|f| Entry {
                 fingerprint: f.id.clone(),
                 rule_id: f.rule_id.clone(),
@@ -159,7 +166,11 @@ impl Baseline {
             .iter()
             .filter(|e| {
                 !findings.iter().any(|f| {
-                    f.id == e.fingerprint && !matches!(f.status, Status::Pass | Status::NotApplicable | Status::Manual)
+                    f.id == e.fingerprint
+                        && !matches!(
+                            f.status,
+                            Status::Pass | Status::NotApplicable | Status::Manual
+                        )
                 })
             })
             .cloned()
@@ -188,19 +199,33 @@ mod tests {
         Baseline {
             schema_version: 1,
             created_at: DateTime::default(),
-            source: Source { origin: "plan".into(), path: String::new(), manifest_digest: String::new() },
+            source: Source {
+                origin: "plan".into(),
+                path: String::new(),
+                manifest_digest: String::new(),
+            },
             findings,
         }
     }
 
     #[test]
     fn matches_by_fingerprint_not_text() {
-        let old = finding("network.x", "terraform:aws_security_group.a", Status::Fail, Severity::High);
+        let old = finding(
+            "network.x",
+            "terraform:aws_security_group.a",
+            Status::Fail,
+            Severity::High,
+        );
         let mut now = old.clone();
         now.summary = "a different message".into();
         let b = baseline(&[(&old, Status::Fail)]);
         assert!(b.accepts(&now));
-        let other = finding("network.x", "terraform:aws_security_group.b", Status::Fail, Severity::High);
+        let other = finding(
+            "network.x",
+            "terraform:aws_security_group.b",
+            Status::Fail,
+            Severity::High,
+        );
         assert!(!b.accepts(&other));
         assert!(b.unmatched(&[now]).is_empty());
         assert_eq!(b.unmatched(&[other]).len(), 1);
@@ -208,7 +233,12 @@ mod tests {
 
     #[test]
     fn an_unjudged_entry_does_not_accept_a_fail() {
-        let unknown = finding("encryption.x", "terraform:aws_ebs_volume.v", Status::Unknown, Severity::High);
+        let unknown = finding(
+            "encryption.x",
+            "terraform:aws_ebs_volume.v",
+            Status::Unknown,
+            Severity::High,
+        );
         let b = baseline(&[(&unknown, Status::Unknown)]);
         assert!(b.accepts(&unknown));
         let mut fail = unknown.clone();

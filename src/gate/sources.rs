@@ -27,8 +27,12 @@ pub fn scan(dir: &Path) -> BTreeMap<String, Declared> {
         .collect();
     files.sort();
     for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        let file = path.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let file = path
+            .file_name()
+            .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
         for (i, line) in text.lines().enumerate() {
             if let Some(address) = declared_address(line) {
                 found.entry(address).or_insert(Declared {
@@ -45,8 +49,14 @@ pub fn scan(dir: &Path) -> BTreeMap<String, Declared> {
 fn declared_address(line: &str) -> Option<String> {
     let rest = line.trim_start().strip_prefix("resource")?;
     let mut quoted = rest.split('"');
-    let (_, type_name, between, name) = (quoted.next()?, quoted.next()?, quoted.next()?, quoted.next()?);
-    (between.trim().is_empty() && !type_name.is_empty() && !name.is_empty()).then(|| format!("{type_name}.{name}"))
+    let (_, type_name, between, name) = (
+        quoted.next()?,
+        quoted.next()?,
+        quoted.next()?,
+        quoted.next()?,
+    );
+    (between.trim().is_empty() && !type_name.is_empty() && !name.is_empty())
+        .then(|| format!("{type_name}.{name}"))
 }
 
 /// The configuration address of a planned resource: `aws_x.y["k"]` → `aws_x.y`; `None`
@@ -62,8 +72,14 @@ mod tests {
 
     #[test]
     fn finds_resource_blocks() {
-        assert_eq!(declared_address(r#"resource "aws_s3_bucket" "data" {"#).as_deref(), Some("aws_s3_bucket.data"));
-        assert_eq!(declared_address(r#"  resource "aws_vpc" "main"{"#).as_deref(), Some("aws_vpc.main"));
+        assert_eq!(
+            declared_address(r#"resource "aws_s3_bucket" "data" {"#).as_deref(),
+            Some("aws_s3_bucket.data")
+        );
+        assert_eq!(
+            declared_address(r#"  resource "aws_vpc" "main"{"#).as_deref(),
+            Some("aws_vpc.main")
+        );
         assert_eq!(declared_address(r#"data "aws_s3_bucket" "dr" {"#), None);
         assert_eq!(root_address("aws_x.y[\"k\"]").as_deref(), Some("aws_x.y"));
         assert_eq!(root_address("module.m.aws_x.y"), None);

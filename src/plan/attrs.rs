@@ -121,7 +121,9 @@ impl<'a> Attrs<'a> {
     pub fn string(&self, key: &str) -> Result<Field<String>, PlanError> {
         match self.raw(key) {
             Field::Known(Value::String(s)) => Ok(Field::Known(s.clone())),
-            Field::Known(other) => Err(self.error(key, format!("expected a string, found {}", kind(other)))),
+            Field::Known(other) => {
+                Err(self.error(key, format!("expected a string, found {}", kind(other))))
+            }
             Field::Null => Ok(Field::Null),
             Field::Unknown => Ok(Field::Unknown),
         }
@@ -139,7 +141,9 @@ impl<'a> Attrs<'a> {
     pub fn bool(&self, key: &str) -> Result<Field<bool>, PlanError> {
         match self.raw(key) {
             Field::Known(Value::Bool(b)) => Ok(Field::Known(*b)),
-            Field::Known(other) => Err(self.error(key, format!("expected a boolean, found {}", kind(other)))),
+            Field::Known(other) => {
+                Err(self.error(key, format!("expected a boolean, found {}", kind(other))))
+            }
             Field::Null => Ok(Field::Null),
             Field::Unknown => Ok(Field::Unknown),
         }
@@ -151,7 +155,9 @@ impl<'a> Attrs<'a> {
                 Some(i) => Ok(Field::Known(i)),
                 None => Err(self.error(key, format!("expected a whole number, found {n}"))),
             },
-            Field::Known(other) => Err(self.error(key, format!("expected a number, found {}", kind(other)))),
+            Field::Known(other) => {
+                Err(self.error(key, format!("expected a number, found {}", kind(other))))
+            }
             Field::Null => Ok(Field::Null),
             Field::Unknown => Ok(Field::Unknown),
         }
@@ -164,28 +170,44 @@ impl<'a> Attrs<'a> {
                 .iter()
                 .map(|i| match i {
                     Value::String(s) => Ok(s.clone()),
-                    other => Err(self.error(key, format!("expected a list of strings, found an element that is {}", kind(other)))),
+                    other => Err(self.error(
+                        key,
+                        format!(
+                            "expected a list of strings, found an element that is {}",
+                            kind(other)
+                        ),
+                    )),
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Field::Known),
-            Field::Known(other) => Err(self.error(key, format!("expected a list, found {}", kind(other)))),
+            Field::Known(other) => {
+                Err(self.error(key, format!("expected a list, found {}", kind(other))))
+            }
             Field::Null => Ok(Field::Null),
             Field::Unknown => Ok(Field::Unknown),
         }
     }
 
     /// A map of strings (tags).
-    pub fn string_map(&self, key: &str) -> Result<Field<std::collections::BTreeMap<String, String>>, PlanError> {
+    pub fn string_map(
+        &self,
+        key: &str,
+    ) -> Result<Field<std::collections::BTreeMap<String, String>>, PlanError> {
         match self.raw(key) {
             Field::Known(Value::Object(map)) => map
                 .iter()
                 .map(|(k, v)| match v {
                     Value::String(s) => Ok((k.clone(), s.clone())),
-                    other => Err(self.error(key, format!("expected a map of strings, found `{k}` = {}", kind(other)))),
+                    other => Err(self.error(
+                        key,
+                        format!("expected a map of strings, found `{k}` = {}", kind(other)),
+                    )),
                 })
                 .collect::<Result<_, _>>()
                 .map(Field::Known),
-            Field::Known(other) => Err(self.error(key, format!("expected a map, found {}", kind(other)))),
+            Field::Known(other) => {
+                Err(self.error(key, format!("expected a map, found {}", kind(other))))
+            }
             Field::Null => Ok(Field::Null),
             Field::Unknown => Ok(Field::Unknown),
         }
@@ -196,7 +218,12 @@ impl<'a> Attrs<'a> {
     pub fn blocks(&self, key: &str) -> Result<Field<Vec<Attrs<'a>>>, PlanError> {
         let items = match self.raw(key) {
             Field::Known(Value::Array(items)) => items,
-            Field::Known(other) => return Err(self.error(key, format!("expected a list of blocks, found {}", kind(other)))),
+            Field::Known(other) => {
+                return Err(self.error(
+                    key,
+                    format!("expected a list of blocks, found {}", kind(other)),
+                ));
+            }
             Field::Null => return Ok(Field::Known(Vec::new())),
             Field::Unknown => return Ok(Field::Unknown),
         };
@@ -210,13 +237,20 @@ impl<'a> Attrs<'a> {
             .enumerate()
             .map(|(i, item)| {
                 if !item.is_object() {
-                    return Err(self.error(&format!("{key}[{i}]"), format!("expected a block (object), found {}", kind(item))));
+                    return Err(self.error(
+                        &format!("{key}[{i}]"),
+                        format!("expected a block (object), found {}", kind(item)),
+                    ));
                 }
                 Ok(Attrs {
                     file: self.file,
                     address: self.address,
                     after: item,
-                    unknown: self.unknown.get(key).and_then(|u| u.get(i)).unwrap_or(&NULL),
+                    unknown: self
+                        .unknown
+                        .get(key)
+                        .and_then(|u| u.get(i))
+                        .unwrap_or(&NULL),
                     expr: matching_block(exprs, item, i, items.len()),
                     json_path: format!("{}.{key}[{i}]", self.json_path),
                     attr_path: format!("{}{key}[{i}].", self.attr_path),
@@ -231,6 +265,11 @@ impl<'a> Attrs<'a> {
         Ok(self.blocks(key)?.map(|b| b.into_iter().next()))
     }
 
+    /// The configuration expression of `key`, when the configuration sets it.
+    pub fn expression(&self, key: &str) -> Option<&'a Value> {
+        self.expr.and_then(|e| e.get(key))
+    }
+
     /// What the configuration says `key` refers to (`aws_kms_key.main.arn`, …), relative
     /// to the resource's module. Empty for constants and unknown configuration.
     pub fn references(&self, key: &str) -> Vec<String> {
@@ -238,7 +277,12 @@ impl<'a> Attrs<'a> {
             .and_then(|e| e.get(key))
             .and_then(|e| e.get("references"))
             .and_then(Value::as_array)
-            .map(|refs| refs.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|refs| {
+                refs.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -247,7 +291,12 @@ impl<'a> Attrs<'a> {
 /// keeps set-typed blocks (security-group rules, replication rules) in its own order, so
 /// position alone can pair the wrong blocks: prefer the one configuration block whose
 /// constant arguments all equal the planned values, then fall back to position.
-fn matching_block<'a>(exprs: &'a [Value], planned: &Value, i: usize, len: usize) -> Option<&'a Value> {
+fn matching_block<'a>(
+    exprs: &'a [Value],
+    planned: &Value,
+    i: usize,
+    len: usize,
+) -> Option<&'a Value> {
     let constants_match = |block: &Value| {
         block.as_object().is_some_and(|fields| {
             fields.iter().all(|(k, e)| match e.get("constant_value") {
@@ -274,20 +323,40 @@ mod tests {
     fn unknown_values_are_never_read_as_null() {
         let after = json!({"encrypted": null, "size": 10, "cidr_blocks": ["0.0.0.0/0", null]});
         let unknown = json!({"encrypted": true, "cidr_blocks": [false, true]});
-        let a = Attrs::new("p.json", "aws_ebs_volume.v", &after, &unknown, None, "x".into());
+        let a = Attrs::new(
+            "p.json",
+            "aws_ebs_volume.v",
+            &after,
+            &unknown,
+            None,
+            "x".into(),
+        );
         assert_eq!(a.bool("encrypted").unwrap(), Field::Unknown);
         assert_eq!(a.int("size").unwrap(), Field::Known(10));
         assert_eq!(a.strings("cidr_blocks").unwrap(), Field::Unknown);
         assert_eq!(a.string("missing").unwrap(), Field::Null);
-        assert_eq!(a.unknown_reason("encrypted"), "aws_ebs_volume.v.encrypted is known after apply");
+        assert_eq!(
+            a.unknown_reason("encrypted"),
+            "aws_ebs_volume.v.encrypted is known after apply"
+        );
     }
 
     #[test]
     fn wrong_shapes_name_the_field() {
         let after = json!({"size": "ten"});
-        let a = Attrs::new("p.json", "aws_ebs_volume.v", &after, &Value::Null, None, "resource_changes[2].change.after".into());
+        let a = Attrs::new(
+            "p.json",
+            "aws_ebs_volume.v",
+            &after,
+            &Value::Null,
+            None,
+            "resource_changes[2].change.after".into(),
+        );
         let e = a.int("size").unwrap_err().to_string();
-        assert_eq!(e, "p.json: `resource_changes[2].change.after.size`: expected a number, found a string");
+        assert_eq!(
+            e,
+            "p.json: `resource_changes[2].change.after.size`: expected a number, found a string"
+        );
     }
 
     #[test]
@@ -302,6 +371,9 @@ mod tests {
         let rules = a.blocks("rule").unwrap().known().unwrap();
         assert_eq!(rules[0].references("x")[0], "aws_s3_bucket.b.arn");
         assert_eq!(rules[1].references("x")[0], "aws_s3_bucket.a.arn");
-        assert_eq!(rules[1].unknown_reason("x"), "r.x.rule[1].x is known after apply");
+        assert_eq!(
+            rules[1].unknown_reason("x"),
+            "r.x.rule[1].x is known after apply"
+        );
     }
 }

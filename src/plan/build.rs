@@ -72,7 +72,11 @@ impl Draft {
             group.to_string(),
             Provenance {
                 operation: OPERATION.into(),
-                region: planned.provider.region.clone().unwrap_or_else(|| "global".into()),
+                region: planned
+                    .provider
+                    .region
+                    .clone()
+                    .unwrap_or_else(|| "global".into()),
                 called_at: at,
                 request_id: None,
                 response_sha256: planned.sha.clone(),
@@ -136,10 +140,7 @@ impl<'a> Ctx<'a> {
 
     /// The root attributes of a change, with its configuration expressions.
     pub fn attrs<'s>(&'s self, p: &'s Planned<'a>) -> Attrs<'s> {
-        let expr = self
-            .config
-            .resource(&p.address)
-            .and_then(|r| r.expressions);
+        let expr = self.config.resource(&p.address).and_then(|r| r.expressions);
         Attrs::new(
             self.file,
             &p.address,
@@ -161,7 +162,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn account(&self, p: &Planned) -> Option<String> {
-        p.provider.account.clone().or_else(|| self.default_account.clone())
+        p.provider
+            .account
+            .clone()
+            .or_else(|| self.default_account.clone())
     }
 
     /// The planned changes whose address a reference of `key` names.
@@ -220,7 +224,10 @@ impl<'a> Ctx<'a> {
 
     /// A literal ARN, rewritten to the placeholder when it names a planned resource.
     pub fn arn_ref_value(&self, arn: &str) -> String {
-        self.real_arns.get(arn).cloned().unwrap_or_else(|| arn.to_string())
+        self.real_arns
+            .get(arn)
+            .cloned()
+            .unwrap_or_else(|| arn.to_string())
     }
 
     /// The placeholders of every planned resource a list attribute references (for lists
@@ -271,7 +278,13 @@ impl<'a> Ctx<'a> {
 
     /// A new resource for `p` with the common envelope: placeholder ARN, the address as id,
     /// `name` (the AWS name when the plan knows it), region, account and tags.
-    pub fn draft(&self, index: usize, attributes: Attributes, name: Option<String>, global: bool) -> Result<Draft, PlanError> {
+    pub fn draft(
+        &self,
+        index: usize,
+        attributes: Attributes,
+        name: Option<String>,
+        global: bool,
+    ) -> Result<Draft, PlanError> {
         let p = &self.changes[index];
         let a = self.attrs(p);
         let mut draft = Draft {
@@ -290,13 +303,20 @@ impl<'a> Ctx<'a> {
             },
         };
         draft.cite("resource", p, self.collected_at);
-        match if global { Some("global".into()) } else { self.region(p) } {
+        match if global {
+            Some("global".into())
+        } else {
+            self.region(p)
+        } {
             Some(region) => draft.resource.region = region,
             None => {
                 draft.resource.region = "unknown".into();
                 draft.unknown(
                     "region",
-                    format!("the region of {} is not in the plan: its provider sets no constant region", p.address),
+                    format!(
+                        "the region of {} is not in the plan: its provider sets no constant region",
+                        p.address
+                    ),
                 );
             }
         }
@@ -318,7 +338,10 @@ impl<'a> Ctx<'a> {
         };
         match tags {
             Field::Known(tags) => {
-                if let Some(name) = tags.get("Name").filter(|_| draft.resource.name == p.address) {
+                if let Some(name) = tags
+                    .get("Name")
+                    .filter(|_| draft.resource.name == p.address)
+                {
                     draft.resource.name = name.clone();
                 }
                 draft.resource.tags = tags;

@@ -153,7 +153,11 @@ impl<'a> Config<'a> {
 
 fn provider(p: &Value, variables: Option<&Value>) -> Provider {
     let expressions = p.get("expressions");
-    let constant = |name: &str| expressions.and_then(|e| e.get(name)).and_then(|e| e.get("constant_value"));
+    let constant = |name: &str| {
+        expressions
+            .and_then(|e| e.get(name))
+            .and_then(|e| e.get("constant_value"))
+    };
     // Only a root-module provider can read root variables.
     let root = p.get("module_address").is_none();
     let region = match constant("region").and_then(Value::as_str) {
@@ -162,7 +166,11 @@ fn provider(p: &Value, variables: Option<&Value>) -> Provider {
             .and_then(|e| e.get("region"))
             .and_then(|r| r.get("references"))
             .and_then(Value::as_array)
-            .and_then(|refs| refs.iter().filter_map(Value::as_str).find_map(|r| r.strip_prefix("var.")))
+            .and_then(|refs| {
+                refs.iter()
+                    .filter_map(Value::as_str)
+                    .find_map(|r| r.strip_prefix("var."))
+            })
             .and_then(|name| variables?.get(name)?.get("value")?.as_str())
             .map(str::to_string),
         None => None,
@@ -258,15 +266,27 @@ mod tests {
 
     #[test]
     fn instance_keys_are_stripped_for_configuration_lookups() {
-        assert_eq!(strip_instance_keys("module.a[0].aws_x.y[\"k.[1]\"]"), "module.a.aws_x.y");
+        assert_eq!(
+            strip_instance_keys("module.a[0].aws_x.y[\"k.[1]\"]"),
+            "module.a.aws_x.y"
+        );
         assert_eq!(strip_instance_keys("aws_x.y"), "aws_x.y");
     }
 
     #[test]
     fn references_name_resources_not_attributes() {
-        assert_eq!(referenced_address("", "aws_kms_key.k.arn").as_deref(), Some("aws_kms_key.k"));
-        assert_eq!(referenced_address("module.m.", "aws_kms_key.k[0].arn").as_deref(), Some("module.m.aws_kms_key.k[0]"));
-        assert_eq!(referenced_address("", "data.aws_s3_bucket.b.arn").as_deref(), Some("data.aws_s3_bucket.b"));
+        assert_eq!(
+            referenced_address("", "aws_kms_key.k.arn").as_deref(),
+            Some("aws_kms_key.k")
+        );
+        assert_eq!(
+            referenced_address("module.m.", "aws_kms_key.k[0].arn").as_deref(),
+            Some("module.m.aws_kms_key.k[0]")
+        );
+        assert_eq!(
+            referenced_address("", "data.aws_s3_bucket.b.arn").as_deref(),
+            Some("data.aws_s3_bucket.b")
+        );
         assert_eq!(referenced_address("", "var.key_arn"), None);
         assert_eq!(referenced_address("", "module.keys.arn"), None);
     }
@@ -292,8 +312,14 @@ mod tests {
         });
         let config = Config::new(&plan);
         let us = config.provider_of("aws_s3_bucket.a[0]");
-        assert_eq!((us.region.as_deref(), us.account.as_deref()), (Some("us-east-1"), Some("444455556666")));
+        assert_eq!(
+            (us.region.as_deref(), us.account.as_deref()),
+            (Some("us-east-1"), Some("444455556666"))
+        );
         let inherited = config.provider_of("module.net.aws_vpc.v");
-        assert_eq!((inherited.region.as_deref(), inherited.account.as_deref()), (Some("ap-southeast-4"), Some("111122223333")));
+        assert_eq!(
+            (inherited.region.as_deref(), inherited.account.as_deref()),
+            (Some("ap-southeast-4"), Some("111122223333"))
+        );
     }
 }

@@ -108,7 +108,9 @@ pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
         let draft = match ctx.changes[i].type_name.as_str() {
             "aws_s3_bucket" => Some(s3::bucket(ctx, i)?),
             "aws_ebs_volume" => Some(ec2::volume(ctx, i)?),
-            "aws_security_group" | "aws_default_security_group" => Some(ec2::security_group(ctx, i)?),
+            "aws_security_group" | "aws_default_security_group" => {
+                Some(ec2::security_group(ctx, i)?)
+            }
             "aws_db_instance" => Some(rds::instance(ctx, i)?),
             "aws_kms_key" => Some(kms::key(ctx, i)?),
             "aws_backup_vault" => Some(backup::vault(ctx, i)?),
@@ -137,11 +139,15 @@ pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
                 continue;
             }
             match *type_name {
-                "aws_s3_bucket_server_side_encryption_configuration" => s3::encryption(ctx, i, &mut drafts)?,
+                "aws_s3_bucket_server_side_encryption_configuration" => {
+                    s3::encryption(ctx, i, &mut drafts)?
+                }
                 "aws_s3_bucket_versioning" => s3::versioning(ctx, i, &mut drafts)?,
                 "aws_s3_bucket_lifecycle_configuration" => s3::lifecycle(ctx, i, &mut drafts)?,
                 "aws_s3_bucket_replication_configuration" => s3::replication(ctx, i, &mut drafts)?,
-                "aws_s3_bucket_public_access_block" => s3::public_access_block(ctx, i, &mut drafts)?,
+                "aws_s3_bucket_public_access_block" => {
+                    s3::public_access_block(ctx, i, &mut drafts)?
+                }
                 "aws_vpc_security_group_ingress_rule" | "aws_vpc_security_group_egress_rule" => {
                     ec2::vpc_rule(ctx, i, &mut drafts)?
                 }
@@ -149,14 +155,16 @@ pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
                 "aws_kms_alias" => kms::alias(ctx, i, &mut drafts)?,
                 "aws_backup_selection" => backup::selection(ctx, i, &mut drafts)?,
                 "aws_backup_vault_lock_configuration" => backup::vault_lock(ctx, i, &mut drafts)?,
-                "aws_iam_role_policy_attachment" | "aws_iam_user_policy_attachment" | "aws_iam_group_policy_attachment" => {
-                    iam::policy_attachment(ctx, i, &mut drafts)?
-                }
+                "aws_iam_role_policy_attachment"
+                | "aws_iam_user_policy_attachment"
+                | "aws_iam_group_policy_attachment" => iam::policy_attachment(ctx, i, &mut drafts)?,
                 "aws_iam_user_login_profile" => iam::login_profile(ctx, i, &mut drafts)?,
                 "aws_iam_access_key" => iam::access_key(ctx, i, &mut drafts)?,
                 "aws_iam_user_group_membership" => iam::user_groups(ctx, i, &mut drafts)?,
                 "aws_iam_group_membership" => iam::group_members(ctx, i, &mut drafts)?,
-                "aws_config_configuration_recorder_status" => logging::recorder_status(ctx, i, &mut drafts)?,
+                "aws_config_configuration_recorder_status" => {
+                    logging::recorder_status(ctx, i, &mut drafts)?
+                }
                 _ => {}
             }
         }

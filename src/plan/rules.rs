@@ -47,7 +47,11 @@ pub fn not_evaluable(rule: &Rule) -> Option<String> {
     if rule.kind == RuleKind::Manual {
         return None;
     }
-    if !rule.resource_types.iter().any(|t| PLAN_TYPES.contains(&t.as_str())) {
+    if !rule
+        .resource_types
+        .iter()
+        .any(|t| PLAN_TYPES.contains(&t.as_str()))
+    {
         return rule.resource_types.first().map(|t| why_not_in_plans(t));
     }
     let mut joined = Vec::new();
@@ -71,7 +75,8 @@ fn joined_types(node: &IdedExpr, out: &mut Vec<String>) {
     match &node.expr {
         Expr::Call(call) => {
             if matches!(call.func_name.as_str(), "of_type" | "all_of_type")
-                && let Some(Expr::Literal(LiteralValue::String(t))) = call.args.first().map(|a| &a.expr)
+                && let Some(Expr::Literal(LiteralValue::String(t))) =
+                    call.args.first().map(|a| &a.expr)
             {
                 let t: &str = t.as_ref();
                 out.push(t.to_string());
@@ -84,7 +89,13 @@ fn joined_types(node: &IdedExpr, out: &mut Vec<String>) {
             }
         }
         Expr::Comprehension(c) => {
-            for e in [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result] {
+            for e in [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ] {
                 joined_types(e, out);
             }
         }
@@ -120,7 +131,9 @@ mod tests {
     #[test]
     fn joins_are_found_inside_comprehensions_and_calls() {
         assert_eq!(
-            joins("of_type('aws_backup_plan').exists(p, all_of_type(\"aws_backup_recovery_point\").size() > 0)"),
+            joins(
+                "of_type('aws_backup_plan').exists(p, all_of_type(\"aws_backup_recovery_point\").size() > 0)"
+            ),
             ["aws_backup_plan", "aws_backup_recovery_point"]
         );
         assert!(joins("resource.region == 'x'").is_empty());

@@ -30,7 +30,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
     w.write_record(HEADER)?;
     for f in &report.findings {
         // Observed/expected of the first failed assertion (the one the summary names).
-        let failing = f.assertions.iter().find(|a| a.status == AssertionStatus::Fail);
+        let failing = f
+            .assertions
+            .iter()
+            .find(|a| a.status == AssertionStatus::Fail);
         let observed = failing
             .and_then(|a| a.observed.as_ref())
             .map(|v| v.to_string())
@@ -63,7 +66,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
             })
             .unwrap_or_default();
         // Only the frameworks the profile asked for, as in the JSON report.
-        for (framework, controls) in f.controls.iter().filter(|(fw, _)| report.profile.frameworks.contains(fw)) {
+        for (framework, controls) in f
+            .controls
+            .iter()
+            .filter(|(fw, _)| report.profile.frameworks.contains(fw))
+        {
             for control in controls {
                 w.write_record([
                     f.id.as_str(),
@@ -80,7 +87,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
                     &observed,
                     &expected,
                     source.map_or("", |s| s.operation.as_str()),
-                    &source.map(|s| s.called_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default(),
+                    &source
+                        .map(|s| {
+                            s.called_at
+                                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        })
+                        .unwrap_or_default(),
                     source.and_then(|s| s.request_id.as_deref()).unwrap_or(""),
                     &waiver,
                 ])?;

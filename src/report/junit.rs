@@ -26,17 +26,28 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
             _ => suites.push((&f.rule_id, vec![f])),
         }
     }
-    let count = |list: &[&Finding], pred: &dyn Fn(&Finding) -> bool| list.iter().filter(|f| pred(f)).count();
-    let failed = |f: &Finding| outcome.decision.judgement(f) == Judgement::Blocking && f.status != Status::Error;
-    let errored = |f: &Finding| outcome.decision.judgement(f) == Judgement::Blocking && f.status == Status::Error;
-    let skipped = |f: &Finding| f.status != Status::Pass && outcome.decision.judgement(f) != Judgement::Blocking;
+    let count = |list: &[&Finding], pred: &dyn Fn(&Finding) -> bool| {
+        list.iter().filter(|f| pred(f)).count()
+    };
+    let failed = |f: &Finding| {
+        outcome.decision.judgement(f) == Judgement::Blocking && f.status != Status::Error
+    };
+    let errored = |f: &Finding| {
+        outcome.decision.judgement(f) == Judgement::Blocking && f.status == Status::Error
+    };
+    let skipped = |f: &Finding| {
+        f.status != Status::Pass && outcome.decision.judgement(f) != Judgement::Blocking
+    };
     let all: Vec<&Finding> = report.findings.iter().collect();
 
     let mut w: XmlWriter = Writer::new_with_indent(out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let timestamp = report.evaluated_at.format("%Y-%m-%dT%H:%M:%S").to_string();
     w.create_element("testsuites")
-        .with_attribute(("name", format!("assay gate: {}", report.snapshot.path).as_str()))
+        .with_attribute((
+            "name",
+            format!("assay gate: {}", report.snapshot.path).as_str(),
+        ))
         .with_attribute(("tests", all.len().to_string().as_str()))
         .with_attribute(("failures", count(&all, &failed).to_string().as_str()))
         .with_attribute(("errors", count(&all, &errored).to_string().as_str()))
@@ -76,10 +87,19 @@ fn testcase(w: &mut XmlWriter, outcome: &Outcome, f: &Finding) -> std::io::Resul
         return Ok(());
     }
     element.write_inner_content(|w| {
-        let message = format!("{} [{}]: {}", f.status.as_str(), f.severity.as_str(), f.summary);
+        let message = format!(
+            "{} [{}]: {}",
+            f.status.as_str(),
+            f.severity.as_str(),
+            f.summary
+        );
         match judgement {
             Judgement::Blocking => {
-                let tag = if f.status == Status::Error { "error" } else { "failure" };
+                let tag = if f.status == Status::Error {
+                    "error"
+                } else {
+                    "failure"
+                };
                 w.create_element(tag)
                     .with_attribute(("message", clean(&message).as_str()))
                     .with_attribute(("type", f.status.as_str()))
@@ -106,12 +126,27 @@ fn testcase(w: &mut XmlWriter, outcome: &Outcome, f: &Finding) -> std::io::Resul
 pub fn evidence(f: &Finding) -> String {
     let mut text = format!("{} — {}\n", f.rule_id, f.rule_title);
     if let Some(r) = &f.resource {
-        text.push_str(&format!("resource: {} ({}, {}/{})\n", r.arn, r.type_name, r.account, r.region));
+        text.push_str(&format!(
+            "resource: {} ({}, {}/{})\n",
+            r.arn, r.type_name, r.account, r.region
+        ));
     } else if let Some(scope) = &f.scope {
         text.push_str(&format!("scope: {scope}\n"));
     }
-    for a in f.assertions.iter().filter(|a| a.status != AssertionStatus::Pass) {
-        text.push_str(&format!("assertion {} {:?}: {}\n", a.name, a.status, a.expression));
+    for a in f
+        .assertions
+        .iter()
+        .filter(|a| a.status != AssertionStatus::Pass)
+    {
+        text.push_str(&format!(
+            "assertion {} {}: {}\n",
+            a.name,
+            serde_json::to_value(a.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            a.expression
+        ));
         if let Some(o) = &a.observed {
             text.push_str(&format!("  observed: {o}\n"));
         }
@@ -132,7 +167,10 @@ pub fn evidence(f: &Finding) -> String {
             s.group,
             s.operation,
             s.called_at.to_rfc3339(),
-            s.request_id.as_ref().map(|r| format!(", request {r}")).unwrap_or_default(),
+            s.request_id
+                .as_ref()
+                .map(|r| format!(", request {r}"))
+                .unwrap_or_default(),
             s.response_sha256
         ));
     }

@@ -15,7 +15,11 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
 pub fn text(outcome: &Outcome) -> String {
     let (report, decision) = (outcome.report, outcome.decision);
     let mut md = String::new();
-    let what = if outcome.is_plan() { "Terraform plan" } else { "snapshot" };
+    let what = if outcome.is_plan() {
+        "Terraform plan"
+    } else {
+        "snapshot"
+    };
     let _ = writeln!(
         md,
         "## assay gate: {}\n",
@@ -44,25 +48,61 @@ pub fn text(outcome: &Outcome) -> String {
         decision.baselined,
         decision.allowed,
     );
-    table(&mut md, outcome, "Blocking findings", Judgement::Blocking, false);
-    table(&mut md, outcome, "Accepted by the baseline", Judgement::Baselined, true);
-    table(&mut md, outcome, "Allowed by the policy", Judgement::Allowed, true);
+    table(
+        &mut md,
+        outcome,
+        "Blocking findings",
+        Judgement::Blocking,
+        false,
+    );
+    table(
+        &mut md,
+        outcome,
+        "Accepted by the baseline",
+        Judgement::Baselined,
+        true,
+    );
+    table(
+        &mut md,
+        outcome,
+        "Allowed by the policy",
+        Judgement::Allowed,
+        true,
+    );
     if !decision.resolved.is_empty() {
-        let _ = writeln!(md, "<details><summary>Baseline entries no longer found ({}): remove them</summary>\n", decision.resolved.len());
+        let _ = writeln!(
+            md,
+            "<details><summary>Baseline entries no longer found ({}): remove them</summary>\n",
+            decision.resolved.len()
+        );
         for e in &decision.resolved {
-            let _ = writeln!(md, "- `{}` {} on `{}`", e.fingerprint, e.rule_id, cell(&e.resource));
+            let _ = writeln!(
+                md,
+                "- `{}` {} on `{}`",
+                e.fingerprint,
+                e.rule_id,
+                cell(&e.resource)
+            );
         }
         let _ = writeln!(md, "\n</details>\n");
     }
     if !decision.not_evaluated.is_empty() {
-        let _ = writeln!(md, "<details><summary>Not evaluated on a plan ({} rules)</summary>\n", decision.not_evaluated.len());
+        let _ = writeln!(
+            md,
+            "<details><summary>Not evaluated on a plan ({} rules)</summary>\n",
+            decision.not_evaluated.len()
+        );
         for n in &decision.not_evaluated {
             let _ = writeln!(md, "- `{}`: {}", n.rule_id, cell(&n.reason));
         }
         let _ = writeln!(md, "\n</details>\n");
     }
     if !decision.not_read.is_empty() {
-        let _ = writeln!(md, "<details><summary>Planned resources assay does not read ({})</summary>\n", decision.not_read.len());
+        let _ = writeln!(
+            md,
+            "<details><summary>Planned resources assay does not read ({})</summary>\n",
+            decision.not_read.len()
+        );
         for n in &decision.not_read {
             let _ = writeln!(md, "- `{}`", cell(&n.address));
         }
@@ -72,7 +112,15 @@ pub fn text(outcome: &Outcome) -> String {
         .iter()
         .filter_map(|s| report.summary.get(s).map(|n| format!("{} {n}", s.as_str())))
         .collect();
-    let _ = writeln!(md, "**Totals:** {}\n", if totals.is_empty() { "no findings".into() } else { totals.join(" · ") });
+    let _ = writeln!(
+        md,
+        "**Totals:** {}\n",
+        if totals.is_empty() {
+            "no findings".into()
+        } else {
+            totals.join(" · ")
+        }
+    );
     let _ = writeln!(
         md,
         "<sub>assay {} · rule pack `{}` · evidence digest `{}`</sub>",
@@ -98,7 +146,10 @@ fn table(md: &mut String, outcome: &Outcome, title: &str, judgement: Judgement, 
     } else {
         let _ = writeln!(md, "### {title} ({})\n", rows.len());
     }
-    let _ = writeln!(md, "| severity | status | rule | resource | why |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        md,
+        "| severity | status | rule | resource | why |\n|---|---|---|---|---|"
+    );
     for f in rows {
         let _ = writeln!(
             md,

@@ -168,13 +168,20 @@ pub fn render_framework(report: &Report, framework: &FrameworkCoverage) -> Resul
             "assay".into(),
         ],
         creator: format!("{} {}", report.tool.name, report.tool.version),
-        producer: format!("{} {} (printpdf 0.12, lopdf)", report.tool.name, report.tool.version),
+        producer: format!(
+            "{} {} (printpdf 0.12, lopdf)",
+            report.tool.name, report.tool.version
+        ),
         date: report.evaluated_at.format("D:%Y%m%d%H%M%SZ").to_string(),
         id: crate::snapshot::sha256_hex(format!("{id}\n{}", framework.id).as_bytes())
             .as_bytes()
             .chunks(2)
             .take(16)
-            .filter_map(|h| std::str::from_utf8(h).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .filter_map(|h| {
+                std::str::from_utf8(h)
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
             .collect(),
     };
     let page_count = pages.len();
@@ -218,14 +225,20 @@ fn contents(canvas: &mut Canvas) {
     );
     let mut page = 1;
     let mut y = TOP;
-    canvas.draw_on(page, |p, ops| p.text(ops, LEFT, y + H1.size, H1, "Contents"));
+    canvas.draw_on(page, |p, ops| {
+        p.text(ops, LEFT, y + H1.size, H1, "Contents")
+    });
     y += 40.0;
     for e in &entries {
         if y + LINE > BOTTOM {
             page += 1;
             y = TOP;
         }
-        let style = if e.level == 0 { SMALL_BOLD.size_of(9.0) } else { SMALL.size_of(8.5) };
+        let style = if e.level == 0 {
+            SMALL_BOLD.size_of(9.0)
+        } else {
+            SMALL.size_of(8.5)
+        };
         let indent = f32::from(e.level.min(3)) * 14.0;
         let number = (e.page + 1 + count).to_string();
         let y_now = y + LINE - 3.0;
@@ -272,6 +285,12 @@ fn decorate(
         painter.hline(ops, LEFT, RIGHT, 46.0, RULE, 0.5);
         painter.hline(ops, LEFT, RIGHT, PAGE_H - 46.0, RULE, 0.5);
         painter.text(ops, LEFT, PAGE_H - 34.0, style, &footer_left);
-        painter.text_right(ops, RIGHT, PAGE_H - 34.0, SMALL_BOLD.colour(GREY), &footer_right);
+        painter.text_right(
+            ops,
+            RIGHT,
+            PAGE_H - 34.0,
+            SMALL_BOLD.colour(GREY),
+            &footer_right,
+        );
     }
 }

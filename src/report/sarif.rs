@@ -20,7 +20,8 @@ use crate::gate::{Judgement, Outcome, resource_label};
 use crate::rules::Severity;
 
 /// The schema URI written into the log.
-pub const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &log(outcome))?;
@@ -33,7 +34,12 @@ pub fn log(outcome: &Outcome) -> Value {
     let shown: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| matches!(f.status, Status::Fail | Status::Gap | Status::Error | Status::Unknown | Status::Waived))
+        .filter(|f| {
+            matches!(
+                f.status,
+                Status::Fail | Status::Gap | Status::Error | Status::Unknown | Status::Waived
+            )
+        })
         .collect();
     // Rules in findings order, each once.
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
@@ -46,7 +52,13 @@ pub fn log(outcome: &Outcome) -> Value {
     }
     let results: Vec<Value> = shown
         .iter()
-        .map(|f| result(outcome, f, rule_index.get(f.rule_id.as_str()).copied().unwrap_or(0)))
+        .map(|f| {
+            result(
+                outcome,
+                f,
+                rule_index.get(f.rule_id.as_str()).copied().unwrap_or(0),
+            )
+        })
         .collect();
     json!({
         "$schema": SCHEMA_URI,
@@ -160,7 +172,11 @@ fn location(outcome: &Outcome, f: &Finding) -> Value {
         }),
         _ => json!({"artifactLocation": {"uri": uri(&outcome.report.snapshot.path)}}),
     };
-    let kind = if f.resource.is_some() { "resource" } else { "namespace" };
+    let kind = if f.resource.is_some() {
+        "resource"
+    } else {
+        "namespace"
+    };
     json!({
         "physicalLocation": physical,
         "logicalLocations": [{"fullyQualifiedName": label, "kind": kind}],
@@ -197,7 +213,10 @@ mod tests {
 
     #[test]
     fn paths_become_uri_references() {
-        assert_eq!(uri("infra/prod stack/main.tf"), "infra/prod%20stack/main.tf");
+        assert_eq!(
+            uri("infra/prod stack/main.tf"),
+            "infra/prod%20stack/main.tf"
+        );
         assert_eq!(uri("a\\b.tf"), "a/b.tf");
         assert_eq!(join(Some("infra/"), "main.tf"), "infra/main.tf");
         assert_eq!(join(Some("."), "main.tf"), "main.tf");

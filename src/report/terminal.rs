@@ -9,11 +9,12 @@ use owo_colors::OwoColorize;
 use super::Report;
 use crate::findings::{Status, StatusCounts};
 
-const COLUMNS: [Status; 7] = [
+const COLUMNS: [Status; 8] = [
     Status::Pass,
     Status::Fail,
     Status::Gap,
     Status::Error,
+    Status::Unknown,
     Status::Waived,
     Status::Manual,
     Status::NotApplicable,
@@ -30,7 +31,7 @@ fn paint(text: String, status: Status, colour: bool) -> String {
     match status {
         Status::Pass => text.green().to_string(),
         Status::Fail => text.red().bold().to_string(),
-        Status::Gap | Status::Error => text.yellow().bold().to_string(),
+        Status::Gap | Status::Error | Status::Unknown => text.yellow().bold().to_string(),
         _ => text,
     }
 }

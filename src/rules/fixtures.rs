@@ -157,8 +157,13 @@ fn run_case(
     params.extend(file_params.clone());
     params.extend(case.params.clone());
     for (name, value) in params.iter_mut() {
-        let decl = pack.params.get(name).ok_or_else(|| format!("unknown parameter `{name}`"))?;
-        decl.ty.check(value).map_err(|e| format!("parameter `{name}`: {e}"))?;
+        let decl = pack
+            .params
+            .get(name)
+            .ok_or_else(|| format!("unknown parameter `{name}`"))?;
+        decl.ty
+            .check(value)
+            .map_err(|e| format!("parameter `{name}`: {e}"))?;
         *value = decl.ty.normalise(value);
     }
     for name in &rule.params {
@@ -299,7 +304,11 @@ fn check_expectations(
         };
         // Several findings may share a key (one GAP per gap record and type): take the
         // first one not matched yet.
-        match findings.iter().enumerate().position(|(i, f)| !matched[i] && key(f) == wanted) {
+        match findings
+            .iter()
+            .enumerate()
+            .position(|(i, f)| !matched[i] && key(f) == wanted)
+        {
             None => failures.push(format!(
                 "{where_}: expected a {} finding for {wanted}, got none",
                 e.status

@@ -3,8 +3,10 @@
 mod cli;
 mod diagnostics;
 mod emulator;
+mod gate;
 mod live_scan;
 mod pdf;
+mod plan;
 mod rule_pack;
 mod sample;
 mod snapshot_integrity;

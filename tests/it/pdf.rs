@@ -87,12 +87,20 @@ fn parse(pack: &Pack) -> Parsed {
         .get(b"Outlines")
         .and_then(lopdf::Object::as_reference)
         .expect("the catalog has an outline");
-    fn walk(doc: &lopdf::Document, first: Option<lopdf::ObjectId>, depth: usize, out: &mut Vec<(usize, String)>) {
+    fn walk(
+        doc: &lopdf::Document,
+        first: Option<lopdf::ObjectId>,
+        depth: usize,
+        out: &mut Vec<(usize, String)>,
+    ) {
         let mut next = first;
         while let Some(id) = next {
             let item = doc.get_dictionary(id).unwrap();
             out.push((depth, pdf_string(item.get(b"Title").unwrap())));
-            let kid = item.get(b"First").and_then(lopdf::Object::as_reference).ok();
+            let kid = item
+                .get(b"First")
+                .and_then(lopdf::Object::as_reference)
+                .ok();
             walk(doc, kid, depth + 1, out);
             next = item.get(b"Next").and_then(lopdf::Object::as_reference).ok();
         }
@@ -144,7 +152,11 @@ fn the_sample_packs_read_back_as_evidence_documents() {
     let names: Vec<&str> = packs.iter().map(|p| p.file_name.as_str()).collect();
     assert_eq!(
         names,
-        ["report-gdpr.pdf", "report-iso27001-2013.pdf", "report-iso27001-2022.pdf"]
+        [
+            "report-gdpr.pdf",
+            "report-iso27001-2013.pdf",
+            "report-iso27001-2022.pdf"
+        ]
     );
     let pack = packs
         .iter()
@@ -170,13 +182,23 @@ fn the_sample_packs_read_back_as_evidence_documents() {
         assert!(cover.contains(needle), "cover lacks {needle:?}: {cover}");
     }
     let all = flat(&parsed.pages.join("\n"));
-    assert!(!all.to_lowercase().contains("compliant"), "the pack says compliant");
+    assert!(
+        !all.to_lowercase().contains("compliant"),
+        "the pack says compliant"
+    );
 
     // Every page has the header and the footer with "page X of N".
     for (i, page) in parsed.pages.iter().enumerate() {
         let page = flat(page);
-        assert!(page.contains(&format!("page {} of {n}", i + 1)), "page {}", i + 1);
-        assert!(page.contains(&format!("snapshot {}", &report.snapshot.manifest_digest[..16])));
+        assert!(
+            page.contains(&format!("page {} of {n}", i + 1)),
+            "page {}",
+            i + 1
+        );
+        assert!(page.contains(&format!(
+            "snapshot {}",
+            &report.snapshot.manifest_digest[..16]
+        )));
     }
 
     // Sections, in order.
@@ -193,7 +215,9 @@ fn the_sample_packs_read_back_as_evidence_documents() {
     ];
     let mut at = 0;
     for s in sections {
-        let found = all[at..].find(s).unwrap_or_else(|| panic!("section {s:?} missing or out of order"));
+        let found = all[at..]
+            .find(s)
+            .unwrap_or_else(|| panic!("section {s:?} missing or out of order"));
         at += found;
     }
     assert!(all.contains("GAP (not read)"), "the chart legend");
@@ -209,8 +233,16 @@ fn the_sample_packs_read_back_as_evidence_documents() {
     for s in sections {
         assert!(top.contains(&s), "outline lacks {s:?}: {top:?}");
     }
-    assert!(parsed.outline.contains(&(1, "A.8 Technological controls".to_string())));
-    assert!(parsed.outline.contains(&(2, "A.8.24 Use of cryptography".to_string())));
+    assert!(
+        parsed
+            .outline
+            .contains(&(1, "A.8 Technological controls".to_string()))
+    );
+    assert!(
+        parsed
+            .outline
+            .contains(&(2, "A.8.24 Use of cryptography".to_string()))
+    );
 
     // Metadata.
     assert_eq!(
@@ -231,7 +263,10 @@ fn the_sample_packs_read_back_as_evidence_documents() {
         .unwrap();
     let arn = &fail.resource.as_ref().unwrap().arn;
     assert!(all.contains(arn.as_str()), "FAIL ARN {arn} missing");
-    assert!(all.contains(&fail.sources[0].operation), "operation missing");
+    assert!(
+        all.contains(&fail.sources[0].operation),
+        "operation missing"
+    );
     if let Some(req) = &fail.sources[0].request_id {
         assert!(all.contains(req.as_str()), "request id {req} missing");
     }
@@ -241,10 +276,17 @@ fn the_sample_packs_read_back_as_evidence_documents() {
     assert!(all.contains("EXPIRED"));
     assert!(all.contains("UNUSED"));
     assert!(all.contains("gap-1"));
-    assert!(all.contains("more PASS findings of this rule"), "PASS evidence is sampled");
+    assert!(
+        all.contains("more PASS findings of this rule"),
+        "PASS evidence is sampled"
+    );
 
     // Fonts are embedded (subset to what the pack uses).
-    assert!(parsed.fonts.iter().any(|f| f.contains("NotoSans")), "{:?}", parsed.fonts);
+    assert!(
+        parsed.fonts.iter().any(|f| f.contains("NotoSans")),
+        "{:?}",
+        parsed.fonts
+    );
 }
 
 #[test]
@@ -253,7 +295,10 @@ fn identical_input_gives_identical_bytes() {
     let fw = &report.frameworks[0];
     let a = assay::report::pdf::render_framework(&report, fw).unwrap();
     let b = assay::report::pdf::render_framework(&report, fw).unwrap();
-    assert!(a.bytes == b.bytes, "the same report renders to different bytes");
+    assert!(
+        a.bytes == b.bytes,
+        "the same report renders to different bytes"
+    );
 }
 
 #[test]
@@ -263,7 +308,9 @@ fn names_and_tags_in_any_script_are_drawn() {
     let f = report
         .findings
         .iter_mut()
-        .find(|f| f.status == Status::Fail && f.controls.contains_key("gdpr") && f.resource.is_some())
+        .find(|f| {
+            f.status == Status::Fail && f.controls.contains_key("gdpr") && f.resource.is_some()
+        })
         .unwrap();
     if let Some(r) = f.resource.as_mut() {
         r.name = "backups-Zürich-東京".into();
@@ -273,9 +320,16 @@ fn names_and_tags_in_any_script_are_drawn() {
     let parsed = parse(&pack);
     let all = flat(&parsed.pages.join("\n"));
     assert!(all.contains("Zürich"), "Latin-1 name");
-    assert!(all.contains("東京"), "CJK name drawn from the fallback font");
+    assert!(
+        all.contains("東京"),
+        "CJK name drawn from the fallback font"
+    );
     assert!(all.contains("backups-Zürich-"), "resource name");
-    assert!(parsed.fonts.iter().any(|f| f.contains("DroidSansFallback")), "{:?}", parsed.fonts);
+    assert!(
+        parsed.fonts.iter().any(|f| f.contains("DroidSansFallback")),
+        "{:?}",
+        parsed.fonts
+    );
     assert!(parsed.info["Title"].contains("Zürich 東京"));
 }
 
@@ -305,7 +359,15 @@ fn audit_writes_one_pdf_per_framework() {
         assert!(bytes.starts_with(b"%PDF-1.7"));
     }
     assert!(out.path().join("findings.json").exists());
-    let (code, _, stderr) = assay(&["audit", "--snapshot", "x", "--profile", "y", "--format", "docx"]);
+    let (code, _, stderr) = assay(&[
+        "audit",
+        "--snapshot",
+        "x",
+        "--profile",
+        "y",
+        "--format",
+        "docx",
+    ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown format `docx`"), "{stderr}");
 }

@@ -44,8 +44,13 @@ pub fn vault(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
 pub fn vault_lock(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
-    let Some(target) = ctx.target(&a, p, "backup_vault_name", &["aws_backup_vault"]) else { return Ok(()) };
-    let (min, max) = (a.int("min_retention_days")?.known(), a.int("max_retention_days")?.known());
+    let Some(target) = ctx.target(&a, p, "backup_vault_name", &["aws_backup_vault"]) else {
+        return Ok(());
+    };
+    let (min, max) = (
+        a.int("min_retention_days")?.known(),
+        a.int("max_retention_days")?.known(),
+    );
     if let Some(d) = drafts.of_mut(target)
         && let Attributes::BackupVault(v) = &mut d.resource.attributes
     {
@@ -85,8 +90,11 @@ pub fn plan(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     Ok(draft)
 }
 
+/// Days to deletion and to cold storage, or why they are not known.
+type Lifecycle = Result<(Option<i64>, Option<i64>), String>;
+
 /// `lifecycle { delete_after, cold_storage_after }` of a rule or copy action.
-fn lifecycle(b: &Attrs) -> Result<Result<(Option<i64>, Option<i64>), String>, PlanError> {
+fn lifecycle(b: &Attrs) -> Result<Lifecycle, PlanError> {
     Ok(match b.block("lifecycle")? {
         Field::Known(Some(l)) => match (l.int("delete_after")?, l.int("cold_storage_after")?) {
             (Field::Unknown, _) => Err(l.unknown_reason("delete_after")),
@@ -113,7 +121,12 @@ fn rule(ctx: &Ctx, p: &Planned, r: &Attrs) -> Result<Result<BackupRule, String>,
     let target_vault = match r.string("target_vault_name")? {
         Field::Known(name) => name,
         _ => match ctx.target(r, p, "target_vault_name", &["aws_backup_vault"]) {
-            Some(i) => ctx.changes[i].after.get("name").and_then(|n| n.as_str()).unwrap_or(&ctx.changes[i].address).to_string(),
+            Some(i) => ctx.changes[i]
+                .after
+                .get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or(&ctx.changes[i].address)
+                .to_string(),
             None => return Ok(Err(r.unknown_reason("target_vault_name"))),
         },
     };
@@ -123,13 +136,18 @@ fn rule(ctx: &Ctx, p: &Planned, r: &Attrs) -> Result<Result<BackupRule, String>,
             return Ok(Err(c.unknown_reason("destination_vault_arn")));
         };
         // A planned vault: its region and account; otherwise parsed from the ARN.
-        let planned = ctx.changes.iter().find(|x| placeholder(&x.address) == vault_arn);
+        let planned = ctx
+            .changes
+            .iter()
+            .find(|x| placeholder(&x.address) == vault_arn);
         let (account, region) = match planned {
             Some(v) => (ctx.account(v), ctx.region(v)),
             None => (arn_part(&vault_arn, 4), arn_part(&vault_arn, 3)),
         };
         let (Some(destination_account), Some(destination_region)) = (account, region) else {
-            return Ok(Err(format!("the account or region of copy destination {vault_arn} is not in the plan")));
+            return Ok(Err(format!(
+                "the account or region of copy destination {vault_arn} is not in the plan"
+            )));
         };
         let (delete, cold) = match lifecycle(&c)? {
             Ok(l) => l,
@@ -168,9 +186,15 @@ fn arn_part(arn: &str, index: usize) -> Option<String> {
 pub fn selection(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
-    let Some(target) = ctx.target(&a, p, "plan_id", &["aws_backup_plan"]) else { return Ok(()) };
+    let Some(target) = ctx.target(&a, p, "plan_id", &["aws_backup_plan"]) else {
+        return Ok(());
+    };
     let resources = match a.strings("resources")? {
-        Field::Known(list) => Some(list.into_iter().map(|arn| ctx.arn_ref_value(&arn)).collect::<Vec<_>>()),
+        Field::Known(list) => Some(
+            list.into_iter()
+                .map(|arn| ctx.arn_ref_value(&arn))
+                .collect::<Vec<_>>(),
+        ),
         Field::Null => Some(Vec::new()),
         Field::Unknown => {
             // Each referenced planned resource stands for its ARN.

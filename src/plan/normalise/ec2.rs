@@ -26,11 +26,20 @@ pub fn volume(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         Field::Known(t) => volume.volume_type = t,
         _ => unknown.push(("volume_type", a.unknown_reason("type"))),
     }
-    unknown.push(("state", format!("the state of {} is known after apply", p.address)));
-    unknown.push(("attached_instance_ids", format!("attachments of {} are not read from plans", p.address)));
+    unknown.push((
+        "state",
+        format!("the state of {} is known after apply", p.address),
+    ));
+    unknown.push((
+        "attached_instance_ids",
+        format!("attachments of {} are not read from plans", p.address),
+    ));
     match encryption(ctx, p, &a, "encrypted", "kms_key_id")? {
         Field::Known(e) => volume.encryption = Some(e),
-        _ => unknown.push(("encryption", encryption_reason(&a, "encrypted", "kms_key_id", "EBS")?)),
+        _ => unknown.push((
+            "encryption",
+            encryption_reason(&a, "encrypted", "kms_key_id", "EBS")?,
+        )),
     }
     let mut draft = ctx.draft(index, Attributes::EbsVolume(volume), None, false)?;
     for (group, reason) in unknown {
@@ -42,7 +51,13 @@ pub fn volume(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
 /// Encryption of an EBS volume or RDS instance: `encrypted`/`storage_encrypted` and the
 /// key. Unset, the flag follows the account's encryption-by-default setting, and an unset
 /// key is the account's default key: neither is in the plan.
-pub fn encryption(ctx: &Ctx, p: &Planned, a: &Attrs, flag: &str, key: &str) -> Result<Field<Encryption>, PlanError> {
+pub fn encryption(
+    ctx: &Ctx,
+    p: &Planned,
+    a: &Attrs,
+    flag: &str,
+    key: &str,
+) -> Result<Field<Encryption>, PlanError> {
     Ok(match a.bool(flag)? {
         Field::Known(false) => Field::Known(Encryption::default()),
         Field::Known(true) => match ctx.arn_ref(a, p, key)? {
@@ -57,7 +72,12 @@ pub fn encryption(ctx: &Ctx, p: &Planned, a: &Attrs, flag: &str, key: &str) -> R
     })
 }
 
-pub fn encryption_reason(a: &Attrs, flag: &str, key: &str, service: &str) -> Result<String, PlanError> {
+pub fn encryption_reason(
+    a: &Attrs,
+    flag: &str,
+    key: &str,
+    service: &str,
+) -> Result<String, PlanError> {
     Ok(match a.bool(flag)? {
         Field::Known(true) => format!(
             "{} (unset, it is the account's default {service} key, which the plan does not show)",
@@ -78,12 +98,20 @@ pub fn security_group(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     let mut unknown = Vec::new();
     let mut group = SecurityGroup {
         group_id: a.string("id")?.known().unwrap_or_else(|| p.address.clone()),
-        vpc_id: ctx.arn_ref(&a, p, "vpc_id")?.known(),
+        vpc_id: None,
         description: a.string("description")?.known().unwrap_or_default(),
         is_default: is_default_resource || name.as_deref() == Some("default"),
         ..SecurityGroup::default()
     };
-    for (key, rules) in [("ingress", &mut group.ingress), ("egress", &mut group.egress)] {
+    match ctx.arn_ref(&a, p, "vpc_id")? {
+        Field::Known(vpc) => group.vpc_id = Some(vpc),
+        Field::Null => {}
+        Field::Unknown => unknown.push(("vpc_id", a.unknown_reason("vpc_id"))),
+    }
+    for (key, rules) in [
+        ("ingress", &mut group.ingress),
+        ("egress", &mut group.egress),
+    ] {
         match a.blocks(key)? {
             Field::Known(blocks) => {
                 for b in &blocks {
@@ -99,7 +127,13 @@ pub fn security_group(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
             _ => unknown.push((key, a.unknown_reason(key))),
         }
     }
-    unknown.push(("attached_enis", format!("network interfaces using {} are known after apply", p.address)));
+    unknown.push((
+        "attached_enis",
+        format!(
+            "network interfaces using {} are known after apply",
+            p.address
+        ),
+    ));
     let mut draft = ctx.draft(index, Attributes::SecurityGroup(group), name, false)?;
     for (group, reason) in unknown {
         draft.unknown(group, reason);
@@ -123,33 +157,67 @@ fn inline_rule(p: &Planned, b: &Attrs) -> Result<Option<SecurityGroupRule>, Plan
     let (Field::Known(protocol), Field::Known(ipv4), ipv6, groups, prefixes) = (
         b.string("protocol")?,
         b.strings("cidr_blocks")?.or_default_when_null(Vec::new()),
-        b.strings("ipv6_cidr_blocks")?.or_default_when_null(Vec::new()),
-        b.strings("security_groups")?.or_default_when_null(Vec::new()),
-        b.strings("prefix_list_ids")?.or_default_when_null(Vec::new()),
+        b.strings("ipv6_cidr_blocks")?
+            .or_default_when_null(Vec::new()),
+        b.strings("security_groups")?
+            .or_default_when_null(Vec::new()),
+        b.strings("prefix_list_ids")?
+            .or_default_when_null(Vec::new()),
     ) else {
         return Ok(None);
     };
-    let (Field::Known(ipv6), Field::Known(mut groups), Field::Known(prefixes)) = (ipv6, groups, prefixes) else {
+    let (Field::Known(ipv6), Field::Known(mut groups), Field::Known(prefixes)) =
+        (ipv6, groups, prefixes)
+    else {
         return Ok(None);
     };
     if b.bool("self")?.known() == Some(true) {
         groups.push(super::super::build::placeholder(&p.address));
     }
-    Ok(Some(sg_rule(&protocol, port(b, "from_port")?, port(b, "to_port")?, ipv4, ipv6, groups, prefixes, b.nonempty_string("description")?.known())))
+    Ok(Some(sg_rule(
+        &protocol,
+        port(b, "from_port")?,
+        port(b, "to_port")?,
+        ipv4,
+        ipv6,
+        groups,
+        prefixes,
+        b.nonempty_string("description")?.known(),
+    )))
 }
 
 /// Adds a standalone rule to its group, or marks the group's rules unknown.
-fn add_rule(ctx: &Ctx, index: usize, drafts: &mut Drafts, egress: bool, rule: Option<SecurityGroupRule>, reason: String) {
+fn add_rule(
+    ctx: &Ctx,
+    index: usize,
+    drafts: &mut Drafts,
+    egress: bool,
+    rule: Option<SecurityGroupRule>,
+    reason: String,
+) {
     let p = &ctx.changes[index];
-    let Some(target) = ctx.target(&ctx.attrs(p), p, "security_group_id", &["aws_security_group", "aws_default_security_group"]) else {
+    let Some(target) = ctx.target(
+        &ctx.attrs(p),
+        p,
+        "security_group_id",
+        &["aws_security_group", "aws_default_security_group"],
+    ) else {
         return;
     };
-    let Some(draft) = drafts.of_mut(target) else { return };
+    let Some(draft) = drafts.of_mut(target) else {
+        return;
+    };
     let group = if egress { "egress" } else { "ingress" };
-    let Attributes::SecurityGroup(sg) = &mut draft.resource.attributes else { return };
+    let Attributes::SecurityGroup(sg) = &mut draft.resource.attributes else {
+        return;
+    };
     match rule {
         Some(rule) => {
-            let rules = if egress { &mut sg.egress } else { &mut sg.ingress };
+            let rules = if egress {
+                &mut sg.egress
+            } else {
+                &mut sg.ingress
+            };
             if !rules.contains(&rule) {
                 rules.push(rule);
             }
@@ -163,14 +231,30 @@ fn add_rule(ctx: &Ctx, index: usize, drafts: &mut Drafts, egress: bool, rule: Op
 pub fn vpc_rule(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
-    let one = |key: &str| -> Result<Field<Vec<String>>, PlanError> { Ok(a.string(key)?.map(|v| vec![v]).or_default_when_null(Vec::new())) };
+    let one = |key: &str| -> Result<Field<Vec<String>>, PlanError> {
+        Ok(a.string(key)?
+            .map(|v| vec![v])
+            .or_default_when_null(Vec::new()))
+    };
     let source = match ctx.arn_ref(&a, p, "referenced_security_group_id")? {
         Field::Known(g) => Field::Known(vec![g]),
         Field::Null => Field::Known(Vec::new()),
         Field::Unknown => Field::Unknown,
     };
-    let rule = match (a.string("ip_protocol")?, one("cidr_ipv4")?, one("cidr_ipv6")?, source, one("prefix_list_id")?) {
-        (Field::Known(protocol), Field::Known(v4), Field::Known(v6), Field::Known(groups), Field::Known(prefixes)) => Some(sg_rule(
+    let rule = match (
+        a.string("ip_protocol")?,
+        one("cidr_ipv4")?,
+        one("cidr_ipv6")?,
+        source,
+        one("prefix_list_id")?,
+    ) {
+        (
+            Field::Known(protocol),
+            Field::Known(v4),
+            Field::Known(v6),
+            Field::Known(groups),
+            Field::Known(prefixes),
+        ) => Some(sg_rule(
             &protocol,
             port(&a, "from_port")?,
             port(&a, "to_port")?,
@@ -183,7 +267,14 @@ pub fn vpc_rule(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Plan
         _ => None,
     };
     let egress = p.type_name.ends_with("egress_rule");
-    add_rule(ctx, index, drafts, egress, rule, a.unknown_reason("cidr_ipv4"));
+    add_rule(
+        ctx,
+        index,
+        drafts,
+        egress,
+        rule,
+        a.unknown_reason("cidr_ipv4"),
+    );
     Ok(())
 }
 
@@ -192,23 +283,71 @@ pub fn classic_rule(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), 
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let egress = a.string("type")?.known().as_deref() == Some("egress");
+    // Optional and computed: unknown when not configured, and then it stays empty.
+    let configured = ctx.config.resource(&p.address).is_none()
+        || !a.references("source_security_group_id").is_empty();
     let source = match ctx.arn_ref(&a, p, "source_security_group_id")? {
         Field::Known(g) => Field::Known(vec![g]),
         Field::Null => Field::Known(Vec::new()),
+        Field::Unknown if !configured && !expression_set(&a, "source_security_group_id") => {
+            Field::Known(Vec::new())
+        }
         Field::Unknown => Field::Unknown,
     };
-    let list = |key: &str| -> Result<Field<Vec<String>>, PlanError> { Ok(a.strings(key)?.or_default_when_null(Vec::new())) };
-    let rule = match (a.string("protocol")?, list("cidr_blocks")?, list("ipv6_cidr_blocks")?, source, list("prefix_list_ids")?) {
-        (Field::Known(protocol), Field::Known(v4), Field::Known(v6), Field::Known(mut groups), Field::Known(prefixes)) => {
-            if a.bool("self")?.known() == Some(true) {
-                if let Some(target) = ctx.target(&a, p, "security_group_id", &["aws_security_group", "aws_default_security_group"]) {
-                    groups.push(super::super::build::placeholder(&ctx.changes[target].address));
-                }
+    let list = |key: &str| -> Result<Field<Vec<String>>, PlanError> {
+        Ok(a.strings(key)?.or_default_when_null(Vec::new()))
+    };
+    let rule = match (
+        a.string("protocol")?,
+        list("cidr_blocks")?,
+        list("ipv6_cidr_blocks")?,
+        source,
+        list("prefix_list_ids")?,
+    ) {
+        (
+            Field::Known(protocol),
+            Field::Known(v4),
+            Field::Known(v6),
+            Field::Known(mut groups),
+            Field::Known(prefixes),
+        ) => {
+            if a.bool("self")?.known() == Some(true)
+                && let Some(target) = ctx.target(
+                    &a,
+                    p,
+                    "security_group_id",
+                    &["aws_security_group", "aws_default_security_group"],
+                )
+            {
+                groups.push(super::super::build::placeholder(
+                    &ctx.changes[target].address,
+                ));
             }
-            Some(sg_rule(&protocol, port(&a, "from_port")?, port(&a, "to_port")?, v4, v6, groups, prefixes, a.nonempty_string("description")?.known()))
+            Some(sg_rule(
+                &protocol,
+                port(&a, "from_port")?,
+                port(&a, "to_port")?,
+                v4,
+                v6,
+                groups,
+                prefixes,
+                a.nonempty_string("description")?.known(),
+            ))
         }
         _ => None,
     };
-    add_rule(ctx, index, drafts, egress, rule, a.unknown_reason("cidr_blocks"));
+    add_rule(
+        ctx,
+        index,
+        drafts,
+        egress,
+        rule,
+        a.unknown_reason("cidr_blocks"),
+    );
     Ok(())
+}
+
+/// Whether the configuration sets `key` at all (as a constant or an expression).
+fn expression_set(a: &Attrs, key: &str) -> bool {
+    a.expression(key).is_some()
 }

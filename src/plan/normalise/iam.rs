@@ -31,7 +31,9 @@ pub fn role(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         Field::Known(arns) => role.attached_policies = arns,
         Field::Null => {}
         Field::Unknown if p.action == "create" || p.action == "replace" => {}
-        Field::Unknown => unknown.push(("attached_policies", a.unknown_reason("managed_policy_arns"))),
+        Field::Unknown => {
+            unknown.push(("attached_policies", a.unknown_reason("managed_policy_arns")))
+        }
     }
     let name = a.string("name")?.known();
     let mut draft = ctx.draft(index, Attributes::IamRole(role), name, true)?;
@@ -48,7 +50,10 @@ pub fn user(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     let mut draft = ctx.draft(index, Attributes::IamUser(IamUser::default()), name, true)?;
     draft.unknown(
         "mfa_devices",
-        format!("{}: MFA devices are enabled by the user after apply; a plan cannot show them", p.address),
+        format!(
+            "{}: MFA devices are enabled by the user after apply; a plan cannot show them",
+            p.address
+        ),
     );
     Ok(draft)
 }
@@ -68,7 +73,9 @@ pub fn policy_attachment(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result
         "aws_iam_user_policy_attachment" => ("user", &["aws_iam_user"]),
         _ => ("group", &["aws_iam_group"]),
     };
-    let Some(target) = ctx.target(&a, p, key, types) else { return Ok(()) };
+    let Some(target) = ctx.target(&a, p, key, types) else {
+        return Ok(());
+    };
     let policy = ctx.arn_ref(&a, p, "policy_arn")?;
     if let Some(d) = drafts.of_mut(target) {
         let Field::Known(policy) = policy else {
@@ -89,7 +96,9 @@ pub fn policy_attachment(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result
 /// `aws_iam_user_login_profile`: the user gets a console password.
 pub fn login_profile(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
-    let Some(target) = ctx.target(&ctx.attrs(p), p, "user", &["aws_iam_user"]) else { return Ok(()) };
+    let Some(target) = ctx.target(&ctx.attrs(p), p, "user", &["aws_iam_user"]) else {
+        return Ok(());
+    };
     if let Some(d) = drafts.of_mut(target)
         && let Attributes::IamUser(u) = &mut d.resource.attributes
     {
@@ -103,7 +112,9 @@ pub fn login_profile(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(),
 pub fn access_key(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
-    let Some(target) = ctx.target(&a, p, "user", &["aws_iam_user"]) else { return Ok(()) };
+    let Some(target) = ctx.target(&a, p, "user", &["aws_iam_user"]) else {
+        return Ok(());
+    };
     let status = a.string("status")?.or_default_when_null("Active".into());
     if let Some(d) = drafts.of_mut(target) {
         let Field::Known(status) = status else {
@@ -125,7 +136,12 @@ pub fn access_key(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pl
 
 /// Group names from a list attribute: known names, or the names of the planned groups it
 /// references.
-fn names(ctx: &Ctx, index: usize, key: &str, types: &[&str]) -> Result<Field<Vec<String>>, PlanError> {
+fn names(
+    ctx: &Ctx,
+    index: usize,
+    key: &str,
+    types: &[&str],
+) -> Result<Field<Vec<String>>, PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     Ok(match a.strings(key)? {
@@ -136,9 +152,18 @@ fn names(ctx: &Ctx, index: usize, key: &str, types: &[&str]) -> Result<Field<Vec
                 .iter()
                 .filter(|c| types.contains(&c.type_name.as_str()))
                 .filter(|c| refs.contains(&super::super::build::placeholder(&c.address)))
-                .filter_map(|c| c.after.get("name").and_then(|n| n.as_str()).map(str::to_string))
+                .filter_map(|c| {
+                    c.after
+                        .get("name")
+                        .and_then(|n| n.as_str())
+                        .map(str::to_string)
+                })
                 .collect();
-            if found.is_empty() { Field::Unknown } else { Field::Known(found) }
+            if found.is_empty() {
+                Field::Unknown
+            } else {
+                Field::Known(found)
+            }
         }
         other => other,
     })
@@ -163,7 +188,13 @@ pub fn user_groups(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), P
             _ => d.unknown("groups", a.unknown_reason("groups")),
         }
     }
-    add_members(ctx, index, drafts, groups.known().unwrap_or_default(), user_name.into_iter().collect());
+    add_members(
+        ctx,
+        index,
+        drafts,
+        groups.known().unwrap_or_default(),
+        user_name.into_iter().collect(),
+    );
     Ok(())
 }
 
@@ -171,10 +202,18 @@ pub fn user_groups(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), P
 pub fn group_members(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
-    let users = names(ctx, index, "users", &["aws_iam_user"])?.known().unwrap_or_default();
+    let users = names(ctx, index, "users", &["aws_iam_user"])?
+        .known()
+        .unwrap_or_default();
     let Some(group) = a.string("group")?.known().or_else(|| {
         ctx.target(&a, p, "group", &["aws_iam_group"])
-            .and_then(|i| ctx.changes[i].after.get("name")?.as_str().map(str::to_string))
+            .and_then(|i| {
+                ctx.changes[i]
+                    .after
+                    .get("name")?
+                    .as_str()
+                    .map(str::to_string)
+            })
     }) else {
         return Ok(());
     };
@@ -194,12 +233,20 @@ pub fn group_members(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(),
 }
 
 /// Adds `users` to the planned groups named `groups`.
-fn add_members(ctx: &Ctx, index: usize, drafts: &mut Drafts, groups: Vec<String>, users: Vec<String>) {
+fn add_members(
+    ctx: &Ctx,
+    index: usize,
+    drafts: &mut Drafts,
+    groups: Vec<String>,
+    users: Vec<String>,
+) {
     for (i, c) in ctx.changes.iter().enumerate() {
         if c.type_name != "aws_iam_group" {
             continue;
         }
-        let Some(name) = c.after.get("name").and_then(|n| n.as_str()) else { continue };
+        let Some(name) = c.after.get("name").and_then(|n| n.as_str()) else {
+            continue;
+        };
         if !groups.iter().any(|g| g == name) {
             continue;
         }

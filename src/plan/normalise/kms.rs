@@ -19,7 +19,10 @@ pub fn key(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     let a = ctx.attrs(p);
     let mut unknown = Vec::new();
     let mut key = KmsKey {
-        key_id: a.string("key_id")?.known().unwrap_or_else(|| p.address.clone()),
+        key_id: a
+            .string("key_id")?
+            .known()
+            .unwrap_or_else(|| p.address.clone()),
         key_manager: "CUSTOMER".into(),
         description: a.nonempty_string("description")?.known(),
         ..KmsKey::default()
@@ -28,11 +31,17 @@ pub fn key(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         Field::Known(on) => key.key_state = if on { "Enabled" } else { "Disabled" }.into(),
         _ => unknown.push(("key_state", a.unknown_reason("is_enabled"))),
     }
-    match a.string("customer_master_key_spec")?.or_default_when_null("SYMMETRIC_DEFAULT".into()) {
+    match a
+        .string("customer_master_key_spec")?
+        .or_default_when_null("SYMMETRIC_DEFAULT".into())
+    {
         Field::Known(spec) => key.key_spec = spec,
         _ => unknown.push(("key_spec", a.unknown_reason("customer_master_key_spec"))),
     }
-    match a.string("key_usage")?.or_default_when_null("ENCRYPT_DECRYPT".into()) {
+    match a
+        .string("key_usage")?
+        .or_default_when_null("ENCRYPT_DECRYPT".into())
+    {
         Field::Known(usage) => key.key_usage = usage,
         _ => unknown.push(("key_usage", a.unknown_reason("key_usage"))),
     }
@@ -42,7 +51,8 @@ pub fn key(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
             Field::Known(on) => {
                 key.rotation_enabled = Some(on);
                 if on {
-                    key.rotation_period_days = Some(a.int("rotation_period_in_days")?.known().unwrap_or(365));
+                    key.rotation_period_days =
+                        Some(a.int("rotation_period_in_days")?.known().unwrap_or(365));
                 }
             }
             _ => unknown.push(("rotation_enabled", a.unknown_reason("enable_key_rotation"))),
@@ -75,18 +85,25 @@ pub fn replica(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, Pl
         .find(|&i| Field::Known(placeholder(&ctx.changes[i].address)) == primary_arn)
         .and_then(|i| {
             let d = drafts.of(i)?;
-            let Attributes::KmsKey(k) = &d.resource.attributes else { return None };
+            let Attributes::KmsKey(k) = &d.resource.attributes else {
+                return None;
+            };
             let unknown: Vec<(String, String)> = d
                 .resource
                 .unknown
                 .iter()
-                .filter(|u| ["key_spec", "key_usage", "rotation_enabled"].contains(&u.group.as_str()))
+                .filter(|u| {
+                    ["key_spec", "key_usage", "rotation_enabled"].contains(&u.group.as_str())
+                })
                 .map(|u| (u.group.clone(), u.reason.clone()))
                 .collect();
             Some((i, k.clone(), d.resource.region.clone(), unknown))
         });
     let mut key = KmsKey {
-        key_id: a.string("key_id")?.known().unwrap_or_else(|| p.address.clone()),
+        key_id: a
+            .string("key_id")?
+            .known()
+            .unwrap_or_else(|| p.address.clone()),
         key_manager: "CUSTOMER".into(),
         description: a.nonempty_string("description")?.known(),
         multi_region: true,
@@ -132,7 +149,13 @@ pub fn replica(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, Pl
                 "{} replicates a primary key that is not in the plan: its spec, usage and rotation are not known",
                 p.address
             );
-            for group in ["key_spec", "key_usage", "rotation_enabled", "primary_region", "replica_regions"] {
+            for group in [
+                "key_spec",
+                "key_usage",
+                "rotation_enabled",
+                "primary_region",
+                "replica_regions",
+            ] {
                 unknown.push((group.to_string(), reason.clone()));
             }
         }
@@ -148,8 +171,15 @@ pub fn replica(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, Pl
 pub fn alias(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
-    let Field::Known(name) = a.string("name")? else { return Ok(()) };
-    let Some(target) = ctx.target(&a, p, "target_key_id", &["aws_kms_key", "aws_kms_replica_key"]) else {
+    let Field::Known(name) = a.string("name")? else {
+        return Ok(());
+    };
+    let Some(target) = ctx.target(
+        &a,
+        p,
+        "target_key_id",
+        &["aws_kms_key", "aws_kms_replica_key"],
+    ) else {
         return Ok(());
     };
     if let Some(d) = drafts.of_mut(target)

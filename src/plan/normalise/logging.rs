@@ -12,7 +12,9 @@ pub fn trail(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let mut unknown = Vec::new();
-    let flag = |k: &str, default: bool| -> Result<Field<bool>, PlanError> { Ok(a.bool(k)?.or_default_when_null(default)) };
+    let flag = |k: &str, default: bool| -> Result<Field<bool>, PlanError> {
+        Ok(a.bool(k)?.or_default_when_null(default))
+    };
     let mut trail = CloudTrailTrail {
         home_region: ctx.region(p).unwrap_or_default(),
         kms_key_arn: None,
@@ -22,9 +24,24 @@ pub fn trail(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     // Terraform's defaults: single-region, not an organisation trail, logging on, no log
     // file validation.
     for (group, key, default, slot) in [
-        ("is_multi_region", "is_multi_region_trail", false, &mut trail.is_multi_region),
-        ("is_organization_trail", "is_organization_trail", false, &mut trail.is_organization_trail),
-        ("log_file_validation_enabled", "enable_log_file_validation", false, &mut trail.log_file_validation_enabled),
+        (
+            "is_multi_region",
+            "is_multi_region_trail",
+            false,
+            &mut trail.is_multi_region,
+        ),
+        (
+            "is_organization_trail",
+            "is_organization_trail",
+            false,
+            &mut trail.is_organization_trail,
+        ),
+        (
+            "log_file_validation_enabled",
+            "enable_log_file_validation",
+            false,
+            &mut trail.log_file_validation_enabled,
+        ),
     ] {
         match flag(key, default)? {
             Field::Known(v) => *slot = v,
@@ -42,7 +59,10 @@ pub fn trail(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     }
     match management_events(&a)? {
         Field::Known(v) => trail.records_management_events = Some(v),
-        _ => unknown.push(("records_management_events", a.unknown_reason("event_selector"))),
+        _ => unknown.push((
+            "records_management_events",
+            a.unknown_reason("event_selector"),
+        )),
     }
     let name = a.string("name")?.known();
     let mut draft = ctx.draft(index, Attributes::CloudTrailTrail(trail), name, false)?;
@@ -56,15 +76,22 @@ pub fn trail(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
 /// CloudTrail records all management events; with basic selectors, one must include them
 /// for `All`; advanced selectors must select the `Management` event category.
 fn management_events(a: &super::super::attrs::Attrs) -> Result<Field<bool>, PlanError> {
-    let (Field::Known(basic), Field::Known(advanced)) = (a.blocks("event_selector")?, a.blocks("advanced_event_selector")?) else {
+    let (Field::Known(basic), Field::Known(advanced)) = (
+        a.blocks("event_selector")?,
+        a.blocks("advanced_event_selector")?,
+    ) else {
         return Ok(Field::Unknown);
     };
     if basic.is_empty() && advanced.is_empty() {
         return Ok(Field::Known(true));
     }
     for s in &basic {
-        let include = s.bool("include_management_events")?.or_default_when_null(true);
-        let rw = s.string("read_write_type")?.or_default_when_null("All".into());
+        let include = s
+            .bool("include_management_events")?
+            .or_default_when_null(true);
+        let rw = s
+            .string("read_write_type")?
+            .or_default_when_null("All".into());
         match (include, rw) {
             (Field::Known(true), Field::Known(rw)) if rw == "All" => return Ok(Field::Known(true)),
             (Field::Known(_), Field::Known(_)) => {}
@@ -75,7 +102,8 @@ fn management_events(a: &super::super::attrs::Attrs) -> Result<Field<bool>, Plan
         for f in s.blocks("field_selector")?.known().unwrap_or_default() {
             let field = f.string("field")?.known();
             let equals = f.strings("equals")?.known().unwrap_or_default();
-            if field.as_deref() == Some("eventCategory") && equals.iter().any(|e| e == "Management") {
+            if field.as_deref() == Some("eventCategory") && equals.iter().any(|e| e == "Management")
+            {
                 return Ok(Field::Known(true));
             }
         }
@@ -99,9 +127,15 @@ pub fn recorder(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
                 Field::Known(v) => recorder.all_supported = v,
                 _ => unknown.push(("all_supported", g.unknown_reason("all_supported"))),
             }
-            match g.bool("include_global_resource_types")?.or_default_when_null(false) {
+            match g
+                .bool("include_global_resource_types")?
+                .or_default_when_null(false)
+            {
                 Field::Known(v) => recorder.include_global_resource_types = v,
-                _ => unknown.push(("include_global_resource_types", g.unknown_reason("include_global_resource_types"))),
+                _ => unknown.push((
+                    "include_global_resource_types",
+                    g.unknown_reason("include_global_resource_types"),
+                )),
             }
         }
         // Without a recording group AWS Config records all supported types.
@@ -119,7 +153,9 @@ pub fn recorder(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
 pub fn recorder_status(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
-    let Some(target) = ctx.target(&a, p, "name", &["aws_config_configuration_recorder"]) else { return Ok(()) };
+    let Some(target) = ctx.target(&a, p, "name", &["aws_config_configuration_recorder"]) else {
+        return Ok(());
+    };
     let enabled = a.bool("is_enabled")?;
     if let Some(d) = drafts.of_mut(target) {
         match enabled {

@@ -14,13 +14,19 @@ use crate::snapshot::resources::{EbsDefaultEncryption, RegionSettings};
 use crate::snapshot::{Attributes, Resource, Tags};
 
 pub fn settings(ctx: &Ctx, drafts: &[Draft]) -> Result<Vec<Draft>, PlanError> {
-    let of_type = |t: &'static str| ctx.changes.iter().enumerate().filter(move |(_, c)| c.type_name == t);
+    let of_type = |t: &'static str| {
+        ctx.changes
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.type_name == t)
+    };
     let place = |i: usize| {
         let c = &ctx.changes[i];
         (ctx.account(c), ctx.region(c))
     };
     let mut regions: BTreeSet<(String, String)> = BTreeSet::new();
-    for (i, _) in of_type("aws_ebs_encryption_by_default").chain(of_type("aws_ebs_default_kms_key")) {
+    for (i, _) in of_type("aws_ebs_encryption_by_default").chain(of_type("aws_ebs_default_kms_key"))
+    {
         if let (Some(account), Some(region)) = place(i) {
             regions.insert((account, region));
         }
@@ -32,9 +38,15 @@ pub fn settings(ctx: &Ctx, drafts: &[Draft]) -> Result<Vec<Draft>, PlanError> {
     }
     let mut out = Vec::new();
     for (account, region) in regions {
-        let here = |i: &(usize, &super::super::build::Planned)| place(i.0) == (Some(account.clone()), Some(region.clone()));
-        let by_default = of_type("aws_ebs_encryption_by_default").find(here).map(|(i, _)| i);
-        let default_key = of_type("aws_ebs_default_kms_key").find(here).map(|(i, _)| i);
+        let here = |i: &(usize, &super::super::build::Planned)| {
+            place(i.0) == (Some(account.clone()), Some(region.clone()))
+        };
+        let by_default = of_type("aws_ebs_encryption_by_default")
+            .find(here)
+            .map(|(i, _)| i);
+        let default_key = of_type("aws_ebs_default_kms_key")
+            .find(here)
+            .map(|(i, _)| i);
         let mut draft = Draft {
             change: None,
             resource: Resource {
@@ -57,7 +69,10 @@ pub fn settings(ctx: &Ctx, drafts: &[Draft]) -> Result<Vec<Draft>, PlanError> {
         if let Some(first) = by_default.or(default_key) {
             draft.cite("resource", &ctx.changes[first], ctx.collected_at);
         }
-        draft.unknown("opt_in_status", format!("the opt-in status of {region} is not in the plan"));
+        draft.unknown(
+            "opt_in_status",
+            format!("the opt-in status of {region} is not in the plan"),
+        );
         let setting = match by_default {
             Some(i) => {
                 let c = &ctx.changes[i];
@@ -72,8 +87,16 @@ pub fn settings(ctx: &Ctx, drafts: &[Draft]) -> Result<Vec<Draft>, PlanError> {
                     None => Field::Null,
                 };
                 match (a.bool("enabled")?.or_default_when_null(true), key) {
-                    (Field::Known(enabled), Field::Known(arn)) => Field::Known(EbsDefaultEncryption { enabled, kms_key_arn: Some(arn) }),
-                    (Field::Known(enabled), Field::Null) => Field::Known(EbsDefaultEncryption { enabled, kms_key_arn: None }),
+                    (Field::Known(enabled), Field::Known(arn)) => {
+                        Field::Known(EbsDefaultEncryption {
+                            enabled,
+                            kms_key_arn: Some(arn),
+                        })
+                    }
+                    (Field::Known(enabled), Field::Null) => Field::Known(EbsDefaultEncryption {
+                        enabled,
+                        kms_key_arn: None,
+                    }),
                     _ => Field::Unknown,
                 }
             }
@@ -106,7 +129,10 @@ fn in_use(drafts: &[Draft], account: &str, region: &str) -> bool {
         d.resource.account == account
             && d.resource.region == region
             && match &d.resource.attributes {
-                Attributes::RegionSettings(_) | Attributes::Account(_) | Attributes::ConfigRecorder(_) | Attributes::CloudTrailTrail(_) => false,
+                Attributes::RegionSettings(_)
+                | Attributes::Account(_)
+                | Attributes::ConfigRecorder(_)
+                | Attributes::CloudTrailTrail(_) => false,
                 Attributes::Vpc(v) => !v.is_default,
                 Attributes::SecurityGroup(g) => !g.is_default,
                 Attributes::KmsKey(k) => k.key_manager == "CUSTOMER",

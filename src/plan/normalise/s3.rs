@@ -9,8 +9,8 @@ use super::super::error::PlanError;
 use super::Drafts;
 use crate::snapshot::Attributes;
 use crate::snapshot::resources::{
-    Encryption, LifecycleRule, ObjectLock, PublicAccessBlock, Replication, ReplicationDestination, S3Bucket, Transition,
-    Versioning,
+    Encryption, LifecycleRule, ObjectLock, PublicAccessBlock, Replication, ReplicationDestination,
+    S3Bucket, Transition, Versioning,
 };
 
 /// S3 has encrypted every new bucket with SSE-S3 since January 2023: a bucket with no
@@ -47,19 +47,38 @@ pub fn bucket(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     }
     if let Field::Known(Some(v)) = a.block("versioning")? {
         bucket.versioning = Some(Versioning {
-            status: if v.bool("enabled")?.known() == Some(true) { "Enabled" } else { "Disabled" }.into(),
+            status: if v.bool("enabled")?.known() == Some(true) {
+                "Enabled"
+            } else {
+                "Disabled"
+            }
+            .into(),
             mfa_delete: v.bool("mfa_delete")?.known() == Some(true),
         });
     }
     if let Field::Known(rules) = a.blocks("lifecycle_rule")? {
-        bucket.lifecycle_rules = Some(rules.iter().map(inline_lifecycle_rule).collect::<Result<_, _>>()?);
+        bucket.lifecycle_rules = Some(
+            rules
+                .iter()
+                .map(inline_lifecycle_rule)
+                .collect::<Result<_, _>>()?,
+        );
     }
     if let Field::Known(Some(r)) = a.block("replication_configuration")? {
         let role = ctx.arn_ref(&r, p, "role")?.known();
         let mut destinations = Vec::new();
         for rule in r.blocks("rules")?.known().unwrap_or_default() {
             for d in rule.blocks("destination")?.known().unwrap_or_default() {
-                destinations.push(destination(ctx, p, &rule, &d, "id", "bucket", "account_id", "replica_kms_key_id")?);
+                destinations.push(destination(
+                    ctx,
+                    p,
+                    &rule,
+                    &d,
+                    "id",
+                    "bucket",
+                    "account_id",
+                    "replica_kms_key_id",
+                )?);
             }
         }
         bucket.replication = settle_destinations(ctx, role, destinations, &mut unknown);
@@ -156,9 +175,15 @@ fn apply<T>(
     reason: String,
     set: impl FnOnce(&mut S3Bucket, Option<T>),
 ) {
-    let Some(target) = bucket_of(ctx, index) else { return };
-    let Some(draft) = drafts.of_mut(target) else { return };
-    let Attributes::S3Bucket(bucket) = &mut draft.resource.attributes else { return };
+    let Some(target) = bucket_of(ctx, index) else {
+        return;
+    };
+    let Some(draft) = drafts.of_mut(target) else {
+        return;
+    };
+    let Attributes::S3Bucket(bucket) = &mut draft.resource.attributes else {
+        return;
+    };
     match value {
         Field::Known(v) => set(bucket, Some(v)),
         Field::Null => set(bucket, None),
@@ -181,19 +206,32 @@ pub fn encryption(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pl
                 (by_default(ctx, p, &d)?, reason)
             }
             Field::Known(None) => (Field::Known(sse_s3()), String::new()),
-            _ => (Field::Unknown, rule.unknown_reason("apply_server_side_encryption_by_default")),
+            _ => (
+                Field::Unknown,
+                rule.unknown_reason("apply_server_side_encryption_by_default"),
+            ),
         },
         Field::Known(None) => (Field::Known(sse_s3()), String::new()),
         _ => (Field::Unknown, a.unknown_reason("rule")),
     };
-    apply(ctx, index, drafts, "encryption", value, reason, |b, v| b.encryption = v);
+    apply(ctx, index, drafts, "encryption", value, reason, |b, v| {
+        b.encryption = v
+    });
     Ok(())
 }
 
 pub fn versioning(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let a = ctx.attrs(&ctx.changes[index]);
     let Field::Known(Some(v)) = a.block("versioning_configuration")? else {
-        apply(ctx, index, drafts, "versioning", Field::<Versioning>::Unknown, a.unknown_reason("versioning_configuration"), |_, _| {});
+        apply(
+            ctx,
+            index,
+            drafts,
+            "versioning",
+            Field::<Versioning>::Unknown,
+            a.unknown_reason("versioning_configuration"),
+            |_, _| {},
+        );
         return Ok(());
     };
     // MFA delete is off unless the configuration turns it on (AWS's default).
@@ -201,14 +239,27 @@ pub fn versioning(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pl
         status,
         mfa_delete: matches!(v.string("mfa_delete"), Ok(Field::Known(ref m)) if m == "Enabled"),
     });
-    apply(ctx, index, drafts, "versioning", value, v.unknown_reason("status"), |b, v| b.versioning = v);
+    apply(
+        ctx,
+        index,
+        drafts,
+        "versioning",
+        value,
+        v.unknown_reason("status"),
+        |b, v| b.versioning = v,
+    );
     Ok(())
 }
 
 pub fn lifecycle(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let a = ctx.attrs(&ctx.changes[index]);
     let value = match a.blocks("rule")? {
-        Field::Known(rules) => Field::Known(rules.iter().map(lifecycle_rule).collect::<Result<Vec<_>, _>>()?),
+        Field::Known(rules) => Field::Known(
+            rules
+                .iter()
+                .map(lifecycle_rule)
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
         _ => Field::Unknown,
     };
     let value = match value {
@@ -216,9 +267,15 @@ pub fn lifecycle(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pla
         Field::Known(rules) => Field::Known(rules.into_iter().flatten().collect()),
         other => other.map(|_| Vec::new()),
     };
-    apply(ctx, index, drafts, "lifecycle_rules", value, a.unknown_reason("rule"), |b, v| {
-        b.lifecycle_rules = Some(v.unwrap_or_default())
-    });
+    apply(
+        ctx,
+        index,
+        drafts,
+        "lifecycle_rules",
+        value,
+        a.unknown_reason("rule"),
+        |b, v| b.lifecycle_rules = Some(v.unwrap_or_default()),
+    );
     Ok(())
 }
 
@@ -264,7 +321,9 @@ pub fn replication(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), P
         Field::Known(rules) => {
             for rule in &rules {
                 for d in rule.blocks("destination")?.known().unwrap_or_default() {
-                    destinations.push(destination(ctx, p, rule, &d, "id", "bucket", "account", "")?);
+                    destinations.push(destination(
+                        ctx, p, rule, &d, "id", "bucket", "account", "",
+                    )?);
                 }
             }
         }
@@ -274,8 +333,14 @@ pub fn replication(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), P
         Some(r) if unknown.is_empty() => Field::Known(r),
         _ => Field::Unknown,
     };
-    let reason = unknown.into_iter().map(|(_, r)| r).collect::<Vec<_>>().join("; ");
-    apply(ctx, index, drafts, "replication", value, reason, |b, v| b.replication = v);
+    let reason = unknown
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect::<Vec<_>>()
+        .join("; ");
+    apply(ctx, index, drafts, "replication", value, reason, |b, v| {
+        b.replication = v
+    });
     Ok(())
 }
 
@@ -332,7 +397,10 @@ fn settle_destinations(
     let mut out = Vec::new();
     for d in destinations {
         let Field::Known((mut d, _)) = d else {
-            unknown.push(("replication", "a replication destination bucket is known after apply".into()));
+            unknown.push((
+                "replication",
+                "a replication destination bucket is known after apply".into(),
+            ));
             continue;
         };
         let planned = ctx
@@ -341,7 +409,9 @@ fn settle_destinations(
             .find(|c| super::super::build::placeholder(&c.address) == d.bucket_arn);
         d.region = match planned {
             Some(c) => ctx.region(c),
-            None => ctx.data_by_arn(&d.bucket_arn).and_then(|(_, region)| region),
+            None => ctx
+                .data_by_arn(&d.bucket_arn)
+                .and_then(|(_, region)| region),
         };
         if d.region.is_none() {
             unknown.push((
@@ -362,7 +432,8 @@ fn settle_destinations(
 
 pub fn public_access_block(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let a = ctx.attrs(&ctx.changes[index]);
-    let flag = |k: &str| -> Result<Field<bool>, PlanError> { Ok(a.bool(k)?.or_default_when_null(false)) };
+    let flag =
+        |k: &str| -> Result<Field<bool>, PlanError> { Ok(a.bool(k)?.or_default_when_null(false)) };
     let flags = [
         flag("block_public_acls")?,
         flag("ignore_public_acls")?,
@@ -370,7 +441,12 @@ pub fn public_access_block(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Resu
         flag("restrict_public_buckets")?,
     ];
     let value = match flags {
-        [Field::Known(a1), Field::Known(a2), Field::Known(a3), Field::Known(a4)] => Field::Known(PublicAccessBlock {
+        [
+            Field::Known(a1),
+            Field::Known(a2),
+            Field::Known(a3),
+            Field::Known(a4),
+        ] => Field::Known(PublicAccessBlock {
             block_public_acls: a1,
             ignore_public_acls: a2,
             block_public_policy: a3,
@@ -378,8 +454,14 @@ pub fn public_access_block(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Resu
         }),
         _ => Field::Unknown,
     };
-    apply(ctx, index, drafts, "public_access_block", value, a.unknown_reason("block_public_policy"), |b, v| {
-        b.public_access_block = v
-    });
+    apply(
+        ctx,
+        index,
+        drafts,
+        "public_access_block",
+        value,
+        a.unknown_reason("block_public_policy"),
+        |b, v| b.public_access_block = v,
+    );
     Ok(())
 }

@@ -17,7 +17,11 @@ pub const SERIES: [(Status, Colour, &str); 7] = [
     (Status::Error, Colour(0.50, 0.22, 0.62), "ERROR"),
     (Status::Waived, Colour(0.27, 0.47, 0.78), "WAIVED"),
     (Status::Manual, Colour(0.56, 0.62, 0.70), "MANUAL"),
-    (Status::NotApplicable, Colour(0.84, 0.85, 0.87), "NOT_APPLICABLE"),
+    (
+        Status::NotApplicable,
+        Colour(0.84, 0.85, 0.87),
+        "NOT_APPLICABLE",
+    ),
 ];
 
 /// The colour a status is drawn in (badges use it too).
@@ -84,7 +88,13 @@ pub fn draw(canvas: &mut Canvas, bars: &[Bar<'_>]) {
                     let style = label_style(*status);
                     let tw = p.width(style, &n);
                     if tw + 4.0 <= *w {
-                        p.text(ops, x + (*w - tw) / 2.0, bar_top + BAR_H / 2.0 + 2.6, style, &n);
+                        p.text(
+                            ops,
+                            x + (*w - tw) / 2.0,
+                            bar_top + BAR_H / 2.0 + 2.6,
+                            style,
+                            &n,
+                        );
                     }
                     x += w;
                 }

@@ -8,7 +8,9 @@
 //! and byte-identical output for identical input (the `/ID` is derived from the report).
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
-use printpdf::{FontId, Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions};
+use printpdf::{
+    FontId, Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions,
+};
 
 use super::fonts::{Face, FontSet};
 use super::layout::{Mark, PAGE_H, Painter};
@@ -71,10 +73,37 @@ pub fn write(
     info(&mut lo, meta)?;
     let id = Object::String(meta.id.clone(), StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
-    lo.compress();
+    compress(&mut lo);
     let mut out = Vec::new();
-    lo.save_to(&mut out).map_err(|e| format!("writing the PDF: {e}"))?;
+    lo.save_to(&mut out)
+        .map_err(|e| format!("writing the PDF: {e}"))?;
     Ok(out)
+}
+
+/// Flate-compresses every stream not yet filtered, at zlib's default level: lopdf's own
+/// `compress` always uses the best level, which tripled the time of a 900-page pack for
+/// about 5 % smaller files.
+fn compress(lo: &mut lopdf::Document) {
+    use std::io::Write;
+    for object in lo.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut encoder =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        if encoder.write_all(&stream.content).is_err() {
+            continue;
+        }
+        if let Ok(compressed) = encoder.finish()
+            && compressed.len() + 19 < stream.content.len()
+        {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
+        }
+    }
 }
 
 /// A PDF text string: UTF-16BE with a byte-order mark (any Unicode title).
@@ -189,9 +218,7 @@ fn outline(lo: &mut lopdf::Document, marks: &[Mark]) -> Result<(), String> {
     }
     dict.set("Count", visible as i64);
     lo.objects.insert(root, Object::Dictionary(dict));
-    let catalog = lo
-        .catalog_mut()
-        .map_err(|e| format!("PDF catalog: {e}"))?;
+    let catalog = lo.catalog_mut().map_err(|e| format!("PDF catalog: {e}"))?;
     catalog.set("Outlines", root);
     catalog.set("PageMode", "UseOutlines");
     Ok(())

@@ -238,7 +238,13 @@ fn subset_bytes(bytes: &[u8], font: &ParsedFont, chars: &BTreeSet<char>) -> Opti
     ids.extend(glyphs);
     let data = ReadScope::new(bytes).read::<FontData<'_>>().ok()?;
     let provider = data.table_provider(0).ok()?;
-    subset(&provider, &ids, &SubsetProfile::Minimal, CmapTarget::Unicode).ok()
+    subset(
+        &provider,
+        &ids,
+        &SubsetProfile::Minimal,
+        CmapTarget::Unicode,
+    )
+    .ok()
 }
 
 #[cfg(test)]
@@ -279,7 +285,11 @@ mod tests {
         let fonts = fonts().unwrap();
         let chars: BTreeSet<char> = "Zürich evidence".chars().collect();
         let small = fonts.subset(Face::Regular, &chars);
-        assert!(small.original_bytes.len() < 40_000, "{}", small.original_bytes.len());
+        assert!(
+            small.original_bytes.len() < 40_000,
+            "{}",
+            small.original_bytes.len()
+        );
         for c in &chars {
             assert!(small.lookup_glyph_index(*c as u32).is_some(), "{c}");
         }

@@ -12,8 +12,8 @@
 use std::collections::BTreeSet;
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, Rgb,
-    TextItem, TextMatrix,
+    Color, FontId, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, Rgb, TextItem,
+    TextMatrix,
 };
 
 use super::fonts::{Face, FontSet};
@@ -291,9 +291,7 @@ impl Painter {
     }
 
     pub fn rect(&mut self, ops: &mut Vec<Op>, x: f32, y: f32, w: f32, h: f32, fill: Colour) {
-        ops.push(Op::SetFillColor {
-            col: fill.to_pdf(),
-        });
+        ops.push(Op::SetFillColor { col: fill.to_pdf() });
         ops.push(Op::DrawRectangle {
             rectangle: Rect {
                 x: Pt(x),
@@ -306,7 +304,15 @@ impl Painter {
         });
     }
 
-    pub fn hline(&mut self, ops: &mut Vec<Op>, x1: f32, x2: f32, y: f32, colour: Colour, width: f32) {
+    pub fn hline(
+        &mut self,
+        ops: &mut Vec<Op>,
+        x1: f32,
+        x2: f32,
+        y: f32,
+        colour: Colour,
+        width: f32,
+    ) {
         ops.push(Op::SetOutlineColor {
             col: colour.to_pdf(),
         });
@@ -447,7 +453,8 @@ impl Canvas {
         self.mark(level, text, level <= 2);
         for line in lines {
             self.y += style.size;
-            self.painter.text(&mut self.page, LEFT, self.y, style, &line);
+            self.painter
+                .text(&mut self.page, LEFT, self.y, style, &line);
             self.y += style.line_height() - style.size;
         }
         self.y += style.size * 0.5;
@@ -458,7 +465,8 @@ impl Canvas {
         for line in self.painter.wrap(style, text, WIDTH - indent) {
             self.ensure(style.line_height());
             self.y += style.size;
-            self.painter.text(&mut self.page, LEFT + indent, self.y, style, &line);
+            self.painter
+                .text(&mut self.page, LEFT + indent, self.y, style, &line);
             self.y += style.line_height() - style.size;
         }
         self.y += style.size * 0.45;
@@ -467,10 +475,7 @@ impl Canvas {
     /// A paragraph made of differently styled pieces on the same lines (e.g. a bold label
     /// then text). Pieces wrap at spaces.
     pub fn rich(&mut self, pieces: &[(Style, &str)], indent: f32) {
-        let line_h = pieces
-            .iter()
-            .map(|p| p.0.line_height())
-            .fold(0.0, f32::max);
+        let line_h = pieces.iter().map(|p| p.0.line_height()).fold(0.0, f32::max);
         let size = pieces.iter().map(|p| p.0.size).fold(0.0, f32::max);
         let width = WIDTH - indent;
         let mut x = 0.0;
@@ -596,7 +601,8 @@ impl Canvas {
 
     fn paint_row(&mut self, table: &Table, laid: &[Vec<(Style, String)>], h: f32, shade: bool) {
         if shade {
-            self.painter.rect(&mut self.page, LEFT, self.y, WIDTH, h, SHADE);
+            self.painter
+                .rect(&mut self.page, LEFT, self.y, WIDTH, h, SHADE);
         }
         self.draw_cells(table, laid);
         self.y += h;
@@ -689,12 +695,20 @@ mod tests {
     #[test]
     fn wraps_at_spaces_and_inside_long_arns() {
         let p = painter();
-        let lines = p.wrap(BODY, "evidence supporting the control of the framework", 100.0);
+        let lines = p.wrap(
+            BODY,
+            "evidence supporting the control of the framework",
+            100.0,
+        );
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| p.width(BODY, l) <= 100.0));
-        assert_eq!(lines.join(" "), "evidence supporting the control of the framework");
+        assert_eq!(
+            lines.join(" "),
+            "evidence supporting the control of the framework"
+        );
 
-        let arn = "arn:aws:kms:ap-southeast-2:111122223333:key/1a2b3c4d-5e6f-4a5b-8c9d-0e1f2a3b4c5d";
+        let arn =
+            "arn:aws:kms:ap-southeast-2:111122223333:key/1a2b3c4d-5e6f-4a5b-8c9d-0e1f2a3b4c5d";
         let lines = p.wrap(MONO, arn, 120.0);
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| p.width(MONO, l) <= 120.0), "{lines:?}");
@@ -749,7 +763,11 @@ mod tests {
         let table = Table::new(&[("A", 1.0), ("B", 1.0)]);
         canvas.table_start(&table);
         let long: String = (0..150).map(|i| format!("line{i}\n")).collect();
-        canvas.table_row(&table, &[vec![(SMALL, long)], vec![(SMALL, "x".into())]], false);
+        canvas.table_row(
+            &table,
+            &[vec![(SMALL, long)], vec![(SMALL, "x".into())]],
+            false,
+        );
         let (pages, _, _) = canvas.finish();
         assert!(pages.len() >= 2);
         let all: Vec<String> = pages

@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use super::chart::{self, Bar};
 use super::layout::{
-    ACCENT, BODY, Canvas, Cell, GREY, H1, H2, H3, LEFT, MONO, SMALL,
-    SMALL_BOLD, SMALL_GREY, Style, TOP, Table, WIDTH,
+    ACCENT, BODY, Canvas, Cell, GREY, H1, H2, H3, LEFT, MONO, SMALL, SMALL_BOLD, SMALL_GREY, Style,
+    TOP, Table, WIDTH,
 };
 use crate::findings::{AssertionStatus, Finding, Status, StatusCounts};
 use crate::report::{ControlCoverage, FrameworkCoverage, Report};
@@ -48,11 +48,7 @@ impl<'a> PackData<'a> {
         let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         let mut rules: Vec<&str> = Vec::new();
         for f in &report.findings {
-            if !f
-                .controls
-                .get(&framework.id)
-                .is_some_and(|c| !c.is_empty())
-            {
+            if f.controls.get(&framework.id).is_none_or(|c| c.is_empty()) {
                 continue;
             }
             let list = by_rule.entry(f.rule_id.as_str()).or_default();
@@ -220,16 +216,34 @@ fn cover(data: &PackData<'_>, canvas: &mut Canvas) {
         canvas,
         &[
             ("Organisation", text(SMALL, r.profile.organisation.clone())),
-            ("Framework", text(SMALL, format!("{fw} ({})", data.framework.id))),
-            ("Evidence time", text(SMALL, format!("{} (snapshot collected)", time(&r.snapshot.collected_at)))),
+            (
+                "Framework",
+                text(SMALL, format!("{fw} ({})", data.framework.id)),
+            ),
+            (
+                "Evidence time",
+                text(
+                    SMALL,
+                    format!("{} (snapshot collected)", time(&r.snapshot.collected_at)),
+                ),
+            ),
             ("Evaluated", text(SMALL, time(&r.evaluated_at))),
             ("Report id", text(MONO, data.report_id.clone())),
-            ("Snapshot (SHA-256 manifest)", text(MONO, r.snapshot.manifest_digest.clone())),
+            (
+                "Snapshot (SHA-256 manifest)",
+                text(MONO, r.snapshot.manifest_digest.clone()),
+            ),
             ("Snapshot origin", text(SMALL, r.snapshot.origin.clone())),
             ("Scope", text(SMALL, scope)),
             ("Coverage", text(SMALL, coverage)),
-            ("Findings (this framework)", text(SMALL, counts_line(&data.counts()))),
-            ("Produced by", text(SMALL, format!("{} {}", r.tool.name, r.tool.version))),
+            (
+                "Findings (this framework)",
+                text(SMALL, counts_line(&data.counts())),
+            ),
+            (
+                "Produced by",
+                text(SMALL, format!("{} {}", r.tool.name, r.tool.version)),
+            ),
         ],
     );
     canvas.paragraph(
@@ -252,8 +266,12 @@ fn scope(data: &PackData<'_>, canvas: &mut Canvas) {
          contributes no evidence: rules that needed it report GAP, not PASS.",
         0.0,
     );
-    let table = Table::new(&[("Account", 0.2), ("Regions read", 0.45), ("Regions not read (reason)", 0.35)])
-        .caption("Accounts and regions");
+    let table = Table::new(&[
+        ("Account", 0.2),
+        ("Regions read", 0.45),
+        ("Regions not read (reason)", 0.35),
+    ])
+    .caption("Accounts and regions");
     canvas.table_start(&table);
     for (i, a) in r.snapshot.accounts.iter().enumerate() {
         let not_read: Vec<String> = a
@@ -266,7 +284,14 @@ fn scope(data: &PackData<'_>, canvas: &mut Canvas) {
             &[
                 text(MONO, a.account_id.clone()),
                 text(SMALL, a.regions_read.join(", ")),
-                text(SMALL, if not_read.is_empty() { "none".into() } else { not_read.join("; ") }),
+                text(
+                    SMALL,
+                    if not_read.is_empty() {
+                        "none".into()
+                    } else {
+                        not_read.join("; ")
+                    },
+                ),
             ],
             i % 2 == 1,
         );
@@ -281,19 +306,75 @@ fn scope(data: &PackData<'_>, canvas: &mut Canvas) {
          and the raw API responses it holds.",
         0.0,
     );
-    let accounts: Vec<&str> = r.snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    let accounts: Vec<&str> = r
+        .snapshot
+        .accounts
+        .iter()
+        .map(|a| a.account_id.as_str())
+        .collect();
     kv_table(
         canvas,
         &[
-            ("Snapshot", text(SMALL, format!("{} ({} resources, origin {}, accounts {})", r.snapshot.path, r.snapshot.resources, r.snapshot.origin, accounts.join(", ")))),
+            (
+                "Snapshot",
+                text(
+                    SMALL,
+                    format!(
+                        "{} ({} resources, origin {}, accounts {})",
+                        r.snapshot.path,
+                        r.snapshot.resources,
+                        r.snapshot.origin,
+                        accounts.join(", ")
+                    ),
+                ),
+            ),
             ("Collected", text(SMALL, time(&r.snapshot.collected_at))),
-            ("Snapshot manifest SHA-256", text(MONO, r.snapshot.manifest_digest.clone())),
-            ("Rule pack", text(SMALL, format!("{} ({} rules selected by the profile)", r.rule_pack.path, r.rule_pack.rules))),
+            (
+                "Snapshot manifest SHA-256",
+                text(MONO, r.snapshot.manifest_digest.clone()),
+            ),
+            (
+                "Rule pack",
+                text(
+                    SMALL,
+                    format!(
+                        "{} ({} rules selected by the profile)",
+                        r.rule_pack.path, r.rule_pack.rules
+                    ),
+                ),
+            ),
             ("Rule pack SHA-256", text(MONO, r.rule_pack.digest.clone())),
-            ("Profile", text(SMALL, format!("{} (frameworks: {})", r.profile.organisation, r.profile.frameworks.join(", ")))),
+            (
+                "Profile",
+                text(
+                    SMALL,
+                    format!(
+                        "{} (frameworks: {})",
+                        r.profile.organisation,
+                        r.profile.frameworks.join(", ")
+                    ),
+                ),
+            ),
             ("Profile SHA-256", text(MONO, r.profile.sha256.clone())),
-            ("Waivers", text(SMALL, format!("{} waiver(s) in the register (section 6)", r.waivers.len()))),
-            ("Evaluated", text(SMALL, format!("{} by {} {}", time(&r.evaluated_at), r.tool.name, r.tool.version))),
+            (
+                "Waivers",
+                text(
+                    SMALL,
+                    format!("{} waiver(s) in the register (section 6)", r.waivers.len()),
+                ),
+            ),
+            (
+                "Evaluated",
+                text(
+                    SMALL,
+                    format!(
+                        "{} by {} {}",
+                        time(&r.evaluated_at),
+                        r.tool.name,
+                        r.tool.version
+                    ),
+                ),
+            ),
             ("Report id", text(MONO, data.report_id.clone())),
         ],
     );
@@ -310,18 +391,50 @@ fn scope(data: &PackData<'_>, canvas: &mut Canvas) {
         .caption("Outcomes");
     canvas.table_start(&table);
     let meanings = [
-        (Status::Pass, "Every assertion held for the resource.", "yes"),
-        (Status::Fail, "At least one assertion did not hold. The observed and expected values are shown.", "no"),
-        (Status::Gap, "The data the rule needs was not read (access denied, region not enabled, call failed). Not read is never a pass.", "no"),
-        (Status::Error, "The rule could not be evaluated for the resource.", "no"),
-        (Status::Waived, "A FAIL covered by an approved, unexpired waiver. The evidence is kept; the waiver is in the register.", "no (exception)"),
-        (Status::NotApplicable, "Nothing in scope for the rule (e.g. no resource of its type). Shown, never counted.", "no"),
-        (Status::Manual, "No AWS API can show this; a person attests to it (section 7).", "by attestation"),
+        (
+            Status::Pass,
+            "Every assertion held for the resource.",
+            "yes",
+        ),
+        (
+            Status::Fail,
+            "At least one assertion did not hold. The observed and expected values are shown.",
+            "no",
+        ),
+        (
+            Status::Gap,
+            "The data the rule needs was not read (access denied, region not enabled, call failed). Not read is never a pass.",
+            "no",
+        ),
+        (
+            Status::Error,
+            "The rule could not be evaluated for the resource.",
+            "no",
+        ),
+        (
+            Status::Waived,
+            "A FAIL covered by an approved, unexpired waiver. The evidence is kept; the waiver is in the register.",
+            "no (exception)",
+        ),
+        (
+            Status::NotApplicable,
+            "Nothing in scope for the rule (e.g. no resource of its type). Shown, never counted.",
+            "no",
+        ),
+        (
+            Status::Manual,
+            "No AWS API can show this; a person attests to it (section 7).",
+            "by attestation",
+        ),
     ];
     for (i, (s, m, pass)) in meanings.iter().enumerate() {
         canvas.table_row(
             &table,
-            &[text(badge(*s), s.as_str()), text(SMALL, *m), text(SMALL, *pass)],
+            &[
+                text(badge(*s), s.as_str()),
+                text(SMALL, *m),
+                text(SMALL, *pass),
+            ],
             i % 2 == 1,
         );
     }
@@ -345,26 +458,42 @@ fn scope(data: &PackData<'_>, canvas: &mut Canvas) {
     let table = Table::new(&[("Parameter", 0.35), ("Value", 0.65)]).caption("Parameters");
     canvas.table_start(&table);
     for (i, (k, v)) in r.profile.params.iter().enumerate() {
-        canvas.table_row(&table, &[text(MONO, k.clone()), text(MONO, value_text(v))], i % 2 == 1);
+        canvas.table_row(
+            &table,
+            &[text(MONO, k.clone()), text(MONO, value_text(v))],
+            i % 2 == 1,
+        );
     }
     canvas.space(8.0);
 
     if !r.claims.is_empty() {
-        canvas.heading(H2, "1.5 The organisation's claims and their evidence", 1, 60.0);
+        canvas.heading(
+            H2,
+            "1.5 The organisation's claims and their evidence",
+            1,
+            60.0,
+        );
         canvas.paragraph(
             BODY,
             "Sentences of the organisation's own compliance statement, quoted verbatim, with the \
              outcome of the rules that check each one.",
             0.0,
         );
-        let table = Table::new(&[("Claim", 0.5), ("Outcome", 0.18), ("Rules", 0.32)]).caption("Claims");
+        let table =
+            Table::new(&[("Claim", 0.5), ("Outcome", 0.18), ("Rules", 0.32)]).caption("Claims");
         canvas.table_start(&table);
         for (i, c) in r.claims.iter().enumerate() {
             canvas.table_row(
                 &table,
                 &[
-                    vec![(SMALL, format!("“{}”", c.claim.quote.trim())), (SMALL_GREY, c.claim.source.clone())],
-                    vec![(SMALL_BOLD, c.status.clone()), (SMALL_GREY, counts_line(&c.summary))],
+                    vec![
+                        (SMALL, format!("“{}”", c.claim.quote.trim())),
+                        (SMALL_GREY, c.claim.source.clone()),
+                    ],
+                    vec![
+                        (SMALL_BOLD, c.status.clone()),
+                        (SMALL_GREY, counts_line(&c.summary)),
+                    ],
                     text(MONO, c.claim.rules.join("\n")),
                 ],
                 i % 2 == 1,
@@ -440,7 +569,10 @@ fn summary(data: &PackData<'_>, canvas: &mut Canvas) {
             };
             cells.push(text(style, n.to_string()));
         }
-        cells.push(text(SMALL, format!("{automated} of {} automated", fam.controls.len())));
+        cells.push(text(
+            SMALL,
+            format!("{automated} of {} automated", fam.controls.len()),
+        ));
         canvas.table_row(&table, &cells, i % 2 == 1);
     }
     canvas.space(10.0);
@@ -449,7 +581,12 @@ fn summary(data: &PackData<'_>, canvas: &mut Canvas) {
     let exceptions: Vec<(&str, StatusCounts)> = data
         .rules
         .iter()
-        .map(|r| (*r, crate::findings::count_by_status(data.findings(r).iter().copied())))
+        .map(|r| {
+            (
+                *r,
+                crate::findings::count_by_status(data.findings(r).iter().copied()),
+            )
+        })
         .filter(|(_, c)| {
             [Status::Fail, Status::Gap, Status::Error, Status::Waived]
                 .iter()
@@ -458,7 +595,11 @@ fn summary(data: &PackData<'_>, canvas: &mut Canvas) {
         .collect();
     canvas.heading(H3, "Rules with exceptions", 3, 60.0);
     if exceptions.is_empty() {
-        canvas.paragraph(BODY, "No rule mapped to this framework has a FAIL, GAP, ERROR or WAIVED finding.", 0.0);
+        canvas.paragraph(
+            BODY,
+            "No rule mapped to this framework has a FAIL, GAP, ERROR or WAIVED finding.",
+            0.0,
+        );
         return;
     }
     let table = Table::new(&[("Rule", 0.5), ("Severity", 0.12), ("Outcomes", 0.38)])
@@ -471,9 +612,17 @@ fn summary(data: &PackData<'_>, canvas: &mut Canvas) {
             &[
                 vec![
                     (MONO, (*rule).to_string()),
-                    (SMALL_GREY, first.map(|f| f.rule_title.clone()).unwrap_or_default()),
+                    (
+                        SMALL_GREY,
+                        first.map(|f| f.rule_title.clone()).unwrap_or_default(),
+                    ),
                 ],
-                text(SMALL, first.map(|f| f.severity.as_str().to_string()).unwrap_or_default()),
+                text(
+                    SMALL,
+                    first
+                        .map(|f| f.severity.as_str().to_string())
+                        .unwrap_or_default(),
+                ),
                 text(SMALL, counts_line(counts)),
             ],
             i % 2 == 1,
@@ -487,7 +636,9 @@ fn family_counts<'c>(
     data: &PackData<'_>,
     controls: impl Iterator<Item = &'c ControlCoverage>,
 ) -> StatusCounts {
-    let rules: BTreeSet<&str> = controls.flat_map(|c| c.rules.iter().map(String::as_str)).collect();
+    let rules: BTreeSet<&str> = controls
+        .flat_map(|c| c.rules.iter().map(String::as_str))
+        .collect();
     let mut counts = StatusCounts::new();
     for r in rules {
         for f in data.findings(r) {
@@ -511,10 +662,17 @@ fn controls(data: &PackData<'_>, canvas: &mut Canvas) {
     // Rule id → the control under which its findings were shown in full.
     let mut shown: BTreeMap<&str, String> = BTreeMap::new();
     for fam in &data.framework.families {
-        let automated: Vec<&ControlCoverage> =
-            fam.controls.iter().filter(|c| c.state != "manual").collect();
+        let automated: Vec<&ControlCoverage> = fam
+            .controls
+            .iter()
+            .filter(|c| c.state != "manual")
+            .collect();
         canvas.heading(H2, &format!("{} {}", fam.id, fam.title), 1, 60.0);
-        canvas.paragraph(SMALL_GREY, &counts_line(&family_counts(data, fam.controls.iter())), 0.0);
+        canvas.paragraph(
+            SMALL_GREY,
+            &counts_line(&family_counts(data, fam.controls.iter())),
+            0.0,
+        );
         if automated.is_empty() {
             canvas.paragraph(
                 BODY,
@@ -536,14 +694,24 @@ fn control_section<'a>(
     control: &ControlCoverage,
     shown: &mut BTreeMap<&'a str, String>,
 ) {
-    canvas.heading(H3.colour(ACCENT), &format!("{} {}", control.id, control.title), 2, 50.0);
+    canvas.heading(
+        H3.colour(ACCENT),
+        &format!("{} {}", control.id, control.title),
+        2,
+        50.0,
+    );
     let state = match control.state.as_str() {
         "exceptions" => "exceptions: at least one FAIL, GAP or ERROR",
         "evidence" => "evidence: no FAIL, GAP or ERROR",
         other => other,
     };
     canvas.rich(
-        &[(SMALL_BOLD, "State: "), (SMALL, state), (SMALL_GREY, "   "), (SMALL_GREY, &counts_line(&control.summary))],
+        &[
+            (SMALL_BOLD, "State: "),
+            (SMALL, state),
+            (SMALL_GREY, "   "),
+            (SMALL_GREY, &counts_line(&control.summary)),
+        ],
         0.0,
     );
     let table = Table::new(&[("Rule", 0.52), ("Severity", 0.11), ("Outcomes", 0.37)])
@@ -557,10 +725,21 @@ fn control_section<'a>(
             &[
                 vec![
                     (MONO, rule.clone()),
-                    (SMALL_GREY, first.map(|f| f.rule_title.clone()).unwrap_or_default()),
+                    (
+                        SMALL_GREY,
+                        first.map(|f| f.rule_title.clone()).unwrap_or_default(),
+                    ),
                 ],
-                text(SMALL, first.map(|f| f.severity.as_str().to_string()).unwrap_or_default()),
-                text(SMALL, counts_line(&crate::findings::count_by_status(findings.iter().copied()))),
+                text(
+                    SMALL,
+                    first
+                        .map(|f| f.severity.as_str().to_string())
+                        .unwrap_or_default(),
+                ),
+                text(
+                    SMALL,
+                    counts_line(&crate::findings::count_by_status(findings.iter().copied())),
+                ),
             ],
             i % 2 == 1,
         );
@@ -571,9 +750,20 @@ fn control_section<'a>(
         let Some((rule, findings)) = data.by_rule.get_key_value(rule.as_str()) else {
             continue;
         };
-        let title = findings.first().map(|f| f.rule_title.as_str()).unwrap_or("");
+        let title = findings
+            .first()
+            .map(|f| f.rule_title.as_str())
+            .unwrap_or("");
         canvas.ensure(60.0);
-        canvas.rich(&[(SMALL_BOLD, "Rule "), (Style { size: 7.5, ..MONO }, rule), (SMALL_BOLD, " "), (SMALL, title)], 0.0);
+        canvas.rich(
+            &[
+                (SMALL_BOLD, "Rule "),
+                (Style { size: 7.5, ..MONO }, rule),
+                (SMALL_BOLD, " "),
+                (SMALL, title),
+            ],
+            0.0,
+        );
         if let Some(first) = shown.get(rule) {
             canvas.paragraph(
                 SMALL_GREY,
@@ -597,7 +787,12 @@ fn rule_findings(data: &PackData<'_>, canvas: &mut Canvas, rule: &str, findings:
     }
     let exceptions: Vec<&&Finding> = findings
         .iter()
-        .filter(|f| matches!(f.status, Status::Fail | Status::Gap | Status::Error | Status::Waived))
+        .filter(|f| {
+            matches!(
+                f.status,
+                Status::Fail | Status::Gap | Status::Error | Status::Waived
+            )
+        })
         .collect();
     if !exceptions.is_empty() {
         let table = Table::new(&[
@@ -614,10 +809,17 @@ fn rule_findings(data: &PackData<'_>, canvas: &mut Canvas, rule: &str, findings:
         canvas.space(5.0);
     }
 
-    let passes: Vec<&&Finding> = findings.iter().filter(|f| f.status == Status::Pass).collect();
+    let passes: Vec<&&Finding> = findings
+        .iter()
+        .filter(|f| f.status == Status::Pass)
+        .collect();
     if !passes.is_empty() {
-        let table = Table::new(&[("PASS evidence: resource", 0.45), ("Account / region", 0.2), ("Evidence (API call)", 0.35)])
-            .caption(format!("{rule}: PASS evidence"));
+        let table = Table::new(&[
+            ("PASS evidence: resource", 0.45),
+            ("Account / region", 0.2),
+            ("Evidence (API call)", 0.35),
+        ])
+        .caption(format!("{rule}: PASS evidence"));
         canvas.table_start(&table);
         for (i, f) in passes.iter().take(PASS_SAMPLE).enumerate() {
             canvas.table_row(&table, &pass_cells(f), i % 2 == 1);
@@ -636,11 +838,18 @@ fn rule_findings(data: &PackData<'_>, canvas: &mut Canvas, rule: &str, findings:
         canvas.space(4.0);
     }
 
-    let na: Vec<&&Finding> = findings.iter().filter(|f| f.status == Status::NotApplicable).collect();
+    let na: Vec<&&Finding> = findings
+        .iter()
+        .filter(|f| f.status == Status::NotApplicable)
+        .collect();
     if let Some(first) = na.first() {
         canvas.paragraph(
             SMALL_GREY,
-            &format!("NOT_APPLICABLE: {} finding(s), not counted as pass; e.g. {}", na.len(), first.summary),
+            &format!(
+                "NOT_APPLICABLE: {} finding(s), not counted as pass; e.g. {}",
+                na.len(),
+                first.summary
+            ),
             8.0,
         );
     }
@@ -651,12 +860,18 @@ fn resource_cell(f: &Finding) -> Cell {
         Some(res) => vec![
             (MONO, res.arn.clone()),
             (SMALL_GREY, format!("{} · {}", res.type_name, res.name)),
-            (SMALL_GREY, format!("account {} · {}", res.account, res.region)),
+            (
+                SMALL_GREY,
+                format!("account {} · {}", res.account, res.region),
+            ),
             (SMALL_GREY, format!("snapshot {}", res.pointer)),
             (FINE_MONO.colour(GREY), format!("finding {}", f.id)),
         ],
         None => vec![
-            (SMALL, format!("scope {}", f.scope.as_deref().unwrap_or("-"))),
+            (
+                SMALL,
+                format!("scope {}", f.scope.as_deref().unwrap_or("-")),
+            ),
             (FINE_MONO.colour(GREY), format!("finding {}", f.id)),
         ],
     }
@@ -690,7 +905,11 @@ fn exception_cells(data: &PackData<'_>, f: &Finding) -> Vec<Cell> {
                     format!(
                         "{} {}: {}",
                         a.name,
-                        if a.status == AssertionStatus::Gap { "GAP" } else { "ERROR" },
+                        if a.status == AssertionStatus::Gap {
+                            "GAP"
+                        } else {
+                            "ERROR"
+                        },
                         a.message.as_deref().unwrap_or("")
                     ),
                 ));
@@ -707,16 +926,29 @@ fn exception_cells(data: &PackData<'_>, f: &Finding) -> Vec<Cell> {
         .filter(|a| a.status == AssertionStatus::Pass)
         .count();
     if passed > 0 {
-        observed.push((SMALL_GREY, format!("{passed} of {} assertions held", f.assertions.len())));
+        observed.push((
+            SMALL_GREY,
+            format!("{passed} of {} assertions held", f.assertions.len()),
+        ));
     }
     if !f.gaps.is_empty() {
-        observed.push((SMALL_GREY, format!("gap records: {} (section 5)", f.gaps.join(", "))));
+        observed.push((
+            SMALL_GREY,
+            format!("gap records: {} (section 5)", f.gaps.join(", ")),
+        ));
     }
     if let Some(w) = &f.waiver {
-        let state = if w.expired { "EXPIRED waiver, still FAIL" } else { "waived" };
+        let state = if w.expired {
+            "EXPIRED waiver, still FAIL"
+        } else {
+            "waived"
+        };
         observed.push((
             SMALL_BOLD,
-            format!("{state}: {} ({}, approved by {}, expires {})", w.id, w.ticket, w.approved_by, w.expires),
+            format!(
+                "{state}: {} ({}, approved by {}, expires {})",
+                w.id, w.ticket, w.approved_by, w.expires
+            ),
         ));
         observed.push((SMALL_GREY, w.reason.trim().to_string()));
     }
@@ -727,7 +959,14 @@ fn exception_cells(data: &PackData<'_>, f: &Finding) -> Vec<Cell> {
             evidence.push((SPACER, String::new()));
         }
         evidence.push((MONO, s.operation.clone()));
-        evidence.push((SMALL_GREY, format!("{} · {}", s.region, s.called_at.format("%Y-%m-%d %H:%M:%SZ"))));
+        evidence.push((
+            SMALL_GREY,
+            format!(
+                "{} · {}",
+                s.region,
+                s.called_at.format("%Y-%m-%d %H:%M:%SZ")
+            ),
+        ));
         if let Some(id) = &s.request_id {
             evidence.push((FINE_MONO, format!("req {id}")));
         }
@@ -735,7 +974,15 @@ fn exception_cells(data: &PackData<'_>, f: &Finding) -> Vec<Cell> {
     for gap_id in &f.gaps {
         if let Some(g) = data.report.gaps.iter().find(|g| &g.id == gap_id) {
             evidence.push((MONO, g.operation.clone()));
-            evidence.push((SMALL_GREY, format!("{} {} · {}", g.account, g.region, g.occurred_at.format("%Y-%m-%d %H:%M:%SZ"))));
+            evidence.push((
+                SMALL_GREY,
+                format!(
+                    "{} {} · {}",
+                    g.account,
+                    g.region,
+                    g.occurred_at.format("%Y-%m-%d %H:%M:%SZ")
+                ),
+            ));
             evidence.push((SMALL_GREY, format!("not read: {}", g.error_code)));
         }
     }
@@ -767,7 +1014,10 @@ fn pass_cells(f: &Finding) -> Vec<Cell> {
                 format!(
                     "{}{}",
                     s.called_at.format("%Y-%m-%d %H:%M:%SZ"),
-                    s.request_id.as_ref().map(|r| format!(" · request {r}")).unwrap_or_default()
+                    s.request_id
+                        .as_ref()
+                        .map(|r| format!(" · request {r}"))
+                        .unwrap_or_default()
                 ),
             ),
         ],
@@ -787,8 +1037,12 @@ fn manual_controls(data: &PackData<'_>, canvas: &mut Canvas) {
          section 7).",
         0.0,
     );
-    let table = Table::new(&[("Control", 0.4), ("Manual rules", 0.27), ("Attestation", 0.33)])
-        .caption("Controls needing manual evidence");
+    let table = Table::new(&[
+        ("Control", 0.4),
+        ("Manual rules", 0.27),
+        ("Attestation", 0.33),
+    ])
+    .caption("Controls needing manual evidence");
     canvas.table_start(&table);
     let mut i = 0;
     for fam in &data.framework.families {
@@ -822,7 +1076,11 @@ fn manual_controls(data: &PackData<'_>, canvas: &mut Canvas) {
         }
     }
     if i == 0 {
-        canvas.paragraph(BODY, "Every control of this framework has an automated rule.", 0.0);
+        canvas.paragraph(
+            BODY,
+            "Every control of this framework has an automated rule.",
+            0.0,
+        );
     }
     canvas.space(8.0);
 }
@@ -837,7 +1095,11 @@ fn gaps(data: &PackData<'_>, canvas: &mut Canvas) {
         0.0,
     );
     if r.gaps.is_empty() {
-        canvas.paragraph(BODY, "The snapshot records no gaps: every call it made succeeded.", 0.0);
+        canvas.paragraph(
+            BODY,
+            "The snapshot records no gaps: every call it made succeeded.",
+            0.0,
+        );
     } else {
         let mut by_gap: BTreeMap<&str, usize> = BTreeMap::new();
         for f in data.by_rule.values().flatten() {
@@ -845,13 +1107,22 @@ fn gaps(data: &PackData<'_>, canvas: &mut Canvas) {
                 *by_gap.entry(g.as_str()).or_default() += 1;
             }
         }
-        let table = Table::new(&[("Gap", 0.09), ("Where", 0.17), ("Call and error", 0.26), ("Message", 0.37), ("GAP findings", 0.11)])
-            .caption("Gap records");
+        let table = Table::new(&[
+            ("Gap", 0.09),
+            ("Where", 0.17),
+            ("Call and error", 0.26),
+            ("Message", 0.37),
+            ("GAP findings", 0.11),
+        ])
+        .caption("Gap records");
         canvas.table_start(&table);
         for (i, g) in r.gaps.iter().enumerate() {
             let mut where_: Cell = vec![(MONO, g.account.clone()), (SMALL, g.region.clone())];
             if !g.resource_types.is_empty() {
-                where_.push((SMALL_GREY, format!("unlisted: {}", g.resource_types.join(", "))));
+                where_.push((
+                    SMALL_GREY,
+                    format!("unlisted: {}", g.resource_types.join(", ")),
+                ));
             }
             canvas.table_row(
                 &table,
@@ -864,7 +1135,13 @@ fn gaps(data: &PackData<'_>, canvas: &mut Canvas) {
                         (SMALL_GREY, time(&g.occurred_at)),
                     ],
                     text(SMALL, g.message.clone()),
-                    text(SMALL, format!("{} in this framework", by_gap.get(g.id.as_str()).copied().unwrap_or(0))),
+                    text(
+                        SMALL,
+                        format!(
+                            "{} in this framework",
+                            by_gap.get(g.id.as_str()).copied().unwrap_or(0)
+                        ),
+                    ),
                 ],
                 i % 2 == 1,
             );
@@ -883,10 +1160,15 @@ fn gaps(data: &PackData<'_>, canvas: &mut Canvas) {
         .collect();
     if !not_read.is_empty() {
         canvas.heading(H3, "Regions not read", 3, 40.0);
-        let table = Table::new(&[("Account", 0.25), ("Region", 0.25), ("Reason", 0.5)]).caption("Regions not read");
+        let table = Table::new(&[("Account", 0.25), ("Region", 0.25), ("Reason", 0.5)])
+            .caption("Regions not read");
         canvas.table_start(&table);
         for (i, (a, region, reason)) in not_read.into_iter().enumerate() {
-            canvas.table_row(&table, &[text(MONO, a), text(SMALL, region), text(SMALL, reason)], i % 2 == 1);
+            canvas.table_row(
+                &table,
+                &[text(MONO, a), text(SMALL, region), text(SMALL, reason)],
+                i % 2 == 1,
+            );
         }
         canvas.space(8.0);
     }
@@ -906,14 +1188,25 @@ fn waivers(data: &PackData<'_>, canvas: &mut Canvas) {
         canvas.paragraph(BODY, "No waiver file was given: no finding is waived.", 0.0);
         return;
     }
-    let table = Table::new(&[("Waiver", 0.14), ("Rule and resource", 0.34), ("Reason and approval", 0.34), ("State", 0.18)])
-        .caption("Waiver register");
+    let table = Table::new(&[
+        ("Waiver", 0.14),
+        ("Rule and resource", 0.34),
+        ("Reason and approval", 0.34),
+        ("State", 0.18),
+    ])
+    .caption("Waiver register");
     canvas.table_start(&table);
     for (i, w) in r.waivers.iter().enumerate() {
         let state = if w.expired {
-            (badge(Status::Fail), format!("EXPIRED (last valid day {})", w.expires))
+            (
+                badge(Status::Fail),
+                format!("EXPIRED (last valid day {})", w.expires),
+            )
         } else if w.matched == 0 {
-            (badge(Status::Gap), format!("UNUSED (valid until {})", w.expires))
+            (
+                badge(Status::Gap),
+                format!("UNUSED (valid until {})", w.expires),
+            )
         } else {
             (SMALL_BOLD, format!("active until {}", w.expires))
         };
@@ -924,9 +1217,15 @@ fn waivers(data: &PackData<'_>, canvas: &mut Canvas) {
                 vec![(MONO, w.rule.clone()), (MONO, w.resource.clone())],
                 vec![
                     (SMALL, w.reason.trim().to_string()),
-                    (SMALL_GREY, format!("approved by {} · {}", w.approved_by, w.ticket)),
+                    (
+                        SMALL_GREY,
+                        format!("approved by {} · {}", w.approved_by, w.ticket),
+                    ),
                 ],
-                vec![state, (SMALL_GREY, format!("matched {} finding(s)", w.matched))],
+                vec![
+                    state,
+                    (SMALL_GREY, format!("matched {} finding(s)", w.matched)),
+                ],
             ],
             i % 2 == 1,
         );
@@ -954,8 +1253,12 @@ fn attestations(data: &PackData<'_>, canvas: &mut Canvas) {
         canvas.paragraph(BODY, "No manual rule maps to this framework.", 0.0);
         return;
     }
-    let table = Table::new(&[("Rule and controls", 0.27), ("Statement", 0.4), ("Attested", 0.33)])
-        .caption("Attestations");
+    let table = Table::new(&[
+        ("Rule and controls", 0.27),
+        ("Statement", 0.4),
+        ("Attested", 0.33),
+    ])
+    .caption("Attestations");
     canvas.table_start(&table);
     for (i, f) in manual.iter().enumerate() {
         let controls = f
@@ -965,12 +1268,18 @@ fn attestations(data: &PackData<'_>, canvas: &mut Canvas) {
             .unwrap_or_default();
         let (statement, attested): (Cell, Cell) = match &f.attestation {
             Some(a) => (
-                vec![(SMALL, a.statement.trim().to_string()), (Style { size: 6.5, ..MONO }, a.evidence.clone())],
+                vec![
+                    (SMALL, a.statement.trim().to_string()),
+                    (Style { size: 6.5, ..MONO }, a.evidence.clone()),
+                ],
                 vec![
                     (SMALL, format!("by {}", a.attested_by)),
                     (SMALL, format!("on {}, valid until {}", a.date, a.expires)),
                     if a.expired {
-                        (badge(Status::Fail), "EXPIRED: manual evidence required".to_string())
+                        (
+                            badge(Status::Fail),
+                            "EXPIRED: manual evidence required".to_string(),
+                        )
                     } else {
                         (SMALL_BOLD, "valid at the evidence time".to_string())
                     },
@@ -978,7 +1287,10 @@ fn attestations(data: &PackData<'_>, canvas: &mut Canvas) {
             ),
             None => (
                 text(SMALL_GREY, f.rule_title.clone()),
-                text(badge(Status::Gap), "no attestation: manual evidence required"),
+                text(
+                    badge(Status::Gap),
+                    "no attestation: manual evidence required",
+                ),
             ),
         };
         canvas.table_row(
@@ -1008,25 +1320,45 @@ fn catalogue(data: &PackData<'_>, canvas: &mut Canvas) {
         ),
         0.0,
     );
-    let table = Table::new(&[("Rule", 0.43), ("Severity", 0.1), ("Controls", 0.17), ("Outcomes", 0.3)])
-        .caption("Rule catalogue");
+    let table = Table::new(&[
+        ("Rule", 0.43),
+        ("Severity", 0.1),
+        ("Controls", 0.17),
+        ("Outcomes", 0.3),
+    ])
+    .caption("Rule catalogue");
     canvas.table_start(&table);
     for (i, rule) in data.rules.iter().enumerate() {
         let findings = data.findings(rule);
-        let Some(first) = findings.first() else { continue };
+        let Some(first) = findings.first() else {
+            continue;
+        };
         let controls = first
             .controls
             .get(&data.framework.id)
             .map(|c| c.join(", "))
             .unwrap_or_default();
-        let kind = if data.is_manual_rule(rule) { "manual" } else { "automated" };
+        let kind = if data.is_manual_rule(rule) {
+            "manual"
+        } else {
+            "automated"
+        };
         canvas.table_row(
             &table,
             &[
-                vec![(MONO, (*rule).to_string()), (SMALL, first.rule_title.clone())],
-                vec![(SMALL, first.severity.as_str().to_string()), (SMALL_GREY, kind.to_string())],
+                vec![
+                    (MONO, (*rule).to_string()),
+                    (SMALL, first.rule_title.clone()),
+                ],
+                vec![
+                    (SMALL, first.severity.as_str().to_string()),
+                    (SMALL_GREY, kind.to_string()),
+                ],
                 text(SMALL, controls),
-                text(SMALL, counts_line(&crate::findings::count_by_status(findings.iter().copied()))),
+                text(
+                    SMALL,
+                    counts_line(&crate::findings::count_by_status(findings.iter().copied())),
+                ),
             ],
             i % 2 == 1,
         );

@@ -37,7 +37,9 @@ fn venv_bin(name: &str) -> PathBuf {
         return PathBuf::from(path);
     }
     let home = std::env::var("HOME").unwrap_or_default();
-    PathBuf::from(home).join(".cache/assay/moto-venv/bin").join(name)
+    PathBuf::from(home)
+        .join(".cache/assay/moto-venv/bin")
+        .join(name)
 }
 
 /// The shared emulator, started on first use.
@@ -72,7 +74,10 @@ pub fn moto() -> &'static Moto {
 
 /// A loopback port nothing listens on (bound, then released).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
 }
 
 impl Moto {
@@ -80,7 +85,11 @@ impl Moto {
     fn http(&self, method: &str, path: &str) -> Option<String> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
         stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n").ok()?;
+        write!(
+            stream,
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        )
+        .ok()?;
         let mut response = String::new();
         stream.read_to_string(&mut response).ok()?;
         Some(response)
@@ -92,15 +101,36 @@ impl Moto {
         let python = venv_bin("python");
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/emulator/seed.py");
         let mut command = Command::new(&python);
-        command.arg(&script).args(["--endpoint", &self.url, "--account", account, "--scenario", scenario]);
+        command.arg(&script).args([
+            "--endpoint",
+            &self.url,
+            "--account",
+            account,
+            "--scenario",
+            scenario,
+        ]);
         for (k, _) in std::env::vars() {
             if k.starts_with("AWS_") {
                 command.env_remove(k);
             }
         }
-        let output = command.env("AWS_CONFIG_FILE", "/dev/null").env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null").output().unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-        assert!(output.status.success(), "seeding {scenario} for {account} failed:\n{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("seed.py printed no JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+        let output = command
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+        assert!(
+            output.status.success(),
+            "seeding {scenario} for {account} failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "seed.py printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&output.stdout)
+            )
+        })
     }
 }
 
@@ -147,7 +177,11 @@ pub fn command(endpoint: Option<&str>) -> Command {
 
 pub fn run(mut command: Command, args: &[&str]) -> Ran {
     let output = command.args(args).output().expect("the assay binary runs");
-    Ran { code: output.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&output.stdout).into_owned(), stderr: String::from_utf8_lossy(&output.stderr).into_owned() }
+    Ran {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }
 
 /// Runs assay against `endpoint` (moto or a proxy in front of it).

@@ -22,6 +22,9 @@ use serde_json::Value;
 
 const MAX_CONNECTIONS: usize = 32;
 
+/// An HTTP message: start line, headers, body.
+type Message = (String, Vec<(String, String)>, Vec<u8>);
+
 /// One request as the proxy saw it.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -40,33 +43,54 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// A request parameter: form field (query protocols), top-level JSON string (JSON
     /// protocols) or query-string value (REST).
     pub fn param(&self, name: &str) -> Option<String> {
         let body = String::from_utf8_lossy(&self.body);
-        if self.header("content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) {
-            return form(&body).into_iter().find(|(k, _)| k == name).map(|(_, v)| v);
+        if self
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+        {
+            return form(&body)
+                .into_iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v);
         }
-        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&body) {
-            if let Some(v) = map.get(name) {
-                return Some(v.as_str().map_or_else(|| v.to_string(), str::to_string));
-            }
+        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&body)
+            && let Some(v) = map.get(name)
+        {
+            return Some(v.as_str().map_or_else(|| v.to_string(), str::to_string));
         }
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     }
 
     /// The account the request is signed for is not visible here (moto maps credentials);
     /// the bucket of an S3 path-style request is.
     pub fn bucket(&self) -> Option<&str> {
-        self.path.trim_start_matches('/').split('/').next().filter(|b| !b.is_empty())
+        self.path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .filter(|b| !b.is_empty())
     }
 
     /// Path segments after the leading slash.
     pub fn segments(&self) -> Vec<String> {
-        self.path.trim_matches('/').split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()
+        self.path
+            .trim_matches('/')
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(percent_decode)
+            .collect()
     }
 }
 
@@ -80,10 +104,17 @@ pub struct Response {
 
 impl Response {
     pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
-        let request_id = format!("{:08x}-replay-4000-8000-assaytests00", REQUEST_IDS.fetch_add(1, Ordering::Relaxed));
+        let request_id = format!(
+            "{:08x}-replay-4000-8000-assaytests00",
+            REQUEST_IDS.fetch_add(1, Ordering::Relaxed)
+        );
         Response {
             status,
-            headers: vec![("Content-Type".into(), content_type.into()), ("x-amzn-RequestId".into(), request_id.clone()), ("x-amz-request-id".into(), request_id)],
+            headers: vec![
+                ("Content-Type".into(), content_type.into()),
+                ("x-amzn-RequestId".into(), request_id.clone()),
+                ("x-amz-request-id".into(), request_id),
+            ],
             body: body.into(),
         }
     }
@@ -112,6 +143,8 @@ pub enum Reply {
     Rewrite(Rewrite),
     /// Close the connection without a response (a dead endpoint).
     Drop,
+    /// Answer nothing for this long, then close (a hung endpoint).
+    Stall(Duration),
 }
 
 /// A rule: `Some(reply)` claims the request; `None` leaves it to the next rule.
@@ -120,11 +153,19 @@ pub type Rule = Box<dyn Fn(&Request) -> Option<Reply> + Send + Sync>;
 /// Answers every operation in `operations` with `reply`.
 pub fn on(operations: &[&str], reply: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Rule {
     let operations: Vec<String> = operations.iter().map(|s| s.to_string()).collect();
-    Box::new(move |r: &Request| operations.iter().any(|o| o == &r.operation).then(|| reply(r)))
+    Box::new(move |r: &Request| {
+        operations
+            .iter()
+            .any(|o| o == &r.operation)
+            .then(|| reply(r))
+    })
 }
 
 /// Answers every operation of `service` with `reply`.
-pub fn on_service(service: &str, reply: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Rule {
+pub fn on_service(
+    service: &str,
+    reply: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+) -> Rule {
     let service = service.to_string();
     Box::new(move |r: &Request| (r.service == service).then(|| reply(r)))
 }
@@ -140,7 +181,10 @@ pub struct Proxy {
 impl Proxy {
     /// Starts a proxy to `upstream` (`http://127.0.0.1:PORT`) on a free loopback port.
     pub fn start(upstream: &str, rules: Vec<Rule>) -> Proxy {
-        let upstream = upstream.trim_start_matches("http://").trim_end_matches('/').to_string();
+        let upstream = upstream
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port for the proxy");
         let port = listener.local_addr().expect("proxy address").port();
         let stop = Arc::new(AtomicBool::new(false));
@@ -159,7 +203,8 @@ impl Proxy {
                         std::thread::sleep(Duration::from_millis(5));
                     }
                     active.fetch_add(1, Ordering::SeqCst);
-                    let (rules, log, upstream, active) = (rules.clone(), log.clone(), upstream.clone(), active.clone());
+                    let (rules, log, upstream, active) =
+                        (rules.clone(), log.clone(), upstream.clone(), active.clone());
                     std::thread::spawn(move || {
                         let _ = serve(stream, &upstream, &rules, &log);
                         active.fetch_sub(1, Ordering::SeqCst);
@@ -167,7 +212,13 @@ impl Proxy {
                 }
             })
         };
-        Proxy { url: format!("http://127.0.0.1:{port}"), port, stop, log, accept: Some(accept) }
+        Proxy {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            stop,
+            log,
+            accept: Some(accept),
+        }
     }
 
     /// Every request seen, as (`service:Operation`, what the proxy did).
@@ -192,25 +243,49 @@ impl Drop for Proxy {
     }
 }
 
-fn serve(stream: TcpStream, upstream: &str, rules: &[Rule], log: &Mutex<Vec<(String, String)>>) -> std::io::Result<()> {
+fn serve(
+    stream: TcpStream,
+    upstream: &str,
+    rules: &[Rule],
+    log: &Mutex<Vec<(String, String)>>,
+) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
-    let Some((line, headers, body)) = read_message(&mut reader)? else { return Ok(()) };
+    let Some((line, headers, body)) = read_message(&mut reader)? else {
+        return Ok(());
+    };
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or("").to_string();
     let target = parts.next().unwrap_or("/").to_string();
-    let (path, query) = target.split_once('?').map_or((target.clone(), String::new()), |(p, q)| (p.to_string(), q.to_string()));
-    let mut request = Request { method, path, query: form(&query), headers, body, service: String::new(), region: String::new(), operation: String::new() };
+    let (path, query) = target
+        .split_once('?')
+        .map_or((target.clone(), String::new()), |(p, q)| {
+            (p.to_string(), q.to_string())
+        });
+    let mut request = Request {
+        method,
+        path,
+        query: form(&query),
+        headers,
+        body,
+        service: String::new(),
+        region: String::new(),
+        operation: String::new(),
+    };
     let (service, region) = signing_scope(&request);
     request.service = service;
     request.region = region;
     request.operation = operation(&request);
-    let reply = rules.iter().find_map(|rule| rule(&request)).unwrap_or(Reply::Forward);
+    let reply = rules
+        .iter()
+        .find_map(|rule| rule(&request))
+        .unwrap_or(Reply::Forward);
     let what = match &reply {
         Reply::Forward => "forward",
         Reply::Respond(_) => "respond",
         Reply::Rewrite(_) => "rewrite",
         Reply::Drop => "drop",
+        Reply::Stall(_) => "stall",
     };
     if let Ok(mut log) = log.lock() {
         log.push((request.operation.clone(), what.to_string()));
@@ -218,6 +293,11 @@ fn serve(stream: TcpStream, upstream: &str, rules: &[Rule], log: &Mutex<Vec<(Str
     let mut client = stream;
     let response = match reply {
         Reply::Drop => {
+            let _ = client.shutdown(Shutdown::Both);
+            return Ok(());
+        }
+        Reply::Stall(time) => {
+            std::thread::sleep(time);
             let _ = client.shutdown(Shutdown::Both);
             return Ok(());
         }
@@ -232,7 +312,10 @@ fn serve(stream: TcpStream, upstream: &str, rules: &[Rule], log: &Mutex<Vec<(Str
 
 /// Reads one HTTP/1.1 message: start line, headers, body (Content-Length or chunked).
 /// With `until_eof`, a body without a length runs to the end of the stream.
-fn read_message_inner(reader: &mut impl BufRead, until_eof: bool) -> std::io::Result<Option<(String, Vec<(String, String)>, Vec<u8>)>> {
+fn read_message_inner(
+    reader: &mut impl BufRead,
+    until_eof: bool,
+) -> std::io::Result<Option<Message>> {
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
         return Ok(None);
@@ -252,13 +335,19 @@ fn read_message_inner(reader: &mut impl BufRead, until_eof: bool) -> std::io::Re
             headers.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
-    let header = |name: &str| headers.iter().find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
     let mut body = Vec::new();
     if header("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
         loop {
             let mut size = String::new();
             reader.read_line(&mut size)?;
-            let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+            let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
+                .unwrap_or(0);
             if n == 0 {
                 let mut end = String::new();
                 reader.read_line(&mut end)?;
@@ -280,7 +369,7 @@ fn read_message_inner(reader: &mut impl BufRead, until_eof: bool) -> std::io::Re
     Ok(Some((start, headers, body)))
 }
 
-fn read_message(reader: &mut impl BufRead) -> std::io::Result<Option<(String, Vec<(String, String)>, Vec<u8>)>> {
+fn read_message(reader: &mut impl BufRead) -> std::io::Result<Option<Message>> {
     read_message_inner(reader, false)
 }
 
@@ -289,30 +378,66 @@ fn forward(upstream: &str, request: &Request, target: &str) -> std::io::Result<R
     moto.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut head = format!("{} {} HTTP/1.1\r\n", request.method, target);
     for (k, v) in &request.headers {
-        if ["connection", "keep-alive", "content-length", "transfer-encoding"].iter().any(|h| k.eq_ignore_ascii_case(h)) {
+        if [
+            "connection",
+            "keep-alive",
+            "content-length",
+            "transfer-encoding",
+        ]
+        .iter()
+        .any(|h| k.eq_ignore_ascii_case(h))
+        {
             continue;
         }
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", request.body.len()));
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        request.body.len()
+    ));
     moto.write_all(head.as_bytes())?;
     moto.write_all(&request.body)?;
     moto.flush()?;
     let mut reader = BufReader::new(moto);
     let Some((status_line, headers, body)) = read_message_inner(&mut reader, true)? else {
-        return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "moto closed the connection without a response"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "moto closed the connection without a response",
+        ));
     };
-    let status = status_line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(502);
-    let headers = headers.into_iter().filter(|(k, _)| !["connection", "content-length", "transfer-encoding"].iter().any(|h| k.eq_ignore_ascii_case(h))).collect();
-    Ok(Response { status, headers, body })
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(502);
+    let headers = headers
+        .into_iter()
+        .filter(|(k, _)| {
+            !["connection", "content-length", "transfer-encoding"]
+                .iter()
+                .any(|h| k.eq_ignore_ascii_case(h))
+        })
+        .collect();
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn write_response(client: &mut TcpStream, response: &Response) -> std::io::Result<()> {
-    let mut head = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\n",
+        response.status,
+        reason(response.status)
+    );
     for (k, v) in &response.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", response.body.len()));
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        response.body.len()
+    ));
     client.write_all(head.as_bytes())?;
     client.write_all(&response.body)?;
     client.flush()
@@ -336,7 +461,14 @@ fn signing_scope(request: &Request) -> (String, String) {
     let scope = request
         .header("authorization")
         .and_then(|a| a.split("Credential=").nth(1))
-        .map(|c| c.split([',', ' ']).next().unwrap_or("").split('/').map(str::to_string).collect::<Vec<_>>())
+        .map(|c| {
+            c.split([',', ' '])
+                .next()
+                .unwrap_or("")
+                .split('/')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     match scope.as_slice() {
         [_, _, region, service, ..] => (service.clone(), region.clone()),
@@ -349,7 +481,10 @@ fn operation(request: &Request) -> String {
     let service = request.service.as_str();
     let name = if let Some(target) = request.header("x-amz-target") {
         target.rsplit('.').next().unwrap_or(target).to_string()
-    } else if request.header("content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) {
+    } else if request
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+    {
         request.param("Action").unwrap_or_default()
     } else if service == "s3" {
         s3_operation(request)
@@ -378,7 +513,10 @@ fn s3_operation(request: &Request) -> String {
     ];
     match by_subresource.iter().find(|(q, _)| has(q)) {
         Some((_, op)) if request.method == "GET" => op.to_string(),
-        _ => request.query.iter().find(|(k, _)| k == "x-id").map_or_else(|| format!("{} {}", request.method, request.path), |(_, v)| v.clone()),
+        _ => request.query.iter().find(|(k, _)| k == "x-id").map_or_else(
+            || format!("{} {}", request.method, request.path),
+            |(_, v)| v.clone(),
+        ),
     }
 }
 
@@ -391,7 +529,9 @@ fn backup_operation(request: &Request) -> String {
         ("GET", ["backup", "plans", _, "selections"]) => "ListBackupSelections".into(),
         ("GET", ["backup", "plans", _, "selections", _]) => "GetBackupSelection".into(),
         ("GET", ["backup-vaults"]) => "ListBackupVaults".into(),
-        ("GET", ["backup-vaults", _, "recovery-points"]) => "ListRecoveryPointsByBackupVault".into(),
+        ("GET", ["backup-vaults", _, "recovery-points"]) => {
+            "ListRecoveryPointsByBackupVault".into()
+        }
         _ => format!("{} {}", request.method, request.path),
     }
 }
@@ -402,7 +542,10 @@ pub fn form(text: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(&k.replace('+', " ")), percent_decode(&v.replace('+', " ")))
+            (
+                percent_decode(&k.replace('+', " ")),
+                percent_decode(&v.replace('+', " ")),
+            )
         })
         .collect()
 }
@@ -412,12 +555,15 @@ pub fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 3 <= bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 3 <= bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -430,7 +576,9 @@ pub fn percent_decode(text: &str) -> String {
 pub fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -448,7 +596,10 @@ fn protocol(service: &str) -> &'static str {
 }
 
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// An AWS error response in the request's protocol: S3 `<Error>`, EC2
@@ -460,12 +611,16 @@ pub fn aws_error(request: &Request, status: u16, code: &str, message: &str) -> R
         "rest-xml" => Response::new(
             status,
             "application/xml",
-            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{msg}</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>hostid/assay-tests=</HostId></Error>"),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{msg}</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>hostid/assay-tests=</HostId></Error>"
+            ),
         ),
         "ec2" => Response::new(
             status,
             "text/xml;charset=UTF-8",
-            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{msg}</Message></Error></Errors><RequestID>9b6d4b7e-5b3c-4d1e-9a0a-assaytests01</RequestID></Response>"),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{msg}</Message></Error></Errors><RequestID>9b6d4b7e-5b3c-4d1e-9a0a-assaytests01</RequestID></Response>"
+            ),
         ),
         "query" => {
             let version = match request.service.as_str() {
@@ -482,15 +637,27 @@ pub fn aws_error(request: &Request, status: u16, code: &str, message: &str) -> R
                 ),
             )
         }
-        "rest-json" => Response::new(status, "application/json", serde_json::json!({"Code": code, "Message": message}).to_string()).with_header("x-amzn-ErrorType", &format!("{code}:")),
-        _ => Response::new(status, "application/x-amz-json-1.1", serde_json::json!({"__type": code, "message": message}).to_string()).with_header("x-amzn-ErrorType", &format!("{code}:")),
+        "rest-json" => Response::new(
+            status,
+            "application/json",
+            serde_json::json!({"Code": code, "Message": message}).to_string(),
+        )
+        .with_header("x-amzn-ErrorType", &format!("{code}:")),
+        _ => Response::new(
+            status,
+            "application/x-amz-json-1.1",
+            serde_json::json!({"__type": code, "message": message}).to_string(),
+        )
+        .with_header("x-amzn-ErrorType", &format!("{code}:")),
     }
 }
 
 /// The error AWS returns when the principal lacks the IAM permission, per service.
 pub fn denied(request: &Request) -> Reply {
     let action = request.operation.clone();
-    let message = format!("User: arn:aws:sts::000000000000:assumed-role/assay-audit/assay-audit is not authorized to perform: {action} because no identity-based policy allows the {action} action");
+    let message = format!(
+        "User: arn:aws:sts::000000000000:assumed-role/assay-audit/assay-audit is not authorized to perform: {action} because no identity-based policy allows the {action} action"
+    );
     let (status, code) = match request.service.as_str() {
         "s3" => (403, "AccessDenied"),
         "ec2" => (403, "UnauthorizedOperation"),
@@ -519,7 +686,9 @@ pub fn xml_elements(text: &str, tag: &str) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(start) = text[from..].find(&open).map(|i| from + i + open.len()) {
-        let Some(end) = text[start..].find(&close).map(|i| start + i) else { break };
+        let Some(end) = text[start..].find(&close).map(|i| start + i) else {
+            break;
+        };
         found.push((start, end));
         from = end + close.len();
     }
@@ -528,5 +697,9 @@ pub fn xml_elements(text: &str, tag: &str) -> Vec<(usize, usize)> {
 
 /// Undoes XML character escapes in element text.
 pub fn xml_unescape(text: &str) -> String {
-    text.replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text.replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }

@@ -10,7 +10,9 @@
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use super::proxy::{Reply, Request, Response, Rule, on, percent_encode, xml_elements, xml_unescape};
+use super::proxy::{
+    Reply, Request, Response, Rule, on, percent_encode, xml_elements, xml_unescape,
+};
 
 fn epoch(hours_ago: i64) -> f64 {
     let t = Utc::now() - Duration::hours(hours_ago);
@@ -22,14 +24,20 @@ fn rest_json(body: Value) -> Reply {
 }
 
 fn aws_json(body: Value) -> Reply {
-    Reply::Respond(Response::new(200, "application/x-amz-json-1.1", body.to_string()))
+    Reply::Respond(Response::new(
+        200,
+        "application/x-amz-json-1.1",
+        body.to_string(),
+    ))
 }
 
 fn ec2_xml(operation: &str, inner: &str) -> Reply {
     Reply::Respond(Response::new(
         200,
         "text/xml;charset=UTF-8",
-        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{operation}Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n    <requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId>\n{inner}\n</{operation}Response>"),
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{operation}Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n    <requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId>\n{inner}\n</{operation}Response>"
+        ),
     ))
 }
 
@@ -44,7 +52,10 @@ fn iam_xml(operation: &str, result: &str) -> Reply {
 }
 
 fn s(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_else(|| panic!("seed output has no `{key}`: {v}")).to_string()
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("seed output has no `{key}`: {v}"))
+        .to_string()
 }
 
 /// Answers for the operations moto 5.1.22 does not implement, so a scan of a seeded
@@ -61,7 +72,10 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
             Some(f) if r.region == "ap-southeast-2" => s(f, "cmk"),
             _ => "alias/aws/ebs".to_string(),
         };
-        ec2_xml("GetEbsDefaultKmsKeyId", &format!("    <kmsKeyId>{key}</kmsKeyId>"))
+        ec2_xml(
+            "GetEbsDefaultKmsKeyId",
+            &format!("    <kmsKeyId>{key}</kmsKeyId>"),
+        )
     });
     let f2 = full.clone();
     let selections = on(&["backup:ListBackupSelections"], move |r: &Request| {
@@ -81,7 +95,9 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
     });
     let f3 = full.clone();
     let selection = on(&["backup:GetBackupSelection"], move |r: &Request| {
-        let f = f3.as_ref().expect("GetBackupSelection is only called for the full scenario's selection");
+        let f = f3
+            .as_ref()
+            .expect("GetBackupSelection is only called for the full scenario's selection");
         let segments = r.segments();
         rest_json(json!({
             "BackupPlanId": segments[2],
@@ -99,14 +115,17 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         }))
     });
     let f4 = full;
-    let points = on(&["backup:ListRecoveryPointsByBackupVault"], move |r: &Request| {
-        let vault = r.segments().get(1).cloned().unwrap_or_default();
-        let list = match &f4 {
-            Some(f) if vault == "main" && r.region == "ap-southeast-2" => recovery_points(f),
-            _ => json!([]),
-        };
-        rest_json(json!({"RecoveryPoints": list, "NextToken": null}))
-    });
+    let points = on(
+        &["backup:ListRecoveryPointsByBackupVault"],
+        move |r: &Request| {
+            let vault = r.segments().get(1).cloned().unwrap_or_default();
+            let list = match &f4 {
+                Some(f) if vault == "main" && r.region == "ap-southeast-2" => recovery_points(f),
+                _ => json!([]),
+            };
+            rest_json(json!({"RecoveryPoints": list, "NextToken": null}))
+        },
+    );
     vec![default_key, selections, selection, points]
 }
 
@@ -185,8 +204,21 @@ pub fn volumes_in_two_pages() -> Rule {
             )
         };
         match r.param("NextToken").as_deref() {
-            None => ec2_xml("DescribeVolumes", &format!("    <volumeSet>\n{}\n{}\n    </volumeSet>\n    <nextToken>eyJwYWdlIjogMn0=</nextToken>", volume("vol-0page1aaaaaaaaaa1", 10, true), volume("vol-0page1aaaaaaaaaa2", 20, false))),
-            Some("eyJwYWdlIjogMn0=") => ec2_xml("DescribeVolumes", &format!("    <volumeSet>\n{}\n    </volumeSet>", volume("vol-0page2bbbbbbbbbb3", 30, true))),
+            None => ec2_xml(
+                "DescribeVolumes",
+                &format!(
+                    "    <volumeSet>\n{}\n{}\n    </volumeSet>\n    <nextToken>eyJwYWdlIjogMn0=</nextToken>",
+                    volume("vol-0page1aaaaaaaaaa1", 10, true),
+                    volume("vol-0page1aaaaaaaaaa2", 20, false)
+                ),
+            ),
+            Some("eyJwYWdlIjogMn0=") => ec2_xml(
+                "DescribeVolumes",
+                &format!(
+                    "    <volumeSet>\n{}\n    </volumeSet>",
+                    volume("vol-0page2bbbbbbbbbb3", 30, true)
+                ),
+            ),
             Some(other) => panic!("unexpected DescribeVolumes NextToken {other}"),
         }
     })
@@ -202,8 +234,12 @@ pub fn keys_in_two_pages(account: &str, first: &str, second: &str) -> Rule {
             return aws_json(json!({"Keys": [], "Truncated": false}));
         }
         match r.param("Marker").as_deref() {
-            None => aws_json(json!({"Keys": [key(&first)], "NextMarker": "AQIDAHhpage2marker", "Truncated": true})),
-            Some("AQIDAHhpage2marker") => aws_json(json!({"Keys": [key(&second)], "Truncated": false})),
+            None => aws_json(
+                json!({"Keys": [key(&first)], "NextMarker": "AQIDAHhpage2marker", "Truncated": true}),
+            ),
+            Some("AQIDAHhpage2marker") => {
+                aws_json(json!({"Keys": [key(&second)], "Truncated": false}))
+            }
             Some(other) => panic!("unexpected ListKeys Marker {other}"),
         }
     })
@@ -214,17 +250,51 @@ pub fn keys_in_two_pages(account: &str, first: &str, second: &str) -> Rule {
 pub fn groups_in_two_pages(account: &str) -> Rule {
     let account = account.to_string();
     Box::new(move |r: &Request| {
-        let group = |name: &str| format!("      <member>\n        <Path>/</Path>\n        <GroupName>{name}</GroupName>\n        <GroupId>AGPA{}</GroupId>\n        <Arn>arn:aws:iam::{account}:group/{name}</Arn>\n        <CreateDate>2026-01-01T00:00:00Z</CreateDate>\n      </member>", name.to_uppercase());
-        let user = |name: &str| format!("      <member>\n        <Path>/</Path>\n        <UserName>{name}</UserName>\n        <UserId>AIDA{}</UserId>\n        <Arn>arn:aws:iam::{account}:user/{name}</Arn>\n        <CreateDate>2026-01-01T00:00:00Z</CreateDate>\n      </member>", name.to_uppercase());
-        match (r.operation.as_str(), r.param("Marker").as_deref(), r.param("GroupName").as_deref()) {
-            ("iam:ListGroups", None, _) => Some(iam_xml("ListGroups", &format!("    <Groups>\n{}\n    </Groups>\n    <IsTruncated>true</IsTruncated>\n    <Marker>groups-page-2</Marker>", group("developers")))),
-            ("iam:ListGroups", Some("groups-page-2"), _) => Some(iam_xml("ListGroups", &format!("    <Groups>\n{}\n    </Groups>\n    <IsTruncated>false</IsTruncated>", group("support")))),
+        let group = |name: &str| {
+            format!(
+                "      <member>\n        <Path>/</Path>\n        <GroupName>{name}</GroupName>\n        <GroupId>AGPA{}</GroupId>\n        <Arn>arn:aws:iam::{account}:group/{name}</Arn>\n        <CreateDate>2026-01-01T00:00:00Z</CreateDate>\n      </member>",
+                name.to_uppercase()
+            )
+        };
+        let user = |name: &str| {
+            format!(
+                "      <member>\n        <Path>/</Path>\n        <UserName>{name}</UserName>\n        <UserId>AIDA{}</UserId>\n        <Arn>arn:aws:iam::{account}:user/{name}</Arn>\n        <CreateDate>2026-01-01T00:00:00Z</CreateDate>\n      </member>",
+                name.to_uppercase()
+            )
+        };
+        match (
+            r.operation.as_str(),
+            r.param("Marker").as_deref(),
+            r.param("GroupName").as_deref(),
+        ) {
+            ("iam:ListGroups", None, _) => Some(iam_xml(
+                "ListGroups",
+                &format!(
+                    "    <Groups>\n{}\n    </Groups>\n    <IsTruncated>true</IsTruncated>\n    <Marker>groups-page-2</Marker>",
+                    group("developers")
+                ),
+            )),
+            ("iam:ListGroups", Some("groups-page-2"), _) => Some(iam_xml(
+                "ListGroups",
+                &format!(
+                    "    <Groups>\n{}\n    </Groups>\n    <IsTruncated>false</IsTruncated>",
+                    group("support")
+                ),
+            )),
             ("iam:GetGroup", marker, Some("support")) => {
                 let (members, more) = match marker {
-                    None => (user("alice"), "<IsTruncated>true</IsTruncated>\n    <Marker>members-page-2</Marker>"),
+                    None => (
+                        user("alice"),
+                        "<IsTruncated>true</IsTruncated>\n    <Marker>members-page-2</Marker>",
+                    ),
                     _ => (user("bob"), "<IsTruncated>false</IsTruncated>"),
                 };
-                Some(iam_xml("GetGroup", &format!("    <Group>\n      <Path>/</Path>\n      <GroupName>support</GroupName>\n      <GroupId>AGPASUPPORT</GroupId>\n      <Arn>arn:aws:iam::{account}:group/support</Arn>\n      <CreateDate>2026-01-01T00:00:00Z</CreateDate>\n    </Group>\n    <Users>\n{members}\n    </Users>\n    {more}")))
+                Some(iam_xml(
+                    "GetGroup",
+                    &format!(
+                        "    <Group>\n      <Path>/</Path>\n      <GroupName>support</GroupName>\n      <GroupId>AGPASUPPORT</GroupId>\n      <Arn>arn:aws:iam::{account}:group/support</Arn>\n      <CreateDate>2026-01-01T00:00:00Z</CreateDate>\n    </Group>\n    <Users>\n{members}\n    </Users>\n    {more}"
+                    ),
+                ))
             }
             _ => None,
         }
@@ -244,8 +314,17 @@ carol,arn:aws:iam::{account}:user/carol,2026-01-01T00:00:00+00:00,false,N/A,N/A,
     );
     let content = base64(csv.as_bytes());
     vec![
-        on(&["iam:GenerateCredentialReport"], |_| iam_xml("GenerateCredentialReport", "    <State>COMPLETE</State>")),
-        on(&["iam:GetCredentialReport"], move |_| iam_xml("GetCredentialReport", &format!("    <Content>{content}</Content>\n    <ReportFormat>text/csv</ReportFormat>\n    <GeneratedTime>2026-11-23T08:00:00Z</GeneratedTime>"))),
+        on(&["iam:GenerateCredentialReport"], |_| {
+            iam_xml("GenerateCredentialReport", "    <State>COMPLETE</State>")
+        }),
+        on(&["iam:GetCredentialReport"], move |_| {
+            iam_xml(
+                "GetCredentialReport",
+                &format!(
+                    "    <Content>{content}</Content>\n    <ReportFormat>text/csv</ReportFormat>\n    <GeneratedTime>2026-11-23T08:00:00Z</GeneratedTime>"
+                ),
+            )
+        }),
     ]
 }
 
@@ -273,7 +352,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

@@ -1,0 +1,348 @@
+//! `assay gate` and `assay baseline create`: evaluate a snapshot or a Terraform plan, then
+//! decide (gate) or record the problems as accepted (baseline). Every input is loaded and
+//! checked before anything is written, as in `assay audit`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+
+use super::plan_cmd::PlanInputArgs;
+use super::{RulesArg, load_pack, load_profile};
+use crate::diag::Sources;
+use crate::gate::baseline::Baseline;
+use crate::gate::{Decision, Outcome, Policy, sources};
+use crate::plan::NotRead;
+use crate::plan::rules::{NotEvaluated, not_evaluable};
+use crate::report::{self, Report};
+use crate::rules::Severity;
+use crate::snapshot::Snapshot;
+
+pub const AFTER_HELP: &str = "\
+Examples:
+  terraform show -json tfplan > tfplan.json
+  assay gate --plan tfplan.json --profile profile.yaml --fail-on high --baseline baseline.json --out gate/
+  assay gate --snapshot snapshot.json --profile profile.yaml --waivers waivers.yaml --format junit,markdown
+
+A finding fails the gate when it is FAIL or ERROR (or GAP, or UNKNOWN, unless
+--no-fail-on-gap / --no-fail-on-unknown), its rule's severity is at or above --fail-on, and
+the baseline does not accept it. WAIVED findings never fail the gate; an expired waiver
+leaves a FAIL, which does.
+
+Exit status:
+  0  the gate passed (nothing blocking; findings may remain, accepted by the baseline or the policy)
+  1  the gate failed: at least one blocking finding
+  2  bad input or tool error (rules, profile, waivers, baseline, snapshot or plan; nothing is written)
+The gate never exits 3: GAP, ERROR and UNKNOWN findings either block (1) or are let through (0).";
+
+/// Where the findings come from.
+#[derive(Debug, Args, Clone)]
+#[group(required = true, multiple = false)]
+pub struct Source {
+    /// A saved snapshot (live scan or sample).
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
+    /// A Terraform plan as JSON (`terraform show -json tfplan`).
+    #[arg(long)]
+    pub plan: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Inputs {
+    #[command(flatten)]
+    pub source: Source,
+    #[command(flatten)]
+    pub plan_input: PlanInputArgs,
+    /// The organisation profile: parameter values, frameworks, selected rules.
+    #[arg(long)]
+    pub profile: PathBuf,
+    /// Waiver file (approved, expiring exceptions).
+    #[arg(long)]
+    pub waivers: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Evaluation time (RFC 3339), for reproducible output; default now. Waiver expiry is
+    /// judged against its date.
+    #[arg(long)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The lowest rule severity that fails the gate.
+    #[arg(long, default_value = "info", value_parser = ["critical", "high", "medium", "low", "info"])]
+    pub fail_on: String,
+    /// Fail on GAP findings: data the scan could not read (the default).
+    #[arg(long, overrides_with = "no_fail_on_gap")]
+    pub fail_on_gap: bool,
+    /// Let GAP findings through.
+    #[arg(long, overrides_with = "fail_on_gap")]
+    pub no_fail_on_gap: bool,
+    /// Fail on UNKNOWN findings: plan values known only after apply (the default).
+    #[arg(long, overrides_with = "no_fail_on_unknown")]
+    pub fail_on_unknown: bool,
+    /// Let UNKNOWN findings through.
+    #[arg(long, overrides_with = "fail_on_unknown")]
+    pub no_fail_on_unknown: bool,
+    /// Findings accepted for now (`assay baseline create`): only others fail the gate.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Output formats, comma-separated: junit (junit.xml), sarif (results.sarif), markdown
+    /// (summary.md), json (findings.json and gate.json).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "junit,sarif,markdown,json"
+    )]
+    pub format: Vec<String>,
+    /// Directory for the output files (created if missing).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Directory of the Terraform configuration, to point SARIF results at `.tf` lines
+    /// (default: the plan file's directory).
+    #[arg(long)]
+    pub tf_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write every current problem (FAIL, GAP, ERROR, UNKNOWN) as accepted.
+    #[command(
+        after_help = "Examples:\n  assay baseline create --plan tfplan.json --profile profile.yaml -o baseline.json\n  assay baseline create --snapshot snapshot.json --profile profile.yaml -o baseline.json\n\nEntries are keyed by finding fingerprint (rule id + resource identity: the ARN, or the\nTerraform address for plans). Exit status: 0 written, 2 bad input."
+    )]
+    Create(BaselineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The baseline file to write.
+    #[arg(short = 'o', long)]
+    pub output: PathBuf,
+}
+
+/// An evaluated snapshot or plan.
+struct Evaluated {
+    report: Report,
+    not_evaluated: Vec<NotEvaluated>,
+    not_read: Vec<NotRead>,
+}
+
+fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
+    let mut sources = Sources::default();
+    let pack = load_pack(&inputs.rules.rules, &mut sources)?;
+    let profile = load_profile(&inputs.profile, &pack, &mut sources)?;
+    let waivers = match &inputs.waivers {
+        Some(path) => {
+            let (waivers, diags) = crate::waivers::load(path, &pack, &mut sources);
+            if !diags.items.is_empty() {
+                eprint!("{}", diags.render_plain(&sources));
+            }
+            match waivers {
+                Some(w) => w,
+                None => bail!(
+                    "{} error(s) in the waiver file {}; nothing was evaluated",
+                    diags.error_count(),
+                    path.display()
+                ),
+            }
+        }
+        None => Vec::new(),
+    };
+    let (snapshot, path, not_read) = match (&inputs.source.snapshot, &inputs.source.plan) {
+        (Some(path), _) => (
+            Snapshot::load(path)?,
+            path.display().to_string(),
+            Vec::new(),
+        ),
+        (None, Some(path)) => {
+            let planned = crate::plan::load(path, &inputs.plan_input.options(inputs.now))?;
+            (
+                planned.snapshot,
+                path.display().to_string(),
+                planned.not_read,
+            )
+        }
+        (None, None) => bail!("give --snapshot or --plan"),
+    };
+    let now = inputs.now.unwrap_or_else(Utc::now);
+    let mut not_evaluated = Vec::new();
+    let rules: Vec<&crate::rules::Rule> = pack
+        .rules
+        .iter()
+        .filter(|r| profile.rules.selects(&r.id))
+        .filter(|r| {
+            let reason = (snapshot.origin.kind == "plan")
+                .then(|| not_evaluable(r))
+                .flatten();
+            if let Some(reason) = &reason {
+                not_evaluated.push(NotEvaluated {
+                    rule_id: r.id.clone(),
+                    reason: reason.clone(),
+                });
+            }
+            reason.is_none()
+        })
+        .collect();
+    let mut findings =
+        crate::evaluate::evaluate(&snapshot, &rules, &profile.params, &profile.attestations);
+    let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
+    let report = Report::build(findings, &snapshot, &path, &pack, &profile, register, now);
+    Ok(Evaluated {
+        report,
+        not_evaluated,
+        not_read,
+    })
+}
+
+pub fn gate(args: GateArgs) -> Result<u8> {
+    const FORMATS: [&str; 4] = ["junit", "sarif", "markdown", "json"];
+    for f in &args.format {
+        if !FORMATS.contains(&f.as_str()) {
+            bail!("unknown format `{f}` (available: {})", FORMATS.join(", "));
+        }
+    }
+    let baseline = match &args.baseline {
+        Some(path) => Some(Baseline::load(path)?),
+        None => None,
+    };
+    let evaluated = evaluate(&args.inputs)?;
+    let policy = Policy {
+        fail_on: Severity::parse(&args.fail_on).unwrap_or(Severity::Info),
+        fail_on_gap: !args.no_fail_on_gap,
+        fail_on_unknown: !args.no_fail_on_unknown,
+    };
+    let mut decision = Decision::new(&evaluated.report.findings, policy, baseline.as_ref());
+    decision.not_evaluated = evaluated.not_evaluated;
+    decision.not_read = evaluated.not_read;
+    let config_dir = args.tf_dir.clone().or_else(|| {
+        args.inputs
+            .source
+            .plan
+            .as_ref()
+            .map(|p| p.parent().map(Path::to_path_buf).unwrap_or_default())
+    });
+    let declared = match (&args.inputs.source.plan, &config_dir) {
+        (Some(_), Some(dir)) => sources::scan(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }),
+        _ => BTreeMap::new(),
+    };
+    let outcome = Outcome {
+        report: &evaluated.report,
+        decision: &decision,
+        declared: &declared,
+        config_dir: config_dir.map(|d| d.display().to_string()),
+    };
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let mut written = Vec::new();
+    for format in &args.format {
+        let files: Vec<(&str, Renderer)> = match format.as_str() {
+            "junit" => vec![(
+                "junit.xml",
+                Box::new(|w: &mut dyn Write| report::junit::render(&outcome, w)),
+            )],
+            "sarif" => vec![(
+                "results.sarif",
+                Box::new(|w: &mut dyn Write| report::sarif::render(&outcome, w)),
+            )],
+            "markdown" => vec![(
+                "summary.md",
+                Box::new(|w: &mut dyn Write| report::markdown::render(&outcome, w)),
+            )],
+            _ => vec![
+                (
+                    "findings.json",
+                    Box::new(|w: &mut dyn Write| report::json::render(&evaluated.report, w)),
+                ),
+                (
+                    "gate.json",
+                    Box::new(|w: &mut dyn Write| gate_json(&decision, w)),
+                ),
+            ],
+        };
+        for (name, render) in files {
+            let path = args.out.join(name);
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&path)
+                    .with_context(|| format!("creating {}", path.display()))?,
+            );
+            render(&mut file).with_context(|| format!("writing {}", path.display()))?;
+            file.flush()
+                .with_context(|| format!("writing {}", path.display()))?;
+            written.push(path.display().to_string());
+        }
+    }
+    print!("{}", summary(&outcome));
+    println!("Reports: {}", written.join(", "));
+    Ok(decision.exit_code())
+}
+
+/// Writes one output file.
+type Renderer<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
+
+fn gate_json(decision: &Decision, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, decision)?;
+    out.write_all(b"\n")
+}
+
+/// The terminal lines: the verdict and each blocking finding.
+fn summary(outcome: &Outcome) -> String {
+    let d = outcome.decision;
+    let mut text = format!(
+        "gate {}: {} blocking, {} baselined, {} allowed by the policy (fail on severity >= {})\n",
+        if d.passed { "PASSED" } else { "FAILED" },
+        d.blocking,
+        d.baselined,
+        d.allowed,
+        d.policy.fail_on.as_str()
+    );
+    for f in outcome
+        .report
+        .findings
+        .iter()
+        .filter(|f| d.judgement(f) == crate::gate::Judgement::Blocking)
+    {
+        text.push_str(&format!(
+            "  {} [{}] {} on {}: {}\n",
+            f.status.as_str(),
+            f.severity.as_str(),
+            f.rule_id,
+            crate::gate::resource_label(f),
+            f.summary
+        ));
+    }
+    if !d.not_evaluated.is_empty() {
+        text.push_str(&format!(
+            "  {} rule(s) not evaluated on a plan (see summary.md or gate.json)\n",
+            d.not_evaluated.len()
+        ));
+    }
+    text
+}
+
+pub fn baseline(cmd: BaselineCommand) -> Result<u8> {
+    match cmd {
+        BaselineCommand::Create(args) => {
+            let evaluated = evaluate(&args.inputs)?;
+            let baseline = Baseline::from_report(&evaluated.report);
+            std::fs::write(&args.output, baseline.to_json_pretty())
+                .with_context(|| format!("writing {}", args.output.display()))?;
+            println!(
+                "{}: {} accepted finding(s)",
+                args.output.display(),
+                baseline.findings.len()
+            );
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Building the report model from an evaluation: control coverage per framework, claims,
+//! the rule catalogue and the manual evidence, all counted from the findings once.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    ClaimStatus, ControlCoverage, FINDINGS_SCHEMA_VERSION, FamilyCoverage, FrameworkCoverage,
+    ManualEvidence, ProfileInfo, Report, RuleEntry, RulePackInfo, SnapshotInfo, ToolVersion,
+};
+use crate::findings::{Finding, Status, StatusCounts, count_by_status};
+use crate::frameworks::Framework;
+use crate::profile::{Claim, Profile};
+use crate::rules::{Rule, RuleKind, RulePack};
+use crate::snapshot::Snapshot;
+use crate::waivers::WaiverUse;
+
+/// Outcomes that leave a control or claim with open exceptions (never a pass).
+const EXCEPTIONS: [Status; 4] = [Status::Fail, Status::Gap, Status::Error, Status::Unknown];
+
+/// Findings counted per rule id; every other count is a sum of these.
+type RuleCounts = HashMap<String, StatusCounts>;
+
+fn add(into: &mut StatusCounts, from: &StatusCounts) {
+    for (s, n) in from {
+        *into.entry(*s).or_default() += n;
+    }
+}
+
+fn sum<'a>(counts: &RuleCounts, rules: impl IntoIterator<Item = &'a String>) -> StatusCounts {
+    let mut total = StatusCounts::new();
+    for rule in rules {
+        if let Some(c) = counts.get(rule) {
+            add(&mut total, c);
+        }
+    }
+    total
+}
+
+impl Report {
+    pub fn build(
+        findings: Vec<Finding>,
+        snapshot: &Snapshot,
+        snapshot_path: &str,
+        pack: &RulePack,
+        profile: &Profile,
+        waivers: Vec<WaiverUse>,
+        evaluated_at: DateTime<Utc>,
+    ) -> Report {
+        let selected: Vec<&Rule> = pack
+            .rules
+            .iter()
+            .filter(|r| profile.rules.selects(&r.id))
+            .collect();
+        let mut counts = RuleCounts::new();
+        for f in &findings {
+            *counts
+                .entry(f.rule_id.clone())
+                .or_default()
+                .entry(f.status)
+                .or_default() += 1;
+        }
+        let attestations = manual_evidence(&selected, &findings, profile);
+        let frameworks = pack
+            .frameworks
+            .iter()
+            .filter(|f| profile.frameworks.contains(&f.id))
+            .map(|f| coverage(f, &selected, &counts, &attestations))
+            .collect();
+        Report {
+            schema_version: FINDINGS_SCHEMA_VERSION,
+            tool: ToolVersion {
+                name: "assay".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            evaluated_at,
+            snapshot: SnapshotInfo {
+                path: snapshot_path.to_string(),
+                manifest_digest: snapshot.manifest.digest.clone(),
+                collected_at: snapshot.collected_at,
+                origin: snapshot.origin.kind.clone(),
+                accounts: snapshot.accounts.clone(),
+                resources: snapshot.resources.len(),
+            },
+            rule_pack: RulePackInfo {
+                path: pack.root.display().to_string(),
+                digest: pack.digest.clone(),
+                rules: selected.len(),
+            },
+            profile: ProfileInfo {
+                organisation: profile.organisation.clone(),
+                sha256: profile.sha256.clone(),
+                frameworks: profile.frameworks.clone(),
+                params: profile.params.clone(),
+            },
+            summary: count_by_status(&findings),
+            frameworks,
+            claims: profile
+                .claims
+                .iter()
+                .map(|c| claim_status(c, &counts, &attestations))
+                .collect(),
+            rule_catalogue: selected
+                .iter()
+                .map(|r| RuleEntry {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    severity: r.severity,
+                    kind: r.kind,
+                    resource_types: r.resource_types.clone(),
+                    what: r.doc.what.trim().to_string(),
+                    sha256: r.sha256.clone(),
+                    controls: profile_controls(r, profile),
+                    summary: counts.get(&r.id).cloned().unwrap_or_default(),
+                })
+                .collect(),
+            attestations,
+            gaps: snapshot.gaps.clone(),
+            waivers,
+            findings,
+        }
+    }
+}
+
+/// A rule's control mappings restricted to the frameworks the profile names.
+fn profile_controls(rule: &Rule, profile: &Profile) -> BTreeMap<String, Vec<String>> {
+    rule.controls
+        .iter()
+        .filter(|(fw, _)| profile.frameworks.contains(fw))
+        .map(|(fw, ids)| (fw.clone(), ids.clone()))
+        .collect()
+}
+
+/// Every control of the catalogue, in catalogue order, with the selected rules mapped to
+/// it. Controls without a rule are kept: they need manual evidence.
+fn coverage(
+    framework: &Framework,
+    selected: &[&Rule],
+    counts: &RuleCounts,
+    manual: &[ManualEvidence],
+) -> FrameworkCoverage {
+    let mut automated = 0;
+    let families = framework
+        .families
+        .iter()
+        .map(|family| {
+            let controls: Vec<ControlCoverage> = framework
+                .controls
+                .iter()
+                .filter(|c| c.family == family.id)
+                .map(|c| {
+                    let rules: Vec<&Rule> = selected
+                        .iter()
+                        .copied()
+                        .filter(|r| {
+                            r.controls
+                                .get(&framework.id)
+                                .is_some_and(|ids| ids.contains(&c.id))
+                        })
+                        .collect();
+                    let summary = sum(counts, rules.iter().map(|r| &r.id));
+                    let has_automated = rules.iter().any(|r| r.kind == RuleKind::Automated);
+                    automated += usize::from(has_automated);
+                    let (state, manual_evidence) = if has_automated {
+                        let open = EXCEPTIONS.iter().any(|s| summary.contains_key(s));
+                        (if open { "exceptions" } else { "evidence" }, None)
+                    } else {
+                        ("manual", Some(manual_state(&rules, manual)))
+                    };
+                    ControlCoverage {
+                        id: c.id.clone(),
+                        title: c.title.clone(),
+                        rules: rules.iter().map(|r| r.id.clone()).collect(),
+                        summary,
+                        state: state.into(),
+                        manual_evidence: manual_evidence.map(str::to_string),
+                    }
+                })
+                .collect();
+            let mut summary = StatusCounts::new();
+            for c in &controls {
+                add(&mut summary, &c.summary);
+            }
+            FamilyCoverage {
+                id: family.id.clone(),
+                title: family.title.clone(),
+                summary,
+                controls,
+            }
+        })
+        .collect();
+    FrameworkCoverage {
+        id: framework.id.clone(),
+        name: framework.name.clone(),
+        families,
+        automated_controls: automated,
+        manual_controls: framework.controls.len() - automated,
+    }
+}
+
+/// What a control without automated rules still needs (see `ControlCoverage`).
+fn manual_state(rules: &[&Rule], manual: &[ManualEvidence]) -> &'static str {
+    let states: Vec<&str> = manual
+        .iter()
+        .filter(|m| rules.iter().any(|r| r.id == m.rule_id))
+        .map(|m| m.status.as_str())
+        .collect();
+    if states.is_empty() {
+        "no-rule"
+    } else if states.contains(&"missing") {
+        "missing"
+    } else if states.contains(&"expired") {
+        "expired"
+    } else {
+        "attested"
+    }
+}
+
+/// One entry per selected manual rule, from its MANUAL finding's attestation.
+fn manual_evidence(
+    selected: &[&Rule],
+    findings: &[Finding],
+    profile: &Profile,
+) -> Vec<ManualEvidence> {
+    selected
+        .iter()
+        .filter(|r| r.kind == RuleKind::Manual)
+        .map(|r| {
+            let attestation = findings
+                .iter()
+                .find(|f| f.rule_id == r.id && f.status == Status::Manual)
+                .and_then(|f| f.attestation.clone());
+            let status = match &attestation {
+                None => "missing",
+                Some(a) if a.expired => "expired",
+                Some(_) => "attested",
+            };
+            ManualEvidence {
+                rule_id: r.id.clone(),
+                rule_title: r.title.clone(),
+                status: status.into(),
+                attestation,
+                controls: profile_controls(r, profile),
+            }
+        })
+        .collect()
+}
+
+/// A claim's status: the first of contradicted, incomplete, attested /
+/// manual-evidence-required, supported, not-evaluated that applies.
+fn claim_status(claim: &Claim, counts: &RuleCounts, manual: &[ManualEvidence]) -> ClaimStatus {
+    let summary = sum(counts, &claim.rules);
+    let status = if summary.contains_key(&Status::Fail) {
+        "contradicted"
+    } else if EXCEPTIONS.iter().any(|s| summary.contains_key(s)) {
+        "incomplete"
+    } else if summary.contains_key(&Status::Manual) {
+        let attested = manual
+            .iter()
+            .filter(|m| claim.rules.contains(&m.rule_id))
+            .all(|m| m.status == "attested");
+        if attested {
+            "attested"
+        } else {
+            "manual-evidence-required"
+        }
+    } else if summary.contains_key(&Status::Pass) || summary.contains_key(&Status::Waived) {
+        "supported"
+    } else {
+        "not-evaluated"
+    };
+    ClaimStatus {
+        claim: claim.clone(),
+        summary,
+        status: status.into(),
+    }
+}

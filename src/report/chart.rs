@@ -1,0 +1,230 @@
+//! SVG charts for the HTML report, drawn in Rust so the report needs no script library and
+//! nothing from the network. Every label is XML-escaped here: the template inlines the
+//! SVG unescaped (`| safe`), and family titles come from catalogue files a user can edit.
+
+use std::fmt::Write as _;
+
+use super::FrameworkCoverage;
+use crate::findings::{Status, StatusCounts};
+
+/// Statuses in the order the bars stack them: problems first, so they are never hidden
+/// at the far end of a long PASS bar.
+pub const STACK_ORDER: [Status; 8] = [
+    Status::Fail,
+    Status::Error,
+    Status::Gap,
+    Status::Unknown,
+    Status::Waived,
+    Status::Manual,
+    Status::Pass,
+    Status::NotApplicable,
+];
+
+/// Fill colour and label text colour of a status (shared with the report's CSS badges).
+pub fn colours(status: Status) -> (&'static str, &'static str) {
+    match status {
+        Status::Pass => ("#2e7d32", "#ffffff"),
+        Status::Fail => ("#c62828", "#ffffff"),
+        Status::Gap => ("#ef8f00", "#1a1a1a"),
+        Status::Error => ("#6a1b9a", "#ffffff"),
+        Status::Unknown => ("#8d6e63", "#ffffff"),
+        Status::Waived => ("#1565c0", "#ffffff"),
+        Status::Manual => ("#00838f", "#ffffff"),
+        Status::NotApplicable => ("#b0b0b0", "#1a1a1a"),
+    }
+}
+
+/// Escapes text for XML content and attribute values.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const WIDTH: f64 = 960.0;
+const LABEL_W: f64 = 330.0;
+const TOTAL_W: f64 = 90.0;
+const BAR_W: f64 = WIDTH - LABEL_W - TOTAL_W - 10.0;
+const ROW_H: f64 = 26.0;
+const BAR_H: f64 = 18.0;
+const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
+
+/// Longest family label drawn; longer titles are cut with an ellipsis (the full title is
+/// in the row's tooltip and in the control view).
+const MAX_LABEL_CHARS: usize = 44;
+
+/// One horizontal bar per control family plus an "all families" row: each bar is 100 %
+/// of that family's findings, split by status, with the count in each segment wide
+/// enough to hold it and the total at the right. Families without findings say why.
+pub fn framework_chart(framework: &FrameworkCoverage) -> String {
+    let mut total = StatusCounts::new();
+    for family in &framework.families {
+        for (s, n) in &family.summary {
+            *total.entry(*s).or_default() += n;
+        }
+    }
+    let mut rows: Vec<(String, &StatusCounts, bool)> = vec![("All families".into(), &total, true)];
+    for family in &framework.families {
+        rows.push((
+            format!("{} {}", family.id, family.title),
+            &family.summary,
+            false,
+        ));
+    }
+    let legend_y = ROW_H * rows.len() as f64 + 14.0;
+    let height = legend_y + 24.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" \
+         width=\"100%\" role=\"img\" aria-labelledby=\"chart-{id}-title\" {FONT} font-size=\"13\">\
+         <title id=\"chart-{id}-title\">{name}: findings by status for each control family</title>",
+        id = xml_escape(&framework.id),
+        name = xml_escape(&framework.name),
+    );
+    for (i, (label, counts, bold)) in rows.iter().enumerate() {
+        bar_row(&mut svg, i as f64 * ROW_H, label, counts, *bold);
+    }
+    legend(&mut svg, legend_y);
+    svg.push_str("</svg>");
+    svg
+}
+
+fn shorten(label: &str) -> String {
+    if label.chars().count() <= MAX_LABEL_CHARS {
+        label.to_string()
+    } else {
+        let cut: String = label.chars().take(MAX_LABEL_CHARS - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+fn bar_row(svg: &mut String, y: f64, label: &str, counts: &StatusCounts, bold: bool) {
+    let n: usize = counts.values().sum();
+    let weight = if bold { " font-weight=\"600\"" } else { "" };
+    let text_y = y + ROW_H / 2.0 + 4.5;
+    let _ = write!(
+        svg,
+        "<g><title>{full}</title><text x=\"0\" y=\"{text_y}\"{weight} fill=\"#1a1a1a\">{short}</text></g>",
+        full = xml_escape(label),
+        short = xml_escape(&shorten(label)),
+    );
+    let bar_y = y + (ROW_H - BAR_H) / 2.0;
+    if n == 0 {
+        let _ = write!(
+            svg,
+            "<rect x=\"{LABEL_W}\" y=\"{bar_y}\" width=\"{BAR_W}\" height=\"{BAR_H}\" fill=\"#f3f3f3\" stroke=\"#d0d0d0\"/>\
+             <text x=\"{x}\" y=\"{text_y}\" fill=\"#555555\" font-style=\"italic\">no automated rule: manual evidence required</text>",
+            x = LABEL_W + 8.0,
+        );
+    } else {
+        let mut x = LABEL_W;
+        for status in STACK_ORDER {
+            let count = counts.get(&status).copied().unwrap_or(0);
+            if count == 0 {
+                continue;
+            }
+            let w = BAR_W * count as f64 / n as f64;
+            let (fill, ink) = colours(status);
+            let _ = write!(
+                svg,
+                "<g><title>{name}: {count}</title><rect x=\"{x:.1}\" y=\"{bar_y}\" width=\"{w:.1}\" height=\"{BAR_H}\" fill=\"{fill}\"/>",
+                name = status.as_str(),
+            );
+            let digits = count.to_string();
+            // About 8 px per digit at 13 px; skip the number when it would not fit.
+            if w >= 8.0 * digits.len() as f64 + 6.0 {
+                let _ = write!(
+                    svg,
+                    "<text x=\"{cx:.1}\" y=\"{text_y}\" fill=\"{ink}\" text-anchor=\"middle\" font-size=\"12\">{digits}</text>",
+                    cx = x + w / 2.0,
+                );
+            }
+            svg.push_str("</g>");
+            x += w;
+        }
+    }
+    let _ = write!(
+        svg,
+        "<text x=\"{WIDTH}\" y=\"{text_y}\" text-anchor=\"end\" fill=\"#1a1a1a\"{weight}>{n} finding{s}</text>",
+        s = if n == 1 { "" } else { "s" },
+    );
+}
+
+fn legend(svg: &mut String, y: f64) {
+    let mut x = LABEL_W;
+    for status in STACK_ORDER {
+        let (fill, _) = colours(status);
+        let name = status.as_str();
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{fill}\"/>\
+             <text x=\"{tx}\" y=\"{ty}\" font-size=\"12\" fill=\"#1a1a1a\">{name}</text>",
+            tx = x + 16.0,
+            ty = y + 10.5,
+        );
+        x += 16.0 + 7.2 * name.len() as f64 + 14.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ControlCoverage, FamilyCoverage};
+
+    fn framework(title: &str, summary: StatusCounts) -> FrameworkCoverage {
+        FrameworkCoverage {
+            id: "fw".into(),
+            name: "Test <framework>".into(),
+            families: vec![FamilyCoverage {
+                id: "A.5".into(),
+                title: title.into(),
+                summary,
+                controls: Vec::<ControlCoverage>::new(),
+            }],
+            automated_controls: 0,
+            manual_controls: 0,
+        }
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        let svg = framework_chart(&framework("<script>alert(1)</script>", StatusCounts::new()));
+        assert!(!svg.contains("<script>"), "{svg}");
+        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(svg.contains("Test &lt;framework&gt;"));
+    }
+
+    #[test]
+    fn bars_are_labelled_with_counts_and_totals() {
+        let counts = StatusCounts::from([(Status::Pass, 40), (Status::Fail, 2)]);
+        let svg = framework_chart(&framework("Organizational controls", counts));
+        assert!(svg.contains("<title>FAIL: 2</title>"));
+        assert!(svg.contains(">40</text>"));
+        assert!(svg.contains(">42 findings</text>"));
+        assert!(svg.contains("A.5 Organizational controls"));
+    }
+
+    #[test]
+    fn an_empty_family_says_manual_evidence() {
+        let svg = framework_chart(&framework("People controls", StatusCounts::new()));
+        assert!(svg.contains("manual evidence required"));
+    }
+
+    #[test]
+    fn long_labels_are_cut_but_kept_in_the_tooltip() {
+        let long = "Physical controls and a great many other words that do not fit";
+        let svg = framework_chart(&framework(long, StatusCounts::new()));
+        assert!(svg.contains(&format!("<title>A.5 {long}</title>")));
+        assert!(svg.contains('…'));
+    }
+}

@@ -1,0 +1,233 @@
+//! `report.html`: one self-contained evidence report (inline CSS, JS and SVG; nothing is
+//! fetched from the network), rendered with Tera 2 from `report-templates/`.
+//!
+//! The built-in templates are compiled in (`include_str!`); `--templates DIR` replaces any
+//! of them by a file of the same relative name and may add partials. Everything printed
+//! from the account (names, tags, messages) is untrusted, so:
+//! - autoescape is switched on for `*.html.tera` (Tera only escapes `.html`/`.htm`/`.xml`
+//!   names by default, so a `.html.tera` template would otherwise print `<script>` raw);
+//! - the only unescaped values are the SVG charts, which `chart.rs` escapes itself, and
+//!   our own script;
+//! - a Content-Security-Policy allows that one script by its hash and nothing from the
+//!   network, so even an escaping mistake could not run injected script.
+
+mod view;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use tera::{Context, Tera};
+
+use super::Report;
+pub use view::View;
+
+/// The template the report starts from.
+pub const MAIN: &str = "evidence.html.tera";
+/// The report's script, rendered first so the page's CSP can name its hash.
+const SCRIPT: &str = "partials/script.js.tera";
+
+/// The built-in templates: (name, content).
+pub const BUILT_IN: [(&str, &str); 12] = [
+    (
+        MAIN,
+        include_str!("../../report-templates/evidence.html.tera"),
+    ),
+    (
+        "partials/scope.html.tera",
+        include_str!("../../report-templates/partials/scope.html.tera"),
+    ),
+    (
+        "partials/summary.html.tera",
+        include_str!("../../report-templates/partials/summary.html.tera"),
+    ),
+    (
+        "partials/claims.html.tera",
+        include_str!("../../report-templates/partials/claims.html.tera"),
+    ),
+    (
+        "partials/controls.html.tera",
+        include_str!("../../report-templates/partials/controls.html.tera"),
+    ),
+    (
+        "partials/gaps.html.tera",
+        include_str!("../../report-templates/partials/gaps.html.tera"),
+    ),
+    (
+        "partials/waivers.html.tera",
+        include_str!("../../report-templates/partials/waivers.html.tera"),
+    ),
+    (
+        "partials/attestations.html.tera",
+        include_str!("../../report-templates/partials/attestations.html.tera"),
+    ),
+    (
+        "partials/findings.html.tera",
+        include_str!("../../report-templates/partials/findings.html.tera"),
+    ),
+    (
+        "partials/counts.html.tera",
+        include_str!("../../report-templates/partials/counts.html.tera"),
+    ),
+    (
+        "partials/style.css.tera",
+        include_str!("../../report-templates/partials/style.css.tera"),
+    ),
+    (
+        SCRIPT,
+        include_str!("../../report-templates/partials/script.js.tera"),
+    ),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum HtmlError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("template {name}: not UTF-8 text")]
+    NotUtf8 { name: String },
+    #[error("HTML templates: {0}")]
+    Template(String),
+    #[error("writing the HTML report: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+/// Tera's errors keep their cause (the template line) in the source chain; flatten it so
+/// the message says where a user's template went wrong.
+fn template_error(e: tera::Error) -> HtmlError {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    HtmlError::Template(text)
+}
+
+/// Loaded and checked templates, ready to render any number of reports.
+pub struct Renderer {
+    tera: Tera,
+}
+
+impl Renderer {
+    /// The built-in templates, each replaced by the file of the same relative name under
+    /// `overrides` when there is one; extra `*.tera` files there are added too. Loading
+    /// checks the templates, so a broken one is reported before anything is evaluated.
+    pub fn new(overrides: Option<&Path>) -> Result<Renderer, HtmlError> {
+        let mut templates: Vec<(String, String)> = BUILT_IN
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
+        if let Some(dir) = overrides {
+            for (name, text) in read_dir_templates(dir)? {
+                match templates.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = text,
+                    None => templates.push((name, text)),
+                }
+            }
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html.tera", ".html"]);
+        tera.add_raw_templates(templates).map_err(template_error)?;
+        Ok(Renderer { tera })
+    }
+
+    /// Renders `report` as one HTML document.
+    pub fn render(&self, report: &Report, out: &mut dyn Write) -> Result<(), HtmlError> {
+        let view = View::new(report, super::pdf::report_id(report));
+        let mut context = Context::from_serialize(&view).map_err(template_error)?;
+        let script = self.tera.render(SCRIPT, &context).map_err(template_error)?;
+        context.insert(
+            "csp_script_hash",
+            &format!("sha256-{}", base64(&Sha256::digest(script.as_bytes()))),
+        );
+        context.insert("script", &script);
+        self.tera
+            .render_to(MAIN, &context, out)
+            .map_err(template_error)
+    }
+}
+
+/// The file name `assay audit` and `assay report` write.
+pub const FILE_NAME: &str = "report.html";
+
+/// Renders `report` into `dir/report.html`; returns the path.
+pub fn write(renderer: &Renderer, report: &Report, dir: &Path) -> Result<PathBuf, HtmlError> {
+    let path = dir.join(FILE_NAME);
+    let io = |source| HtmlError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::create(&path).map_err(io)?;
+    let mut out = std::io::BufWriter::new(file);
+    renderer.render(report, &mut out)?;
+    out.flush().map_err(io)?;
+    Ok(path)
+}
+
+/// Renders with the built-in templates.
+pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), HtmlError> {
+    Renderer::new(None)?.render(report, out)
+}
+
+/// Every `*.tera` file under `dir`, named by its path relative to `dir` with `/`.
+fn read_dir_templates(dir: &Path) -> Result<Vec<(String, String)>, HtmlError> {
+    let io = |path: &Path| {
+        let path = format!("reading templates: {}", path.display());
+        move |source| HtmlError::Io { path, source }
+    };
+    let mut found = Vec::new();
+    let mut pending: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).map_err(io(&current))? {
+            let path = entry.map_err(io(&current))?.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "tera") {
+                continue;
+            }
+            let name = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| HtmlError::NotUtf8 { name: name.clone() })?;
+            found.push((name, text));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Standard base64 with padding (RFC 4648), for the CSP hash source.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
