@@ -148,10 +148,23 @@ pub struct RuleEntry {
     pub what: String,
     /// SHA-256 of the rule file: the rule's version.
     pub sha256: String,
+    /// The `where` expression that decides whether the rule applies to a resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_when: Option<String>,
+    /// The rule's assertions, in rule order, as written (trimmed).
+    #[serde(default)]
+    pub assertions: Vec<RuleAssertion>,
     /// Framework id → control ids, for the frameworks the profile names.
     pub controls: BTreeMap<String, Vec<String>>,
     /// All findings of the rule.
     pub summary: StatusCounts,
+}
+
+/// One named assertion of a rule.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleAssertion {
+    pub name: String,
+    pub expression: String,
 }
 
 /// A manual rule and the attestation behind it, if any.

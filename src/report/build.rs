@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::{
     ClaimStatus, ControlCoverage, FINDINGS_SCHEMA_VERSION, FamilyCoverage, FrameworkCoverage,
-    ManualEvidence, ProfileInfo, Report, RuleEntry, RulePackInfo, SnapshotInfo, ToolVersion,
+    ManualEvidence, ProfileInfo, Report, RuleAssertion, RuleEntry, RulePackInfo, SnapshotInfo,
+    ToolVersion,
 };
 use crate::findings::{Finding, Status, StatusCounts, count_by_status};
 use crate::frameworks::Framework;
@@ -111,6 +112,18 @@ impl Report {
                     resource_types: r.resource_types.clone(),
                     what: r.doc.what.trim().to_string(),
                     sha256: r.sha256.clone(),
+                    applies_when: r
+                        .applies_when
+                        .as_ref()
+                        .map(|(e, _)| e.source.trim().to_string()),
+                    assertions: r
+                        .assertions
+                        .iter()
+                        .map(|a| RuleAssertion {
+                            name: a.name.clone(),
+                            expression: a.expr.source.trim().to_string(),
+                        })
+                        .collect(),
                     controls: profile_controls(r, profile),
                     summary: counts.get(&r.id).cloned().unwrap_or_default(),
                 })

@@ -28,7 +28,7 @@ pub const MAIN: &str = "evidence.html.tera";
 const SCRIPT: &str = "partials/script.js.tera";
 
 /// The built-in templates: (name, content).
-pub const BUILT_IN: [(&str, &str); 12] = [
+pub const BUILT_IN: [(&str, &str); 13] = [
     (
         MAIN,
         include_str!("../../report-templates/evidence.html.tera"),
@@ -64,6 +64,10 @@ pub const BUILT_IN: [(&str, &str); 12] = [
     (
         "partials/findings.html.tera",
         include_str!("../../report-templates/partials/findings.html.tera"),
+    ),
+    (
+        "partials/rules.html.tera",
+        include_str!("../../report-templates/partials/rules.html.tera"),
     ),
     (
         "partials/counts.html.tera",

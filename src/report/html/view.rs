@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::findings::{AssertionStatus, AttestationRef, Finding, Status, StatusCounts, WaiverRef};
 use crate::report::chart::{self, STACK_ORDER};
-use crate::report::{ControlCoverage, FrameworkCoverage, ManualEvidence, Report};
+use crate::report::{ControlCoverage, FrameworkCoverage, ManualEvidence, Report, RuleAssertion};
 use crate::rules::{RuleKind, Severity};
 
 /// How many findings of a rule the control view lists before pointing to the table.
@@ -79,6 +79,7 @@ pub struct View<'a> {
     pub gaps: Vec<GapView>,
     pub waivers: Vec<WaiverView<'a>>,
     pub attestations: Vec<AttestationView<'a>>,
+    pub rules: Vec<RuleDoc<'a>>,
     pub findings: Vec<FindingView<'a>>,
     pub filters: Filters,
 }
@@ -209,6 +210,22 @@ pub struct AttestationView<'a> {
     pub status: &'a str,
     pub attestation: Option<&'a AttestationRef>,
     pub controls: String,
+}
+
+/// A rule as the "Rules applied" appendix prints it.
+#[derive(Serialize)]
+pub struct RuleDoc<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub severity: &'static str,
+    pub manual: bool,
+    pub resource_types: String,
+    pub what: &'a str,
+    pub applies_when: Option<&'a str>,
+    pub assertions: &'a [RuleAssertion],
+    pub controls: String,
+    pub sha256: &'a str,
+    pub counts: Vec<Count>,
 }
 
 #[derive(Serialize)]
@@ -474,6 +491,23 @@ impl<'a> View<'a> {
                 })
                 .collect(),
             attestations: report.attestations.iter().map(attestation).collect(),
+            rules: report
+                .rule_catalogue
+                .iter()
+                .map(|r| RuleDoc {
+                    id: &r.id,
+                    title: &r.title,
+                    severity: r.severity.as_str(),
+                    manual: r.kind == RuleKind::Manual,
+                    resource_types: r.resource_types.join(", "),
+                    what: &r.what,
+                    applies_when: r.applies_when.as_deref(),
+                    assertions: &r.assertions,
+                    controls: controls_text(&r.controls),
+                    sha256: &r.sha256,
+                    counts: counts(&r.summary),
+                })
+                .collect(),
             filters: filters(report, &findings),
             findings,
         }
