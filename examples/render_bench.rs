@@ -7,6 +7,7 @@
 //! cargo run --release --example render_bench                      # 10,000 findings
 //! cargo run --release --example render_bench -- 20000             # another count
 //! cargo run --release --example render_bench -- 10000 --browser   # + Chromium timings
+//! cargo run --release --example render_bench -- --out=/tmp/r.html  # keep the file
 //! ```
 //!
 //! Why replicate the sample instead of inventing findings: the mix of statuses, rules,
@@ -205,6 +206,10 @@ fn main() -> Result<()> {
     );
     if let Some(mb) = peak_rss_mb() {
         println!("peak RSS {mb:.0} MB");
+    }
+    if let Some(path) = args.iter().find_map(|a| a.strip_prefix("--out=")) {
+        std::fs::write(path, &html).with_context(|| format!("writing {path}"))?;
+        println!("written to {path}");
     }
     if args.iter().any(|a| a == "--browser") {
         let dir = tempfile::tempdir()?;

@@ -83,8 +83,13 @@ pub struct AssertionResult {
     pub status: AssertionStatus,
     /// The assertion's expression, as written.
     pub expression: String,
-    /// For comparisons: the value found (left operand).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// For comparisons: the value found (left operand). Present but `null` when the
+    /// operand was null, so reading it back must keep `Some(Null)` apart from absent.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub observed: Option<Value>,
     /// For comparisons: what was required, e.g. `== true` or `in ["ap-southeast-2"]`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,8 +98,14 @@ pub struct AssertionResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The rule's evidence expressions, evaluated.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub evidence: IndexMap<String, Value>,
+}
+
+/// A field that is present, whatever its value (`null` included): `Some`. Absent fields
+/// are `None` through `#[serde(default)]`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// The resource a finding is about.
@@ -166,7 +177,7 @@ pub struct Finding {
     pub assertions: Vec<AssertionResult>,
     pub sources: Vec<EvidenceSource>,
     /// Ids of the gap records behind a GAP.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gaps: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverRef>,

@@ -51,8 +51,8 @@ pub fn xml_escape(text: &str) -> String {
 }
 
 const WIDTH: f64 = 960.0;
-const LABEL_W: f64 = 330.0;
-const TOTAL_W: f64 = 90.0;
+const LABEL_W: f64 = 380.0;
+const TOTAL_W: f64 = 60.0;
 const BAR_W: f64 = WIDTH - LABEL_W - TOTAL_W - 10.0;
 const ROW_H: f64 = 26.0;
 const BAR_H: f64 = 18.0;
@@ -60,11 +60,13 @@ const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, 
 
 /// Longest family label drawn; longer titles are cut with an ellipsis (the full title is
 /// in the row's tooltip and in the control view).
-const MAX_LABEL_CHARS: usize = 44;
+const MAX_LABEL_CHARS: usize = 50;
 
-/// One horizontal bar per control family plus an "all families" row: each bar is 100 %
-/// of that family's findings, split by status, with the count in each segment wide
-/// enough to hold it and the total at the right. Families without findings say why.
+/// One horizontal bar per control family plus an "all controls" row: each bar is 100 %
+/// of the family's results, split by status, with the count in each segment wide enough
+/// to hold it and the total at the right. A result is a finding counted once per control
+/// it supports (the model's family counts), so totals can exceed the number of findings;
+/// the caption under the chart says so. Families without results say why.
 pub fn framework_chart(framework: &FrameworkCoverage) -> String {
     let mut total = StatusCounts::new();
     for family in &framework.families {
@@ -72,7 +74,7 @@ pub fn framework_chart(framework: &FrameworkCoverage) -> String {
             *total.entry(*s).or_default() += n;
         }
     }
-    let mut rows: Vec<(String, &StatusCounts, bool)> = vec![("All families".into(), &total, true)];
+    let mut rows: Vec<(String, &StatusCounts, bool)> = vec![("All controls".into(), &total, true)];
     for family in &framework.families {
         rows.push((
             format!("{} {}", family.id, family.title),
@@ -92,8 +94,11 @@ pub fn framework_chart(framework: &FrameworkCoverage) -> String {
         name = xml_escape(&framework.name),
     );
     for (i, (label, counts, bold)) in rows.iter().enumerate() {
+        // One line per row keeps the SVG diffable in golden files.
+        svg.push('\n');
         bar_row(&mut svg, i as f64 * ROW_H, label, counts, *bold);
     }
+    svg.push('\n');
     legend(&mut svg, legend_y);
     svg.push_str("</svg>");
     svg
@@ -128,12 +133,7 @@ fn bar_row(svg: &mut String, y: f64, label: &str, counts: &StatusCounts, bold: b
         );
     } else {
         let mut x = LABEL_W;
-        for status in STACK_ORDER {
-            let count = counts.get(&status).copied().unwrap_or(0);
-            if count == 0 {
-                continue;
-            }
-            let w = BAR_W * count as f64 / n as f64;
+        for (status, count, w) in segments(counts, n) {
             let (fill, ink) = colours(status);
             let _ = write!(
                 svg,
@@ -155,13 +155,41 @@ fn bar_row(svg: &mut String, y: f64, label: &str, counts: &StatusCounts, bold: b
     }
     let _ = write!(
         svg,
-        "<text x=\"{WIDTH}\" y=\"{text_y}\" text-anchor=\"end\" fill=\"#1a1a1a\"{weight}>{n} finding{s}</text>",
-        s = if n == 1 { "" } else { "s" },
+        "<text x=\"{WIDTH}\" y=\"{text_y}\" text-anchor=\"end\" fill=\"#1a1a1a\"{weight}>{n}</text>",
     );
 }
 
+/// Narrowest segment drawn, so one GAP among a thousand PASS is still visible.
+const MIN_SEGMENT: f64 = 3.0;
+
+/// (status, count, width) of each non-empty segment, in stack order. Small segments are
+/// widened to `MIN_SEGMENT` and the widest one gives up the difference, so the bar keeps
+/// its length; the exact counts are in the segments' tooltips.
+fn segments(counts: &StatusCounts, n: usize) -> Vec<(Status, usize, f64)> {
+    let mut segs: Vec<(Status, usize, f64)> = STACK_ORDER
+        .iter()
+        .filter_map(|s| {
+            counts
+                .get(s)
+                .filter(|c| **c > 0)
+                .map(|c| (*s, *c, BAR_W * *c as f64 / n as f64))
+        })
+        .collect();
+    let mut extra = 0.0;
+    for seg in &mut segs {
+        if seg.2 < MIN_SEGMENT {
+            extra += MIN_SEGMENT - seg.2;
+            seg.2 = MIN_SEGMENT;
+        }
+    }
+    if let Some(widest) = segs.iter_mut().max_by(|a, b| a.2.total_cmp(&b.2)) {
+        widest.2 -= extra;
+    }
+    segs
+}
+
 fn legend(svg: &mut String, y: f64) {
-    let mut x = LABEL_W;
+    let mut x = 0.0;
     for status in STACK_ORDER {
         let (fill, _) = colours(status);
         let name = status.as_str();
@@ -172,7 +200,8 @@ fn legend(svg: &mut String, y: f64) {
             tx = x + 16.0,
             ty = y + 10.5,
         );
-        x += 16.0 + 7.2 * name.len() as f64 + 14.0;
+        // About 8 px per capital letter at 12 px.
+        x += 16.0 + 8.0 * name.len() as f64 + 16.0;
     }
 }
 
@@ -210,8 +239,18 @@ mod tests {
         let svg = framework_chart(&framework("Organizational controls", counts));
         assert!(svg.contains("<title>FAIL: 2</title>"));
         assert!(svg.contains(">40</text>"));
-        assert!(svg.contains(">42 findings</text>"));
+        assert!(svg.contains(">42</text>"));
         assert!(svg.contains("A.5 Organizational controls"));
+    }
+
+    #[test]
+    fn a_tiny_share_stays_visible_and_the_bar_keeps_its_length() {
+        let counts = StatusCounts::from([(Status::Pass, 5000), (Status::Gap, 1)]);
+        let segs = segments(&counts, 5001);
+        assert_eq!(segs.len(), 2);
+        assert!(segs.iter().all(|s| s.2 >= MIN_SEGMENT));
+        let total: f64 = segs.iter().map(|s| s.2).sum();
+        assert!((total - BAR_W).abs() < 1e-9);
     }
 
     #[test]

@@ -1,15 +1,16 @@
 //! The PDF evidence pack: one PDF per framework of the profile (`report-<framework>.pdf`),
 //! for auditors. Cover, scope and method, summary chart, control-by-control evidence
-//! (PASS sampled, every FAIL/GAP/ERROR/WAIVED in full), manual controls, gaps, waiver
+//! (PASS sampled, every FAIL/GAP/ERROR/UNKNOWN/WAIVED in full), manual controls, gaps, waiver
 //! register, attestations and the rule catalogue; header and footer with report id,
 //! evidence time, snapshot hash and "page X of Y"; a hierarchical outline; metadata; an
 //! embedded Unicode font. Format and choices: `docs/reports.md`.
 //!
 //! Why printpdf with our own layout (`layout.rs`) rather than a typesetter: measured, it
-//! renders a 1,000-page pack in about a second with bounded memory and byte-identical
+//! renders a 1,000-page pack in about 1.6 s with bounded memory and byte-identical
 //! output for identical input; the typesetting an evidence pack needs (wrapped text,
 //! tables that break across pages under a repeated header, a two-pass page count) is
-//! small enough to own. See `/work/shared/design/pdf-report-stack.md` for the comparison.
+//! small enough to own. The comparison and what printpdf could not reach are in
+//! `docs/reports.md`; numbers in `BENCHMARKS.md`.
 
 mod chart;
 mod document;

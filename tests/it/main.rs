@@ -4,6 +4,7 @@ mod cli;
 mod diagnostics;
 mod emulator;
 mod gate;
+mod html_report;
 mod live_scan;
 mod pdf;
 mod plan;

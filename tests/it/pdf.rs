@@ -367,6 +367,29 @@ fn audit_writes_one_pdf_per_framework() {
         assert!(bytes.starts_with(b"%PDF-1.7"));
     }
     assert!(out.path().join("findings.json").exists());
+
+    // `assay report` renders the same packs from the saved findings, byte for byte.
+    let again = tempfile::tempdir().unwrap();
+    let findings = out.path().join("findings.json");
+    let (code, stdout, stderr) = assay(&[
+        "report",
+        "--findings",
+        findings.to_str().unwrap(),
+        "--format",
+        "pdf",
+        "--out",
+        again.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for fw in ["gdpr", "iso27001-2013", "iso27001-2022"] {
+        let name = format!("report-{fw}.pdf");
+        let first = std::fs::read(out.path().join(&name)).unwrap();
+        let second = std::fs::read(again.path().join(&name)).unwrap();
+        assert!(
+            first == second,
+            "{name} differs when re-rendered from findings.json"
+        );
+    }
     let (code, _, stderr) = assay(&[
         "audit",
         "--snapshot",

@@ -5,18 +5,20 @@
 //! Fields are never skipped when empty: Tera 2 treats an undefined field as an error, so
 //! an absent value is `null` (false in `{% if %}`), not a missing key.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod controls;
+mod findings;
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::findings::{AssertionStatus, AttestationRef, Finding, Status, StatusCounts, WaiverRef};
-use crate::report::chart::{self, STACK_ORDER};
-use crate::report::{ControlCoverage, FrameworkCoverage, ManualEvidence, Report, RuleAssertion};
-use crate::rules::{RuleKind, Severity};
-
-/// How many findings of a rule the control view lists before pointing to the table.
-const FINDINGS_PER_RULE: usize = 8;
+use crate::findings::{AttestationRef, Finding, Status, StatusCounts};
+use crate::report::chart::STACK_ORDER;
+use crate::report::{ManualEvidence, Report, RuleAssertion};
+use crate::rules::RuleKind;
+use controls::{FrameworkView, framework, rule_views};
+use findings::{Filters, FindingView, filters, finding};
 
 /// What each status means, in the words of the README (shown in "Scope and method").
 const MEANINGS: [(Status, &str); 8] = [
@@ -87,7 +89,6 @@ pub struct View<'a> {
 #[derive(Serialize)]
 pub struct AccountView {
     pub id: String,
-    pub requested: String,
     pub read: String,
     pub not_read: Vec<(String, String)>,
 }
@@ -106,61 +107,6 @@ pub struct Count {
     pub status: &'static str,
     pub css: String,
     pub count: usize,
-}
-
-#[derive(Serialize)]
-pub struct FrameworkView {
-    pub id: String,
-    pub name: String,
-    pub chart_svg: String,
-    pub automated_controls: usize,
-    pub manual_controls: usize,
-    pub counts: Vec<Count>,
-    pub families: Vec<FamilyView>,
-}
-
-#[derive(Serialize)]
-pub struct FamilyView {
-    pub id: String,
-    pub title: String,
-    pub counts: Vec<Count>,
-    pub controls: Vec<ControlView>,
-}
-
-#[derive(Serialize)]
-pub struct ControlView {
-    pub id: String,
-    pub title: String,
-    /// `evidence`, `exceptions` or `manual` (CSS class and filter key).
-    pub state: String,
-    /// "evidence supporting A.8.24", "manual evidence required: …": never "compliant".
-    pub state_label: String,
-    pub counts: Vec<Count>,
-    pub rules: Vec<RuleView>,
-    /// The value for the findings table's control filter (`<framework>/<control>`).
-    pub filter: String,
-}
-
-#[derive(Clone, Serialize)]
-pub struct RuleView {
-    pub id: String,
-    pub title: String,
-    pub severity: &'static str,
-    pub manual: bool,
-    pub counts: Vec<Count>,
-    pub total: usize,
-    /// The first findings, problems first.
-    pub findings: Vec<FindingLink>,
-    /// How many more the table holds.
-    pub more: usize,
-}
-
-#[derive(Clone, Serialize)]
-pub struct FindingLink {
-    pub id: String,
-    pub status: &'static str,
-    pub css: String,
-    pub label: String,
 }
 
 #[derive(Serialize)]
@@ -228,84 +174,11 @@ pub struct RuleDoc<'a> {
     pub counts: Vec<Count>,
 }
 
-#[derive(Serialize)]
-pub struct FindingView<'a> {
-    pub id: &'a str,
-    pub status: &'static str,
-    pub css: String,
-    /// Position in the stack order (problems first), for sorting.
-    pub status_rank: usize,
-    pub severity: &'static str,
-    /// 0 = critical … 4 = info, for sorting.
-    pub severity_rank: usize,
-    pub rule_id: &'a str,
-    pub rule_title: &'a str,
-    /// The resource name, or the scope for findings without a resource.
-    pub name: String,
-    pub arn: Option<&'a str>,
-    pub resource_type: Option<&'a str>,
-    pub account: String,
-    pub region: String,
-    pub pointer: Option<&'a str>,
-    pub summary: &'a str,
-    /// "iso27001-2022 A.8.24" labels for the frameworks the profile names.
-    pub controls: Vec<String>,
-    /// `|<framework>/<control>|…|` for the control filter.
-    pub control_keys: String,
-    pub assertions: Vec<AssertionView<'a>>,
-    pub sources: Vec<SourceView<'a>>,
-    pub gaps: &'a [String],
-    pub waiver: Option<&'a WaiverRef>,
-    pub attestation: Option<&'a AttestationRef>,
-}
-
-#[derive(Serialize)]
-pub struct AssertionView<'a> {
-    pub name: &'a str,
-    pub status: String,
-    pub expression: &'a str,
-    pub observed: Option<String>,
-    pub expected: Option<&'a str>,
-    pub message: Option<&'a str>,
-    pub evidence: Vec<(&'a str, String)>,
-}
-
-#[derive(Serialize)]
-pub struct SourceView<'a> {
-    pub operation: &'a str,
-    pub group: &'a str,
-    pub region: &'a str,
-    pub called_at: String,
-    pub request_id: Option<&'a str>,
-    pub response_sha256: &'a str,
-    /// Set when the call describes another resource the rule reached (a join).
-    pub other_resource: Option<&'a str>,
-}
-
-#[derive(Serialize, Default)]
-pub struct Filters {
-    pub statuses: Vec<Count>,
-    pub severities: Vec<(&'static str, usize)>,
-    pub accounts: Vec<String>,
-    pub regions: Vec<String>,
-    /// (value, label) pairs.
-    pub controls: Vec<(String, String)>,
-    pub rules: Vec<(String, String)>,
-}
-
 pub fn css(status: Status) -> String {
     format!(
         "s-{}",
         status.as_str().to_ascii_lowercase().replace('_', "-")
     )
-}
-
-/// `PASS`, `FAIL`, … `SKIPPED`: the assertion status as `findings.json` writes it.
-fn assertion_status(status: AssertionStatus) -> String {
-    match serde_json::to_value(status) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
 }
 
 fn time(t: &DateTime<Utc>) -> String {
@@ -319,13 +192,6 @@ fn rank(status: Status) -> usize {
         .unwrap_or(STACK_ORDER.len())
 }
 
-fn severity_rank(severity: Severity) -> usize {
-    Severity::ALL
-        .iter()
-        .position(|s| *s == severity.as_str())
-        .unwrap_or(Severity::ALL.len())
-}
-
 pub fn counts(summary: &StatusCounts) -> Vec<Count> {
     STACK_ORDER
         .iter()
@@ -337,19 +203,6 @@ pub fn counts(summary: &StatusCounts) -> Vec<Count> {
             })
         })
         .collect()
-}
-
-/// The account and region a finding is about: from its resource, or from a listing
-/// gap's `<account>/<region>` scope.
-fn place(f: &Finding) -> (String, String) {
-    match (&f.resource, f.scope.as_deref()) {
-        (Some(r), _) => (r.account.clone(), r.region.clone()),
-        (None, Some(scope)) => match scope.split_once('/') {
-            Some((account, region)) => (account.into(), region.into()),
-            None => (String::new(), String::new()),
-        },
-        (None, None) => (String::new(), String::new()),
-    }
 }
 
 fn label(f: &Finding) -> String {
@@ -416,7 +269,6 @@ impl<'a> View<'a> {
                 .iter()
                 .map(|a| AccountView {
                     id: a.account_id.clone(),
-                    requested: a.regions_requested.join(", "),
                     read: a.regions_read.join(", "),
                     not_read: a
                         .regions_not_read
@@ -438,7 +290,7 @@ impl<'a> View<'a> {
             frameworks: report
                 .frameworks
                 .iter()
-                .map(|f| framework(f, &rule_views))
+                .map(|f| framework(f, &report.findings, &rule_views))
                 .collect(),
             claims: report
                 .claims
@@ -529,239 +381,5 @@ fn attestation(m: &ManualEvidence) -> AttestationView<'_> {
         status: &m.status,
         attestation: m.attestation.as_ref(),
         controls: controls_text(&m.controls),
-    }
-}
-
-/// Each rule once, with its first findings (problems first), for the control view. Rules
-/// come from the catalogue, so a selected rule without findings still shows; a document
-/// from before the catalogue existed falls back to the findings.
-fn rule_views(report: &Report) -> HashMap<&str, RuleView> {
-    let mut by_rule: HashMap<&str, Vec<&Finding>> = HashMap::new();
-    for f in &report.findings {
-        by_rule.entry(f.rule_id.as_str()).or_default().push(f);
-    }
-    let mut views = HashMap::new();
-    for r in &report.rule_catalogue {
-        let list = by_rule.get(r.id.as_str()).map_or(&[][..], Vec::as_slice);
-        let manual = r.kind == RuleKind::Manual;
-        views.insert(
-            r.id.as_str(),
-            rule_view(&r.id, &r.title, r.severity, manual, list),
-        );
-    }
-    for (id, list) in &by_rule {
-        if let (false, Some(f)) = (views.contains_key(id), list.first()) {
-            let manual = f.status == Status::Manual;
-            views.insert(*id, rule_view(id, &f.rule_title, f.severity, manual, list));
-        }
-    }
-    views
-}
-
-fn rule_view(
-    id: &str,
-    title: &str,
-    severity: Severity,
-    manual: bool,
-    findings: &[&Finding],
-) -> RuleView {
-    let mut list = findings.to_vec();
-    list.sort_by_key(|f| rank(f.status));
-    RuleView {
-        id: id.to_string(),
-        title: title.to_string(),
-        severity: severity.as_str(),
-        manual,
-        counts: counts(&crate::findings::count_by_status(list.iter().copied())),
-        total: list.len(),
-        more: list.len().saturating_sub(FINDINGS_PER_RULE),
-        findings: list
-            .iter()
-            .take(FINDINGS_PER_RULE)
-            .map(|f| FindingLink {
-                id: f.id.clone(),
-                status: f.status.as_str(),
-                css: css(f.status),
-                label: label(f),
-            })
-            .collect(),
-    }
-}
-
-fn framework(f: &FrameworkCoverage, rules: &HashMap<&str, RuleView>) -> FrameworkView {
-    let mut total = StatusCounts::new();
-    for fam in &f.families {
-        for (s, n) in &fam.summary {
-            *total.entry(*s).or_default() += n;
-        }
-    }
-    FrameworkView {
-        id: f.id.clone(),
-        name: f.name.clone(),
-        chart_svg: chart::framework_chart(f),
-        automated_controls: f.automated_controls,
-        manual_controls: f.manual_controls,
-        counts: counts(&total),
-        families: f
-            .families
-            .iter()
-            .map(|fam| FamilyView {
-                id: fam.id.clone(),
-                title: fam.title.clone(),
-                counts: counts(&fam.summary),
-                controls: fam
-                    .controls
-                    .iter()
-                    .map(|c| control(&f.id, c, rules))
-                    .collect(),
-            })
-            .collect(),
-    }
-}
-
-fn control(framework: &str, c: &ControlCoverage, rules: &HashMap<&str, RuleView>) -> ControlView {
-    let state_label = match (c.state.as_str(), c.manual_evidence.as_deref()) {
-        ("evidence", _) => format!("evidence supporting {}", c.id),
-        ("exceptions", _) => format!("evidence supporting {}, with exceptions to review", c.id),
-        (_, Some("attested")) => format!("manual evidence attested for {}", c.id),
-        (_, Some("expired")) => "manual evidence required: the attestation has expired".into(),
-        (_, Some("missing")) => "manual evidence required: no attestation in the profile".into(),
-        _ => "manual evidence required: no automated rule".into(),
-    };
-    ControlView {
-        id: c.id.clone(),
-        title: c.title.clone(),
-        state: c.state.clone(),
-        state_label,
-        counts: counts(&c.summary),
-        rules: c
-            .rules
-            .iter()
-            .filter_map(|id| rules.get(id.as_str()).cloned())
-            .collect(),
-        filter: format!("{framework}/{}", c.id),
-    }
-}
-
-fn finding<'a>(f: &'a Finding, report: &Report) -> FindingView<'a> {
-    let (account, region) = place(f);
-    let mapped: Vec<(&String, &Vec<String>)> = f
-        .controls
-        .iter()
-        .filter(|(fw, _)| report.profile.frameworks.contains(fw))
-        .collect();
-    let arn = f.resource.as_ref().map(|r| r.arn.as_str());
-    FindingView {
-        id: &f.id,
-        status: f.status.as_str(),
-        css: css(f.status),
-        status_rank: rank(f.status),
-        severity: f.severity.as_str(),
-        severity_rank: severity_rank(f.severity),
-        rule_id: &f.rule_id,
-        rule_title: &f.rule_title,
-        name: label(f),
-        arn,
-        resource_type: f.resource.as_ref().map(|r| r.type_name.as_str()),
-        account,
-        region,
-        pointer: f.resource.as_ref().map(|r| r.pointer.as_str()),
-        summary: &f.summary,
-        controls: mapped
-            .iter()
-            .map(|(fw, ids)| format!("{fw} {}", ids.join(", ")))
-            .collect(),
-        control_keys: mapped.iter().fold("|".to_string(), |mut acc, (fw, ids)| {
-            for id in ids.iter() {
-                acc.push_str(&format!("{fw}/{id}|"));
-            }
-            acc
-        }),
-        assertions: f
-            .assertions
-            .iter()
-            .map(|a| AssertionView {
-                name: &a.name,
-                status: assertion_status(a.status),
-                expression: &a.expression,
-                observed: a.observed.as_ref().map(|v| v.to_string()),
-                expected: a.expected.as_deref(),
-                message: a.message.as_deref(),
-                evidence: a
-                    .evidence
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.to_string()))
-                    .collect(),
-            })
-            .collect(),
-        sources: f
-            .sources
-            .iter()
-            .map(|s| SourceView {
-                operation: &s.operation,
-                group: &s.group,
-                region: &s.region,
-                called_at: time(&s.called_at),
-                request_id: s.request_id.as_deref(),
-                response_sha256: &s.response_sha256,
-                other_resource: (Some(s.resource_arn.as_str()) != arn)
-                    .then_some(s.resource_arn.as_str()),
-            })
-            .collect(),
-        gaps: &f.gaps,
-        waiver: f.waiver.as_ref(),
-        attestation: f.attestation.as_ref(),
-    }
-}
-
-/// The choices of the findings table's filters: only values that occur.
-fn filters(report: &Report, findings: &[FindingView]) -> Filters {
-    let mut accounts = BTreeSet::new();
-    let mut regions = BTreeSet::new();
-    let mut severities: BTreeMap<usize, (&'static str, usize)> = BTreeMap::new();
-    for f in findings {
-        if !f.account.is_empty() {
-            accounts.insert(f.account.clone());
-        }
-        if !f.region.is_empty() {
-            regions.insert(f.region.clone());
-        }
-        severities
-            .entry(f.severity_rank)
-            .or_insert((f.severity, 0))
-            .1 += 1;
-    }
-    let mut controls = Vec::new();
-    for fw in &report.frameworks {
-        for fam in &fw.families {
-            for c in fam.controls.iter().filter(|c| !c.summary.is_empty()) {
-                controls.push((
-                    format!("{}/{}", fw.id, c.id),
-                    format!("{} {} {}", fw.id, c.id, c.title),
-                ));
-            }
-        }
-    }
-    let mut rules: Vec<(String, String)> = report
-        .rule_catalogue
-        .iter()
-        .filter(|r| !r.summary.is_empty())
-        .map(|r| (r.id.clone(), r.id.clone()))
-        .collect();
-    if rules.is_empty() {
-        // A document from before the rule catalogue existed: take the ids from findings.
-        let ids: BTreeSet<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
-        rules = ids
-            .into_iter()
-            .map(|id| (id.to_string(), id.to_string()))
-            .collect();
-    }
-    Filters {
-        statuses: counts(&report.summary),
-        severities: severities.into_values().collect(),
-        accounts: accounts.into_iter().collect(),
-        regions: regions.into_iter().collect(),
-        controls,
-        rules,
     }
 }

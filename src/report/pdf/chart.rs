@@ -4,33 +4,40 @@
 //! Why 100 %-stacked bars with printed counts: family totals differ by two orders of
 //! magnitude (one family has 600 findings, another 2), so absolute bars would hide the
 //! small families and their GAPs. Each bar shows the mix; the numbers beside it give
-//! the sizes, and every non-zero status keeps a visible sliver of at least 2 pt.
+//! the sizes, and every non-zero status keeps a visible sliver of at least 2 pt. Order
+//! and colours are the HTML report's (`report::chart`): problems first, so a long PASS
+//! run never pushes them off the end.
 
-use super::layout::{BOTTOM, Canvas, Colour, GREY, LEFT, RULE, SMALL, SMALL_BOLD, Style, WIDTH};
+use super::layout::{BOTTOM, Canvas, Colour, LEFT, RULE, SMALL, SMALL_BOLD, WIDTH};
 use crate::findings::{Status, StatusCounts};
+use crate::report::chart::{STACK_ORDER, colours};
 
-/// Statuses in chart order, with the colour and legend label of each.
-pub const SERIES: [(Status, Colour, &str); 7] = [
-    (Status::Pass, Colour(0.20, 0.56, 0.33), "PASS"),
-    (Status::Fail, Colour(0.80, 0.17, 0.17), "FAIL"),
-    (Status::Gap, Colour(0.95, 0.62, 0.05), "GAP (not read)"),
-    (Status::Error, Colour(0.50, 0.22, 0.62), "ERROR"),
-    (Status::Waived, Colour(0.27, 0.47, 0.78), "WAIVED"),
-    (Status::Manual, Colour(0.56, 0.62, 0.70), "MANUAL"),
-    (
-        Status::NotApplicable,
-        Colour(0.84, 0.85, 0.87),
-        "NOT_APPLICABLE",
-    ),
-];
+/// A `#rrggbb` colour of the shared palette.
+fn hex(text: &str) -> Colour {
+    let c = |i: usize| {
+        text.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .map(|v| f32::from(v) / 255.0)
+            .unwrap_or(0.5)
+    };
+    Colour(c(1), c(3), c(5))
+}
 
-/// The colour a status is drawn in (badges use it too).
+/// The colour a status is drawn in: the HTML report's palette, so both read alike.
 pub fn colour(status: Status) -> Colour {
-    SERIES
-        .iter()
-        .find(|s| s.0 == status)
-        .map(|s| s.1)
-        .unwrap_or(GREY)
+    hex(colours(status).0)
+}
+
+/// The colour of a count printed on a status's bar segment.
+fn label_colour(status: Status) -> Colour {
+    hex(colours(status).1)
+}
+
+fn legend_label(status: Status) -> &'static str {
+    match status {
+        Status::Gap => "GAP (not read)",
+        other => other.as_str(),
+    }
 }
 
 /// One bar: a label and the counts behind it.
@@ -73,19 +80,19 @@ pub fn draw(canvas: &mut Canvas, bars: &[Bar<'_>]) {
                     ops,
                     bar_x + 4.0,
                     bar_top + BAR_H / 2.0 + 2.6,
-                    SMALL.colour(GREY),
+                    SMALL.colour(super::layout::GREY),
                     "no automated findings: manual evidence",
                 );
             } else {
                 let widths = segment_widths(bar.counts, total, bar_w);
                 let mut x = bar_x;
-                for ((status, colour, _), w) in SERIES.iter().zip(&widths) {
+                for (status, w) in STACK_ORDER.iter().zip(&widths) {
                     if *w <= 0.0 {
                         continue;
                     }
-                    p.rect(ops, x, bar_top, *w, BAR_H, *colour);
+                    p.rect(ops, x, bar_top, *w, BAR_H, colour(*status));
                     let n = bar.counts.get(status).copied().unwrap_or(0).to_string();
-                    let style = label_style(*status);
+                    let style = SMALL_BOLD.colour(label_colour(*status));
                     let tw = p.width(style, &n);
                     if tw + 4.0 <= *w {
                         p.text(
@@ -116,9 +123,9 @@ pub fn draw(canvas: &mut Canvas, bars: &[Bar<'_>]) {
 /// Segment widths: proportional, but at least 2 pt for any non-zero count, scaled so the
 /// bar keeps its full width.
 fn segment_widths(counts: &StatusCounts, total: usize, bar_w: f32) -> Vec<f32> {
-    let raw: Vec<f32> = SERIES
+    let raw: Vec<f32> = STACK_ORDER
         .iter()
-        .map(|(s, _, _)| {
+        .map(|s| {
             let n = counts.get(s).copied().unwrap_or(0);
             if n == 0 {
                 0.0
@@ -131,20 +138,13 @@ fn segment_widths(counts: &StatusCounts, total: usize, bar_w: f32) -> Vec<f32> {
     raw.iter().map(|w| w * bar_w / sum.max(1.0)).collect()
 }
 
-/// Counts on dark segments are white, on light ones dark.
-fn label_style(status: Status) -> Style {
-    match status {
-        Status::NotApplicable | Status::Manual | Status::Gap => SMALL_BOLD,
-        _ => SMALL_BOLD.colour(Colour(1.0, 1.0, 1.0)),
-    }
-}
-
 fn legend(canvas: &mut Canvas) {
     let y = canvas.y;
     canvas.draw(|p, ops| {
         let mut x = LEFT;
-        for (_, colour, label) in SERIES {
-            p.rect(ops, x, y + 2.0, 8.0, 8.0, colour);
+        for status in STACK_ORDER {
+            let label = legend_label(status);
+            p.rect(ops, x, y + 2.0, 8.0, 8.0, colour(status));
             p.text(ops, x + 11.0, y + 9.0, SMALL, label);
             x += 11.0 + p.width(SMALL, label) + 10.0;
         }
@@ -164,6 +164,7 @@ mod tests {
         counts.insert(Status::Gap, 1);
         let w = segment_widths(&counts, 601, 300.0);
         assert!((w.iter().sum::<f32>() - 300.0).abs() < 0.01);
-        assert!(w[2] >= 1.9, "GAP sliver visible: {w:?}");
+        let gap = STACK_ORDER.iter().position(|s| *s == Status::Gap).unwrap();
+        assert!(w[gap] >= 1.9, "GAP sliver visible: {w:?}");
     }
 }

@@ -211,14 +211,24 @@ impl FontSet {
     /// (the document is still correct, only larger).
     pub fn subset(&self, face: Face, chars: &BTreeSet<char>) -> ParsedFont {
         let data = self.face(face);
-        match subset_bytes(face.bytes(), &data.font, chars) {
-            Some(bytes) => {
-                let mut warnings = Vec::new();
-                ParsedFont::from_bytes(&bytes, 0, &mut warnings)
-                    .unwrap_or_else(|| data.font.clone())
-            }
-            None => data.font.clone(),
-        }
+        let mut font = data.font.clone();
+        font.font_name = Some(face.resource_name().to_string());
+        let Some(bytes) = subset_bytes(face.bytes(), &data.font, chars) else {
+            return font;
+        };
+        let mut warnings = Vec::new();
+        let Some(mut small) = ParsedFont::from_bytes(&bytes, 0, &mut warnings) else {
+            return font;
+        };
+        // ISO 32000-1 9.6.4: a subset's name carries a six-letter tag. Derived from the
+        // subset's bytes, so it is stable for identical input.
+        let tag: String = crate::snapshot::sha256_hex(&bytes)
+            .bytes()
+            .take(6)
+            .map(|b| char::from(b'A' + b % 26))
+            .collect();
+        small.font_name = Some(format!("{tag}+{}", face.resource_name()));
+        small
     }
 }
 
