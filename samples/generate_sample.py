@@ -48,7 +48,8 @@ Deliberate findings (what the rules should report; see the generator's sections)
   support-legacy role without an MFA condition; backup account without a password policy;
   utility account with a weak policy, no root MFA and root access keys; backup-account and
   utility trails not compliant; Config stopped in production us-east-1 and absent in the
-  backup account's ap-southeast-4.
+  backup account's ap-southeast-4; console sign-ins without MFA by ian.murphy and
+  jack.taylor (us-east-1).
 - gaps: gap-1 (recovery points of the backup account's Melbourne vault, AccessDenied) and
   gap-2 (one bucket's encryption, AccessDenied).
 
@@ -164,6 +165,8 @@ ATTRIBUTE_FIELDS = {
     "aws_backup_recovery_point": ["vault_name", "source_resource_arn", "source_resource_type", "created",
                                   "status", "encryption", "delete_after_days", "cold_storage_after_days",
                                   "frequency", "copied_from_account"],
+    "aws_console_signin": ["user_name", "event_time", "user_type", "principal_arn", "source_ip", "mfa_used",
+                           "login_result", "error_message"],
 }
 
 # --------------------------------------------------------------------------------------
@@ -2269,7 +2272,8 @@ OPT_IN = {
 def makes_region_in_use(r: dict) -> bool:
     """As the live collector decides it (collect.rs, mark_regions_in_use): any data store,
     instance, customer-managed key, backup or non-default network resource."""
-    if r["type"] in ("aws_region", "aws_account", "aws_config_recorder", "aws_cloudtrail_trail"):
+    if r["type"] in ("aws_region", "aws_account", "aws_config_recorder", "aws_cloudtrail_trail",
+                     "aws_console_signin"):
         return False
     if r["type"] in ("aws_vpc", "aws_security_group"):
         return not r["is_default"]
@@ -2343,6 +2347,70 @@ def emit_accounts_and_regions(e: Estate) -> None:
             )
 
 
+def describe_and_emit_signins(e: Estate) -> None:
+    """Console sign-ins (cloudtrail:LookupEvents, EventName=ConsoleLogin, last 90 days) in
+    every region read, as the collector asks for them. Production's IAM users sign in
+    through the global endpoint, so their events are in us-east-1: alice and chloe with
+    MFA, ian.murphy and jack.taylor (no MFA device) without, the root user with MFA, a
+    failed sign-in and a federated (Identity Center) one. Emitted last so that adding
+    them shifts no earlier id or call time."""
+    sso = "AWSReservedSSO_ReadOnly_5e2c0a1b7d9f3e46"
+    signins = [
+        # user, identity type, MFAUsed, result, time, source IP
+        ("alice.nguyen", "IAMUser", "Yes", "Success", "2026-11-21T22:14:09Z", "203.0.113.41"),
+        ("chloe.martin", "IAMUser", "Yes", "Success", "2026-11-21T23:02:17Z", "198.51.100.77"),
+        ("ian.murphy", "IAMUser", "No", "Success", "2026-11-18T02:27:35Z", "192.0.2.150"),
+        ("jack.taylor", "IAMUser", "No", "Success", "2026-11-12T04:48:18Z", "203.0.113.9"),
+        ("root", "Root", "Yes", "Success", "2026-10-02T01:15:00Z", "203.0.113.41"),
+        ("HIDDEN_DUE_TO_SECURITY_REASONS", "IAMUser", "No", "Failure", "2026-11-20T17:44:02Z", "185.220.101.3"),
+        ("george.li@flightdeck.example", "AssumedRole", "No", "Success", "2026-11-21T05:00:03Z", "198.51.100.12"),
+    ]
+    events = []
+    for user, kind, mfa, result, time, ip in signins:
+        event_id = e.uuid4()
+        identity = {"type": kind, "principalId": e.iam_id("AIDA"), "accountId": PROD, "accessKeyId": ""}
+        if kind == "Root":
+            identity.update(principalId=PROD, arn=f"arn:aws:iam::{PROD}:root")
+        elif kind == "AssumedRole":
+            identity["arn"] = f"arn:aws:sts::{PROD}:assumed-role/{sso}/{user}"
+        elif result == "Success":
+            identity.update(arn=f"arn:aws:iam::{PROD}:user/{user}", userName=user)
+        else:
+            identity["userName"] = user
+        record = {
+            "eventVersion": "1.08", "userIdentity": identity, "eventTime": time,
+            "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "awsRegion": USE1,
+            "sourceIPAddress": ip, "userAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)",
+            "requestParameters": None, "responseElements": {"ConsoleLogin": result},
+            "additionalEventData": {"LoginTo": "https://console.aws.amazon.com/console/home",
+                                    "MobileVersion": "No", "MFAUsed": mfa},
+            "eventID": event_id, "readOnly": False, "eventType": "AwsConsoleSignIn",
+            "managementEvent": True, "recipientAccountId": PROD, "eventCategory": "Management",
+        }
+        if result == "Failure":
+            record["errorMessage"] = "Failed authentication"
+        events.append((event_id, user, kind, mfa, result, time, ip, identity.get("arn"), record))
+    listing = e.json_call("cloudtrail:LookupEvents", USE1, {"Events": [{
+        "EventId": event_id, "EventName": "ConsoleLogin", "ReadOnly": "false", "EventTime": epoch(at(time)),
+        "EventSource": "signin.amazonaws.com", "Username": user, "Resources": [],
+        "CloudTrailEvent": json_body(record),
+    } for event_id, user, _, _, _, time, _, _, record in events]})
+    for event_id, user, kind, mfa, result, time, ip, principal, _ in events:
+        e.add_resource(
+            "aws_console_signin", arn=f"arn:aws:cloudtrail:{USE1}:{PROD}:event/{event_id}", id=event_id,
+            name=f"{user} {time}", account=PROD, region=USE1, tags={},
+            attrs={"user_name": user, "event_time": time, "user_type": kind, "principal_arn": principal,
+                   "source_ip": ip, "mfa_used": mfa == "Yes", "login_result": result,
+                   "error_message": "Failed authentication" if result == "Failure" else None},
+            provenance={"resource": listing},
+        )
+    # The other regions read hold no sign-ins (one empty page each).
+    for cfg in ACCOUNTS:
+        for region in cfg["regions_read"]:
+            if (cfg["account_id"], region) != (PROD, USE1):
+                e.json_call("cloudtrail:LookupEvents", region, {"Events": []})
+
+
 # --------------------------------------------------------------------------------------
 # Assembly
 # --------------------------------------------------------------------------------------
@@ -2370,6 +2438,7 @@ def build() -> dict:
     describe_and_emit_config(e)
     describe_and_emit_backup(e)
     emit_accounts_and_regions(e)
+    describe_and_emit_signins(e)
 
     resources = sorted(e.resources, key=lambda r: (r["account"], r["type"], r["region"], r["arn"]))
     snapshot = {

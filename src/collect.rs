@@ -17,8 +17,10 @@ pub mod normalise;
 pub mod operations;
 mod progress;
 mod rds;
+pub mod read;
 pub mod recorder;
 mod s3;
+mod signins;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -486,6 +488,7 @@ async fn scan_account(
         tasks.push(kms::collect(ctx).boxed_local());
         tasks.push(rds::collect(ctx).boxed_local());
         tasks.push(cloudtrail::collect(ctx).boxed_local());
+        tasks.push(signins::collect(ctx).boxed_local());
         tasks.push(config::collect(ctx).boxed_local());
         tasks.push(backup::collect(ctx).boxed_local());
     }
@@ -534,7 +537,8 @@ fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
             Attributes::RegionSettings(_)
             | Attributes::Account(_)
             | Attributes::ConfigRecorder(_)
-            | Attributes::CloudTrailTrail(_) => false,
+            | Attributes::CloudTrailTrail(_)
+            | Attributes::ConsoleSignin(_) => false,
             Attributes::Vpc(v) => !v.is_default,
             Attributes::SecurityGroup(g) => !g.is_default,
             Attributes::KmsKey(k) => k.key_manager == "CUSTOMER",

@@ -31,6 +31,9 @@ pub fn why_not_in_plans(type_name: &str) -> String {
             format!("a plan cannot show {type_name}: AWS creates them after apply")
         }
         "aws_account" => "a plan cannot show account-wide settings (aws_account)".into(),
+        "aws_console_signin" => {
+            "a plan cannot show console sign-ins (aws_console_signin): they are events".into()
+        }
         other => format!("assay does not read {other} from Terraform plans"),
     }
 }

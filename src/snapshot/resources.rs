@@ -73,6 +73,8 @@ pub enum Attributes {
     BackupVault(BackupVault),
     #[serde(rename = "aws_backup_recovery_point")]
     BackupRecoveryPoint(BackupRecoveryPoint),
+    #[serde(rename = "aws_console_signin")]
+    ConsoleSignin(ConsoleSignin),
 }
 
 /// Declares, once, each resource type's name, its attribute struct and what a blank
@@ -136,6 +138,7 @@ resource_types! {
     BackupPlan => "aws_backup_plan", "backup";
     BackupVault => "aws_backup_vault", "backup";
     BackupRecoveryPoint => "aws_backup_recovery_point", "backup";
+    ConsoleSignin => "aws_console_signin", "cloudtrail";
 }
 
 // The attribute structs below use the struct name as the schema's title; the `type`
@@ -549,6 +552,36 @@ pub struct BackupRecoveryPoint {
     pub frequency: Option<String>,
     /// Account of the copy source when this point is a cross-account copy.
     pub copied_from_account: Option<String>,
+}
+
+/// One console sign-in (a `ConsoleLogin` event) from CloudTrail event history
+/// (`cloudtrail:LookupEvents`, which keeps the last 90 days). The resource id is the event
+/// id and the ARN is assay's own `arn:aws:cloudtrail:REGION:ACCOUNT:event/EVENT_ID`; the
+/// region is where CloudTrail recorded it (the sign-in endpoint's region, usually
+/// us-east-1). The fields below `event_time` come from the event's `CloudTrailEvent` JSON:
+/// when that could not be parsed they are unread, never guessed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSignin {
+    /// The user name CloudTrail gives the event (`Username`), when it names one.
+    pub user_name: Option<String>,
+    /// When the sign-in happened (RFC 3339, UTC).
+    pub event_time: String,
+    /// `userIdentity.type`: `Root`, `IAMUser`, `AssumedRole`, `FederatedUser`, `SAMLUser`,
+    /// `IdentityCenterUser`, ...
+    pub user_type: Option<String>,
+    /// `userIdentity.arn`; null when CloudTrail does not name the principal (a failed
+    /// sign-in with an unknown user name).
+    pub principal_arn: Option<String>,
+    /// `sourceIPAddress`.
+    pub source_ip: Option<String>,
+    /// `additionalEventData.MFAUsed`: true for `Yes`, false for `No`, null when the event
+    /// does not say.
+    pub mfa_used: Option<bool>,
+    /// `responseElements.ConsoleLogin`: `Success` or `Failure`.
+    pub login_result: Option<String>,
+    /// `errorMessage` of a failed sign-in, e.g. `Failed authentication`.
+    pub error_message: Option<String>,
 }
 
 /// Free-form key/value tags as AWS returns them.

@@ -281,6 +281,11 @@ fn arn_of(kind: &str, region: &str, id: &str) -> String {
     }
 }
 
+/// assay's ARN for a console sign-in event recorded in us-east-1.
+fn signin(event_id: &str) -> String {
+    format!("arn:aws:cloudtrail:{OTHER}:{FULL_ACCOUNT}:event/{event_id}")
+}
+
 fn bucket(seed: &Value, key: &str) -> String {
     arn_of("bucket", "", seed["buckets"][key].as_str().unwrap())
 }
@@ -880,6 +885,10 @@ fn full_scan_audit_finds_what_the_seed_implies_in_every_rule_family() {
         ("network.imds-v2-required", ec2(seed, "instance", OTHER, "instance_us"), "FAIL"),
         ("network.vpc-per-environment", arn_of("region", HOME, ""), "PASS"),
         ("network.vpc-per-environment", arn_of("region", OTHER, ""), "FAIL"),
+        ("iam.console-signin-mfa", signin(recorded::SIGNIN_ALICE_MFA), "PASS"),
+        ("iam.console-signin-mfa", signin(recorded::SIGNIN_BOB_NO_MFA), "FAIL"),
+        ("iam.console-signin-mfa", signin(recorded::SIGNIN_ROOT_NO_MFA), "FAIL"),
+        ("iam.console-signin-mfa", signin(recorded::SIGNIN_FAILED), "NOT_APPLICABLE"),
         // logging
         ("logging.cloudtrail-multi-region", format!("arn:aws:iam::{FULL_ACCOUNT}:root"), "PASS"),
         ("logging.config-recording", arn_of("region", HOME, ""), "PASS"),
@@ -1049,9 +1058,8 @@ fn every_operation_called_is_declared() {
         "the scan exercised {} operations: {called:?}",
         called.len()
     );
-    // Every declared operation but the ones the collectors do not call yet was exercised.
-    // (`organizations:ListAccounts` is exercised by the organisation test; CloudTrail
-    // LookupEvents is declared for a collector not written yet.)
+    // Every declared operation was exercised (`organizations:ListAccounts` by the
+    // organisation test).
     let unused: Vec<&&str> = declared
         .iter()
         .filter(|op| !called.contains(**op))
@@ -1059,7 +1067,7 @@ fn every_operation_called_is_declared() {
     assert!(
         unused
             .iter()
-            .all(|op| ["cloudtrail:LookupEvents", "organizations:ListAccounts"].contains(*op)),
+            .all(|op| ["organizations:ListAccounts"].contains(*op)),
         "declared operations a full scan never called: {unused:?}"
     );
 }
@@ -1105,6 +1113,8 @@ fn unimplemented_moto_operations_become_gaps_not_crashes() {
         ("backup:ListBackupSelections", OTHER, "Http500"),
         ("backup:ListRecoveryPointsByBackupVault", HOME, "Http404"),
         ("backup:ListRecoveryPointsByBackupVault", OTHER, "Http404"),
+        ("cloudtrail:LookupEvents", HOME, "Http500"),
+        ("cloudtrail:LookupEvents", OTHER, "Http500"),
         ("ec2:GetEbsDefaultKmsKeyId", HOME, "Http500"),
         ("ec2:GetEbsDefaultKmsKeyId", OTHER, "Http500"),
     ];
@@ -1143,7 +1153,13 @@ fn unimplemented_moto_operations_become_gaps_not_crashes() {
         &arn_of("region", HOME, ""),
         "GAP",
     );
-    expect_gap_not_pass(&findings, &["encryption.backup-recovery-point-encrypted"]);
+    expect_gap_not_pass(
+        &findings,
+        &[
+            "encryption.backup-recovery-point-encrypted",
+            "iam.console-signin-mfa",
+        ],
+    );
 }
 
 // --- gap paths ---------------------------------------------------------------------------
@@ -1823,6 +1839,172 @@ fn every_page_is_collected() {
     assert_eq!(
         resource(&snapshot, &arn_of("group", "", "support"))["members"],
         serde_json::json!(["alice", "bob"])
+    );
+}
+
+#[test]
+fn console_signins_from_recorded_lookup_events() {
+    let f = full();
+    // Two pages in us-east-1, one (empty) page in ap-southeast-2.
+    let lookups = f
+        .operations
+        .iter()
+        .filter(|op| *op == "cloudtrail:LookupEvents")
+        .count();
+    assert_eq!(lookups, 3, "{:?}", f.operations);
+    let signins = resources(&f.snapshot, "aws_console_signin");
+    assert_eq!(signins.len(), 4, "{signins:#?}");
+    assert!(
+        signins
+            .iter()
+            .all(|s| s["region"] == OTHER && s["account"] == FULL_ACCOUNT)
+    );
+    let alice = resource(&f.snapshot, &signin(recorded::SIGNIN_ALICE_MFA));
+    assert_eq!(alice["id"], recorded::SIGNIN_ALICE_MFA);
+    assert_eq!(alice["user_name"], "alice");
+    assert_eq!(alice["user_type"], "IAMUser");
+    assert_eq!(
+        alice["principal_arn"],
+        format!("arn:aws:iam::{FULL_ACCOUNT}:user/alice")
+    );
+    assert_eq!(alice["source_ip"], "203.0.113.24");
+    assert_eq!(alice["mfa_used"], true);
+    assert_eq!(alice["login_result"], "Success");
+    assert_eq!(alice["error_message"], Value::Null);
+    let time = chrono::DateTime::parse_from_rfc3339(alice["event_time"].as_str().unwrap())
+        .expect("event_time is RFC 3339");
+    let age = chrono::Utc::now().signed_duration_since(time);
+    assert!(
+        age > chrono::Duration::hours(1) && age < chrono::Duration::hours(3),
+        "{time}"
+    );
+    let root = resource(&f.snapshot, &signin(recorded::SIGNIN_ROOT_NO_MFA));
+    assert_eq!(
+        (root["user_type"].as_str(), root["mfa_used"].as_bool()),
+        (Some("Root"), Some(false))
+    );
+    assert_eq!(
+        root["principal_arn"],
+        format!("arn:aws:iam::{FULL_ACCOUNT}:root")
+    );
+    let failed = resource(&f.snapshot, &signin(recorded::SIGNIN_FAILED));
+    assert_eq!(
+        (
+            failed["login_result"].as_str(),
+            failed["error_message"].as_str()
+        ),
+        (Some("Failure"), Some("Failed authentication"))
+    );
+    // Each event cites the page it came from, and the raw page holds its document.
+    let page_of = |id: &str| {
+        resource(&f.snapshot, &signin(id))["provenance"]["resource"]["response_sha256"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        page_of(recorded::SIGNIN_ALICE_MFA),
+        page_of(recorded::SIGNIN_BOB_NO_MFA)
+    );
+    assert_ne!(
+        page_of(recorded::SIGNIN_ALICE_MFA),
+        page_of(recorded::SIGNIN_ROOT_NO_MFA)
+    );
+    let raw = &f.snapshot["raw_responses"][page_of(recorded::SIGNIN_ROOT_NO_MFA)];
+    assert_eq!(raw["operation"], "cloudtrail:LookupEvents");
+    assert!(
+        raw["body"]
+            .as_str()
+            .unwrap()
+            .contains(recorded::SIGNIN_FAILED),
+        "the raw page is kept"
+    );
+    let finding = f.findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| {
+            x["rule_id"] == "iam.console-signin-mfa"
+                && x["resource"]["arn"] == signin(recorded::SIGNIN_BOB_NO_MFA)
+        })
+        .unwrap();
+    assert_eq!(finding["status"], "FAIL");
+    assert!(
+        finding["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["operation"] == "cloudtrail:LookupEvents"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn sign_in_history_that_cannot_be_read_is_gap_never_pass() {
+    let (ran, snapshot, findings, proxy, _dir) =
+        faulted_scan(vec![on(&["cloudtrail:LookupEvents"], denied)], &[]);
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    assert_eq!(proxy.count("cloudtrail:LookupEvents"), 2, "once per region");
+    assert!(resources(&snapshot, "aws_console_signin").is_empty());
+    let found: Vec<&Value> = gaps(&snapshot);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    for g in found {
+        assert_eq!(g["operation"], "cloudtrail:LookupEvents");
+        assert_eq!(g["error_code"], "AccessDeniedException");
+        assert_eq!(
+            g["resource_types"],
+            serde_json::json!(["aws_console_signin"])
+        );
+    }
+    expect_gap_not_pass(&findings, &["iam.console-signin-mfa"]);
+    // The trails themselves were read.
+    expect(
+        &findings,
+        "encryption.cloudtrail-kms",
+        seed_str(&full().seed, "trail"),
+        "PASS",
+    );
+}
+
+#[test]
+fn a_malformed_cloudtrail_event_is_a_gap_with_a_clear_message() {
+    let (ran, snapshot, findings, _proxy, _dir) =
+        faulted_scan(vec![recorded::malformed_signin(FULL_ACCOUNT)], &[]);
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    let broken = resource(&snapshot, &signin(recorded::SIGNIN_BOB_NO_MFA));
+    assert_eq!(broken["user_name"], "bob", "the envelope is still read");
+    assert_eq!(broken["mfa_used"], Value::Null);
+    let unread: BTreeSet<&str> = broken["unread"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["group"].as_str())
+        .collect();
+    assert!(
+        unread.contains("mfa_used") && unread.contains("login_result"),
+        "{unread:?}"
+    );
+    let found = gaps(&snapshot);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["error_code"], "MalformedCloudTrailEvent");
+    assert_eq!(found[0]["resource_types"], serde_json::json!([]));
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(recorded::SIGNIN_BOB_NO_MFA)
+            && message.contains("CloudTrailEvent is not valid JSON"),
+        "{message}"
+    );
+    expect(
+        &findings,
+        "iam.console-signin-mfa",
+        &signin(recorded::SIGNIN_BOB_NO_MFA),
+        "GAP",
+    );
+    expect(
+        &findings,
+        "iam.console-signin-mfa",
+        &signin(recorded::SIGNIN_ALICE_MFA),
+        "PASS",
     );
 }
 

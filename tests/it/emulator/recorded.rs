@@ -1,7 +1,7 @@
 //! Responses moto cannot give, in AWS's documented wire format, served through the
 //! [`proxy`](super::proxy) to the real SDK client: what a real account answers for
 //! operations moto does not implement (Backup selections and recovery points, the EBS
-//! default key), and shapes moto never produces (several pages, the credential report's
+//! default key, CloudTrail `LookupEvents`), and shapes moto never produces (several pages, the credential report's
 //! root row, URL-encoded policy documents).
 //!
 //! Bodies follow the API references: EC2 query XML with `xmlns` 2016-11-15, IAM query XML
@@ -62,8 +62,9 @@ fn s(v: &Value, key: &str) -> String {
 /// account through the proxy is complete. With the `full` scenario's seed output, they
 /// describe what that account would hold on AWS: the EBS default key set by the seed
 /// (`ModifyEbsDefaultKmsKeyId` is accepted by moto but cannot be read back), one backup
-/// selection, and recovery points in the `main` vault. Without it: the AWS defaults
-/// (`alias/aws/ebs`, no selections, no recovery points).
+/// selection, recovery points in the `main` vault, and the console sign-ins of
+/// [`console_signins`] in us-east-1. Without it: the AWS defaults (`alias/aws/ebs`, no
+/// selections, no recovery points, no sign-ins).
 pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
     let full = full.cloned();
     let f1 = full.clone();
@@ -114,6 +115,7 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
             }
         }))
     });
+    let f4_account = full.as_ref().map(|f| s(f, "account"));
     let f4 = full;
     let points = on(
         &["backup:ListRecoveryPointsByBackupVault"],
@@ -126,7 +128,13 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
             rest_json(json!({"RecoveryPoints": list, "NextToken": null}))
         },
     );
-    vec![default_key, selections, selection, points]
+    let signins = match f4_account {
+        Some(account) => console_signins(&account),
+        None => on(&["cloudtrail:LookupEvents"], |r: &Request| {
+            lookup_events_page(r, json!([]), None)
+        }),
+    };
+    vec![default_key, selections, selection, points, signins]
 }
 
 /// Three recovery points in the `main` vault, as `ListRecoveryPointsByBackupVault`
@@ -367,4 +375,177 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// The `ConsoleLogin` events [`console_signins`] serves, by event id: alice with MFA,
+/// bob without, the root user without, and a failed sign-in of bob's.
+pub const SIGNIN_ALICE_MFA: &str = "3f2b7c1e-0a4d-4b8e-9c21-5d6e7f809a01";
+pub const SIGNIN_BOB_NO_MFA: &str = "3f2b7c1e-0a4d-4b8e-9c21-5d6e7f809a02";
+pub const SIGNIN_ROOT_NO_MFA: &str = "3f2b7c1e-0a4d-4b8e-9c21-5d6e7f809a03";
+pub const SIGNIN_FAILED: &str = "3f2b7c1e-0a4d-4b8e-9c21-5d6e7f809a04";
+
+/// One `LookupEvents` event as CloudTrail returns it: the envelope, with the full record
+/// as a JSON string in `CloudTrailEvent`.
+fn signin_event(
+    id: &str,
+    hours_ago: i64,
+    identity: Value,
+    user: &str,
+    mfa: &str,
+    error: Option<&str>,
+) -> Value {
+    let time = Utc::now() - Duration::hours(hours_ago);
+    let account = identity["accountId"].clone();
+    let mut record = json!({
+        "eventVersion": "1.08",
+        "userIdentity": identity,
+        "eventTime": time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "eventSource": "signin.amazonaws.com",
+        "eventName": "ConsoleLogin",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "203.0.113.24",
+        "userAgent": "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
+        "requestParameters": null,
+        "responseElements": {"ConsoleLogin": if error.is_some() { "Failure" } else { "Success" }},
+        "additionalEventData": {
+            "LoginTo": "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true",
+            "MobileVersion": "No",
+            "MFAUsed": mfa
+        },
+        "eventID": id,
+        "readOnly": false,
+        "eventType": "AwsConsoleSignIn",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "eventCategory": "Management",
+        "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256", "clientProvidedHostHeader": "signin.aws.amazon.com"}
+    });
+    if let Some(message) = error {
+        record["errorMessage"] = json!(message);
+    }
+    json!({
+        "EventId": id,
+        "EventName": "ConsoleLogin",
+        "ReadOnly": "false",
+        "EventTime": epoch(hours_ago),
+        "EventSource": "signin.amazonaws.com",
+        "Username": user,
+        "Resources": [],
+        "CloudTrailEvent": record.to_string()
+    })
+}
+
+/// A `LookupEvents` page, after checking the request is what the collector must send: a
+/// lookup of `ConsoleLogin` events over the last 90 days. Anything else is answered with
+/// a `ValidationException` naming what was wrong, which the scan records as a gap.
+fn lookup_events_page(r: &Request, events: Value, next: Option<&str>) -> Reply {
+    let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+    let wanted = json!([{"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}]);
+    let days = |key: &str| {
+        body[key]
+            .as_f64()
+            .map(|t| (Utc::now().timestamp() as f64 - t) / 86400.0)
+    };
+    let problem = if body["LookupAttributes"] != wanted {
+        Some(format!(
+            "expected LookupAttributes {wanted}, got {}",
+            body["LookupAttributes"]
+        ))
+    } else if !days("StartTime").is_some_and(|d| (89.9..90.1).contains(&d)) {
+        Some(format!(
+            "expected a StartTime 90 days ago, got {}",
+            body["StartTime"]
+        ))
+    } else if !days("EndTime").is_some_and(|d| d.abs() < 0.1) {
+        Some(format!(
+            "expected an EndTime of now, got {}",
+            body["EndTime"]
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        return Reply::Respond(super::proxy::aws_error(
+            r,
+            400,
+            "ValidationException",
+            &message,
+        ));
+    }
+    let mut page = json!({"Events": events});
+    if let Some(token) = next {
+        page["NextToken"] = json!(token);
+    }
+    aws_json(page)
+}
+
+/// `cloudtrail:LookupEvents` with AWS's envelope and `CloudTrailEvent` documents, in two
+/// pages (`NextToken`), in us-east-1 (where sign-ins through the global endpoint are
+/// recorded); no events elsewhere. moto does not implement the operation.
+pub fn console_signins(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["cloudtrail:LookupEvents"], move |r: &Request| {
+        let user = |name: &str| json!({"type": "IAMUser", "principalId": format!("AIDA{}", name.to_uppercase()), "arn": format!("arn:aws:iam::{account}:user/{name}"), "accountId": account, "accessKeyId": "", "userName": name});
+        if r.region != "us-east-1" {
+            return lookup_events_page(r, json!([]), None);
+        }
+        match r.param("NextToken").as_deref() {
+            None => lookup_events_page(
+                r,
+                json!([
+                    signin_event(SIGNIN_ALICE_MFA, 2, user("alice"), "alice", "Yes", None),
+                    signin_event(SIGNIN_BOB_NO_MFA, 26, user("bob"), "bob", "No", None),
+                ]),
+                Some("c2lnbmlucy1wYWdlLTI="),
+            ),
+            Some("c2lnbmlucy1wYWdlLTI=") => lookup_events_page(
+                r,
+                json!([
+                    signin_event(
+                        SIGNIN_ROOT_NO_MFA,
+                        24 * 5,
+                        json!({"type": "Root", "principalId": account, "arn": format!("arn:aws:iam::{account}:root"), "accountId": account, "accessKeyId": ""}),
+                        "root",
+                        "No",
+                        None
+                    ),
+                    signin_event(
+                        SIGNIN_FAILED,
+                        24 * 30,
+                        user("bob"),
+                        "bob",
+                        "No",
+                        Some("Failed authentication")
+                    ),
+                ]),
+                None,
+            ),
+            Some(other) => Reply::Respond(super::proxy::aws_error(
+                r,
+                400,
+                "InvalidNextTokenException",
+                &format!("unexpected NextToken {other}"),
+            )),
+        }
+    })
+}
+
+/// `cloudtrail:LookupEvents` in us-east-1 with one well-formed sign-in and one whose
+/// `CloudTrailEvent` is cut off mid-document.
+pub fn malformed_signin(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["cloudtrail:LookupEvents"], move |r: &Request| {
+        if r.region != "us-east-1" {
+            return lookup_events_page(r, json!([]), None);
+        }
+        let identity = json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{account}:user/alice"), "accountId": account, "userName": "alice"});
+        let good = signin_event(SIGNIN_ALICE_MFA, 2, identity, "alice", "Yes", None);
+        let mut broken = good.clone();
+        broken["EventId"] = json!(SIGNIN_BOB_NO_MFA);
+        broken["Username"] = json!("bob");
+        broken["CloudTrailEvent"] = json!(
+            r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","userName":"bob"},"additionalEventData":{"MFAUsed":"#
+        );
+        lookup_events_page(r, json!([good, broken]), None)
+    })
 }
