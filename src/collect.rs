@@ -135,6 +135,8 @@ pub fn resource(
 struct Account {
     id: String,
     config: SdkConfig,
+    /// Who the account's calls are made as (`sts:GetCallerIdentity` under `config`).
+    principal: String,
 }
 
 /// Scans and returns a sealed snapshot.
@@ -156,6 +158,10 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     .await?;
     let mut accounts = Vec::new();
     let mut scopes = Vec::new();
+    // The identity the scan's calls are made as: the assumed role when one account is
+    // entered with --role-arn, otherwise the caller (with --org each account's own
+    // identity is in its scope).
+    let mut scan_principal = principal.clone();
     if let Some(role_name) = &options.org_role {
         for id in organisation_accounts(&base, &recorder, &home).await? {
             let arn = format!("arn:aws:iam::{id}:role/{role_name}");
@@ -168,7 +174,11 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
             )
             .await
             {
-                Ok(config) => accounts.push(Account { id, config }),
+                Ok((config, principal)) => accounts.push(Account {
+                    id,
+                    config,
+                    principal,
+                }),
                 Err(reason) => scopes.push(unreachable_account(
                     &id,
                     &options.regions,
@@ -181,7 +191,14 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     } else if let Some(arn) = &options.role_arn {
         let id = arn.split(':').nth(4).unwrap_or("").to_string();
         match assume(&base, arn, options.external_id.as_deref(), &recorder, &home).await {
-            Ok(config) => accounts.push(Account { id, config }),
+            Ok((config, principal)) => {
+                scan_principal = principal.clone();
+                accounts.push(Account {
+                    id,
+                    config,
+                    principal,
+                })
+            }
             Err(reason) => scopes.push(unreachable_account(
                 &id,
                 &options.regions,
@@ -194,6 +211,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         accounts.push(Account {
             id: caller_account,
             config: base.clone(),
+            principal: principal.clone(),
         });
     }
 
@@ -242,7 +260,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         origin: Origin {
             kind: "live".into(),
             endpoint_url: options.connection.endpoint_url.clone(),
-            principal_arn: Some(principal),
+            principal_arn: Some(scan_principal),
         },
         accounts: scopes,
         resources,
@@ -338,14 +356,16 @@ async fn organisation_accounts(
     Ok(ids)
 }
 
-/// Assumes `role_arn` and checks the credentials work; the error text explains a refusal.
+/// Assumes `role_arn` and checks the credentials work by asking who they are: returns the
+/// configuration and the assumed-role session ARN the account's calls will be made as.
+/// The error text explains a refusal.
 async fn assume(
     base: &SdkConfig,
     role_arn: &str,
     external_id: Option<&str>,
     recorder: &Recorder,
     region: &str,
-) -> Result<SdkConfig, String> {
+) -> Result<(SdkConfig, String), String> {
     let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
         .session_name("assay-audit")
         .configure(base);
@@ -364,7 +384,11 @@ async fn assume(
         })
         .await
     {
-        Ok(_) => Ok(config),
+        // Without an ARN in the answer, the role asked for is the best that is known.
+        Ok((out, _)) => {
+            let principal = out.arn().unwrap_or(role_arn).to_string();
+            Ok((config, principal))
+        }
         Err(e) => Err(format!(
             "cannot assume {role_arn}: {} {}",
             e.failure.code, e.failure.message
@@ -405,6 +429,7 @@ fn unreachable_account(
                 reason: reason.to_string(),
             })
             .collect(),
+        principal_arn: None,
     }
 }
 
@@ -506,6 +531,7 @@ async fn scan_account(
         regions_requested: requested,
         regions_read: region_names,
         regions_not_read: not_read,
+        principal_arn: Some(account.principal.clone()),
     };
     (scope, found.into_iter().flatten().collect())
 }

@@ -194,6 +194,7 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
                 regions_requested: Vec::new(),
                 regions_read: regions.into_iter().collect(),
                 regions_not_read: Vec::new(),
+                principal_arn: None,
             })
             .collect(),
         resources,

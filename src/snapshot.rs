@@ -61,7 +61,10 @@ pub struct Origin {
     pub kind: String,
     /// Endpoint override used for the scan, if any (emulators).
     pub endpoint_url: Option<String>,
-    /// The principal the scan ran as (`sts:GetCallerIdentity`), if known.
+    /// The principal the scan's calls were made as (`sts:GetCallerIdentity`), if known:
+    /// the assumed role with `--role-arn`, the caller without; with `--org`, where each
+    /// account is read as its own assumed role (`accounts[].principal_arn`), the caller
+    /// that listed the organisation and assumed the roles.
     pub principal_arn: Option<String>,
 }
 
@@ -72,6 +75,12 @@ pub struct AccountScope {
     pub regions_requested: Vec<String>,
     pub regions_read: Vec<String>,
     pub regions_not_read: Vec<RegionNotRead>,
+    /// The identity this account's calls were made as (`sts:GetCallerIdentity` with the
+    /// credentials used for it: the assumed-role session with `--role-arn`/`--org`).
+    /// Left out when not known (an account that could not be entered, a sample or plan),
+    /// so snapshots written before it existed keep their digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

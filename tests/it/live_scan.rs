@@ -1072,6 +1072,16 @@ fn every_operation_called_is_declared() {
     );
 }
 
+/// With `--role-arn`, the scan's calls are made as the assumed-role session, and the
+/// snapshot says so (not the base credentials that assumed it).
+#[test]
+fn the_snapshot_names_the_assumed_role_the_calls_were_made_as() {
+    let f = full();
+    let session = format!("arn:aws:sts::{FULL_ACCOUNT}:assumed-role/assay-audit/assay-audit");
+    assert_eq!(f.snapshot["origin"]["principal_arn"], session);
+    assert_eq!(f.snapshot["accounts"][0]["principal_arn"], session);
+}
+
 #[test]
 fn unimplemented_moto_operations_become_gaps_not_crashes() {
     let f = full();
@@ -1608,6 +1618,15 @@ fn a_refused_role_leaves_the_account_unread() {
     let account = &snapshot["accounts"][0];
     assert_eq!(account["account_id"], FULL_ACCOUNT);
     assert_eq!(account["regions_read"], serde_json::json!([]));
+    assert!(
+        account.get("principal_arn").is_none(),
+        "no call was made as anyone in the account: {account}"
+    );
+    // Only the base caller made calls: moto's default identity for the test keys.
+    assert_eq!(
+        snapshot["origin"]["principal_arn"],
+        "arn:aws:sts::123456789012:user/moto"
+    );
     assert_eq!(account["regions_not_read"].as_array().unwrap().len(), 2);
     let g = gaps(&snapshot);
     assert_eq!(g.len(), 1, "{g:#?}");
@@ -2129,7 +2148,20 @@ fn an_organisation_scan_reads_every_member_account() {
     assert_eq!(accounts, expected);
     for a in snapshot["accounts"].as_array().unwrap() {
         assert_eq!(a["regions_read"], serde_json::json!([HOME]));
+        // Each account is read as the role assumed in it.
+        assert_eq!(
+            a["principal_arn"],
+            format!(
+                "arn:aws:sts::{}:assumed-role/assay-audit/assay-audit",
+                a["account_id"].as_str().unwrap()
+            )
+        );
     }
+    // The organisation was listed, and the roles assumed, by the base caller.
+    assert_eq!(
+        snapshot["origin"]["principal_arn"],
+        format!("arn:aws:iam::{ORG_MANAGEMENT}:user/auditor")
+    );
     // Each account's resources, and only its own.
     let of = |type_name: &str, account: &str| -> BTreeSet<String> {
         resources(&snapshot, type_name)

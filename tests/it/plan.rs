@@ -103,6 +103,7 @@ fn applied() -> (Snapshot, BTreeMap<String, String>) {
             regions_requested: vec!["ap-southeast-2".into(), "us-east-1".into()],
             regions_read: vec!["ap-southeast-2".into(), "us-east-1".into()],
             regions_not_read: Vec::new(),
+            principal_arn: None,
         }],
         resources,
         gaps: Vec::new(),
