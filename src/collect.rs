@@ -163,7 +163,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     // identity is in its scope).
     let mut scan_principal = principal.clone();
     if let Some(role_name) = &options.org_role {
-        for id in organisation_accounts(&base, &recorder, &home).await? {
+        for id in organisation_accounts(&base, &recorder, &caller_account, &home).await? {
             let arn = format!("arn:aws:iam::{id}:role/{role_name}");
             match assume(
                 &base,
@@ -313,47 +313,44 @@ async fn identify(
     }
 }
 
+/// The organisation's active member accounts. A failure stops the scan: without the
+/// list, no account could be said to be in or out of scope.
 async fn organisation_accounts(
     config: &SdkConfig,
     recorder: &Recorder,
+    caller_account: &str,
     region: &str,
 ) -> Result<Vec<String>, CollectError> {
     let client = aws_sdk_organizations::Client::new(config);
-    let mut ids = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = recorder
-            .call(region, "organizations:ListAccounts", |c| {
+    let listed = recorder
+        .pages(
+            read::Paging::of(caller_account, region, "organizations:ListAccounts", ""),
+            |token, c| {
                 client
                     .list_accounts()
-                    .set_next_token(token.clone())
+                    .set_next_token(token)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await;
-        match page {
-            Ok((out, _)) => {
-                ids.extend(
-                    out.accounts()
-                        .iter()
-                        .filter(|a| a.state().is_none_or(|s| s.as_str() == "ACTIVE"))
-                        .filter_map(|a| a.id().map(str::to_string)),
-                );
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                return Err(CollectError::Organisation {
-                    code: e.failure.code,
-                    message: e.failure.message,
-                });
-            }
-        }
+            },
+            |out: aws_sdk_organizations::operation::list_accounts::ListAccountsOutput| {
+                let ids = out
+                    .accounts()
+                    .iter()
+                    .filter(|a| a.state().is_none_or(|s| s.as_str() == "ACTIVE"))
+                    .filter_map(|a| a.id().map(str::to_string))
+                    .collect();
+                (ids, out.next_token().map(str::to_string))
+            },
+        )
+        .await;
+    match listed.failed {
+        Some((_, failure)) => Err(CollectError::Organisation {
+            code: failure.code,
+            message: failure.message,
+        }),
+        None => Ok(listed.items.into_iter().map(|(id, _)| id).collect()),
     }
-    Ok(ids)
 }
 
 /// Assumes `role_arn` and checks the credentials work by asking who they are: returns the

@@ -5,14 +5,20 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_backup::Client;
+use aws_sdk_backup::operation::list_backup_plans::ListBackupPlansOutput;
+use aws_sdk_backup::operation::list_backup_selections::ListBackupSelectionsOutput;
+use aws_sdk_backup::operation::list_backup_vaults::ListBackupVaultsOutput;
+use aws_sdk_backup::operation::list_recovery_points_by_backup_vault::ListRecoveryPointsByBackupVaultOutput;
+use aws_sdk_backup::types::RecoveryPointByBackupVault;
 use futures::StreamExt;
 
 use super::normalise::backup_frequency;
+use super::read::{Groups, Paging};
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::{
     BackupPlan, BackupRecoveryPoint, BackupRule, BackupVault, CopyAction, Encryption,
 };
-use crate::snapshot::{Attributes, Resource, Tags, Unread};
+use crate::snapshot::{Attributes, Provenance, Resource, Tags};
 
 fn arn_part(arn: &str, index: usize) -> String {
     arn.splitn(7, ':')
@@ -29,45 +35,32 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let mut rule_frequency: BTreeMap<String, String> = BTreeMap::new();
 
     // Plans.
-    let mut plans = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        match ctx
-            .recorder
-            .call(region, "backup:ListBackupPlans", |c| {
+    let plans = ctx
+        .recorder
+        .pages(
+            Paging::listing(
+                account,
+                region,
+                "backup:ListBackupPlans",
+                &["aws_backup_plan"],
+            ),
+            |token, c| {
                 backup
                     .list_backup_plans()
-                    .set_next_token(token.clone())
+                    .set_next_token(token)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await
-        {
-            Ok((out, p)) => {
-                plans.extend(
-                    out.backup_plans_list()
-                        .iter()
-                        .map(|m| (m.clone(), p.clone())),
-                );
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder.gap(
-                    account,
-                    region,
-                    "backup:ListBackupPlans",
-                    &e.failure,
-                    &["aws_backup_plan"],
-                    "",
-                );
-                break;
-            }
-        }
-    }
+            },
+            |out: ListBackupPlansOutput| {
+                (
+                    out.backup_plans_list().to_vec(),
+                    out.next_token().map(str::to_string),
+                )
+            },
+        )
+        .await
+        .items;
     for (member, listed) in plans {
         let plan_id = member.backup_plan_id().unwrap_or_default().to_string();
         let arn = member.backup_plan_arn().map_or_else(
@@ -75,11 +68,9 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             str::to_string,
         );
         let name = member.backup_plan_name().map(str::to_string);
-        let mut provenance = BTreeMap::from([("resource".to_string(), listed)]);
-        let mut unread = Vec::new();
-        let rules = match ctx
-            .recorder
-            .call(region, "backup:GetBackupPlan", |c| {
+        let mut read = Groups::listed(ctx.recorder, account, region, &arn, listed);
+        let rules = read
+            .read("rules", "backup:GetBackupPlan", |c| {
                 backup
                     .get_backup_plan()
                     .backup_plan_id(&plan_id)
@@ -88,9 +79,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                     .send()
             })
             .await
-        {
-            Ok((out, p)) => {
-                provenance.insert("rules".into(), p);
+            .map(|out| {
                 out.backup_plan()
                     .map(|plan| {
                         plan.rules()
@@ -138,79 +127,45 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                             .collect()
                     })
                     .unwrap_or_default()
-            }
-            Err(e) => {
-                let gap = ctx.recorder.gap(
-                    account,
-                    region,
-                    "backup:GetBackupPlan",
-                    &e.failure,
-                    &[],
-                    &arn,
-                );
-                unread.push(Unread {
-                    group: "rules".into(),
-                    gap,
-                });
-                Vec::new()
-            }
-        };
+            })
+            .unwrap_or_default();
         // Selections, every page, then each selection's resources. Any failure leaves the
         // whole group unread: a partial list must not look like the plan's full scope.
-        let mut selected_resources = Vec::new();
-        let mut selection_ids = Vec::new();
-        let mut failed: Option<String> = None;
-        let mut token: Option<String> = None;
-        loop {
-            match ctx
-                .recorder
-                .call(region, "backup:ListBackupSelections", |c| {
+        let selections = ctx
+            .recorder
+            .pages(
+                Paging::of(account, region, "backup:ListBackupSelections", &arn),
+                |token, c| {
                     backup
                         .list_backup_selections()
                         .backup_plan_id(&plan_id)
-                        .set_next_token(token.clone())
+                        .set_next_token(token)
                         .customize()
                         .interceptor(c)
                         .send()
-                })
-                .await
-            {
-                Ok((out, p)) => {
-                    provenance.entry("selected_resources".into()).or_insert(p);
-                    selection_ids.extend(
-                        out.backup_selections_list()
-                            .iter()
-                            .filter_map(|s| s.selection_id().map(str::to_string)),
-                    );
-                    token = out.next_token().map(str::to_string);
-                    if token.is_none() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    failed = Some(ctx.recorder.gap(
-                        account,
-                        region,
-                        "backup:ListBackupSelections",
-                        &e.failure,
-                        &[],
-                        &arn,
-                    ));
-                    break;
-                }
-            }
-        }
-        for selection_id in &selection_ids {
-            if failed.is_some() {
-                break;
-            }
+                },
+                |out: ListBackupSelectionsOutput| {
+                    let ids = out
+                        .backup_selections_list()
+                        .iter()
+                        .filter_map(|s| s.selection_id().map(str::to_string))
+                        .collect();
+                    (ids, out.next_token().map(str::to_string))
+                },
+            )
+            .await;
+        let mut selected_resources = Vec::new();
+        for selection_id in read
+            .paged("selected_resources", selections)
+            .unwrap_or_default()
+        {
             match ctx
                 .recorder
                 .call(region, "backup:GetBackupSelection", |c| {
                     backup
                         .get_backup_selection()
                         .backup_plan_id(&plan_id)
-                        .selection_id(selection_id)
+                        .selection_id(&selection_id)
                         .customize()
                         .interceptor(c)
                         .send()
@@ -223,24 +178,15 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                         .unwrap_or_default(),
                 ),
                 Err(e) => {
-                    failed = Some(ctx.recorder.gap(
-                        account,
-                        region,
+                    read.miss(
+                        "selected_resources",
                         "backup:GetBackupSelection",
                         &e.failure,
-                        &[],
-                        &arn,
-                    ))
+                    );
+                    selected_resources.clear();
+                    break;
                 }
             }
-        }
-        if let Some(gap) = failed {
-            provenance.remove("selected_resources");
-            selected_resources.clear();
-            unread.push(Unread {
-                group: "selected_resources".into(),
-                gap,
-            });
         }
         let attributes = BackupPlan {
             plan_id: plan_id.clone(),
@@ -248,6 +194,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             rules,
             selected_resources,
         };
+        let (provenance, unread) = read.finish();
         found.push(resource(
             Attributes::BackupPlan(attributes),
             arn,
@@ -262,45 +209,35 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     }
 
     // Vaults, then the recovery points in each.
-    let mut vaults = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        match ctx
-            .recorder
-            .call(region, "backup:ListBackupVaults", |c| {
+    let Some(vaults) = ctx
+        .recorder
+        .pages(
+            Paging::listing(
+                account,
+                region,
+                "backup:ListBackupVaults",
+                &["aws_backup_vault", "aws_backup_recovery_point"],
+            ),
+            |token, c| {
                 backup
                     .list_backup_vaults()
-                    .set_next_token(token.clone())
+                    .set_next_token(token)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await
-        {
-            Ok((out, p)) => {
-                vaults.extend(
-                    out.backup_vault_list()
-                        .iter()
-                        .map(|v| (v.clone(), p.clone())),
-                );
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder.gap(
-                    account,
-                    region,
-                    "backup:ListBackupVaults",
-                    &e.failure,
-                    &["aws_backup_vault", "aws_backup_recovery_point"],
-                    "",
-                );
-                return found;
-            }
-        }
-    }
+            },
+            |out: ListBackupVaultsOutput| {
+                (
+                    out.backup_vault_list().to_vec(),
+                    out.next_token().map(str::to_string),
+                )
+            },
+        )
+        .await
+        .complete()
+    else {
+        return found;
+    };
     for (v, p) in &vaults {
         let name = v.backup_vault_name().unwrap_or_default().to_string();
         let arn = v.backup_vault_arn().map_or_else(
@@ -336,99 +273,37 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         let rule_frequency = &rule_frequency;
         async move {
             let vault = v.backup_vault_name().unwrap_or_default().to_string();
-            let mut out_points = Vec::new();
-            let mut token: Option<String> = None;
-            loop {
-                match ctx
-                    .recorder
-                    .call(region, "backup:ListRecoveryPointsByBackupVault", |c| {
+            let paging = Paging {
+                account,
+                region,
+                operation: "backup:ListRecoveryPointsByBackupVault",
+                resource_types: &["aws_backup_recovery_point"],
+                subject: &vault,
+            };
+            ctx.recorder
+                .pages(
+                    paging,
+                    |token, c| {
                         backup
                             .list_recovery_points_by_backup_vault()
                             .backup_vault_name(&vault)
-                            .set_next_token(token.clone())
+                            .set_next_token(token)
                             .customize()
                             .interceptor(c)
                             .send()
-                    })
-                    .await
-                {
-                    Ok((out, p)) => {
-                        for rp in out.recovery_points() {
-                            let arn = rp.recovery_point_arn().unwrap_or_default().to_string();
-                            let source_account = rp
-                                .source_backup_vault_arn()
-                                .map(|s| arn_part(s, 4))
-                                .filter(|a| a != account);
-                            let attributes = BackupRecoveryPoint {
-                                vault_name: vault.clone(),
-                                source_resource_arn: rp
-                                    .resource_arn()
-                                    .unwrap_or_default()
-                                    .to_string(),
-                                source_resource_type: rp
-                                    .resource_type()
-                                    .unwrap_or_default()
-                                    .to_string(),
-                                created: rp
-                                    .creation_date()
-                                    .map(|d| d.to_string())
-                                    .unwrap_or_default(),
-                                status: rp
-                                    .status()
-                                    .map_or(String::new(), |s| s.as_str().to_string()),
-                                encryption: Some(Encryption {
-                                    enabled: rp.is_encrypted(),
-                                    algorithm: rp.is_encrypted().then(|| "aws:kms".to_string()),
-                                    kms_key_arn: rp.encryption_key_arn().map(str::to_string),
-                                }),
-                                delete_after_days: rp
-                                    .lifecycle()
-                                    .and_then(|l| l.delete_after_days()),
-                                cold_storage_after_days: rp
-                                    .lifecycle()
-                                    .and_then(|l| l.move_to_cold_storage_after_days()),
-                                frequency: rp
-                                    .created_by()
-                                    .and_then(|c| c.backup_rule_id())
-                                    .and_then(|id| rule_frequency.get(id).cloned()),
-                                copied_from_account: source_account,
-                            };
-                            let id = arn
-                                .rsplit([':', '/'])
-                                .next()
-                                .unwrap_or_default()
-                                .to_string();
-                            out_points.push(resource(
-                                Attributes::BackupRecoveryPoint(attributes),
-                                arn,
-                                id,
-                                None,
-                                account,
-                                region,
-                                Tags::new(),
-                                BTreeMap::from([("resource".to_string(), p.clone())]),
-                                Vec::new(),
-                            ));
-                        }
-                        token = out.next_token().map(str::to_string);
-                        if token.is_none() {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        ctx.recorder.gap(
-                            account,
-                            region,
-                            "backup:ListRecoveryPointsByBackupVault",
-                            &e.failure,
-                            &["aws_backup_recovery_point"],
-                            &vault,
-                        );
-                        break;
-                    }
-                }
-            }
-            out_points
+                    },
+                    |out: ListRecoveryPointsByBackupVaultOutput| {
+                        (
+                            out.recovery_points().to_vec(),
+                            out.next_token().map(str::to_string),
+                        )
+                    },
+                )
+                .await
+                .items
+                .into_iter()
+                .map(|(rp, p)| recovery_point(&rp, &vault, account, region, rule_frequency, p))
+                .collect::<Vec<_>>()
         }
     }))
     .buffer_unordered(ctx.concurrency)
@@ -436,4 +311,63 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     .await;
     found.extend(points.into_iter().flatten());
     found
+}
+
+/// One recovery point as `ListRecoveryPointsByBackupVault` lists it, labelled with the
+/// frequency of the plan rule that made it when that rule is known.
+fn recovery_point(
+    rp: &RecoveryPointByBackupVault,
+    vault: &str,
+    account: &str,
+    region: &str,
+    rule_frequency: &BTreeMap<String, String>,
+    p: Provenance,
+) -> Resource {
+    let arn = rp.recovery_point_arn().unwrap_or_default().to_string();
+    let source_account = rp
+        .source_backup_vault_arn()
+        .map(|s| arn_part(s, 4))
+        .filter(|a| a != account);
+    let attributes = BackupRecoveryPoint {
+        vault_name: vault.to_string(),
+        source_resource_arn: rp.resource_arn().unwrap_or_default().to_string(),
+        source_resource_type: rp.resource_type().unwrap_or_default().to_string(),
+        created: rp
+            .creation_date()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        status: rp
+            .status()
+            .map_or(String::new(), |s| s.as_str().to_string()),
+        encryption: Some(Encryption {
+            enabled: rp.is_encrypted(),
+            algorithm: rp.is_encrypted().then(|| "aws:kms".to_string()),
+            kms_key_arn: rp.encryption_key_arn().map(str::to_string),
+        }),
+        delete_after_days: rp.lifecycle().and_then(|l| l.delete_after_days()),
+        cold_storage_after_days: rp
+            .lifecycle()
+            .and_then(|l| l.move_to_cold_storage_after_days()),
+        frequency: rp
+            .created_by()
+            .and_then(|c| c.backup_rule_id())
+            .and_then(|id| rule_frequency.get(id).cloned()),
+        copied_from_account: source_account,
+    };
+    let id = arn
+        .rsplit([':', '/'])
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    resource(
+        Attributes::BackupRecoveryPoint(attributes),
+        arn,
+        id,
+        None,
+        account,
+        region,
+        Tags::new(),
+        BTreeMap::from([("resource".to_string(), p)]),
+        Vec::new(),
+    )
 }

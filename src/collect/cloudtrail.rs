@@ -1,13 +1,12 @@
 //! CloudTrail: trails whose home is this region (multi-Region trails are listed once, in
 //! their home region), with logging status and whether management events are recorded.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_cloudtrail::Client;
 
+use super::read::Groups;
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::CloudTrailTrail;
-use crate::snapshot::{Attributes, Resource, Tags, Unread};
+use crate::snapshot::{Attributes, Resource, Tags};
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let trail_client = Client::new(ctx.config);
@@ -44,11 +43,9 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             || format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}"),
             str::to_string,
         );
-        let mut provenance = BTreeMap::from([("resource".to_string(), listed.clone())]);
-        let mut unread = Vec::new();
-        let is_logging = match ctx
-            .recorder
-            .call(region, "cloudtrail:GetTrailStatus", |c| {
+        let mut read = Groups::listed(ctx.recorder, account, region, &arn, listed.clone());
+        let is_logging = read
+            .read("is_logging", "cloudtrail:GetTrailStatus", |c| {
                 trail_client
                     .get_trail_status()
                     .name(&arn)
@@ -57,41 +54,22 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                     .send()
             })
             .await
-        {
-            Ok((out, p)) => {
-                provenance.insert("is_logging".into(), p);
-                out.is_logging()
-            }
-            Err(e) => {
-                let gap = ctx.recorder.gap(
-                    account,
-                    region,
-                    "cloudtrail:GetTrailStatus",
-                    &e.failure,
-                    &[],
-                    &arn,
-                );
-                unread.push(Unread {
-                    group: "is_logging".into(),
-                    gap,
-                });
-                None
-            }
-        };
-        let records_management_events = match ctx
-            .recorder
-            .call(region, "cloudtrail:GetEventSelectors", |c| {
-                trail_client
-                    .get_event_selectors()
-                    .trail_name(&arn)
-                    .customize()
-                    .interceptor(c)
-                    .send()
-            })
+            .and_then(|out| out.is_logging());
+        let records_management_events = read
+            .read(
+                "records_management_events",
+                "cloudtrail:GetEventSelectors",
+                |c| {
+                    trail_client
+                        .get_event_selectors()
+                        .trail_name(&arn)
+                        .customize()
+                        .interceptor(c)
+                        .send()
+                },
+            )
             .await
-        {
-            Ok((out, p)) => {
-                provenance.insert("records_management_events".into(), p);
+            .map(|out| {
                 let classic = out.event_selectors().iter().any(|s| {
                     s.include_management_events().unwrap_or(true)
                         && s.read_write_type().is_none_or(|rw| rw.as_str() == "All")
@@ -101,24 +79,8 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                         f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management")
                     })
                 });
-                Some(classic || advanced)
-            }
-            Err(e) => {
-                let gap = ctx.recorder.gap(
-                    account,
-                    region,
-                    "cloudtrail:GetEventSelectors",
-                    &e.failure,
-                    &[],
-                    &arn,
-                );
-                unread.push(Unread {
-                    group: "records_management_events".into(),
-                    gap,
-                });
-                None
-            }
-        };
+                classic || advanced
+            });
         let attributes = CloudTrailTrail {
             home_region: t.home_region().unwrap_or(region).to_string(),
             is_multi_region: t.is_multi_region_trail().unwrap_or(false),
@@ -129,6 +91,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             s3_bucket_name: t.s3_bucket_name().map(str::to_string),
             records_management_events,
         };
+        let (provenance, unread) = read.finish();
         found.push(resource(
             Attributes::CloudTrailTrail(attributes),
             arn,

@@ -8,7 +8,15 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{SnapshotAttributeName, Tag};
 use futures::StreamExt;
 
+use std::future::Future;
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use super::aws::Capture;
 use super::normalise::sg_rule;
+use super::read::{Groups, Paging};
 use super::recorder::Recorder;
 use super::{Account, ServiceCtx, resource};
 use crate::snapshot::resources::{
@@ -86,44 +94,27 @@ fn encryption(encrypted: Option<bool>, key: Option<&str>) -> Option<Encryption> 
     })
 }
 
-/// Pages through a `Describe*` call: `$call` builds the request for a token; `$items`
-/// extracts (items, next token) from a page. Returns the items with each page's
-/// provenance, or records a gap for `$types` and returns None.
-macro_rules! pages {
-    ($ctx:expr, $operation:literal, $types:expr, $call:expr, $items:expr) => {{
-        let mut all = Vec::new();
-        let mut token: Option<String> = None;
-        let mut failed = false;
-        loop {
-            match $ctx
-                .recorder
-                .call($ctx.region, $operation, |c| ($call)(token.clone(), c))
-                .await
-            {
-                Ok((out, p)) => {
-                    let (items, next): (Vec<_>, Option<String>) = ($items)(out);
-                    all.extend(items.into_iter().map(|i| (i, p.clone())));
-                    token = next;
-                    if token.is_none() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    $ctx.recorder.gap(
-                        $ctx.account,
-                        $ctx.region,
-                        $operation,
-                        &e.failure,
-                        $types,
-                        "",
-                    );
-                    failed = true;
-                    break;
-                }
-            }
-        }
-        (!failed).then_some(all)
-    }};
+/// Every page of a `Describe*` listing in this region, or `None` (with a gap for
+/// `types`) when a page failed.
+async fn pages<Out, T, E, Fut>(
+    ctx: &ServiceCtx<'_>,
+    operation: &'static str,
+    types: &[&str],
+    send: impl FnMut(Option<String>, Capture) -> Fut,
+    split: impl FnMut(Out) -> (Vec<T>, Option<String>),
+) -> Option<Vec<(T, Provenance)>>
+where
+    Fut: Future<Output = Result<Out, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    ctx.recorder
+        .pages(
+            Paging::listing(ctx.account, ctx.region, operation, types),
+            send,
+            split,
+        )
+        .await
+        .complete()
 }
 
 pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource> {
@@ -217,21 +208,23 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
     ));
 
     // Volumes.
-    if let Some(volumes) = pages!(
+    if let Some(volumes) = pages(
         ctx,
         "ec2:DescribeVolumes",
         &["aws_ebs_volume"],
-        |t, c| ec2
-            .describe_volumes()
-            .set_next_token(t)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |o: aws_sdk_ec2::operation::describe_volumes::DescribeVolumesOutput| (
-            o.volumes().to_vec(),
-            o.next_token().map(str::to_string)
-        )
-    ) {
+        |t, c| {
+            ec2.describe_volumes()
+                .set_next_token(t)
+                .customize()
+                .interceptor(c)
+                .send()
+        },
+        |o: aws_sdk_ec2::operation::describe_volumes::DescribeVolumesOutput| {
+            (o.volumes().to_vec(), o.next_token().map(str::to_string))
+        },
+    )
+    .await
+    {
         for (v, p) in volumes {
             let id = v.volume_id().unwrap_or_default().to_string();
             let attributes = EbsVolume {
@@ -263,22 +256,24 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
     }
 
     // Snapshots owned by the account, then who each is shared with.
-    if let Some(snapshots) = pages!(
+    if let Some(snapshots) = pages(
         ctx,
         "ec2:DescribeSnapshots",
         &["aws_ebs_snapshot"],
-        |t, c| ec2
-            .describe_snapshots()
-            .owner_ids("self")
-            .set_next_token(t)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |o: aws_sdk_ec2::operation::describe_snapshots::DescribeSnapshotsOutput| (
-            o.snapshots().to_vec(),
-            o.next_token().map(str::to_string)
-        )
-    ) {
+        |t, c| {
+            ec2.describe_snapshots()
+                .owner_ids("self")
+                .set_next_token(t)
+                .customize()
+                .interceptor(c)
+                .send()
+        },
+        |o: aws_sdk_ec2::operation::describe_snapshots::DescribeSnapshotsOutput| {
+            (o.snapshots().to_vec(), o.next_token().map(str::to_string))
+        },
+    )
+    .await
+    {
         let shared: Vec<Resource> = futures::stream::iter(snapshots.into_iter().map(|(s, p)| {
             let ec2 = &ec2;
             async move {
@@ -286,11 +281,9 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
                 // Account-qualified, so an EBS snapshot never collides with an AWS Backup
                 // recovery point, whose ARN is the account-less `arn:aws:ec2:R::snapshot/…`.
                 let arn = format!("arn:aws:ec2:{region}:{account}:snapshot/{id}");
-                let mut prov = provenance(&p);
-                let mut unread = Vec::new();
-                let shared_with = match ctx
-                    .recorder
-                    .call(region, "ec2:DescribeSnapshotAttribute", |c| {
+                let mut read = Groups::listed(ctx.recorder, account, region, &arn, p);
+                let shared_with = read
+                    .read("shared_with", "ec2:DescribeSnapshotAttribute", |c| {
                         ec2.describe_snapshot_attribute()
                             .snapshot_id(&id)
                             .attribute(SnapshotAttributeName::CreateVolumePermission)
@@ -299,9 +292,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
                             .send()
                     })
                     .await
-                {
-                    Ok((out, p)) => {
-                        prov.insert("shared_with".into(), p);
+                    .map(|out| {
                         out.create_volume_permissions()
                             .iter()
                             .filter_map(|perm| {
@@ -310,23 +301,8 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
                                     .or_else(|| perm.group().map(|g| g.as_str().to_string()))
                             })
                             .collect()
-                    }
-                    Err(e) => {
-                        let gap = ctx.recorder.gap(
-                            account,
-                            region,
-                            "ec2:DescribeSnapshotAttribute",
-                            &e.failure,
-                            &[],
-                            &arn,
-                        );
-                        unread.push(Unread {
-                            group: "shared_with".into(),
-                            gap,
-                        });
-                        Vec::new()
-                    }
-                };
+                    })
+                    .unwrap_or_default();
                 let attributes = EbsSnapshot {
                     volume_id: s.volume_id().map(str::to_string),
                     start_time: s.start_time().map(|t| t.to_string()).unwrap_or_default(),
@@ -338,6 +314,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
                     encryption: encryption(s.encrypted(), s.kms_key_id()),
                     shared_with,
                 };
+                let (provenance, unread) = read.finish();
                 resource(
                     Attributes::EbsSnapshot(attributes),
                     arn,
@@ -346,7 +323,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
                     account,
                     region,
                     tags(s.tags()),
-                    prov,
+                    provenance,
                     unread,
                 )
             }
@@ -358,21 +335,26 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
     }
 
     // Instances.
-    if let Some(reservations) = pages!(
+    if let Some(reservations) = pages(
         ctx,
         "ec2:DescribeInstances",
         &["aws_ec2_instance"],
-        |t, c| ec2
-            .describe_instances()
-            .set_next_token(t)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |o: aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput| (
-            o.reservations().to_vec(),
-            o.next_token().map(str::to_string)
-        )
-    ) {
+        |t, c| {
+            ec2.describe_instances()
+                .set_next_token(t)
+                .customize()
+                .interceptor(c)
+                .send()
+        },
+        |o: aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput| {
+            (
+                o.reservations().to_vec(),
+                o.next_token().map(str::to_string),
+            )
+        },
+    )
+    .await
+    {
         for (reservation, p) in reservations {
             for i in reservation.instances() {
                 let id = i.instance_id().unwrap_or_default().to_string();
@@ -421,21 +403,23 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
     }
 
     // VPCs.
-    if let Some(vpcs) = pages!(
+    if let Some(vpcs) = pages(
         ctx,
         "ec2:DescribeVpcs",
         &["aws_vpc"],
-        |t, c| ec2
-            .describe_vpcs()
-            .set_next_token(t)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |o: aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsOutput| (
-            o.vpcs().to_vec(),
-            o.next_token().map(str::to_string)
-        )
-    ) {
+        |t, c| {
+            ec2.describe_vpcs()
+                .set_next_token(t)
+                .customize()
+                .interceptor(c)
+                .send()
+        },
+        |o: aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsOutput| {
+            (o.vpcs().to_vec(), o.next_token().map(str::to_string))
+        },
+    )
+    .await
+    {
         for (v, p) in vpcs {
             let id = v.vpc_id().unwrap_or_default().to_string();
             let attributes = Vpc {
@@ -458,7 +442,8 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
     }
 
     // Security groups, with how many network interfaces use each.
-    let eni_counts: Option<BTreeMap<String, i64>> = pages!(ctx, "ec2:DescribeNetworkInterfaces", &[], |t, c| ec2.describe_network_interfaces().set_next_token(t).customize().interceptor(c).send(), |o: aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesOutput| (o.network_interfaces().to_vec(), o.next_token().map(str::to_string)))
+    let eni_counts: Option<BTreeMap<String, i64>> = pages(ctx, "ec2:DescribeNetworkInterfaces", &[], |t, c| ec2.describe_network_interfaces().set_next_token(t).customize().interceptor(c).send(), |o: aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesOutput| (o.network_interfaces().to_vec(), o.next_token().map(str::to_string)))
+    .await
         .map(|enis| {
             let mut counts = BTreeMap::new();
             for (eni, _) in enis {
@@ -470,21 +455,26 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
             }
             counts
         });
-    if let Some(groups) = pages!(
+    if let Some(groups) = pages(
         ctx,
         "ec2:DescribeSecurityGroups",
         &["aws_security_group"],
-        |t, c| ec2
-            .describe_security_groups()
-            .set_next_token(t)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |o: aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput| (
-            o.security_groups().to_vec(),
-            o.next_token().map(str::to_string)
-        )
-    ) {
+        |t, c| {
+            ec2.describe_security_groups()
+                .set_next_token(t)
+                .customize()
+                .interceptor(c)
+                .send()
+        },
+        |o: aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput| {
+            (
+                o.security_groups().to_vec(),
+                o.next_token().map(str::to_string),
+            )
+        },
+    )
+    .await
+    {
         for (g, p) in groups {
             let id = g.group_id().unwrap_or_default().to_string();
             let rules = |perms: &[aws_sdk_ec2::types::IpPermission]| -> Vec<SecurityGroupRule> {

@@ -6,16 +6,21 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_iam::Client;
-use aws_sdk_iam::types::SummaryKeyType;
+use aws_sdk_iam::operation::get_group::GetGroupOutput;
+use aws_sdk_iam::operation::list_groups::ListGroupsOutput;
+use aws_sdk_iam::operation::list_roles::ListRolesOutput;
+use aws_sdk_iam::operation::list_users::ListUsersOutput;
+use aws_sdk_iam::types::{AttachedPolicy, SummaryKeyType, User};
 use futures::StreamExt;
 
 use super::normalise::policy_document;
+use super::read::{Groups, Paging, next_marker};
 use super::recorder::CallError;
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::{
     AccessKey, Account, IamGroup, IamRole, IamUser, MfaDevice, PasswordPolicy,
 };
-use crate::snapshot::{Attributes, Provenance, Resource, Tags, Unread};
+use crate::snapshot::{Attributes, Provenance, Resource, Tags};
 
 /// One row of the credential report, as far as the rules need it.
 #[derive(Debug, Clone, Default)]
@@ -132,187 +137,88 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     found.push(account_resource(ctx, &iam, &report).await);
 
     // Users.
-    let mut users = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        match ctx
-            .recorder
-            .call("global", "iam:ListUsers", |c| {
+    let users = ctx
+        .recorder
+        .pages(
+            Paging::listing(account, "global", "iam:ListUsers", &["aws_iam_user"]),
+            |marker, c| {
                 iam.list_users()
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await
-        {
-            Ok((out, p)) => {
-                users.extend(out.users().iter().map(|u| (u.clone(), p.clone())));
-                marker = out
-                    .marker()
-                    .map(str::to_string)
-                    .filter(|_| out.is_truncated());
-                if marker.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder.gap(
-                    account,
-                    "global",
-                    "iam:ListUsers",
-                    &e.failure,
-                    &["aws_iam_user"],
-                    "",
-                );
-                break;
-            }
-        }
-    }
-    let user_resources: Vec<Resource> = futures::stream::iter(users.into_iter().map(|(u, listed)| {
-        let iam = &iam;
-        let report = &report;
-        let report_gap = &report_gap;
-        async move {
-            let name = u.user_name().to_string();
-            let arn = u.arn().to_string();
-            let mut provenance = BTreeMap::from([("resource".to_string(), listed)]);
-            let mut unread = Vec::new();
-            let mut attributes = IamUser { created: Some(u.create_date().to_string()), password_last_used: u.password_last_used().map(|d| d.to_string()), ..IamUser::default() };
-            match report {
-                Ok((rows, p)) => {
-                    provenance.insert("console_access".into(), p.clone());
-                    attributes.console_access = rows.get(&name).is_some_and(|r| r.password_enabled);
-                }
-                Err(_) => {
-                    if let Some(gap) = report_gap {
-                        unread.push(Unread { group: "console_access".into(), gap: gap.clone() });
-                    }
-                }
-            }
-            macro_rules! group {
-                ($group:literal, $operation:literal, $send:expr, $map:expr) => {
-                    match ctx.recorder.call("global", $operation, $send).await {
-                        Ok((out, p)) => {
-                            provenance.insert($group.into(), p);
-                            ($map)(out)
-                        }
-                        Err(e) => {
-                            let gap = ctx.recorder.gap(account, "global", $operation, &e.failure, &[], &arn);
-                            unread.push(Unread { group: $group.into(), gap });
-                            Default::default()
-                        }
-                    }
-                };
-            }
-            attributes.mfa_devices = group!("mfa_devices", "iam:ListMFADevices", |c| iam.list_mfa_devices().user_name(&name).customize().interceptor(c).send(), |o: aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput| o
-                .mfa_devices()
-                .iter()
-                .map(|d| MfaDevice { serial_number: d.serial_number().to_string(), kind: if d.serial_number().contains(":mfa/") { "virtual".into() } else { "hardware".into() }, enabled_at: Some(d.enable_date().to_string()) })
-                .collect());
-            attributes.groups = group!("groups", "iam:ListGroupsForUser", |c| iam.list_groups_for_user().user_name(&name).customize().interceptor(c).send(), |o: aws_sdk_iam::operation::list_groups_for_user::ListGroupsForUserOutput| o.groups().iter().map(|g| g.group_name().to_string()).collect());
-            attributes.access_keys = group!("access_keys", "iam:ListAccessKeys", |c| iam.list_access_keys().user_name(&name).customize().interceptor(c).send(), |o: aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput| o
-                .access_key_metadata()
-                .iter()
-                .map(|k| AccessKey { id: k.access_key_id().unwrap_or_default().to_string(), status: k.status().map_or(String::new(), |s| s.as_str().to_string()), created: k.create_date().map(|d| d.to_string()), last_used: None })
-                .collect());
-            attributes.attached_policies = group!("attached_policies", "iam:ListAttachedUserPolicies", |c| iam.list_attached_user_policies().user_name(&name).customize().interceptor(c).send(), |o: aws_sdk_iam::operation::list_attached_user_policies::ListAttachedUserPoliciesOutput| o.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect());
-            let tags: Tags = u.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
-            resource(Attributes::IamUser(attributes), arn, name.clone(), Some(name), account, "global", tags, provenance, unread)
-        }
-    }))
+            },
+            |out: ListUsersOutput| {
+                (
+                    out.users().to_vec(),
+                    next_marker(out.marker(), out.is_truncated()),
+                )
+            },
+        )
+        .await
+        .items;
+    let user_resources: Vec<Resource> = futures::stream::iter(
+        users
+            .into_iter()
+            .map(|(u, listed)| user(ctx, &iam, u, listed, &report, &report_gap)),
+    )
     .buffer_unordered(ctx.concurrency)
     .collect()
     .await;
     found.extend(user_resources);
 
     // Groups, every page.
-    let mut groups = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        match ctx
-            .recorder
-            .call("global", "iam:ListGroups", |c| {
+    let groups = ctx
+        .recorder
+        .pages(
+            Paging::listing(account, "global", "iam:ListGroups", &["aws_iam_group"]),
+            |marker, c| {
                 iam.list_groups()
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await
-        {
-            Ok((out, listed)) => {
-                groups.extend(out.groups().iter().map(|g| (g.clone(), listed.clone())));
-                marker = out
-                    .marker()
-                    .map(str::to_string)
-                    .filter(|_| out.is_truncated());
-                if marker.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder.gap(
-                    account,
-                    "global",
-                    "iam:ListGroups",
-                    &e.failure,
-                    &["aws_iam_group"],
-                    "",
-                );
-                break;
-            }
-        }
-    }
+            },
+            |out: ListGroupsOutput| {
+                (
+                    out.groups().to_vec(),
+                    next_marker(out.marker(), out.is_truncated()),
+                )
+            },
+        )
+        .await
+        .items;
     for (g, listed) in groups {
         let name = g.group_name().to_string();
         let arn = g.arn().to_string();
-        let mut provenance = BTreeMap::from([("resource".to_string(), listed)]);
-        let mut unread = Vec::new();
+        let mut read = Groups::listed(ctx.recorder, account, "global", &arn, listed);
         // Members, every page (a support group can have more than one page of users).
-        let mut members = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            match ctx
-                .recorder
-                .call("global", "iam:GetGroup", |c| {
+        let members = ctx
+            .recorder
+            .pages(
+                Paging::of(account, "global", "iam:GetGroup", &arn),
+                |marker, c| {
                     iam.get_group()
                         .group_name(&name)
-                        .set_marker(marker.clone())
+                        .set_marker(marker)
                         .customize()
                         .interceptor(c)
                         .send()
-                })
-                .await
-            {
-                Ok((out, p)) => {
-                    provenance.entry("members".into()).or_insert(p);
-                    members.extend(out.users().iter().map(|u| u.user_name().to_string()));
-                    marker = out
-                        .marker()
-                        .map(str::to_string)
-                        .filter(|_| out.is_truncated());
-                    if marker.is_none() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let gap =
-                        ctx.recorder
-                            .gap(account, "global", "iam:GetGroup", &e.failure, &[], &arn);
-                    provenance.remove("members");
-                    unread.push(Unread {
-                        group: "members".into(),
-                        gap,
-                    });
-                    members.clear();
-                    break;
-                }
-            }
-        }
-        let attached_policies = match ctx
-            .recorder
-            .call("global", "iam:ListAttachedGroupPolicies", |c| {
+                },
+                |out: GetGroupOutput| {
+                    (
+                        out.users()
+                            .iter()
+                            .map(|u| u.user_name().to_string())
+                            .collect(),
+                        next_marker(out.marker(), out.is_truncated()),
+                    )
+                },
+            )
+            .await;
+        let members = read.paged("members", members).unwrap_or_default();
+        let attached_policies = read
+            .read("attached_policies", "iam:ListAttachedGroupPolicies", |c| {
                 iam.list_attached_group_policies()
                     .group_name(&name)
                     .customize()
@@ -320,30 +226,9 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                     .send()
             })
             .await
-        {
-            Ok((out, p)) => {
-                provenance.insert("attached_policies".into(), p);
-                out.attached_policies()
-                    .iter()
-                    .filter_map(|p| p.policy_arn().map(str::to_string))
-                    .collect()
-            }
-            Err(e) => {
-                let gap = ctx.recorder.gap(
-                    account,
-                    "global",
-                    "iam:ListAttachedGroupPolicies",
-                    &e.failure,
-                    &[],
-                    &arn,
-                );
-                unread.push(Unread {
-                    group: "attached_policies".into(),
-                    gap,
-                });
-                Vec::new()
-            }
-        };
+            .map(|out| policy_arns(out.attached_policies()))
+            .unwrap_or_default();
+        let (provenance, unread) = read.finish();
         found.push(resource(
             Attributes::IamGroup(IamGroup {
                 members,
@@ -361,108 +246,197 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     }
 
     // Roles, with their trust policies.
-    let mut marker: Option<String> = None;
-    loop {
-        match ctx
-            .recorder
-            .call("global", "iam:ListRoles", |c| {
+    let roles = ctx
+        .recorder
+        .pages(
+            Paging::listing(account, "global", "iam:ListRoles", &["aws_iam_role"]),
+            |marker, c| {
                 iam.list_roles()
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+            |out: ListRolesOutput| {
+                (
+                    out.roles().to_vec(),
+                    next_marker(out.marker(), out.is_truncated()),
+                )
+            },
+        )
+        .await
+        .items;
+    for (r, listed) in roles {
+        let name = r.role_name().to_string();
+        let arn = r.arn().to_string();
+        let mut read = Groups::listed(ctx.recorder, account, "global", &arn, listed);
+        let attached_policies = read
+            .read("attached_policies", "iam:ListAttachedRolePolicies", |c| {
+                iam.list_attached_role_policies()
+                    .role_name(&name)
                     .customize()
                     .interceptor(c)
                     .send()
             })
             .await
-        {
-            Ok((out, listed)) => {
-                for r in out.roles() {
-                    let name = r.role_name().to_string();
-                    let arn = r.arn().to_string();
-                    let mut provenance = BTreeMap::from([("resource".to_string(), listed.clone())]);
-                    let mut unread = Vec::new();
-                    let attached_policies = match ctx
-                        .recorder
-                        .call("global", "iam:ListAttachedRolePolicies", |c| {
-                            iam.list_attached_role_policies()
-                                .role_name(&name)
-                                .customize()
-                                .interceptor(c)
-                                .send()
-                        })
-                        .await
-                    {
-                        Ok((out, p)) => {
-                            provenance.insert("attached_policies".into(), p);
-                            out.attached_policies()
-                                .iter()
-                                .filter_map(|p| p.policy_arn().map(str::to_string))
-                                .collect()
-                        }
-                        Err(e) => {
-                            let gap = ctx.recorder.gap(
-                                account,
-                                "global",
-                                "iam:ListAttachedRolePolicies",
-                                &e.failure,
-                                &[],
-                                &arn,
-                            );
-                            unread.push(Unread {
-                                group: "attached_policies".into(),
-                                gap,
-                            });
-                            Vec::new()
-                        }
-                    };
-                    let attributes = IamRole {
-                        path: r.path().to_string(),
-                        created: Some(r.create_date().to_string()),
-                        assume_role_policy: r
-                            .assume_role_policy_document()
-                            .map(policy_document)
-                            .unwrap_or(serde_json::Value::Null),
-                        attached_policies,
-                        is_service_linked: r.path().starts_with("/aws-service-role/"),
-                    };
-                    let tags: Tags = r
-                        .tags()
-                        .iter()
-                        .map(|t| (t.key().to_string(), t.value().to_string()))
-                        .collect();
-                    found.push(resource(
-                        Attributes::IamRole(attributes),
-                        arn,
-                        name.clone(),
-                        Some(name),
-                        account,
-                        "global",
-                        tags,
-                        provenance,
-                        unread,
-                    ));
-                }
-                marker = out
-                    .marker()
-                    .map(str::to_string)
-                    .filter(|_| out.is_truncated());
-                if marker.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder.gap(
-                    account,
-                    "global",
-                    "iam:ListRoles",
-                    &e.failure,
-                    &["aws_iam_role"],
-                    "",
-                );
-                break;
+            .map(|out| policy_arns(out.attached_policies()))
+            .unwrap_or_default();
+        let attributes = IamRole {
+            path: r.path().to_string(),
+            created: Some(r.create_date().to_string()),
+            assume_role_policy: r
+                .assume_role_policy_document()
+                .map(policy_document)
+                .unwrap_or(serde_json::Value::Null),
+            attached_policies,
+            is_service_linked: r.path().starts_with("/aws-service-role/"),
+        };
+        let tags: Tags = r
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
+        let (provenance, unread) = read.finish();
+        found.push(resource(
+            Attributes::IamRole(attributes),
+            arn,
+            name.clone(),
+            Some(name),
+            account,
+            "global",
+            tags,
+            provenance,
+            unread,
+        ));
+    }
+    found
+}
+
+fn policy_arns(attached: &[AttachedPolicy]) -> Vec<String> {
+    attached
+        .iter()
+        .filter_map(|p| p.policy_arn().map(str::to_string))
+        .collect()
+}
+
+/// One user: console access from the credential report, then MFA devices, groups, access
+/// keys and attached policies, one call each.
+async fn user(
+    ctx: &ServiceCtx<'_>,
+    iam: &Client,
+    u: User,
+    listed: Provenance,
+    report: &Result<(BTreeMap<String, ReportRow>, Provenance), CallError>,
+    report_gap: &Option<String>,
+) -> Resource {
+    let name = u.user_name().to_string();
+    let arn = u.arn().to_string();
+    let mut read = Groups::listed(ctx.recorder, ctx.account, "global", &arn, listed);
+    let mut attributes = IamUser {
+        created: Some(u.create_date().to_string()),
+        password_last_used: u.password_last_used().map(|d| d.to_string()),
+        ..IamUser::default()
+    };
+    match report {
+        Ok((rows, p)) => {
+            read.cite("console_access", p.clone());
+            attributes.console_access = rows.get(&name).is_some_and(|r| r.password_enabled);
+        }
+        Err(_) => {
+            if let Some(gap) = report_gap {
+                read.unread_by("console_access", gap);
             }
         }
     }
-    found
+    attributes.mfa_devices = read
+        .read("mfa_devices", "iam:ListMFADevices", |c| {
+            iam.list_mfa_devices()
+                .user_name(&name)
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+        .map(|out| {
+            out.mfa_devices()
+                .iter()
+                .map(|d| MfaDevice {
+                    serial_number: d.serial_number().to_string(),
+                    kind: if d.serial_number().contains(":mfa/") {
+                        "virtual".into()
+                    } else {
+                        "hardware".into()
+                    },
+                    enabled_at: Some(d.enable_date().to_string()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    attributes.groups = read
+        .read("groups", "iam:ListGroupsForUser", |c| {
+            iam.list_groups_for_user()
+                .user_name(&name)
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+        .map(|out| {
+            out.groups()
+                .iter()
+                .map(|g| g.group_name().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    attributes.access_keys = read
+        .read("access_keys", "iam:ListAccessKeys", |c| {
+            iam.list_access_keys()
+                .user_name(&name)
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+        .map(|out| {
+            out.access_key_metadata()
+                .iter()
+                .map(|k| AccessKey {
+                    id: k.access_key_id().unwrap_or_default().to_string(),
+                    status: k.status().map_or(String::new(), |s| s.as_str().to_string()),
+                    created: k.create_date().map(|d| d.to_string()),
+                    last_used: None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    attributes.attached_policies = read
+        .read("attached_policies", "iam:ListAttachedUserPolicies", |c| {
+            iam.list_attached_user_policies()
+                .user_name(&name)
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+        .map(|out| policy_arns(out.attached_policies()))
+        .unwrap_or_default();
+    let tags: Tags = u
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    let (provenance, unread) = read.finish();
+    resource(
+        Attributes::IamUser(attributes),
+        arn,
+        name.clone(),
+        Some(name),
+        ctx.account,
+        "global",
+        tags,
+        provenance,
+        unread,
+    )
 }
 
 /// The account resource: summary, password policy, alias and root state.
@@ -473,44 +447,22 @@ async fn account_resource(
 ) -> Resource {
     let account = ctx.account;
     let arn = format!("arn:aws:iam::{account}:root");
-    let mut provenance = BTreeMap::new();
-    let mut unread = Vec::new();
+    let mut read = Groups::new(ctx.recorder, account, "global", &arn);
     let mut attributes = Account::default();
 
-    match ctx
-        .recorder
-        .call("global", "iam:GetAccountSummary", |c| {
+    const ROOT: [&str; 2] = ["root_mfa_enabled", "root_access_keys_present"];
+    let summary = read
+        .read_optional(&ROOT, "iam:GetAccountSummary", &[], |c| {
             iam.get_account_summary().customize().interceptor(c).send()
         })
         .await
-    {
-        Ok((out, p)) => {
-            provenance.insert("root_mfa_enabled".into(), p.clone());
-            provenance.insert("root_access_keys_present".into(), p);
-            let summary = out.summary_map();
-            let value = |key: SummaryKeyType| summary.and_then(|m| m.get(&key)).copied();
-            attributes.root_mfa_enabled = value(SummaryKeyType::AccountMfaEnabled).map(|v| v > 0);
-            attributes.root_access_keys_present =
-                value(SummaryKeyType::AccountAccessKeysPresent).map(|v| v > 0);
-        }
-        Err(e) => {
-            let gap = ctx.recorder.gap(
-                account,
-                "global",
-                "iam:GetAccountSummary",
-                &e.failure,
-                &[],
-                &arn,
-            );
-            unread.push(Unread {
-                group: "root_mfa_enabled".into(),
-                gap: gap.clone(),
-            });
-            unread.push(Unread {
-                group: "root_access_keys_present".into(),
-                gap,
-            });
-        }
+        .flatten();
+    if let Some(out) = summary {
+        let summary = out.summary_map();
+        let value = |key: SummaryKeyType| summary.and_then(|m| m.get(&key)).copied();
+        attributes.root_mfa_enabled = value(SummaryKeyType::AccountMfaEnabled).map(|v| v > 0);
+        attributes.root_access_keys_present =
+            value(SummaryKeyType::AccountAccessKeysPresent).map(|v| v > 0);
     }
     // The credential report's root row is the better source when present.
     // (It also answers for a summary that could not be read.)
@@ -519,52 +471,35 @@ async fn account_resource(
     {
         attributes.root_mfa_enabled = Some(root.mfa_active);
         attributes.root_access_keys_present = Some(root.access_key_active);
-        provenance.insert("root_mfa_enabled".into(), p.clone());
-        provenance.insert("root_access_keys_present".into(), p.clone());
-        unread.retain(|u| u.group != "root_mfa_enabled" && u.group != "root_access_keys_present");
+        for group in ROOT {
+            read.cite(group, p.clone());
+        }
+        read.unread.retain(|u| !ROOT.contains(&u.group.as_str()));
     }
-    match ctx
-        .recorder
-        .call("global", "iam:GetAccountPasswordPolicy", |c| {
-            iam.get_account_password_policy()
-                .customize()
-                .interceptor(c)
-                .send()
-        })
-        .await
-    {
-        Ok((out, p)) => {
-            provenance.insert("password_policy".into(), p);
-            attributes.password_policy = out.password_policy().map(|pp| PasswordPolicy {
-                minimum_length: i64::from(pp.minimum_password_length().unwrap_or(0)),
-                require_symbols: pp.require_symbols(),
-                require_numbers: pp.require_numbers(),
-                require_uppercase: pp.require_uppercase_characters(),
-                require_lowercase: pp.require_lowercase_characters(),
-                max_age_days: pp.max_password_age().map(i64::from),
-                reuse_prevention: pp.password_reuse_prevention().map(i64::from),
-            });
-        }
-        // No policy set: AWS answers NoSuchEntity, which is the fact "none".
-        Err(e) if e.failure.code == "NoSuchEntity" => {
-            if let Some(p) = e.provenance {
-                provenance.insert("password_policy".into(), p);
-            }
-        }
-        Err(e) => {
-            let gap = ctx.recorder.gap(
-                account,
-                "global",
-                "iam:GetAccountPasswordPolicy",
-                &e.failure,
-                &[],
-                &arn,
-            );
-            unread.push(Unread {
-                group: "password_policy".into(),
-                gap,
-            });
-        }
+    // No policy set: AWS answers NoSuchEntity, which is the fact "none".
+    let policy = read
+        .read_optional(
+            &["password_policy"],
+            "iam:GetAccountPasswordPolicy",
+            &["NoSuchEntity"],
+            |c| {
+                iam.get_account_password_policy()
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+        )
+        .await;
+    if let Some(Some(out)) = policy {
+        attributes.password_policy = out.password_policy().map(|pp| PasswordPolicy {
+            minimum_length: i64::from(pp.minimum_password_length().unwrap_or(0)),
+            require_symbols: pp.require_symbols(),
+            require_numbers: pp.require_numbers(),
+            require_uppercase: pp.require_uppercase_characters(),
+            require_lowercase: pp.require_lowercase_characters(),
+            max_age_days: pp.max_password_age().map(i64::from),
+            reuse_prevention: pp.password_reuse_prevention().map(i64::from),
+        });
     }
     if let Ok((out, _)) = ctx
         .recorder
@@ -576,6 +511,7 @@ async fn account_resource(
         attributes.alias = out.account_aliases().first().cloned();
     }
     let name = attributes.alias.clone();
+    let (provenance, unread) = read.finish();
     resource(
         Attributes::Account(attributes),
         arn,

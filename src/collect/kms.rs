@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_kms::Client;
+use aws_sdk_kms::operation::list_aliases::ListAliasesOutput;
+use aws_sdk_kms::operation::list_keys::ListKeysOutput;
 use futures::StreamExt;
 
-use super::aws::FailureKind;
+use super::read::{Groups, Paging, next_marker};
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::KmsKey;
-use crate::snapshot::{Attributes, Resource, Tags, Unread};
+use crate::snapshot::{Attributes, Resource, Tags};
 
 const TYPES: &[&str] = &["aws_kms_key"];
 
@@ -17,85 +19,60 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let kms = Client::new(ctx.config);
     let (account, region) = (ctx.account, ctx.region);
 
-    let mut keys = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        match ctx
-            .recorder
-            .call(region, "kms:ListKeys", |c| {
+    let Some(keys) = ctx
+        .recorder
+        .pages(
+            Paging::listing(account, region, "kms:ListKeys", TYPES),
+            |marker, c| {
                 kms.list_keys()
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await
-        {
-            Ok((out, p)) => {
-                keys.extend(
-                    out.keys()
-                        .iter()
-                        .filter_map(|k| k.key_id().map(|id| (id.to_string(), p.clone()))),
-                );
-                marker = out
-                    .next_marker()
-                    .map(str::to_string)
-                    .filter(|_| out.truncated());
-                if marker.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder
-                    .gap(account, region, "kms:ListKeys", &e.failure, TYPES, "");
-                return Vec::new();
-            }
-        }
-    }
+            },
+            |out: ListKeysOutput| {
+                let ids = out
+                    .keys()
+                    .iter()
+                    .filter_map(|k| k.key_id().map(str::to_string))
+                    .collect();
+                (ids, next_marker(out.next_marker(), out.truncated()))
+            },
+        )
+        .await
+        .complete()
+    else {
+        return Vec::new();
+    };
 
     // Aliases: a missing alias list is not fatal; the keys are still judged.
     let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut marker: Option<String> = None;
-    loop {
-        match ctx
-            .recorder
-            .call(region, "kms:ListAliases", |c| {
+    let listed_aliases = ctx
+        .recorder
+        .pages(
+            Paging::of(account, region, "kms:ListAliases", "aliases"),
+            |marker, c| {
                 kms.list_aliases()
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await
-        {
-            Ok((out, _)) => {
-                for a in out.aliases() {
-                    if let (Some(name), Some(target)) = (a.alias_name(), a.target_key_id()) {
-                        aliases
-                            .entry(target.to_string())
-                            .or_default()
-                            .push(name.to_string());
-                    }
-                }
-                marker = out
-                    .next_marker()
-                    .map(str::to_string)
-                    .filter(|_| out.truncated());
-                if marker.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder.gap(
-                    account,
-                    region,
-                    "kms:ListAliases",
-                    &e.failure,
-                    &[],
-                    "aliases",
-                );
-                break;
-            }
+            },
+            |out: ListAliasesOutput| {
+                (
+                    out.aliases().to_vec(),
+                    next_marker(out.next_marker(), out.truncated()),
+                )
+            },
+        )
+        .await
+        .items;
+    for (a, _) in listed_aliases {
+        if let (Some(name), Some(target)) = (a.alias_name(), a.target_key_id()) {
+            aliases
+                .entry(target.to_string())
+                .or_default()
+                .push(name.to_string());
         }
     }
 
@@ -104,14 +81,13 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         let aliases = &aliases;
         async move {
             let arn = format!("arn:aws:kms:{region}:{account}:key/{key_id}");
-            let mut provenance = BTreeMap::from([("resource".to_string(), listed)]);
-            let mut unread = Vec::new();
+            let mut read = Groups::listed(ctx.recorder, account, region, &arn, listed);
             let mut key = KmsKey {
                 key_id: key_id.clone(),
                 aliases: aliases.get(&key_id).cloned().unwrap_or_default(),
                 ..KmsKey::default()
             };
-            match ctx
+            let described = ctx
                 .recorder
                 .call(region, "kms:DescribeKey", |c| {
                     kms.describe_key()
@@ -120,10 +96,10 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                         .interceptor(c)
                         .send()
                 })
-                .await
-            {
+                .await;
+            match described {
                 Ok((out, p)) => {
-                    provenance.insert("metadata".into(), p);
+                    read.cite("metadata", p);
                     if let Some(m) = out.key_metadata() {
                         key.key_manager = m
                             .key_manager()
@@ -158,11 +134,9 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                     }
                 }
                 Err(e) => {
-                    let gap =
-                        ctx.recorder
-                            .gap(account, region, "kms:DescribeKey", &e.failure, &[], &arn);
+                    // One call describes these groups: all are unread with its gap.
+                    let gap = read.miss("key_manager", "kms:DescribeKey", &e.failure);
                     for group in [
-                        "key_manager",
                         "key_state",
                         "key_spec",
                         "key_usage",
@@ -170,57 +144,35 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                         "replica_regions",
                         "rotation_enabled",
                     ] {
-                        unread.push(Unread {
-                            group: group.into(),
-                            gap: gap.clone(),
-                        });
+                        read.unread_by(group, &gap);
                     }
                 }
             }
             // Rotation applies to symmetric encryption keys with AWS key material only.
             let rotatable = key.key_spec == "SYMMETRIC_DEFAULT" && key.key_state != "PendingImport";
             if rotatable {
-                match ctx
-                    .recorder
-                    .call(region, "kms:GetKeyRotationStatus", |c| {
-                        kms.get_key_rotation_status()
-                            .key_id(&key_id)
-                            .customize()
-                            .interceptor(c)
-                            .send()
-                    })
+                let status = read
+                    .read_optional(
+                        &["rotation_enabled"],
+                        "kms:GetKeyRotationStatus",
+                        &["UnsupportedOperationException"],
+                        |c| {
+                            kms.get_key_rotation_status()
+                                .key_id(&key_id)
+                                .customize()
+                                .interceptor(c)
+                                .send()
+                        },
+                    )
                     .await
-                {
-                    Ok((out, p)) => {
-                        provenance.insert("rotation_enabled".into(), p);
-                        key.rotation_enabled = Some(out.key_rotation_enabled());
-                        key.rotation_period_days = out.rotation_period_in_days().map(i64::from);
-                    }
-                    Err(e)
-                        if e.failure.kind == FailureKind::Service
-                            && e.failure.code == "UnsupportedOperationException" =>
-                    {
-                        if let Some(p) = e.provenance {
-                            provenance.insert("rotation_enabled".into(), p);
-                        }
-                    }
-                    Err(e) => {
-                        let gap = ctx.recorder.gap(
-                            account,
-                            region,
-                            "kms:GetKeyRotationStatus",
-                            &e.failure,
-                            &[],
-                            &arn,
-                        );
-                        unread.push(Unread {
-                            group: "rotation_enabled".into(),
-                            gap,
-                        });
-                    }
+                    .flatten();
+                if let Some(out) = status {
+                    key.rotation_enabled = Some(out.key_rotation_enabled());
+                    key.rotation_period_days = out.rotation_period_in_days().map(i64::from);
                 }
             }
             let name = key.aliases.first().cloned();
+            let (provenance, unread) = read.finish();
             resource(
                 Attributes::KmsKey(key),
                 arn,

@@ -4,12 +4,15 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_rds::Client;
+use aws_sdk_rds::operation::describe_db_instances::DescribeDbInstancesOutput;
+use aws_sdk_rds::operation::describe_db_snapshots::DescribeDbSnapshotsOutput;
 use aws_sdk_rds::types::Tag;
 use futures::StreamExt;
 
+use super::read::{Groups, Paging};
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::{Encryption, RdsInstance, RdsSnapshot};
-use crate::snapshot::{Attributes, Resource, Tags, Unread};
+use crate::snapshot::{Attributes, Resource, Tags};
 
 fn tags(tags: &[Tag]) -> Tags {
     tags.iter()
@@ -36,101 +39,85 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let (account, region) = (ctx.account, ctx.region);
     let mut found = Vec::new();
 
-    let mut marker: Option<String> = None;
-    loop {
-        match ctx
-            .recorder
-            .call(region, "rds:DescribeDBInstances", |c| {
+    let instances = ctx
+        .recorder
+        .pages(
+            Paging::listing(
+                account,
+                region,
+                "rds:DescribeDBInstances",
+                &["aws_rds_instance"],
+            ),
+            |marker, c| {
                 rds.describe_db_instances()
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await
-        {
-            Ok((out, p)) => {
-                for db in out.db_instances() {
-                    let id = db.db_instance_identifier().unwrap_or_default().to_string();
-                    let arn = db.db_instance_arn().map_or_else(
-                        || format!("arn:aws:rds:{region}:{account}:db:{id}"),
-                        str::to_string,
-                    );
-                    let attributes = RdsInstance {
-                        engine: db.engine().unwrap_or_default().to_string(),
-                        instance_class: db.db_instance_class().unwrap_or_default().to_string(),
-                        status: db.db_instance_status().unwrap_or_default().to_string(),
-                        encryption: encryption(db.storage_encrypted(), db.kms_key_id()),
-                        backup_retention_days: i64::from(db.backup_retention_period().unwrap_or(0)),
-                        publicly_accessible: db.publicly_accessible().unwrap_or(false),
-                        multi_az: db.multi_az().unwrap_or(false),
-                        deletion_protection: db.deletion_protection().unwrap_or(false),
-                    };
-                    found.push(resource(
-                        Attributes::RdsInstance(attributes),
-                        arn,
-                        id,
-                        None,
-                        account,
-                        region,
-                        tags(db.tag_list()),
-                        BTreeMap::from([("resource".to_string(), p.clone())]),
-                        Vec::new(),
-                    ));
-                }
-                marker = out.marker().map(str::to_string);
-                if marker.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder.gap(
-                    account,
-                    region,
-                    "rds:DescribeDBInstances",
-                    &e.failure,
-                    &["aws_rds_instance"],
-                    "",
-                );
-                break;
-            }
-        }
+            },
+            |out: DescribeDbInstancesOutput| {
+                (
+                    out.db_instances().to_vec(),
+                    out.marker().map(str::to_string),
+                )
+            },
+        )
+        .await
+        .items;
+    for (db, p) in instances {
+        let id = db.db_instance_identifier().unwrap_or_default().to_string();
+        let arn = db.db_instance_arn().map_or_else(
+            || format!("arn:aws:rds:{region}:{account}:db:{id}"),
+            str::to_string,
+        );
+        let attributes = RdsInstance {
+            engine: db.engine().unwrap_or_default().to_string(),
+            instance_class: db.db_instance_class().unwrap_or_default().to_string(),
+            status: db.db_instance_status().unwrap_or_default().to_string(),
+            encryption: encryption(db.storage_encrypted(), db.kms_key_id()),
+            backup_retention_days: i64::from(db.backup_retention_period().unwrap_or(0)),
+            publicly_accessible: db.publicly_accessible().unwrap_or(false),
+            multi_az: db.multi_az().unwrap_or(false),
+            deletion_protection: db.deletion_protection().unwrap_or(false),
+        };
+        found.push(resource(
+            Attributes::RdsInstance(attributes),
+            arn,
+            id,
+            None,
+            account,
+            region,
+            tags(db.tag_list()),
+            BTreeMap::from([("resource".to_string(), p)]),
+            Vec::new(),
+        ));
     }
 
-    let mut snapshots = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        match ctx
-            .recorder
-            .call(region, "rds:DescribeDBSnapshots", |c| {
+    let snapshots = ctx
+        .recorder
+        .pages(
+            Paging::listing(
+                account,
+                region,
+                "rds:DescribeDBSnapshots",
+                &["aws_rds_snapshot"],
+            ),
+            |marker, c| {
                 rds.describe_db_snapshots()
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await
-        {
-            Ok((out, p)) => {
-                snapshots.extend(out.db_snapshots().iter().map(|s| (s.clone(), p.clone())));
-                marker = out.marker().map(str::to_string);
-                if marker.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder.gap(
-                    account,
-                    region,
-                    "rds:DescribeDBSnapshots",
-                    &e.failure,
-                    &["aws_rds_snapshot"],
-                    "",
-                );
-                break;
-            }
-        }
-    }
+            },
+            |out: DescribeDbSnapshotsOutput| {
+                (
+                    out.db_snapshots().to_vec(),
+                    out.marker().map(str::to_string),
+                )
+            },
+        )
+        .await
+        .items;
     let snapshot_resources: Vec<Resource> =
         futures::stream::iter(snapshots.into_iter().map(|(s, p)| {
             let rds = &rds;
@@ -141,49 +128,27 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                     str::to_string,
                 );
                 let snapshot_type = s.snapshot_type().unwrap_or_default().to_string();
-                let mut provenance = BTreeMap::from([("resource".to_string(), p)]);
-                let mut unread = Vec::new();
+                let mut read = Groups::listed(ctx.recorder, account, region, &arn, p);
                 // Only manual snapshots can be shared; automated ones are account-private.
                 let shared_with = if snapshot_type == "manual" {
-                    match ctx
-                        .recorder
-                        .call(region, "rds:DescribeDBSnapshotAttributes", |c| {
-                            rds.describe_db_snapshot_attributes()
-                                .db_snapshot_identifier(&id)
-                                .customize()
-                                .interceptor(c)
-                                .send()
+                    read.read("shared_with", "rds:DescribeDBSnapshotAttributes", |c| {
+                        rds.describe_db_snapshot_attributes()
+                            .db_snapshot_identifier(&id)
+                            .customize()
+                            .interceptor(c)
+                            .send()
+                    })
+                    .await
+                    .and_then(|out| {
+                        out.db_snapshot_attributes_result().map(|r| {
+                            r.db_snapshot_attributes()
+                                .iter()
+                                .filter(|a| a.attribute_name() == Some("restore"))
+                                .flat_map(|a| a.attribute_values().iter().cloned())
+                                .collect()
                         })
-                        .await
-                    {
-                        Ok((out, p)) => {
-                            provenance.insert("shared_with".into(), p);
-                            out.db_snapshot_attributes_result()
-                                .map(|r| {
-                                    r.db_snapshot_attributes()
-                                        .iter()
-                                        .filter(|a| a.attribute_name() == Some("restore"))
-                                        .flat_map(|a| a.attribute_values().iter().cloned())
-                                        .collect()
-                                })
-                                .unwrap_or_default()
-                        }
-                        Err(e) => {
-                            let gap = ctx.recorder.gap(
-                                account,
-                                region,
-                                "rds:DescribeDBSnapshotAttributes",
-                                &e.failure,
-                                &[],
-                                &arn,
-                            );
-                            unread.push(Unread {
-                                group: "shared_with".into(),
-                                gap,
-                            });
-                            Vec::new()
-                        }
-                    }
+                    })
+                    .unwrap_or_default()
                 } else {
                     Vec::new()
                 };
@@ -195,6 +160,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                     encryption: encryption(s.encrypted(), s.kms_key_id()),
                     shared_with,
                 };
+                let (provenance, unread) = read.finish();
                 resource(
                     Attributes::RdsSnapshot(attributes),
                     arn,

@@ -6,17 +6,19 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_s3::Client;
+use aws_sdk_s3::operation::list_buckets::ListBucketsOutput;
 use futures::StreamExt;
 
-use super::aws::{FailureKind, in_region};
+use super::aws::in_region;
 use super::normalise::bucket_region;
+use super::read::{Groups, Paging};
 use super::recorder::CallError;
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::{
     Encryption, LifecycleRule, ObjectLock, PublicAccessBlock, Replication, ReplicationDestination,
     S3Bucket, Transition, Versioning,
 };
-use crate::snapshot::{Attributes, Provenance, Resource, Tags, Unread};
+use crate::snapshot::{Attributes, Provenance, Resource, Tags};
 
 const TYPES: &[&str] = &["aws_s3_bucket"];
 
@@ -35,49 +37,41 @@ fn client(ctx: &ServiceCtx, region: &str) -> Client {
 pub async fn collect(ctx: &ServiceCtx<'_>, regions: &[String]) -> Vec<Resource> {
     let _ = regions;
     let listing_client = client(ctx, ctx.config.region().map_or("us-east-1", |r| r.as_ref()));
-    let mut buckets = Vec::new();
-    let mut token: Option<String> = None;
-    let mut list_provenance = None;
-    loop {
-        let page = ctx
-            .recorder
-            .call("global", "s3:ListBuckets", |c| {
+    let listing = ctx
+        .recorder
+        .pages(
+            Paging::listing(ctx.account, "global", "s3:ListBuckets", TYPES),
+            |token, c| {
                 listing_client
                     .list_buckets()
-                    .set_continuation_token(token.clone())
+                    .set_continuation_token(token)
                     .customize()
                     .interceptor(c)
                     .send()
-            })
-            .await;
-        match page {
-            Ok((out, provenance)) => {
-                buckets.extend(out.buckets().iter().filter_map(|b| {
-                    b.name()
-                        .map(|n| (n.to_string(), b.creation_date().map(|d| d.to_string())))
-                }));
-                list_provenance.get_or_insert(provenance);
-                token = out.continuation_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                ctx.recorder.gap(
-                    ctx.account,
-                    "global",
-                    "s3:ListBuckets",
-                    &e.failure,
-                    TYPES,
-                    "",
-                );
-                return Vec::new();
-            }
-        }
-    }
-    let Some(list_provenance) = list_provenance else {
+            },
+            |out: ListBucketsOutput| {
+                let buckets = out
+                    .buckets()
+                    .iter()
+                    .filter_map(|b| {
+                        b.name()
+                            .map(|n| (n.to_string(), b.creation_date().map(|d| d.to_string())))
+                    })
+                    .collect();
+                (buckets, out.continuation_token().map(str::to_string))
+            },
+        )
+        .await;
+    // Every bucket cites the listing's first page, as this collector always has. (A bucket
+    // from a later page would be better cited by its own page, which `items` carries.)
+    let Some(list_provenance) = listing.first_page().cloned() else {
         return Vec::new();
     };
+    let Some(buckets) = listing.complete() else {
+        return Vec::new();
+    };
+    let buckets: Vec<(String, Option<String>)> =
+        buckets.into_iter().map(|(bucket, _)| bucket).collect();
 
     // First every bucket's location (replication destinations need them), then the rest.
     let listing_client = &listing_client;
@@ -140,29 +134,20 @@ async fn bucket(
     known_regions: &BTreeMap<String, String>,
 ) -> Resource {
     let arn = format!("arn:aws:s3:::{name}");
-    let mut provenance = BTreeMap::from([("resource".to_string(), listed.clone())]);
-    let mut unread = Vec::new();
-    let miss = |group: &str, operation: &str, e: &CallError, unread: &mut Vec<Unread>| {
-        let gap = ctx
-            .recorder
-            .gap(ctx.account, "global", operation, &e.failure, &[], &arn);
-        unread.push(Unread {
-            group: group.to_string(),
-            gap,
-        });
-    };
+    let mut read = Groups::listed(ctx.recorder, ctx.account, "global", &arn, listed.clone());
     let region = match location {
         Ok((region, p)) => {
-            provenance.insert("region".into(), p.clone());
+            read.cite("region", p.clone());
             region.clone()
         }
         Err(e) => {
-            miss("region", "s3:GetBucketLocation", e, &mut unread);
+            read.miss("region", "s3:GetBucketLocation", &e.failure);
             // The bucket cannot be read anywhere else either: report what we know.
             let attributes = S3Bucket {
                 created,
                 ..S3Bucket::default()
             };
+            let (provenance, unread) = read.finish();
             return resource(
                 Attributes::S3Bucket(attributes),
                 arn,
@@ -177,55 +162,28 @@ async fn bucket(
         }
     };
     let s3 = client(ctx, &region);
-    let call = |operation: &'static str| (operation, &s3);
 
-    // Each read: Ok → value; a "not configured" error code → the empty value; else a gap.
-    macro_rules! read {
-        ($group:literal, $operation:literal, $not_configured:expr, $empty:expr, $send:expr, $map:expr) => {{
-            let (operation, client) = call($operation);
-            let _ = operation;
-            match ctx
-                .recorder
-                .call("global", $operation, |c| ($send)(client, c))
-                .await
-            {
-                Ok((out, p)) => {
-                    provenance.insert($group.into(), p);
-                    Some(($map)(out))
-                }
-                Err(e)
-                    if e.failure.kind == FailureKind::Service
-                        && $not_configured.contains(&e.failure.code.as_str()) =>
-                {
-                    if let Some(p) = e.provenance.clone() {
-                        provenance.insert($group.into(), p);
-                    }
-                    Some($empty)
-                }
-                Err(e) => {
-                    miss($group, $operation, &e, &mut unread);
-                    None
-                }
-            }
-        }};
-    }
-
-    let encryption = read!(
-        "encryption",
-        "s3:GetBucketEncryption",
-        ["ServerSideEncryptionConfigurationNotFoundError"],
-        Encryption::default(),
-        |s3: &Client, c| s3
-            .get_bucket_encryption()
-            .bucket(name)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |out: aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionOutput| {
-            let default = out
-                .server_side_encryption_configuration()
-                .and_then(|c| c.rules().first())
-                .and_then(|r| r.apply_server_side_encryption_by_default());
+    // Each read: the value; a "not configured" error code: the empty value; else a gap.
+    let encryption = read
+        .read_optional(
+            &["encryption"],
+            "s3:GetBucketEncryption",
+            &["ServerSideEncryptionConfigurationNotFoundError"],
+            |c| {
+                s3.get_bucket_encryption()
+                    .bucket(name)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+        )
+        .await
+        .map(|out| {
+            let default = out.as_ref().and_then(|out| {
+                out.server_side_encryption_configuration()
+                    .and_then(|c| c.rules().first())
+                    .and_then(|r| r.apply_server_side_encryption_by_default())
+            });
             match default {
                 Some(d) => Encryption {
                     enabled: true,
@@ -234,142 +192,132 @@ async fn bucket(
                 },
                 None => Encryption::default(),
             }
-        }
-    );
-    let versioning = read!(
-        "versioning",
-        "s3:GetBucketVersioning",
-        [""],
-        Versioning {
-            status: "Disabled".into(),
-            mfa_delete: false
-        },
-        |s3: &Client, c| s3
-            .get_bucket_versioning()
-            .bucket(name)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |out: aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningOutput| Versioning {
+        });
+    let versioning = read
+        .read("versioning", "s3:GetBucketVersioning", |c| {
+            s3.get_bucket_versioning()
+                .bucket(name)
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+        .map(|out| Versioning {
             status: out
                 .status()
                 .map_or("Disabled".to_string(), |s| s.as_str().to_string()),
             mfa_delete: out.mfa_delete().is_some_and(|m| m.as_str() == "Enabled"),
-        }
-    );
-    let lifecycle_rules = read!(
-        "lifecycle_rules",
-        "s3:GetBucketLifecycleConfiguration",
-        ["NoSuchLifecycleConfiguration"],
-        Vec::new(),
-        |s3: &Client, c| s3.get_bucket_lifecycle_configuration().bucket(name).customize().interceptor(c).send(),
-        |out: aws_sdk_s3::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationOutput| {
-            out.rules()
-                .iter()
-                .map(|r| LifecycleRule {
-                    id: r.id().unwrap_or_default().to_string(),
-                    enabled: r.status().as_str() == "Enabled",
-                    prefix: r.filter().and_then(|f| f.prefix()).map(str::to_string),
-                    transitions: r.transitions().iter().map(|t| Transition { days: i64::from(t.days().unwrap_or(0)), storage_class: t.storage_class().map_or(String::new(), |s| s.as_str().to_string()) }).collect(),
-                    expiration_days: r.expiration().and_then(|e| e.days()).map(i64::from),
-                    noncurrent_expiration_days: r.noncurrent_version_expiration().and_then(|e| e.noncurrent_days()).map(i64::from),
-                })
-                .collect::<Vec<_>>()
-        }
-    );
-    let replication = read!(
-        "replication",
-        "s3:GetBucketReplication",
-        ["ReplicationConfigurationNotFoundError"],
-        None,
-        |s3: &Client, c| s3
-            .get_bucket_replication()
-            .bucket(name)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |out: aws_sdk_s3::operation::get_bucket_replication::GetBucketReplicationOutput| {
-            out.replication_configuration().map(|config| Replication {
-                role_arn: Some(config.role().to_string()).filter(|r| !r.is_empty()),
-                destinations: config
-                    .rules()
-                    .iter()
-                    .filter_map(|rule| {
-                        let d = rule.destination()?;
-                        let bucket_name =
-                            d.bucket().trim_start_matches("arn:aws:s3:::").to_string();
-                        Some(ReplicationDestination {
-                            rule_id: rule.id().unwrap_or_default().to_string(),
-                            enabled: rule.status().as_str() == "Enabled",
-                            bucket_arn: d.bucket().to_string(),
-                            region: known_regions.get(&bucket_name).cloned(),
-                            account: d.account().map(str::to_string),
-                            kms_key_arn: d
-                                .encryption_configuration()
-                                .and_then(|e| e.replica_kms_key_id())
-                                .map(str::to_string),
-                        })
-                    })
-                    .collect(),
-            })
-        }
-    );
-    let public_access_block = read!(
-        "public_access_block",
-        "s3:GetPublicAccessBlock",
-        ["NoSuchPublicAccessBlockConfiguration"],
-        None,
-        |s3: &Client, c| s3
-            .get_public_access_block()
-            .bucket(name)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |out: aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockOutput| {
-            out.public_access_block_configuration()
+        });
+    let lifecycle_rules = read
+        .read_optional(
+            &["lifecycle_rules"],
+            "s3:GetBucketLifecycleConfiguration",
+            &["NoSuchLifecycleConfiguration"],
+            |c| {
+                s3.get_bucket_lifecycle_configuration()
+                    .bucket(name)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+        )
+        .await
+        .map(|out| out.map(|out| lifecycle(out.rules())).unwrap_or_default());
+    let replication = read
+        .read_optional(
+            &["replication"],
+            "s3:GetBucketReplication",
+            &["ReplicationConfigurationNotFoundError"],
+            |c| {
+                s3.get_bucket_replication()
+                    .bucket(name)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+        )
+        .await
+        .map(|out| {
+            out.as_ref()
+                .and_then(|out| out.replication_configuration())
+                .map(|config| replication(config, known_regions))
+        });
+    let public_access_block = read
+        .read_optional(
+            &["public_access_block"],
+            "s3:GetPublicAccessBlock",
+            &["NoSuchPublicAccessBlockConfiguration"],
+            |c| {
+                s3.get_public_access_block()
+                    .bucket(name)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+        )
+        .await
+        .map(|out| {
+            out.as_ref()
+                .and_then(|out| out.public_access_block_configuration())
                 .map(|p| PublicAccessBlock {
                     block_public_acls: p.block_public_acls().unwrap_or(false),
                     ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
                     block_public_policy: p.block_public_policy().unwrap_or(false),
                     restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
                 })
-        }
-    );
-    let object_lock = read!(
-        "object_lock",
-        "s3:GetObjectLockConfiguration",
-        ["ObjectLockConfigurationNotFoundError"],
-        None,
-        |s3: &Client, c| s3.get_object_lock_configuration().bucket(name).customize().interceptor(c).send(),
-        |out: aws_sdk_s3::operation::get_object_lock_configuration::GetObjectLockConfigurationOutput| {
-            out.object_lock_configuration().map(|o| {
-                let retention = o.rule().and_then(|r| r.default_retention());
-                ObjectLock {
-                    enabled: o.object_lock_enabled().is_some_and(|e| e.as_str() == "Enabled"),
-                    mode: retention.and_then(|r| r.mode()).map(|m| m.as_str().to_string()),
-                    retention_days: retention.and_then(|r| r.days().map(i64::from).or_else(|| r.years().map(|y| i64::from(y) * 365))),
-                }
+        });
+    let object_lock = read
+        .read_optional(
+            &["object_lock"],
+            "s3:GetObjectLockConfiguration",
+            &["ObjectLockConfigurationNotFoundError"],
+            |c| {
+                s3.get_object_lock_configuration()
+                    .bucket(name)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+        )
+        .await
+        .map(|out| {
+            out.as_ref()
+                .and_then(|out| out.object_lock_configuration())
+                .map(|o| {
+                    let retention = o.rule().and_then(|r| r.default_retention());
+                    ObjectLock {
+                        enabled: o
+                            .object_lock_enabled()
+                            .is_some_and(|e| e.as_str() == "Enabled"),
+                        mode: retention
+                            .and_then(|r| r.mode())
+                            .map(|m| m.as_str().to_string()),
+                        retention_days: retention.and_then(|r| {
+                            r.days()
+                                .map(i64::from)
+                                .or_else(|| r.years().map(|y| i64::from(y) * 365))
+                        }),
+                    }
+                })
+        });
+    let tags = read
+        .read_optional(&["tags"], "s3:GetBucketTagging", &["NoSuchTagSet"], |c| {
+            s3.get_bucket_tagging()
+                .bucket(name)
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+        .map(|out| {
+            out.map(|out| {
+                out.tag_set()
+                    .iter()
+                    .map(|t| (t.key().to_string(), t.value().to_string()))
+                    .collect::<Tags>()
             })
-        }
-    )
-    ;
-    let tags = read!(
-        "tags",
-        "s3:GetBucketTagging",
-        ["NoSuchTagSet"],
-        Tags::new(),
-        |s3: &Client, c| s3
-            .get_bucket_tagging()
-            .bucket(name)
-            .customize()
-            .interceptor(c)
-            .send(),
-        |out: aws_sdk_s3::operation::get_bucket_tagging::GetBucketTaggingOutput| out
-            .tag_set()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect::<Tags>()
-    );
+            .unwrap_or_default()
+        });
 
     let attributes = S3Bucket {
         created,
@@ -380,6 +328,7 @@ async fn bucket(
         public_access_block: public_access_block.flatten(),
         object_lock: object_lock.flatten(),
     };
+    let (provenance, unread) = read.finish();
     resource(
         Attributes::S3Bucket(attributes),
         arn,
@@ -391,4 +340,60 @@ async fn bucket(
         provenance,
         unread,
     )
+}
+
+fn lifecycle(rules: &[aws_sdk_s3::types::LifecycleRule]) -> Vec<LifecycleRule> {
+    rules
+        .iter()
+        .map(|r| LifecycleRule {
+            id: r.id().unwrap_or_default().to_string(),
+            enabled: r.status().as_str() == "Enabled",
+            prefix: r.filter().and_then(|f| f.prefix()).map(str::to_string),
+            transitions: r
+                .transitions()
+                .iter()
+                .map(|t| Transition {
+                    days: i64::from(t.days().unwrap_or(0)),
+                    storage_class: t
+                        .storage_class()
+                        .map_or(String::new(), |s| s.as_str().to_string()),
+                })
+                .collect(),
+            expiration_days: r.expiration().and_then(|e| e.days()).map(i64::from),
+            noncurrent_expiration_days: r
+                .noncurrent_version_expiration()
+                .and_then(|e| e.noncurrent_days())
+                .map(i64::from),
+        })
+        .collect()
+}
+
+/// A replication configuration, with each destination bucket's region when it is one of
+/// the account's buckets whose location was read.
+fn replication(
+    config: &aws_sdk_s3::types::ReplicationConfiguration,
+    known_regions: &BTreeMap<String, String>,
+) -> Replication {
+    Replication {
+        role_arn: Some(config.role().to_string()).filter(|r| !r.is_empty()),
+        destinations: config
+            .rules()
+            .iter()
+            .filter_map(|rule| {
+                let d = rule.destination()?;
+                let bucket_name = d.bucket().trim_start_matches("arn:aws:s3:::").to_string();
+                Some(ReplicationDestination {
+                    rule_id: rule.id().unwrap_or_default().to_string(),
+                    enabled: rule.status().as_str() == "Enabled",
+                    bucket_arn: d.bucket().to_string(),
+                    region: known_regions.get(&bucket_name).cloned(),
+                    account: d.account().map(str::to_string),
+                    kms_key_arn: d
+                        .encryption_configuration()
+                        .and_then(|e| e.replica_kms_key_id())
+                        .map(str::to_string),
+                })
+            })
+            .collect(),
+    }
 }

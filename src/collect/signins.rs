@@ -115,13 +115,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     };
     let end = Utc::now();
     let start = end - Duration::days(WINDOW_DAYS);
-    let paging = Paging {
-        account,
-        region,
-        operation: OPERATION,
-        resource_types: TYPES,
-        subject: "",
-    };
+    let paging = Paging::listing(account, region, OPERATION, TYPES);
     let events = ctx
         .recorder
         .pages(
