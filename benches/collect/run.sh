@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The live-scan benchmark: assay collect vs Prowler vs Cloud Custodian on the same seeded
+# moto emulator, one fresh server per tool run. See BENCHMARKS.md, "Live scan".
+#
+#   benches/collect/run.sh [--sizes 1000,10000] [--tools assay,prowler,custodian]
+#                          [--scenarios s3,mixed] [--ceiling-seconds 15]
+#
+# Sets up what is missing (pinned versions, each in its own virtual environment in a cache
+# directory, $HOME/.cache/assay by default): moto[server] (the same venv as scripts/test.sh),
+# Prowler, Cloud Custodian, and assay's release binary (CARGO_TARGET_DIR defaults to the
+# same cache). Then runs benches/collect/bench.py, which prints the tables and keeps raw
+# results under benches/results/ (not committed).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CACHE="${ASSAY_CACHE:-$HOME/.cache/assay}"
+MOTO_VENV="${ASSAY_MOTO_VENV:-$CACHE/moto-venv}"
+PROWLER_VENV="$CACHE/prowler-venv"
+CUSTODIAN_VENV="$CACHE/custodian-venv"
+MOTO_VERSION=5.1.22
+PROWLER_VERSION=5.46.0
+CUSTODIAN_VERSION=0.9.53
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+
+tools="assay,prowler,custodian"
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --tools) tools="${args[$((i + 1))]}" ;;
+    --tools=*) tools="${args[$i]#--tools=}" ;;
+  esac
+done
+
+command -v /usr/bin/time >/dev/null || { echo "needs GNU time at /usr/bin/time (Debian: apt-get install time)" >&2; exit 2; }
+
+venv() { # venv DIR PYTHON_CHECK PIP_ARGS...
+  local dir=$1 check=$2
+  shift 2
+  if [[ ! -x "$dir/bin/python" ]] || ! "$dir/bin/python" -c "$check" 2>/dev/null; then
+    echo "installing $* into $dir (Prowler takes several minutes)" >&2
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
+  fi
+}
+
+venv "$MOTO_VENV" "import moto, boto3, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" \
+  "moto[server]==$MOTO_VERSION" 'boto3>=1.35,<2'
+[[ ",$tools," == *,prowler,* ]] && venv "$PROWLER_VENV" \
+  "import importlib.metadata as m, sys; sys.exit(m.version('prowler') != '$PROWLER_VERSION')" "prowler==$PROWLER_VERSION"
+[[ ",$tools," == *,custodian,* ]] && venv "$CUSTODIAN_VENV" \
+  "import importlib.metadata as m, sys; sys.exit(m.version('c7n') != '$CUSTODIAN_VERSION')" "c7n==$CUSTODIAN_VERSION"
+
+ASSAY_BIN="$CARGO_TARGET_DIR/release/assay"
+if [[ ",$tools," == *,assay,* ]] && { [[ ! -x "$ASSAY_BIN" ]] || [[ -n "${ASSAY_REBUILD:-}" ]]; }; then
+  # A cold release build takes ~10 min on two cores (ASSAY_REBUILD=1: rebuild a stale one).
+  cargo build --release --locked --bin assay >&2
+fi
+
+export ASSAY_BIN PROWLER_BIN="$PROWLER_VENV/bin/prowler" CUSTODIAN_BIN="$CUSTODIAN_VENV/bin/custodian" \
+  MOTO_PYTHON="$MOTO_VENV/bin/python"
+exec "$MOTO_VENV/bin/python" benches/collect/bench.py "$@"
