@@ -5,6 +5,10 @@
 #   benches/collect/run.sh [--sizes 1000,10000] [--tools assay,prowler,custodian]
 #                          [--scenarios s3,mixed] [--ceiling-seconds 15]
 #
+# Defaults: --sizes 1000 --scenarios s3,mixed, all three tools (~15 min on two cores).
+# `--sizes 10000 --scenarios s3` takes ~30 min (Prowler alone ~10); the mixed scenario at
+# 10,000 per type is impractical on moto (seeding 10,000 KMS keys costs an RSA key each).
+#
 # Sets up what is missing (pinned versions, each in its own virtual environment in a cache
 # directory, $HOME/.cache/assay by default): moto[server] (the same venv as scripts/test.sh),
 # Prowler, Cloud Custodian, and assay's release binary (CARGO_TARGET_DIR defaults to the

@@ -12,7 +12,8 @@ Scenarios:
   mixed  the s3 scenario plus N each of KMS keys (rotation on half), security groups (1 in
          10 opens SSH to 0.0.0.0/0), EBS volumes (plain / default key / CMK), IAM users
          (half with a console password, half of those with MFA) and RDS instances
-         (encrypted on half).
+         (encrypted on half). moto adds one `aws/ebs` key per region for the volumes on
+         the default key (customer-managed and not rotating, as moto models it).
 
 Creates run on a few threads with botocore retries: moto is not safe for concurrent
 writes and sometimes answers 500, which the retry absorbs; the seed then counts every
