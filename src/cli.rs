@@ -1,6 +1,7 @@
 //! Command-line interface (clap derive). Each command lives in its own module under
 //! `cli/`; this file holds the argument types and the shared loading of inputs.
 
+mod attest_cmd;
 mod audit;
 mod collect_cmd;
 mod frameworks;
@@ -71,6 +72,17 @@ pub enum Command {
     /// they name is verified first.
     #[command(after_help = report_cmd::AFTER_HELP)]
     Report(report_cmd::ReportArgs),
+    /// Make an Ed25519 key pair for signing attestations.
+    #[command(after_help = attest_cmd::KEYGEN_AFTER_HELP)]
+    Keygen(attest_cmd::KeygenArgs),
+    /// Write a customer-facing data-residency attestation (JSON, HTML, PDF) from a
+    /// snapshot, optionally signed.
+    #[command(after_help = attest_cmd::ATTEST_AFTER_HELP)]
+    Attest(attest_cmd::AttestArgs),
+    /// Verify a signed attestation (JSON, HTML or PDF) and the snapshot it names, a
+    /// snapshot alone, or a findings document against its snapshot.
+    #[command(after_help = attest_cmd::VERIFY_AFTER_HELP)]
+    Verify(attest_cmd::VerifyArgs),
 }
 
 /// Where the rule pack is.
@@ -94,6 +106,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Baseline(cmd) => gate_cmd::baseline(cmd),
         Command::Plan(args) => plan_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Keygen(args) => attest_cmd::keygen(args),
+        Command::Attest(args) => attest_cmd::attest(args),
+        Command::Verify(args) => attest_cmd::verify(args),
     }
 }
 

@@ -1,12 +1,14 @@
 //! assay: compliance evidence for AWS accounts.
 //!
 //! The pipeline, one module per stage:
-//! collect (live scan, a later issue) → [`snapshot`] (the evidence inventory) →
-//! [`evaluate`] (rules × resources → [`findings`]) → [`report`] (JSON, CSV, terminal).
+//! [`collect`] (live scan) or [`plan`] (Terraform) → [`snapshot`] (the evidence inventory) →
+//! [`evaluate`] (rules × resources → [`findings`]) → [`report`] (JSON, CSV, HTML, PDF, CI
+//! formats), [`gate`] (the CI gate) and [`attest`] (signed customer attestations).
 //! [`rules`], [`frameworks`], [`profile`] and [`waivers`] are the inputs that say what
 //! must hold; [`diag`] renders problems in those inputs with file, line and column;
 //! [`cli`] is the command line.
 
+pub mod attest;
 pub mod cli;
 pub mod collect;
 pub mod diag;

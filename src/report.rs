@@ -7,6 +7,7 @@
 //! by an older assay still loads.
 
 mod build;
+pub(crate) use build::claim_statuses;
 pub mod chart;
 pub mod csv;
 pub mod html;

@@ -59,29 +59,36 @@ pub struct AuditArgs {
     pub quiet: bool,
 }
 
+/// Loads the waiver file, if any, printing every diagnostic.
+pub(crate) fn load_waivers(
+    path: Option<&std::path::Path>,
+    pack: &crate::rules::RulePack,
+    sources: &mut Sources,
+) -> Result<Vec<crate::waivers::Waiver>> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let (waivers, diags) = crate::waivers::load(path, pack, sources);
+    if !diags.items.is_empty() {
+        eprint!("{}", diags.render_plain(sources));
+    }
+    match waivers {
+        Some(w) => Ok(w),
+        None => bail!(
+            "{} error(s) in the waiver file {}; nothing was evaluated",
+            diags.error_count(),
+            path.display()
+        ),
+    }
+}
+
 /// Loads every input and evaluates; returns the report and, for a live run, the
 /// snapshot that was collected (to be kept beside the report).
 fn build(args: &EvaluateArgs) -> Result<(Report, Option<Snapshot>)> {
     let mut sources = Sources::default();
     let pack = load_pack(&args.rules.rules, &mut sources)?;
     let profile = load_profile(&args.profile, &pack, &mut sources)?;
-    let waivers = match &args.waivers {
-        Some(path) => {
-            let (waivers, diags) = crate::waivers::load(path, &pack, &mut sources);
-            if !diags.items.is_empty() {
-                eprint!("{}", diags.render_plain(&sources));
-            }
-            match waivers {
-                Some(w) => w,
-                None => bail!(
-                    "{} error(s) in the waiver file {}; nothing was evaluated",
-                    diags.error_count(),
-                    path.display()
-                ),
-            }
-        }
-        None => Vec::new(),
-    };
+    let waivers = load_waivers(args.waivers.as_deref(), &pack, &mut sources)?;
     let (snapshot, snapshot_path, collected) = match &args.snapshot {
         Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
         None => (

@@ -39,6 +39,31 @@ fn sum<'a>(counts: &RuleCounts, rules: impl IntoIterator<Item = &'a String>) -> 
     total
 }
 
+fn rule_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> RuleCounts {
+    let mut counts = RuleCounts::new();
+    for f in findings {
+        *counts
+            .entry(f.rule_id.clone())
+            .or_default()
+            .entry(f.status)
+            .or_default() += 1;
+    }
+    counts
+}
+
+/// The claims' statuses counted from some of the findings only: an attestation's scope.
+pub(crate) fn claim_statuses(
+    claims: &[Claim],
+    findings: &[&Finding],
+    manual: &[ManualEvidence],
+) -> Vec<ClaimStatus> {
+    let counts = rule_counts(findings.iter().copied());
+    claims
+        .iter()
+        .map(|c| claim_status(c, &counts, manual))
+        .collect()
+}
+
 impl Report {
     pub fn build(
         findings: Vec<Finding>,
@@ -54,14 +79,7 @@ impl Report {
             .iter()
             .filter(|r| profile.rules.selects(&r.id))
             .collect();
-        let mut counts = RuleCounts::new();
-        for f in &findings {
-            *counts
-                .entry(f.rule_id.clone())
-                .or_default()
-                .entry(f.status)
-                .or_default() += 1;
-        }
+        let counts = rule_counts(&findings);
         let attestations = manual_evidence(&selected, &findings, profile);
         let frameworks = pack
             .frameworks

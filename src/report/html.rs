@@ -101,7 +101,7 @@ pub enum HtmlError {
 
 /// Tera's errors keep their cause (the template line) in the source chain; flatten it so
 /// the message says where a user's template went wrong.
-fn template_error(e: tera::Error) -> HtmlError {
+pub(crate) fn template_error(e: tera::Error) -> HtmlError {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
@@ -110,6 +110,31 @@ fn template_error(e: tera::Error) -> HtmlError {
         source = s.source();
     }
     HtmlError::Template(text)
+}
+
+/// `built_in` templates, each replaced by the file of the same relative name under
+/// `overrides` when there is one (extra `*.tera` files there are added too), loaded and
+/// checked, with autoescape on for `*.html.tera`. Shared with the attestation templates.
+pub(crate) fn load_templates(
+    built_in: &[(&str, &str)],
+    overrides: Option<&Path>,
+) -> Result<Tera, HtmlError> {
+    let mut templates: Vec<(String, String)> = built_in
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    if let Some(dir) = overrides {
+        for (name, text) in read_dir_templates(dir)? {
+            match templates.iter_mut().find(|(n, _)| *n == name) {
+                Some(slot) => slot.1 = text,
+                None => templates.push((name, text)),
+            }
+        }
+    }
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html.tera", ".html"]);
+    tera.add_raw_templates(templates).map_err(template_error)?;
+    Ok(tera)
 }
 
 /// Loaded and checked templates, ready to render any number of reports.
@@ -122,21 +147,7 @@ impl Renderer {
     /// `overrides` when there is one; extra `*.tera` files there are added too. Loading
     /// checks the templates, so a broken one is reported before anything is evaluated.
     pub fn new(overrides: Option<&Path>) -> Result<Renderer, HtmlError> {
-        let mut templates: Vec<(String, String)> = BUILT_IN
-            .iter()
-            .map(|(name, text)| (name.to_string(), text.to_string()))
-            .collect();
-        if let Some(dir) = overrides {
-            for (name, text) in read_dir_templates(dir)? {
-                match templates.iter_mut().find(|(n, _)| *n == name) {
-                    Some(slot) => slot.1 = text,
-                    None => templates.push((name, text)),
-                }
-            }
-        }
-        let mut tera = Tera::new();
-        tera.autoescape_on(vec![".html.tera", ".html"]);
-        tera.add_raw_templates(templates).map_err(template_error)?;
+        let tera = load_templates(&BUILT_IN, overrides)?;
         Ok(Renderer { tera })
     }
 

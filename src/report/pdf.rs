@@ -13,9 +13,9 @@
 //! `docs/reports.md`; numbers in `BENCHMARKS.md`.
 
 mod chart;
-mod document;
+pub(crate) mod document;
 pub mod fonts;
-mod layout;
+pub(crate) mod layout;
 mod pack;
 
 use std::path::{Path, PathBuf};
@@ -184,6 +184,7 @@ pub fn render_framework(report: &Report, framework: &FrameworkCoverage) -> Resul
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
             })
             .collect(),
+        extra: Vec::new(),
     };
     let page_count = pages.len();
     let bytes = document::write(fonts, pages, &marks, &painter, &meta).map_err(fail)?;

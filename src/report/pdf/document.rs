@@ -27,6 +27,8 @@ pub struct Meta {
     pub date: String,
     /// 16 bytes of hex-encodable identity for the trailer `/ID`.
     pub id: Vec<u8>,
+    /// Further info-dictionary entries (name, text), e.g. an attestation's signature.
+    pub extra: Vec<(String, String)>,
 }
 
 /// Serialises `pages` with the fonts subset to what `painter` drew, then adds the
@@ -161,6 +163,9 @@ fn info(lo: &mut lopdf::Document, meta: &Meta) -> Result<(), String> {
     let date = Object::String(meta.date.as_bytes().to_vec(), StringFormat::Literal);
     dict.set("CreationDate", date.clone());
     dict.set("ModDate", date);
+    for (name, value) in &meta.extra {
+        dict.set(name.as_bytes().to_vec(), text_string(value));
+    }
     match lo.trailer.get(b"Info").and_then(Object::as_reference) {
         Ok(id) => {
             lo.objects.insert(id, Object::Dictionary(dict));

@@ -1,0 +1,557 @@
+//! From an evaluated snapshot to the attestation's facts: counting data stores by region,
+//! following every copy, summarising encryption and retention, and collecting every
+//! exception in scope. Nothing here judges; the rules did that, and their findings are
+//! quoted (claims, exceptions).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+use super::model::{
+    Attestation, ClaimFact, DataCopy, DataStore, EncryptionSummary, Evidence, Exception, FORMAT,
+    GapFact, KeyFact, RetentionFact, Scope, ScopeAccount, VERSION,
+};
+use super::scope::{ScopeError, Selectors};
+use crate::findings::{Finding, Status, count_by_status};
+use crate::report::Report;
+use crate::snapshot::resources::Encryption;
+use crate::snapshot::{Attributes, Resource, Snapshot};
+
+/// The data-store types an attestation counts, with their labels for people.
+pub const DATA_STORES: [(&str, &str); 7] = [
+    ("aws_s3_bucket", "S3 buckets"),
+    ("aws_ebs_volume", "EBS volumes"),
+    ("aws_ebs_snapshot", "EBS snapshots"),
+    ("aws_rds_instance", "RDS database instances"),
+    ("aws_rds_snapshot", "RDS snapshots"),
+    ("aws_backup_vault", "Backup vaults"),
+    ("aws_backup_recovery_point", "Backup recovery points"),
+];
+
+/// Findings statuses an attestation discloses.
+const DISCLOSED: [Status; 5] = [
+    Status::Fail,
+    Status::Gap,
+    Status::Error,
+    Status::Unknown,
+    Status::Waived,
+];
+
+/// What `assay attest` was asked for, beside the evidence.
+pub struct Request<'a> {
+    pub selectors: &'a Selectors,
+    pub customer: Option<String>,
+    pub issued_at: DateTime<Utc>,
+    pub snapshot_file: String,
+    pub waivers_sha256: Option<String>,
+}
+
+/// Builds the (unsigned) attestation from a snapshot and the report evaluated from it.
+pub fn build(
+    snapshot: &Snapshot,
+    report: &Report,
+    request: &Request,
+) -> Result<Attestation, ScopeError> {
+    let accounts = request.selectors.accounts(snapshot)?;
+    let chosen = request.selectors.resources(snapshot)?;
+    let resources: Vec<&Resource> = chosen.iter().map(|i| &snapshot.resources[*i]).collect();
+    let allowed: Vec<String> = report
+        .profile
+        .params
+        .get("allowed_regions")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let findings: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| finding_in_scope(f, &chosen, &accounts))
+        .collect();
+
+    let keys = key_index(snapshot);
+    let mut attestation = Attestation {
+        format: FORMAT.into(),
+        version: VERSION,
+        id: String::new(),
+        organisation: report.profile.organisation.clone(),
+        customer: request.customer.clone(),
+        issued_at: request.issued_at,
+        observed_at: snapshot.collected_at,
+        evidence: Evidence {
+            tool: format!("{} {}", report.tool.name, report.tool.version),
+            snapshot_file: request.snapshot_file.clone(),
+            snapshot_manifest_sha256: snapshot.manifest.digest.clone(),
+            snapshot_origin: snapshot.origin.kind.clone(),
+            rule_pack_sha256: report.rule_pack.digest.clone(),
+            profile_sha256: report.profile.sha256.clone(),
+            waivers_sha256: request.waivers_sha256.clone(),
+            findings: count_by_status(findings.iter().copied()),
+        },
+        scope: scope(snapshot, &accounts, request.selectors, resources.len()),
+        data_stores: data_stores(&resources, &allowed),
+        copies: copies(&resources, &keys, &allowed),
+        encryption: encryption(&resources, &keys),
+        keys: key_facts(&resources, &keys),
+        retention: retention(&resources),
+        claims: claims(report, &findings),
+        exceptions: exceptions(&findings, snapshot),
+        allowed_regions: allowed,
+        signer: None,
+    };
+    attestation.id = identity(&attestation);
+    Ok(attestation)
+}
+
+/// The attestation id: the first 16 hex digits of SHA-256 over the evidence hashes,
+/// scope, customer and issue time.
+fn identity(a: &Attestation) -> String {
+    let text = format!(
+        "{}\n{}\n{}\n{}\n{}\n{}",
+        a.evidence.snapshot_manifest_sha256,
+        a.evidence.rule_pack_sha256,
+        a.evidence.profile_sha256,
+        a.scope.selectors.join(","),
+        a.customer.as_deref().unwrap_or(""),
+        a.issued_at.to_rfc3339()
+    );
+    crate::snapshot::sha256_hex(text.as_bytes())[..16].to_string()
+}
+
+/// A finding is in scope when its resource is, or (account- or region-wide findings)
+/// when its account is.
+fn finding_in_scope(f: &Finding, chosen: &BTreeSet<usize>, accounts: &[String]) -> bool {
+    match (&f.resource, &f.scope) {
+        (Some(r), _) => r
+            .pointer
+            .strip_prefix("/resources/")
+            .and_then(|i| i.parse::<usize>().ok())
+            .is_some_and(|i| chosen.contains(&i)),
+        (None, Some(scope)) => {
+            let account = scope.split('/').next().unwrap_or(scope);
+            account == "all" || accounts.iter().any(|a| a == account)
+        }
+        (None, None) => true,
+    }
+}
+
+fn scope(snapshot: &Snapshot, accounts: &[String], selectors: &Selectors, n: usize) -> Scope {
+    Scope {
+        selectors: selectors.describe(),
+        accounts: snapshot
+            .accounts
+            .iter()
+            .filter(|a| accounts.contains(&a.account_id))
+            .map(|a| ScopeAccount {
+                account_id: a.account_id.clone(),
+                regions_read: a.regions_read.clone(),
+                regions_not_read: a
+                    .regions_not_read
+                    .iter()
+                    .map(|r| format!("{}: {}", r.region, r.reason))
+                    .collect(),
+            })
+            .collect(),
+        resources: n,
+        gaps: snapshot
+            .gaps
+            .iter()
+            .filter(|g| accounts.contains(&g.account))
+            .map(|g| GapFact {
+                account: g.account.clone(),
+                region: g.region.clone(),
+                operation: g.operation.clone(),
+                error_code: g.error_code.clone(),
+                message: g.message.clone(),
+                resource_types: g.resource_types.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn within(allowed: &[String], region: &str) -> bool {
+    allowed.is_empty() || allowed.iter().any(|a| a == region)
+}
+
+fn data_stores(resources: &[&Resource], allowed: &[String]) -> Vec<DataStore> {
+    DATA_STORES
+        .iter()
+        .filter_map(|(type_name, label)| {
+            let of_type: Vec<&&Resource> = resources
+                .iter()
+                .filter(|r| r.type_name() == *type_name)
+                .collect();
+            if of_type.is_empty() {
+                return None;
+            }
+            let mut regions = BTreeMap::new();
+            for r in &of_type {
+                *regions.entry(r.region.clone()).or_insert(0) += 1;
+            }
+            Some(DataStore {
+                resource_type: type_name.to_string(),
+                label: label.to_string(),
+                count: of_type.len(),
+                outside_allowed_regions: of_type
+                    .iter()
+                    .filter(|r| !within(allowed, &r.region))
+                    .count(),
+                regions,
+            })
+        })
+        .collect()
+}
+
+/// KMS keys of the snapshot by ARN (and by `account/key-id`, which some APIs return).
+fn key_index(snapshot: &Snapshot) -> BTreeMap<String, &Resource> {
+    let mut keys = BTreeMap::new();
+    for r in &snapshot.resources {
+        if let Attributes::KmsKey(k) = &r.attributes {
+            keys.insert(r.arn.clone(), r);
+            keys.insert(format!("{}/{}", r.account, k.key_id), r);
+        }
+    }
+    keys
+}
+
+/// The encryption attribute of a data store, and whether it was read.
+fn encryption_of(r: &Resource) -> Option<(Option<&Encryption>, bool)> {
+    let enc = match &r.attributes {
+        Attributes::S3Bucket(a) => a.encryption.as_ref(),
+        Attributes::EbsVolume(a) => a.encryption.as_ref(),
+        Attributes::EbsSnapshot(a) => a.encryption.as_ref(),
+        Attributes::RdsInstance(a) => a.encryption.as_ref(),
+        Attributes::RdsSnapshot(a) => a.encryption.as_ref(),
+        Attributes::BackupVault(a) => a.encryption.as_ref(),
+        Attributes::BackupRecoveryPoint(a) => a.encryption.as_ref(),
+        _ => return None,
+    };
+    let read = !r.unread.iter().any(|u| u.group == "encryption")
+        && !r.unknown.iter().any(|u| u.group == "encryption");
+    Some((enc, read))
+}
+
+fn encryption(
+    resources: &[&Resource],
+    keys: &BTreeMap<String, &Resource>,
+) -> Vec<EncryptionSummary> {
+    let mut out: Vec<EncryptionSummary> = Vec::new();
+    for (type_name, label) in DATA_STORES {
+        let mut s = EncryptionSummary {
+            resource_type: type_name.into(),
+            label: label.into(),
+            total: 0,
+            kms_customer_managed: 0,
+            kms_aws_managed: 0,
+            kms_key_not_in_snapshot: 0,
+            other_encryption: 0,
+            unencrypted: 0,
+            not_read: 0,
+        };
+        for r in resources.iter().filter(|r| r.type_name() == type_name) {
+            let Some((enc, read)) = encryption_of(r) else {
+                continue;
+            };
+            s.total += 1;
+            match enc {
+                _ if !read => s.not_read += 1,
+                Some(e) if e.enabled => match e.kms_key_arn.as_deref() {
+                    Some(arn) => match keys.get(arn) {
+                        Some(key) => match &key.attributes {
+                            Attributes::KmsKey(k) if k.key_manager == "AWS" => {
+                                s.kms_aws_managed += 1
+                            }
+                            _ => s.kms_customer_managed += 1,
+                        },
+                        None => s.kms_key_not_in_snapshot += 1,
+                    },
+                    None => s.other_encryption += 1,
+                },
+                _ => s.unencrypted += 1,
+            }
+        }
+        if s.total > 0 {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn key_facts(resources: &[&Resource], keys: &BTreeMap<String, &Resource>) -> Vec<KeyFact> {
+    let mut protects: BTreeMap<String, usize> = BTreeMap::new();
+    for r in resources {
+        if let Some((Some(e), true)) = encryption_of(r)
+            && let Some(arn) = &e.kms_key_arn
+            && let Some(key) = keys.get(arn.as_str())
+        {
+            *protects.entry(key.arn.clone()).or_default() += 1;
+        }
+    }
+    protects
+        .into_iter()
+        .filter_map(|(arn, n)| {
+            let key = keys.get(&arn)?;
+            let Attributes::KmsKey(k) = &key.attributes else {
+                return None;
+            };
+            Some(KeyFact {
+                arn,
+                region: key.region.clone(),
+                manager: k.key_manager.clone(),
+                rotation_enabled: k.rotation_enabled,
+                multi_region: k.multi_region,
+                replica_regions: k.replica_regions.clone(),
+                protects: n,
+            })
+        })
+        .collect()
+}
+
+fn copies(
+    resources: &[&Resource],
+    keys: &BTreeMap<String, &Resource>,
+    allowed: &[String],
+) -> Vec<DataCopy> {
+    let region_ok = |region: &str| Some(within(allowed, region));
+    let mut out = Vec::new();
+    // Recovery points held for another account, and shares: one line per destination.
+    let mut held: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
+    let mut shared: BTreeMap<(&str, String, String), usize> = BTreeMap::new();
+    for r in resources {
+        match &r.attributes {
+            Attributes::S3Bucket(b) => {
+                for d in b.replication.iter().flat_map(|rep| &rep.destinations) {
+                    out.push(DataCopy {
+                        kind: "S3 replication".into(),
+                        source: r.arn.clone(),
+                        destination: d.bucket_arn.clone(),
+                        destination_account: d.account.clone().or_else(|| Some(r.account.clone())),
+                        destination_region: d.region.clone(),
+                        retention_days: None,
+                        within_allowed_regions: d.region.as_deref().and_then(region_ok),
+                    });
+                }
+            }
+            Attributes::BackupPlan(p) => {
+                for rule in &p.rules {
+                    for c in &rule.copy_actions {
+                        out.push(DataCopy {
+                            kind: "Backup copy".into(),
+                            source: format!("{} / {}", r.name, rule.name),
+                            destination: c.destination_vault_arn.clone(),
+                            destination_account: Some(c.destination_account.clone()),
+                            destination_region: Some(c.destination_region.clone()),
+                            retention_days: c.delete_after_days,
+                            within_allowed_regions: region_ok(&c.destination_region),
+                        });
+                    }
+                }
+            }
+            Attributes::BackupRecoveryPoint(p) => {
+                if let Some(from) = &p.copied_from_account {
+                    let key = (
+                        from.clone(),
+                        r.account.clone(),
+                        r.region.clone(),
+                        p.vault_name.clone(),
+                    );
+                    *held.entry(key).or_default() += 1;
+                }
+            }
+            Attributes::EbsSnapshot(s) => {
+                for to in &s.shared_with {
+                    *shared
+                        .entry(("EBS snapshot shared", to.clone(), r.region.clone()))
+                        .or_default() += 1;
+                }
+            }
+            Attributes::RdsSnapshot(s) => {
+                for to in &s.shared_with {
+                    *shared
+                        .entry(("RDS snapshot shared", to.clone(), r.region.clone()))
+                        .or_default() += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    for ((from, account, region, vault), n) in held {
+        out.push(DataCopy {
+            kind: "Backup copy held".into(),
+            source: format!("{n} recovery point(s) copied from account {from}"),
+            destination: format!("vault {vault}"),
+            destination_account: Some(account),
+            within_allowed_regions: region_ok(&region),
+            destination_region: Some(region),
+            retention_days: None,
+        });
+    }
+    for ((kind, to, region), n) in shared {
+        out.push(DataCopy {
+            kind: kind.into(),
+            source: format!("{n} snapshot(s) in {region}"),
+            destination: if to == "all" {
+                "everyone (public)".into()
+            } else {
+                format!("account {to}")
+            },
+            destination_account: Some(to),
+            destination_region: None,
+            retention_days: None,
+            within_allowed_regions: None,
+        });
+    }
+    for key in key_facts(resources, keys) {
+        for region in &key.replica_regions {
+            out.push(DataCopy {
+                kind: "KMS key replica".into(),
+                source: key.arn.clone(),
+                destination: region.clone(),
+                destination_account: None,
+                destination_region: Some(region.clone()),
+                retention_days: None,
+                within_allowed_regions: region_ok(region),
+            });
+        }
+    }
+    out
+}
+
+fn retention(resources: &[&Resource]) -> Vec<RetentionFact> {
+    let mut out = Vec::new();
+    let mut rds: BTreeMap<(String, String, i64), usize> = BTreeMap::new();
+    for r in resources {
+        match &r.attributes {
+            Attributes::BackupPlan(p) => {
+                for rule in &p.rules {
+                    out.push(RetentionFact {
+                        source: format!("backup plan {} / rule {}", r.name, rule.name),
+                        account: r.account.clone(),
+                        region: r.region.clone(),
+                        frequency: rule.frequency.clone(),
+                        runs_per_day: (rule.runs_per_day > 0).then_some(rule.runs_per_day),
+                        retention_days: rule.delete_after_days,
+                        cold_storage_after_days: rule.cold_storage_after_days,
+                        copies: rule
+                            .copy_actions
+                            .iter()
+                            .map(|c| {
+                                let days = c
+                                    .delete_after_days
+                                    .map_or("kept until deleted".to_string(), |d| {
+                                        format!("{d} days")
+                                    });
+                                format!(
+                                    "{} {}, {days}",
+                                    c.destination_account, c.destination_region
+                                )
+                            })
+                            .collect(),
+                    });
+                }
+            }
+            Attributes::RdsInstance(db) => {
+                *rds.entry((
+                    r.account.clone(),
+                    r.region.clone(),
+                    db.backup_retention_days,
+                ))
+                .or_default() += 1;
+            }
+            _ => {}
+        }
+    }
+    for ((account, region, days), n) in rds {
+        out.push(RetentionFact {
+            source: format!("RDS automated backups ({n} instance(s))"),
+            account,
+            region,
+            frequency: "continuous".into(),
+            runs_per_day: None,
+            retention_days: Some(days),
+            cold_storage_after_days: None,
+            copies: Vec::new(),
+        });
+    }
+    out
+}
+
+fn claims(report: &Report, findings: &[&Finding]) -> Vec<ClaimFact> {
+    crate::report::claim_statuses(
+        &report
+            .claims
+            .iter()
+            .map(|c| c.claim.clone())
+            .collect::<Vec<_>>(),
+        findings,
+        &report.attestations,
+    )
+    .into_iter()
+    .map(|c| ClaimFact {
+        id: c.claim.id,
+        quote: c.claim.quote,
+        source: c.claim.source,
+        status: c.status,
+        rules: c.claim.rules,
+        findings: c.summary,
+    })
+    .collect()
+}
+
+fn exceptions(findings: &[&Finding], snapshot: &Snapshot) -> Vec<Exception> {
+    let mut out: Vec<Exception> = findings
+        .iter()
+        .filter(|f| DISCLOSED.contains(&f.status))
+        .map(|f| {
+            let reason = match (&f.waiver, f.status) {
+                (Some(w), Status::Waived) => Some(format!(
+                    "waived: {} (approved by {}, {}, until {})",
+                    w.reason, w.approved_by, w.ticket, w.expires
+                )),
+                (_, Status::Gap) => {
+                    let calls: Vec<String> = snapshot
+                        .gaps
+                        .iter()
+                        .filter(|g| f.gaps.contains(&g.id))
+                        .map(|g| {
+                            format!(
+                                "{} in {}/{} failed: {}",
+                                g.operation, g.account, g.region, g.error_code
+                            )
+                        })
+                        .collect();
+                    (!calls.is_empty()).then(|| format!("not read: {}", calls.join("; ")))
+                }
+                _ => None,
+            };
+            Exception {
+                rule_id: f.rule_id.clone(),
+                rule_title: f.rule_title.clone(),
+                severity: f.severity,
+                status: f.status,
+                subject: f
+                    .resource
+                    .as_ref()
+                    .map(|r| r.arn.clone())
+                    .or_else(|| f.scope.clone())
+                    .unwrap_or_else(|| "all".into()),
+                account: f.resource.as_ref().map(|r| r.account.clone()),
+                region: f.resource.as_ref().map(|r| r.region.clone()),
+                summary: f.summary.clone(),
+                reason,
+            }
+        })
+        .collect();
+    // Most severe first; then by status, rule and subject for a stable order.
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.status.cmp(&b.status))
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    out
+}

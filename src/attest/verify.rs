@@ -1,0 +1,343 @@
+//! Checking evidence after the fact: a signed attestation (as JSON, HTML or PDF), a
+//! snapshot on its own, or a findings document against its snapshot.
+//!
+//! Every check is reported, passed or failed, with what it compared; a check that could
+//! not be made (no snapshot at hand) is reported as not made, never as passed. The caller
+//! turns any failure into a non-zero exit.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use ed25519_dalek::VerifyingKey;
+
+use super::model::{Attestation, FORMAT};
+use super::pdf::{META_ATTESTATION, META_SIGNATURE};
+use super::sign;
+use crate::snapshot::Snapshot;
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    Failed,
+    /// Not made, and why (e.g. no snapshot given); never counts as passed.
+    NotMade,
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: String,
+    pub outcome: Outcome,
+    pub detail: String,
+}
+
+/// All checks of one `assay verify` run.
+#[derive(Debug, Default)]
+pub struct Checks(pub Vec<Check>);
+
+impl Checks {
+    fn add(&mut self, name: &str, outcome: Outcome, detail: impl Into<String>) {
+        self.0.push(Check {
+            name: name.into(),
+            outcome,
+            detail: detail.into(),
+        });
+    }
+    pub fn pass(&mut self, name: &str, detail: impl Into<String>) {
+        self.add(name, Outcome::Passed, detail);
+    }
+    pub fn fail(&mut self, name: &str, detail: impl Into<String>) {
+        self.add(name, Outcome::Failed, detail);
+    }
+    pub fn not_made(&mut self, name: &str, detail: impl Into<String>) {
+        self.add(name, Outcome::NotMade, detail);
+    }
+    pub fn failed(&self) -> bool {
+        self.0.iter().any(|c| c.outcome == Outcome::Failed)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}: not an assay attestation (JSON, HTML or PDF), snapshot or findings document")]
+    Unknown(String),
+}
+
+/// What a file given to `assay verify` turned out to be.
+pub enum Subject {
+    /// An attestation: the bytes that were signed and the signature found with it.
+    Attestation {
+        /// The signed text exactly as found (the JSON file, or the copy inside an HTML or
+        /// PDF rendering).
+        text: String,
+        /// `json`, `html` or `pdf`.
+        carrier: &'static str,
+        /// The signature carried inside an HTML or PDF rendering.
+        embedded_signature: Option<String>,
+        /// The rendering's bytes, to compare with a fresh rendering.
+        rendering: Option<Vec<u8>>,
+    },
+    Snapshot,
+    Findings(Box<crate::report::Report>),
+}
+
+pub fn read(path: &Path) -> Result<(Vec<u8>, Subject), VerifyError> {
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| VerifyError::Io {
+        path: display.clone(),
+        source,
+    })?;
+    if bytes.starts_with(b"%PDF") {
+        let doc =
+            lopdf::Document::load_mem(&bytes).map_err(|_| VerifyError::Unknown(display.clone()))?;
+        let text = pdf_info(&doc, META_ATTESTATION).ok_or(VerifyError::Unknown(display))?;
+        let subject = Subject::Attestation {
+            text,
+            carrier: "pdf",
+            embedded_signature: pdf_info(&doc, META_SIGNATURE),
+            rendering: Some(bytes.clone()),
+        };
+        return Ok((bytes, subject));
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if text.trim_start().starts_with("<!DOCTYPE html") || text.trim_start().starts_with("<html") {
+        let embedded = html_meta(&text, "assay-attestation")
+            .and_then(|b| STANDARD.decode(b).ok())
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or(VerifyError::Unknown(display))?;
+        let subject = Subject::Attestation {
+            text: embedded,
+            carrier: "html",
+            embedded_signature: html_meta(&text, "assay-signature").map(str::to_string),
+            rendering: Some(bytes.clone()),
+        };
+        return Ok((bytes, subject));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|_| VerifyError::Unknown(display.clone()))?;
+    let subject = if value.get("format").and_then(|f| f.as_str()) == Some(FORMAT) {
+        Subject::Attestation {
+            text: text.strip_suffix('\n').unwrap_or(&text).to_string(),
+            carrier: "json",
+            embedded_signature: None,
+            rendering: None,
+        }
+    } else if value.get("raw_responses").is_some() && value.get("manifest").is_some() {
+        Subject::Snapshot
+    } else if value.get("findings").is_some() && value.get("snapshot").is_some() {
+        let report = crate::report::Report::from_json(&text, &display)
+            .map_err(|_| VerifyError::Unknown(display.clone()))?;
+        Subject::Findings(Box::new(report))
+    } else {
+        return Err(VerifyError::Unknown(display));
+    };
+    Ok((bytes, subject))
+}
+
+/// A text entry of the PDF's document information dictionary.
+fn pdf_info(doc: &lopdf::Document, key: &str) -> Option<String> {
+    let info = doc.trailer.get(b"Info").ok()?.as_reference().ok()?;
+    let dict = doc.get_object(info).ok()?.as_dict().ok()?;
+    let bytes = dict.get(key.as_bytes()).ok()?.as_str().ok()?;
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => {
+            let units: Vec<u16> = utf16
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
+            String::from_utf16(&units).ok()
+        }
+        None => String::from_utf8(bytes.to_vec()).ok(),
+    }
+}
+
+/// The `content` of `<meta name="NAME" content="…">` (written by our template; base64
+/// values need no unescaping).
+fn html_meta<'t>(html: &'t str, name: &str) -> Option<&'t str> {
+    let start = html.find(&format!("<meta name=\"{name}\" content=\""))?;
+    let rest = &html[start..];
+    let value = &rest[rest.find("content=\"")? + 9..];
+    Some(&value[..value.find('"')?])
+}
+
+/// Checks a signed attestation's text: canonical form, signer, signature. Returns the
+/// parsed attestation when it could be read at all.
+pub fn attestation(
+    checks: &mut Checks,
+    text: &str,
+    signature: Option<&str>,
+    key: &VerifyingKey,
+) -> Option<Attestation> {
+    let parsed: Attestation = match serde_json::from_str(text) {
+        Ok(a) => a,
+        Err(e) => {
+            checks.fail(
+                "attestation",
+                format!(
+                    "not a readable attestation (line {}, column {}: {e}): it was changed after it was written",
+                    e.line(),
+                    e.column()
+                ),
+            );
+            return None;
+        }
+    };
+    let canonical = sign::canonical(&parsed);
+    if canonical == text {
+        checks.pass(
+            "canonical form",
+            "the attestation is byte for byte its signed canonical JSON",
+        );
+    } else {
+        let at = canonical
+            .bytes()
+            .zip(text.bytes())
+            .position(|(a, b)| a != b)
+            .unwrap_or(canonical.len().min(text.len()));
+        checks.fail(
+            "canonical form",
+            format!("the attestation is not its signed canonical JSON (first difference at byte {at}): it was edited after it was written"),
+        );
+    }
+    let Some(signer) = &parsed.signer else {
+        checks.fail(
+            "signature",
+            "the attestation is unsigned: nothing vouches for it",
+        );
+        return Some(parsed);
+    };
+    let given = sign::fingerprint(key);
+    if signer.fingerprint != given || sign::key_of(signer).as_ref() != Some(key) {
+        checks.fail(
+            "signer",
+            format!(
+                "the attestation names key {}, not the key given ({given})",
+                signer.fingerprint
+            ),
+        );
+    } else {
+        checks.pass("signer", format!("Ed25519 key {given}"));
+    }
+    match signature {
+        None => checks.fail("signature", "no signature found (the .sig file is missing)"),
+        Some(sig) => match sign::verify(text.as_bytes(), sig, key) {
+            Ok(()) => checks.pass("signature", "valid over the attestation as written"),
+            Err(e) => checks.fail("signature", e.to_string()),
+        },
+    }
+    Some(parsed)
+}
+
+/// Checks that `snapshot_path` is intact and is the snapshot the attestation names.
+pub fn snapshot_matches(
+    checks: &mut Checks,
+    snapshot_path: Option<&Path>,
+    expected_digest: &str,
+) -> Option<Snapshot> {
+    let Some(path) = snapshot_path else {
+        checks.not_made(
+            "snapshot",
+            "no snapshot at hand: pass --snapshot to check the evidence the attestation names",
+        );
+        return None;
+    };
+    match Snapshot::load(path) {
+        Err(e) => {
+            checks.fail("snapshot", e.to_string());
+            None
+        }
+        Ok(snapshot) if snapshot.manifest.digest != expected_digest => {
+            checks.fail(
+                "snapshot",
+                format!(
+                    "{} is intact but is another snapshot: manifest {}, the document names {expected_digest}",
+                    path.display(),
+                    snapshot.manifest.digest
+                ),
+            );
+            None
+        }
+        Ok(snapshot) => {
+            checks.pass(
+                "snapshot",
+                format!(
+                    "{} is intact ({} raw responses hashed) and is the snapshot named (manifest {})",
+                    path.display(),
+                    snapshot.raw_responses.len(),
+                    snapshot.manifest.digest
+                ),
+            );
+            Some(snapshot)
+        }
+    }
+}
+
+/// Checks a findings document against its snapshot: same manifest, and every resource
+/// and evidence source it cites is in the snapshot.
+pub fn findings(checks: &mut Checks, report: &crate::report::Report, snapshot: Option<Snapshot>) {
+    let Some(snapshot) = snapshot else {
+        return;
+    };
+    let mut problems = Vec::new();
+    for f in &report.findings {
+        if let Some(r) = &f.resource {
+            let found = r
+                .pointer
+                .strip_prefix("/resources/")
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| snapshot.resources.get(i));
+            if found.is_none_or(|res| res.arn != r.arn) {
+                problems.push(format!(
+                    "finding {} cites {} at {}, which the snapshot does not hold there",
+                    f.id, r.arn, r.pointer
+                ));
+            }
+        }
+        for s in &f.sources {
+            if !snapshot.raw_responses.contains_key(&s.response_sha256) {
+                problems.push(format!(
+                    "finding {} cites raw response {} ({}), which is not in the snapshot",
+                    f.id, s.response_sha256, s.operation
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        checks.pass(
+            "findings",
+            format!(
+                "all {} findings cite resources and raw responses of the snapshot",
+                report.findings.len()
+            ),
+        );
+    } else {
+        let n = problems.len();
+        problems.truncate(10);
+        checks.fail(
+            "findings",
+            format!("{n} citation(s) do not resolve: {}", problems.join("; ")),
+        );
+    }
+}
+
+/// Where the snapshot a document names is: the given path, else the recorded name as
+/// given, else beside the document.
+pub fn locate(given: Option<&Path>, recorded: &str, document: &Path) -> Option<PathBuf> {
+    if let Some(p) = given {
+        return Some(p.to_path_buf());
+    }
+    let recorded = PathBuf::from(recorded);
+    let beside = document
+        .parent()
+        .map(|d| d.join(recorded.file_name().unwrap_or_default()));
+    std::iter::once(recorded)
+        .chain(beside)
+        .find(|p| p.is_file())
+}

@@ -1,0 +1,422 @@
+//! What the attestation templates see: the signed facts formatted for people (times,
+//! counts, region lists), plus the signature. Both the HTML and the PDF template read this
+//! one view, so the two documents say the same thing.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::Serialize;
+
+use super::model::{Attestation, Exception};
+use crate::findings::Status;
+
+/// How many resources an exception group names before "and N more" (the full list is in
+/// the annex of the PDF, the HTML and `attestation.json`).
+const NAMED_PER_GROUP: usize = 3;
+
+#[derive(Debug, Serialize)]
+pub struct View {
+    pub id: String,
+    pub organisation: String,
+    pub customer: Option<String>,
+    pub issued_at: String,
+    pub issued_at_iso: String,
+    pub observed_at: String,
+    pub observed_at_iso: String,
+    pub tool: String,
+    pub snapshot_file: String,
+    pub snapshot_digest: String,
+    pub snapshot_origin: String,
+    pub rule_pack_digest: String,
+    pub profile_digest: String,
+    /// `everything in the snapshot`, or the selectors joined.
+    pub selectors: String,
+    pub accounts: Vec<AccountRow>,
+    pub account_count: usize,
+    pub resources: usize,
+    pub allowed_regions: String,
+    pub stores: Vec<StoreRow>,
+    pub store_count: usize,
+    pub stores_outside: usize,
+    pub copies: Vec<CopyRow>,
+    pub copies_outside: usize,
+    pub encryption: Vec<EncryptionRow>,
+    pub keys: Vec<KeyRow>,
+    pub retention: Vec<RetentionRow>,
+    pub claims: Vec<ClaimRow>,
+    pub findings: String,
+    pub exception_count: usize,
+    pub exception_groups: Vec<ExceptionGroup>,
+    /// Some group names only its first resources: the full list needs the annex.
+    pub exceptions_abridged: bool,
+    pub exceptions: Vec<ExceptionRow>,
+    pub gaps: Vec<GapRow>,
+    pub signed: bool,
+    pub signature: String,
+    pub fingerprint: String,
+    pub public_key: String,
+    /// The signed document, base64, for embedding (HTML `<meta>`).
+    pub embedded_attestation: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountRow {
+    pub id: String,
+    pub regions_read: String,
+    pub regions_not_read: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StoreRow {
+    pub label: String,
+    pub count: usize,
+    pub regions: String,
+    pub outside: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CopyRow {
+    pub kind: String,
+    pub source: String,
+    pub destination: String,
+    pub location: String,
+    pub retention: String,
+    /// `yes`, `NO` or `n/a`.
+    pub allowed: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EncryptionRow {
+    pub label: String,
+    pub total: usize,
+    pub customer_managed: usize,
+    pub aws_managed: usize,
+    pub other_key: usize,
+    pub other: usize,
+    pub unencrypted: usize,
+    pub not_read: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyRow {
+    pub arn: String,
+    pub region: String,
+    pub manager: String,
+    pub rotation: String,
+    pub replicas: String,
+    pub protects: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RetentionRow {
+    pub source: String,
+    pub location: String,
+    pub frequency: String,
+    pub retention: String,
+    pub cold_storage: String,
+    pub copies: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClaimRow {
+    pub quote: String,
+    pub source: String,
+    pub status: String,
+    /// The status as a sentence fragment: `observed`, `contradicted by N finding(s)`, …
+    pub status_text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExceptionGroup {
+    pub rule_id: String,
+    pub rule_title: String,
+    pub severity: String,
+    pub status: String,
+    pub count: usize,
+    pub subjects: String,
+    pub example: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExceptionRow {
+    pub rule_id: String,
+    pub severity: String,
+    pub status: String,
+    pub subject: String,
+    pub region: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GapRow {
+    pub location: String,
+    pub operation: String,
+    pub error: String,
+    pub unread: String,
+}
+
+fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn days(d: Option<i64>) -> String {
+    d.map_or("until deleted".to_string(), |d| format!("{d} days"))
+}
+
+fn or_dash(s: String) -> String {
+    if s.is_empty() { "—".into() } else { s }
+}
+
+impl View {
+    /// The view of `attestation`; `signed` is its canonical JSON, `signature` the base64
+    /// signature over it (when signed).
+    pub fn new(attestation: &Attestation, signed: &str, signature: Option<&str>) -> View {
+        let a = attestation;
+        let stores: Vec<StoreRow> = a
+            .data_stores
+            .iter()
+            .map(|s| StoreRow {
+                label: s.label.clone(),
+                count: s.count,
+                regions: s
+                    .regions
+                    .iter()
+                    .map(|(r, n)| format!("{r} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                outside: s.outside_allowed_regions,
+            })
+            .collect();
+        let copies: Vec<CopyRow> = a
+            .copies
+            .iter()
+            .map(|c| CopyRow {
+                kind: c.kind.clone(),
+                source: c.source.clone(),
+                destination: c.destination.clone(),
+                location: or_dash(
+                    [c.destination_account.clone(), c.destination_region.clone()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                retention: c.retention_days.map_or("—".into(), |d| format!("{d} days")),
+                allowed: match c.within_allowed_regions {
+                    Some(true) => "yes",
+                    Some(false) => "NO",
+                    None => "n/a",
+                }
+                .into(),
+            })
+            .collect();
+        let mut groups: Vec<ExceptionGroup> = Vec::new();
+        let mut members: BTreeMap<(String, Status), Vec<&Exception>> = BTreeMap::new();
+        for e in &a.exceptions {
+            members
+                .entry((e.rule_id.clone(), e.status))
+                .or_default()
+                .push(e);
+        }
+        // Keep the exceptions' order (most severe first) for the groups.
+        for e in &a.exceptions {
+            let Some(list) = members.remove(&(e.rule_id.clone(), e.status)) else {
+                continue;
+            };
+            let mut subjects: Vec<String> = list
+                .iter()
+                .take(NAMED_PER_GROUP)
+                .map(|e| e.subject.clone())
+                .collect();
+            if list.len() > NAMED_PER_GROUP {
+                subjects.push(format!("and {} more", list.len() - NAMED_PER_GROUP));
+            }
+            groups.push(ExceptionGroup {
+                rule_id: e.rule_id.clone(),
+                rule_title: e.rule_title.clone(),
+                severity: format!("{:?}", e.severity).to_lowercase(),
+                status: e.status.as_str().into(),
+                count: list.len(),
+                subjects: subjects.join(", "),
+                example: match &e.reason {
+                    Some(reason) => format!("{} — {reason}", e.summary),
+                    None => e.summary.clone(),
+                },
+            });
+        }
+        View {
+            id: a.id.clone(),
+            organisation: a.organisation.clone(),
+            customer: a.customer.clone(),
+            issued_at: time(&a.issued_at),
+            issued_at_iso: a.issued_at.to_rfc3339(),
+            observed_at: time(&a.observed_at),
+            observed_at_iso: a.observed_at.to_rfc3339(),
+            tool: a.evidence.tool.clone(),
+            snapshot_file: a.evidence.snapshot_file.clone(),
+            snapshot_digest: a.evidence.snapshot_manifest_sha256.clone(),
+            snapshot_origin: a.evidence.snapshot_origin.clone(),
+            rule_pack_digest: a.evidence.rule_pack_sha256.clone(),
+            profile_digest: a.evidence.profile_sha256.clone(),
+            selectors: if a.scope.selectors.is_empty() {
+                "everything in the snapshot".into()
+            } else {
+                a.scope.selectors.join("; ")
+            },
+            account_count: a.scope.accounts.len(),
+            accounts: a
+                .scope
+                .accounts
+                .iter()
+                .map(|acc| AccountRow {
+                    id: acc.account_id.clone(),
+                    regions_read: or_dash(acc.regions_read.join(", ")),
+                    regions_not_read: or_dash(acc.regions_not_read.join("; ")),
+                })
+                .collect(),
+            resources: a.scope.resources,
+            allowed_regions: if a.allowed_regions.is_empty() {
+                "not set in the profile".into()
+            } else {
+                a.allowed_regions.join(", ")
+            },
+            store_count: a.data_stores.iter().map(|s| s.count).sum(),
+            stores_outside: a
+                .data_stores
+                .iter()
+                .map(|s| s.outside_allowed_regions)
+                .sum(),
+            stores,
+            copies_outside: a
+                .copies
+                .iter()
+                .filter(|c| c.within_allowed_regions == Some(false))
+                .count(),
+            copies,
+            encryption: a
+                .encryption
+                .iter()
+                .map(|e| EncryptionRow {
+                    label: e.label.clone(),
+                    total: e.total,
+                    customer_managed: e.kms_customer_managed,
+                    aws_managed: e.kms_aws_managed,
+                    other_key: e.kms_key_not_in_snapshot,
+                    other: e.other_encryption,
+                    unencrypted: e.unencrypted,
+                    not_read: e.not_read,
+                })
+                .collect(),
+            keys: a
+                .keys
+                .iter()
+                .map(|k| KeyRow {
+                    arn: k.arn.clone(),
+                    region: k.region.clone(),
+                    manager: k.manager.to_lowercase(),
+                    rotation: match k.rotation_enabled {
+                        Some(true) => "on",
+                        Some(false) => "off",
+                        None => "n/a",
+                    }
+                    .into(),
+                    replicas: or_dash(k.replica_regions.join(", ")),
+                    protects: k.protects,
+                })
+                .collect(),
+            retention: a
+                .retention
+                .iter()
+                .map(|r| RetentionRow {
+                    source: r.source.clone(),
+                    location: format!("{} {}", r.account, r.region),
+                    frequency: match r.runs_per_day {
+                        Some(n) if n > 1 => format!("{} ({n}× a day)", r.frequency),
+                        _ => r.frequency.clone(),
+                    },
+                    retention: days(r.retention_days),
+                    cold_storage: r
+                        .cold_storage_after_days
+                        .map_or("—".into(), |d| format!("after {d} days")),
+                    copies: or_dash(r.copies.join("; ")),
+                })
+                .collect(),
+            claims: a
+                .claims
+                .iter()
+                .map(|c| {
+                    let n = |s: Status| c.findings.get(&s).copied().unwrap_or(0);
+                    let status_text = match c.status.as_str() {
+                        "supported" => format!(
+                            "observed ({} finding(s), none failed)",
+                            n(Status::Pass) + n(Status::Waived)
+                        ),
+                        "contradicted" => format!("contradicted by {} finding(s)", n(Status::Fail)),
+                        "incomplete" => format!(
+                            "not fully observed ({} finding(s) could not be evaluated)",
+                            n(Status::Gap) + n(Status::Error) + n(Status::Unknown)
+                        ),
+                        "attested" => "attested by a person (manual evidence)".into(),
+                        "manual-evidence-required" => "manual evidence required".into(),
+                        _ => "not evaluated by any rule".into(),
+                    };
+                    ClaimRow {
+                        quote: c.quote.split_whitespace().collect::<Vec<_>>().join(" "),
+                        source: c.source.clone(),
+                        status: c.status.clone(),
+                        status_text,
+                    }
+                })
+                .collect(),
+            findings: a
+                .evidence
+                .findings
+                .iter()
+                .map(|(s, n)| format!("{} {n}", s.as_str()))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            exception_count: a.exceptions.len(),
+            exceptions_abridged: groups.iter().any(|g| g.count > NAMED_PER_GROUP),
+            exception_groups: groups,
+            exceptions: a
+                .exceptions
+                .iter()
+                .map(|e| ExceptionRow {
+                    rule_id: e.rule_id.clone(),
+                    severity: format!("{:?}", e.severity).to_lowercase(),
+                    status: e.status.as_str().into(),
+                    subject: e.subject.clone(),
+                    region: e.region.clone().unwrap_or_else(|| "—".into()),
+                    summary: match &e.reason {
+                        Some(reason) => format!("{} — {reason}", e.summary),
+                        None => e.summary.clone(),
+                    },
+                })
+                .collect(),
+            gaps: a
+                .scope
+                .gaps
+                .iter()
+                .map(|g| GapRow {
+                    location: format!("{} {}", g.account, g.region),
+                    operation: g.operation.clone(),
+                    error: format!("{}: {}", g.error_code, g.message),
+                    unread: or_dash(g.resource_types.join(", ")),
+                })
+                .collect(),
+            signed: signature.is_some(),
+            signature: signature.unwrap_or_default().to_string(),
+            fingerprint: a
+                .signer
+                .as_ref()
+                .map(|s| s.fingerprint.clone())
+                .unwrap_or_default(),
+            public_key: a
+                .signer
+                .as_ref()
+                .map(|s| s.public_key.clone())
+                .unwrap_or_default(),
+            embedded_attestation: base64::engine::general_purpose::STANDARD.encode(signed),
+        }
+    }
+}

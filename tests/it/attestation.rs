@@ -1,0 +1,520 @@
+//! `assay keygen`, `assay attest` and `assay verify` through the binary, on the bundled
+//! sample: a signed attestation verifies in each of its forms; one changed byte in the
+//! attestation, its signature, its PDF, the snapshot or a raw response makes `verify`
+//! fail and name what changed; a resource outside the allowed regions is disclosed.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::{assay, root};
+
+const NOW: &str = "2026-11-23T09:00:00Z";
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("test paths are UTF-8")
+}
+
+/// A key pair and a signed attestation of the sample for Air Maestro, in a temp dir.
+struct Signed {
+    dir: tempfile::TempDir,
+}
+
+impl Signed {
+    fn new() -> Signed {
+        let dir = tempfile::tempdir().unwrap();
+        let prefix = dir.path().join("keys/vendor");
+        let (code, out, err) = assay(&["keygen", "-o", s(&prefix)]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("Fingerprint: SHA256:"), "{out}");
+        let signed = Signed { dir };
+        let (code, out, err) = assay(&[
+            "attest",
+            "--snapshot",
+            "samples/aws-sample/snapshot.json",
+            "--profile",
+            "samples/air-maestro/profile.yaml",
+            "--waivers",
+            "samples/waivers.yaml",
+            "--customer",
+            "Example Airline Pty Ltd",
+            "--sign",
+            s(&signed.key()),
+            "--now",
+            NOW,
+            "--out",
+            s(&signed.out()),
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("Signed with Ed25519 key SHA256:"), "{out}");
+        signed
+    }
+    fn key(&self) -> PathBuf {
+        self.dir.path().join("keys/vendor.key")
+    }
+    fn public(&self) -> PathBuf {
+        self.dir.path().join("keys/vendor.pub")
+    }
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+    fn file(&self, name: &str) -> PathBuf {
+        self.out().join(name)
+    }
+    fn verify(&self, file: &Path, extra: &[&str]) -> (i32, String) {
+        let public = self.public();
+        let mut args = vec!["verify", s(file), "--key", s(&public)];
+        args.extend_from_slice(extra);
+        let (code, out, err) = assay(&args);
+        (code, format!("{out}{err}"))
+    }
+    fn json(&self) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(self.file("attestation.json")).unwrap())
+            .unwrap()
+    }
+}
+
+const SAMPLE: &str = "samples/aws-sample/snapshot.json";
+
+#[test]
+fn a_signed_attestation_verifies_as_json_html_and_pdf_and_against_its_snapshot() {
+    let a = Signed::new();
+    let snapshot = root().join(SAMPLE);
+    for name in ["attestation.json", "attestation.html", "attestation.pdf"] {
+        let (code, out) = a.verify(&a.file(name), &["--snapshot", s(&snapshot)]);
+        assert_eq!(code, 0, "{name}: {out}");
+        assert!(out.contains("ok      signature: valid"), "{name}: {out}");
+        assert!(out.contains("ok      snapshot:"), "{name}: {out}");
+        assert!(out.ends_with("verified\n"), "{name}: {out}");
+    }
+    // The HTML and PDF are checked as renderings of what was signed.
+    let (_, out) = a.verify(&a.file("attestation.pdf"), &["--snapshot", s(&snapshot)]);
+    assert!(out.contains("the pdf is exactly the rendering"), "{out}");
+    // The facts follow from the snapshot: evaluating it again gives the same document.
+    let (code, out) = a.verify(
+        &a.file("attestation.json"),
+        &[
+            "--snapshot",
+            s(&snapshot),
+            "--reevaluate",
+            "--profile",
+            "samples/air-maestro/profile.yaml",
+            "--waivers",
+            "samples/waivers.yaml",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "ok      re-evaluation: evaluating the snapshot again gives exactly the attested facts"
+        ),
+        "{out}"
+    );
+    // With another organisation's profile the inputs differ, and verify says so.
+    let (code, out) = a.verify(
+        &a.file("attestation.json"),
+        &[
+            "--snapshot",
+            s(&snapshot),
+            "--reevaluate",
+            "--profile",
+            "samples/aeronet/profile.yaml",
+            "--waivers",
+            "samples/waivers.yaml",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FAILED  re-evaluation inputs: the profile is"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_signed_document_names_its_evidence_and_the_pdf_carries_it() {
+    let a = Signed::new();
+    let doc = a.json();
+    let snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(SAMPLE)).unwrap()).unwrap();
+    assert_eq!(doc["format"], "assay-attestation");
+    assert_eq!(
+        doc["evidence"]["snapshot_manifest_sha256"],
+        snapshot["manifest"]["digest"]
+    );
+    assert_eq!(doc["observed_at"], snapshot["collected_at"]);
+    assert_eq!(doc["customer"], "Example Airline Pty Ltd");
+    assert_eq!(doc["signer"]["algorithm"], "ed25519");
+    for key in ["rule_pack_sha256", "profile_sha256", "waivers_sha256"] {
+        assert_eq!(
+            doc["evidence"][key].as_str().map(str::len),
+            Some(64),
+            "{key}"
+        );
+    }
+    // The file is its canonical form, so any edit shows.
+    let text = std::fs::read_to_string(a.file("attestation.json")).unwrap();
+    assert_eq!(
+        text.trim_end(),
+        serde_json_canonicalizer::to_string(&doc).unwrap()
+    );
+    // The same inputs give the same PDF, byte for byte (signatures are deterministic).
+    let again = tempfile::tempdir().unwrap();
+    let (code, out, err) = assay(&[
+        "attest",
+        "--snapshot",
+        SAMPLE,
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--waivers",
+        "samples/waivers.yaml",
+        "--customer",
+        "Example Airline Pty Ltd",
+        "--sign",
+        s(&a.key()),
+        "--now",
+        NOW,
+        "--out",
+        s(again.path()),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read(again.path().join("attestation.pdf")).unwrap(),
+        std::fs::read(a.file("attestation.pdf")).unwrap()
+    );
+}
+
+/// Flips one byte of `path` at the first occurrence of `needle` (+ `offset`).
+fn flip(path: &Path, needle: &[u8], offset: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in {}", path.display()))
+        + offset;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn one_changed_byte_in_the_attestation_its_signature_or_its_pdf_fails_and_is_named() {
+    let a = Signed::new();
+    let snapshot = root().join(SAMPLE);
+    let snap = ["--snapshot", s(&snapshot)];
+
+    // The attestation: a count changed in the JSON.
+    let json = a.file("attestation.json");
+    let original = std::fs::read(&json).unwrap();
+    flip(&json, b"\"count\":", 8);
+    let (code, out) = a.verify(&json, &snap);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FAILED  signature: the signature does not match the attestation"),
+        "{out}"
+    );
+    assert!(out.contains("NOT verified"), "{out}");
+    std::fs::write(&json, &original).unwrap();
+
+    // Whitespace added: the content is the same, the signed bytes are not.
+    std::fs::write(&json, [&b" "[..], &original[..]].concat()).unwrap();
+    let (code, out) = a.verify(&json, &snap);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED  canonical form"), "{out}");
+    std::fs::write(&json, &original).unwrap();
+
+    // The signature.
+    let sig = a.file("attestation.sig");
+    let original_sig = std::fs::read(&sig).unwrap();
+    let mut changed = original_sig.clone();
+    changed[10] = if changed[10] == b'A' { b'B' } else { b'A' };
+    std::fs::write(&sig, changed).unwrap();
+    let (code, out) = a.verify(&json, &snap);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED  signature:"), "{out}");
+    std::fs::write(&sig, &original_sig).unwrap();
+
+    // Another vendor's key.
+    let other = tempfile::tempdir().unwrap();
+    let prefix = other.path().join("other");
+    assert_eq!(assay(&["keygen", "-o", s(&prefix)]).0, 0);
+    let (code, out, _) = assay(&[
+        "verify",
+        s(&json),
+        "--key",
+        s(&prefix.with_extension("pub")),
+        "--snapshot",
+        s(&snapshot),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FAILED  signer: the attestation names key SHA256:"),
+        "{out}"
+    );
+
+    // The PDF: one byte of a page's content stream.
+    let pdf = a.file("attestation.pdf");
+    let mut bytes = std::fs::read(&pdf).unwrap();
+    let stream = bytes
+        .windows(6)
+        .position(|w| w == b"stream")
+        .expect("a content stream")
+        + 20;
+    bytes[stream] ^= 0x01;
+    std::fs::write(&pdf, bytes).unwrap();
+    let (code, out) = a.verify(&pdf, &snap);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "FAILED  document: the pdf differs from the rendering of the signed attestation"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn one_changed_byte_in_the_snapshot_or_a_raw_response_fails_and_is_named() {
+    let a = Signed::new();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("snapshot.json");
+    let text = std::fs::read_to_string(root().join(SAMPLE)).unwrap();
+
+    // A raw response body: its hash no longer matches, nor does the manifest.
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let (key, raw) = value["raw_responses"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .unwrap();
+    let body = raw["body"].as_str().unwrap();
+    let needle = &body[..body.len().min(40)];
+    let needle_json = serde_json::to_string(needle).unwrap();
+    let needle_json = &needle_json[1..needle_json.len() - 1];
+    std::fs::write(&copy, &text).unwrap();
+    flip(&copy, needle_json.as_bytes(), needle_json.len() / 2);
+    let (code, out) = a.verify(&a.file("attestation.json"), &["--snapshot", s(&copy)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("ok      signature"),
+        "the attestation itself is intact: {out}"
+    );
+    assert!(out.contains("FAILED  snapshot:"), "{out}");
+    assert!(
+        out.contains(&format!("raw response {key}")),
+        "names the response: {out}"
+    );
+    assert!(out.contains("its body was changed"), "{out}");
+    // The snapshot alone says the same.
+    let (code, out, _) = assay(&["verify", s(&copy)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("its body was changed"), "{out}");
+
+    // A resource's attribute: the manifest digest no longer matches.
+    std::fs::write(&copy, &text).unwrap();
+    flip(&copy, b"\"region\": \"ap-southeast-2\"", 13);
+    let (code, out) = a.verify(&a.file("attestation.json"), &["--snapshot", s(&copy)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("manifest digest mismatch"), "{out}");
+
+    // The untouched sample verifies alone.
+    let (code, out, _) = assay(&["verify", SAMPLE]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok      snapshot: intact"), "{out}");
+}
+
+#[test]
+fn a_resource_in_a_disallowed_region_is_disclosed_on_the_attestation() {
+    let a = Signed::new();
+    let doc = a.json();
+    let allowed: Vec<&str> = doc["allowed_regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(allowed, ["ap-southeast-2"]);
+    // The sample holds a bucket outside Sydney: counted, and disclosed as an exception.
+    let snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(SAMPLE)).unwrap()).unwrap();
+    let outside: Vec<&Value> = snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "aws_s3_bucket" && r["region"] != "ap-southeast-2")
+        .collect();
+    assert!(
+        !outside.is_empty(),
+        "the sample has a bucket outside Sydney"
+    );
+    let buckets = doc["data_stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["resource_type"] == "aws_s3_bucket")
+        .unwrap();
+    assert_eq!(buckets["outside_allowed_regions"], outside.len());
+    let arn = outside[0]["arn"].as_str().unwrap();
+    let disclosed = doc["exceptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["rule_id"] == "residency.s3-bucket-region" && e["subject"] == arn);
+    assert!(disclosed, "{arn} is not among the exceptions");
+    // And a person reading the PDF sees it: the count on the first pages, the ARN in the
+    // document.
+    let text = pdf_text(&a.file("attestation.pdf"));
+    assert!(
+        text[..2].concat().contains("outside the allowed regions"),
+        "{:?}",
+        &text[0]
+    );
+    assert!(
+        text.concat().replace('\n', "").contains(arn),
+        "{arn} not printed"
+    );
+    let html = std::fs::read_to_string(a.file("attestation.html")).unwrap();
+    assert!(html.contains(arn));
+}
+
+/// The PDF's text per page (poppler's pdftotext, installed by scripts/test.sh).
+fn pdf_text(path: &Path) -> Vec<String> {
+    let output = std::process::Command::new("pdftotext")
+        .args([s(path), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/test.sh");
+    assert!(output.status.success());
+    String::from_utf8_lossy(&output.stdout)
+        .split('\u{c}')
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_pdf_reads_as_a_short_document_with_every_section() {
+    let a = Signed::new();
+    let pages = pdf_text(&a.file("attestation.pdf"));
+    // The first page answers the customer's first question: where the data is.
+    for heading in [
+        "Data residency and protection attestation",
+        "Evidence and scope",
+        "Where the data is stored",
+    ] {
+        assert!(
+            pages[0].contains(heading),
+            "`{heading}` is not on the first page"
+        );
+    }
+    // Every section, in order. (The sample is full of deliberate failures, so its
+    // exceptions run over several pages; see the issue notes.)
+    let all = pages.concat();
+    let mut from = 0;
+    for heading in [
+        "Copies of the data",
+        "Encryption at rest",
+        "Backup retention",
+        "Statements checked",
+        "Exceptions",
+        "Signature",
+    ] {
+        let at = all[from..]
+            .find(heading)
+            .unwrap_or_else(|| panic!("`{heading}` missing or out of order"));
+        from += at;
+    }
+    let all = pages.concat();
+    assert!(all.contains("Signature"));
+    assert!(all.contains("Example Airline Pty Ltd"));
+    assert!(
+        !all.to_lowercase().contains(" compliant"),
+        "facts, never verdicts (assertion names such as `compliant-trail` may appear)"
+    );
+    // Verify works from the PDF alone, since it carries the signed JSON.
+    let (code, out) = a.verify(&a.file("attestation.pdf"), &[]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn a_findings_document_is_verified_against_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = assay(&[
+        "audit",
+        "--snapshot",
+        SAMPLE,
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--format",
+        "json",
+        "--now",
+        NOW,
+        "--quiet",
+        "--out",
+        s(dir.path()),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let findings = dir.path().join("findings.json");
+    let (code, out, _) = assay(&["verify", s(&findings)]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok      findings: all"), "{out}");
+    // Against another snapshot: named.
+    let other = dir.path().join("other.json");
+    let (code, _, err) = assay(&[
+        "plan",
+        "tests/fixtures/plans/estate/plan.json",
+        "-o",
+        s(&other),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = assay(&["verify", s(&findings), "--snapshot", s(&other)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is intact but is another snapshot"), "{out}");
+}
+
+#[test]
+fn bad_input_is_named_and_exits_2() {
+    let a = Signed::new();
+    // No key: refused, not passed.
+    let (code, _, err) = assay(&["verify", s(&a.file("attestation.json"))]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("give the signer's public key with --key"),
+        "{err}"
+    );
+    // A public key given to --sign.
+    let (code, _, err) = assay(&[
+        "attest",
+        "--snapshot",
+        SAMPLE,
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--sign",
+        s(&a.public()),
+        "--out",
+        s(&a.out()),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an Ed25519 private key"), "{err}");
+    // A malformed tag selector.
+    let (code, _, err) = assay(&[
+        "attest",
+        "--snapshot",
+        SAMPLE,
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--tag",
+        "customer",
+        "--out",
+        s(&a.out()),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--tag `customer`: expected KEY=VALUE"),
+        "{err}"
+    );
+    // keygen never overwrites.
+    let (code, _, err) = assay(&["keygen", "-o", s(&a.dir.path().join("keys/vendor"))]);
+    assert_eq!(code, 2);
+    assert!(err.contains("refusing to overwrite"), "{err}");
+    // Not a document assay knows.
+    let (code, _, err) = assay(&["verify", "Cargo.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an assay attestation"), "{err}");
+}
