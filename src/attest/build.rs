@@ -73,6 +73,7 @@ pub fn build(
         .collect();
 
     let keys = key_index(snapshot);
+    let key_list = key_facts(&resources, &keys);
     let mut attestation = Attestation {
         format: FORMAT.into(),
         version: VERSION,
@@ -93,9 +94,9 @@ pub fn build(
         },
         scope: scope(snapshot, &accounts, request.selectors, resources.len()),
         data_stores: data_stores(&resources, &allowed),
-        copies: copies(&resources, &keys, &allowed),
+        copies: copies(&resources, &key_list, &allowed),
         encryption: encryption(&resources, &keys),
-        keys: key_facts(&resources, &keys),
+        keys: key_list,
         retention: retention(&resources),
         claims: claims(report, &findings),
         exceptions: exceptions(&findings, snapshot),
@@ -310,11 +311,7 @@ fn key_facts(resources: &[&Resource], keys: &BTreeMap<String, &Resource>) -> Vec
         .collect()
 }
 
-fn copies(
-    resources: &[&Resource],
-    keys: &BTreeMap<String, &Resource>,
-    allowed: &[String],
-) -> Vec<DataCopy> {
+fn copies(resources: &[&Resource], keys: &[KeyFact], allowed: &[String]) -> Vec<DataCopy> {
     let region_ok = |region: &str| Some(within(allowed, region));
     let mut out = Vec::new();
     // Recovery points held for another account, and shares: one line per destination.
@@ -404,7 +401,7 @@ fn copies(
             within_allowed_regions: None,
         });
     }
-    for key in key_facts(resources, keys) {
+    for key in keys {
         for region in &key.replica_regions {
             out.push(DataCopy {
                 kind: "KMS key replica".into(),

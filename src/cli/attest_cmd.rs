@@ -141,21 +141,12 @@ fn evaluate(
     let pack = load_pack(&rules.rules, &mut sources)?;
     let profile = load_profile(profile_path, &pack, &mut sources)?;
     let waivers = super::audit::load_waivers(waivers_path, &pack, &mut sources)?;
-    let selected: Vec<&crate::rules::Rule> = pack
-        .rules
-        .iter()
-        .filter(|r| profile.rules.selects(&r.id))
-        .collect();
-    let mut findings =
-        crate::evaluate::evaluate(snapshot, &selected, &profile.params, &profile.attestations);
-    let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-    Ok(Report::build(
-        findings,
+    Ok(super::audit::evaluate_loaded(
         snapshot,
         &snapshot_path.display().to_string(),
         &pack,
         &profile,
-        register,
+        &waivers,
         now,
     ))
 }

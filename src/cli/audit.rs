@@ -98,23 +98,36 @@ fn build(args: &EvaluateArgs) -> Result<(Report, Option<Snapshot>)> {
         ),
     };
     let now = args.now.unwrap_or_else(Utc::now);
+    let report = evaluate_loaded(&snapshot, &snapshot_path, &pack, &profile, &waivers, now);
+    Ok((report, collected.then_some(snapshot)))
+}
+
+/// The profile's rules over a loaded snapshot, waivers applied at `now`: the report every
+/// command that evaluates (audit, evaluate, attest, verify --reevaluate) builds on.
+pub(crate) fn evaluate_loaded(
+    snapshot: &Snapshot,
+    snapshot_path: &str,
+    pack: &crate::rules::RulePack,
+    profile: &crate::profile::Profile,
+    waivers: &[crate::waivers::Waiver],
+    now: DateTime<Utc>,
+) -> Report {
     let rules: Vec<&crate::rules::Rule> = pack
         .rules
         .iter()
         .filter(|r| profile.rules.selects(&r.id))
         .collect();
-    let mut findings = run_rules(&snapshot, &rules, &profile.params, &profile.attestations);
-    let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-    let report = Report::build(
+    let mut findings = run_rules(snapshot, &rules, &profile.params, &profile.attestations);
+    let register = crate::waivers::apply(&mut findings, waivers, now.date_naive());
+    Report::build(
         findings,
-        &snapshot,
-        &snapshot_path,
-        &pack,
-        &profile,
+        snapshot,
+        snapshot_path,
+        pack,
+        profile,
         register,
         now,
-    );
-    Ok((report, collected.then_some(snapshot)))
+    )
 }
 
 pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
