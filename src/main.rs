@@ -16,9 +16,16 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {error}");
+            // Library errors often name their source in their own message (`cannot read
+            // X: No such file`); a cause already said is not said again.
+            let mut said = error.to_string();
+            eprintln!("error: {said}");
             for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let cause = cause.to_string();
+                if !said.contains(&cause) {
+                    eprintln!("  caused by: {cause}");
+                    said.push_str(&cause);
+                }
             }
             ExitCode::from(2)
         }

@@ -198,6 +198,26 @@ pub enum LoadError {
 }
 
 impl Report {
+    /// The report's identity: the first 16 hex digits of SHA-256 over the snapshot manifest,
+    /// rule pack and profile hashes, the evaluation time and the tool version. The same
+    /// inputs evaluated at the same `--now` give the same id; any change gives another.
+    /// Every rendering (HTML, each PDF pack) prints it, so they can be matched up.
+    pub fn id(&self) -> String {
+        let text = format!(
+            "{}\n{}\n{}\n{}\n{} {}",
+            self.snapshot.manifest_digest,
+            self.rule_pack.digest,
+            self.profile.sha256,
+            self.evaluated_at.to_rfc3339(),
+            self.tool.name,
+            self.tool.version
+        );
+        crate::snapshot::sha256_hex(text.as_bytes())
+            .chars()
+            .take(16)
+            .collect()
+    }
+
     /// Parses a saved `findings.json`, checking its version first so a future format gets
     /// a clear message rather than a field error. `path` is for messages only.
     pub fn from_json(text: &str, path: &str) -> Result<Report, LoadError> {

@@ -62,21 +62,19 @@ pub async fn collect(ctx: &ServiceCtx<'_>, regions: &[String]) -> Vec<Resource> 
             },
         )
         .await;
-    // Every bucket cites the listing's first page, as this collector always has. (A bucket
-    // from a later page would be better cited by its own page, which `items` carries.)
-    let Some(list_provenance) = listing.first_page().cloned() else {
-        return Vec::new();
-    };
+    // Each bucket cites the listing page it was on.
     let Some(buckets) = listing.complete() else {
         return Vec::new();
     };
-    let buckets: Vec<(String, Option<String>)> =
-        buckets.into_iter().map(|(bucket, _)| bucket).collect();
+    let buckets: Vec<(String, Option<String>, Provenance)> = buckets
+        .into_iter()
+        .map(|((name, created), listed)| (name, created, listed))
+        .collect();
 
     // First every bucket's location (replication destinations need them), then the rest.
     let listing_client = &listing_client;
     let locations: BTreeMap<String, Result<(String, Provenance), CallError>> =
-        futures::stream::iter(buckets.iter().map(|(name, _)| async move {
+        futures::stream::iter(buckets.iter().map(|(name, _, _)| async move {
             let result = ctx
                 .recorder
                 .call("global", "s3:GetBucketLocation", |c| {
@@ -108,16 +106,9 @@ pub async fn collect(ctx: &ServiceCtx<'_>, regions: &[String]) -> Vec<Resource> 
         })
         .collect();
 
-    futures::stream::iter(buckets.iter().map(|(name, created)| {
+    futures::stream::iter(buckets.iter().map(|(name, created, listed)| {
         let location = &locations[name];
-        bucket(
-            ctx,
-            name,
-            created.clone(),
-            location,
-            &list_provenance,
-            &known_regions,
-        )
+        bucket(ctx, name, created.clone(), location, listed, &known_regions)
     }))
     .buffer_unordered(ctx.concurrency)
     .collect()

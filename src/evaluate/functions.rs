@@ -247,7 +247,9 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             let Some(cidr) = string_arg("is_public_cidr", &cidr)? else {
                 return Ok(Value::Bool(false));
             };
-            Ok(Value::Bool(cidr.ends_with("/0")))
+            super::cidr::is_public_cidr(&cidr)
+                .map(Value::Bool)
+                .map_err(|e| ExecutionError::function_error("is_public_cidr", e))
         },
     );
 

@@ -153,7 +153,7 @@ impl Renderer {
 
     /// Renders `report` as one HTML document.
     pub fn render(&self, report: &Report, out: &mut dyn Write) -> Result<(), HtmlError> {
-        let view = View::new(report, super::pdf::report_id(report));
+        let view = View::new(report, report.id());
         let mut context = Context::from_serialize(&view).map_err(template_error)?;
         let script = self.tera.render(SCRIPT, &context).map_err(template_error)?;
         context.insert(

@@ -51,22 +51,6 @@ pub enum PdfError {
     },
 }
 
-/// The report's identity: the first 16 hex digits of SHA-256 over the snapshot manifest,
-/// rule pack and profile hashes, the evaluation time and the tool version. The same
-/// inputs evaluated at the same `--now` give the same id; any change gives another.
-pub fn report_id(report: &Report) -> String {
-    let text = format!(
-        "{}\n{}\n{}\n{}\n{} {}",
-        report.snapshot.manifest_digest,
-        report.rule_pack.digest,
-        report.profile.sha256,
-        report.evaluated_at.to_rfc3339(),
-        report.tool.name,
-        report.tool.version
-    );
-    short(&crate::snapshot::sha256_hex(text.as_bytes()), 16)
-}
-
 /// The file name of a framework's pack: `report-<framework id>.pdf`, with anything but
 /// ASCII letters, digits, `.`, `_` and `-` replaced by `-`.
 pub fn file_name(framework_id: &str) -> String {
@@ -138,7 +122,7 @@ pub fn render_framework(report: &Report, framework: &FrameworkCoverage) -> Resul
         message,
     };
     let fonts = fonts::fonts().map_err(fail)?;
-    let id = report_id(report);
+    let id = report.id();
     let data = PackData::new(report, framework, id.clone());
     let mut canvas = Canvas::new(fonts);
     pack::layout(&data, &mut canvas);

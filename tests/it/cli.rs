@@ -59,6 +59,18 @@ fn missing_snapshot_is_a_clear_error() {
 }
 
 #[test]
+fn a_missing_file_names_the_os_error_once() {
+    let (code, _, stderr) = assay(&["verify", "no-such-attestation.json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no-such-attestation.json"), "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "the OS error is said once: {stderr}"
+    );
+}
+
+#[test]
 fn rules_test_command_runs_the_fixtures() {
     let (code, stdout, _) = assay(&["rules", "test", "encryption.s3"]);
     assert_eq!(code, 0, "{stdout}");

@@ -1789,10 +1789,31 @@ fn every_page_is_collected() {
                 seed_str(&f.seed, "static_key").rsplit('/').next().unwrap(),
             ),
             recorded::groups_in_two_pages(FULL_ACCOUNT),
+            recorded::buckets_in_two_pages(),
         ],
         &[],
     );
     assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // S3 ListBuckets: ContinuationToken on page 1; every bucket read, each citing its page.
+    assert_eq!(proxy.count("s3:ListBuckets"), 2);
+    let buckets: Vec<&Value> = resources(&snapshot, "aws_s3_bucket");
+    let arns = |list: &[&Value]| -> BTreeSet<String> {
+        list.iter().map(|b| b["arn"].to_string()).collect()
+    };
+    assert_eq!(
+        arns(&buckets),
+        arns(&resources(&f.snapshot, "aws_s3_bucket")),
+        "the same buckets as the scan read in one page"
+    );
+    let listed_on: BTreeSet<String> = buckets
+        .iter()
+        .map(|b| b["provenance"]["resource"]["response_sha256"].to_string())
+        .collect();
+    assert_eq!(
+        listed_on.len(),
+        2,
+        "buckets cite the page they were listed on"
+    );
     // EC2 DescribeVolumes: nextToken on page 1.
     assert_eq!(
         proxy.count("ec2:DescribeVolumes"),

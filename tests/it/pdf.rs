@@ -175,7 +175,7 @@ fn the_sample_packs_read_back_as_evidence_documents() {
         "Air Maestro (sample)",
         "evidence supporting the controls",
         "2026-11-22 04:00:00 UTC",
-        &assay::report::pdf::report_id(&report),
+        &report.id(),
         &report.snapshot.manifest_digest,
         "page 1 of",
     ] {

@@ -336,6 +336,44 @@ carol,arn:aws:iam::{account}:user/carol,2026-01-01T00:00:00+00:00,false,N/A,N/A,
     ]
 }
 
+/// `s3:ListBuckets` in two pages (`ContinuationToken`), cut from moto's own answer (moto
+/// ignores `MaxBuckets`): the first bucket on page 1, the others on page 2. Every
+/// per-bucket call still goes to moto.
+pub fn buckets_in_two_pages() -> Rule {
+    const TOKEN: &str = "page-2-of-ListBuckets";
+    on(&["s3:ListBuckets"], |r: &Request| {
+        let page = r.param("continuation-token");
+        Reply::Rewrite(Box::new(move |mut response: Response| {
+            let text = response.text();
+            let buckets = xml_elements(&text, "Bucket");
+            let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
+                panic!("moto listed no buckets to split into pages: {text}");
+            };
+            const OPEN: &str = "<Bucket>";
+            const CLOSE: &str = "</Bucket>";
+            let (kept, token) = match page.as_deref() {
+                None => (
+                    text[first.0 - OPEN.len()..first.1 + CLOSE.len()].to_string(),
+                    format!("<ContinuationToken>{TOKEN}</ContinuationToken>"),
+                ),
+                Some(TOKEN) => (
+                    text[first.1 + CLOSE.len()..last.1 + CLOSE.len()].to_string(),
+                    String::new(),
+                ),
+                Some(other) => panic!("unexpected ListBuckets continuation-token {other}"),
+            };
+            let start = first.0 - OPEN.len();
+            let end = last.1 + CLOSE.len();
+            let mut out = format!("{}{kept}{}", &text[..start], &text[end..]);
+            if let Some(at) = out.find("</Buckets>") {
+                out.insert_str(at + "</Buckets>".len(), &token);
+            }
+            response.body = out.into_bytes();
+            response
+        }))
+    })
+}
+
 /// Rewrites moto's `iam:ListRoles` answer the way AWS sends it: every
 /// `AssumeRolePolicyDocument` URL-encoded (moto returns plain JSON).
 pub fn url_encoded_trust_policies() -> Rule {
