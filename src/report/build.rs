@@ -1,7 +1,7 @@
 //! Building the report model from an evaluation: control coverage per framework, claims,
 //! the rule catalogue and the manual evidence, all counted from the findings once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -209,10 +209,11 @@ fn coverage(
                     }
                 })
                 .collect();
-            let mut summary = StatusCounts::new();
-            for c in &controls {
-                add(&mut summary, &c.summary);
-            }
+            // Each rule once: a rule mapped to two controls of one family (A.8.20 and
+            // A.8.22) would otherwise count its findings twice in the family's totals.
+            let family_rules: BTreeSet<&String> =
+                controls.iter().flat_map(|c| c.rules.iter()).collect();
+            let summary = sum(counts, family_rules);
             FamilyCoverage {
                 id: family.id.clone(),
                 title: family.title.clone(),

@@ -87,3 +87,55 @@ fn frameworks_lists_manual_controls() {
     );
     assert_eq!(stdout.lines().count(), 93);
 }
+
+/// A rule mapped to two controls of one family (network.no-public-admin-ports: A.8.20 and
+/// A.8.22) counts once in that family's totals: each family summary is the outcome count
+/// of the findings of the distinct rules mapped to its controls.
+#[test]
+fn family_totals_count_each_finding_once() {
+    let (code, stdout, stderr) = assay(&[
+        "evaluate",
+        "--snapshot",
+        "samples/aws-sample/snapshot.json",
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+    ]);
+    assert!(code == 1 || code == 3, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("findings JSON");
+    let findings = report["findings"].as_array().expect("findings");
+    let mut checked_a_shared_rule = false;
+    for framework in report["frameworks"].as_array().expect("frameworks") {
+        for family in framework["families"].as_array().expect("families") {
+            let mut rules = std::collections::BTreeSet::new();
+            let mut mapped = 0;
+            for control in family["controls"].as_array().expect("controls") {
+                for rule in control["rules"].as_array().expect("rules") {
+                    mapped += 1;
+                    rules.insert(rule.as_str().expect("rule id"));
+                }
+            }
+            checked_a_shared_rule |= mapped > rules.len();
+            let mut expected: std::collections::BTreeMap<&str, u64> = Default::default();
+            for f in findings
+                .iter()
+                .filter(|f| rules.contains(f["rule_id"].as_str().expect("rule_id")))
+            {
+                *expected
+                    .entry(f["status"].as_str().expect("status"))
+                    .or_default() += 1;
+            }
+            let summary: std::collections::BTreeMap<&str, u64> = family["summary"]
+                .as_object()
+                .expect("summary")
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_u64().expect("count")))
+                .collect();
+            assert_eq!(
+                summary, expected,
+                "{} family {}",
+                framework["id"], family["id"]
+            );
+        }
+    }
+    assert!(checked_a_shared_rule, "no family had a rule mapped twice");
+}
