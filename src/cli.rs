@@ -88,9 +88,26 @@ pub enum Command {
 /// Where the rule pack is.
 #[derive(Debug, Args, Clone)]
 pub struct RulesArg {
-    /// Rules directory (params.yaml, frameworks/, <domain>/<rule>.yaml).
-    #[arg(long, env = "ASSAY_RULES", default_value = "rules")]
-    pub rules: PathBuf,
+    /// Rules directory (params.yaml, frameworks/, <domain>/<rule>.yaml). Default: ./rules
+    /// when there is one, else the rule pack built into assay.
+    #[arg(long, env = "ASSAY_RULES")]
+    pub rules: Option<PathBuf>,
+}
+
+impl RulesArg {
+    /// The directory to load: the one named, `./rules` when it exists, else the built-in
+    /// pack (unpacked on first use). A `./rules` without a `params.yaml` is still taken,
+    /// so a broken checkout is reported rather than quietly replaced by the built-in pack.
+    pub fn dir(&self) -> Result<PathBuf> {
+        if let Some(dir) = &self.rules {
+            return Ok(dir.clone());
+        }
+        let local = PathBuf::from("rules");
+        if local.is_dir() {
+            return Ok(local);
+        }
+        Ok(crate::rules::bundled::unpacked()?)
+    }
 }
 
 pub fn run(cli: Cli) -> Result<u8> {
@@ -113,8 +130,9 @@ pub fn run(cli: Cli) -> Result<u8> {
 }
 
 /// Loads the rule pack, printing every diagnostic; fails if any is an error.
-pub(crate) fn load_pack(dir: &Path, sources: &mut Sources) -> Result<RulePack> {
-    let (pack, diags) = crate::rules::load::load_pack(dir, sources);
+pub(crate) fn load_pack(rules: &RulesArg, sources: &mut Sources) -> Result<RulePack> {
+    let dir = rules.dir()?;
+    let (pack, diags) = crate::rules::load::load_pack(&dir, sources);
     if !diags.items.is_empty() {
         eprint!("{}", diags.render_plain(sources));
     }

@@ -6,6 +6,7 @@
 //! [`load::load_pack`] reads and checks all of it in one pass. The authoring guide is
 //! `rules/README.md`.
 
+pub mod bundled;
 pub mod expr;
 pub mod fixtures;
 

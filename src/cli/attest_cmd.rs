@@ -138,7 +138,7 @@ fn evaluate(
     now: DateTime<Utc>,
 ) -> Result<Report> {
     let mut sources = Sources::default();
-    let pack = load_pack(&rules.rules, &mut sources)?;
+    let pack = load_pack(rules, &mut sources)?;
     let profile = load_profile(profile_path, &pack, &mut sources)?;
     let waivers = super::audit::load_waivers(waivers_path, &pack, &mut sources)?;
     Ok(super::audit::evaluate_loaded(

@@ -86,7 +86,7 @@ pub(crate) fn load_waivers(
 /// snapshot that was collected (to be kept beside the report).
 fn build(args: &EvaluateArgs) -> Result<(Report, Option<Snapshot>)> {
     let mut sources = Sources::default();
-    let pack = load_pack(&args.rules.rules, &mut sources)?;
+    let pack = load_pack(&args.rules, &mut sources)?;
     let profile = load_profile(&args.profile, &pack, &mut sources)?;
     let waivers = load_waivers(args.waivers.as_deref(), &pack, &mut sources)?;
     let (snapshot, snapshot_path, collected) = match &args.snapshot {

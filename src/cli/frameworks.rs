@@ -17,7 +17,7 @@ pub struct FrameworksArgs {
 
 pub fn run(args: FrameworksArgs) -> Result<u8> {
     let mut sources = Sources::default();
-    let pack = load_pack(&args.rules.rules, &mut sources)?;
+    let pack = load_pack(&args.rules, &mut sources)?;
     let rules_for = |framework: &str, control: &str| -> Vec<(&str, RuleKind)> {
         pack.rules
             .iter()

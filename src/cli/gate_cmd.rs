@@ -136,7 +136,7 @@ struct Evaluated {
 
 fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
     let mut sources = Sources::default();
-    let pack = load_pack(&inputs.rules.rules, &mut sources)?;
+    let pack = load_pack(&inputs.rules, &mut sources)?;
     let profile = load_profile(&inputs.profile, &pack, &mut sources)?;
     let waivers = match &inputs.waivers {
         Some(path) => {

@@ -1,6 +1,6 @@
 //! `assay rules …`: list, explain, test, lint, new.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -43,7 +43,7 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
     let mut sources = Sources::default();
     match cmd {
         RulesCommand::List(r) => {
-            let pack = load_pack(&r.rules, &mut sources)?;
+            let pack = load_pack(&r, &mut sources)?;
             for rule in &pack.rules {
                 let controls: Vec<String> = rule
                     .controls
@@ -67,7 +67,7 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
             Ok(0)
         }
         RulesCommand::Explain { id, rules } => {
-            let pack = load_pack(&rules.rules, &mut sources)?;
+            let pack = load_pack(&rules, &mut sources)?;
             let Some(rule) = pack.rule(&id) else {
                 let suggestions =
                     crate::diag::did_you_mean(&id, pack.rules.iter().map(|r| r.id.as_str()));
@@ -138,7 +138,7 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
             Ok(0)
         }
         RulesCommand::Test { filter, rules } => {
-            let pack = load_pack(&rules.rules, &mut sources)?;
+            let pack = load_pack(&rules, &mut sources)?;
             let results = fixtures::run_all(&pack, filter.as_deref());
             let mut failed = 0;
             for r in &results {
@@ -156,7 +156,7 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
             Ok(if failed == 0 { 0 } else { 1 })
         }
         RulesCommand::Lint(r) => {
-            let pack = load_pack(&r.rules, &mut sources)?;
+            let pack = load_pack(&r, &mut sources)?;
             println!(
                 "{} rules, {} parameters, {} frameworks: no errors",
                 pack.rules.len(),
@@ -169,7 +169,16 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
             let Some((domain, stem)) = name.split_once('/') else {
                 bail!("name the rule as <domain>/<name>, e.g. backup/vault-lock")
             };
-            let dir = rules.rules.join(domain);
+            // A new rule belongs in a directory of rules the user keeps, never in the
+            // built-in pack's unpacked copy.
+            let root = match rules.rules {
+                Some(dir) => dir,
+                None if Path::new("rules").is_dir() => PathBuf::from("rules"),
+                None => bail!(
+                    "`assay rules new` writes into a rules directory: run it where ./rules is, or pass --rules DIR"
+                ),
+            };
+            let dir = root.join(domain);
             let path: PathBuf = dir.join(format!("{stem}.yaml"));
             let tests = dir.join(format!("{stem}.tests.yaml"));
             if path.exists() || tests.exists() {

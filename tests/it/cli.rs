@@ -139,3 +139,53 @@ fn family_totals_count_each_finding_once() {
     }
     assert!(checked_a_shared_rule, "no family had a rule mapped twice");
 }
+
+/// Outside a checkout (no ./rules), assay uses the rule pack built into it: the same rules,
+/// so the same rule-pack digest in the findings as from the repository's `rules/`.
+#[test]
+fn without_a_rules_directory_the_built_in_pack_is_used() {
+    let elsewhere = tempfile::tempdir().expect("a temporary directory");
+    let cache = tempfile::tempdir().expect("a temporary directory");
+    let sample = crate::root().join("samples");
+    let run = |dir: &std::path::Path| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+            .args(["evaluate", "--snapshot"])
+            .arg(sample.join("aws-sample/snapshot.json"))
+            .arg("--profile")
+            .arg(sample.join("air-maestro/profile.yaml"))
+            .current_dir(dir)
+            .env_remove("ASSAY_RULES")
+            .env("XDG_CACHE_HOME", cache.path())
+            .output()
+            .expect("the assay binary runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("findings JSON ({e}); stderr: {stderr}"));
+        report["rule_pack"]["digest"].clone()
+    };
+    let built_in = run(elsewhere.path());
+    assert!(built_in.is_string(), "{built_in}");
+    assert_eq!(built_in, run(&crate::root()), "the same pack as rules/");
+    let unpacked: Vec<String> = std::fs::read_dir(cache.path().join("assay"))
+        .expect("the pack was unpacked into the cache")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(unpacked.len(), 1, "{unpacked:?}");
+    assert!(unpacked[0].starts_with("rules-"), "{unpacked:?}");
+
+    // A new rule is never written into the unpacked built-in pack.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["rules", "new", "backup/vault-lock"])
+        .current_dir(elsewhere.path())
+        .env_remove("ASSAY_RULES")
+        .env("XDG_CACHE_HOME", cache.path())
+        .output()
+        .expect("the assay binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--rules DIR"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
