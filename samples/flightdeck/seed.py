@@ -40,11 +40,12 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   and AccessDenied reading flightdeck-prod-audit-evidence's encryption.
 Two Name tags carry HTML/script payloads for report-escaping tests.
 
-What moto cannot hold (recovery points, backup selections, console sign-ins, the
-credential report's root row, the EBS default key, AWS-managed keys, the organisation's
-account list, opt-in regions, the two AccessDenied) is printed in the `replay` section of
-the JSON this script writes on stdout; tests/it/emulator/estate.rs serves it through the
-loopback proxy in AWS's wire format. Times there are hours before the scan.
+What moto cannot hold (recovery points and vault counts, backup selections, console
+sign-ins, the credential report's root row, the EBS default key, AWS-managed keys, the KMS
+keys of EBS snapshots and of S3 replicas, the organisation's account list, opt-in regions,
+the two AccessDenied) is printed in the `replay` section of the JSON this script writes on
+stdout; tests/it/emulator/estate.rs serves it through the loopback proxy in AWS's wire
+format. Times there are hours before the scan.
 
 Deterministic: moto's random generator is seeded and its state reset first, and every
 write is sequential in a fixed order, so moto generates the same ids on every run. Run by
@@ -83,11 +84,13 @@ class Estate:
         self.endpoint = endpoint
         self.seeds = {a: Seed(endpoint, a) for a in (PROD, BACKUP, UTILITY)}
         self.keys = {}  # handle -> (account, region, arn)
-        self.aws_keys = {}  # key id -> service (alias/aws/<service>)
+        self.aws_keys = {}  # key id -> service (alias/aws/<service>), account, region
         self.vpcs = {}  # handle -> (account, region, vpc id, [subnet ids])
         self.sgs = {}  # handle -> (account, region, group id)
         self.instances = {}  # handle -> dict
         self.volumes = {}  # handle -> volume id
+        self.volume_keys = {}  # volume id -> KMS key ARN (encrypted volumes)
+        self.replica_keys = {}  # replication destination bucket ARN -> replica KMS key ARN
         self.rds = {}  # id -> dict
         self.plans = {}  # name -> dict
         self.vaults = {}  # (account, name) -> arn
@@ -172,7 +175,7 @@ def seed_keys(e):
         else:
             meta = kms.describe_key(KeyId=f"alias/aws/{service}")["KeyMetadata"]
         e.keys[handle] = (account, region, meta["Arn"])
-        e.aws_keys[meta["KeyId"]] = service
+        e.aws_keys[meta["KeyId"]] = {"service": service, "account": account, "region": region}
 
 
 # --- EC2: networks -------------------------------------------------------------------------
@@ -360,6 +363,8 @@ def instance(e, handle, vpc_handle, index, *, name, itype, os, sgs, tags, root_g
     inst = ec2.run_instances(**args)["Instances"][0]
     iid = inst["InstanceId"]
     volumes = [m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", [])]
+    if vkey:
+        e.volume_keys.update({v: e.key(vkey) for v in volumes})
     if data_gib:
         dkey = vkey if data_vkey == "same" else data_vkey
         vargs = dict(AvailabilityZone=inst["Placement"]["AvailabilityZone"], Size=data_gib, VolumeType="gp3",
@@ -368,6 +373,8 @@ def instance(e, handle, vpc_handle, index, *, name, itype, os, sgs, tags, root_g
         if dkey:
             vargs["KmsKeyId"] = e.key(dkey)
         vid = ec2.create_volume(**vargs)["VolumeId"]
+        if dkey:
+            e.volume_keys[vid] = e.key(dkey)
         ec2.attach_volume(VolumeId=vid, InstanceId=iid, Device="xvdf")
         volumes.append(vid)
     if public:
@@ -424,6 +431,8 @@ def seed_compute(e):
         if key:
             args["KmsKeyId"] = e.key(key)
         e.volumes[handle] = ec2.create_volume(**args)["VolumeId"]
+        if key:
+            e.volume_keys[e.volumes[handle]] = e.key(key)
 
     # Network interfaces of load balancers, databases, caches and endpoints.
     for vpc_handle, sgs, description, count in [
@@ -665,6 +674,7 @@ def seed_buckets(e):
             for priority, (rule_id, destination, dest_account, replica_key) in enumerate(replication, start=1):
                 dest = {"Bucket": f"arn:aws:s3:::{destination}",
                         "EncryptionConfiguration": {"ReplicaKmsKeyID": e.key(replica_key)}}
+                e.replica_keys[dest["Bucket"]] = e.key(replica_key)
                 if dest_account:
                     dest.update(Account=dest_account, AccessControlTranslation={"Owner": "Destination"})
                 rules.append({"ID": rule_id, "Priority": priority, "Filter": {"Prefix": ""}, "Status": "Enabled",
@@ -1044,7 +1054,11 @@ def replay(e):
         "aws_managed_keys": e.aws_keys,
         "ebs_default_keys": e.ebs_default,
         "denied_bucket": DENIED_BUCKET,
-        "denied_vault": {"account": DENIED_VAULT[0], "region": DENIED_VAULT[1], "name": DENIED_VAULT[2]},
+        # The denied vault holds 35 points: its listing says so, its points cannot be read.
+        "denied_vault": {"account": DENIED_VAULT[0], "region": DENIED_VAULT[1], "name": DENIED_VAULT[2],
+                         "points": 35},
+        "volume_keys": e.volume_keys,
+        "replica_keys": e.replica_keys,
         "selections": e.selections,
         "recovery_points": recovery_points(e),
         "signins": {"account": PROD, "region": USE1,
