@@ -38,7 +38,9 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   the backup account's ap-southeast-4; console sign-ins without MFA.
 - gaps: AccessDenied listing the recovery points of the backup account's Melbourne vault,
   and AccessDenied reading flightdeck-prod-audit-evidence's encryption.
-Two Name tags carry HTML/script payloads for report-escaping tests.
+Two resource names carry HTML/script payloads for report-escaping tests: the Name tags of
+the scratch volume and of its snapshot (also the metrics-public group's Name tag, though
+the collector names groups by their group name).
 
 What moto cannot hold (recovery points and vault counts, backup selections, console
 sign-ins, the credential report's root row, the EBS default key, AWS-managed keys, the KMS
@@ -497,7 +499,7 @@ def seed_snapshots(e):
                  {"Name": f"flightdeck-app-{n:02d}-patched-2026-{month}", "environment": "production",
                   "purpose": "monthly-ami"})
     snap(PROD, SYD, e.volumes["scratch"], "before cleanup",
-         {"Name": "scratch-before-cleanup", "environment": "development"})
+         {"Name": '"><img src=x onerror=alert(1)>', "environment": "development"})
     snap(PROD, SYD, e.volumes["old-migration"], "migration seed for the backup account",
          {"Name": "migration-seed-2024", "environment": "production"}, shared=[BACKUP])
     growth = e.instances["growth-wp"]
