@@ -331,10 +331,11 @@ fn snapshot_keys(replay: &Value) -> Rule {
                 let key = volume.and_then(|v| keys[v].as_str().map(str::to_string));
                 out.push_str(&body[copied..after]);
                 copied = after;
-                if let Some(key) = key.filter(|_| &body[start..end] == "true") {
-                    if !body[after..].starts_with("<kmsKeyId>") {
-                        out.push_str(&format!("<kmsKeyId>{key}</kmsKeyId>"));
-                    }
+                let encrypted = &body[start..end] == "true";
+                if let Some(key) =
+                    key.filter(|_| encrypted && !body[after..].starts_with("<kmsKeyId>"))
+                {
+                    out.push_str(&format!("<kmsKeyId>{key}</kmsKeyId>"));
                 }
             }
             out.push_str(&body[copied..]);
