@@ -43,7 +43,8 @@ the scratch volume and of its snapshot (also the metrics-public group's Name tag
 the collector names groups by their group name).
 
 What moto cannot hold (recovery points and vault counts, backup selections, console
-sign-ins, the credential report's root row, the EBS default key, AWS-managed keys, the KMS
+sign-ins, the utility account's copy of a production database snapshot, the credential
+report's root row, the EBS default key, AWS-managed keys, the KMS
 keys of EBS snapshots and of S3 replicas, the organisation's account list, opt-in regions,
 the two AccessDenied) is printed in the `replay` section of the JSON this script writes on
 stdout; tests/it/emulator/estate.rs serves it through the loopback proxy in AWS's wire
@@ -1059,6 +1060,11 @@ def replay(e):
         # The denied vault holds 35 points: its listing says so, its points cannot be read.
         "denied_vault": {"account": DENIED_VAULT[0], "region": DENIED_VAULT[1], "name": DENIED_VAULT[2],
                          "points": 35},
+        # The DR seed of flightdeck-prod-pg, copied into the utility account (moto cannot
+        # copy a snapshot across accounts).
+        "db_snapshots": [{"account": UTILITY, "region": SYD, "id": "flightdeck-prod-pg-dr-seed-2026-11",
+                          "db": "flightdeck-prod-pg", "engine": "postgres", "version": "16.4", "storage": 500,
+                          "key": e.key("util-dr"), "hours_ago": 762.0}],
         "volume_keys": e.volume_keys,
         "replica_keys": e.replica_keys,
         "selections": e.selections,

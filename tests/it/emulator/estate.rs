@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use super::proxy::{Reply, Request, Response, Rule, aws_error, on, xml_elements};
 use super::recorded::{
-    aws_json, ec2_xml, epoch_at, lookup_events_page, rest_json, signin_event_at,
+    aws_json, ec2_xml, epoch_at, lookup_events_page, query_xml, rest_json, signin_event_at,
 };
 
 /// The account moto maps the scan's base credentials to: the organisation's management
@@ -117,6 +117,7 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         aws_managed_keys(&replay, &accounts),
         ebs_default_keys(&replay, &accounts),
         snapshot_keys(&replay),
+        copied_db_snapshots(&replay, &accounts),
         replica_keys(&replay),
         vault_counts(&replay, &accounts),
         denied_bucket(&replay),
@@ -343,6 +344,69 @@ fn snapshot_keys(replay: &Value) -> Rule {
             response
         }))
     })
+}
+
+/// `rds:DescribeDBSnapshots` with the manual snapshots copied in from another account
+/// (moto cannot copy across accounts), and their `DescribeDBSnapshotAttributes`: shared
+/// with nobody.
+fn copied_db_snapshots(replay: &Value, accounts: &Accounts) -> Rule {
+    let snapshots = array(replay, "db_snapshots");
+    let accounts = accounts.clone();
+    Box::new(move |r: &Request| {
+        let account = accounts.of(r)?;
+        let here: Vec<&Value> = snapshots
+            .iter()
+            .filter(|s| is_in(s, &account, &r.region))
+            .collect();
+        match r.operation.as_str() {
+            "rds:DescribeDBSnapshotAttributes" => {
+                let id = r.param("DBSnapshotIdentifier")?;
+                here.iter().find(|s| text(s, "id") == id)?;
+                Some(query_xml(
+                    "rds",
+                    "DescribeDBSnapshotAttributes",
+                    &format!(
+                        "<DBSnapshotAttributesResult><DBSnapshotIdentifier>{id}</DBSnapshotIdentifier><DBSnapshotAttributes><DBSnapshotAttribute><AttributeName>restore</AttributeName><AttributeValues/></DBSnapshotAttribute></DBSnapshotAttributes></DBSnapshotAttributesResult>"
+                    ),
+                ))
+            }
+            "rds:DescribeDBSnapshots" if !here.is_empty() => {
+                let items: String = here
+                    .iter()
+                    .map(|s| db_snapshot(s, &account, &r.region))
+                    .collect();
+                Some(Reply::Rewrite(Box::new(move |mut response: Response| {
+                    let body = response.text();
+                    let body = if body.contains("<DBSnapshots/>") {
+                        body.replacen(
+                            "<DBSnapshots/>",
+                            &format!("<DBSnapshots>{items}</DBSnapshots>"),
+                            1,
+                        )
+                    } else {
+                        body.replacen("</DBSnapshots>", &format!("{items}</DBSnapshots>"), 1)
+                    };
+                    response.body = body.into_bytes();
+                    response
+                })))
+            }
+            _ => None,
+        }
+    })
+}
+
+/// One `<DBSnapshot>` as `DescribeDBSnapshots` returns it.
+fn db_snapshot(s: &Value, account: &str, region: &str) -> String {
+    let id = text(s, "id");
+    let created = hours_ago(s).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    format!(
+        "<DBSnapshot><DBSnapshotIdentifier>{id}</DBSnapshotIdentifier><DBInstanceIdentifier>{}</DBInstanceIdentifier><SnapshotCreateTime>{created}</SnapshotCreateTime><Engine>{}</Engine><AllocatedStorage>{}</AllocatedStorage><Status>available</Status><EngineVersion>{}</EngineVersion><SnapshotType>manual</SnapshotType><Encrypted>true</Encrypted><KmsKeyId>{}</KmsKeyId><DBSnapshotArn>arn:aws:rds:{region}:{account}:snapshot:{id}</DBSnapshotArn><StorageType>gp3</StorageType></DBSnapshot>",
+        text(s, "db"),
+        text(s, "engine"),
+        s["storage"],
+        text(s, "version"),
+        text(s, "key"),
+    )
 }
 
 /// `s3:GetBucketReplication` with each destination's `EncryptionConfiguration` (moto

@@ -46,11 +46,21 @@ pub fn ec2_xml(operation: &str, inner: &str) -> Reply {
 }
 
 pub fn iam_xml(operation: &str, result: &str) -> Reply {
+    query_xml("iam", operation, result)
+}
+
+/// A query-protocol answer (IAM, RDS): `<OpResponse><OpResult>…` with the service's
+/// namespace.
+pub fn query_xml(service: &str, operation: &str, result: &str) -> Reply {
+    let namespace = match service {
+        "rds" => "http://rds.amazonaws.com/doc/2014-10-31/",
+        _ => "https://iam.amazonaws.com/doc/2010-05-08/",
+    };
     Reply::Respond(Response::new(
         200,
         "text/xml",
         format!(
-            "<{operation}Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\n  <{operation}Result>\n{result}\n  </{operation}Result>\n  <ResponseMetadata>\n    <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId>\n  </ResponseMetadata>\n</{operation}Response>\n"
+            "<{operation}Response xmlns=\"{namespace}\">\n  <{operation}Result>\n{result}\n  </{operation}Result>\n  <ResponseMetadata>\n    <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId>\n  </ResponseMetadata>\n</{operation}Response>\n"
         ),
     ))
 }
