@@ -8,10 +8,13 @@ statements in the project's seed documents: it encrypts everything with KMS, kee
 and backups in Sydney, ships backups to a separate account and keeps a DR copy in a
 utility account. Three accounts:
 
-- 111122223333  production  (ap-southeast-2, ap-southeast-4, us-east-1, eu-west-1;
-                             me-central-1 not opted in)
+- 111122223333  production  (ap-southeast-2, ap-southeast-4, us-east-1, eu-west-1)
 - 444455556666  backup      (ap-southeast-2, ap-southeast-4)
 - 777788889999  utility/DR  (ap-southeast-2)
+
+The scan (`assay collect --org assay-audit`) asks for the same five regions in every
+account: the four above and me-central-1, which no account has opted in to (nor has the
+utility account ap-southeast-4); regions an account does not use hold only AWS's defaults.
 
 Most resources are compliant; deliberate failures are sprinkled through every rule family:
 - encryption: AES256-only buckets (prod-config-logs, prod-alb-logs, dev-sandbox,

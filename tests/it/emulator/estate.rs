@@ -9,9 +9,12 @@
 //!
 //! Replayed: the organisation's account list, opted-in regions, the credential report's
 //! root row, AWS-managed KMS keys (moto makes them customer keys and has no
-//! `alias/aws/backup`), the EBS default key, Backup selections and recovery points,
-//! CloudTrail console sign-ins, and the sample's two AccessDenied (one bucket's encryption,
-//! one vault's recovery points). Times are given in hours before the scan.
+//! `alias/aws/backup`), the EBS default key and the keys of EBS snapshots and S3 replicas
+//! (moto drops them), a database snapshot copied across accounts, Backup selections,
+//! recovery points and vault counts, CloudTrail console sign-ins, and the sample's two
+//! AccessDenied (one bucket's encryption, one vault's recovery points). Where moto answers
+//! in a shape AWS never uses (`MaxPasswordAge` 0 for passwords that do not expire), the
+//! answer is corrected. Times are given in hours before the scan.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -114,6 +117,7 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         organisation(&replay),
         opted_in_regions(&replay, &accounts),
         root_rows(&replay, &accounts),
+        password_expiry(),
         aws_managed_keys(&replay, &accounts),
         ebs_default_keys(&replay, &accounts),
         snapshot_keys(&replay),
@@ -221,6 +225,22 @@ fn root_rows(replay: &Value, accounts: &Accounts) -> Rule {
             let (header, users) = csv.split_once('\n').unwrap_or((&csv, ""));
             let content = STANDARD.encode(format!("{header}\n{row}\n{users}"));
             response.body = format!("{}{content}{}", &body[..start], &body[end..]).into_bytes();
+            response
+        }))
+    })
+}
+
+/// `iam:GetAccountPasswordPolicy` without moto's `<MaxPasswordAge>0</MaxPasswordAge>` when
+/// passwords do not expire: AWS leaves the element out.
+fn password_expiry() -> Rule {
+    on(&["iam:GetAccountPasswordPolicy"], |_| {
+        Reply::Rewrite(Box::new(|mut response: Response| {
+            let body = response.text();
+            if body.contains("<ExpirePasswords>false</ExpirePasswords>") {
+                response.body = body
+                    .replacen("<MaxPasswordAge>0</MaxPasswordAge>", "", 1)
+                    .into_bytes();
+            }
             response
         }))
     })
