@@ -13,8 +13,8 @@
 //! (moto drops them), a database snapshot copied across accounts, Backup selections,
 //! recovery points and vault counts, CloudTrail console sign-ins, and the sample's two
 //! AccessDenied (one bucket's encryption, one vault's recovery points). Where moto answers
-//! in a shape AWS never uses (`MaxPasswordAge` 0 for passwords that do not expire), the
-//! answer is corrected. Times are given in hours before the scan.
+//! in a shape AWS never uses (`MaxPasswordAge` 0 for passwords that do not expire, a
+//! recorder status `PENDING`), the answer is corrected. Times are given in hours before the scan.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -118,6 +118,7 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         opted_in_regions(&replay, &accounts),
         root_rows(&replay, &accounts),
         password_expiry(),
+        recorder_status(),
         aws_managed_keys(&replay, &accounts),
         ebs_default_keys(&replay, &accounts),
         snapshot_keys(&replay),
@@ -243,6 +244,24 @@ fn password_expiry() -> Rule {
             }
             response
         }))
+    })
+}
+
+/// `config:DescribeConfigurationRecorderStatus` with `lastStatus` as AWS spells it
+/// (`Success` once a recording recorder has delivered); moto says `PENDING` forever.
+fn recorder_status() -> Rule {
+    on(&["config:DescribeConfigurationRecorderStatus"], |_| {
+        rewrite_json(|body: &mut Value| {
+            for status in body["ConfigurationRecordersStatus"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
+                if status["lastStatus"] == "PENDING" {
+                    status["lastStatus"] = json!("Success");
+                }
+            }
+        })
     })
 }
 
