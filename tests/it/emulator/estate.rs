@@ -14,7 +14,8 @@
 //! recovery points and vault counts, CloudTrail console sign-ins, and the sample's two
 //! AccessDenied (one bucket's encryption, one vault's recovery points). Where moto answers
 //! in a shape AWS never uses (`MaxPasswordAge` 0 for passwords that do not expire, a
-//! recorder status `PENDING`), the answer is corrected. Times are given in hours before the scan.
+//! recorder status `PENDING`), the answer is corrected. Times are given in hours before
+//! the scan.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
