@@ -1,7 +1,7 @@
 //! The snapshot: a saved, verifiable evidence inventory of one or more AWS accounts.
 //!
 //! A snapshot is what was observed, where it came from and what could not be read. It is
-//! written once by a collector (live scan, sample generator, later a Terraform plan) and
+//! written once by a collector (live scan, rule fixture, Terraform plan reader) and
 //! evaluated any number of times offline. Its integrity is checkable on its own:
 //! every attribute group names the API response it came from by SHA-256, the raw responses
 //! are kept in the file, and a manifest digest (SHA-256 over the RFC 8785 canonical JSON of

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::{assay, root};
 
-const NOW: &str = "2026-11-23T09:00:00Z";
+const NOW: &str = "2026-12-04T09:00:00Z";
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("test paths are UTF-8")

@@ -353,7 +353,7 @@ fn sarif_from_a_snapshot_validates_too() {
         "--out",
         s(dir.path()),
         "--now",
-        "2026-11-23T12:00:00Z",
+        "2026-12-04T12:00:00Z",
     ]);
     assert_eq!(code, 1, "the sample account has failures: {stdout}{stderr}");
     let sarif = read_json(&dir.path().join("results.sarif"));

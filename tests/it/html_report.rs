@@ -28,7 +28,7 @@ fn audit(formats: &str) -> tempfile::TempDir {
         "--out",
         out.path().to_str().expect("UTF-8 path"),
         "--now",
-        "2026-11-23T09:00:00Z",
+        "2026-12-04T09:00:00Z",
         "--quiet",
     ]);
     assert_eq!(code, 1, "the sample has failures\n{stdout}\n{stderr}");

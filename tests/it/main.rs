@@ -11,6 +11,7 @@ mod pdf;
 mod plan;
 mod rule_pack;
 mod sample;
+mod sample_scan;
 mod snapshot_integrity;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,22 @@ pub fn root() -> PathBuf {
 /// The bundled rules directory.
 pub fn rules_dir() -> PathBuf {
     root().join("rules")
+}
+
+/// The id of the bundled sample's gap recorded for `operation` (gap ids are derived from
+/// what was unread, so tests name the gap by its operation).
+pub fn sample_gap(operation: &str) -> String {
+    let path = root().join("samples/aws-sample/snapshot.json");
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("the sample")).expect("JSON");
+    snapshot["gaps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["operation"] == operation)
+        .and_then(|g| g["id"].as_str())
+        .unwrap_or_else(|| panic!("the sample has no gap for {operation}"))
+        .to_string()
 }
 
 /// Runs the assay binary with `args` from the repository root; returns (exit code, stdout, stderr).

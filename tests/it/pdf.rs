@@ -32,7 +32,7 @@ fn sample_report() -> Report {
         .iter()
         .filter(|r| profile.rules.selects(&r.id))
         .collect();
-    let now: chrono::DateTime<chrono::Utc> = "2026-11-23T09:00:00Z".parse().unwrap();
+    let now: chrono::DateTime<chrono::Utc> = "2026-12-04T09:00:00Z".parse().unwrap();
     let mut findings =
         assay::evaluate::evaluate(&snapshot, &rules, &profile.params, &profile.attestations);
     let register = assay::waivers::apply(&mut findings, &waivers.unwrap(), now.date_naive());
@@ -169,12 +169,17 @@ fn the_sample_packs_read_back_as_evidence_documents() {
 
     // Cover: organisation, framework, evidence wording, report id; never "compliant".
     let cover = flat(&parsed.pages[0]);
+    let collected = report
+        .snapshot
+        .collected_at
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string();
     for needle in [
         "Evidence pack",
         "ISO/IEC 27001:2022 Annex A",
         "Air Maestro (sample)",
         "evidence supporting the controls",
-        "2026-11-22 04:00:00 UTC",
+        collected.as_str(),
         &report.id(),
         &report.snapshot.manifest_digest,
         "page 1 of",
@@ -258,7 +263,7 @@ fn the_sample_packs_read_back_as_evidence_documents() {
         "Evidence pack: ISO/IEC 27001:2022 Annex A — Air Maestro (sample)"
     );
     assert_eq!(parsed.info["Author"], "assay");
-    assert_eq!(parsed.info["CreationDate"], "D:20261123090000Z");
+    assert_eq!(parsed.info["CreationDate"], "D:20261204090000Z");
     assert!(parsed.info["Keywords"].contains("iso27001-2022"));
 
     // A known FAIL finding in full: its ARN, the failing value and the API call.
@@ -283,7 +288,7 @@ fn the_sample_packs_read_back_as_evidence_documents() {
     // The expired waiver and the unused one are in the register; the gap is listed.
     assert!(all.contains("EXPIRED"));
     assert!(all.contains("UNUSED"));
-    assert!(all.contains("gap-1"));
+    assert!(all.contains(&crate::sample_gap("backup:ListRecoveryPointsByBackupVault")));
     assert!(
         all.contains("more PASS findings of this rule"),
         "PASS evidence is sampled"
@@ -357,7 +362,7 @@ fn audit_writes_one_pdf_per_framework() {
         "--out",
         out.path().to_str().unwrap(),
         "--now",
-        "2026-11-23T09:00:00Z",
+        "2026-12-04T09:00:00Z",
         "--quiet",
     ]);
     assert_eq!(code, 1, "the sample has failures: {stdout}{stderr}");

@@ -20,7 +20,7 @@ fn audit(profile: &str) -> (i32, String, Value, tempfile::TempDir) {
         "--out",
         out.path().to_str().unwrap(),
         "--now",
-        "2026-11-23T00:00:00Z",
+        "2026-12-04T00:00:00Z",
     ]);
     assert!(
         stderr.lines().all(|l| !l.starts_with("error")),
@@ -66,6 +66,13 @@ fn the_sample_audit_exercises_every_rule() {
             "{rule} never judged anything: {statuses:?}"
         );
     }
+    // A waived FAIL (samples/waivers.yaml) and the profile's attested manual controls.
+    for status in ["WAIVED", "MANUAL"] {
+        assert!(
+            by_rule.values().any(|s| s.contains_key(status)),
+            "no {status} finding in the sample audit"
+        );
+    }
     assert!(out.path().join("findings.csv").exists());
 }
 
@@ -78,11 +85,13 @@ fn the_deliberate_gap_is_gap_never_pass() {
         .iter()
         .filter(|f| f["status"] == "GAP")
         .collect();
+    // The recovery points of the backup account's Melbourne vault could not be listed.
+    let denied = crate::sample_gap("backup:ListRecoveryPointsByBackupVault");
     assert!(
         gap_findings.iter().any(|f| f["gaps"]
             .as_array()
-            .is_some_and(|g| g.iter().any(|id| id == "gap-1"))),
-        "gap-1 must surface as GAP"
+            .is_some_and(|g| g.iter().any(|id| *id == denied.as_str()))),
+        "the recovery-point gap {denied} must surface as GAP"
     );
     // The bucket whose encryption could not be read is GAP for the encryption rule.
     let unreadable: Vec<&Value> = findings["findings"]

@@ -8,6 +8,7 @@
 //! assume a role (`arn:aws:iam::<ACCOUNT>:role/...`; moto's STS accepts any role) and work
 //! with the temporary credentials moto hands out for that account.
 
+pub mod estate;
 pub mod proxy;
 pub mod recorded;
 
@@ -44,7 +45,24 @@ fn venv_bin(name: &str) -> PathBuf {
 
 /// The shared emulator, started on first use.
 pub fn moto() -> &'static Moto {
-    MOTO.get_or_init(|| {
+    MOTO.get_or_init(|| Moto::start(false))
+}
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl Moto {
+    /// Starts an emulator on a free loopback port and waits until it answers. Tests that
+    /// need moto's generated ids to be the same on every run use one of their own
+    /// (`/moto-api/seed` fixes the generator, other tests' writes would advance it);
+    /// `managed_policies` loads AWS's managed IAM policies (`arn:aws:iam::aws:policy/…`)
+    /// so they can be attached.
+    pub fn start(managed_policies: bool) -> Moto {
         let server = venv_bin("moto_server");
         assert!(
             server.exists(),
@@ -57,30 +75,34 @@ pub fn moto() -> &'static Moto {
         let child = Command::new(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "false")
+            .env(
+                "MOTO_IAM_LOAD_MANAGED_POLICIES",
+                if managed_policies { "true" } else { "false" },
+            )
             .stdout(Stdio::from(log_file.try_clone().expect("log handle")))
             .stderr(Stdio::from(log_file))
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
-        let moto = Moto { url: format!("http://127.0.0.1:{port}"), port, child: Mutex::new(child) };
+        let moto = Moto {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            child: Mutex::new(child),
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !moto.http("GET", "/moto-api/").is_some_and(|s| s.starts_with("HTTP/1.1 200") || s.starts_with("HTTP/1.0 200")) {
-            assert!(Instant::now() < deadline, "moto did not answer on port {port} within 30 s; see {}", log.display());
+        while !moto
+            .http("GET", "/moto-api/")
+            .is_some_and(|s| s.starts_with("HTTP/1.1 200") || s.starts_with("HTTP/1.0 200"))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "moto did not answer on port {port} within 30 s; see {}",
+                log.display()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         moto
-    })
-}
+    }
 
-/// A loopback port nothing listens on (bound, then released).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-impl Moto {
     /// A minimal HTTP/1.0 request to the emulator's control API; returns the response.
     fn http(&self, method: &str, path: &str) -> Option<String> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
@@ -98,17 +120,23 @@ impl Moto {
     /// Seeds the emulator for `account` with a scenario from `tests/emulator/seed.py`;
     /// returns what the script printed (ids moto generated).
     pub fn seed(&self, account: &str, scenario: &str) -> Value {
+        self.run_seed(
+            "tests/emulator/seed.py",
+            &["--account", account, "--scenario", scenario],
+        )
+    }
+
+    /// Runs a boto3 seed script (a path from the repository root) against the emulator
+    /// with `--endpoint` and `args`, without the caller's AWS set-up; returns the JSON it
+    /// printed.
+    pub fn run_seed(&self, script: &str, args: &[&str]) -> Value {
         let python = venv_bin("python");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/emulator/seed.py");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(script);
         let mut command = Command::new(&python);
-        command.arg(&script).args([
-            "--endpoint",
-            &self.url,
-            "--account",
-            account,
-            "--scenario",
-            scenario,
-        ]);
+        command
+            .arg(&script)
+            .args(["--endpoint", &self.url])
+            .args(args);
         for (k, _) in std::env::vars() {
             if k.starts_with("AWS_") {
                 command.env_remove(k);
@@ -121,13 +149,15 @@ impl Moto {
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
         assert!(
             output.status.success(),
-            "seeding {scenario} for {account} failed:\n{}\n{}",
+            "{} {args:?} failed:\n{}\n{}",
+            script.display(),
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
             panic!(
-                "seed.py printed no JSON ({e}): {}",
+                "{} printed no JSON ({e}): {}",
+                script.display(),
                 String::from_utf8_lossy(&output.stdout)
             )
         })

@@ -15,15 +15,19 @@ use super::proxy::{
 };
 
 fn epoch(hours_ago: i64) -> f64 {
-    let t = Utc::now() - Duration::hours(hours_ago);
+    epoch_at(Utc::now() - Duration::hours(hours_ago))
+}
+
+/// Epoch seconds with milliseconds, as the JSON protocols send timestamps.
+pub fn epoch_at(t: chrono::DateTime<Utc>) -> f64 {
     t.timestamp() as f64 + f64::from(t.timestamp_subsec_millis()) / 1000.0
 }
 
-fn rest_json(body: Value) -> Reply {
+pub fn rest_json(body: Value) -> Reply {
     Reply::Respond(Response::new(200, "application/json", body.to_string()))
 }
 
-fn aws_json(body: Value) -> Reply {
+pub fn aws_json(body: Value) -> Reply {
     Reply::Respond(Response::new(
         200,
         "application/x-amz-json-1.1",
@@ -31,7 +35,7 @@ fn aws_json(body: Value) -> Reply {
     ))
 }
 
-fn ec2_xml(operation: &str, inner: &str) -> Reply {
+pub fn ec2_xml(operation: &str, inner: &str) -> Reply {
     Reply::Respond(Response::new(
         200,
         "text/xml;charset=UTF-8",
@@ -41,12 +45,22 @@ fn ec2_xml(operation: &str, inner: &str) -> Reply {
     ))
 }
 
-fn iam_xml(operation: &str, result: &str) -> Reply {
+pub fn iam_xml(operation: &str, result: &str) -> Reply {
+    query_xml("iam", operation, result)
+}
+
+/// A query-protocol answer (IAM, RDS): `<OpResponse><OpResult>…` with the service's
+/// namespace.
+pub fn query_xml(service: &str, operation: &str, result: &str) -> Reply {
+    let namespace = match service {
+        "rds" => "http://rds.amazonaws.com/doc/2014-10-31/",
+        _ => "https://iam.amazonaws.com/doc/2010-05-08/",
+    };
     Reply::Respond(Response::new(
         200,
         "text/xml",
         format!(
-            "<{operation}Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\n  <{operation}Result>\n{result}\n  </{operation}Result>\n  <ResponseMetadata>\n    <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId>\n  </ResponseMetadata>\n</{operation}Response>\n"
+            "<{operation}Response xmlns=\"{namespace}\">\n  <{operation}Result>\n{result}\n  </{operation}Result>\n  <ResponseMetadata>\n    <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId>\n  </ResponseMetadata>\n</{operation}Response>\n"
         ),
     ))
 }
@@ -433,6 +447,19 @@ fn signin_event(
     error: Option<&str>,
 ) -> Value {
     let time = Utc::now() - Duration::hours(hours_ago);
+    signin_event_at(id, time, "203.0.113.24", identity, user, mfa, error)
+}
+
+/// [`signin_event`] at a given time from a given address.
+pub fn signin_event_at(
+    id: &str,
+    time: chrono::DateTime<Utc>,
+    source_ip: &str,
+    identity: Value,
+    user: &str,
+    mfa: &str,
+    error: Option<&str>,
+) -> Value {
     let account = identity["accountId"].clone();
     let mut record = json!({
         "eventVersion": "1.08",
@@ -441,7 +468,7 @@ fn signin_event(
         "eventSource": "signin.amazonaws.com",
         "eventName": "ConsoleLogin",
         "awsRegion": "us-east-1",
-        "sourceIPAddress": "203.0.113.24",
+        "sourceIPAddress": source_ip,
         "userAgent": "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
         "requestParameters": null,
         "responseElements": {"ConsoleLogin": if error.is_some() { "Failure" } else { "Success" }},
@@ -465,7 +492,7 @@ fn signin_event(
         "EventId": id,
         "EventName": "ConsoleLogin",
         "ReadOnly": "false",
-        "EventTime": epoch(hours_ago),
+        "EventTime": epoch_at(time),
         "EventSource": "signin.amazonaws.com",
         "Username": user,
         "Resources": [],
@@ -476,7 +503,7 @@ fn signin_event(
 /// A `LookupEvents` page, after checking the request is what the collector must send: a
 /// lookup of `ConsoleLogin` events over the last 90 days. Anything else is answered with
 /// a `ValidationException` naming what was wrong, which the scan records as a gap.
-fn lookup_events_page(r: &Request, events: Value, next: Option<&str>) -> Reply {
+pub fn lookup_events_page(r: &Request, events: Value, next: Option<&str>) -> Reply {
     let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
     let wanted = json!([{"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}]);
     let days = |key: &str| {
