@@ -347,6 +347,8 @@ pub struct Table {
     pub caption: Option<String>,
     /// Whether the header row is drawn (key–value tables have none).
     pub header: bool,
+    /// Space above and below the text of each cell.
+    pub pad_y: f32,
 }
 
 impl Table {
@@ -363,6 +365,7 @@ impl Table {
                 .collect(),
             caption: None,
             header: true,
+            pad_y: PAD_Y,
         }
     }
 
@@ -375,6 +378,13 @@ impl Table {
         self.header = false;
         self
     }
+
+    /// Rows with less space around the text, for documents that must stay short (the
+    /// one-to-two page attestation).
+    pub fn dense(mut self) -> Table {
+        self.pad_y = DENSE_PAD_Y;
+        self
+    }
 }
 
 /// One cell: paragraphs, each in its own style.
@@ -383,6 +393,7 @@ pub type Cell = Vec<(Style, String)>;
 /// Padding inside table cells.
 const PAD_X: f32 = 3.5;
 const PAD_Y: f32 = 2.6;
+const DENSE_PAD_Y: f32 = 1.1;
 
 /// The flow: pages done so far, the page being filled and the cursor on it.
 pub struct Canvas {
@@ -542,7 +553,7 @@ impl Canvas {
             .map(|c| vec![(SMALL_BOLD, c.title.clone())])
             .collect();
         let laid = self.lay_cells(table, &cells);
-        let h = row_height(&laid);
+        let h = row_height(table, &laid);
         self.painter
             .rect(&mut self.page, LEFT, self.y, WIDTH, h, HEADER_FILL);
         self.draw_cells(table, &laid);
@@ -560,7 +571,7 @@ impl Canvas {
     pub fn table_row(&mut self, table: &Table, cells: &[Cell], shade: bool) {
         let mut laid = self.lay_cells(table, cells);
         loop {
-            let h = row_height(&laid);
+            let h = row_height(table, &laid);
             if self.y + h <= BOTTOM {
                 self.paint_row(table, &laid, h, shade);
                 return;
@@ -573,7 +584,7 @@ impl Canvas {
                 continue;
             }
             // Too tall for any page: fill this one, carry the rest over.
-            let avail = BOTTOM - self.y - 2.0 * PAD_Y;
+            let avail = BOTTOM - self.y - 2.0 * table.pad_y;
             let mut rest: Vec<Vec<(Style, String)>> = Vec::new();
             let mut head: Vec<Vec<(Style, String)>> = Vec::new();
             for cell in laid {
@@ -591,7 +602,7 @@ impl Canvas {
                 head.push(cell);
                 rest.push(tail);
             }
-            let h = row_height(&head);
+            let h = row_height(table, &head);
             self.paint_row(table, &head, h, shade);
             self.new_page();
             self.table_header(table, true);
@@ -633,7 +644,7 @@ impl Canvas {
     fn draw_cells(&mut self, table: &Table, laid: &[Vec<(Style, String)>]) {
         let mut x = LEFT;
         for (col, lines) in table.columns.iter().zip(laid) {
-            let mut y = self.y + PAD_Y;
+            let mut y = self.y + table.pad_y;
             for (style, text) in lines {
                 y += style.size;
                 self.painter
@@ -672,12 +683,12 @@ impl Canvas {
     }
 }
 
-fn row_height(laid: &[Vec<(Style, String)>]) -> f32 {
+fn row_height(table: &Table, laid: &[Vec<(Style, String)>]) -> f32 {
     let content = laid
         .iter()
         .map(|lines| lines.iter().map(|(s, _)| s.line_height()).sum::<f32>())
         .fold(0.0, f32::max);
-    content + 2.0 * PAD_Y
+    content + 2.0 * table.pad_y
 }
 
 #[cfg(test)]
