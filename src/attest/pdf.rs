@@ -138,7 +138,7 @@ pub fn render(markup: &str, template: &str, view: &View) -> Result<Vec<u8>, Mark
                 }
                 let cols: Vec<(&str, f32)> =
                     columns.iter().map(|(t, w)| (t.as_str(), *w)).collect();
-                let t = Table::new(&cols).dense();
+                let t = Table::new(&cols).dense().header_style(CELL_BOLD);
                 canvas.table_start(&t);
                 table = Some(t);
                 shade = false;

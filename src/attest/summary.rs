@@ -96,11 +96,15 @@ pub fn exceptions_by_rule(exceptions: &[Exception]) -> Vec<RuleExceptions> {
         .collect()
 }
 
-/// The last name in an ARN or path (`vault prod-copies` from a vault ARN), for people.
-fn short_name(arn: &str) -> &str {
-    arn.rsplit([':', '/'])
+/// The last name in an ARN (`prod-copies` from a vault ARN), for people; anything that is
+/// not an ARN (`production-db / daily`) as it is.
+fn short_name(name: &str) -> &str {
+    if !name.starts_with("arn:") {
+        return name;
+    }
+    name.rsplit([':', '/'])
         .find(|s| !s.is_empty())
-        .unwrap_or(arn)
+        .unwrap_or(name)
 }
 
 /// One destination copies of the data go to, with every source that copies there.
@@ -397,5 +401,140 @@ pub fn keys(keys: &[KeyFact], allowed: &[String]) -> KeySummary {
         outside: count(&|k| outside(&k.region)),
         replica_regions: counted(&replicas),
         flagged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Severity;
+
+    fn exception(rule: &str, status: Status, subject: &str) -> Exception {
+        Exception {
+            rule_id: rule.into(),
+            rule_title: format!("title of {rule}"),
+            severity: Severity::High,
+            status,
+            subject: subject.into(),
+            account: None,
+            region: Some("ap-southeast-2".into()),
+            summary: "observed x".into(),
+            reason: (status == Status::Waived).then(|| "waived: why".into()),
+        }
+    }
+
+    fn copy(kind: &str, source: &str, to: &str, days: Option<i64>) -> DataCopy {
+        DataCopy {
+            kind: kind.into(),
+            source: source.into(),
+            destination: to.into(),
+            destination_account: Some("444455556666".into()),
+            destination_region: Some("ap-southeast-2".into()),
+            retention_days: days,
+            within_allowed_regions: Some(true),
+        }
+    }
+
+    #[test]
+    fn exceptions_are_grouped_per_rule_in_order_and_each_is_kept() {
+        let list = [
+            exception("b.rule", Status::Fail, "arn:1"),
+            exception("a.rule", Status::Fail, "arn:2"),
+            exception("b.rule", Status::Fail, "arn:3"),
+            exception("b.rule", Status::Waived, "arn:4"),
+        ];
+        let groups = exceptions_by_rule(&list);
+        let rules: Vec<&str> = groups.iter().map(|g| g.rule_id.as_str()).collect();
+        assert_eq!(rules, ["b.rule", "a.rule"]);
+        assert_eq!(groups[0].count, 3);
+        assert_eq!(groups[0].statuses, "2 FAIL, 1 WAIVED");
+        assert_eq!(groups[0].items.len(), 3);
+        assert_eq!(groups[0].items[2].observed, "observed x — waived: why");
+        let total: usize = groups.iter().map(|g| g.items.len()).sum();
+        assert_eq!(total, list.len(), "no exception is lost");
+    }
+
+    #[test]
+    fn copies_are_grouped_per_destination_without_key_replicas() {
+        let vault = "arn:aws:backup:ap-southeast-2:444455556666:backup-vault:prod-copies";
+        let list = [
+            copy("Backup copy", "production-db / daily", vault, Some(42)),
+            copy("Backup copy", "production-db / monthly", vault, Some(3650)),
+            copy("S3 replication", "arn:aws:s3:::a", "arn:aws:s3:::b", None),
+            copy(
+                KEY_REPLICA,
+                "arn:aws:kms:ap-southeast-2:1:key/mrk-1",
+                "us-west-2",
+                None,
+            ),
+        ];
+        let rows = copies_by_destination(&list);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].destination, "prod-copies");
+        assert_eq!(
+            rows[0].sources,
+            "production-db / daily, production-db / monthly"
+        );
+        assert_eq!(rows[0].retention, "42–3650 days");
+        assert_eq!(rows[1].destination, "b");
+        assert_eq!(rows[1].retention, "—");
+    }
+
+    #[test]
+    fn keys_are_counted_and_only_those_needing_attention_named() {
+        let key = |arn: &str, region: &str, rotation, replicas: &[&str]| KeyFact {
+            arn: arn.into(),
+            region: region.into(),
+            manager: "CUSTOMER".into(),
+            rotation_enabled: rotation,
+            multi_region: !replicas.is_empty(),
+            replica_regions: replicas.iter().map(|r| r.to_string()).collect(),
+            protects: 1,
+        };
+        let keys_list = [
+            key(
+                "arn:aws:kms:ap-southeast-2:1:key/ok",
+                "ap-southeast-2",
+                Some(true),
+                &[],
+            ),
+            key(
+                "arn:aws:kms:ap-southeast-2:1:key/off",
+                "ap-southeast-2",
+                Some(false),
+                &[],
+            ),
+            key(
+                "arn:aws:kms:us-east-1:1:key/away",
+                "us-east-1",
+                Some(true),
+                &[],
+            ),
+            key(
+                "arn:aws:kms:ap-southeast-2:1:key/mrk",
+                "ap-southeast-2",
+                Some(true),
+                &["us-west-2"],
+            ),
+        ];
+        let s = keys(&keys_list, &["ap-southeast-2".to_string()]);
+        assert_eq!(
+            (s.total, s.rotation_on, s.rotation_off, s.outside),
+            (4, 3, 1, 1)
+        );
+        assert_eq!(s.regions, "ap-southeast-2 (3), us-east-1 (1)");
+        assert_eq!(s.replica_regions, "us-west-2 (1)");
+        let named: Vec<(&str, &str)> = s
+            .flagged
+            .iter()
+            .map(|f| (f.key_id.as_str(), f.attention.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("off", "rotation off"),
+                ("mrk", "replica outside the allowed regions (us-west-2)")
+            ]
+        );
     }
 }

@@ -349,6 +349,8 @@ pub struct Table {
     pub header: bool,
     /// Space above and below the text of each cell.
     pub pad_y: f32,
+    /// The header row's text.
+    pub header_style: Style,
 }
 
 impl Table {
@@ -366,6 +368,7 @@ impl Table {
             caption: None,
             header: true,
             pad_y: PAD_Y,
+            header_style: SMALL_BOLD,
         }
     }
 
@@ -383,6 +386,12 @@ impl Table {
     /// one-to-two page attestation).
     pub fn dense(mut self) -> Table {
         self.pad_y = DENSE_PAD_Y;
+        self
+    }
+
+    /// Header text in `style` (to match smaller cell text).
+    pub fn header_style(mut self, style: Style) -> Table {
+        self.header_style = style;
         self
     }
 }
@@ -550,7 +559,7 @@ impl Canvas {
         let cells: Vec<Cell> = table
             .columns
             .iter()
-            .map(|c| vec![(SMALL_BOLD, c.title.clone())])
+            .map(|c| vec![(table.header_style, c.title.clone())])
             .collect();
         let laid = self.lay_cells(table, &cells);
         let h = row_height(table, &laid);
