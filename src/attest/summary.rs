@@ -267,13 +267,13 @@ pub fn retention_by_class(facts: &[RetentionFact]) -> Vec<RetentionClass> {
 }
 
 /// How one kind of data store is encrypted, in words, naming only the non-zero counts:
-/// `23 with a customer-managed KMS key, 4 other encryption, 1 not read`.
+/// `23 KMS customer key, 4 other, 1 not read` (short: it shares a row with the regions).
 pub fn encryption_text(e: &EncryptionSummary) -> String {
     let parts = [
-        (e.kms_customer_managed, "customer-managed KMS key"),
-        (e.kms_aws_managed, "AWS-managed KMS key"),
-        (e.kms_key_not_in_snapshot, "KMS key not in the snapshot"),
-        (e.other_encryption, "other encryption"),
+        (e.kms_customer_managed, "KMS customer key"),
+        (e.kms_aws_managed, "KMS AWS key"),
+        (e.kms_key_not_in_snapshot, "KMS key not in snapshot"),
+        (e.other_encryption, "other"),
         (e.unencrypted, "UNENCRYPTED"),
         (e.not_read, "not read"),
     ];

@@ -76,7 +76,7 @@ impl Style {
     }
 
     pub fn line_height(&self) -> f32 {
-        self.size * 1.32
+        self.size * LEADING
     }
 }
 
@@ -351,6 +351,8 @@ pub struct Table {
     pub pad_y: f32,
     /// The header row's text.
     pub header_style: Style,
+    /// Line height inside cells, as a multiple of the text size.
+    pub leading: f32,
 }
 
 impl Table {
@@ -369,6 +371,7 @@ impl Table {
             header: true,
             pad_y: PAD_Y,
             header_style: SMALL_BOLD,
+            leading: LEADING,
         }
     }
 
@@ -386,7 +389,13 @@ impl Table {
     /// one-to-two page attestation).
     pub fn dense(mut self) -> Table {
         self.pad_y = DENSE_PAD_Y;
+        self.leading = DENSE_LEADING;
         self
+    }
+
+    /// The height of one line of `style` in a cell.
+    fn line_height(&self, style: Style) -> f32 {
+        style.size * self.leading
     }
 
     /// Header text in `style` (to match smaller cell text).
@@ -402,7 +411,10 @@ pub type Cell = Vec<(Style, String)>;
 /// Padding inside table cells.
 const PAD_X: f32 = 3.5;
 const PAD_Y: f32 = 2.6;
-const DENSE_PAD_Y: f32 = 1.1;
+const DENSE_PAD_Y: f32 = 0.7;
+/// Line height as a multiple of the text size: roomy for reading, tighter in dense tables.
+const LEADING: f32 = 1.32;
+const DENSE_LEADING: f32 = 1.2;
 
 /// The flow: pages done so far, the page being filled and the cursor on it.
 pub struct Canvas {
@@ -600,11 +612,11 @@ impl Canvas {
                 let mut used = 0.0;
                 let mut split = cell.len();
                 for (i, (style, _)) in cell.iter().enumerate() {
-                    if used + style.line_height() > avail {
+                    if used + table.line_height(*style) > avail {
                         split = i;
                         break;
                     }
-                    used += style.line_height();
+                    used += table.line_height(*style);
                 }
                 let mut cell = cell;
                 let tail = cell.split_off(split);
@@ -658,7 +670,7 @@ impl Canvas {
                 y += style.size;
                 self.painter
                     .text(&mut self.page, x + PAD_X, y, *style, text);
-                y += style.line_height() - style.size;
+                y += table.line_height(*style) - style.size;
             }
             x += col.width;
         }
@@ -695,7 +707,12 @@ impl Canvas {
 fn row_height(table: &Table, laid: &[Vec<(Style, String)>]) -> f32 {
     let content = laid
         .iter()
-        .map(|lines| lines.iter().map(|(s, _)| s.line_height()).sum::<f32>())
+        .map(|lines| {
+            lines
+                .iter()
+                .map(|(s, _)| table.line_height(*s))
+                .sum::<f32>()
+        })
         .fold(0.0, f32::max);
     content + 2.0 * table.pad_y
 }
