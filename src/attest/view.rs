@@ -129,7 +129,8 @@ pub struct ClaimRow {
     pub quote: String,
     pub source: String,
     pub status: String,
-    /// The status as a sentence fragment: `observed`, `contradicted by N finding(s)`, …
+    /// The status, short (it shares a row with the quote): `observed, none failed`,
+    /// `contradicted: N failed`, …
     pub status_text: String,
 }
 
