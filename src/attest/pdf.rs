@@ -100,7 +100,7 @@ pub fn render(markup: &str, template: &str, view: &View) -> Result<Vec<u8>, Mark
             }
             "@subtitle" => canvas.paragraph(SMALL_GREY.size_of(8.5), rest, 0.0),
             "@h" => canvas.heading(H2.size_of(10.0), rest, 0, 30.0),
-            "@h3" => canvas.heading(H3, rest, 1, 28.0),
+            "@h3" => canvas.heading(H3, rest, 1, 48.0),
             "@p" => canvas.paragraph(TEXT, rest, 0.0),
             "@note" => canvas.paragraph(SMALL_GREY, rest, 0.0),
             "@space" => {
