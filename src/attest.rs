@@ -14,6 +14,7 @@ pub mod pdf;
 pub mod render;
 pub mod scope;
 pub mod sign;
+pub mod summary;
 pub mod verify;
 pub mod view;
 

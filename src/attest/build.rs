@@ -28,6 +28,14 @@ pub const DATA_STORES: [(&str, &str); 7] = [
     ("aws_backup_recovery_point", "Backup recovery points"),
 ];
 
+/// How retention facts for RDS automated backups begin (`RDS automated backups (3
+/// instance(s))`), so the summary can tell them from backup-plan rules.
+pub const RDS_BACKUPS: &str = "RDS automated backups";
+
+/// The kind of copy a KMS multi-Region replica is: the key, not the data, is copied, so
+/// the attestation's body shows these with the keys.
+pub const KEY_REPLICA: &str = "KMS key replica";
+
 /// Findings statuses an attestation discloses.
 const DISCLOSED: [Status; 5] = [
     Status::Fail,
@@ -404,7 +412,7 @@ fn copies(resources: &[&Resource], keys: &[KeyFact], allowed: &[String]) -> Vec<
     for key in keys {
         for region in &key.replica_regions {
             out.push(DataCopy {
-                kind: "KMS key replica".into(),
+                kind: KEY_REPLICA.into(),
                 source: key.arn.clone(),
                 destination: region.clone(),
                 destination_account: None,
@@ -463,7 +471,7 @@ fn retention(resources: &[&Resource]) -> Vec<RetentionFact> {
     }
     for ((account, region, days), n) in rds {
         out.push(RetentionFact {
-            source: format!("RDS automated backups ({n} instance(s))"),
+            source: format!("{RDS_BACKUPS} ({n} instance(s))"),
             account,
             region,
             frequency: "continuous".into(),

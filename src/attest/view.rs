@@ -7,12 +7,11 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use serde::Serialize;
 
-use super::model::{Attestation, Exception};
+use super::model::{Attestation, GapFact};
+use super::summary::{
+    self, CopyDestination, KeySummary, RetentionClass, RuleExceptions, allowed_text, rotation_text,
+};
 use crate::findings::Status;
-
-/// How many resources an exception group names before "and N more" (the full list is in
-/// the annex of the PDF, the HTML and `attestation.json`).
-const NAMED_PER_GROUP: usize = 3;
 
 #[derive(Debug, Serialize)]
 pub struct View {
@@ -38,19 +37,25 @@ pub struct View {
     pub stores: Vec<StoreRow>,
     pub store_count: usize,
     pub stores_outside: usize,
+    /// Every copy (annex); the body shows `copy_destinations`.
     pub copies: Vec<CopyRow>,
+    pub copy_destinations: Vec<CopyDestination>,
     pub copies_outside: usize,
     pub encryption: Vec<EncryptionRow>,
+    /// Every key (annex); the body shows `key_summary`.
     pub keys: Vec<KeyRow>,
+    pub key_summary: KeySummary,
+    /// Every backup rule (annex); the body shows `retention_classes`.
     pub retention: Vec<RetentionRow>,
+    pub retention_classes: Vec<RetentionClass>,
     pub claims: Vec<ClaimRow>,
     pub findings: String,
     pub exception_count: usize,
-    pub exception_groups: Vec<ExceptionGroup>,
-    /// Some group names only its first resources: the full list needs the annex.
-    pub exceptions_abridged: bool,
-    pub exceptions: Vec<ExceptionRow>,
+    /// The exceptions per rule: the body shows the rules, the annex each exception.
+    pub exception_rules: Vec<RuleExceptions>,
     pub gaps: Vec<GapRow>,
+    /// The failed API calls in one line: `call in account region (error)`, `; `-joined.
+    pub gaps_summary: String,
     pub signed: bool,
     pub signature: String,
     pub fingerprint: String,
@@ -72,6 +77,8 @@ pub struct StoreRow {
     pub count: usize,
     pub regions: String,
     pub outside: usize,
+    /// How they are encrypted, in words (the numbers are in `View::encryption`).
+    pub encryption: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -122,29 +129,9 @@ pub struct ClaimRow {
     pub quote: String,
     pub source: String,
     pub status: String,
-    /// The status as a sentence fragment: `observed`, `contradicted by N finding(s)`, …
+    /// The status, short (it shares a row with the quote): `observed, none failed`,
+    /// `contradicted: N failed`, …
     pub status_text: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ExceptionGroup {
-    pub rule_id: String,
-    pub rule_title: String,
-    pub severity: String,
-    pub status: String,
-    pub count: usize,
-    pub subjects: String,
-    pub example: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ExceptionRow {
-    pub rule_id: String,
-    pub severity: String,
-    pub status: String,
-    pub subject: String,
-    pub region: String,
-    pub summary: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -185,6 +172,11 @@ impl View {
                     .collect::<Vec<_>>()
                     .join(", "),
                 outside: s.outside_allowed_regions,
+                encryption: a
+                    .encryption
+                    .iter()
+                    .find(|e| e.resource_type == s.resource_type)
+                    .map_or("—".into(), summary::encryption_text),
             })
             .collect();
         let copies: Vec<CopyRow> = a
@@ -194,56 +186,11 @@ impl View {
                 kind: c.kind.clone(),
                 source: c.source.clone(),
                 destination: c.destination.clone(),
-                location: or_dash(
-                    [c.destination_account.clone(), c.destination_region.clone()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                ),
+                location: summary::location(c),
                 retention: c.retention_days.map_or("—".into(), |d| format!("{d} days")),
-                allowed: match c.within_allowed_regions {
-                    Some(true) => "yes",
-                    Some(false) => "NO",
-                    None => "n/a",
-                }
-                .into(),
+                allowed: allowed_text(c.within_allowed_regions),
             })
             .collect();
-        let mut groups: Vec<ExceptionGroup> = Vec::new();
-        let mut members: BTreeMap<(String, Status), Vec<&Exception>> = BTreeMap::new();
-        for e in &a.exceptions {
-            members
-                .entry((e.rule_id.clone(), e.status))
-                .or_default()
-                .push(e);
-        }
-        // Keep the exceptions' order (most severe first) for the groups.
-        for e in &a.exceptions {
-            let Some(list) = members.remove(&(e.rule_id.clone(), e.status)) else {
-                continue;
-            };
-            let mut subjects: Vec<String> = list
-                .iter()
-                .take(NAMED_PER_GROUP)
-                .map(|e| e.subject.clone())
-                .collect();
-            if list.len() > NAMED_PER_GROUP {
-                subjects.push(format!("and {} more", list.len() - NAMED_PER_GROUP));
-            }
-            groups.push(ExceptionGroup {
-                rule_id: e.rule_id.clone(),
-                rule_title: e.rule_title.clone(),
-                severity: format!("{:?}", e.severity).to_lowercase(),
-                status: e.status.as_str().into(),
-                count: list.len(),
-                subjects: subjects.join(", "),
-                example: match &e.reason {
-                    Some(reason) => format!("{} — {reason}", e.summary),
-                    None => e.summary.clone(),
-                },
-            });
-        }
         View {
             id: a.id.clone(),
             organisation: a.organisation.clone(),
@@ -293,6 +240,7 @@ impl View {
                 .filter(|c| c.within_allowed_regions == Some(false))
                 .count(),
             copies,
+            copy_destinations: summary::copies_by_destination(&a.copies),
             encryption: a
                 .encryption
                 .iter()
@@ -314,16 +262,13 @@ impl View {
                     arn: k.arn.clone(),
                     region: k.region.clone(),
                     manager: k.manager.to_lowercase(),
-                    rotation: match k.rotation_enabled {
-                        Some(true) => "on",
-                        Some(false) => "off",
-                        None => "n/a",
-                    }
-                    .into(),
+                    rotation: rotation_text(k.rotation_enabled),
                     replicas: or_dash(k.replica_regions.join(", ")),
                     protects: k.protects,
                 })
                 .collect(),
+            key_summary: summary::keys(&a.keys, &a.allowed_regions),
+            retention_classes: summary::retention_by_class(&a.retention),
             retention: a
                 .retention
                 .iter()
@@ -347,18 +292,15 @@ impl View {
                 .map(|c| {
                     let n = |s: Status| c.findings.get(&s).copied().unwrap_or(0);
                     let status_text = match c.status.as_str() {
-                        "supported" => format!(
-                            "observed ({} finding(s), none failed)",
-                            n(Status::Pass) + n(Status::Waived)
-                        ),
-                        "contradicted" => format!("contradicted by {} finding(s)", n(Status::Fail)),
+                        "supported" => "observed, none failed".to_string(),
+                        "contradicted" => format!("contradicted: {} failed", n(Status::Fail)),
                         "incomplete" => format!(
-                            "not fully observed ({} finding(s) could not be evaluated)",
+                            "not fully observed: {} not evaluated",
                             n(Status::Gap) + n(Status::Error) + n(Status::Unknown)
                         ),
-                        "attested" => "attested by a person (manual evidence)".into(),
+                        "attested" => "attested by a person".into(),
                         "manual-evidence-required" => "manual evidence required".into(),
-                        _ => "not evaluated by any rule".into(),
+                        _ => "not checked by any rule".into(),
                     };
                     ClaimRow {
                         quote: c.quote.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -376,23 +318,7 @@ impl View {
                 .collect::<Vec<_>>()
                 .join(" · "),
             exception_count: a.exceptions.len(),
-            exceptions_abridged: groups.iter().any(|g| g.count > NAMED_PER_GROUP),
-            exception_groups: groups,
-            exceptions: a
-                .exceptions
-                .iter()
-                .map(|e| ExceptionRow {
-                    rule_id: e.rule_id.clone(),
-                    severity: format!("{:?}", e.severity).to_lowercase(),
-                    status: e.status.as_str().into(),
-                    subject: e.subject.clone(),
-                    region: e.region.clone().unwrap_or_else(|| "—".into()),
-                    summary: match &e.reason {
-                        Some(reason) => format!("{} — {reason}", e.summary),
-                        None => e.summary.clone(),
-                    },
-                })
-                .collect(),
+            exception_rules: summary::exceptions_by_rule(&a.exceptions),
             gaps: a
                 .scope
                 .gaps
@@ -404,6 +330,7 @@ impl View {
                     unread: or_dash(g.resource_types.join(", ")),
                 })
                 .collect(),
+            gaps_summary: gaps_summary(&a.scope.gaps),
             signed: signature.is_some(),
             signature: signature.unwrap_or_default().to_string(),
             fingerprint: a
@@ -419,4 +346,21 @@ impl View {
             embedded_attestation: base64::engine::general_purpose::STANDARD.encode(signed),
         }
     }
+}
+
+/// The failed API calls in one line, calls that failed the same way in several places
+/// named once: `s3:GetBucketEncryption in 111122223333 ap-southeast-2 (AccessDenied)`.
+fn gaps_summary(gaps: &[GapFact]) -> String {
+    let mut calls: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for g in gaps {
+        calls
+            .entry((g.operation.as_str(), g.error_code.as_str()))
+            .or_default()
+            .push(format!("{} {}", g.account, g.region));
+    }
+    calls
+        .into_iter()
+        .map(|((op, code), places)| format!("{op} in {} ({code})", places.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -76,7 +76,7 @@ impl Style {
     }
 
     pub fn line_height(&self) -> f32 {
-        self.size * 1.32
+        self.size * LEADING
     }
 }
 
@@ -347,6 +347,12 @@ pub struct Table {
     pub caption: Option<String>,
     /// Whether the header row is drawn (key–value tables have none).
     pub header: bool,
+    /// Space above and below the text of each cell.
+    pub pad_y: f32,
+    /// The header row's text.
+    pub header_style: Style,
+    /// Line height inside cells, as a multiple of the text size.
+    pub leading: f32,
 }
 
 impl Table {
@@ -363,6 +369,9 @@ impl Table {
                 .collect(),
             caption: None,
             header: true,
+            pad_y: PAD_Y,
+            header_style: SMALL_BOLD,
+            leading: LEADING,
         }
     }
 
@@ -375,6 +384,25 @@ impl Table {
         self.header = false;
         self
     }
+
+    /// Rows with less space around the text, for documents that must stay short (the
+    /// one-to-two page attestation).
+    pub fn dense(mut self) -> Table {
+        self.pad_y = DENSE_PAD_Y;
+        self.leading = DENSE_LEADING;
+        self
+    }
+
+    /// The height of one line of `style` in a cell.
+    fn line_height(&self, style: Style) -> f32 {
+        style.size * self.leading
+    }
+
+    /// Header text in `style` (to match smaller cell text).
+    pub fn header_style(mut self, style: Style) -> Table {
+        self.header_style = style;
+        self
+    }
 }
 
 /// One cell: paragraphs, each in its own style.
@@ -383,6 +411,10 @@ pub type Cell = Vec<(Style, String)>;
 /// Padding inside table cells.
 const PAD_X: f32 = 3.5;
 const PAD_Y: f32 = 2.6;
+const DENSE_PAD_Y: f32 = 0.7;
+/// Line height as a multiple of the text size: roomy for reading, tighter in dense tables.
+const LEADING: f32 = 1.32;
+const DENSE_LEADING: f32 = 1.2;
 
 /// The flow: pages done so far, the page being filled and the cursor on it.
 pub struct Canvas {
@@ -539,10 +571,10 @@ impl Canvas {
         let cells: Vec<Cell> = table
             .columns
             .iter()
-            .map(|c| vec![(SMALL_BOLD, c.title.clone())])
+            .map(|c| vec![(table.header_style, c.title.clone())])
             .collect();
         let laid = self.lay_cells(table, &cells);
-        let h = row_height(&laid);
+        let h = row_height(table, &laid);
         self.painter
             .rect(&mut self.page, LEFT, self.y, WIDTH, h, HEADER_FILL);
         self.draw_cells(table, &laid);
@@ -560,7 +592,7 @@ impl Canvas {
     pub fn table_row(&mut self, table: &Table, cells: &[Cell], shade: bool) {
         let mut laid = self.lay_cells(table, cells);
         loop {
-            let h = row_height(&laid);
+            let h = row_height(table, &laid);
             if self.y + h <= BOTTOM {
                 self.paint_row(table, &laid, h, shade);
                 return;
@@ -573,25 +605,25 @@ impl Canvas {
                 continue;
             }
             // Too tall for any page: fill this one, carry the rest over.
-            let avail = BOTTOM - self.y - 2.0 * PAD_Y;
+            let avail = BOTTOM - self.y - 2.0 * table.pad_y;
             let mut rest: Vec<Vec<(Style, String)>> = Vec::new();
             let mut head: Vec<Vec<(Style, String)>> = Vec::new();
             for cell in laid {
                 let mut used = 0.0;
                 let mut split = cell.len();
                 for (i, (style, _)) in cell.iter().enumerate() {
-                    if used + style.line_height() > avail {
+                    if used + table.line_height(*style) > avail {
                         split = i;
                         break;
                     }
-                    used += style.line_height();
+                    used += table.line_height(*style);
                 }
                 let mut cell = cell;
                 let tail = cell.split_off(split);
                 head.push(cell);
                 rest.push(tail);
             }
-            let h = row_height(&head);
+            let h = row_height(table, &head);
             self.paint_row(table, &head, h, shade);
             self.new_page();
             self.table_header(table, true);
@@ -633,12 +665,12 @@ impl Canvas {
     fn draw_cells(&mut self, table: &Table, laid: &[Vec<(Style, String)>]) {
         let mut x = LEFT;
         for (col, lines) in table.columns.iter().zip(laid) {
-            let mut y = self.y + PAD_Y;
+            let mut y = self.y + table.pad_y;
             for (style, text) in lines {
                 y += style.size;
                 self.painter
                     .text(&mut self.page, x + PAD_X, y, *style, text);
-                y += style.line_height() - style.size;
+                y += table.line_height(*style) - style.size;
             }
             x += col.width;
         }
@@ -672,12 +704,17 @@ impl Canvas {
     }
 }
 
-fn row_height(laid: &[Vec<(Style, String)>]) -> f32 {
+fn row_height(table: &Table, laid: &[Vec<(Style, String)>]) -> f32 {
     let content = laid
         .iter()
-        .map(|lines| lines.iter().map(|(s, _)| s.line_height()).sum::<f32>())
+        .map(|lines| {
+            lines
+                .iter()
+                .map(|(s, _)| table.line_height(*s))
+                .sum::<f32>()
+        })
         .fold(0.0, f32::max);
-    content + 2.0 * PAD_Y
+    content + 2.0 * table.pad_y
 }
 
 #[cfg(test)]
