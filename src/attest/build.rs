@@ -102,7 +102,7 @@ pub fn build(
         },
         scope: scope(snapshot, &accounts, request.selectors, resources.len()),
         data_stores: data_stores(&resources, &allowed),
-        copies: copies(&resources, &key_list, &allowed),
+        copies: copies(&resources, &bucket_regions(snapshot), &key_list, &allowed),
         encryption: encryption(&resources, &keys),
         keys: key_list,
         retention: retention(&resources),
@@ -319,7 +319,24 @@ fn key_facts(resources: &[&Resource], keys: &BTreeMap<String, &Resource>) -> Vec
         .collect()
 }
 
-fn copies(resources: &[&Resource], keys: &[KeyFact], allowed: &[String]) -> Vec<DataCopy> {
+/// Every bucket's region in the whole snapshot, by ARN: a replication destination in
+/// another scanned account is located by that account's own read (as the rule
+/// residency.s3-replication-destinations does with `related`).
+fn bucket_regions(snapshot: &Snapshot) -> BTreeMap<&str, &str> {
+    snapshot
+        .resources
+        .iter()
+        .filter(|r| matches!(r.attributes, Attributes::S3Bucket(_)))
+        .map(|r| (r.arn.as_str(), r.region.as_str()))
+        .collect()
+}
+
+fn copies(
+    resources: &[&Resource],
+    bucket_regions: &BTreeMap<&str, &str>,
+    keys: &[KeyFact],
+    allowed: &[String],
+) -> Vec<DataCopy> {
     let region_ok = |region: &str| Some(within(allowed, region));
     let mut out = Vec::new();
     // Recovery points held for another account, and shares: one line per destination.
@@ -329,14 +346,19 @@ fn copies(resources: &[&Resource], keys: &[KeyFact], allowed: &[String]) -> Vec<
         match &r.attributes {
             Attributes::S3Bucket(b) => {
                 for d in b.replication.iter().flat_map(|rep| &rep.destinations) {
+                    let region = d.region.clone().or_else(|| {
+                        bucket_regions
+                            .get(d.bucket_arn.as_str())
+                            .map(|r| r.to_string())
+                    });
                     out.push(DataCopy {
                         kind: "S3 replication".into(),
                         source: r.arn.clone(),
                         destination: d.bucket_arn.clone(),
                         destination_account: d.account.clone().or_else(|| Some(r.account.clone())),
-                        destination_region: d.region.clone(),
+                        within_allowed_regions: region.as_deref().and_then(region_ok),
+                        destination_region: region,
                         retention_days: None,
-                        within_allowed_regions: d.region.as_deref().and_then(region_ok),
                     });
                 }
             }

@@ -352,6 +352,17 @@ fn a_resource_in_a_disallowed_region_is_disclosed_on_the_attestation() {
         .find(|d| d["resource_type"] == "aws_s3_bucket")
         .unwrap();
     assert_eq!(buckets["outside_allowed_regions"], outside.len());
+    // A replication destination in another scanned account (the backup account's vault
+    // bucket) is located by that account's own read, not left without a region.
+    let cross_account = doc["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["destination"] == "arn:aws:s3:::flightdeck-backup-vault-syd")
+        .expect("the production database backups replicate to the backup account");
+    assert_eq!(cross_account["destination_account"], "444455556666");
+    assert_eq!(cross_account["destination_region"], "ap-southeast-2");
+    assert_eq!(cross_account["within_allowed_regions"], true);
     let arn = outside[0]["arn"].as_str().unwrap();
     let disclosed = doc["exceptions"]
         .as_array()
