@@ -498,6 +498,24 @@ async fn scan_account(
         })
         .collect();
     let region_names: Vec<String> = read.iter().map(|(r, _)| r.clone()).collect();
+    // Console sign-ins through the global sign-in endpoint are recorded in us-east-1 only:
+    // read them there even when the scan is limited to other regions, as IAM is read
+    // whatever the regions (in the aws partition; elsewhere us-east-1 is not a region).
+    let signin_config = (enabled
+        .iter()
+        .any(|(r, _)| r == signins::GLOBAL_ENDPOINT_REGION)
+        && !region_names
+            .iter()
+            .any(|r| r == signins::GLOBAL_ENDPOINT_REGION))
+    .then(|| aws::in_region(&account.config, signins::GLOBAL_ENDPOINT_REGION));
+    let signin_ctx = signin_config.as_ref().map(|config| ServiceCtx {
+        account: &account.id,
+        region: signins::GLOBAL_ENDPOINT_REGION,
+        config,
+        recorder,
+        concurrency,
+        endpoint_override,
+    });
 
     // Global services once, regional services per region, all concurrently.
     // The futures run interleaved on one task: the work is waiting on AWS, not CPU.
@@ -513,6 +531,9 @@ async fn scan_account(
         tasks.push(signins::collect(ctx).boxed_local());
         tasks.push(config::collect(ctx).boxed_local());
         tasks.push(backup::collect(ctx).boxed_local());
+    }
+    if let Some(ctx) = &signin_ctx {
+        tasks.push(signins::collect(ctx).boxed_local());
     }
     recorder.progress.add_tasks(tasks.len() as u64);
     let found: Vec<Vec<Resource>> = futures::stream::iter(tasks)

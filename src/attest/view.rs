@@ -198,7 +198,9 @@ impl View {
             issued_at: time(&a.issued_at),
             issued_at_iso: a.issued_at.to_rfc3339(),
             observed_at: time(&a.observed_at),
-            observed_at_iso: a.observed_at.to_rfc3339(),
+            observed_at_iso: a
+                .observed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             tool: a.evidence.tool.clone(),
             snapshot_file: a.evidence.snapshot_file.clone(),
             snapshot_digest: a.evidence.snapshot_manifest_sha256.clone(),

@@ -1,7 +1,8 @@
 //! Console sign-ins: the `ConsoleLogin` events of the last 90 days (what CloudTrail event
-//! history keeps) from `cloudtrail:LookupEvents`, in every scanned region. CloudTrail
-//! records a sign-in in the region of the sign-in endpoint (us-east-1 for the global one),
-//! so only the regions read are searched.
+//! history keeps) from `cloudtrail:LookupEvents`, in every scanned region and in
+//! us-east-1. CloudTrail records a sign-in in the region of the sign-in endpoint, and
+//! us-east-1 for the global one, where most sign-ins land: a scan limited to Sydney would
+//! otherwise see none of them.
 //!
 //! Whether MFA was used is only in the event's `CloudTrailEvent` field, a JSON document
 //! inside the JSON response. An event whose document cannot be parsed keeps its envelope
@@ -22,6 +23,8 @@ use crate::snapshot::resources::ConsoleSignin;
 use crate::snapshot::{Attributes, Resource, Tags, Unread};
 
 const OPERATION: &str = "cloudtrail:LookupEvents";
+/// Where CloudTrail records sign-ins through the global sign-in endpoint.
+pub const GLOBAL_ENDPOINT_REGION: &str = "us-east-1";
 const TYPES: &[&str] = &["aws_console_signin"];
 /// How far back CloudTrail event history goes.
 const WINDOW_DAYS: i64 = 90;

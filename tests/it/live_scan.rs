@@ -1979,6 +1979,60 @@ fn console_signins_from_recorded_lookup_events() {
     );
 }
 
+/// A scan limited to Sydney still reads the sign-ins of the global sign-in endpoint,
+/// which CloudTrail records in us-east-1 only; us-east-1 is not counted as a region read.
+#[test]
+fn sign_ins_are_read_in_us_east_1_when_the_scan_is_limited_to_other_regions() {
+    let f = full();
+    let proxy = Proxy::start(&moto().url, recorded::moto_holes(Some(&f.seed)));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let role = format!("arn:aws:iam::{FULL_ACCOUNT}:role/assay-audit");
+    let ran = assay_live(
+        &proxy.url,
+        &[
+            "collect",
+            "--region",
+            HOME,
+            "--role-arn",
+            &role,
+            "--max-attempts",
+            "1",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // One (empty) page in Sydney, two pages in us-east-1.
+    assert_eq!(proxy.count("cloudtrail:LookupEvents"), 3);
+    let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        snapshot["accounts"][0]["regions_read"],
+        serde_json::json!([HOME])
+    );
+    let signins = resources(&snapshot, "aws_console_signin");
+    assert_eq!(signins.len(), 4, "{signins:#?}");
+    let elsewhere: Vec<&Value> = snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        // Buckets are listed globally and located wherever they are.
+        .filter(|r| r["region"] == OTHER)
+        .filter(|r| r["type"] != "aws_console_signin" && r["type"] != "aws_s3_bucket")
+        .collect();
+    assert!(
+        elsewhere.is_empty(),
+        "only sign-ins are read in us-east-1: {elsewhere:#?}"
+    );
+    let (_, findings) = audit(&out, dir.path());
+    expect(
+        &findings,
+        "iam.console-signin-mfa",
+        &signin(recorded::SIGNIN_ROOT_NO_MFA),
+        "FAIL",
+    );
+}
+
 #[test]
 fn sign_in_history_that_cannot_be_read_is_gap_never_pass() {
     let (ran, snapshot, findings, proxy, _dir) =
