@@ -491,15 +491,7 @@ async fn account_resource(
         )
         .await;
     if let Some(Some(out)) = policy {
-        attributes.password_policy = out.password_policy().map(|pp| PasswordPolicy {
-            minimum_length: i64::from(pp.minimum_password_length().unwrap_or(0)),
-            require_symbols: pp.require_symbols(),
-            require_numbers: pp.require_numbers(),
-            require_uppercase: pp.require_uppercase_characters(),
-            require_lowercase: pp.require_lowercase_characters(),
-            max_age_days: pp.max_password_age().map(i64::from),
-            reuse_prevention: pp.password_reuse_prevention().map(i64::from),
-        });
+        attributes.password_policy = out.password_policy().map(password_policy);
     }
     if let Ok((out, _)) = ctx
         .recorder
@@ -525,6 +517,23 @@ async fn account_resource(
     )
 }
 
+/// The account password policy. AWS omits `MaxPasswordAge` when passwords never expire
+/// and `PasswordReusePrevention` when reuse is not limited (their valid values start at
+/// 1); a 0 from an emulator or proxy means the same and is read as absent, never as
+/// "expires after 0 days".
+fn password_policy(pp: &aws_sdk_iam::types::PasswordPolicy) -> PasswordPolicy {
+    let set = |v: Option<i32>| v.filter(|&n| n > 0).map(i64::from);
+    PasswordPolicy {
+        minimum_length: i64::from(pp.minimum_password_length().unwrap_or(0)),
+        require_symbols: pp.require_symbols(),
+        require_numbers: pp.require_numbers(),
+        require_uppercase: pp.require_uppercase_characters(),
+        require_lowercase: pp.require_lowercase_characters(),
+        max_age_days: set(pp.max_password_age()),
+        reuse_prevention: set(pp.password_reuse_prevention()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,5 +547,25 @@ alice,arn:aws:iam::111122223333:user/alice,2024-01-01T00:00:00+00:00,true,2026-1
         let root = &rows["<root_account>"];
         assert!(!root.mfa_active && root.access_key_active);
         assert!(rows["alice"].password_enabled && rows["alice"].mfa_active);
+    }
+
+    #[test]
+    fn a_zero_password_age_or_reuse_limit_is_absent() {
+        let zero = aws_sdk_iam::types::PasswordPolicy::builder()
+            .minimum_password_length(14)
+            .max_password_age(0)
+            .password_reuse_prevention(0)
+            .build();
+        let read = password_policy(&zero);
+        assert_eq!((read.max_age_days, read.reuse_prevention), (None, None));
+        let set = aws_sdk_iam::types::PasswordPolicy::builder()
+            .max_password_age(90)
+            .password_reuse_prevention(24)
+            .build();
+        let read = password_policy(&set);
+        assert_eq!(
+            (read.max_age_days, read.reuse_prevention),
+            (Some(90), Some(24))
+        );
     }
 }
