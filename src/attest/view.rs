@@ -196,7 +196,9 @@ impl View {
             organisation: a.organisation.clone(),
             customer: a.customer.clone(),
             issued_at: time(&a.issued_at),
-            issued_at_iso: a.issued_at.to_rfc3339(),
+            issued_at_iso: a
+                .issued_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             observed_at: time(&a.observed_at),
             observed_at_iso: a
                 .observed_at

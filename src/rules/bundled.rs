@@ -57,7 +57,8 @@ fn digest() -> String {
 /// Writes the pack to `<root>/rules-<digest>` unless it is there. It is written to a
 /// temporary sibling and renamed into place, so a concurrent run never sees half a pack.
 fn unpack_into(root: &Path) -> Result<PathBuf, UnpackError> {
-    let target = root.join(format!("rules-{}", digest()));
+    let name = format!("rules-{}", digest());
+    let target = root.join(&name);
     if target.join("params.yaml").is_file() {
         return Ok(target);
     }
@@ -65,7 +66,7 @@ fn unpack_into(root: &Path) -> Result<PathBuf, UnpackError> {
         let path = path.display().to_string();
         move |source| UnpackError { path, source }
     };
-    let staging = root.join(format!("rules-{}.tmp-{}", digest(), std::process::id()));
+    let staging = root.join(format!("{name}.tmp-{}", std::process::id()));
     for (relative, contents) in FILES {
         let file = staging.join(relative);
         if let Some(parent) = file.parent() {

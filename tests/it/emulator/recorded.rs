@@ -363,21 +363,18 @@ pub fn buckets_in_two_pages() -> Rule {
             let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
                 panic!("moto listed no buckets to split into pages: {text}");
             };
-            const OPEN: &str = "<Bucket>";
-            const CLOSE: &str = "</Bucket>";
+            // Byte ranges of the first <Bucket>…</Bucket> element and of all of them.
+            let start = first.0 - "<Bucket>".len();
+            let first_end = first.1 + "</Bucket>".len();
+            let end = last.1 + "</Bucket>".len();
             let (kept, token) = match page.as_deref() {
                 None => (
-                    text[first.0 - OPEN.len()..first.1 + CLOSE.len()].to_string(),
+                    &text[start..first_end],
                     format!("<ContinuationToken>{TOKEN}</ContinuationToken>"),
                 ),
-                Some(TOKEN) => (
-                    text[first.1 + CLOSE.len()..last.1 + CLOSE.len()].to_string(),
-                    String::new(),
-                ),
+                Some(TOKEN) => (&text[first_end..end], String::new()),
                 Some(other) => panic!("unexpected ListBuckets continuation-token {other}"),
             };
-            let start = first.0 - OPEN.len();
-            let end = last.1 + CLOSE.len();
             let mut out = format!("{}{kept}{}", &text[..start], &text[end..]);
             if let Some(at) = out.find("</Buckets>") {
                 out.insert_str(at + "</Buckets>".len(), &token);
