@@ -21,4 +21,5 @@ pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod strict_json;
 pub mod waivers;

@@ -238,7 +238,7 @@ impl Report {
                 found: version.schema_version,
             });
         }
-        serde_json::from_str(text).map_err(invalid)
+        crate::strict_json::from_str(text).map_err(invalid)
     }
 
     /// The process exit status for this report: 1 on any FAIL, 3 on GAP, ERROR or UNKNOWN

@@ -241,6 +241,7 @@ impl Snapshot {
         let mut problems = snapshot.verify_hashes();
         // The manifest covers the file as written: hash what was read, not a re-serialised
         // copy, so any difference in the file itself (a missing field too) is detected.
+        // (Duplicate keys were rejected by `parse`.)
         let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| SnapshotError::Invalid {
                 path: display.clone(),
@@ -284,7 +285,7 @@ impl Snapshot {
                 found: version.schema_version,
             });
         }
-        serde_json::from_str(text).map_err(invalid)
+        crate::strict_json::from_str(text).map_err(invalid)
     }
 
     /// The manifest digest this snapshot should carry.

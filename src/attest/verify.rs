@@ -66,6 +66,13 @@ pub enum VerifyError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path}:{line}:{column}: {message}")]
+    Json {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{0}: not an assay attestation (JSON, HTML or PDF), snapshot or findings document")]
     Unknown(String),
 }
@@ -120,8 +127,19 @@ pub fn read(path: &Path) -> Result<(Vec<u8>, Subject), VerifyError> {
         };
         return Ok((bytes, subject));
     }
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|_| VerifyError::Unknown(display.clone()))?;
+    let value: serde_json::Value = match crate::strict_json::from_str(&text) {
+        Ok(v) => v,
+        // A JSON document with a duplicate key is named as such, not as "unknown".
+        Err(e) if e.is_data() => {
+            return Err(VerifyError::Json {
+                path: display,
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            });
+        }
+        Err(_) => return Err(VerifyError::Unknown(display)),
+    };
     let subject = if value.get("format").and_then(|f| f.as_str()) == Some(FORMAT) {
         Subject::Attestation {
             text: text.strip_suffix('\n').unwrap_or(&text).to_string(),
@@ -175,7 +193,7 @@ pub fn attestation(
     signature: Option<&str>,
     key: &VerifyingKey,
 ) -> Option<Attestation> {
-    let parsed: Attestation = match serde_json::from_str(text) {
+    let parsed: Attestation = match crate::strict_json::from_str(text) {
         Ok(a) => a,
         Err(e) => {
             checks.fail(
