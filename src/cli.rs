@@ -7,6 +7,7 @@ mod collect_cmd;
 mod frameworks;
 mod gate_cmd;
 mod plan_cmd;
+mod rederive;
 mod report_cmd;
 mod rules_cmd;
 mod snapshot_cmd;

@@ -41,6 +41,10 @@ pub struct Attestation {
     pub statement: String,
 }
 
+/// The scope of a manual rule's finding: a person's attestation about the organisation
+/// as a whole, not about one account or resource.
+pub const ORGANISATION_SCOPE: &str = "organisation";
+
 /// What a rule sees as `resource`: the resource JSON without provenance bookkeeping.
 pub fn resource_view(resource: &Resource) -> Json {
     let mut json = serde_json::to_value(resource).expect("resources always serialise");
@@ -674,7 +678,7 @@ fn manual_finding(rule: &Rule, attestations: &[Attestation], snapshot: &Snapshot
         severity: rule.severity,
         status: Status::Manual,
         resource: None,
-        scope: Some("organisation".into()),
+        scope: Some(ORGANISATION_SCOPE.into()),
         summary,
         assertions: Vec::new(),
         sources: Vec::new(),

@@ -204,6 +204,7 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
             algorithm: String::new(),
             canonicalization: String::new(),
             digest: String::new(),
+            signature: None,
         },
     };
     snapshot.seal();

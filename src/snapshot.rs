@@ -9,6 +9,7 @@
 
 pub mod resources;
 pub mod schema;
+pub mod seal;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -202,6 +203,11 @@ pub struct Manifest {
     pub canonicalization: String,
     /// Hex digest over the canonical JSON of the snapshot without its `manifest` field.
     pub digest: String,
+    /// An Ed25519 signature over the digest by whoever sealed the snapshot (`assay collect
+    /// --sign`); absent when unsigned. Inside the manifest, so it is not covered by the
+    /// digest it signs. See [`seal`] and `docs/snapshot.md`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<seal::ManifestSignature>,
 }
 
 /// Why a snapshot file could not be used.
@@ -293,12 +299,14 @@ impl Snapshot {
         digest_of(serde_json::to_value(self).expect("a snapshot always serialises"))
     }
 
-    /// Sets the manifest to the current content. Call after the last change.
+    /// Sets the manifest to the current content, dropping any signature (it signed other
+    /// content). Call after the last change; sign after sealing ([`seal::sign`]).
     pub fn seal(&mut self) {
         self.manifest = Manifest {
             algorithm: "sha256".into(),
             canonicalization: "rfc8785".into(),
             digest: String::new(),
+            signature: None,
         };
         self.manifest.digest = self.compute_digest();
     }
