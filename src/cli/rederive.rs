@@ -185,6 +185,11 @@ fn snapshot(checks: &mut Checks, document: &Path, report: &Report, given: &Given
         return None;
     };
     match Snapshot::load(&path) {
+        // Not there or unreadable: not at hand, which is not the same as tampered with.
+        Err(e @ crate::snapshot::SnapshotError::Io { .. }) => {
+            checks.not_made("snapshot", format!("no snapshot at hand: {e}"));
+            None
+        }
         Err(e) => {
             checks.fail("snapshot", e.to_string());
             None

@@ -13,6 +13,7 @@ mod rule_pack;
 mod sample;
 mod sample_scan;
 mod snapshot_integrity;
+mod trust;
 
 use std::path::{Path, PathBuf};
 
