@@ -136,7 +136,8 @@ mod tests {
 
     #[test]
     fn a_duplicate_key_is_named_with_where_it_is() {
-        let text = "{\n  \"resources\": [\n    {\"tags\": {\"env\": \"prod\", \"env\": \"dev\"}}\n  ]\n}";
+        let text =
+            "{\n  \"resources\": [\n    {\"tags\": {\"env\": \"prod\", \"env\": \"dev\"}}\n  ]\n}";
         let e = check_unique_keys(text).unwrap_err();
         let message = e.to_string();
         assert!(
@@ -166,8 +167,7 @@ mod tests {
     #[test]
     fn the_same_key_in_different_objects_is_fine() {
         let v: serde_json::Value =
-            from_str(r#"[{"a": 1}, {"a": 2, "b": {"a": 3}}, [], {}, null, 1.5, -2, "x"]"#)
-                .unwrap();
+            from_str(r#"[{"a": 1}, {"a": 2, "b": {"a": 3}}, [], {}, null, 1.5, -2, "x"]"#).unwrap();
         assert_eq!(v[1]["b"]["a"], 3);
     }
 

@@ -249,7 +249,11 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
     let is_attestation = matches!(subject, Subject::Attestation { .. });
     match subject {
         Subject::Snapshot => {
-            let key = args.key.as_deref().map(sign::read_verifying_key).transpose()?;
+            let key = args
+                .key
+                .as_deref()
+                .map(sign::read_verifying_key)
+                .transpose()?;
             match Snapshot::load(&args.file) {
                 Ok(s) => {
                     checks.pass(
@@ -267,7 +271,11 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
             }
         }
         Subject::Findings(report) => {
-            let key = args.key.as_deref().map(sign::read_verifying_key).transpose()?;
+            let key = args
+                .key
+                .as_deref()
+                .map(sign::read_verifying_key)
+                .transpose()?;
             let given = super::rederive::Given {
                 snapshot: args.snapshot.as_deref(),
                 profile: args.profile.as_deref(),
@@ -282,7 +290,14 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
             carrier,
             embedded_signature,
             rendering,
-        } => verify_attestation(&args, &mut checks, &text, carrier, embedded_signature, rendering)?,
+        } => verify_attestation(
+            &args,
+            &mut checks,
+            &text,
+            carrier,
+            embedded_signature,
+            rendering,
+        )?,
     }
     print_checks(&checks);
     let not_made = checks.not_made_list();

@@ -120,7 +120,8 @@ pub(crate) fn rederive(
 
     let waivers = waivers(checks, document, report, given, &pack, &mut sources)?;
 
-    let (Some(snapshot), true, Some(profile), Some(waivers)) = (snapshot, pack_ok, profile, waivers)
+    let (Some(snapshot), true, Some(profile), Some(waivers)) =
+        (snapshot, pack_ok, profile, waivers)
     else {
         checks.not_made(
             "re-evaluation",
@@ -172,7 +173,12 @@ pub(crate) fn rederive(
 }
 
 /// The snapshot the document names, intact and with the recorded manifest digest.
-fn snapshot(checks: &mut Checks, document: &Path, report: &Report, given: &Given) -> Option<Snapshot> {
+fn snapshot(
+    checks: &mut Checks,
+    document: &Path,
+    report: &Report,
+    given: &Given,
+) -> Option<Snapshot> {
     let Some(path) = crate::attest::verify::locate(given.snapshot, &report.snapshot.path, document)
     else {
         checks.not_made(
@@ -286,7 +292,10 @@ fn waivers(
     let list = super::audit::load_waivers(Some(&path), pack, sources)?;
     checks.pass(
         "waivers",
-        format!("{} is the waiver file evaluated (sha256 {sha})", path.display()),
+        format!(
+            "{} is the waiver file evaluated (sha256 {sha})",
+            path.display()
+        ),
     );
     Ok(Some(list))
 }

@@ -41,7 +41,11 @@ pub fn run(cmd: SnapshotCommand) -> Result<u8> {
             println!("{}: {}", path.display(), seal.describe());
             // A key was given and the signature does not hold: the snapshot is not the one
             // that key's holder sealed.
-            Ok(if matches!(seal, seal::Seal::Invalid(_)) { 1 } else { 0 })
+            Ok(if matches!(seal, seal::Seal::Invalid(_)) {
+                1
+            } else {
+                0
+            })
         }
         SnapshotCommand::Schema => {
             print!("{}", crate::snapshot::schema::snapshot_json_schema());

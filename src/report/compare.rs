@@ -49,10 +49,7 @@ pub fn listed(differences: &[String]) -> String {
         .map(|d| format!("\n    - {d}"))
         .collect();
     if differences.len() > LISTED {
-        lines.push(format!(
-            "\n    … and {} more",
-            differences.len() - LISTED
-        ));
+        lines.push(format!("\n    … and {} more", differences.len() - LISTED));
     }
     lines.concat()
 }

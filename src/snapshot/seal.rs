@@ -135,10 +135,17 @@ mod tests {
         let public = key.verifying_key();
         let mut snapshot = sample();
         assert_eq!(judge(&snapshot, None), Seal::Unsigned);
-        assert!(judge(&snapshot, Some(&public)).describe().contains("unsigned"));
+        assert!(
+            judge(&snapshot, Some(&public))
+                .describe()
+                .contains("unsigned")
+        );
         sign(&mut snapshot, &key);
         assert!(snapshot.verify().is_empty(), "signing changes no digest");
-        assert!(matches!(judge(&snapshot, Some(&public)), Seal::Valid { .. }));
+        assert!(matches!(
+            judge(&snapshot, Some(&public)),
+            Seal::Valid { .. }
+        ));
         assert!(matches!(judge(&snapshot, None), Seal::NotChecked { .. }));
 
         // Forged: gaps removed and resealed, the old signature put back.

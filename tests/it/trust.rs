@@ -41,8 +41,9 @@ fn audited() -> (tempfile::TempDir, Value) {
         s(dir.path()),
     ]);
     assert_eq!(code, 1, "the sample has failures: {out}{err}");
-    let doc = serde_json::from_str(&std::fs::read_to_string(dir.path().join("findings.json")).unwrap())
-        .unwrap();
+    let doc =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("findings.json")).unwrap())
+            .unwrap();
     (dir, doc)
 }
 
@@ -59,7 +60,10 @@ fn findings_mut(doc: &mut Value) -> &mut Vec<Value> {
 }
 
 fn arn(f: &Value) -> String {
-    f["resource"]["arn"].as_str().unwrap_or_default().to_string()
+    f["resource"]["arn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[test]
@@ -67,8 +71,14 @@ fn an_untouched_findings_document_verifies_by_re_evaluation() {
     let (dir, _) = audited();
     let (code, out, err) = assay(&["verify", s(&dir.path().join("findings.json"))]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("ok      re-evaluation: evaluating the snapshot again"), "{out}");
-    assert!(out.contains("ok      profile:") && out.contains("ok      waivers:"), "{out}");
+    assert!(
+        out.contains("ok      re-evaluation: evaluating the snapshot again"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ok      profile:") && out.contains("ok      waivers:"),
+        "{out}"
+    );
     assert!(out.contains("snapshot signature: unsigned"), "{out}");
     assert!(out.ends_with("verified\n"), "{out}");
 }
@@ -104,7 +114,10 @@ fn an_observed_value_edited_is_named() {
     let rule = f["rule_id"].as_str().unwrap().to_string();
     let (code, out) = verify_edited(dir.path(), &doc);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains(&rule) && out.contains("assertions.0.observed"), "{out}");
+    assert!(
+        out.contains(&rule) && out.contains("assertions.0.observed"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -193,8 +206,14 @@ fn with_no_snapshot_at_hand_it_is_not_verified() {
         out.contains("not checked snapshot: no snapshot at hand: the document names samples/aws-sample/snapshot.json"),
         "{out}"
     );
-    assert!(out.contains("not checked profile: no profile at hand"), "{out}");
-    assert!(out.contains(": not verified: snapshot, profile, waivers, re-evaluation"), "{out}");
+    assert!(
+        out.contains("not checked profile: no profile at hand"),
+        "{out}"
+    );
+    assert!(
+        out.contains(": not verified: snapshot, profile, waivers, re-evaluation"),
+        "{out}"
+    );
     assert!(!out.contains(": verified"), "{out}");
     // Given them, it verifies from there too.
     let (code, out, err) = assay_in(
@@ -240,15 +259,12 @@ fn report_refuses_a_document_that_does_not_re_derive() {
     let edited = dir.path().join("edited.json");
     std::fs::write(&edited, doc.to_string()).unwrap();
     let target = dir.path().join("never");
-    let (code, _, err) = assay(&[
-        "report",
-        "--findings",
-        s(&edited),
-        "--out",
-        s(&target),
-    ]);
+    let (code, _, err) = assay(&["report", "--findings", s(&edited), "--out", s(&target)]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("is not verified, so no report is rendered"), "{err}");
+    assert!(
+        err.contains("is not verified, so no report is rendered"),
+        "{err}"
+    );
     assert!(err.contains("status: the document says \"PASS\""), "{err}");
     assert!(!target.exists(), "nothing is written");
 }
@@ -308,7 +324,10 @@ fn a_forged_snapshot_is_rejected_against_the_signers_key() {
     // The signature can.
     let (code, out, _) = assay(&["snapshot", "verify", s(&forged), "--key", s(&public)]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("changed and resealed after it was signed"), "{out}");
+    assert!(
+        out.contains("changed and resealed after it was signed"),
+        "{out}"
+    );
     let (code, out, _) = assay(&["verify", s(&forged), "--key", s(&public)]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAILED  snapshot signature"), "{out}");
@@ -339,7 +358,10 @@ fn a_forged_snapshot_is_rejected_against_the_signers_key() {
         s(&dir.path().join("out")),
     ]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("the signature is valid over the manifest digest"), "{out}");
+    assert!(
+        out.contains("the signature is valid over the manifest digest"),
+        "{out}"
+    );
     // Unsigned with a key given: refused, saying so.
     let (code, _, err) = assay(&[
         "audit",
@@ -365,19 +387,32 @@ fn a_forged_snapshot_is_rejected_against_the_signers_key() {
 fn a_snapshot_with_a_duplicate_key_exits_2_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(root().join(SAMPLE)).unwrap();
-    let duplicated = text.replacen("\"arn\": ", "\"arn\": \"arn:aws:s3:::decoy\",\n      \"arn\": ", 1);
+    let duplicated = text.replacen(
+        "\"arn\": ",
+        "\"arn\": \"arn:aws:s3:::decoy\",\n      \"arn\": ",
+        1,
+    );
     assert_ne!(duplicated, text);
     let path = dir.path().join("duplicate.json");
     std::fs::write(&path, duplicated).unwrap();
     for args in [
         vec!["snapshot", "verify", s(&path)],
-        vec!["audit", "--snapshot", s(&path), "--profile", AIR_MAESTRO, "--out", s(&dir.path().join("never"))],
+        vec![
+            "audit",
+            "--snapshot",
+            s(&path),
+            "--profile",
+            AIR_MAESTRO,
+            "--out",
+            s(&dir.path().join("never")),
+        ],
         vec!["verify", s(&path)],
     ] {
         let (code, out, err) = assay(&args);
         assert_eq!(code, 2, "{args:?}: {out}{err}");
         assert!(
-            err.contains("duplicate.json:") && err.contains("duplicate key `arn` in the object at /resources/0"),
+            err.contains("duplicate.json:")
+                && err.contains("duplicate key `arn` in the object at /resources/0"),
             "{args:?}: {err}"
         );
     }
@@ -400,7 +435,10 @@ fn a_profile_with_a_duplicate_key_exits_2_naming_it() {
     ]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("profile.yaml"), "{err}");
-    assert!(err.contains("duplicate") && err.contains("organisation"), "{err}");
+    assert!(
+        err.contains("duplicate") && err.contains("organisation"),
+        "{err}"
+    );
 }
 
 /// The sample emptied: no resources, gaps or raw responses; `accounts` as `f` leaves them.
