@@ -26,7 +26,10 @@ Exit status:
   0  nothing failed (every evaluated rule passed, was waived, manual or not applicable)
   1  at least one FAIL (assay gate: the gate failed, see `assay gate --help`)
   2  bad input or tool error (malformed rule, profile, waiver file, snapshot or plan; no report is written)
-  3  no FAIL, but at least one GAP, ERROR or UNKNOWN: the run is incomplete and cannot be trusted as a pass";
+  3  no FAIL, but at least one GAP, ERROR or UNKNOWN, or no evidence at all (no account read, or no
+     automated rule found anything to check): the run is incomplete and cannot be trusted as a pass
+assay verify: 0 verified, 1 something differs or was changed, 2 not verified (an input missing or not
+the one recorded) or unreadable input";
 
 #[derive(Debug, Parser)]
 #[command(name = "assay", version, about = "Compliance evidence for AWS accounts: ISO/IEC 27001 and GDPR rules over a saved or live snapshot.", after_help = EXIT_STATUS)]
@@ -38,13 +41,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Evaluate a snapshot against the rules and a profile, write reports, print a summary.
-    #[command(after_help = concat!("Examples:\n  assay audit --snapshot samples/aws-sample/snapshot.json --profile samples/air-maestro/profile.yaml --out out/\n  assay audit --snapshot snap.json --profile profile.yaml --waivers waivers.yaml --format json,csv\n\n", "Exit status: 0 nothing failed, 1 a FAIL, 2 bad input, 3 GAP/ERROR without FAIL."))]
+    #[command(after_help = concat!("Examples:\n  assay audit --snapshot samples/aws-sample/snapshot.json --profile samples/air-maestro/profile.yaml --out out/\n  assay audit --snapshot snap.json --profile profile.yaml --waivers waivers.yaml --format json,csv\n\n", "Exit status: 0 nothing failed, 1 a FAIL, 2 bad input, 3 GAP/ERROR/UNKNOWN without FAIL, or no evidence at all."))]
     Audit(audit::AuditArgs),
     /// Evaluate a snapshot and print the findings JSON (no other output).
     Evaluate(audit::EvaluateArgs),
     /// Read live AWS accounts (read-only calls) into a snapshot file.
     #[command(
-        after_help = "Examples:\n  assay collect --region ap-southeast-2 --region ap-southeast-4 -o snapshot.json\n  assay collect --org OrganizationAccountAccessRole -o org.json\n  assay collect --endpoint-url http://127.0.0.1:5000 -o emulator.json\n\nExit status: 0 complete, 3 complete with gaps (listed on stderr), 2 no credentials or no reachable STS."
+        after_help = "Examples:\n  assay collect --region ap-southeast-2 --region ap-southeast-4 -o snapshot.json\n  assay collect --org OrganizationAccountAccessRole -o org.json\n  assay collect --endpoint-url http://127.0.0.1:5000 -o emulator.json\n  assay collect --sign keys/collector.key -o snapshot.json   # signed: `assay snapshot verify snapshot.json --key keys/collector.pub`\n\nExit status: 0 complete, 3 complete with gaps (listed on stderr), 2 no credentials or no reachable STS."
     )]
     Collect(collect_cmd::CollectArgs),
     /// Print the read-only IAM policy covering exactly the calls assay makes.
@@ -66,11 +69,11 @@ pub enum Command {
         after_help = "Examples:\n  terraform show -json tfplan > tfplan.json\n  assay plan tfplan.json --account 111122223333 -o plan-snapshot.json\n\nExit status: 0 written, 2 the plan could not be read."
     )]
     Plan(plan_cmd::PlanArgs),
-    /// Verify a snapshot's integrity or print its JSON Schema.
+    /// Verify a snapshot's integrity and signature, or print its JSON Schema.
     #[command(subcommand)]
     Snapshot(snapshot_cmd::SnapshotCommand),
-    /// Render saved findings again (HTML, PDF, JSON, CSV) without evaluating; the snapshot
-    /// they name is verified first.
+    /// Render saved findings again (HTML, PDF, JSON, CSV); they are verified first by
+    /// evaluating them again from the inputs they record.
     #[command(after_help = report_cmd::AFTER_HELP)]
     Report(report_cmd::ReportArgs),
     /// Make an Ed25519 key pair for signing attestations.
@@ -81,7 +84,7 @@ pub enum Command {
     #[command(after_help = attest_cmd::ATTEST_AFTER_HELP)]
     Attest(attest_cmd::AttestArgs),
     /// Verify a signed attestation (JSON, HTML or PDF) and the snapshot it names, a
-    /// snapshot alone, or a findings document against its snapshot.
+    /// snapshot and its signature, or a findings document by evaluating it again.
     #[command(after_help = attest_cmd::VERIFY_AFTER_HELP)]
     Verify(attest_cmd::VerifyArgs),
 }
