@@ -95,6 +95,32 @@ struct Built {
     seal: String,
 }
 
+/// The profile and waiver files as the findings document records them, so `assay verify`
+/// can find them again and check they are the ones evaluated.
+pub(crate) fn recorded_inputs(
+    profile_path: &std::path::Path,
+    profile: &crate::profile::Profile,
+    waivers: Option<&std::path::Path>,
+) -> Result<report::Inputs> {
+    let waivers = waivers
+        .map(|path| -> Result<report::InputFile> {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read waivers {}", path.display()))?;
+            Ok(report::InputFile {
+                path: path.display().to_string(),
+                sha256: crate::snapshot::sha256_hex(&bytes),
+            })
+        })
+        .transpose()?;
+    Ok(report::Inputs {
+        profile: report::InputFile {
+            path: profile_path.display().to_string(),
+            sha256: profile.sha256.clone(),
+        },
+        waivers,
+    })
+}
+
 /// Loads every input and evaluates.
 fn build(args: &EvaluateArgs) -> Result<Built> {
     let key = args
@@ -106,18 +132,7 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
     let pack = load_pack(&args.rules, &mut sources)?;
     let profile = load_profile(&args.profile, &pack, &mut sources)?;
     let waivers = load_waivers(args.waivers.as_deref(), &pack, &mut sources)?;
-    let waivers_file = args
-        .waivers
-        .as_deref()
-        .map(|path| -> Result<report::InputFile> {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("cannot read waivers {}", path.display()))?;
-            Ok(report::InputFile {
-                path: path.display().to_string(),
-                sha256: crate::snapshot::sha256_hex(&bytes),
-            })
-        })
-        .transpose()?;
+    let inputs = recorded_inputs(&args.profile, &profile, args.waivers.as_deref())?;
     let (snapshot, snapshot_path, collected) = match &args.snapshot {
         Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
         None => (
@@ -132,13 +147,7 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
     }
     let now = args.now.unwrap_or_else(Utc::now);
     let mut report = evaluate_loaded(&snapshot, &snapshot_path, &pack, &profile, &waivers, now);
-    report.inputs = Some(report::Inputs {
-        profile: report::InputFile {
-            path: args.profile.display().to_string(),
-            sha256: profile.sha256.clone(),
-        },
-        waivers: waivers_file,
-    });
+    report.inputs = Some(inputs);
     Ok(Built {
         report,
         collected: collected.then_some(snapshot),

@@ -199,7 +199,16 @@ fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
     let mut findings =
         crate::evaluate::evaluate(&snapshot, &rules, &profile.params, &profile.attestations);
     let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-    let report = Report::build(findings, &snapshot, &path, &pack, &profile, register, now);
+    let mut report = Report::build(findings, &snapshot, &path, &pack, &profile, register, now);
+    if inputs.source.snapshot.is_some() {
+        // A snapshot's findings re-derive as an audit's do (`assay verify`); a plan's are
+        // made from the plan, which `verify` does not read as a snapshot.
+        report.inputs = Some(super::audit::recorded_inputs(
+            &inputs.profile,
+            &profile,
+            inputs.waivers.as_deref(),
+        )?);
+    }
     Ok(Evaluated {
         report,
         not_evaluated,

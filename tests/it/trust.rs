@@ -155,7 +155,7 @@ fn removed_gaps_are_named_and_exit_1() {
     let rule = f["rule_id"].as_str().unwrap().to_string();
     let (code, out) = verify_edited(dir.path(), &doc);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains(&format!("{rule}")), "{out}");
+    assert!(out.contains(&rule), "{out}");
     assert!(
         out.contains("gaps: the document has none, evaluating the inputs gives [\"gap-"),
         "{out}"
