@@ -97,7 +97,7 @@ pub struct VerifyArgs {
     pub snapshot: Option<PathBuf>,
     /// Evaluate the snapshot again with these rules and profile and check that the
     /// attested facts follow from it.
-    #[arg(long)]
+    #[arg(long, requires = "profile")]
     pub reevaluate: bool,
     /// The profile: for --reevaluate, and for a findings document when it is not at the
     /// path the document records (nor beside it).
@@ -242,9 +242,6 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
 
 pub fn verify(args: VerifyArgs) -> Result<u8> {
     let (_, subject) = verify::read(&args.file)?;
-    if args.reevaluate && args.profile.is_none() && matches!(subject, Subject::Attestation { .. }) {
-        bail!("--reevaluate needs --profile");
-    }
     let mut checks = Checks::default();
     let is_attestation = matches!(subject, Subject::Attestation { .. });
     match subject {
