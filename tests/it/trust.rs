@@ -436,7 +436,35 @@ fn a_profile_with_a_duplicate_key_exits_2_naming_it() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("profile.yaml"), "{err}");
     assert!(
-        err.contains("duplicate") && err.contains("organisation"),
+        err.contains("invalid profile: duplicate key `organisation`"),
+        "{err}"
+    );
+    // The same reader for every YAML input: a waiver given its expiry twice.
+    let text = std::fs::read_to_string(root().join(WAIVERS)).unwrap();
+    let at = text.find("  expires:").unwrap();
+    let line_end = at + text[at..].find('\n').unwrap() + 1;
+    let doubled = format!(
+        "{}{}{}",
+        &text[..line_end],
+        &text[at..line_end],
+        &text[line_end..]
+    );
+    let waivers = dir.path().join("waivers.yaml");
+    std::fs::write(&waivers, doubled).unwrap();
+    let (code, out, err) = assay(&[
+        "audit",
+        "--snapshot",
+        SAMPLE,
+        "--profile",
+        AIR_MAESTRO,
+        "--waivers",
+        s(&waivers),
+        "--out",
+        s(&dir.path().join("never")),
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("waivers.yaml") && err.contains("duplicate key `expires`"),
         "{err}"
     );
 }
