@@ -40,9 +40,9 @@ pub(crate) fn rederive(
     let mut sources = Sources::default();
     let rules = RulesArg {
         rules: given.rules.rules.clone().or_else(|| {
-            // The recorded rule pack directory, if it is here; else the default one.
+            // The recorded rule pack directory, if a rule pack is there; else the default.
             let recorded = PathBuf::from(&report.rule_pack.path);
-            recorded.is_dir().then_some(recorded)
+            recorded.join("params.yaml").is_file().then_some(recorded)
         }),
     };
     let pack = load_pack(&rules, &mut sources)?;
@@ -92,29 +92,34 @@ pub(crate) fn rederive(
             None
         }
         Some(path) => {
-            let profile = load_profile(&path, &pack, &mut sources)?;
-            if profile.sha256 == report.profile.sha256 {
-                checks.pass(
-                    "profile",
-                    format!(
-                        "{} is the profile evaluated (sha256 {})",
-                        path.display(),
-                        profile.sha256
-                    ),
-                );
-                Some(profile)
+            // Hashed before it is parsed: a path recorded in a document is not trusted to
+            // name a profile, so another file is never parsed (nor quoted in a message).
+            let bytes = std::fs::read(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read profile {}: {e}", path.display()))?;
+            let sha256 = sha256_hex(&bytes);
+            // The profile's own hash is over the text it parsed; the same file read again
+            // after this check is compared once more below.
+            let profile = if sha256 == report.profile.sha256 {
+                Some(load_profile(&path, &pack, &mut sources)?)
+                    .filter(|p| p.sha256 == report.profile.sha256)
             } else {
-                checks.not_made(
+                None
+            };
+            match &profile {
+                Some(p) => checks.pass(
+                    "profile",
+                    format!("{} is the profile evaluated (sha256 {})", path.display(), p.sha256),
+                ),
+                None => checks.not_made(
                     "profile",
                     format!(
-                        "{} (sha256 {}) is not the profile the document was evaluated with (sha256 {}): pass that one with --profile",
+                        "{} (sha256 {sha256}) is not the profile the document was evaluated with (sha256 {}): pass that one with --profile",
                         path.display(),
-                        profile.sha256,
                         report.profile.sha256
                     ),
-                );
-                None
+                ),
             }
+            profile
         }
     };
 
