@@ -162,3 +162,93 @@ fn short(v: &Value) -> String {
         None => text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::Status;
+
+    const FIXTURE: &str = include_str!("../../tests/fixtures/reports/small-findings.json");
+
+    fn fixture() -> Report {
+        Report::from_json(FIXTURE, "small-findings.json").expect("the fixture loads")
+    }
+
+    #[test]
+    fn a_document_equals_itself_whatever_its_paths() {
+        let (a, mut b) = (fixture(), fixture());
+        b.snapshot.path = "elsewhere/snapshot.json".into();
+        b.rule_pack.path = "/tmp/rules".into();
+        assert!(differences(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn added_deleted_and_changed_findings_are_each_named() {
+        let derived = fixture();
+        let mut recorded = fixture();
+        let changed = recorded
+            .findings
+            .iter()
+            .position(|f| f.status == Status::Fail)
+            .unwrap();
+        recorded.findings[changed].status = Status::Pass;
+        let last = recorded.findings.len() - 1;
+        assert_ne!(changed, last);
+        let deleted = recorded.findings.remove(last);
+        let mut added = recorded.findings[0].clone();
+        added.id = "0000000000000000".into();
+        recorded.findings.push(added.clone());
+        let found = differences(&recorded, &derived);
+        let text = found.join("\n");
+        assert_eq!(found.len(), 3, "{text}");
+        assert!(
+            text.contains(&format!(
+                "{}: status: the document says \"PASS\"",
+                label(&derived.findings[changed])
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "{}: {} in the document, but evaluating the inputs gives no such finding (added",
+                label(&added),
+                added.status.as_str()
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "{}: evaluating the inputs gives {}, but the document has no such finding (deleted",
+                label(&deleted),
+                deleted.status.as_str()
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn no_evidence_is_an_incomplete_run() {
+        let mut report = fixture();
+        assert_eq!(report.no_evidence(), None);
+        for f in &mut report.findings {
+            if f.status != Status::Manual {
+                f.status = Status::NotApplicable;
+            }
+        }
+        report.summary = crate::findings::count_by_status(&report.findings);
+        assert!(
+            report
+                .no_evidence()
+                .unwrap()
+                .contains("no automated rule found")
+        );
+        assert_eq!(report.exit_code(), 3);
+        report.snapshot.accounts.clear();
+        assert!(
+            report
+                .no_evidence()
+                .unwrap()
+                .contains("records no account read")
+        );
+    }
+}
