@@ -519,6 +519,12 @@ fn an_empty_snapshot_is_incomplete_and_fails_the_gate() {
         assert_eq!(code, 1, "{out}{err}");
         assert!(out.contains("gate FAILED"), "{out}");
         assert!(out.contains("INCOMPLETE: no evidence"), "{out}");
+        let gate: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("gate/gate.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(gate["passed"], false);
+        assert!(gate["no_evidence"].as_str().unwrap().contains(says));
         let (code, out, err) = assay(&[
             "gate",
             "--snapshot",
