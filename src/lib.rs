@@ -6,6 +6,7 @@
 //! formats), [`gate`] (the CI gate) and [`attest`] (signed customer attestations).
 //! [`rules`], [`frameworks`], [`profile`] and [`waivers`] are the inputs that say what
 //! must hold; [`diag`] renders problems in those inputs with file, line and column;
+//! [`strict_json`] reads every JSON input, refusing a key given twice;
 //! [`cli`] is the command line.
 
 pub mod attest;
