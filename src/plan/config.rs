@@ -32,6 +32,10 @@ pub struct Config<'a> {
     /// By absolute address without instance keys (`module.net.aws_security_group.web`).
     resources: HashMap<String, ConfigResource<'a>>,
     providers: HashMap<String, Provider>,
+    /// Module outputs by absolute address (`module.keys.key_arn`): their expressions.
+    outputs: HashMap<String, &'a Value>,
+    /// Module calls by absolute address (`module.keys`): their `source`.
+    pub module_calls: HashMap<String, String>,
     /// Data sources read at plan time, by absolute address: their attribute values.
     pub data: HashMap<String, &'a Value>,
 }
@@ -85,8 +89,22 @@ impl<'a> Config<'a> {
                 },
             );
         }
+        if let Some(outputs) = module.get("outputs").and_then(Value::as_object) {
+            for (name, output) in outputs {
+                if let Some(expression) = output.get("expression") {
+                    self.outputs.insert(format!("{prefix}{name}"), expression);
+                }
+            }
+        }
         if let Some(calls) = module.get("module_calls").and_then(Value::as_object) {
             for (name, call) in calls {
+                self.module_calls.insert(
+                    format!("{prefix}module.{name}"),
+                    call.get("source")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                );
                 if let Some(child) = call.get("module") {
                     self.walk_module(child, &format!("{prefix}module.{name}."));
                 }
@@ -118,6 +136,37 @@ impl<'a> Config<'a> {
         {
             self.walk_state(child);
         }
+    }
+
+    /// The resources a reference names, as absolute addresses, following module outputs
+    /// (`module.keys.key_arn` → the expression of output `key_arn` in module `keys` →
+    /// `module.keys.aws_kms_key.this`) as far as the configuration shows them.
+    pub fn resolve(&self, module_prefix: &str, reference: &str) -> Vec<String> {
+        self.resolve_depth(module_prefix, reference, 0)
+    }
+
+    fn resolve_depth(&self, module_prefix: &str, reference: &str, depth: usize) -> Vec<String> {
+        if let Some(address) = referenced_address(module_prefix, reference) {
+            return vec![address];
+        }
+        let parts = split_reference(reference);
+        // `module.<name>.<output>`; modules nest at most as deep as the configuration.
+        if depth > 32 || parts.len() < 3 || parts[0] != "module" {
+            return Vec::new();
+        }
+        let name = strip_instance_keys(&parts[1]);
+        let child = format!("{module_prefix}module.{name}.");
+        let Some(expression) = self.outputs.get(&format!("{child}{}", parts[2])) else {
+            return Vec::new();
+        };
+        expression
+            .get("references")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .flat_map(|r| self.resolve_depth(&child, r, depth + 1))
+            .collect()
     }
 
     /// The configuration block of a planned resource (instance keys are ignored: every

@@ -25,6 +25,7 @@ mod s3;
 
 use std::collections::HashMap;
 
+use super::PlanNote;
 use super::build::{Ctx, Draft};
 use super::error::PlanError;
 
@@ -53,6 +54,7 @@ const ATTACHED: &[&str] = &[
     "aws_s3_bucket_lifecycle_configuration",
     "aws_s3_bucket_replication_configuration",
     "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_object_lock_configuration",
     "aws_vpc_security_group_ingress_rule",
     "aws_vpc_security_group_egress_rule",
     "aws_security_group_rule",
@@ -82,6 +84,11 @@ pub fn is_read(type_name: &str) -> bool {
 pub struct Drafts {
     pub list: Vec<Draft>,
     by_change: HashMap<usize, usize>,
+    /// Placeholders for parents outside the plan, by parent key (`aws_security_group
+    /// sg-0abc`): every change to the same parent completes the same placeholder.
+    placeholders: HashMap<String, usize>,
+    /// Changes read in part, for every output.
+    pub notes: Vec<PlanNote>,
 }
 
 impl Drafts {
@@ -90,6 +97,47 @@ impl Drafts {
             self.by_change.insert(change, self.list.len());
         }
         self.list.push(draft);
+    }
+
+    /// Records that the change at `index` was read only in part, and why.
+    pub fn note(&mut self, ctx: &Ctx, index: usize, note: String) {
+        let c = &ctx.changes[index];
+        self.notes.push(PlanNote {
+            address: c.address.clone(),
+            type_name: c.type_name.clone(),
+            note,
+        });
+    }
+
+    /// Notes that the change at `index` attaches to a parent outside the plan (named by
+    /// its attribute `key`), and what is therefore not judged.
+    pub fn outside(&mut self, ctx: &Ctx, index: usize, key: &str, parent_type: &str, consequence: &str) {
+        let p = &ctx.changes[index];
+        let parent = ctx.outside_parent(&ctx.attrs(p), p, key, parent_type);
+        self.note(
+            ctx,
+            index,
+            format!("attaches to {} outside the plan: {consequence}", parent.label),
+        );
+    }
+
+    /// The placeholder for the parent `key` outside the plan, made by `make` the first
+    /// time a change names it.
+    pub fn placeholder(
+        &mut self,
+        key: &str,
+        make: impl FnOnce() -> Result<Draft, PlanError>,
+    ) -> Result<&mut Draft, PlanError> {
+        let i = match self.placeholders.get(key) {
+            Some(&i) => i,
+            None => {
+                let draft = make()?;
+                self.placeholders.insert(key.to_string(), self.list.len());
+                self.list.push(draft);
+                self.list.len() - 1
+            }
+        };
+        Ok(&mut self.list[i])
     }
 
     pub fn of(&self, change: usize) -> Option<&Draft> {
@@ -101,8 +149,8 @@ impl Drafts {
     }
 }
 
-/// Builds every resource the plan describes.
-pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
+/// Builds every resource the plan describes, with the notes on changes read in part.
+pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
     let mut drafts = Drafts::default();
     for i in 0..ctx.changes.len() {
         let draft = match ctx.changes[i].type_name.as_str() {
@@ -148,6 +196,7 @@ pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
                 "aws_s3_bucket_public_access_block" => {
                     s3::public_access_block(ctx, i, &mut drafts)?
                 }
+                "aws_s3_bucket_object_lock_configuration" => s3::object_lock(ctx, i, &mut drafts)?,
                 "aws_vpc_security_group_ingress_rule" | "aws_vpc_security_group_egress_rule" => {
                     ec2::vpc_rule(ctx, i, &mut drafts)?
                 }
@@ -169,7 +218,10 @@ pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
             }
         }
     }
+    let mut notes = std::mem::take(&mut drafts.notes);
     let mut list = drafts.list;
-    list.extend(region::settings(ctx, &list)?);
-    Ok(list)
+    let (settings, region_notes) = region::settings(ctx, &list)?;
+    list.extend(settings);
+    notes.extend(region_notes);
+    Ok((list, notes))
 }

@@ -74,6 +74,7 @@ pub fn policy_attachment(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result
         _ => ("group", &["aws_iam_group"]),
     };
     let Some(target) = ctx.target(&a, p, key, types) else {
+        drafts.outside(ctx, index, key, &format!("IAM {key}"), &format!("the {key}'s trust policy, MFA devices and memberships are not in the plan, so the IAM rules cannot judge this attachment"));
         return Ok(());
     };
     let policy = ctx.arn_ref(&a, p, "policy_arn")?;
@@ -97,6 +98,7 @@ pub fn policy_attachment(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result
 pub fn login_profile(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
     let Some(target) = ctx.target(&ctx.attrs(p), p, "user", &["aws_iam_user"]) else {
+        drafts.outside(ctx, index, "user", "IAM user", "the user's MFA devices and groups are not in the plan, so the MFA rules cannot judge the console password it gets");
         return Ok(());
     };
     if let Some(d) = drafts.of_mut(target)
@@ -113,6 +115,7 @@ pub fn access_key(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pl
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let Some(target) = ctx.target(&a, p, "user", &["aws_iam_user"]) else {
+        drafts.outside(ctx, index, "user", "IAM user", "the user is not in the plan, so no rule judges its access key");
         return Ok(());
     };
     let status = a.string("status")?.or_default_when_null("Active".into());
@@ -175,7 +178,11 @@ pub fn user_groups(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), P
     let a = ctx.attrs(p);
     let groups = names(ctx, index, "groups", &["aws_iam_group"])?;
     let user_name = a.string("user")?.known();
-    if let Some(target) = ctx.target(&a, p, "user", &["aws_iam_user"])
+    let target = ctx.target(&a, p, "user", &["aws_iam_user"]);
+    if target.is_none() {
+        drafts.outside(ctx, index, "user", "IAM user", "the user's MFA devices are not in the plan, so the support-group rule cannot judge this membership");
+    }
+    if let Some(target) = target
         && let Some(d) = drafts.of_mut(target)
     {
         match &groups {
@@ -215,6 +222,7 @@ pub fn group_members(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(),
                     .map(str::to_string)
             })
     }) else {
+        drafts.outside(ctx, index, "group", "IAM group", "the group's name is known only after apply, so its members are not judged as members of it");
         return Ok(());
     };
     for (i, c) in ctx.changes.iter().enumerate() {
