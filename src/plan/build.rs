@@ -147,6 +147,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether the configuration leaves `key` unset on the resource (so AWS or the provider
+    /// fills in its default). `false` when the configuration is not in the plan: then
+    /// nobody can tell.
+    pub fn unset_in_config(&self, p: &Planned, key: &str) -> bool {
+        self.config
+            .resource(&p.address)
+            .and_then(|r| r.expressions)
+            .is_some_and(|e| e.get(key).is_none())
+    }
+
     /// The root attributes of a change, with its configuration expressions.
     pub fn attrs<'s>(&'s self, p: &'s Planned<'a>) -> Attrs<'s> {
         let expr = self.config.resource(&p.address).and_then(|r| r.expressions);

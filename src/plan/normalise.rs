@@ -17,6 +17,7 @@
 mod backup;
 mod ec2;
 mod iam;
+mod instance;
 mod kms;
 mod logging;
 mod rds;
@@ -34,6 +35,7 @@ const PRIMARY: &[&str] = &[
     "aws_s3_bucket",
     "aws_ebs_volume",
     "aws_db_instance",
+    "aws_instance",
     "aws_security_group",
     "aws_default_security_group",
     "aws_kms_key",
@@ -44,6 +46,7 @@ const PRIMARY: &[&str] = &[
     "aws_iam_role",
     "aws_iam_user",
     "aws_iam_group",
+    "aws_iam_account_password_policy",
     "aws_config_configuration_recorder",
 ];
 
@@ -69,6 +72,8 @@ const ATTACHED: &[&str] = &[
     "aws_iam_user_group_membership",
     "aws_iam_group_membership",
     "aws_config_configuration_recorder_status",
+    "aws_ec2_instance_state",
+    "aws_launch_template",
     // Region-level settings: gathered into `aws_region` resources at the end.
     "aws_ebs_encryption_by_default",
     "aws_ebs_default_kms_key",
@@ -140,6 +145,12 @@ impl Drafts {
         Ok(&mut self.list[i])
     }
 
+    /// A resource derived from a change without being the change's own (an instance's
+    /// block devices).
+    pub fn push_extra(&mut self, draft: Draft) {
+        self.list.push(draft);
+    }
+
     pub fn of(&self, change: usize) -> Option<&Draft> {
         self.by_change.get(&change).map(|&i| &self.list[i])
     }
@@ -159,7 +170,8 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             "aws_security_group" | "aws_default_security_group" => {
                 Some(ec2::security_group(ctx, i)?)
             }
-            "aws_db_instance" => Some(rds::instance(ctx, i)?),
+            "aws_db_instance" => Some(rds::instance(ctx, i, &mut drafts)?),
+            "aws_instance" => Some(instance::instance(ctx, i, &mut drafts)?),
             "aws_kms_key" => Some(kms::key(ctx, i)?),
             "aws_backup_vault" => Some(backup::vault(ctx, i)?),
             "aws_backup_plan" => Some(backup::plan(ctx, i)?),
@@ -167,6 +179,7 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             "aws_iam_role" => Some(iam::role(ctx, i)?),
             "aws_iam_user" => Some(iam::user(ctx, i)?),
             "aws_iam_group" => Some(iam::group(ctx, i)?),
+            "aws_iam_account_password_policy" => Some(iam::password_policy(ctx, i)?),
             "aws_config_configuration_recorder" => Some(logging::recorder(ctx, i)?),
             _ => None,
         };
@@ -214,6 +227,8 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
                 "aws_config_configuration_recorder_status" => {
                     logging::recorder_status(ctx, i, &mut drafts)?
                 }
+                "aws_ec2_instance_state" => instance::instance_state(ctx, i, &mut drafts)?,
+                "aws_launch_template" => instance::launch_template(ctx, i, &mut drafts)?,
                 _ => {}
             }
         }

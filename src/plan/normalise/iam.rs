@@ -11,7 +11,7 @@ use super::super::error::PlanError;
 use super::Drafts;
 use crate::collect::normalise::policy_document;
 use crate::snapshot::Attributes;
-use crate::snapshot::resources::{AccessKey, IamGroup, IamRole, IamUser};
+use crate::snapshot::resources::{AccessKey, Account, IamGroup, IamRole, IamUser, PasswordPolicy};
 
 pub fn role(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     let p = &ctx.changes[index];
@@ -269,4 +269,96 @@ fn add_members(
             d.cite("members", &ctx.changes[index], ctx.collected_at);
         }
     }
+}
+
+/// `aws_iam_account_password_policy` → the `aws_account` the policy belongs to, with only
+/// its password policy known (root MFA and access keys are not in a plan).
+///
+/// UpdateAccountPasswordPolicy replaces the whole policy, and every parameter left out
+/// takes its documented default: a minimum length of 6, no character class required,
+/// no reuse prevention and no expiry (0, which assay reads as absent, as the live scan
+/// does) ("Request Parameters",
+/// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html).
+/// So an argument the configuration leaves unset is that default, not unknown.
+pub fn password_policy(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    let mut unknown = Vec::new();
+    let int = |key: &str, default: i64| -> Result<Field<i64>, PlanError> {
+        Ok(match a.int(key)? {
+            Field::Unknown if ctx.unset_in_config(p, key) => Field::Known(default),
+            other => other.or_default_when_null(default),
+        })
+    };
+    let flag = |key: &str| -> Result<Field<bool>, PlanError> {
+        Ok(match a.bool(key)? {
+            Field::Unknown if ctx.unset_in_config(p, key) => Field::Known(false),
+            other => other.or_default_when_null(false),
+        })
+    };
+    let fields = (
+        int("minimum_password_length", 6)?,
+        flag("require_symbols")?,
+        flag("require_numbers")?,
+        flag("require_uppercase_characters")?,
+        flag("require_lowercase_characters")?,
+        int("max_password_age", 0)?,
+        int("password_reuse_prevention", 0)?,
+    );
+    let policy = match fields {
+        (
+            Field::Known(minimum_length),
+            Field::Known(require_symbols),
+            Field::Known(require_numbers),
+            Field::Known(require_uppercase),
+            Field::Known(require_lowercase),
+            Field::Known(max_age),
+            Field::Known(reuse),
+        ) => Some(PasswordPolicy {
+            minimum_length,
+            require_symbols,
+            require_numbers,
+            require_uppercase,
+            require_lowercase,
+            max_age_days: (max_age > 0).then_some(max_age),
+            reuse_prevention: (reuse > 0).then_some(reuse),
+        }),
+        _ => {
+            let which: Vec<&str> = [
+                ("minimum_password_length", fields.0.is_unknown()),
+                ("require_symbols", fields.1.is_unknown()),
+                ("require_numbers", fields.2.is_unknown()),
+                ("require_uppercase_characters", fields.3.is_unknown()),
+                ("require_lowercase_characters", fields.4.is_unknown()),
+                ("max_password_age", fields.5.is_unknown()),
+                ("password_reuse_prevention", fields.6.is_unknown()),
+            ]
+            .into_iter()
+            .filter(|(_, u)| *u)
+            .map(|(k, _)| k)
+            .collect();
+            unknown.push((
+                "password_policy",
+                format!("{}.{} is known after apply", p.address, which.join(", ")),
+            ));
+            None
+        }
+    };
+    let account = Account {
+        password_policy: policy,
+        ..Account::default()
+    };
+    let mut draft = ctx.draft(index, Attributes::Account(account), None, true)?;
+    draft.resource.name = match ctx.account(p) {
+        Some(id) => format!("account {id} (password policy of {})", p.address),
+        None => format!("the plan's account (password policy of {})", p.address),
+    };
+    let reason = format!("{}: a plan shows the account's password policy only", p.address);
+    for group in ["root_mfa_enabled", "root_access_keys_present", "alias"] {
+        draft.unknown(group, reason.clone());
+    }
+    for (group, reason) in unknown {
+        draft.unknown(group, reason);
+    }
+    Ok(draft)
 }
