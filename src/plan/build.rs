@@ -88,7 +88,6 @@ impl Draft {
 /// A parent outside the plan, as a change names it.
 #[derive(Debug, Clone)]
 pub struct Parent<'a> {
-    pub key: String,
     pub label: String,
     /// The data source the parent was read with at plan time.
     pub data: Option<&'a Value>,
@@ -176,11 +175,18 @@ impl<'a> Ctx<'a> {
     }
 
     /// The region, or why the plan does not show it. Provider v6 gives every regional
-    /// resource a `region` argument; when that is known only after apply the resource's
-    /// region is unknown, whatever its provider says (it need not be the provider's).
+    /// resource a `region` argument; when the configuration sets it to a value known only
+    /// after apply, the resource's region is unknown, whatever its provider says. (Before
+    /// v6 some types had a computed `region` attribute, e.g. an S3 bucket's, which is the
+    /// provider's region: unknown there, but not set by the configuration.)
     pub fn region_or_reason(&self, p: &Planned) -> Result<String, String> {
         let own_unknown = p.after_unknown.get("region") == Some(&Value::Bool(true));
-        if own_unknown {
+        let configured = match self.config.resource(&p.address).and_then(|r| r.expressions) {
+            Some(e) => e.get("region").is_some(),
+            // Without the configuration nobody can tell: never assume the provider's.
+            None => true,
+        };
+        if own_unknown && configured {
             return Err(format!(
                 "{}.region is known after apply (its own `region` argument, provider v6), so its region is not its provider's",
                 p.address
@@ -238,7 +244,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The data source a reference of `key` names, with its values.
-    fn referenced_data(&self, a: &Attrs, p: &Planned, key: &str) -> Option<&'a Value> {
+    pub fn referenced_data(&self, a: &Attrs, p: &Planned, key: &str) -> Option<&'a Value> {
         a.references(key)
             .iter()
             .flat_map(|r| self.config.resolve(&p.module_prefix, r))
@@ -306,8 +312,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The parent a change names through `key` when the parent is not in the plan: a
-    /// key grouping every change to the same parent, a label for messages, and the values
-    /// of the data source it was read with, if any.
+    /// label for messages, and the values of the data source it was read with, if any.
     pub fn outside_parent(&self, a: &Attrs, p: &Planned, key: &str, parent_type: &str) -> Parent<'a> {
         if let Field::Known(Value::String(v)) = a.raw(key)
             && !v.is_empty()
@@ -319,7 +324,6 @@ impl<'a> Ctx<'a> {
                 .copied()
                 .find(|d| ["id", "bucket", "arn"].iter().any(|k| d.get(*k).and_then(Value::as_str) == Some(v)));
             return Parent {
-                key: format!("{parent_type} {v}"),
                 label: format!("{parent_type} `{v}`"),
                 data,
             };
@@ -331,19 +335,16 @@ impl<'a> Ctx<'a> {
             .find(|address| self.config.data.contains_key(address))
         {
             return Parent {
-                key: format!("{parent_type} {data_address}"),
                 label: format!("{parent_type} read by `{data_address}`"),
                 data: self.config.data.get(&data_address).copied(),
             };
         }
         match refs.first() {
             Some(r) => Parent {
-                key: format!("{parent_type} {}{r}", p.module_prefix),
                 label: format!("{parent_type} `{r}`"),
                 data: None,
             },
             None => Parent {
-                key: format!("{parent_type} of {}", p.address),
                 label: format!("{parent_type} known only after apply"),
                 data: None,
             },

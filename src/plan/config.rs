@@ -36,6 +36,9 @@ pub struct Config<'a> {
     outputs: HashMap<String, &'a Value>,
     /// Module calls by absolute address (`module.keys`): their `source`.
     pub module_calls: HashMap<String, String>,
+    /// Module call arguments by the called module's prefix (`module.storage.`): the
+    /// expressions its `var.*` take their values from.
+    module_inputs: HashMap<String, &'a Value>,
     /// Data sources read at plan time, by absolute address: their attribute values.
     pub data: HashMap<String, &'a Value>,
 }
@@ -105,6 +108,10 @@ impl<'a> Config<'a> {
                         .unwrap_or_default()
                         .to_string(),
                 );
+                if let Some(expressions) = call.get("expressions") {
+                    self.module_inputs
+                        .insert(format!("{prefix}module.{name}."), expressions);
+                }
                 if let Some(child) = call.get("module") {
                     self.walk_module(child, &format!("{prefix}module.{name}."));
                 }
@@ -150,8 +157,26 @@ impl<'a> Config<'a> {
             return vec![address];
         }
         let parts = split_reference(reference);
-        // `module.<name>.<output>`; modules nest at most as deep as the configuration.
-        if depth > 32 || parts.len() < 3 || parts[0] != "module" {
+        if depth > 32 {
+            return Vec::new();
+        }
+        // `var.<name>` inside a module: the argument its call passes.
+        if parts.len() >= 2 && parts[0] == "var" && !module_prefix.is_empty() {
+            let parent = parent_prefix(module_prefix);
+            return self
+                .module_inputs
+                .get(module_prefix)
+                .and_then(|e| e.get(&parts[1]))
+                .and_then(|e| e.get("references"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .flat_map(|r| self.resolve_depth(&parent, r, depth + 1))
+                .collect();
+        }
+        // `module.<name>.<output>`.
+        if parts.len() < 3 || parts[0] != "module" {
             return Vec::new();
         }
         let name = strip_instance_keys(&parts[1]);
@@ -243,6 +268,15 @@ fn provider(p: &Value, variables: Option<&Value>) -> Provider {
         region,
         account: allowed.or(assumed),
         default_tags: expressions.and_then(|e| e.get("default_tags")).is_some(),
+    }
+}
+
+/// `module.a.module.b.` → `module.a.`; `module.a.` → ``.
+fn parent_prefix(prefix: &str) -> String {
+    let trimmed = prefix.trim_end_matches('.');
+    match trimmed.rfind(".module.") {
+        Some(i) => format!("{}.", &trimmed[..i]),
+        None => String::new(),
     }
 }
 
@@ -338,6 +372,30 @@ mod tests {
         );
         assert_eq!(referenced_address("", "var.key_arn"), None);
         assert_eq!(referenced_address("", "module.keys.arn"), None);
+    }
+
+    #[test]
+    fn references_follow_module_outputs_and_inputs() {
+        let plan = json!({"configuration": {"root_module": {
+            "module_calls": {
+                "keys": {"source": "./keys", "module": {
+                    "outputs": {"key_arn": {"expression": {"references": ["aws_kms_key.this.arn", "aws_kms_key.this"]}}},
+                    "resources": [{"address": "aws_kms_key.this", "expressions": {}}]}},
+                "storage": {"source": "./storage",
+                    "expressions": {"kms_key_arn": {"references": ["module.keys.key_arn", "module.keys"]}},
+                    "module": {"resources": [{"address": "aws_s3_bucket.this", "expressions": {}}]}}
+            }}}});
+        let config = Config::new(&plan);
+        assert_eq!(
+            config.resolve("", "module.keys.key_arn"),
+            ["module.keys.aws_kms_key.this"]
+        );
+        assert_eq!(
+            config.resolve("module.storage.", "var.kms_key_arn"),
+            ["module.keys.aws_kms_key.this"]
+        );
+        assert!(config.resolve("", "var.nothing").is_empty());
+        assert_eq!(parent_prefix("module.a.module.b."), "module.a.");
     }
 
     #[test]

@@ -71,6 +71,10 @@ const ATTACHED: &[&str] = &[
     "aws_iam_access_key",
     "aws_iam_user_group_membership",
     "aws_iam_group_membership",
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
     "aws_config_configuration_recorder_status",
     "aws_ec2_instance_state",
     "aws_launch_template",
@@ -224,6 +228,10 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
                 "aws_iam_access_key" => iam::access_key(ctx, i, &mut drafts)?,
                 "aws_iam_user_group_membership" => iam::user_groups(ctx, i, &mut drafts)?,
                 "aws_iam_group_membership" => iam::group_members(ctx, i, &mut drafts)?,
+                "aws_iam_policy"
+                | "aws_iam_role_policy"
+                | "aws_iam_user_policy"
+                | "aws_iam_group_policy" => iam::policy(ctx, i, &mut drafts)?,
                 "aws_config_configuration_recorder_status" => {
                     logging::recorder_status(ctx, i, &mut drafts)?
                 }

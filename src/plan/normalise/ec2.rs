@@ -220,12 +220,16 @@ fn add_rule(
                     parent.label
                 ),
             );
-            drafts.placeholder(&parent.key, || outside_group(ctx, index, &parent))?
+            // One placeholder per change, so each finding points at the rule that
+            // caused it.
+            drafts.placeholder(&p.address, || outside_group(ctx, index, &parent))?
         }
     };
     let Attributes::SecurityGroup(sg) = &mut draft.resource.attributes else {
         return Ok(());
     };
+    // A placeholder is made from this very change; a planned group from its own.
+    let placeholder = draft.change == Some(index);
     match rule {
         Some(rule) => {
             let rules = if egress {
@@ -236,9 +240,15 @@ fn add_rule(
             if !rules.contains(&rule) {
                 rules.push(rule);
             }
+            if placeholder {
+                draft.known(group);
+            }
             draft.cite(group, p, ctx.collected_at);
         }
-        None => draft.unknown(group, reason),
+        None => {
+            draft.known(group);
+            draft.unknown(group, reason)
+        }
     }
     Ok(())
 }
@@ -286,6 +296,14 @@ fn outside_group(ctx: &Ctx, index: usize, parent: &Parent) -> Result<Draft, Plan
         "attached_enis",
         format!("{outside}: the network interfaces using it are not in the plan"),
     );
+    // The direction the change adds to holds its rule (set by the caller); the other
+    // one's rules are the group's own, outside the plan.
+    for direction in ["ingress", "egress"] {
+        draft.unknown(
+            direction,
+            format!("{outside}: its {direction} rules are not in the plan"),
+        );
+    }
     // The change's own tags are not the group's.
     draft.resource.tags = Default::default();
     draft.known("tags");

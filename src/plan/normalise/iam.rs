@@ -23,7 +23,15 @@ pub fn role(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     };
     match a.string("assume_role_policy")? {
         Field::Known(doc) => role.assume_role_policy = policy_document(&doc),
-        _ => unknown.push(("assume_role_policy", a.unknown_reason("assume_role_policy"))),
+        // `data.aws_iam_policy_document.trust.json`: the document read at plan time.
+        _ => match ctx
+            .referenced_data(&a, p, "assume_role_policy")
+            .and_then(|d| d.get("json"))
+            .and_then(|j| j.as_str())
+        {
+            Some(doc) => role.assume_role_policy = policy_document(doc),
+            None => unknown.push(("assume_role_policy", a.unknown_reason("assume_role_policy"))),
+        },
     }
     // Managed policies: the exclusive list when the configuration sets it, otherwise those
     // the plan attaches with `aws_iam_role_policy_attachment` (added below).
@@ -361,4 +369,40 @@ pub fn password_policy(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         draft.unknown(group, reason);
     }
     Ok(draft)
+}
+
+/// `aws_iam_policy` (a customer managed policy): read so that attachments naming it join
+/// it by address; a policy no planned attachment uses is noted. Inline policies
+/// (`aws_iam_role_policy`, `_user_policy`, `_group_policy`) are noted with what they are
+/// attached to: no rule reads permission policies, and a plan must not look as if it had
+/// judged them.
+pub fn policy(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
+    let p = &ctx.changes[index];
+    let note = match p.type_name.as_str() {
+        "aws_iam_policy" => {
+            let attached = ctx.changes.iter().any(|c| {
+                c.type_name.ends_with("_policy_attachment")
+                    && ctx.target(&ctx.attrs(c), c, "policy_arn", &["aws_iam_policy"]) == Some(index)
+            });
+            if attached {
+                return Ok(());
+            }
+            "a customer managed policy no planned role, user or group attachment uses; no rule reads permission policies".to_string()
+        }
+        t => {
+            let (key, types): (&str, &[&str]) = match t {
+                "aws_iam_role_policy" => ("role", &["aws_iam_role"]),
+                "aws_iam_user_policy" => ("user", &["aws_iam_user"]),
+                _ => ("group", &["aws_iam_group"]),
+            };
+            let a = ctx.attrs(p);
+            let owner = match ctx.target(&a, p, key, types) {
+                Some(i) => format!("`{}`", ctx.changes[i].address),
+                None => ctx.outside_parent(&a, p, key, &format!("IAM {key}")).label + " (outside the plan)",
+            };
+            format!("an inline permission policy of {owner}; no rule reads permission policies, so it is not judged")
+        }
+    };
+    drafts.note(ctx, index, note);
+    Ok(())
 }

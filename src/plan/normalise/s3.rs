@@ -263,7 +263,9 @@ fn apply<T>(
                     parent.label
                 ),
             );
-            drafts.placeholder(&parent.key, || outside_bucket(ctx, index, &parent))?
+            // One placeholder per change, so each finding points at the change that
+            // caused it.
+            drafts.placeholder(&p.address, || outside_bucket(ctx, index, &parent))?
         }
     };
     let Attributes::S3Bucket(bucket) = &mut draft.resource.attributes else {
