@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::findings::{Finding, Status};
-use crate::plan::{NotRead, PlanNote};
 use crate::plan::rules::NotEvaluated;
+use crate::plan::{NotRead, PlanNote};
 use crate::rules::Severity;
 use baseline::Baseline;
 

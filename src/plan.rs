@@ -93,9 +93,16 @@ impl PlanSnapshot {
             return None;
         }
         Some(match (self.managed, self.not_read.len()) {
-            (0, _) => "the plan changes no managed resource: there is nothing for the rules to judge".to_string(),
-            (n, 0) => format!("the plan changes {n} managed resource(s), none of a type the rules judge (none is an AWS resource assay reads): there is nothing for the rules to judge"),
-            (n, r) => format!("the plan changes {n} managed resource(s), none of a type the rules judge ({r} AWS resource(s) of types assay does not read are listed as not read): there is nothing for the rules to judge"),
+            (0, _) => {
+                "the plan changes no managed resource: there is nothing for the rules to judge"
+                    .to_string()
+            }
+            (n, 0) => format!(
+                "the plan changes {n} managed resource(s), none of a type the rules judge (none is an AWS resource assay reads): there is nothing for the rules to judge"
+            ),
+            (n, r) => format!(
+                "the plan changes {n} managed resource(s), none of a type the rules judge ({r} AWS resource(s) of types assay does not read are listed as not read): there is nothing for the rules to judge"
+            ),
         })
     }
 }
@@ -324,9 +331,9 @@ fn planned<'a>(
         ["update"] => "update",
         ["no-op"] => "no-op",
         ["delete", "create"] | ["create", "delete"] | ["create", "forget"] => "replace",
-        // Deleted, forgotten (removed from state, left in AWS) or only read: not managed
-        // by this configuration after apply.
-        ["delete"] | ["forget"] | ["delete", "forget"] | ["read"] => return Ok(None),
+        // Deleted, or forgotten (removed from state, left in AWS): not managed by this
+        // configuration after apply. (`read` is for data sources, handled above.)
+        ["delete"] | ["forget"] | ["delete", "forget"] => return Ok(None),
         other => {
             return Err(err(
                 "change.actions",

@@ -313,16 +313,21 @@ impl<'a> Ctx<'a> {
 
     /// The parent a change names through `key` when the parent is not in the plan: a
     /// label for messages, and the values of the data source it was read with, if any.
-    pub fn outside_parent(&self, a: &Attrs, p: &Planned, key: &str, parent_type: &str) -> Parent<'a> {
+    pub fn outside_parent(
+        &self,
+        a: &Attrs,
+        p: &Planned,
+        key: &str,
+        parent_type: &str,
+    ) -> Parent<'a> {
         if let Field::Known(Value::String(v)) = a.raw(key)
             && !v.is_empty()
         {
-            let data = self
-                .config
-                .data
-                .values()
-                .copied()
-                .find(|d| ["id", "bucket", "arn"].iter().any(|k| d.get(*k).and_then(Value::as_str) == Some(v)));
+            let data = self.config.data.values().copied().find(|d| {
+                ["id", "bucket", "arn"]
+                    .iter()
+                    .any(|k| d.get(*k).and_then(Value::as_str) == Some(v))
+            });
             return Parent {
                 label: format!("{parent_type} `{v}`"),
                 data,

@@ -377,14 +377,14 @@ mod tests {
     #[test]
     fn references_follow_module_outputs_and_inputs() {
         let plan = json!({"configuration": {"root_module": {
-            "module_calls": {
-                "keys": {"source": "./keys", "module": {
-                    "outputs": {"key_arn": {"expression": {"references": ["aws_kms_key.this.arn", "aws_kms_key.this"]}}},
-                    "resources": [{"address": "aws_kms_key.this", "expressions": {}}]}},
-                "storage": {"source": "./storage",
-                    "expressions": {"kms_key_arn": {"references": ["module.keys.key_arn", "module.keys"]}},
-                    "module": {"resources": [{"address": "aws_s3_bucket.this", "expressions": {}}]}}
-            }}}});
+        "module_calls": {
+            "keys": {"source": "./keys", "module": {
+                "outputs": {"key_arn": {"expression": {"references": ["aws_kms_key.this.arn", "aws_kms_key.this"]}}},
+                "resources": [{"address": "aws_kms_key.this", "expressions": {}}]}},
+            "storage": {"source": "./storage",
+                "expressions": {"kms_key_arn": {"references": ["module.keys.key_arn", "module.keys"]}},
+                "module": {"resources": [{"address": "aws_s3_bucket.this", "expressions": {}}]}}
+        }}}});
         let config = Config::new(&plan);
         assert_eq!(
             config.resolve("", "module.keys.key_arn"),

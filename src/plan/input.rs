@@ -174,9 +174,7 @@ mod tests {
         assert!(msg(json!([])).contains("a list"));
         assert!(msg(json!({"format_version": "2.0", "planned_values": {}})).contains("2.0"));
         for v in ["0.1", "0.2", "1.0", "1.2"] {
-            assert!(
-                check_shape(&json!({"format_version": v, "planned_values": {}}), "f").is_ok()
-            );
+            assert!(check_shape(&json!({"format_version": v, "planned_values": {}}), "f").is_ok());
         }
     }
 }

@@ -120,13 +120,23 @@ impl Drafts {
 
     /// Notes that the change at `index` attaches to a parent outside the plan (named by
     /// its attribute `key`), and what is therefore not judged.
-    pub fn outside(&mut self, ctx: &Ctx, index: usize, key: &str, parent_type: &str, consequence: &str) {
+    pub fn outside(
+        &mut self,
+        ctx: &Ctx,
+        index: usize,
+        key: &str,
+        parent_type: &str,
+        consequence: &str,
+    ) {
         let p = &ctx.changes[index];
         let parent = ctx.outside_parent(&ctx.attrs(p), p, key, parent_type);
         self.note(
             ctx,
             index,
-            format!("attaches to {} outside the plan: {consequence}", parent.label),
+            format!(
+                "attaches to {} outside the plan: {consequence}",
+                parent.label
+            ),
         );
     }
 

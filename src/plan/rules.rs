@@ -104,8 +104,8 @@ pub fn not_evaluable_in(rule: &Rule, snapshot: &crate::snapshot::Snapshot) -> Op
     if let Some(reason) = not_evaluable(rule) {
         return Some(reason);
     }
-    let only_account = !rule.resource_types.is_empty()
-        && rule.resource_types.iter().all(|t| t == "aws_account");
+    let only_account =
+        !rule.resource_types.is_empty() && rule.resource_types.iter().all(|t| t == "aws_account");
     (only_account
         && !snapshot
             .resources

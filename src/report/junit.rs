@@ -54,7 +54,9 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
         .with_attribute(("errors", count(&all, &errored).to_string().as_str()))
         .with_attribute((
             "skipped",
-            (count(&all, &skipped) + coverage.len()).to_string().as_str(),
+            (count(&all, &skipped) + coverage.len())
+                .to_string()
+                .as_str(),
         ))
         .with_attribute(("time", "0"))
         .write_inner_content(|w| {

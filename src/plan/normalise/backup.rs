@@ -188,7 +188,13 @@ pub fn selection(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pla
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let Some(target) = ctx.target(&a, p, "plan_id", &["aws_backup_plan"]) else {
-        drafts.outside(ctx, index, "plan_id", "backup plan", "the backup plan is not in the plan, so the backup rules cannot judge what it selects");
+        drafts.outside(
+            ctx,
+            index,
+            "plan_id",
+            "backup plan",
+            "the backup plan is not in the plan, so the backup rules cannot judge what it selects",
+        );
         return Ok(());
     };
     let resources = match a.strings("resources")? {

@@ -123,7 +123,13 @@ pub fn access_key(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pl
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let Some(target) = ctx.target(&a, p, "user", &["aws_iam_user"]) else {
-        drafts.outside(ctx, index, "user", "IAM user", "the user is not in the plan, so no rule judges its access key");
+        drafts.outside(
+            ctx,
+            index,
+            "user",
+            "IAM user",
+            "the user is not in the plan, so no rule judges its access key",
+        );
         return Ok(());
     };
     let status = a.string("status")?.or_default_when_null("Active".into());
@@ -361,7 +367,10 @@ pub fn password_policy(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         Some(id) => format!("account {id} (password policy of {})", p.address),
         None => format!("the plan's account (password policy of {})", p.address),
     };
-    let reason = format!("{}: a plan shows the account's password policy only", p.address);
+    let reason = format!(
+        "{}: a plan shows the account's password policy only",
+        p.address
+    );
     for group in ["root_mfa_enabled", "root_access_keys_present", "alias"] {
         draft.unknown(group, reason.clone());
     }
@@ -382,7 +391,8 @@ pub fn policy(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanEr
         "aws_iam_policy" => {
             let attached = ctx.changes.iter().any(|c| {
                 c.type_name.ends_with("_policy_attachment")
-                    && ctx.target(&ctx.attrs(c), c, "policy_arn", &["aws_iam_policy"]) == Some(index)
+                    && ctx.target(&ctx.attrs(c), c, "policy_arn", &["aws_iam_policy"])
+                        == Some(index)
             });
             if attached {
                 return Ok(());
@@ -398,9 +408,14 @@ pub fn policy(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanEr
             let a = ctx.attrs(p);
             let owner = match ctx.target(&a, p, key, types) {
                 Some(i) => format!("`{}`", ctx.changes[i].address),
-                None => ctx.outside_parent(&a, p, key, &format!("IAM {key}")).label + " (outside the plan)",
+                None => {
+                    ctx.outside_parent(&a, p, key, &format!("IAM {key}")).label
+                        + " (outside the plan)"
+                }
             };
-            format!("an inline permission policy of {owner}; no rule reads permission policies, so it is not judged")
+            format!(
+                "an inline permission policy of {owner}; no rule reads permission policies, so it is not judged"
+            )
         }
     };
     drafts.note(ctx, index, note);

@@ -99,7 +99,9 @@ fn imds_v2_required(ctx: &Ctx, p: &Planned, a: &Attrs) -> Result<Result<bool, St
             .is_some_and(|m| m.get(key).is_some())
     };
     match tokens(a)? {
-        Field::Known(t) if configured(a, "http_tokens") || p.action == "no-op" || p.action == "update" => {
+        Field::Known(t)
+            if configured(a, "http_tokens") || p.action == "no-op" || p.action == "update" =>
+        {
             return Ok(Ok(t == "required"));
         }
         Field::Known(t) if t == "required" => return Ok(Ok(true)),
@@ -107,9 +109,9 @@ fn imds_v2_required(ctx: &Ctx, p: &Planned, a: &Attrs) -> Result<Result<bool, St
     }
     // The launch template the instance starts from, when the plan holds it.
     if let Field::Known(Some(lt)) = a.block("launch_template")? {
-        let template = ["id", "name"].iter().find_map(|k| {
-            ctx.target(&lt, p, k, &["aws_launch_template"])
-        });
+        let template = ["id", "name"]
+            .iter()
+            .find_map(|k| ctx.target(&lt, p, k, &["aws_launch_template"]));
         if let Some(t) = template {
             let tp = &ctx.changes[t];
             let ta = ctx.attrs(tp);
@@ -147,7 +149,12 @@ fn block_devices(ctx: &Ctx, index: usize, a: &Attrs) -> Result<Vec<Draft>, PlanE
         Field::Known(Some(b)) => Some(b),
         _ => None,
     };
-    out.push(volume(ctx, index, root.as_ref(), "root_block_device".into())?);
+    out.push(volume(
+        ctx,
+        index,
+        root.as_ref(),
+        "root_block_device".into(),
+    )?);
     if let Field::Known(blocks) = a.blocks("ebs_block_device")? {
         for b in blocks {
             let device = b
@@ -165,7 +172,12 @@ fn block_devices(ctx: &Ctx, index: usize, a: &Attrs) -> Result<Vec<Draft>, PlanE
     Ok(out)
 }
 
-fn volume(ctx: &Ctx, index: usize, block: Option<&Attrs>, path: String) -> Result<Draft, PlanError> {
+fn volume(
+    ctx: &Ctx,
+    index: usize,
+    block: Option<&Attrs>,
+    path: String,
+) -> Result<Draft, PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let mut v = EbsVolume {
@@ -198,8 +210,14 @@ fn volume(ctx: &Ctx, index: usize, block: Option<&Attrs>, path: String) -> Resul
             _ => unknown.push(("volume_type", b.unknown_reason("volume_type"))),
         }
     } else {
-        unknown.push(("size_gib", format!("{}.{path} is known after apply", p.address)));
-        unknown.push(("volume_type", format!("{}.{path} is known after apply", p.address)));
+        unknown.push((
+            "size_gib",
+            format!("{}.{path} is known after apply", p.address),
+        ));
+        unknown.push((
+            "volume_type",
+            format!("{}.{path} is known after apply", p.address),
+        ));
     }
     v.attached_instance_ids = vec![placeholder(&p.address)];
     let mut draft = ctx.draft(index, Attributes::EbsVolume(v), None, false)?;
@@ -216,7 +234,11 @@ fn volume(ctx: &Ctx, index: usize, block: Option<&Attrs>, path: String) -> Resul
 /// `encrypted` and `kms_key_id` of a block device. Unset, the volume follows the
 /// account's EBS encryption by default (and its default key), which the plan shows only
 /// when it manages them in the same account and region.
-fn block_encryption(ctx: &Ctx, p: &Planned, b: &Attrs) -> Result<Result<Encryption, String>, PlanError> {
+fn block_encryption(
+    ctx: &Ctx,
+    p: &Planned,
+    b: &Attrs,
+) -> Result<Result<Encryption, String>, PlanError> {
     let flag = b.bool("encrypted")?;
     let by_default = super::region::ebs_default(ctx, p)?;
     let enabled = match flag {
@@ -289,9 +311,9 @@ pub fn launch_template(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(
                 .ok()
                 .and_then(|b| b.known().flatten())
                 .is_some_and(|lt| {
-                    ["id", "name"].iter().any(|k| {
-                        ctx.target(&lt, c, k, &["aws_launch_template"]) == Some(index)
-                    })
+                    ["id", "name"]
+                        .iter()
+                        .any(|k| ctx.target(&lt, c, k, &["aws_launch_template"]) == Some(index))
                 })
     });
     if !used {

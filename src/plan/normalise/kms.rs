@@ -180,7 +180,13 @@ pub fn alias(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanErr
         "target_key_id",
         &["aws_kms_key", "aws_kms_replica_key"],
     ) else {
-        drafts.outside(ctx, index, "target_key_id", "KMS key", "no rule reads the aliases of a key the plan does not hold");
+        drafts.outside(
+            ctx,
+            index,
+            "target_key_id",
+            "KMS key",
+            "no rule reads the aliases of a key the plan does not hold",
+        );
         return Ok(());
     };
     if let Some(d) = drafts.of_mut(target)

@@ -158,7 +158,13 @@ pub fn recorder_status(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let Some(target) = ctx.target(&a, p, "name", &["aws_config_configuration_recorder"]) else {
-        drafts.outside(ctx, index, "name", "Config recorder", "the recorder is not in the plan, so what it records is not judged");
+        drafts.outside(
+            ctx,
+            index,
+            "name",
+            "Config recorder",
+            "the recorder is not in the plan, so what it records is not judged",
+        );
         return Ok(());
     };
     let enabled = a.bool("is_enabled")?;

@@ -14,9 +14,15 @@ use crate::snapshot::resources::{Encryption, RdsInstance};
 fn restored(ctx: &Ctx, index: usize) -> bool {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
-    ["replicate_source_db", "snapshot_identifier", "restore_to_point_in_time", "s3_import"]
-        .iter()
-        .any(|k| match ctx.config.resource(&p.address).and_then(|r| r.expressions) {
+    [
+        "replicate_source_db",
+        "snapshot_identifier",
+        "restore_to_point_in_time",
+        "s3_import",
+    ]
+    .iter()
+    .any(
+        |k| match ctx.config.resource(&p.address).and_then(|r| r.expressions) {
             // The configuration says whether it is set.
             Some(_) => !ctx.unset_in_config(p, k),
             None => match a.raw(k) {
@@ -24,7 +30,8 @@ fn restored(ctx: &Ctx, index: usize) -> bool {
                 Field::Null => false,
                 Field::Unknown => true,
             },
-        })
+        },
+    )
 }
 
 pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, PlanError> {

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeSet;
 
-use super::super::attrs::Field;
 use super::super::PlanNote;
+use super::super::attrs::Field;
 use super::super::build::{Ctx, Draft};
 use super::super::error::PlanError;
 use crate::snapshot::resources::{EbsDefaultEncryption, RegionSettings};
@@ -167,7 +167,10 @@ fn in_use(drafts: &[Draft], account: &str, region: &str) -> bool {
 /// EBS encryption by default where `p` lives, when the plan manages it: whether it is on,
 /// and the default key (`aws_ebs_default_kms_key`; without one EBS uses the AWS managed
 /// key `aws/ebs`, shown as null). `None` when the plan does not manage it there.
-pub fn ebs_default(ctx: &Ctx, p: &super::super::build::Planned) -> Result<Option<(bool, Field<String>)>, PlanError> {
+pub fn ebs_default(
+    ctx: &Ctx,
+    p: &super::super::build::Planned,
+) -> Result<Option<(bool, Field<String>)>, PlanError> {
     let here = (ctx.account(p), ctx.region(p));
     if here.1.is_none() {
         return Ok(None);
@@ -180,7 +183,11 @@ pub fn ebs_default(ctx: &Ctx, p: &super::super::build::Planned) -> Result<Option
     let Some(setting) = find("aws_ebs_encryption_by_default") else {
         return Ok(None);
     };
-    let Field::Known(enabled) = ctx.attrs(setting).bool("enabled")?.or_default_when_null(true) else {
+    let Field::Known(enabled) = ctx
+        .attrs(setting)
+        .bool("enabled")?
+        .or_default_when_null(true)
+    else {
         return Ok(None);
     };
     let key = match find("aws_ebs_default_kms_key") {
