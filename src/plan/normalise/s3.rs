@@ -91,18 +91,18 @@ pub fn bucket(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         });
     }
     // Provider v3's inline block (`object_lock_enabled = "Enabled"` and a default rule).
-    if let Field::Known(Some(lock)) = a.block("object_lock_configuration")? {
-        if lock.string("object_lock_enabled")?.known().as_deref() == Some("Enabled") {
-            match default_retention(&lock)? {
-                Field::Known((mode, days)) => {
-                    bucket.object_lock = Some(ObjectLock {
-                        enabled: true,
-                        mode,
-                        retention_days: days,
-                    })
-                }
-                _ => unknown.push(("object_lock", lock.unknown_reason("rule"))),
+    if let Field::Known(Some(lock)) = a.block("object_lock_configuration")?
+        && lock.string("object_lock_enabled")?.known().as_deref() == Some("Enabled")
+    {
+        match default_retention(&lock)? {
+            Field::Known((mode, days)) => {
+                bucket.object_lock = Some(ObjectLock {
+                    enabled: true,
+                    mode,
+                    retention_days: days,
+                })
             }
+            _ => unknown.push(("object_lock", lock.unknown_reason("rule"))),
         }
     }
     let mut draft = ctx.draft(index, Attributes::S3Bucket(bucket), name, false)?;
@@ -549,9 +549,12 @@ pub fn public_access_block(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Resu
     )
 }
 
+/// An object lock default retention: the mode and the days.
+type Retention = (Option<String>, Option<i64>);
+
 /// `rule { default_retention { mode, days | years } }` of an object lock configuration:
 /// the mode and the retention in days (a year counts 365 days, as S3 computes it).
-fn default_retention(lock: &Attrs) -> Result<Field<(Option<String>, Option<i64>)>, PlanError> {
+fn default_retention(lock: &Attrs) -> Result<Field<Retention>, PlanError> {
     let rule = match lock.block("rule")? {
         Field::Known(Some(rule)) => rule,
         Field::Known(None) => return Ok(Field::Known((None, None))),
