@@ -149,7 +149,10 @@ impl<'a> Config<'a> {
     /// (`module.keys.key_arn` → the expression of output `key_arn` in module `keys` →
     /// `module.keys.aws_kms_key.this`) as far as the configuration shows them.
     pub fn resolve(&self, module_prefix: &str, reference: &str) -> Vec<String> {
-        self.resolve_depth(module_prefix, reference, 0)
+        let mut out = self.resolve_depth(module_prefix, reference, 0);
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|a| seen.insert(a.clone()));
+        out
     }
 
     fn resolve_depth(&self, module_prefix: &str, reference: &str, depth: usize) -> Vec<String> {

@@ -232,29 +232,24 @@ fn volume(
 }
 
 /// `encrypted` and `kms_key_id` of a block device. Unset, the volume follows the
-/// account's EBS encryption by default (and its default key), which the plan shows only
-/// when it manages them in the same account and region.
+/// account's EBS encryption by default and its default key at launch; even an
+/// `aws_ebs_encryption_by_default` in the same plan need not be applied before the
+/// instance is launched (Terraform orders them only with `depends_on`), so neither is
+/// assumed.
 fn block_encryption(
     ctx: &Ctx,
     p: &Planned,
     b: &Attrs,
 ) -> Result<Result<Encryption, String>, PlanError> {
-    let flag = b.bool("encrypted")?;
-    let by_default = super::region::ebs_default(ctx, p)?;
-    let enabled = match flag {
-        Field::Known(on) => on,
-        _ => match &by_default {
-            Some((true, _)) => true,
-            _ => {
-                return Ok(Err(format!(
-                    "{} (unset, it follows the account's EBS encryption default)",
-                    b.unknown_reason("encrypted")
-                )));
-            }
-        },
-    };
-    if !enabled {
-        return Ok(Ok(Encryption::default()));
+    match b.bool("encrypted")? {
+        Field::Known(false) => return Ok(Ok(Encryption::default())),
+        Field::Known(true) => {}
+        _ => {
+            return Ok(Err(format!(
+                "{} (unset, it follows the AMI's snapshot and the account's EBS encryption default)",
+                b.unknown_reason("encrypted")
+            )));
+        }
     }
     Ok(match ctx.arn_ref(b, p, "kms_key_id")? {
         Field::Known(arn) => Ok(Encryption {
@@ -262,17 +257,10 @@ fn block_encryption(
             algorithm: Some("aws:kms".into()),
             kms_key_arn: Some(arn),
         }),
-        _ => match by_default {
-            Some((_, Field::Known(arn))) => Ok(Encryption {
-                enabled: true,
-                algorithm: Some("aws:kms".into()),
-                kms_key_arn: Some(arn),
-            }),
-            _ => Err(format!(
-                "{} (unset, it is the account's default EBS key, which the plan does not show)",
-                b.unknown_reason("kms_key_id")
-            )),
-        },
+        _ => Err(format!(
+            "{} (unset, it is the account's default EBS key, which the plan does not show)",
+            b.unknown_reason("kms_key_id")
+        )),
     })
 }
 

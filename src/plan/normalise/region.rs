@@ -163,36 +163,3 @@ fn in_use(drafts: &[Draft], account: &str, region: &str) -> bool {
             }
     })
 }
-
-/// EBS encryption by default where `p` lives, when the plan manages it: whether it is on,
-/// and the default key (`aws_ebs_default_kms_key`; without one EBS uses the AWS managed
-/// key `aws/ebs`, shown as null). `None` when the plan does not manage it there.
-pub fn ebs_default(
-    ctx: &Ctx,
-    p: &super::super::build::Planned,
-) -> Result<Option<(bool, Field<String>)>, PlanError> {
-    let here = (ctx.account(p), ctx.region(p));
-    if here.1.is_none() {
-        return Ok(None);
-    }
-    let find = |t: &str| {
-        ctx.changes
-            .iter()
-            .find(|c| c.type_name == t && (ctx.account(c), ctx.region(c)) == here)
-    };
-    let Some(setting) = find("aws_ebs_encryption_by_default") else {
-        return Ok(None);
-    };
-    let Field::Known(enabled) = ctx
-        .attrs(setting)
-        .bool("enabled")?
-        .or_default_when_null(true)
-    else {
-        return Ok(None);
-    };
-    let key = match find("aws_ebs_default_kms_key") {
-        Some(k) => ctx.arn_ref(&ctx.attrs(k), k, "key_arn")?,
-        None => Field::Null,
-    };
-    Ok(Some((enabled, key)))
-}
