@@ -76,7 +76,7 @@ pub fn not_evaluable(rule: &Rule) -> Option<String> {
         read.retain(|g| !PLAN_ACCOUNT_GROUPS.contains(&g.as_str()));
         if let Some(group) = read.first() {
             return Some(format!(
-                "reads the account's {group}: a plan shows only the account password policy (aws_iam_account_password_policy)"
+                "reads `{group}` of aws_account: of the account, a plan shows only the password policy (aws_iam_account_password_policy)"
             ));
         }
     }

@@ -216,7 +216,7 @@ fn add_rule(
                 ctx,
                 index,
                 format!(
-                    "changes {} outside the plan: judged against a placeholder holding the rules the plan adds to it; what needs the group itself (whether it is the default group, its VPC, its other rules) is UNKNOWN",
+                    "changes {} outside the plan: the rule is judged on a placeholder group named after this change; what needs the group itself (whether it is the default group, its VPC, its other rules) is UNKNOWN",
                     parent.label
                 ),
             );

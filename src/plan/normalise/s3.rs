@@ -259,7 +259,7 @@ fn apply<T>(
                 ctx,
                 index,
                 format!(
-                    "configures {} outside the plan: its {group} is judged on a placeholder; what needs the bucket itself (region, tags, the settings this plan does not make) is UNKNOWN",
+                    "configures {} outside the plan: the {group} it sets is read into a placeholder bucket named after this change; what needs the bucket itself (region, tags, the settings this plan does not make) is UNKNOWN",
                     parent.label
                 ),
             );
