@@ -561,6 +561,21 @@ fn files_that_are_not_plans_exit_2_saying_what_they_are() {
             "{file}: nothing is written"
         );
     }
+    // Other actions Terraform never writes for a managed resource.
+    let text = std::fs::read_to_string(dir.join("unknown-action.json")).expect("read");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (actions, says) in [
+        ("[\"bogus\"]", "`bogus` is not a Terraform action"),
+        ("[\"read\"]", "is not a combination of actions Terraform writes"),
+        ("[\"update\", \"create\"]", "is not a combination of actions Terraform writes"),
+    ] {
+        let path = tmp.path().join("plan.json");
+        std::fs::write(&path, text.replace("[\"Create\"]", actions)).expect("write");
+        let (code, _, stderr) = assay(&["plan", path.to_str().expect("utf-8"), "-o", "/dev/null"]);
+        assert_eq!(code, 2, "{actions}: {stderr}");
+        assert!(stderr.contains(says), "{actions}: {stderr}");
+        assert!(stderr.contains("resource_changes[0].change.actions"), "{stderr}");
+    }
 }
 
 #[test]

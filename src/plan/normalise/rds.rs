@@ -57,8 +57,8 @@ pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, P
         // Encrypted without a key: "If StorageEncrypted is enabled, and you do not specify
         // a value for the KmsKeyId parameter, then Amazon RDS uses your default KMS key"
         // (CreateDBInstance, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html),
-        // which is the AWS managed key `aws/rds` of the account and region: RDS has no
-        // setting that makes another key the default
+        // which is the AWS managed key `aws/rds` of the account and region: "By default, the
+        // RDS AWS managed key (`aws/rds`) is used for encryption"
         // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html).
         _ if new
             && a.bool("storage_encrypted")?.known() == Some(true)

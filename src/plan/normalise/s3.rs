@@ -13,8 +13,11 @@ use crate::snapshot::resources::{
     S3Bucket, Transition, Versioning,
 };
 
-/// S3 has encrypted every new bucket with SSE-S3 since January 2023: a bucket with no
-/// encryption configuration in the plan will report AES256.
+/// S3 has encrypted every new bucket with SSE-S3 since January 2023 ("Amazon S3 now
+/// applies server-side encryption with Amazon S3 managed keys (SSE-S3) as the base level
+/// of encryption for every bucket",
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html):
+/// a bucket with no encryption configuration in the plan will report AES256.
 fn sse_s3() -> Encryption {
     Encryption {
         enabled: true,
