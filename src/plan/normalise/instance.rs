@@ -66,6 +66,17 @@ pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, P
         Ok(required) => instance.imds_v2_required = required,
         Err(reason) => unknown.push(("imds_v2_required", reason)),
     }
+    // EBS volumes of the AMI's block device mappings that the configuration does not name
+    // are created at launch; the plan does not show them.
+    if a.blocks("ebs_block_device")?.is_unknown() {
+        unknown.push((
+            "volume_ids",
+            format!(
+                "{}.ebs_block_device is known after apply: the AMI's block device mappings may attach EBS volumes the plan does not show",
+                p.address
+            ),
+        ));
+    }
     let volumes = block_devices(ctx, index, &a)?;
     instance.volume_ids = volumes.iter().map(|v| v.resource.arn.clone()).collect();
     for v in volumes {
