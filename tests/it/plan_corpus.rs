@@ -682,5 +682,11 @@ fn changes_to_parents_outside_the_plan_are_named_in_every_output() {
     assert!(notes.contains(&"aws_s3_bucket_public_access_block.legacy"));
     assert!(read("summary.md").contains("Planned changes read in part (3)"));
     assert!(read("junit.xml").contains("read in part: changes security group"));
-    assert!(read("results.sarif").contains("aws_security_group_rule.https_in: read in part"));
+    let sarif: serde_json::Value = serde_json::from_str(&read("results.sarif")).expect("json");
+    let errors: Vec<String> = crate::gate::sarif_validator()
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(sarif.to_string().contains("aws_security_group_rule.https_in: read in part"));
 }
