@@ -568,15 +568,24 @@ fn files_that_are_not_plans_exit_2_saying_what_they_are() {
     let tmp = tempfile::tempdir().expect("tempdir");
     for (actions, says) in [
         ("[\"bogus\"]", "`bogus` is not a Terraform action"),
-        ("[\"read\"]", "is not a combination of actions Terraform writes"),
-        ("[\"update\", \"create\"]", "is not a combination of actions Terraform writes"),
+        (
+            "[\"read\"]",
+            "is not a combination of actions Terraform writes",
+        ),
+        (
+            "[\"update\", \"create\"]",
+            "is not a combination of actions Terraform writes",
+        ),
     ] {
         let path = tmp.path().join("plan.json");
         std::fs::write(&path, text.replace("[\"Create\"]", actions)).expect("write");
         let (code, _, stderr) = assay(&["plan", path.to_str().expect("utf-8"), "-o", "/dev/null"]);
         assert_eq!(code, 2, "{actions}: {stderr}");
         assert!(stderr.contains(says), "{actions}: {stderr}");
-        assert!(stderr.contains("resource_changes[0].change.actions"), "{stderr}");
+        assert!(
+            stderr.contains("resource_changes[0].change.actions"),
+            "{stderr}"
+        );
     }
 }
 
@@ -690,5 +699,9 @@ fn changes_to_parents_outside_the_plan_are_named_in_every_output() {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
-    assert!(sarif.to_string().contains("aws_security_group_rule.https_in: read in part"));
+    assert!(
+        sarif
+            .to_string()
+            .contains("aws_security_group_rule.https_in: read in part")
+    );
 }
