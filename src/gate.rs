@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::findings::{Finding, Status};
-use crate::plan::NotRead;
 use crate::plan::rules::NotEvaluated;
+use crate::plan::{NotRead, PlanNote};
 use crate::rules::Severity;
 use baseline::Baseline;
 
@@ -123,6 +123,15 @@ pub struct Decision {
     /// the gate fails on it unless `--allow-empty` was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_evidence: Option<String>,
+    /// Plans only: changes read in part (a parent outside the plan, an attachment no rule
+    /// reads), each named.
+    pub notes: Vec<PlanNote>,
+    /// Plans only: problems with the file that did not stop it being read.
+    pub warnings: Vec<String>,
+    /// Plans only: set when the plan gives the rules nothing to judge, saying so; the gate
+    /// then passes on no evidence, and every output states it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nothing_to_judge: Option<String>,
 }
 
 impl Decision {
@@ -161,6 +170,9 @@ impl Decision {
             not_evaluated: Vec::new(),
             not_read: Vec::new(),
             no_evidence: None,
+            notes: Vec::new(),
+            warnings: Vec::new(),
+            nothing_to_judge: None,
         }
     }
 
