@@ -282,13 +282,16 @@ impl Report {
     /// Why this report rests on no evidence at all, if it does: the snapshot read no
     /// account, or no automated rule found anything to judge (every automated finding is
     /// NOT_APPLICABLE, or there is none). Such a run is incomplete, never a pass: an empty
-    /// snapshot would otherwise "pass" every rule.
+    /// snapshot would otherwise "pass" every rule. (A Terraform plan reads no account: its
+    /// evidence is the planned resources, and the account may be unknown, so only the
+    /// second test applies to it.)
     pub fn no_evidence(&self) -> Option<String> {
-        if self
-            .snapshot
-            .accounts
-            .iter()
-            .all(|a| a.regions_read.is_empty())
+        if self.snapshot.origin != "plan"
+            && self
+                .snapshot
+                .accounts
+                .iter()
+                .all(|a| a.regions_read.is_empty())
         {
             return Some(format!(
                 "no evidence: the snapshot {} records no account read ({} account(s), none with a region read), so nothing could be checked",
