@@ -12,6 +12,7 @@ mod plan;
 mod rule_pack;
 mod sample;
 mod sample_scan;
+mod scan_fidelity;
 mod snapshot_integrity;
 
 use std::path::{Path, PathBuf};
