@@ -64,3 +64,77 @@ fn a_six_day_schedule_in_a_plan_is_daily() {
         ("daily", 1)
     );
 }
+
+/// Audits the bundled sample with `profile`; returns (exit code, findings.json, stderr).
+fn audit_sample(profile: &std::path::Path) -> (i32, Json, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, _, stderr) = crate::assay(&[
+        "audit",
+        "--snapshot",
+        "samples/aws-sample/snapshot.json",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--waivers",
+        "samples/waivers.yaml",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let findings = std::fs::read_to_string(out.join("findings.json"))
+        .unwrap_or_else(|e| panic!("no findings.json ({e}): {stderr}"));
+    (code, serde_json::from_str(&findings).unwrap(), stderr)
+}
+
+#[test]
+fn the_sample_audits_select_something_with_every_selector() {
+    for profile in ["samples/air-maestro/profile.yaml", "samples/aeronet/profile.yaml"] {
+        let (_, findings, stderr) = audit_sample(&root().join(profile));
+        assert!(!stderr.contains("matched no"), "{profile}: {stderr}");
+        assert!(findings.get("unmatched_selectors").is_none(), "{profile}");
+    }
+}
+
+/// A tag key the estate does not use hides the backup bucket's retention failure behind
+/// NOT_APPLICABLE: the audit says so on stderr, in the findings document's scope and in
+/// each NOT_APPLICABLE finding of the rule.
+#[test]
+fn a_wrong_backup_tag_key_is_a_warning_not_silence() {
+    let text = std::fs::read_to_string(root().join("samples/air-maestro/profile.yaml")).unwrap();
+    assert!(text.contains("backup_tag_key: purpose\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.yaml");
+    std::fs::write(
+        &profile,
+        text.replace("backup_tag_key: purpose\n", "backup_tag_key: backup-purpose\n"),
+    )
+    .unwrap();
+    let (_, findings, stderr) = audit_sample(&profile);
+    let message = "backup_tag_key backup-purpose=backup matched no s3 bucket";
+    assert!(
+        stderr.contains(&format!(
+            "warning: {message} (read by backup.s3-backup-bucket-retention; check the profile)"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        findings["unmatched_selectors"][0]["message"], message,
+        "{}",
+        findings["unmatched_selectors"]
+    );
+    let not_applicable: Vec<&Json> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "backup.s3-backup-bucket-retention")
+        .collect();
+    assert!(!not_applicable.is_empty());
+    for f in not_applicable {
+        assert_eq!(f["status"], "NOT_APPLICABLE");
+        assert!(
+            f["summary"].as_str().unwrap().ends_with(&format!("({message})")),
+            "{}",
+            f["summary"]
+        );
+    }
+}
