@@ -66,6 +66,12 @@ pub fn key(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         key.multi_region_role = Some("PRIMARY".into());
         key.primary_region = region;
     }
+    // The key policy: a known `policy` is the document; unset, AWS writes a default
+    // policy at apply, so it is known only after apply (never assumed).
+    match a.string("policy")?.known() {
+        Some(text) => key.policy = crate::collect::normalise::policy_document(&text),
+        None => unknown.push(("policy", a.unknown_reason("policy"))),
+    }
     let mut draft = ctx.draft(index, Attributes::KmsKey(key), None, false)?;
     for (group, reason) in unknown {
         draft.unknown(group, reason);
@@ -159,6 +165,11 @@ pub fn replica(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, Pl
                 unknown.push((group.to_string(), reason.clone()));
             }
         }
+    }
+    // A replica has a key policy of its own (`policy`), known or written at apply.
+    match a.string("policy")?.known() {
+        Some(text) => key.policy = crate::collect::normalise::policy_document(&text),
+        None => unknown.push(("policy".to_string(), a.unknown_reason("policy"))),
     }
     let mut draft = ctx.draft(index, Attributes::KmsKey(key), None, false)?;
     for (group, reason) in unknown {
