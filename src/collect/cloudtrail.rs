@@ -55,12 +55,21 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         if home != region && (home_is_read || first_read != Some(region)) {
             continue;
         }
+        // A shadow trail is read where it lives: its status and selectors are asked of its
+        // home region, and it is recorded there.
+        let home_config;
+        let trail_client = if home == region {
+            &trail_client
+        } else {
+            home_config = Client::new(&super::aws::in_region(ctx.config, home));
+            &home_config
+        };
         let name = t.name().unwrap_or_default().to_string();
         let arn = t.trail_arn().map_or_else(
             || format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}"),
             str::to_string,
         );
-        let mut read = Groups::listed(ctx.recorder, account, region, &arn, listed.clone());
+        let mut read = Groups::listed(ctx.recorder, account, home, &arn, listed.clone());
         let is_logging = read
             .read("is_logging", "cloudtrail:GetTrailStatus", |c| {
                 trail_client
@@ -104,7 +113,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             name.clone(),
             Some(name),
             account,
-            region,
+            home,
             Tags::new(),
             provenance,
             unread,
