@@ -499,6 +499,9 @@ async fn scan_account(
         .collect();
     let concurrency = options.concurrency;
     let region_names: Vec<String> = read.iter().map(|(r, _)| r.clone()).collect();
+    if region_names.is_empty() {
+        no_region_read(&account.id, &not_read, recorder);
+    }
     let global = ServiceCtx {
         account: &account.id,
         region: "global",
@@ -589,6 +592,51 @@ fn drop_duplicate_arns(resources: &mut Vec<Resource>) {
     let owner = |r: &Resource| r.arn.split(':').nth(4) == Some(r.account.as_str());
     resources.sort_by(|a, b| (&a.arn, !owner(a)).cmp(&(&b.arn, !owner(b))));
     resources.dedup_by(|later, first| later.arn == first.arn);
+}
+
+/// The resource types listed region by region (console sign-ins are read in us-east-1
+/// whatever the regions asked for).
+const REGIONAL_TYPES: &[&str] = &[
+    "aws_region",
+    "aws_ebs_volume",
+    "aws_ebs_snapshot",
+    "aws_ec2_instance",
+    "aws_vpc",
+    "aws_security_group",
+    "aws_rds_instance",
+    "aws_rds_snapshot",
+    "aws_kms_key",
+    "aws_cloudtrail_trail",
+    "aws_config_recorder",
+    "aws_backup_plan",
+    "aws_backup_vault",
+    "aws_backup_recovery_point",
+];
+
+/// An account in which none of the regions asked for could be read: nothing regional was
+/// listed, so its trails, keys, vaults … are not known to be absent. One gap says so, and
+/// every rule that needs them (an account with no trail listed, say) is GAP, not FAIL.
+fn no_region_read(account: &str, not_read: &[RegionNotRead], recorder: &Recorder) {
+    let why: Vec<String> = not_read
+        .iter()
+        .map(|n| format!("{}: {}", n.region, n.reason))
+        .collect();
+    let failure = aws::Failure {
+        kind: FailureKind::Service,
+        code: "NoRegionRead".into(),
+        message: format!(
+            "none of the regions asked for could be read ({})",
+            why.join("; ")
+        ),
+    };
+    recorder.gap(
+        account,
+        "global",
+        "ec2:DescribeRegions",
+        &failure,
+        REGIONAL_TYPES,
+        "",
+    );
 }
 
 /// Resource types whose presence puts a region in use.

@@ -162,23 +162,6 @@ def seed_keys(e):
         kms.create_alias(AliasName=f"alias/{alias}", TargetKeyId=key["KeyId"])
         e.keys[handle] = (account, region, key["Arn"])
     e.client(PROD, "kms").schedule_key_deletion(KeyId=e.key("prod-legacy").split("/")[-1], PendingWindowInDays=30)
-    # The growth team's key also lets an analytics contractor's account decrypt: a grant
-    # outside Flightdeck's accounts (residency.kms-key-policy-accounts FAIL).
-    growth = e.client(PROD, "kms", USE1)
-    growth.put_key_policy(
-        KeyId=e.key("prod-growth").split("/")[-1],
-        PolicyName="default",
-        Policy=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-                 "Principal": {"AWS": f"arn:aws:iam::{PROD}:root"}, "Action": "kms:*", "Resource": "*"},
-                {"Sid": "Analytics contractor", "Effect": "Allow",
-                 "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
-                 "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"},
-            ],
-        }),
-    )
     for handle, alias, description, replica_region, replica_handle in MULTI_REGION:
         kms = e.client(PROD, "kms")
         key = kms.create_key(Description=description, MultiRegion=True)["KeyMetadata"]
@@ -1096,6 +1079,28 @@ def replay(e):
     }
 
 
+def seed_key_grants(e):
+    """Key policies, last: moto draws request ids from its seeded generator, so any write
+    placed earlier would change every id generated after it."""
+    # The growth team's key also lets an analytics contractor's account decrypt: a grant
+    # outside Flightdeck's accounts (residency.kms-key-policy-accounts FAIL).
+    growth = e.client(PROD, "kms", USE1)
+    growth.put_key_policy(
+        KeyId=e.key("prod-growth").split("/")[-1],
+        PolicyName="default",
+        Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:aws:iam::{PROD}:root"}, "Action": "kms:*", "Resource": "*"},
+                {"Sid": "Analytics contractor", "Effect": "Allow",
+                 "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+                 "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"},
+            ],
+        }),
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--endpoint", required=True)
@@ -1112,6 +1117,7 @@ def main():
     seed_iam(e)
     seed_logging(e)
     seed_backup(e)
+    seed_key_grants(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,
