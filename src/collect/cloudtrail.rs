@@ -156,9 +156,9 @@ pub fn records_management_events(out: &GetEventSelectorsOutput) -> bool {
     }
     for s in advanced {
         let fields = s.field_selectors();
-        let management = fields.iter().any(|f| {
-            f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management")
-        });
+        let management = fields
+            .iter()
+            .any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management"));
         let partial = fields.iter().any(|f| match f.field() {
             "eventCategory" | "readOnly" => false,
             "eventSource" => {
@@ -236,7 +236,10 @@ mod tests {
 
     #[test]
     fn basic_selectors_default_to_all_management_events() {
-        assert!(records_management_events(&out(vec![basic(None, None)], vec![])));
+        assert!(records_management_events(&out(
+            vec![basic(None, None)],
+            vec![]
+        )));
         assert!(records_management_events(&out(
             vec![basic(Some(true), Some(ReadWriteType::All))],
             vec![]

@@ -56,7 +56,8 @@ pub fn backup_frequency(expression: &str) -> (String, i64) {
     }
     let (minute, hour, dom, month, dow) = (f[0], f[1], f[2], f[3], f[4]);
     let any = |x: &str| x == "*" || x == "?";
-    let (Some(minutes), Some(hours)) = (values_in_field(minute, 0, 59), values_in_field(hour, 0, 23))
+    let (Some(minutes), Some(hours)) =
+        (values_in_field(minute, 0, 59), values_in_field(hour, 0, 23))
     else {
         return other;
     };
@@ -80,7 +81,11 @@ pub fn backup_frequency(expression: &str) -> (String, i64) {
         };
     }
     if nth_weekday {
-        return if any(dom) { ("monthly".into(), 0) } else { other };
+        return if any(dom) {
+            ("monthly".into(), 0)
+        } else {
+            other
+        };
     }
     match (any(dom), any(dow)) {
         (true, true) => on_a_day(runs_per_day),
@@ -364,7 +369,10 @@ mod tests {
         let class = |e: &str| backup_frequency(e);
         assert_eq!(class("cron(0 18 ? * SUN-FRI *)"), ("daily".into(), 1));
         assert_eq!(class("cron(0 18 ? * 1-6 *)"), ("daily".into(), 1));
-        assert_eq!(class("cron(0 18 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)"), ("daily".into(), 1));
+        assert_eq!(
+            class("cron(0 18 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)"),
+            ("daily".into(), 1)
+        );
         assert_eq!(class("cron(0 18 ? * SUN *)"), ("weekly".into(), 0));
         assert_eq!(class("cron(0 18 ? * 7 *)"), ("weekly".into(), 0));
         assert_eq!(class("cron(0 18 ? * MON-FRI *)"), ("other".into(), 0));

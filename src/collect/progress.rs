@@ -87,9 +87,7 @@ impl Progress {
 }
 
 fn status_line(calls: u64, retries: u64, gaps: u64) -> String {
-    let plural = |n: u64, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
         "{} made, {}, {} so far",
         plural(calls, "call", "calls"),

@@ -690,9 +690,9 @@ fn selects_problems(
         problems.push("`types` is empty".into());
     }
     match (&selects.value, selects.by) {
-        (Some(v), crate::rules::params::SelectBy::Tag) if !declared.contains(v) => {
-            problems.push(format!("`value` names `{v}`, which is not a declared parameter"))
-        }
+        (Some(v), crate::rules::params::SelectBy::Tag) if !declared.contains(v) => problems.push(
+            format!("`value` names `{v}`, which is not a declared parameter"),
+        ),
         (Some(_), by) if by != crate::rules::params::SelectBy::Tag => {
             problems.push("`value` is only for `by: tag`".into())
         }

@@ -2193,7 +2193,9 @@ fn no_member_role_in_the_management_account() -> Rule {
                 r,
                 403,
                 "AccessDenied",
-                &format!("User: arn:aws:iam::{ORG_MANAGEMENT}:user/auditor is not authorized to perform: sts:AssumeRole on resource: {refused}"),
+                &format!(
+                    "User: arn:aws:iam::{ORG_MANAGEMENT}:user/auditor is not authorized to perform: sts:AssumeRole on resource: {refused}"
+                ),
             ))
         } else {
             Reply::Forward
@@ -2430,17 +2432,24 @@ fn a_trail_without_event_selectors_records_management_events() {
         ran.stderr
     );
     let trail = resource(&snapshot, seed_str(seed, "trail"));
-    let raw = &snapshot["raw_responses"][trail["provenance"]["records_management_events"]
-        ["response_sha256"]
-        .as_str()
-        .unwrap()];
+    let raw = &snapshot["raw_responses"]
+        [trail["provenance"]["records_management_events"]["response_sha256"]
+            .as_str()
+            .unwrap()];
     assert!(
-        !raw["body"].as_str().unwrap().contains("IncludeManagementEvents"),
+        !raw["body"]
+            .as_str()
+            .unwrap()
+            .contains("IncludeManagementEvents"),
         "the emulator answered without selectors: {raw}"
     );
     assert_eq!(trail["records_management_events"], true);
     assert_eq!(
-        account_finding(&findings, "logging.cloudtrail-multi-region", FIDELITY_ACCOUNT)["status"],
+        account_finding(
+            &findings,
+            "logging.cloudtrail-multi-region",
+            FIDELITY_ACCOUNT
+        )["status"],
         "PASS"
     );
 }
@@ -2453,18 +2462,32 @@ fn advanced_event_selectors_are_read_as_aws_documents_them() {
     let trail = seed_str(seed, "trail");
     let (_, snapshot, findings, _dir) =
         fidelity_scan(vec![recorded::advanced_event_selectors(trail, None)], &[]);
-    assert_eq!(resource(&snapshot, trail)["records_management_events"], true);
     assert_eq!(
-        account_finding(&findings, "logging.cloudtrail-multi-region", FIDELITY_ACCOUNT)["status"],
+        resource(&snapshot, trail)["records_management_events"],
+        true
+    );
+    assert_eq!(
+        account_finding(
+            &findings,
+            "logging.cloudtrail-multi-region",
+            FIDELITY_ACCOUNT
+        )["status"],
         "PASS"
     );
     let (_, snapshot, findings, _dir) = fidelity_scan(
         vec![recorded::advanced_event_selectors(trail, Some("false"))],
         &[],
     );
-    assert_eq!(resource(&snapshot, trail)["records_management_events"], false);
     assert_eq!(
-        account_finding(&findings, "logging.cloudtrail-multi-region", FIDELITY_ACCOUNT)["status"],
+        resource(&snapshot, trail)["records_management_events"],
+        false
+    );
+    assert_eq!(
+        account_finding(
+            &findings,
+            "logging.cloudtrail-multi-region",
+            FIDELITY_ACCOUNT
+        )["status"],
         "FAIL"
     );
 }
@@ -2483,7 +2506,11 @@ fn a_scan_of_one_region_sees_shadow_trails_and_says_gap_for_regions_not_read() {
     assert_eq!(trails[0]["home_region"], HOME);
     assert_eq!(trails[0]["is_logging"], true);
     assert_eq!(
-        account_finding(&findings, "logging.cloudtrail-multi-region", FIDELITY_ACCOUNT)["status"],
+        account_finding(
+            &findings,
+            "logging.cloudtrail-multi-region",
+            FIDELITY_ACCOUNT
+        )["status"],
         "PASS"
     );
     let bucket = seed_str(seed, "bucket");
@@ -2505,7 +2532,9 @@ fn a_scan_of_one_region_sees_shadow_trails_and_says_gap_for_regions_not_read() {
         finding["gaps"]
             .as_array()
             .unwrap()
-            .contains(&Value::from(format!("region-not-read:{FIDELITY_ACCOUNT}:{HOME}"))),
+            .contains(&Value::from(format!(
+                "region-not-read:{FIDELITY_ACCOUNT}:{HOME}"
+            ))),
         "{finding:#}"
     );
 }
@@ -2517,10 +2546,18 @@ fn a_six_day_backup_schedule_is_daily_in_a_live_scan() {
     let seed = fidelity();
     let (_, snapshot, findings, _dir) = fidelity_scan(Vec::new(), &[]);
     let plan = resource(&snapshot, seed_str(seed, "plan"));
-    assert_eq!(plan["rules"][0]["schedule_expression"], "cron(0 18 ? * SUN-FRI *)");
+    assert_eq!(
+        plan["rules"][0]["schedule_expression"],
+        "cron(0 18 ? * SUN-FRI *)"
+    );
     assert_eq!(plan["rules"][0]["frequency"], "daily");
     assert_eq!(plan["rules"][0]["runs_per_day"], 1);
-    expect(&findings, "backup.plan-daily-retention", seed_str(seed, "plan"), "FAIL");
+    expect(
+        &findings,
+        "backup.plan-daily-retention",
+        seed_str(seed, "plan"),
+        "FAIL",
+    );
 }
 
 /// Key policies are read (GetKeyPolicy) and a key granting another account fails.
@@ -2529,7 +2566,10 @@ fn a_key_policy_granting_another_account_fails() {
     let seed = fidelity();
     let (_, snapshot, findings, _dir) = fidelity_scan(Vec::new(), &[]);
     let shared = resource(&snapshot, seed_str(seed, "shared_key"));
-    assert_eq!(shared["provenance"]["policy"]["operation"], "kms:GetKeyPolicy");
+    assert_eq!(
+        shared["provenance"]["policy"]["operation"],
+        "kms:GetKeyPolicy"
+    );
     assert_eq!(
         shared["policy"]["Statement"][1]["Principal"]["AWS"],
         serde_json::json!(["arn:aws:iam::999988887777:root"])

@@ -88,7 +88,10 @@ fn audit_sample(profile: &std::path::Path) -> (i32, Json, String) {
 
 #[test]
 fn the_sample_audits_select_something_with_every_selector() {
-    for profile in ["samples/air-maestro/profile.yaml", "samples/aeronet/profile.yaml"] {
+    for profile in [
+        "samples/air-maestro/profile.yaml",
+        "samples/aeronet/profile.yaml",
+    ] {
         let (_, findings, stderr) = audit_sample(&root().join(profile));
         assert!(!stderr.contains("matched no"), "{profile}: {stderr}");
         assert!(findings.get("unmatched_selectors").is_none(), "{profile}");
@@ -106,7 +109,10 @@ fn a_wrong_backup_tag_key_is_a_warning_not_silence() {
     let profile = dir.path().join("profile.yaml");
     std::fs::write(
         &profile,
-        text.replace("backup_tag_key: purpose\n", "backup_tag_key: backup-purpose\n"),
+        text.replace(
+            "backup_tag_key: purpose\n",
+            "backup_tag_key: backup-purpose\n",
+        ),
     )
     .unwrap();
     let (_, findings, stderr) = audit_sample(&profile);
@@ -132,7 +138,10 @@ fn a_wrong_backup_tag_key_is_a_warning_not_silence() {
     for f in not_applicable {
         assert_eq!(f["status"], "NOT_APPLICABLE");
         assert!(
-            f["summary"].as_str().unwrap().ends_with(&format!("({message})")),
+            f["summary"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("({message})")),
             "{}",
             f["summary"]
         );
