@@ -65,8 +65,9 @@ fn a_six_day_schedule_in_a_plan_is_daily() {
     );
 }
 
-/// Audits the bundled sample with `profile`; returns (exit code, findings.json, stderr).
-fn audit_sample(profile: &std::path::Path) -> (i32, Json, String) {
+/// Audits the bundled sample with `profile` (JSON and HTML); returns (exit code,
+/// findings.json, stderr, report.html).
+fn audit_sample(profile: &std::path::Path) -> (i32, Json, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let (code, _, stderr) = crate::assay(&[
@@ -77,13 +78,16 @@ fn audit_sample(profile: &std::path::Path) -> (i32, Json, String) {
         profile.to_str().unwrap(),
         "--waivers",
         "samples/waivers.yaml",
+        "--format",
+        "json,html",
         "--out",
         out.to_str().unwrap(),
         "--quiet",
     ]);
     let findings = std::fs::read_to_string(out.join("findings.json"))
         .unwrap_or_else(|e| panic!("no findings.json ({e}): {stderr}"));
-    (code, serde_json::from_str(&findings).unwrap(), stderr)
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap_or_default();
+    (code, serde_json::from_str(&findings).unwrap(), stderr, html)
 }
 
 #[test]
@@ -92,8 +96,12 @@ fn the_sample_audits_select_something_with_every_selector() {
         "samples/air-maestro/profile.yaml",
         "samples/aeronet/profile.yaml",
     ] {
-        let (_, findings, stderr) = audit_sample(&root().join(profile));
+        let (_, findings, stderr, html) = audit_sample(&root().join(profile));
         assert!(!stderr.contains("matched no"), "{profile}: {stderr}");
+        assert!(
+            !html.contains("Profile values that matched nothing"),
+            "{profile}"
+        );
         assert!(findings.get("unmatched_selectors").is_none(), "{profile}");
     }
 }
@@ -115,8 +123,16 @@ fn a_wrong_backup_tag_key_is_a_warning_not_silence() {
         ),
     )
     .unwrap();
-    let (_, findings, stderr) = audit_sample(&profile);
+    let (_, findings, stderr, html) = audit_sample(&profile);
     let message = "backup_tag_key backup-purpose=backup matched no s3 bucket";
+    let scope = &html[html
+        .find("<section id=\"scope\">")
+        .expect("the scope section")..];
+    let scope = &scope[..scope.find("</section>").unwrap()];
+    assert!(
+        scope.contains("Profile values that matched nothing") && scope.contains(message),
+        "{scope}"
+    );
     assert!(
         stderr.contains(&format!(
             "warning: {message} (read by backup.s3-backup-bucket-retention; check the profile)"
