@@ -501,7 +501,11 @@ def fidelity(seed):
       key it cannot read;
     - Aeronet's "six daily (Sunday - Friday)" backup plan, `cron(0 18 ? * SUN-FRI *)`,
       kept 14 days (a daily tier, failing the 42-day daily retention);
-    - a customer-managed key whose policy grants another account (999988887777) decrypt.
+    - a customer-managed key whose policy grants another account (999988887777) decrypt;
+    - support access named otherwise: a `helpdesk` role any principal of the account can
+      assume without MFA and an `ops` group (its member `dana` has no MFA), both with the
+      organisation's `customer-data-read` policy, which the test profile lists in
+      `support_policies`.
     """
     account = seed.account
     kms = seed.client("kms")
@@ -554,7 +558,27 @@ def fidelity(seed):
             ],
         }
     )
+    iam = seed.client("iam")
+    policy = iam.create_policy(
+        PolicyName="customer-data-read",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.create_role(
+        RoleName="helpdesk",
+        AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
+        ),
+    )
+    iam.attach_role_policy(RoleName="helpdesk", PolicyArn=policy)
+    iam.create_group(GroupName="ops")
+    iam.attach_group_policy(GroupName="ops", PolicyArn=policy)
+    iam.create_user(UserName="dana")
+    iam.add_user_to_group(GroupName="ops", UserName="dana")
     return {
+        "helpdesk": f"arn:aws:iam::{account}:role/helpdesk",
+        "dana": f"arn:aws:iam::{account}:user/dana",
         "key": key["Arn"],
         "shared_key": shared["Arn"],
         "bucket": f"arn:aws:s3:::fidelity-trail-{account}",

@@ -2587,3 +2587,23 @@ fn a_key_policy_granting_another_account_fails() {
         "PASS",
     );
 }
+
+/// Support access named otherwise is found by what it grants: a role and a group with a
+/// policy the profile lists in `support_policies`.
+#[test]
+fn support_roles_and_groups_are_found_by_what_they_grant() {
+    let seed = fidelity();
+    let (_, _, findings, _dir) = fidelity_scan(Vec::new(), &[]);
+    expect(
+        &findings,
+        "iam.support-role-mfa",
+        seed_str(seed, "helpdesk"),
+        "FAIL",
+    );
+    expect(
+        &findings,
+        "iam.support-group-mfa",
+        seed_str(seed, "dana"),
+        "FAIL",
+    );
+}
