@@ -21,6 +21,7 @@ pub mod plan;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod selectors;
 pub mod snapshot;
 pub mod strict_json;
 pub mod waivers;

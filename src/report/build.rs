@@ -150,6 +150,7 @@ impl Report {
             attestations,
             gaps: snapshot.gaps.clone(),
             waivers,
+            unmatched_selectors: Vec::new(),
             findings,
         }
     }
