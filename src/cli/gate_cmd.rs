@@ -203,19 +203,24 @@ fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
             reason.is_none()
         })
         .collect();
-    let mut findings =
-        crate::evaluate::evaluate(&snapshot, &rules, &profile.params, &profile.attestations);
-    let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-    let mut report = Report::build(findings, &snapshot, &path, &pack, &profile, register, now);
-    if inputs.source.snapshot.is_some() {
-        // A snapshot's findings re-derive as an audit's do (`assay verify`); a plan's are
-        // made from the plan, which `verify` does not read as a snapshot.
+    let report = if inputs.source.snapshot.is_some() {
+        // A snapshot is evaluated exactly as `assay audit` evaluates it, so its findings
+        // re-derive as an audit's do (`assay verify`); a plan's are made from the plan,
+        // which `verify` does not read as a snapshot.
+        let mut report =
+            super::audit::evaluate_loaded(&snapshot, &path, &pack, &profile, &waivers, now);
         report.inputs = Some(super::audit::recorded_inputs(
             &inputs.profile,
             &profile,
             inputs.waivers.as_deref(),
         )?);
-    }
+        report
+    } else {
+        let mut findings =
+            crate::evaluate::evaluate(&snapshot, &rules, &profile.params, &profile.attestations);
+        let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
+        Report::build(findings, &snapshot, &path, &pack, &profile, register, now)
+    };
     Ok(Evaluated {
         report,
         not_evaluated,

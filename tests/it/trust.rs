@@ -594,3 +594,28 @@ fn the_attestation_and_the_evidence_pack_agree_on_every_claim() {
         );
     }
 }
+
+#[test]
+fn the_gates_findings_of_a_snapshot_verify_as_an_audits_do() {
+    for profile in [AIR_MAESTRO, "samples/aeronet/profile.yaml"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, out, err) = assay(&[
+            "gate",
+            "--snapshot",
+            SAMPLE,
+            "--profile",
+            profile,
+            "--waivers",
+            WAIVERS,
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--out",
+            s(dir.path()),
+        ]);
+        assert_eq!(code, 1, "{profile}: {out}{err}");
+        let (code, out, err) = assay(&["verify", s(&dir.path().join("findings.json"))]);
+        assert_eq!(code, 0, "{profile}: {out}{err}");
+    }
+}
