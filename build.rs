@@ -59,7 +59,9 @@ fn record_commit() {
         .ok()
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
-    let commit = from_env.or_else(git_commit).unwrap_or_else(|| "unknown".into());
+    let commit = from_env
+        .or_else(git_commit)
+        .unwrap_or_else(|| "unknown".into());
     println!("cargo::rustc-env=ASSAY_BUILD_COMMIT={commit}");
 }
 

@@ -221,7 +221,10 @@ mod tests {
         assert!(!holds_exactly_the_pack(&dir));
         let again = unpack_into(root.path()).expect("unpacked again");
         assert_eq!(again, dir);
-        assert!(holds_exactly_the_pack(&again), "the built-in bytes, nothing else");
+        assert!(
+            holds_exactly_the_pack(&again),
+            "the built-in bytes, nothing else"
+        );
         let entries = std::fs::read_dir(root.path()).expect("listed").count();
         assert_eq!(entries, 1, "nothing moved aside is left behind");
     }

@@ -64,10 +64,18 @@ fn the_workflows_and_the_action_pass_actionlint() {
     assert!(output.status.success(), "{}", output_text(&output));
     let workflows: Vec<String> = std::fs::read_dir(root().join(".github/workflows"))
         .expect("the workflows")
-        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     assert!(workflows.contains(&"release.yml".into()), "{workflows:?}");
-    assert!(workflows.contains(&"action-smoke.yml".into()), "{workflows:?}");
+    assert!(
+        workflows.contains(&"action-smoke.yml".into()),
+        "{workflows:?}"
+    );
 }
 
 /// A misspelt input is caught: the lint above really reads `action.yml`.
@@ -101,7 +109,13 @@ fn actionlint_rejects_an_input_the_action_does_not_declare() {
 fn the_docs_ci_github_workflow_passes_actionlint() {
     let workflow = doc_yaml_block("<!-- github-actions -->");
     let mut child = Command::new(linter("ASSAY_ACTIONLINT", "actionlint"))
-        .args(["-oneline", "-no-color", "-stdin-filename", "docs-ci.yml", "-"])
+        .args([
+            "-oneline",
+            "-no-color",
+            "-stdin-filename",
+            "docs-ci.yml",
+            "-",
+        ])
         .current_dir(root())
         .env("PATH", lint_path())
         .stdin(std::process::Stdio::piped())
@@ -195,7 +209,11 @@ fn the_dockerfile_builds_a_non_root_image_that_needs_no_writable_root() {
     };
     assert!(all("ADD").is_empty(), "COPY only, never ADD");
     let froms = all("FROM");
-    assert_eq!(froms.len(), 2, "a build stage and a runtime stage: {froms:?}");
+    assert_eq!(
+        froms.len(),
+        2,
+        "a build stage and a runtime stage: {froms:?}"
+    );
     for from in &froms {
         let image = from.split_whitespace().next().expect("an image");
         let tag = image.rsplit_once(':').map(|(_, t)| t).unwrap_or("");
@@ -241,10 +259,7 @@ fn the_dockerfile_builds_a_non_root_image_that_needs_no_writable_root() {
     let unpacks = all("RUN")
         .iter()
         .any(|r| r.contains(&format!("XDG_CACHE_HOME=/out{cache}")) && r.contains("rules list"));
-    assert!(
-        unpacks,
-        "the build stage unpacks the pack into /out{cache}"
-    );
+    assert!(unpacks, "the build stage unpacks the pack into /out{cache}");
     assert!(
         all("COPY").contains(&"--from=build /out/ /"),
         "the runtime copies the binary and the unpacked pack"
@@ -305,7 +320,12 @@ fn the_built_in_pack_works_where_only_the_temporary_directory_is_writable() {
     assert!(output.status.success(), "{}", output_text(&output));
     let unpacked: Vec<String> = std::fs::read_dir(tmp.join("assay"))
         .expect("unpacked under TMPDIR")
-        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     assert_eq!(unpacked.len(), 1, "{unpacked:?}");
     assert!(unpacked[0].starts_with("rules-"), "{unpacked:?}");
@@ -337,7 +357,12 @@ fn the_built_in_pack_works_where_only_the_temporary_directory_is_writable() {
         .expect("assay runs");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    for tried in ["cache/assay", "home/.cache/assay", "tmp/assay", "XDG_CACHE_HOME"] {
+    for tried in [
+        "cache/assay",
+        "home/.cache/assay",
+        "tmp/assay",
+        "XDG_CACHE_HOME",
+    ] {
         assert!(stderr.contains(tried), "{tried}: {stderr}");
     }
 }
@@ -358,7 +383,8 @@ fn the_version_names_the_commit_and_the_rule_pack_digest() {
     );
     let commit = lines[1].strip_prefix("commit: ").expect("a commit line");
     assert!(
-        commit == "unknown" || (commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        commit == "unknown"
+            || (commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit())),
         "{commit}"
     );
     let digest = lines[2]
@@ -374,8 +400,8 @@ fn the_version_names_the_commit_and_the_rule_pack_digest() {
         "--profile",
         "samples/air-maestro/profile.yaml",
     ]);
-    let findings: Json = serde_json::from_str(&findings)
-        .unwrap_or_else(|e| panic!("findings JSON ({e}): {stderr}"));
+    let findings: Json =
+        serde_json::from_str(&findings).unwrap_or_else(|e| panic!("findings JSON ({e}): {stderr}"));
     assert_eq!(findings["rule_pack"]["digest"], digest);
     let (_, short, _) = crate::assay(&["-V"]);
     assert_eq!(short, stdout, "-V says the same");
@@ -481,7 +507,10 @@ fn install_sh_installs_a_release_whose_checksum_matches() {
     assert!(output.status.success(), "{}", output_text(&output));
     let text = output_text(&output);
     assert!(text.contains("sha256 of assay-"), "{text}");
-    assert!(text.contains("rule pack digest: "), "the installed assay ran: {text}");
+    assert!(
+        text.contains("rule pack digest: "),
+        "the installed assay ran: {text}"
+    );
     let version = Command::new(bin.join("assay"))
         .arg("--version")
         .output()
@@ -509,14 +538,22 @@ fn install_sh_installs_nothing_when_the_checksum_differs_or_is_missing() {
     let bin = dir.path().join("bin");
     let output = install(&url, &bin);
     assert_eq!(output.status.code(), Some(2), "{}", output_text(&output));
-    assert!(output_text(&output).contains("checksum mismatch"), "{}", output_text(&output));
+    assert!(
+        output_text(&output).contains("checksum mismatch"),
+        "{}",
+        output_text(&output)
+    );
     assert!(!bin.join("assay").exists(), "nothing installed");
 
     // The archive not listed at all.
     std::fs::write(&sums_path, "").expect("written");
     let output = install(&url, &bin);
     assert_eq!(output.status.code(), Some(2));
-    assert!(output_text(&output).contains("is not listed"), "{}", output_text(&output));
+    assert!(
+        output_text(&output).contains("is not listed"),
+        "{}",
+        output_text(&output)
+    );
     assert!(!bin.join("assay").exists(), "nothing installed");
 
     // Without a repository or a release URL, it says what to give.
@@ -546,8 +583,8 @@ fn action() -> Json {
 
 /// The inputs of the gate, common to the action and the GitLab template.
 const GATE_INPUTS: [&str; 12] = [
-    "plan", "snapshot", "profile", "waivers", "fail-on", "baseline", "account", "tf-dir",
-    "format", "out", "args", "version",
+    "plan", "snapshot", "profile", "waivers", "fail-on", "baseline", "account", "tf-dir", "format",
+    "out", "args", "version",
 ];
 
 /// The metadata GitHub reads: a composite action, the gate's inputs with descriptions,
@@ -670,10 +707,12 @@ pub fn run_action_step(
             .strip_prefix("${{ inputs.")
             .and_then(|v| v.strip_suffix(" }}"))
         {
-            Some(input) => inputs
-                .get(input)
-                .cloned()
-                .unwrap_or_else(|| declared[input]["default"].as_str().expect("a default").into()),
+            Some(input) => inputs.get(input).cloned().unwrap_or_else(|| {
+                declared[input]["default"]
+                    .as_str()
+                    .expect("a default")
+                    .into()
+            }),
             // github.action_repository / action_ref: empty for `uses: ./`.
             None if value.starts_with("${{ github.") => String::new(),
             None => value.to_string(),
@@ -750,7 +789,11 @@ fn the_action_installs_the_release_and_gates_a_plan() {
         dir.path(),
         &[(
             "PATH",
-            &format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()),
+            &format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
         )],
     );
     assert_eq!(gate.code, 1, "{}", gate.log);
@@ -761,7 +804,11 @@ fn the_action_installs_the_release_and_gates_a_plan() {
     let sarif: Json = serde_json::from_str(&std::fs::read_to_string(sarif).expect("SARIF"))
         .expect("SARIF is JSON");
     assert_eq!(sarif["version"], "2.1.0");
-    assert!(gate.summary.starts_with("## assay gate: ❌ failed"), "{}", gate.summary);
+    assert!(
+        gate.summary.starts_with("## assay gate: ❌ failed"),
+        "{}",
+        gate.summary
+    );
 
     // A tampered release is refused before anything runs.
     let sums = dir.path().join("release/SHA256SUMS");
@@ -789,11 +836,15 @@ fn the_action_reports_bad_input_as_an_error_verdict() {
     assert!(!gate.outputs.contains_key("sarif"), "no SARIF was written");
 
     let mut inputs = fixture_plan_inputs(&dir.path().join("gate"));
-    inputs.insert("args".into(), "--no-fail-on-gap --now 2026-12-01T00:00:00Z".into());
+    inputs.insert(
+        "args".into(),
+        "--no-fail-on-gap --now 2026-12-01T00:00:00Z".into(),
+    );
     let gate = run_action_gate(&inputs, dir.path());
     assert_eq!(gate.code, 1, "{}", gate.log);
     assert!(
-        gate.log.contains("--no-fail-on-gap --now 2026-12-01T00:00:00Z"),
+        gate.log
+            .contains("--no-fail-on-gap --now 2026-12-01T00:00:00Z"),
         "{}",
         gate.log
     );
@@ -805,7 +856,9 @@ fn the_action_reports_bad_input_as_an_error_verdict() {
 /// the jobs with every `$[[ inputs.NAME ]]` replaced (by the input or its default).
 pub fn gitlab_template(inputs: &BTreeMap<&str, &str>) -> Json {
     let text = read("ci/gitlab/assay-gate.yml");
-    let (header, body) = text.split_once("\n---\n").expect("a spec header and the jobs");
+    let (header, body) = text
+        .split_once("\n---\n")
+        .expect("a spec header and the jobs");
     let spec = yaml(header, "the spec header");
     let declared = spec["spec"]["inputs"].as_object().expect("spec:inputs");
     for name in inputs.keys() {
@@ -909,8 +962,14 @@ fn the_gitlab_template_has_the_action_inputs_and_runs_assay_gate() {
     let (header, _) = text.split_once("\n---\n").expect("a spec header");
     let spec = yaml(header, "the spec header");
     let declared = spec["spec"]["inputs"].as_object().expect("spec:inputs");
-    for name in GATE_INPUTS.iter().chain(&["job-name", "stage", "image", "repository", "release-url"]) {
-        let input = declared.get(*name).unwrap_or_else(|| panic!("input {name}"));
+    for name in
+        GATE_INPUTS
+            .iter()
+            .chain(&["job-name", "stage", "image", "repository", "release-url"])
+    {
+        let input = declared
+            .get(*name)
+            .unwrap_or_else(|| panic!("input {name}"));
         assert!(input["description"].is_string(), "{name} is described");
     }
     assert!(
@@ -922,7 +981,10 @@ fn the_gitlab_template_has_the_action_inputs_and_runs_assay_gate() {
         if name == "step-summary" || name == "version" {
             continue; // GitHub's job summary; GitLab's version defaults to latest
         }
-        assert_eq!(declared[name]["default"], input["default"], "{name}: same default");
+        assert_eq!(
+            declared[name]["default"], input["default"],
+            "{name}: same default"
+        );
     }
 
     let template = gitlab_template(&BTreeMap::from([("repository", "example/assay")]));
@@ -960,7 +1022,10 @@ fn the_gitlab_job_installs_the_release_and_gates_a_plan() {
         &[("AWS_ACCOUNT_ID", "111122223333")],
     );
     assert_eq!(code, 1, "{log}");
-    assert!(log.contains("rule pack digest: "), "assay --version ran: {log}");
+    assert!(
+        log.contains("rule pack digest: "),
+        "assay --version ran: {log}"
+    );
     let env = std::fs::read_to_string(dir.path().join("assay.env")).expect("assay.env");
     assert!(env.contains("ASSAY_VERDICT=failed\n"), "{env}");
     assert!(env.contains("ASSAY_EXIT_CODE=1\n"), "{env}");

@@ -427,9 +427,10 @@ fn documented_gate_inputs() -> (BTreeMap<String, String>, BTreeMap<String, Strin
             .map(|(k, v)| (k.clone(), v.as_str().expect("a string").to_string()))
             .collect()
     };
-    let workflow: Json =
-        serde_saphyr::from_str(&crate::distribution::doc_yaml_block("<!-- github-actions -->"))
-            .expect("the GitHub example is YAML");
+    let workflow: Json = serde_saphyr::from_str(&crate::distribution::doc_yaml_block(
+        "<!-- github-actions -->",
+    ))
+    .expect("the GitHub example is YAML");
     let step = workflow["jobs"]
         .as_object()
         .expect("jobs")
