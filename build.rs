@@ -81,8 +81,10 @@ fn git_commit() -> Option<String> {
         return None;
     }
     // Rerun when HEAD moves: HEAD itself (a checkout), the branch it names (a commit) and
-    // packed-refs (a branch packed by `git gc`). Only files that exist: cargo reruns a
-    // script on every build while a file it watches is missing.
+    // packed-refs (a branch packed by `git gc`). Only paths that exist: cargo reruns a
+    // script on every build while a path it watches is missing. A branch that is only in
+    // packed-refs is watched through the nearest directory above it, where its loose ref
+    // file appears on the next commit.
     let mut watched = vec!["HEAD".to_string(), "packed-refs".to_string()];
     if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
         watched.push(branch);
@@ -90,8 +92,8 @@ fn git_commit() -> Option<String> {
     for name in watched {
         if let Some(path) = git(&["rev-parse", "--git-path", &name]) {
             let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-            if path.is_file() {
-                println!("cargo::rerun-if-changed={}", path.display());
+            if let Some(existing) = path.ancestors().find(|p| p.exists()) {
+                println!("cargo::rerun-if-changed={}", existing.display());
             }
         }
     }
