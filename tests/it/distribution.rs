@@ -330,13 +330,16 @@ fn the_built_in_pack_works_where_only_the_temporary_directory_is_writable() {
     assert_eq!(unpacked.len(), 1, "{unpacked:?}");
     assert!(unpacked[0].starts_with("rules-"), "{unpacked:?}");
 
-    // As in the image: XDG_CACHE_HOME holds the unpacked pack and is read-only (here:
-    // TMPDIR cannot be written either, so reading is all there is).
+    // As in the image: XDG_CACHE_HOME holds the unpacked pack, and nothing at all can be
+    // written (TMPDIR is blocked too): the copy is read and used as it is.
+    let before = std::fs::metadata(tmp.join("assay").join(&unpacked[0]))
+        .and_then(|m| m.modified())
+        .expect("the unpacked pack");
     let output = Command::new(env!("CARGO_BIN_EXE_assay"))
         .args(["rules", "list"])
         .current_dir(&work)
         .env_remove("ASSAY_RULES")
-        .env("XDG_CACHE_HOME", dir.path())
+        .env("XDG_CACHE_HOME", &tmp)
         .env("HOME", blocked.join("home"))
         .env("TMPDIR", blocked.join("tmp"))
         .output()
@@ -344,6 +347,14 @@ fn the_built_in_pack_works_where_only_the_temporary_directory_is_writable() {
     assert!(output.status.success(), "{}", output_text(&output));
     let listed = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(listed.contains("backup."), "{listed}");
+    let entries = std::fs::read_dir(tmp.join("assay"))
+        .expect("listed")
+        .count();
+    assert_eq!(entries, 1, "nothing written beside the copy");
+    let after = std::fs::metadata(tmp.join("assay").join(&unpacked[0]))
+        .and_then(|m| m.modified())
+        .expect("the unpacked pack");
+    assert_eq!(before, after, "the copy was not rewritten");
 
     // Nowhere to write and no copy: a clear error naming every place tried, exit 2.
     let output = Command::new(env!("CARGO_BIN_EXE_assay"))
