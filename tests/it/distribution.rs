@@ -181,6 +181,56 @@ fn the_dockerfile_passes_hadolint() {
     assert!(output.status.success(), "{}", output_text(&output));
 }
 
+/// The files GitHub and GitLab read, against the schemas check-jsonschema ships: GitHub's
+/// action metadata schema for `action.yml`, its workflow schema for `.github/workflows/`
+/// and docs/ci.md's workflow, GitLab CI's for the template (its `spec:` header, and its
+/// jobs once the inputs are filled in) and docs/ci.md's pipeline.
+#[test]
+fn the_action_workflows_and_gitlab_files_match_their_schemas() {
+    let checker = linter("ASSAY_CHECK_JSONSCHEMA", "check-jsonschema");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("written");
+        path
+    };
+    let template = read("ci/gitlab/assay-gate.yml");
+    let (header, _) = template.split_once("\n---\n").expect("a spec header");
+    let jobs = gitlab_template(&BTreeMap::from([("repository", "example/assay")]));
+    let mut workflows: Vec<PathBuf> = std::fs::read_dir(root().join(".github/workflows"))
+        .expect("the workflows")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    workflows.push(write(
+        "docs-github.yml",
+        &doc_yaml_block("<!-- github-actions -->"),
+    ));
+    let checks: [(&str, Vec<PathBuf>); 3] = [
+        ("vendor.github-actions", vec![root().join("action.yml")]),
+        ("vendor.github-workflows", workflows),
+        (
+            "vendor.gitlab-ci",
+            vec![
+                write("spec.yml", header),
+                write("jobs.yml", &serde_json::to_string(&jobs).expect("JSON")),
+                write("docs-gitlab.yml", &doc_yaml_block("<!-- gitlab-ci -->")),
+            ],
+        ),
+    ];
+    for (schema, files) in checks {
+        let output = Command::new(&checker)
+            .args(["--builtin-schema", schema])
+            .args(&files)
+            .output()
+            .expect("check-jsonschema runs");
+        assert!(
+            output.status.success(),
+            "{schema}: {}",
+            output_text(&output)
+        );
+    }
+}
+
 // ---- Dockerfile -------------------------------------------------------------------------
 
 /// The image runs as a numeric non-root user on pinned bases, copies nothing from a URL,
