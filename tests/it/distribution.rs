@@ -554,6 +554,110 @@ fn install(release_url: &str, into: &Path) -> std::process::Output {
         .expect("install.sh runs")
 }
 
+/// A `curl` first on PATH that serves GitHub release URLs from the fake release in
+/// `dir/release` and logs every URL asked for to `dir/urls`: where the scripts look for a
+/// release, without a network. Returns the PATH to use.
+fn github_stand_in(dir: &Path) -> String {
+    let bin = dir.join("stand-in");
+    std::fs::create_dir_all(&bin).expect("created");
+    let curl = bin.join("curl");
+    std::fs::write(
+        &curl,
+        format!(
+            "#!/bin/sh\nout=\nurl=\nwhile [ $# -gt 0 ]; do\n  case \"$1\" in\n    -o) out=\"$2\"; shift 2 ;;\n    -*) shift ;;\n    *) url=\"$1\"; shift ;;\n  esac\ndone\necho \"$url\" >> '{log}'\ncase \"$url\" in\n  https://github.com/example/assay/releases/*) cp '{release}'/\"${{url##*/}}\" \"$out\" ;;\n  *) exit 22 ;;\nesac\n",
+            log = dir.join("urls").display(),
+            release = dir.join("release").display(),
+        ),
+    )
+    .expect("written");
+    make_executable(&curl);
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn urls_asked(dir: &Path) -> Vec<String> {
+    let urls = std::fs::read_to_string(dir.join("urls")).unwrap_or_default();
+    std::fs::remove_file(dir.join("urls")).ok();
+    urls.lines().map(str::to_string).collect()
+}
+
+/// The release a script asks for: the version given, else the latest; the action's own
+/// tag when the action is used at a release tag (`uses: OWNER/assay@v0.3.0`).
+#[test]
+fn the_scripts_download_the_release_asked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fake_release(dir.path());
+    let path = github_stand_in(dir.path());
+    let base = "https://github.com/example/assay/releases";
+    let asked = |urls: Vec<String>, release: &str| {
+        assert_eq!(urls.len(), 2, "{urls:?}");
+        assert!(
+            urls[0].starts_with(&format!("{base}/{release}/assay-")),
+            "{urls:?}"
+        );
+        assert!(urls[0].ends_with(".tar.gz"), "{urls:?}");
+        assert_eq!(urls[1], format!("{base}/{release}/SHA256SUMS"));
+    };
+    let script = |version: Option<&str>| {
+        let mut command = Command::new("sh");
+        command
+            .arg(root().join("scripts/install.sh"))
+            .args(["--repo", "example/assay", "--dir"])
+            .arg(dir.path().join("bin"))
+            .env("PATH", &path)
+            .env_remove("ASSAY_RELEASE_URL")
+            .env_remove("ASSAY_VERSION");
+        if let Some(version) = version {
+            command.args(["--version", version]);
+        }
+        let output = command.output().expect("install.sh runs");
+        assert!(output.status.success(), "{}", output_text(&output));
+    };
+    script(None);
+    asked(urls_asked(dir.path()), "latest/download");
+    script(Some("v1.2.3"));
+    asked(urls_asked(dir.path()), "download/v1.2.3");
+
+    let action = |version: &str, action_ref: &str| {
+        let run = run_action_step(
+            "install",
+            &strings(&[("version", version)]),
+            dir.path(),
+            &[
+                ("PATH", &path),
+                ("ACTION_REPOSITORY", "example/assay"),
+                ("ACTION_REF", action_ref),
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.log);
+    };
+    action("", "v0.3.0");
+    asked(urls_asked(dir.path()), "download/v0.3.0");
+    action("", "main");
+    asked(urls_asked(dir.path()), "latest/download");
+    action("v0.2.0", "v0.3.0");
+    asked(urls_asked(dir.path()), "download/v0.2.0");
+
+    let gitlab = |version: &str| {
+        let (code, log) = run_gitlab_job(
+            &BTreeMap::from([("repository", "example/assay"), ("version", version)]),
+            dir.path(),
+            true,
+            &[("PATH", &path)],
+        );
+        // No plan or snapshot: the gate itself is bad input (2) once assay is installed.
+        assert!(log.contains("rule pack digest: "), "installed: {log}");
+        assert_eq!(code, 2, "{log}");
+    };
+    gitlab("v0.3.0");
+    asked(urls_asked(dir.path()), "download/v0.3.0");
+    gitlab("latest");
+    asked(urls_asked(dir.path()), "latest/download");
+}
+
 #[test]
 fn install_sh_installs_a_release_whose_checksum_matches() {
     let dir = tempfile::tempdir().expect("tempdir");
