@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by scripts/test.sh from the repository root.
-# The linters the distribution tests run (tests/it/distribution.rs): actionlint for the
+# The linters the distribution tests run (tests/it/distribution/): actionlint for the
 # workflows and action.yml, shellcheck for the shell in them, hadolint for the Dockerfile,
 # check-jsonschema for action.yml, the workflows and the GitLab files against the schemas
 # it ships (GitHub's action metadata and workflow schemas, GitLab CI's).

@@ -461,7 +461,7 @@ fn documented_gate_inputs() -> (BTreeMap<String, String>, BTreeMap<String, Strin
 }
 
 /// docs/ci.md's plan gate, as the GitHub Action and the GitLab template run it with the
-/// documented inputs (tests/it/distribution.rs runs their scripts), and its `assay
+/// documented inputs (tests/it/distribution/ runs their scripts), and its `assay
 /// baseline create` command: exit 2 before the baseline exists, 0 once it does, 1 on a
 /// plan with a new violation, the same from both.
 #[test]
