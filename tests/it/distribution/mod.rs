@@ -23,6 +23,7 @@ pub use action::*;
 pub use gitlab::*;
 pub use release::*;
 
+/// What a finished process printed: stdout, then stderr.
 pub fn output_text(output: &std::process::Output) -> String {
     format!(
         "{}{}",
@@ -31,14 +32,17 @@ pub fn output_text(output: &std::process::Output) -> String {
     )
 }
 
+/// A file of the repository, as text.
 pub fn read(relative: &str) -> String {
     std::fs::read_to_string(root().join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
 }
 
+/// YAML (or JSON) as JSON values; `what` names it in the panic.
 pub fn yaml(text: &str, what: &str) -> Json {
     serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
+/// Pairs of strings as an owned map (inputs of the action).
 pub fn strings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
         .iter()
@@ -46,6 +50,7 @@ pub fn strings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// chmod 755.
 pub fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
