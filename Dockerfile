@@ -2,9 +2,10 @@
 # The assay container image: the same `assay` entry point as the release binary, on a
 # distroless base (no shell, no package manager), as a non-root user, with the built-in
 # rule pack already unpacked so it runs on a read-only root file system with nothing
-# writable but the output directory. It is the image the sharded scans run (`assay collect
-# --shard I/N` as an AWS Batch array job or a Kubernetes Indexed Job) and the one CI jobs
-# can use instead of the release binary. Build and run: docs/ci.md ("Container image").
+# writable but the output directory. It is the image for scans run as jobs of their own
+# (ECS or AWS Batch tasks, Kubernetes Jobs; the sharded organisation scans, one shard per
+# AWS Batch array job or Kubernetes Indexed Job task) and for CI jobs that prefer an image
+# to the release binary. Build and run: docs/ci.md ("Container image").
 #
 #   docker build --build-arg ASSAY_BUILD_COMMIT="$(git rev-parse HEAD)" -t assay .
 #
