@@ -52,10 +52,19 @@ impl Index {
             .iter()
             .map(|r| r.unread.iter().map(|u| u.gap.clone()).collect())
             .collect();
+        // A join finds a planned resource by its address (the placeholder ARN), so an
+        // account the plan does not show does not make what the join reads unknown; a
+        // rule reading the resource's own account still sees that group unknown.
         let unknown = snapshot
             .resources
             .iter()
-            .map(|r| r.unknown.iter().map(|u| u.reason.clone()).collect())
+            .map(|r| {
+                r.unknown
+                    .iter()
+                    .filter(|u| u.group != "account")
+                    .map(|u| u.reason.clone())
+                    .collect()
+            })
             .collect();
         let accounts = snapshot
             .accounts

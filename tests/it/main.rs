@@ -10,6 +10,7 @@ mod html_report;
 mod live_scan;
 mod pdf;
 mod plan;
+mod plan_corpus;
 mod rule_pack;
 mod sample;
 mod sample_scan;

@@ -180,6 +180,13 @@ pub fn alias(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanErr
         "target_key_id",
         &["aws_kms_key", "aws_kms_replica_key"],
     ) else {
+        drafts.outside(
+            ctx,
+            index,
+            "target_key_id",
+            "KMS key",
+            "no rule reads the aliases of a key the plan does not hold",
+        );
         return Ok(());
     };
     if let Some(d) = drafts.of_mut(target)
@@ -189,4 +196,52 @@ pub fn alias(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanErr
         d.cite("aliases", p, ctx.collected_at);
     }
     Ok(())
+}
+
+/// The AWS managed key `aws/<service>` a planned resource of `index` is encrypted with when
+/// it names no key: a KMS key of its account and region, managed by AWS, which rotates
+/// every year ("AWS managed keys are automatically rotated every year",
+/// https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html). One per service,
+/// account and region; its placeholder ARN is returned.
+pub fn aws_managed(
+    ctx: &Ctx,
+    index: usize,
+    service: &str,
+    drafts: &mut Drafts,
+) -> Result<String, PlanError> {
+    let p = &ctx.changes[index];
+    let region = ctx.region(p).unwrap_or_else(|| "unknown".into());
+    let account = ctx.account(p).unwrap_or_else(|| "unknown".into());
+    let arn = format!("terraform:aws-managed-key/{account}/{region}/aws/{service}");
+    let draft = drafts.placeholder(&arn, || {
+        let key = KmsKey {
+            key_id: format!("alias/aws/{service}"),
+            key_manager: "AWS".into(),
+            key_state: "Enabled".into(),
+            key_spec: "SYMMETRIC_DEFAULT".into(),
+            key_usage: "ENCRYPT_DECRYPT".into(),
+            description: Some(format!(
+                "Default key that protects my {} data when no other key is defined (AWS managed)",
+                service.to_uppercase()
+            )),
+            rotation_enabled: Some(true),
+            rotation_period_days: Some(365),
+            aliases: vec![format!("alias/aws/{service}")],
+            ..KmsKey::default()
+        };
+        let mut d = ctx.draft(
+            index,
+            Attributes::KmsKey(key),
+            Some(format!("aws/{service}")),
+            false,
+        )?;
+        d.change = None;
+        d.resource.arn = arn.clone();
+        d.resource.id = format!("alias/aws/{service}");
+        d.resource.tags = Default::default();
+        d.known("tags");
+        Ok(d)
+    })?;
+    draft.cite("key_manager", p, ctx.collected_at);
+    Ok(arn)
 }
