@@ -14,6 +14,7 @@ mod plan_corpus;
 mod rule_pack;
 mod sample;
 mod sample_scan;
+mod scan_fidelity;
 mod snapshot_integrity;
 
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@
 //! and settings AWS fills in documented defaults for (rotation period 365 days,
 //! single-Region) take those defaults.
 
-use super::super::attrs::Field;
+use super::super::attrs::{Attrs, Field};
 use super::super::build::{Ctx, Draft, placeholder};
 use super::super::error::PlanError;
 use super::Drafts;
@@ -66,7 +66,9 @@ pub fn key(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         key.multi_region_role = Some("PRIMARY".into());
         key.primary_region = region;
     }
+    let policy = key_policy(&a)?;
     let mut draft = ctx.draft(index, Attributes::KmsKey(key), None, false)?;
+    set_policy(&mut draft, policy);
     for (group, reason) in unknown {
         draft.unknown(group, reason);
     }
@@ -160,7 +162,10 @@ pub fn replica(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, Pl
             }
         }
     }
+    // A replica has a key policy of its own (`policy`).
+    let policy = key_policy(&a)?;
     let mut draft = ctx.draft(index, Attributes::KmsKey(key), None, false)?;
+    set_policy(&mut draft, policy);
     for (group, reason) in unknown {
         draft.unknown(&group, reason);
     }
@@ -244,4 +249,47 @@ pub fn aws_managed(
     })?;
     draft.cite("key_manager", p, ctx.collected_at);
     Ok(arn)
+}
+
+/// A planned key's policy: the document when `policy` is known; AWS's default key policy
+/// when the configuration does not set `policy` ("If you don't provide a key policy when
+/// you create a KMS key, AWS KMS creates a default key policy for you", which allows the
+/// key's account full access, the AWS KMS Developer Guide, "Default key policy"); unknown
+/// when it is set to a value known only after apply.
+enum PlannedPolicy {
+    Known(serde_json::Value),
+    AwsDefault,
+    Unknown(String),
+}
+
+fn key_policy(a: &Attrs<'_>) -> Result<PlannedPolicy, PlanError> {
+    Ok(match a.string("policy")?.known() {
+        Some(text) => PlannedPolicy::Known(crate::collect::normalise::policy_document(&text)),
+        None if a.expression("policy").is_none() => PlannedPolicy::AwsDefault,
+        None => PlannedPolicy::Unknown(a.unknown_reason("policy")),
+    })
+}
+
+fn set_policy(draft: &mut Draft, policy: PlannedPolicy) {
+    let account = draft.resource.account.clone();
+    let document = match policy {
+        PlannedPolicy::Known(document) => document,
+        PlannedPolicy::AwsDefault => serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": [format!("arn:aws:iam::{account}:root")]},
+                "Action": ["kms:*"],
+                "Resource": ["*"],
+            }],
+        }),
+        PlannedPolicy::Unknown(reason) => {
+            draft.unknown("policy", reason);
+            return;
+        }
+    };
+    if let Attributes::KmsKey(key) = &mut draft.resource.attributes {
+        key.policy = document;
+    }
 }
