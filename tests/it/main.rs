@@ -11,6 +11,7 @@ mod pdf;
 mod plan;
 mod rule_pack;
 mod sample;
+mod sample_outputs;
 mod sample_scan;
 mod snapshot_integrity;
 
