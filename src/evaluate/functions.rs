@@ -3,7 +3,7 @@
 //! resource's API calls as evidence, and a rule that needed a resource type the collector
 //! could not list yields GAP instead of a verdict on partial data.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use cel::{Context, ExecutionError, Value};
@@ -17,7 +17,11 @@ pub struct Touched {
     /// The account of the resource being evaluated (scope of `of_type`).
     pub account: String,
     pub gaps: BTreeSet<String>,
+    /// Resources read through `related`: always cited.
     pub related: BTreeSet<usize>,
+    /// Resources `of_type`/`all_of_type` returned: cited when the verdict rests on them
+    /// (see `evaluate::cited_joins`), not merely because a filter looked at them.
+    pub joined: BTreeSet<usize>,
     /// Plan snapshots: why a joined value is not known yet ("known after apply", or a
     /// resource outside the plan). The assertion becomes UNKNOWN.
     pub unknown: BTreeSet<String>,
@@ -27,6 +31,10 @@ pub struct Touched {
 }
 
 /// The snapshot, indexed for joins, with each resource pre-converted to a CEL value.
+///
+/// Every lookup a join makes goes through a map built here once per evaluation (by ARN, by
+/// type, by type within an account, listing gaps by type and account): a join costs what it
+/// returns, not a scan of the snapshot, so evaluation stays linear in the resources.
 pub struct Index {
     pub values: Vec<Value>,
     /// Per resource: the gaps behind its unread attribute groups.
@@ -36,24 +44,34 @@ pub struct Index {
     /// Whether the snapshot was made from a Terraform plan (`origin.kind == "plan"`).
     plan: bool,
     /// Accounts the snapshot covers; empty when it does not say (fixtures).
-    accounts: Vec<String>,
+    accounts: HashSet<String>,
     by_arn: HashMap<String, usize>,
+    /// Positions by type, in snapshot order.
     by_type: HashMap<String, Vec<usize>>,
-    /// (gap id, type, account, region) for listing gaps.
-    listing_gaps: Vec<(String, String, String, String)>,
+    /// Positions by (type, account), in snapshot order: `of_type` within one account.
+    by_type_account: HashMap<(String, String), Vec<usize>>,
+    /// Listing gap ids by type (any account) and by (type, account).
+    gaps_by_type: HashMap<String, Vec<String>>,
+    gaps_by_type_account: HashMap<(String, String), Vec<String>>,
+    /// Listing gaps by account: (gap id, type, region), for `related` of an absent ARN.
+    gaps_by_account: HashMap<String, Vec<(String, String, String)>>,
     pub collected_at: DateTime<Utc>,
 }
 
 impl Index {
     pub fn new(snapshot: &Snapshot) -> Index {
-        let mut values = Vec::with_capacity(snapshot.resources.len());
-        let unread = snapshot
-            .resources
+        let resources = &snapshot.resources;
+        // The conversion to CEL values is most of the cost; resources are independent.
+        let values = super::parallel::map(
+            resources,
+            || (),
+            |_, r| super::values::to_cel(&super::resource_view(r)),
+        );
+        let unread = resources
             .iter()
             .map(|r| r.unread.iter().map(|u| u.gap.clone()).collect())
             .collect();
-        let unknown = snapshot
-            .resources
+        let unknown = resources
             .iter()
             .map(|r| r.unknown.iter().map(|u| u.reason.clone()).collect())
             .collect();
@@ -62,25 +80,40 @@ impl Index {
             .iter()
             .map(|a| a.account_id.clone())
             .collect();
-        let mut by_arn = HashMap::new();
+        let mut by_arn = HashMap::with_capacity(resources.len());
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, r) in snapshot.resources.iter().enumerate() {
-            values.push(super::values::to_cel(&super::resource_view(r)));
+        let mut by_type_account: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
             by_arn.insert(r.arn.clone(), i);
             by_type
                 .entry(r.type_name().to_string())
                 .or_default()
                 .push(i);
+            by_type_account
+                .entry((r.type_name().to_string(), r.account.clone()))
+                .or_default()
+                .push(i);
         }
-        let listing_gaps = snapshot
-            .gaps
-            .iter()
-            .flat_map(|g| {
-                g.resource_types
-                    .iter()
-                    .map(move |t| (g.id.clone(), t.clone(), g.account.clone(), g.region.clone()))
-            })
-            .collect();
+        let mut gaps_by_type: HashMap<String, Vec<String>> = HashMap::new();
+        let mut gaps_by_type_account: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut gaps_by_account: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
+        for g in &snapshot.gaps {
+            for t in &g.resource_types {
+                gaps_by_type
+                    .entry(t.clone())
+                    .or_default()
+                    .push(g.id.clone());
+                gaps_by_type_account
+                    .entry((t.clone(), g.account.clone()))
+                    .or_default()
+                    .push(g.id.clone());
+                gaps_by_account.entry(g.account.clone()).or_default().push((
+                    g.id.clone(),
+                    t.clone(),
+                    g.region.clone(),
+                ));
+            }
+        }
         Index {
             values,
             unread,
@@ -89,7 +122,10 @@ impl Index {
             accounts,
             by_arn,
             by_type,
-            listing_gaps,
+            by_type_account,
+            gaps_by_type,
+            gaps_by_type_account,
+            gaps_by_account,
             collected_at: snapshot.collected_at,
         }
     }
@@ -98,16 +134,32 @@ impl Index {
         self.by_arn.get(arn).copied()
     }
 
-    fn of_type(&self, type_name: &str) -> &[usize] {
+    /// Positions of the resources of `type_name`, in snapshot order.
+    pub fn of_type(&self, type_name: &str) -> &[usize] {
         self.by_type.get(type_name).map_or(&[], Vec::as_slice)
     }
 
+    /// Positions of the resources of `type_name` in `account` (every account when None),
+    /// in snapshot order.
+    fn of_type_in(&self, type_name: &str, account: Option<&str>) -> &[usize] {
+        match account {
+            None => self.of_type(type_name),
+            Some(account) => self
+                .by_type_account
+                .get(&(type_name.to_string(), account.to_string()))
+                .map_or(&[], Vec::as_slice),
+        }
+    }
+
     /// Listing gaps for `type_name` in `account` (all accounts when None), any region.
-    fn gaps_for(&self, type_name: &str, account: Option<&str>) -> impl Iterator<Item = &str> {
-        self.listing_gaps
-            .iter()
-            .filter(move |(_, t, a, _)| t == type_name && account.is_none_or(|acc| acc == a))
-            .map(|(id, ..)| id.as_str())
+    fn gaps_for(&self, type_name: &str, account: Option<&str>) -> &[String] {
+        match account {
+            None => self.gaps_by_type.get(type_name),
+            Some(account) => self
+                .gaps_by_type_account
+                .get(&(type_name.to_string(), account.to_string())),
+        }
+        .map_or(&[], Vec::as_slice)
     }
 
     /// Listing gaps that could hide the resource named by `arn`.
@@ -117,11 +169,12 @@ impl Index {
             return Vec::new();
         }
         let (service, region, account) = (parts[2], parts[3], parts[4]);
-        self.listing_gaps
-            .iter()
-            .filter(|(_, t, a, r)| {
-                a == account
-                    && (r == region || r == "global" || region.is_empty())
+        self.gaps_by_account
+            .get(account)
+            .into_iter()
+            .flatten()
+            .filter(|(_, t, r)| {
+                (r == region || r == "global" || region.is_empty())
                     && service_of(t) == Some(service)
             })
             .map(|(id, ..)| id.as_str())
@@ -176,7 +229,7 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                     let account = arn.split(':').nth(4).unwrap_or("");
                     if !i.accounts.is_empty()
                         && !account.is_empty()
-                        && !i.accounts.iter().any(|a| a == account)
+                        && !i.accounts.contains(account)
                     {
                         touched.gaps.insert(format!("out-of-scope:{account}"));
                     }
@@ -188,38 +241,39 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
 
     for (name, whole_snapshot) in [("of_type", false), ("all_of_type", true)] {
         let (i, t) = (index.clone(), touched.clone());
-        let _ = ctx.add_function(name, move |type_name: Value| -> Result<Value, ExecutionError> {
-            let Some(type_name) = string_arg(name, &type_name)? else {
-                return Err(ExecutionError::function_error(name, "type name is null"));
-            };
-            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                return Err(ExecutionError::function_error(name, format!("unknown resource type `{type_name}`")));
-            }
-            let mut touched = t.lock().map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
-            let account = (!whole_snapshot).then(|| touched.account.clone());
-            let gaps: Vec<String> = i.gaps_for(&type_name, account.as_deref()).map(str::to_string).collect();
-            touched.gaps.extend(gaps);
-            if i.plan {
-                touched.partial.insert(type_name.to_string());
-            }
-            let positions: Vec<usize> = i
-                .of_type(&type_name)
-                .iter()
-                .copied()
-                .filter(|&pos| match (&account, &i.values[pos]) {
-                    (Some(acc), Value::Map(m)) => matches!(m.get(&cel::objects::KeyRef::String("account")), Some(Value::String(a)) if a.as_str() == acc),
-                    _ => true,
-                })
-                .collect();
-            // Unread attributes of any returned resource may be what the rule reads.
-            for &pos in &positions {
-                touched.gaps.extend(i.unread[pos].iter().cloned());
-                touched.unknown.extend(i.unknown[pos].iter().cloned());
-                touched.related.insert(pos);
-            }
-            let items: Vec<Value> = positions.iter().map(|&pos| i.values[pos].clone()).collect();
-            Ok(Value::List(Arc::new(items)))
-        });
+        let _ = ctx.add_function(
+            name,
+            move |type_name: Value| -> Result<Value, ExecutionError> {
+                let Some(type_name) = string_arg(name, &type_name)? else {
+                    return Err(ExecutionError::function_error(name, "type name is null"));
+                };
+                if !RESOURCE_TYPES.contains(&type_name.as_str()) {
+                    return Err(ExecutionError::function_error(
+                        name,
+                        format!("unknown resource type `{type_name}`"),
+                    ));
+                }
+                let mut touched = t
+                    .lock()
+                    .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+                let account = (!whole_snapshot).then(|| touched.account.clone());
+                let gaps = i.gaps_for(&type_name, account.as_deref());
+                touched.gaps.extend(gaps.iter().cloned());
+                if i.plan {
+                    touched.partial.insert(type_name.to_string());
+                }
+                let positions = i.of_type_in(&type_name, account.as_deref());
+                // Unread attributes of any returned resource may be what the rule reads.
+                for &pos in positions {
+                    touched.gaps.extend(i.unread[pos].iter().cloned());
+                    touched.unknown.extend(i.unknown[pos].iter().cloned());
+                    touched.joined.insert(pos);
+                }
+                let items: Vec<Value> =
+                    positions.iter().map(|&pos| i.values[pos].clone()).collect();
+                Ok(Value::List(Arc::new(items)))
+            },
+        );
     }
 
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an

@@ -158,3 +158,63 @@ fn the_sample_audit_outputs_are_the_recorded_ones() {
         "a report file differs from the recorded one (see {FIXTURE}/README.md)"
     );
 }
+
+/// A finding cites the joined resources its verdict rests on, not every resource the join
+/// offered to a filter: each account's CloudTrail finding cites its own trails (the sample
+/// has no organisation trail), each region's Config finding that region's recorders, and
+/// each recovery-point finding only the resource's own recovery points. Before joins were
+/// indexed, every account's finding cited every trail of every account.
+#[test]
+fn joined_citations_are_those_the_verdict_rests_on() {
+    let (_, stdout, stderr) = assay(&[
+        "evaluate",
+        "--snapshot",
+        "samples/aws-sample/snapshot.json",
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--now",
+        "2026-12-04T00:00:00Z",
+    ]);
+    assert!(stderr.is_empty(), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let snapshot: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("samples/aws-sample/snapshot.json")).unwrap(),
+    )
+    .unwrap();
+    let resources: BTreeMap<&str, &Value> = snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["arn"].as_str().unwrap(), r))
+        .collect();
+    let mut checked = BTreeMap::<&str, usize>::new();
+    for f in report["findings"].as_array().unwrap() {
+        let rule = f["rule_id"].as_str().unwrap();
+        let Some(own) = f["resource"]["arn"].as_str() else {
+            continue;
+        };
+        for source in f["sources"].as_array().unwrap() {
+            let cited = source["resource_arn"].as_str().unwrap();
+            if cited == own {
+                continue;
+            }
+            let joined = resources[cited];
+            let ok = match rule {
+                "logging.cloudtrail-multi-region" => {
+                    joined["account"] == f["resource"]["account"]
+                        || joined["is_organization_trail"] == true
+                }
+                "logging.config-recording" => joined["region"] == f["resource"]["region"],
+                "backup.recovery-point-fresh" => joined["source_resource_arn"] == own,
+                _ => continue,
+            };
+            assert!(ok, "{rule} finding for {own} cites {cited}");
+            *checked.entry(rule).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        checked.len(),
+        3,
+        "each join rule cites something: {checked:?}"
+    );
+}
