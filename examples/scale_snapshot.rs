@@ -1,6 +1,6 @@
 //! Writes a large, valid snapshot for the offline-scale benchmark (`benches/offline/run.sh`):
-//! the bundled sample replicated COPIES times, each copy under new account ids and new S3
-//! bucket names, its raw responses rewritten the same way and hashed again, and the whole
+//! the bundled sample replicated COPIES times, each copy under new account ids and new bucket
+//! and image names, its raw responses rewritten the same way and hashed again, and the whole
 //! sealed with a fresh manifest digest, so `assay snapshot verify` accepts it.
 //!
 //! ```sh
@@ -10,7 +10,7 @@
 //! Why replicate the sample instead of inventing resources: the mix of types, attribute
 //! sizes, joins, gaps and raw response sizes is the real one, only larger. Copy 0 is the
 //! sample itself; copy k renames every account id (to `9kkkkk` + the account's position)
-//! and every bucket name (`name-ck`) wherever it appears as a whole token (ARNs, policies,
+//! and every name in an ARN without an account (S3 buckets, AMIs: `name-ck`) wherever it appears as a whole token (ARNs, policies,
 //! replication destinations, response bodies), so cross-account joins stay inside a copy,
 //! and suffixes gap ids with `-ck`. Raw responses that name neither are shared between
 //! copies, as identical responses are in a real snapshot.
@@ -54,11 +54,16 @@ struct Renames {
 
 impl Renames {
     fn new(sample: &Snapshot, copy: usize) -> Renames {
+        // Resources whose ARN names no account (S3 buckets, the AMIs of EC2 recovery
+        // points) get a new name: the account's new id alone would not make them unique.
         let mut buckets: Vec<(String, String)> = sample
             .resources
             .iter()
-            .filter(|r| r.type_name() == "aws_s3_bucket")
-            .map(|r| (r.id.clone(), format!("{}-c{copy}", r.id)))
+            .filter(|r| r.arn.split(':').nth(4).is_none_or(str::is_empty))
+            .filter_map(|r| r.arn.rsplit(['/', ':']).next())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|name| (name.to_string(), format!("{name}-c{copy}")))
             .collect();
         // Longer names first, so no name is rewritten inside another's new name.
         buckets.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));

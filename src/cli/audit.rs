@@ -132,10 +132,10 @@ pub(crate) fn evaluate_loaded(
 
 pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
     let (report, _) = build(&args)?;
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    report::json::render(&report, &mut lock)?;
-    lock.flush()?;
+    // Stdout is line-buffered: unbuffered, the pretty JSON costs a write per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    report::json::render(&report, &mut out)?;
+    out.flush()?;
     Ok(report.exit_code())
 }
 
