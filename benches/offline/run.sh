@@ -11,7 +11,9 @@
 # the same run: `sha256sum` of the snapshot file (reading and hashing its bytes once: no
 # verification can take less) and `assay snapshot verify` (evaluate and audit load and
 # verify the snapshot first). Needs ~4 GB of disk at the default sizes; the snapshots and
-# outputs are kept under --work (default benches/results/offline, not committed).
+# outputs are kept under --work (default benches/results/offline, not committed). Then
+# `examples/scale_phases.rs` times each phase in one process (load + verify, evaluate,
+# report model, each writer into a sink) with the peak RSS after each.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,9 +33,11 @@ command -v /usr/bin/time >/dev/null || { echo "needs GNU time at /usr/bin/time (
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/assay/target}"
 mkdir -p "$work"
 # Build, then copy: a shared target directory may hold another checkout's binary later.
-cargo build --release --locked --bin assay --example scale_snapshot >&2
+cargo build --release --locked --bin assay --example scale_snapshot --example scale_phases >&2
 cp "$CARGO_TARGET_DIR/release/assay" "$work/assay"
 cp "$CARGO_TARGET_DIR/release/examples/scale_snapshot" "$work/scale_snapshot"
+cp "$CARGO_TARGET_DIR/release/examples/scale_phases" "$work/scale_phases"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 profile=samples/air-maestro/profile.yaml
 waivers=samples/waivers.yaml
@@ -44,7 +48,9 @@ timed() {
   local name=$1
   shift
   /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" || true
-  awk '{printf "%.2f %.0f", $1, $2 / 1024}' "$work/$name.time"
+  # GNU time writes "Command exited with non-zero status N" first when N != 0 (evaluate
+  # and audit exit 1 on the sample's failures): the measurement is the last line.
+  tail -1 "$work/$name.time" | awk '{printf "%.2f %.0f", $1, $2 / 1024}'
 }
 
 printf '| resources | findings | snapshot | sha256sum | verify | evaluate | audit (%s) | audit peak RSS | verify ÷ sha256sum | evaluate ÷ verify |\n' "$formats"
@@ -71,4 +77,12 @@ for n in ${copies//,/ }; do
   for step in verify evaluate audit; do
     [[ -s "$work/$step-$n.err" ]] && { echo "  $step at $n copies wrote to stderr:" >&2; head -3 "$work/$step-$n.err" >&2; }
   done
+done
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Where the time goes, phase by phase in one process (examples/scale_phases.rs).
+for n in ${copies//,/ }; do
+  echo
+  echo "phases at $n copies:"
+  "$work/scale_phases" "$work/snapshot-$n.json"
 done
