@@ -50,6 +50,12 @@ pub struct Index {
     by_type: HashMap<String, Vec<usize>>,
     /// Positions by (type, account), in snapshot order: `of_type` within one account.
     by_type_account: HashMap<(String, String), Vec<usize>>,
+    /// Per (type, account): every unread-group gap and unknown reason of its resources,
+    /// which any join over them records (`of_type_where` as much as `of_type`).
+    caveats_by_type_account: HashMap<(String, String), (Vec<String>, Vec<String>)>,
+    /// `of_type_where` lookups: per (type, field), positions by (account, field value),
+    /// built on first use and shared by every thread.
+    field_indexes: FieldIndexes,
     /// Listing gap ids by type (any account) and by (type, account).
     gaps_by_type: HashMap<String, Vec<String>>,
     gaps_by_type_account: HashMap<(String, String), Vec<String>>,
@@ -94,6 +100,25 @@ impl Index {
                 .or_default()
                 .push(i);
         }
+        let mut caveats_by_type_account: HashMap<(String, String), (Vec<String>, Vec<String>)> =
+            HashMap::new();
+        for (key, positions) in &by_type_account {
+            let mut gaps: Vec<String> = positions
+                .iter()
+                .flat_map(|&pos| resources[pos].unread.iter().map(|u| u.gap.clone()))
+                .collect();
+            let mut reasons: Vec<String> = positions
+                .iter()
+                .flat_map(|&pos| resources[pos].unknown.iter().map(|u| u.reason.clone()))
+                .collect();
+            gaps.sort();
+            gaps.dedup();
+            reasons.sort();
+            reasons.dedup();
+            if !gaps.is_empty() || !reasons.is_empty() {
+                caveats_by_type_account.insert(key.clone(), (gaps, reasons));
+            }
+        }
         let mut gaps_by_type: HashMap<String, Vec<String>> = HashMap::new();
         let mut gaps_by_type_account: HashMap<(String, String), Vec<String>> = HashMap::new();
         let mut gaps_by_account: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
@@ -123,6 +148,8 @@ impl Index {
             by_arn,
             by_type,
             by_type_account,
+            caveats_by_type_account,
+            field_indexes: FieldIndexes::default(),
             gaps_by_type,
             gaps_by_type_account,
             gaps_by_account,
@@ -149,6 +176,37 @@ impl Index {
                 .get(&(type_name.to_string(), account.to_string()))
                 .map_or(&[], Vec::as_slice),
         }
+    }
+
+    /// Positions of the resources of `type_name` in `account` whose top-level `field` is
+    /// the string `value`, in snapshot order: one hash lookup (the index of that type and
+    /// field is built on the first call).
+    fn of_type_where(
+        &self,
+        type_name: &str,
+        account: &str,
+        field: &str,
+        value: &str,
+    ) -> Vec<usize> {
+        let index = self.field_indexes.get_or_build(type_name, field, || {
+            let mut by_value: HashMap<(String, String), Vec<usize>> = HashMap::new();
+            for &pos in self.of_type(type_name) {
+                if let Value::Map(m) = &self.values[pos]
+                    && let Some(Value::String(v)) = m.get(&cel::objects::KeyRef::String(field))
+                    && let Some(Value::String(a)) = m.get(&cel::objects::KeyRef::String("account"))
+                {
+                    by_value
+                        .entry((a.to_string(), v.to_string()))
+                        .or_default()
+                        .push(pos);
+                }
+            }
+            by_value
+        });
+        index
+            .get(&(account.to_string(), value.to_string()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Listing gaps for `type_name` in `account` (all accounts when None), any region.
@@ -179,6 +237,30 @@ impl Index {
             })
             .map(|(id, ..)| id.as_str())
             .collect()
+    }
+}
+
+/// The lazily built `of_type_where` indexes, keyed by (type, field).
+#[derive(Default)]
+struct FieldIndexes(Mutex<HashMap<(String, String), Arc<FieldIndex>>>);
+
+/// Positions by (account, field value).
+type FieldIndex = HashMap<(String, String), Vec<usize>>;
+
+impl FieldIndexes {
+    fn get_or_build(
+        &self,
+        type_name: &str,
+        field: &str,
+        build: impl FnOnce() -> FieldIndex,
+    ) -> Arc<FieldIndex> {
+        let key = (type_name.to_string(), field.to_string());
+        // A poisoned lock only means another thread panicked; the map is still sound.
+        let mut indexes = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        indexes
+            .entry(key)
+            .or_insert_with(|| Arc::new(build()))
+            .clone()
     }
 }
 
@@ -275,6 +357,56 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             },
         );
     }
+
+    // `of_type(type).filter(x, x.field == value)` through an index: the same resources in
+    // the same order, the same gaps and plan caveats (those of every resource of the type
+    // in the account, as `of_type` records), without a scan per call.
+    let (i, t) = (index.clone(), touched.clone());
+    let name = "of_type_where";
+    let _ = ctx.add_function(
+        name,
+        move |type_name: Value, field: Value, value: Value| -> Result<Value, ExecutionError> {
+            let Some(type_name) = string_arg(name, &type_name)? else {
+                return Err(ExecutionError::function_error(name, "type name is null"));
+            };
+            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
+                return Err(ExecutionError::function_error(
+                    name,
+                    format!("unknown resource type `{type_name}`"),
+                ));
+            }
+            let Some(field) = string_arg(name, &field)? else {
+                return Err(ExecutionError::function_error(name, "field name is null"));
+            };
+            let value = string_arg(name, &value)?;
+            let mut touched = t
+                .lock()
+                .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+            let account = touched.account.clone();
+            touched
+                .gaps
+                .extend(i.gaps_for(&type_name, Some(&account)).iter().cloned());
+            if i.plan {
+                touched.partial.insert(type_name.to_string());
+            }
+            if let Some((gaps, reasons)) = i
+                .caveats_by_type_account
+                .get(&(type_name.to_string(), account.clone()))
+            {
+                touched.gaps.extend(gaps.iter().cloned());
+                touched.unknown.extend(reasons.iter().cloned());
+            }
+            // Looking up null would differ from `x.field == null` (which matches resources
+            // whose field is null): refuse it rather than answer differently.
+            let Some(value) = value else {
+                return Err(ExecutionError::function_error(name, "value is null"));
+            };
+            let positions = i.of_type_where(&type_name, &account, &field, &value);
+            touched.joined.extend(positions.iter().copied());
+            let items: Vec<Value> = positions.iter().map(|&pos| i.values[pos].clone()).collect();
+            Ok(Value::List(Arc::new(items)))
+        },
+    );
 
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an
     // old snapshot gives the same verdicts.
