@@ -73,11 +73,11 @@ impl Index {
             || (),
             |_, r| super::values::to_cel(&super::resource_view(r)),
         );
-        let unread = resources
+        let unread: Vec<Vec<String>> = resources
             .iter()
             .map(|r| r.unread.iter().map(|u| u.gap.clone()).collect())
             .collect();
-        let unknown = resources
+        let unknown: Vec<Vec<String>> = resources
             .iter()
             .map(|r| r.unknown.iter().map(|u| u.reason.clone()).collect())
             .collect();
@@ -103,13 +103,14 @@ impl Index {
         let mut caveats_by_type_account: HashMap<(String, String), (Vec<String>, Vec<String>)> =
             HashMap::new();
         for (key, positions) in &by_type_account {
+            // Exactly what `of_type` records for each resource it returns.
             let mut gaps: Vec<String> = positions
                 .iter()
-                .flat_map(|&pos| resources[pos].unread.iter().map(|u| u.gap.clone()))
+                .flat_map(|&pos| unread[pos].iter().cloned())
                 .collect();
             let mut reasons: Vec<String> = positions
                 .iter()
-                .flat_map(|&pos| resources[pos].unknown.iter().map(|u| u.reason.clone()))
+                .flat_map(|&pos| unknown[pos].iter().cloned())
                 .collect();
             gaps.sort();
             gaps.dedup();
