@@ -576,9 +576,9 @@ impl<'s> Evaluator<'s> {
 /// Which resources a `let` that joined with `of_type`/`all_of_type` cites. When its value
 /// is joined resources (one, or a list of them, usually filtered), those it holds: an
 /// account's CloudTrail finding cites the trails that cover it, not every trail the join
-/// offered to the filter; an empty list cites none, as the verdict rests on the absence.
-/// Any other value (a count, a flag, a failed binding) may rest on everything the join
-/// returned, so all of it is cited.
+/// offered to the filter. When it holds none (an empty list: the verdict rests on an
+/// absence), or is not resources at all (a count, a flag, a failed binding), the verdict
+/// may rest on everything the join looked at, so all of it is cited.
 fn cited_joins(
     snapshot: &Snapshot,
     value: &Result<Value, String>,
@@ -598,6 +598,9 @@ fn cited_joins(
         Ok(Value::List(items)) => items.iter().for_each(&mut hold),
         Ok(map @ Value::Map(_)) => hold(map),
         _ => return joined,
+    }
+    if held.is_empty() {
+        return joined;
     }
     joined
         .into_iter()
