@@ -14,7 +14,7 @@ mod snapshot_cmd;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::diag::Sources;
 use crate::profile::Profile;
@@ -32,6 +32,39 @@ Exit status:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the process's arguments (clap's `parse`, exiting on bad ones), with the
+    /// `--version` text of [`version_text`]. The rule pack is hashed only when the version
+    /// is asked for: a few milliseconds no other run should pay.
+    pub fn from_command_line() -> Self {
+        let mut command = Self::command();
+        if std::env::args_os()
+            .skip(1)
+            .any(|a| a == "--version" || a == "-V")
+        {
+            // clap keeps a `'static` string; the process prints it and exits.
+            let text: &'static str = Box::leak(version_text().into_boxed_str());
+            command = command.version(text).long_version(text);
+        }
+        let matches = command.get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
+/// What `assay --version` prints after the name: the version, the commit the binary was
+/// built from (`unknown` when built without git, e.g. from a source tarball) and the
+/// digest of the built-in rule pack, the `rule_pack.digest` every report made with it
+/// shows. A `./rules` directory or `--rules DIR` replaces the built-in pack, and the
+/// reports then show that pack's digest.
+pub fn version_text() -> String {
+    format!(
+        "{}\ncommit: {}\nrule pack digest: {} (built in; used when there is no ./rules and no --rules)",
+        env!("CARGO_PKG_VERSION"),
+        env!("ASSAY_BUILD_COMMIT"),
+        crate::rules::bundled::pack_digest(),
+    )
 }
 
 #[derive(Debug, Subcommand)]

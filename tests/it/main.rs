@@ -3,6 +3,7 @@
 mod attestation;
 mod cli;
 mod diagnostics;
+mod distribution;
 mod emulator;
 mod gate;
 mod html_report;
