@@ -196,10 +196,10 @@ pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
     if let Some(why) = report.no_evidence() {
         eprintln!("INCOMPLETE: {why}");
     }
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    report::json::render(&report, &mut lock)?;
-    lock.flush()?;
+    // Stdout is line-buffered: unbuffered, the pretty JSON costs a write per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    report::json::render(&report, &mut out)?;
+    out.flush()?;
     Ok(report.exit_code())
 }
 

@@ -13,6 +13,7 @@ mod plan;
 mod plan_corpus;
 mod rule_pack;
 mod sample;
+mod sample_outputs;
 mod sample_scan;
 mod scan_fidelity;
 mod snapshot_integrity;
