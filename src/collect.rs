@@ -13,7 +13,6 @@ mod config;
 mod ec2;
 mod iam;
 mod kms;
-pub mod normalise;
 pub mod operations;
 mod progress;
 mod rds;

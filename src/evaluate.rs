@@ -23,24 +23,10 @@ use crate::findings::{
     AssertionResult, AssertionStatus, AttestationRef, EvidenceSource, Finding, ResourceRef, Status,
     fingerprint,
 };
+use crate::profile::Attestation;
 use crate::rules::{Rule, RuleKind};
 use crate::snapshot::{Resource, Snapshot};
 use functions::{Index, Touched};
-
-/// A person's statement that a manual control holds (from the profile).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Attestation {
-    pub rule: String,
-    pub attested_by: String,
-    /// When it was attested (`YYYY-MM-DD`).
-    pub date: String,
-    /// Last day it is valid (`YYYY-MM-DD`, UTC).
-    pub expires: String,
-    /// Link to the evidence (document, ticket, screenshot set).
-    pub evidence: String,
-    pub statement: String,
-}
 
 /// The scope of a manual rule's finding: a person's attestation about the organisation
 /// as a whole, not about one account or resource.

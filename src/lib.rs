@@ -24,4 +24,5 @@ pub mod rules;
 pub mod selectors;
 pub mod snapshot;
 pub mod strict_json;
+pub mod typeset;
 pub mod waivers;

@@ -11,10 +11,24 @@ use serde_json::Value as Json;
 use serde_saphyr::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Sources, did_you_mean};
-use crate::evaluate::Attestation;
 use crate::rules::RulePack;
 use crate::rules::load::yaml_error;
 use crate::snapshot::sha256_hex;
+
+/// A person's statement that a manual control holds (from the profile).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attestation {
+    pub rule: String,
+    pub attested_by: String,
+    /// When it was attested (`YYYY-MM-DD`).
+    pub date: String,
+    /// Last day it is valid (`YYYY-MM-DD`, UTC).
+    pub expires: String,
+    /// Link to the evidence (document, ticket, screenshot set).
+    pub evidence: String,
+    pub statement: String,
+}
 
 /// A claim from the organisation's compliance statement and the rules that check it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]

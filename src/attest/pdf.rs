@@ -25,9 +25,9 @@
 use printpdf::Op;
 
 use super::view::View;
-use crate::report::pdf::document::{self, Meta};
-use crate::report::pdf::fonts;
-use crate::report::pdf::layout::{
+use crate::typeset::document::{self, Meta};
+use crate::typeset::fonts;
+use crate::typeset::layout::{
     BODY, Canvas, Cell, GREY, H1, H2, H3, LEFT, MONO, PAGE_H, Painter, RIGHT, RULE, SMALL,
     SMALL_BOLD, SMALL_GREY, Style, Table, WIDTH,
 };

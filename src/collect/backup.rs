@@ -12,9 +12,9 @@ use aws_sdk_backup::operation::list_recovery_points_by_backup_vault::ListRecover
 use aws_sdk_backup::types::RecoveryPointByBackupVault;
 use futures::StreamExt;
 
-use super::normalise::backup_frequency;
 use super::read::{Groups, Paging};
 use super::{ServiceCtx, resource};
+use crate::snapshot::normalise::backup_frequency;
 use crate::snapshot::resources::{
     BackupPlan, BackupRecoveryPoint, BackupRule, BackupVault, CopyAction, Encryption,
 };

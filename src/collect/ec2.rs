@@ -15,10 +15,10 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::aws::Capture;
-use super::normalise::sg_rule;
 use super::read::{Groups, Paging};
 use super::recorder::Recorder;
 use super::{Account, ServiceCtx, resource};
+use crate::snapshot::normalise::sg_rule;
 use crate::snapshot::resources::{
     EbsDefaultEncryption, EbsSnapshot, EbsVolume, Ec2Instance, Encryption, RegionSettings,
     SecurityGroup, SecurityGroupRule, Vpc,

@@ -13,10 +13,10 @@ use aws_sdk_iam::operation::list_users::ListUsersOutput;
 use aws_sdk_iam::types::{AttachedPolicy, SummaryKeyType, User};
 use futures::StreamExt;
 
-use super::normalise::policy_document;
 use super::read::{Groups, Paging, next_marker};
 use super::recorder::CallError;
 use super::{ServiceCtx, resource};
+use crate::snapshot::normalise::policy_document;
 use crate::snapshot::resources::{
     AccessKey, Account, IamGroup, IamRole, IamUser, MfaDevice, PasswordPolicy,
 };

@@ -8,9 +8,9 @@ use aws_sdk_kms::operation::list_aliases::ListAliasesOutput;
 use aws_sdk_kms::operation::list_keys::ListKeysOutput;
 use futures::StreamExt;
 
-use super::normalise::policy_document;
 use super::read::{Groups, Paging, next_marker};
 use super::{ServiceCtx, resource};
+use crate::snapshot::normalise::policy_document;
 use crate::snapshot::resources::KmsKey;
 use crate::snapshot::{Attributes, Resource, Tags};
 

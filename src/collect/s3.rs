@@ -10,10 +10,10 @@ use aws_sdk_s3::operation::list_buckets::ListBucketsOutput;
 use futures::StreamExt;
 
 use super::aws::in_region;
-use super::normalise::bucket_region;
 use super::read::{Groups, Paging};
 use super::recorder::CallError;
 use super::{ServiceCtx, resource};
+use crate::snapshot::normalise::bucket_region;
 use crate::snapshot::resources::{
     Encryption, LifecycleRule, ObjectLock, PublicAccessBlock, Replication, ReplicationDestination,
     S3Bucket, Transition, Versioning,

@@ -5,7 +5,7 @@
 //! evidence time, snapshot hash and "page X of Y"; a hierarchical outline; metadata; an
 //! embedded Unicode font. Format and choices: `docs/reports.md`.
 //!
-//! Why printpdf with our own layout (`layout.rs`) rather than a typesetter: measured, it
+//! Why printpdf with our own layout (`typeset::layout`) rather than a typesetter: measured, it
 //! renders a 1,000-page pack in about 1.6 s with bounded memory and byte-identical
 //! output for identical input; the typesetting an evidence pack needs (wrapped text,
 //! tables that break across pages under a repeated header, a two-pass page count) is
@@ -13,21 +13,19 @@
 //! `docs/reports.md`; numbers in `BENCHMARKS.md`.
 
 mod chart;
-pub(crate) mod document;
-pub mod fonts;
-pub(crate) mod layout;
 mod pack;
 
 use std::path::{Path, PathBuf};
 
 use printpdf::Op;
 
-use self::layout::{
+use self::pack::{PackData, short, time};
+use crate::report::{FrameworkCoverage, Report};
+use crate::typeset::layout::{
     BOTTOM, Canvas, GREY, H1, LEFT, Mark, PAGE_H, Painter, RIGHT, RULE, SMALL, SMALL_BOLD,
     SMALL_GREY, Style, TOP, WIDTH,
 };
-use self::pack::{PackData, short, time};
-use crate::report::{FrameworkCoverage, Report};
+use crate::typeset::{document, fonts};
 
 /// One rendered pack.
 #[derive(Debug, Clone)]

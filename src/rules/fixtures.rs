@@ -14,8 +14,9 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::{Rule, RuleKind, RulePack};
-use crate::evaluate::{Attestation, evaluate};
+use crate::evaluate::evaluate;
 use crate::findings::{AssertionStatus, Finding, Status};
+use crate::profile::Attestation;
 use crate::snapshot::{self, Attributes, Gap, Resource, Snapshot};
 
 #[derive(Debug, Deserialize)]

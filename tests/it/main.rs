@@ -7,6 +7,7 @@ mod distribution;
 mod emulator;
 mod gate;
 mod html_report;
+mod layers;
 mod live_scan;
 mod pdf;
 mod plan;

@@ -5,8 +5,8 @@ use super::super::attrs::{Attrs, Field};
 use super::super::build::{Ctx, Draft, Planned, placeholder};
 use super::super::error::PlanError;
 use super::Drafts;
-use crate::collect::normalise::backup_frequency;
 use crate::snapshot::Attributes;
+use crate::snapshot::normalise::backup_frequency;
 use crate::snapshot::resources::{BackupPlan, BackupRule, BackupVault, CopyAction, Encryption};
 
 pub fn vault(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {

@@ -5,8 +5,8 @@ use super::super::attrs::{Attrs, Field};
 use super::super::build::{Ctx, Draft, Parent, Planned};
 use super::super::error::PlanError;
 use super::Drafts;
-use crate::collect::normalise::sg_rule;
 use crate::snapshot::Attributes;
+use crate::snapshot::normalise::sg_rule;
 use crate::snapshot::resources::{EbsVolume, Encryption, SecurityGroup, SecurityGroupRule};
 
 pub fn volume(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {

@@ -9,8 +9,8 @@ use super::super::attrs::Field;
 use super::super::build::{Ctx, Draft};
 use super::super::error::PlanError;
 use super::Drafts;
-use crate::collect::normalise::policy_document;
 use crate::snapshot::Attributes;
+use crate::snapshot::normalise::policy_document;
 use crate::snapshot::resources::{AccessKey, Account, IamGroup, IamRole, IamUser, PasswordPolicy};
 
 pub fn role(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {

@@ -264,7 +264,7 @@ enum PlannedPolicy {
 
 fn key_policy(a: &Attrs<'_>) -> Result<PlannedPolicy, PlanError> {
     Ok(match a.string("policy")?.known() {
-        Some(text) => PlannedPolicy::Known(crate::collect::normalise::policy_document(&text)),
+        Some(text) => PlannedPolicy::Known(crate::snapshot::normalise::policy_document(&text)),
         None if a.expression("policy").is_none() => PlannedPolicy::AwsDefault,
         None => PlannedPolicy::Unknown(a.unknown_reason("policy")),
     })

@@ -8,9 +8,9 @@
 //! and colours are the HTML report's (`report::chart`): problems first, so a long PASS
 //! run never pushes them off the end.
 
-use super::layout::{BOTTOM, Canvas, Colour, LEFT, RULE, SMALL, SMALL_BOLD, WIDTH};
 use crate::findings::{Status, StatusCounts};
 use crate::report::chart::{STACK_ORDER, colours};
+use crate::typeset::layout::{BOTTOM, Canvas, Colour, LEFT, RULE, SMALL, SMALL_BOLD, WIDTH};
 
 /// A `#rrggbb` colour of the shared palette.
 fn hex(text: &str) -> Colour {
@@ -80,7 +80,7 @@ pub fn draw(canvas: &mut Canvas, bars: &[Bar<'_>]) {
                     ops,
                     bar_x + 4.0,
                     bar_top + BAR_H / 2.0 + 2.6,
-                    SMALL.colour(super::layout::GREY),
+                    SMALL.colour(crate::typeset::layout::GREY),
                     "no automated findings: manual evidence",
                 );
             } else {

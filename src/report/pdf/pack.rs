@@ -22,9 +22,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::chart;
-use super::layout::{Canvas, Cell, MONO, SMALL, SMALL_BOLD, Style, Table};
 use crate::findings::{Finding, Status, StatusCounts};
 use crate::report::{FrameworkCoverage, Report};
+use crate::typeset::layout::{Canvas, Cell, MONO, SMALL, SMALL_BOLD, Style, Table};
 
 /// How many PASS findings of a rule are listed before "and N more".
 pub const PASS_SAMPLE: usize = 20;
@@ -147,10 +147,10 @@ trait Darker {
     fn darker(self) -> Self;
 }
 
-impl Darker for super::layout::Colour {
+impl Darker for crate::typeset::layout::Colour {
     /// Text in a status colour, dark enough to read on white.
     fn darker(self) -> Self {
-        super::layout::Colour(self.0 * 0.8, self.1 * 0.8, self.2 * 0.8)
+        crate::typeset::layout::Colour(self.0 * 0.8, self.1 * 0.8, self.2 * 0.8)
     }
 }
 

@@ -4,15 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use super::super::layout::{
-    ACCENT, BODY, Canvas, Cell, GREY, H1, H2, H3, MONO, SMALL, SMALL_BOLD, SMALL_GREY, Style, Table,
-};
 use super::summary::family_counts;
 use super::{
     FINE_MONO, PASS_SAMPLE, PackData, SPACER, badge, counts_line, is_exception, text, value_text,
 };
 use crate::findings::{AssertionStatus, Finding, Status};
 use crate::report::ControlCoverage;
+use crate::typeset::layout::{
+    ACCENT, BODY, Canvas, Cell, GREY, H1, H2, H3, MONO, SMALL, SMALL_BOLD, SMALL_GREY, Style, Table,
+};
 
 pub(super) fn controls(data: &PackData<'_>, canvas: &mut Canvas) {
     canvas.new_page();

@@ -2,12 +2,12 @@
 //! hashes that identify every input, how outcomes are decided, the parameters and the
 //! organisation's own claims. An auditor reads this before any finding.
 
-use super::super::layout::{
+use super::{PackData, badge, counts_line, kv_table, text, time, value_text};
+use crate::findings::Status;
+use crate::typeset::layout::{
     ACCENT, BODY, Canvas, GREY, H1, H2, LEFT, MONO, SMALL, SMALL_BOLD, SMALL_GREY, Style, TOP,
     Table, WIDTH,
 };
-use super::{PackData, badge, counts_line, kv_table, text, time, value_text};
-use crate::findings::Status;
 
 pub(super) fn cover(data: &PackData<'_>, canvas: &mut Canvas) {
     let r = data.report;
@@ -19,7 +19,7 @@ pub(super) fn cover(data: &PackData<'_>, canvas: &mut Canvas) {
         p.text(ops, LEFT, TOP + 70.0, H1.colour(ACCENT), fw);
     });
     canvas.y = TOP + 88.0;
-    let org_style = Style::new(super::super::fonts::Face::Bold, 14.0);
+    let org_style = Style::new(crate::typeset::fonts::Face::Bold, 14.0);
     canvas.paragraph(org_style, &r.profile.organisation, 0.0);
     canvas.space(6.0);
     canvas.paragraph(

@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use super::super::chart;
-use super::super::layout::{
-    BODY, Canvas, Cell, GREY, H1, H3, MONO, SMALL, SMALL_BOLD, SMALL_GREY, Style, Table,
-};
 use super::{Darker, FINE_MONO, PackData, badge, counts_line, short, text, time};
 use crate::findings::{Finding, Status};
 use crate::rules::RuleKind;
+use crate::typeset::layout::{
+    BODY, Canvas, Cell, GREY, H1, H3, MONO, SMALL, SMALL_BOLD, SMALL_GREY, Style, Table,
+};
 
 pub(super) fn manual_controls(data: &PackData<'_>, canvas: &mut Canvas) {
     canvas.new_page();

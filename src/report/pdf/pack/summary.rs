@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 
 use super::super::chart;
 use super::super::chart::Bar;
-use super::super::layout::{BODY, Canvas, Cell, H1, H3, MONO, SMALL, SMALL_GREY, Table};
 use super::{PackData, badge, counts_line, is_exception, text};
 use crate::findings::{Status, StatusCounts};
 use crate::report::ControlCoverage;
+use crate::typeset::layout::{BODY, Canvas, Cell, H1, H3, MONO, SMALL, SMALL_GREY, Table};
 
 pub(super) fn summary(data: &PackData<'_>, canvas: &mut Canvas) {
     let fw = data.framework;

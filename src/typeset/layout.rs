@@ -16,7 +16,7 @@ use printpdf::{
     TextMatrix,
 };
 
-use super::fonts::{Face, FontSet};
+use crate::typeset::fonts::{Face, FontSet};
 
 /// A4 in points.
 pub const PAGE_W: f32 = 595.28;
@@ -720,7 +720,7 @@ fn row_height(table: &Table, laid: &[Vec<(Style, String)>]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::pdf::fonts::fonts;
+    use crate::typeset::fonts::fonts;
 
     fn painter() -> Painter {
         Painter {

@@ -17,11 +17,12 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use printpdf::ParsedFont;
+use sha2::Digest as _;
 
-const NOTO_SANS_REGULAR: &[u8] = include_bytes!("../../../fonts/NotoSans-Regular.ttf");
-const NOTO_SANS_BOLD: &[u8] = include_bytes!("../../../fonts/NotoSans-Bold.ttf");
-const NOTO_SANS_MONO: &[u8] = include_bytes!("../../../fonts/NotoSansMono-Regular.ttf");
-const DROID_SANS_FALLBACK: &[u8] = include_bytes!("../../../fonts/DroidSansFallback.ttf");
+const NOTO_SANS_REGULAR: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
+const NOTO_SANS_BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
+const NOTO_SANS_MONO: &[u8] = include_bytes!("../../fonts/NotoSansMono-Regular.ttf");
+const DROID_SANS_FALLBACK: &[u8] = include_bytes!("../../fonts/DroidSansFallback.ttf");
 
 /// The character drawn for one that no embedded face has.
 pub const MISSING: char = '?';
@@ -222,7 +223,7 @@ impl FontSet {
         };
         // ISO 32000-1 9.6.4: a subset's name carries a six-letter tag. Derived from the
         // subset's bytes, so it is stable for identical input.
-        let tag: String = crate::snapshot::sha256_hex(&bytes)
+        let tag: String = hex::encode(sha2::Sha256::digest(&bytes))
             .bytes()
             .take(6)
             .map(|b| char::from(b'A' + b % 26))

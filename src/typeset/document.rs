@@ -12,8 +12,8 @@ use printpdf::{
     FontId, Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions,
 };
 
-use super::fonts::{Face, FontSet};
-use super::layout::{Mark, PAGE_H, Painter};
+use crate::typeset::fonts::{Face, FontSet};
+use crate::typeset::layout::{Mark, PAGE_H, Painter};
 
 /// Document metadata (the PDF info dictionary).
 pub struct Meta {
