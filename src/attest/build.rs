@@ -12,7 +12,7 @@ use super::model::{
     GapFact, KeyFact, RetentionFact, Scope, ScopeAccount, VERSION,
 };
 use super::scope::{ScopeError, Selectors};
-use crate::findings::{Finding, Status, count_by_status};
+use crate::findings::{AssertionStatus, Finding, Status, count_by_status};
 use crate::report::Report;
 use crate::snapshot::resources::Encryption;
 use crate::snapshot::{Attributes, Resource, Snapshot};
@@ -27,6 +27,31 @@ pub const DATA_STORES: [(&str, &str); 7] = [
     ("aws_backup_vault", "Backup vaults"),
     ("aws_backup_recovery_point", "Backup recovery points"),
 ];
+
+/// The residency rule and assertion that judge each data-store type's region. The
+/// attestation quotes their verdicts rather than judging regions itself, so it cannot
+/// disagree with the findings it discloses.
+const REGION_RULES: [(&str, &str); 7] = [
+    ("aws_s3_bucket", "residency.s3-bucket-region"),
+    ("aws_ebs_volume", "residency.ebs-region"),
+    ("aws_ebs_snapshot", "residency.ebs-region"),
+    ("aws_rds_instance", "residency.rds-region"),
+    ("aws_rds_snapshot", "residency.rds-region"),
+    ("aws_backup_vault", "residency.backup-region"),
+    ("aws_backup_recovery_point", "residency.backup-region"),
+];
+
+/// The residency rules' verdicts on copies: (rule, assertion).
+const S3_REPLICATION: (&str, &str) = (
+    "residency.s3-replication-destinations",
+    "destinations-in-allowed-regions",
+);
+const BACKUP_COPIES: (&str, &str) = (
+    "residency.backup-copy-destinations",
+    "copies-in-allowed-regions",
+);
+const KEY_REPLICAS: (&str, &str) = ("residency.kms-key-regions", "replica-regions-allowed");
+const REGION_ALLOWED: &str = "region-allowed";
 
 /// How retention facts for RDS automated backups begin (`RDS automated backups (3
 /// instance(s))`), so the summary can tell them from backup-plan rules.
@@ -80,6 +105,7 @@ pub fn build(
         .filter(|f| finding_in_scope(f, &chosen, &accounts))
         .collect();
 
+    let residency = Residency::quote(&findings);
     let keys = key_index(snapshot);
     let key_list = key_facts(&resources, &keys);
     let mut attestation = Attestation {
@@ -101,8 +127,14 @@ pub fn build(
             findings: count_by_status(findings.iter().copied()),
         },
         scope: scope(snapshot, &accounts, request.selectors, resources.len()),
-        data_stores: data_stores(&resources, &allowed),
-        copies: copies(&resources, &bucket_regions(snapshot), &key_list, &allowed),
+        data_stores: data_stores(&resources, &residency),
+        copies: copies(
+            &resources,
+            &bucket_regions(snapshot),
+            &key_list,
+            &allowed,
+            &residency,
+        ),
         encryption: encryption(&resources, &keys),
         keys: key_list,
         retention: retention(&resources),
@@ -185,11 +217,69 @@ fn scope(snapshot: &Snapshot, accounts: &[String], selectors: &Selectors, n: usi
     }
 }
 
-fn within(allowed: &[String], region: &str) -> bool {
-    allowed.is_empty() || allowed.iter().any(|a| a == region)
+/// The residency findings' verdicts, by (rule, resource ARN, assertion): `true` when the
+/// assertion passed, `false` when it failed (waived or not: a waiver accepts the failure,
+/// it does not move the data). A verdict that is missing (the rule did not run, or its
+/// finding is a GAP, ERROR or UNKNOWN) is no verdict: the attestation says nothing it
+/// was not told.
+struct Residency<'a> {
+    verdicts: BTreeMap<(&'a str, &'a str, &'a str), bool>,
 }
 
-fn data_stores(resources: &[&Resource], allowed: &[String]) -> Vec<DataStore> {
+impl<'a> Residency<'a> {
+    fn quote(findings: &[&'a Finding]) -> Residency<'a> {
+        let mut verdicts = BTreeMap::new();
+        for f in findings {
+            let Some(resource) = &f.resource else {
+                continue;
+            };
+            for a in &f.assertions {
+                let verdict = match a.status {
+                    AssertionStatus::Pass => true,
+                    AssertionStatus::Fail => false,
+                    _ => continue,
+                };
+                verdicts.insert(
+                    (f.rule_id.as_str(), resource.arn.as_str(), a.name.as_str()),
+                    verdict,
+                );
+            }
+        }
+        Residency { verdicts }
+    }
+
+    fn verdict(&self, (rule, assertion): (&str, &str), arn: &str) -> Option<bool> {
+        self.verdicts.get(&(rule, arn, assertion)).copied()
+    }
+
+    /// Whether a data store is in an allowed region, as its residency rule found.
+    fn data_store(&self, r: &Resource) -> Option<bool> {
+        let type_name = r.type_name();
+        let (_, rule) = REGION_RULES.iter().find(|(t, _)| *t == type_name)?;
+        self.verdict((rule, REGION_ALLOWED), &r.arn)
+    }
+
+    /// Whether one copy of a resource stays in the allowed regions: the verdict of the
+    /// rule on the resource it is copied from. A resource that failed may have copies
+    /// both in and out; the failing ones are those whose destination region is not in
+    /// the list, the comparison the rule made (`region in params.allowed_regions`). A
+    /// copy whose destination region is not known has no verdict.
+    fn copy(
+        &self,
+        rule: (&str, &str),
+        arn: &str,
+        region: Option<&str>,
+        allowed: &[String],
+    ) -> Option<bool> {
+        let region = region?;
+        match self.verdict(rule, arn)? {
+            true => Some(true),
+            false => Some(allowed.iter().any(|a| a == region)),
+        }
+    }
+}
+
+fn data_stores(resources: &[&Resource], residency: &Residency) -> Vec<DataStore> {
     DATA_STORES
         .iter()
         .filter_map(|(type_name, label)| {
@@ -210,7 +300,7 @@ fn data_stores(resources: &[&Resource], allowed: &[String]) -> Vec<DataStore> {
                 count: of_type.len(),
                 outside_allowed_regions: of_type
                     .iter()
-                    .filter(|r| !within(allowed, &r.region))
+                    .filter(|r| residency.data_store(r) == Some(false))
                     .count(),
                 regions,
             })
@@ -340,11 +430,13 @@ fn copies(
     bucket_regions: &BTreeMap<&str, &str>,
     keys: &[KeyFact],
     allowed: &[String],
+    residency: &Residency,
 ) -> Vec<DataCopy> {
-    let region_ok = |region: &str| Some(within(allowed, region));
     let mut out = Vec::new();
     // Recovery points held for another account, and shares: one line per destination.
-    let mut held: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
+    // A held group's verdict: outside if any of its points failed, inside if all passed.
+    type Held = (usize, Option<bool>, bool);
+    let mut held: BTreeMap<(String, String, String, String), Held> = BTreeMap::new();
     let mut shared: BTreeMap<(&str, String, String), usize> = BTreeMap::new();
     for r in resources {
         match &r.attributes {
@@ -360,7 +452,12 @@ fn copies(
                         source: r.arn.clone(),
                         destination: d.bucket_arn.clone(),
                         destination_account: d.account.clone().or_else(|| Some(r.account.clone())),
-                        within_allowed_regions: region.as_deref().and_then(region_ok),
+                        within_allowed_regions: residency.copy(
+                            S3_REPLICATION,
+                            &r.arn,
+                            region.as_deref(),
+                            allowed,
+                        ),
                         destination_region: region,
                         retention_days: None,
                     });
@@ -376,7 +473,12 @@ fn copies(
                             destination_account: Some(c.destination_account.clone()),
                             destination_region: Some(c.destination_region.clone()),
                             retention_days: c.delete_after_days,
-                            within_allowed_regions: region_ok(&c.destination_region),
+                            within_allowed_regions: residency.copy(
+                                BACKUP_COPIES,
+                                &r.arn,
+                                Some(&c.destination_region),
+                                allowed,
+                            ),
                         });
                     }
                 }
@@ -389,7 +491,13 @@ fn copies(
                         r.region.clone(),
                         p.vault_name.clone(),
                     );
-                    *held.entry(key).or_default() += 1;
+                    let verdict = residency.data_store(r);
+                    let (n, failed, all_passed) = held.entry(key).or_insert((0, None, true));
+                    *n += 1;
+                    if verdict == Some(false) {
+                        *failed = Some(false);
+                    }
+                    *all_passed &= verdict == Some(true);
                 }
             }
             Attributes::EbsSnapshot(s) => {
@@ -409,13 +517,13 @@ fn copies(
             _ => {}
         }
     }
-    for ((from, account, region, vault), n) in held {
+    for ((from, account, region, vault), (n, failed, all_passed)) in held {
         out.push(DataCopy {
             kind: "Backup copy held".into(),
             source: format!("{n} recovery point(s) copied from account {from}"),
             destination: format!("vault {vault}"),
             destination_account: Some(account),
-            within_allowed_regions: region_ok(&region),
+            within_allowed_regions: failed.or(all_passed.then_some(true)),
             destination_region: Some(region),
             retention_days: None,
         });
@@ -444,7 +552,12 @@ fn copies(
                 destination_account: None,
                 destination_region: Some(region.clone()),
                 retention_days: None,
-                within_allowed_regions: region_ok(region),
+                within_allowed_regions: residency.copy(
+                    KEY_REPLICAS,
+                    &key.arn,
+                    Some(region),
+                    allowed,
+                ),
             });
         }
     }

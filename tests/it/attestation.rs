@@ -628,3 +628,108 @@ fn bad_input_is_named_and_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("not an assay attestation"), "{err}");
 }
+
+/// The residency rule that judges each data-store type's region.
+const REGION_RULES: [(&str, &str); 7] = [
+    ("aws_s3_bucket", "residency.s3-bucket-region"),
+    ("aws_ebs_volume", "residency.ebs-region"),
+    ("aws_ebs_snapshot", "residency.ebs-region"),
+    ("aws_rds_instance", "residency.rds-region"),
+    ("aws_rds_snapshot", "residency.rds-region"),
+    ("aws_backup_vault", "residency.backup-region"),
+    ("aws_backup_recovery_point", "residency.backup-region"),
+];
+
+/// The attestation quotes the residency findings rather than judging regions itself, so
+/// the two agree: on the sample profiles, and on an empty `allowed_regions`, where every
+/// residency rule fails and the attestation once counted every store as inside.
+#[test]
+fn the_attestation_counts_what_the_residency_findings_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty-list.yaml");
+    let profile = std::fs::read_to_string(root().join("samples/air-maestro/profile.yaml"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("  allowed_regions:") {
+                "  allowed_regions: []".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(profile.contains("allowed_regions: []"));
+    std::fs::write(&empty, profile).unwrap();
+    for profile in [
+        "samples/air-maestro/profile.yaml",
+        "samples/aeronet/profile.yaml",
+        s(&empty),
+    ] {
+        let out = dir.path().join(format!("out-{}", profile.len()));
+        let common = [
+            "--snapshot",
+            SAMPLE,
+            "--profile",
+            profile,
+            "--waivers",
+            "samples/waivers.yaml",
+            "--now",
+            NOW,
+        ];
+        let (code, stdout, err) = assay(&[&["attest"][..], &common, &["--out", s(&out)]].concat());
+        assert_eq!(code, 0, "{stdout}{err}");
+        let (_, stdout, err) = assay(
+            &[
+                &["audit"][..],
+                &common,
+                &["--format", "json", "--out", s(&out), "--quiet"],
+            ]
+            .concat(),
+        );
+        let read = |name: &str| -> Value {
+            serde_json::from_str(&std::fs::read_to_string(out.join(name)).unwrap())
+                .unwrap_or_else(|e| panic!("{name}: {e}\n{stdout}{err}"))
+        };
+        let (attestation, report) = (read("attestation.json"), read("findings.json"));
+        let stores = attestation["data_stores"].as_array().unwrap();
+        assert!(!stores.is_empty(), "{profile}: no data stores");
+        for store in stores {
+            let type_name = store["resource_type"].as_str().unwrap();
+            let rule = REGION_RULES
+                .iter()
+                .find(|(t, _)| *t == type_name)
+                .unwrap()
+                .1;
+            let failed = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule_id"] == rule && f["resource"]["type"] == type_name)
+                .filter(|f| {
+                    f["assertions"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|a| a["name"] == "region-allowed" && a["status"] == "FAIL")
+                })
+                .count();
+            assert_eq!(
+                store["outside_allowed_regions"].as_u64().unwrap() as usize,
+                failed,
+                "{profile}: {type_name} outside the allowed regions"
+            );
+            if profile == s(&empty) {
+                assert_eq!(
+                    store["outside_allowed_regions"], store["count"],
+                    "{type_name}"
+                );
+            }
+        }
+        if profile == s(&empty) {
+            for copy in attestation["copies"].as_array().unwrap() {
+                assert_ne!(copy["within_allowed_regions"], true, "{copy}");
+            }
+        }
+    }
+}
