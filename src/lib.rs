@@ -6,6 +6,8 @@
 //! formats), [`gate`] (the CI gate) and [`attest`] (signed customer attestations).
 //! [`rules`], [`frameworks`], [`profile`] and [`waivers`] are the inputs that say what
 //! must hold; [`diag`] renders problems in those inputs with file, line and column;
+//! [`input`] reads every input file (regular files only, size-capped), [`output`] writes
+//! every output set all or nothing;
 //! [`cli`] is the command line.
 
 pub mod attest;
@@ -16,6 +18,8 @@ pub mod evaluate;
 pub mod findings;
 pub mod frameworks;
 pub mod gate;
+pub mod input;
+pub mod output;
 pub mod plan;
 pub mod profile;
 pub mod report;

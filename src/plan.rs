@@ -69,7 +69,7 @@ pub struct PlanSnapshot {
 /// Reads `terraform show -json` output from `path`.
 pub fn load(path: &Path, options: &PlanOptions) -> Result<PlanSnapshot, PlanError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PlanError::Io {
+    let text = crate::input::read_text(path).map_err(|source| PlanError::Io {
         path: display.clone(),
         source,
     })?;

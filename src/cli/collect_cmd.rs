@@ -83,8 +83,9 @@ pub fn scan(aws: &AwsArgs) -> Result<Snapshot> {
 
 pub fn run(args: CollectArgs) -> Result<u8> {
     let snapshot = scan(&args.aws)?;
-    std::fs::write(&args.output, snapshot.to_json_pretty() + "\n")
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    let mut outputs = crate::output::Outputs::new();
+    outputs.write(&args.output, (snapshot.to_json_pretty() + "\n").as_bytes())?;
+    outputs.commit()?;
     let regions: usize = snapshot.accounts.iter().map(|a| a.regions_read.len()).sum();
     eprintln!(
         "wrote {}: {} resources from {} account(s), {} region(s) read, {} raw responses, {} gap(s)",
@@ -97,8 +98,14 @@ pub fn run(args: CollectArgs) -> Result<u8> {
     );
     for gap in &snapshot.gaps {
         eprintln!(
-            "  GAP {} {}/{} {}: {} {}",
-            gap.id, gap.account, gap.region, gap.operation, gap.error_code, gap.message
+            "{}",
+            crate::report::text::terminal_with(
+                &format!(
+                    "  GAP {} {}/{} {}: {} {}",
+                    gap.id, gap.account, gap.region, gap.operation, gap.error_code, gap.message
+                ),
+                false
+            )
         );
     }
     // A scan with gaps is incomplete: say so in the exit status (3), like an audit.

@@ -49,6 +49,8 @@ pub enum PdfError {
         path: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// The file name of a framework's pack: `report-<framework id>.pdf`, with anything but
@@ -101,15 +103,17 @@ pub fn render(report: &Report) -> Result<Vec<Pack>, PdfError> {
     Ok(packs)
 }
 
-/// Renders the packs and writes them to `dir`; returns the paths written.
-pub fn write(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, PdfError> {
+/// Renders the packs and stages them in `dir` as part of `outputs` (they appear when the
+/// whole set is committed); returns the paths they will have.
+pub fn write(
+    report: &Report,
+    dir: &Path,
+    outputs: &mut crate::output::Outputs,
+) -> Result<Vec<PathBuf>, PdfError> {
     let mut written = Vec::new();
     for pack in render(report)? {
         let path = dir.join(&pack.file_name);
-        std::fs::write(&path, &pack.bytes).map_err(|source| PdfError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        outputs.write(&path, &pack.bytes)?;
         written.push(path);
     }
     Ok(written)
