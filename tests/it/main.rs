@@ -5,6 +5,7 @@ mod cli;
 mod diagnostics;
 mod emulator;
 mod gate;
+mod harness;
 mod html_report;
 mod live_scan;
 mod pdf;
