@@ -6,6 +6,7 @@ mod diagnostics;
 mod emulator;
 mod gate;
 mod harness;
+mod hostile_io;
 mod html_report;
 mod live_scan;
 mod pdf;
