@@ -7,6 +7,7 @@
 //! read is GAP, and a join that touched an unlisted resource type is GAP too. Nothing that
 //! was not read can PASS.
 
+pub mod budget;
 mod cidr;
 pub mod functions;
 pub mod values;
@@ -63,6 +64,8 @@ pub fn evaluate(
     let touched = Arc::new(Mutex::new(Touched::default()));
     let mut root = Context::with_env(crate::rules::expr::ENV.clone());
     functions::register(&mut root, index.clone(), touched.clone());
+    let budget = Arc::new(budget::Budget::default());
+    budget::register(&mut root, budget.clone());
     let params_value = values::to_cel(&Json::Object(params.clone().into_iter().collect()));
     root.add_variable_from_value("params", params_value);
     let snapshot_value = values::to_cel(&serde_json::json!({
@@ -76,6 +79,7 @@ pub fn evaluate(
         snapshot,
         index,
         touched,
+        budget,
         root,
     };
     let mut findings = Vec::new();
@@ -92,6 +96,8 @@ struct Evaluator<'s> {
     snapshot: &'s Snapshot,
     index: Arc<Index>,
     touched: Arc<Mutex<Touched>>,
+    /// Reset before every expression evaluation: each has the whole budget.
+    budget: Arc<budget::Budget>,
     root: Context<'static, 'static>,
 }
 
@@ -115,6 +121,7 @@ impl Evaluator<'_> {
             t.unknown.clear();
             t.partial.clear();
         }
+        self.budget.reset();
         let value = ctx.resolve(expr).map_err(|e| e.to_string());
         let (gaps, related, unknown, partial) = match self.touched.lock() {
             Ok(mut t) => (
@@ -272,7 +279,7 @@ impl Evaluator<'_> {
                 );
                 return finding;
             }
-            let out = self.run(&ctx, expr.program.expression(), &resource.account);
+            let out = self.run(&ctx, &expr.budgeted, &resource.account);
             groups_read.extend(refs.resource_groups.iter().cloned());
             let false_in_partial_plan =
                 matches!(out.value, Ok(Value::Bool(false))) && !out.partial.is_empty();
@@ -340,7 +347,7 @@ impl Evaluator<'_> {
                 unknown_lets.insert(name.clone(), reasons);
                 continue;
             }
-            let out = self.run(&ctx, expr.program.expression(), &resource.account);
+            let out = self.run(&ctx, &expr.budgeted, &resource.account);
             related.extend(out.related);
             if !out.unknown.is_empty() {
                 unknown_lets.insert(name.clone(), out.unknown.iter().cloned().collect());
@@ -425,7 +432,7 @@ impl Evaluator<'_> {
                 };
                 result.message = Some(format!("let `{name}` failed: {message}"));
             } else {
-                let out = self.run(&ctx, assertion.expr.program.expression(), &resource.account);
+                let out = self.run(&ctx, &assertion.expr.budgeted, &resource.account);
                 related.extend(out.related.iter().copied());
                 let mut partial = out.partial.clone();
                 for l in &assertion.refs.lets {
@@ -452,8 +459,7 @@ impl Evaluator<'_> {
                             result.observed = observed;
                             result.expected = expected;
                             for (label, ev) in &assertion.evidence {
-                                let out =
-                                    self.run(&ctx, ev.program.expression(), &resource.account);
+                                let out = self.run(&ctx, &ev.budgeted, &resource.account);
                                 let value = match out.value {
                                     Ok(v) => values::to_json(&v),
                                     Err(e) => Json::String(format!("(evidence failed: {e})")),
@@ -499,7 +505,7 @@ impl Evaluator<'_> {
         expr: &crate::rules::expr::Expression,
         account: &str,
     ) -> (Option<Json>, Option<String>) {
-        self.explain(ctx, expr.program.expression(), account)
+        self.explain(ctx, &expr.budgeted, account)
     }
 
     fn explain(

@@ -157,6 +157,13 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
         }
         RulesCommand::Lint(r) => {
             let pack = load_pack(&r, &mut sources)?;
+            let warnings = cost_warnings(&pack);
+            for w in &warnings {
+                eprintln!("{}", crate::report::text::terminal(w));
+            }
+            if !warnings.is_empty() {
+                eprintln!("{} warning(s)", warnings.len());
+            }
             println!(
                 "{} rules, {} parameters, {} frameworks: no errors",
                 pack.rules.len(),
@@ -206,6 +213,45 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// `rules lint`'s cost warnings: comprehensions nested so that their cost multiplies
+/// (`rules::expr::nesting_warnings`), one line each with the rule file, the expression
+/// and the part of it.
+fn cost_warnings(pack: &crate::rules::RulePack) -> Vec<String> {
+    let mut out = Vec::new();
+    for rule in &pack.rules {
+        let mut exprs: Vec<(String, &crate::rules::expr::Expression)> = Vec::new();
+        if let Some((e, _)) = &rule.applies_when {
+            exprs.push(("where".into(), e));
+        }
+        for (name, e, _) in &rule.lets {
+            exprs.push((format!("let {name}"), e));
+        }
+        for a in &rule.assertions {
+            exprs.push((format!("assertion {}", a.name), &a.expr));
+            for (label, e) in &a.evidence {
+                exprs.push((format!("assertion {} evidence {label}", a.name), e));
+            }
+        }
+        for (place, e) in exprs {
+            for p in crate::rules::expr::nesting_warnings(e) {
+                // From the list being iterated to the end of its line.
+                let part = e.source.get(p.range.start..).unwrap_or(&e.source);
+                let part = part.lines().next().unwrap_or(part);
+                out.push(format!(
+                    "warning[{}]: {} ({}, {place}): {}\n  at: {}\n  note: {}",
+                    p.code,
+                    rule.path.display(),
+                    rule.id,
+                    p.message,
+                    part.trim(),
+                    p.notes.join("; ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// One segment of a rule name: starts with a lower-case letter or digit, then lower-case

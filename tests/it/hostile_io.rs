@@ -408,3 +408,56 @@ fn a_closed_pipe_ends_the_run_quietly() {
         "ended by SIGPIPE (status 141 in a shell)"
     );
 }
+
+/// The bundled rules plus the hostile rule fixtures (tests/fixtures/hostile-rules) in a
+/// temporary rules directory.
+fn rules_with_hostile_fixtures() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("dir");
+        for entry in std::fs::read_dir(from).expect("read dir") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(&root().join("rules"), &dir.path().join("rules"));
+    copy(
+        &root().join("tests/fixtures/hostile-rules"),
+        &dir.path().join("rules"),
+    );
+    dir
+}
+
+#[test]
+fn a_rule_that_would_hang_or_exhaust_memory_is_an_error_finding() {
+    let dir = rules_with_hostile_fixtures();
+    let rules = dir.path().join("rules");
+    // Each fixture expects ERROR for the resource whose evaluation runs over the budget
+    // (10^9 iterations; a string grown to 4^20 bytes), PASS and FAIL for the others.
+    let (code, stdout, stderr) = assay(&["rules", "test", "hostile", "--rules", s(&rules)]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("2 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn rules_lint_warns_about_nested_comprehensions_that_multiply() {
+    let dir = rules_with_hostile_fixtures();
+    let rules = dir.path().join("rules");
+    let (code, stdout, stderr) = assay(&["rules", "lint", "--rules", s(&rules)]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("warning[nested-comprehension]") && stderr.contains("hostile.cube"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 warning(s)"), "{stderr}");
+    // The bundled rules walk each resource's own nested lists, or lists from the
+    // profile: their cost is the size of the data, not a product, so no warning.
+    let (code, _, stderr) = assay(&["rules", "lint", "--rules", "rules"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
