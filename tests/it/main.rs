@@ -4,6 +4,7 @@ mod attestation;
 mod cli;
 mod diagnostics;
 mod emulator;
+mod fuzz;
 mod gate;
 mod harness;
 mod hostile_io;
