@@ -25,7 +25,11 @@ Exit status:
   0  nothing failed (every evaluated rule passed, was waived, manual or not applicable)
   1  at least one FAIL (assay gate: the gate failed, see `assay gate --help`)
   2  bad input or tool error (malformed rule, profile, waiver file, snapshot or plan; no report is written)
-  3  no FAIL, but at least one GAP, ERROR or UNKNOWN: the run is incomplete and cannot be trusted as a pass";
+  3  no FAIL, but at least one GAP, ERROR or UNKNOWN: the run is incomplete and cannot be trusted as a pass
+
+Environment:
+  ASSAY_MAX_INPUT_BYTES  the size cap for every input file, in bytes (default 1 GiB)
+  ASSAY_RULES            the rules directory (as --rules)";
 
 #[derive(Debug, Parser)]
 #[command(name = "assay", version, about = "Compliance evidence for AWS accounts: ISO/IEC 27001 and GDPR rules over a saved or live snapshot.", after_help = EXIT_STATUS)]

@@ -220,7 +220,7 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
     println!(
         "Attestation {} for {}: {stores} data store(s) in scope, {outside} outside the allowed regions, {} copy destination(s), {} exception(s) disclosed; evidence observed {}.",
         a.id,
-        a.organisation,
+        crate::report::text::terminal_with(&a.organisation, false),
         a.copies.len(),
         a.exceptions.len(),
         a.observed_at.to_rfc3339()
@@ -269,7 +269,12 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
             Outcome::Failed => "FAILED ",
             Outcome::NotMade => "not checked",
         };
-        println!("{mark} {}: {}", c.name, c.detail);
+        // Details quote the document being verified: shown, never obeyed by the terminal.
+        println!(
+            "{mark} {}: {}",
+            c.name,
+            crate::report::text::terminal(&c.detail)
+        );
     }
     if checks.failed() {
         let n = checks

@@ -461,3 +461,35 @@ fn rules_lint_warns_about_nested_comprehensions_that_multiply() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+#[test]
+fn credentials_in_the_endpoint_url_are_not_stored_in_the_snapshot() {
+    let moto = crate::emulator::moto();
+    let url = moto.url.replacen("http://", "http://auditor:s3cr3t-pw@", 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("snapshot.json");
+    let ran = crate::emulator::run(
+        crate::emulator::command(None),
+        &[
+            "collect",
+            "--endpoint-url",
+            &url,
+            "--region",
+            "ap-southeast-2",
+            "-o",
+            s(&path),
+        ],
+    );
+    assert!(matches!(ran.code, 0 | 3), "{}", ran.stderr);
+    let text = std::fs::read_to_string(&path).expect("snapshot");
+    assert!(
+        !text.contains("s3cr3t-pw"),
+        "the password is not in the snapshot"
+    );
+    assert!(!ran.stderr.contains("s3cr3t-pw"), "{}", ran.stderr);
+    let snapshot: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(
+        snapshot["origin"]["endpoint_url"],
+        moto.url.replacen("http://", "http://***@", 1)
+    );
+}
