@@ -312,6 +312,20 @@ where
     }
 }
 
+/// `error: cause: cause…`, each level once (the SDK repeats a cause's text in its parent's).
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
 #[cfg(test)]
 mod redact_tests {
     use super::redact_url_credentials;
@@ -329,18 +343,4 @@ mod redact_tests {
         assert_eq!(redact_url_credentials("https://h/a@b"), "https://h/a@b");
         assert_eq!(redact_url_credentials("no url: a@b"), "no url: a@b");
     }
-}
-
-/// `error: cause: cause…`, each level once (the SDK repeats a cause's text in its parent's).
-fn causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !parts.last().is_some_and(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    parts.join(": ")
 }
