@@ -47,8 +47,11 @@ pub struct CollectOptions {
     /// Assume this role (in another account) before scanning.
     pub role_arn: Option<String>,
     pub external_id: Option<String>,
-    /// List the organisation's accounts and assume this role name in each.
+    /// List the organisation's accounts and assume this role name in each member account.
     pub org_role: Option<String>,
+    /// With `org_role`: the role name to assume in the caller's own (management) account;
+    /// None reads that account with the caller's own credentials.
+    pub org_management_role: Option<String>,
     /// Per-resource calls in flight per service and region.
     pub concurrency: usize,
     /// Show a progress bar on stderr (only drawn on a terminal).
@@ -68,6 +71,7 @@ impl Default for CollectOptions {
             role_arn: None,
             external_id: None,
             org_role: None,
+            org_management_role: None,
             concurrency: 8,
             progress: true,
         }
@@ -100,6 +104,9 @@ pub struct ServiceCtx<'a> {
     pub concurrency: usize,
     /// Whether an endpoint override is in use (emulators need S3 path-style addressing).
     pub endpoint_override: bool,
+    /// Every region the scan reads in this account (a multi-Region trail whose home
+    /// region is not among them is kept from the first region that shows it).
+    pub regions_read: &'a [String],
 }
 
 /// Builds a resource from its parts.
@@ -164,6 +171,23 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     let mut scan_principal = principal.clone();
     if let Some(role_name) = &options.org_role {
         for id in organisation_accounts(&base, &recorder, &caller_account, &home).await? {
+            // The account the organisation is listed from is read as the caller: AWS
+            // creates OrganizationAccountAccessRole in member accounts only ("AWS
+            // Organizations automatically creates an IAM role named
+            // OrganizationAccountAccessRole in every new account that you create", the
+            // Organizations user guide; the management account is not created by it).
+            let role_name = match &options.org_management_role {
+                _ if id != caller_account => role_name,
+                Some(management_role) => management_role,
+                None => {
+                    accounts.push(Account {
+                        id,
+                        config: base.clone(),
+                        principal: principal.clone(),
+                    });
+                    continue;
+                }
+            };
             let arn = format!("arn:aws:iam::{id}:role/{role_name}");
             match assume(
                 &base,
@@ -230,6 +254,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     recorder.progress.finish();
 
     let (raw_responses, mut gaps) = recorder.finish();
+    drop_duplicate_arns(&mut resources);
     mark_regions_in_use(&mut resources, &gaps);
     resolve_key_references(&mut resources);
     resources.sort_by(|a, b| {
@@ -478,6 +503,10 @@ async fn scan_account(
         .map(|(r, s)| (r.clone(), s.clone(), aws::in_region(&account.config, r)))
         .collect();
     let concurrency = options.concurrency;
+    let region_names: Vec<String> = read.iter().map(|(r, _)| r.clone()).collect();
+    if region_names.is_empty() {
+        no_region_read(&account.id, &not_read, recorder);
+    }
     let global = ServiceCtx {
         account: &account.id,
         region: "global",
@@ -485,6 +514,7 @@ async fn scan_account(
         recorder,
         concurrency,
         endpoint_override,
+        regions_read: &region_names,
     };
     let regional: Vec<(ServiceCtx, &str)> = regional_configs
         .iter()
@@ -497,12 +527,12 @@ async fn scan_account(
                     recorder,
                     concurrency,
                     endpoint_override,
+                    regions_read: &region_names,
                 },
                 opt_in.as_str(),
             )
         })
         .collect();
-    let region_names: Vec<String> = read.iter().map(|(r, _)| r.clone()).collect();
     // Console sign-ins through the global sign-in endpoint are recorded in us-east-1 only:
     // read them there even when the scan is limited to other regions, as IAM is read
     // whatever the regions (in the aws partition; elsewhere us-east-1 is not a region).
@@ -520,6 +550,7 @@ async fn scan_account(
         recorder,
         concurrency,
         endpoint_override,
+        regions_read: &region_names,
     });
 
     // Global services once, regional services per region, all concurrently.
@@ -557,6 +588,60 @@ async fn scan_account(
         principal_arn: Some(account.principal.clone()),
     };
     (scope, found.into_iter().flatten().collect())
+}
+
+/// Keeps one resource per ARN. An organisation trail is shown to every member account
+/// as a shadow trail (`cloudtrail.rs`): when its own account was read too, that read is
+/// kept; otherwise the first member's.
+fn drop_duplicate_arns(resources: &mut Vec<Resource>) {
+    let owner = |r: &Resource| r.arn.split(':').nth(4) == Some(r.account.as_str());
+    resources.sort_by(|a, b| (&a.arn, !owner(a)).cmp(&(&b.arn, !owner(b))));
+    resources.dedup_by(|later, first| later.arn == first.arn);
+}
+
+/// The resource types listed region by region (console sign-ins are read in us-east-1
+/// whatever the regions asked for).
+const REGIONAL_TYPES: &[&str] = &[
+    "aws_region",
+    "aws_ebs_volume",
+    "aws_ebs_snapshot",
+    "aws_ec2_instance",
+    "aws_vpc",
+    "aws_security_group",
+    "aws_rds_instance",
+    "aws_rds_snapshot",
+    "aws_kms_key",
+    "aws_cloudtrail_trail",
+    "aws_config_recorder",
+    "aws_backup_plan",
+    "aws_backup_vault",
+    "aws_backup_recovery_point",
+];
+
+/// An account in which none of the regions asked for could be read: nothing regional was
+/// listed, so its trails, keys, vaults … are not known to be absent. One gap says so, and
+/// every rule that needs them (an account with no trail listed, say) is GAP, not FAIL.
+fn no_region_read(account: &str, not_read: &[RegionNotRead], recorder: &Recorder) {
+    let why: Vec<String> = not_read
+        .iter()
+        .map(|n| format!("{}: {}", n.region, n.reason))
+        .collect();
+    let failure = aws::Failure {
+        kind: FailureKind::Service,
+        code: "NoRegionRead".into(),
+        message: format!(
+            "none of the regions asked for could be read ({})",
+            why.join("; ")
+        ),
+    };
+    recorder.gap(
+        account,
+        "global",
+        "ec2:DescribeRegions",
+        &failure,
+        REGIONAL_TYPES,
+        "",
+    );
 }
 
 /// Resource types whose presence puts a region in use.

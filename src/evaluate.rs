@@ -361,10 +361,7 @@ impl Evaluator<'_> {
                 }
                 Ok(value) => {
                     ctx.add_variable_from_value(name.clone(), value);
-                    failed_lets.insert(
-                        name.clone(),
-                        ("joins a resource type that was not listed".into(), out.gaps),
-                    );
+                    failed_lets.insert(name.clone(), (join_gap_message(&out.gaps), out.gaps));
                 }
                 Err(e) => {
                     failed_lets.insert(name.clone(), (e, out.gaps));
@@ -447,8 +444,7 @@ impl Evaluator<'_> {
                         (Ok(Value::Bool(true)), true) => {}
                         (Ok(Value::Bool(_)), false) | (Err(_), false) => {
                             result.status = AssertionStatus::Gap;
-                            result.message =
-                                Some("joins a resource type that was not (fully) listed".into());
+                            result.message = Some(join_gap_message(&out.gaps));
                             finding.gaps.extend(out.gaps.iter().cloned());
                         }
                         (Ok(Value::Bool(false)), true) => {
@@ -583,6 +579,27 @@ impl Evaluator<'_> {
             }
         }
         sources
+    }
+}
+
+/// Why a join could not be trusted: the regions not read it looked in, by name, or a
+/// resource type that was not (fully) listed.
+fn join_gap_message(gaps: &BTreeSet<String>) -> String {
+    let regions: Vec<String> = gaps
+        .iter()
+        .filter_map(|g| g.strip_prefix(functions::REGION_NOT_READ))
+        .map(|place| match place.split_once(':') {
+            Some((account, region)) => format!("{region} (account {account})"),
+            None => place.to_string(),
+        })
+        .collect();
+    if regions.is_empty() {
+        "joins a resource type that was not (fully) listed".into()
+    } else {
+        format!(
+            "joins a resource in a region that was not read: {}",
+            regions.join(", ")
+        )
     }
 }
 

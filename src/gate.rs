@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::findings::{Finding, Status};
-use crate::plan::NotRead;
 use crate::plan::rules::NotEvaluated;
+use crate::plan::{NotRead, PlanNote};
 use crate::rules::Severity;
 use baseline::Baseline;
 
@@ -119,6 +119,15 @@ pub struct Decision {
     pub not_evaluated: Vec<NotEvaluated>,
     /// Plans only: planned resources of types assay does not read.
     pub not_read: Vec<NotRead>,
+    /// Plans only: changes read in part (a parent outside the plan, an attachment no rule
+    /// reads), each named.
+    pub notes: Vec<PlanNote>,
+    /// Plans only: problems with the file that did not stop it being read.
+    pub warnings: Vec<String>,
+    /// Plans only: set when the plan gives the rules nothing to judge, saying so; the gate
+    /// then passes on no evidence, and every output states it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nothing_to_judge: Option<String>,
 }
 
 impl Decision {
@@ -156,6 +165,9 @@ impl Decision {
             resolved,
             not_evaluated: Vec::new(),
             not_read: Vec::new(),
+            notes: Vec::new(),
+            warnings: Vec::new(),
+            nothing_to_judge: None,
         }
     }
 

@@ -24,5 +24,6 @@ pub mod plan;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod selectors;
 pub mod snapshot;
 pub mod waivers;

@@ -21,6 +21,7 @@ mod attrs;
 mod build;
 mod config;
 mod error;
+mod input;
 mod normalise;
 pub mod rules;
 
@@ -58,26 +59,73 @@ pub struct NotRead {
     pub type_name: String,
 }
 
+/// A planned change read only in part: judged against a placeholder for a parent outside
+/// the plan, or attached to something no rule reads. Shown in every output, so a change
+/// is never dropped without a line that names it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlanNote {
+    pub address: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub note: String,
+}
+
 /// A plan as a snapshot, with what was left out.
 #[derive(Debug, Clone)]
 pub struct PlanSnapshot {
     pub snapshot: Snapshot,
     /// Managed AWS resources of types assay does not read from plans.
     pub not_read: Vec<NotRead>,
+    /// Changes read in part (a parent outside the plan, nothing a rule reads).
+    pub notes: Vec<PlanNote>,
+    /// Problems with the file that did not stop it being read (encoding, a malformed
+    /// optional field).
+    pub warnings: Vec<String>,
+    /// Managed resources the plan changes or keeps (`resource_changes` entries that will
+    /// exist after apply), of any provider.
+    pub managed: usize,
 }
 
-/// Reads `terraform show -json` output from `path`.
+impl PlanSnapshot {
+    /// When the plan gives the rules nothing to judge, the sentence that says so.
+    pub fn nothing_to_judge(&self) -> Option<String> {
+        if !self.snapshot.resources.is_empty() {
+            return None;
+        }
+        Some(match (self.managed, self.not_read.len()) {
+            (0, _) => {
+                "the plan changes no managed resource: there is nothing for the rules to judge"
+                    .to_string()
+            }
+            (n, 0) => format!(
+                "the plan changes {n} managed resource(s), none of a type the rules judge (none is an AWS resource assay reads): there is nothing for the rules to judge"
+            ),
+            (n, r) => format!(
+                "the plan changes {n} managed resource(s), none of a type the rules judge ({r} AWS resource(s) of types assay does not read are listed as not read): there is nothing for the rules to judge"
+            ),
+        })
+    }
+}
+
+/// Reads `terraform show -json` output from `path`: UTF-8 (with or without a byte-order
+/// mark) or UTF-16.
 pub fn load(path: &Path, options: &PlanOptions) -> Result<PlanSnapshot, PlanError> {
     let display = path.display().to_string();
-    let text = crate::input::read_text(path).map_err(|source| PlanError::Io {
+    let bytes = crate::input::read(path).map_err(|source| PlanError::Io {
         path: display.clone(),
         source,
     })?;
-    from_json(&text, &display, options)
+    let (text, encoding) = input::decode(&bytes, &display)?;
+    let mut planned = from_json(&text, &display, options)?;
+    if let Some(note) = encoding {
+        planned.warnings.insert(0, format!("{display}: {note}"));
+    }
+    Ok(planned)
 }
 
 /// Builds the snapshot from plan JSON; `file` names the plan in messages.
 pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSnapshot, PlanError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let plan: Value = serde_json::from_str(text).map_err(|e| PlanError::Json {
         path: file.to_string(),
         line: e.line(),
@@ -89,35 +137,23 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
         field: field.to_string(),
         message,
     };
-    if !plan.is_object() {
-        return Err(field(
-            "(top level)",
-            format!(
-                "expected the object `terraform show -json` writes, found {}",
-                error::kind(&plan)
-            ),
-        ));
-    }
-    match plan.get("format_version").and_then(Value::as_str) {
-        Some(v) if v.split('.').next() == Some("1") => {}
-        Some(v) => {
-            return Err(field(
-                "format_version",
-                format!("plan JSON format {v} is not supported (this build reads 1.x)"),
-            ));
-        }
-        None => {
-            return Err(field(
-                "format_version",
-                "missing: is this the output of `terraform show -json <planfile>`? (a state file or `terraform plan` text is not a plan)".into(),
-            ));
-        }
-    }
-    let collected_at = match plan.get("timestamp").and_then(Value::as_str) {
-        Some(t) => DateTime::parse_from_rfc3339(t)
-            .map_err(|e| field("timestamp", format!("`{t}` is not an RFC 3339 time: {e}")))?
-            .with_timezone(&Utc),
-        None => options.now.unwrap_or_else(Utc::now),
+    input::check_shape(&plan, file)?;
+    let mut warnings = Vec::new();
+    // `timestamp` (Terraform 1.5+) only dates the snapshot: a value that is not RFC 3339
+    // is reported and the reading time used, never a reason to refuse the plan.
+    let collected_at = match plan.get("timestamp") {
+        None | Some(Value::Null) => options.now.unwrap_or_else(Utc::now),
+        Some(t) => match t.as_str().map(DateTime::parse_from_rfc3339) {
+            Some(Ok(t)) => t.with_timezone(&Utc),
+            _ => {
+                let now = options.now.unwrap_or_else(Utc::now);
+                warnings.push(format!(
+                    "{file}: `timestamp`: {t} is not an RFC 3339 time; the snapshot is dated {} instead",
+                    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ));
+                now
+            }
+        },
     };
     let config = config::Config::new(&plan);
     let changes_json = match plan.get("resource_changes") {
@@ -133,8 +169,10 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
     let mut changes = Vec::new();
     let mut raw = BTreeMap::new();
     let mut not_read = Vec::new();
+    let mut managed = 0;
     for (pos, rc) in changes_json.iter().enumerate() {
         if let Some(planned) = planned(file, pos, rc, &config, &mut raw)? {
+            managed += 1;
             if normalise::is_read(&planned.type_name) {
                 changes.push(planned);
             } else if planned.type_name.starts_with("aws_") {
@@ -153,7 +191,7 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
         collected_at,
         options.account.clone(),
     );
-    let drafts = normalise::all(&ctx)?;
+    let (drafts, notes) = normalise::all(&ctx)?;
     let resources: Vec<snapshot::Resource> = drafts.into_iter().map(|d| d.resource).collect();
     // Only cite raw responses something refers to: the plan JSON of every resource read.
     let cited: BTreeSet<&String> = resources
@@ -207,7 +245,13 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
         },
     };
     snapshot.seal();
-    Ok(PlanSnapshot { snapshot, not_read })
+    Ok(PlanSnapshot {
+        snapshot,
+        not_read,
+        notes,
+        warnings,
+        managed,
+    })
 }
 
 /// One `resource_changes` entry, when it describes a managed resource that will exist.
@@ -269,13 +313,35 @@ fn planned<'a>(
         }
         None => return Err(err("change.actions", "missing".into())),
     };
+    // The actions Terraform writes (https://developer.hashicorp.com/terraform/internals/json-format,
+    // "Change Representation"); anything else is not a plan Terraform wrote, and reading
+    // past it could drop a resource that will exist.
+    const ACTIONS: [&str; 6] = ["no-op", "create", "read", "update", "delete", "forget"];
+    if let Some(bad) = actions.iter().find(|a| !ACTIONS.contains(a)) {
+        return Err(err(
+            "change.actions",
+            format!(
+                "`{bad}` is not a Terraform action ({}): this is not a plan Terraform wrote",
+                ACTIONS.join(", ")
+            ),
+        ));
+    }
     let action = match actions.as_slice() {
         ["create"] => "create",
         ["update"] => "update",
         ["no-op"] => "no-op",
-        ["delete", "create"] | ["create", "delete"] => "replace",
-        // Deleted (or forgotten, or only read) resources will not exist after apply.
-        _ => return Ok(None),
+        ["delete", "create"] | ["create", "delete"] | ["create", "forget"] => "replace",
+        // Deleted, or forgotten (removed from state, left in AWS): not managed by this
+        // configuration after apply. (`read` is for data sources, handled above.)
+        ["delete"] | ["forget"] | ["delete", "forget"] => return Ok(None),
+        other => {
+            return Err(err(
+                "change.actions",
+                format!(
+                    "{other:?} is not a combination of actions Terraform writes: this is not a plan Terraform wrote"
+                ),
+            ));
+        }
     };
     let after = match change.get("after") {
         Some(v @ Value::Object(_)) => v,

@@ -54,6 +54,10 @@ pub struct Report {
     pub attestations: Vec<ManualEvidence>,
     pub gaps: Vec<Gap>,
     pub waivers: Vec<WaiverUse>,
+    /// Profile values that decide which resources rules apply to and matched none
+    /// (`crate::selectors`); absent when every one matched something.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_selectors: Vec<crate::selectors::UnmatchedSelector>,
     pub findings: Vec<Finding>,
 }
 

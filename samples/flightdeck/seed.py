@@ -26,7 +26,7 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   encryption by default off in production us-east-1.
 - residency: a bucket, an instance, an RDS instance, a vault and keys in us-east-1; S3
   replication to us-east-1; a multi-Region key replicated to us-west-2; the `analytics`
-  plan copying to us-east-1.
+  plan copying to us-east-1; the growth key's policy letting a contractor's account decrypt.
 - backup: `staging` plan (14 days, no copies); `analytics` and `melbourne-dr` plans (35
   days, copies outside the DR account); `melbourne-dr` snapshots twice a day kept 3 days;
   flightdeck-reporting's newest recovery point is 3+ days old; app-04's newest point is
@@ -1079,6 +1079,28 @@ def replay(e):
     }
 
 
+def seed_key_grants(e):
+    """Key policies, last: moto draws request ids from its seeded generator, so any write
+    placed earlier would change every id generated after it."""
+    # The growth team's key also lets an analytics contractor's account decrypt: a grant
+    # outside Flightdeck's accounts (residency.kms-key-policy-accounts FAIL).
+    growth = e.client(PROD, "kms", USE1)
+    growth.put_key_policy(
+        KeyId=e.key("prod-growth").split("/")[-1],
+        PolicyName="default",
+        Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:aws:iam::{PROD}:root"}, "Action": "kms:*", "Resource": "*"},
+                {"Sid": "Analytics contractor", "Effect": "Allow",
+                 "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+                 "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"},
+            ],
+        }),
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--endpoint", required=True)
@@ -1095,6 +1117,7 @@ def main():
     seed_iam(e)
     seed_logging(e)
     seed_backup(e)
+    seed_key_grants(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,

@@ -100,6 +100,9 @@ fn build(args: &EvaluateArgs) -> Result<(Report, Option<Snapshot>)> {
     };
     let now = args.now.unwrap_or_else(Utc::now);
     let report = evaluate_loaded(&snapshot, &snapshot_path, &pack, &profile, &waivers, now);
+    for warning in crate::selectors::warnings(&report.unmatched_selectors) {
+        eprintln!("{warning}");
+    }
     Ok((report, collected.then_some(snapshot)))
 }
 
@@ -119,8 +122,10 @@ pub(crate) fn evaluate_loaded(
         .filter(|r| profile.rules.selects(&r.id))
         .collect();
     let mut findings = run_rules(snapshot, &rules, &profile.params, &profile.attestations);
+    let unmatched = crate::selectors::unmatched(snapshot, &pack.params, &profile.params, &rules);
+    crate::selectors::explain(&mut findings, &rules, &unmatched);
     let register = crate::waivers::apply(&mut findings, waivers, now.date_naive());
-    Report::build(
+    let mut report = Report::build(
         findings,
         snapshot,
         snapshot_path,
@@ -128,7 +133,9 @@ pub(crate) fn evaluate_loaded(
         profile,
         register,
         now,
-    )
+    );
+    report.unmatched_selectors = unmatched;
+    report
 }
 
 pub fn evaluate(args: EvaluateArgs) -> Result<u8> {

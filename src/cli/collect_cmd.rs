@@ -26,9 +26,16 @@ pub struct AwsArgs {
     /// External id for --role-arn / --org.
     #[arg(long)]
     pub external_id: Option<String>,
-    /// Scan every active account of the organisation, assuming this role name in each.
+    /// Scan every active account of the organisation, assuming this role name in each
+    /// member account. The account the organisation is listed from (the management
+    /// account, or a delegated administrator) is read with the caller's own credentials:
+    /// AWS creates OrganizationAccountAccessRole only in member accounts.
     #[arg(long, value_name = "ROLE_NAME")]
     pub org: Option<String>,
+    /// With --org: read the management account by assuming this role name in it instead
+    /// of with the caller's own credentials.
+    #[arg(long, value_name = "ROLE_NAME", requires = "org")]
+    pub org_management_role: Option<String>,
     /// Endpoint override (emulators); also read from AWS_ENDPOINT_URL.
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
@@ -56,6 +63,7 @@ impl AwsArgs {
             role_arn: self.role_arn.clone(),
             external_id: self.external_id.clone(),
             org_role: self.org.clone(),
+            org_management_role: self.org_management_role.clone(),
             concurrency: self.concurrency.max(1),
             progress: true,
         }

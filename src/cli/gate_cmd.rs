@@ -15,8 +15,8 @@ use super::{RulesArg, load_pack, load_profile};
 use crate::diag::Sources;
 use crate::gate::baseline::Baseline;
 use crate::gate::{Decision, Outcome, Policy, sources};
-use crate::plan::NotRead;
-use crate::plan::rules::{NotEvaluated, not_evaluable};
+use crate::plan::rules::{NotEvaluated, not_evaluable_in};
+use crate::plan::{NotRead, PlanNote};
 use crate::report::{self, Report};
 use crate::rules::Severity;
 use crate::snapshot::Snapshot;
@@ -132,6 +132,9 @@ struct Evaluated {
     report: Report,
     not_evaluated: Vec<NotEvaluated>,
     not_read: Vec<NotRead>,
+    notes: Vec<PlanNote>,
+    warnings: Vec<String>,
+    nothing_to_judge: Option<String>,
 }
 
 fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
@@ -155,22 +158,26 @@ fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
         }
         None => Vec::new(),
     };
-    let (snapshot, path, not_read) = match (&inputs.source.snapshot, &inputs.source.plan) {
-        (Some(path), _) => (
-            Snapshot::load(path)?,
-            path.display().to_string(),
-            Vec::new(),
-        ),
+    let (snapshot, path, plan_extras) = match (&inputs.source.snapshot, &inputs.source.plan) {
+        (Some(path), _) => (Snapshot::load(path)?, path.display().to_string(), None),
         (None, Some(path)) => {
             let planned = crate::plan::load(path, &inputs.plan_input.options(inputs.now))?;
+            let nothing = planned.nothing_to_judge();
+            for w in &planned.warnings {
+                eprintln!("warning: {w}");
+            }
+            if let Some(n) = &nothing {
+                eprintln!("warning: {}: {n}", path.display());
+            }
             (
                 planned.snapshot,
                 path.display().to_string(),
-                planned.not_read,
+                Some((planned.not_read, planned.notes, planned.warnings, nothing)),
             )
         }
         (None, None) => bail!("give --snapshot or --plan"),
     };
+    let (not_read, notes, warnings, nothing_to_judge) = plan_extras.unwrap_or_default();
     let now = inputs.now.unwrap_or_else(Utc::now);
     let mut not_evaluated = Vec::new();
     let rules: Vec<&crate::rules::Rule> = pack
@@ -179,7 +186,7 @@ fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
         .filter(|r| profile.rules.selects(&r.id))
         .filter(|r| {
             let reason = (snapshot.origin.kind == "plan")
-                .then(|| not_evaluable(r))
+                .then(|| not_evaluable_in(r, &snapshot))
                 .flatten();
             if let Some(reason) = &reason {
                 not_evaluated.push(NotEvaluated {
@@ -198,6 +205,9 @@ fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
         report,
         not_evaluated,
         not_read,
+        notes,
+        warnings,
+        nothing_to_judge,
     })
 }
 
@@ -221,6 +231,9 @@ pub fn gate(args: GateArgs) -> Result<u8> {
     let mut decision = Decision::new(&evaluated.report.findings, policy, baseline.as_ref());
     decision.not_evaluated = evaluated.not_evaluated;
     decision.not_read = evaluated.not_read;
+    decision.notes = evaluated.notes;
+    decision.warnings = evaluated.warnings;
+    decision.nothing_to_judge = evaluated.nothing_to_judge;
     let config_dir = args.tf_dir.clone().or_else(|| {
         args.inputs
             .source
@@ -309,6 +322,9 @@ fn summary(outcome: &Outcome) -> String {
         d.allowed,
         d.policy.fail_on.as_str()
     );
+    if let Some(n) = &d.nothing_to_judge {
+        text.push_str(&format!("  NOTHING JUDGED: {n}\n"));
+    }
     for f in outcome
         .report
         .findings
@@ -328,6 +344,15 @@ fn summary(outcome: &Outcome) -> String {
         text.push_str(&format!(
             "  {} rule(s) not evaluated on a plan (see summary.md or gate.json)\n",
             d.not_evaluated.len()
+        ));
+    }
+    for n in &d.notes {
+        text.push_str(&format!("  read in part: {}: {}\n", n.address, n.note));
+    }
+    for n in &d.not_read {
+        text.push_str(&format!(
+            "  not read: {} ({} is not read from plans)\n",
+            n.address, n.type_name
         ));
     }
     text

@@ -74,5 +74,14 @@ pub fn run(args: PlanArgs) -> Result<u8> {
             n.address, n.type_name
         );
     }
+    for n in &planned.notes {
+        eprintln!("  read in part: {}: {}", n.address, n.note);
+    }
+    for w in &planned.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(n) = planned.nothing_to_judge() {
+        eprintln!("warning: {}: {n}", args.plan.display());
+    }
     Ok(0)
 }

@@ -2,6 +2,7 @@
 //! retries, timeouts), raw-response capture, and the classification of SDK errors into
 //! what the snapshot records.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,7 +11,9 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -70,19 +73,35 @@ pub struct Captured {
 
 /// An interceptor attached to one call (`customize().interceptor(capture.clone())`) that
 /// keeps the raw response of the last attempt: body, content type and request id. The
-/// SDK's parsed output drops fields it does not model; the raw body is the evidence.
+/// SDK's parsed output drops fields it does not model; the raw body is the evidence. It
+/// also counts the attempts (the SDK retries throttling and transient errors itself).
 #[derive(Debug, Clone, Default)]
-pub struct Capture(Arc<Mutex<Option<Captured>>>);
+pub struct Capture(Arc<Mutex<Option<Captured>>>, Arc<AtomicU32>);
 
 impl Capture {
     pub fn take(&self) -> Option<Captured> {
         self.0.lock().ok().and_then(|mut c| c.take())
+    }
+
+    /// How many attempts the call took so far (1 without retries).
+    pub fn attempts(&self) -> u32 {
+        self.1.load(Ordering::Relaxed)
     }
 }
 
 impl Intercept for Capture {
     fn name(&self) -> &'static str {
         "assay-capture"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.1.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 
     fn read_after_attempt(

@@ -8,6 +8,7 @@ use aws_sdk_kms::operation::list_aliases::ListAliasesOutput;
 use aws_sdk_kms::operation::list_keys::ListKeysOutput;
 use futures::StreamExt;
 
+use super::normalise::policy_document;
 use super::read::{Groups, Paging, next_marker};
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::KmsKey;
@@ -170,6 +171,24 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                     key.rotation_enabled = Some(out.key_rotation_enabled());
                     key.rotation_period_days = out.rotation_period_in_days().map(i64::from);
                 }
+            }
+            // "The only valid policy name is default" (GetKeyPolicy API reference); the
+            // policy document is returned as a JSON string.
+            let policy = read
+                .read("policy", "kms:GetKeyPolicy", |c| {
+                    kms.get_key_policy()
+                        .key_id(&key_id)
+                        .policy_name("default")
+                        .customize()
+                        .interceptor(c)
+                        .send()
+                })
+                .await;
+            if let Some(out) = policy {
+                key.policy = out
+                    .policy()
+                    .map(policy_document)
+                    .unwrap_or(serde_json::Value::Null);
             }
             let name = key.aliases.first().cloned();
             let (provenance, unread) = read.finish();

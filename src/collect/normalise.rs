@@ -7,11 +7,24 @@ use serde_json::{Map, Value};
 use crate::snapshot::resources::SecurityGroupRule;
 
 /// Classifies an AWS Backup schedule (`cron(min hour dom month dow year)` or
-/// `rate(...)`) into a frequency and the number of runs per day.
+/// `rate(...)`) by how often it runs: a frequency and the number of runs per day.
 ///
-/// `cron(0 5 * * ? *)` → daily, 1; `cron(0 */6 * * ? *)` or `cron(0 0/6 * * ? *)` →
-/// hourly, 4; `cron(0 5 ? * SAT *)` → weekly; `cron(0 5 1 * ? *)` → monthly;
-/// `cron(0 5 1 1 ? *)` → yearly.
+/// AWS Backup's `ScheduleExpression` is an EventBridge cron expression (the `BackupRule`
+/// API reference points to "Schedule expressions for rules"): day-of-week takes `1-7` or
+/// `SUN-SAT`, with lists (`,`), ranges (`-`), `L` (last) and `#` (nth weekday of the
+/// month); day-of-month takes numbers, lists, `L` and `W`; `?` means "any" in either.
+///
+/// The class follows how often the plan runs, not how the expression is written:
+/// - six or seven days a week is `daily` (Aeronet's "six daily, Sunday to Friday",
+///   `cron(0 18 ? * SUN-FRI *)`), and several runs on such a day is `hourly` with the
+///   count (`cron(0 */6 * * ? *)` → 4);
+/// - one day a week is `weekly`; two to five days a week is `other` (neither tier);
+/// - one day a month (`1`, `L`, `15W`, or a weekday such as `6#1` or `6L`) is `monthly`;
+/// - one day of one month is `yearly`;
+/// - anything else, or an expression that does not parse, is `other`.
+///
+/// `runs_per_day` is the count of runs on a day it runs for `daily` and `hourly`, else 0.
+/// The same classifier serves live scans and Terraform plans.
 pub fn backup_frequency(expression: &str) -> (String, i64) {
     let expression = expression.trim();
     if let Some(rate) = expression
@@ -30,66 +43,123 @@ pub fn backup_frequency(expression: &str) -> (String, i64) {
             _ => ("other".into(), 0),
         };
     }
+    let other = ("other".to_string(), 0);
     let Some(fields) = expression
         .strip_prefix("cron(")
         .and_then(|c| c.strip_suffix(')'))
     else {
-        return ("other".into(), 0);
+        return other;
     };
     let f: Vec<&str> = fields.split_whitespace().collect();
     if f.len() != 6 {
-        return ("other".into(), 0);
+        return other;
     }
-    let (hour, dom, month, dow) = (f[1], f[2], f[3], f[4]);
-    let runs_per_day = runs_in_field(hour, 24);
+    let (minute, hour, dom, month, dow) = (f[0], f[1], f[2], f[3], f[4]);
     let any = |x: &str| x == "*" || x == "?";
-    if any(dom) && any(month) && any(dow) {
-        return if runs_per_day > 1 {
-            ("hourly".into(), runs_per_day)
+    let (Some(minutes), Some(hours)) =
+        (values_in_field(minute, 0, 59), values_in_field(hour, 0, 23))
+    else {
+        return other;
+    };
+    let runs_per_day = (minutes * hours) as i64;
+    let on_a_day = |runs: i64| {
+        if runs > 1 {
+            ("hourly".to_string(), runs)
         } else {
-            ("daily".into(), 1)
+            ("daily".to_string(), 1)
+        }
+    };
+    // A weekday of the month (`6#1`, `6L`) or the last day (`L`, `LW`) is once a month.
+    let nth_weekday = dow.contains('#') || (dow.ends_with('L') && dow != "L");
+    if !any(month) {
+        let one_month = values_in_field(month, 1, 12) == Some(1);
+        let one_day = !any(dom) && days_of_month(dom) == Some(1) && any(dow);
+        return if one_month && (one_day || nth_weekday) {
+            ("yearly".into(), 0)
+        } else {
+            other
         };
     }
-    if any(dom) && any(month) && !any(dow) {
-        return ("weekly".into(), 0);
+    if nth_weekday {
+        return if any(dom) {
+            ("monthly".into(), 0)
+        } else {
+            other
+        };
     }
-    if !any(dom) && any(month) {
-        return ("monthly".into(), 0);
+    match (any(dom), any(dow)) {
+        (true, true) => on_a_day(runs_per_day),
+        (true, false) => match days_of_week(dow) {
+            Some(6 | 7) => on_a_day(runs_per_day),
+            Some(1) => ("weekly".into(), 0),
+            _ => other,
+        },
+        (false, true) => match days_of_month(dom) {
+            Some(1) => ("monthly".into(), 0),
+            _ => other,
+        },
+        (false, false) => other,
     }
-    if !any(dom) && !any(month) {
-        return ("yearly".into(), 0);
-    }
-    ("other".into(), 0)
 }
 
-/// How many values a cron field takes over `range` (`*/6` → 4, `0/12` → 2, `1,13` → 2).
-fn runs_in_field(field: &str, range: i64) -> i64 {
-    if field == "*" {
-        return range;
+/// How many distinct values a cron field takes between `low` and `high` (`*/6` over hours
+/// → 4, `0/12` → 2, `1,13` → 2, `9-17` → 9); None when it does not parse.
+fn values_in_field(field: &str, low: u32, high: u32) -> Option<usize> {
+    expand(field, low, high, &|v: &str| v.parse().ok()).map(|set| set.len())
+}
+
+/// The days of the week a day-of-week field names (`SUN-FRI` → 6, `MON,WED` → 2,
+/// `*` → 7). Days are `1-7` or `SUN-SAT` (Sunday is 1).
+fn days_of_week(field: &str) -> Option<usize> {
+    const NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    let day = |v: &str| -> Option<u32> {
+        NAMES
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(v))
+            .map(|i| i as u32 + 1)
+            .or_else(|| v.parse().ok())
+    };
+    expand(field, 1, 7, &day).map(|set| set.len())
+}
+
+/// The days of the month a day-of-month field names; `L` (last day) and `nW` (nearest
+/// weekday) are one day each.
+fn days_of_month(field: &str) -> Option<usize> {
+    if field == "L" || field == "LW" || field.ends_with('W') {
+        return Some(1);
     }
-    field
-        .split(',')
-        .map(|part| match part.split_once('/') {
-            Some((start, step)) => {
-                let start: i64 = if start == "*" {
-                    0
-                } else {
-                    start.parse().unwrap_or(0)
-                };
-                let step: i64 = step.parse().unwrap_or(range);
-                if step <= 0 {
-                    1
-                } else {
-                    ((range - 1 - start) / step) + 1
-                }
-            }
-            None if part.contains('-') => {
-                let (a, b) = part.split_once('-').unwrap_or((part, part));
-                (b.parse::<i64>().unwrap_or(0) - a.parse::<i64>().unwrap_or(0) + 1).max(1)
-            }
-            None => 1,
-        })
-        .sum()
+    expand(field, 1, 31, &|v: &str| v.parse().ok()).map(|set| set.len())
+}
+
+/// The set of values a cron field (`*`, `a`, `a-b`, `a/n`, `*/n`, `a-b/n`, lists of
+/// these) takes within `low..=high`, with `value` reading one element.
+fn expand(
+    field: &str,
+    low: u32,
+    high: u32,
+    value: &dyn Fn(&str) -> Option<u32>,
+) -> Option<std::collections::BTreeSet<u32>> {
+    let mut set = std::collections::BTreeSet::new();
+    for part in field.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((range, step)) => (range, step.parse::<u32>().ok().filter(|s| *s > 0)?),
+            None => (part, 1),
+        };
+        let (from, to) = match range {
+            "*" | "?" => (low, high),
+            _ => match range.split_once('-') {
+                Some((a, b)) => (value(a)?, value(b)?),
+                // `a/n` runs from a to the end of the range.
+                None if part.contains('/') => (value(range)?, high),
+                None => (value(range)?, value(range)?),
+            },
+        };
+        if from < low || to > high || from > to {
+            return None;
+        }
+        set.extend((from..=to).step_by(step as usize));
+    }
+    Some(set)
 }
 
 /// Decodes and normalises an IAM policy document. Real AWS returns documents URL-encoded
@@ -291,6 +361,32 @@ mod tests {
         assert_eq!(backup_frequency("rate(12 hours)"), ("hourly".into(), 2));
         assert_eq!(backup_frequency("rate(1 day)"), ("daily".into(), 1));
         assert_eq!(backup_frequency("nonsense"), ("other".into(), 0));
+    }
+
+    /// Aeronet's "Six daily (Sunday - Friday)": six days a week is a daily tier, not weekly.
+    #[test]
+    fn schedules_are_classed_by_how_often_they_run() {
+        let class = |e: &str| backup_frequency(e);
+        assert_eq!(class("cron(0 18 ? * SUN-FRI *)"), ("daily".into(), 1));
+        assert_eq!(class("cron(0 18 ? * 1-6 *)"), ("daily".into(), 1));
+        assert_eq!(
+            class("cron(0 18 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)"),
+            ("daily".into(), 1)
+        );
+        assert_eq!(class("cron(0 18 ? * SUN *)"), ("weekly".into(), 0));
+        assert_eq!(class("cron(0 18 ? * 7 *)"), ("weekly".into(), 0));
+        assert_eq!(class("cron(0 18 ? * MON-FRI *)"), ("other".into(), 0));
+        assert_eq!(class("cron(0 0/6 ? * SUN-FRI *)"), ("hourly".into(), 4));
+        assert_eq!(class("cron(0/30 * * * ? *)"), ("hourly".into(), 48));
+        assert_eq!(class("cron(0 9-17 * * ? *)"), ("hourly".into(), 9));
+        assert_eq!(class("cron(0 18 L * ? *)"), ("monthly".into(), 0));
+        assert_eq!(class("cron(0 18 15W * ? *)"), ("monthly".into(), 0));
+        assert_eq!(class("cron(0 18 ? * 6#1 *)"), ("monthly".into(), 0));
+        assert_eq!(class("cron(0 18 ? * 6L *)"), ("monthly".into(), 0));
+        assert_eq!(class("cron(0 18 1,15 * ? *)"), ("other".into(), 0));
+        assert_eq!(class("cron(0 18 1 1,7 ? *)"), ("other".into(), 0));
+        assert_eq!(class("cron(0 18 ? * XYZ *)"), ("other".into(), 0));
+        assert_eq!(class("cron(0 25 * * ? *)"), ("other".into(), 0));
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub const DECLARED: &[(&str, &str)] = &[
     ("kms:DescribeKey", "kms:DescribeKey"),
     ("kms:GetKeyRotationStatus", "kms:GetKeyRotationStatus"),
     ("kms:ListAliases", "kms:ListAliases"),
+    ("kms:GetKeyPolicy", "kms:GetKeyPolicy"),
     ("rds:DescribeDBInstances", "rds:DescribeDBInstances"),
     ("rds:DescribeDBSnapshots", "rds:DescribeDBSnapshots"),
     (

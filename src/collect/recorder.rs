@@ -81,6 +81,7 @@ impl Recorder {
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.progress.call();
         let result = send(capture.clone()).await;
+        self.progress.retried(capture.attempts().saturating_sub(1));
         let provenance = capture
             .take()
             .map(|c| self.keep(operation, region, called_at, c));

@@ -37,6 +37,8 @@ pub struct Index {
     plan: bool,
     /// Accounts the snapshot covers; empty when it does not say (fixtures).
     accounts: Vec<String>,
+    /// Per account covered: the regions read.
+    regions_read: HashMap<String, Vec<String>>,
     by_arn: HashMap<String, usize>,
     by_type: HashMap<String, Vec<usize>>,
     /// (gap id, type, account, region) for listing gaps.
@@ -52,15 +54,29 @@ impl Index {
             .iter()
             .map(|r| r.unread.iter().map(|u| u.gap.clone()).collect())
             .collect();
+        // A join finds a planned resource by its address (the placeholder ARN), so an
+        // account the plan does not show does not make what the join reads unknown; a
+        // rule reading the resource's own account still sees that group unknown.
         let unknown = snapshot
             .resources
             .iter()
-            .map(|r| r.unknown.iter().map(|u| u.reason.clone()).collect())
+            .map(|r| {
+                r.unknown
+                    .iter()
+                    .filter(|u| u.group != "account")
+                    .map(|u| u.reason.clone())
+                    .collect()
+            })
             .collect();
         let accounts = snapshot
             .accounts
             .iter()
             .map(|a| a.account_id.clone())
+            .collect();
+        let regions_read = snapshot
+            .accounts
+            .iter()
+            .map(|a| (a.account_id.clone(), a.regions_read.clone()))
             .collect();
         let mut by_arn = HashMap::new();
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
@@ -87,6 +103,7 @@ impl Index {
             unknown,
             plan: snapshot.origin.kind == "plan",
             accounts,
+            regions_read,
             by_arn,
             by_type,
             listing_gaps,
@@ -128,6 +145,10 @@ impl Index {
             .collect()
     }
 }
+
+/// The prefix of the gap a join records when it looks for a resource in a region of a
+/// covered account that was not read: `region-not-read:ACCOUNT:REGION`.
+pub const REGION_NOT_READ: &str = "region-not-read:";
 
 fn string_arg(function: &str, value: &Value) -> Result<Option<Arc<String>>, ExecutionError> {
     match value {
@@ -179,6 +200,19 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                         && !i.accounts.iter().any(|a| a == account)
                     {
                         touched.gaps.insert(format!("out-of-scope:{account}"));
+                    }
+                    // A resource in a region of a covered account that the scan did not
+                    // read (a key, vault or replica in another region) was never looked
+                    // for either: not found there says nothing.
+                    let region = arn.split(':').nth(3).unwrap_or("");
+                    if !region.is_empty()
+                        && i.regions_read
+                            .get(account)
+                            .is_some_and(|read| !read.iter().any(|r| r == region))
+                    {
+                        touched
+                            .gaps
+                            .insert(format!("{REGION_NOT_READ}{account}:{region}"));
                     }
                     Ok(Value::Null)
                 }

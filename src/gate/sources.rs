@@ -45,9 +45,19 @@ pub fn scan(dir: &Path) -> BTreeMap<String, Declared> {
     found
 }
 
-/// `resource "aws_s3_bucket" "data" {` → `aws_s3_bucket.data`.
+/// `resource "aws_s3_bucket" "data" {` → `aws_s3_bucket.data`; `module "net" {` →
+/// `module.net` (the call site of a module, where its resources are configured from).
 fn declared_address(line: &str) -> Option<String> {
-    let rest = line.trim_start().strip_prefix("resource")?;
+    let trimmed = line.trim_start();
+    if let Some(rest) = trimmed.strip_prefix("module") {
+        let mut quoted = rest.split('"');
+        let (before, name, after) = (quoted.next()?, quoted.next()?, quoted.next()?);
+        return (before.trim().is_empty()
+            && !name.is_empty()
+            && after.trim_start().starts_with('{'))
+        .then(|| format!("module.{name}"));
+    }
+    let rest = trimmed.strip_prefix("resource")?;
     let mut quoted = rest.split('"');
     let (_, type_name, between, name) = (
         quoted.next()?,
@@ -59,11 +69,22 @@ fn declared_address(line: &str) -> Option<String> {
         .then(|| format!("{type_name}.{name}"))
 }
 
-/// The configuration address of a planned resource: `aws_x.y["k"]` → `aws_x.y`; `None`
-/// for resources in modules (their blocks are in the module's own files).
+/// Where in the root configuration a planned resource is declared: `aws_x.y["k"]` →
+/// `aws_x.y`; a resource in a module (`module.net[0].module.sg.aws_x.y`) → the call of
+/// the outermost module in the root configuration, `module.net` (the module's own blocks
+/// are in its source, which may not be in the repository at all).
 pub fn root_address(address: &str) -> Option<String> {
-    let base = crate::plan::config_address(address);
-    (!base.starts_with("module.")).then_some(base)
+    // A part of a resource (`aws_instance.web/root_block_device`) is declared with it.
+    let whole = address.split('/').next().unwrap_or(address);
+    let base = crate::plan::config_address(whole);
+    match base.strip_prefix("module.") {
+        Some(rest) => rest
+            .split('.')
+            .next()
+            .filter(|n| !n.is_empty())
+            .map(|n| format!("module.{n}")),
+        None => Some(base),
+    }
 }
 
 #[cfg(test)]
@@ -82,6 +103,14 @@ mod tests {
         );
         assert_eq!(declared_address(r#"data "aws_s3_bucket" "dr" {"#), None);
         assert_eq!(root_address("aws_x.y[\"k\"]").as_deref(), Some("aws_x.y"));
-        assert_eq!(root_address("module.m.aws_x.y"), None);
+        assert_eq!(
+            root_address("module.m[\"a\"].module.n.aws_x.y").as_deref(),
+            Some("module.m")
+        );
+        assert_eq!(
+            declared_address(r#"module "net" {"#).as_deref(),
+            Some("module.net")
+        );
+        assert_eq!(declared_address(r#"module "net" = 1"#), None);
     }
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::attrs::{Attrs, Field};
-use super::config::{Config, Provider, referenced_address, strip_instance_keys};
+use super::config::{Config, Provider, strip_instance_keys};
 use super::error::PlanError;
 use crate::snapshot::{Attributes, Provenance, RawResponse, Resource, Tags, Unknown};
 
@@ -85,6 +85,14 @@ impl Draft {
     }
 }
 
+/// A parent outside the plan, as a change names it.
+#[derive(Debug, Clone)]
+pub struct Parent<'a> {
+    pub label: String,
+    /// The data source the parent was read with at plan time.
+    pub data: Option<&'a Value>,
+}
+
 /// Everything normalisers share.
 pub struct Ctx<'a> {
     pub file: &'a str,
@@ -138,6 +146,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether the configuration leaves `key` unset on the resource (so AWS or the provider
+    /// fills in its default). `false` when the configuration is not in the plan: then
+    /// nobody can tell.
+    pub fn unset_in_config(&self, p: &Planned, key: &str) -> bool {
+        self.config
+            .resource(&p.address)
+            .and_then(|r| r.expressions)
+            .is_some_and(|e| e.get(key).is_none())
+    }
+
     /// The root attributes of a change, with its configuration expressions.
     pub fn attrs<'s>(&'s self, p: &'s Planned<'a>) -> Attrs<'s> {
         let expr = self.config.resource(&p.address).and_then(|r| r.expressions);
@@ -153,12 +171,41 @@ impl<'a> Ctx<'a> {
 
     /// The region: the resource's own `region` argument (provider v6), else its provider's.
     pub fn region(&self, p: &Planned) -> Option<String> {
-        p.after
+        self.region_or_reason(p).ok()
+    }
+
+    /// The region, or why the plan does not show it. Provider v6 gives every regional
+    /// resource a `region` argument; when the configuration sets it to a value known only
+    /// after apply, the resource's region is unknown, whatever its provider says. (Before
+    /// v6 some types had a computed `region` attribute, e.g. an S3 bucket's, which is the
+    /// provider's region: unknown there, but not set by the configuration.)
+    pub fn region_or_reason(&self, p: &Planned) -> Result<String, String> {
+        let own_unknown = p.after_unknown.get("region") == Some(&Value::Bool(true));
+        let configured = match self.config.resource(&p.address).and_then(|r| r.expressions) {
+            Some(e) => e.get("region").is_some(),
+            // Without the configuration nobody can tell: never assume the provider's.
+            None => true,
+        };
+        if own_unknown && configured {
+            return Err(format!(
+                "{}.region is known after apply (its own `region` argument, provider v6), so its region is not its provider's",
+                p.address
+            ));
+        }
+        match p
+            .after
             .get("region")
             .and_then(Value::as_str)
             .filter(|r| !r.is_empty())
-            .map(str::to_string)
-            .or_else(|| p.provider.region.clone())
+        {
+            Some(r) => Ok(r.to_string()),
+            None => p.provider.region.clone().ok_or_else(|| {
+                format!(
+                    "the region of {} is not in the plan: its provider sets no constant region",
+                    p.address
+                )
+            }),
+        }
     }
 
     pub fn account(&self, p: &Planned) -> Option<String> {
@@ -170,11 +217,14 @@ impl<'a> Ctx<'a> {
 
     /// The planned changes whose address a reference of `key` names.
     fn referenced(&self, a: &Attrs, p: &Planned, key: &str) -> Vec<usize> {
-        a.references(key)
+        let mut out: Vec<usize> = a
+            .references(key)
             .iter()
-            .filter_map(|r| referenced_address(&p.module_prefix, r))
+            .flat_map(|r| self.config.resolve(&p.module_prefix, r))
             .filter_map(|address| self.change_at(&address))
-            .collect()
+            .collect();
+        out.dedup();
+        out
     }
 
     /// The change at `address`; an address without instance key names a resource with a
@@ -194,10 +244,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// The data source a reference of `key` names, with its values.
-    fn referenced_data(&self, a: &Attrs, p: &Planned, key: &str) -> Option<&'a Value> {
+    pub fn referenced_data(&self, a: &Attrs, p: &Planned, key: &str) -> Option<&'a Value> {
         a.references(key)
             .iter()
-            .filter_map(|r| referenced_address(&p.module_prefix, r))
+            .flat_map(|r| self.config.resolve(&p.module_prefix, r))
             .find_map(|address| self.config.data.get(&address).copied())
     }
 
@@ -261,6 +311,51 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// The parent a change names through `key` when the parent is not in the plan: a
+    /// label for messages, and the values of the data source it was read with, if any.
+    pub fn outside_parent(
+        &self,
+        a: &Attrs,
+        p: &Planned,
+        key: &str,
+        parent_type: &str,
+    ) -> Parent<'a> {
+        if let Field::Known(Value::String(v)) = a.raw(key)
+            && !v.is_empty()
+        {
+            let data = self.config.data.values().copied().find(|d| {
+                ["id", "bucket", "arn"]
+                    .iter()
+                    .any(|k| d.get(*k).and_then(Value::as_str) == Some(v))
+            });
+            return Parent {
+                label: format!("{parent_type} `{v}`"),
+                data,
+            };
+        }
+        let refs = a.references(key);
+        if let Some(data_address) = refs
+            .iter()
+            .flat_map(|r| self.config.resolve(&p.module_prefix, r))
+            .find(|address| self.config.data.contains_key(address))
+        {
+            return Parent {
+                label: format!("{parent_type} read by `{data_address}`"),
+                data: self.config.data.get(&data_address).copied(),
+            };
+        }
+        match refs.first() {
+            Some(r) => Parent {
+                label: format!("{parent_type} `{r}`"),
+                data: None,
+            },
+            None => Parent {
+                label: format!("{parent_type} known only after apply"),
+                data: None,
+            },
+        }
+    }
+
     /// Values of the data source whose ARN is `arn` (e.g. an S3 bucket read at plan
     /// time), with the region it is in.
     pub fn data_by_arn(&self, arn: &str) -> Option<(&'a Value, Option<String>)> {
@@ -304,20 +399,14 @@ impl<'a> Ctx<'a> {
         };
         draft.cite("resource", p, self.collected_at);
         match if global {
-            Some("global".into())
+            Ok("global".into())
         } else {
-            self.region(p)
+            self.region_or_reason(p)
         } {
-            Some(region) => draft.resource.region = region,
-            None => {
+            Ok(region) => draft.resource.region = region,
+            Err(reason) => {
                 draft.resource.region = "unknown".into();
-                draft.unknown(
-                    "region",
-                    format!(
-                        "the region of {} is not in the plan: its provider sets no constant region",
-                        p.address
-                    ),
-                );
+                draft.unknown("region", reason);
             }
         }
         match self.account(p) {

@@ -32,6 +32,13 @@ pub struct Config<'a> {
     /// By absolute address without instance keys (`module.net.aws_security_group.web`).
     resources: HashMap<String, ConfigResource<'a>>,
     providers: HashMap<String, Provider>,
+    /// Module outputs by absolute address (`module.keys.key_arn`): their expressions.
+    outputs: HashMap<String, &'a Value>,
+    /// Module calls by absolute address (`module.keys`): their `source`.
+    pub module_calls: HashMap<String, String>,
+    /// Module call arguments by the called module's prefix (`module.storage.`): the
+    /// expressions its `var.*` take their values from.
+    module_inputs: HashMap<String, &'a Value>,
     /// Data sources read at plan time, by absolute address: their attribute values.
     pub data: HashMap<String, &'a Value>,
 }
@@ -85,8 +92,26 @@ impl<'a> Config<'a> {
                 },
             );
         }
+        if let Some(outputs) = module.get("outputs").and_then(Value::as_object) {
+            for (name, output) in outputs {
+                if let Some(expression) = output.get("expression") {
+                    self.outputs.insert(format!("{prefix}{name}"), expression);
+                }
+            }
+        }
         if let Some(calls) = module.get("module_calls").and_then(Value::as_object) {
             for (name, call) in calls {
+                self.module_calls.insert(
+                    format!("{prefix}module.{name}"),
+                    call.get("source")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+                if let Some(expressions) = call.get("expressions") {
+                    self.module_inputs
+                        .insert(format!("{prefix}module.{name}."), expressions);
+                }
                 if let Some(child) = call.get("module") {
                     self.walk_module(child, &format!("{prefix}module.{name}."));
                 }
@@ -118,6 +143,58 @@ impl<'a> Config<'a> {
         {
             self.walk_state(child);
         }
+    }
+
+    /// The resources a reference names, as absolute addresses, following module outputs
+    /// (`module.keys.key_arn` → the expression of output `key_arn` in module `keys` →
+    /// `module.keys.aws_kms_key.this`) as far as the configuration shows them.
+    pub fn resolve(&self, module_prefix: &str, reference: &str) -> Vec<String> {
+        let mut out = self.resolve_depth(module_prefix, reference, 0);
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|a| seen.insert(a.clone()));
+        out
+    }
+
+    fn resolve_depth(&self, module_prefix: &str, reference: &str, depth: usize) -> Vec<String> {
+        if let Some(address) = referenced_address(module_prefix, reference) {
+            return vec![address];
+        }
+        let parts = split_reference(reference);
+        if depth > 32 {
+            return Vec::new();
+        }
+        // `var.<name>` inside a module: the argument its call passes.
+        if parts.len() >= 2 && parts[0] == "var" && !module_prefix.is_empty() {
+            let parent = parent_prefix(module_prefix);
+            return self
+                .module_inputs
+                .get(module_prefix)
+                .and_then(|e| e.get(&parts[1]))
+                .and_then(|e| e.get("references"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .flat_map(|r| self.resolve_depth(&parent, r, depth + 1))
+                .collect();
+        }
+        // `module.<name>.<output>`.
+        if parts.len() < 3 || parts[0] != "module" {
+            return Vec::new();
+        }
+        let name = strip_instance_keys(&parts[1]);
+        let child = format!("{module_prefix}module.{name}.");
+        let Some(expression) = self.outputs.get(&format!("{child}{}", parts[2])) else {
+            return Vec::new();
+        };
+        expression
+            .get("references")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .flat_map(|r| self.resolve_depth(&child, r, depth + 1))
+            .collect()
     }
 
     /// The configuration block of a planned resource (instance keys are ignored: every
@@ -194,6 +271,15 @@ fn provider(p: &Value, variables: Option<&Value>) -> Provider {
         region,
         account: allowed.or(assumed),
         default_tags: expressions.and_then(|e| e.get("default_tags")).is_some(),
+    }
+}
+
+/// `module.a.module.b.` → `module.a.`; `module.a.` → ``.
+fn parent_prefix(prefix: &str) -> String {
+    let trimmed = prefix.trim_end_matches('.');
+    match trimmed.rfind(".module.") {
+        Some(i) => format!("{}.", &trimmed[..i]),
+        None => String::new(),
     }
 }
 
@@ -289,6 +375,30 @@ mod tests {
         );
         assert_eq!(referenced_address("", "var.key_arn"), None);
         assert_eq!(referenced_address("", "module.keys.arn"), None);
+    }
+
+    #[test]
+    fn references_follow_module_outputs_and_inputs() {
+        let plan = json!({"configuration": {"root_module": {
+        "module_calls": {
+            "keys": {"source": "./keys", "module": {
+                "outputs": {"key_arn": {"expression": {"references": ["aws_kms_key.this.arn", "aws_kms_key.this"]}}},
+                "resources": [{"address": "aws_kms_key.this", "expressions": {}}]}},
+            "storage": {"source": "./storage",
+                "expressions": {"kms_key_arn": {"references": ["module.keys.key_arn", "module.keys"]}},
+                "module": {"resources": [{"address": "aws_s3_bucket.this", "expressions": {}}]}}
+        }}}});
+        let config = Config::new(&plan);
+        assert_eq!(
+            config.resolve("", "module.keys.key_arn"),
+            ["module.keys.aws_kms_key.this"]
+        );
+        assert_eq!(
+            config.resolve("module.storage.", "var.kms_key_arn"),
+            ["module.keys.aws_kms_key.this"]
+        );
+        assert!(config.resolve("", "var.nothing").is_empty());
+        assert_eq!(parent_prefix("module.a.module.b."), "module.a.");
     }
 
     #[test]

@@ -17,6 +17,14 @@ pub enum PlanError {
         column: usize,
         message: String,
     },
+    #[error("{path}: the file is {encoding} that cannot be decoded: {detail}")]
+    Encoding {
+        path: String,
+        encoding: String,
+        detail: String,
+    },
+    #[error("{path} is not a Terraform plan: it is {what}")]
+    NotAPlan { path: String, what: String },
     #[error("{path}: `{field}`: {message}")]
     Field {
         path: String,

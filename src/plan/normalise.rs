@@ -17,6 +17,7 @@
 mod backup;
 mod ec2;
 mod iam;
+mod instance;
 mod kms;
 mod logging;
 mod rds;
@@ -25,6 +26,7 @@ mod s3;
 
 use std::collections::HashMap;
 
+use super::PlanNote;
 use super::build::{Ctx, Draft};
 use super::error::PlanError;
 
@@ -33,6 +35,7 @@ const PRIMARY: &[&str] = &[
     "aws_s3_bucket",
     "aws_ebs_volume",
     "aws_db_instance",
+    "aws_instance",
     "aws_security_group",
     "aws_default_security_group",
     "aws_kms_key",
@@ -43,6 +46,7 @@ const PRIMARY: &[&str] = &[
     "aws_iam_role",
     "aws_iam_user",
     "aws_iam_group",
+    "aws_iam_account_password_policy",
     "aws_config_configuration_recorder",
 ];
 
@@ -53,6 +57,7 @@ const ATTACHED: &[&str] = &[
     "aws_s3_bucket_lifecycle_configuration",
     "aws_s3_bucket_replication_configuration",
     "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_object_lock_configuration",
     "aws_vpc_security_group_ingress_rule",
     "aws_vpc_security_group_egress_rule",
     "aws_security_group_rule",
@@ -66,7 +71,13 @@ const ATTACHED: &[&str] = &[
     "aws_iam_access_key",
     "aws_iam_user_group_membership",
     "aws_iam_group_membership",
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
     "aws_config_configuration_recorder_status",
+    "aws_ec2_instance_state",
+    "aws_launch_template",
     // Region-level settings: gathered into `aws_region` resources at the end.
     "aws_ebs_encryption_by_default",
     "aws_ebs_default_kms_key",
@@ -82,6 +93,11 @@ pub fn is_read(type_name: &str) -> bool {
 pub struct Drafts {
     pub list: Vec<Draft>,
     by_change: HashMap<usize, usize>,
+    /// Placeholders for parents outside the plan, by parent key (`aws_security_group
+    /// sg-0abc`): every change to the same parent completes the same placeholder.
+    placeholders: HashMap<String, usize>,
+    /// Changes read in part, for every output.
+    pub notes: Vec<PlanNote>,
 }
 
 impl Drafts {
@@ -89,6 +105,63 @@ impl Drafts {
         if let Some(change) = draft.change {
             self.by_change.insert(change, self.list.len());
         }
+        self.list.push(draft);
+    }
+
+    /// Records that the change at `index` was read only in part, and why.
+    pub fn note(&mut self, ctx: &Ctx, index: usize, note: String) {
+        let c = &ctx.changes[index];
+        self.notes.push(PlanNote {
+            address: c.address.clone(),
+            type_name: c.type_name.clone(),
+            note,
+        });
+    }
+
+    /// Notes that the change at `index` attaches to a parent outside the plan (named by
+    /// its attribute `key`), and what is therefore not judged.
+    pub fn outside(
+        &mut self,
+        ctx: &Ctx,
+        index: usize,
+        key: &str,
+        parent_type: &str,
+        consequence: &str,
+    ) {
+        let p = &ctx.changes[index];
+        let parent = ctx.outside_parent(&ctx.attrs(p), p, key, parent_type);
+        self.note(
+            ctx,
+            index,
+            format!(
+                "attaches to {} outside the plan: {consequence}",
+                parent.label
+            ),
+        );
+    }
+
+    /// The placeholder for the parent `key` outside the plan, made by `make` the first
+    /// time a change names it.
+    pub fn placeholder(
+        &mut self,
+        key: &str,
+        make: impl FnOnce() -> Result<Draft, PlanError>,
+    ) -> Result<&mut Draft, PlanError> {
+        let i = match self.placeholders.get(key) {
+            Some(&i) => i,
+            None => {
+                let draft = make()?;
+                self.placeholders.insert(key.to_string(), self.list.len());
+                self.list.push(draft);
+                self.list.len() - 1
+            }
+        };
+        Ok(&mut self.list[i])
+    }
+
+    /// A resource derived from a change without being the change's own (an instance's
+    /// block devices).
+    pub fn push_extra(&mut self, draft: Draft) {
         self.list.push(draft);
     }
 
@@ -101,8 +174,8 @@ impl Drafts {
     }
 }
 
-/// Builds every resource the plan describes.
-pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
+/// Builds every resource the plan describes, with the notes on changes read in part.
+pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
     let mut drafts = Drafts::default();
     for i in 0..ctx.changes.len() {
         let draft = match ctx.changes[i].type_name.as_str() {
@@ -111,7 +184,8 @@ pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
             "aws_security_group" | "aws_default_security_group" => {
                 Some(ec2::security_group(ctx, i)?)
             }
-            "aws_db_instance" => Some(rds::instance(ctx, i)?),
+            "aws_db_instance" => Some(rds::instance(ctx, i, &mut drafts)?),
+            "aws_instance" => Some(instance::instance(ctx, i, &mut drafts)?),
             "aws_kms_key" => Some(kms::key(ctx, i)?),
             "aws_backup_vault" => Some(backup::vault(ctx, i)?),
             "aws_backup_plan" => Some(backup::plan(ctx, i)?),
@@ -119,6 +193,7 @@ pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
             "aws_iam_role" => Some(iam::role(ctx, i)?),
             "aws_iam_user" => Some(iam::user(ctx, i)?),
             "aws_iam_group" => Some(iam::group(ctx, i)?),
+            "aws_iam_account_password_policy" => Some(iam::password_policy(ctx, i)?),
             "aws_config_configuration_recorder" => Some(logging::recorder(ctx, i)?),
             _ => None,
         };
@@ -148,6 +223,7 @@ pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
                 "aws_s3_bucket_public_access_block" => {
                     s3::public_access_block(ctx, i, &mut drafts)?
                 }
+                "aws_s3_bucket_object_lock_configuration" => s3::object_lock(ctx, i, &mut drafts)?,
                 "aws_vpc_security_group_ingress_rule" | "aws_vpc_security_group_egress_rule" => {
                     ec2::vpc_rule(ctx, i, &mut drafts)?
                 }
@@ -162,14 +238,23 @@ pub fn all(ctx: &Ctx) -> Result<Vec<Draft>, PlanError> {
                 "aws_iam_access_key" => iam::access_key(ctx, i, &mut drafts)?,
                 "aws_iam_user_group_membership" => iam::user_groups(ctx, i, &mut drafts)?,
                 "aws_iam_group_membership" => iam::group_members(ctx, i, &mut drafts)?,
+                "aws_iam_policy"
+                | "aws_iam_role_policy"
+                | "aws_iam_user_policy"
+                | "aws_iam_group_policy" => iam::policy(ctx, i, &mut drafts)?,
                 "aws_config_configuration_recorder_status" => {
                     logging::recorder_status(ctx, i, &mut drafts)?
                 }
+                "aws_ec2_instance_state" => instance::instance_state(ctx, i, &mut drafts)?,
+                "aws_launch_template" => instance::launch_template(ctx, i, &mut drafts)?,
                 _ => {}
             }
         }
     }
+    let mut notes = std::mem::take(&mut drafts.notes);
     let mut list = drafts.list;
-    list.extend(region::settings(ctx, &list)?);
-    Ok(list)
+    let (settings, region_notes) = region::settings(ctx, &list)?;
+    list.extend(settings);
+    notes.extend(region_notes);
+    Ok((list, notes))
 }

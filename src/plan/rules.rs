@@ -22,7 +22,14 @@ pub const PLAN_TYPES: &[&str] = &[
     "aws_iam_group",
     "aws_config_recorder",
     "aws_region",
+    "aws_ec2_instance",
+    "aws_account",
 ];
+
+/// The attribute groups of `aws_account` a plan can show: the password policy
+/// (`aws_iam_account_password_policy`). Root MFA, root access keys and the account's
+/// trails are not in a plan, so rules reading them are not evaluated.
+const PLAN_ACCOUNT_GROUPS: &[&str] = &["password_policy"];
 
 /// Why a plan cannot hold resources of `type_name`.
 pub fn why_not_in_plans(type_name: &str) -> String {
@@ -57,6 +64,22 @@ pub fn not_evaluable(rule: &Rule) -> Option<String> {
     {
         return rule.resource_types.first().map(|t| why_not_in_plans(t));
     }
+    if rule.resource_types.iter().all(|t| t == "aws_account") {
+        let mut read: Vec<&String> = rule
+            .applies_when
+            .iter()
+            .map(|(_, r)| r)
+            .chain(rule.lets.iter().map(|(_, _, r)| r))
+            .chain(rule.assertions.iter().map(|a| &a.refs))
+            .flat_map(|r| r.resource_groups.iter())
+            .collect();
+        read.retain(|g| !PLAN_ACCOUNT_GROUPS.contains(&g.as_str()));
+        if let Some(group) = read.first() {
+            return Some(format!(
+                "reads `{group}` of aws_account: of the account, a plan shows only the password policy (aws_iam_account_password_policy)"
+            ));
+        }
+    }
     let mut joined = Vec::new();
     let exprs = rule
         .applies_when
@@ -71,6 +94,27 @@ pub fn not_evaluable(rule: &Rule) -> Option<String> {
         .into_iter()
         .find(|t| !PLAN_TYPES.contains(&t.as_str()))
         .map(|t| format!("joins {t}: {}", why_not_in_plans(&t)))
+}
+
+/// Why `rule` is not evaluated on this plan snapshot, or `None` when it is: the rules a
+/// plan can never judge ([`not_evaluable`]), and rules on account-wide settings when the
+/// plan does not manage them (a plan without `aws_iam_account_password_policy` says
+/// nothing about the password policy, which is not a pass).
+pub fn not_evaluable_in(rule: &Rule, snapshot: &crate::snapshot::Snapshot) -> Option<String> {
+    if let Some(reason) = not_evaluable(rule) {
+        return Some(reason);
+    }
+    let only_account =
+        !rule.resource_types.is_empty() && rule.resource_types.iter().all(|t| t == "aws_account");
+    (only_account
+        && !snapshot
+            .resources
+            .iter()
+            .any(|r| r.type_name() == "aws_account"))
+    .then(|| {
+        "the plan does not manage the account password policy (aws_iam_account_password_policy)"
+            .to_string()
+    })
 }
 
 /// The string literals passed to `of_type`/`all_of_type` anywhere in `node`.

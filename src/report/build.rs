@@ -149,6 +149,7 @@ impl Report {
             attestations,
             gaps: snapshot.gaps.clone(),
             waivers,
+            unmatched_selectors: Vec::new(),
             findings,
         }
     }

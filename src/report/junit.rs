@@ -39,6 +39,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
         f.status != Status::Pass && outcome.decision.judgement(f) != Judgement::Blocking
     };
     let all: Vec<&Finding> = report.findings.iter().collect();
+    let coverage = coverage(outcome);
 
     let mut w: XmlWriter = Writer::new_with_indent(out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -48,10 +49,15 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
             "name",
             clean(&format!("assay gate: {}", report.snapshot.path)).as_str(),
         ))
-        .with_attribute(("tests", all.len().to_string().as_str()))
+        .with_attribute(("tests", (all.len() + coverage.len()).to_string().as_str()))
         .with_attribute(("failures", count(&all, &failed).to_string().as_str()))
         .with_attribute(("errors", count(&all, &errored).to_string().as_str()))
-        .with_attribute(("skipped", count(&all, &skipped).to_string().as_str()))
+        .with_attribute((
+            "skipped",
+            (count(&all, &skipped) + coverage.len())
+                .to_string()
+                .as_str(),
+        ))
         .with_attribute(("time", "0"))
         .write_inner_content(|w| {
             for (rule, list) in &suites {
@@ -70,9 +76,54 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
                         Ok(())
                     })?;
             }
+            if !coverage.is_empty() {
+                w.create_element("testsuite")
+                    .with_attribute(("name", "assay plan coverage"))
+                    .with_attribute(("tests", coverage.len().to_string().as_str()))
+                    .with_attribute(("failures", "0"))
+                    .with_attribute(("errors", "0"))
+                    .with_attribute(("skipped", coverage.len().to_string().as_str()))
+                    .with_attribute(("time", "0"))
+                    .with_attribute(("timestamp", timestamp.as_str()))
+                    .write_inner_content(|w| {
+                        for (name, message) in &coverage {
+                            w.create_element("testcase")
+                                .with_attribute(("classname", "assay plan coverage"))
+                                .with_attribute(("name", clean(name).as_str()))
+                                .with_attribute(("time", "0"))
+                                .write_inner_content(|w| {
+                                    w.create_element("skipped")
+                                        .with_attribute(("message", clean(message).as_str()))
+                                        .write_empty()?;
+                                    Ok(())
+                                })?;
+                        }
+                        Ok(())
+                    })?;
+            }
             Ok(())
         })?;
     w.get_mut().write_all(b"\n")
+}
+
+/// Plans: what was not judged, as skipped tests, so the test view names it too: the
+/// plan giving the rules nothing to judge, changes read in part, resources not read.
+fn coverage(outcome: &Outcome) -> Vec<(String, String)> {
+    let d = outcome.decision;
+    let mut out = Vec::new();
+    if let Some(n) = &d.nothing_to_judge {
+        out.push(("nothing judged".to_string(), n.clone()));
+    }
+    for n in &d.notes {
+        out.push((n.address.clone(), format!("read in part: {}", n.note)));
+    }
+    for n in &d.not_read {
+        out.push((
+            n.address.clone(),
+            format!("not read: {} is not read from plans", n.type_name),
+        ));
+    }
+    out
 }
 
 fn testcase(w: &mut XmlWriter, outcome: &Outcome, f: &Finding) -> std::io::Result<()> {

@@ -48,6 +48,12 @@ pub fn text(outcome: &Outcome) -> String {
         decision.baselined,
         decision.allowed,
     );
+    if let Some(n) = &decision.nothing_to_judge {
+        let _ = writeln!(md, "> **Nothing was judged:** {}\n", cell(n));
+    }
+    for w in &decision.warnings {
+        let _ = writeln!(md, "> **Warning:** {}\n", cell(w));
+    }
     table(
         &mut md,
         outcome,
@@ -94,6 +100,17 @@ pub fn text(outcome: &Outcome) -> String {
         );
         for n in &decision.not_evaluated {
             let _ = writeln!(md, "- `{}`: {}", n.rule_id, cell(&n.reason));
+        }
+        let _ = writeln!(md, "\n</details>\n");
+    }
+    if !decision.notes.is_empty() {
+        let _ = writeln!(
+            md,
+            "<details><summary>Planned changes read in part ({})</summary>\n",
+            decision.notes.len()
+        );
+        for n in &decision.notes {
+            let _ = writeln!(md, "- `{}`: {}", cell(&n.address), cell(&n.note));
         }
         let _ = writeln!(md, "\n</details>\n");
     }

@@ -75,6 +75,7 @@ pub fn log(outcome: &Outcome) -> Value {
                 "executionSuccessful": true,
                 "exitCode": outcome.decision.exit_code(),
                 "endTimeUtc": report.evaluated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "toolExecutionNotifications": notifications(outcome),
             }],
             "results": results,
             "properties": {
@@ -85,6 +86,35 @@ pub fn log(outcome: &Outcome) -> Value {
             },
         }],
     })
+}
+
+/// Plans: what was not judged, as notifications: the plan giving the rules nothing to
+/// judge and file warnings (level `warning`), changes read in part and resources not read
+/// (level `note`), each naming the Terraform address.
+fn notifications(outcome: &Outcome) -> Vec<Value> {
+    let d = outcome.decision;
+    let mut out = Vec::new();
+    if let Some(n) = &d.nothing_to_judge {
+        out.push(json!({"level": "warning", "message": {"text": format!("nothing judged: {n}")}}));
+    }
+    for w in &d.warnings {
+        out.push(json!({"level": "warning", "message": {"text": w}}));
+    }
+    for n in &d.notes {
+        out.push(json!({
+            "level": "note",
+            "message": {"text": format!("{}: read in part: {}", n.address, n.note)},
+            "locations": [{"logicalLocations": [{"fullyQualifiedName": n.address, "kind": "resource"}]}],
+        }));
+    }
+    for n in &d.not_read {
+        out.push(json!({
+            "level": "note",
+            "message": {"text": format!("{}: not read: {} is not read from plans", n.address, n.type_name)},
+            "locations": [{"logicalLocations": [{"fullyQualifiedName": n.address, "kind": "resource"}]}],
+        }));
+    }
+    out
 }
 
 /// `security-severity` as GitHub code scanning reads it (0–10).

@@ -623,6 +623,7 @@ fn load_params(
             return ParamCatalogue::new();
         }
     };
+    let raw_names: std::collections::BTreeSet<String> = raw.keys().cloned().collect();
     let mut catalogue = ParamCatalogue::new();
     for (name, decl) in raw {
         let at = span_start(sources, file, &decl);
@@ -651,6 +652,14 @@ fn load_params(
                 ),
             );
         }
+        if let Some(selects) = &decl.value.selects {
+            for problem in selects_problems(selects, &raw_names) {
+                diags.push(
+                    Diagnostic::error("param-selects", format!("`selects` of `{name}`: {problem}"))
+                        .at(file, at..at + 1, "bad selects"),
+                );
+            }
+        }
         catalogue.insert(
             name.clone(),
             ParamDecl {
@@ -658,10 +667,38 @@ fn load_params(
                 ty,
                 description: decl.value.description,
                 default: decl.value.default,
+                selects: decl.value.selects,
             },
         );
     }
     catalogue
+}
+
+/// What is wrong with a parameter's `selects`: unknown resource types, a `value` that is
+/// not a declared parameter or given with a match other than `tag`.
+fn selects_problems(
+    selects: &crate::rules::params::Selects,
+    declared: &std::collections::BTreeSet<String>,
+) -> Vec<String> {
+    let mut problems: Vec<String> = selects
+        .types
+        .iter()
+        .filter(|t| !crate::snapshot::RESOURCE_TYPES.contains(&t.as_str()))
+        .map(|t| format!("unknown resource type `{t}`"))
+        .collect();
+    if selects.types.is_empty() {
+        problems.push("`types` is empty".into());
+    }
+    match (&selects.value, selects.by) {
+        (Some(v), crate::rules::params::SelectBy::Tag) if !declared.contains(v) => problems.push(
+            format!("`value` names `{v}`, which is not a declared parameter"),
+        ),
+        (Some(_), by) if by != crate::rules::params::SelectBy::Tag => {
+            problems.push("`value` is only for `by: tag`".into())
+        }
+        _ => {}
+    }
+    problems
 }
 
 fn load_frameworks(

@@ -118,6 +118,38 @@ pub struct ParamDeclFile {
     pub description: String,
     #[serde(default)]
     pub default: Option<Value>,
+    #[serde(default)]
+    pub selects: Option<Selects>,
+}
+
+/// What a parameter picks out of the snapshot, for parameters that decide which resources
+/// a rule applies to (a tag, a name, a name prefix, a policy). A value that picks out
+/// nothing turns the rules reading it NOT_APPLICABLE everywhere; `crate::selectors` says
+/// so instead of letting that pass silently.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Selects {
+    /// The resource types the value is matched against.
+    pub types: Vec<String>,
+    /// How it is matched.
+    pub by: SelectBy,
+    /// With `by: tag`, the parameter holding the tag value (without it, any value).
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// How a selector parameter's value is matched against a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelectBy {
+    /// A tag key (and the value of the parameter named by `value`).
+    Tag,
+    /// The resource's name, exactly.
+    Name,
+    /// The start of the resource's name.
+    NamePrefix,
+    /// An attached managed policy, by ARN or by name (each list item separately).
+    AttachedPolicy,
 }
 
 /// A validated parameter declaration.
@@ -127,6 +159,7 @@ pub struct ParamDecl {
     pub ty: ParamType,
     pub description: String,
     pub default: Option<Value>,
+    pub selects: Option<Selects>,
 }
 
 /// All declared parameters, by name.

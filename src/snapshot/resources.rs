@@ -405,6 +405,11 @@ pub struct KmsKey {
     /// Regions holding replicas of this (primary) key.
     pub replica_regions: Vec<String>,
     pub aliases: Vec<String>,
+    /// The key policy (`kms:GetKeyPolicy`, policy name `default`, the only one a key
+    /// has), normalised like IAM policies: `Statement` a list, every `Principal` value a
+    /// list (`"*"` becomes `{"AWS": ["*"]}`), condition values lists of strings.
+    #[serde(default)]
+    pub policy: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

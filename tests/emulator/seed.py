@@ -490,7 +490,110 @@ def organisation(seed):
     }
 
 
-SCENARIOS = {"smoke": smoke, "kms": kms_only, "full": full, "organisation": organisation}
+def fidelity(seed):
+    """What real accounts do that the other scenarios do not (tests/it/live_scan.rs,
+    "live-scan fidelity"):
+
+    - a multi-Region trail created without event selectors (AWS then logs all read and
+      write management events; moto answers GetEventSelectors with none), homed in
+      ap-southeast-2, and a bucket there encrypted with a key of that region: a scan of
+      us-east-1 alone must see the trail as a shadow trail and say GAP, not FAIL, for the
+      key it cannot read;
+    - Aeronet's "six daily (Sunday - Friday)" backup plan, `cron(0 18 ? * SUN-FRI *)`,
+      kept 14 days (a daily tier, failing the 42-day daily retention);
+    - a customer-managed key whose policy grants another account (999988887777) decrypt;
+    - support access named otherwise: a `helpdesk` role any principal of the account can
+      assume without MFA and an `ops` group (its member `dana` has no MFA), both with the
+      organisation's `customer-data-read` policy, which the test profile lists in
+      `support_policies`.
+    """
+    account = seed.account
+    kms = seed.client("kms")
+    key = kms.create_key(Description="fidelity trail and bucket key")["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=key["KeyId"])
+    shared = kms.create_key(Description="shared with a partner")["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=shared["KeyId"])
+    kms.put_key_policy(
+        KeyId=shared["KeyId"],
+        PolicyName="default",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"},
+                    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"},
+                ],
+            }
+        ),
+    )
+    s3 = seed.client("s3")
+    bucket(s3, f"fidelity-trail-{account}", HOME)
+    s3.put_bucket_encryption(
+        Bucket=f"fidelity-trail-{account}",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["Arn"]}}]
+        },
+    )
+    ct = seed.client("cloudtrail")
+    ct.create_trail(
+        Name="default-selectors",
+        S3BucketName=f"fidelity-trail-{account}",
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+        KmsKeyId=key["Arn"],
+    )
+    ct.start_logging(Name="default-selectors")
+    backup = seed.client("backup")
+    backup.create_backup_vault(BackupVaultName="aeronet", EncryptionKeyArn=key["Arn"])
+    plan = backup.create_backup_plan(
+        BackupPlan={
+            "BackupPlanName": "aeronet-six-daily",
+            "Rules": [
+                {
+                    "RuleName": "six-daily",
+                    "TargetBackupVaultName": "aeronet",
+                    "ScheduleExpression": "cron(0 18 ? * SUN-FRI *)",
+                    "Lifecycle": {"DeleteAfterDays": 14},
+                }
+            ],
+        }
+    )
+    iam = seed.client("iam")
+    policy = iam.create_policy(
+        PolicyName="customer-data-read",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.create_role(
+        RoleName="helpdesk",
+        AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
+        ),
+    )
+    iam.attach_role_policy(RoleName="helpdesk", PolicyArn=policy)
+    iam.create_group(GroupName="ops")
+    iam.attach_group_policy(GroupName="ops", PolicyArn=policy)
+    iam.create_user(UserName="dana")
+    iam.add_user_to_group(GroupName="ops", UserName="dana")
+    return {
+        "helpdesk": f"arn:aws:iam::{account}:role/helpdesk",
+        "dana": f"arn:aws:iam::{account}:user/dana",
+        "key": key["Arn"],
+        "shared_key": shared["Arn"],
+        "bucket": f"arn:aws:s3:::fidelity-trail-{account}",
+        "trail": f"arn:aws:cloudtrail:{HOME}:{account}:trail/default-selectors",
+        "plan": plan["BackupPlanArn"],
+    }
+
+
+SCENARIOS = {
+    "smoke": smoke,
+    "kms": kms_only,
+    "full": full,
+    "organisation": organisation,
+    "fidelity": fidelity,
+}
 
 
 def main():

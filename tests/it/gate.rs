@@ -283,7 +283,7 @@ fn junit_is_well_formed_and_agrees_with_the_gate() {
 }
 
 /// The OASIS SARIF 2.1.0 schema (errata 01), committed beside the fixtures.
-fn sarif_validator() -> jsonschema::Validator {
+pub fn sarif_validator() -> jsonschema::Validator {
     let schema = read_json(&root().join("tests/fixtures/sarif-schema-2.1.0.json"));
     jsonschema::options()
         .should_validate_formats(true)

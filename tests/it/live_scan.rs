@@ -2182,11 +2182,34 @@ fn url_encoded_trust_policies_are_decoded_and_normalised() {
 
 // --- several accounts ----------------------------------------------------------------------
 
+/// As on AWS, the management account has no audit role of the member accounts' name
+/// (AWS creates OrganizationAccountAccessRole in member accounts only): assuming it
+/// there is refused, so `--org` reads that account with the caller's own credentials.
+fn no_member_role_in_the_management_account() -> Rule {
+    let refused = format!("arn:aws:iam::{ORG_MANAGEMENT}:role/assay-audit");
+    on(&["sts:AssumeRole"], move |r| {
+        if r.param("RoleArn").as_deref() == Some(refused.as_str()) {
+            Reply::Respond(aws_error(
+                r,
+                403,
+                "AccessDenied",
+                &format!(
+                    "User: arn:aws:iam::{ORG_MANAGEMENT}:user/auditor is not authorized to perform: sts:AssumeRole on resource: {refused}"
+                ),
+            ))
+        } else {
+            Reply::Forward
+        }
+    })
+}
+
 #[test]
 fn an_organisation_scan_reads_every_member_account() {
     let seed = moto().seed(ORG_MANAGEMENT, "organisation");
     let member = seed_str(&seed, "member");
-    let proxy = Proxy::start(&moto().url, recorded::moto_holes(None));
+    let mut rules = vec![no_member_role_in_the_management_account()];
+    rules.extend(recorded::moto_holes(None));
+    let proxy = Proxy::start(&moto().url, rules);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("snapshot.json");
     let mut cmd = command(Some(&proxy.url));
@@ -2221,16 +2244,18 @@ fn an_organisation_scan_reads_every_member_account() {
     let mut expected = vec![ORG_MANAGEMENT, member];
     expected.sort();
     assert_eq!(accounts, expected);
+    assert!(gaps(&snapshot).is_empty(), "{:#?}", gaps(&snapshot));
     for a in snapshot["accounts"].as_array().unwrap() {
         assert_eq!(a["regions_read"], serde_json::json!([HOME]));
-        // Each account is read as the role assumed in it.
-        assert_eq!(
-            a["principal_arn"],
-            format!(
-                "arn:aws:sts::{}:assumed-role/assay-audit/assay-audit",
-                a["account_id"].as_str().unwrap()
-            )
-        );
+        // Each member account is read as the role assumed in it, the management account
+        // as the caller.
+        let id = a["account_id"].as_str().unwrap();
+        let expected = if id == ORG_MANAGEMENT {
+            format!("arn:aws:iam::{ORG_MANAGEMENT}:user/auditor")
+        } else {
+            format!("arn:aws:sts::{id}:assumed-role/assay-audit/assay-audit")
+        };
+        assert_eq!(a["principal_arn"], expected);
     }
     // The organisation was listed, and the roles assumed, by the base caller.
     assert_eq!(
@@ -2295,6 +2320,290 @@ fn an_organisation_scan_reads_every_member_account() {
         &findings,
         "encryption.kms-cmk-rotation",
         seed["management"]["static_key"].as_str().unwrap(),
+        "FAIL",
+    );
+}
+
+#[test]
+fn the_management_account_can_be_read_through_a_role_named_for_it() {
+    let seed = moto().seed("100000000901", "organisation");
+    let proxy = Proxy::start(&moto().url, recorded::moto_holes(None));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let mut cmd = command(Some(&proxy.url));
+    cmd.env("AWS_ACCESS_KEY_ID", seed_str(&seed, "access_key_id"))
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            seed_str(&seed, "secret_access_key"),
+        );
+    let ran = run(
+        cmd,
+        &[
+            "collect",
+            "--region",
+            HOME,
+            "--max-attempts",
+            "1",
+            "--org",
+            "assay-audit",
+            "--org-management-role",
+            "assay-management-audit",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let management = snapshot["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account_id"] == "100000000901")
+        .expect("the management account is in the snapshot");
+    assert_eq!(
+        management["principal_arn"],
+        "arn:aws:sts::100000000901:assumed-role/assay-management-audit/assay-audit"
+    );
+}
+
+// --- live-scan fidelity: what real AWS does that the other scenarios do not ------------------
+
+const FIDELITY_ACCOUNT: &str = "100000000013";
+
+/// The `fidelity` scenario, seeded once.
+fn fidelity() -> &'static Value {
+    static SEEDED: OnceLock<Value> = OnceLock::new();
+    SEEDED.get_or_init(|| moto().seed(FIDELITY_ACCOUNT, "fidelity"))
+}
+
+/// A scan of the fidelity account through a proxy with `rules` first, limited to
+/// `regions` (both test regions when empty), audited.
+fn fidelity_scan(rules: Vec<Rule>, regions: &[&str]) -> (Ran, Value, Value, tempfile::TempDir) {
+    let seed = fidelity();
+    let mut all = rules;
+    all.extend(recorded::moto_holes(None));
+    let proxy = Proxy::start(&moto().url, all);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshot.json");
+    let role = format!("arn:aws:iam::{FIDELITY_ACCOUNT}:role/assay-audit");
+    let mut args = vec!["collect", "--role-arn", &role, "--max-attempts", "1"];
+    let regions = if regions.is_empty() {
+        vec![HOME, OTHER]
+    } else {
+        regions.to_vec()
+    };
+    for r in &regions {
+        args.extend(["--region", r]);
+    }
+    let out_text = out.to_str().unwrap().to_string();
+    args.extend(["-o", &out_text]);
+    let ran = assay_live(&proxy.url, &args);
+    let snapshot: Value = serde_json::from_str(
+        &std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("no snapshot ({e}): {ran:?}")),
+    )
+    .unwrap();
+    let _ = seed;
+    let (_, findings) = audit(&out, dir.path());
+    (ran, snapshot, findings, dir)
+}
+
+/// The finding of `rule` for the account itself.
+fn account_finding<'a>(findings: &'a Value, rule: &str, account: &str) -> &'a Value {
+    let root = format!("arn:aws:iam::{account}:root");
+    findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule && f["resource"]["arn"] == root.as_str())
+        .unwrap_or_else(|| panic!("no {rule} finding for {account}"))
+}
+
+/// A trail created without event selectors logs all read and write management events (the
+/// CloudTrail `EventSelector` reference); moto, like older trails on AWS, answers
+/// GetEventSelectors with no selectors at all.
+#[test]
+fn a_trail_without_event_selectors_records_management_events() {
+    let seed = fidelity();
+    let (ran, snapshot, findings, _dir) = fidelity_scan(Vec::new(), &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        !ran.stderr.contains("calls made"),
+        "no progress line when stderr is not a terminal: {}",
+        ran.stderr
+    );
+    let trail = resource(&snapshot, seed_str(seed, "trail"));
+    let raw = &snapshot["raw_responses"]
+        [trail["provenance"]["records_management_events"]["response_sha256"]
+            .as_str()
+            .unwrap()];
+    assert!(
+        !raw["body"]
+            .as_str()
+            .unwrap()
+            .contains("IncludeManagementEvents"),
+        "the emulator answered without selectors: {raw}"
+    );
+    assert_eq!(trail["records_management_events"], true);
+    assert_eq!(
+        account_finding(
+            &findings,
+            "logging.cloudtrail-multi-region",
+            FIDELITY_ACCOUNT
+        )["status"],
+        "PASS"
+    );
+}
+
+/// Advanced event selectors as AWS sends them: write-only management events are not every
+/// management event.
+#[test]
+fn advanced_event_selectors_are_read_as_aws_documents_them() {
+    let seed = fidelity();
+    let trail = seed_str(seed, "trail");
+    let (_, snapshot, findings, _dir) =
+        fidelity_scan(vec![recorded::advanced_event_selectors(trail, None)], &[]);
+    assert_eq!(
+        resource(&snapshot, trail)["records_management_events"],
+        true
+    );
+    assert_eq!(
+        account_finding(
+            &findings,
+            "logging.cloudtrail-multi-region",
+            FIDELITY_ACCOUNT
+        )["status"],
+        "PASS"
+    );
+    let (_, snapshot, findings, _dir) = fidelity_scan(
+        vec![recorded::advanced_event_selectors(trail, Some("false"))],
+        &[],
+    );
+    assert_eq!(
+        resource(&snapshot, trail)["records_management_events"],
+        false
+    );
+    assert_eq!(
+        account_finding(
+            &findings,
+            "logging.cloudtrail-multi-region",
+            FIDELITY_ACCOUNT
+        )["status"],
+        "FAIL"
+    );
+}
+
+/// A scan of us-east-1 alone: the multi-Region trail homed in ap-southeast-2 is seen as
+/// the shadow trail AWS shows in every region, and the bucket (listed globally) whose key
+/// is in the region not read is GAP naming that region, never FAIL on the missing key.
+#[test]
+fn a_scan_of_one_region_sees_shadow_trails_and_says_gap_for_regions_not_read() {
+    let seed = fidelity();
+    let (ran, snapshot, findings, _dir) = fidelity_scan(Vec::new(), &[OTHER]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let trails = resources(&snapshot, "aws_cloudtrail_trail");
+    assert_eq!(trails.len(), 1, "{trails:#?}");
+    assert_eq!(trails[0]["arn"], seed_str(seed, "trail"));
+    assert_eq!(trails[0]["home_region"], HOME);
+    assert_eq!(trails[0]["is_logging"], true);
+    assert_eq!(
+        account_finding(
+            &findings,
+            "logging.cloudtrail-multi-region",
+            FIDELITY_ACCOUNT
+        )["status"],
+        "PASS"
+    );
+    let bucket = seed_str(seed, "bucket");
+    expect(&findings, "encryption.s3-bucket-kms-cmk", bucket, "GAP");
+    let finding = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "encryption.s3-bucket-kms-cmk" && f["resource"]["arn"] == bucket)
+        .unwrap();
+    assert!(
+        finding["summary"]
+            .as_str()
+            .unwrap()
+            .contains("a region that was not read: ap-southeast-2"),
+        "{finding:#}"
+    );
+    assert!(
+        finding["gaps"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from(format!(
+                "region-not-read:{FIDELITY_ACCOUNT}:{HOME}"
+            ))),
+        "{finding:#}"
+    );
+}
+
+/// Aeronet's "six daily (Sunday - Friday)" is the plan's daily tier: the daily retention
+/// rule judges it (14 days < 42) instead of calling the plan weekly and NOT_APPLICABLE.
+#[test]
+fn a_six_day_backup_schedule_is_daily_in_a_live_scan() {
+    let seed = fidelity();
+    let (_, snapshot, findings, _dir) = fidelity_scan(Vec::new(), &[]);
+    let plan = resource(&snapshot, seed_str(seed, "plan"));
+    assert_eq!(
+        plan["rules"][0]["schedule_expression"],
+        "cron(0 18 ? * SUN-FRI *)"
+    );
+    assert_eq!(plan["rules"][0]["frequency"], "daily");
+    assert_eq!(plan["rules"][0]["runs_per_day"], 1);
+    expect(
+        &findings,
+        "backup.plan-daily-retention",
+        seed_str(seed, "plan"),
+        "FAIL",
+    );
+}
+
+/// Key policies are read (GetKeyPolicy) and a key granting another account fails.
+#[test]
+fn a_key_policy_granting_another_account_fails() {
+    let seed = fidelity();
+    let (_, snapshot, findings, _dir) = fidelity_scan(Vec::new(), &[]);
+    let shared = resource(&snapshot, seed_str(seed, "shared_key"));
+    assert_eq!(
+        shared["provenance"]["policy"]["operation"],
+        "kms:GetKeyPolicy"
+    );
+    assert_eq!(
+        shared["policy"]["Statement"][1]["Principal"]["AWS"],
+        serde_json::json!(["arn:aws:iam::999988887777:root"])
+    );
+    expect(
+        &findings,
+        "residency.kms-key-policy-accounts",
+        seed_str(seed, "shared_key"),
+        "FAIL",
+    );
+    expect(
+        &findings,
+        "residency.kms-key-policy-accounts",
+        seed_str(seed, "key"),
+        "PASS",
+    );
+}
+
+/// Support access named otherwise is found by what it grants: a role and a group with a
+/// policy the profile lists in `support_policies`.
+#[test]
+fn support_roles_and_groups_are_found_by_what_they_grant() {
+    let seed = fidelity();
+    let (_, _, findings, _dir) = fidelity_scan(Vec::new(), &[]);
+    expect(
+        &findings,
+        "iam.support-role-mfa",
+        seed_str(seed, "helpdesk"),
+        "FAIL",
+    );
+    expect(
+        &findings,
+        "iam.support-group-mfa",
+        seed_str(seed, "dana"),
         "FAIL",
     );
 }

@@ -12,9 +12,11 @@ mod html_report;
 mod live_scan;
 mod pdf;
 mod plan;
+mod plan_corpus;
 mod rule_pack;
 mod sample;
 mod sample_scan;
+mod scan_fidelity;
 mod snapshot_integrity;
 
 use std::path::{Path, PathBuf};

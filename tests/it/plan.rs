@@ -381,7 +381,10 @@ fn malformed_plans_are_errors_that_name_the_file_and_field() {
     );
     let (code, _, stderr) = assay(&["plan", state.to_str().expect("utf-8")]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("`format_version`: missing"), "{stderr}");
+    assert!(
+        stderr.contains("is not a Terraform plan: it is a Terraform state file"),
+        "{stderr}"
+    );
 }
 
 #[test]

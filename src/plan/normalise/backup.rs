@@ -45,6 +45,7 @@ pub fn vault_lock(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pl
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let Some(target) = ctx.target(&a, p, "backup_vault_name", &["aws_backup_vault"]) else {
+        drafts.outside(ctx, index, "backup_vault_name", "backup vault", "the vault is not in the plan, so its encryption and region are judged where it is managed");
         return Ok(());
     };
     let (min, max) = (
@@ -187,6 +188,13 @@ pub fn selection(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pla
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let Some(target) = ctx.target(&a, p, "plan_id", &["aws_backup_plan"]) else {
+        drafts.outside(
+            ctx,
+            index,
+            "plan_id",
+            "backup plan",
+            "the backup plan is not in the plan, so the backup rules cannot judge what it selects",
+        );
         return Ok(());
     };
     let resources = match a.strings("resources")? {

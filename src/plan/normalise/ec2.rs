@@ -2,7 +2,7 @@
 //! `aws_vpc_security_group_ingress_rule`/`_egress_rule` and `aws_security_group_rule`.
 
 use super::super::attrs::{Attrs, Field};
-use super::super::build::{Ctx, Draft, Planned};
+use super::super::build::{Ctx, Draft, Parent, Planned};
 use super::super::error::PlanError;
 use super::Drafts;
 use crate::collect::normalise::sg_rule;
@@ -186,7 +186,9 @@ fn inline_rule(p: &Planned, b: &Attrs) -> Result<Option<SecurityGroupRule>, Plan
     )))
 }
 
-/// Adds a standalone rule to its group, or marks the group's rules unknown.
+/// Adds a standalone rule to its group, or marks the group's rules unknown. A group
+/// outside the plan (the common case: the group lives in another stack) is stood in for
+/// by a placeholder holding what the plan adds to it, so the change itself is judged.
 fn add_rule(
     ctx: &Ctx,
     index: usize,
@@ -194,23 +196,40 @@ fn add_rule(
     egress: bool,
     rule: Option<SecurityGroupRule>,
     reason: String,
-) {
+) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
-    let Some(target) = ctx.target(
-        &ctx.attrs(p),
+    let a = ctx.attrs(p);
+    let group = if egress { "egress" } else { "ingress" };
+    let draft = match ctx.target(
+        &a,
         p,
         "security_group_id",
         &["aws_security_group", "aws_default_security_group"],
-    ) else {
-        return;
+    ) {
+        Some(target) => match drafts.of_mut(target) {
+            Some(d) => d,
+            None => return Ok(()),
+        },
+        None => {
+            let parent = ctx.outside_parent(&a, p, "security_group_id", "security group");
+            drafts.note(
+                ctx,
+                index,
+                format!(
+                    "changes {} outside the plan: the rule is judged on a placeholder group named after this change; what needs the group itself (whether it is the default group, its VPC, its other rules) is UNKNOWN",
+                    parent.label
+                ),
+            );
+            // One placeholder per change, so each finding points at the rule that
+            // caused it.
+            drafts.placeholder(&p.address, || outside_group(ctx, index, &parent))?
+        }
     };
-    let Some(draft) = drafts.of_mut(target) else {
-        return;
-    };
-    let group = if egress { "egress" } else { "ingress" };
     let Attributes::SecurityGroup(sg) = &mut draft.resource.attributes else {
-        return;
+        return Ok(());
     };
+    // A placeholder is made from this very change; a planned group from its own.
+    let placeholder = draft.change == Some(index);
     match rule {
         Some(rule) => {
             let rules = if egress {
@@ -221,10 +240,75 @@ fn add_rule(
             if !rules.contains(&rule) {
                 rules.push(rule);
             }
+            if placeholder {
+                draft.known(group);
+            }
             draft.cite(group, p, ctx.collected_at);
         }
-        None => draft.unknown(group, reason),
+        None => {
+            draft.known(group);
+            draft.unknown(group, reason)
+        }
     }
+    Ok(())
+}
+
+/// A placeholder for a security group outside the plan. Its rules are those the plan
+/// adds (none, in a direction the plan does not touch); a data source that read the
+/// group at plan time tells its name, VPC and whether it is the default group.
+fn outside_group(ctx: &Ctx, index: usize, parent: &Parent) -> Result<Draft, PlanError> {
+    let p = &ctx.changes[index];
+    let data_str = |k: &str| {
+        parent
+            .data
+            .and_then(|d| d.get(k))
+            .and_then(|v| v.as_str())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let name = data_str("name");
+    let group = SecurityGroup {
+        group_id: data_str("id")
+            .or_else(|| ctx.attrs(p).string("security_group_id").ok()?.known())
+            .unwrap_or_else(|| parent.label.clone()),
+        vpc_id: data_str("vpc_id"),
+        description: data_str("description").unwrap_or_default(),
+        is_default: name.as_deref() == Some("default"),
+        ..SecurityGroup::default()
+    };
+    let mut draft = ctx.draft(
+        index,
+        Attributes::SecurityGroup(group),
+        Some(format!("{} (outside the plan)", parent.label)),
+        false,
+    )?;
+    let outside = format!("{} is outside the plan", parent.label);
+    if name.is_none() {
+        draft.unknown(
+            "is_default",
+            format!("{outside}: whether it is the VPC's default group is not in the plan"),
+        );
+    }
+    if parent.data.is_none() {
+        draft.unknown("vpc_id", format!("{outside}: its VPC is not in the plan"));
+    }
+    draft.unknown(
+        "attached_enis",
+        format!("{outside}: the network interfaces using it are not in the plan"),
+    );
+    // The direction the change adds to holds its rule (set by the caller); the other
+    // one's rules are the group's own, outside the plan.
+    for direction in ["ingress", "egress"] {
+        draft.unknown(
+            direction,
+            format!("{outside}: its {direction} rules are not in the plan"),
+        );
+    }
+    // The change's own tags are not the group's.
+    draft.resource.tags = Default::default();
+    draft.known("tags");
+    draft.unknown("tags", format!("{outside}: its tags are not in the plan"));
+    Ok(draft)
 }
 
 /// `aws_vpc_security_group_ingress_rule` / `_egress_rule`: one CIDR or source per rule.
@@ -274,8 +358,7 @@ pub fn vpc_rule(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Plan
         egress,
         rule,
         a.unknown_reason("cidr_ipv4"),
-    );
-    Ok(())
+    )
 }
 
 /// `aws_security_group_rule` (`type = ingress | egress`).
@@ -343,8 +426,7 @@ pub fn classic_rule(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), 
         egress,
         rule,
         a.unknown_reason("cidr_blocks"),
-    );
-    Ok(())
+    )
 }
 
 /// Whether the configuration sets `key` at all (as a constant or an expression).

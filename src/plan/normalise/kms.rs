@@ -7,7 +7,7 @@
 //! and settings AWS fills in documented defaults for (rotation period 365 days,
 //! single-Region) take those defaults.
 
-use super::super::attrs::Field;
+use super::super::attrs::{Attrs, Field};
 use super::super::build::{Ctx, Draft, placeholder};
 use super::super::error::PlanError;
 use super::Drafts;
@@ -66,7 +66,9 @@ pub fn key(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         key.multi_region_role = Some("PRIMARY".into());
         key.primary_region = region;
     }
+    let policy = key_policy(&a)?;
     let mut draft = ctx.draft(index, Attributes::KmsKey(key), None, false)?;
+    set_policy(&mut draft, policy);
     for (group, reason) in unknown {
         draft.unknown(group, reason);
     }
@@ -160,7 +162,10 @@ pub fn replica(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, Pl
             }
         }
     }
+    // A replica has a key policy of its own (`policy`).
+    let policy = key_policy(&a)?;
     let mut draft = ctx.draft(index, Attributes::KmsKey(key), None, false)?;
+    set_policy(&mut draft, policy);
     for (group, reason) in unknown {
         draft.unknown(&group, reason);
     }
@@ -180,6 +185,13 @@ pub fn alias(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanErr
         "target_key_id",
         &["aws_kms_key", "aws_kms_replica_key"],
     ) else {
+        drafts.outside(
+            ctx,
+            index,
+            "target_key_id",
+            "KMS key",
+            "no rule reads the aliases of a key the plan does not hold",
+        );
         return Ok(());
     };
     if let Some(d) = drafts.of_mut(target)
@@ -189,4 +201,95 @@ pub fn alias(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanErr
         d.cite("aliases", p, ctx.collected_at);
     }
     Ok(())
+}
+
+/// The AWS managed key `aws/<service>` a planned resource of `index` is encrypted with when
+/// it names no key: a KMS key of its account and region, managed by AWS, which rotates
+/// every year ("AWS managed keys are automatically rotated every year",
+/// https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html). One per service,
+/// account and region; its placeholder ARN is returned.
+pub fn aws_managed(
+    ctx: &Ctx,
+    index: usize,
+    service: &str,
+    drafts: &mut Drafts,
+) -> Result<String, PlanError> {
+    let p = &ctx.changes[index];
+    let region = ctx.region(p).unwrap_or_else(|| "unknown".into());
+    let account = ctx.account(p).unwrap_or_else(|| "unknown".into());
+    let arn = format!("terraform:aws-managed-key/{account}/{region}/aws/{service}");
+    let draft = drafts.placeholder(&arn, || {
+        let key = KmsKey {
+            key_id: format!("alias/aws/{service}"),
+            key_manager: "AWS".into(),
+            key_state: "Enabled".into(),
+            key_spec: "SYMMETRIC_DEFAULT".into(),
+            key_usage: "ENCRYPT_DECRYPT".into(),
+            description: Some(format!(
+                "Default key that protects my {} data when no other key is defined (AWS managed)",
+                service.to_uppercase()
+            )),
+            rotation_enabled: Some(true),
+            rotation_period_days: Some(365),
+            aliases: vec![format!("alias/aws/{service}")],
+            ..KmsKey::default()
+        };
+        let mut d = ctx.draft(
+            index,
+            Attributes::KmsKey(key),
+            Some(format!("aws/{service}")),
+            false,
+        )?;
+        d.change = None;
+        d.resource.arn = arn.clone();
+        d.resource.id = format!("alias/aws/{service}");
+        d.resource.tags = Default::default();
+        d.known("tags");
+        Ok(d)
+    })?;
+    draft.cite("key_manager", p, ctx.collected_at);
+    Ok(arn)
+}
+
+/// A planned key's policy: the document when `policy` is known; AWS's default key policy
+/// when the configuration does not set `policy` ("If you don't provide a key policy when
+/// you create a KMS key, AWS KMS creates a default key policy for you", which allows the
+/// key's account full access, the AWS KMS Developer Guide, "Default key policy"); unknown
+/// when it is set to a value known only after apply.
+enum PlannedPolicy {
+    Known(serde_json::Value),
+    AwsDefault,
+    Unknown(String),
+}
+
+fn key_policy(a: &Attrs<'_>) -> Result<PlannedPolicy, PlanError> {
+    Ok(match a.string("policy")?.known() {
+        Some(text) => PlannedPolicy::Known(crate::collect::normalise::policy_document(&text)),
+        None if a.expression("policy").is_none() => PlannedPolicy::AwsDefault,
+        None => PlannedPolicy::Unknown(a.unknown_reason("policy")),
+    })
+}
+
+fn set_policy(draft: &mut Draft, policy: PlannedPolicy) {
+    let account = draft.resource.account.clone();
+    let document = match policy {
+        PlannedPolicy::Known(document) => document,
+        PlannedPolicy::AwsDefault => serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": [format!("arn:aws:iam::{account}:root")]},
+                "Action": ["kms:*"],
+                "Resource": ["*"],
+            }],
+        }),
+        PlannedPolicy::Unknown(reason) => {
+            draft.unknown("policy", reason);
+            return;
+        }
+    };
+    if let Attributes::KmsKey(key) = &mut draft.resource.attributes {
+        key.policy = document;
+    }
 }

@@ -15,8 +15,12 @@ pub fn trail(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     let flag = |k: &str, default: bool| -> Result<Field<bool>, PlanError> {
         Ok(a.bool(k)?.or_default_when_null(default))
     };
+    let home_region = ctx.region_or_reason(p);
+    if let Err(reason) = &home_region {
+        unknown.push(("home_region", reason.clone()));
+    }
     let mut trail = CloudTrailTrail {
-        home_region: ctx.region(p).unwrap_or_default(),
+        home_region: home_region.unwrap_or_default(),
         kms_key_arn: None,
         s3_bucket_name: a.string("s3_bucket_name")?.known(),
         ..CloudTrailTrail::default()
@@ -154,6 +158,13 @@ pub fn recorder_status(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let Some(target) = ctx.target(&a, p, "name", &["aws_config_configuration_recorder"]) else {
+        drafts.outside(
+            ctx,
+            index,
+            "name",
+            "Config recorder",
+            "the recorder is not in the plan, so what it records is not judged",
+        );
         return Ok(());
     };
     let enabled = a.bool("is_enabled")?;

@@ -3,11 +3,38 @@
 use super::super::attrs::Field;
 use super::super::build::{Ctx, Draft};
 use super::super::error::PlanError;
+use super::Drafts;
 use super::ec2::{encryption, encryption_reason};
 use crate::snapshot::Attributes;
-use crate::snapshot::resources::RdsInstance;
+use crate::snapshot::resources::{Encryption, RdsInstance};
 
-pub fn instance(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
+/// Whether the instance is created from something that brings its own settings (a read
+/// replica, a snapshot, a point in time, S3): then the API defaults of CreateDBInstance
+/// do not apply.
+fn restored(ctx: &Ctx, index: usize) -> bool {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    [
+        "replicate_source_db",
+        "snapshot_identifier",
+        "restore_to_point_in_time",
+        "s3_import",
+    ]
+    .iter()
+    .any(
+        |k| match ctx.config.resource(&p.address).and_then(|r| r.expressions) {
+            // The configuration says whether it is set.
+            Some(_) => !ctx.unset_in_config(p, k),
+            None => match a.raw(k) {
+                Field::Known(v) => !(v == "" || v.as_array().is_some_and(Vec::is_empty)),
+                Field::Null => false,
+                Field::Unknown => true,
+            },
+        },
+    )
+}
+
+pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let mut unknown = Vec::new();
@@ -24,8 +51,27 @@ pub fn instance(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         "status",
         format!("the status of {} is known after apply", p.address),
     ));
+    let new = p.action == "create" || p.action == "replace";
     match encryption(ctx, p, &a, "storage_encrypted", "kms_key_id")? {
         Field::Known(e) => db.encryption = Some(e),
+        // Encrypted without a key: "If StorageEncrypted is enabled, and you do not specify
+        // a value for the KmsKeyId parameter, then Amazon RDS uses your default KMS key"
+        // (CreateDBInstance, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html),
+        // which is the AWS managed key `aws/rds` of the account and region: "By default, the
+        // RDS AWS managed key (`aws/rds`) is used for encryption"
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html).
+        _ if new
+            && a.bool("storage_encrypted")?.known() == Some(true)
+            && ctx.unset_in_config(p, "kms_key_id")
+            && !restored(ctx, index) =>
+        {
+            let key = super::kms::aws_managed(ctx, index, "rds", drafts)?;
+            db.encryption = Some(Encryption {
+                enabled: true,
+                algorithm: Some("aws:kms".into()),
+                kms_key_arn: Some(key),
+            });
+        }
         _ => unknown.push((
             "encryption",
             encryption_reason(&a, "storage_encrypted", "kms_key_id", "RDS")?,
@@ -33,6 +79,11 @@ pub fn instance(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     }
     match a.int("backup_retention_period")? {
         Field::Known(days) => db.backup_retention_days = days,
+        // Unset on a new instance: "Default: 1" (BackupRetentionPeriod, CreateDBInstance,
+        // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+        _ if new && ctx.unset_in_config(p, "backup_retention_period") && !restored(ctx, index) => {
+            db.backup_retention_days = 1
+        }
         _ => unknown.push((
             "backup_retention_days",
             a.unknown_reason("backup_retention_period"),

@@ -7,28 +7,45 @@
 
 use std::collections::BTreeSet;
 
+use super::super::PlanNote;
 use super::super::attrs::Field;
 use super::super::build::{Ctx, Draft};
 use super::super::error::PlanError;
 use crate::snapshot::resources::{EbsDefaultEncryption, RegionSettings};
 use crate::snapshot::{Attributes, Resource, Tags};
 
-pub fn settings(ctx: &Ctx, drafts: &[Draft]) -> Result<Vec<Draft>, PlanError> {
+pub fn settings(ctx: &Ctx, drafts: &[Draft]) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
     let of_type = |t: &'static str| {
         ctx.changes
             .iter()
             .enumerate()
             .filter(move |(_, c)| c.type_name == t)
     };
+    // Without an account in the plan or `--account`, region settings of the plan's
+    // one unknown account are still gathered (its `account` group is unknown).
     let place = |i: usize| {
         let c = &ctx.changes[i];
-        (ctx.account(c), ctx.region(c))
+        (
+            Some(ctx.account(c).unwrap_or_else(|| "unknown".into())),
+            ctx.region(c),
+        )
     };
+    let mut notes = Vec::new();
     let mut regions: BTreeSet<(String, String)> = BTreeSet::new();
-    for (i, _) in of_type("aws_ebs_encryption_by_default").chain(of_type("aws_ebs_default_kms_key"))
+    for (i, c) in of_type("aws_ebs_encryption_by_default").chain(of_type("aws_ebs_default_kms_key"))
     {
-        if let (Some(account), Some(region)) = place(i) {
-            regions.insert((account, region));
+        match place(i) {
+            (Some(account), Some(region)) => {
+                regions.insert((account, region));
+            }
+            _ => notes.push(PlanNote {
+                address: c.address.clone(),
+                type_name: c.type_name.clone(),
+                note: format!(
+                    "{}: the region it sets EBS encryption for is not in the plan, so encryption.ebs-default-encryption cannot judge it",
+                    ctx.region_or_reason(c).err().unwrap_or_default()
+                ),
+            }),
         }
     }
     for d in drafts {
@@ -117,9 +134,15 @@ pub fn settings(ctx: &Ctx, drafts: &[Draft]) -> Result<Vec<Draft>, PlanError> {
                 format!("EBS encryption by default in {account}/{region} is known after apply"),
             ),
         }
+        if account == "unknown" {
+            draft.unknown(
+                "account",
+                format!("the account of the region settings in {region} is not in the plan: set allowed_account_ids in its provider, or pass --account"),
+            );
+        }
         out.push(draft);
     }
-    Ok(out)
+    Ok((out, notes))
 }
 
 /// Whether the plan puts a data store, instance, key, backup or non-default network

@@ -4,7 +4,7 @@
 //! `_replication_configuration`, `_public_access_block`.
 
 use super::super::attrs::{Attrs, Field};
-use super::super::build::{Ctx, Draft, Planned};
+use super::super::build::{Ctx, Draft, Parent, Planned};
 use super::super::error::PlanError;
 use super::Drafts;
 use crate::snapshot::Attributes;
@@ -13,8 +13,11 @@ use crate::snapshot::resources::{
     S3Bucket, Transition, Versioning,
 };
 
-/// S3 has encrypted every new bucket with SSE-S3 since January 2023: a bucket with no
-/// encryption configuration in the plan will report AES256.
+/// S3 has encrypted every new bucket with SSE-S3 since January 2023 ("Amazon S3 now
+/// applies server-side encryption with Amazon S3 managed keys (SSE-S3) as the base level
+/// of encryption for every bucket",
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html):
+/// a bucket with no encryption configuration in the plan will report AES256.
 fn sse_s3() -> Encryption {
     Encryption {
         enabled: true,
@@ -90,6 +93,21 @@ pub fn bucket(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
             retention_days: None,
         });
     }
+    // Provider v3's inline block (`object_lock_enabled = "Enabled"` and a default rule).
+    if let Field::Known(Some(lock)) = a.block("object_lock_configuration")?
+        && lock.string("object_lock_enabled")?.known().as_deref() == Some("Enabled")
+    {
+        match default_retention(&lock)? {
+            Field::Known((mode, days)) => {
+                bucket.object_lock = Some(ObjectLock {
+                    enabled: true,
+                    mode,
+                    retention_days: days,
+                })
+            }
+            _ => unknown.push(("object_lock", lock.unknown_reason("rule"))),
+        }
+    }
     let mut draft = ctx.draft(index, Attributes::S3Bucket(bucket), name, false)?;
     for (group, reason) in unknown {
         draft.unknown(group, reason);
@@ -157,15 +175,72 @@ fn transitions(r: &Attrs, block: &str, days_key: &str) -> Result<Vec<Transition>
         .collect()
 }
 
-/// The bucket a split resource configures, when the plan holds it (a split resource for a
-/// bucket managed elsewhere configures nothing this snapshot describes).
+/// The bucket a split resource configures, when the plan holds it.
 fn bucket_of(ctx: &Ctx, index: usize) -> Option<usize> {
     let p = &ctx.changes[index];
     ctx.target(&ctx.attrs(p), p, "bucket", &["aws_s3_bucket"])
 }
 
+/// The groups a split resource can set; on a placeholder for a bucket outside the plan,
+/// those no change sets stay unknown.
+const SPLIT_GROUPS: [&str; 6] = [
+    "encryption",
+    "versioning",
+    "lifecycle_rules",
+    "replication",
+    "public_access_block",
+    "object_lock",
+];
+
+/// A placeholder for a bucket outside the plan (it lives in another stack): it holds what
+/// the plan's split resources set, and everything else about the bucket is unknown.
+fn outside_bucket(ctx: &Ctx, index: usize, parent: &Parent) -> Result<Draft, PlanError> {
+    let p = &ctx.changes[index];
+    let name = ctx.attrs(p).string("bucket")?.known();
+    let mut draft = ctx.draft(
+        index,
+        Attributes::S3Bucket(S3Bucket::default()),
+        Some(format!("{} (outside the plan)", parent.label)),
+        false,
+    )?;
+    let outside = format!("{} is outside the plan", parent.label);
+    for group in SPLIT_GROUPS {
+        draft.unknown(
+            group,
+            format!("{outside}: its {group} is not set by this plan"),
+        );
+    }
+    // A data source that read the bucket at plan time knows its region.
+    let data_region = parent
+        .data
+        .and_then(|d| d.get("region"))
+        .and_then(|r| r.as_str())
+        .map(str::to_string);
+    draft.known("region");
+    match data_region {
+        Some(region) => draft.resource.region = region,
+        None => {
+            draft.resource.region = "unknown".into();
+            draft.unknown(
+                "region",
+                format!(
+                    "{outside}: its region is not in the plan (read it with a data source to include it)"
+                ),
+            );
+        }
+    }
+    draft.resource.tags = Default::default();
+    draft.known("tags");
+    draft.unknown("tags", format!("{outside}: its tags are not in the plan"));
+    if let Some(name) = name {
+        draft.resource.id = format!("{} ({name})", p.address);
+    }
+    Ok(draft)
+}
+
 /// Applies `value` to group `group` of the bucket `index` configures: a known value is
-/// set and cited; an unknown one marks the group with `reason`.
+/// set and cited; an unknown one marks the group with `reason`. A bucket outside the plan
+/// gets a placeholder, and a note says so.
 fn apply<T>(
     ctx: &Ctx,
     index: usize,
@@ -174,26 +249,43 @@ fn apply<T>(
     value: Field<T>,
     reason: String,
     set: impl FnOnce(&mut S3Bucket, Option<T>),
-) {
-    let Some(target) = bucket_of(ctx, index) else {
-        return;
-    };
-    let Some(draft) = drafts.of_mut(target) else {
-        return;
+) -> Result<(), PlanError> {
+    let draft = match bucket_of(ctx, index) {
+        Some(target) => match drafts.of_mut(target) {
+            Some(d) => d,
+            None => return Ok(()),
+        },
+        None => {
+            let p = &ctx.changes[index];
+            let parent = ctx.outside_parent(&ctx.attrs(p), p, "bucket", "bucket");
+            drafts.note(
+                ctx,
+                index,
+                format!(
+                    "configures {} outside the plan: the {group} it sets is read into a placeholder bucket named after this change; what needs the bucket itself (region, tags, the settings this plan does not make) is UNKNOWN",
+                    parent.label
+                ),
+            );
+            // One placeholder per change, so each finding points at the change that
+            // caused it.
+            drafts.placeholder(&p.address, || outside_bucket(ctx, index, &parent))?
+        }
     };
     let Attributes::S3Bucket(bucket) = &mut draft.resource.attributes else {
-        return;
+        return Ok(());
     };
     match value {
         Field::Known(v) => set(bucket, Some(v)),
         Field::Null => set(bucket, None),
         Field::Unknown => {
+            draft.known(group);
             draft.unknown(group, reason);
-            return;
+            return Ok(());
         }
     }
     draft.known(group);
     draft.cite(group, &ctx.changes[index], ctx.collected_at);
+    Ok(())
 }
 
 pub fn encryption(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
@@ -216,14 +308,13 @@ pub fn encryption(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pl
     };
     apply(ctx, index, drafts, "encryption", value, reason, |b, v| {
         b.encryption = v
-    });
-    Ok(())
+    })
 }
 
 pub fn versioning(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let a = ctx.attrs(&ctx.changes[index]);
     let Field::Known(Some(v)) = a.block("versioning_configuration")? else {
-        apply(
+        return apply(
             ctx,
             index,
             drafts,
@@ -232,7 +323,6 @@ pub fn versioning(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pl
             a.unknown_reason("versioning_configuration"),
             |_, _| {},
         );
-        return Ok(());
     };
     // MFA delete is off unless the configuration turns it on (AWS's default).
     let value = v.string("status")?.map(|status| Versioning {
@@ -247,8 +337,7 @@ pub fn versioning(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pl
         value,
         v.unknown_reason("status"),
         |b, v| b.versioning = v,
-    );
-    Ok(())
+    )
 }
 
 pub fn lifecycle(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
@@ -275,8 +364,7 @@ pub fn lifecycle(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), Pla
         value,
         a.unknown_reason("rule"),
         |b, v| b.lifecycle_rules = Some(v.unwrap_or_default()),
-    );
-    Ok(())
+    )
 }
 
 /// One rule of `aws_s3_bucket_lifecycle_configuration`; `None` when a value a rule may
@@ -340,8 +428,7 @@ pub fn replication(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), P
         .join("; ");
     apply(ctx, index, drafts, "replication", value, reason, |b, v| {
         b.replication = v
-    });
-    Ok(())
+    })
 }
 
 /// A replication destination, with the region of its bucket when the plan can tell it:
@@ -462,6 +549,63 @@ pub fn public_access_block(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Resu
         value,
         a.unknown_reason("block_public_policy"),
         |b, v| b.public_access_block = v,
+    )
+}
+
+/// An object lock default retention: the mode and the days.
+type Retention = (Option<String>, Option<i64>);
+
+/// `rule { default_retention { mode, days | years } }` of an object lock configuration:
+/// the mode and the retention in days (a year counts 365 days, as S3 computes it).
+fn default_retention(lock: &Attrs) -> Result<Field<Retention>, PlanError> {
+    let rule = match lock.block("rule")? {
+        Field::Known(Some(rule)) => rule,
+        Field::Known(None) => return Ok(Field::Known((None, None))),
+        _ => return Ok(Field::Unknown),
+    };
+    let retention = match rule.block("default_retention")? {
+        Field::Known(Some(r)) => r,
+        Field::Known(None) => return Ok(Field::Known((None, None))),
+        _ => return Ok(Field::Unknown),
+    };
+    let (mode, days, years) = (
+        retention.string("mode")?,
+        retention.int("days")?,
+        retention.int("years")?,
     );
-    Ok(())
+    if mode.is_unknown() || days.is_unknown() || years.is_unknown() {
+        return Ok(Field::Unknown);
+    }
+    let days = days
+        .known()
+        .filter(|d| *d > 0)
+        .or_else(|| years.known().filter(|y| *y > 0).map(|y| y * 365));
+    Ok(Field::Known((mode.known(), days)))
+}
+
+/// `aws_s3_bucket_object_lock_configuration`: the bucket's default retention. Object
+/// Lock itself can only be enabled on the bucket (`object_lock_enabled`), or by this
+/// resource with a `token` on an existing bucket; either way the configuration holds.
+pub fn object_lock(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
+    let a = ctx.attrs(&ctx.changes[index]);
+    let enabled = a
+        .string("object_lock_enabled")?
+        .or_default_when_null("Enabled".into());
+    let value = match (enabled, default_retention(&a)?) {
+        (Field::Known(e), Field::Known((mode, days))) => Field::Known(ObjectLock {
+            enabled: e == "Enabled",
+            mode,
+            retention_days: days,
+        }),
+        _ => Field::Unknown,
+    };
+    apply(
+        ctx,
+        index,
+        drafts,
+        "object_lock",
+        value,
+        a.unknown_reason("rule"),
+        |b, v| b.object_lock = v,
+    )
 }

@@ -74,6 +74,8 @@ pub struct View<'a> {
     pub framework_names: Vec<String>,
     pub params: Vec<(String, String)>,
     pub accounts: Vec<AccountView>,
+    /// Profile values that select resources and matched none (`crate::selectors`).
+    pub unmatched_selectors: Vec<String>,
     pub statuses: Vec<StatusView>,
     pub total_findings: usize,
     pub frameworks: Vec<FrameworkView>,
@@ -276,6 +278,11 @@ impl<'a> View<'a> {
                         .map(|r| (r.region.clone(), r.reason.clone()))
                         .collect(),
                 })
+                .collect(),
+            unmatched_selectors: report
+                .unmatched_selectors
+                .iter()
+                .map(|u| u.message.clone())
                 .collect(),
             statuses: MEANINGS
                 .iter()

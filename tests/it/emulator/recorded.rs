@@ -611,3 +611,23 @@ pub fn malformed_signin(account: &str) -> Rule {
         lookup_events_page(r, json!([good, broken]), None)
     })
 }
+
+/// `cloudtrail:GetEventSelectors` for `trail` answered with advanced event selectors, in
+/// the form the CloudTrail API reference documents (`AdvancedEventSelectors`, each a
+/// `Name` and `FieldSelectors` of `Field` with `Equals`): management events, limited to
+/// write events when `read_only` is `Some("false")`. moto keeps whatever selectors it is
+/// given but the tests need AWS's exact answer.
+pub fn advanced_event_selectors(trail: &str, read_only: Option<&str>) -> Rule {
+    let trail = trail.to_string();
+    let read_only = read_only.map(str::to_string);
+    on(&["cloudtrail:GetEventSelectors"], move |_| {
+        let mut fields = vec![json!({"Field": "eventCategory", "Equals": ["Management"]})];
+        if let Some(v) = &read_only {
+            fields.push(json!({"Field": "readOnly", "Equals": [v]}));
+        }
+        aws_json(json!({
+            "TrailARN": trail,
+            "AdvancedEventSelectors": [{"Name": "Management events", "FieldSelectors": fields}],
+        }))
+    })
+}

@@ -136,6 +136,18 @@ pub(super) fn scope(data: &PackData<'_>, canvas: &mut Canvas) {
         );
     }
     canvas.space(8.0);
+    if !r.unmatched_selectors.is_empty() {
+        canvas.paragraph(
+            BODY,
+            "Profile values that decide which resources rules apply to, and matched none (the \
+             rules reading them are NOT_APPLICABLE everywhere; check the profile):",
+            0.0,
+        );
+        for u in &r.unmatched_selectors {
+            canvas.paragraph(SMALL, &format!("- {}", u.message), 0.0);
+        }
+        canvas.space(8.0);
+    }
 
     canvas.heading(H2, "1.2 Evidence and inputs", 1, 60.0);
     canvas.paragraph(

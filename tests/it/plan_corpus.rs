@@ -1,0 +1,707 @@
+//! A corpus of Terraform plans in the real `terraform show -json` format, written by hand
+//! for Terraform 0.12, 0.15, 1.9, 1.11 and 1.12 with AWS providers v3, v5 and v6 (inline
+//! and split S3 encryption, security groups and buckets managed in another stack,
+//! modules, per-resource regions). Each is read without `--account`, and every verdict is
+//! asserted rule by rule, as a careful reviewer would give it; the gate's exit code too.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use assay::findings::Status;
+use assay::plan::{self, PlanOptions};
+
+use crate::assay;
+use crate::plan::{load_rules, plans};
+
+fn corpus(name: &str) -> PathBuf {
+    plans().join("corpus").join(name)
+}
+
+/// Every finding of the plan as (rule, resource label) → status, with the rules not
+/// evaluated on it.
+fn verdicts(
+    name: &str,
+) -> (
+    BTreeMap<(String, String), Status>,
+    Vec<String>,
+    plan::PlanSnapshot,
+) {
+    let (pack, profile) = load_rules();
+    let planned = plan::load(
+        &corpus(name),
+        &PlanOptions {
+            account: None,
+            now: None,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{name} reads: {e}"));
+    let mut not_evaluated = Vec::new();
+    let rules: Vec<&assay::rules::Rule> = pack
+        .rules
+        .iter()
+        .filter(|r| profile.rules.selects(&r.id))
+        .filter(
+            |r| match plan::rules::not_evaluable_in(r, &planned.snapshot) {
+                Some(_) => {
+                    not_evaluated.push(r.id.clone());
+                    false
+                }
+                None => true,
+            },
+        )
+        .collect();
+    let findings = assay::evaluate::evaluate(&planned.snapshot, &rules, &profile.params, &[]);
+    let map = findings
+        .iter()
+        .map(|f| {
+            let label = assay::gate::resource_label(f);
+            ((f.rule_id.clone(), label), f.status)
+        })
+        .collect();
+    (map, not_evaluated, planned)
+}
+
+/// The verdicts that are not NOT_APPLICABLE or MANUAL (those are listed by rule only).
+fn judged(name: &str) -> BTreeMap<(String, String), Status> {
+    verdicts(name)
+        .0
+        .into_iter()
+        .filter(|(_, s)| !matches!(s, Status::NotApplicable | Status::Manual))
+        .collect()
+}
+
+fn expect(list: &[(&str, &str, Status)]) -> BTreeMap<(String, String), Status> {
+    list.iter()
+        .map(|(r, a, s)| ((r.to_string(), a.to_string()), *s))
+        .collect()
+}
+
+/// `assay gate --plan <corpus plan>` without `--account`; returns the exit code, stdout,
+/// stderr and the output directory.
+fn gate(plan: &std::path::Path, extra: &[&str]) -> (i32, String, String, tempfile::TempDir) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let profile = plans().join("profile.yaml");
+    let mut args = vec![
+        "gate",
+        "--plan",
+        plan.to_str().expect("utf-8"),
+        "--profile",
+        profile.to_str().expect("utf-8"),
+        "--out",
+        out.path().to_str().expect("utf-8"),
+        "--now",
+        "2026-12-03T12:00:00Z",
+    ];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = assay(&args);
+    (code, stdout, stderr, out)
+}
+
+fn exit_code(name: &str) -> i32 {
+    let (code, stdout, stderr, _) = gate(&corpus(name), &[]);
+    assert_ne!(code, 2, "{name} is a plan: {stdout}{stderr}");
+    code
+}
+
+use Status::{Fail, Pass, Unknown};
+
+#[test]
+fn terraform_0_12_provider_v3_inline_s3_encryption() {
+    // Format 0.1; no account anywhere: the bucket and volume still join their planned key.
+    assert_eq!(
+        judged("tf0.12-aws3-inline-s3.json"),
+        expect(&[
+            ("encryption.ebs-volume-kms-cmk", "aws_ebs_volume.logs", Pass),
+            ("encryption.kms-cmk-rotation", "aws_kms_key.data", Pass),
+            ("encryption.s3-bucket-kms-cmk", "aws_s3_bucket.data", Pass),
+            (
+                "network.no-public-admin-ports",
+                "aws_security_group.bastion",
+                Fail
+            ),
+            ("residency.ebs-region", "aws_ebs_volume.logs", Pass),
+            ("residency.kms-key-regions", "aws_kms_key.data", Pass),
+            ("residency.s3-bucket-region", "aws_s3_bucket.data", Pass),
+            (
+                "residency.s3-replication-destinations",
+                "aws_s3_bucket.data",
+                Pass
+            ),
+        ])
+    );
+    assert_eq!(exit_code("tf0.12-aws3-inline-s3.json"), 1);
+}
+
+#[test]
+fn terraform_0_15_provider_v3_parents_outside_the_plan_and_rds_defaults() {
+    let (all, _, planned) = verdicts("tf0.15-aws3-external-parents.json");
+    let judged: BTreeMap<_, _> = all
+        .iter()
+        .filter(|(_, s)| !matches!(s, Status::NotApplicable | Status::Manual))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert_eq!(
+        judged,
+        expect(&[
+            // An unset retention is the API default, 1 day; below the 7 required.
+            ("backup.rds-retention-period", "aws_db_instance.app", Fail),
+            // Encrypted with no key: the AWS managed aws/rds key, a definite FAIL.
+            (
+                "encryption.rds-instance-kms-cmk",
+                "aws_db_instance.app",
+                Fail
+            ),
+            ("residency.rds-region", "aws_db_instance.app", Pass),
+            // The bucket is in another stack: only its public access block is in the plan.
+            (
+                "backup.s3-backup-bucket-retention",
+                "aws_s3_bucket_public_access_block.legacy",
+                Unknown
+            ),
+            (
+                "encryption.s3-bucket-kms-cmk",
+                "aws_s3_bucket_public_access_block.legacy",
+                Unknown
+            ),
+            (
+                "residency.s3-bucket-region",
+                "aws_s3_bucket_public_access_block.legacy",
+                Unknown
+            ),
+            (
+                "residency.s3-replication-destinations",
+                "aws_s3_bucket_public_access_block.legacy",
+                Unknown
+            ),
+            // The group is in another stack: the rule alone opens SSH to the world.
+            (
+                "network.no-public-admin-ports",
+                "aws_security_group_rule.ssh_in",
+                Fail
+            ),
+            (
+                "network.no-public-admin-ports",
+                "aws_security_group_rule.https_in",
+                Pass
+            ),
+            (
+                "network.default-security-group-closed",
+                "aws_security_group_rule.ssh_in",
+                Unknown
+            ),
+            (
+                "network.default-security-group-closed",
+                "aws_security_group_rule.https_in",
+                Unknown
+            ),
+        ])
+    );
+    // The aws/rds key is a resource of the snapshot, managed by AWS.
+    let key = planned
+        .snapshot
+        .resources
+        .iter()
+        .find(|r| r.arn.ends_with("/aws/rds"))
+        .expect("the aws/rds key");
+    let assay::snapshot::Attributes::KmsKey(k) = &key.attributes else {
+        panic!("a key")
+    };
+    assert_eq!(k.key_manager, "AWS");
+    // The finding says which assertion failed: the key, not the encryption.
+    let (pack, profile) = load_rules();
+    let rule = pack.rule("encryption.rds-instance-kms-cmk").expect("rule");
+    let findings = assay::evaluate::evaluate(&planned.snapshot, &[rule], &profile.params, &[]);
+    let statuses: Vec<(String, assay::findings::AssertionStatus)> = findings[0]
+        .assertions
+        .iter()
+        .map(|a| (a.name.clone(), a.status))
+        .collect();
+    use assay::findings::AssertionStatus as A;
+    assert_eq!(
+        statuses,
+        [
+            ("encrypted".to_string(), A::Pass),
+            ("customer-managed-key".to_string(), A::Fail),
+            ("key-enabled".to_string(), A::Pass),
+            ("key-rotates".to_string(), A::Pass),
+        ]
+    );
+    // Both changes to parents outside the plan are named.
+    let noted: Vec<&str> = planned.notes.iter().map(|n| n.address.as_str()).collect();
+    assert_eq!(
+        noted,
+        [
+            "aws_s3_bucket_public_access_block.legacy",
+            "aws_security_group_rule.https_in",
+            "aws_security_group_rule.ssh_in"
+        ]
+    );
+    assert_eq!(exit_code("tf0.15-aws3-external-parents.json"), 1);
+}
+
+#[test]
+fn terraform_1_9_provider_v5_split_s3_modules_instances_password_policy() {
+    assert_eq!(
+        judged("tf1.9-aws5-split-s3-modules.json"),
+        expect(&[
+            // The key reaches the module's bucket through module.keys.key_arn and var.kms_key_arn.
+            (
+                "encryption.s3-bucket-kms-cmk",
+                "module.storage.aws_s3_bucket.this",
+                Pass
+            ),
+            (
+                "residency.s3-bucket-region",
+                "module.storage.aws_s3_bucket.this",
+                Pass
+            ),
+            (
+                "residency.s3-replication-destinations",
+                "module.storage.aws_s3_bucket.this",
+                Pass
+            ),
+            (
+                "encryption.kms-cmk-rotation",
+                "module.keys.aws_kms_key.this",
+                Pass
+            ),
+            (
+                "residency.kms-key-regions",
+                "module.keys.aws_kms_key.this",
+                Pass
+            ),
+            // SSE-S3 on a bucket of another stack: the change alone fails the KMS rule.
+            (
+                "encryption.s3-bucket-kms-cmk",
+                "aws_s3_bucket_server_side_encryption_configuration.legacy_logs",
+                Fail
+            ),
+            (
+                "backup.s3-backup-bucket-retention",
+                "aws_s3_bucket_server_side_encryption_configuration.legacy_logs",
+                Unknown
+            ),
+            (
+                "residency.s3-bucket-region",
+                "aws_s3_bucket_server_side_encryption_configuration.legacy_logs",
+                Unknown
+            ),
+            (
+                "residency.s3-replication-destinations",
+                "aws_s3_bucket_server_side_encryption_configuration.legacy_logs",
+                Unknown
+            ),
+            // The default group, read by a data source: any ingress rule breaks it.
+            (
+                "network.default-security-group-closed",
+                "aws_vpc_security_group_ingress_rule.office_https",
+                Fail
+            ),
+            (
+                "network.no-public-admin-ports",
+                "aws_vpc_security_group_ingress_rule.office_https",
+                Pass
+            ),
+            // IMDSv2 and the root volume: set on web, left to the AMI and account on legacy.
+            ("network.imds-v2-required", "aws_instance.web", Pass),
+            ("network.imds-v2-required", "aws_instance.legacy", Unknown),
+            (
+                "encryption.ebs-volume-kms-cmk",
+                "aws_instance.web/root_block_device",
+                Pass
+            ),
+            (
+                "encryption.ebs-volume-kms-cmk",
+                "aws_instance.legacy/root_block_device",
+                Unknown
+            ),
+            (
+                "residency.ebs-region",
+                "aws_instance.web/root_block_device",
+                Pass
+            ),
+            (
+                "residency.ebs-region",
+                "aws_instance.legacy/root_block_device",
+                Pass
+            ),
+            ("residency.ec2-instance-region", "aws_instance.web", Pass),
+            ("residency.ec2-instance-region", "aws_instance.legacy", Pass),
+            // Length 8, no numbers or case classes required, no reuse prevention.
+            (
+                "iam.password-policy",
+                "aws_iam_account_password_policy.this",
+                Fail
+            ),
+            // The trust policy comes from a policy document read at plan time.
+            ("iam.support-role-mfa", "aws_iam_role.support", Pass),
+        ])
+    );
+    assert_eq!(exit_code("tf1.9-aws5-split-s3-modules.json"), 1);
+}
+
+#[test]
+fn terraform_1_10_provider_v5_launch_templates_object_lock_and_policies() {
+    let (all, _, planned) = verdicts("tf1.10-aws5-launch-templates-object-lock.json");
+    let judged: BTreeMap<_, _> = all
+        .iter()
+        .filter(|(_, s)| !matches!(s, Status::NotApplicable | Status::Manual))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert_eq!(
+        judged,
+        expect(&[
+            // Versioned, kept 90 days, locked for a year in compliance mode.
+            (
+                "backup.s3-backup-bucket-retention",
+                "aws_s3_bucket.archive",
+                Pass
+            ),
+            (
+                "encryption.s3-bucket-kms-cmk",
+                "aws_s3_bucket.archive",
+                Fail
+            ),
+            ("residency.s3-bucket-region", "aws_s3_bucket.archive", Pass),
+            (
+                "residency.s3-replication-destinations",
+                "aws_s3_bucket.archive",
+                Pass
+            ),
+            (
+                "encryption.ebs-volume-kms-cmk",
+                "aws_instance.batch/root_block_device",
+                Unknown
+            ),
+            (
+                "residency.ebs-region",
+                "aws_instance.batch/root_block_device",
+                Pass
+            ),
+            ("residency.ec2-instance-region", "aws_instance.batch", Pass),
+            // The trust policy requires no MFA.
+            ("iam.support-role-mfa", "aws_iam_role.support_tier2", Fail),
+        ])
+    );
+    // The instance is stopped by aws_ec2_instance_state, so the IMDS rule does not apply;
+    // its template requires IMDSv2.
+    assert_eq!(
+        all[&(
+            "network.imds-v2-required".to_string(),
+            "aws_instance.batch".to_string()
+        )],
+        Status::NotApplicable
+    );
+    let get = |arn: &str| {
+        planned
+            .snapshot
+            .resources
+            .iter()
+            .find(|r| r.arn == arn)
+            .unwrap_or_else(|| panic!("{arn}"))
+    };
+    let assay::snapshot::Attributes::Ec2Instance(i) =
+        &get("terraform:aws_instance.batch").attributes
+    else {
+        panic!("instance")
+    };
+    assert_eq!((i.state.as_str(), i.imds_v2_required), ("stopped", true));
+    let assay::snapshot::Attributes::S3Bucket(b) =
+        &get("terraform:aws_s3_bucket.archive").attributes
+    else {
+        panic!("bucket")
+    };
+    let lock = b.object_lock.as_ref().expect("object lock");
+    assert_eq!(
+        (lock.enabled, lock.mode.as_deref(), lock.retention_days),
+        (true, Some("COMPLIANCE"), Some(365))
+    );
+    let assay::snapshot::Attributes::IamRole(r) =
+        &get("terraform:aws_iam_role.support_tier2").attributes
+    else {
+        panic!("role")
+    };
+    assert_eq!(
+        r.attached_policies,
+        ["terraform:aws_iam_policy.archive_read"]
+    );
+    // The inline policy and the template no planned instance uses are named.
+    let noted: Vec<&str> = planned.notes.iter().map(|n| n.address.as_str()).collect();
+    assert_eq!(
+        noted,
+        [
+            "aws_iam_role_policy.support_tier2_inline",
+            "aws_launch_template.asg_workers"
+        ]
+    );
+    assert!(planned.notes[1].note.contains("`optional`"));
+    assert_eq!(
+        exit_code("tf1.10-aws5-launch-templates-object-lock.json"),
+        1
+    );
+}
+
+#[test]
+fn terraform_1_12_provider_v6_resource_regions_and_joins_without_an_account() {
+    let name = "tf1.12-aws6-resource-region.json";
+    assert_eq!(
+        judged(name),
+        expect(&[
+            (
+                "backup.rds-retention-period",
+                "aws_db_instance.reports",
+                Pass
+            ),
+            (
+                "encryption.rds-instance-kms-cmk",
+                "aws_db_instance.reports",
+                Pass
+            ),
+            ("residency.rds-region", "aws_db_instance.reports", Pass),
+            (
+                "encryption.ebs-volume-kms-cmk",
+                "aws_ebs_volume.scratch",
+                Pass
+            ),
+            // Its own region is known only after apply: not its provider's.
+            ("residency.ebs-region", "aws_ebs_volume.scratch", Unknown),
+            ("encryption.kms-cmk-rotation", "aws_kms_key.main", Pass),
+            ("residency.kms-key-regions", "aws_kms_key.main", Pass),
+            ("encryption.s3-bucket-kms-cmk", "aws_s3_bucket.data", Pass),
+            ("residency.s3-bucket-region", "aws_s3_bucket.data", Pass),
+            (
+                "residency.s3-replication-destinations",
+                "aws_s3_bucket.data",
+                Pass
+            ),
+            // region = "us-east-1" on the bucket itself, whatever the provider says.
+            (
+                "encryption.s3-bucket-kms-cmk",
+                "aws_s3_bucket.us_copy",
+                Fail
+            ),
+            ("residency.s3-bucket-region", "aws_s3_bucket.us_copy", Fail),
+            (
+                "residency.s3-replication-destinations",
+                "aws_s3_bucket.us_copy",
+                Pass
+            ),
+        ])
+    );
+    assert_eq!(exit_code(name), 1);
+    // The definite FAILs are not hidden behind UNKNOWN: letting UNKNOWN through still fails.
+    let (code, _, _, _) = gate(&corpus(name), &["--no-fail-on-unknown"]);
+    assert_eq!(code, 1);
+    // Without the US bucket and the volume the plan is compliant, and the gate passes
+    // without --account: the joins to the planned key are by address.
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(corpus(name)).expect("read")).expect("json");
+    plan["resource_changes"]
+        .as_array_mut()
+        .expect("changes")
+        .retain(|rc| {
+            rc["address"] != "aws_s3_bucket.us_copy" && rc["address"] != "aws_ebs_volume.scratch"
+        });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let compliant = dir.path().join("compliant.json");
+    std::fs::write(&compliant, plan.to_string()).expect("write");
+    let (code, stdout, stderr, _) = gate(&compliant, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+#[test]
+fn a_plan_with_nothing_to_judge_says_so_everywhere() {
+    let (code, stdout, stderr, out) = gate(&corpus("tf1.11-nothing-to-judge.json"), &[]);
+    // A plan, so never 2. Whether evidence of nothing passes the gate (0) or fails it (1)
+    // is the evaluation layer's rule for an empty snapshot; either way it is said.
+    assert!(code == 0 || code == 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("nothing for the rules to judge"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("NOTHING JUDGED"), "{stdout}");
+    assert!(
+        stdout.contains("not read: aws_lambda_function.hello"),
+        "{stdout}"
+    );
+    let read = |f: &str| std::fs::read_to_string(out.path().join(f)).expect(f);
+    let gate_json: serde_json::Value = serde_json::from_str(&read("gate.json")).expect("json");
+    assert!(
+        gate_json["nothing_to_judge"]
+            .as_str()
+            .is_some_and(|s| s.contains("2 managed resource(s)")),
+        "{gate_json}"
+    );
+    assert!(read("summary.md").contains("**Nothing was judged:**"));
+    assert!(read("junit.xml").contains("nothing judged"));
+    let sarif: serde_json::Value = serde_json::from_str(&read("results.sarif")).expect("json");
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(notes.contains("nothing judged"), "{notes}");
+    assert!(notes.contains("aws_lambda_function.hello"), "{notes}");
+}
+
+#[test]
+fn files_that_are_not_plans_exit_2_saying_what_they_are() {
+    let dir = plans().join("not-plans");
+    for (file, says) in [
+        ("state-show.json", "the JSON of a Terraform state"),
+        (
+            "format-version-only.json",
+            "neither `planned_values`, `resource_changes` nor `configuration`",
+        ),
+        ("unknown-action.json", "`Create` is not a Terraform action"),
+    ] {
+        let path = dir.join(file);
+        let (code, _, stderr) = assay(&["plan", path.to_str().expect("utf-8"), "-o", "/dev/null"]);
+        assert_eq!(code, 2, "{file}: {stderr}");
+        assert!(stderr.contains(says), "{file}: {stderr}");
+        let (code, stdout, stderr, out) = gate(&path, &[]);
+        assert_eq!(code, 2, "{file}: {stdout}{stderr}");
+        assert!(stderr.contains(says), "{file}: {stderr}");
+        assert!(
+            std::fs::read_dir(out.path()).expect("dir").next().is_none(),
+            "{file}: nothing is written"
+        );
+    }
+    // Other actions Terraform never writes for a managed resource.
+    let text = std::fs::read_to_string(dir.join("unknown-action.json")).expect("read");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (actions, says) in [
+        ("[\"bogus\"]", "`bogus` is not a Terraform action"),
+        (
+            "[\"read\"]",
+            "is not a combination of actions Terraform writes",
+        ),
+        (
+            "[\"update\", \"create\"]",
+            "is not a combination of actions Terraform writes",
+        ),
+    ] {
+        let path = tmp.path().join("plan.json");
+        std::fs::write(&path, text.replace("[\"Create\"]", actions)).expect("write");
+        let (code, _, stderr) = assay(&["plan", path.to_str().expect("utf-8"), "-o", "/dev/null"]);
+        assert_eq!(code, 2, "{actions}: {stderr}");
+        assert!(stderr.contains(says), "{actions}: {stderr}");
+        assert!(
+            stderr.contains("resource_changes[0].change.actions"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn byte_order_marks_utf16_and_a_malformed_timestamp_still_read() {
+    let name = "tf1.9-aws5-split-s3-modules.json";
+    let text = std::fs::read_to_string(corpus(name)).expect("read");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(text.as_bytes());
+    // What PowerShell's `>` writes: UTF-16 little-endian with a byte-order mark.
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let stamped = text.replace("2026-11-30T09:15:00Z", "30/11/2026 09:15");
+    assert_ne!(stamped, text);
+    for (file, bytes, warning) in [
+        ("bom.json", bom, "byte-order mark"),
+        ("utf16.json", utf16, "UTF-16 little-endian"),
+        (
+            "timestamp.json",
+            stamped.into_bytes(),
+            "is not an RFC 3339 time",
+        ),
+    ] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, bytes).expect("write");
+        let (code, stdout, stderr, _) = gate(&path, &[]);
+        assert_eq!(
+            code, 1,
+            "{file}: the same verdicts as UTF-8: {stdout}{stderr}"
+        );
+        assert!(stderr.contains(warning), "{file}: {stderr}");
+    }
+    // Bytes that are neither say so, naming the encoding tried.
+    let path = dir.path().join("latin1.json");
+    std::fs::write(&path, b"{\"format_version\": \"1.2\", \"x\": \"caf\xe9\"}").expect("write");
+    let (code, _, stderr) = assay(&["plan", path.to_str().expect("utf-8")]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("neither UTF-8 nor UTF-16"), "{stderr}");
+}
+
+#[test]
+fn sarif_points_module_resources_at_the_module_call() {
+    // The module's key stops rotating: its finding points at `module "keys"` in main.tf.
+    let name = "tf1.9-aws5-split-s3-modules.json";
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(corpus(name)).expect("read")).expect("json");
+    for rc in plan["resource_changes"].as_array_mut().expect("changes") {
+        if rc["address"] == "module.keys.aws_kms_key.this" {
+            rc["change"]["after"]["enable_key_rotation"] = serde_json::json!(false);
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("plan.json"), plan.to_string()).expect("write");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "terraform {}\n\nmodule \"keys\" {\n  source = \"./modules/keys\"\n}\n",
+    )
+    .expect("write");
+    let (code, _, stderr, out) = gate(
+        &dir.path().join("plan.json"),
+        &["--tf-dir", dir.path().to_str().expect("utf-8")],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("results.sarif")).expect("sarif"),
+    )
+    .expect("json");
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "encryption.kms-cmk-rotation"
+                && r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+                    == "module.keys.aws_kms_key.this"
+        })
+        .expect("the rotation finding");
+    let physical = &result["locations"][0]["physicalLocation"];
+    assert!(
+        physical["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("main.tf")),
+        "{physical}"
+    );
+    assert_eq!(physical["region"]["startLine"], 3);
+}
+
+#[test]
+fn changes_to_parents_outside_the_plan_are_named_in_every_output() {
+    let (code, stdout, _, out) = gate(&corpus("tf0.15-aws3-external-parents.json"), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("read in part: aws_security_group_rule.ssh_in"),
+        "{stdout}"
+    );
+    let read = |f: &str| std::fs::read_to_string(out.path().join(f)).expect(f);
+    let gate_json: serde_json::Value = serde_json::from_str(&read("gate.json")).expect("json");
+    let notes: Vec<&str> = gate_json["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(|n| n["address"].as_str())
+        .collect();
+    assert!(notes.contains(&"aws_s3_bucket_public_access_block.legacy"));
+    assert!(read("summary.md").contains("Planned changes read in part (3)"));
+    assert!(read("junit.xml").contains("read in part: changes security group"));
+    let sarif: serde_json::Value = serde_json::from_str(&read("results.sarif")).expect("json");
+    let errors: Vec<String> = crate::gate::sarif_validator()
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(
+        sarif
+            .to_string()
+            .contains("aws_security_group_rule.https_in: read in part")
+    );
+}
