@@ -141,23 +141,23 @@ pub fn check(expr: &Expression, ctx: &CheckContext) -> (References, Vec<ExprProb
 }
 
 /// Comprehensions nested so that their cost multiplies (for `rules lint`): one inside
-/// another that iterates a list not taken from the outer element nor from the profile (a
-/// cross product, e.g. `of_type(a).exists(x, of_type(b).exists(y, …))`), or three deep. Walking a resource's
-/// own nested lists (`resource.rules.exists(r, r.ranges.exists(…))`) is not flagged: its
-/// cost is the size of the data. The evaluation budget stops either kind at run time.
+/// another that iterates a list taken neither from the outer element nor from the profile
+/// (a cross product, e.g. `of_type(a).exists(x, of_type(b).exists(y, …))`); each such
+/// level multiplies the cost again. Walking a resource's own nested lists
+/// (`resource.rules.exists(r, r.ranges.exists(…))`), however deep, or a profile list
+/// inside a loop is not flagged: its cost grows with the data, not as a product. The
+/// evaluation budget stops any of them at run time.
 pub fn nesting_warnings(expr: &Expression) -> Vec<ExprProblem> {
     let mut found = Vec::new();
     let mut scope: Vec<Vec<String>> = Vec::new();
     nesting(expr.program.expression(), &mut scope, &mut found);
     found
         .into_iter()
-        .map(|(id, depth, cross)| ExprProblem {
+        .map(|(id, depth)| ExprProblem {
             code: "nested-comprehension",
-            message: if cross {
-                "a comprehension inside another iterates a list that does not come from the outer element: its cost is the product of the two lists' sizes".into()
-            } else {
-                format!("comprehensions nested {depth} deep: their cost is the product of the lists' sizes")
-            },
+            message: format!(
+                "a comprehension inside another (nested {depth} deep) iterates a list that comes neither from the outer element nor from the profile: its cost is the product of the lists' sizes"
+            ),
             range: source_range(expr, id),
             notes: vec![format!(
                 "one evaluation stops with an ERROR finding after {} steps (see \"Evaluation budget\" in rules/README.md)",
@@ -167,8 +167,8 @@ pub fn nesting_warnings(expr: &Expression) -> Vec<ExprProblem> {
         .collect()
 }
 
-/// Collects (id, depth, cross product) for every costly nested comprehension.
-fn nesting(node: &IdedExpr, scope: &mut Vec<Vec<String>>, found: &mut Vec<(u64, usize, bool)>) {
+/// Collects (id, depth) for every comprehension that makes a cross product.
+fn nesting(node: &IdedExpr, scope: &mut Vec<Vec<String>>, found: &mut Vec<(u64, usize)>) {
     let mut children: Vec<&IdedExpr> = Vec::new();
     match &node.expr {
         Expr::Comprehension(c) => {
@@ -179,8 +179,8 @@ fn nesting(node: &IdedExpr, scope: &mut Vec<Vec<String>>, found: &mut Vec<(u64, 
             let cross = !outer.is_empty()
                 && !outer.iter().any(|v| mentions(&c.iter_range, v))
                 && !config_sized(&c.iter_range);
-            if cross || depth >= 3 {
-                found.push((c.iter_range.id, depth, cross));
+            if cross {
+                found.push((c.iter_range.id, depth));
             }
             let mut vars = vec![c.iter_var.clone()];
             vars.extend(c.iter_var2.clone());
