@@ -121,6 +121,13 @@ fn terraform_0_12_provider_v3_inline_s3_encryption() {
             ),
             ("residency.ebs-region", "aws_ebs_volume.logs", Pass),
             ("residency.kms-key-regions", "aws_kms_key.data", Pass),
+            // AWS's default key policy grants the key's own account, which a plan without
+            // --account does not name: UNKNOWN, asking for the account.
+            (
+                "residency.kms-key-policy-accounts",
+                "aws_kms_key.data",
+                Unknown
+            ),
             ("residency.s3-bucket-region", "aws_s3_bucket.data", Pass),
             (
                 "residency.s3-replication-destinations",
@@ -267,6 +274,11 @@ fn terraform_1_9_provider_v5_split_s3_modules_instances_password_policy() {
             ),
             (
                 "residency.kms-key-regions",
+                "module.keys.aws_kms_key.this",
+                Pass
+            ),
+            (
+                "residency.kms-key-policy-accounts",
                 "module.keys.aws_kms_key.this",
                 Pass
             ),
@@ -467,6 +479,12 @@ fn terraform_1_12_provider_v6_resource_regions_and_joins_without_an_account() {
             ("residency.ebs-region", "aws_ebs_volume.scratch", Unknown),
             ("encryption.kms-cmk-rotation", "aws_kms_key.main", Pass),
             ("residency.kms-key-regions", "aws_kms_key.main", Pass),
+            // The default key policy names the key's own account, not in this plan.
+            (
+                "residency.kms-key-policy-accounts",
+                "aws_kms_key.main",
+                Unknown
+            ),
             ("encryption.s3-bucket-kms-cmk", "aws_s3_bucket.data", Pass),
             ("residency.s3-bucket-region", "aws_s3_bucket.data", Pass),
             (
@@ -492,8 +510,10 @@ fn terraform_1_12_provider_v6_resource_regions_and_joins_without_an_account() {
     // The definite FAILs are not hidden behind UNKNOWN: letting UNKNOWN through still fails.
     let (code, _, _, _) = gate(&corpus(name), &["--no-fail-on-unknown"]);
     assert_eq!(code, 1);
-    // Without the US bucket and the volume the plan is compliant, and the gate passes
-    // without --account: the joins to the planned key are by address.
+    // Without the US bucket and the volume the plan is compliant. The joins to the planned
+    // key are by address and need no account (above: the bucket's key rule PASSes without
+    // one); the key-policy rule does, since AWS's default key policy grants the key's own
+    // account, so the gate is given it.
     let mut plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(corpus(name)).expect("read")).expect("json");
     plan["resource_changes"]
@@ -505,8 +525,14 @@ fn terraform_1_12_provider_v6_resource_regions_and_joins_without_an_account() {
     let dir = tempfile::tempdir().expect("tempdir");
     let compliant = dir.path().join("compliant.json");
     std::fs::write(&compliant, plan.to_string()).expect("write");
-    let (code, stdout, stderr, _) = gate(&compliant, &[]);
+    let (code, stdout, stderr, _) = gate(&compliant, &["--account", "111122223333"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, stdout, _, _) = gate(&compliant, &[]);
+    assert_eq!(
+        code, 1,
+        "without the account the key policy is UNKNOWN: {stdout}"
+    );
+    assert!(stdout.contains("kms-key-policy-accounts"), "{stdout}");
 }
 
 #[test]
