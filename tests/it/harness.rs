@@ -88,13 +88,10 @@ fn assert_emulator_stops(end: End) {
     while alive(pid) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
+    // The process is what matters: its port may already serve another test's proxy.
     assert!(
         !alive(pid),
-        "moto {pid} outlived the test binary that started it"
-    );
-    assert!(
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
-        "something still listens on moto's port {port}"
+        "moto {pid} (port {port}) outlived the test binary that started it"
     );
 }
 
