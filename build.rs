@@ -2,10 +2,18 @@
 //! checkout of this repository (see `src/rules/bundled.rs`). Writes
 //! `$OUT_DIR/bundled_rules.rs`: every YAML file under `rules/` (rules, fixtures, parameters,
 //! framework catalogues) as (relative path, contents).
+//!
+//! Also records the commit the binary is built from, for `assay --version`
+//! (`ASSAY_BUILD_COMMIT`): `$ASSAY_BUILD_COMMIT` when the build sets it (a container build
+//! without `.git`), else `git rev-parse HEAD`, else `unknown` (a source tarball, no git).
+//! Never a build failure.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 fn main() {
+    record_commit();
+
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let rules = root.join("rules");
     // A directory here makes cargo rerun this script when any file below it changes,
@@ -41,4 +49,53 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
             files.push(path);
         }
     }
+}
+
+/// Sets `ASSAY_BUILD_COMMIT` for the crate, and asks cargo to run this script again when
+/// the checkout moves to another commit (the files git keeps `HEAD` and its branch in).
+fn record_commit() {
+    println!("cargo::rerun-if-env-changed=ASSAY_BUILD_COMMIT");
+    let from_env = std::env::var("ASSAY_BUILD_COMMIT")
+        .ok()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    let commit = from_env
+        .or_else(git_commit)
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo::rustc-env=ASSAY_BUILD_COMMIT={commit}");
+}
+
+/// `git rev-parse HEAD` in the manifest directory, or None without git or a repository.
+fn git_commit() -> Option<String> {
+    let git = |args: &[&str]| -> Option<String> {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .ok()?;
+        let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
+        (out.status.success() && !text.is_empty()).then_some(text)
+    };
+    let commit = git(&["rev-parse", "HEAD"])?;
+    if !commit.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    // Rerun when HEAD moves: HEAD itself (a checkout), the branch it names (a commit) and
+    // packed-refs (a branch packed by `git gc`). Only paths that exist: cargo reruns a
+    // script on every build while a path it watches is missing. A branch that is only in
+    // packed-refs is watched through the nearest directory above it, where its loose ref
+    // file appears on the next commit.
+    let mut watched = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        watched.push(branch);
+    }
+    for name in watched {
+        if let Some(path) = git(&["rev-parse", "--git-path", &name]) {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+            if let Some(existing) = path.ancestors().find(|p| p.exists()) {
+                println!("cargo::rerun-if-changed={}", existing.display());
+            }
+        }
+    }
+    Some(commit)
 }

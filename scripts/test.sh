@@ -20,6 +20,9 @@ mkdir -p "$CARGO_TARGET_DIR"
 # The AWS emulator for the live-scan tests (installs it on first use).
 source scripts/moto-env.sh
 
+# The linters for the release workflow, the GitHub Action and the Dockerfile.
+source scripts/lint-env.sh
+
 # Report tests look at the output as a person would: a headless browser for the HTML
 # report, poppler for the PDF pack (Debian packages).
 missing=()

@@ -7,6 +7,7 @@ mod collect_cmd;
 mod frameworks;
 mod gate_cmd;
 mod plan_cmd;
+mod rederive;
 mod report_cmd;
 mod rules_cmd;
 mod snapshot_cmd;
@@ -14,7 +15,7 @@ mod snapshot_cmd;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::diag::Sources;
 use crate::profile::Profile;
@@ -25,7 +26,10 @@ Exit status:
   0  nothing failed (every evaluated rule passed, was waived, manual or not applicable)
   1  at least one FAIL (assay gate: the gate failed, see `assay gate --help`)
   2  bad input or tool error (malformed rule, profile, waiver file, snapshot or plan; no report is written)
-  3  no FAIL, but at least one GAP, ERROR or UNKNOWN: the run is incomplete and cannot be trusted as a pass
+  3  no FAIL, but at least one GAP, ERROR or UNKNOWN, or no evidence at all (no account read, or no
+     automated rule found anything to check): the run is incomplete and cannot be trusted as a pass
+assay verify: 0 verified, 1 something differs or was changed, 2 not verified (an input missing or not
+the one recorded) or unreadable input
 
 Environment:
   ASSAY_MAX_INPUT_BYTES  the size cap for every input file, in bytes (default 1 GiB)
@@ -38,16 +42,49 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the process's arguments (clap's `parse`, exiting on bad ones), with the
+    /// `--version` text of [`version_text`]. The rule pack is hashed only when the version
+    /// is asked for: a few milliseconds no other run should pay.
+    pub fn from_command_line() -> Self {
+        let mut command = Self::command();
+        if std::env::args_os()
+            .skip(1)
+            .any(|a| a == "--version" || a == "-V")
+        {
+            // clap keeps a `'static` string; the process prints it and exits.
+            let text: &'static str = Box::leak(version_text().into_boxed_str());
+            command = command.version(text).long_version(text);
+        }
+        let matches = command.get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
+/// What `assay --version` prints after the name: the version, the commit the binary was
+/// built from (`unknown` when built without git, e.g. from a source tarball) and the
+/// digest of the built-in rule pack, the `rule_pack.digest` every report made with it
+/// shows. A `./rules` directory or `--rules DIR` replaces the built-in pack, and the
+/// reports then show that pack's digest.
+pub fn version_text() -> String {
+    format!(
+        "{}\ncommit: {}\nrule pack digest: {} (built in; used when there is no ./rules and no --rules)",
+        env!("CARGO_PKG_VERSION"),
+        env!("ASSAY_BUILD_COMMIT"),
+        crate::rules::bundled::pack_digest(),
+    )
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Evaluate a snapshot against the rules and a profile, write reports, print a summary.
-    #[command(after_help = concat!("Examples:\n  assay audit --snapshot samples/aws-sample/snapshot.json --profile samples/air-maestro/profile.yaml --out out/\n  assay audit --snapshot snap.json --profile profile.yaml --waivers waivers.yaml --format json,csv\n\n", "Exit status: 0 nothing failed, 1 a FAIL, 2 bad input, 3 GAP/ERROR without FAIL."))]
+    #[command(after_help = concat!("Examples:\n  assay audit --snapshot samples/aws-sample/snapshot.json --profile samples/air-maestro/profile.yaml --out out/\n  assay audit --snapshot snap.json --profile profile.yaml --waivers waivers.yaml --format json,csv\n\n", "Exit status: 0 nothing failed, 1 a FAIL, 2 bad input, 3 GAP/ERROR/UNKNOWN without FAIL, or no evidence at all."))]
     Audit(audit::AuditArgs),
     /// Evaluate a snapshot and print the findings JSON (no other output).
     Evaluate(audit::EvaluateArgs),
     /// Read live AWS accounts (read-only calls) into a snapshot file.
     #[command(
-        after_help = "Examples:\n  assay collect --region ap-southeast-2 --region ap-southeast-4 -o snapshot.json\n  assay collect --org OrganizationAccountAccessRole -o org.json\n  assay collect --endpoint-url http://127.0.0.1:5000 -o emulator.json\n\nExit status: 0 complete, 3 complete with gaps (listed on stderr), 2 no credentials or no reachable STS."
+        after_help = "Examples:\n  assay collect --region ap-southeast-2 --region ap-southeast-4 -o snapshot.json\n  assay collect --org OrganizationAccountAccessRole -o org.json\n  assay collect --endpoint-url http://127.0.0.1:5000 -o emulator.json\n  assay collect --sign keys/collector.key -o snapshot.json   # signed: `assay snapshot verify snapshot.json --key keys/collector.pub`\n\nExit status: 0 complete, 3 complete with gaps (listed on stderr), 2 no credentials or no reachable STS."
     )]
     Collect(collect_cmd::CollectArgs),
     /// Print the read-only IAM policy covering exactly the calls assay makes.
@@ -69,11 +106,11 @@ pub enum Command {
         after_help = "Examples:\n  terraform show -json tfplan > tfplan.json\n  assay plan tfplan.json --account 111122223333 -o plan-snapshot.json\n\nExit status: 0 written, 2 the plan could not be read."
     )]
     Plan(plan_cmd::PlanArgs),
-    /// Verify a snapshot's integrity or print its JSON Schema.
+    /// Verify a snapshot's integrity and signature, or print its JSON Schema.
     #[command(subcommand)]
     Snapshot(snapshot_cmd::SnapshotCommand),
-    /// Render saved findings again (HTML, PDF, JSON, CSV) without evaluating; the snapshot
-    /// they name is verified first.
+    /// Render saved findings again (HTML, PDF, JSON, CSV); they are verified first by
+    /// evaluating them again from the inputs they record.
     #[command(after_help = report_cmd::AFTER_HELP)]
     Report(report_cmd::ReportArgs),
     /// Make an Ed25519 key pair for signing attestations.
@@ -84,7 +121,7 @@ pub enum Command {
     #[command(after_help = attest_cmd::ATTEST_AFTER_HELP)]
     Attest(attest_cmd::AttestArgs),
     /// Verify a signed attestation (JSON, HTML or PDF) and the snapshot it names, a
-    /// snapshot alone, or a findings document against its snapshot.
+    /// snapshot and its signature, or a findings document by evaluating it again.
     #[command(after_help = attest_cmd::VERIFY_AFTER_HELP)]
     Verify(attest_cmd::VerifyArgs),
 }

@@ -300,6 +300,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
             algorithm: String::new(),
             canonicalization: String::new(),
             digest: String::new(),
+            signature: None,
         },
     };
     snapshot.seal();

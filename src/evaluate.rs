@@ -10,6 +10,7 @@
 pub mod budget;
 mod cidr;
 pub mod functions;
+mod parallel;
 pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,6 +43,10 @@ pub struct Attestation {
     pub statement: String,
 }
 
+/// The scope of a manual rule's finding: a person's attestation about the organisation
+/// as a whole, not about one account or resource.
+pub const ORGANISATION_SCOPE: &str = "organisation";
+
 /// What a rule sees as `resource`: the resource JSON without provenance bookkeeping.
 pub fn resource_view(resource: &Resource) -> Json {
     let mut json = serde_json::to_value(resource).expect("resources always serialise");
@@ -54,6 +59,9 @@ pub fn resource_view(resource: &Resource) -> Json {
 }
 
 /// Evaluates `rules` against `snapshot` with resolved parameter values.
+///
+/// The (rule, resource) pairs are evaluated on every core (`parallel`); findings come out
+/// in rule order, and within a rule in snapshot order, whatever the number of threads.
 pub fn evaluate(
     snapshot: &Snapshot,
     rules: &[&Rule],
@@ -61,32 +69,55 @@ pub fn evaluate(
     attestations: &[Attestation],
 ) -> Vec<Finding> {
     let index = Arc::new(Index::new(snapshot));
-    let touched = Arc::new(Mutex::new(Touched::default()));
-    let mut root = Context::with_env(crate::rules::expr::ENV.clone());
-    functions::register(&mut root, index.clone(), touched.clone());
-    let budget = Arc::new(budget::Budget::default());
-    budget::register(&mut root, budget.clone());
     let params_value = values::to_cel(&Json::Object(params.clone().into_iter().collect()));
-    root.add_variable_from_value("params", params_value);
     let snapshot_value = values::to_cel(&serde_json::json!({
         "collected_at": snapshot.collected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "accounts": snapshot.accounts.iter().map(|a| a.account_id.clone()).collect::<Vec<_>>(),
         "regions_read": snapshot.accounts.iter().flat_map(|a| a.regions_read.clone()).collect::<BTreeSet<_>>(),
     }));
-    root.add_variable_from_value("snapshot", snapshot_value);
 
-    let evaluator = Evaluator {
-        snapshot,
-        index,
-        touched,
-        budget,
-        root,
-    };
-    let mut findings = Vec::new();
-    for rule in rules {
+    // Each automated rule's resources, in snapshot order: the work, as (rule, position).
+    let positions: Vec<Vec<usize>> = rules
+        .iter()
+        .map(|rule| match rule.kind {
+            RuleKind::Manual => Vec::new(),
+            RuleKind::Automated => {
+                let mut positions: Vec<usize> = rule
+                    .resource_types
+                    .iter()
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .flat_map(|t| index.of_type(t).iter().copied())
+                    .collect();
+                positions.sort_unstable();
+                positions
+            }
+        })
+        .collect();
+    let work: Vec<(usize, usize)> = positions
+        .iter()
+        .enumerate()
+        .flat_map(|(r, ps)| ps.iter().map(move |&pos| (r, pos)))
+        .collect();
+    let mut resource_findings = parallel::map(
+        &work,
+        || Evaluator::new(snapshot, index.clone(), &params_value, &snapshot_value),
+        |evaluator, &(r, pos)| evaluator.resource(rules[r], pos, &snapshot.resources[pos]),
+    )
+    .into_iter();
+
+    let mut findings = Vec::with_capacity(work.len() + rules.len());
+    for (rule, positions) in rules.iter().zip(&positions) {
         match rule.kind {
             RuleKind::Manual => findings.push(manual_finding(rule, attestations, snapshot)),
-            RuleKind::Automated => evaluator.rule(rule, &mut findings),
+            RuleKind::Automated => {
+                let before = findings.len();
+                listing_gap_findings(snapshot, rule, &mut findings);
+                findings.extend(resource_findings.by_ref().take(positions.len()));
+                if findings.len() == before {
+                    findings.push(not_applicable(rule));
+                }
+            }
         }
     }
     findings
@@ -106,27 +137,55 @@ struct Outcome {
     value: Result<Value, String>,
     gaps: BTreeSet<String>,
     related: BTreeSet<usize>,
+    /// What `of_type`/`all_of_type` returned (see [`cited_joins`]).
+    joined: BTreeSet<usize>,
     /// Plan snapshots: why a joined value is not known yet.
     unknown: BTreeSet<String>,
     /// Plan snapshots: the types listed by `of_type`/`all_of_type` (partial in a plan).
     partial: BTreeSet<String>,
 }
 
-impl Evaluator<'_> {
+impl<'s> Evaluator<'s> {
+    /// One thread's evaluator: its own CEL context, whose functions record what they
+    /// touched in its own [`Touched`].
+    fn new(
+        snapshot: &'s Snapshot,
+        index: Arc<Index>,
+        params: &Value,
+        snapshot_value: &Value,
+    ) -> Evaluator<'s> {
+        let touched = Arc::new(Mutex::new(Touched::default()));
+        let mut root = Context::with_env(crate::rules::expr::ENV.clone());
+        functions::register(&mut root, index.clone(), touched.clone());
+        let budget = Arc::new(budget::Budget::default());
+        budget::register(&mut root, budget.clone());
+        root.add_variable_from_value("params", params.clone());
+        root.add_variable_from_value("snapshot", snapshot_value.clone());
+        Evaluator {
+            snapshot,
+            index,
+            touched,
+            budget,
+            root,
+        }
+    }
+
     fn run(&self, ctx: &Context, expr: &cel::common::ast::IdedExpr, account: &str) -> Outcome {
         if let Ok(mut t) = self.touched.lock() {
             t.account = account.to_string();
             t.gaps.clear();
             t.related.clear();
+            t.joined.clear();
             t.unknown.clear();
             t.partial.clear();
         }
         self.budget.reset();
         let value = ctx.resolve(expr).map_err(|e| e.to_string());
-        let (gaps, related, unknown, partial) = match self.touched.lock() {
+        let (gaps, related, joined, unknown, partial) = match self.touched.lock() {
             Ok(mut t) => (
                 std::mem::take(&mut t.gaps),
                 std::mem::take(&mut t.related),
+                std::mem::take(&mut t.joined),
                 std::mem::take(&mut t.unknown),
                 std::mem::take(&mut t.partial),
             ),
@@ -136,69 +195,9 @@ impl Evaluator<'_> {
             value,
             gaps,
             related,
+            joined,
             unknown,
             partial,
-        }
-    }
-
-    fn rule(&self, rule: &Rule, findings: &mut Vec<Finding>) {
-        let before = findings.len();
-        // Scopes the collector could not list: one GAP per gap record and type.
-        for t in &rule.resource_types {
-            for gap in self
-                .snapshot
-                .gaps
-                .iter()
-                .filter(|g| g.resource_types.contains(t))
-            {
-                let scope = format!("{}/{}", gap.account, gap.region);
-                findings.push(Finding {
-                    id: fingerprint(&rule.id, &format!("{t}@{scope}")),
-                    rule_id: rule.id.clone(),
-                    rule_title: rule.title.clone(),
-                    severity: rule.severity,
-                    status: Status::Gap,
-                    resource: None,
-                    scope: Some(scope.clone()),
-                    summary: format!(
-                        "{t} in {scope} not read: {} {} ({})",
-                        gap.operation, gap.error_code, gap.message
-                    ),
-                    assertions: Vec::new(),
-                    sources: Vec::new(),
-                    gaps: vec![gap.id.clone()],
-                    waiver: None,
-                    attestation: None,
-                    controls: rule.controls.clone(),
-                });
-            }
-        }
-        for (pos, resource) in self.snapshot.resources.iter().enumerate() {
-            if rule
-                .resource_types
-                .iter()
-                .any(|t| t == resource.type_name())
-            {
-                findings.push(self.resource(rule, pos, resource));
-            }
-        }
-        if findings.len() == before {
-            findings.push(Finding {
-                id: fingerprint(&rule.id, "all"),
-                rule_id: rule.id.clone(),
-                rule_title: rule.title.clone(),
-                severity: rule.severity,
-                status: Status::NotApplicable,
-                resource: None,
-                scope: Some("all".into()),
-                summary: format!("no {} in the snapshot", rule.resource_types.join(" or ")),
-                assertions: Vec::new(),
-                sources: Vec::new(),
-                gaps: Vec::new(),
-                waiver: None,
-                attestation: None,
-                controls: rule.controls.clone(),
-            });
         }
     }
 
@@ -349,6 +348,7 @@ impl Evaluator<'_> {
             }
             let out = self.run(&ctx, &expr.budgeted, &resource.account);
             related.extend(out.related);
+            related.extend(cited_joins(self.snapshot, &out.value, out.joined));
             if !out.unknown.is_empty() {
                 unknown_lets.insert(name.clone(), out.unknown.iter().cloned().collect());
             }
@@ -431,6 +431,7 @@ impl Evaluator<'_> {
             } else {
                 let out = self.run(&ctx, &assertion.expr.budgeted, &resource.account);
                 related.extend(out.related.iter().copied());
+                related.extend(out.joined.iter().copied());
                 let mut partial = out.partial.clone();
                 for l in &assertion.refs.lets {
                     partial.extend(partial_lets.get(l).into_iter().flatten().cloned());
@@ -582,6 +583,94 @@ impl Evaluator<'_> {
     }
 }
 
+/// Which resources a `let` that joined with `of_type`/`all_of_type` cites. When its value
+/// is joined resources (one, or a list of them, usually filtered), those it holds: an
+/// account's CloudTrail finding cites the trails that cover it, not every trail the join
+/// offered to the filter. When it holds none (an empty list: the verdict rests on an
+/// absence), or is not resources at all (a count, a flag, a failed binding), the verdict
+/// may rest on everything the join looked at, so all of it is cited.
+fn cited_joins(
+    snapshot: &Snapshot,
+    value: &Result<Value, String>,
+    joined: BTreeSet<usize>,
+) -> BTreeSet<usize> {
+    // Values are copied on their way through CEL, so a joined resource is recognised by
+    // its ARN (unique in a snapshot), not by identity.
+    let mut held = std::collections::HashSet::new();
+    let mut hold = |v: &Value| {
+        if let Value::Map(m) = v
+            && let Some(Value::String(arn)) = m.get(&cel::objects::KeyRef::String("arn"))
+        {
+            held.insert(arn.clone());
+        }
+    };
+    match value {
+        Ok(Value::List(items)) => items.iter().for_each(&mut hold),
+        Ok(map @ Value::Map(_)) => hold(map),
+        _ => return joined,
+    }
+    if held.is_empty() {
+        return joined;
+    }
+    joined
+        .into_iter()
+        .filter(|&pos| held.contains(&snapshot.resources[pos].arn))
+        .collect()
+}
+
+/// One GAP finding per listing gap (a scope the collector could not list) and type of
+/// `rule`.
+fn listing_gap_findings(snapshot: &Snapshot, rule: &Rule, findings: &mut Vec<Finding>) {
+    for t in &rule.resource_types {
+        for gap in snapshot
+            .gaps
+            .iter()
+            .filter(|g| g.resource_types.contains(t))
+        {
+            let scope = format!("{}/{}", gap.account, gap.region);
+            findings.push(Finding {
+                id: fingerprint(&rule.id, &format!("{t}@{scope}")),
+                rule_id: rule.id.clone(),
+                rule_title: rule.title.clone(),
+                severity: rule.severity,
+                status: Status::Gap,
+                resource: None,
+                scope: Some(scope.clone()),
+                summary: format!(
+                    "{t} in {scope} not read: {} {} ({})",
+                    gap.operation, gap.error_code, gap.message
+                ),
+                assertions: Vec::new(),
+                sources: Vec::new(),
+                gaps: vec![gap.id.clone()],
+                waiver: None,
+                attestation: None,
+                controls: rule.controls.clone(),
+            });
+        }
+    }
+}
+
+/// The finding of a rule with nothing to judge: no resource of its types, no gap.
+fn not_applicable(rule: &Rule) -> Finding {
+    Finding {
+        id: fingerprint(&rule.id, "all"),
+        rule_id: rule.id.clone(),
+        rule_title: rule.title.clone(),
+        severity: rule.severity,
+        status: Status::NotApplicable,
+        resource: None,
+        scope: Some("all".into()),
+        summary: format!("no {} in the snapshot", rule.resource_types.join(" or ")),
+        assertions: Vec::new(),
+        sources: Vec::new(),
+        gaps: Vec::new(),
+        waiver: None,
+        attestation: None,
+        controls: rule.controls.clone(),
+    }
+}
+
 /// Why a join could not be trusted: the regions not read it looked in, by name, or a
 /// resource type that was not (fully) listed.
 fn join_gap_message(gaps: &BTreeSet<String>) -> String {
@@ -697,7 +786,7 @@ fn manual_finding(rule: &Rule, attestations: &[Attestation], snapshot: &Snapshot
         severity: rule.severity,
         status: Status::Manual,
         resource: None,
-        scope: Some("organisation".into()),
+        scope: Some(ORGANISATION_SCOPE.into()),
         summary,
         assertions: Vec::new(),
         sources: Vec::new(),

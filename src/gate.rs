@@ -119,6 +119,10 @@ pub struct Decision {
     pub not_evaluated: Vec<NotEvaluated>,
     /// Plans only: planned resources of types assay does not read.
     pub not_read: Vec<NotRead>,
+    /// Why the findings rest on no evidence at all (`Report::no_evidence`), when they do:
+    /// the gate fails on it unless `--allow-empty` was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_evidence: Option<String>,
     /// Plans only: changes read in part (a parent outside the plan, an attachment no rule
     /// reads), each named.
     pub notes: Vec<PlanNote>,
@@ -165,9 +169,20 @@ impl Decision {
             resolved,
             not_evaluated: Vec::new(),
             not_read: Vec::new(),
+            no_evidence: None,
             notes: Vec::new(),
             warnings: Vec::new(),
             nothing_to_judge: None,
+        }
+    }
+
+    /// Judges the evidence as a whole: a run that checked nothing (an empty snapshot, or no
+    /// automated rule found anything) fails the gate, never passes it, unless
+    /// `allow_empty` (`--allow-empty`) says an empty run is expected.
+    pub fn judge_evidence(&mut self, report: &crate::report::Report, allow_empty: bool) {
+        self.no_evidence = report.no_evidence();
+        if self.no_evidence.is_some() && !allow_empty {
+            self.passed = false;
         }
     }
 

@@ -6,6 +6,7 @@
 //! formats), [`gate`] (the CI gate) and [`attest`] (signed customer attestations).
 //! [`rules`], [`frameworks`], [`profile`] and [`waivers`] are the inputs that say what
 //! must hold; [`diag`] renders problems in those inputs with file, line and column;
+//! [`strict_json`] reads every JSON input, refusing a key given twice;
 //! [`input`] reads every input file (regular files only, size-capped), [`output`] writes
 //! every output set all or nothing;
 //! [`cli`] is the command line.
@@ -26,4 +27,5 @@ pub mod report;
 pub mod rules;
 pub mod selectors;
 pub mod snapshot;
+pub mod strict_json;
 pub mod waivers;

@@ -2,11 +2,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     restore_sigpipe();
-    let cli = assay::cli::Cli::parse();
+    let cli = assay::cli::Cli::from_command_line();
     match assay::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {

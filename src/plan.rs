@@ -126,7 +126,7 @@ pub fn load(path: &Path, options: &PlanOptions) -> Result<PlanSnapshot, PlanErro
 /// Builds the snapshot from plan JSON; `file` names the plan in messages.
 pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSnapshot, PlanError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let plan: Value = serde_json::from_str(text).map_err(|e| PlanError::Json {
+    let plan: Value = crate::strict_json::from_str(text).map_err(|e| PlanError::Json {
         path: file.to_string(),
         line: e.line(),
         column: e.column(),
@@ -242,6 +242,7 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
             algorithm: String::new(),
             canonicalization: String::new(),
             digest: String::new(),
+            signature: None,
         },
     };
     snapshot.seal();

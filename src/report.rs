@@ -9,6 +9,7 @@
 mod build;
 pub(crate) use build::claim_statuses;
 pub mod chart;
+pub mod compare;
 pub mod csv;
 pub mod html;
 pub mod json;
@@ -42,6 +43,11 @@ pub struct Report {
     pub snapshot: SnapshotInfo,
     pub rule_pack: RulePackInfo,
     pub profile: ProfileInfo,
+    /// The profile and waiver files as given, with their SHA-256, so `assay verify` can
+    /// find them again and know they are the ones evaluated. Absent in documents written
+    /// before it existed (then `--profile` and `--waivers` must be given to verify).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Inputs>,
     pub summary: StatusCounts,
     pub frameworks: Vec<FrameworkCoverage>,
     pub claims: Vec<ClaimStatus>,
@@ -90,6 +96,21 @@ pub struct ProfileInfo {
     pub sha256: String,
     pub frameworks: Vec<String>,
     pub params: BTreeMap<String, serde_json::Value>,
+}
+
+/// The files an evaluation read besides the snapshot and the rule pack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub profile: InputFile,
+    /// `null` when no waiver file was given.
+    pub waivers: Option<InputFile>,
+}
+
+/// A file as named on the command line, and the SHA-256 of its bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputFile {
+    pub path: String,
+    pub sha256: String,
 }
 
 /// One framework's controls with the rules and outcomes behind each.
@@ -243,21 +264,56 @@ impl Report {
                 found: version.schema_version,
             });
         }
-        serde_json::from_str(text).map_err(invalid)
+        crate::strict_json::from_str(text).map_err(invalid)
     }
 
     /// The process exit status for this report: 1 on any FAIL, 3 on GAP, ERROR or UNKNOWN
-    /// (a plan value known only after apply) without FAIL, 0 otherwise.
+    /// (a plan value known only after apply) without FAIL, or when there is no evidence at
+    /// all ([`Report::no_evidence`]), 0 otherwise.
     pub fn exit_code(&self) -> u8 {
         if self.summary.contains_key(&Status::Fail) {
             1
         } else if self.summary.contains_key(&Status::Gap)
             || self.summary.contains_key(&Status::Error)
             || self.summary.contains_key(&Status::Unknown)
+            || self.no_evidence().is_some()
         {
             3
         } else {
             0
         }
+    }
+
+    /// Why this report rests on no evidence at all, if it does: the snapshot read no
+    /// account, or no automated rule found anything to judge (every automated finding is
+    /// NOT_APPLICABLE, or there is none). Such a run is incomplete, never a pass: an empty
+    /// snapshot would otherwise "pass" every rule. (A Terraform plan reads no account: its
+    /// evidence is the planned resources, and the account may be unknown, so only the
+    /// second test applies to it.)
+    pub fn no_evidence(&self) -> Option<String> {
+        if self.snapshot.origin != "plan"
+            && self
+                .snapshot
+                .accounts
+                .iter()
+                .all(|a| a.regions_read.is_empty())
+        {
+            return Some(format!(
+                "no evidence: the snapshot {} records no account read ({} account(s), none with a region read), so nothing could be checked",
+                self.snapshot.path,
+                self.snapshot.accounts.len()
+            ));
+        }
+        let judged = self
+            .findings
+            .iter()
+            .any(|f| !matches!(f.status, Status::NotApplicable | Status::Manual));
+        if judged {
+            return None;
+        }
+        Some(format!(
+            "no evidence: no automated rule found any resource or account setting to check in {} ({} resource(s)); every automated rule is NOT_APPLICABLE, so nothing was shown to hold",
+            self.snapshot.path, self.snapshot.resources
+        ))
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod resources;
 pub mod schema;
+pub mod seal;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -202,6 +203,11 @@ pub struct Manifest {
     pub canonicalization: String,
     /// Hex digest over the canonical JSON of the snapshot without its `manifest` field.
     pub digest: String,
+    /// An Ed25519 signature over the digest by whoever sealed the snapshot (`assay collect
+    /// --sign`); absent when unsigned. Inside the manifest, so it is not covered by the
+    /// digest it signs. See [`seal`] and `docs/snapshot.md`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<seal::ManifestSignature>,
 }
 
 /// Why a snapshot file could not be used.
@@ -237,18 +243,25 @@ impl Snapshot {
             path: display.clone(),
             source,
         })?;
-        let snapshot = Snapshot::parse(&text, &display)?;
-        let mut problems = snapshot.verify_hashes();
         // The manifest covers the file as written: hash what was read, not a re-serialised
         // copy, so any difference in the file itself (a missing field too) is detected.
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| SnapshotError::Invalid {
-                path: display.clone(),
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
-        let digest = digest_of(value);
+        // The generic JSON tree is hashed and dropped before the typed snapshot is built,
+        // so the two are never in memory together (at 100,000 resources each is several
+        // times the file's size).
+        let digest = {
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| SnapshotError::Invalid {
+                    path: display.clone(),
+                    line: e.line(),
+                    column: e.column(),
+                    message: e.to_string(),
+                })?;
+            digest_of(value)
+        };
+        // `parse` rejects duplicate keys, which the generic tree above would have folded.
+        let snapshot = Snapshot::parse(&text, &display)?;
+        drop(text);
+        let mut problems = snapshot.verify_hashes();
         if digest != snapshot.manifest.digest {
             problems.insert(0, format!(
                 "manifest digest mismatch: the file says {}, its content hashes to {digest} (the snapshot was changed after it was written)",
@@ -284,7 +297,7 @@ impl Snapshot {
                 found: version.schema_version,
             });
         }
-        serde_json::from_str(text).map_err(invalid)
+        crate::strict_json::from_str(text).map_err(invalid)
     }
 
     /// The manifest digest this snapshot should carry.
@@ -292,12 +305,14 @@ impl Snapshot {
         digest_of(serde_json::to_value(self).expect("a snapshot always serialises"))
     }
 
-    /// Sets the manifest to the current content. Call after the last change.
+    /// Sets the manifest to the current content, dropping any signature (it signed other
+    /// content). Call after the last change; sign after sealing ([`seal::sign`]).
     pub fn seal(&mut self) {
         self.manifest = Manifest {
             algorithm: "sha256".into(),
             canonicalization: "rfc8785".into(),
             digest: String::new(),
+            signature: None,
         };
         self.manifest.digest = self.compute_digest();
     }
@@ -369,9 +384,25 @@ fn digest_of(mut value: serde_json::Value) -> String {
     if let Some(map) = value.as_object_mut() {
         map.remove("manifest");
     }
-    let canonical = serde_json_canonicalizer::to_string(&value)
+    // Canonical bytes go straight into the hash: no canonical copy of the whole file.
+    let mut hasher = HashWriter(Sha256::new());
+    serde_json_canonicalizer::to_writer(&value, &mut hasher)
         .expect("canonical JSON of a serde_json value cannot fail");
-    sha256_hex(canonical.as_bytes())
+    hex::encode(hasher.0.finalize())
+}
+
+/// An `io::Write` that hashes what is written to it.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Hex SHA-256 of `bytes`.

@@ -131,7 +131,9 @@ fn identity(a: &Attestation) -> String {
 }
 
 /// A finding is in scope when its resource is, or (account- or region-wide findings)
-/// when its account is.
+/// when its account is. Manual findings (scope `organisation`: a person's attestation
+/// about how the organisation works, e.g. "SSH key only") hold for every account and
+/// resource, so they are always in scope, as the evidence pack counts them.
 fn finding_in_scope(f: &Finding, chosen: &BTreeSet<usize>, accounts: &[String]) -> bool {
     match (&f.resource, &f.scope) {
         (Some(r), _) => r
@@ -141,7 +143,9 @@ fn finding_in_scope(f: &Finding, chosen: &BTreeSet<usize>, accounts: &[String]) 
             .is_some_and(|i| chosen.contains(&i)),
         (None, Some(scope)) => {
             let account = scope.split('/').next().unwrap_or(scope);
-            account == "all" || accounts.iter().any(|a| a == account)
+            account == "all"
+                || account == crate::evaluate::ORGANISATION_SCOPE
+                || accounts.iter().any(|a| a == account)
         }
         (None, None) => true,
     }

@@ -1,5 +1,6 @@
 //! Checking evidence after the fact: a signed attestation (as JSON, HTML or PDF), a
-//! snapshot on its own, or a findings document against its snapshot.
+//! snapshot on its own, or a findings document (re-evaluated from its inputs by
+//! `cli::rederive`).
 //!
 //! Every check is reported, passed or failed, with what it compared; a check that could
 //! not be made (no snapshot at hand) is reported as not made, never as passed. The caller
@@ -23,6 +24,9 @@ pub enum Outcome {
     Failed,
     /// Not made, and why (e.g. no snapshot given); never counts as passed.
     NotMade,
+    /// Said for the reader, neither passed nor failed (e.g. that a snapshot is unsigned
+    /// and no key was asked for).
+    Noted,
 }
 
 #[derive(Debug, Clone)]
@@ -53,8 +57,18 @@ impl Checks {
     pub fn not_made(&mut self, name: &str, detail: impl Into<String>) {
         self.add(name, Outcome::NotMade, detail);
     }
+    pub fn note(&mut self, name: &str, detail: impl Into<String>) {
+        self.add(name, Outcome::Noted, detail);
+    }
     pub fn failed(&self) -> bool {
         self.0.iter().any(|c| c.outcome == Outcome::Failed)
+    }
+    /// The checks that could not be made.
+    pub fn not_made_list(&self) -> Vec<&Check> {
+        self.0
+            .iter()
+            .filter(|c| c.outcome == Outcome::NotMade)
+            .collect()
     }
 }
 
@@ -65,6 +79,13 @@ pub enum VerifyError {
         path: String,
         #[source]
         source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Json {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
     },
     #[error("{0}: not an assay attestation (JSON, HTML or PDF), snapshot or findings document")]
     Unknown(String),
@@ -120,8 +141,19 @@ pub fn read(path: &Path) -> Result<(Vec<u8>, Subject), VerifyError> {
         };
         return Ok((bytes, subject));
     }
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|_| VerifyError::Unknown(display.clone()))?;
+    let value: serde_json::Value = match crate::strict_json::from_str(&text) {
+        Ok(v) => v,
+        // A JSON document with a duplicate key is named as such, not as "unknown".
+        Err(e) if e.is_data() => {
+            return Err(VerifyError::Json {
+                path: display,
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            });
+        }
+        Err(_) => return Err(VerifyError::Unknown(display)),
+    };
     let subject = if value.get("format").and_then(|f| f.as_str()) == Some(FORMAT) {
         Subject::Attestation {
             text: text.strip_suffix('\n').unwrap_or(&text).to_string(),
@@ -175,7 +207,7 @@ pub fn attestation(
     signature: Option<&str>,
     key: &VerifyingKey,
 ) -> Option<Attestation> {
-    let parsed: Attestation = match serde_json::from_str(text) {
+    let parsed: Attestation = match crate::strict_json::from_str(text) {
         Ok(a) => a,
         Err(e) => {
             checks.fail(
@@ -235,6 +267,20 @@ pub fn attestation(
     Some(parsed)
 }
 
+/// Reports a snapshot's signature: checked against `key` when one is given (unsigned, or
+/// signed by another key, or not matching its digest, fails), else noted as `unsigned`
+/// or `signed, not checked`.
+pub fn snapshot_seal(checks: &mut Checks, snapshot: &Snapshot, key: Option<&VerifyingKey>) {
+    use crate::snapshot::seal::{Seal, judge};
+    let seal = judge(snapshot, key);
+    let detail = seal.describe();
+    match seal {
+        Seal::Valid { .. } => checks.pass("snapshot signature", detail),
+        Seal::Invalid(_) => checks.fail("snapshot signature", detail),
+        Seal::Unsigned | Seal::NotChecked { .. } => checks.note("snapshot signature", detail),
+    }
+}
+
 /// Checks that `snapshot_path` is intact and is the snapshot the attestation names.
 pub fn snapshot_matches(
     checks: &mut Checks,
@@ -276,54 +322,6 @@ pub fn snapshot_matches(
             );
             Some(snapshot)
         }
-    }
-}
-
-/// Checks a findings document against its snapshot: same manifest, and every resource
-/// and evidence source it cites is in the snapshot.
-pub fn findings(checks: &mut Checks, report: &crate::report::Report, snapshot: Option<Snapshot>) {
-    let Some(snapshot) = snapshot else {
-        return;
-    };
-    let mut problems = Vec::new();
-    for f in &report.findings {
-        if let Some(r) = &f.resource {
-            let found = r
-                .pointer
-                .strip_prefix("/resources/")
-                .and_then(|i| i.parse::<usize>().ok())
-                .and_then(|i| snapshot.resources.get(i));
-            if found.is_none_or(|res| res.arn != r.arn) {
-                problems.push(format!(
-                    "finding {} cites {} at {}, which the snapshot does not hold there",
-                    f.id, r.arn, r.pointer
-                ));
-            }
-        }
-        for s in &f.sources {
-            if !snapshot.raw_responses.contains_key(&s.response_sha256) {
-                problems.push(format!(
-                    "finding {} cites raw response {} ({}), which is not in the snapshot",
-                    f.id, s.response_sha256, s.operation
-                ));
-            }
-        }
-    }
-    if problems.is_empty() {
-        checks.pass(
-            "findings",
-            format!(
-                "all {} findings cite resources and raw responses of the snapshot",
-                report.findings.len()
-            ),
-        );
-    } else {
-        let n = problems.len();
-        problems.truncate(10);
-        checks.fail(
-            "findings",
-            format!("{n} citation(s) do not resolve: {}", problems.join("; ")),
-        );
     }
 }
 

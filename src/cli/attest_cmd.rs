@@ -79,9 +79,15 @@ pub const ATTEST_AFTER_HELP: &str = "Writes attestation.json (the signed facts, 
 pub struct VerifyArgs {
     /// An attestation (attestation.json, .html or .pdf), a snapshot, or a findings.json.
     pub file: PathBuf,
-    /// The signer's public key (`.pub` from `assay keygen`); required for attestations.
+    /// The signer's public key (`.pub` from `assay keygen`): for an attestation, the key
+    /// that signed it (required); for a snapshot or a findings document, the key the
+    /// snapshot must be signed with (`assay collect --sign`).
     #[arg(long, value_name = "PUB")]
     pub key: Option<PathBuf>,
+    /// For an attestation: the key its snapshot must be signed with (default: the
+    /// snapshot's signature is reported, not checked).
+    #[arg(long, value_name = "PUB")]
+    pub snapshot_key: Option<PathBuf>,
     /// The detached signature. Default: attestation.sig beside a JSON attestation; HTML
     /// and PDF attestations carry theirs.
     #[arg(long, value_name = "FILE")]
@@ -93,10 +99,12 @@ pub struct VerifyArgs {
     /// attested facts follow from it.
     #[arg(long, requires = "profile")]
     pub reevaluate: bool,
-    /// The profile, for --reevaluate.
+    /// The profile: for --reevaluate, and for a findings document when it is not at the
+    /// path the document records (nor beside it).
     #[arg(long)]
     pub profile: Option<PathBuf>,
-    /// The waiver file, for --reevaluate (if the attestation used one).
+    /// The waiver file: for --reevaluate (if the attestation used one), and for a findings
+    /// document when it is not at the recorded path (nor beside it).
     #[arg(long)]
     pub waivers: Option<PathBuf>,
     #[command(flatten)]
@@ -106,7 +114,7 @@ pub struct VerifyArgs {
     pub templates: Option<PathBuf>,
 }
 
-pub const VERIFY_AFTER_HELP: &str = "Examples:\n  assay verify out/attestation/attestation.json --key keys/air-maestro.pub --snapshot samples/aws-sample/snapshot.json\n  assay verify out/attestation/attestation.pdf --key keys/air-maestro.pub --reevaluate --profile samples/air-maestro/profile.yaml --waivers samples/waivers.yaml\n  assay verify samples/aws-sample/snapshot.json\n  assay verify out/findings.json\n\nExit status: 0 every check passed, 1 a check failed (the file, its signature or its evidence was changed), 2 unreadable input.";
+pub const VERIFY_AFTER_HELP: &str = "Examples:\n  assay verify out/attestation/attestation.json --key keys/air-maestro.pub --snapshot samples/aws-sample/snapshot.json\n  assay verify out/attestation/attestation.pdf --key keys/air-maestro.pub --reevaluate --profile samples/air-maestro/profile.yaml --waivers samples/waivers.yaml\n  assay verify samples/aws-sample/snapshot.json\n  assay verify out/findings.json\n\nA findings document is evaluated again from the snapshot, rule pack, profile and waiver file it records (found at the recorded paths or beside it, or given) at its own evaluation time, and compared finding by finding. An input not at hand or not the one recorded is \"not verified\", never verified.\n\nExit status: 0 every check passed, 1 a check failed (the file, its signature, its evidence or a finding differs from what its inputs give), 2 unreadable input, or not verified: an input needed is missing or is not the one recorded (an attestation whose snapshot is not at hand: 0, saying its evidence was not checked).";
 
 pub fn keygen(args: KeygenArgs) -> Result<u8> {
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -237,45 +245,61 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
 pub fn verify(args: VerifyArgs) -> Result<u8> {
     let (_, subject) = verify::read(&args.file)?;
     let mut checks = Checks::default();
+    let is_attestation = matches!(subject, Subject::Attestation { .. });
     match subject {
-        Subject::Snapshot => match Snapshot::load(&args.file) {
-            Ok(s) => checks.pass(
-                "snapshot",
-                format!(
-                    "intact: manifest {} over {} resources, {} raw responses each matching its hash",
-                    s.manifest.digest,
-                    s.resources.len(),
-                    s.raw_responses.len()
-                ),
-            ),
-            Err(e) => checks.fail("snapshot", e.to_string()),
-        },
+        Subject::Snapshot => {
+            let key = args
+                .key
+                .as_deref()
+                .map(sign::read_verifying_key)
+                .transpose()?;
+            match Snapshot::load(&args.file) {
+                Ok(s) => {
+                    checks.pass(
+                        "snapshot",
+                        format!(
+                            "intact: manifest {} over {} resources, {} raw responses each matching its hash",
+                            s.manifest.digest,
+                            s.resources.len(),
+                            s.raw_responses.len()
+                        ),
+                    );
+                    verify::snapshot_seal(&mut checks, &s, key.as_ref());
+                }
+                Err(e) => checks.fail("snapshot", e.to_string()),
+            }
+        }
         Subject::Findings(report) => {
-            let path = verify::locate(args.snapshot.as_deref(), &report.snapshot.path, &args.file);
-            let snapshot =
-                verify::snapshot_matches(&mut checks, path.as_deref(), &report.snapshot.manifest_digest);
-            verify::findings(&mut checks, &report, snapshot);
+            let key = args
+                .key
+                .as_deref()
+                .map(sign::read_verifying_key)
+                .transpose()?;
+            let given = super::rederive::Given {
+                snapshot: args.snapshot.as_deref(),
+                profile: args.profile.as_deref(),
+                waivers: args.waivers.as_deref(),
+                rules: &args.rules,
+                key: key.as_ref(),
+            };
+            super::rederive::rederive(&mut checks, &args.file, &report, &given)?;
         }
         Subject::Attestation {
             text,
             carrier,
             embedded_signature,
             rendering,
-        } => verify_attestation(&args, &mut checks, &text, carrier, embedded_signature, rendering)?,
+        } => verify_attestation(
+            &args,
+            &mut checks,
+            &text,
+            carrier,
+            embedded_signature,
+            rendering,
+        )?,
     }
-    for c in &checks.0 {
-        let mark = match c.outcome {
-            Outcome::Passed => "ok     ",
-            Outcome::Failed => "FAILED ",
-            Outcome::NotMade => "not checked",
-        };
-        // Details quote the document being verified: shown, never obeyed by the terminal.
-        println!(
-            "{mark} {}: {}",
-            c.name,
-            crate::report::text::terminal(&c.detail)
-        );
-    }
+    print_checks(&checks);
+    let not_made = checks.not_made_list();
     if checks.failed() {
         let n = checks
             .0
@@ -287,10 +311,49 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
             args.file.display()
         );
         Ok(1)
-    } else {
+    } else if not_made.is_empty() {
         println!("{}: verified", args.file.display());
         Ok(0)
+    } else if is_attestation {
+        // The signature was checked (it is required); what is left is its evidence.
+        let names: Vec<&str> = not_made.iter().map(|c| c.name.as_str()).collect();
+        println!(
+            "{}: the signed attestation is verified; its evidence is not verified ({} not checked)",
+            args.file.display(),
+            names.join(", ")
+        );
+        Ok(0)
+    } else {
+        let names: Vec<&str> = not_made.iter().map(|c| c.name.as_str()).collect();
+        println!(
+            "{}: not verified: {} could not be checked (see above); nothing is vouched for",
+            args.file.display(),
+            names.join(", ")
+        );
+        Ok(2)
     }
+}
+
+/// One line per check: `ok`, `FAILED`, `not checked` or `note`.
+pub(crate) fn print_checks(checks: &Checks) {
+    for c in &checks.0 {
+        println!("{}", check_line(c));
+    }
+}
+
+pub(crate) fn check_line(c: &verify::Check) -> String {
+    let mark = match c.outcome {
+        Outcome::Passed => "ok     ",
+        Outcome::Failed => "FAILED ",
+        Outcome::NotMade => "not checked",
+        Outcome::Noted => "note   ",
+    };
+    // Details quote the document being verified: shown, never obeyed by the terminal.
+    format!(
+        "{mark} {}: {}",
+        c.name,
+        crate::report::text::terminal(&c.detail)
+    )
 }
 
 fn verify_attestation(
@@ -351,6 +414,14 @@ fn verify_attestation(
         snapshot_path.as_deref(),
         &attestation.evidence.snapshot_manifest_sha256,
     );
+    if let Some(s) = &snapshot {
+        let key = args
+            .snapshot_key
+            .as_deref()
+            .map(sign::read_verifying_key)
+            .transpose()?;
+        verify::snapshot_seal(checks, s, key.as_ref());
+    }
     if args.reevaluate {
         match (snapshot, snapshot_path, &args.profile) {
             (Some(snapshot), Some(path), Some(profile)) => {

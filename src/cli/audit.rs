@@ -38,6 +38,11 @@ pub struct EvaluateArgs {
     /// expiry is judged against this date.
     #[arg(long)]
     pub now: Option<DateTime<Utc>>,
+    /// The public key (`.pub` from `assay keygen`) the snapshot must be signed with
+    /// (`assay collect --sign`): an unsigned snapshot, or one signed by another key or
+    /// changed since, is refused. Without it the signature is reported, not checked.
+    #[arg(long, value_name = "PUB")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -83,13 +88,52 @@ pub(crate) fn load_waivers(
     }
 }
 
-/// Loads every input and evaluates; returns the report and, for a live run, the
-/// snapshot that was collected (to be kept beside the report).
-fn build(args: &EvaluateArgs) -> Result<(Report, Option<Snapshot>)> {
+/// What [`build`] made: the report, the snapshot collected by a live run (to be kept
+/// beside the report), and what can be said of the snapshot's signature.
+struct Built {
+    report: Report,
+    collected: Option<Snapshot>,
+    seal: String,
+}
+
+/// The profile and waiver files as the findings document records them, so `assay verify`
+/// can find them again and check they are the ones evaluated.
+pub(crate) fn recorded_inputs(
+    profile_path: &std::path::Path,
+    profile: &crate::profile::Profile,
+    waivers: Option<&std::path::Path>,
+) -> Result<report::Inputs> {
+    let waivers = waivers
+        .map(|path| -> Result<report::InputFile> {
+            let bytes = crate::input::read(path)
+                .with_context(|| format!("cannot read waivers {}", path.display()))?;
+            Ok(report::InputFile {
+                path: path.display().to_string(),
+                sha256: crate::snapshot::sha256_hex(&bytes),
+            })
+        })
+        .transpose()?;
+    Ok(report::Inputs {
+        profile: report::InputFile {
+            path: profile_path.display().to_string(),
+            sha256: profile.sha256.clone(),
+        },
+        waivers,
+    })
+}
+
+/// Loads every input and evaluates.
+fn build(args: &EvaluateArgs) -> Result<Built> {
+    let key = args
+        .key
+        .as_deref()
+        .map(crate::attest::sign::read_verifying_key)
+        .transpose()?;
     let mut sources = Sources::default();
     let pack = load_pack(&args.rules, &mut sources)?;
     let profile = load_profile(&args.profile, &pack, &mut sources)?;
     let waivers = load_waivers(args.waivers.as_deref(), &pack, &mut sources)?;
+    let inputs = recorded_inputs(&args.profile, &profile, args.waivers.as_deref())?;
     let (snapshot, snapshot_path, collected) = match &args.snapshot {
         Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
         None => (
@@ -98,12 +142,21 @@ fn build(args: &EvaluateArgs) -> Result<(Report, Option<Snapshot>)> {
             true,
         ),
     };
+    let seal = crate::snapshot::seal::judge(&snapshot, key.as_ref());
+    if let crate::snapshot::seal::Seal::Invalid(why) = &seal {
+        bail!("the snapshot {snapshot_path} is refused: {why}; nothing was evaluated");
+    }
     let now = args.now.unwrap_or_else(Utc::now);
-    let report = evaluate_loaded(&snapshot, &snapshot_path, &pack, &profile, &waivers, now);
+    let mut report = evaluate_loaded(&snapshot, &snapshot_path, &pack, &profile, &waivers, now);
     for warning in crate::selectors::warnings(&report.unmatched_selectors) {
         eprintln!("{warning}");
     }
-    Ok((report, collected.then_some(snapshot)))
+    report.inputs = Some(inputs);
+    Ok(Built {
+        report,
+        collected: collected.then_some(snapshot),
+        seal: format!("Snapshot {snapshot_path}: {}", seal.describe()),
+    })
 }
 
 /// The profile's rules over a loaded snapshot, waivers applied at `now`: the report every
@@ -139,11 +192,15 @@ pub(crate) fn evaluate_loaded(
 }
 
 pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
-    let (report, _) = build(&args)?;
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    report::json::render(&report, &mut lock)?;
-    lock.flush()?;
+    let Built { report, seal, .. } = build(&args)?;
+    eprintln!("{seal}");
+    if let Some(why) = report.no_evidence() {
+        eprintln!("INCOMPLETE: {why}");
+    }
+    // Stdout is line-buffered: unbuffered, the pretty JSON costs a write per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    report::json::render(&report, &mut out)?;
+    out.flush()?;
     Ok(report.exit_code())
 }
 
@@ -159,7 +216,11 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
     } else {
         None
     };
-    let (report, collected) = build(&args.input)?;
+    let Built {
+        report,
+        collected,
+        seal,
+    } = build(&args.input)?;
     // Every file is staged and appears only when all were written (`crate::output`).
     let mut outputs = Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();
@@ -202,7 +263,12 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             "{}",
             report::terminal::render(&report, std::io::stdout().is_terminal())
         );
+        println!("{seal}");
         println!("Reports: {}", written.join(", "));
+    }
+    if let Some(why) = report.no_evidence() {
+        // On stderr too with --quiet: an empty run must never look like a pass.
+        eprintln!("INCOMPLETE: {why}");
     }
     Ok(report.exit_code())
 }

@@ -77,6 +77,11 @@ pub struct CollectArgs {
     /// Where to write the snapshot.
     #[arg(long, short, default_value = "snapshot.json")]
     pub output: PathBuf,
+    /// Sign the snapshot's manifest digest with this Ed25519 private key (from `assay
+    /// keygen`), so a reader with the public key can check who sealed it
+    /// (`docs/snapshot.md`). Read before the scan starts.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
 }
 
 /// Runs a live scan to completion.
@@ -90,7 +95,16 @@ pub fn scan(aws: &AwsArgs) -> Result<Snapshot> {
 }
 
 pub fn run(args: CollectArgs) -> Result<u8> {
-    let snapshot = scan(&args.aws)?;
+    // A bad key stops the run before any call is made.
+    let key = args
+        .sign
+        .as_deref()
+        .map(crate::attest::sign::read_signing_key)
+        .transpose()?;
+    let mut snapshot = scan(&args.aws)?;
+    if let Some(key) = &key {
+        crate::snapshot::seal::sign(&mut snapshot, key);
+    }
     let mut outputs = crate::output::Outputs::new();
     outputs.write(&args.output, (snapshot.to_json_pretty() + "\n").as_bytes())?;
     outputs.commit()?;
@@ -103,6 +117,11 @@ pub fn run(args: CollectArgs) -> Result<u8> {
         regions,
         snapshot.raw_responses.len(),
         snapshot.gaps.len()
+    );
+    eprintln!(
+        "  manifest {}: {}",
+        snapshot.manifest.digest,
+        crate::snapshot::seal::judge(&snapshot, None).describe()
     );
     for gap in &snapshot.gaps {
         eprintln!(

@@ -30,11 +30,12 @@ Examples:
 A finding fails the gate when it is FAIL or ERROR (or GAP, or UNKNOWN, unless
 --no-fail-on-gap / --no-fail-on-unknown), its rule's severity is at or above --fail-on, and
 the baseline does not accept it. WAIVED findings never fail the gate; an expired waiver
-leaves a FAIL, which does.
+leaves a FAIL, which does. A run with no evidence (a snapshot that read no account, or no
+automated rule found anything to check) fails the gate unless --allow-empty.
 
 Exit status:
   0  the gate passed (nothing blocking; findings may remain, accepted by the baseline or the policy)
-  1  the gate failed: at least one blocking finding
+  1  the gate failed: at least one blocking finding, or no evidence (without --allow-empty)
   2  bad input or tool error (rules, profile, waivers, baseline, snapshot or plan; nothing is written)
 The gate never exits 3: GAP, ERROR and UNKNOWN findings either block (1) or are let through (0).";
 
@@ -92,6 +93,11 @@ pub struct GateArgs {
     /// Findings accepted for now (`assay baseline create`): only others fail the gate.
     #[arg(long)]
     pub baseline: Option<PathBuf>,
+    /// Let a run with no evidence pass: a snapshot that read no account, or one in which
+    /// no automated rule found anything to check. Without it such a run fails the gate
+    /// (nothing checked is never a pass).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Output formats, comma-separated: junit (junit.xml), sarif (results.sarif), markdown
     /// (summary.md), json (findings.json and gate.json).
     #[arg(
@@ -197,10 +203,24 @@ fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
             reason.is_none()
         })
         .collect();
-    let mut findings =
-        crate::evaluate::evaluate(&snapshot, &rules, &profile.params, &profile.attestations);
-    let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-    let report = Report::build(findings, &snapshot, &path, &pack, &profile, register, now);
+    let report = if inputs.source.snapshot.is_some() {
+        // A snapshot is evaluated exactly as `assay audit` evaluates it, so its findings
+        // re-derive as an audit's do (`assay verify`); a plan's are made from the plan,
+        // which `verify` does not read as a snapshot.
+        let mut report =
+            super::audit::evaluate_loaded(&snapshot, &path, &pack, &profile, &waivers, now);
+        report.inputs = Some(super::audit::recorded_inputs(
+            &inputs.profile,
+            &profile,
+            inputs.waivers.as_deref(),
+        )?);
+        report
+    } else {
+        let mut findings =
+            crate::evaluate::evaluate(&snapshot, &rules, &profile.params, &profile.attestations);
+        let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
+        Report::build(findings, &snapshot, &path, &pack, &profile, register, now)
+    };
     Ok(Evaluated {
         report,
         not_evaluated,
@@ -231,6 +251,7 @@ pub fn gate(args: GateArgs) -> Result<u8> {
     let mut decision = Decision::new(&evaluated.report.findings, policy, baseline.as_ref());
     decision.not_evaluated = evaluated.not_evaluated;
     decision.not_read = evaluated.not_read;
+    decision.judge_evidence(&evaluated.report, args.allow_empty);
     decision.notes = evaluated.notes;
     decision.warnings = evaluated.warnings;
     decision.nothing_to_judge = evaluated.nothing_to_judge;
@@ -322,6 +343,14 @@ fn summary(outcome: &Outcome) -> String {
         d.allowed,
         d.policy.fail_on.as_str()
     );
+    if let Some(why) = &d.no_evidence {
+        let verdict = if d.passed {
+            "allowed by --allow-empty"
+        } else {
+            "the gate fails (--allow-empty lets it pass)"
+        };
+        text.push_str(&format!("  INCOMPLETE: {why}: {verdict}\n"));
+    }
     if let Some(n) = &d.nothing_to_judge {
         text.push_str(&format!("  NOTHING JUDGED: {n}\n"));
     }

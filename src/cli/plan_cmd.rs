@@ -38,10 +38,22 @@ pub struct PlanArgs {
     /// Write the snapshot here instead of to standard output.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    /// Sign the snapshot's manifest digest with this Ed25519 private key (from `assay
+    /// keygen`; `docs/snapshot.md`).
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
 }
 
 pub fn run(args: PlanArgs) -> Result<u8> {
-    let planned = plan::load(&args.plan, &args.input.options(None))?;
+    let key = args
+        .sign
+        .as_deref()
+        .map(crate::attest::sign::read_signing_key)
+        .transpose()?;
+    let mut planned = plan::load(&args.plan, &args.input.options(None))?;
+    if let Some(key) = &key {
+        crate::snapshot::seal::sign(&mut planned.snapshot, key);
+    }
     let json = planned.snapshot.to_json_pretty() + "\n";
     match &args.output {
         Some(path) => {

@@ -1,9 +1,11 @@
 //! `assay report`: render a saved findings document again (HTML, PDF, JSON, CSV) without
 //! evaluating anything, e.g. with other templates or for another reader.
 //!
-//! A report is only as good as the evidence it points into, so the snapshot the document
-//! names is loaded, verified (raw response hashes and manifest digest), and must be the
-//! snapshot the findings were made from: same manifest digest. Otherwise nothing is written.
+//! A report is only as good as the evidence it points into, so the document is verified
+//! first exactly as `assay verify` does (`cli::rederive`): the snapshot, rule pack,
+//! profile and waiver file it records are found and checked by digest, the findings are
+//! evaluated again at the document's evaluation time, and they must be the document's,
+//! finding by finding. Otherwise nothing is written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,6 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::report::{self, Report};
-use crate::snapshot::Snapshot;
 
 const FORMATS: [&str; 4] = ["html", "pdf", "json", "csv"];
 
@@ -25,6 +26,18 @@ pub struct ReportArgs {
     /// findings document, as given and then relative to the findings file's directory.
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
+    /// The profile the findings were evaluated with. Default: the path recorded in the
+    /// document, then its file name beside the document.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// The waiver file the findings were evaluated with, if any. Default: as for --profile.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: super::RulesArg,
+    /// The public key the snapshot must be signed with (`assay collect --sign`).
+    #[arg(long, value_name = "PUB")]
+    pub key: Option<PathBuf>,
     /// Output formats, comma-separated: html (`report.html`), pdf, json, csv.
     #[arg(long, value_delimiter = ',', default_value = "html")]
     pub format: Vec<String>,
@@ -36,7 +49,7 @@ pub struct ReportArgs {
     pub templates: Option<PathBuf>,
 }
 
-pub const AFTER_HELP: &str = "Examples:\n  assay report --findings out/findings.json --format html --out out-html/\n  assay report --findings out/findings.json --templates my-templates/ --out branded/\n\nExit status: 0 written, 2 unreadable findings, a snapshot that is missing, fails verification or is not the one the findings name, or a broken template.";
+pub const AFTER_HELP: &str = "Examples:\n  assay report --findings out/findings.json --format html --out out-html/\n  assay report --findings out/findings.json --templates my-templates/ --out branded/\n\nThe document is verified first as `assay verify` does: evaluated again from the snapshot, rules, profile and waivers it records, and compared finding by finding.\n\nExit status: 0 written, 2 nothing written: unreadable findings, an input that is missing or is not the one recorded, a snapshot that fails verification, a document that differs from what its inputs give, or a broken template.";
 
 pub fn run(args: ReportArgs) -> Result<u8> {
     for f in &args.format {
@@ -53,14 +66,35 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     let text = crate::input::read_text(&args.findings)
         .with_context(|| format!("cannot read findings {display}"))?;
     let report = Report::from_json(&text, &display)?;
-    let snapshot_path = locate_snapshot(&args, &report)?;
-    let snapshot = Snapshot::load(&snapshot_path)?;
-    if snapshot.manifest.digest != report.snapshot.manifest_digest {
+    let key = args
+        .key
+        .as_deref()
+        .map(crate::attest::sign::read_verifying_key)
+        .transpose()?;
+    let given = super::rederive::Given {
+        snapshot: args.snapshot.as_deref(),
+        profile: args.profile.as_deref(),
+        waivers: args.waivers.as_deref(),
+        rules: &args.rules,
+        key: key.as_ref(),
+    };
+    let mut checks = crate::attest::verify::Checks::default();
+    super::rederive::rederive(&mut checks, &args.findings, &report, &given)?;
+    let unverified: Vec<String> = checks
+        .0
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.outcome,
+                crate::attest::verify::Outcome::Failed | crate::attest::verify::Outcome::NotMade
+            )
+        })
+        .map(super::attest_cmd::check_line)
+        .collect();
+    if !unverified.is_empty() {
         bail!(
-            "{} is not the snapshot {display} was evaluated from: its manifest digest is {}, the findings name {}",
-            snapshot_path.display(),
-            snapshot.manifest.digest,
-            report.snapshot.manifest_digest
+            "{display} is not verified, so no report is rendered from it:\n{}",
+            unverified.join("\n")
         );
     }
     // Every file is staged and appears only when all were written (`crate::output`).
@@ -100,30 +134,4 @@ fn write_data(
     }
     file.flush().with_context(context)?;
     Ok(path)
-}
-
-/// The snapshot named by `--snapshot`, else the recorded path as given, else that path
-/// relative to the findings file (a live audit records `snapshot.json` beside it).
-fn locate_snapshot(args: &ReportArgs, report: &Report) -> Result<PathBuf> {
-    if let Some(path) = &args.snapshot {
-        return Ok(path.clone());
-    }
-    let recorded = PathBuf::from(&report.snapshot.path);
-    let beside = args
-        .findings
-        .parent()
-        .map(|dir| dir.join(&recorded))
-        .filter(|_| recorded.is_relative());
-    let candidates: Vec<PathBuf> = std::iter::once(recorded).chain(beside).collect();
-    match candidates.iter().find(|p| p.is_file()) {
-        Some(found) => Ok(found.clone()),
-        None => bail!(
-            "the snapshot the findings name was not found (tried {}); give it with --snapshot",
-            candidates
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }

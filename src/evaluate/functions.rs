@@ -3,7 +3,7 @@
 //! resource's API calls as evidence, and a rule that needed a resource type the collector
 //! could not list yields GAP instead of a verdict on partial data.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use cel::{Context, ExecutionError, Value};
@@ -17,7 +17,11 @@ pub struct Touched {
     /// The account of the resource being evaluated (scope of `of_type`).
     pub account: String,
     pub gaps: BTreeSet<String>,
+    /// Resources read through `related`: always cited.
     pub related: BTreeSet<usize>,
+    /// Resources `of_type`/`all_of_type` returned: cited when the verdict rests on them
+    /// (see `evaluate::cited_joins`), not merely because a filter looked at them.
+    pub joined: BTreeSet<usize>,
     /// Plan snapshots: why a joined value is not known yet ("known after apply", or a
     /// resource outside the plan). The assertion becomes UNKNOWN.
     pub unknown: BTreeSet<String>,
@@ -27,6 +31,10 @@ pub struct Touched {
 }
 
 /// The snapshot, indexed for joins, with each resource pre-converted to a CEL value.
+///
+/// Every lookup a join makes goes through a map built here once per evaluation (by ARN, by
+/// type, by type within an account, listing gaps by type and account): a join costs what it
+/// returns, not a scan of the snapshot, so evaluation stays linear in the resources.
 pub struct Index {
     pub values: Vec<Value>,
     /// Per resource: the gaps behind its unread attribute groups.
@@ -36,29 +44,45 @@ pub struct Index {
     /// Whether the snapshot was made from a Terraform plan (`origin.kind == "plan"`).
     plan: bool,
     /// Accounts the snapshot covers; empty when it does not say (fixtures).
-    accounts: Vec<String>,
+    accounts: HashSet<String>,
     /// Per account covered: the regions read.
     regions_read: HashMap<String, Vec<String>>,
     by_arn: HashMap<String, usize>,
+    /// Positions by type, in snapshot order.
     by_type: HashMap<String, Vec<usize>>,
-    /// (gap id, type, account, region) for listing gaps.
-    listing_gaps: Vec<(String, String, String, String)>,
+    /// Positions by (type, account), in snapshot order: `of_type` within one account.
+    by_type_account: HashMap<(String, String), Vec<usize>>,
+    /// Per (type, account): every unread-group gap and unknown reason of its resources,
+    /// which any join over them records (`of_type_where` as much as `of_type`).
+    caveats_by_type_account: HashMap<(String, String), (Vec<String>, Vec<String>)>,
+    /// `of_type_where` lookups: per (type, field), positions by (account, field value),
+    /// built on first use and shared by every thread.
+    field_indexes: FieldIndexes,
+    /// Listing gap ids by type (any account) and by (type, account).
+    gaps_by_type: HashMap<String, Vec<String>>,
+    gaps_by_type_account: HashMap<(String, String), Vec<String>>,
+    /// Listing gaps by account: (gap id, type, region), for `related` of an absent ARN.
+    gaps_by_account: HashMap<String, Vec<(String, String, String)>>,
     pub collected_at: DateTime<Utc>,
 }
 
 impl Index {
     pub fn new(snapshot: &Snapshot) -> Index {
-        let mut values = Vec::with_capacity(snapshot.resources.len());
-        let unread = snapshot
-            .resources
+        let resources = &snapshot.resources;
+        // The conversion to CEL values is most of the cost; resources are independent.
+        let values = super::parallel::map(
+            resources,
+            || (),
+            |_, r| super::values::to_cel(&super::resource_view(r)),
+        );
+        let unread: Vec<Vec<String>> = resources
             .iter()
             .map(|r| r.unread.iter().map(|u| u.gap.clone()).collect())
             .collect();
         // A join finds a planned resource by its address (the placeholder ARN), so an
         // account the plan does not show does not make what the join reads unknown; a
         // rule reading the resource's own account still sees that group unknown.
-        let unknown = snapshot
-            .resources
+        let unknown: Vec<Vec<String>> = resources
             .iter()
             .map(|r| {
                 r.unknown
@@ -78,25 +102,60 @@ impl Index {
             .iter()
             .map(|a| (a.account_id.clone(), a.regions_read.clone()))
             .collect();
-        let mut by_arn = HashMap::new();
+        let mut by_arn = HashMap::with_capacity(resources.len());
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, r) in snapshot.resources.iter().enumerate() {
-            values.push(super::values::to_cel(&super::resource_view(r)));
+        let mut by_type_account: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
             by_arn.insert(r.arn.clone(), i);
             by_type
                 .entry(r.type_name().to_string())
                 .or_default()
                 .push(i);
+            by_type_account
+                .entry((r.type_name().to_string(), r.account.clone()))
+                .or_default()
+                .push(i);
         }
-        let listing_gaps = snapshot
-            .gaps
-            .iter()
-            .flat_map(|g| {
-                g.resource_types
-                    .iter()
-                    .map(move |t| (g.id.clone(), t.clone(), g.account.clone(), g.region.clone()))
-            })
-            .collect();
+        let mut caveats_by_type_account: HashMap<(String, String), (Vec<String>, Vec<String>)> =
+            HashMap::new();
+        for (key, positions) in &by_type_account {
+            // Exactly what `of_type` records for each resource it returns.
+            let mut gaps: Vec<String> = positions
+                .iter()
+                .flat_map(|&pos| unread[pos].iter().cloned())
+                .collect();
+            let mut reasons: Vec<String> = positions
+                .iter()
+                .flat_map(|&pos| unknown[pos].iter().cloned())
+                .collect();
+            gaps.sort();
+            gaps.dedup();
+            reasons.sort();
+            reasons.dedup();
+            if !gaps.is_empty() || !reasons.is_empty() {
+                caveats_by_type_account.insert(key.clone(), (gaps, reasons));
+            }
+        }
+        let mut gaps_by_type: HashMap<String, Vec<String>> = HashMap::new();
+        let mut gaps_by_type_account: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut gaps_by_account: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
+        for g in &snapshot.gaps {
+            for t in &g.resource_types {
+                gaps_by_type
+                    .entry(t.clone())
+                    .or_default()
+                    .push(g.id.clone());
+                gaps_by_type_account
+                    .entry((t.clone(), g.account.clone()))
+                    .or_default()
+                    .push(g.id.clone());
+                gaps_by_account.entry(g.account.clone()).or_default().push((
+                    g.id.clone(),
+                    t.clone(),
+                    g.region.clone(),
+                ));
+            }
+        }
         Index {
             values,
             unread,
@@ -106,7 +165,12 @@ impl Index {
             regions_read,
             by_arn,
             by_type,
-            listing_gaps,
+            by_type_account,
+            caveats_by_type_account,
+            field_indexes: FieldIndexes::default(),
+            gaps_by_type,
+            gaps_by_type_account,
+            gaps_by_account,
             collected_at: snapshot.collected_at,
         }
     }
@@ -115,16 +179,63 @@ impl Index {
         self.by_arn.get(arn).copied()
     }
 
-    fn of_type(&self, type_name: &str) -> &[usize] {
+    /// Positions of the resources of `type_name`, in snapshot order.
+    pub fn of_type(&self, type_name: &str) -> &[usize] {
         self.by_type.get(type_name).map_or(&[], Vec::as_slice)
     }
 
+    /// Positions of the resources of `type_name` in `account` (every account when None),
+    /// in snapshot order.
+    fn of_type_in(&self, type_name: &str, account: Option<&str>) -> &[usize] {
+        match account {
+            None => self.of_type(type_name),
+            Some(account) => self
+                .by_type_account
+                .get(&(type_name.to_string(), account.to_string()))
+                .map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// Positions of the resources of `type_name` in `account` whose top-level `field` is
+    /// the string `value`, in snapshot order: one hash lookup (the index of that type and
+    /// field is built on the first call).
+    fn of_type_where(
+        &self,
+        type_name: &str,
+        account: &str,
+        field: &str,
+        value: &str,
+    ) -> Vec<usize> {
+        let index = self.field_indexes.get_or_build(type_name, field, || {
+            let mut by_value: HashMap<(String, String), Vec<usize>> = HashMap::new();
+            for &pos in self.of_type(type_name) {
+                if let Value::Map(m) = &self.values[pos]
+                    && let Some(Value::String(v)) = m.get(&cel::objects::KeyRef::String(field))
+                    && let Some(Value::String(a)) = m.get(&cel::objects::KeyRef::String("account"))
+                {
+                    by_value
+                        .entry((a.to_string(), v.to_string()))
+                        .or_default()
+                        .push(pos);
+                }
+            }
+            by_value
+        });
+        index
+            .get(&(account.to_string(), value.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// Listing gaps for `type_name` in `account` (all accounts when None), any region.
-    fn gaps_for(&self, type_name: &str, account: Option<&str>) -> impl Iterator<Item = &str> {
-        self.listing_gaps
-            .iter()
-            .filter(move |(_, t, a, _)| t == type_name && account.is_none_or(|acc| acc == a))
-            .map(|(id, ..)| id.as_str())
+    fn gaps_for(&self, type_name: &str, account: Option<&str>) -> &[String] {
+        match account {
+            None => self.gaps_by_type.get(type_name),
+            Some(account) => self
+                .gaps_by_type_account
+                .get(&(type_name.to_string(), account.to_string())),
+        }
+        .map_or(&[], Vec::as_slice)
     }
 
     /// Listing gaps that could hide the resource named by `arn`.
@@ -134,15 +245,40 @@ impl Index {
             return Vec::new();
         }
         let (service, region, account) = (parts[2], parts[3], parts[4]);
-        self.listing_gaps
-            .iter()
-            .filter(|(_, t, a, r)| {
-                a == account
-                    && (r == region || r == "global" || region.is_empty())
+        self.gaps_by_account
+            .get(account)
+            .into_iter()
+            .flatten()
+            .filter(|(_, t, r)| {
+                (r == region || r == "global" || region.is_empty())
                     && service_of(t) == Some(service)
             })
             .map(|(id, ..)| id.as_str())
             .collect()
+    }
+}
+
+/// The lazily built `of_type_where` indexes, keyed by (type, field).
+#[derive(Default)]
+struct FieldIndexes(Mutex<HashMap<(String, String), Arc<FieldIndex>>>);
+
+/// Positions by (account, field value).
+type FieldIndex = HashMap<(String, String), Vec<usize>>;
+
+impl FieldIndexes {
+    fn get_or_build(
+        &self,
+        type_name: &str,
+        field: &str,
+        build: impl FnOnce() -> FieldIndex,
+    ) -> Arc<FieldIndex> {
+        let key = (type_name.to_string(), field.to_string());
+        // A poisoned lock only means another thread panicked; the map is still sound.
+        let mut indexes = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        indexes
+            .entry(key)
+            .or_insert_with(|| Arc::new(build()))
+            .clone()
     }
 }
 
@@ -197,7 +333,7 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                     let account = arn.split(':').nth(4).unwrap_or("");
                     if !i.accounts.is_empty()
                         && !account.is_empty()
-                        && !i.accounts.iter().any(|a| a == account)
+                        && !i.accounts.contains(account)
                     {
                         touched.gaps.insert(format!("out-of-scope:{account}"));
                     }
@@ -222,39 +358,90 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
 
     for (name, whole_snapshot) in [("of_type", false), ("all_of_type", true)] {
         let (i, t) = (index.clone(), touched.clone());
-        let _ = ctx.add_function(name, move |type_name: Value| -> Result<Value, ExecutionError> {
+        let _ = ctx.add_function(
+            name,
+            move |type_name: Value| -> Result<Value, ExecutionError> {
+                let Some(type_name) = string_arg(name, &type_name)? else {
+                    return Err(ExecutionError::function_error(name, "type name is null"));
+                };
+                if !RESOURCE_TYPES.contains(&type_name.as_str()) {
+                    return Err(ExecutionError::function_error(
+                        name,
+                        format!("unknown resource type `{type_name}`"),
+                    ));
+                }
+                let mut touched = t
+                    .lock()
+                    .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+                let account = (!whole_snapshot).then(|| touched.account.clone());
+                let gaps = i.gaps_for(&type_name, account.as_deref());
+                touched.gaps.extend(gaps.iter().cloned());
+                if i.plan {
+                    touched.partial.insert(type_name.to_string());
+                }
+                let positions = i.of_type_in(&type_name, account.as_deref());
+                // Unread attributes of any returned resource may be what the rule reads.
+                for &pos in positions {
+                    touched.gaps.extend(i.unread[pos].iter().cloned());
+                    touched.unknown.extend(i.unknown[pos].iter().cloned());
+                    touched.joined.insert(pos);
+                }
+                let items: Vec<Value> =
+                    positions.iter().map(|&pos| i.values[pos].clone()).collect();
+                Ok(Value::List(Arc::new(items)))
+            },
+        );
+    }
+
+    // `of_type(type).filter(x, x.field == value)` through an index: the same resources in
+    // the same order, the same gaps and plan caveats (those of every resource of the type
+    // in the account, as `of_type` records), without a scan per call.
+    let (i, t) = (index.clone(), touched.clone());
+    let name = "of_type_where";
+    let _ = ctx.add_function(
+        name,
+        move |type_name: Value, field: Value, value: Value| -> Result<Value, ExecutionError> {
             let Some(type_name) = string_arg(name, &type_name)? else {
                 return Err(ExecutionError::function_error(name, "type name is null"));
             };
             if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                return Err(ExecutionError::function_error(name, format!("unknown resource type `{type_name}`")));
+                return Err(ExecutionError::function_error(
+                    name,
+                    format!("unknown resource type `{type_name}`"),
+                ));
             }
-            let mut touched = t.lock().map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
-            let account = (!whole_snapshot).then(|| touched.account.clone());
-            let gaps: Vec<String> = i.gaps_for(&type_name, account.as_deref()).map(str::to_string).collect();
-            touched.gaps.extend(gaps);
+            let Some(field) = string_arg(name, &field)? else {
+                return Err(ExecutionError::function_error(name, "field name is null"));
+            };
+            let value = string_arg(name, &value)?;
+            let mut touched = t
+                .lock()
+                .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+            let account = touched.account.clone();
+            touched
+                .gaps
+                .extend(i.gaps_for(&type_name, Some(&account)).iter().cloned());
             if i.plan {
                 touched.partial.insert(type_name.to_string());
             }
-            let positions: Vec<usize> = i
-                .of_type(&type_name)
-                .iter()
-                .copied()
-                .filter(|&pos| match (&account, &i.values[pos]) {
-                    (Some(acc), Value::Map(m)) => matches!(m.get(&cel::objects::KeyRef::String("account")), Some(Value::String(a)) if a.as_str() == acc),
-                    _ => true,
-                })
-                .collect();
-            // Unread attributes of any returned resource may be what the rule reads.
-            for &pos in &positions {
-                touched.gaps.extend(i.unread[pos].iter().cloned());
-                touched.unknown.extend(i.unknown[pos].iter().cloned());
-                touched.related.insert(pos);
+            if let Some((gaps, reasons)) = i
+                .caveats_by_type_account
+                .get(&(type_name.to_string(), account.clone()))
+            {
+                touched.gaps.extend(gaps.iter().cloned());
+                touched.unknown.extend(reasons.iter().cloned());
             }
+            // Looking up null would differ from `x.field == null` (which matches resources
+            // whose field is null): refuse it rather than answer differently.
+            let Some(value) = value else {
+                return Err(ExecutionError::function_error(name, "value is null"));
+            };
+            let positions = i.of_type_where(&type_name, &account, &field, &value);
+            touched.joined.extend(positions.iter().copied());
             let items: Vec<Value> = positions.iter().map(|&pos| i.values[pos].clone()).collect();
             Ok(Value::List(Arc::new(items)))
-        });
-    }
+        },
+    );
 
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an
     // old snapshot gives the same verdicts.

@@ -143,7 +143,7 @@ impl Baseline {
                 found: version.schema_version,
             });
         }
-        serde_json::from_str(&text).map_err(invalid)
+        crate::strict_json::from_str(&text).map_err(invalid)
     }
 
     pub fn to_json_pretty(&self) -> String {

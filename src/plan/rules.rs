@@ -117,13 +117,15 @@ pub fn not_evaluable_in(rule: &Rule, snapshot: &crate::snapshot::Snapshot) -> Op
     })
 }
 
-/// The string literals passed to `of_type`/`all_of_type` anywhere in `node`.
+/// The string literals passed to `of_type`/`all_of_type`/`of_type_where` anywhere in `node`.
 fn joined_types(node: &IdedExpr, out: &mut Vec<String>) {
     match &node.expr {
         Expr::Call(call) => {
-            if matches!(call.func_name.as_str(), "of_type" | "all_of_type")
-                && let Some(Expr::Literal(LiteralValue::String(t))) =
-                    call.args.first().map(|a| &a.expr)
+            if matches!(
+                call.func_name.as_str(),
+                "of_type" | "all_of_type" | "of_type_where"
+            ) && let Some(Expr::Literal(LiteralValue::String(t))) =
+                call.args.first().map(|a| &a.expr)
             {
                 let t: &str = t.as_ref();
                 out.push(t.to_string());

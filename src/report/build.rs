@@ -113,6 +113,7 @@ impl Report {
                 frameworks: profile.frameworks.clone(),
                 params: profile.params.clone(),
             },
+            inputs: None,
             summary: count_by_status(&findings),
             frameworks,
             claims: profile

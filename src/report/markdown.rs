@@ -25,10 +25,16 @@ pub fn text(outcome: &Outcome) -> String {
         "## assay gate: {}\n",
         if decision.passed {
             "✅ passed".to_string()
+        } else if decision.blocking == 0 && decision.no_evidence.is_some() {
+            "❌ failed — no evidence".to_string()
         } else {
             format!("❌ failed — {} blocking finding(s)", decision.blocking)
         }
     );
+    if let Some(why) = &decision.no_evidence {
+        // Nothing checked is never a pass: say so even when --allow-empty let it through.
+        let _ = writeln!(md, "**Incomplete:** {}\n", cell(why));
+    }
     let p = &decision.policy;
     let mut statuses = vec!["FAIL", "ERROR"];
     if p.fail_on_gap {

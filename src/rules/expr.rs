@@ -34,6 +34,7 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("related", 1),
     ("of_type", 1),
     ("all_of_type", 1),
+    ("of_type_where", 3),
     ("age_days", 1),
     ("age_hours", 1),
     ("is_public_cidr", 1),
@@ -364,9 +365,11 @@ impl Walker<'_> {
                         vec![],
                     );
                 }
-                if matches!(call.func_name.as_str(), "of_type" | "all_of_type")
-                    && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
-                        call.args.first().map(|a| &a.expr)
+                if matches!(
+                    call.func_name.as_str(),
+                    "of_type" | "all_of_type" | "of_type_where"
+                ) && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
+                    call.args.first().map(|a| &a.expr)
                 {
                     let t: &str = t.as_ref();
                     if !RESOURCE_TYPES.contains(&t) {
@@ -378,6 +381,23 @@ impl Walker<'_> {
                             format!("`{t}` is not a resource type"),
                             suggestion_notes(&suggestions),
                         );
+                    } else if call.func_name == "of_type_where" {
+                        // The field is looked up in an index: it must be a literal naming
+                        // a top-level field of the type.
+                        match call.args.get(1).map(|a| &a.expr) {
+                            Some(Expr::Literal(cel::common::ast::LiteralValue::String(f))) => {
+                                if let Some(shape) = resource_shape(t) {
+                                    let f: &str = f.as_ref();
+                                    self.check_path(node.id, &shape, t, &[f]);
+                                }
+                            }
+                            _ => self.problem(
+                                node.id,
+                                "cel-arity",
+                                "`of_type_where` takes the field name as a string literal".into(),
+                                vec![],
+                            ),
+                        }
                     }
                 }
             }
@@ -578,7 +598,10 @@ impl Walker<'_> {
                 }),
             Expr::Call(call)
                 if call.target.is_none()
-                    && matches!(call.func_name.as_str(), "of_type" | "all_of_type") =>
+                    && matches!(
+                        call.func_name.as_str(),
+                        "of_type" | "all_of_type" | "of_type_where"
+                    ) =>
             {
                 match call.args.first().map(|a| &a.expr) {
                     Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) => {
@@ -775,6 +798,29 @@ mod tests {
         );
         assert!(refs.params.contains("allowed_region"));
         assert!(refs.resource_groups.contains("region"));
+    }
+
+    #[test]
+    fn of_type_where_names_a_field_of_the_type() {
+        let (_, problems) = check_src(
+            "of_type_where('aws_backup_recovery_point', 'source_arn', resource.arn).exists(rp, rp.status == 'COMPLETED')",
+            &["aws_ebs_volume"],
+            &[],
+        );
+        let codes: Vec<&str> = problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, vec!["unknown-field"], "{problems:?}");
+        let (_, ok) = check_src(
+            "of_type_where('aws_backup_recovery_point', 'source_resource_arn', resource.arn).exists(rp, rp.status == 'COMPLETED')",
+            &["aws_ebs_volume"],
+            &[],
+        );
+        assert!(ok.is_empty(), "{ok:?}");
+        let (_, typo) = check_src(
+            "of_type_where('aws_backup_recovery_point', 'source_resource_arn', resource.arn).exists(rp, rp.stauts == 'COMPLETED')",
+            &["aws_ebs_volume"],
+            &[],
+        );
+        assert_eq!(typo.len(), 1, "the result has the type's shape: {typo:?}");
     }
 
     #[test]

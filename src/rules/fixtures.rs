@@ -204,6 +204,7 @@ fn run_case(
             algorithm: "sha256".into(),
             canonicalization: "rfc8785".into(),
             digest: String::new(),
+            signature: None,
         },
     };
     Ok(evaluate(&snapshot, &[rule], &params, &case.attestations))

@@ -176,8 +176,19 @@ pub fn yaml_error(
     error: &serde_saphyr::Error,
     what: &str,
 ) -> Diagnostic {
-    let message = error.without_snippet().to_string();
-    let message = message.lines().next().unwrap_or("").to_string();
+    let message = match error.without_snippet() {
+        // serde-saphyr rejects a key given twice in one mapping (its default policy, which
+        // assay relies on: which value was meant would be ambiguous). Its message names
+        // the key but also a library option, which means nothing to someone writing YAML.
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => format!(
+            "duplicate key `{}`: a key may appear only once in a mapping",
+            key.as_deref().unwrap_or("?")
+        ),
+        other => {
+            let text = other.to_string();
+            text.lines().next().unwrap_or("").to_string()
+        }
+    };
     let d = Diagnostic::error("yaml", format!("invalid {what}: {message}"));
     match error.location() {
         Some(loc) if loc.line() > 0 => {

@@ -560,8 +560,8 @@ fn a_findings_document_is_verified_against_its_snapshot() {
     let findings = dir.path().join("findings.json");
     let (code, out, _) = assay(&["verify", s(&findings)]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("ok      findings: all"), "{out}");
-    // Against another snapshot: named.
+    assert!(out.contains("ok      re-evaluation:"), "{out}");
+    // Against another snapshot: named, and not verified (exit 2: not the input recorded).
     let other = dir.path().join("other.json");
     let (code, _, err) = assay(&[
         "plan",
@@ -571,8 +571,11 @@ fn a_findings_document_is_verified_against_its_snapshot() {
     ]);
     assert_eq!(code, 0, "{err}");
     let (code, out, _) = assay(&["verify", s(&findings), "--snapshot", s(&other)]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("is intact but is another snapshot"), "{out}");
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("is intact but is not the snapshot the document names"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! formats (JUnit well-formed and consistent, SARIF valid against the OASIS 2.1.0 schema),
 //! and the docs/ci.md plan example run as written.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use quick_xml::Reader;
@@ -391,16 +391,6 @@ fn doc_command(marker: &str, prefix: &str) -> Vec<String> {
 /// Runs a documented command against the fixtures: the documented paths are swapped for
 /// fixture paths, everything else (flags, order) is as written.
 fn run_documented(words: &[String], dir: &Path, plan: &str) -> (i32, String, String) {
-    let swap = |w: &str| -> String {
-        match w {
-            "tfplan.json" => s(&plans().join(plan)).to_string(),
-            "infra" => s(&plans().join("gate")).to_string(),
-            "$AWS_ACCOUNT_ID" => ACCOUNT.to_string(),
-            "compliance/profile.yaml" => s(&plans().join("profile.yaml")).to_string(),
-            "compliance/baseline.json" => s(&dir.join("baseline.json")).to_string(),
-            other => other.to_string(),
-        }
-    };
     assert_eq!(words[0], "assay");
     let mut args: Vec<String> = Vec::new();
     for (i, w) in words.iter().enumerate().skip(1) {
@@ -408,31 +398,122 @@ fn run_documented(words: &[String], dir: &Path, plan: &str) -> (i32, String, Str
         args.push(if words[i - 1] == "--out" {
             s(&dir.join("out")).to_string()
         } else {
-            swap(w)
+            swap_documented(w, dir, plan)
         });
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     assay(&args)
 }
 
+/// A documented value swapped for its fixture: the plan, profile, baseline and account.
+fn swap_documented(value: &str, dir: &Path, plan: &str) -> String {
+    match value {
+        "tfplan.json" => s(&plans().join(plan)).to_string(),
+        "infra" => s(&plans().join("gate")).to_string(),
+        "$AWS_ACCOUNT_ID" | "${{ env.AWS_ACCOUNT_ID }}" => ACCOUNT.to_string(),
+        "compliance/profile.yaml" => s(&plans().join("profile.yaml")).to_string(),
+        "compliance/baseline.json" => s(&dir.join("baseline.json")).to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The `with:` of the GitHub workflow's step that gates the plan with the action, and the
+/// `inputs:` of the GitLab example's include of the template that does.
+fn documented_gate_inputs() -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let strings = |map: &Json| -> BTreeMap<String, String> {
+        map.as_object()
+            .expect("a map")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().expect("a string").to_string()))
+            .collect()
+    };
+    let workflow: Json = serde_saphyr::from_str(&crate::distribution::doc_yaml_block(
+        "<!-- github-actions -->",
+    ))
+    .expect("the GitHub example is YAML");
+    let step = workflow["jobs"]
+        .as_object()
+        .expect("jobs")
+        .values()
+        .flat_map(|job| job["steps"].as_array().expect("steps"))
+        .find(|step| {
+            step["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("your-org/assay@"))
+                && step["with"]["plan"].is_string()
+        })
+        .expect("a step gating the plan with the action");
+    let pipeline: Json =
+        serde_saphyr::from_str(&crate::distribution::doc_yaml_block("<!-- gitlab-ci -->"))
+            .expect("the GitLab example is YAML");
+    let include = pipeline["include"]
+        .as_array()
+        .expect("include")
+        .iter()
+        .find(|i| {
+            i["remote"]
+                .as_str()
+                .is_some_and(|r| r.ends_with("ci/gitlab/assay-gate.yml"))
+                && i["inputs"]["plan"].is_string()
+        })
+        .expect("an include of the template gating the plan");
+    (strings(&step["with"]), strings(&include["inputs"]))
+}
+
+/// docs/ci.md's plan gate, as the GitHub Action and the GitLab template run it with the
+/// documented inputs (tests/it/distribution/ runs their scripts), and its `assay
+/// baseline create` command: exit 2 before the baseline exists, 0 once it does, 1 on a
+/// plan with a new violation, the same from both.
 #[test]
 fn the_docs_ci_plan_example_runs_against_the_fixture() {
-    let github = doc_command("<!-- github-actions -->", "assay gate --plan");
-    let gitlab = doc_command("<!-- gitlab-ci -->", "assay gate --plan");
-    assert_eq!(
-        github, gitlab,
-        "the GitHub and GitLab examples run the same gate command"
-    );
+    let (github, gitlab) = documented_gate_inputs();
+    for (name, value) in &github {
+        if name == "version" {
+            continue;
+        }
+        let other = gitlab
+            .get(name)
+            .unwrap_or_else(|| panic!("the GitLab example gives {name} too"));
+        let dir = Path::new("/unused");
+        assert_eq!(
+            swap_documented(value, dir, "gate/plan.json"),
+            swap_documented(other, dir, "gate/plan.json"),
+            "{name}: the GitHub and GitLab examples run the same gate"
+        );
+    }
     let create = doc_command("<!-- baseline-create -->", "assay baseline create");
     let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let run = |plan: &str| -> (i32, String) {
+        let mut inputs: BTreeMap<String, String> = github
+            .iter()
+            .filter(|(k, _)| *k != "version")
+            .map(|(k, v)| (k.clone(), swap_documented(v, dir.path(), plan)))
+            .collect();
+        inputs.insert("out".into(), s(&out).to_string());
+        let action = crate::distribution::run_action_gate(&inputs, dir.path());
+        let gitlab_inputs: BTreeMap<&str, &str> = inputs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain([("repository", "example/assay")])
+            .collect();
+        let (code, log) =
+            crate::distribution::run_gitlab_job(&gitlab_inputs, dir.path(), false, &[]);
+        assert_eq!(
+            code, action.code,
+            "GitLab as GitHub: {log}\n---\n{}",
+            action.log
+        );
+        (action.code, action.log)
+    };
 
-    // Before a baseline exists the documented gate command cannot run: bad input, exit 2.
-    let (code, _, stderr) = run_documented(&github, dir.path(), "gate/plan.json");
-    assert_eq!(code, 2, "{stderr}");
+    // Before a baseline exists the documented gate cannot run: bad input, exit 2.
+    let (code, log) = run("gate/plan.json");
+    assert_eq!(code, 2, "{log}");
     let (code, stdout, stderr) = run_documented(&create, dir.path(), "gate/plan.json");
     assert_eq!(code, 0, "{stdout}{stderr}");
-    let (code, stdout, stderr) = run_documented(&github, dir.path(), "gate/plan.json");
-    assert_eq!(code, 0, "the baselined plan passes: {stdout}{stderr}");
+    let (code, log) = run("gate/plan.json");
+    assert_eq!(code, 0, "the baselined plan passes: {log}");
     for file in [
         "junit.xml",
         "results.sarif",
@@ -440,12 +521,9 @@ fn the_docs_ci_plan_example_runs_against_the_fixture() {
         "findings.json",
         "gate.json",
     ] {
-        assert!(
-            dir.path().join("out").join(file).is_file(),
-            "{file} written"
-        );
+        assert!(out.join(file).is_file(), "{file} written");
     }
-    let (code, stdout, _) = run_documented(&github, dir.path(), "gate/plan-new-violation.json");
-    assert_eq!(code, 1, "a new violation fails: {stdout}");
-    assert!(stdout.contains("aws_security_group.rdp[0]"), "{stdout}");
+    let (code, log) = run("gate/plan-new-violation.json");
+    assert_eq!(code, 1, "a new violation fails: {log}");
+    assert!(log.contains("aws_security_group.rdp[0]"), "{log}");
 }

@@ -1610,6 +1610,45 @@ fn a_region_whose_listings_failed_is_not_taken_for_unused() {
 }
 
 #[test]
+fn collect_signs_the_snapshot_with_the_key_given() {
+    // A scan refused at the role (quick: nothing to read) still writes and signs its
+    // snapshot; the signature holds against the public key, and `audit --key` accepts it.
+    let keys = tempfile::tempdir().unwrap();
+    let prefix = keys.path().join("collector");
+    let keygen = run(command(None), &["keygen", "-o", prefix.to_str().unwrap()]);
+    assert_eq!(keygen.code, 0, "{keygen:?}");
+    let private = prefix.with_extension("key");
+    let public = prefix.with_extension("pub");
+    let (ran, snapshot, _, _proxy, dir) = faulted_scan(
+        vec![on(&["sts:AssumeRole"], denied)],
+        &["--sign", private.to_str().unwrap()],
+    );
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("signed by Ed25519 key SHA256:"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(snapshot["manifest"]["signature"]["algorithm"], "ed25519");
+    let path = dir.path().join("snapshot.json");
+    let verified = run(
+        command(None),
+        &[
+            "snapshot",
+            "verify",
+            path.to_str().unwrap(),
+            "--key",
+            public.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(verified.code, 0, "{verified:?}");
+    assert!(
+        verified.stdout.contains("the signature is valid"),
+        "{verified:?}"
+    );
+}
+
+#[test]
 fn a_refused_role_leaves_the_account_unread() {
     let (ran, snapshot, findings, _proxy, _dir) =
         faulted_scan(vec![on(&["sts:AssumeRole"], denied)], &[]);

@@ -3,6 +3,7 @@
 mod attestation;
 mod cli;
 mod diagnostics;
+mod distribution;
 mod emulator;
 mod fuzz;
 mod gate;
@@ -15,9 +16,11 @@ mod plan;
 mod plan_corpus;
 mod rule_pack;
 mod sample;
+mod sample_outputs;
 mod sample_scan;
 mod scan_fidelity;
 mod snapshot_integrity;
+mod trust;
 
 use std::path::{Path, PathBuf};
 

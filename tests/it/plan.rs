@@ -112,6 +112,7 @@ fn applied() -> (Snapshot, BTreeMap<String, String>) {
             algorithm: String::new(),
             canonicalization: String::new(),
             digest: String::new(),
+            signature: None,
         },
     };
     snapshot.seal();

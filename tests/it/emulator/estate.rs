@@ -121,6 +121,7 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         password_expiry(),
         recorder_status(),
         aws_managed_keys(&replay, &accounts),
+        multi_region_key_types(),
         ebs_default_keys(&replay, &accounts),
         snapshot_keys(&replay),
         copied_db_snapshots(&replay, &accounts),
@@ -329,6 +330,30 @@ fn aws_managed_keys(replay: &Value, accounts: &Accounts) -> Rule {
             }
             _ => None,
         }
+    })
+}
+
+/// `kms:DescribeKey` of a multi-Region key names it `PRIMARY` or `REPLICA` by what the key
+/// is ("MultiRegionKeyType: Indicates whether the KMS key is a PRIMARY or REPLICA key",
+/// https://docs.aws.amazon.com/kms/latest/APIReference/API_MultiRegionConfiguration.html):
+/// the key whose ARN is the configuration's `PrimaryKey` is the primary. moto shares one
+/// configuration between a primary and its replicas and rewrites it to `REPLICA` when the
+/// replica is described, so the primary's answer depended on which region was read first.
+fn multi_region_key_types() -> Rule {
+    on(&["kms:DescribeKey"], |_| {
+        rewrite_json(|body: &mut Value| {
+            let metadata = &mut body["KeyMetadata"];
+            let arn = metadata["Arn"].clone();
+            let config = &mut metadata["MultiRegionConfiguration"];
+            if config.is_object() && config["PrimaryKey"]["Arn"].is_string() {
+                let role = if config["PrimaryKey"]["Arn"] == arn {
+                    "PRIMARY"
+                } else {
+                    "REPLICA"
+                };
+                config["MultiRegionKeyType"] = json!(role);
+            }
+        })
     })
 }
 

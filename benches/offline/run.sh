@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The offline-scale benchmark: `assay snapshot verify`, `assay evaluate` and `assay audit`
+# (every format) on the bundled sample replicated to ~10k, ~40k and ~100k resources.
+# See BENCHMARKS.md, "Offline scale".
+#
+#   benches/offline/run.sh [--copies 25,100,250] [--formats json,csv,html,pdf] [--work DIR]
+#
+# Each size is a snapshot written by `examples/scale_snapshot.rs` (the sample under new
+# account ids and bucket names, raw responses rehashed, resealed: 408 resources a copy).
+# Every command runs under GNU time (wall seconds, peak RSS). Two floors are measured in
+# the same run: `sha256sum` of the snapshot file (reading and hashing its bytes once: no
+# verification can take less) and `assay snapshot verify` (evaluate and audit load and
+# verify the snapshot first). Needs ~4 GB of disk at the default sizes; the snapshots and
+# outputs are kept under --work (default benches/results/offline, not committed). Then
+# `examples/scale_phases.rs` times each phase in one process (load + verify, evaluate,
+# report model, each writer into a sink) with the peak RSS after each.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+copies="25,100,250"
+formats="json,csv,html,pdf"
+work="benches/results/offline"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --copies) copies="$2"; shift 2 ;;
+    --formats) formats="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+command -v /usr/bin/time >/dev/null || { echo "needs GNU time at /usr/bin/time (Debian: apt-get install time)" >&2; exit 2; }
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/assay/target}"
+mkdir -p "$work"
+# Build, then copy: a shared target directory may hold another checkout's binary later.
+cargo build --release --locked --bin assay --example scale_snapshot --example scale_phases >&2
+cp "$CARGO_TARGET_DIR/release/assay" "$work/assay"
+cp "$CARGO_TARGET_DIR/release/examples/scale_snapshot" "$work/scale_snapshot"
+cp "$CARGO_TARGET_DIR/release/examples/scale_phases" "$work/scale_phases"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+profile=samples/air-maestro/profile.yaml
+waivers=samples/waivers.yaml
+now=2026-12-04T00:00:00Z
+
+# timed NAME CMD...: runs CMD under GNU time; prints "seconds MB" of wall time and peak RSS.
+timed() {
+  local name=$1
+  shift
+  /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" || true
+  # GNU time writes "Command exited with non-zero status N" first when N != 0 (evaluate
+  # and audit exit 1 on the sample's failures): the measurement is the last line.
+  tail -1 "$work/$name.time" | awk '{printf "%.2f %.0f", $1, $2 / 1024}'
+}
+
+printf '| resources | findings | snapshot | sha256sum | verify | evaluate | audit (%s) | audit peak RSS | verify ÷ sha256sum | evaluate ÷ verify |\n' "$formats"
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
+for n in ${copies//,/ }; do
+  snap="$work/snapshot-$n.json"
+  [[ -s "$snap" ]] || "$work/scale_snapshot" "$n" "$snap" >&2
+  resources=$(( n * $(python3 -c 'import json;print(len(json.load(open("samples/aws-sample/snapshot.json"))["resources"]))') ))
+  size_mb=$(du -m "$snap" | cut -f1)
+  cat "$snap" >/dev/null # the file in the page cache for every run alike
+  read -r floor_s _ <<<"$(timed "sha256-$n" sha256sum "$snap")"
+  read -r verify_s verify_mb <<<"$(timed "verify-$n" "$work/assay" snapshot verify "$snap")"
+  read -r eval_s eval_mb <<<"$(timed "evaluate-$n" "$work/assay" evaluate --snapshot "$snap" \
+    --profile "$profile" --waivers "$waivers" --now "$now")"
+  rm -rf "$work/out-$n"
+  read -r audit_s audit_mb <<<"$(timed "audit-$n" "$work/assay" audit --snapshot "$snap" \
+    --profile "$profile" --waivers "$waivers" --now "$now" --format "$formats" --out "$work/out-$n" --quiet)"
+  findings=$(python3 -c 'import json,sys;print(len(json.load(open(sys.argv[1]))["findings"]))' "$work/evaluate-$n.out" 2>/dev/null || echo "?")
+  printf '| %s | %s | %s MB | %s s | %s s, %s MB | %s s, %s MB | %s s | %s MB | %s | %s |\n' \
+    "$resources" "$findings" "$size_mb" "$floor_s" "$verify_s" "$verify_mb" "$eval_s" "$eval_mb" \
+    "$audit_s" "$audit_mb" \
+    "$(awk -v a="$verify_s" -v b="$floor_s" 'BEGIN{printf "%.1f", a/b}')" \
+    "$(awk -v a="$eval_s" -v b="$verify_s" 'BEGIN{printf "%.1f", a/b}')"
+  for step in verify evaluate audit; do
+    [[ -s "$work/$step-$n.err" ]] && { echo "  $step at $n copies wrote to stderr:" >&2; head -3 "$work/$step-$n.err" >&2; }
+  done
+done
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Where the time goes, phase by phase in one process (examples/scale_phases.rs).
+for n in ${copies//,/ }; do
+  echo
+  echo "phases at $n copies:"
+  "$work/scale_phases" "$work/snapshot-$n.json"
+done

@@ -1,0 +1,118 @@
+//! Where the time of an offline audit goes, phase by phase, in one process (not a timed
+//! test): load and verify the snapshot, evaluate, apply waivers and build the report, then
+//! each writer into a sink. Prints seconds and the peak RSS after each phase. Used with
+//! `scale_snapshot` by `benches/offline/run.sh`; see BENCHMARKS.md, "Offline scale".
+//!
+//! ```sh
+//! cargo run --release --example scale_phases -- /tmp/scale-250.json
+//! ```
+
+use std::io::{Sink, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow};
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn phase<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let t = Instant::now();
+    let out = f()?;
+    println!(
+        "{name:<28} {:>8.2} s   peak RSS {:>7.0} MB",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
+    Ok(out)
+}
+
+fn main() -> Result<()> {
+    let path = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .context("usage: scale_phases SNAPSHOT.json")?,
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = assay::diag::Sources::default();
+    let (pack, _) = assay::rules::load::load_pack(&root.join("rules"), &mut sources);
+    let pack = pack.ok_or_else(|| anyhow!("rule pack does not load"))?;
+    let (profile, _) = assay::profile::load(
+        &root.join("samples/air-maestro/profile.yaml"),
+        &pack,
+        &mut sources,
+    );
+    let profile = profile.ok_or_else(|| anyhow!("profile does not load"))?;
+    let (waivers, _) =
+        assay::waivers::load(&root.join("samples/waivers.yaml"), &pack, &mut sources);
+    let waivers = waivers.ok_or_else(|| anyhow!("waivers do not load"))?;
+    let now: chrono::DateTime<chrono::Utc> = "2026-12-04T00:00:00Z".parse()?;
+    let rules: Vec<&assay::rules::Rule> = pack
+        .rules
+        .iter()
+        .filter(|r| profile.rules.selects(&r.id))
+        .collect();
+
+    let snapshot = phase("load + verify snapshot", || {
+        Ok(assay::snapshot::Snapshot::load(&path)?)
+    })?;
+    let mut findings = phase("evaluate", || {
+        Ok(assay::evaluate::evaluate(
+            &snapshot,
+            &rules,
+            &profile.params,
+            &profile.attestations,
+        ))
+    })?;
+    let report = phase("waivers + report model", || {
+        let register = assay::waivers::apply(&mut findings, &waivers, now.date_naive());
+        Ok(assay::report::Report::build(
+            std::mem::take(&mut findings),
+            &snapshot,
+            &path.display().to_string(),
+            &pack,
+            &profile,
+            register,
+            now,
+        ))
+    })?;
+    println!(
+        "{} resources, {} findings",
+        snapshot.resources.len(),
+        report.findings.len()
+    );
+    phase("findings.json", || {
+        let mut out = std::io::BufWriter::new(Sink::default());
+        assay::report::json::render(&report, &mut out)?;
+        Ok(out.flush()?)
+    })?;
+    phase("findings.csv", || {
+        let mut out = std::io::BufWriter::new(Sink::default());
+        assay::report::csv::render(&report, &mut out)?;
+        Ok(out.flush()?)
+    })?;
+    phase("report.html", || {
+        let mut out = std::io::BufWriter::new(Sink::default());
+        assay::report::html::render(&report, &mut out)?;
+        Ok(out.flush()?)
+    })?;
+    for fw in &report.frameworks {
+        phase(&format!("pdf {}", fw.id), || {
+            let pack = assay::report::pdf::render_framework(&report, fw)?;
+            println!(
+                "  {} pages, {:.1} MB",
+                pack.pages,
+                pack.bytes.len() as f64 / 1e6
+            );
+            Ok(())
+        })?;
+    }
+    Ok(())
+}

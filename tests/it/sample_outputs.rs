@@ -1,0 +1,230 @@
+//! The sample audit's outputs, pinned: every report format of the bundled sample, compared
+//! with the outputs recorded before the evaluation and the writers were rebuilt for scale
+//! (issue 20). Faster must not mean different: the findings JSON must be the recorded one
+//! exactly, except for evidence citations of joined resources the verdict does not rest on
+//! (which a finding may drop, never add), and the CSV, HTML and PDF files must hash to the
+//! recorded digests.
+//!
+//! When a change to the rules, the sample or a renderer is *meant* to change the outputs,
+//! record them again with `ASSAY_RECORD_SAMPLE_OUTPUTS=1 cargo test --test it sample_outputs`
+//! and say in the commit why they changed.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::{assay, root};
+
+const FIXTURE: &str = "tests/fixtures/sample-audit";
+
+/// Audits the sample with every format into `out`; returns the exit code.
+fn audit_all_formats(out: &Path) -> i32 {
+    let (code, stdout, stderr) = assay(&[
+        "audit",
+        "--snapshot",
+        "samples/aws-sample/snapshot.json",
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--waivers",
+        "samples/waivers.yaml",
+        "--format",
+        "json,csv,html,pdf",
+        "--out",
+        out.to_str().unwrap(),
+        "--now",
+        "2026-12-04T00:00:00Z",
+        "--quiet",
+    ]);
+    assert!(stderr.is_empty(), "stderr: {stderr}\nstdout: {stdout}");
+    code
+}
+
+/// The files compared by digest (everything but findings.json, compared by content).
+fn digested_files(out: &Path) -> BTreeMap<String, String> {
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "findings.json")
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(out.join(&n)).unwrap();
+            (n, assay::snapshot::sha256_hex(&bytes))
+        })
+        .collect()
+}
+
+fn read_recorded_findings() -> Value {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(root().join(FIXTURE).join("findings.json.gz"))
+            .expect("recorded findings"),
+    )
+    .read_to_string(&mut text)
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn record(out: &Path) {
+    let dir = root().join(FIXTURE);
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = std::fs::read(out.join("findings.json")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(dir.join("findings.json.gz")).unwrap(),
+        flate2::Compression::best(),
+    );
+    gz.write_all(&json).unwrap();
+    gz.finish().unwrap();
+    let digests: String = digested_files(out)
+        .iter()
+        .map(|(name, digest)| format!("{digest}  {name}\n"))
+        .collect();
+    std::fs::write(dir.join("digests.txt"), digests).unwrap();
+}
+
+/// Checks that `now` is `recorded` with, at most, some evidence sources of joined
+/// resources left out of some findings (in the recorded order). Returns how many were left out.
+fn same_but_fewer_citations(recorded: &Value, now: &Value) -> usize {
+    let mut recorded = recorded.clone();
+    let mut dropped = 0;
+    let (Some(rec), Some(cur)) = (
+        recorded["findings"].as_array_mut(),
+        now["findings"].as_array(),
+    ) else {
+        panic!("no findings array");
+    };
+    assert_eq!(rec.len(), cur.len(), "the number of findings changed");
+    for (r, c) in rec.iter_mut().zip(cur) {
+        assert_eq!(r["id"], c["id"], "findings are in another order");
+        let own_arn = r["resource"]["arn"].clone();
+        let kept = c["sources"].as_array().cloned().unwrap_or_default();
+        let before = r["sources"].as_array().cloned().unwrap_or_default();
+        // `kept` must be a subsequence of `before`; what is left out must be a joined
+        // resource's citation, never one of the finding's own resource.
+        let mut next = kept.iter().peekable();
+        for source in &before {
+            if next.peek() == Some(&source) {
+                next.next();
+            } else {
+                assert_ne!(
+                    source["resource_arn"], own_arn,
+                    "finding {} lost a citation of its own resource: {source}",
+                    r["id"]
+                );
+                dropped += 1;
+            }
+        }
+        assert!(
+            next.peek().is_none(),
+            "finding {} cites something it did not cite before: {:?}",
+            r["id"],
+            next.peek()
+        );
+        r["sources"] = Value::Array(kept);
+    }
+    assert!(
+        recorded == *now,
+        "findings.json differs from the recorded one in more than citations"
+    );
+    dropped
+}
+
+#[test]
+fn the_sample_audit_outputs_are_the_recorded_ones() {
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(audit_all_formats(out.path()), 1, "the sample has failures");
+    if std::env::var_os("ASSAY_RECORD_SAMPLE_OUTPUTS").is_some() {
+        record(out.path());
+    }
+    let now: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("findings.json")).unwrap())
+            .unwrap();
+    same_but_fewer_citations(&read_recorded_findings(), &now);
+
+    let recorded: BTreeMap<String, String> =
+        std::fs::read_to_string(root().join(FIXTURE).join("digests.txt"))
+            .expect("recorded digests")
+            .lines()
+            .filter_map(|l| l.split_once("  "))
+            .map(|(digest, name)| (name.to_string(), digest.to_string()))
+            .collect();
+    assert_eq!(
+        digested_files(out.path()),
+        recorded,
+        "a report file differs from the recorded one (see {FIXTURE}/README.md)"
+    );
+}
+
+/// A finding cites the joined resources its verdict rests on, not every resource the join
+/// offered to a filter: each account's CloudTrail finding cites its own trails (the sample
+/// has no organisation trail), each region's Config finding that region's recorders, and
+/// each recovery-point finding only the resource's own recovery points. When the filter
+/// kept nothing (a region without a recorder), the verdict rests on what the join looked
+/// at, and all of that is cited. Before joins were indexed, every account's finding cited
+/// every trail of every account.
+#[test]
+fn joined_citations_are_those_the_verdict_rests_on() {
+    let (_, stdout, stderr) = assay(&[
+        "evaluate",
+        "--snapshot",
+        "samples/aws-sample/snapshot.json",
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--now",
+        "2026-12-04T00:00:00Z",
+    ]);
+    assert!(stderr.is_empty(), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let snapshot: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("samples/aws-sample/snapshot.json")).unwrap(),
+    )
+    .unwrap();
+    let resources: BTreeMap<&str, &Value> = snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["arn"].as_str().unwrap(), r))
+        .collect();
+    let mut kept = BTreeMap::<&str, usize>::new();
+    for f in report["findings"].as_array().unwrap() {
+        let rule = f["rule_id"].as_str().unwrap();
+        let Some(own) = f["resource"]["arn"].as_str() else {
+            continue;
+        };
+        let rests_on = |joined: &Value| match rule {
+            "logging.cloudtrail-multi-region" => Some(
+                joined["account"] == f["resource"]["account"]
+                    || joined["is_organization_trail"] == true,
+            ),
+            "logging.config-recording" => Some(joined["region"] == f["resource"]["region"]),
+            "backup.recovery-point-fresh" => Some(joined["source_resource_arn"] == own),
+            _ => None,
+        };
+        let verdicts: Vec<bool> = f["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["resource_arn"].as_str().unwrap())
+            .filter(|cited| *cited != own)
+            .filter_map(|cited| rests_on(resources[cited]))
+            .collect();
+        // Either the joined resources the verdict rests on, or (nothing matched) all the
+        // join looked at; never a mix.
+        assert!(
+            verdicts.iter().all(|v| *v) || verdicts.iter().all(|v| !*v),
+            "{rule} finding for {own} cites joined resources beside the ones it rests on"
+        );
+        if verdicts.iter().any(|v| *v) {
+            *kept.entry(rule).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        kept.len(),
+        3,
+        "each join rule cites what it rests on: {kept:?}"
+    );
+}
