@@ -1,6 +1,6 @@
 //! The attestation as a PDF: a Tera text template (`attestation.pdf.tera`) writes a small
 //! line-based markup, and this module lays it out with the evidence packs' layout engine
-//! (`report::pdf::layout`). The wording lives in the template, as for the HTML, so a
+//! (`typeset::layout`). The wording lives in the template, as for the HTML, so a
 //! vendor can reword or translate the document with `--templates` without rebuilding.
 //!
 //! The markup, one directive per line (blank lines and anything Tera leaves empty are

@@ -15,6 +15,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("strict_json", 0),
     ("typeset", 0),
     ("frameworks", 0),
+    ("input", 0),
+    ("output", 0),
     ("snapshot", 1),
     ("collect", 2),
     ("plan", 2),
@@ -40,6 +42,9 @@ const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[
     ("snapshot", "attest"),
     // `plan/rules.rs` says which rules a plan can judge, reading the rule model.
     ("plan", "rules"),
+    // Diagnostics escape control characters for the terminal with `report::text`, a leaf
+    // function that belongs beside them.
+    ("diag", "report"),
 ];
 
 fn layer(module: &str) -> u8 {
