@@ -9,7 +9,9 @@ use aws_sdk_backup::operation::list_backup_plans::ListBackupPlansOutput;
 use aws_sdk_backup::operation::list_backup_selections::ListBackupSelectionsOutput;
 use aws_sdk_backup::operation::list_backup_vaults::ListBackupVaultsOutput;
 use aws_sdk_backup::operation::list_recovery_points_by_backup_vault::ListRecoveryPointsByBackupVaultOutput;
-use aws_sdk_backup::types::RecoveryPointByBackupVault;
+use aws_sdk_backup::types::{
+    BackupPlansListMember, BackupVaultListMember, RecoveryPointByBackupVault,
+};
 use futures::StreamExt;
 
 use super::read::{Groups, Paging};
@@ -29,12 +31,27 @@ fn arn_part(arn: &str, index: usize) -> String {
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let backup = Client::new(ctx.config);
-    let (account, region) = (ctx.account, ctx.region);
-    let mut found = Vec::new();
     // rule id → frequency, to label recovery points with the class that created them.
     let mut rule_frequency: BTreeMap<String, String> = BTreeMap::new();
+    let mut found = plans(ctx, &backup, &mut rule_frequency).await;
+    // Vaults, then the recovery points in each.
+    let Some(vaults) = vaults(ctx, &backup).await else {
+        return found;
+    };
+    for (v, p) in &vaults {
+        found.push(vault(ctx, v, p));
+    }
+    found.extend(recovery_points(ctx, &backup, &vaults, &rule_frequency).await);
+    found
+}
 
-    // Plans.
+/// Every backup plan, with its rules and the resources its selections name.
+async fn plans(
+    ctx: &ServiceCtx<'_>,
+    backup: &Client,
+    rule_frequency: &mut BTreeMap<String, String>,
+) -> Vec<Resource> {
+    let (account, region) = (ctx.account, ctx.region);
     let plans = ctx
         .recorder
         .pages(
@@ -61,156 +78,189 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         )
         .await
         .items;
+    let mut found = Vec::new();
     for (member, listed) in plans {
-        let plan_id = member.backup_plan_id().unwrap_or_default().to_string();
-        let arn = member.backup_plan_arn().map_or_else(
-            || format!("arn:aws:backup:{region}:{account}:backup-plan:{plan_id}"),
-            str::to_string,
-        );
-        let name = member.backup_plan_name().map(str::to_string);
-        let mut read = Groups::listed(ctx.recorder, account, region, &arn, listed);
-        let rules = read
-            .read("rules", "backup:GetBackupPlan", |c| {
+        found.push(plan(ctx, backup, &member, listed, rule_frequency).await);
+    }
+    found
+}
+
+/// One plan: its rules (`GetBackupPlan`) and selected resources.
+async fn plan(
+    ctx: &ServiceCtx<'_>,
+    backup: &Client,
+    member: &BackupPlansListMember,
+    listed: Provenance,
+    rule_frequency: &mut BTreeMap<String, String>,
+) -> Resource {
+    let (account, region) = (ctx.account, ctx.region);
+    let plan_id = member.backup_plan_id().unwrap_or_default().to_string();
+    let arn = member.backup_plan_arn().map_or_else(
+        || format!("arn:aws:backup:{region}:{account}:backup-plan:{plan_id}"),
+        str::to_string,
+    );
+    let name = member.backup_plan_name().map(str::to_string);
+    let mut read = Groups::listed(ctx.recorder, account, region, &arn, listed);
+    let rules = read
+        .read("rules", "backup:GetBackupPlan", |c| {
+            backup
+                .get_backup_plan()
+                .backup_plan_id(&plan_id)
+                .customize()
+                .interceptor(c)
+                .send()
+        })
+        .await
+        .map(|out| {
+            out.backup_plan()
+                .map(|plan| {
+                    plan.rules()
+                        .iter()
+                        .map(|r| backup_rule(r, rule_frequency))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let selected_resources = selected_resources(ctx, backup, &plan_id, &arn, &mut read).await;
+    let attributes = BackupPlan {
+        plan_id: plan_id.clone(),
+        version_id: member.version_id().map(str::to_string),
+        rules,
+        selected_resources,
+    };
+    let (provenance, unread) = read.finish();
+    resource(
+        Attributes::BackupPlan(attributes),
+        arn,
+        plan_id,
+        name,
+        account,
+        region,
+        Tags::new(),
+        provenance,
+        unread,
+    )
+}
+
+/// A plan rule in the resource model, its schedule classified; records the rule's
+/// frequency for the recovery points it creates.
+fn backup_rule(
+    r: &aws_sdk_backup::types::BackupRule,
+    rule_frequency: &mut BTreeMap<String, String>,
+) -> BackupRule {
+    let (frequency, runs_per_day) = backup_frequency(r.schedule_expression().unwrap_or_default());
+    if let Some(id) = r.rule_id() {
+        rule_frequency.insert(id.to_string(), frequency.clone());
+    }
+    BackupRule {
+        name: r.rule_name().to_string(),
+        schedule_expression: r.schedule_expression().map(str::to_string),
+        frequency,
+        runs_per_day,
+        target_vault: r.target_backup_vault_name().to_string(),
+        delete_after_days: r.lifecycle().and_then(|l| l.delete_after_days()),
+        cold_storage_after_days: r
+            .lifecycle()
+            .and_then(|l| l.move_to_cold_storage_after_days()),
+        copy_actions: r
+            .copy_actions()
+            .iter()
+            .map(|a| {
+                let dest = a.destination_backup_vault_arn().to_string();
+                CopyAction {
+                    destination_account: arn_part(&dest, 4),
+                    destination_region: arn_part(&dest, 3),
+                    destination_vault_arn: dest,
+                    delete_after_days: a.lifecycle().and_then(|l| l.delete_after_days()),
+                    cold_storage_after_days: a
+                        .lifecycle()
+                        .and_then(|l| l.move_to_cold_storage_after_days()),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The resources a plan's selections name: every page of selections, then each
+/// selection's resources.
+async fn selected_resources(
+    ctx: &ServiceCtx<'_>,
+    backup: &Client,
+    plan_id: &str,
+    arn: &str,
+    read: &mut Groups<'_>,
+) -> Vec<String> {
+    let region = ctx.region;
+    // Selections, every page, then each selection's resources. Any failure leaves the
+    // whole group unread: a partial list must not look like the plan's full scope.
+    let selections = ctx
+        .recorder
+        .pages(
+            Paging::of(ctx.account, region, "backup:ListBackupSelections", arn),
+            |token, c| {
                 backup
-                    .get_backup_plan()
-                    .backup_plan_id(&plan_id)
+                    .list_backup_selections()
+                    .backup_plan_id(plan_id)
+                    .set_next_token(token)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+            |out: ListBackupSelectionsOutput| {
+                let ids = out
+                    .backup_selections_list()
+                    .iter()
+                    .filter_map(|s| s.selection_id().map(str::to_string))
+                    .collect();
+                (ids, out.next_token().map(str::to_string))
+            },
+        )
+        .await;
+    let mut selected_resources = Vec::new();
+    for selection_id in read
+        .paged("selected_resources", selections)
+        .unwrap_or_default()
+    {
+        match ctx
+            .recorder
+            .call(region, "backup:GetBackupSelection", |c| {
+                backup
+                    .get_backup_selection()
+                    .backup_plan_id(plan_id)
+                    .selection_id(&selection_id)
                     .customize()
                     .interceptor(c)
                     .send()
             })
             .await
-            .map(|out| {
-                out.backup_plan()
-                    .map(|plan| {
-                        plan.rules()
-                            .iter()
-                            .map(|r| {
-                                let (frequency, runs_per_day) =
-                                    backup_frequency(r.schedule_expression().unwrap_or_default());
-                                if let Some(id) = r.rule_id() {
-                                    rule_frequency.insert(id.to_string(), frequency.clone());
-                                }
-                                BackupRule {
-                                    name: r.rule_name().to_string(),
-                                    schedule_expression: r
-                                        .schedule_expression()
-                                        .map(str::to_string),
-                                    frequency,
-                                    runs_per_day,
-                                    target_vault: r.target_backup_vault_name().to_string(),
-                                    delete_after_days: r
-                                        .lifecycle()
-                                        .and_then(|l| l.delete_after_days()),
-                                    cold_storage_after_days: r
-                                        .lifecycle()
-                                        .and_then(|l| l.move_to_cold_storage_after_days()),
-                                    copy_actions: r
-                                        .copy_actions()
-                                        .iter()
-                                        .map(|a| {
-                                            let dest = a.destination_backup_vault_arn().to_string();
-                                            CopyAction {
-                                                destination_account: arn_part(&dest, 4),
-                                                destination_region: arn_part(&dest, 3),
-                                                destination_vault_arn: dest,
-                                                delete_after_days: a
-                                                    .lifecycle()
-                                                    .and_then(|l| l.delete_after_days()),
-                                                cold_storage_after_days: a.lifecycle().and_then(
-                                                    |l| l.move_to_cold_storage_after_days(),
-                                                ),
-                                            }
-                                        })
-                                        .collect(),
-                                }
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
-        // Selections, every page, then each selection's resources. Any failure leaves the
-        // whole group unread: a partial list must not look like the plan's full scope.
-        let selections = ctx
-            .recorder
-            .pages(
-                Paging::of(account, region, "backup:ListBackupSelections", &arn),
-                |token, c| {
-                    backup
-                        .list_backup_selections()
-                        .backup_plan_id(&plan_id)
-                        .set_next_token(token)
-                        .customize()
-                        .interceptor(c)
-                        .send()
-                },
-                |out: ListBackupSelectionsOutput| {
-                    let ids = out
-                        .backup_selections_list()
-                        .iter()
-                        .filter_map(|s| s.selection_id().map(str::to_string))
-                        .collect();
-                    (ids, out.next_token().map(str::to_string))
-                },
-            )
-            .await;
-        let mut selected_resources = Vec::new();
-        for selection_id in read
-            .paged("selected_resources", selections)
-            .unwrap_or_default()
         {
-            match ctx
-                .recorder
-                .call(region, "backup:GetBackupSelection", |c| {
-                    backup
-                        .get_backup_selection()
-                        .backup_plan_id(&plan_id)
-                        .selection_id(&selection_id)
-                        .customize()
-                        .interceptor(c)
-                        .send()
-                })
-                .await
-            {
-                Ok((out, _)) => selected_resources.extend(
-                    out.backup_selection()
-                        .map(|b| b.resources().to_vec())
-                        .unwrap_or_default(),
-                ),
-                Err(e) => {
-                    read.miss(
-                        "selected_resources",
-                        "backup:GetBackupSelection",
-                        &e.failure,
-                    );
-                    selected_resources.clear();
-                    break;
-                }
+            Ok((out, _)) => selected_resources.extend(
+                out.backup_selection()
+                    .map(|b| b.resources().to_vec())
+                    .unwrap_or_default(),
+            ),
+            Err(e) => {
+                read.miss(
+                    "selected_resources",
+                    "backup:GetBackupSelection",
+                    &e.failure,
+                );
+                selected_resources.clear();
+                break;
             }
         }
-        let attributes = BackupPlan {
-            plan_id: plan_id.clone(),
-            version_id: member.version_id().map(str::to_string),
-            rules,
-            selected_resources,
-        };
-        let (provenance, unread) = read.finish();
-        found.push(resource(
-            Attributes::BackupPlan(attributes),
-            arn,
-            plan_id,
-            name,
-            account,
-            region,
-            Tags::new(),
-            provenance,
-            unread,
-        ));
     }
+    selected_resources
+}
 
-    // Vaults, then the recovery points in each.
-    let Some(vaults) = ctx
-        .recorder
+/// Every vault, or `None` when the listing is incomplete (its gap is recorded).
+async fn vaults(
+    ctx: &ServiceCtx<'_>,
+    backup: &Client,
+) -> Option<Vec<(BackupVaultListMember, Provenance)>> {
+    let (account, region) = (ctx.account, ctx.region);
+    ctx.recorder
         .pages(
             Paging::listing(
                 account,
@@ -235,43 +285,51 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         )
         .await
         .complete()
-    else {
-        return found;
+}
+
+/// One vault: its encryption key, lock and retention bounds, from the listing.
+fn vault(ctx: &ServiceCtx<'_>, v: &BackupVaultListMember, p: &Provenance) -> Resource {
+    let (account, region) = (ctx.account, ctx.region);
+    let name = v.backup_vault_name().unwrap_or_default().to_string();
+    let arn = v.backup_vault_arn().map_or_else(
+        || format!("arn:aws:backup:{region}:{account}:backup-vault:{name}"),
+        str::to_string,
+    );
+    let key = v.encryption_key_arn().map(str::to_string);
+    let attributes = BackupVault {
+        encryption: Some(Encryption {
+            enabled: key.is_some(),
+            algorithm: key.as_ref().map(|_| "aws:kms".to_string()),
+            kms_key_arn: key,
+        }),
+        locked: v.locked().unwrap_or(false),
+        min_retention_days: v.min_retention_days(),
+        max_retention_days: v.max_retention_days(),
+        recovery_points: v.number_of_recovery_points(),
     };
-    for (v, p) in &vaults {
-        let name = v.backup_vault_name().unwrap_or_default().to_string();
-        let arn = v.backup_vault_arn().map_or_else(
-            || format!("arn:aws:backup:{region}:{account}:backup-vault:{name}"),
-            str::to_string,
-        );
-        let key = v.encryption_key_arn().map(str::to_string);
-        let attributes = BackupVault {
-            encryption: Some(Encryption {
-                enabled: key.is_some(),
-                algorithm: key.as_ref().map(|_| "aws:kms".to_string()),
-                kms_key_arn: key,
-            }),
-            locked: v.locked().unwrap_or(false),
-            min_retention_days: v.min_retention_days(),
-            max_retention_days: v.max_retention_days(),
-            recovery_points: v.number_of_recovery_points(),
-        };
-        found.push(resource(
-            Attributes::BackupVault(attributes),
-            arn,
-            name.clone(),
-            Some(name),
-            account,
-            region,
-            Tags::new(),
-            BTreeMap::from([("resource".to_string(), p.clone())]),
-            Vec::new(),
-        ));
-    }
-    let points: Vec<Vec<Resource>> = futures::stream::iter(vaults.iter().map(|(v, _)| {
-        let backup = &backup;
-        let rule_frequency = &rule_frequency;
-        async move {
+    resource(
+        Attributes::BackupVault(attributes),
+        arn,
+        name.clone(),
+        Some(name),
+        account,
+        region,
+        Tags::new(),
+        BTreeMap::from([("resource".to_string(), p.clone())]),
+        Vec::new(),
+    )
+}
+
+/// The recovery points in every vault, the vaults listed concurrently.
+async fn recovery_points(
+    ctx: &ServiceCtx<'_>,
+    backup: &Client,
+    vaults: &[(BackupVaultListMember, Provenance)],
+    rule_frequency: &BTreeMap<String, String>,
+) -> Vec<Resource> {
+    let (account, region) = (ctx.account, ctx.region);
+    let points: Vec<Vec<Resource>> =
+        futures::stream::iter(vaults.iter().map(|(v, _)| async move {
             let vault = v.backup_vault_name().unwrap_or_default().to_string();
             let paging = Paging {
                 account,
@@ -304,13 +362,11 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                 .into_iter()
                 .map(|(rp, p)| recovery_point(&rp, &vault, account, region, rule_frequency, p))
                 .collect::<Vec<_>>()
-        }
-    }))
-    .buffer_unordered(ctx.concurrency)
-    .collect()
-    .await;
-    found.extend(points.into_iter().flatten());
-    found
+        }))
+        .buffer_unordered(ctx.concurrency)
+        .collect()
+        .await;
+    points.into_iter().flatten().collect()
 }
 
 /// One recovery point as `ListRecoveryPointsByBackupVault` lists it, labelled with the
