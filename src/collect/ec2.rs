@@ -119,9 +119,24 @@ where
 
 pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource> {
     let ec2 = Client::new(ctx.config);
-    let (account, region) = (ctx.account, ctx.region);
     let mut found = Vec::new();
+    region_resource(ctx, &ec2, &mut found, opt_in_status).await;
+    volumes(ctx, &ec2, &mut found).await;
+    snapshots(ctx, &ec2, &mut found).await;
+    instances(ctx, &ec2, &mut found).await;
+    vpcs(ctx, &ec2, &mut found).await;
+    security_groups(ctx, &ec2, &mut found).await;
+    found
+}
 
+/// The region resource: EBS encryption by default and the region's opt-in status.
+async fn region_resource(
+    ctx: &ServiceCtx<'_>,
+    ec2: &Client,
+    found: &mut Vec<Resource>,
+    opt_in_status: &str,
+) {
+    let (account, region) = (ctx.account, ctx.region);
     // EBS encryption by default, as the region resource.
     let region_arn = format!("arn:aws:ec2:{region}:{account}:region/{region}");
     let mut region_provenance = BTreeMap::new();
@@ -206,7 +221,11 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
         region_provenance,
         region_unread,
     ));
+}
 
+/// EBS volumes.
+async fn volumes(ctx: &ServiceCtx<'_>, ec2: &Client, found: &mut Vec<Resource>) {
+    let (account, region) = (ctx.account, ctx.region);
     // Volumes.
     if let Some(volumes) = pages(
         ctx,
@@ -254,7 +273,11 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
             ));
         }
     }
+}
 
+/// EBS snapshots owned by the account, with who each is shared with.
+async fn snapshots(ctx: &ServiceCtx<'_>, ec2: &Client, found: &mut Vec<Resource>) {
+    let (account, region) = (ctx.account, ctx.region);
     // Snapshots owned by the account, then who each is shared with.
     if let Some(snapshots) = pages(
         ctx,
@@ -333,7 +356,11 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
         .await;
         found.extend(shared);
     }
+}
 
+/// EC2 instances.
+async fn instances(ctx: &ServiceCtx<'_>, ec2: &Client, found: &mut Vec<Resource>) {
+    let (account, region) = (ctx.account, ctx.region);
     // Instances.
     if let Some(reservations) = pages(
         ctx,
@@ -401,7 +428,11 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
             }
         }
     }
+}
 
+/// VPCs.
+async fn vpcs(ctx: &ServiceCtx<'_>, ec2: &Client, found: &mut Vec<Resource>) {
+    let (account, region) = (ctx.account, ctx.region);
     // VPCs.
     if let Some(vpcs) = pages(
         ctx,
@@ -440,7 +471,11 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
             ));
         }
     }
+}
 
+/// Security groups, with how many network interfaces use each.
+async fn security_groups(ctx: &ServiceCtx<'_>, ec2: &Client, found: &mut Vec<Resource>) {
+    let (account, region) = (ctx.account, ctx.region);
     // Security groups, with how many network interfaces use each.
     let eni_counts: Option<BTreeMap<String, i64>> = pages(ctx, "ec2:DescribeNetworkInterfaces", &[], |t, c| ec2.describe_network_interfaces().set_next_token(t).customize().interceptor(c).send(), |o: aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesOutput| (o.network_interfaces().to_vec(), o.next_token().map(str::to_string)))
     .await
@@ -533,5 +568,4 @@ pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource>
             ));
         }
     }
-    found
 }
