@@ -306,6 +306,61 @@ fn compile_checked(
     }
 }
 
+/// The rule's control mappings: every framework and control id must exist, and at least
+/// one control must be mapped.
+fn rule_controls(
+    raw: &RawRule,
+    frameworks: &[Framework],
+    file: FileId,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Vec<String>> {
+    let mut controls = BTreeMap::new();
+    for (framework_id, ids) in &raw.controls {
+        let Some(framework) = frameworks.iter().find(|f| &f.id == framework_id) else {
+            let known: Vec<&str> = frameworks.iter().map(|f| f.id.as_str()).collect();
+            let mut d = Diagnostic::error(
+                "unknown-framework",
+                format!("`{framework_id}` is not a framework in rules/frameworks/"),
+            );
+            if let Some(first) = ids.first() {
+                d = d.at(file, span_of(sources, file, first), "mapped here");
+            }
+            diags.push(d.note(format!("known frameworks: {}", known.join(", "))));
+            continue;
+        };
+        for id in ids {
+            if framework.control(&id.value).is_none() {
+                let suggestions =
+                    did_you_mean(&id.value, framework.controls.iter().map(|c| c.id.as_str()));
+                let mut d = Diagnostic::error(
+                    "unknown-control",
+                    format!("`{}` is not a control of {}", id.value, framework.name),
+                )
+                .at(file, span_of(sources, file, id), "unknown control id");
+                for s in suggestions {
+                    d = d.note(format!("did you mean `{s}`?"));
+                }
+                diags.push(d);
+            }
+        }
+        controls.insert(
+            framework_id.clone(),
+            ids.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
+        );
+    }
+    if controls.values().all(Vec::is_empty) {
+        diags.push(
+            Diagnostic::error("unmapped-rule", "the rule is mapped to no control").at(
+                file,
+                span_of(sources, file, &raw.id),
+                "add `controls:` for at least one framework",
+            ),
+        );
+    }
+    controls
+}
+
 #[allow(clippy::too_many_arguments)]
 fn load_rule(
     root: &Path,
@@ -412,50 +467,7 @@ fn load_rule(
         _ => {}
     }
 
-    // Control mappings: every framework and control id must exist; at least one mapping.
-    let mut controls = BTreeMap::new();
-    for (framework_id, ids) in &raw.controls {
-        let Some(framework) = frameworks.iter().find(|f| &f.id == framework_id) else {
-            let known: Vec<&str> = frameworks.iter().map(|f| f.id.as_str()).collect();
-            let mut d = Diagnostic::error(
-                "unknown-framework",
-                format!("`{framework_id}` is not a framework in rules/frameworks/"),
-            );
-            if let Some(first) = ids.first() {
-                d = d.at(file, span_of(sources, file, first), "mapped here");
-            }
-            diags.push(d.note(format!("known frameworks: {}", known.join(", "))));
-            continue;
-        };
-        for id in ids {
-            if framework.control(&id.value).is_none() {
-                let suggestions =
-                    did_you_mean(&id.value, framework.controls.iter().map(|c| c.id.as_str()));
-                let mut d = Diagnostic::error(
-                    "unknown-control",
-                    format!("`{}` is not a control of {}", id.value, framework.name),
-                )
-                .at(file, span_of(sources, file, id), "unknown control id");
-                for s in suggestions {
-                    d = d.note(format!("did you mean `{s}`?"));
-                }
-                diags.push(d);
-            }
-        }
-        controls.insert(
-            framework_id.clone(),
-            ids.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
-        );
-    }
-    if controls.values().all(Vec::is_empty) {
-        diags.push(
-            Diagnostic::error("unmapped-rule", "the rule is mapped to no control").at(
-                file,
-                span_of(sources, file, &raw.id),
-                "add `controls:` for at least one framework",
-            ),
-        );
-    }
+    let controls = rule_controls(&raw, frameworks, file, sources, diags);
 
     let resource_types: Vec<String> = raw.resource_types.iter().map(|s| s.value.clone()).collect();
     let param_names: BTreeSet<String> = params.keys().cloned().collect();
