@@ -361,27 +361,15 @@ fn rule_controls(
     controls
 }
 
-#[allow(clippy::too_many_arguments)]
-fn load_rule(
+/// A rule's id must be `<directory>.<file stem>`, so a rule is found from its id.
+fn check_id(
     root: &Path,
     path: &Path,
+    raw: &RawRule,
     file: FileId,
-    text: &str,
-    params: &ParamCatalogue,
-    frameworks: &[Framework],
     sources: &Sources,
     diags: &mut Diagnostics,
-) -> Option<Rule> {
-    let raw: RawRule = match serde_saphyr::from_str(text) {
-        Ok(raw) => raw,
-        Err(e) => {
-            diags.push(yaml_error(file, sources, &e, "rule file"));
-            return None;
-        }
-    };
-    let errors_before = diags.error_count();
-
-    // id must be <directory>.<file stem> so a rule is found from its id.
+) {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let expected_id = rel
         .with_extension("")
@@ -403,6 +391,29 @@ fn load_rule(
             ),
         );
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_rule(
+    root: &Path,
+    path: &Path,
+    file: FileId,
+    text: &str,
+    params: &ParamCatalogue,
+    frameworks: &[Framework],
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Option<Rule> {
+    let raw: RawRule = match serde_saphyr::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            diags.push(yaml_error(file, sources, &e, "rule file"));
+            return None;
+        }
+    };
+    let errors_before = diags.error_count();
+
+    check_id(root, path, &raw, file, sources, diags);
 
     let severity = Severity::parse(&raw.severity.value);
     if severity.is_none() {
