@@ -4,6 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Interrupted (Ctrl-C, a CI job cancelled): stop everything this run started. The test
+# binaries end their emulators themselves however they end (tests/it/emulator/mod.rs);
+# this also stops cargo and the test binaries when the signal reached only this script.
+# Only the script's own process group, and only when it leads one.
+if [[ "$(ps -o pgid= -p $$ | tr -d ' ')" == "$$" ]]; then
+  trap 'trap - INT TERM; kill -TERM -- -$$ 2>/dev/null; exit 130' INT TERM
+fi
+
 # CI runs in a fresh clone: keep compiled dependencies in a cache outside it so a warm
 # machine rebuilds in seconds (the AWS SDK crates take ~10 min cold on two cores).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/assay/target}"

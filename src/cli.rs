@@ -29,7 +29,11 @@ Exit status:
   3  no FAIL, but at least one GAP, ERROR or UNKNOWN, or no evidence at all (no account read, or no
      automated rule found anything to check): the run is incomplete and cannot be trusted as a pass
 assay verify: 0 verified, 1 something differs or was changed, 2 not verified (an input missing or not
-the one recorded) or unreadable input";
+the one recorded) or unreadable input
+
+Environment:
+  ASSAY_MAX_INPUT_BYTES  the size cap for every input file, in bytes (default 1 GiB)
+  ASSAY_RULES            the rules directory (as --rules)";
 
 #[derive(Debug, Parser)]
 #[command(name = "assay", version, about = "Compliance evidence for AWS accounts: ISO/IEC 27001 and GDPR rules over a saved or live snapshot.", after_help = EXIT_STATUS)]

@@ -284,7 +284,12 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         collected_at: Utc::now(),
         origin: Origin {
             kind: "live".into(),
-            endpoint_url: options.connection.endpoint_url.clone(),
+            // A password in the endpoint URL is never stored in the evidence.
+            endpoint_url: options
+                .connection
+                .endpoint_url
+                .as_deref()
+                .map(|u| aws::redact_url_credentials(u).into_owned()),
             principal_arn: Some(scan_principal),
         },
         accounts: scopes,
@@ -323,7 +328,7 @@ async fn identify(
             FailureKind::Unreachable | FailureKind::Timeout => {
                 let endpoint = endpoint.map_or_else(
                     || format!("https://sts.{region}.amazonaws.com"),
-                    str::to_string,
+                    |u| aws::redact_url_credentials(u).into_owned(),
                 );
                 Err(CollectError::Unreachable {
                     endpoint,

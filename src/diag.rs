@@ -166,7 +166,9 @@ impl Diagnostics {
                 )),
             }
         }
-        out
+        // Quoted source lines and messages come from the user's files: an escape
+        // sequence in one is shown, not sent to the terminal.
+        crate::report::text::terminal(&out).into_owned()
     }
 }
 

@@ -7,6 +7,7 @@
 //! read is GAP, and a join that touched an unlisted resource type is GAP too. Nothing that
 //! was not read can PASS.
 
+pub mod budget;
 mod cidr;
 pub mod functions;
 mod parallel;
@@ -126,6 +127,8 @@ struct Evaluator<'s> {
     snapshot: &'s Snapshot,
     index: Arc<Index>,
     touched: Arc<Mutex<Touched>>,
+    /// Reset before every expression evaluation: each has the whole budget.
+    budget: Arc<budget::Budget>,
     root: Context<'static, 'static>,
 }
 
@@ -154,12 +157,15 @@ impl<'s> Evaluator<'s> {
         let touched = Arc::new(Mutex::new(Touched::default()));
         let mut root = Context::with_env(crate::rules::expr::ENV.clone());
         functions::register(&mut root, index.clone(), touched.clone());
+        let budget = Arc::new(budget::Budget::default());
+        budget::register(&mut root, budget.clone());
         root.add_variable_from_value("params", params.clone());
         root.add_variable_from_value("snapshot", snapshot_value.clone());
         Evaluator {
             snapshot,
             index,
             touched,
+            budget,
             root,
         }
     }
@@ -173,6 +179,7 @@ impl<'s> Evaluator<'s> {
             t.unknown.clear();
             t.partial.clear();
         }
+        self.budget.reset();
         let value = ctx.resolve(expr).map_err(|e| e.to_string());
         let (gaps, related, joined, unknown, partial) = match self.touched.lock() {
             Ok(mut t) => (
@@ -271,7 +278,7 @@ impl<'s> Evaluator<'s> {
                 );
                 return finding;
             }
-            let out = self.run(&ctx, expr.program.expression(), &resource.account);
+            let out = self.run(&ctx, &expr.budgeted, &resource.account);
             groups_read.extend(refs.resource_groups.iter().cloned());
             let false_in_partial_plan =
                 matches!(out.value, Ok(Value::Bool(false))) && !out.partial.is_empty();
@@ -339,7 +346,7 @@ impl<'s> Evaluator<'s> {
                 unknown_lets.insert(name.clone(), reasons);
                 continue;
             }
-            let out = self.run(&ctx, expr.program.expression(), &resource.account);
+            let out = self.run(&ctx, &expr.budgeted, &resource.account);
             related.extend(out.related);
             related.extend(cited_joins(self.snapshot, &out.value, out.joined));
             if !out.unknown.is_empty() {
@@ -422,7 +429,7 @@ impl<'s> Evaluator<'s> {
                 };
                 result.message = Some(format!("let `{name}` failed: {message}"));
             } else {
-                let out = self.run(&ctx, assertion.expr.program.expression(), &resource.account);
+                let out = self.run(&ctx, &assertion.expr.budgeted, &resource.account);
                 related.extend(out.related.iter().copied());
                 related.extend(out.joined.iter().copied());
                 let mut partial = out.partial.clone();
@@ -449,8 +456,7 @@ impl<'s> Evaluator<'s> {
                             result.observed = observed;
                             result.expected = expected;
                             for (label, ev) in &assertion.evidence {
-                                let out =
-                                    self.run(&ctx, ev.program.expression(), &resource.account);
+                                let out = self.run(&ctx, &ev.budgeted, &resource.account);
                                 let value = match out.value {
                                     Ok(v) => values::to_json(&v),
                                     Err(e) => Json::String(format!("(evidence failed: {e})")),
@@ -496,7 +502,7 @@ impl<'s> Evaluator<'s> {
         expr: &crate::rules::expr::Expression,
         account: &str,
     ) -> (Option<Json>, Option<String>) {
-        self.explain(ctx, expr.program.expression(), account)
+        self.explain(ctx, &expr.budgeted, account)
     }
 
     fn explain(

@@ -7,6 +7,8 @@
 //! [`rules`], [`frameworks`], [`profile`] and [`waivers`] are the inputs that say what
 //! must hold; [`diag`] renders problems in those inputs with file, line and column;
 //! [`strict_json`] reads every JSON input, refusing a key given twice;
+//! [`input`] reads every input file (regular files only, size-capped), [`output`] writes
+//! every output set all or nothing;
 //! [`cli`] is the command line.
 
 pub mod attest;
@@ -17,6 +19,8 @@ pub mod evaluate;
 pub mod findings;
 pub mod frameworks;
 pub mod gate;
+pub mod input;
+pub mod output;
 pub mod plan;
 pub mod profile;
 pub mod report;

@@ -111,7 +111,7 @@ impl PlanSnapshot {
 /// mark) or UTF-16.
 pub fn load(path: &Path, options: &PlanOptions) -> Result<PlanSnapshot, PlanError> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| PlanError::Io {
+    let bytes = crate::input::read(path).map_err(|source| PlanError::Io {
         path: display.clone(),
         source,
     })?;

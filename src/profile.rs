@@ -86,7 +86,7 @@ pub struct Profile {
 /// parameters, framework ids, rule ids named by attestations, claims and selections.
 pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Profile>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::input::read_text(path) {
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic::error(

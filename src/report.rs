@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod pdf;
 pub mod sarif;
 pub mod terminal;
+pub mod text;
 
 use std::collections::BTreeMap;
 

@@ -239,7 +239,7 @@ impl Snapshot {
     /// edited snapshot is not evidence.
     pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+        let text = crate::input::read_text(path).map_err(|source| SnapshotError::Io {
             path: display.clone(),
             source,
         })?;

@@ -81,7 +81,7 @@ pub fn load(
     sources: &mut Sources,
 ) -> (Option<Vec<Waiver>>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::input::read_text(path) {
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic::error(

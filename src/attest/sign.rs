@@ -31,6 +31,8 @@ pub enum SignError {
     PublicKey { path: String, message: String },
     #[error("{0} exists; refusing to overwrite a key (remove it first)")]
     Exists(String),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
     #[error("no randomness from the operating system: {0}")]
     Random(String),
     #[error("encoding the key: {0}")]
@@ -56,45 +58,28 @@ pub fn write_key_pair(key: &SigningKey, prefix: &Path) -> Result<(PathBuf, PathB
     let private = prefix.with_extension("key");
     let public = prefix.with_extension("pub");
     for p in [&private, &public] {
-        if p.exists() {
+        if std::fs::symlink_metadata(p).is_ok() {
             return Err(SignError::Exists(p.display().to_string()));
         }
     }
     let pem = key
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| SignError::Encode(e.to_string()))?;
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| SignError::Io { path, source }
-    };
-    write_private(&private, pem.as_bytes()).map_err(io(&private))?;
     let public_pem = key
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| SignError::Encode(e.to_string()))?;
-    std::fs::write(&public, public_pem).map_err(io(&public))?;
+    // Both files appear together or not at all; the private key is never readable by
+    // others, not even while it is being written.
+    let mut outputs = crate::output::Outputs::new();
+    outputs.write_new(&private, pem.as_bytes(), Some(0o600))?;
+    outputs.write_new(&public, public_pem.as_bytes(), None)?;
+    outputs.commit()?;
     Ok((private, public))
 }
 
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
-}
-
 fn read(path: &Path) -> Result<String, SignError> {
-    std::fs::read_to_string(path).map_err(|source| SignError::Io {
+    crate::input::read_text(path).map_err(|source| SignError::Io {
         path: path.display().to_string(),
         source,
     })

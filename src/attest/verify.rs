@@ -111,7 +111,7 @@ pub enum Subject {
 
 pub fn read(path: &Path) -> Result<(Vec<u8>, Subject), VerifyError> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| VerifyError::Io {
+    let bytes = crate::input::read(path).map_err(|source| VerifyError::Io {
         path: display.clone(),
         source,
     })?;

@@ -132,7 +132,8 @@ pub fn keygen(args: KeygenArgs) -> Result<u8> {
 }
 
 fn file_sha256(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes =
+        crate::input::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(sha256_hex(&bytes))
 }
 
@@ -191,30 +192,31 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
     let attestation = build_attestation(&snapshot, &report, &request)?;
     let done = attest::finish(attestation, key.as_ref(), &renderer)?;
 
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let write = |name: &str, bytes: &[u8]| -> Result<PathBuf> {
+    // Every file is staged and appears only when all were written (`crate::output`).
+    let mut outputs = crate::output::Outputs::into_dir(&args.out)?;
+    let mut write = |name: &str, bytes: &[u8]| -> Result<PathBuf> {
         let path = args.out.join(name);
-        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        outputs.write(&path, bytes)?;
         Ok(path)
     };
     let mut written = vec![write(
         JSON_FILE,
         format!("{}\n", done.canonical).as_bytes(),
     )?];
-    match &done.signature {
-        Some(sig) => written.push(write(SIG_FILE, format!("{sig}\n").as_bytes())?),
-        None => {
-            // A stale signature beside a new unsigned attestation would mislead.
-            let stale = args.out.join(SIG_FILE);
-            if stale.exists() {
-                std::fs::remove_file(&stale)
-                    .with_context(|| format!("removing {}", stale.display()))?;
-            }
-        }
+    if let Some(sig) = &done.signature {
+        written.push(write(SIG_FILE, format!("{sig}\n").as_bytes())?);
     }
     written.push(write(HTML_FILE, done.html.as_bytes())?);
     written.push(write(PDF_FILE, &done.pdf)?);
+    outputs.commit()?;
+    if done.signature.is_none() {
+        // A stale signature beside a new unsigned attestation would mislead.
+        let stale = args.out.join(SIG_FILE);
+        if std::fs::symlink_metadata(&stale).is_ok() {
+            std::fs::remove_file(&stale)
+                .with_context(|| format!("removing {}", stale.display()))?;
+        }
+    }
 
     let a = &done.attestation;
     let stores: usize = a.data_stores.iter().map(|s| s.count).sum();
@@ -226,7 +228,7 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
     println!(
         "Attestation {} for {}: {stores} data store(s) in scope, {outside} outside the allowed regions, {} copy destination(s), {} exception(s) disclosed; evidence observed {}.",
         a.id,
-        a.organisation,
+        crate::report::text::terminal_with(&a.organisation, false),
         a.copies.len(),
         a.exceptions.len(),
         a.observed_at.to_rfc3339()
@@ -346,7 +348,12 @@ pub(crate) fn check_line(c: &verify::Check) -> String {
         Outcome::NotMade => "not checked",
         Outcome::Noted => "note   ",
     };
-    format!("{mark} {}: {}", c.name, c.detail)
+    // Details quote the document being verified: shown, never obeyed by the terminal.
+    format!(
+        "{mark} {}: {}",
+        c.name,
+        crate::report::text::terminal(&c.detail)
+    )
 }
 
 fn verify_attestation(
@@ -366,12 +373,12 @@ fn verify_attestation(
     let key = sign::read_verifying_key(key_path)?;
     let signature = match (&args.sig, carrier) {
         (Some(path), _) => Some(
-            std::fs::read_to_string(path)
+            crate::input::read_text(path)
                 .with_context(|| format!("cannot read {}", path.display()))?,
         ),
         (None, "json") => {
             let beside = args.file.with_file_name(SIG_FILE);
-            std::fs::read_to_string(&beside).ok()
+            crate::input::read_text(&beside).ok()
         }
         (None, _) => embedded_signature.clone(),
     };

@@ -12,6 +12,7 @@ use clap::Args;
 use super::{RulesArg, load_pack, load_profile};
 use crate::diag::Sources;
 use crate::evaluate::evaluate as run_rules;
+use crate::output::Outputs;
 use crate::report::{self, Report};
 use crate::snapshot::Snapshot;
 
@@ -104,7 +105,7 @@ pub(crate) fn recorded_inputs(
 ) -> Result<report::Inputs> {
     let waivers = waivers
         .map(|path| -> Result<report::InputFile> {
-            let bytes = std::fs::read(path)
+            let bytes = crate::input::read(path)
                 .with_context(|| format!("cannot read waivers {}", path.display()))?;
             Ok(report::InputFile {
                 path: path.display().to_string(),
@@ -220,35 +221,31 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
         collected,
         seal,
     } = build(&args.input)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
+    // Every file is staged and appears only when all were written (`crate::output`).
+    let mut outputs = Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();
     if let Some(snapshot) = collected {
         // The evidence behind a live audit is kept with its report.
         let path = args.out.join("snapshot.json");
-        std::fs::write(&path, snapshot.to_json_pretty() + "\n")
-            .with_context(|| format!("writing {}", path.display()))?;
-        written.push(path.display().to_string());
+        outputs.write(&path, (snapshot.to_json_pretty() + "\n").as_bytes())?;
+        written.push(path);
     }
     for format in &args.format {
         if format == "pdf" {
-            for path in report::pdf::write(&report, &args.out)? {
-                written.push(path.display().to_string());
-            }
+            written.extend(report::pdf::write(&report, &args.out, &mut outputs)?);
             continue;
         }
         if let Some(renderer) = html.as_ref().filter(|_| format == "html") {
-            written.push(
-                report::html::write(renderer, &report, &args.out)?
-                    .display()
-                    .to_string(),
-            );
+            written.push(report::html::write(
+                renderer,
+                &report,
+                &args.out,
+                &mut outputs,
+            )?);
             continue;
         }
         let path = args.out.join(format!("findings.{format}"));
-        let mut file = std::io::BufWriter::new(
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
-        );
+        let mut file = outputs.file(&path)?;
         match format.as_str() {
             "json" => report::json::render(&report, &mut file)?,
             "csv" => report::csv::render(&report, &mut file)
@@ -257,8 +254,10 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
         }
         file.flush()
             .with_context(|| format!("writing {}", path.display()))?;
-        written.push(path.display().to_string());
+        written.push(path);
     }
+    outputs.commit()?;
+    let written: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     if !args.quiet {
         print!(
             "{}",

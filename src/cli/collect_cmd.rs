@@ -105,8 +105,9 @@ pub fn run(args: CollectArgs) -> Result<u8> {
     if let Some(key) = &key {
         crate::snapshot::seal::sign(&mut snapshot, key);
     }
-    std::fs::write(&args.output, snapshot.to_json_pretty() + "\n")
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    let mut outputs = crate::output::Outputs::new();
+    outputs.write(&args.output, (snapshot.to_json_pretty() + "\n").as_bytes())?;
+    outputs.commit()?;
     let regions: usize = snapshot.accounts.iter().map(|a| a.regions_read.len()).sum();
     eprintln!(
         "wrote {}: {} resources from {} account(s), {} region(s) read, {} raw responses, {} gap(s)",
@@ -124,8 +125,14 @@ pub fn run(args: CollectArgs) -> Result<u8> {
     );
     for gap in &snapshot.gaps {
         eprintln!(
-            "  GAP {} {}/{} {}: {} {}",
-            gap.id, gap.account, gap.region, gap.operation, gap.error_code, gap.message
+            "{}",
+            crate::report::text::terminal_with(
+                &format!(
+                    "  GAP {} {}/{} {}: {} {}",
+                    gap.id, gap.account, gap.region, gap.operation, gap.error_code, gap.message
+                ),
+                false
+            )
         );
     }
     // A scan with gaps is incomplete: say so in the exit status (3), like an audit.

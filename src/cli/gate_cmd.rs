@@ -276,8 +276,8 @@ pub fn gate(args: GateArgs) -> Result<u8> {
         declared: &declared,
         config_dir: config_dir.map(|d| d.display().to_string()),
     };
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
+    // Every file is staged and appears only when all were written (`crate::output`).
+    let mut outputs = crate::output::Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();
     for format in &args.format {
         let files: Vec<(&str, Renderer)> = match format.as_str() {
@@ -306,16 +306,14 @@ pub fn gate(args: GateArgs) -> Result<u8> {
         };
         for (name, render) in files {
             let path = args.out.join(name);
-            let mut file = std::io::BufWriter::new(
-                std::fs::File::create(&path)
-                    .with_context(|| format!("creating {}", path.display()))?,
-            );
+            let mut file = outputs.file(&path)?;
             render(&mut file).with_context(|| format!("writing {}", path.display()))?;
             file.flush()
                 .with_context(|| format!("writing {}", path.display()))?;
             written.push(path.display().to_string());
         }
     }
+    outputs.commit()?;
     print!("{}", summary(&outcome));
     println!("Reports: {}", written.join(", "));
     Ok(decision.exit_code())
@@ -327,6 +325,11 @@ type Renderer<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
 fn gate_json(decision: &Decision, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, decision)?;
     out.write_all(b"\n")
+}
+
+/// Text from the evidence, made safe to print.
+fn t(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::report::text::terminal_with(text, false)
 }
 
 /// The terminal lines: the verdict and each blocking finding.
@@ -361,9 +364,9 @@ fn summary(outcome: &Outcome) -> String {
             "  {} [{}] {} on {}: {}\n",
             f.status.as_str(),
             f.severity.as_str(),
-            f.rule_id,
-            crate::gate::resource_label(f),
-            f.summary
+            t(&f.rule_id),
+            t(&crate::gate::resource_label(f)),
+            t(&f.summary)
         ));
     }
     if !d.not_evaluated.is_empty() {
@@ -389,8 +392,9 @@ pub fn baseline(cmd: BaselineCommand) -> Result<u8> {
         BaselineCommand::Create(args) => {
             let evaluated = evaluate(&args.inputs)?;
             let baseline = Baseline::from_report(&evaluated.report);
-            std::fs::write(&args.output, baseline.to_json_pretty())
-                .with_context(|| format!("writing {}", args.output.display()))?;
+            let mut outputs = crate::output::Outputs::new();
+            outputs.write(&args.output, baseline.to_json_pretty().as_bytes())?;
+            outputs.commit()?;
             println!(
                 "{}: {} accepted finding(s)",
                 args.output.display(),

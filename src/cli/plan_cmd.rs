@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 use clap::Args;
 
@@ -57,7 +57,9 @@ pub fn run(args: PlanArgs) -> Result<u8> {
     let json = planned.snapshot.to_json_pretty() + "\n";
     match &args.output {
         Some(path) => {
-            std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?
+            let mut outputs = crate::output::Outputs::new();
+            outputs.write(path, json.as_bytes())?;
+            outputs.commit()?;
         }
         None => {
             let stdout = std::io::stdout();

@@ -94,7 +94,7 @@ pub(crate) fn rederive(
         Some(path) => {
             // Hashed before it is parsed: a path recorded in a document is not trusted to
             // name a profile, so another file is never parsed (nor quoted in a message).
-            let bytes = std::fs::read(&path)
+            let bytes = crate::input::read(&path)
                 .map_err(|e| anyhow::anyhow!("cannot read profile {}: {e}", path.display()))?;
             let sha256 = sha256_hex(&bytes);
             // The profile's own hash is over the text it parsed; the same file read again
@@ -280,7 +280,7 @@ fn waivers(
             None => return Ok(Some(Vec::new())),
         },
     };
-    let bytes = std::fs::read(&path)
+    let bytes = crate::input::read(&path)
         .map_err(|e| anyhow::anyhow!("cannot read waivers {}: {e}", path.display()))?;
     let sha = sha256_hex(&bytes);
     if let Some(w) = recorded.flatten().filter(|w| w.sha256 != sha) {

@@ -63,7 +63,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
         None
     };
     let display = args.findings.display().to_string();
-    let text = std::fs::read_to_string(&args.findings)
+    let text = crate::input::read_text(&args.findings)
         .with_context(|| format!("cannot read findings {display}"))?;
     let report = Report::from_json(&text, &display)?;
     let key = args
@@ -97,28 +97,37 @@ pub fn run(args: ReportArgs) -> Result<u8> {
             unverified.join("\n")
         );
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
+    // Every file is staged and appears only when all were written (`crate::output`).
+    let mut outputs = crate::output::Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();
     for format in &args.format {
         match (format.as_str(), html.as_ref()) {
-            ("html", Some(renderer)) => {
-                written.push(report::html::write(renderer, &report, &args.out)?)
-            }
-            ("pdf", _) => written.extend(report::pdf::write(&report, &args.out)?),
-            (other, _) => written.push(write_data(&report, other, &args.out)?),
+            ("html", Some(renderer)) => written.push(report::html::write(
+                renderer,
+                &report,
+                &args.out,
+                &mut outputs,
+            )?),
+            ("pdf", _) => written.extend(report::pdf::write(&report, &args.out, &mut outputs)?),
+            (other, _) => written.push(write_data(&report, other, &args.out, &mut outputs)?),
         }
     }
+    outputs.commit()?;
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     println!("Reports: {}", names.join(", "));
     Ok(0)
 }
 
 /// `findings.json` or `findings.csv`, as `assay audit` writes them.
-fn write_data(report: &Report, format: &str, dir: &Path) -> Result<PathBuf> {
+fn write_data(
+    report: &Report,
+    format: &str,
+    dir: &Path,
+    outputs: &mut crate::output::Outputs,
+) -> Result<PathBuf> {
     let path = dir.join(format!("findings.{format}"));
     let context = || format!("writing {}", path.display());
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).with_context(context)?);
+    let mut file = outputs.file(&path)?;
     match format {
         "json" => report::json::render(report, &mut file).with_context(context)?,
         _ => report::csv::render(report, &mut file).with_context(context)?,

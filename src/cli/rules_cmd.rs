@@ -157,6 +157,13 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
         }
         RulesCommand::Lint(r) => {
             let pack = load_pack(&r, &mut sources)?;
+            let warnings = cost_warnings(&pack);
+            for w in &warnings {
+                eprintln!("{}", crate::report::text::terminal(w));
+            }
+            if !warnings.is_empty() {
+                eprintln!("{} warning(s)", warnings.len());
+            }
             println!(
                 "{} rules, {} parameters, {} frameworks: no errors",
                 pack.rules.len(),
@@ -169,6 +176,15 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
             let Some((domain, stem)) = name.split_once('/') else {
                 bail!("name the rule as <domain>/<name>, e.g. backup/vault-lock")
             };
+            // Both parts become one path segment each under the rules directory: a name
+            // that could leave it (`..`, `/`, an absolute path) is refused.
+            for part in [domain, stem] {
+                if !is_rule_name_part(part) {
+                    bail!(
+                        "`{name}` is not a rule name: use <domain>/<name> with lower-case letters, digits, `-` and `_` (e.g. backup/vault-lock)"
+                    );
+                }
+            }
             // A new rule belongs in a directory of rules the user keeps, never in the
             // built-in pack's unpacked copy.
             let root = match rules.rules {
@@ -185,10 +201,10 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                 bail!("{} already exists", path.display());
             }
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            std::fs::write(&path, scaffold_rule(domain, stem))
-                .with_context(|| format!("writing {}", path.display()))?;
-            std::fs::write(&tests, SCAFFOLD_TESTS)
-                .with_context(|| format!("writing {}", tests.display()))?;
+            let mut outputs = crate::output::Outputs::new();
+            outputs.write_new(&path, scaffold_rule(domain, stem).as_bytes(), None)?;
+            outputs.write_new(&tests, SCAFFOLD_TESTS.as_bytes(), None)?;
+            outputs.commit()?;
             println!(
                 "wrote {} and {}; fill in the TODOs, then run `assay rules test {domain}.{stem}`",
                 path.display(),
@@ -197,6 +213,55 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// `rules lint`'s cost warnings: comprehensions nested so that their cost multiplies
+/// (`rules::expr::nesting_warnings`), one line each with the rule file, the expression
+/// and the part of it.
+fn cost_warnings(pack: &crate::rules::RulePack) -> Vec<String> {
+    let mut out = Vec::new();
+    for rule in &pack.rules {
+        let mut exprs: Vec<(String, &crate::rules::expr::Expression)> = Vec::new();
+        if let Some((e, _)) = &rule.applies_when {
+            exprs.push(("where".into(), e));
+        }
+        for (name, e, _) in &rule.lets {
+            exprs.push((format!("let {name}"), e));
+        }
+        for a in &rule.assertions {
+            exprs.push((format!("assertion {}", a.name), &a.expr));
+            for (label, e) in &a.evidence {
+                exprs.push((format!("assertion {} evidence {label}", a.name), e));
+            }
+        }
+        for (place, e) in exprs {
+            for p in crate::rules::expr::nesting_warnings(e) {
+                // From the list being iterated to the end of its line.
+                let part = e.source.get(p.range.start..).unwrap_or(&e.source);
+                let part = part.lines().next().unwrap_or(part);
+                out.push(format!(
+                    "warning[{}]: {} ({}, {place}): {}\n  at: {}\n  note: {}",
+                    p.code,
+                    rule.path.display(),
+                    rule.id,
+                    p.message,
+                    part.trim(),
+                    p.notes.join("; ")
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// One segment of a rule name: starts with a lower-case letter or digit, then lower-case
+/// letters, digits, `-` and `_` (so never `.`, `..`, a separator or an absolute path).
+fn is_rule_name_part(part: &str) -> bool {
+    let mut chars = part.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 fn scaffold_rule(domain: &str, stem: &str) -> String {

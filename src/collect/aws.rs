@@ -191,8 +191,50 @@ const CREDENTIALS: &[&str] = &[
     "InvalidToken",
 ];
 
-/// Classifies an SDK error.
+/// Classifies an SDK error. A URL in the message loses its user name and password
+/// ([`redact_url_credentials`]): the message is stored in the snapshot and printed.
 pub fn classify<E>(error: &SdkError<E, HttpResponse>) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let mut failure = classify_unredacted(error);
+    failure.message = redact_url_credentials(&failure.message).into_owned();
+    failure
+}
+
+/// `text` with the user information of every URL in it (`http://user:secret@host`)
+/// replaced by `***`, so credentials given in `--endpoint-url` (or echoed back in an
+/// error) are never stored in a snapshot or printed.
+pub fn redact_url_credentials(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("://") || !text.contains('@') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        // The authority ends at the first of `/ ? #`, whitespace or a quote.
+        let end = after
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>') || c.is_whitespace()
+            })
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@') {
+            Some(user_end) => {
+                out.push_str("***");
+                out.push_str(&authority[user_end..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+fn classify_unredacted<E>(error: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -301,4 +343,23 @@ fn causes(error: &(dyn std::error::Error + 'static)) -> String {
         next = e.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url_credentials;
+
+    #[test]
+    fn user_and_password_in_a_url_are_redacted() {
+        assert_eq!(
+            redact_url_credentials("http://user:s3cret@127.0.0.1:5000/x"),
+            "http://***@127.0.0.1:5000/x"
+        );
+        assert_eq!(
+            redact_url_credentials("error sending request for url (https://a:b@h/): refused"),
+            "error sending request for url (https://***@h/): refused"
+        );
+        assert_eq!(redact_url_credentials("https://h/a@b"), "https://h/a@b");
+        assert_eq!(redact_url_credentials("no url: a@b"), "no url: a@b");
+    }
 }

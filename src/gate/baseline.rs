@@ -122,7 +122,7 @@ impl Baseline {
 
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io {
+        let text = crate::input::read_text(path).map_err(|source| BaselineError::Io {
             path: display.clone(),
             source,
         })?;

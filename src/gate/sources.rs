@@ -27,7 +27,7 @@ pub fn scan(dir: &Path) -> BTreeMap<String, Declared> {
         .collect();
     files.sort();
     for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = crate::input::read_text(&path) else {
             continue;
         };
         let file = path

@@ -34,10 +34,11 @@ pub fn colours(status: Status) -> (&'static str, &'static str) {
     }
 }
 
-/// Escapes text for XML content and attribute values.
+/// Escapes text for XML content and attribute values, dropping the characters XML
+/// forbids even escaped (`super::text::xml_chars`).
 pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in super::text::xml_chars(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),

@@ -1,4 +1,10 @@
 //! `findings.csv`: one row per finding and mapped control, for spreadsheets and GRC tools.
+//!
+//! Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (and, in some, a tab or
+//! carriage return) as a formula; an ARN, a tag value or a message from the evidence
+//! could carry one (CSV injection). Every such cell is written with a leading `'`, as
+//! OWASP recommends, and the `expected` column spells `==` and `!=` as words so assay's own
+//! text never needs that prefix (`docs/findings.md`).
 
 use std::io::Write;
 
@@ -38,7 +44,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
             .and_then(|a| a.observed.as_ref())
             .map(|v| v.to_string())
             .unwrap_or_default();
-        let expected = failing.and_then(|a| a.expected.clone()).unwrap_or_default();
+        let expected = failing
+            .and_then(|a| a.expected.as_deref())
+            .map(expected_in_words)
+            .unwrap_or_default();
         let source = f
             .sources
             .iter()
@@ -72,7 +81,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
             .filter(|(fw, _)| report.profile.frameworks.contains(fw))
         {
             for control in controls {
-                w.write_record([
+                let row = [
                     f.id.as_str(),
                     framework,
                     control,
@@ -95,10 +104,54 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
                         .unwrap_or_default(),
                     source.and_then(|s| s.request_id.as_deref()).unwrap_or(""),
                     &waiver,
-                ])?;
+                ];
+                w.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
             }
         }
     }
     w.flush()?;
     Ok(())
+}
+
+/// The `expected` text with a leading `==` or `!=` written as words: `== "CUSTOMER"`
+/// becomes `equals "CUSTOMER"`, `!= 0` becomes `not equal to 0`.
+pub fn expected_in_words(expected: &str) -> String {
+    for (op, words) in [("==", "equals"), ("!=", "not equal to")] {
+        if let Some(rest) = expected.strip_prefix(op) {
+            return format!("{words}{rest}");
+        }
+    }
+    expected.to_string()
+}
+
+/// A cell a spreadsheet would run as a formula, prefixed with `'` (OWASP, "CSV
+/// Injection"): cells starting with `=`, `+`, `-`, `@`, tab or carriage return.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_kept() {
+        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(cell), format!("'{cell}"));
+        }
+        for cell in ["", "arn:aws:s3:::b", "'quoted", "1-2"] {
+            assert_eq!(neutralise(cell), cell);
+        }
+    }
+
+    #[test]
+    fn expected_never_starts_with_an_equals_sign() {
+        assert_eq!(expected_in_words("== \"CUSTOMER\""), "equals \"CUSTOMER\"");
+        assert_eq!(expected_in_words("!= 0"), "not equal to 0");
+        assert_eq!(expected_in_words(">= 42"), ">= 42");
+        assert_eq!(expected_in_words("in [\"a\"]"), "in [\"a\"]");
+    }
 }

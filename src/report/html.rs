@@ -97,6 +97,8 @@ pub enum HtmlError {
     Template(String),
     #[error("writing the HTML report: {0}")]
     Write(#[from] std::io::Error),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// Tera's errors keep their cause (the template line) in the source chain; flatten it so
@@ -170,15 +172,20 @@ impl Renderer {
 /// The file name `assay audit` and `assay report` write.
 pub const FILE_NAME: &str = "report.html";
 
-/// Renders `report` into `dir/report.html`; returns the path.
-pub fn write(renderer: &Renderer, report: &Report, dir: &Path) -> Result<PathBuf, HtmlError> {
+/// Renders `report` as `dir/report.html`, staged in `outputs` (it appears when the whole
+/// set is committed, so a template error part-way leaves nothing); returns the path.
+pub fn write(
+    renderer: &Renderer,
+    report: &Report,
+    dir: &Path,
+    outputs: &mut crate::output::Outputs,
+) -> Result<PathBuf, HtmlError> {
     let path = dir.join(FILE_NAME);
     let io = |source| HtmlError::Io {
         path: path.display().to_string(),
         source,
     };
-    let file = std::fs::File::create(&path).map_err(io)?;
-    let mut out = std::io::BufWriter::new(file);
+    let mut out = outputs.file(&path)?;
     renderer.render(report, &mut out)?;
     out.flush().map_err(io)?;
     Ok(path)
@@ -214,7 +221,7 @@ fn read_dir_templates(dir: &Path) -> Result<Vec<(String, String)>, HtmlError> {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            let bytes = crate::input::read(&path).map_err(io(&path))?;
             let text =
                 String::from_utf8(bytes).map_err(|_| HtmlError::NotUtf8 { name: name.clone() })?;
             found.push((name, text));

@@ -47,7 +47,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     w.create_element("testsuites")
         .with_attribute((
             "name",
-            format!("assay gate: {}", report.snapshot.path).as_str(),
+            clean(&format!("assay gate: {}", report.snapshot.path)).as_str(),
         ))
         .with_attribute(("tests", (all.len() + coverage.len()).to_string().as_str()))
         .with_attribute(("failures", count(&all, &failed).to_string().as_str()))
@@ -62,7 +62,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
         .write_inner_content(|w| {
             for (rule, list) in &suites {
                 w.create_element("testsuite")
-                    .with_attribute(("name", *rule))
+                    .with_attribute(("name", clean(rule).as_str()))
                     .with_attribute(("tests", list.len().to_string().as_str()))
                     .with_attribute(("failures", count(list, &failed).to_string().as_str()))
                     .with_attribute(("errors", count(list, &errored).to_string().as_str()))
@@ -130,8 +130,8 @@ fn testcase(w: &mut XmlWriter, outcome: &Outcome, f: &Finding) -> std::io::Resul
     let judgement = outcome.decision.judgement(f);
     let element = w
         .create_element("testcase")
-        .with_attribute(("classname", f.rule_id.as_str()))
-        .with_attribute(("name", resource_label(f).as_str()))
+        .with_attribute(("classname", clean(&f.rule_id).as_str()))
+        .with_attribute(("name", clean(&resource_label(f)).as_str()))
         .with_attribute(("time", "0"));
     if f.status == Status::Pass {
         element.write_empty()?;
@@ -231,10 +231,8 @@ pub fn evidence(f: &Finding) -> String {
     text
 }
 
-/// XML 1.0 forbids most control characters even escaped; resource names and evidence come
-/// from the account, so drop them.
+/// XML 1.0 forbids most control characters even escaped; resource names, rule ids and
+/// evidence come from accounts and files, so every attribute and text goes through this.
 fn clean(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
-        .collect()
+    crate::report::text::xml_chars(text).into_owned()
 }

@@ -49,6 +49,8 @@ pub enum PdfError {
         path: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// The file name of a framework's pack: `report-<framework id>.pdf`, with anything but
@@ -107,15 +109,17 @@ pub fn render(report: &Report) -> Result<Vec<Pack>, PdfError> {
 /// audit at once would need several GB. Below it, the packs are small and threads win.
 const PARALLEL_PACKS_MAX_FINDINGS: usize = 20_000;
 
-/// Renders the packs and writes them to `dir`, each written and released before the next
-/// is rendered when the report is large; returns the paths written.
-pub fn write(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, PdfError> {
-    let save = |pack: Pack| -> Result<PathBuf, PdfError> {
+/// Renders the packs and stages them in `dir` as part of `outputs` (they appear when the
+/// whole set is committed), each staged and released before the next is rendered when the
+/// report is large; returns the paths they will have.
+pub fn write(
+    report: &Report,
+    dir: &Path,
+    outputs: &mut crate::output::Outputs,
+) -> Result<Vec<PathBuf>, PdfError> {
+    let mut save = |pack: Pack| -> Result<PathBuf, PdfError> {
         let path = dir.join(&pack.file_name);
-        std::fs::write(&path, &pack.bytes).map_err(|source| PdfError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        outputs.write(&path, &pack.bytes)?;
         Ok(path)
     };
     if report.findings.len() <= PARALLEL_PACKS_MAX_FINDINGS {

@@ -1,5 +1,7 @@
 //! The terminal summary: per framework and control family, then the failing rules and
-//! the gaps. Colour only when stdout is a terminal.
+//! the gaps. Colour only when stdout is a terminal. Text from the evidence, the profile or
+//! the waivers goes through [`t`], so an escape sequence in an ARN or a profile name is
+//! shown, not obeyed.
 
 use std::fmt::Write as _;
 
@@ -22,6 +24,11 @@ const COLUMNS: [Status; 8] = [
 
 fn count(c: &StatusCounts, s: Status) -> usize {
     c.get(&s).copied().unwrap_or(0)
+}
+
+/// Text from outside assay, made safe to print (`super::text::terminal_with`).
+fn t(text: &str) -> std::borrow::Cow<'_, str> {
+    super::text::terminal_with(text, false)
 }
 
 fn paint(text: String, status: Status, colour: bool) -> String {
@@ -48,22 +55,24 @@ pub fn render(report: &Report, colour: bool) -> String {
         out,
         "assay {} — {} — evidence collected {}",
         report.tool.version,
-        report.profile.organisation,
+        t(&report.profile.organisation),
         report.snapshot.collected_at.format("%Y-%m-%d %H:%M UTC")
     );
     let _ = writeln!(
         out,
         "snapshot {} ({} resources, accounts {}), manifest {}",
-        report.snapshot.path,
+        t(&report.snapshot.path),
         report.snapshot.resources,
-        accounts.join(", "),
+        t(&accounts.join(", ")),
         &report.snapshot.manifest_digest[..report.snapshot.manifest_digest.len().min(16)]
     );
     for f in &report.frameworks {
         let _ = writeln!(
             out,
             "\n{} — evidence by control family ({} controls with automated rules, {} need manual evidence)",
-            f.name, f.automated_controls, f.manual_controls
+            t(&f.name),
+            f.automated_controls,
+            f.manual_controls
         );
         let mut table = Table::new();
         table.load_style(UTF8_FULL_CONDENSED);
@@ -71,7 +80,7 @@ pub fn render(report: &Report, colour: bool) -> String {
         header.extend(COLUMNS.iter().map(|s| Cell::new(s.as_str())));
         table.set_header(header);
         for family in f.families.iter().filter(|fam| !fam.summary.is_empty()) {
-            let mut row = vec![Cell::new(format!("{} {}", family.id, family.title))];
+            let mut row = vec![Cell::new(t(&format!("{} {}", family.id, family.title)))];
             row.extend(
                 COLUMNS
                     .iter()
@@ -96,8 +105,10 @@ pub fn render(report: &Report, colour: bool) -> String {
         for (rule, (n, severity, example)) in &by_rule {
             let _ = writeln!(
                 out,
-                "  {} {rule} [{severity}] — {n} resource(s); e.g. {example}",
-                paint("FAIL".into(), Status::Fail, colour)
+                "  {} {} [{severity}] — {n} resource(s); e.g. {}",
+                paint("FAIL".into(), Status::Fail, colour),
+                t(rule),
+                t(example)
             );
         }
     }
@@ -108,12 +119,12 @@ pub fn render(report: &Report, colour: bool) -> String {
                 out,
                 "  {} {} {}/{} {}: {} {}",
                 paint("GAP".into(), Status::Gap, colour),
-                g.id,
-                g.account,
-                g.region,
-                g.operation,
-                g.error_code,
-                g.message
+                t(&g.id),
+                t(&g.account),
+                t(&g.region),
+                t(&g.operation),
+                t(&g.error_code),
+                t(&g.message)
             );
         }
     }
@@ -123,14 +134,19 @@ pub fn render(report: &Report, colour: bool) -> String {
         let _ = writeln!(
             out,
             "  waiver {} for {} on {} EXPIRED on {}: its findings count as FAIL",
-            w.id, w.rule, w.resource, w.expires
+            t(&w.id),
+            t(&w.rule),
+            t(&w.resource),
+            w.expires
         );
     }
     for w in unused {
         let _ = writeln!(
             out,
             "  warning: waiver {} for {} on {} matched no finding",
-            w.id, w.rule, w.resource
+            t(&w.id),
+            t(&w.rule),
+            t(&w.resource)
         );
     }
     let totals: Vec<String> = COLUMNS

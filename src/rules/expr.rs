@@ -57,6 +57,9 @@ pub const SNAPSHOT_FIELDS: &[&str] = &["collected_at", "accounts", "regions_read
 pub struct Expression {
     pub source: String,
     pub program: Arc<Program>,
+    /// The expression as it is evaluated: every unbounded operation counted against the
+    /// evaluation budget (`evaluate::budget`).
+    pub budgeted: Arc<cel::common::ast::IdedExpr>,
 }
 
 /// A problem found in an expression, at a byte range of the expression's source.
@@ -73,6 +76,7 @@ pub fn compile(source: &str) -> Result<Expression, Vec<ExprProblem>> {
     match ENV.compile(source) {
         Ok(program) => Ok(Expression {
             source: source.to_string(),
+            budgeted: Arc::new(crate::evaluate::budget::instrument(program.expression())),
             program: Arc::new(program),
         }),
         Err(errors) => Err(errors
@@ -138,6 +142,132 @@ pub fn check(expr: &Expression, ctx: &CheckContext) -> (References, Vec<ExprProb
     (walker.refs, walker.problems)
 }
 
+/// Comprehensions nested so that their cost multiplies (for `rules lint`): one inside
+/// another that iterates a list taken neither from the outer element nor from the profile
+/// (a cross product, e.g. `of_type(a).exists(x, of_type(b).exists(y, …))`); each such
+/// level multiplies the cost again. Walking a resource's own nested lists
+/// (`resource.rules.exists(r, r.ranges.exists(…))`), however deep, or a profile list
+/// inside a loop is not flagged: its cost grows with the data, not as a product. The
+/// evaluation budget stops any of them at run time.
+pub fn nesting_warnings(expr: &Expression) -> Vec<ExprProblem> {
+    let mut found = Vec::new();
+    let mut scope: Vec<Vec<String>> = Vec::new();
+    nesting(expr.program.expression(), &mut scope, &mut found);
+    found
+        .into_iter()
+        .map(|(id, depth)| ExprProblem {
+            code: "nested-comprehension",
+            message: format!(
+                "a comprehension inside another (nested {depth} deep) iterates a list that comes neither from the outer element nor from the profile: its cost is the product of the lists' sizes"
+            ),
+            range: source_range(expr, id),
+            notes: vec![format!(
+                "one evaluation stops with an ERROR finding after {} steps (see \"Evaluation budget\" in rules/README.md)",
+                crate::evaluate::budget::MAX_STEPS
+            )],
+        })
+        .collect()
+}
+
+/// Collects (id, depth) for every comprehension that makes a cross product.
+fn nesting(node: &IdedExpr, scope: &mut Vec<Vec<String>>, found: &mut Vec<(u64, usize)>) {
+    let mut children: Vec<&IdedExpr> = Vec::new();
+    match &node.expr {
+        Expr::Comprehension(c) => {
+            nesting(&c.iter_range, scope, found);
+            nesting(&c.accu_init, scope, found);
+            let depth = scope.len() + 1;
+            let outer: Vec<&String> = scope.iter().flatten().collect();
+            let cross = !outer.is_empty()
+                && !outer.iter().any(|v| mentions(&c.iter_range, v))
+                && !config_sized(&c.iter_range);
+            if cross {
+                found.push((c.iter_range.id, depth));
+            }
+            let mut vars = vec![c.iter_var.clone()];
+            vars.extend(c.iter_var2.clone());
+            scope.push(vars);
+            for part in [&c.loop_cond, &c.loop_step, &c.result] {
+                nesting(part, scope, found);
+            }
+            scope.pop();
+            return;
+        }
+        Expr::Call(call) => {
+            children.extend(call.target.as_deref());
+            children.extend(call.args.iter());
+        }
+        Expr::List(l) => children.extend(l.elements.iter()),
+        Expr::Select(sel) => children.push(&sel.operand),
+        Expr::Map(m) => {
+            for e in &m.entries {
+                if let cel::common::ast::EntryExpr::MapEntry(e) = &e.expr {
+                    children.push(&e.key);
+                    children.push(&e.value);
+                }
+            }
+        }
+        Expr::Struct(st) => {
+            for e in &st.entries {
+                if let cel::common::ast::EntryExpr::StructField(f) = &e.expr {
+                    children.push(&f.value);
+                }
+            }
+        }
+        _ => {}
+    }
+    for child in children {
+        nesting(child, scope, found);
+    }
+}
+
+/// Whether the list `node` yields is sized by the profile, not by the evidence: it reads
+/// nothing but `params` and literals (`params.admin_ports`, `["tcp", "all"]`).
+fn config_sized(node: &IdedExpr) -> bool {
+    match &node.expr {
+        Expr::Ident(n) => n == "params",
+        Expr::Literal(_) => true,
+        Expr::Select(sel) => config_sized(&sel.operand),
+        Expr::List(l) => l.elements.iter().all(config_sized),
+        _ => false,
+    }
+}
+
+/// Whether `node` reads the variable `name` anywhere.
+fn mentions(node: &IdedExpr, name: &str) -> bool {
+    match &node.expr {
+        Expr::Ident(n) => n == name,
+        Expr::Select(sel) => mentions(&sel.operand, name),
+        Expr::Call(call) => {
+            call.target.as_deref().is_some_and(|t| mentions(t, name))
+                || call.args.iter().any(|a| mentions(a, name))
+        }
+        Expr::List(l) => l.elements.iter().any(|e| mentions(e, name)),
+        Expr::Comprehension(c) => [
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ]
+        .iter()
+        .any(|e| mentions(e, name)),
+        Expr::Map(m) => m.entries.iter().any(|e| match &e.expr {
+            cel::common::ast::EntryExpr::MapEntry(e) => {
+                mentions(&e.key, name) || mentions(&e.value, name)
+            }
+            cel::common::ast::EntryExpr::StructField(f) => mentions(&f.value, name),
+        }),
+        Expr::Struct(st) => st.entries.iter().any(|e| match &e.expr {
+            cel::common::ast::EntryExpr::MapEntry(e) => {
+                mentions(&e.key, name) || mentions(&e.value, name)
+            }
+            cel::common::ast::EntryExpr::StructField(f) => mentions(&f.value, name),
+        }),
+        _ => false,
+    }
+}
+
 /// The shape of the value an expression yields, when it can be told statically.
 pub fn shape_of(expr: &Expression, ctx: &CheckContext) -> Option<Field> {
     let walker = Walker {
@@ -149,6 +279,17 @@ pub fn shape_of(expr: &Expression, ctx: &CheckContext) -> Option<Field> {
         chain_range: None,
     };
     walker.shape(expr.program.expression())
+}
+
+/// The byte range of node `id` in the expression's source (all of it when unknown).
+fn source_range(expr: &Expression, id: u64) -> Range<usize> {
+    match expr.program.source_info().offset_for(id) {
+        Some((start, stop)) => {
+            let (start, stop) = (start as usize, (stop as usize).max(start as usize + 1));
+            start.min(expr.source.len())..stop.min(expr.source.len())
+        }
+        None => 0..expr.source.len(),
+    }
 }
 
 struct Walker<'a> {
@@ -164,13 +305,7 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn range(&self, id: u64) -> Range<usize> {
-        match self.expr.program.source_info().offset_for(id) {
-            Some((start, stop)) => {
-                let (start, stop) = (start as usize, (stop as usize).max(start as usize + 1));
-                start.min(self.expr.source.len())..stop.min(self.expr.source.len())
-            }
-            None => 0..self.expr.source.len(),
-        }
+        source_range(self.expr, id)
     }
 
     fn problem(&mut self, id: u64, code: &'static str, message: String, notes: Vec<String>) {

@@ -98,7 +98,7 @@ pub fn run_rule(pack: &RulePack, rule: &Rule) -> RuleTestResult {
         cases: 0,
         failures: Vec::new(),
     };
-    let text = match std::fs::read_to_string(&fixture) {
+    let text = match crate::input::read_text(&fixture) {
         Ok(t) => t,
         Err(_) => {
             result.failures.push(format!(

@@ -132,7 +132,7 @@ fn read_source(
     sources: &mut Sources,
     diags: &mut Diagnostics,
 ) -> Option<(FileId, String)> {
-    match std::fs::read_to_string(path) {
+    match crate::input::read_text(path) {
         Ok(text) => Some((sources.add(path.display().to_string(), text.clone()), text)),
         Err(e) => {
             diags.push(Diagnostic::error(

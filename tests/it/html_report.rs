@@ -301,7 +301,10 @@ fn payloads_stay_text_in_a_real_browser() {
     let report = assay::report::Report::from_json(&doc.to_string(), "marked.json")
         .expect("still a findings document");
     let renderer = assay::report::html::Renderer::new(None).expect("the built-in templates");
-    let page = assay::report::html::write(&renderer, &report, out.path()).expect("rendered");
+    let mut outputs = assay::output::Outputs::into_dir(out.path()).expect("the output directory");
+    let page =
+        assay::report::html::write(&renderer, &report, out.path(), &mut outputs).expect("rendered");
+    outputs.commit().expect("written");
     let html = read(&page);
     // The same page without its Content-Security-Policy: escaping alone must hold.
     let csp_start = html

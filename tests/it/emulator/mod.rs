@@ -1,5 +1,10 @@
 //! A real AWS emulator for the live-scan tests: moto in server mode on a free loopback
 //! port, one per test binary, started on first use and stopped when the binary exits.
+//!
+//! Statics are never dropped, and a test binary can also end by a panic in another
+//! thread, a signal or a kill: so moto is not stopped by `Drop` alone. It runs under a
+//! watchdog ([`WATCHDOG`]) that ends it as soon as its standard input closes, which the
+//! operating system does when the test binary ends, however it ends.
 //! `scripts/test.sh` installs it (pinned) and exports where it is; a test that finds no
 //! emulator fails loudly rather than skipping.
 //!
@@ -28,6 +33,20 @@ pub struct Moto {
 }
 
 static MOTO: OnceLock<Moto> = OnceLock::new();
+
+/// Runs moto's server in a Python process that exits when its standard input reaches end
+/// of file. The test binary holds the only write end of that pipe (Rust opens it
+/// close-on-exec, so no other child inherits it): when the binary exits, is killed or
+/// crashes, the pipe closes and moto goes with it, never left listening as an orphan.
+const WATCHDOG: &str = "\
+import os, sys, threading
+def watch():
+    sys.stdin.buffer.read()
+    os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
+from moto.server import main
+main(sys.argv[1:])
+";
 
 fn venv_bin(name: &str) -> PathBuf {
     let var = match name {
@@ -72,8 +91,10 @@ impl Moto {
         let port = free_port();
         let log = std::env::temp_dir().join(format!("assay-moto-{port}.log"));
         let log_file = std::fs::File::create(&log).expect("moto log file");
-        let child = Command::new(&server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let python = venv_bin("python");
+        let child = Command::new(&python)
+            .args(["-c", WATCHDOG, "-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::piped())
             .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
             .env(
                 "MOTO_IAM_LOAD_MANAGED_POLICIES",
@@ -82,7 +103,7 @@ impl Moto {
             .stdout(Stdio::from(log_file.try_clone().expect("log handle")))
             .stderr(Stdio::from(log_file))
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
+            .unwrap_or_else(|e| panic!("cannot start moto with {}: {e}", python.display()));
         let moto = Moto {
             url: format!("http://127.0.0.1:{port}"),
             port,
@@ -101,6 +122,16 @@ impl Moto {
             std::thread::sleep(Duration::from_millis(100));
         }
         moto
+    }
+
+    /// The emulator's process id (for the test that it does not outlive the binary).
+    pub fn pid(&self) -> u32 {
+        self.child.lock().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// A minimal HTTP/1.0 request to the emulator's control API; returns the response.
