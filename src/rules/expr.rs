@@ -366,6 +366,13 @@ impl Walker<'_> {
                         vec![],
                     );
                 }
+                // `of_type_covering` keeps the resources whose account is the evaluated
+                // resource's (the `x.account == resource.account` it replaces): it reads
+                // `resource.account`, so an unread or unknown account (or, in a plan, an
+                // account's settings a plan cannot show) is said, as the filter said it.
+                if call.func_name == "of_type_covering" && self.ctx.has_resource {
+                    self.refs.resource_groups.insert("account".to_string());
+                }
                 if matches!(
                     call.func_name.as_str(),
                     "of_type" | "all_of_type" | "of_type_where" | "of_type_covering"
@@ -845,6 +852,15 @@ mod tests {
             &[],
         );
         assert!(ok.is_empty(), "{ok:?}");
+        let (refs, _) = check_src(
+            "of_type_covering('aws_cloudtrail_trail', 'is_organization_trail').size() > 0",
+            &["aws_account"],
+            &[],
+        );
+        assert!(
+            refs.resource_groups.contains("account"),
+            "it reads the resource's account: {refs:?}"
+        );
         let (_, typo) = check_src(
             "of_type_covering('aws_cloudtrail_trail', 'is_organization_trail').exists(t, t.is_loging == true)",
             &["aws_account"],
