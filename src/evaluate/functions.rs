@@ -57,7 +57,11 @@ pub struct Index {
     caveats_by_type_account: HashMap<(String, String), (Vec<String>, Vec<String>)>,
     /// `of_type_where` lookups: per (type, field), positions by (account, field value),
     /// built on first use and shared by every thread.
-    field_indexes: FieldIndexes,
+    field_indexes: LazyIndexes<FieldIndex>,
+    /// `of_type_covering` lookups: per (type, flag field), the resources of any account
+    /// whose flag is true, and those whose flag is not a bool (which could be either),
+    /// built on first use and shared by every thread.
+    flag_indexes: LazyIndexes<FlagIndex>,
     /// Listing gap ids by type (any account) and by (type, account).
     gaps_by_type: HashMap<String, Vec<String>>,
     gaps_by_type_account: HashMap<(String, String), Vec<String>>,
@@ -167,7 +171,8 @@ impl Index {
             by_type,
             by_type_account,
             caveats_by_type_account,
-            field_indexes: FieldIndexes::default(),
+            field_indexes: LazyIndexes::default(),
+            flag_indexes: LazyIndexes::default(),
             gaps_by_type,
             gaps_by_type_account,
             gaps_by_account,
@@ -227,6 +232,42 @@ impl Index {
             .unwrap_or_default()
     }
 
+    /// Positions of the resources of `type_name` in `account`, plus those of any account
+    /// whose top-level `flag` is true, in snapshot order; and the positions whose caveats
+    /// (unread groups, unknown reasons) a join over them must record: those it returns
+    /// and those whose flag is not a bool (they may cover `account` too).
+    fn of_type_covering(
+        &self,
+        type_name: &str,
+        account: &str,
+        flag: &str,
+    ) -> (Vec<usize>, Vec<usize>) {
+        let index = self.flag_indexes.get_or_build(type_name, flag, || {
+            let mut index = FlagIndex::default();
+            for &pos in self.of_type(type_name) {
+                let value = match &self.values[pos] {
+                    Value::Map(m) => m.get(&cel::objects::KeyRef::String(flag)),
+                    _ => None,
+                };
+                match value {
+                    Some(Value::Bool(true)) => index.set.push(pos),
+                    Some(Value::Bool(false)) => {}
+                    _ => index.undecided.push(pos),
+                }
+            }
+            index
+        });
+        let mut returned = self.of_type_in(type_name, Some(account)).to_vec();
+        returned.extend_from_slice(&index.set);
+        returned.sort_unstable();
+        returned.dedup();
+        let mut caveats = returned.clone();
+        caveats.extend_from_slice(&index.undecided);
+        caveats.sort_unstable();
+        caveats.dedup();
+        (returned, caveats)
+    }
+
     /// Listing gaps for `type_name` in `account` (all accounts when None), any region.
     fn gaps_for(&self, type_name: &str, account: Option<&str>) -> &[String] {
         match account {
@@ -258,20 +299,28 @@ impl Index {
     }
 }
 
-/// The lazily built `of_type_where` indexes, keyed by (type, field).
-#[derive(Default)]
-struct FieldIndexes(Mutex<HashMap<(String, String), Arc<FieldIndex>>>);
+/// Indexes built on first use, keyed by (type, field).
+struct LazyIndexes<T>(Mutex<HashMap<(String, String), Arc<T>>>);
 
-/// Positions by (account, field value).
+impl<T> Default for LazyIndexes<T> {
+    fn default() -> Self {
+        LazyIndexes(Mutex::new(HashMap::new()))
+    }
+}
+
+/// `of_type_where`: positions by (account, field value).
 type FieldIndex = HashMap<(String, String), Vec<usize>>;
 
-impl FieldIndexes {
-    fn get_or_build(
-        &self,
-        type_name: &str,
-        field: &str,
-        build: impl FnOnce() -> FieldIndex,
-    ) -> Arc<FieldIndex> {
+/// `of_type_covering`: positions (any account, snapshot order) whose flag is true, and
+/// whose flag is not a bool.
+#[derive(Default)]
+struct FlagIndex {
+    set: Vec<usize>,
+    undecided: Vec<usize>,
+}
+
+impl<T> LazyIndexes<T> {
+    fn get_or_build(&self, type_name: &str, field: &str, build: impl FnOnce() -> T) -> Arc<T> {
         let key = (type_name.to_string(), field.to_string());
         // A poisoned lock only means another thread panicked; the map is still sound.
         let mut indexes = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -439,6 +488,51 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             let positions = i.of_type_where(&type_name, &account, &field, &value);
             touched.joined.extend(positions.iter().copied());
             let items: Vec<Value> = positions.iter().map(|&pos| i.values[pos].clone()).collect();
+            Ok(Value::List(Arc::new(items)))
+        },
+    );
+
+    // `of_type(type)` of the account plus every resource of the type in any account whose
+    // boolean `flag` is true (an organisation trail covers every member account): the same
+    // resources, in the same order, as `all_of_type(type).filter(x, x.account ==
+    // resource.account || x.flag)`, without handing each account every account's resources.
+    // Any listing gap for the type in any account is recorded (a covering resource could be
+    // hidden anywhere), and the caveats of what it returns and of any resource whose flag
+    // is not a bool (it may cover this account).
+    let (i, t) = (index.clone(), touched.clone());
+    let name = "of_type_covering";
+    let _ = ctx.add_function(
+        name,
+        move |type_name: Value, flag: Value| -> Result<Value, ExecutionError> {
+            let Some(type_name) = string_arg(name, &type_name)? else {
+                return Err(ExecutionError::function_error(name, "type name is null"));
+            };
+            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
+                return Err(ExecutionError::function_error(
+                    name,
+                    format!("unknown resource type `{type_name}`"),
+                ));
+            }
+            let Some(flag) = string_arg(name, &flag)? else {
+                return Err(ExecutionError::function_error(name, "field name is null"));
+            };
+            let mut touched = t
+                .lock()
+                .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+            touched
+                .gaps
+                .extend(i.gaps_for(&type_name, None).iter().cloned());
+            if i.plan {
+                touched.partial.insert(type_name.to_string());
+            }
+            let account = touched.account.clone();
+            let (returned, caveats) = i.of_type_covering(&type_name, &account, &flag);
+            for &pos in &caveats {
+                touched.gaps.extend(i.unread[pos].iter().cloned());
+                touched.unknown.extend(i.unknown[pos].iter().cloned());
+            }
+            touched.joined.extend(returned.iter().copied());
+            let items: Vec<Value> = returned.iter().map(|&pos| i.values[pos].clone()).collect();
             Ok(Value::List(Arc::new(items)))
         },
     );

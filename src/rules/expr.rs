@@ -35,6 +35,7 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("of_type", 1),
     ("all_of_type", 1),
     ("of_type_where", 3),
+    ("of_type_covering", 2),
     ("age_days", 1),
     ("age_hours", 1),
     ("is_public_cidr", 1),
@@ -365,9 +366,16 @@ impl Walker<'_> {
                         vec![],
                     );
                 }
+                // `of_type_covering` keeps the resources whose account is the evaluated
+                // resource's (the `x.account == resource.account` it replaces): it reads
+                // `resource.account`, so an unread or unknown account (or, in a plan, an
+                // account's settings a plan cannot show) is said, as the filter said it.
+                if call.func_name == "of_type_covering" && self.ctx.has_resource {
+                    self.refs.resource_groups.insert("account".to_string());
+                }
                 if matches!(
                     call.func_name.as_str(),
-                    "of_type" | "all_of_type" | "of_type_where"
+                    "of_type" | "all_of_type" | "of_type_where" | "of_type_covering"
                 ) && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
                     call.args.first().map(|a| &a.expr)
                 {
@@ -381,7 +389,10 @@ impl Walker<'_> {
                             format!("`{t}` is not a resource type"),
                             suggestion_notes(&suggestions),
                         );
-                    } else if call.func_name == "of_type_where" {
+                    } else if matches!(
+                        call.func_name.as_str(),
+                        "of_type_where" | "of_type_covering"
+                    ) {
                         // The field is looked up in an index: it must be a literal naming
                         // a top-level field of the type.
                         match call.args.get(1).map(|a| &a.expr) {
@@ -394,7 +405,10 @@ impl Walker<'_> {
                             _ => self.problem(
                                 node.id,
                                 "cel-arity",
-                                "`of_type_where` takes the field name as a string literal".into(),
+                                format!(
+                                    "`{}` takes the field name as a string literal",
+                                    call.func_name
+                                ),
                                 vec![],
                             ),
                         }
@@ -600,7 +614,7 @@ impl Walker<'_> {
                 if call.target.is_none()
                     && matches!(
                         call.func_name.as_str(),
-                        "of_type" | "all_of_type" | "of_type_where"
+                        "of_type" | "all_of_type" | "of_type_where" | "of_type_covering"
                     ) =>
             {
                 match call.args.first().map(|a| &a.expr) {
@@ -903,6 +917,38 @@ mod tests {
         let (_, typo) = check_src(
             "of_type_where('aws_backup_recovery_point', 'source_resource_arn', resource.arn).exists(rp, rp.stauts == 'COMPLETED')",
             &["aws_ebs_volume"],
+            &[],
+        );
+        assert_eq!(typo.len(), 1, "the result has the type's shape: {typo:?}");
+    }
+
+    #[test]
+    fn of_type_covering_names_a_field_of_the_type() {
+        let (_, problems) = check_src(
+            "of_type_covering('aws_cloudtrail_trail', 'is_org_trail').exists(t, t.is_logging == true)",
+            &["aws_account"],
+            &[],
+        );
+        let codes: Vec<&str> = problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, vec!["unknown-field"], "{problems:?}");
+        let (_, ok) = check_src(
+            "of_type_covering('aws_cloudtrail_trail', 'is_organization_trail').exists(t, t.is_logging == true)",
+            &["aws_account"],
+            &[],
+        );
+        assert!(ok.is_empty(), "{ok:?}");
+        let (refs, _) = check_src(
+            "of_type_covering('aws_cloudtrail_trail', 'is_organization_trail').size() > 0",
+            &["aws_account"],
+            &[],
+        );
+        assert!(
+            refs.resource_groups.contains("account"),
+            "it reads the resource's account: {refs:?}"
+        );
+        let (_, typo) = check_src(
+            "of_type_covering('aws_cloudtrail_trail', 'is_organization_trail').exists(t, t.is_loging == true)",
+            &["aws_account"],
             &[],
         );
         assert_eq!(typo.len(), 1, "the result has the type's shape: {typo:?}");
