@@ -126,7 +126,8 @@ pub struct Decision {
     /// Plans only: changes read in part (a parent outside the plan, an attachment no rule
     /// reads), each named.
     pub notes: Vec<PlanNote>,
-    /// Plans only: problems with the file that did not stop it being read.
+    /// Problems that did not stop the run: a plan file read with a caveat, a profile
+    /// parameter that selects nothing.
     pub warnings: Vec<String>,
     /// Plans only: set when the plan gives the rules nothing to judge, saying so; the gate
     /// then passes on no evidence, and every output states it.

@@ -183,7 +183,7 @@ fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
         }
         (None, None) => bail!("give --snapshot or --plan"),
     };
-    let (not_read, notes, warnings, nothing_to_judge) = plan_extras.unwrap_or_default();
+    let (not_read, notes, mut warnings, nothing_to_judge) = plan_extras.unwrap_or_default();
     let now = inputs.now.unwrap_or_else(Utc::now);
     let mut not_evaluated = Vec::new();
     let rules: Vec<&crate::rules::Rule> = pack
@@ -214,6 +214,12 @@ fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
             &profile,
             inputs.waivers.as_deref(),
         )?);
+        // A profile parameter that selects nothing hides violations: said on stderr and in
+        // the gate's outputs, as `audit` says it.
+        for warning in crate::selectors::warnings(&report.unmatched_selectors) {
+            eprintln!("{warning}");
+            warnings.push(warning);
+        }
         report
     } else {
         let mut findings =

@@ -163,3 +163,42 @@ fn a_wrong_backup_tag_key_is_a_warning_not_silence() {
         );
     }
 }
+
+/// The gate on a snapshot says so too: on stderr, in summary.md and in gate.json (before,
+/// only its findings.json recorded the miss).
+#[test]
+fn the_gate_says_when_a_profile_value_matches_nothing() {
+    let text = std::fs::read_to_string(root().join("samples/air-maestro/profile.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.yaml");
+    std::fs::write(
+        &profile,
+        text.replace(
+            "backup_tag_key: purpose\n",
+            "backup_tag_key: backup-purpose\n",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (_, _, stderr) = crate::assay(&[
+        "gate",
+        "--snapshot",
+        "samples/aws-sample/snapshot.json",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--waivers",
+        "samples/waivers.yaml",
+        "--format",
+        "markdown,json",
+        "--now",
+        "2026-12-04T00:00:00Z",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let message = "backup_tag_key backup-purpose=backup matched no s3 bucket";
+    assert!(stderr.contains(message), "{stderr}");
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(summary.contains(message), "{summary}");
+    let gate = std::fs::read_to_string(out.join("gate.json")).unwrap();
+    assert!(gate.contains(message), "{gate}");
+}
