@@ -272,81 +272,8 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         options.connection.endpoint_url.as_deref(),
     )
     .await?;
-    let mut accounts = Vec::new();
-    let mut scopes = Vec::new();
-    // The identity the scan's calls are made as: the assumed role when one account is
-    // entered with --role-arn, otherwise the caller (with --org each account's own
-    // identity is in its scope).
-    let mut scan_principal = principal.clone();
-    if let Some(role_name) = &options.org_role {
-        for id in organisation_accounts(&base, &recorder, &caller_account, &home).await? {
-            // The account the organisation is listed from is read as the caller: AWS
-            // creates OrganizationAccountAccessRole in member accounts only ("AWS
-            // Organizations automatically creates an IAM role named
-            // OrganizationAccountAccessRole in every new account that you create", the
-            // Organizations user guide; the management account is not created by it).
-            let role_name = match &options.org_management_role {
-                _ if id != caller_account => role_name,
-                Some(management_role) => management_role,
-                None => {
-                    accounts.push(Account {
-                        id,
-                        config: base.clone(),
-                        principal: principal.clone(),
-                    });
-                    continue;
-                }
-            };
-            let arn = format!("arn:aws:iam::{id}:role/{role_name}");
-            match assume(
-                &base,
-                &arn,
-                options.external_id.as_deref(),
-                &recorder,
-                &home,
-            )
-            .await
-            {
-                Ok((config, principal)) => accounts.push(Account {
-                    id,
-                    config,
-                    principal,
-                }),
-                Err(reason) => scopes.push(unreachable_account(
-                    &id,
-                    &options.regions,
-                    &reason,
-                    &recorder,
-                    &home,
-                )),
-            }
-        }
-    } else if let Some(arn) = &options.role_arn {
-        let id = arn.split(':').nth(4).unwrap_or("").to_string();
-        match assume(&base, arn, options.external_id.as_deref(), &recorder, &home).await {
-            Ok((config, principal)) => {
-                scan_principal = principal.clone();
-                accounts.push(Account {
-                    id,
-                    config,
-                    principal,
-                })
-            }
-            Err(reason) => scopes.push(unreachable_account(
-                &id,
-                &options.regions,
-                &reason,
-                &recorder,
-                &home,
-            )),
-        }
-    } else {
-        accounts.push(Account {
-            id: caller_account,
-            config: base.clone(),
-            principal: principal.clone(),
-        });
-    }
+    let (accounts, mut scopes, scan_principal) =
+        enter_accounts(options, &base, &recorder, caller_account, principal, &home).await?;
 
     let mut resources = Vec::new();
     let scans = futures::stream::iter(
@@ -414,6 +341,88 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     };
     snapshot.seal();
     Ok(snapshot)
+}
+
+/// The accounts to scan, each with the configuration its calls are made with: the caller's
+/// own, the role given with `--role-arn`, or every member of the organisation with
+/// `--org`. An account that cannot be entered is a scope with every region unread. Also
+/// returns the identity the scan's calls are made as: the assumed role when one account
+/// is entered with --role-arn, otherwise the caller (with --org each account's own
+/// identity is in its scope).
+async fn enter_accounts(
+    options: &CollectOptions,
+    base: &SdkConfig,
+    recorder: &Recorder,
+    caller_account: String,
+    principal: String,
+    home: &str,
+) -> Result<(Vec<Account>, Vec<AccountScope>, String), CollectError> {
+    let mut accounts = Vec::new();
+    let mut scopes = Vec::new();
+    let mut scan_principal = principal.clone();
+    if let Some(role_name) = &options.org_role {
+        for id in organisation_accounts(base, recorder, &caller_account, home).await? {
+            // The account the organisation is listed from is read as the caller: AWS
+            // creates OrganizationAccountAccessRole in member accounts only ("AWS
+            // Organizations automatically creates an IAM role named
+            // OrganizationAccountAccessRole in every new account that you create", the
+            // Organizations user guide; the management account is not created by it).
+            let role_name = match &options.org_management_role {
+                _ if id != caller_account => role_name,
+                Some(management_role) => management_role,
+                None => {
+                    accounts.push(Account {
+                        id,
+                        config: base.clone(),
+                        principal: principal.clone(),
+                    });
+                    continue;
+                }
+            };
+            let arn = format!("arn:aws:iam::{id}:role/{role_name}");
+            match assume(base, &arn, options.external_id.as_deref(), recorder, home).await {
+                Ok((config, principal)) => accounts.push(Account {
+                    id,
+                    config,
+                    principal,
+                }),
+                Err(reason) => scopes.push(unreachable_account(
+                    &id,
+                    &options.regions,
+                    &reason,
+                    recorder,
+                    home,
+                )),
+            }
+        }
+    } else if let Some(arn) = &options.role_arn {
+        let id = arn.split(':').nth(4).unwrap_or("").to_string();
+        match assume(base, arn, options.external_id.as_deref(), recorder, home).await {
+            Ok((config, principal)) => {
+                scan_principal = principal.clone();
+                accounts.push(Account {
+                    id,
+                    config,
+                    principal,
+                })
+            }
+            Err(reason) => scopes.push(unreachable_account(
+                &id,
+                &options.regions,
+                &reason,
+                recorder,
+                home,
+            )),
+        }
+    } else {
+        accounts.push(Account {
+            id: caller_account,
+            config: base.clone(),
+            principal: principal.clone(),
+        });
+    }
+
+    Ok((accounts, scopes, scan_principal))
 }
 
 async fn identify(
@@ -583,25 +592,7 @@ async fn scan_account(
     } else {
         options.regions.clone()
     };
-    let mut read = Vec::new();
-    let mut not_read = Vec::new();
-    for region in &requested {
-        match enabled.iter().find(|(r, _)| r == region) {
-            Some((_, status)) if status != "not-opted-in" => {
-                read.push((region.clone(), status.clone()))
-            }
-            Some(_) => not_read.push(RegionNotRead {
-                region: region.clone(),
-                reason: "not opted in (OptInRequired)".into(),
-            }),
-            // The region list could not be read: try the region anyway; failures become gaps.
-            None if enabled.is_empty() => read.push((region.clone(), "unknown".into())),
-            None => not_read.push(RegionNotRead {
-                region: region.clone(),
-                reason: "not a region of this partition".into(),
-            }),
-        }
-    }
+    let (read, not_read) = regions_to_read(&requested, &enabled);
     let endpoint_override = options.connection.endpoint_url.is_some();
     let global_region = read
         .first()
@@ -708,6 +699,34 @@ async fn scan_account(
         principal_arn: Some(account.principal.clone()),
     };
     (scope, found.into_iter().flatten().collect())
+}
+
+/// Splits the regions asked for into those to read (with their opt-in status) and those
+/// that cannot be, with the reason.
+fn regions_to_read(
+    requested: &[String],
+    enabled: &[(String, String)],
+) -> (Vec<(String, String)>, Vec<RegionNotRead>) {
+    let mut read = Vec::new();
+    let mut not_read = Vec::new();
+    for region in requested {
+        match enabled.iter().find(|(r, _)| r == region) {
+            Some((_, status)) if status != "not-opted-in" => {
+                read.push((region.clone(), status.clone()))
+            }
+            Some(_) => not_read.push(RegionNotRead {
+                region: region.clone(),
+                reason: "not opted in (OptInRequired)".into(),
+            }),
+            // The region list could not be read: try the region anyway; failures become gaps.
+            None if enabled.is_empty() => read.push((region.clone(), "unknown".into())),
+            None => not_read.push(RegionNotRead {
+                region: region.clone(),
+                reason: "not a region of this partition".into(),
+            }),
+        }
+    }
+    (read, not_read)
 }
 
 /// Keeps one resource per ARN. An organisation trail is shown to every member account
