@@ -810,9 +810,9 @@ fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
 }
 
 /// Rewrites KMS key references (a key id, an alias name or an alias ARN, as S3, EBS and
-/// others may report them; the registry's `key_references` says where) to the key's ARN, so rules can join on `related()`. A
-/// reference that cannot be resolved is kept as it is: the join then finds nothing and the
-/// rule says so.
+/// others may report them; the registry's `key_references` says where) to the key's ARN,
+/// so rules can join on `related()`. A reference that cannot be resolved is kept as it
+/// is: the join then finds nothing and the rule says so.
 fn resolve_key_references(resources: &mut [Resource]) {
     let mut by_reference: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for r in resources.iter() {

@@ -62,7 +62,11 @@ resource_types! {
     S3Bucket => "aws_s3_bucket" {
         service: "s3",
         regional: false,
-        data_store: Some(DataStore { label: "S3 buckets", region_rule: "residency.s3-bucket-region", selected: true }),
+        data_store: Some(DataStore {
+            label: "S3 buckets",
+            region_rule: "residency.s3-bucket-region",
+            selected: true,
+        }),
         plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
@@ -71,7 +75,11 @@ resource_types! {
     EbsVolume => "aws_ebs_volume" {
         service: "ec2",
         regional: true,
-        data_store: Some(DataStore { label: "EBS volumes", region_rule: "residency.ebs-region", selected: true }),
+        data_store: Some(DataStore {
+            label: "EBS volumes",
+            region_rule: "residency.ebs-region",
+            selected: true,
+        }),
         plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
@@ -80,7 +88,11 @@ resource_types! {
     EbsSnapshot => "aws_ebs_snapshot" {
         service: "ec2",
         regional: true,
-        data_store: Some(DataStore { label: "EBS snapshots", region_rule: "residency.ebs-region", selected: true }),
+        data_store: Some(DataStore {
+            label: "EBS snapshots",
+            region_rule: "residency.ebs-region",
+            selected: true,
+        }),
         plan: Plan::Never("a plan cannot show aws_ebs_snapshot: AWS creates them after apply"),
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
@@ -109,14 +121,20 @@ resource_types! {
         regional: true,
         data_store: None,
         plan: Plan::Shown,
-        in_use: InUse::When(|a| matches!(a, Attributes::SecurityGroup(g) if !g.is_default)),
+        in_use: InUse::When(|a| {
+            matches!(a, Attributes::SecurityGroup(g) if !g.is_default)
+        }),
         encryption: |_| None,
         key_references: |_| Vec::new(),
     }
     RdsInstance => "aws_rds_instance" {
         service: "rds",
         regional: true,
-        data_store: Some(DataStore { label: "RDS database instances", region_rule: "residency.rds-region", selected: true }),
+        data_store: Some(DataStore {
+            label: "RDS database instances",
+            region_rule: "residency.rds-region",
+            selected: true,
+        }),
         plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
@@ -125,7 +143,11 @@ resource_types! {
     RdsSnapshot => "aws_rds_snapshot" {
         service: "rds",
         regional: true,
-        data_store: Some(DataStore { label: "RDS snapshots", region_rule: "residency.rds-region", selected: true }),
+        data_store: Some(DataStore {
+            label: "RDS snapshots",
+            region_rule: "residency.rds-region",
+            selected: true,
+        }),
         plan: Plan::Never("a plan cannot show aws_rds_snapshot: AWS creates them after apply"),
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
@@ -136,7 +158,9 @@ resource_types! {
         regional: true,
         data_store: None,
         plan: Plan::Shown,
-        in_use: InUse::When(|a| matches!(a, Attributes::KmsKey(k) if k.key_manager == "CUSTOMER")),
+        in_use: InUse::When(|a| {
+            matches!(a, Attributes::KmsKey(k) if k.key_manager == "CUSTOMER")
+        }),
         encryption: |_| None,
         key_references: |_| Vec::new(),
     }
@@ -197,7 +221,11 @@ resource_types! {
     BackupVault => "aws_backup_vault" {
         service: "backup",
         regional: true,
-        data_store: Some(DataStore { label: "Backup vaults", region_rule: "residency.backup-region", selected: false }),
+        data_store: Some(DataStore {
+            label: "Backup vaults",
+            region_rule: "residency.backup-region",
+            selected: false,
+        }),
         plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
@@ -206,8 +234,14 @@ resource_types! {
     BackupRecoveryPoint => "aws_backup_recovery_point" {
         service: "backup",
         regional: true,
-        data_store: Some(DataStore { label: "Backup recovery points", region_rule: "residency.backup-region", selected: true }),
-        plan: Plan::Never("a plan cannot show aws_backup_recovery_point: AWS creates them after apply"),
+        data_store: Some(DataStore {
+            label: "Backup recovery points",
+            region_rule: "residency.backup-region",
+            selected: true,
+        }),
+        plan: Plan::Never(
+            "a plan cannot show aws_backup_recovery_point: AWS creates them after apply",
+        ),
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
@@ -216,7 +250,9 @@ resource_types! {
         service: "cloudtrail",
         regional: false,
         data_store: None,
-        plan: Plan::Never("a plan cannot show console sign-ins (aws_console_signin): they are events"),
+        plan: Plan::Never(
+            "a plan cannot show console sign-ins (aws_console_signin): they are events",
+        ),
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
