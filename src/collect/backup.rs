@@ -22,6 +22,20 @@ use crate::snapshot::resources::{
 };
 use crate::snapshot::{Attributes, Provenance, Resource, Tags};
 
+/// Every API operation this collector calls, with the IAM action that permits it
+/// (see `operations`: the recorder refuses any other call).
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
+    ("backup:ListBackupPlans", "backup:ListBackupPlans"),
+    ("backup:GetBackupPlan", "backup:GetBackupPlan"),
+    ("backup:ListBackupSelections", "backup:ListBackupSelections"),
+    ("backup:GetBackupSelection", "backup:GetBackupSelection"),
+    ("backup:ListBackupVaults", "backup:ListBackupVaults"),
+    (
+        "backup:ListRecoveryPointsByBackupVault",
+        "backup:ListRecoveryPointsByBackupVault",
+    ),
+];
+
 fn arn_part(arn: &str, index: usize) -> String {
     arn.splitn(7, ':')
         .nth(index)

@@ -19,6 +19,17 @@ use super::{ServiceCtx, resource};
 use crate::snapshot::resources::CloudTrailTrail;
 use crate::snapshot::{Attributes, Resource, Tags};
 
+/// Every API operation this collector calls, with the IAM action that permits it
+/// (see `operations`: the recorder refuses any other call).
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
+    ("cloudtrail:DescribeTrails", "cloudtrail:DescribeTrails"),
+    ("cloudtrail:GetTrailStatus", "cloudtrail:GetTrailStatus"),
+    (
+        "cloudtrail:GetEventSelectors",
+        "cloudtrail:GetEventSelectors",
+    ),
+];
+
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let trail_client = Client::new(ctx.config);
     let (account, region) = (ctx.account, ctx.region);

@@ -8,6 +8,19 @@ use super::{ServiceCtx, resource};
 use crate::snapshot::resources::ConfigRecorder;
 use crate::snapshot::{Attributes, Resource, Tags, Unread};
 
+/// Every API operation this collector calls, with the IAM action that permits it
+/// (see `operations`: the recorder refuses any other call).
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
+    (
+        "config:DescribeConfigurationRecorders",
+        "config:DescribeConfigurationRecorders",
+    ),
+    (
+        "config:DescribeConfigurationRecorderStatus",
+        "config:DescribeConfigurationRecorderStatus",
+    ),
+];
+
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let config = Client::new(ctx.config);
     let (account, region) = (ctx.account, ctx.region);

@@ -25,6 +25,29 @@ use crate::snapshot::resources::{
 };
 use crate::snapshot::{Attributes, Provenance, Resource, Tags, Unread};
 
+/// Every API operation this collector calls, with the IAM action that permits it
+/// (see `operations`: the recorder refuses any other call).
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
+    ("ec2:DescribeVolumes", "ec2:DescribeVolumes"),
+    ("ec2:DescribeSnapshots", "ec2:DescribeSnapshots"),
+    (
+        "ec2:DescribeSnapshotAttribute",
+        "ec2:DescribeSnapshotAttribute",
+    ),
+    ("ec2:DescribeInstances", "ec2:DescribeInstances"),
+    ("ec2:DescribeVpcs", "ec2:DescribeVpcs"),
+    ("ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroups"),
+    (
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeNetworkInterfaces",
+    ),
+    (
+        "ec2:GetEbsEncryptionByDefault",
+        "ec2:GetEbsEncryptionByDefault",
+    ),
+    ("ec2:GetEbsDefaultKmsKeyId", "ec2:GetEbsDefaultKmsKeyId"),
+];
+
 /// Regions of the account's partition with their opt-in status; empty when they could
 /// not be listed (a gap is recorded and the requested regions are tried anyway).
 pub(super) async fn regions(

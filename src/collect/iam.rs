@@ -22,6 +22,41 @@ use crate::snapshot::resources::{
 };
 use crate::snapshot::{Attributes, Provenance, Resource, Tags};
 
+/// Every API operation this collector calls, with the IAM action that permits it
+/// (see `operations`: the recorder refuses any other call).
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
+    ("iam:GetAccountSummary", "iam:GetAccountSummary"),
+    (
+        "iam:GetAccountPasswordPolicy",
+        "iam:GetAccountPasswordPolicy",
+    ),
+    ("iam:ListAccountAliases", "iam:ListAccountAliases"),
+    (
+        "iam:GenerateCredentialReport",
+        "iam:GenerateCredentialReport",
+    ),
+    ("iam:GetCredentialReport", "iam:GetCredentialReport"),
+    ("iam:ListUsers", "iam:ListUsers"),
+    ("iam:ListMFADevices", "iam:ListMFADevices"),
+    ("iam:ListGroupsForUser", "iam:ListGroupsForUser"),
+    ("iam:ListAccessKeys", "iam:ListAccessKeys"),
+    (
+        "iam:ListAttachedUserPolicies",
+        "iam:ListAttachedUserPolicies",
+    ),
+    ("iam:ListGroups", "iam:ListGroups"),
+    ("iam:GetGroup", "iam:GetGroup"),
+    (
+        "iam:ListAttachedGroupPolicies",
+        "iam:ListAttachedGroupPolicies",
+    ),
+    ("iam:ListRoles", "iam:ListRoles"),
+    (
+        "iam:ListAttachedRolePolicies",
+        "iam:ListAttachedRolePolicies",
+    ),
+];
+
 /// One row of the credential report, as far as the rules need it.
 #[derive(Debug, Clone, Default)]
 struct ReportRow {

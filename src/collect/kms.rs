@@ -15,6 +15,16 @@ use crate::snapshot::normalise::policy_document;
 use crate::snapshot::resources::KmsKey;
 use crate::snapshot::{Attributes, Provenance, Resource, Tags};
 
+/// Every API operation this collector calls, with the IAM action that permits it
+/// (see `operations`: the recorder refuses any other call).
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
+    ("kms:ListKeys", "kms:ListKeys"),
+    ("kms:DescribeKey", "kms:DescribeKey"),
+    ("kms:GetKeyRotationStatus", "kms:GetKeyRotationStatus"),
+    ("kms:ListAliases", "kms:ListAliases"),
+    ("kms:GetKeyPolicy", "kms:GetKeyPolicy"),
+];
+
 const TYPES: &[&str] = &["aws_kms_key"];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {

@@ -14,6 +14,17 @@ use super::{ServiceCtx, resource};
 use crate::snapshot::resources::{Encryption, RdsInstance, RdsSnapshot};
 use crate::snapshot::{Attributes, Resource, Tags};
 
+/// Every API operation this collector calls, with the IAM action that permits it
+/// (see `operations`: the recorder refuses any other call).
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
+    ("rds:DescribeDBInstances", "rds:DescribeDBInstances"),
+    ("rds:DescribeDBSnapshots", "rds:DescribeDBSnapshots"),
+    (
+        "rds:DescribeDBSnapshotAttributes",
+        "rds:DescribeDBSnapshotAttributes",
+    ),
+];
+
 fn tags(tags: &[Tag]) -> Tags {
     tags.iter()
         .filter_map(|t| {

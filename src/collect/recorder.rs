@@ -52,7 +52,7 @@ impl Recorder {
     }
 
     /// Runs one AWS call. `operation` is the API operation as `service:OperationName`; it
-    /// must be declared in [`operations::DECLARED`]. `send` gets a [`Capture`] to attach
+    /// must be declared in [`operations::declared`]. `send` gets a [`Capture`] to attach
     /// with `customize().interceptor(..)`.
     pub async fn call<T, E, Fut>(
         &self,
@@ -71,7 +71,9 @@ impl Recorder {
                 failure: Failure {
                     kind: FailureKind::Service,
                     code: "UndeclaredOperation".into(),
-                    message: format!("{operation} is not declared in collect/operations.rs"),
+                    message: format!(
+                        "{operation} is not declared (a collector's OPERATIONS or collect/operations.rs)"
+                    ),
                 },
                 provenance: None,
             });

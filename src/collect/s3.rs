@@ -20,6 +20,26 @@ use crate::snapshot::resources::{
 };
 use crate::snapshot::{Attributes, Provenance, Resource, Tags};
 
+/// Every API operation this collector calls, with the IAM action that permits it
+/// (see `operations`: the recorder refuses any other call).
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
+    ("s3:ListBuckets", "s3:ListAllMyBuckets"),
+    ("s3:GetBucketLocation", "s3:GetBucketLocation"),
+    ("s3:GetBucketEncryption", "s3:GetEncryptionConfiguration"),
+    ("s3:GetBucketVersioning", "s3:GetBucketVersioning"),
+    (
+        "s3:GetBucketLifecycleConfiguration",
+        "s3:GetLifecycleConfiguration",
+    ),
+    ("s3:GetBucketReplication", "s3:GetReplicationConfiguration"),
+    ("s3:GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+    (
+        "s3:GetObjectLockConfiguration",
+        "s3:GetBucketObjectLockConfiguration",
+    ),
+    ("s3:GetBucketTagging", "s3:GetBucketTagging"),
+];
+
 const TYPES: &[&str] = &["aws_s3_bucket"];
 
 fn client(ctx: &ServiceCtx, region: &str) -> Client {

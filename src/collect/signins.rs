@@ -22,6 +22,11 @@ use super::{ServiceCtx, resource};
 use crate::snapshot::resources::ConsoleSignin;
 use crate::snapshot::{Attributes, Resource, Tags, Unread};
 
+/// Every API operation this collector calls, with the IAM action that permits it
+/// (see `operations`: the recorder refuses any other call).
+pub(super) const OPERATIONS: &[(&str, &str)] =
+    &[("cloudtrail:LookupEvents", "cloudtrail:LookupEvents")];
+
 const OPERATION: &str = "cloudtrail:LookupEvents";
 /// Where CloudTrail records sign-ins through the global sign-in endpoint.
 pub const GLOBAL_ENDPOINT_REGION: &str = "us-east-1";
