@@ -10,9 +10,11 @@ pub mod aws;
 mod backup;
 mod cloudtrail;
 mod config;
+mod dynamodb;
 mod ec2;
 mod iam;
 mod kms;
+mod logs;
 pub mod operations;
 mod progress;
 mod rds;
@@ -110,6 +112,20 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: backup::OPERATIONS,
         run: |ctx| backup::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "dynamodb",
+        resource_types: &["aws_dynamodb_table"],
+        scope: Scope::Regional { also_in: None },
+        operations: dynamodb::OPERATIONS,
+        run: |ctx| dynamodb::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "logs",
+        resource_types: &["aws_cloudwatch_log_group"],
+        scope: Scope::Regional { also_in: None },
+        operations: logs::OPERATIONS,
+        run: |ctx| logs::collect(ctx).boxed_local(),
     },
 ];
 

@@ -257,6 +257,32 @@ resource_types! {
         encryption: |_| None,
         key_references: |_| Vec::new(),
     }
+    DynamodbTable => "aws_dynamodb_table" {
+        service: "dynamodb",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "DynamoDB tables",
+            region_rule: "residency.dynamodb-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    LogGroup => "aws_cloudwatch_log_group" {
+        service: "logs",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "CloudWatch Logs log groups",
+            region_rule: "residency.log-group-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
 }
 
 // The attribute structs below use the struct name as the schema's title; the `type`
@@ -705,6 +731,60 @@ pub struct ConsoleSignin {
     pub login_result: Option<String>,
     /// `errorMessage` of a failed sign-in, e.g. `Failed authentication`.
     pub error_message: Option<String>,
+}
+
+/// One DynamoDB table (`dynamodb:DescribeTable`), with its continuous backups and its
+/// on-demand backups. The table's ARN is `TableArn`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DynamodbTable {
+    /// `TableStatus`: `ACTIVE`, `CREATING`, `UPDATING`, ...
+    pub status: String,
+    /// `BillingModeSummary.BillingMode` (`PROVISIONED` or `PAY_PER_REQUEST`); null when
+    /// AWS does not say (a table created provisioned and never changed).
+    pub billing_mode: Option<String>,
+    /// `DeletionProtectionEnabled`.
+    pub deletion_protection: bool,
+    /// Encryption at rest from `SSEDescription`. DynamoDB encrypts every table: without
+    /// an `SSEDescription` (or with `SSEType` other than `KMS`) the key is one AWS owns
+    /// (`enabled: true`, `algorithm: AES256`, no key ARN); with `SSEType: KMS` the key is
+    /// `KMSMasterKeyArn` (the AWS managed `aws/dynamodb` key or a customer managed one,
+    /// told apart by joining the key).
+    pub encryption: Option<Encryption>,
+    /// `SSEDescription.SSEType`: `KMS`, or null for the AWS owned key.
+    pub sse_type: Option<String>,
+    /// Point-in-time recovery is on (`dynamodb:DescribeContinuousBackups`,
+    /// `PointInTimeRecoveryDescription.PointInTimeRecoveryStatus == ENABLED`).
+    pub point_in_time_recovery: Option<bool>,
+    /// `PointInTimeRecoveryDescription.RecoveryPeriodInDays`, when AWS gives it.
+    pub recovery_period_days: Option<i64>,
+    /// Regions holding a replica of this table (global tables version 2019.11.21:
+    /// `Replicas[].RegionName`); empty when the table is not global. Legacy (2017.11.29)
+    /// global tables are not read.
+    pub replica_regions: Vec<String>,
+    /// On-demand backups of the table (`dynamodb:ListBackups`, `BackupType` `USER`):
+    /// how many, and the newest one's creation time.
+    pub on_demand_backups: Option<i64>,
+    pub latest_on_demand_backup: Option<String>,
+}
+
+/// One CloudWatch Logs log group (`logs:DescribeLogGroups`). Its ARN is `logGroupArn`
+/// (the group's `arn` without the trailing `:*`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogGroup {
+    /// `creationTime`, RFC 3339.
+    pub created: Option<String>,
+    /// `retentionInDays`; null means the events never expire (AWS's default).
+    pub retention_days: Option<i64>,
+    /// `storedBytes`.
+    pub stored_bytes: Option<i64>,
+    /// `logGroupClass`: `STANDARD`, `INFREQUENT_ACCESS`, ...
+    pub log_group_class: Option<String>,
+    /// Encryption at rest. CloudWatch Logs always encrypts log data; with `kmsKeyId` the
+    /// key is that KMS key (`algorithm: aws:kms`), without it a key the service owns
+    /// (`algorithm: AES256`, no key ARN).
+    pub encryption: Option<Encryption>,
 }
 
 /// Free-form key/value tags as AWS returns them.

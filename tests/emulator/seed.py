@@ -450,6 +450,55 @@ def full(seed):
             ],
         }
     )
+    # --- DynamoDB ---------------------------------------------------------------------
+    # moto keeps no global-table replicas (UpdateTable's ReplicaUpdates is accepted and
+    # dropped): the tests serve `orders`' DescribeTable with a replica in eu-west-1 as a
+    # recorded response (tests/it/emulator/recorded.rs).
+    def table(client, name, **extra):
+        return client.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            **extra,
+        )["TableDescription"]["TableArn"]
+
+    ddb = seed.client("dynamodb")
+    # CMK, point-in-time recovery, one on-demand backup: encryption, residency, backup PASS
+    # (the recorded DescribeTable adds a replica in eu-west-1: residency FAIL).
+    orders = table(
+        ddb,
+        "orders",
+        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": cmk["Arn"]},
+        Tags=[{"Key": "data", "Value": "client"}],
+    )
+    ddb.update_continuous_backups(
+        TableName="orders", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    ddb.create_backup(TableName="orders", BackupName="orders-before-migration")
+    # The AWS owned key, no point-in-time recovery: encryption FAIL, backup FAIL.
+    sessions = table(ddb, "sessions")
+    # us-east-1: residency FAIL.
+    sessions_us = table(seed.client("dynamodb", OTHER), "sessions-us")
+    out.update(table_orders=orders, table_sessions=sessions, table_us=sessions_us)
+
+    # --- CloudWatch Logs ----------------------------------------------------------------
+    logs = seed.client("logs")
+    # CMK, 365 days: encryption PASS, retention PASS (profile: 90 to 400 days).
+    logs.create_log_group(logGroupName="/app/api", kmsKeyId=cmk["Arn"], tags={"data": "client"})
+    logs.put_retention_policy(logGroupName="/app/api", retentionInDays=365)
+    # No key, never expires: encryption FAIL, retention FAIL.
+    logs.create_log_group(logGroupName="/app/worker")
+    # us-east-1, 30 days: residency FAIL, retention FAIL (below the minimum).
+    logs_us = seed.client("logs", OTHER)
+    logs_us.create_log_group(logGroupName="/aws/lambda/edge-auth")
+    logs_us.put_retention_policy(logGroupName="/aws/lambda/edge-auth", retentionInDays=30)
+    out.update(
+        log_api=f"arn:aws:logs:{HOME}:{account}:log-group:/app/api",
+        log_worker=f"arn:aws:logs:{HOME}:{account}:log-group:/app/worker",
+        log_us=f"arn:aws:logs:{OTHER}:{account}:log-group:/aws/lambda/edge-auth",
+    )
+
     rules = backup.get_backup_plan(BackupPlanId=plan["BackupPlanId"])["BackupPlan"]["Rules"]
     out.update(
         vault=vault,

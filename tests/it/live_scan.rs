@@ -13,16 +13,20 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::emulator::proxy::{Proxy, Reply, Rule, aws_error, denied, on, on_service, throttled};
+use crate::emulator::proxy::{
+    Proxy, Reply, Request, Rule, aws_error, denied, on, on_service, throttled,
+};
 use crate::emulator::{Ran, assay_live, command, free_port, moto, recorded, run};
 
 mod backup;
 mod cloudtrail;
 mod credentials;
+mod dynamodb;
 mod faults;
 mod full_scan;
 mod iam;
 mod kms;
+mod logs;
 mod organisations;
 
 const FULL_ACCOUNT: &str = "100000000001";

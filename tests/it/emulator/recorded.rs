@@ -148,7 +148,14 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
             lookup_events_page(r, json!([]), None)
         }),
     };
-    vec![default_key, selections, selection, points, signins]
+    vec![
+        default_key,
+        selections,
+        selection,
+        points,
+        signins,
+        global_table_replica(),
+    ]
 }
 
 /// Three recovery points in the `main` vault, as `ListRecoveryPointsByBackupVault`
@@ -629,5 +636,92 @@ pub fn advanced_event_selectors(trail: &str, read_only: Option<&str>) -> Rule {
             "TrailARN": trail,
             "AdvancedEventSelectors": [{"Name": "Management events", "FieldSelectors": fields}],
         }))
+    })
+}
+
+/// An awsJson 1.0 answer (DynamoDB).
+pub fn aws_json_10(body: Value) -> Reply {
+    Reply::Respond(Response::new(
+        200,
+        "application/x-amz-json-1.0",
+        body.to_string(),
+    ))
+}
+
+/// The full scenario's `orders` table as a global table (version 2019.11.21) with a
+/// replica in eu-west-1, which moto does not keep: moto's `dynamodb:DescribeTable` answer
+/// with `Replicas` and `GlobalTableVersion` added as the DescribeTable reference shows them
+/// ("Replicas: Represents replicas of the table", each a `ReplicaDescription` with
+/// `RegionName` and `ReplicaStatus`). moto's `x-amz-crc32` no longer matches the body and
+/// is dropped (AWS sends it over the body it sends).
+pub fn global_table_replica() -> Rule {
+    Box::new(|r: &Request| {
+        (r.operation == "dynamodb:DescribeTable"
+            && r.region == "ap-southeast-2"
+            && r.param("TableName").as_deref() == Some("orders"))
+        .then(|| {
+            Reply::Rewrite(Box::new(|mut response: Response| {
+                if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
+                    body["Table"]["GlobalTableVersion"] = json!("2019.11.21");
+                    body["Table"]["Replicas"] = json!([
+                        {"RegionName": "eu-west-1", "ReplicaStatus": "ACTIVE"}
+                    ]);
+                    response.body = body.to_string().into_bytes();
+                    response
+                        .headers
+                        .retain(|(k, _)| !k.eq_ignore_ascii_case("x-amz-crc32"));
+                }
+                response
+            }))
+        })
+    })
+}
+
+/// `dynamodb:ListTables` in ap-southeast-2 in two pages (`LastEvaluatedTableName` on page
+/// 1, sent back as `ExclusiveStartTableName`): `orders` on page 1, `sessions` on page 2.
+/// The tables' descriptions still come from moto.
+pub fn tables_in_two_pages() -> Rule {
+    Box::new(|r: &Request| {
+        (r.operation == "dynamodb:ListTables" && r.region == "ap-southeast-2").then(|| {
+            match r.param("ExclusiveStartTableName").as_deref() {
+                None => aws_json_10(
+                    json!({"TableNames": ["orders"], "LastEvaluatedTableName": "orders"}),
+                ),
+                Some("orders") => aws_json_10(json!({"TableNames": ["sessions"]})),
+                Some(other) => panic!("unexpected ListTables ExclusiveStartTableName {other}"),
+            }
+        })
+    })
+}
+
+/// `logs:DescribeLogGroups` in ap-southeast-2 in two pages (`nextToken` on page 1), each
+/// group as the `LogGroup` data type reference shows it: `/app/api` (with `kmsKeyId` and
+/// 365 days) on page 1, `/app/worker` on page 2.
+pub fn log_groups_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    Box::new(move |r: &Request| {
+        (r.operation == "logs:DescribeLogGroups" && r.region == "ap-southeast-2").then(|| {
+            let group = |name: &str| {
+                json!({
+                    "logGroupName": name,
+                    "creationTime": 1_790_000_000_000_i64,
+                    "metricFilterCount": 0,
+                    "arn": format!("arn:aws:logs:ap-southeast-2:{account}:log-group:{name}:*"),
+                    "storedBytes": 2048,
+                    "logGroupClass": "STANDARD",
+                    "logGroupArn": format!("arn:aws:logs:ap-southeast-2:{account}:log-group:{name}"),
+                })
+            };
+            match r.param("nextToken").as_deref() {
+                None => {
+                    let mut api = group("/app/api");
+                    api["kmsKeyId"] = json!(key);
+                    api["retentionInDays"] = json!(365);
+                    aws_json(json!({"logGroups": [api], "nextToken": "log-groups-page-2"}))
+                }
+                Some("log-groups-page-2") => aws_json(json!({"logGroups": [group("/app/worker")]})),
+                Some(other) => panic!("unexpected DescribeLogGroups nextToken {other}"),
+            }
+        })
     })
 }

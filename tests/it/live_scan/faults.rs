@@ -377,6 +377,8 @@ fn a_region_whose_listings_failed_is_not_taken_for_unused() {
         "kms:ListKeys",
         "backup:ListBackupPlans",
         "backup:ListBackupVaults",
+        "dynamodb:ListTables",
+        "logs:DescribeLogGroups",
     ];
     let deny_in_other: Rule = Box::new(move |r| {
         (regional_listings.contains(&r.operation.as_str())
