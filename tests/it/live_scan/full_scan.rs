@@ -526,6 +526,10 @@ fn full_scan_audit_finds_what_the_seed_implies_in_every_rule_family() {
         ("residency.backup-region", point(0), "PASS"),
         ("residency.backup-copy-destinations", seed_str(seed, "plan").into(), "PASS"),
         ("residency.backup-copy-destinations", seed_str(seed, "plan_us").into(), "FAIL"),
+        ("residency.ebs-snapshot-sharing", ec2(seed, "snapshot", HOME, "snap_public"), "FAIL"),
+        ("residency.ebs-snapshot-sharing", ec2(seed, "snapshot", HOME, "snap_cmk"), "PASS"),
+        ("residency.rds-snapshot-sharing", arn_of("rds-snapshot", HOME, "db-plain-manual"), "FAIL"),
+        ("residency.rds-snapshot-sharing", arn_of("rds-snapshot", HOME, "db-encrypted-manual"), "PASS"),
         // backup
         ("backup.plan-daily-retention", seed_str(seed, "plan").into(), "PASS"),
         ("backup.plan-daily-retention", seed_str(seed, "plan_us").into(), "FAIL"),
