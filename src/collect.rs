@@ -97,7 +97,7 @@ pub static COLLECTORS: &[Collector] = &[
     },
     Collector {
         service: "config",
-        resource_types: &["aws_config_recorder"],
+        resource_types: &["aws_config_recorder", "aws_config_resource"],
         scope: Scope::Regional { also_in: None },
         operations: config::OPERATIONS,
         run: |ctx| config::collect(ctx).boxed_local(),

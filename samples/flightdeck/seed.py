@@ -39,8 +39,16 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   a weak one, no root MFA and root access keys in the utility account; non-compliant
   backup-account and utility trails; Config stopped in production us-east-1 and absent in
   the backup account's ap-southeast-4; console sign-ins without MFA.
+- data stores beyond S3, EBS and RDS (seeded last, see `seed_data_stores`): the
+  flightdeck-bookings DynamoDB table is a global table with a replica in us-east-1 (replayed:
+  moto keeps no replicas); flightdeck-sessions on the key AWS owns without point-in-time
+  recovery; the /flightdeck/worker log group without a key and never expiring; a Lambda log
+  group in us-east-1; AWS Config's inventory (replayed: moto does not evaluate queries)
+  locates an EFS file system and an SQS queue in eu-west-1, types assay has no collector
+  for (the catch-all rule).
 - gaps: AccessDenied listing the recovery points of the backup account's Melbourne vault,
-  and AccessDenied reading flightdeck-prod-audit-evidence's encryption.
+  and AccessDenied reading flightdeck-prod-audit-evidence's encryption; AWS Config not
+  recording wherever no recorder records (the inventory could not look there).
 Two resource names carry HTML/script payloads for report-escaping tests: the Name tags of
 the scratch volume and of its snapshot (also the metrics-public group's Name tag, though
 the collector names groups by their group name).
@@ -1072,6 +1080,9 @@ def replay(e):
         "replica_keys": e.replica_keys,
         "selections": e.selections,
         "recovery_points": recovery_points(e),
+        "dynamodb_replicas": [{"account": PROD, "region": SYD, "table": name, "replicas": replicas}
+                              for name, _k, _p, replicas in TABLES if replicas],
+        "config_inventory": config_inventory(),
         "signins": {"account": PROD, "region": USE1,
                     "sso_role": "AWSReservedSSO_ReadOnly_5e2c0a1b7d9f3e46",
                     "events": [dict(zip(["id", "user", "type", "mfa", "result", "hours_ago", "ip"], s))
@@ -1101,6 +1112,70 @@ def seed_key_grants(e):
     )
 
 
+# --- Data stores beyond S3, EBS and RDS ------------------------------------------------------
+
+TABLES = [
+    # name, key handle (None: the key AWS owns), point-in-time recovery, replica regions (replayed)
+    ("flightdeck-bookings", "prod-data", True, [USE1]),
+    ("flightdeck-sessions", None, False, []),
+]
+LOG_GROUPS = [
+    # name, region, key handle, retention days (None: never expire)
+    ("/flightdeck/api", SYD, "prod-data", 365),
+    ("/flightdeck/worker", SYD, None, None),
+    ("/aws/lambda/flightdeck-edge-auth", USE1, None, 30),
+]
+
+
+def seed_data_stores(e):
+    """DynamoDB tables and log groups, last for the same reason as the key grants."""
+    ddb = e.client(PROD, "dynamodb", SYD)
+    for name, key, pitr, _replicas in TABLES:
+        extra = {}
+        if key:
+            extra["SSESpecification"] = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": e.key(key)}
+        ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            Tags=[{"Key": "environment", "Value": "production"}],
+            **extra,
+        )
+        if pitr:
+            ddb.update_continuous_backups(
+                TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    for name, region, key, days in LOG_GROUPS:
+        logs = e.client(PROD, "logs", region)
+        args = {"logGroupName": name}
+        if key:
+            args["kmsKeyId"] = e.key(key)
+        logs.create_log_group(**args)
+        if days:
+            logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+
+
+def config_inventory():
+    """What AWS Config's inventory answers (config:SelectResourceConfig), per account and
+    region, beyond what moto records: the two tables, and stores of types assay has no
+    collector for."""
+    def row(kind, rid, region, arn):
+        return {"resourceId": rid, "resourceName": rid, "resourceType": kind, "awsRegion": region,
+                "accountId": PROD, "arn": arn}
+    return [
+        {"account": PROD, "region": SYD, "rows": [
+            row("AWS::DynamoDB::Table", name, SYD, f"arn:aws:dynamodb:{SYD}:{PROD}:table/{name}")
+            for name, *_ in TABLES] + [
+            row("AWS::EFS::FileSystem", "fs-0f1d2c3b4a5968778", SYD,
+                f"arn:aws:elasticfilesystem:{SYD}:{PROD}:file-system/fs-0f1d2c3b4a5968778")]},
+        {"account": PROD, "region": EUW1, "rows": [
+            row("AWS::EFS::FileSystem", "fs-0a9b8c7d6e5f40312", EUW1,
+                f"arn:aws:elasticfilesystem:{EUW1}:{PROD}:file-system/fs-0a9b8c7d6e5f40312"),
+            row("AWS::SQS::Queue", f"https://sqs.{EUW1}.amazonaws.com/{PROD}/flightdeck-eu-events", EUW1,
+                f"arn:aws:sqs:{EUW1}:{PROD}:flightdeck-eu-events")]},
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--endpoint", required=True)
@@ -1118,6 +1193,7 @@ def main():
     seed_logging(e)
     seed_backup(e)
     seed_key_grants(e)
+    seed_data_stores(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,

@@ -1,12 +1,22 @@
-//! AWS Config: the configuration recorders of the region and whether each is recording.
+//! AWS Config: the configuration recorders of the region and whether each is recording,
+//! and the region's inventory of recorded resources (the catch-all: every resource
+//! Config records, of any type, with its type, account, region and ARN).
+//!
+//! The inventory is one advanced query per region (`SelectResourceConfig`), paginated.
+//! Where no recorder is recording, or the query is refused, the inventory could not look:
+//! a gap for `aws_config_resource` in that region, so the rule judging it says GAP there
+//! rather than "nothing outside".
 
 use std::collections::BTreeMap;
 
 use aws_sdk_config::Client;
+use aws_sdk_config::operation::select_resource_config::SelectResourceConfigOutput;
 
+use super::aws::{Failure, FailureKind};
+use super::read::Paging;
 use super::{ServiceCtx, resource};
-use crate::snapshot::resources::ConfigRecorder;
-use crate::snapshot::{Attributes, Resource, Tags, Unread};
+use crate::snapshot::resources::{ConfigRecorder, ConfigResource};
+use crate::snapshot::{Attributes, Provenance, Resource, Tags, Unread};
 
 /// Every API operation this collector calls, with the IAM action that permits it
 /// (see `operations`: the recorder refuses any other call).
@@ -19,10 +29,58 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
         "config:DescribeConfigurationRecorderStatus",
         "config:DescribeConfigurationRecorderStatus",
     ),
+    ("config:SelectResourceConfig", "config:SelectResourceConfig"),
+];
+
+const INVENTORY: &[&str] = &["aws_config_resource"];
+
+/// The advanced query listing every recorded resource ("SELECT … with the properties
+/// `resourceId`, `resourceName`, `resourceType`, `awsRegion`, `accountId`, `arn`", the
+/// AWS Config developer guide, "Querying the current configuration state of AWS
+/// resources").
+const QUERY: &str = "SELECT resourceId, resourceName, resourceType, awsRegion, accountId, arn";
+
+/// AWS Config resource types that assay also reads in detail, with the assay type that
+/// does: the coverage statement tells these from the types only the inventory locates.
+pub const DETAILED: &[(&str, &str)] = &[
+    ("AWS::S3::Bucket", "aws_s3_bucket"),
+    ("AWS::EC2::Volume", "aws_ebs_volume"),
+    ("AWS::EC2::Instance", "aws_ec2_instance"),
+    ("AWS::EC2::VPC", "aws_vpc"),
+    ("AWS::EC2::SecurityGroup", "aws_security_group"),
+    ("AWS::RDS::DBInstance", "aws_rds_instance"),
+    ("AWS::RDS::DBSnapshot", "aws_rds_snapshot"),
+    ("AWS::KMS::Key", "aws_kms_key"),
+    ("AWS::IAM::User", "aws_iam_user"),
+    ("AWS::IAM::Group", "aws_iam_group"),
+    ("AWS::IAM::Role", "aws_iam_role"),
+    ("AWS::CloudTrail::Trail", "aws_cloudtrail_trail"),
+    ("AWS::Backup::BackupPlan", "aws_backup_plan"),
+    ("AWS::Backup::BackupVault", "aws_backup_vault"),
+    ("AWS::Backup::RecoveryPoint", "aws_backup_recovery_point"),
+    ("AWS::DynamoDB::Table", "aws_dynamodb_table"),
+    ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group"),
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let config = Client::new(ctx.config);
+    let Some(mut found) = recorders(ctx, &config).await else {
+        return Vec::new();
+    };
+    let recording = found.iter().any(
+        |r| matches!(&r.attributes, Attributes::ConfigRecorder(c) if c.recording == Some(true)),
+    );
+    if recording {
+        found.extend(inventory(ctx, &config).await);
+    } else {
+        not_recording(ctx, &found);
+    }
+    found
+}
+
+/// The region's configuration recorders with their status; `None` when they could not be
+/// listed (the gap recorded covers the inventory too).
+async fn recorders(ctx: &ServiceCtx<'_>, config: &Client) -> Option<Vec<Resource>> {
     let (account, region) = (ctx.account, ctx.region);
     let (recorders, listed) = match ctx
         .recorder
@@ -37,19 +95,21 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     {
         Ok((out, p)) => (out.configuration_recorders().to_vec(), p),
         Err(e) => {
+            // Whether Config records here is not known, so neither is the inventory:
+            // one gap leaves both types unread.
             ctx.recorder.gap(
                 account,
                 region,
                 "config:DescribeConfigurationRecorders",
                 &e.failure,
-                &["aws_config_recorder"],
+                &["aws_config_recorder", "aws_config_resource"],
                 "",
             );
-            return Vec::new();
+            return None;
         }
     };
     if recorders.is_empty() {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let status = ctx
         .recorder
@@ -61,7 +121,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                 .send()
         })
         .await;
-    recorders
+    let found = recorders
         .iter()
         .map(|r| {
             let name = r.name().unwrap_or("default").to_string();
@@ -121,5 +181,117 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                 unread,
             )
         })
+        .collect();
+    Some(found)
+}
+
+/// No recorder records in this region (none, none recording, or their status unread): the
+/// inventory cannot look here, which is a gap for the catch-all, said as such.
+fn not_recording(ctx: &ServiceCtx<'_>, recorders: &[Resource]) {
+    let why = if recorders.is_empty() {
+        "no configuration recorder in this region"
+    } else {
+        "no configuration recorder in this region is known to be recording"
+    };
+    let failure = Failure {
+        kind: FailureKind::Service,
+        code: "ConfigNotRecording".into(),
+        message: format!(
+            "{why}: AWS Config's inventory of every resource type cannot look here, so data stores of types assay has no collector for are not located in this region"
+        ),
+    };
+    ctx.recorder.gap(
+        ctx.account,
+        ctx.region,
+        "config:SelectResourceConfig",
+        &failure,
+        INVENTORY,
+        "",
+    );
+}
+
+/// Every resource Config records in this region, in as many pages as it takes (up to 100
+/// results a page). A failed page is a listing gap: the inventory is not taken for whole.
+async fn inventory(ctx: &ServiceCtx<'_>, config: &Client) -> Vec<Resource> {
+    let (account, region) = (ctx.account, ctx.region);
+    let pages = ctx
+        .recorder
+        .pages(
+            Paging::listing(account, region, "config:SelectResourceConfig", INVENTORY),
+            |token, c| {
+                config
+                    .select_resource_config()
+                    .expression(QUERY)
+                    .limit(100)
+                    .set_next_token(token)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+            |out: SelectResourceConfigOutput| {
+                (out.results().to_vec(), out.next_token().map(str::to_string))
+            },
+        )
+        .await;
+    pages
+        .items
+        .into_iter()
+        .filter_map(|(row, p)| inventory_item(ctx, &row, p))
         .collect()
+}
+
+/// One result row (a JSON document as a string, per the `SelectResourceConfig` reference:
+/// "Results: Returns the results for the SQL query", a list of strings). A row without a
+/// type or id cannot be placed and is a gap about that row, never dropped silently.
+fn inventory_item(ctx: &ServiceCtx<'_>, row: &str, listed: Provenance) -> Option<Resource> {
+    let (account, region) = (ctx.account, ctx.region);
+    let value: serde_json::Value = serde_json::from_str(row).unwrap_or_default();
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    let (Some(resource_type), Some(resource_id)) = (text("resourceType"), text("resourceId"))
+    else {
+        let failure = Failure {
+            kind: FailureKind::Service,
+            code: "MalformedInventoryRow".into(),
+            message: format!(
+                "a SelectResourceConfig result without resourceType or resourceId: {row}"
+            ),
+        };
+        ctx.recorder.gap(
+            account,
+            region,
+            "config:SelectResourceConfig",
+            &failure,
+            INVENTORY,
+            "",
+        );
+        return None;
+    };
+    let item_account = text("accountId").unwrap_or_else(|| account.to_string());
+    let item_region = text("awsRegion").unwrap_or_else(|| region.to_string());
+    let arn = format!(
+        "arn:aws:config:{item_region}:{item_account}:inventory/{resource_type}/{resource_id}"
+    );
+    let detailed_as = DETAILED
+        .iter()
+        .find(|(aws, _)| *aws == resource_type)
+        .map(|(_, assay)| assay.to_string());
+    let attributes = ConfigResource {
+        resource_type,
+        resource_name: text("resourceName"),
+        resource_arn: text("arn"),
+        resource_id: resource_id.clone(),
+        detailed_as,
+    };
+    let name = attributes.resource_name.clone();
+    Some(resource(
+        Attributes::ConfigResource(attributes),
+        arn,
+        resource_id,
+        name,
+        &item_account,
+        &item_region,
+        Tags::new(),
+        BTreeMap::from([("resource".to_string(), listed)]),
+        Vec::new(),
+    ))
 }

@@ -239,8 +239,9 @@ async fn point_in_time_recovery(
                 pitr.and_then(|p| p.point_in_time_recovery_status())
                     == Some(&PointInTimeRecoveryStatus::Enabled),
             );
-            attributes.recovery_period_days =
-                pitr.and_then(|p| p.recovery_period_in_days()).map(i64::from);
+            attributes.recovery_period_days = pitr
+                .and_then(|p| p.recovery_period_in_days())
+                .map(i64::from);
             if let Some(p) = read.provenance.get("point_in_time_recovery").cloned() {
                 read.cite("recovery_period_days", p);
             }

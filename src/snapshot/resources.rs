@@ -209,6 +209,17 @@ resource_types! {
         encryption: |_| None,
         key_references: |_| Vec::new(),
     }
+    ConfigResource => "aws_config_resource" {
+        service: "config",
+        regional: true,
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show aws_config_resource: it is AWS Config's inventory of an account",
+        ),
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
     BackupPlan => "aws_backup_plan" {
         service: "backup",
         regional: true,
@@ -633,6 +644,30 @@ pub struct ConfigRecorder {
     pub include_global_resource_types: bool,
     pub last_status: Option<String>,
     pub role_arn: Option<String>,
+}
+
+/// One resource in AWS Config's inventory (`config:SelectResourceConfig`, one query per
+/// region read): whatever its type, whether or not assay reads that type in detail, so a
+/// data store of a service assay has no collector for is still located. The snapshot ARN
+/// is assay's own, `arn:aws:config:REGION:ACCOUNT:inventory/RESOURCE_TYPE/RESOURCE_ID`
+/// (the resource's own ARN is `resource_arn`: a resource read in detail too keeps its
+/// ARN for that resource); `region` is the item's `awsRegion` and `account` its
+/// `accountId`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigResource {
+    /// AWS's resource type name (`resourceType`), e.g. `AWS::DynamoDB::Table`.
+    pub resource_type: String,
+    /// `resourceId`.
+    pub resource_id: String,
+    /// `resourceName`, when Config gives one.
+    pub resource_name: Option<String>,
+    /// `arn`, when Config gives one.
+    pub resource_arn: Option<String>,
+    /// The assay type that reads resources of this AWS type in detail
+    /// (`aws_dynamodb_table` for `AWS::DynamoDB::Table`); null when only the inventory
+    /// locates them.
+    pub detailed_as: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

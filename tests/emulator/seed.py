@@ -383,7 +383,7 @@ def full(seed):
     out["trail"] = f"arn:aws:cloudtrail:{HOME}:{account}:trail/org-audit"
     out["trail_us"] = f"arn:aws:cloudtrail:{OTHER}:{account}:trail/us-plain"
 
-    # --- Config (home region only: us-east-1 config-recording FAIL) -----------------
+    # --- Config (all types at home; us-east-1 config-recording FAIL) -------------------
     config = seed.client("config")
     config.put_configuration_recorder(
         ConfigurationRecorder={
@@ -394,6 +394,23 @@ def full(seed):
     )
     config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": f"trail-{account}"})
     config.start_configuration_recorder(ConfigurationRecorderName="default")
+    # us-east-1 records only some types (config-recording FAIL there), so the inventory
+    # (config:SelectResourceConfig, served recorded: moto does not evaluate queries) can
+    # look in both regions.
+    config_us = seed.client("config", OTHER)
+    config_us.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{account}:role/config",
+            "recordingGroup": {
+                "allSupported": False,
+                "includeGlobalResourceTypes": False,
+                "resourceTypes": ["AWS::DynamoDB::Table", "AWS::EFS::FileSystem"],
+            },
+        }
+    )
+    config_us.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": f"trail-{account}"})
+    config_us.start_configuration_recorder(ConfigurationRecorderName="default")
 
     # --- Backup ---------------------------------------------------------------------
     backup = seed.client("backup")

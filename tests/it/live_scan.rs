@@ -20,6 +20,7 @@ use crate::emulator::{Ran, assay_live, command, free_port, moto, recorded, run};
 
 mod backup;
 mod cloudtrail;
+mod config_inventory;
 mod credentials;
 mod dynamodb;
 mod faults;

@@ -131,6 +131,8 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         selections(&replay),
         recovery_points(&replay, &accounts),
         signins(&replay, &accounts),
+        dynamodb_replicas(&replay, &accounts),
+        config_inventory(&replay, &accounts),
     ]
 }
 
@@ -735,4 +737,69 @@ fn signin(e: &Value, account: &str, sso_role: &str) -> Value {
         text(e, "mfa"),
         failed.then_some("Failed authentication"),
     )
+}
+
+/// `dynamodb:DescribeTable` with the table's global-table replicas (moto accepts
+/// `ReplicaUpdates` and keeps nothing): `Replicas` and `GlobalTableVersion` as the
+/// DescribeTable reference shows them; moto's `x-amz-crc32` no longer matches the body
+/// and is dropped.
+fn dynamodb_replicas(replay: &Value, accounts: &Accounts) -> Rule {
+    let tables = array(replay, "dynamodb_replicas");
+    let accounts = accounts.clone();
+    Box::new(move |r: &Request| {
+        if r.operation != "dynamodb:DescribeTable" {
+            return None;
+        }
+        let account = accounts.of(r)?;
+        let name = r.param("TableName")?;
+        let table = tables
+            .iter()
+            .find(|t| is_in(t, &account, &r.region) && text(t, "table") == name)?;
+        let replicas: Vec<Value> = array(table, "replicas")
+            .iter()
+            .map(|region| json!({"RegionName": region, "ReplicaStatus": "ACTIVE"}))
+            .collect();
+        Some(Reply::Rewrite(Box::new(move |mut response: Response| {
+            if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
+                body["Table"]["GlobalTableVersion"] = json!("2019.11.21");
+                body["Table"]["Replicas"] = Value::Array(replicas);
+                response.body = body.to_string().into_bytes();
+                response
+                    .headers
+                    .retain(|(k, _)| !k.eq_ignore_ascii_case("x-amz-crc32"));
+            }
+            response
+        })))
+    })
+}
+
+/// `config:SelectResourceConfig` (moto does not evaluate queries): the replayed rows of
+/// the account and region, as the API reference shows them (`Results` JSON documents as
+/// strings, `QueryInfo.SelectFields`), in one page; elsewhere moto's empty answer.
+fn config_inventory(replay: &Value, accounts: &Accounts) -> Rule {
+    let inventory = array(replay, "config_inventory");
+    let accounts = accounts.clone();
+    Box::new(move |r: &Request| {
+        if r.operation != "config:SelectResourceConfig" {
+            return None;
+        }
+        let account = accounts.of(r)?;
+        let entry = inventory.iter().find(|e| is_in(e, &account, &r.region))?;
+        let rows: Vec<Value> = array(entry, "rows")
+            .iter()
+            .map(|row| Value::String(row.to_string()))
+            .collect();
+        let names = [
+            "resourceId",
+            "resourceName",
+            "resourceType",
+            "awsRegion",
+            "accountId",
+            "arn",
+        ];
+        Some(aws_json(json!({
+            "Results": rows,
+            "QueryInfo": {"SelectFields": names.map(|n| json!({"Name": n}))},
+        })))
+    })
 }

@@ -130,7 +130,7 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         }))
     });
     let f4_account = full.as_ref().map(|f| s(f, "account"));
-    let f4 = full;
+    let f4 = full.clone();
     let points = on(
         &["backup:ListRecoveryPointsByBackupVault"],
         move |r: &Request| {
@@ -155,6 +155,7 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         points,
         signins,
         global_table_replica(),
+        config_inventory(full),
     ]
 }
 
@@ -723,5 +724,69 @@ pub fn log_groups_in_two_pages(account: &str, key: &str) -> Rule {
                 Some(other) => panic!("unexpected DescribeLogGroups nextToken {other}"),
             }
         })
+    })
+}
+
+/// EFS file system ids in the full scenario's recorded Config inventory: assay has no EFS
+/// collector, so only the catch-all sees them.
+pub const EFS_HOME: &str = "fs-0a1b2c3d4e5f60718";
+pub const EFS_OTHER: &str = "fs-0e9f8a7b6c5d4e3f2";
+
+/// `config:SelectResourceConfig`, which moto accepts but does not evaluate (it answers
+/// preset results, as objects rather than strings). The answer follows the API reference:
+/// `Results` a list of JSON documents as strings, `QueryInfo.SelectFields`, `NextToken`.
+/// For the full scenario: in ap-southeast-2 two pages (the `orders` table and an EFS file
+/// system, then an IAM role with `awsRegion` `global`), in us-east-1 one page (an EFS
+/// file system and the `sessions-us` table: both outside the allowed region). Other
+/// accounts record nothing.
+pub fn config_inventory(full: Option<Value>) -> Rule {
+    on(&["config:SelectResourceConfig"], move |r: &Request| {
+        let names = [
+            "resourceId",
+            "resourceName",
+            "resourceType",
+            "awsRegion",
+            "accountId",
+            "arn",
+        ];
+        let fields = json!({"SelectFields": names.map(|n| json!({"Name": n}))});
+        let Some(f) = &full else {
+            return aws_json(json!({"Results": [], "QueryInfo": fields}));
+        };
+        let account = s(f, "account");
+        let row = |kind: &str, id: &str, name: &str, region: &str, arn: String| {
+            json!({"resourceId": id, "resourceName": name, "resourceType": kind, "awsRegion": region, "accountId": account, "arn": arn}).to_string()
+        };
+        let efs = |id: &str, region: &str| {
+            row(
+                "AWS::EFS::FileSystem",
+                id,
+                id,
+                region,
+                format!("arn:aws:elasticfilesystem:{region}:{account}:file-system/{id}"),
+            )
+        };
+        match (r.region.as_str(), r.param("NextToken").as_deref()) {
+            ("ap-southeast-2", None) => aws_json(json!({
+                "Results": [
+                    row("AWS::DynamoDB::Table", "orders", "orders", "ap-southeast-2", s(f, "table_orders")),
+                    efs(EFS_HOME, "ap-southeast-2"),
+                ],
+                "QueryInfo": fields,
+                "NextToken": "inventory-page-2",
+            })),
+            ("ap-southeast-2", Some("inventory-page-2")) => aws_json(json!({
+                "Results": [row("AWS::IAM::Role", "AROAAPP", "app", "global", format!("arn:aws:iam::{account}:role/app"))],
+                "QueryInfo": fields,
+            })),
+            ("us-east-1", None) => aws_json(json!({
+                "Results": [
+                    efs(EFS_OTHER, "us-east-1"),
+                    row("AWS::DynamoDB::Table", "sessions-us", "sessions-us", "us-east-1", s(f, "table_us")),
+                ],
+                "QueryInfo": fields,
+            })),
+            (region, token) => panic!("unexpected SelectResourceConfig in {region} with {token:?}"),
+        }
     })
 }

@@ -14,7 +14,10 @@ fn tables_are_read_and_judged() {
     let f = full();
     let orders = resource(&f.snapshot, &table(&f.seed, "table_orders"));
     assert_eq!(orders["sse_type"], "KMS");
-    assert_eq!(orders["encryption"]["kms_key_arn"], seed_str(&f.seed, "cmk"));
+    assert_eq!(
+        orders["encryption"]["kms_key_arn"],
+        seed_str(&f.seed, "cmk")
+    );
     assert_eq!(orders["point_in_time_recovery"], true);
     assert_eq!(orders["on_demand_backups"], 1);
     assert_eq!(orders["replica_regions"], serde_json::json!(["eu-west-1"]));
@@ -35,13 +38,28 @@ fn tables_are_read_and_judged() {
         table(&f.seed, "table_us"),
     );
     expect(&f.findings, "encryption.dynamodb-kms-cmk", &orders, "PASS");
-    expect(&f.findings, "encryption.dynamodb-kms-cmk", &sessions, "FAIL");
+    expect(
+        &f.findings,
+        "encryption.dynamodb-kms-cmk",
+        &sessions,
+        "FAIL",
+    );
     // The replica in eu-west-1 (a recorded answer: moto keeps no replicas).
     expect(&f.findings, "residency.dynamodb-region", &orders, "FAIL");
     expect(&f.findings, "residency.dynamodb-region", &sessions, "PASS");
     expect(&f.findings, "residency.dynamodb-region", &us, "FAIL");
-    expect(&f.findings, "backup.dynamodb-point-in-time-recovery", &orders, "PASS");
-    expect(&f.findings, "backup.dynamodb-point-in-time-recovery", &sessions, "FAIL");
+    expect(
+        &f.findings,
+        "backup.dynamodb-point-in-time-recovery",
+        &orders,
+        "PASS",
+    );
+    expect(
+        &f.findings,
+        "backup.dynamodb-point-in-time-recovery",
+        &sessions,
+        "FAIL",
+    );
 }
 
 /// `DescribeTable` denied: the tables are still listed, their encryption and replicas
@@ -69,15 +87,20 @@ fn a_denied_description_and_a_region_not_read_are_gaps() {
         unread.contains("encryption") && unread.contains("replica_regions"),
         "{read:#}"
     );
-    assert_eq!(read["point_in_time_recovery"], true, "other calls still read");
+    assert_eq!(
+        read["point_in_time_recovery"], true,
+        "other calls still read"
+    );
     let dynamo_gaps: Vec<&Value> = gaps(&snapshot)
         .into_iter()
         .filter(|g| g["service"] == "dynamodb")
         .collect();
     assert!(
-        dynamo_gaps.iter().any(|g| g["operation"] == "dynamodb:ListTables"
-            && g["region"] == OTHER
-            && g["resource_types"] == serde_json::json!(["aws_dynamodb_table"])),
+        dynamo_gaps
+            .iter()
+            .any(|g| g["operation"] == "dynamodb:ListTables"
+                && g["region"] == OTHER
+                && g["resource_types"] == serde_json::json!(["aws_dynamodb_table"])),
         "{dynamo_gaps:#?}"
     );
     expect(&findings, "encryption.dynamodb-kms-cmk", &orders, "GAP");
@@ -98,7 +121,11 @@ fn tables_listed_in_two_pages_are_all_read() {
     let (ran, snapshot, _findings, proxy, _dir) =
         faulted_scan(vec![recorded::tables_in_two_pages()], &[]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
-    assert_eq!(proxy.count("dynamodb:ListTables"), 3, "two pages at home, one in us-east-1");
+    assert_eq!(
+        proxy.count("dynamodb:ListTables"),
+        3,
+        "two pages at home, one in us-east-1"
+    );
     let home: Vec<&Value> = resources(&snapshot, "aws_dynamodb_table")
         .into_iter()
         .filter(|t| t["region"] == HOME)

@@ -144,7 +144,7 @@ fn access_denied_in_every_protocol_is_a_gap() {
         (
             "config:DescribeConfigurationRecorders",
             "AccessDeniedException",
-            vec!["aws_config_recorder"],
+            vec!["aws_config_recorder", "aws_config_resource"],
             2,
         ),
         (
@@ -355,7 +355,7 @@ fn a_call_that_outlasts_the_timeout_is_a_gap() {
         );
         assert_eq!(
             g["resource_types"],
-            serde_json::json!(["aws_config_recorder"])
+            serde_json::json!(["aws_config_recorder", "aws_config_resource"])
         );
     }
     expect_gap_not_pass(&findings, &["logging.config-recording"]);

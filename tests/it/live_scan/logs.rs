@@ -51,9 +51,11 @@ fn a_denied_listing_and_denied_tags_are_gaps() {
         "nothing listed in us-east-1"
     );
     assert!(
-        gaps(&snapshot).iter().any(|g| g["operation"] == "logs:DescribeLogGroups"
-            && g["region"] == OTHER
-            && g["error_code"] == "AccessDeniedException"),
+        gaps(&snapshot)
+            .iter()
+            .any(|g| g["operation"] == "logs:DescribeLogGroups"
+                && g["region"] == OTHER
+                && g["error_code"] == "AccessDeniedException"),
         "{:#?}",
         snapshot["gaps"]
     );
@@ -73,7 +75,11 @@ fn log_groups_listed_in_two_pages_are_all_read() {
     let rule = recorded::log_groups_in_two_pages(FULL_ACCOUNT, seed_str(&f.seed, "cmk"));
     let (ran, snapshot, _findings, proxy, _dir) = faulted_scan(vec![rule], &[]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
-    assert_eq!(proxy.count("logs:DescribeLogGroups"), 3, "two pages at home, one in us-east-1");
+    assert_eq!(
+        proxy.count("logs:DescribeLogGroups"),
+        3,
+        "two pages at home, one in us-east-1"
+    );
     let home: Vec<&Value> = resources(&snapshot, "aws_cloudwatch_log_group")
         .into_iter()
         .filter(|g| g["region"] == HOME)
