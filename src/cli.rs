@@ -4,6 +4,7 @@
 mod attest_cmd;
 mod audit;
 mod collect_cmd;
+mod diff_cmd;
 mod frameworks;
 mod gate_cmd;
 mod plan_cmd;
@@ -124,6 +125,10 @@ pub enum Command {
     /// snapshot and its signature, or a findings document by evaluating it again.
     #[command(after_help = attest_cmd::VERIFY_AFTER_HELP)]
     Verify(attest_cmd::VerifyArgs),
+    /// What changed between two snapshots (resources) or two findings documents (findings,
+    /// waivers): text, Markdown, JSON or an HTML section.
+    #[command(after_help = diff_cmd::AFTER_HELP)]
+    Diff(diff_cmd::DiffArgs),
 }
 
 /// Where the rule pack is.
@@ -167,6 +172,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Keygen(args) => attest_cmd::keygen(args),
         Command::Attest(args) => attest_cmd::attest(args),
         Command::Verify(args) => attest_cmd::verify(args),
+        Command::Diff(args) => diff_cmd::run(args),
     }
 }
 

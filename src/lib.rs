@@ -15,6 +15,7 @@ pub mod attest;
 pub mod cli;
 pub mod collect;
 pub mod diag;
+pub mod diff;
 pub mod evaluate;
 pub mod findings;
 pub mod frameworks;

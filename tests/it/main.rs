@@ -3,6 +3,7 @@
 mod attestation;
 mod cli;
 mod diagnostics;
+mod diff;
 mod distribution;
 mod emulator;
 mod fuzz;
