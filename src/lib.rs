@@ -11,6 +11,7 @@
 //! every output set all or nothing;
 //! [`cli`] is the command line.
 
+pub mod archive;
 pub mod attest;
 pub mod cli;
 pub mod collect;

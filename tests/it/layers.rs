@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("gate", 4),
     ("attest", 4),
     ("diff", 4),
+    ("archive", 4),
     ("cli", 5),
 ];
 
