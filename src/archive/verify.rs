@@ -98,6 +98,12 @@ fn judge_retention(
     }
 }
 
+/// Whether a failed read means the object or version is not there (as opposed to a
+/// call that could not be made).
+fn is_gone(error: &ArchiveError) -> bool {
+    matches!(error, ArchiveError::Call { code, .. } if code == "NoSuchKey" || code == "NoSuchVersion")
+}
+
 /// Checks one object of a record.
 async fn check_object(
     bucket: &Bucket,
@@ -114,30 +120,55 @@ async fn check_object(
         ));
     }
     // The current version is what anyone reading the key gets.
-    let (current, current_version) = fetch(bucket, &object.key, None).await?;
-    let current_sha = sha256_hex(&current);
-    if current_sha != object.sha256 {
-        problems.push(format!(
-            "changed: the current version ({}) hashes to {current_sha}, not {}",
-            current_version.as_deref().unwrap_or("unversioned"),
-            object.sha256
-        ));
-    }
-    // The version the push wrote, which the retention protects.
-    let recorded = if object.version_id.is_some() && object.version_id != current_version {
-        let (bytes, _) = fetch(bucket, &object.key, object.version_id.as_deref()).await?;
-        let sha = sha256_hex(&bytes);
+    let current = match fetch(bucket, &object.key, None).await {
+        Ok(found) => Some(found),
+        Err(e) if is_gone(&e) => {
+            problems.push("gone: no object at this key any more".into());
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let current_version = current.as_ref().and_then(|(_, v)| v.clone());
+    if let Some((bytes, _)) = &current {
+        let sha = sha256_hex(bytes);
         if sha != object.sha256 {
             problems.push(format!(
-                "changed: the recorded version {} hashes to {sha}, not {}",
-                object.version_id.as_deref().unwrap_or(""),
+                "changed: the current version ({}) hashes to {sha}, not {}",
+                current_version.as_deref().unwrap_or("unversioned"),
                 object.sha256
             ));
         }
-        bytes
+    }
+    // The version the push wrote, which the retention protects.
+    let mut judged_version = object.version_id.clone();
+    let recorded = if object.version_id.is_some() && object.version_id != current_version {
+        match fetch(bucket, &object.key, object.version_id.as_deref()).await {
+            Ok((bytes, _)) => {
+                let sha = sha256_hex(&bytes);
+                if sha != object.sha256 {
+                    problems.push(format!(
+                        "changed: the recorded version {} hashes to {sha}, not {}",
+                        object.version_id.as_deref().unwrap_or(""),
+                        object.sha256
+                    ));
+                }
+                Some(bytes)
+            }
+            Err(e) if is_gone(&e) => {
+                problems.push(format!(
+                    "gone: the version the push wrote ({}) is not in the bucket",
+                    object.version_id.as_deref().unwrap_or("")
+                ));
+                // What is there instead is judged below.
+                judged_version = current_version.clone();
+                current.map(|(bytes, _)| bytes)
+            }
+            Err(e) => return Err(e),
+        }
     } else {
-        current
+        current.map(|(bytes, _)| bytes)
     };
+    let recorded = recorded.unwrap_or_default();
     if object.role == Role::Snapshot && sha256_hex(&recorded) == object.sha256 {
         let text = String::from_utf8_lossy(&recorded);
         match Snapshot::parse(&text, &object.name) {
@@ -157,7 +188,7 @@ async fn check_object(
             Err(e) => problems.push(format!("snapshot: {e}")),
         }
     }
-    let found = retention(bucket, &object.key, object.version_id.as_deref()).await?;
+    let found = retention(bucket, &object.key, judged_version.as_deref()).await?;
     let retention = match judge_retention(found, now) {
         Ok(words) => words,
         Err(problem) => {

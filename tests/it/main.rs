@@ -1,5 +1,6 @@
 //! One integration-test binary (as ripgrep and ruff do): faster to link, one place to look.
 
+mod archive;
 mod attestation;
 mod cli;
 mod diagnostics;

@@ -1,0 +1,380 @@
+//! `assay archive` against the emulator: the real SDK to moto over loopback HTTP, through
+//! the proxy for the one call moto does not implement.
+//!
+//! moto 5.1 keeps Object Lock retention (PutObject with a mode and retain-until date, the
+//! bucket's ObjectLockConfiguration) but answers `GET /<key>?retention` as a GetObject. AWS
+//! documents GetObjectRetention as returning `<Retention><Mode>…</Mode><RetainUntilDate>…`
+//! and a version without retention as the error `NoSuchObjectLockConfiguration` (404)
+//! (Amazon S3 API Reference, GetObjectRetention): [`object_retention`] reshapes moto's
+//! answer, the object's own `x-amz-object-lock-*` headers, into that wire format.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::emulator::proxy::{Proxy, Reply, Request, Response, aws_error, on};
+use crate::emulator::{Ran, command, moto, run};
+use crate::root;
+
+const SNAPSHOT: &str = "samples/aws-sample/snapshot.json";
+const ACCOUNT: &str = "111122223333";
+
+/// GetObjectRetention in AWS's wire format, from the object moto returns for it.
+fn object_retention() -> crate::emulator::proxy::Rule {
+    on(&["s3:GetObjectRetention"], |r: &Request| {
+        let request = r.clone();
+        Reply::Rewrite(Box::new(move |response: Response| {
+            if response.status != 200 {
+                return response;
+            }
+            let header = |name: &str| {
+                response
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.clone())
+            };
+            match (
+                header("x-amz-object-lock-mode"),
+                header("x-amz-object-lock-retain-until-date"),
+            ) {
+                (Some(mode), Some(until)) => Response::new(
+                    200,
+                    "application/xml",
+                    format!(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>{mode}</Mode><RetainUntilDate>{until}</RetainUntilDate></Retention>"
+                    ),
+                ),
+                _ => aws_error(
+                    &request,
+                    404,
+                    "NoSuchObjectLockConfiguration",
+                    "The specified object does not have a ObjectLock configuration",
+                ),
+            }
+        }))
+    })
+}
+
+fn script(args: &[&str]) -> Value {
+    moto().run_seed("tests/emulator/archive.py", args)
+}
+
+/// A bucket named for the test (moto's bucket names are global to the server).
+fn bucket(name: &str, region: &str, flags: &[&str]) -> String {
+    let name = format!("assay-archive-{name}");
+    let mut args = vec!["--action", "create", "--bucket", &name, "--region", region];
+    args.extend(flags);
+    script(&args);
+    name
+}
+
+fn archive(proxy: &Proxy, args: &[&str]) -> Ran {
+    run(command(Some(&proxy.url)), args)
+}
+
+/// The air-maestro profile with an archive section, and the sample audited with it.
+fn inputs(dir: &Path) -> (String, String, String) {
+    let profile = dir.join("profile.yaml");
+    let mut text =
+        std::fs::read_to_string(root().join("samples/air-maestro/profile.yaml")).unwrap();
+    text.push_str("\narchive:\n  mode: compliance\n  retain_years: 7\n  regions: [eu-central-1]\n");
+    std::fs::write(&profile, text).unwrap();
+    let out = dir.join("out");
+    let ran = run(
+        command(None),
+        &[
+            "audit",
+            "--snapshot",
+            SNAPSHOT,
+            "--profile",
+            profile.to_str().unwrap(),
+            "--format",
+            "json,html",
+            "--out",
+            out.to_str().unwrap(),
+            "--now",
+            "2026-12-05T08:00:00Z",
+        ],
+    );
+    assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
+    (
+        profile.display().to_string(),
+        out.join("findings.json").display().to_string(),
+        out.join("report.html").display().to_string(),
+    )
+}
+
+fn versions(bucket: &str) -> u64 {
+    script(&["--action", "count", "--bucket", bucket])["versions"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn push_refuses_a_bucket_unfit_for_evidence_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, _, _) = inputs(dir.path());
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let cases = [
+        (
+            bucket("no-lock", "eu-central-1", &["--versioning"]),
+            "S3 Object Lock is not enabled on it",
+        ),
+        (
+            bucket("no-versioning", "eu-central-1", &[]),
+            "versioning has never been enabled on it",
+        ),
+        (
+            bucket("elsewhere", "us-west-2", &["--lock"]),
+            "it is in us-west-2, and the profile's archive.regions allows only eu-central-1",
+        ),
+    ];
+    for (name, reason) in &cases {
+        let ran = archive(
+            &proxy,
+            &[
+                "archive",
+                "push",
+                "--bucket",
+                name,
+                "--profile",
+                &profile,
+                "--snapshot",
+                SNAPSHOT,
+            ],
+        );
+        assert_eq!(ran.code, 2, "{name}: {}", ran.stderr);
+        assert!(
+            ran.stderr
+                .contains(&format!("refusing to archive to bucket {name}: {reason}")),
+            "{name}: {}",
+            ran.stderr
+        );
+        assert_eq!(versions(name), 0, "{name}: nothing is written");
+    }
+    // A profile without an archive section is bad input, before any call.
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            &cases[0].0,
+            "--profile",
+            "samples/air-maestro/profile.yaml",
+            "--snapshot",
+            SNAPSHOT,
+        ],
+    );
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("the profile has no `archive` section"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn a_scan_is_pushed_listed_pulled_and_verified_and_tampering_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, findings, report) = inputs(dir.path());
+    let name = bucket("round-trip", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            &name,
+            "--profile",
+            &profile,
+            "--snapshot",
+            SNAPSHOT,
+            "--findings",
+            &findings,
+            "--report",
+            &report,
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout
+            .contains("archived 3 file(s), COMPLIANCE retention until 2033-"),
+        "{}",
+        ran.stdout
+    );
+
+    // Listed by account, by date, by quarter; another quarter lists nothing, and says so.
+    let base = ["archive", "list", "--bucket", &name];
+    let list = |extra: &[&str]| archive(&proxy, &[&base[..], extra].concat());
+    let by_account = list(&["--account", ACCOUNT]);
+    assert_eq!(by_account.code, 0, "{}", by_account.stderr);
+    let lines: Vec<&str> = by_account.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", by_account.stdout);
+    let record = lines[0].split_whitespace().nth(2).unwrap().to_string();
+    assert!(
+        record.starts_with(&format!("assay/scans/{ACCOUNT}/2026-12-05/")),
+        "{record}"
+    );
+    assert_eq!(
+        list(&[]).stdout.lines().count(),
+        3,
+        "one record per account of the sample"
+    );
+    assert_eq!(list(&["--date", "2026-12-05"]).stdout.lines().count(), 3);
+    assert_eq!(list(&["--quarter", "2026-Q4"]).stdout.lines().count(), 3);
+    let q3 = list(&["--quarter", "2026-Q3"]);
+    assert_eq!((q3.code, q3.stdout.as_str()), (0, ""));
+    assert!(q3.stderr.contains("no scans in"), "{}", q3.stderr);
+    let bad = list(&["--quarter", "2026-Q7"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("--quarter: `2026-Q7` is not a quarter"),
+        "{}",
+        bad.stderr
+    );
+
+    // Pulled back byte for byte.
+    let pulled = dir.path().join("pulled");
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "pull",
+            "--bucket",
+            &name,
+            &record,
+            "--out",
+            pulled.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    for (original, name) in [
+        (SNAPSHOT.to_string(), "snapshot.json"),
+        (findings.clone(), "findings.json"),
+        (report.clone(), "report.html"),
+    ] {
+        assert_eq!(
+            std::fs::read(root().join(&original)).unwrap(),
+            std::fs::read(pulled.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+
+    // Verified: hashes, the snapshot's manifest, retention.
+    let verify = |extra: &[&str]| {
+        archive(
+            &proxy,
+            &[&["archive", "verify", "--bucket", &name][..], extra].concat(),
+        )
+    };
+    let ran = verify(&[&record]);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stdout.contains("findings.json")
+            && ran.stdout.contains("hash matches, COMPLIANCE until 2033-"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("snapshot: unsigned"), "{}", ran.stdout);
+    assert!(
+        proxy.count("s3:GetObjectRetention") >= 4,
+        "each object and the record"
+    );
+    // Retention judged at a date after it ends.
+    let ran = verify(&[&record, "--at", "2034-01-01T00:00:00Z"]);
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.stdout
+            .contains("not under retention: its COMPLIANCE retention ended 2033-"),
+        "{}",
+        ran.stdout
+    );
+
+    // A changed object: a new version over the findings, without retention.
+    let findings_key = ran
+        .stdout
+        .lines()
+        .find_map(|l| l.split("findings.json (").nth(1))
+        .and_then(|rest| rest.split(')').next())
+        .expect("the findings' key is printed")
+        .to_string();
+    script(&[
+        "--action",
+        "overwrite",
+        "--bucket",
+        &name,
+        "--key",
+        &findings_key,
+        "--body",
+        "{}",
+    ]);
+    let ran = verify(&["--account", ACCOUNT]);
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains(&format!("{record}: NOT VERIFIED")),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains(&format!(
+            "findings.json ({findings_key}): changed: the current version"
+        )),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("0 scan(s) verified, 1 not"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn verify_catches_objects_written_without_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, findings, _) = inputs(dir.path());
+    let source = bucket("locked", "eu-central-1", &["--lock"]);
+    let copy = bucket("unlocked-copy", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            &source,
+            "--profile",
+            &profile,
+            "--snapshot",
+            SNAPSHOT,
+            "--findings",
+            &findings,
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // The same keys and bytes, written by something that set no retention.
+    script(&["--action", "copy", "--bucket", &source, "--to", &copy]);
+    let ran = archive(
+        &proxy,
+        &["archive", "verify", "--bucket", &copy, "--account", ACCOUNT],
+    );
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stdout.contains(
+            "the scan record is not under retention: this version has no Object Lock retention"
+        ),
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(
+        ran.stdout
+            .matches("): not under retention: this version has no Object Lock retention")
+            .count(),
+        2,
+        "the snapshot and the findings: {}",
+        ran.stdout
+    );
+}
