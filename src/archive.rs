@@ -16,7 +16,7 @@ pub mod record;
 mod verify;
 
 pub use pull::{list, pull};
-pub use push::{PushInput, push};
+pub use push::{Prepared, PushInput, prepare, push};
 pub use verify::{ObjectCheck, ScanCheck, verify};
 
 #[derive(Debug, thiserror::Error)]

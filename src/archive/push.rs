@@ -3,7 +3,7 @@
 //! a push that stops half-way leaves objects no record lists (harmless, and written once)
 //! and no scan that looks complete.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ChecksumAlgorithm, ObjectLockMode};
@@ -38,7 +38,7 @@ struct Staged {
     sha256: String,
 }
 
-fn read(path: &PathBuf, role: Role) -> Result<Staged, ArchiveError> {
+fn read(path: &Path, role: Role) -> Result<Staged, ArchiveError> {
     let bytes = crate::input::read(path)
         .map_err(|e| ArchiveError::Input(format!("cannot read {}: {e}", path.display())))?;
     let name = path
@@ -71,9 +71,15 @@ pub fn retain_until(
         })
 }
 
-/// Reads and checks the inputs: the snapshot's integrity, and that the findings were
-/// evaluated from this snapshot.
-fn stage(input: &PushInput) -> Result<(Snapshot, Vec<Staged>), ArchiveError> {
+/// The inputs of a push, read and checked, ready to write.
+pub struct Prepared {
+    snapshot: Snapshot,
+    files: Vec<Staged>,
+}
+
+/// Reads and checks the inputs before any call is made: the snapshot's integrity, and
+/// that the findings were evaluated from this snapshot.
+pub fn prepare(input: &PushInput) -> Result<Prepared, ArchiveError> {
     let snapshot =
         Snapshot::load(&input.snapshot).map_err(|e| ArchiveError::Input(e.to_string()))?;
     let mut files = vec![read(&input.snapshot, Role::Snapshot)?];
@@ -113,7 +119,7 @@ fn stage(input: &PushInput) -> Result<(Snapshot, Vec<Staged>), ArchiveError> {
             input.snapshot.display()
         )));
     }
-    Ok((snapshot, files))
+    Ok(Prepared { snapshot, files })
 }
 
 /// Writes one object under retention; returns the version written.
@@ -155,10 +161,10 @@ pub async fn push(
     bucket: &Bucket,
     prefix: &str,
     policy: &ArchivePolicy,
-    input: &PushInput,
+    prepared: Prepared,
     now: DateTime<Utc>,
 ) -> Result<(ScanRecord, Vec<String>), ArchiveError> {
-    let (snapshot, files) = stage(input)?;
+    let Prepared { snapshot, files } = prepared;
     bucket.check_fit(&policy.regions).await?;
     let retention = Retention {
         mode: policy.mode,

@@ -219,10 +219,11 @@ pub fn run(cmd: ArchiveCommand) -> Result<u8> {
                 reports: args.reports,
                 attestations: args.attestations,
             };
+            let prepared = archive::prepare(&input)?;
             let prefix = normalise_prefix(&args.bucket.prefix);
             let (record, keys) = rt.block_on(async {
                 let bucket = open(&args.bucket).await?;
-                anyhow::Ok(archive::push(&bucket, &prefix, &policy, &input, Utc::now()).await?)
+                anyhow::Ok(archive::push(&bucket, &prefix, &policy, prepared, Utc::now()).await?)
             })?;
             for o in &record.objects {
                 println!("s3://{}/{}  {}", args.bucket.bucket, o.key, o.name);

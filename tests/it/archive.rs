@@ -378,3 +378,112 @@ fn verify_catches_objects_written_without_retention() {
         ran.stdout
     );
 }
+
+#[test]
+fn the_archive_policy_is_printed_apart_from_the_read_only_one() {
+    let read_only = run(command(None), &["iam-policy"]);
+    assert_eq!(read_only.code, 0);
+    assert!(
+        !read_only.stdout.contains("s3:PutObject"),
+        "scanning never writes"
+    );
+    let ran = run(
+        command(None),
+        &["iam-policy", "--archive", "--bucket", "acme-evidence"],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let policy: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let actions: Vec<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for needed in [
+        "s3:PutObject",
+        "s3:PutObjectRetention",
+        "s3:GetObjectRetention",
+        "s3:GetBucketObjectLockConfiguration",
+    ] {
+        assert!(actions.contains(&needed), "{needed} in {actions:?}");
+    }
+    assert!(
+        actions
+            .iter()
+            .all(|a| !a.contains("Delete") && !a.contains("Bypass"))
+    );
+    assert_eq!(
+        policy["Statement"][0]["Resource"],
+        serde_json::json!(["arn:aws:s3:::acme-evidence", "arn:aws:s3:::acme-evidence/*"])
+    );
+}
+
+#[test]
+fn a_bad_archive_section_names_the_profile_line_and_nothing_is_called() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.yaml");
+    let mut text =
+        std::fs::read_to_string(root().join("samples/air-maestro/profile.yaml")).unwrap();
+    text.push_str("\narchive:\n  mode: compliance\n  retain_years: 7\n  retain_days: 30\n  regions: [eu-central-1]\n");
+    std::fs::write(&profile, text).unwrap();
+    // No endpoint at all: a call would fail differently.
+    let ran = run(
+        command(Some("http://127.0.0.1:9")),
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            "b",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--snapshot",
+            SNAPSHOT,
+        ],
+    );
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr
+            .contains("profile: archive: give `retain_years` or `retain_days`, not both"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("profile.yaml:"),
+        "names the file and line: {}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn findings_of_another_snapshot_are_refused_before_any_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, findings, _) = inputs(dir.path());
+    // The findings' snapshot, changed and sealed again: another snapshot.
+    let mut snapshot = assay::snapshot::Snapshot::load(&root().join(SNAPSHOT)).unwrap();
+    snapshot.resources.pop();
+    snapshot.seal();
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, snapshot.to_json_pretty()).unwrap();
+    let ran = run(
+        command(Some("http://127.0.0.1:9")),
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            "b",
+            "--profile",
+            &profile,
+            "--snapshot",
+            other.to_str().unwrap(),
+            "--findings",
+            &findings,
+        ],
+    );
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr
+            .contains("these findings were evaluated from another snapshot"),
+        "{}",
+        ran.stderr
+    );
+}
