@@ -23,6 +23,7 @@ pub mod frameworks;
 pub mod gate;
 pub mod input;
 pub mod output;
+pub mod period;
 pub mod plan;
 pub mod profile;
 pub mod report;

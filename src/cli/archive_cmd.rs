@@ -118,6 +118,34 @@ pub enum ArchiveCommand {
     /// Check archived scans: every file's hash, the snapshot's manifest and signature, and
     /// that every object is still under retention.
     Verify(VerifyArgs),
+    /// Judge a period from its archived scans: per rule and resource, held at every scan,
+    /// failed between which dates, or not observed when.
+    Period(PeriodArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    #[command(flatten)]
+    pub bucket: BucketArgs,
+    /// Only this account's scans and findings.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// The quarter (YYYY-Qn, e.g. 2026-Q3).
+    #[arg(long, required_unless_present = "period", conflicts_with = "period")]
+    pub quarter: Option<String>,
+    /// The period, first and last day included (YYYY-MM-DD..YYYY-MM-DD).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// How long a scan's evidence stands without a next scan, in hours; time beyond it is
+    /// not observed (a GAP in time, never a pass).
+    #[arg(long, default_value_t = 48)]
+    pub max_gap_hours: i64,
+    /// text or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    /// Text: list findings that held throughout too.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]
@@ -293,7 +321,73 @@ pub fn run(cmd: ArchiveCommand) -> Result<u8> {
             Ok(0)
         }
         ArchiveCommand::Verify(args) => verify(&rt, args),
+        ArchiveCommand::Period(args) => period(&rt, args),
     }
+}
+
+fn period(rt: &tokio::runtime::Runtime, args: PeriodArgs) -> Result<u8> {
+    let days = match (&args.quarter, &args.period) {
+        (Some(q), _) => Period::quarter(q).map_err(|e| anyhow::anyhow!("--quarter: {e}"))?,
+        (None, Some(p)) => {
+            let bad =
+                || anyhow::anyhow!("--period: `{p}` is not FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD)");
+            let (a, b) = p.split_once("..").ok_or_else(bad)?;
+            let (a, b) = (
+                Period::day(a).map_err(|_| bad())?,
+                Period::day(b).map_err(|_| bad())?,
+            );
+            if b.to < a.from {
+                bail!("--period: `{p}` ends before it starts");
+            }
+            Period {
+                from: a.from,
+                to: b.to,
+            }
+        }
+        (None, None) => bail!("give --quarter or --period"),
+    };
+    if args.max_gap_hours < 1 {
+        bail!("--max-gap-hours: must be at least 1");
+    }
+    let span = crate::period::Span {
+        from: days.from.and_time(chrono::NaiveTime::MIN).and_utc(),
+        to: (days.to + chrono::TimeDelta::days(1))
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc(),
+    };
+    let max_gap = chrono::TimeDelta::hours(args.max_gap_hours);
+    let prefix = normalise_prefix(&args.bucket.prefix);
+    let (scans, skipped) = rt.block_on(async {
+        let b = open(&args.bucket).await?;
+        anyhow::Ok(
+            archive::period_scans(
+                &b,
+                &prefix,
+                args.account.as_deref(),
+                span.from,
+                span.to,
+                max_gap,
+            )
+            .await?,
+        )
+    })?;
+    for s in &skipped {
+        eprintln!("warning: {s}: its time is not observed");
+    }
+    let report = crate::period::judge(span, &scans, max_gap);
+    if args.format == "json" {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", crate::report::text::terminal(&report.text(args.all)));
+    }
+    let any = |v: &str| report.timelines.iter().any(|t| t.verdict == v);
+    Ok(if any("exceptions") {
+        1
+    } else if any("not_observed") || report.timelines.is_empty() {
+        3
+    } else {
+        0
+    })
 }
 
 fn verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> Result<u8> {

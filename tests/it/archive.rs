@@ -487,3 +487,167 @@ fn findings_of_another_snapshot_are_refused_before_any_call() {
         ran.stderr
     );
 }
+
+/// Issue 17's scenario: three scans of the estate; one bucket's encryption is broken
+/// between the first and the second and mended before the third. The period shows the
+/// exception with its dates, `diff` lists exactly the change, and the period's judgement
+/// is the same when built again.
+#[test]
+fn three_archived_scans_show_a_break_between_two_of_them() {
+    const BUCKET: &str = "arn:aws:s3:::flightdeck-ami-build-artifacts";
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, _, _) = inputs(dir.path());
+    let name = bucket("period", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let mut snapshots = Vec::new();
+    for (day, broken) in [
+        ("2026-10-01", false),
+        ("2026-11-01", true),
+        ("2026-12-01", false),
+    ] {
+        let mut snapshot = assay::snapshot::Snapshot::load(&root().join(SNAPSHOT)).unwrap();
+        snapshot.collected_at = format!("{day}T00:00:00Z").parse().unwrap();
+        if broken {
+            let bucket = snapshot
+                .resources
+                .iter_mut()
+                .find(|r| r.arn == BUCKET)
+                .unwrap();
+            let mut value = serde_json::to_value(&*bucket).unwrap();
+            value["encryption"] =
+                serde_json::json!({"enabled": false, "algorithm": null, "kms_key_arn": null});
+            *bucket = serde_json::from_value(value).unwrap();
+        }
+        snapshot.seal();
+        let path = dir.path().join(format!("snapshot-{day}.json"));
+        std::fs::write(&path, snapshot.to_json_pretty()).unwrap();
+        let out = dir.path().join(format!("out-{day}"));
+        let ran = run(
+            command(None),
+            &[
+                "audit",
+                "--snapshot",
+                path.to_str().unwrap(),
+                "--profile",
+                &profile,
+                "--format",
+                "json",
+                "--out",
+                out.to_str().unwrap(),
+                "--now",
+                &format!("{day}T01:00:00Z"),
+            ],
+        );
+        assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
+        let ran = archive(
+            &proxy,
+            &[
+                "archive",
+                "push",
+                "--bucket",
+                &name,
+                "--profile",
+                &profile,
+                "--snapshot",
+                path.to_str().unwrap(),
+                "--findings",
+                out.join("findings.json").to_str().unwrap(),
+            ],
+        );
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        snapshots.push(path.display().to_string());
+    }
+
+    let period = |format: &str| {
+        archive(
+            &proxy,
+            &[
+                "archive",
+                "period",
+                "--bucket",
+                &name,
+                "--quarter",
+                "2026-Q4",
+                "--account",
+                ACCOUNT,
+                "--max-gap-hours",
+                "1488",
+                "--format",
+                format,
+            ],
+        )
+    };
+    let ran = period("json");
+    assert_eq!(ran.code, 1, "exceptions: {}", ran.stderr);
+    let report: Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(report["scans"].as_array().unwrap().len(), 3);
+    assert_eq!(report["not_covered"], serde_json::json!([]));
+    let broken: Vec<&Value> = report["timelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["resource"] == BUCKET && t["verdict"] == "exceptions")
+        .collect();
+    assert!(
+        !broken.is_empty(),
+        "the bucket's encryption rules show the break"
+    );
+    for t in &broken {
+        let exceptions: Vec<(&str, &str)> = t["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["state"] == "exception")
+            .map(|s| (s["from"].as_str().unwrap(), s["to"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            exceptions,
+            vec![("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")],
+            "{}",
+            t["rule_id"]
+        );
+    }
+    // The same judgement when built again, byte for byte.
+    assert_eq!(period("json").stdout, ran.stdout);
+    let text = period("text").stdout;
+    assert!(
+        text.contains("exception from 2026-11-01 00:00 to 2026-12-01 00:00"),
+        "{text}"
+    );
+    assert!(text.contains("coverage: the whole period"), "{text}");
+
+    // The diff between the first two scans lists exactly the change.
+    let ran = run(
+        command(None),
+        &["diff", &snapshots[0], &snapshots[1], "--format", "json"],
+    );
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let diff: Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(diff["resources"]["added"], serde_json::json!([]));
+    assert_eq!(diff["resources"]["removed"], serde_json::json!([]));
+    let changed = diff["resources"]["changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0]["arn"], BUCKET);
+
+    // A quarter with no scans is not observed at all (exit 3), never a pass.
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "period",
+            "--bucket",
+            &name,
+            "--quarter",
+            "2026-Q2",
+            "--account",
+            ACCOUNT,
+        ],
+    );
+    assert_eq!(ran.code, 3, "{}", ran.stdout);
+    assert!(
+        ran.stdout
+            .contains("not observed: 2026-04-01 00:00 to 2026-07-01 00:00 (no scan)"),
+        "{}",
+        ran.stdout
+    );
+}

@@ -31,6 +31,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("attest", 4),
     ("diff", 4),
     ("archive", 4),
+    ("period", 4),
     ("cli", 5),
 ];
 
