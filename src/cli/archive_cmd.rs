@@ -23,12 +23,14 @@ Examples:
   assay archive list --bucket acme-evidence --account 111122223333 --quarter 2026-Q3
   assay archive pull --bucket acme-evidence assay/scans/111122223333/2026-07-14/20260714T030405Z-0123456789abcdef.json --out q3/
   assay archive verify --bucket acme-evidence --quarter 2026-Q3 --key keys/collector.pub
+  assay archive period --bucket acme-evidence --quarter 2026-Q3 --account 111122223333
 
 push refuses (exit 2) a bucket without S3 Object Lock, without versioning, or outside the
 profile's archive.regions. The permissions: `assay iam-policy --archive`.
 
-Exit status: 0 done (verify: every object holds), 1 verify found a changed object, a broken
-snapshot or signature, or an object not under retention, 2 refused, bad input or a failed call.";
+Exit status: 0 done (verify: every object holds; period: everything held throughout), 1 verify
+found a changed object, a broken snapshot or signature, or an object not under retention
+(period: an exception), 2 refused, bad input or a failed call, 3 period: time not observed.";
 
 /// Where the archive is and how to reach it.
 #[derive(Debug, Args, Clone)]
