@@ -651,3 +651,67 @@ fn three_archived_scans_show_a_break_between_two_of_them() {
         ran.stdout
     );
 }
+
+#[test]
+fn verify_checks_the_snapshot_signature_against_the_key_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, _, _) = inputs(dir.path());
+    let (signer, other) = (dir.path().join("signer"), dir.path().join("other"));
+    for prefix in [&signer, &other] {
+        let ran = run(command(None), &["keygen", "-o", prefix.to_str().unwrap()]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+    }
+    let key = assay::attest::sign::read_signing_key(&signer.with_extension("key")).unwrap();
+    let mut snapshot = assay::snapshot::Snapshot::load(&root().join(SNAPSHOT)).unwrap();
+    assay::snapshot::seal::sign(&mut snapshot, &key);
+    let signed = dir.path().join("signed.json");
+    std::fs::write(&signed, snapshot.to_json_pretty()).unwrap();
+
+    let name = bucket("signed", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            &name,
+            "--profile",
+            &profile,
+            "--snapshot",
+            signed.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let verify = |key: &Path| {
+        archive(
+            &proxy,
+            &[
+                "archive",
+                "verify",
+                "--bucket",
+                &name,
+                "--account",
+                ACCOUNT,
+                "--key",
+                key.with_extension("pub").to_str().unwrap(),
+            ],
+        )
+    };
+    let ran = verify(&signer);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stdout.contains("the key given: the signature is valid"),
+        "{}",
+        ran.stdout
+    );
+    let ran = verify(&other);
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("NOT VERIFIED")
+            && ran.stdout.contains("- signed.json (")
+            && ran.stdout.contains("not by the key given"),
+        "{}",
+        ran.stdout
+    );
+}
