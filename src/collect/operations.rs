@@ -2,7 +2,7 @@
 //!
 //! This is the least-privilege contract: `assay iam-policy` prints a policy with exactly
 //! these actions, the recorder refuses any call not declared, and a test checks that
-//! every action is read-only (Get/List/Describe/Lookup, plus the credential report).
+//! every action is read-only (Get/List/Describe/Lookup/Select, plus the credential report).
 //! Each service collector declares its own calls (its `OPERATIONS`, referenced from its
 //! entry in [`COLLECTORS`]); this module keeps only the calls the scan itself makes
 //! around the collectors: who the caller is, the organisation's accounts, the regions.
@@ -58,7 +58,9 @@ mod tests {
     fn every_declared_action_is_read_only() {
         for (op, action) in declared() {
             let verb = action.split(':').nth(1).unwrap_or("");
-            let read_only = ["Get", "List", "Describe", "Lookup"]
+            // `Select` queries AWS Config's recorded state (config:SelectResourceConfig is
+            // in the AWS managed ReadOnlyAccess policy).
+            let read_only = ["Get", "List", "Describe", "Lookup", "Select"]
                 .iter()
                 .any(|p| verb.starts_with(p))
                 || action == "iam:GenerateCredentialReport"
