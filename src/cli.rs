@@ -12,13 +12,15 @@ mod report_cmd;
 mod rules_cmd;
 mod snapshot_cmd;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
+use chrono::{DateTime, Utc};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::diag::Sources;
-use crate::profile::Profile;
+use crate::exit::ExitStatus;
+use crate::pipeline::{InputPaths, Inputs};
 use crate::rules::RulePack;
 
 const EXIT_STATUS: &str = "\
@@ -151,7 +153,7 @@ impl RulesArg {
     }
 }
 
-pub fn run(cli: Cli) -> Result<u8> {
+pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Audit(args) => audit::audit(args),
         Command::Evaluate(args) => audit::evaluate(args),
@@ -170,35 +172,54 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// Prints a pipeline notice (a rendered diagnostic or a warning) on stderr.
+pub(crate) fn print_notice(text: &str) {
+    eprint!("{text}");
+}
+
 /// Loads the rule pack, printing every diagnostic; fails if any is an error.
 pub(crate) fn load_pack(rules: &RulesArg, sources: &mut Sources) -> Result<RulePack> {
     let dir = rules.dir()?;
-    let (pack, diags) = crate::rules::load::load_pack(&dir, sources);
-    if !diags.items.is_empty() {
-        eprint!("{}", diags.render_plain(sources));
-    }
-    match pack {
-        Some(pack) => Ok(pack),
-        None => bail!(
-            "{} error(s) in the rules under {}; nothing was evaluated",
-            diags.error_count(),
-            dir.display()
-        ),
-    }
+    Ok(crate::pipeline::load_pack(
+        &dir,
+        sources,
+        &mut print_notice,
+    )?)
 }
 
-/// Loads a profile against the pack, printing every diagnostic.
-pub(crate) fn load_profile(path: &Path, pack: &RulePack, sources: &mut Sources) -> Result<Profile> {
-    let (profile, diags) = crate::profile::load(path, pack, sources);
-    if !diags.items.is_empty() {
-        eprint!("{}", diags.render_plain(sources));
+/// The inputs every command that evaluates shares: what must hold, and when.
+#[derive(Debug, Args, Clone)]
+pub struct EvaluationArgs {
+    /// The organisation profile: parameter values, frameworks, selected rules,
+    /// attestations, claims.
+    #[arg(long)]
+    pub profile: PathBuf,
+    /// Waiver file (approved, expiring exceptions).
+    #[arg(long)]
+    pub waivers: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Evaluation time to record (RFC 3339), for reproducible output; default now. Waiver
+    /// expiry is judged against its date.
+    #[arg(long)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl EvaluationArgs {
+    /// Loads the rule pack, profile and waivers, printing every diagnostic on stderr.
+    pub(crate) fn load(&self) -> Result<Inputs> {
+        let rules = self.rules.dir()?;
+        let paths = InputPaths {
+            rules: &rules,
+            profile: &self.profile,
+            waivers: self.waivers.as_deref(),
+        };
+        let mut sources = Sources::default();
+        Ok(Inputs::load(&paths, &mut sources, &mut print_notice)?)
     }
-    match profile {
-        Some(p) => Ok(p),
-        None => bail!(
-            "{} error(s) in the profile {}; nothing was evaluated",
-            diags.error_count(),
-            path.display()
-        ),
+
+    /// The evaluation time: `--now`, else the clock.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
     }
 }

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::exit::ExitStatus;
 use crate::findings::{Finding, Status};
 use crate::plan::rules::NotEvaluated;
 use crate::plan::{NotRead, PlanNote};
@@ -195,8 +196,12 @@ impl Decision {
     }
 
     /// The exit status: 0 passed, 1 failed.
-    pub fn exit_code(&self) -> u8 {
-        if self.passed { 0 } else { 1 }
+    pub fn exit_code(&self) -> ExitStatus {
+        if self.passed {
+            ExitStatus::Ok
+        } else {
+            ExitStatus::Failed
+        }
     }
 }
 
@@ -256,9 +261,9 @@ mod tests {
         };
         let d = Decision::new(&findings, lenient, None);
         assert_eq!(d.blocking, 2, "FAIL and ERROR still block");
-        assert_eq!(d.exit_code(), 1);
+        assert_eq!(d.exit_code(), ExitStatus::Failed);
         let d = Decision::new(&findings[4..5], Policy::default(), None);
         assert!(d.passed);
-        assert_eq!(d.exit_code(), 0);
+        assert_eq!(d.exit_code(), ExitStatus::Ok);
     }
 }

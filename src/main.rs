@@ -6,7 +6,7 @@ fn main() -> ExitCode {
     restore_sigpipe();
     let cli = assay::cli::Cli::from_command_line();
     match assay::cli::run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(status) => status.into(),
         Err(error) => {
             // A closed pipe (`assay … | head`) is not an error.
             if error.chain().any(|c| {
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
                     said.push_str(&cause);
                 }
             }
-            ExitCode::from(2)
+            assay::exit::ExitStatus::Error.into()
         }
     }
 }

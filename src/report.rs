@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::exit::ExitStatus;
 use crate::findings::{AttestationRef, Finding, Status, StatusCounts};
 use crate::profile::Claim;
 use crate::rules::{RuleKind, Severity};
@@ -270,17 +271,17 @@ impl Report {
     /// The process exit status for this report: 1 on any FAIL, 3 on GAP, ERROR or UNKNOWN
     /// (a plan value known only after apply) without FAIL, or when there is no evidence at
     /// all ([`Report::no_evidence`]), 0 otherwise.
-    pub fn exit_code(&self) -> u8 {
+    pub fn exit_code(&self) -> ExitStatus {
         if self.summary.contains_key(&Status::Fail) {
-            1
+            ExitStatus::Failed
         } else if self.summary.contains_key(&Status::Gap)
             || self.summary.contains_key(&Status::Error)
             || self.summary.contains_key(&Status::Unknown)
             || self.no_evidence().is_some()
         {
-            3
+            ExitStatus::Incomplete
         } else {
-            0
+            ExitStatus::Ok
         }
     }
 

@@ -7,15 +7,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 
+use super::EvaluationArgs;
 use super::plan_cmd::PlanInputArgs;
-use super::{RulesArg, load_pack, load_profile};
-use crate::diag::Sources;
+use crate::exit::ExitStatus;
 use crate::gate::baseline::Baseline;
 use crate::gate::{Decision, Outcome, Policy, sources};
-use crate::plan::rules::{NotEvaluated, not_evaluable_in};
+use crate::pipeline::{self, Evidence};
+use crate::plan::rules::NotEvaluated;
 use crate::plan::{NotRead, PlanNote};
 use crate::report::{self, Report};
 use crate::rules::Severity;
@@ -57,18 +57,8 @@ pub struct Inputs {
     pub source: Source,
     #[command(flatten)]
     pub plan_input: PlanInputArgs,
-    /// The organisation profile: parameter values, frameworks, selected rules.
-    #[arg(long)]
-    pub profile: PathBuf,
-    /// Waiver file (approved, expiring exceptions).
-    #[arg(long)]
-    pub waivers: Option<PathBuf>,
     #[command(flatten)]
-    pub rules: RulesArg,
-    /// Evaluation time (RFC 3339), for reproducible output; default now. Waiver expiry is
-    /// judged against its date.
-    #[arg(long)]
-    pub now: Option<DateTime<Utc>>,
+    pub evaluation: EvaluationArgs,
 }
 
 #[derive(Debug, Args)]
@@ -144,100 +134,61 @@ struct Evaluated {
 }
 
 fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
-    let mut sources = Sources::default();
-    let pack = load_pack(&inputs.rules, &mut sources)?;
-    let profile = load_profile(&inputs.profile, &pack, &mut sources)?;
-    let waivers = match &inputs.waivers {
-        Some(path) => {
-            let (waivers, diags) = crate::waivers::load(path, &pack, &mut sources);
-            if !diags.items.is_empty() {
-                eprint!("{}", diags.render_plain(&sources));
+    let loaded = inputs.evaluation.load()?;
+    let now = inputs.evaluation.now();
+    match (&inputs.source.snapshot, &inputs.source.plan) {
+        (Some(path), _) => {
+            let snapshot = Snapshot::load(path)?;
+            let evaluation = pipeline::evaluate(
+                &loaded,
+                Evidence::Snapshot(&snapshot),
+                &path.display().to_string(),
+                now,
+            );
+            // A profile parameter that selects nothing hides violations: said on stderr
+            // and in the gate's outputs, as `audit` says it.
+            for warning in &evaluation.warnings {
+                eprintln!("{warning}");
             }
-            match waivers {
-                Some(w) => w,
-                None => bail!(
-                    "{} error(s) in the waiver file {}; nothing was evaluated",
-                    diags.error_count(),
-                    path.display()
-                ),
-            }
+            Ok(Evaluated {
+                report: evaluation.report,
+                not_evaluated: evaluation.not_evaluated,
+                not_read: Vec::new(),
+                notes: Vec::new(),
+                warnings: evaluation.warnings,
+                nothing_to_judge: None,
+            })
         }
-        None => Vec::new(),
-    };
-    let (snapshot, path, plan_extras) = match (&inputs.source.snapshot, &inputs.source.plan) {
-        (Some(path), _) => (Snapshot::load(path)?, path.display().to_string(), None),
         (None, Some(path)) => {
-            let planned = crate::plan::load(path, &inputs.plan_input.options(inputs.now))?;
-            let nothing = planned.nothing_to_judge();
+            let planned =
+                crate::plan::load(path, &inputs.plan_input.options(inputs.evaluation.now))?;
+            let nothing_to_judge = planned.nothing_to_judge();
             for w in &planned.warnings {
                 eprintln!("warning: {w}");
             }
-            if let Some(n) = &nothing {
+            if let Some(n) = &nothing_to_judge {
                 eprintln!("warning: {}: {n}", path.display());
             }
-            (
-                planned.snapshot,
-                path.display().to_string(),
-                Some((planned.not_read, planned.notes, planned.warnings, nothing)),
-            )
+            let evaluation = pipeline::evaluate(
+                &loaded,
+                Evidence::Plan(&planned.snapshot),
+                &path.display().to_string(),
+                now,
+            );
+            Ok(Evaluated {
+                report: evaluation.report,
+                not_evaluated: evaluation.not_evaluated,
+                not_read: planned.not_read,
+                notes: planned.notes,
+                warnings: planned.warnings,
+                nothing_to_judge,
+            })
         }
         (None, None) => bail!("give --snapshot or --plan"),
-    };
-    let (not_read, notes, mut warnings, nothing_to_judge) = plan_extras.unwrap_or_default();
-    let now = inputs.now.unwrap_or_else(Utc::now);
-    let mut not_evaluated = Vec::new();
-    let rules: Vec<&crate::rules::Rule> = pack
-        .rules
-        .iter()
-        .filter(|r| profile.rules.selects(&r.id))
-        .filter(|r| {
-            let reason = (snapshot.origin.kind == "plan")
-                .then(|| not_evaluable_in(r, &snapshot))
-                .flatten();
-            if let Some(reason) = &reason {
-                not_evaluated.push(NotEvaluated {
-                    rule_id: r.id.clone(),
-                    reason: reason.clone(),
-                });
-            }
-            reason.is_none()
-        })
-        .collect();
-    let report = if inputs.source.snapshot.is_some() {
-        // A snapshot is evaluated exactly as `assay audit` evaluates it, so its findings
-        // re-derive as an audit's do (`assay verify`); a plan's are made from the plan,
-        // which `verify` does not read as a snapshot.
-        let mut report =
-            super::audit::evaluate_loaded(&snapshot, &path, &pack, &profile, &waivers, now);
-        report.inputs = Some(super::audit::recorded_inputs(
-            &inputs.profile,
-            &profile,
-            inputs.waivers.as_deref(),
-        )?);
-        // A profile parameter that selects nothing hides violations: said on stderr and in
-        // the gate's outputs, as `audit` says it.
-        for warning in crate::selectors::warnings(&report.unmatched_selectors) {
-            eprintln!("{warning}");
-            warnings.push(warning);
-        }
-        report
-    } else {
-        let mut findings =
-            crate::evaluate::evaluate(&snapshot, &rules, &profile.params, &profile.attestations);
-        let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-        Report::build(findings, &snapshot, &path, &pack, &profile, register, now)
-    };
-    Ok(Evaluated {
-        report,
-        not_evaluated,
-        not_read,
-        notes,
-        warnings,
-        nothing_to_judge,
-    })
+    }
 }
 
-pub fn gate(args: GateArgs) -> Result<u8> {
+pub fn gate(args: GateArgs) -> Result<ExitStatus> {
     const FORMATS: [&str; 4] = ["junit", "sarif", "markdown", "json"];
     for f in &args.format {
         if !FORMATS.contains(&f.as_str()) {
@@ -393,7 +344,7 @@ fn summary(outcome: &Outcome) -> String {
     text
 }
 
-pub fn baseline(cmd: BaselineCommand) -> Result<u8> {
+pub fn baseline(cmd: BaselineCommand) -> Result<ExitStatus> {
     match cmd {
         BaselineCommand::Create(args) => {
             let evaluated = evaluate(&args.inputs)?;
@@ -406,7 +357,7 @@ pub fn baseline(cmd: BaselineCommand) -> Result<u8> {
                 args.output.display(),
                 baseline.findings.len()
             );
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
     }
 }

@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use super::{RulesArg, load_pack, load_profile};
+use super::{RulesArg, load_pack, print_notice};
 use crate::attest::verify::Checks;
 use crate::diag::Sources;
+use crate::pipeline::{self, Evidence, Inputs};
 use crate::report::{Report, compare};
 use crate::snapshot::{Snapshot, sha256_hex};
 
@@ -100,8 +101,13 @@ pub(crate) fn rederive(
             // The profile's own hash is over the text it parsed; the same file read again
             // after this check is compared once more below.
             let profile = if sha256 == report.profile.sha256 {
-                Some(load_profile(&path, &pack, &mut sources)?)
-                    .filter(|p| p.sha256 == report.profile.sha256)
+                Some(pipeline::load_profile(
+                    &path,
+                    &pack,
+                    &mut sources,
+                    &mut print_notice,
+                )?)
+                .filter(|p| p.sha256 == report.profile.sha256)
             } else {
                 None
             };
@@ -134,15 +140,19 @@ pub(crate) fn rederive(
         );
         return Ok(());
     };
-    let mut derived = super::audit::evaluate_loaded(
-        &snapshot,
+    let inputs = Inputs {
+        pack,
+        profile,
+        waivers,
+        recorded: report.inputs.clone(),
+    };
+    let derived = pipeline::evaluate(
+        &inputs,
+        Evidence::Snapshot(&snapshot),
         &report.snapshot.path,
-        &pack,
-        &profile,
-        &waivers,
         report.evaluated_at,
-    );
-    derived.inputs = report.inputs.clone();
+    )
+    .report;
     let differences = compare::differences(report, &derived);
     if differences.is_empty() {
         checks.pass(
@@ -294,7 +304,7 @@ fn waivers(
         );
         return Ok(None);
     }
-    let list = super::audit::load_waivers(Some(&path), pack, sources)?;
+    let list = pipeline::load_waivers(Some(&path), pack, sources, &mut print_notice)?;
     checks.pass(
         "waivers",
         format!(

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::exit::ExitStatus;
 use crate::report::{self, Report};
 
 const FORMATS: [&str; 4] = ["html", "pdf", "json", "csv"];
@@ -51,7 +52,7 @@ pub struct ReportArgs {
 
 pub const AFTER_HELP: &str = "Examples:\n  assay report --findings out/findings.json --format html --out out-html/\n  assay report --findings out/findings.json --templates my-templates/ --out branded/\n\nThe document is verified first as `assay verify` does: evaluated again from the snapshot, rules, profile and waivers it records, and compared finding by finding.\n\nExit status: 0 written, 2 nothing written: unreadable findings, an input that is missing or is not the one recorded, a snapshot that fails verification, a document that differs from what its inputs give, or a broken template.";
 
-pub fn run(args: ReportArgs) -> Result<u8> {
+pub fn run(args: ReportArgs) -> Result<ExitStatus> {
     for f in &args.format {
         if !FORMATS.contains(&f.as_str()) {
             bail!("unknown format `{f}` (available: {})", FORMATS.join(", "));
@@ -115,7 +116,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     outputs.commit()?;
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     println!("Reports: {}", names.join(", "));
-    Ok(0)
+    Ok(ExitStatus::Ok)
 }
 
 /// `findings.json` or `findings.csv`, as `assay audit` writes them.

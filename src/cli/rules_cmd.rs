@@ -7,6 +7,7 @@ use clap::Subcommand;
 
 use super::{RulesArg, load_pack};
 use crate::diag::Sources;
+use crate::exit::ExitStatus;
 use crate::rules::RuleKind;
 use crate::rules::fixtures;
 
@@ -39,7 +40,7 @@ pub enum RulesCommand {
     },
 }
 
-pub fn run(cmd: RulesCommand) -> Result<u8> {
+pub fn run(cmd: RulesCommand) -> Result<ExitStatus> {
     let mut sources = Sources::default();
     match cmd {
         RulesCommand::List(r) => {
@@ -64,7 +65,7 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                     controls.join("; ")
                 );
             }
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
         RulesCommand::Explain { id, rules } => {
             let pack = load_pack(&rules, &mut sources)?;
@@ -135,7 +136,7 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                     println!("  {r}");
                 }
             }
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
         RulesCommand::Test { filter, rules } => {
             let pack = load_pack(&rules, &mut sources)?;
@@ -153,7 +154,11 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                 }
             }
             println!("\n{} passed, {} failed", results.len() - failed, failed);
-            Ok(if failed == 0 { 0 } else { 1 })
+            Ok(if failed == 0 {
+                ExitStatus::Ok
+            } else {
+                ExitStatus::Failed
+            })
         }
         RulesCommand::Lint(r) => {
             let pack = load_pack(&r, &mut sources)?;
@@ -170,7 +175,7 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                 pack.params.len(),
                 pack.frameworks.len()
             );
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
         RulesCommand::New { name, rules } => {
             let Some((domain, stem)) = name.split_once('/') else {
@@ -210,7 +215,7 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                 path.display(),
                 tests.display()
             );
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
     }
 }

@@ -73,7 +73,7 @@ pub fn log(outcome: &Outcome) -> Value {
             "automationDetails": {"id": format!("assay/{}/", report.snapshot.origin)},
             "invocations": [{
                 "executionSuccessful": true,
-                "exitCode": outcome.decision.exit_code(),
+                "exitCode": outcome.decision.exit_code().code(),
                 "endTimeUtc": report.evaluated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "toolExecutionNotifications": notifications(outcome),
             }],
