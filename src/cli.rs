@@ -16,7 +16,8 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::builder::TypedValueParser;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::diag::Sources;
 use crate::exit::ExitStatus;
@@ -172,6 +173,53 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
+/// The value parser of every `--format`: the names of a format enum (`report::Format`,
+/// `gate::Format`), listed in `--help`, and a value that is none of them refused as
+/// "unknown format `x` (available: …)".
+#[derive(Clone)]
+pub(crate) struct FormatParser<E>(std::marker::PhantomData<E>);
+
+impl<E> FormatParser<E> {
+    pub(crate) fn new() -> Self {
+        FormatParser(std::marker::PhantomData)
+    }
+}
+
+impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for FormatParser<E> {
+    type Value = E;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<E, clap::Error> {
+        let text = value.to_string_lossy();
+        E::from_str(&text, false).map_err(|_| {
+            let names: Vec<String> = E::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            let message = format!(
+                "unknown format `{text}` (available: {})\n",
+                names.join(", ")
+            );
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, message).with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            E::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value()),
+        ))
+    }
+}
+
 /// Prints a pipeline notice (a rendered diagnostic or a warning) on stderr.
 pub(crate) fn print_notice(text: &str) {
     eprint!("{text}");
@@ -221,5 +269,128 @@ impl EvaluationArgs {
     /// The evaluation time: `--now`, else the clock.
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.now.unwrap_or_else(Utc::now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// clap's own consistency checks over every command: no two arguments with one name or
+    /// short flag, defaults that parse, `requires`/`conflicts_with` naming real arguments.
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// One spelling for "where to write" in every command (`-o`/`--out`); the older
+    /// `--output` of collect, plan and baseline create still works, hidden from help.
+    #[test]
+    fn where_to_write_is_spelt_one_way() {
+        for args in [
+            &["assay", "collect", "-o", "s.json"][..],
+            &["assay", "collect", "--out", "s.json"],
+            &["assay", "collect", "--output", "s.json"],
+            &["assay", "plan", "p.json", "--output", "s.json"],
+            &["assay", "plan", "p.json", "--out", "s.json"],
+            &[
+                "assay",
+                "baseline",
+                "create",
+                "--plan",
+                "p.json",
+                "--profile",
+                "x.yaml",
+                "--output",
+                "b.json",
+            ],
+            &[
+                "assay",
+                "audit",
+                "--snapshot",
+                "s.json",
+                "--profile",
+                "x.yaml",
+                "-o",
+                "dir",
+            ],
+            &[
+                "assay",
+                "gate",
+                "--plan",
+                "p.json",
+                "--profile",
+                "x.yaml",
+                "-o",
+                "dir",
+            ],
+            &["assay", "report", "--findings", "f.json", "-o", "dir"],
+            &[
+                "assay",
+                "attest",
+                "--snapshot",
+                "s.json",
+                "--profile",
+                "x.yaml",
+                "-o",
+                "dir",
+            ],
+            &["assay", "keygen", "--out", "keys/k"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_ok(), "{args:?}");
+        }
+        let help = Cli::command()
+            .find_subcommand_mut("collect")
+            .expect("collect")
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("--out <OUT"), "{help}");
+        assert!(!help.contains("--output"), "{help}");
+    }
+
+    /// `--format` takes the names of a format enum and refuses others with the list.
+    #[test]
+    fn an_unknown_format_is_refused_with_the_list() {
+        let error = Cli::try_parse_from([
+            "assay",
+            "audit",
+            "--snapshot",
+            "s",
+            "--profile",
+            "p",
+            "--format",
+            "json,docx",
+        ])
+        .expect_err("docx is no format");
+        assert!(
+            error
+                .to_string()
+                .contains("unknown format `docx` (available: json, csv, html, pdf)"),
+            "{error}"
+        );
+        let parsed = Cli::try_parse_from([
+            "assay",
+            "gate",
+            "--plan",
+            "p",
+            "--profile",
+            "p",
+            "--format",
+            "sarif,json",
+            "--fail-on",
+            "high",
+        ])
+        .expect("parses");
+        let Command::Gate(gate) = parsed.command else {
+            panic!("a gate command")
+        };
+        assert_eq!(
+            gate.format,
+            [
+                crate::gate::format::Format::Sarif,
+                crate::gate::format::Format::Json
+            ]
+        );
+        assert_eq!(gate.fail_on, crate::rules::Severity::High);
     }
 }

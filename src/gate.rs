@@ -13,6 +13,10 @@
 //! resource never does. See `docs/ci.md`.
 
 pub mod baseline;
+pub mod format;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod sources;
 
 use std::collections::BTreeMap;
@@ -21,9 +25,9 @@ use serde::Serialize;
 
 use crate::exit::ExitStatus;
 use crate::findings::{Finding, Status};
-use crate::plan::rules::NotEvaluated;
 use crate::plan::{NotRead, PlanNote};
 use crate::rules::Severity;
+use crate::rules::on_plan::NotEvaluated;
 use baseline::Baseline;
 
 /// What fails the gate.
@@ -58,7 +62,7 @@ impl Policy {
     }
 }
 
-/// What the CI renderers (`report::junit`, `report::sarif`, `report::markdown`) show:
+/// What the CI renderers ([`junit`], [`sarif`], [`markdown`]) show:
 /// the report, the gate's decision, and where planned resources are declared.
 pub struct Outcome<'a> {
     pub report: &'a crate::report::Report,

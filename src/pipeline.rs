@@ -12,14 +12,16 @@
 //! a file with an error stops the run with a [`PipelineError`] before anything is
 //! evaluated, so bad input never yields a report.
 
+pub mod fixtures;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
 use crate::diag::{Diagnostics, Sources};
-use crate::plan::rules::{NotEvaluated, not_evaluable_in};
 use crate::profile::Profile;
 use crate::report::{self, Report};
+use crate::rules::on_plan::{NotEvaluated, not_evaluable_in};
 use crate::rules::{Rule, RulePack};
 use crate::snapshot::Snapshot;
 use crate::waivers::Waiver;

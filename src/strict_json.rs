@@ -25,6 +25,33 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error>
     serde_json::from_str(text)
 }
 
+/// Why a versioned document (snapshot, findings, baseline) could not be read.
+#[derive(Debug)]
+pub enum VersionedError {
+    /// Not JSON, or not the document's shape (with line and column).
+    Json(serde_json::Error),
+    /// A `schema_version` other than the one this build reads.
+    Version(u64),
+}
+
+/// Parses a document that carries a top-level `schema_version`: the version is checked
+/// first, so an old or future file gets a clear message rather than a field error, then
+/// the whole is parsed as `T` by [`from_str`].
+pub fn from_str_versioned<T: DeserializeOwned>(
+    text: &str,
+    version: u64,
+) -> Result<T, VersionedError> {
+    #[derive(serde::Deserialize)]
+    struct VersionOnly {
+        schema_version: u64,
+    }
+    let found: VersionOnly = serde_json::from_str(text).map_err(VersionedError::Json)?;
+    if found.schema_version != version {
+        return Err(VersionedError::Version(found.schema_version));
+    }
+    from_str(text).map_err(VersionedError::Json)
+}
+
 /// Fails on the first object in `text` that has a key twice (or on malformed JSON).
 pub fn check_unique_keys(text: &str) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);

@@ -5,13 +5,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 
-use super::EvaluationArgs;
+use super::{EvaluationArgs, FormatParser};
 use crate::exit::ExitStatus;
 use crate::output::Outputs;
 use crate::pipeline::{self, Evidence};
+use crate::report::format::{Format, Writer};
 use crate::report::{self, Report};
 use crate::snapshot::Snapshot;
 
@@ -38,16 +39,15 @@ pub struct EvaluateArgs {
 pub struct AuditArgs {
     #[command(flatten)]
     pub input: EvaluateArgs,
-    /// Output formats, comma-separated: json, csv, html (`report.html`), pdf (one
-    /// `report-<framework>.pdf` per framework of the profile).
-    #[arg(long, value_delimiter = ',', default_value = "json,csv")]
-    pub format: Vec<String>,
+    /// Output formats, comma-separated (each listed below with the files it writes).
+    #[arg(long, value_delimiter = ',', default_value = "json,csv", value_parser = FormatParser::<Format>::new())]
+    pub format: Vec<Format>,
     /// Directory of HTML templates replacing the built-in ones of the same name (see
     /// docs/reports.md).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Directory for the report files (created if missing).
-    #[arg(long, default_value = "out")]
+    #[arg(short = 'o', long, default_value = "out")]
     pub out: PathBuf,
     /// Do not print the terminal summary.
     #[arg(long)]
@@ -113,17 +113,8 @@ pub fn evaluate(args: EvaluateArgs) -> Result<ExitStatus> {
 }
 
 pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
-    for f in &args.format {
-        if !["json", "csv", "html", "pdf"].contains(&f.as_str()) {
-            bail!("unknown format `{f}` (available: json, csv, html, pdf)");
-        }
-    }
     // Templates are input too: a broken one stops the run before anything is written.
-    let html = if args.format.iter().any(|f| f == "html") {
-        Some(report::html::Renderer::new(args.templates.as_deref())?)
-    } else {
-        None
-    };
+    let writer = Writer::new(&args.format, args.templates.as_deref())?;
     let Built {
         report,
         collected,
@@ -139,30 +130,7 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
         written.push(path);
     }
     for format in &args.format {
-        if format == "pdf" {
-            written.extend(report::pdf::write(&report, &args.out, &mut outputs)?);
-            continue;
-        }
-        if let Some(renderer) = html.as_ref().filter(|_| format == "html") {
-            written.push(report::html::write(
-                renderer,
-                &report,
-                &args.out,
-                &mut outputs,
-            )?);
-            continue;
-        }
-        let path = args.out.join(format!("findings.{format}"));
-        let mut file = outputs.file(&path)?;
-        match format.as_str() {
-            "json" => report::json::render(&report, &mut file)?,
-            "csv" => report::csv::render(&report, &mut file)
-                .with_context(|| format!("writing {}", path.display()))?,
-            _ => unreachable!("formats were checked above"),
-        }
-        file.flush()
-            .with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
+        written.extend(writer.write(*format, &report, &args.out, &mut outputs)?);
     }
     outputs.commit()?;
     let written: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();

@@ -76,7 +76,12 @@ pub struct CollectArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Where to write the snapshot.
-    #[arg(long, short, default_value = "snapshot.json")]
+    #[arg(
+        short = 'o',
+        long = "out",
+        alias = "output",
+        default_value = "snapshot.json"
+    )]
     pub output: PathBuf,
     /// Sign the snapshot's manifest digest with this Ed25519 private key (from `assay
     /// keygen`), so a reader with the public key can check who sealed it

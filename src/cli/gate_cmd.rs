@@ -3,22 +3,22 @@
 //! checked before anything is written, as in `assay audit`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
 use super::EvaluationArgs;
 use super::plan_cmd::PlanInputArgs;
 use crate::exit::ExitStatus;
 use crate::gate::baseline::Baseline;
+use crate::gate::format::{self, Format};
 use crate::gate::{Decision, Outcome, Policy, sources};
 use crate::pipeline::{self, Evidence};
-use crate::plan::rules::NotEvaluated;
 use crate::plan::{NotRead, PlanNote};
-use crate::report::{self, Report};
+use crate::report::Report;
 use crate::rules::Severity;
+use crate::rules::on_plan::NotEvaluated;
 use crate::snapshot::Snapshot;
 
 pub const AFTER_HELP: &str = "\
@@ -66,8 +66,8 @@ pub struct GateArgs {
     #[command(flatten)]
     pub inputs: Inputs,
     /// The lowest rule severity that fails the gate.
-    #[arg(long, default_value = "info", value_parser = ["critical", "high", "medium", "low", "info"])]
-    pub fail_on: String,
+    #[arg(long, value_enum, default_value_t = Severity::Info)]
+    pub fail_on: Severity,
     /// Fail on GAP findings: data the scan could not read (the default).
     #[arg(long, overrides_with = "no_fail_on_gap")]
     pub fail_on_gap: bool,
@@ -88,16 +88,16 @@ pub struct GateArgs {
     /// (nothing checked is never a pass).
     #[arg(long)]
     pub allow_empty: bool,
-    /// Output formats, comma-separated: junit (junit.xml), sarif (results.sarif), markdown
-    /// (summary.md), json (findings.json and gate.json).
+    /// Output formats, comma-separated (each listed below with the files it writes).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "junit,sarif,markdown,json"
+        default_value = "junit,sarif,markdown,json",
+        value_parser = super::FormatParser::<Format>::new()
     )]
-    pub format: Vec<String>,
+    pub format: Vec<Format>,
     /// Directory for the output files (created if missing).
-    #[arg(long, default_value = "out")]
+    #[arg(short = 'o', long, default_value = "out")]
     pub out: PathBuf,
     /// Directory of the Terraform configuration, to point SARIF results at `.tf` lines
     /// (default: the plan file's directory).
@@ -119,7 +119,7 @@ pub struct BaselineArgs {
     #[command(flatten)]
     pub inputs: Inputs,
     /// The baseline file to write.
-    #[arg(short = 'o', long)]
+    #[arg(short = 'o', long = "out", alias = "output")]
     pub output: PathBuf,
 }
 
@@ -189,19 +189,13 @@ fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
 }
 
 pub fn gate(args: GateArgs) -> Result<ExitStatus> {
-    const FORMATS: [&str; 4] = ["junit", "sarif", "markdown", "json"];
-    for f in &args.format {
-        if !FORMATS.contains(&f.as_str()) {
-            bail!("unknown format `{f}` (available: {})", FORMATS.join(", "));
-        }
-    }
     let baseline = match &args.baseline {
         Some(path) => Some(Baseline::load(path)?),
         None => None,
     };
     let evaluated = evaluate(&args.inputs)?;
     let policy = Policy {
-        fail_on: Severity::parse(&args.fail_on).unwrap_or(Severity::Info),
+        fail_on: args.fail_on,
         fail_on_gap: !args.no_fail_on_gap,
         fail_on_unknown: !args.no_fail_on_unknown,
     };
@@ -237,36 +231,7 @@ pub fn gate(args: GateArgs) -> Result<ExitStatus> {
     let mut outputs = crate::output::Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();
     for format in &args.format {
-        let files: Vec<(&str, Renderer)> = match format.as_str() {
-            "junit" => vec![(
-                "junit.xml",
-                Box::new(|w: &mut dyn Write| report::junit::render(&outcome, w)),
-            )],
-            "sarif" => vec![(
-                "results.sarif",
-                Box::new(|w: &mut dyn Write| report::sarif::render(&outcome, w)),
-            )],
-            "markdown" => vec![(
-                "summary.md",
-                Box::new(|w: &mut dyn Write| report::markdown::render(&outcome, w)),
-            )],
-            _ => vec![
-                (
-                    "findings.json",
-                    Box::new(|w: &mut dyn Write| report::json::render(&evaluated.report, w)),
-                ),
-                (
-                    "gate.json",
-                    Box::new(|w: &mut dyn Write| gate_json(&decision, w)),
-                ),
-            ],
-        };
-        for (name, render) in files {
-            let path = args.out.join(name);
-            let mut file = outputs.file(&path)?;
-            render(&mut file).with_context(|| format!("writing {}", path.display()))?;
-            file.flush()
-                .with_context(|| format!("writing {}", path.display()))?;
+        for path in format::write(*format, &outcome, &args.out, &mut outputs)? {
             written.push(path.display().to_string());
         }
     }
@@ -274,14 +239,6 @@ pub fn gate(args: GateArgs) -> Result<ExitStatus> {
     print!("{}", summary(&outcome));
     println!("Reports: {}", written.join(", "));
     Ok(decision.exit_code())
-}
-
-/// Writes one output file.
-type Renderer<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
-
-fn gate_json(decision: &Decision, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, decision)?;
-    out.write_all(b"\n")
 }
 
 /// Text from the evidence, made safe to print.

@@ -37,7 +37,7 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub input: PlanInputArgs,
     /// Write the snapshot here instead of to standard output.
-    #[arg(short = 'o', long)]
+    #[arg(short = 'o', long = "out", alias = "output")]
     pub output: Option<PathBuf>,
     /// Sign the snapshot's manifest digest with this Ed25519 private key (from `assay
     /// keygen`; `docs/snapshot.md`).

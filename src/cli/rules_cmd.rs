@@ -8,8 +8,8 @@ use clap::Subcommand;
 use super::{RulesArg, load_pack};
 use crate::diag::Sources;
 use crate::exit::ExitStatus;
+use crate::pipeline::fixtures;
 use crate::rules::RuleKind;
-use crate::rules::fixtures;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {

@@ -5,7 +5,7 @@
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 
-use crate::rules::{Rule, RuleKind};
+use super::{Rule, RuleKind};
 
 /// The resource types a plan snapshot can hold.
 pub const PLAN_TYPES: &[&str] = &[

@@ -11,8 +11,8 @@ use std::io::Write;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
+use super::{Judgement, Outcome, resource_label};
 use crate::findings::{AssertionStatus, Finding, Status};
-use crate::gate::{Judgement, Outcome, resource_label};
 
 type XmlWriter<'w> = Writer<&'w mut dyn Write>;
 

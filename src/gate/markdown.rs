@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
+use super::{Judgement, Outcome, resource_label};
 use crate::findings::{Finding, Status};
-use crate::gate::{Judgement, Outcome, resource_label};
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(text(outcome).as_bytes())
