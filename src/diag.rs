@@ -229,12 +229,13 @@ pub fn read_yaml<T: serde::de::DeserializeOwned>(
     name: &str,
     kind: &str,
     sources: &mut Sources,
-) -> Result<YamlFile<T>, Diagnostic> {
+) -> Result<YamlFile<T>, Box<Diagnostic>> {
     let text = crate::input::read_text(path).map_err(|e| {
         Diagnostic::error("io", format!("cannot read {name} {}: {e}", path.display()))
     })?;
     let file = sources.add(path.display().to_string(), text.clone());
-    let value = serde_saphyr::from_str(&text).map_err(|e| yaml_error(file, sources, &e, kind))?;
+    let value =
+        serde_saphyr::from_str(&text).map_err(|e| Box::new(yaml_error(file, sources, &e, kind)))?;
     Ok(YamlFile { file, text, value })
 }
 

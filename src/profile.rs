@@ -106,7 +106,7 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         Ok(read) => read,
         Err(d) => {
             let mut diags = Diagnostics::default();
-            diags.push(d);
+            diags.push(*d);
             return (None, diags);
         }
     };

@@ -84,7 +84,7 @@ pub fn load(
         match read_yaml::<Vec<Spanned<RawWaiver>>>(path, "waivers", "waiver file", sources) {
             Ok(read) => (read.file, read.value),
             Err(d) => {
-                diags.push(d);
+                diags.push(*d);
                 return (None, diags);
             }
         };
