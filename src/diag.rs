@@ -168,7 +168,7 @@ impl Diagnostics {
         }
         // Quoted source lines and messages come from the user's files: an escape
         // sequence in one is shown, not sent to the terminal.
-        crate::report::text::terminal(&out).into_owned()
+        crate::text::terminal(&out).into_owned()
     }
 }
 

@@ -8,8 +8,10 @@
 //! must hold; [`diag`] renders problems in those inputs with file, line and column;
 //! [`strict_json`] reads every JSON input, refusing a key given twice;
 //! [`input`] reads every input file (regular files only, size-capped), [`output`] writes
-//! every output set all or nothing;
-//! [`cli`] is the command line.
+//! every output set all or nothing; [`text`] makes evidence text safe to print or embed;
+//! [`pipeline`] is the whole run as one call (inputs and evidence in, the evaluated report
+//! out), which every evaluating command makes; [`exit`] is every command's exit status;
+//! [`cli`] is the command line: it parses arguments, calls the pipeline and writes.
 
 pub mod attest;
 pub mod cli;
@@ -30,5 +32,6 @@ pub mod rules;
 pub mod selectors;
 pub mod snapshot;
 pub mod strict_json;
+pub mod text;
 pub mod typeset;
 pub mod waivers;

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             // X: No such file`); a cause already said is not said again.
             // Messages quote paths, ARNs and file contents: escape sequences in them are
             // shown, never sent to the terminal raw.
-            let safe = |text: &str| assay::report::text::terminal(text).into_owned();
+            let safe = |text: &str| assay::text::terminal(text).into_owned();
             let mut said = error.to_string();
             eprintln!("error: {}", safe(&said));
             for cause in error.chain().skip(1) {

@@ -16,7 +16,8 @@ pub mod html;
 pub mod json;
 pub mod pdf;
 pub mod terminal;
-pub mod text;
+/// Renderers and the command line reach the escaping of evidence text here too.
+pub use crate::text;
 
 use std::collections::BTreeMap;
 

@@ -161,6 +161,34 @@ impl<'de> Visitor<'de> for Unique<'_> {
 mod tests {
     use super::*;
 
+    /// The version is read before the shape: a future document is named as such, not as
+    /// a missing field; the right version is then parsed strictly.
+    #[test]
+    fn a_versioned_document_is_checked_for_its_version_first() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Doc {
+            #[allow(dead_code)]
+            schema_version: u64,
+            #[allow(dead_code)]
+            name: String,
+        }
+        match from_str_versioned::<Doc>(r#"{"schema_version": 7}"#, 1) {
+            Err(VersionedError::Version(7)) => {}
+            other => panic!("{other:?}"),
+        }
+        match from_str_versioned::<Doc>(r#"{"schema_version": 1, "name": "a", "name": "b"}"#, 1) {
+            Err(VersionedError::Json(e)) => assert!(e.to_string().contains("`name`"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        match from_str_versioned::<Doc>(r#"{"name": "a"}"#, 1) {
+            Err(VersionedError::Json(e)) => {
+                assert!(e.to_string().contains("schema_version"), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(from_str_versioned::<Doc>(r#"{"schema_version": 1, "name": "a"}"#, 1).is_ok());
+    }
+
     #[test]
     fn a_duplicate_key_is_named_with_where_it_is() {
         let text =

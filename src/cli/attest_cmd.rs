@@ -208,7 +208,7 @@ pub fn attest(args: AttestArgs) -> Result<ExitStatus> {
     println!(
         "Attestation {} for {}: {stores} data store(s) in scope, {outside} outside the allowed regions, {} copy destination(s), {} exception(s) disclosed; evidence observed {}.",
         a.id,
-        crate::report::text::terminal_with(&a.organisation, false),
+        crate::text::terminal_with(&a.organisation, false),
         a.copies.len(),
         a.exceptions.len(),
         a.observed_at.to_rfc3339()
@@ -329,11 +329,7 @@ pub(crate) fn check_line(c: &verify::Check) -> String {
         Outcome::Noted => "note   ",
     };
     // Details quote the document being verified: shown, never obeyed by the terminal.
-    format!(
-        "{mark} {}: {}",
-        c.name,
-        crate::report::text::terminal(&c.detail)
-    )
+    format!("{mark} {}: {}", c.name, crate::text::terminal(&c.detail))
 }
 
 fn verify_attestation(

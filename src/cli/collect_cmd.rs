@@ -132,7 +132,7 @@ pub fn run(args: CollectArgs) -> Result<ExitStatus> {
     for gap in &snapshot.gaps {
         eprintln!(
             "{}",
-            crate::report::text::terminal_with(
+            crate::text::terminal_with(
                 &format!(
                     "  GAP {} {}/{} {}: {} {}",
                     gap.id, gap.account, gap.region, gap.operation, gap.error_code, gap.message

@@ -243,7 +243,7 @@ pub fn gate(args: GateArgs) -> Result<ExitStatus> {
 
 /// Text from the evidence, made safe to print.
 fn t(text: &str) -> std::borrow::Cow<'_, str> {
-    crate::report::text::terminal_with(text, false)
+    crate::text::terminal_with(text, false)
 }
 
 /// The terminal lines: the verdict and each blocking finding.

@@ -181,7 +181,7 @@ fn lint(r: RulesArg) -> Result<ExitStatus> {
     let pack = load_pack(&r, &mut sources)?;
     let warnings = cost_warnings(&pack);
     for w in &warnings {
-        eprintln!("{}", crate::report::text::terminal(w));
+        eprintln!("{}", crate::text::terminal(w));
     }
     if !warnings.is_empty() {
         eprintln!("{} warning(s)", warnings.len());

@@ -234,5 +234,5 @@ pub fn evidence(f: &Finding) -> String {
 /// XML 1.0 forbids most control characters even escaped; resource names, rule ids and
 /// evidence come from accounts and files, so every attribute and text goes through this.
 fn clean(text: &str) -> String {
-    crate::report::text::xml_chars(text).into_owned()
+    crate::text::xml_chars(text).into_owned()
 }

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("input", 0),
     ("exit", 0),
     ("output", 0),
+    ("text", 0),
     // Diagnostics read the input files they quote (`input`).
     ("diag", 1),
     ("snapshot", 1),
@@ -43,9 +44,6 @@ const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[
     // The snapshot seal signs with the attestation's Ed25519 keys (`attest::sign`); the
     // key handling belongs in a leaf both use.
     ("snapshot", "attest"),
-    // Diagnostics escape control characters for the terminal with `report::text`, a leaf
-    // function that belongs beside them.
-    ("diag", "report"),
 ];
 
 /// Pairs of modules in one layer that import each other today, each with why it is left.
