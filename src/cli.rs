@@ -348,6 +348,34 @@ mod tests {
         assert!(!help.contains("--output"), "{help}");
     }
 
+    /// Every command, however deep: a new one is held to the same spellings.
+    fn every_command(command: &clap::Command, out: &mut Vec<clap::Command>) {
+        out.push(command.clone());
+        for sub in command.get_subcommands() {
+            every_command(sub, out);
+        }
+    }
+
+    /// `-o` is `--out` in every command, no command shows `--output`, and every
+    /// `--format` lists the formats it takes (a value enum, never a free string).
+    #[test]
+    fn every_command_spells_out_and_format_one_way() {
+        let mut commands = Vec::new();
+        every_command(&Cli::command(), &mut commands);
+        for command in &commands {
+            for arg in command.get_arguments() {
+                let name = format!("assay … {} {}", command.get_name(), arg.get_id());
+                if arg.get_short() == Some('o') {
+                    assert_eq!(arg.get_long(), Some("out"), "{name}");
+                }
+                assert_ne!(arg.get_long(), Some("output"), "{name}");
+                if arg.get_long() == Some("format") {
+                    assert!(!arg.get_possible_values().is_empty(), "{name}");
+                }
+            }
+        }
+    }
+
     /// `--format` takes the names of a format enum and refuses others with the list.
     #[test]
     fn an_unknown_format_is_refused_with_the_list() {
