@@ -8,7 +8,8 @@
 //! must hold; [`diag`] renders problems in those inputs with file, line and column;
 //! [`strict_json`] reads every JSON input, refusing a key given twice;
 //! [`input`] reads every input file (regular files only, size-capped), [`output`] writes
-//! every output set all or nothing; [`text`] makes evidence text safe to print or embed;
+//! every output set all or nothing; [`keys`] holds the Ed25519 keys and signatures that
+//! seal snapshots and sign attestations; [`text`] makes evidence text safe to print or embed;
 //! [`pipeline`] is the whole run as one call (inputs and evidence in, the evaluated report
 //! out), which every evaluating command makes; [`exit`] is every command's exit status;
 //! [`cli`] is the command line: it parses arguments, calls the pipeline and writes.
@@ -23,6 +24,7 @@ pub mod findings;
 pub mod frameworks;
 pub mod gate;
 pub mod input;
+pub mod keys;
 pub mod output;
 pub mod pipeline;
 pub mod plan;
