@@ -14,10 +14,12 @@
 //! out), which every evaluating command makes; [`exit`] is every command's exit status;
 //! [`cli`] is the command line: it parses arguments, calls the pipeline and writes.
 
+pub mod archive;
 pub mod attest;
 pub mod cli;
 pub mod collect;
 pub mod diag;
+pub mod diff;
 pub mod evaluate;
 pub mod exit;
 pub mod findings;
@@ -26,6 +28,7 @@ pub mod gate;
 pub mod input;
 pub mod keys;
 pub mod output;
+pub mod period;
 pub mod pipeline;
 pub mod plan;
 pub mod profile;

@@ -34,6 +34,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("report", 5),
     ("gate", 5),
     ("attest", 5),
+    ("diff", 5),
+    ("archive", 5),
+    ("period", 5),
     ("pipeline", 6),
     ("cli", 7),
 ];
