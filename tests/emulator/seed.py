@@ -60,6 +60,23 @@ def bucket(s3, name, region):
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
 
 
+def record_config(seed, regions=(HOME, OTHER)):
+    """A Config recorder recording every type in each region, so the inventory
+    (config:SelectResourceConfig) can look there: without one a scan has a
+    ConfigNotRecording gap for the catch-all in that region."""
+    for region in regions:
+        config = seed.client("config", region)
+        config.put_configuration_recorder(
+            ConfigurationRecorder={
+                "name": "default",
+                "roleARN": f"arn:aws:iam::{seed.account}:role/config",
+                "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == HOME},
+            }
+        )
+        config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": f"config-{seed.account}"})
+        config.start_configuration_recorder(ConfigurationRecorderName="default")
+
+
 def smoke(seed):
     """One rotating CMK, a bucket encrypted with it, an unencrypted bucket."""
     account = seed.account
@@ -544,6 +561,8 @@ def organisation(seed):
     member = created["AccountId"]
     managed = kms_only(seed)
     member_seeded = smoke(Seed(seed.endpoint, member))
+    record_config(seed)
+    record_config(Seed(seed.endpoint, member))
     iam = seed.client("iam")
     iam.create_user(UserName="auditor")
     key = iam.create_access_key(UserName="auditor")["AccessKey"]
@@ -642,6 +661,7 @@ def fidelity(seed):
     iam.attach_group_policy(GroupName="ops", PolicyArn=policy)
     iam.create_user(UserName="dana")
     iam.add_user_to_group(GroupName="ops", UserName="dana")
+    record_config(seed)
     return {
         "helpdesk": f"arn:aws:iam::{account}:role/helpdesk",
         "dana": f"arn:aws:iam::{account}:user/dana",
