@@ -15,6 +15,7 @@ mod live_scan;
 mod pdf;
 mod plan;
 mod plan_corpus;
+mod registry;
 mod rule_pack;
 mod sample;
 mod sample_outputs;
