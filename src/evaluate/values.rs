@@ -330,6 +330,53 @@ mod tests {
         assert_eq!(to_json(&v), j);
     }
 
+    /// A resource bound as a [`Shared`] view answers every expression as the same resource
+    /// bound as a copied map does.
+    #[test]
+    fn a_shared_resource_answers_as_the_map_it_shares() {
+        let json = json!({
+            "arn": "arn:aws:s3:::b", "n": 3, "f": 1.5, "tags": {"k": "v"}, "list": [1, 2],
+            "nested": {"deep": [{"x": true}, {"x": false}]}, "none": null
+        });
+        let all: Resources = Arc::new(vec![to_val(&json)]);
+        for expr in [
+            "resource",
+            "resource.arn",
+            "resource.n + 1",
+            "resource.f * 2.0",
+            "has(resource.tags)",
+            "has(resource.missing)",
+            "resource.missing",
+            "resource.tags.k",
+            "resource['tags']['k']",
+            "'k' in resource.tags",
+            "'arn' in resource",
+            "size(resource)",
+            "resource.list.map(x, x * 2)",
+            "resource.nested.deep.exists(d, d.x)",
+            "resource.nested.deep.filter(d, !d.x).size()",
+            "resource == resource",
+            "resource.tags == {'k': 'v'}",
+            "[resource][0].arn",
+            "[resource].exists(r, r.n == 3)",
+            "[resource, resource].map(r, r.tags)",
+            "resource.all(k, k != '')",
+            "type(resource) == map",
+            "resource.none == null",
+        ] {
+            let mut plain = cel::Context::default();
+            plain.add_variable_from_value("resource", to_cel(&json));
+            let mut shared = cel::Context::default();
+            shared.add_variable_as_val("resource", Box::new(Shared::new(all.clone(), 0)));
+            let program = cel::Program::compile(expr).expect("compiles");
+            assert_eq!(
+                program.execute(&shared),
+                program.execute(&plain),
+                "`{expr}`"
+            );
+        }
+    }
+
     #[test]
     fn durations_render_for_people() {
         assert_eq!(render_duration(chrono::Duration::hours(67)), "67h");
