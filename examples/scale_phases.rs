@@ -1,8 +1,8 @@
 //! Where the time of an offline audit goes, phase by phase, in one process (not a timed
 //! test): load and verify the snapshot, evaluate, apply waivers and build the report, then
 //! each writer into a sink. Prints wall seconds, CPU seconds (user + sys, every thread) and
-//! the peak RSS after each phase. Used with
-//! `scale_snapshot` by `benches/offline/run.sh`; see BENCHMARKS.md, "Offline scale".
+//! the peak RSS after each phase. Used with `scale_snapshot` by `benches/offline/run.sh`;
+//! see BENCHMARKS.md, "Offline scale".
 //!
 //! ```sh
 //! cargo run --release --example scale_phases -- /tmp/scale-250.json
