@@ -28,8 +28,8 @@ use super::view::View;
 use crate::typeset::document::{self, Meta};
 use crate::typeset::fonts;
 use crate::typeset::layout::{
-    BODY, Canvas, Cell, GREY, H1, H2, H3, LEFT, MONO, PAGE_H, Painter, RIGHT, RULE, SMALL,
-    SMALL_BOLD, SMALL_GREY, Style, Table, WIDTH,
+    BODY, Canvas, Cell, GREY, H1, H2, H3, LEFT, LayoutFault, MONO, PAGE_H, Painter, RIGHT, RULE,
+    SMALL, SMALL_BOLD, SMALL_GREY, Style, Table, WIDTH,
 };
 
 /// Table text of the attestation: a little smaller than the evidence packs', in dense
@@ -74,6 +74,16 @@ pub fn flatten_strings(value: &mut serde_json::Value) {
 
 /// Lays out `markup` (the rendered template) and writes the PDF.
 pub fn render(markup: &str, template: &str, view: &View) -> Result<Vec<u8>, MarkupError> {
+    render_checked(markup, template, view).map(|(bytes, _)| bytes)
+}
+
+/// `render`, with what the layout could not avoid (an orphaned heading or header row, a
+/// break inside an identifier): empty for a clean document. For the page-scan test.
+pub fn render_checked(
+    markup: &str,
+    template: &str,
+    view: &View,
+) -> Result<(Vec<u8>, Vec<LayoutFault>), MarkupError> {
     let fonts = fonts::fonts().map_err(MarkupError::Render)?;
     let mut canvas = Canvas::new(fonts);
     let mut table: Option<Table> = None;
@@ -224,7 +234,10 @@ pub fn render(markup: &str, template: &str, view: &View) -> Result<Vec<u8>, Mark
             .collect(),
         extra,
     };
-    document::write(fonts, pages, &marks, &painter, &meta).map_err(MarkupError::Render)
+    let faults = painter.faults.clone();
+    let bytes =
+        document::write(fonts, pages, &marks, &painter, &meta).map_err(MarkupError::Render)?;
+    Ok((bytes, faults))
 }
 
 /// The PDF date of the attestation: its issue time, never the wall clock.
