@@ -15,6 +15,9 @@ use crate::rules::RulePack;
 use crate::rules::load::yaml_error;
 use crate::snapshot::sha256_hex;
 
+pub mod issuing;
+pub use issuing::IssuingSettings;
+
 /// A person's statement that a manual control holds (from the profile).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +63,9 @@ struct RawProfile {
     attestations: Vec<Spanned<Attestation>>,
     #[serde(default)]
     claims: Vec<Spanned<Claim>>,
+    /// How attestations are issued (`issuing.rs`).
+    #[serde(default)]
+    attestation: Option<Spanned<IssuingSettings>>,
 }
 
 /// Which rules of the pack run: all by default; `include`/`exclude` take rule ids or
@@ -93,6 +99,8 @@ pub struct Profile {
     pub rules: RuleSelection,
     pub attestations: Vec<Attestation>,
     pub claims: Vec<Claim>,
+    /// Who signs attestations, their validity, what `--redact` replaces.
+    pub attestation: IssuingSettings,
     pub sha256: String,
 }
 
@@ -286,10 +294,25 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         claims.push(c.value.clone());
     }
 
+    let issuing = match &raw.attestation {
+        Some(settings) => {
+            let place = at_any(settings.referenced.line(), settings.referenced.column());
+            for problem in settings.value.problems() {
+                diags.push(
+                    Diagnostic::error("attestation-settings", format!("profile: {problem}"))
+                        .at(file, place.clone(), "in these settings"),
+                );
+            }
+            settings.value.clone()
+        }
+        None => IssuingSettings::default(),
+    };
+
     if diags.has_errors() {
         return (None, diags);
     }
     let profile = Profile {
+        attestation: issuing,
         organisation: raw.organisation,
         description: raw.description,
         frameworks: raw.frameworks.into_iter().map(|f| f.value).collect(),

@@ -14,6 +14,7 @@ use crate::attest::scope::Selectors;
 use crate::attest::verify::{self, Checks, Outcome, Subject};
 use crate::attest::{self, HTML_FILE, JSON_FILE, PDF_FILE, SIG_FILE, sign};
 use crate::diag::Sources;
+use crate::profile::IssuingSettings;
 use crate::report::Report;
 use crate::snapshot::{Snapshot, sha256_hex};
 
@@ -68,6 +69,10 @@ pub struct AttestArgs {
     /// Directory of templates replacing `attestation.html.tera` / `attestation.pdf.tera`.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Replace the identifiers the profile marks sensitive (`attestation.redact`; default
+    /// security-group ids, IAM user names, access key ids) by counts.
+    #[arg(long)]
+    pub redact: bool,
     /// Output directory (created if missing).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -137,7 +142,8 @@ fn file_sha256(path: &Path) -> Result<String> {
     Ok(sha256_hex(&bytes))
 }
 
-/// Evaluates `snapshot` as `assay audit` does; the report the attestation is built from.
+/// Evaluates `snapshot` as `assay audit` does; the report the attestation is built from,
+/// and the profile's attestation settings (issuer, validity, what `--redact` replaces).
 fn evaluate(
     snapshot: &Snapshot,
     snapshot_path: &Path,
@@ -145,19 +151,20 @@ fn evaluate(
     waivers_path: Option<&Path>,
     rules: &RulesArg,
     now: DateTime<Utc>,
-) -> Result<Report> {
+) -> Result<(Report, IssuingSettings)> {
     let mut sources = Sources::default();
     let pack = load_pack(rules, &mut sources)?;
     let profile = load_profile(profile_path, &pack, &mut sources)?;
     let waivers = super::audit::load_waivers(waivers_path, &pack, &mut sources)?;
-    Ok(super::audit::evaluate_loaded(
+    let report = super::audit::evaluate_loaded(
         snapshot,
         &snapshot_path.display().to_string(),
         &pack,
         &profile,
         &waivers,
         now,
-    ))
+    );
+    Ok((report, profile.attestation))
 }
 
 pub fn attest(args: AttestArgs) -> Result<u8> {
@@ -170,7 +177,7 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
         .transpose()?;
     let snapshot = Snapshot::load(&args.snapshot)?;
     let now = args.now.unwrap_or_else(Utc::now);
-    let report = evaluate(
+    let (report, issuing) = evaluate(
         &snapshot,
         &args.snapshot,
         &args.profile,
@@ -188,6 +195,8 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         waivers_sha256: args.waivers.as_deref().map(file_sha256).transpose()?,
+        issuing: &issuing,
+        redact: args.redact.then(|| issuing.redact.clone()),
     };
     let attestation = build_attestation(&snapshot, &report, &request)?;
     let done = attest::finish(attestation, key.as_ref(), &renderer)?;
@@ -445,7 +454,7 @@ fn reevaluate(
     snapshot_path: &Path,
     profile: &Path,
 ) -> Result<()> {
-    let report = evaluate(
+    let (report, issuing) = evaluate(
         snapshot,
         snapshot_path,
         profile,
@@ -481,6 +490,8 @@ fn reevaluate(
         issued_at: attested.issued_at,
         snapshot_file: attested.evidence.snapshot_file.clone(),
         waivers_sha256: attested.evidence.waivers_sha256.clone(),
+        issuing: &issuing,
+        redact: attested.redaction.as_ref().map(|r| r.kinds.clone()),
     };
     let mut rebuilt = build_attestation(snapshot, &report, &request)?;
     rebuilt.signer = attested.signer.clone();
