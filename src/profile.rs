@@ -294,19 +294,20 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         claims.push(c.value.clone());
     }
 
-    let issuing = match &raw.attestation {
-        Some(settings) => {
-            let place = at_any(settings.referenced.line(), settings.referenced.column());
-            for problem in settings.value.problems() {
-                diags.push(
-                    Diagnostic::error("attestation-settings", format!("profile: {problem}"))
-                        .at(file, place.clone(), "in these settings"),
-                );
+    let issuing =
+        match &raw.attestation {
+            Some(settings) => {
+                let place = at_any(settings.referenced.line(), settings.referenced.column());
+                for problem in settings.value.problems() {
+                    diags.push(
+                        Diagnostic::error("attestation-settings", format!("profile: {problem}"))
+                            .at(file, place.clone(), "in these settings"),
+                    );
+                }
+                settings.value.clone()
             }
-            settings.value.clone()
-        }
-        None => IssuingSettings::default(),
-    };
+            None => IssuingSettings::default(),
+        };
 
     if diags.has_errors() {
         return (None, diags);

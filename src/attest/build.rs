@@ -61,6 +61,10 @@ pub const RDS_BACKUPS: &str = "RDS automated backups";
 /// the attestation's body shows these with the keys.
 pub const KEY_REPLICA: &str = "KMS key replica";
 
+/// How an exception's reason begins when the finding's waiver has expired (the summary
+/// names those waivers beside the rule).
+pub const EXPIRED_WAIVER: &str = "waiver EXPIRED on ";
+
 /// Findings statuses an attestation discloses.
 const DISCLOSED: [Status; 5] = [
     Status::Fail,
@@ -151,7 +155,11 @@ pub fn build(
         next_issue: None,
         redaction: None,
     };
-    issuing(&mut attestation, request.issuing, &report.profile.organisation);
+    issuing(
+        &mut attestation,
+        request.issuing,
+        &report.profile.organisation,
+    );
     attestation.id = identity(&attestation);
     if let Some(kinds) = &request.redact {
         super::redact::redact(&mut attestation, kinds, snapshot);
@@ -170,7 +178,8 @@ fn issuing(a: &mut Attestation, settings: &crate::profile::IssuingSettings, orga
             .clone()
             .unwrap_or_else(|| organisation.to_string()),
     });
-    let after = |days: Option<u32>| days.map(|d| a.issued_at + chrono::Duration::days(i64::from(d)));
+    let after =
+        |days: Option<u32>| days.map(|d| a.issued_at + chrono::Duration::days(i64::from(d)));
     a.valid_until = after(settings.valid_for_days);
     a.next_issue = after(settings.next_issue_after_days);
 }
@@ -686,7 +695,7 @@ fn exceptions(findings: &[&Finding], snapshot: &Snapshot) -> Vec<Exception> {
                 // An expired waiver no longer waives, and is named beside the finding so
                 // that the reader sees the exception was accepted once and has lapsed.
                 (Some(w), _) if w.expired => Some(format!(
-                    "waiver EXPIRED on {} ({}, approved by {}: {})",
+                    "{EXPIRED_WAIVER}{} ({}, approved by {}: {})",
                     w.expires, w.ticket, w.approved_by, w.reason
                 )),
                 (_, Status::Gap) => {
@@ -720,6 +729,7 @@ fn exceptions(findings: &[&Finding], snapshot: &Snapshot) -> Vec<Exception> {
                 region: f.resource.as_ref().map(|r| r.region.clone()),
                 summary: f.summary.clone(),
                 reason,
+                findings: None,
             }
         })
         .collect();

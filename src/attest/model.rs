@@ -264,6 +264,17 @@ pub struct Exception {
     /// For WAIVED: the waiver's reason, approver, ticket and expiry. For GAP: the
     /// failed call.
     pub reason: Option<String>,
+    /// How many findings this line stands for when `--redact` merged them (their
+    /// identifiers withheld); absent for one finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<usize>,
+}
+
+impl Exception {
+    /// The number of findings this exception stands for.
+    pub fn count(&self) -> usize {
+        self.findings.unwrap_or(1)
+    }
 }
 
 /// The signing key, by its public half.

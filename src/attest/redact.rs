@@ -42,7 +42,11 @@ fn find(kind: &str, text: &str) -> Vec<(usize, usize)> {
             }
         }
         "iam-user" | "iam-role" => {
-            let marker = if kind == "iam-user" { ":user/" } else { ":role/" };
+            let marker = if kind == "iam-user" {
+                ":user/"
+            } else {
+                ":role/"
+            };
             for (i, _) in text.match_indices("arn:aws:iam::") {
                 let rest = &text[i + "arn:aws:iam::".len()..];
                 let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
@@ -98,7 +102,11 @@ fn subject_kind<'k>(subject: &str, kinds: &'k [String]) -> Option<&'k str> {
 
 /// Every sensitive identifier (by kind) the attestation and the snapshot's IAM users and
 /// roles hold: bare names in a summary are found by these.
-fn identifiers(text: &str, kinds: &[String], snapshot: &Snapshot) -> BTreeMap<String, BTreeSet<String>> {
+fn identifiers(
+    text: &str,
+    kinds: &[String],
+    snapshot: &Snapshot,
+) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for kind in kinds {
         let found = out.entry(kind.clone()).or_default();
@@ -107,13 +115,18 @@ fn identifiers(text: &str, kinds: &[String], snapshot: &Snapshot) -> BTreeMap<St
         }
     }
     for r in &snapshot.resources {
-        for kind in kinds.iter().filter(|k| *k == "iam-user" || *k == "iam-role") {
+        for kind in kinds
+            .iter()
+            .filter(|k| *k == "iam-user" || *k == "iam-role")
+        {
             for (a, b) in find(kind, &r.arn) {
                 // Only names that also occur in the document count as replaced.
                 let name = &r.arn[a..b];
                 let bare = name.rsplit('/').next().unwrap_or(name);
                 if contains_token(text, bare) {
-                    out.entry(kind.clone()).or_default().insert(name.to_string());
+                    out.entry(kind.clone())
+                        .or_default()
+                        .insert(name.to_string());
                 }
             }
         }
@@ -219,6 +232,7 @@ fn merge(exceptions: Vec<Exception>, kinds: &[String]) -> Vec<Exception> {
                 let what = label(&m.kind);
                 let plural = if m.count == 1 { "" } else { "s" };
                 e.subject = format!("{} {what}{plural} (identifiers redacted)", m.count);
+                e.findings = (m.count > 1).then_some(m.count);
                 e.account = (m.accounts.len() == 1).then(|| m.accounts.into_iter().collect());
                 e.region = (!m.regions.is_empty())
                     .then(|| m.regions.into_iter().collect::<Vec<_>>().join(", "));
@@ -268,7 +282,8 @@ mod tests {
             .map(|(a, b)| &text[a..b])
             .collect();
         assert_eq!(ids, ["sg-22935bea272285d69", "sg-0123456789abcdef0"]);
-        let text = "arn:aws:iam::111122223333:user/ian.murphy, arn:aws:iam::111122223333:role/support";
+        let text =
+            "arn:aws:iam::111122223333:user/ian.murphy, arn:aws:iam::111122223333:role/support";
         let names: Vec<&str> = find("iam-user", text)
             .into_iter()
             .map(|(a, b)| &text[a..b])

@@ -239,7 +239,7 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
         a.id,
         crate::report::text::terminal_with(&a.organisation, false),
         a.copies.len(),
-        a.exceptions.len(),
+        a.exceptions.iter().map(|e| e.count()).sum::<usize>(),
         a.observed_at.to_rfc3339()
     );
     match &a.signer {

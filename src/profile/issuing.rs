@@ -78,7 +78,10 @@ impl IssuingSettings {
                     out.push(format!("attestation.signer.{field} is empty"));
                 }
             }
-            if s.organisation.as_deref().is_some_and(|o| o.trim().is_empty()) {
+            if s.organisation
+                .as_deref()
+                .is_some_and(|o| o.trim().is_empty())
+            {
                 out.push("attestation.signer.organisation is empty".into());
             }
         }
@@ -128,7 +131,9 @@ mod tests {
     fn the_next_issue_falls_within_the_validity() {
         assert!(settings(Some(90), Some(60)).problems().is_empty());
         assert!(settings(Some(90), Some(90)).problems().is_empty());
-        assert!(settings(Some(60), Some(90)).problems()[0].contains("after the attestation expires"));
+        assert!(
+            settings(Some(60), Some(90)).problems()[0].contains("after the attestation expires")
+        );
         assert!(settings(None, Some(30)).problems()[0].contains("without valid_for_days"));
         assert!(settings(Some(0), None).problems()[0].contains("at least 1"));
         assert!(settings(Some(400), None).problems()[0].contains("at most 366"));

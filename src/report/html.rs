@@ -135,8 +135,24 @@ pub(crate) fn load_templates(
     }
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html.tera", ".html"]);
+    tera.register_filter("breakable", breakable);
     tera.add_raw_templates(templates).map_err(template_error)?;
     Ok(tera)
+}
+
+/// The Tera filter `breakable`: a long identifier (ARN) HTML-escaped, with a `<wbr>` after
+/// each `/` and `:` so that a browser breaks it between its parts, never inside an
+/// account id or a region (the page's CSS breaks a word elsewhere only when a part is
+/// wider than its box). Its output is marked safe: `{{ arn | breakable }}`.
+pub(crate) fn breakable(value: &str, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    let mut escaped = Vec::with_capacity(value.len() + 16);
+    // Writing to a Vec cannot fail.
+    let _ = tera::escape_html(value, &mut escaped);
+    let escaped = String::from_utf8_lossy(&escaped);
+    let text = escaped
+        .replace("&#x2F;", "&#x2F;<wbr>")
+        .replace(':', ":<wbr>");
+    tera::Value::safe_string(&text)
 }
 
 /// Loaded and checked templates, ready to render any number of reports.
