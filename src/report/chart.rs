@@ -21,16 +21,19 @@ pub const STACK_ORDER: [Status; 8] = [
 ];
 
 /// Fill colour and label text colour of a status (shared with the report's CSS badges).
+/// WCAG AA: every fill has at least 3:1 contrast with the white page (a graphic that
+/// carries meaning) and its label at least 4.5:1 with the fill (text); the test
+/// `status_colours_meet_wcag_aa` checks both.
 pub fn colours(status: Status) -> (&'static str, &'static str) {
     match status {
         Status::Pass => ("#2e7d32", "#ffffff"),
         Status::Fail => ("#c62828", "#ffffff"),
-        Status::Gap => ("#ef8f00", "#1a1a1a"),
+        Status::Gap => ("#b35c00", "#ffffff"),
         Status::Error => ("#6a1b9a", "#ffffff"),
         Status::Unknown => ("#8d6e63", "#ffffff"),
         Status::Waived => ("#1565c0", "#ffffff"),
         Status::Manual => ("#00838f", "#ffffff"),
-        Status::NotApplicable => ("#b0b0b0", "#1a1a1a"),
+        Status::NotApplicable => ("#767676", "#ffffff"),
     }
 }
 
@@ -210,6 +213,38 @@ fn legend(svg: &mut String, y: f64) {
 mod tests {
     use super::*;
     use crate::report::{ControlCoverage, FamilyCoverage};
+
+    /// WCAG 2.x relative luminance of `#rrggbb`.
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (a, b) = (luminance(a), luminance(b));
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    #[test]
+    fn status_colours_meet_wcag_aa() {
+        for status in STACK_ORDER {
+            let (fill, label) = colours(status);
+            let on_page = contrast(fill, "#ffffff");
+            assert!(
+                on_page >= 3.0,
+                "{status:?}: {fill} on white is {on_page:.2}:1"
+            );
+            let text = contrast(fill, label);
+            assert!(text >= 4.5, "{status:?}: {label} on {fill} is {text:.2}:1");
+        }
+    }
 
     fn framework(title: &str, summary: StatusCounts) -> FrameworkCoverage {
         FrameworkCoverage {

@@ -56,6 +56,10 @@ pub struct Style {
     pub face: Face,
     pub size: f32,
     pub colour: Colour,
+    /// Markdown code spans: text between backticks is set in the monospaced face and the
+    /// backticks are not printed (rule documentation, our own prose). Off for text from
+    /// an account, where a backtick is just a character.
+    pub code_spans: bool,
 }
 
 impl Style {
@@ -64,6 +68,26 @@ impl Style {
             face,
             size,
             colour: BLACK,
+            code_spans: false,
+        }
+    }
+
+    /// This style, reading `` `code` `` as inline code.
+    pub const fn with_code_spans(self) -> Style {
+        Style {
+            code_spans: true,
+            ..self
+        }
+    }
+
+    /// The style of a code span inside text of this style: monospaced, a little smaller
+    /// (the mono face runs wide), same colour.
+    fn code(self) -> Style {
+        Style {
+            face: Face::Mono,
+            size: self.size * 0.92,
+            code_spans: false,
+            ..self
         }
     }
 
@@ -207,6 +231,22 @@ impl Painter {
         if text.is_empty() {
             return;
         }
+        if style.code_spans {
+            let mut x = x;
+            for (i, piece) in text.split('`').enumerate() {
+                let piece_style = if i % 2 == 1 {
+                    style.code()
+                } else {
+                    Style {
+                        code_spans: false,
+                        ..style
+                    }
+                };
+                self.text(ops, x, y, piece_style, piece);
+                x += self.width(piece_style, piece);
+            }
+            return;
+        }
         ops.push(Op::StartTextSection);
         ops.push(Op::SetFillColor {
             col: style.colour.to_pdf(),
@@ -236,6 +276,20 @@ impl Painter {
     }
 
     pub fn width(&self, style: Style, text: &str) -> f32 {
+        if style.code_spans {
+            let plain = Style {
+                code_spans: false,
+                ..style
+            };
+            return text
+                .split('`')
+                .enumerate()
+                .map(|(i, piece)| {
+                    let s = if i % 2 == 1 { style.code() } else { plain };
+                    self.fonts.width(s.face, piece, s.size)
+                })
+                .sum();
+        }
         self.fonts.width(style.face, text, style.size)
     }
 
@@ -262,12 +316,25 @@ impl Painter {
     /// hashes, URLs) after a separator such as `/` or `:` where possible. Newlines in
     /// `text` start new lines. Never returns an empty list.
     pub fn wrap(&self, style: Style, text: &str, width: f32) -> Vec<String> {
+        if style.code_spans && !text.contains('`') {
+            return self.wrap(
+                Style {
+                    code_spans: false,
+                    ..style
+                },
+                text,
+                width,
+            );
+        }
         let mut lines = Vec::new();
         for paragraph in text.split('\n') {
             self.wrap_paragraph(style, paragraph, width, &mut lines);
         }
         if lines.is_empty() {
             lines.push(String::new());
+        }
+        if style.code_spans {
+            balance_code_spans(&mut lines);
         }
         lines
     }
@@ -276,8 +343,20 @@ impl Painter {
         let space = self.fonts.char_width(style.face, ' ', style.size);
         let mut line = String::new();
         let mut line_w = 0.0f32;
+        // Inside a code span that started in an earlier word.
+        let mut in_code = false;
         for word in text.split(' ').filter(|w| !w.is_empty()) {
-            let word_w = self.width(style, word);
+            let word_w = if style.code_spans {
+                let measured = if in_code {
+                    self.width(style, &format!("`{word}"))
+                } else {
+                    self.width(style, word)
+                };
+                in_code ^= word.matches('`').count() % 2 == 1;
+                measured
+            } else {
+                self.width(style, word)
+            };
             if !line.is_empty() && line_w + space + word_w <= width {
                 line.push(' ');
                 line.push_str(word);
@@ -311,6 +390,13 @@ impl Painter {
         let mut pieces = Vec::new();
         let mut line = String::new();
         let mut line_w = 0.0;
+        // A word with code spans is measured as code throughout (a little wide, never
+        // too narrow), its backticks kept for `balance_code_spans`.
+        let style = if style.code_spans {
+            style.code()
+        } else {
+            style
+        };
         for token in word.split_inclusive(BREAK_AFTER) {
             let token_w = self.width(style, token);
             if line_w + token_w <= width {
@@ -403,6 +489,23 @@ impl Painter {
                 is_closed: false,
             },
         });
+    }
+}
+
+/// Closes a code span open at the end of a line and reopens it on the next, so that
+/// each line of text with code spans is drawn on its own (`Painter::text`).
+fn balance_code_spans(lines: &mut [String]) {
+    let mut open = false;
+    for line in lines.iter_mut() {
+        if open {
+            line.insert(0, '`');
+        }
+        if line.matches('`').count() % 2 == 1 {
+            line.push('`');
+            open = true;
+        } else {
+            open = false;
+        }
     }
 }
 
@@ -1168,5 +1271,50 @@ mod tests {
             p.breaks.borrow()[0].to_string(),
             "`gap-23edf|6c2fe` is broken inside a token"
         );
+    }
+
+    #[test]
+    fn code_spans_are_set_in_the_mono_face_without_their_backticks() {
+        let mut p = painter();
+        let style = BODY.with_code_spans();
+        let text = "run `assay snapshot verify` to check the manifest and all responses";
+        let lines = p.wrap(style, text, 150.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        // Each line is drawn on its own: a span cut by the line end is closed and reopened.
+        assert!(
+            lines.iter().all(|l| l.matches('`').count() % 2 == 0),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().all(|l| p.width(style, l) <= 150.0),
+            "{lines:?}"
+        );
+        let mut ops = Vec::new();
+        for line in &lines {
+            p.text(&mut ops, LEFT, 100.0, style, line);
+        }
+        let shown: String = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::ShowText { items } => match items.first() {
+                    Some(TextItem::Text(t)) => Some(t.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        assert!(!shown.contains('`'), "{shown}");
+        assert!(
+            p.used.chars(Face::Mono).contains(&'y'),
+            "the span is in the mono face"
+        );
+        assert!(
+            !p.used.chars(Face::Regular).contains(&'y'),
+            "only the span has a y"
+        );
+        // Without code spans a backtick is a character like any other.
+        let mut ops = Vec::new();
+        p.text(&mut ops, LEFT, 100.0, BODY, "a `b` c");
+        assert_eq!(page_texts(&[ops]), [["a `b` c"]]);
     }
 }

@@ -348,7 +348,8 @@ pub(super) fn catalogue(data: &PackData<'_>, canvas: &mut Canvas) {
         ];
         if let Some(e) = entry {
             if !e.what.trim().is_empty() {
-                about.push((SMALL_GREY, e.what.trim().to_string()));
+                // Rule documentation is Markdown: `code` spans are set as code.
+                about.push((SMALL_GREY.with_code_spans(), e.what.trim().to_string()));
             }
             if !e.resource_types.is_empty() {
                 about.push((
