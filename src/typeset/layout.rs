@@ -562,7 +562,7 @@ impl Table {
     }
 
     /// Rows with less space around the text, for documents that must stay short (the
-    /// one-to-two page attestation).
+    /// three-page body of the attestation).
     pub fn dense(mut self) -> Table {
         self.pad_y = DENSE_PAD_Y;
         self.leading = DENSE_LEADING;
