@@ -2,7 +2,7 @@
 //! rule, copies per destination, backup retention per class and KMS keys by manager and
 //! rotation with only the ones that need a reader's attention named.
 //!
-//! Why here and not in the templates or the signed facts: the body must fit on one or two
+//! Why here and not in the templates or the signed facts: the body must fit on three
 //! pages whatever the account holds (a sample account gives 121 exceptions and 21 keys),
 //! yet the signed JSON keeps every fact and the annex lists every exception. Summarising
 //! the facts for people is the view's job; cutting text to fit would hide things.
