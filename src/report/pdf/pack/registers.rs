@@ -104,10 +104,11 @@ pub(super) fn gaps(data: &PackData<'_>, canvas: &mut Canvas) {
             }
         }
         let table = Table::new(&[
-            ("Gap", 0.09),
+            // Wide enough for a gap id's hex part whole (`gap-` / `23edf6c2fe`).
+            ("Gap", 0.12),
             ("Where", 0.17),
             ("Call and error", 0.26),
-            ("Message", 0.37),
+            ("Message", 0.34),
             ("GAP findings", 0.11),
         ])
         .caption("Gap records");
