@@ -76,7 +76,7 @@ pub enum BaselineError {
     #[error(
         "{path}: baseline schema_version {found} is not supported (this build reads {BASELINE_VERSION})"
     )]
-    Version { path: String, found: u32 },
+    Version { path: String, found: u64 },
 }
 
 impl Baseline {
@@ -126,56 +126,79 @@ impl Baseline {
             path: display.clone(),
             source,
         })?;
-        let invalid = |e: serde_json::Error| BaselineError::Invalid {
-            path: display.clone(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        };
-        #[derive(Deserialize)]
-        struct VersionOnly {
-            schema_version: u32,
-        }
-        let version: VersionOnly = serde_json::from_str(&text).map_err(invalid)?;
-        if version.schema_version != BASELINE_VERSION {
-            return Err(BaselineError::Version {
+        use crate::strict_json::{VersionedError, from_str_versioned};
+        from_str_versioned(&text, u64::from(BASELINE_VERSION)).map_err(|e| match e {
+            VersionedError::Json(e) => BaselineError::Invalid {
                 path: display,
-                found: version.schema_version,
-            });
-        }
-        crate::strict_json::from_str(&text).map_err(invalid)
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            },
+            VersionedError::Version(found) => BaselineError::Version {
+                path: display,
+                found,
+            },
+        })
     }
 
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a baseline always serialises") + "\n"
     }
 
-    /// Whether the baseline accepts `finding`: same fingerprint, and not a FAIL accepted
-    /// only as GAP/ERROR/UNKNOWN.
+    /// Pairs `findings` with the entries by fingerprint, through the comparison `assay
+    /// diff` uses ([`crate::diff::compare::by_key`]). A finding is accepted when it is a
+    /// problem or WAIVED, an entry has its fingerprint, and it is not a FAIL accepted only
+    /// as GAP/ERROR/UNKNOWN. An entry no such finding pairs with is resolved: fixed since
+    /// the baseline was made.
+    pub fn compare(&self, findings: &[Finding]) -> Comparison {
+        let open: Vec<(usize, &Finding)> = findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                !matches!(
+                    f.status,
+                    Status::Pass | Status::NotApplicable | Status::Manual
+                )
+            })
+            .collect();
+        let matching = crate::diff::compare::by_key(
+            &self.findings,
+            &open,
+            |e| e.fingerprint.as_str(),
+            |(_, f)| f.id.as_str(),
+        );
+        let mut accepted = vec![false; findings.len()];
+        for (e, f) in matching.pairs() {
+            let (index, finding) = open[f];
+            accepted[index] =
+                self.findings[e].status == Status::Fail || finding.status != Status::Fail;
+        }
+        let resolved = matching
+            .unmatched_old
+            .iter()
+            .map(|e| self.findings[*e].clone())
+            .collect();
+        Comparison { accepted, resolved }
+    }
+
+    /// Whether the baseline accepts `finding` (see [`Baseline::compare`]).
     pub fn accepts(&self, finding: &Finding) -> bool {
-        self.findings
-            .binary_search_by(|e| e.fingerprint.as_str().cmp(&finding.id))
-            .ok()
-            .map(|i| &self.findings[i])
-            .is_some_and(|e| e.status == Status::Fail || finding.status != Status::Fail)
+        self.compare(std::slice::from_ref(finding)).accepted[0]
     }
 
     /// Entries that accept none of `findings`' problems: fixed since the baseline was made.
     pub fn unmatched(&self, findings: &[Finding]) -> Vec<Entry> {
-        self.findings
-            .iter()
-            .filter(|e| {
-                !findings.iter().any(|f| {
-                    f.id == e.fingerprint
-                        && !matches!(
-                            f.status,
-                            Status::Pass | Status::NotApplicable | Status::Manual
-                        )
-                })
-            })
-            .cloned()
-            .collect()
+        self.compare(findings).resolved
     }
+}
+
+/// What a baseline makes of a set of findings.
+#[derive(Debug, Clone, Default)]
+pub struct Comparison {
+    /// For each finding compared, in order: whether the baseline accepts it.
+    pub accepted: Vec<bool>,
+    /// Entries no current problem pairs with, in the baseline's order.
+    pub resolved: Vec<Entry>,
 }
 
 #[cfg(test)]
