@@ -14,6 +14,9 @@ use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, YamlFile, did_you_me
 use crate::rules::RulePack;
 use crate::snapshot::sha256_hex;
 
+pub mod issuing;
+pub use issuing::IssuingSettings;
+
 /// A person's statement that a manual control holds (from the profile).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +100,9 @@ struct RawProfile {
     claims: Vec<Spanned<Claim>>,
     #[serde(default)]
     archive: Option<Spanned<ArchivePolicy>>,
+    /// How attestations are issued (`issuing.rs`).
+    #[serde(default)]
+    attestation: Option<Spanned<IssuingSettings>>,
 }
 
 /// Which rules of the pack run: all by default; `include`/`exclude` take rule ids or
@@ -132,6 +138,8 @@ pub struct Profile {
     pub claims: Vec<Claim>,
     /// The `archive` section, when the profile has one.
     pub archive: Option<ArchivePolicy>,
+    /// Who signs attestations, their validity, what `--redact` replaces.
+    pub attestation: IssuingSettings,
     pub sha256: String,
 }
 
@@ -162,6 +170,7 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
     let attestations = check.attestations(&raw);
     let claims = check.claims(&raw);
     check.archive(&raw);
+    let issuing = check.issuing(&raw);
     let diags = check.diags;
     if diags.has_errors() {
         return (None, diags);
@@ -175,6 +184,7 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         attestations,
         claims,
         archive: raw.archive.map(|a| a.value),
+        attestation: issuing,
         sha256: sha256_hex(text.as_bytes()),
     };
     (Some(profile), diags)
@@ -356,6 +366,24 @@ impl Check<'_> {
 
     /// The archive policy, when there is one: exactly one retention period of at least 1,
     /// and the regions the bucket may be in.
+    /// The `attestation:` settings (`issuing.rs`), defaults when absent.
+    fn issuing(&mut self, raw: &RawProfile) -> IssuingSettings {
+        let Some(settings) = &raw.attestation else {
+            return IssuingSettings::default();
+        };
+        let place = self.at_any(settings.referenced.line(), settings.referenced.column());
+        for problem in settings.value.problems() {
+            self.diags.push(
+                Diagnostic::error("attestation-settings", format!("profile: {problem}")).at(
+                    self.file,
+                    place.clone(),
+                    "in these settings",
+                ),
+            );
+        }
+        settings.value.clone()
+    }
+
     fn archive(&mut self, raw: &RawProfile) {
         let Some(a) = &raw.archive else {
             return;

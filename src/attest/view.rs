@@ -56,6 +56,22 @@ pub struct View {
     pub gaps: Vec<GapRow>,
     /// The failed API calls in one line: `call in account region (error)`, `; `-joined.
     pub gaps_summary: String,
+    /// `name, role, organisation` of the issuer (profile), empty when not stated.
+    pub issuer: String,
+    /// `2027-03-04 00:00 UTC`, empty when the profile sets no validity.
+    pub valid_until: String,
+    /// When the next attestation is due, empty when the profile does not say.
+    pub next_issue: String,
+    /// What `--redact` replaced, in words (`5 security groups, 2 IAM users`); empty when
+    /// nothing was redacted.
+    pub redacted: String,
+    /// Snapshots shared outside their account (with everyone, or another account): each
+    /// an exception, whatever the region.
+    pub sharing: Vec<SharingRow>,
+    /// The OpenSSL 3 commands that check the signature without assay, in order, run in
+    /// the directory holding `attestation.json`, `attestation.sig` and the vendor's public
+    /// key saved as `vendor.pub` (the test runs them on the sample).
+    pub openssl_steps: Vec<String>,
     pub signed: bool,
     pub signature: String,
     pub fingerprint: String,
@@ -63,6 +79,33 @@ pub struct View {
     /// The signed document, base64, for embedding (HTML `<meta>`).
     pub embedded_attestation: String,
 }
+
+#[derive(Debug, Serialize)]
+pub struct SharingRow {
+    /// `EBS snapshot shared`.
+    pub kind: String,
+    /// `1 snapshot(s) in us-east-1`.
+    pub what: String,
+    /// `everyone (public)`, `account 444455556666`.
+    pub with: String,
+    /// `PUBLIC` or `other account`.
+    pub sharing: String,
+}
+
+/// The OpenSSL route for the signature (see `View::openssl_steps`): the signed bytes are
+/// the canonical JSON without `attestation.json`'s final newline (RFC 8785 output holds no
+/// other line break), the signature is base64, and the key fingerprint is SHA-256 over
+/// the raw 32-byte public key, the last 32 bytes of its DER form. No step holds a `|`
+/// (the PDF markup's cell separator).
+pub const OPENSSL_STEPS: [&str; 7] = [
+    "tr -d '\\n' < attestation.json > attestation.signed",
+    "openssl base64 -d -A -in attestation.sig -out attestation.sig.bin",
+    "openssl pkeyutl -verify -pubin -inkey vendor.pub -rawin -in attestation.signed -sigfile attestation.sig.bin",
+    "openssl pkey -pubin -in vendor.pub -outform DER -out vendor.der",
+    "tail -c 32 vendor.der > vendor.raw",
+    "openssl dgst -sha256 -binary -out vendor.sha256 vendor.raw",
+    "openssl base64 -A -in vendor.sha256",
+];
 
 #[derive(Debug, Serialize)]
 pub struct AccountRow {
@@ -90,6 +133,8 @@ pub struct CopyRow {
     pub retention: String,
     /// `yes`, `NO` or `n/a`.
     pub allowed: String,
+    /// `PUBLIC`, `other account` or empty (`summary::sharing`).
+    pub sharing: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -189,6 +234,7 @@ impl View {
                 location: summary::location(c),
                 retention: c.retention_days.map_or("—".into(), |d| format!("{d} days")),
                 allowed: allowed_text(c.within_allowed_regions),
+                sharing: summary::sharing(c).into(),
             })
             .collect();
         View {
@@ -321,7 +367,7 @@ impl View {
                 .map(|(s, n)| format!("{} {n}", s.as_str()))
                 .collect::<Vec<_>>()
                 .join(" · "),
-            exception_count: a.exceptions.len(),
+            exception_count: a.exceptions.iter().map(|e| e.count()).sum(),
             exception_rules: summary::exceptions_by_rule(&a.exceptions),
             gaps: a
                 .scope
@@ -335,6 +381,26 @@ impl View {
                 })
                 .collect(),
             gaps_summary: gaps_summary(&a.scope.gaps),
+            issuer: a
+                .issuer
+                .as_ref()
+                .map(|i| format!("{}, {}, {}", i.name, i.role, i.organisation))
+                .unwrap_or_default(),
+            valid_until: a.valid_until.as_ref().map(time).unwrap_or_default(),
+            next_issue: a.next_issue.as_ref().map(time).unwrap_or_default(),
+            redacted: a.redaction.as_ref().map(redacted_text).unwrap_or_default(),
+            sharing: a
+                .copies
+                .iter()
+                .filter(|c| !summary::sharing(c).is_empty())
+                .map(|c| SharingRow {
+                    kind: c.kind.clone(),
+                    what: c.source.clone(),
+                    with: c.destination.clone(),
+                    sharing: summary::sharing(c).into(),
+                })
+                .collect(),
+            openssl_steps: OPENSSL_STEPS.iter().map(|s| (*s).to_string()).collect(),
             signed: signature.is_some(),
             signature: signature.unwrap_or_default().to_string(),
             fingerprint: a
@@ -350,6 +416,23 @@ impl View {
             embedded_attestation: base64::engine::general_purpose::STANDARD.encode(signed),
         }
     }
+}
+
+/// `5 security group ids, 2 IAM user names` (every kind redacted, with how many were
+/// replaced, zero included: a kind asked for and absent is said, not hidden).
+fn redacted_text(r: &super::model::Redaction) -> String {
+    r.kinds
+        .iter()
+        .map(|k| {
+            let n = r.replaced.get(k).copied().unwrap_or(0);
+            let what = crate::profile::issuing::REDACTABLE
+                .iter()
+                .find(|(kind, _)| kind == k)
+                .map_or(k.as_str(), |(_, label)| label);
+            format!("{n} {what} identifier(s)")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The failed API calls in one line, calls that failed the same way in several places

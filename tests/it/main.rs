@@ -14,6 +14,7 @@ mod hostile_io;
 mod html_report;
 mod layers;
 mod live_scan;
+mod page_scan;
 mod pdf;
 mod plan;
 mod plan_corpus;

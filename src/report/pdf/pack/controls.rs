@@ -201,8 +201,9 @@ fn rule_findings(data: &PackData<'_>, canvas: &mut Canvas, rule: &str, findings:
         .filter(|f| f.status == Status::NotApplicable)
         .collect();
     if let Some(first) = na.first() {
+        // The evaluator quotes the rule's `applies_when` expression in backticks: code.
         canvas.paragraph(
-            SMALL_GREY,
+            SMALL_GREY.with_code_spans(),
             &format!(
                 "NOT_APPLICABLE: {} finding(s), not counted as pass; e.g. {}",
                 na.len(),

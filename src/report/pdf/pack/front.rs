@@ -163,7 +163,7 @@ fn evidence_and_inputs(data: &PackData<'_>, canvas: &mut Canvas) {
     let r = data.report;
     canvas.heading(H2, "1.2 Evidence and inputs", 1, 60.0);
     canvas.paragraph(
-        BODY,
+        BODY.with_code_spans(),
         "Identical inputs give identical findings and an identical pack. The hashes below \
          identify each input exactly; `assay snapshot verify` re-checks the snapshot's manifest \
          and the raw API responses it holds.",

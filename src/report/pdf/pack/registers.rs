@@ -104,10 +104,11 @@ pub(super) fn gaps(data: &PackData<'_>, canvas: &mut Canvas) {
             }
         }
         let table = Table::new(&[
-            ("Gap", 0.09),
+            // Wide enough for a gap id's hex part whole (`gap-` / `23edf6c2fe`).
+            ("Gap", 0.12),
             ("Where", 0.17),
             ("Call and error", 0.26),
-            ("Message", 0.37),
+            ("Message", 0.34),
             ("GAP findings", 0.11),
         ])
         .caption("Gap records");
@@ -348,7 +349,8 @@ pub(super) fn catalogue(data: &PackData<'_>, canvas: &mut Canvas) {
         ];
         if let Some(e) = entry {
             if !e.what.trim().is_empty() {
-                about.push((SMALL_GREY, e.what.trim().to_string()));
+                // Rule documentation is Markdown: `code` spans are set as code.
+                about.push((SMALL_GREY.with_code_spans(), e.what.trim().to_string()));
             }
             if !e.resource_types.is_empty() {
                 about.push((
