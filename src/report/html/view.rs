@@ -146,6 +146,9 @@ pub struct WaiverView<'a> {
     pub approved_by: &'a str,
     pub ticket: &'a str,
     pub expires: &'a str,
+    pub approved_on: Option<&'a str>,
+    pub risk_rating: Option<&'a str>,
+    pub compensating_controls: &'a [String],
     pub matched: usize,
     /// `active`, `expired` or `unused`.
     pub state: &'static str,
@@ -339,6 +342,9 @@ impl<'a> View<'a> {
                     approved_by: &w.approved_by,
                     ticket: &w.ticket,
                     expires: &w.expires,
+                    approved_on: w.approved_on.as_deref(),
+                    risk_rating: w.risk_rating.as_deref(),
+                    compensating_controls: &w.compensating_controls,
                     matched: w.matched,
                     state: if w.expired {
                         "expired"
