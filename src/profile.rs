@@ -2,6 +2,8 @@
 //! the accounts in scope, attestations for manual controls, and the sentences of its
 //! compliance statement each setting verifies, so a report can print claim beside evidence.
 
+pub mod applicability;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -60,6 +62,8 @@ struct RawProfile {
     attestations: Vec<Spanned<Attestation>>,
     #[serde(default)]
     claims: Vec<Spanned<Claim>>,
+    #[serde(default)]
+    applicability: Vec<Spanned<applicability::RawEntry>>,
 }
 
 /// Which rules of the pack run: all by default; `include`/`exclude` take rule ids or
@@ -93,6 +97,9 @@ pub struct Profile {
     pub rules: RuleSelection,
     pub attestations: Vec<Attestation>,
     pub claims: Vec<Claim>,
+    /// The controls the profile declares excluded, inherited or applicable
+    /// (`applicability`); a control not named is applicable by default.
+    pub applicability: applicability::ApplicabilityMap,
     pub sha256: String,
 }
 
@@ -286,17 +293,28 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         claims.push(c.value.clone());
     }
 
+    let frameworks: Vec<String> = raw.frameworks.iter().map(|f| f.value.clone()).collect();
+    let applicability = applicability::check(
+        &raw.applicability,
+        &frameworks,
+        pack,
+        file,
+        sources,
+        &mut diags,
+    );
+
     if diags.has_errors() {
         return (None, diags);
     }
     let profile = Profile {
         organisation: raw.organisation,
         description: raw.description,
-        frameworks: raw.frameworks.into_iter().map(|f| f.value).collect(),
+        frameworks,
         params,
         rules: selection,
         attestations,
         claims,
+        applicability,
         sha256: sha256_hex(text.as_bytes()),
     };
     (Some(profile), diags)

@@ -149,6 +149,12 @@ pub struct ControlCoverage {
     /// the control at all). Absent for automated controls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual_evidence: Option<String>,
+    /// The control's line of the Statement of Applicability: applicable, excluded (with
+    /// the justification) or inherited (provider and reference), from the profile; a
+    /// control the profile does not name is applicable and `declared: false`. Absent in
+    /// documents written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicability: Option<crate::profile::applicability::Applicability>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
