@@ -112,6 +112,27 @@ fn a_bad_profile_reports_every_problem_and_writes_nothing() {
     insta::assert_snapshot!(stderr);
 }
 
+/// The Statement of Applicability section: every problem at its file, line and field.
+#[test]
+fn a_bad_applicability_section_reports_every_problem() {
+    let out_dir = root().join("target/never-written-applicability");
+    let (code, stdout, stderr) = assay_in(
+        &root(),
+        &[
+            "audit",
+            "--snapshot",
+            "samples/aws-sample/snapshot.json",
+            "--profile",
+            "tests/fixtures/bad-inputs/profile-bad-applicability.yaml",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(!out_dir.exists(), "no partial report may be written");
+    insta::assert_snapshot!(stderr);
+}
+
 #[test]
 fn a_bad_waiver_file_reports_every_problem() {
     let (code, _, stderr) = assay_in(
