@@ -6,17 +6,21 @@
 //! Fields added after the first release carry `#[serde(default)]`, so a document written
 //! by an older assay still loads.
 
+pub mod asff;
 mod build;
 pub(crate) use build::claim_statuses;
 pub mod chart;
 pub mod compare;
 pub mod csv;
+pub mod data;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod ocsf;
 pub mod pdf;
 pub mod sarif;
+pub mod soa;
 pub mod terminal;
 pub mod text;
 

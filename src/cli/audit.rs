@@ -50,7 +50,9 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub input: EvaluateArgs,
     /// Output formats, comma-separated: json, csv, html (`report.html`), pdf (one
-    /// `report-<framework>.pdf` per framework of the profile).
+    /// `report-<framework>.pdf` per framework of the profile), soa (`soa.csv`, the
+    /// Statement of Applicability), ocsf (`findings.ocsf.jsonl`), asff
+    /// (`findings.asff.json`, for AWS Security Hub).
     #[arg(long, value_delimiter = ',', default_value = "json,csv")]
     pub format: Vec<String>,
     /// Directory of HTML templates replacing the built-in ones of the same name (see
@@ -206,8 +208,8 @@ pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
 
 pub fn audit(args: AuditArgs) -> Result<u8> {
     for f in &args.format {
-        if !["json", "csv", "html", "pdf"].contains(&f.as_str()) {
-            bail!("unknown format `{f}` (available: json, csv, html, pdf)");
+        if !["html", "pdf"].contains(&f.as_str()) && report::data::file_name(f).is_none() {
+            bail!("unknown format `{f}` (available: json, csv, html, pdf, soa, ocsf, asff)");
         }
     }
     // Templates are input too: a broken one stops the run before anything is written.
@@ -244,14 +246,11 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             )?);
             continue;
         }
-        let path = args.out.join(format!("findings.{format}"));
+        let name = report::data::file_name(format).context("formats were checked above")?;
+        let path = args.out.join(name);
         let mut file = outputs.file(&path)?;
-        match format.as_str() {
-            "json" => report::json::render(&report, &mut file)?,
-            "csv" => report::csv::render(&report, &mut file)
-                .with_context(|| format!("writing {}", path.display()))?,
-            _ => unreachable!("formats were checked above"),
-        }
+        report::data::render(&report, format, &mut file)
+            .with_context(|| format!("writing {}", path.display()))?;
         file.flush()
             .with_context(|| format!("writing {}", path.display()))?;
         written.push(path);

@@ -15,7 +15,7 @@ use clap::Args;
 
 use crate::report::{self, Report};
 
-const FORMATS: [&str; 4] = ["html", "pdf", "json", "csv"];
+const FORMATS: [&str; 7] = ["html", "pdf", "json", "csv", "soa", "ocsf", "asff"];
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -38,7 +38,8 @@ pub struct ReportArgs {
     /// The public key the snapshot must be signed with (`assay collect --sign`).
     #[arg(long, value_name = "PUB")]
     pub key: Option<PathBuf>,
-    /// Output formats, comma-separated: html (`report.html`), pdf, json, csv.
+    /// Output formats, comma-separated: html (`report.html`), pdf, json, csv, soa
+    /// (`soa.csv`), ocsf (`findings.ocsf.jsonl`), asff (`findings.asff.json`).
     #[arg(long, value_delimiter = ',', default_value = "html")]
     pub format: Vec<String>,
     /// Directory for the report files (created if missing).
@@ -118,20 +119,18 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// `findings.json` or `findings.csv`, as `assay audit` writes them.
+/// `findings.json`, `findings.csv` and the other data files, as `assay audit` writes them.
 fn write_data(
     report: &Report,
     format: &str,
     dir: &Path,
     outputs: &mut crate::output::Outputs,
 ) -> Result<PathBuf> {
-    let path = dir.join(format!("findings.{format}"));
+    let name = report::data::file_name(format).context("formats were checked above")?;
+    let path = dir.join(name);
     let context = || format!("writing {}", path.display());
     let mut file = outputs.file(&path)?;
-    match format {
-        "json" => report::json::render(report, &mut file).with_context(context)?,
-        _ => report::csv::render(report, &mut file).with_context(context)?,
-    }
+    report::data::render(report, format, &mut file).with_context(context)?;
     file.flush().with_context(context)?;
     Ok(path)
 }

@@ -100,7 +100,10 @@ pub(super) fn check(
     for (n, entry) in entries.iter().enumerate().map(|(i, e)| (i + 1, e)) {
         let e = &entry.value;
         let entry_place = at(entry.referenced.line(), entry.referenced.column());
-        let fw_place = at(e.framework.referenced.line(), e.framework.referenced.column());
+        let fw_place = at(
+            e.framework.referenced.line(),
+            e.framework.referenced.column(),
+        );
         let Some(framework) = pack.framework(&e.framework.value) else {
             let known: Vec<&str> = pack.frameworks.iter().map(|f| f.id.as_str()).collect();
             diags.push(

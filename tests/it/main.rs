@@ -5,6 +5,7 @@ mod cli;
 mod diagnostics;
 mod distribution;
 mod emulator;
+mod formats;
 mod fuzz;
 mod gate;
 mod harness;
