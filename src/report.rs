@@ -10,6 +10,7 @@ pub mod asff;
 mod build;
 pub(crate) use build::claim_statuses;
 pub mod chart;
+pub mod collector;
 pub mod compare;
 pub mod csv;
 pub mod data;
@@ -85,6 +86,10 @@ pub struct SnapshotInfo {
     pub origin: String,
     pub accounts: Vec<AccountScope>,
     pub resources: usize,
+    /// Who collected the evidence, through which endpoint, with which tool. Absent in
+    /// documents written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<collector::Collection>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

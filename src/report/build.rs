@@ -110,6 +110,7 @@ impl Report {
                 origin: snapshot.origin.kind.clone(),
                 accounts: snapshot.accounts.clone(),
                 resources: snapshot.resources.len(),
+                collection: Some(super::collector::Collection::from_snapshot(snapshot)),
             },
             rule_pack: RulePackInfo {
                 path: pack.root.display().to_string(),

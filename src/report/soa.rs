@@ -63,6 +63,20 @@ pub fn rows<'a>(report: &'a Report, framework: &'a FrameworkCoverage) -> Vec<Row
         .collect()
 }
 
+/// `93 controls: 81 applicable (78 of them not stated in the profile), 1 excluded, 11
+/// inherited`: the statement in one line, for covers and headings.
+pub fn tally(rows: &[Row<'_>]) -> String {
+    let count = |s: &str| rows.iter().filter(|r| r.applicability.status == s).count();
+    let undeclared = rows.iter().filter(|r| !r.applicability.declared).count();
+    format!(
+        "{} controls: {} applicable ({undeclared} of them not stated in the profile), {} excluded, {} inherited",
+        rows.len(),
+        count("applicable"),
+        count("excluded"),
+        count("inherited"),
+    )
+}
+
 /// The result column: the control's evidence state in words. Rules, when there are any,
 /// speak whatever the applicability; without one an excluded control is "not assessed"
 /// and an inherited one rests on the provider's report.
