@@ -16,6 +16,7 @@ mod live_scan;
 mod pdf;
 mod plan;
 mod plan_corpus;
+mod provenance;
 mod rule_pack;
 mod sample;
 mod sample_outputs;
