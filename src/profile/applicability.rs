@@ -78,6 +78,20 @@ impl Applicability {
     }
 }
 
+impl Applicability {
+    /// A control of a findings document written before applicability was recorded: the
+    /// reports say so rather than guess.
+    pub fn not_recorded() -> Applicability {
+        Applicability {
+            status: "not-recorded".into(),
+            declared: false,
+            justification: None,
+            provider: None,
+            reference: None,
+        }
+    }
+}
+
 /// Framework id → control id → applicability, for the controls the profile names.
 pub type ApplicabilityMap = BTreeMap<String, BTreeMap<String, Applicability>>;
 

@@ -44,7 +44,7 @@ pub fn rows<'a>(report: &'a Report, framework: &'a FrameworkCoverage) -> Vec<Row
             let applicability = control
                 .applicability
                 .clone()
-                .unwrap_or_else(Applicability::undeclared);
+                .unwrap_or_else(Applicability::not_recorded);
             let (automated_rules, manual_rules) = control
                 .rules
                 .iter()
@@ -67,7 +67,17 @@ pub fn rows<'a>(report: &'a Report, framework: &'a FrameworkCoverage) -> Vec<Row
 /// inherited`: the statement in one line, for covers and headings.
 pub fn tally(rows: &[Row<'_>]) -> String {
     let count = |s: &str| rows.iter().filter(|r| r.applicability.status == s).count();
-    let undeclared = rows.iter().filter(|r| !r.applicability.declared).count();
+    let undeclared = rows
+        .iter()
+        .filter(|r| r.applicability.status == "applicable" && !r.applicability.declared)
+        .count();
+    let not_recorded = count("not-recorded");
+    if not_recorded > 0 {
+        return format!(
+            "{} controls: applicability not recorded in this findings document (written before assay recorded it)",
+            rows.len()
+        );
+    }
     format!(
         "{} controls: {} applicable ({undeclared} of them not stated in the profile), {} excluded, {} inherited",
         rows.len(),
@@ -102,7 +112,8 @@ pub fn result(control: &ControlCoverage, applicability: &Applicability) -> Strin
 }
 
 /// The applicability in words for one cell: `inherited from AWS`, `excluded`,
-/// `applicable`, or `applicable (not stated in the profile)`.
+/// `applicable`, `applicable (not stated in the profile)`, or that an older findings
+/// document does not record it.
 pub fn applicability_label(a: &Applicability) -> String {
     match (a.status.as_str(), a.declared) {
         ("inherited", _) => format!(
@@ -110,6 +121,7 @@ pub fn applicability_label(a: &Applicability) -> String {
             a.provider.as_deref().unwrap_or("the provider")
         ),
         ("applicable", false) => "applicable (not stated in the profile)".into(),
+        ("not-recorded", _) => "not recorded in this findings document".into(),
         (status, _) => status.to_string(),
     }
 }
