@@ -14,7 +14,10 @@
 //! - `ProductArn`: the default product of a custom integration in the finding's account
 //!   and region (`arn:aws:securityhub:<region>:<account>:product/<account>/default`).
 //! - A finding without an account (scope `all`, the organisation) is filed under the
-//!   first account of the snapshot, and says so in `ProductFields["assay/scope"]`.
+//!   first account of the snapshot, and says so in `ProductFields["assay/scope"]`. A
+//!   global resource (IAM, the account itself) is filed under the first region read in
+//!   its account (ASFF needs a region; the resource's own `Region` says the same), or
+//!   `us-east-1` when the snapshot read none (such a run reports no evidence anyway).
 //! - `Title` is cut to 256 characters and `Description` to 1024, the limits AWS documents
 //!   for those attributes (the full text stays in findings.json).
 
