@@ -8,6 +8,7 @@
 //! everything but the manifest) covers the whole document. See `docs/snapshot.md`.
 
 pub mod normalise;
+pub mod registry;
 pub mod resources;
 pub mod schema;
 pub mod seal;
@@ -20,6 +21,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use registry::{TypeInfo, type_info};
 pub use resources::{Attributes, RESOURCE_TYPES, Tags};
 
 /// The snapshot format version this build reads and writes.

@@ -32,10 +32,9 @@ fn client(ctx: &ServiceCtx, region: &str) -> Client {
     )
 }
 
-/// Collects every bucket. `regions` are the regions being scanned (buckets elsewhere are
-/// still reported: where data lives is the point of residency rules).
-pub async fn collect(ctx: &ServiceCtx<'_>, regions: &[String]) -> Vec<Resource> {
-    let _ = regions;
+/// Collects every bucket, wherever it is: buckets outside the regions being scanned are
+/// still reported, as where data lives is the point of residency rules.
+pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let listing_client = client(ctx, ctx.config.region().map_or("us-east-1", |r| r.as_ref()));
     let listing = ctx
         .recorder
@@ -154,6 +153,37 @@ async fn bucket(
     };
     let s3 = client(ctx, &region);
 
+    let mut attributes = S3Bucket {
+        created,
+        ..S3Bucket::default()
+    };
+    data_groups(&mut read, &s3, name, known_regions, &mut attributes).await;
+    access_groups(&mut read, &s3, name, &mut attributes).await;
+    let tags = tags(&mut read, &s3, name).await;
+
+    let (provenance, unread) = read.finish();
+    resource(
+        Attributes::S3Bucket(attributes),
+        arn,
+        name.to_string(),
+        None,
+        ctx.account,
+        &region,
+        tags,
+        provenance,
+        unread,
+    )
+}
+
+/// What the bucket holds and where copies go: default encryption, versioning, lifecycle
+/// and replication.
+async fn data_groups(
+    read: &mut Groups<'_>,
+    s3: &Client,
+    name: &str,
+    known_regions: &BTreeMap<String, String>,
+    bucket: &mut S3Bucket,
+) {
     // Each read: the value; a "not configured" error code: the empty value; else a gap.
     let encryption = read
         .read_optional(
@@ -233,6 +263,15 @@ async fn bucket(
                 .and_then(|out| out.replication_configuration())
                 .map(|config| replication(config, known_regions))
         });
+    bucket.encryption = encryption;
+    bucket.versioning = versioning;
+    bucket.lifecycle_rules = lifecycle_rules;
+    bucket.replication = replication.flatten();
+}
+
+/// Who can reach the data and whether it can be deleted: the public access block and
+/// object lock.
+async fn access_groups(read: &mut Groups<'_>, s3: &Client, name: &str, bucket: &mut S3Bucket) {
     let public_access_block = read
         .read_optional(
             &["public_access_block"],
@@ -291,6 +330,12 @@ async fn bucket(
                     }
                 })
         });
+    bucket.public_access_block = public_access_block.flatten();
+    bucket.object_lock = object_lock.flatten();
+}
+
+/// The bucket's tags (none when it has no tag set); empty and unread when the call failed.
+async fn tags(read: &mut Groups<'_>, s3: &Client, name: &str) -> Tags {
     let tags = read
         .read_optional(&["tags"], "s3:GetBucketTagging", &["NoSuchTagSet"], |c| {
             s3.get_bucket_tagging()
@@ -310,27 +355,7 @@ async fn bucket(
             .unwrap_or_default()
         });
 
-    let attributes = S3Bucket {
-        created,
-        encryption,
-        versioning,
-        lifecycle_rules,
-        replication: replication.flatten(),
-        public_access_block: public_access_block.flatten(),
-        object_lock: object_lock.flatten(),
-    };
-    let (provenance, unread) = read.finish();
-    resource(
-        Attributes::S3Bucket(attributes),
-        arn,
-        name.to_string(),
-        None,
-        ctx.account,
-        &region,
-        tags.unwrap_or_default(),
-        provenance,
-        unread,
-    )
+    tags.unwrap_or_default()
 }
 
 fn lifecycle(rules: &[aws_sdk_s3::types::LifecycleRule]) -> Vec<LifecycleRule> {

@@ -17,6 +17,7 @@ mod pdf;
 mod plan;
 mod plan_corpus;
 mod provenance;
+mod registry;
 mod rule_pack;
 mod sample;
 mod sample_outputs;
