@@ -28,8 +28,13 @@ pub enum RulesCommand {
         #[command(flatten)]
         rules: RulesArg,
     },
-    /// Check every rule, parameter and framework catalogue; print all problems.
-    Lint(RulesArg),
+    /// Check every rule, parameter and framework catalogue, and with --profile and
+    /// --waivers those files too (applicability, waiver approval fields); print all
+    /// problems with file, line and field.
+    #[command(
+        after_help = "Example:\n  assay rules lint --profile samples/air-maestro/profile.yaml --waivers samples/waivers.yaml"
+    )]
+    Lint(LintArgs),
     /// Scaffold a rule and its fixtures: `assay rules new backup/vault-lock`.
     New {
         /// `<domain>/<name>`.
@@ -37,6 +42,20 @@ pub enum RulesCommand {
         #[command(flatten)]
         rules: RulesArg,
     },
+}
+
+/// `assay rules lint`: the rule pack, and optionally a profile and a waiver file checked
+/// against it without evaluating anything.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// A profile to check against the rule pack.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// A waiver file to check against the rule pack.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
 }
 
 pub fn run(cmd: RulesCommand) -> Result<u8> {
@@ -155,8 +174,17 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
             println!("\n{} passed, {} failed", results.len() - failed, failed);
             Ok(if failed == 0 { 0 } else { 1 })
         }
-        RulesCommand::Lint(r) => {
-            let pack = load_pack(&r, &mut sources)?;
+        RulesCommand::Lint(args) => {
+            let pack = load_pack(&args.rules, &mut sources)?;
+            // Each prints its own diagnostics and fails with exit 2 on an error.
+            if let Some(path) = &args.profile {
+                super::load_profile(path, &pack, &mut sources)?;
+                println!("{}: no errors", path.display());
+            }
+            if let Some(path) = &args.waivers {
+                let waivers = super::audit::load_waivers(Some(path), &pack, &mut sources)?;
+                println!("{}: {} waiver(s), no errors", path.display(), waivers.len());
+            }
             let warnings = cost_warnings(&pack);
             for w in &warnings {
                 eprintln!("{}", crate::report::text::terminal(w));

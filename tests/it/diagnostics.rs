@@ -152,3 +152,51 @@ fn a_bad_waiver_file_reports_every_problem() {
     assert_eq!(code, 2);
     insta::assert_snapshot!(stderr);
 }
+
+/// `assay rules lint` checks a profile and a waiver file without evaluating anything: the
+/// samples pass, and a bad waiver file fails with the same field-level errors as `audit`.
+#[test]
+fn rules_lint_checks_a_profile_and_a_waiver_file() {
+    let (code, stdout, stderr) = assay_in(
+        &root(),
+        &[
+            "rules",
+            "lint",
+            "--profile",
+            "samples/air-maestro/profile.yaml",
+            "--waivers",
+            "samples/waivers.yaml",
+        ],
+    );
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(
+        stdout.contains("samples/waivers.yaml: 3 waiver(s), no errors"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = assay_in(
+        &root(),
+        &[
+            "rules",
+            "lint",
+            "--waivers",
+            "tests/fixtures/bad-inputs/waivers-bad.yaml",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("waivers-bad.yaml:20:16")
+            && stderr.contains("`risk_rating` must be one of"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = assay_in(
+        &root(),
+        &[
+            "rules",
+            "lint",
+            "--profile",
+            "tests/fixtures/bad-inputs/profile-bad-applicability.yaml",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("`justification` is required"), "{stderr}");
+}
