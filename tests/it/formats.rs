@@ -242,3 +242,58 @@ fn the_statement_of_applicability_csv_lists_every_control_with_its_applicability
         "evidence, with exceptions to review"
     );
 }
+
+/// An auditor holding only the PDF or the CSV can check the chain: each cited call's
+/// response SHA-256 is printed in the pack's evidence rows (in two halves of 32 hex
+/// digits) and is the CSV's `response_sha256` column.
+#[test]
+fn response_hashes_are_in_the_pdf_evidence_rows_and_the_csv() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    audit_sample(dir.path(), "json,csv,pdf");
+    let findings = findings(dir.path());
+    let failing = findings
+        .iter()
+        .find(|f| {
+            f["status"] == "FAIL"
+                && f["controls"]["iso27001-2022"].is_array()
+                && f["sources"].get(0).is_some()
+        })
+        .expect("a FAIL finding of ISO 27001:2022 that cites a call");
+    let pages = crate::attestation::pdf_text(&dir.path().join("report-iso27001-2022.pdf"));
+    let text = pages.concat();
+    for source in failing["sources"].as_array().unwrap() {
+        let hash = source["response_sha256"].as_str().unwrap();
+        assert!(
+            text.contains(&format!("sha256 {}", &hash[..32])) && text.contains(&hash[32..]),
+            "{}: {hash} not printed",
+            failing["id"]
+        );
+    }
+    let mut reader = csv::Reader::from_path(dir.path().join("findings.csv")).expect("csv");
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let id = header.iter().position(|h| h == "finding_id").unwrap();
+    let hash = header
+        .iter()
+        .position(|h| h == "response_sha256")
+        .expect("the column");
+    assert_eq!(hash, header.len() - 1, "the last column");
+    let by_id: std::collections::HashMap<String, &Value> = findings
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap().to_string(), f))
+        .collect();
+    for row in reader.records().map(|r| r.unwrap()) {
+        let f = by_id[&row[id]];
+        // The cited source: the first whose group is not `resource`, else the first.
+        let sources = f["sources"].as_array().cloned().unwrap_or_default();
+        let cited = sources
+            .iter()
+            .find(|s| s["group"] != "resource")
+            .or(sources.first());
+        assert_eq!(
+            &row[hash],
+            cited.map_or("", |s| s["response_sha256"].as_str().unwrap()),
+            "{}",
+            &row[id]
+        );
+    }
+}
