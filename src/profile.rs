@@ -2,6 +2,8 @@
 //! the accounts in scope, attestations for manual controls, and the sentences of its
 //! compliance statement each setting verifies, so a report can print claim beside evidence.
 
+pub mod applicability;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -99,6 +101,8 @@ struct RawProfile {
     #[serde(default)]
     claims: Vec<Spanned<Claim>>,
     #[serde(default)]
+    applicability: Vec<Spanned<applicability::RawEntry>>,
+    #[serde(default)]
     archive: Option<Spanned<ArchivePolicy>>,
     /// How attestations are issued (`issuing.rs`).
     #[serde(default)]
@@ -136,6 +140,9 @@ pub struct Profile {
     pub rules: RuleSelection,
     pub attestations: Vec<Attestation>,
     pub claims: Vec<Claim>,
+    /// The controls the profile declares excluded, inherited or applicable
+    /// (`applicability`); a control not named is applicable by default.
+    pub applicability: applicability::ApplicabilityMap,
     /// The `archive` section, when the profile has one.
     pub archive: Option<ArchivePolicy>,
     /// Who signs attestations, their validity, what `--redact` replaces.
@@ -169,6 +176,15 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
     let selection = check.selection(&raw, &params);
     let attestations = check.attestations(&raw);
     let claims = check.claims(&raw);
+    let frameworks: Vec<String> = raw.frameworks.iter().map(|f| f.value.clone()).collect();
+    let applicability = applicability::check(
+        &raw.applicability,
+        &frameworks,
+        pack,
+        file,
+        check.sources,
+        &mut check.diags,
+    );
     check.archive(&raw);
     let issuing = check.issuing(&raw);
     let diags = check.diags;
@@ -178,11 +194,12 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
     let profile = Profile {
         organisation: raw.organisation,
         description: raw.description,
-        frameworks: raw.frameworks.into_iter().map(|f| f.value).collect(),
+        frameworks,
         params,
         rules: selection,
         attestations,
         claims,
+        applicability,
         archive: raw.archive.map(|a| a.value),
         attestation: issuing,
         sha256: sha256_hex(text.as_bytes()),

@@ -106,6 +106,9 @@ pub fn build(
             snapshot_file: request.snapshot_file.clone(),
             snapshot_manifest_sha256: snapshot.manifest.digest.clone(),
             snapshot_origin: snapshot.origin.kind.clone(),
+            collection: Some(crate::report::collector::Collection::from_snapshot(
+                snapshot,
+            )),
             rule_pack_sha256: report.rule_pack.digest.clone(),
             profile_sha256: report.profile.sha256.clone(),
             waivers_sha256: request.waivers_sha256.clone(),

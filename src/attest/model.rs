@@ -104,6 +104,11 @@ pub struct Evidence {
     pub snapshot_manifest_sha256: String,
     /// `live`, `sample` or `plan`.
     pub snapshot_origin: String,
+    /// Who collected the snapshot, through which endpoint, with which tool; a customer
+    /// must see when the evidence was not read from AWS's own endpoints. Absent in
+    /// attestations issued before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<crate::report::collector::Collection>,
     pub rule_pack_sha256: String,
     pub profile_sha256: String,
     /// SHA-256 of the waiver file applied, if any.

@@ -13,6 +13,7 @@
 //! | `@h TEXT` / `@h3 TEXT` | a section / subsection heading |
 //! | `@p TEXT` | a paragraph |
 //! | `@note TEXT` | a small grey paragraph |
+//! | `@alert TEXT` | a bold red paragraph (evidence not read from AWS) |
 //! | `@kv LABEL \| VALUE` | a label–value row (consecutive rows form one table) |
 //! | `@table TITLE:WEIGHT \| …` | starts a table; columns share the width by weight |
 //! | `@row CELL \| …` | a row; a cell in backticks is monospaced, one in `*…*` bold |
@@ -39,6 +40,11 @@ const CELL: Style = SMALL.size_of(8.0);
 const TEXT: Style = BODY.size_of(8.0);
 const CELL_BOLD: Style = SMALL_BOLD.size_of(8.0);
 const CELL_MONO: Style = MONO.size_of(8.0);
+/// What a reader must not miss (evidence read from an endpoint that is not AWS's): bold,
+/// in a red with a contrast of about 7:1 on white.
+const ALERT: Style = SMALL_BOLD
+    .size_of(8.0)
+    .colour(crate::typeset::layout::Colour(0.7, 0.1, 0.1));
 
 #[derive(Debug, thiserror::Error)]
 pub enum MarkupError {
@@ -113,6 +119,7 @@ pub fn render_checked(
             "@h3" => canvas.heading(H3, rest, 1, 48.0),
             "@p" => canvas.paragraph(TEXT, rest, 0.0),
             "@note" => canvas.paragraph(SMALL_GREY.size_of(8.0), rest, 0.0),
+            "@alert" => canvas.paragraph(ALERT, rest, 0.0),
             "@space" => {
                 let points: f32 = rest
                     .parse()
@@ -178,7 +185,7 @@ pub fn render_checked(
             }
             other => {
                 return Err(error(format!(
-                    "unknown directive `{other}` (known: @title @subtitle @h @h3 @p @note @kv @table @row @end @space @pagebreak)"
+                    "unknown directive `{other}` (known: @title @subtitle @h @h3 @p @note @alert @kv @table @row @end @space @pagebreak)"
                 )));
             }
         }

@@ -26,6 +26,14 @@ pub struct View {
     pub snapshot_file: String,
     pub snapshot_digest: String,
     pub snapshot_origin: String,
+    /// The collecting principal and tool, or "not recorded" for older attestations.
+    pub collected_by: String,
+    /// Where the calls went (`crate::report::collector`).
+    pub endpoint: String,
+    /// The endpoint is not AWS's own: stated in red.
+    pub endpoint_not_aws: bool,
+    /// The endpoint override, if the scan used one.
+    pub endpoint_url: Option<String>,
     pub rule_pack_digest: String,
     pub profile_digest: String,
     /// `everything in the snapshot`, or the selectors joined.
@@ -253,6 +261,34 @@ impl View {
             snapshot_file: a.evidence.snapshot_file.clone(),
             snapshot_digest: a.evidence.snapshot_manifest_sha256.clone(),
             snapshot_origin: a.evidence.snapshot_origin.clone(),
+            collected_by: a.evidence.collection.as_ref().map_or_else(
+                || "not recorded in this attestation".into(),
+                |c| {
+                    // One line: the body must stay short; the per-account roles are in
+                    // the signed JSON.
+                    let roles = match c.account_principals.len() {
+                        0 => String::new(),
+                        n => format!(" ({n} account(s) read as an assumed role)"),
+                    };
+                    format!(
+                        "{}{roles} with {}",
+                        c.principal_arn
+                            .as_deref()
+                            .unwrap_or("principal not recorded"),
+                        c.collected_by
+                    )
+                },
+            ),
+            endpoint: a.evidence.collection.as_ref().map_or_else(
+                || "not recorded in this attestation".into(),
+                |c| c.endpoint_text(),
+            ),
+            endpoint_not_aws: a.evidence.collection.as_ref().is_some_and(|c| c.not_aws()),
+            endpoint_url: a
+                .evidence
+                .collection
+                .as_ref()
+                .and_then(|c| c.endpoint_url.clone()),
             rule_pack_digest: a.evidence.rule_pack_sha256.clone(),
             profile_digest: a.evidence.profile_sha256.clone(),
             selectors: if a.scope.selectors.is_empty() {

@@ -28,7 +28,7 @@ pub const MAIN: &str = "evidence.html.tera";
 const SCRIPT: &str = "partials/script.js.tera";
 
 /// The built-in templates: (name, content).
-pub const BUILT_IN: [(&str, &str); 13] = [
+pub const BUILT_IN: [(&str, &str); 14] = [
     (
         MAIN,
         include_str!("../../report-templates/evidence.html.tera"),
@@ -36,6 +36,10 @@ pub const BUILT_IN: [(&str, &str); 13] = [
     (
         "partials/scope.html.tera",
         include_str!("../../report-templates/partials/scope.html.tera"),
+    ),
+    (
+        "partials/soa.html.tera",
+        include_str!("../../report-templates/partials/soa.html.tera"),
     ),
     (
         "partials/summary.html.tera",

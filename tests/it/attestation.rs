@@ -401,7 +401,7 @@ fn a_resource_in_a_disallowed_region_is_disclosed_on_the_attestation() {
 }
 
 /// The PDF's text per page (poppler's pdftotext, installed by scripts/test.sh).
-fn pdf_text(path: &Path) -> Vec<String> {
+pub fn pdf_text(path: &Path) -> Vec<String> {
     let output = std::process::Command::new("pdftotext")
         .args([s(path), "-"])
         .output()

@@ -212,13 +212,7 @@ pub(super) fn waivers(data: &PackData<'_>, canvas: &mut Canvas) {
             &[
                 text(SMALL_BOLD, w.id.clone()),
                 vec![(MONO, w.rule.clone()), (MONO, w.resource.clone())],
-                vec![
-                    (SMALL, w.reason.trim().to_string()),
-                    (
-                        SMALL_GREY,
-                        format!("approved by {} · {}", w.approved_by, w.ticket),
-                    ),
-                ],
+                approval_cell(w),
                 vec![
                     state,
                     (SMALL_GREY, format!("matched {} finding(s)", w.matched)),
@@ -392,4 +386,38 @@ pub(super) fn catalogue(data: &PackData<'_>, canvas: &mut Canvas) {
             0.0,
         );
     }
+}
+
+/// A waiver's reason and approval: who approved it and when, the ticket, the risk rating
+/// and the compensating controls, each said as "not recorded" when the file leaves it out
+/// so an auditor sees what was not given.
+fn approval_cell(w: &crate::waivers::WaiverUse) -> Cell {
+    let mut cell = vec![
+        (SMALL, w.reason.trim().to_string()),
+        (
+            SMALL_GREY,
+            format!(
+                "approved by {} on {} · {}",
+                w.approved_by,
+                w.approved_on.as_deref().unwrap_or("(date not recorded)"),
+                w.ticket
+            ),
+        ),
+        (
+            SMALL_GREY,
+            format!(
+                "risk rating: {}",
+                w.risk_rating.as_deref().unwrap_or("not recorded")
+            ),
+        ),
+    ];
+    if w.compensating_controls.is_empty() {
+        cell.push((SMALL_GREY, "compensating controls: none recorded".into()));
+    } else {
+        cell.push((SMALL_GREY, "compensating controls:".into()));
+        for c in &w.compensating_controls {
+            cell.push((SMALL, format!("- {c}")));
+        }
+    }
+    cell
 }
