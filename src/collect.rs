@@ -19,6 +19,7 @@ mod rds;
 pub mod read;
 pub mod recorder;
 mod s3;
+pub mod shard;
 mod signins;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,6 +52,8 @@ pub struct CollectOptions {
     /// With `org_role`: the role name to assume in the caller's own (management) account;
     /// None reads that account with the caller's own credentials.
     pub org_management_role: Option<String>,
+    /// With `org_role`: read only this shard's accounts (`shard`).
+    pub shard: Option<shard::Shard>,
     /// Per-resource calls in flight per service and region.
     pub concurrency: usize,
     /// Show a progress bar on stderr (only drawn on a terminal).
@@ -71,6 +74,7 @@ impl Default for CollectOptions {
             external_id: None,
             org_role: None,
             org_management_role: None,
+            shard: None,
             concurrency: 8,
             progress: true,
         }
@@ -168,8 +172,18 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     // entered with --role-arn, otherwise the caller (with --org each account's own
     // identity is in its scope).
     let mut scan_principal = principal.clone();
+    let mut shard_scope = None;
     if let Some(role_name) = &options.org_role {
-        for id in organisation_accounts(&base, &recorder, &caller_account, &home).await? {
+        let listed = organisation_accounts(&base, &recorder, &caller_account, &home).await?;
+        let listed = match options.shard {
+            Some(shard) => {
+                let (ours, scope) = shard::select(shard, listed);
+                shard_scope = Some(scope);
+                ours
+            }
+            None => listed,
+        };
+        for id in listed {
             // The account the organisation is listed from is read as the caller: AWS
             // creates OrganizationAccountAccessRole in member accounts only ("AWS
             // Organizations automatically creates an IAM role named
@@ -290,6 +304,8 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
                 .as_deref()
                 .map(|u| aws::redact_url_credentials(u).into_owned()),
             principal_arn: Some(scan_principal),
+            shard: shard_scope,
+            parts: Vec::new(),
         },
         accounts: scopes,
         resources,
@@ -593,7 +609,7 @@ async fn scan_account(
 /// Keeps one resource per ARN. An organisation trail is shown to every member account
 /// as a shadow trail (`cloudtrail.rs`): when its own account was read too, that read is
 /// kept; otherwise the first member's.
-fn drop_duplicate_arns(resources: &mut Vec<Resource>) {
+pub(crate) fn drop_duplicate_arns(resources: &mut Vec<Resource>) {
     let owner = |r: &Resource| r.arn.split(':').nth(4) == Some(r.account.as_str());
     resources.sort_by(|a, b| (&a.arn, !owner(a)).cmp(&(&b.arn, !owner(b))));
     resources.dedup_by(|later, first| later.arn == first.arn);
@@ -707,7 +723,7 @@ fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
 /// others may report them) to the key's ARN, so rules can join on `related()`. A
 /// reference that cannot be resolved is kept as it is: the join then finds nothing and the
 /// rule says so.
-fn resolve_key_references(resources: &mut [Resource]) {
+pub(crate) fn resolve_key_references(resources: &mut [Resource]) {
     let mut by_reference: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for r in resources.iter() {
         if let Attributes::KmsKey(key) = &r.attributes {

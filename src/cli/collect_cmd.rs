@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::collect::aws::Connection;
+use crate::collect::shard::Shard;
 use crate::collect::{CollectOptions, collect, operations};
 use crate::snapshot::Snapshot;
 
@@ -36,6 +37,13 @@ pub struct AwsArgs {
     /// of with the caller's own credentials.
     #[arg(long, value_name = "ROLE_NAME", requires = "org")]
     pub org_management_role: Option<String>,
+    /// With --org: read only shard I of N of the organisation's accounts (I from 0; a
+    /// stable partition by a hash of the account id), so N jobs read the organisation
+    /// between them; join their snapshots with `assay snapshot merge`. `auto/N` takes I
+    /// from AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array jobs) or JOB_COMPLETION_INDEX
+    /// (Kubernetes Indexed Jobs). See docs/scale.md.
+    #[arg(long, value_name = "I/N", requires = "org", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     /// Endpoint override (emulators); also read from AWS_ENDPOINT_URL.
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
@@ -64,6 +72,7 @@ impl AwsArgs {
             external_id: self.external_id.clone(),
             org_role: self.org.clone(),
             org_management_role: self.org_management_role.clone(),
+            shard: self.shard,
             concurrency: self.concurrency.max(1),
             progress: true,
         }
@@ -82,6 +91,11 @@ pub struct CollectArgs {
     /// (`docs/snapshot.md`). Read before the scan starts.
     #[arg(long, value_name = "KEY")]
     pub sign: Option<PathBuf>,
+}
+
+/// `--shard I/N` or `auto/N` (the index from the engine's environment).
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse_with(text, |name| std::env::var(name).ok())
 }
 
 /// Runs a live scan to completion.
@@ -118,6 +132,15 @@ pub fn run(args: CollectArgs) -> Result<u8> {
         snapshot.raw_responses.len(),
         snapshot.gaps.len()
     );
+    if let Some(shard) = &snapshot.origin.shard {
+        eprintln!(
+            "  shard {}/{}: {} of the organisation's {} account(s); join the shards with `assay snapshot merge`",
+            shard.index,
+            shard.count,
+            snapshot.accounts.len(),
+            shard.organisation_accounts.len()
+        );
+    }
     eprintln!(
         "  manifest {}: {}",
         snapshot.manifest.digest,
