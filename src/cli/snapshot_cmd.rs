@@ -88,7 +88,9 @@ fn merge(parts: &[PathBuf], output: &Path, keys: &[PathBuf], sign: Option<&Path>
         .iter()
         .map(|k| crate::attest::sign::read_verifying_key(k))
         .collect::<Result<Vec<_>, _>>()?;
-    let signing = sign.map(crate::attest::sign::read_signing_key).transpose()?;
+    let signing = sign
+        .map(crate::attest::sign::read_signing_key)
+        .transpose()?;
     let mut inputs = Vec::with_capacity(parts.len());
     for path in parts {
         inputs.push(merge::Input {

@@ -44,7 +44,9 @@ impl Shard {
             .parse()
             .ok()
             .filter(|n| *n >= 1)
-            .ok_or_else(|| format!("`{text}`: the shard count must be a whole number ≥ 1; {usage}"))?;
+            .ok_or_else(|| {
+                format!("`{text}`: the shard count must be a whole number ≥ 1; {usage}")
+            })?;
         let index = if index.trim() == "auto" {
             auto_index(&var)?
         } else {
@@ -163,7 +165,14 @@ mod tests {
         let neither = Shard::parse_with("auto/2", none).unwrap_err();
         assert!(neither.contains("JOB_COMPLETION_INDEX"), "{neither}");
         let disagree = |n: &str| {
-            Some(if n == "JOB_COMPLETION_INDEX" { "1" } else { "0" }.to_string())
+            Some(
+                if n == "JOB_COMPLETION_INDEX" {
+                    "1"
+                } else {
+                    "0"
+                }
+                .to_string(),
+            )
         };
         assert!(
             Shard::parse_with("auto/2", disagree)

@@ -73,7 +73,10 @@ pub fn merge(inputs: Vec<Input>, keys: &[VerifyingKey]) -> Result<Snapshot, Merg
             format!("{} {}", s.tool.name, s.tool.version)
         })?;
         same(first, input, "endpoint", |s| {
-            s.origin.endpoint_url.clone().unwrap_or_else(|| "AWS".into())
+            s.origin
+                .endpoint_url
+                .clone()
+                .unwrap_or_else(|| "AWS".into())
         })?;
     }
     check_shards(&inputs)?;

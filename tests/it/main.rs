@@ -12,6 +12,7 @@ mod hostile_io;
 mod html_report;
 mod layers;
 mod live_scan;
+mod organisation;
 mod pdf;
 mod plan;
 mod plan_corpus;
