@@ -1,6 +1,6 @@
 //! `assay collect` and `assay iam-policy`: the live scan and the permissions it needs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -83,7 +83,8 @@ impl AwsArgs {
 pub struct CollectArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Where to write the snapshot.
+    /// Where to write the snapshot. With --shard, `{shard}` in the path is replaced by the
+    /// shard's index (engines that run the image without a shell cannot build the name).
     #[arg(long, short, default_value = "snapshot.json")]
     pub output: PathBuf,
     /// Sign the snapshot's manifest digest with this Ed25519 private key (from `assay
@@ -115,17 +116,18 @@ pub fn run(args: CollectArgs) -> Result<u8> {
         .as_deref()
         .map(crate::attest::sign::read_signing_key)
         .transpose()?;
+    let output = output_path(&args.output, args.aws.shard.as_ref())?;
     let mut snapshot = scan(&args.aws)?;
     if let Some(key) = &key {
         crate::snapshot::seal::sign(&mut snapshot, key);
     }
     let mut outputs = crate::output::Outputs::new();
-    outputs.write(&args.output, (snapshot.to_json_pretty() + "\n").as_bytes())?;
+    outputs.write(&output, (snapshot.to_json_pretty() + "\n").as_bytes())?;
     outputs.commit()?;
     let regions: usize = snapshot.accounts.iter().map(|a| a.regions_read.len()).sum();
     eprintln!(
         "wrote {}: {} resources from {} account(s), {} region(s) read, {} raw responses, {} gap(s)",
-        args.output.display(),
+        output.display(),
         snapshot.resources.len(),
         snapshot.accounts.len(),
         regions,
@@ -160,6 +162,23 @@ pub fn run(args: CollectArgs) -> Result<u8> {
     }
     // A scan with gaps is incomplete: say so in the exit status (3), like an audit.
     Ok(if snapshot.gaps.is_empty() { 0 } else { 3 })
+}
+
+/// `-o` with `{shard}` replaced by the shard's index; without --shard, `{shard}` is a
+/// mistake (every job would write the same name), refused before the scan.
+fn output_path(output: &Path, shard: Option<&Shard>) -> Result<PathBuf> {
+    let text = output.to_string_lossy();
+    if !text.contains("{shard}") {
+        return Ok(output.to_path_buf());
+    }
+    match shard {
+        Some(shard) => Ok(PathBuf::from(
+            text.replace("{shard}", &shard.index.to_string()),
+        )),
+        None => anyhow::bail!(
+            "-o {text}: `{{shard}}` is replaced by the shard's index, but no --shard was given"
+        ),
+    }
 }
 
 pub fn iam_policy() -> Result<u8> {

@@ -146,10 +146,12 @@ fn an_organisation_of_fifty_accounts_scanned_in_shards_and_merged_equals_one_sca
             1 => (&auto, vec![("JOB_COMPLETION_INDEX", &index)]),
             _ => (&explicit, vec![]),
         };
+        // One writes through the `{shard}` placeholder, as the engines' examples do.
+        let template = dir.path().join("shard-{shard}.json");
         let mut cmd = collect(
             &seed,
             &proxy.url,
-            path,
+            if i == 1 { &template } else { path },
             &["--shard", shard, "--sign", s(&private)],
             &env,
         );
@@ -309,4 +311,107 @@ fn an_organisation_of_fifty_accounts_scanned_in_shards_and_merged_equals_one_sca
     assert_eq!(unsigned.code, 2, "{}", unsigned.stderr);
     assert!(unsigned.stderr.contains("unsigned"), "{}", unsigned.stderr);
     assert!(!refused.exists());
+}
+
+// ---- docs/scale.md ----------------------------------------------------------------------
+
+/// The fenced block of `lang` that follows `marker` in docs/scale.md.
+fn doc_block(marker: &str, lang: &str) -> String {
+    let doc = std::fs::read_to_string(crate::root().join("docs/scale.md")).expect("docs/scale.md");
+    let from = doc
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in docs/scale.md"));
+    let fence = format!("```{lang}\n");
+    let rest = &doc[from..];
+    let start = rest.find(&fence).expect("a fenced block") + fence.len();
+    let end = rest[start..].find("\n```").expect("closed");
+    rest[start..start + end].to_string()
+}
+
+/// The words after `--shard` in a command line, and the count N of its `auto/N` or `I/N`.
+fn shard_count(args: &[Value]) -> u64 {
+    let words: Vec<&str> = args.iter().filter_map(Value::as_str).collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "--shard")
+        .unwrap_or_else(|| panic!("no --shard in {words:?}"));
+    words[at + 1]
+        .split_once('/')
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or_else(|| panic!("{} is not I/N", words[at + 1]))
+}
+
+/// The engines' examples are what the engines need: Kubernetes runs as many indexed pods
+/// as there are shards, non-root on a read-only root file system; AWS Batch's job is
+/// read-only and non-root too, its command writes one file per shard; each parses as the
+/// engine's format, and the GitHub workflow passes actionlint.
+#[test]
+fn the_engine_examples_in_docs_scale_md_are_consistent() {
+    let job: Value = serde_saphyr::from_str(&doc_block("<!-- kubernetes -->", "yaml"))
+        .expect("the Kubernetes Job parses");
+    let spec = &job["spec"];
+    assert_eq!(job["kind"], "Job");
+    assert_eq!(spec["completionMode"], "Indexed");
+    let pod = &spec["template"]["spec"];
+    let container = &pod["containers"][0];
+    assert_eq!(
+        spec["completions"].as_u64(),
+        Some(shard_count(container["args"].as_array().unwrap()))
+    );
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    assert_eq!(pod["securityContext"]["runAsUser"], 65532);
+    assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
+    assert!(
+        container["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a.as_str().is_some_and(|a| a.contains("{shard}"))),
+        "each pod writes its own file"
+    );
+
+    let batch: Value = serde_json::from_str(&doc_block("<!-- aws-batch -->", "json"))
+        .expect("the Batch job definition parses");
+    let container = &batch["containerProperties"];
+    let command = container["command"].as_array().unwrap();
+    assert_eq!(shard_count(command), 8);
+    assert!(
+        doc_block("<!-- aws-batch -->", "sh").contains("size=8"),
+        "the array is as large as the shard count"
+    );
+    assert_eq!(container["readonlyRootFilesystem"], true);
+    assert_eq!(container["user"], "65532");
+    assert!(
+        command
+            .iter()
+            .any(|a| a.as_str().is_some_and(|a| a.contains("{shard}")))
+    );
+
+    let workflow = doc_block("<!-- github-actions-shards -->", "yaml");
+    let mut child = std::process::Command::new(crate::distribution::lints::linter(
+        "ASSAY_ACTIONLINT",
+        "actionlint",
+    ))
+    .args(["-oneline", "-no-color", "-stdin-filename", "scale.yml", "-"])
+    .current_dir(crate::root())
+    .env("PATH", crate::distribution::lints::lint_path())
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("actionlint runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(workflow.as_bytes())
+        .expect("written");
+    let output = child.wait_with_output().expect("actionlint ends");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
