@@ -355,3 +355,87 @@ fn check_shards(inputs: &[Input]) -> Result<(), MergeError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attest::sign;
+
+    fn sample(name: &str) -> Input {
+        let text = include_str!("../../samples/aws-sample/snapshot.json");
+        Input {
+            name: name.into(),
+            snapshot: Snapshot::parse(text, "sample").expect("the sample parses"),
+        }
+    }
+
+    #[test]
+    fn one_part_merges_to_the_same_evidence_with_its_provenance() {
+        let part = sample("dir/a.json");
+        let original = part.snapshot.clone();
+        let merged = merge(vec![part], &[]).expect("merged");
+        assert!(merged.verify().is_empty());
+        assert_eq!(merged.resources, original.resources);
+        assert_eq!(merged.gaps, original.gaps);
+        assert_eq!(merged.raw_responses, original.raw_responses);
+        assert_eq!(merged.origin.parts.len(), 1);
+        let part = &merged.origin.parts[0];
+        assert_eq!(part.file, "a.json");
+        assert_eq!(part.digest, original.manifest.digest);
+        assert_eq!(part.seal, "unsigned");
+    }
+
+    #[test]
+    fn an_account_in_two_parts_is_refused() {
+        let err = merge(vec![sample("a.json"), sample("b.json")], &[]).unwrap_err();
+        assert!(
+            matches!(&err, MergeError::Overlap { first, second, .. } if first == "a.json" && second == "b.json"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn parts_of_another_version_are_refused() {
+        let mut b = sample("b.json");
+        b.snapshot.tool.version = "0.0.1".into();
+        b.snapshot.accounts.clear();
+        b.snapshot.seal();
+        let err = merge(vec![sample("a.json"), b], &[]).unwrap_err();
+        assert!(err.to_string().contains("assay 0.0.1"), "{err}");
+    }
+
+    #[test]
+    fn a_part_resealed_after_signing_or_not_signed_by_the_key_given_is_refused() {
+        let key = sign::generate().unwrap();
+        let mut part = sample("a.json");
+        part.snapshot.seal();
+        seal::sign(&mut part.snapshot, &key);
+        let signed = part.snapshot.clone();
+        let merged = merge(vec![part], &[key.verifying_key()]).expect("signed by the key");
+        assert!(merged.origin.parts[0].seal.contains("valid"));
+
+        let mut forged = Input {
+            name: "a.json".into(),
+            snapshot: signed.clone(),
+        };
+        let signature = forged.snapshot.manifest.signature.clone();
+        forged.snapshot.gaps.clear();
+        for r in &mut forged.snapshot.resources {
+            r.unread.clear();
+        }
+        forged.snapshot.seal();
+        forged.snapshot.manifest.signature = signature;
+        let err = merge(vec![forged], &[]).unwrap_err();
+        assert!(err.to_string().contains("changed and resealed"), "{err}");
+
+        let other = sign::generate().unwrap();
+        let unsigned = merge(vec![sample("u.json")], &[other.verifying_key()]).unwrap_err();
+        assert!(unsigned.to_string().contains("unsigned"), "{unsigned}");
+        let by_another = Input {
+            name: "a.json".into(),
+            snapshot: signed,
+        };
+        let err = merge(vec![by_another], &[other.verifying_key()]).unwrap_err();
+        assert!(err.to_string().contains("not by the key given"), "{err}");
+    }
+}
