@@ -32,8 +32,11 @@ Throttling answers, as AWS sends them:
   `ThrottlingException`, "Rate exceeded" (KMS developer guide, "Request quotas").
 - Query protocols (IAM, STS, RDS): HTTP 400, `Throttling`, "Rate exceeded".
 
-The in-flight count is sampled every 20 ms while a mode is on; connections are counted by
-the client's address and port (one per TCP connection).
+The in-flight count is sampled every 20 ms while a mode is on. Connections are counted by
+the client's address and port, but against this server that is one per call whatever the
+client does: werkzeug, which serves moto, closes every connection after its response
+("Always close the connection. This disables HTTP/1.1 keep-alive connections", its
+serving.py), so a client's connection reuse cannot be measured here.
 """
 
 import json
