@@ -644,9 +644,13 @@ def main():
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--account", required=True)
     parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
+    parser.add_argument("--members", type=int, help="large-organisation: member accounts (default 50)")
     args = parser.parse_args()
     seed = Seed(args.endpoint, args.account)
-    seeded = SCENARIOS[args.scenario](seed)
+    if args.members is not None:
+        seeded = SCENARIOS[args.scenario](seed, members=args.members)
+    else:
+        seeded = SCENARIOS[args.scenario](seed)
     print(json.dumps({"seeded": args.scenario, "account": args.account, **seeded}))
 
 
