@@ -550,8 +550,8 @@ def realism_table(mode, by_tool, scenario, n, tools):
     )
     lines = [f"\n### {scenario}, {n:,} per type, 3 regions, {what}\n",
              "| tool | wall | CPU (user+sys) | load before/after | API calls | throttled answers | in flight (mean / peak) | "
-             "latency floor | throttling floor | wall ÷ floor | exit |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "latency floor | throttling floor | wall ÷ latency floor | wall ÷ throttling floor | exit |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for tool in tools:
         r = by_tool.get(tool)
         if not r:
@@ -561,16 +561,17 @@ def realism_table(mode, by_tool, scenario, n, tools):
         if tool == "assay" and r.get("evaluate"):
             label = f"assay (collect {fmt_s(r['time']['wall'])} + evaluate {fmt_s(r['evaluate']['wall'])})"
         f = r["floor"]
-        floor = r["floor_s"] or 0
         fam = f" ({f['throttle_family']})" if f.get("throttle_family") else ""
         lines.append(
             f"| {label} | {fmt_s(t['wall'])} | {fmt_s(t['user'] + t['sys'])} | {r['load_before'][0]:.1f} / {r['load_after'][0]:.1f} | "
             f"{r['calls']['total']:,} | {f['throttled_calls']:,} | {r['in_flight']['mean']} / {r['in_flight']['peak']} | "
             f"{fmt_s(f['latency_s'])} at {f['concurrency']} | {fmt_s(f['throttle_s'])}{fam} | "
-            f"{r['time']['wall'] / floor if floor else 0:.2f} | {t['exit']} |"
+            f"{r['time']['wall'] / f['latency_s'] if f['latency_s'] else 0:.2f} | "
+            f"{r['time']['wall'] / f['throttle_s'] if f['throttle_s'] else 0:.2f} | {t['exit']} |"
         )
-    lines.append("\n(wall ÷ floor is collect's wall against the larger floor; the latency floor is the calls "
-                 "served × the mean latency ÷ the concurrency given.)")
+    lines.append("\n(the ratios are collect's wall against each floor; the latency floor is the calls "
+                 "served × the mean latency ÷ the calls in flight it assumes; the throttling floor is the calls past "
+                 "the burst of the busiest family ÷ its rate.)")
     return lines
 
 
