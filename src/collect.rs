@@ -6,6 +6,18 @@
 //! scan never stops for an AccessDenied, a throttled or dead endpoint; the affected rules
 //! say GAP. Only missing or invalid credentials stop the run (nothing could be trusted).
 
+/// A client of SDK crate `$sdk` for the account and region of `$ctx` (a [`ServiceCtx`]),
+/// in the account's own retry partition ([`ServiceCtx::retry_partition`]).
+macro_rules! service_client {
+    ($sdk:ident, $ctx:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($ctx.config)
+                .retry_partition($ctx.retry_partition(stringify!($sdk)))
+                .build(),
+        )
+    };
+}
+
 pub mod aws;
 mod backup;
 mod cloudtrail;
@@ -112,6 +124,29 @@ pub struct ServiceCtx<'a> {
     pub regions_read: &'a [String],
 }
 
+impl ServiceCtx<'_> {
+    /// Where the SDK keeps its adaptive rate limiter and retry quota for `service` calls
+    /// of this account in this context's region. The SDK's default partition is the
+    /// service and region, shared by every client in the process, so in an organisation
+    /// scan one account's throttling would slow, and use up the retries of, every other;
+    /// AWS's limits are per account, and so are these partitions.
+    pub fn retry_partition(&self, service: &str) -> aws_sdk_sts::config::retry::RetryPartition {
+        self.retry_partition_in(service, self.config.region().map_or("", |r| r.as_ref()))
+    }
+
+    /// [`ServiceCtx::retry_partition`] for calls made in `region`.
+    pub fn retry_partition_in(
+        &self,
+        service: &str,
+        region: &str,
+    ) -> aws_sdk_sts::config::retry::RetryPartition {
+        aws_sdk_sts::config::retry::RetryPartition::new(format!(
+            "{service}-{region}-{}",
+            self.account
+        ))
+    }
+}
+
 /// Builds a resource from its parts.
 #[allow(clippy::too_many_arguments)]
 pub fn resource(
@@ -148,6 +183,12 @@ struct Account {
     /// Who the account's calls are made as (`sts:GetCallerIdentity` under `config`).
     principal: String,
 }
+
+/// Accounts scanned at once. Each account has its own AWS request limits, so scanning
+/// more at once costs no throttling; an account's scan is mostly a chain of listings that
+/// wait on AWS (at 50 ms a call, 4 accounts at once kept ~10 calls in flight), and its
+/// resources are small next to the snapshot. See BENCHMARKS.md, "Organisations".
+const ACCOUNTS_IN_FLIGHT: usize = 16;
 
 /// Scans and returns a sealed snapshot.
 pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError> {
@@ -258,7 +299,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
             .iter()
             .map(|account| scan_account(account, options, &recorder, &home)),
     )
-    .buffer_unordered(4);
+    .buffer_unordered(ACCOUNTS_IN_FLIGHT);
     let results: Vec<(AccountScope, Vec<Resource>)> = scans.collect().await;
     for (scope, found) in results {
         scopes.push(scope);

@@ -20,7 +20,7 @@ use crate::snapshot::resources::CloudTrailTrail;
 use crate::snapshot::{Attributes, Resource, Tags};
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let trail_client = Client::new(ctx.config);
+    let trail_client = service_client!(aws_sdk_cloudtrail, ctx);
     let (account, region) = (ctx.account, ctx.region);
     let (trails, listed) = match ctx
         .recorder

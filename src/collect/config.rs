@@ -2,14 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_config::Client;
-
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::ConfigRecorder;
 use crate::snapshot::{Attributes, Resource, Tags, Unread};
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let config = Client::new(ctx.config);
+    let config = service_client!(aws_sdk_config, ctx);
     let (account, region) = (ctx.account, ctx.region);
     let (recorders, listed) = match ctx
         .recorder

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_kms::Client;
 use aws_sdk_kms::operation::list_aliases::ListAliasesOutput;
 use aws_sdk_kms::operation::list_keys::ListKeysOutput;
 use futures::StreamExt;
@@ -17,7 +16,7 @@ use crate::snapshot::{Attributes, Resource, Tags};
 const TYPES: &[&str] = &["aws_kms_key"];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let kms = Client::new(ctx.config);
+    let kms = service_client!(aws_sdk_kms, ctx);
     let (account, region) = (ctx.account, ctx.region);
 
     let Some(keys) = ctx

@@ -58,6 +58,7 @@ fn client(ctx: &ServiceCtx, region: &str) -> Client {
     Client::from_conf(
         aws_sdk_s3::config::Builder::from(&config)
             .force_path_style(ctx.endpoint_override)
+            .retry_partition(ctx.retry_partition_in("aws_sdk_s3", region))
             .build(),
     )
 }
@@ -196,7 +197,11 @@ async fn bucket(
     // apart, joined afterwards in a fixed order (the snapshot does not depend on which
     // answer came first).
     let (mut data, mut access, mut tagging) = (read.fork(), read.fork(), read.fork());
-    let ((encryption, versioning, lifecycle_rules, replication), (public_access_block, object_lock), tags) = futures::join!(
+    let (
+        (encryption, versioning, lifecycle_rules, replication),
+        (public_access_block, object_lock),
+        tags,
+    ) = futures::join!(
         data_groups(&mut data, &s3, name),
         access_groups(&mut access, &s3, name),
         tags(&mut tagging, &s3, name),
@@ -327,7 +332,12 @@ async fn data_groups(
         read.absorb(groups);
     }
     let (encryption, versioning, lifecycle_rules, replication) = read_all;
-    (encryption, versioning, lifecycle_rules, replication.flatten())
+    (
+        encryption,
+        versioning,
+        lifecycle_rules,
+        replication.flatten(),
+    )
 }
 
 /// Who can reach the data and whether it can be deleted: the public access block and
