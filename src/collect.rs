@@ -34,6 +34,111 @@ mod s3;
 pub mod shard;
 mod signins;
 
+/// Every service collector, in the order the scheduler starts them: the one place a new
+/// service is wired in (besides its `mod` line above). Global collectors run once per
+/// account, regional ones once per region read; each reads the services' resources once
+/// for all rules.
+pub static COLLECTORS: &[Collector] = &[
+    Collector {
+        service: "iam",
+        resource_types: &[
+            "aws_account",
+            "aws_iam_user",
+            "aws_iam_group",
+            "aws_iam_role",
+        ],
+        scope: Scope::Global,
+        run: |ctx| iam::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "s3",
+        resource_types: &["aws_s3_bucket"],
+        scope: Scope::Global,
+        run: |ctx| s3::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "ec2",
+        resource_types: &[
+            "aws_region",
+            "aws_ebs_volume",
+            "aws_ebs_snapshot",
+            "aws_ec2_instance",
+            "aws_vpc",
+            "aws_security_group",
+        ],
+        scope: Scope::Regional { also_in: None },
+        run: |ctx| ec2::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "kms",
+        resource_types: &["aws_kms_key"],
+        scope: Scope::Regional { also_in: None },
+        run: |ctx| kms::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "rds",
+        resource_types: &["aws_rds_instance", "aws_rds_snapshot"],
+        scope: Scope::Regional { also_in: None },
+        run: |ctx| rds::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "cloudtrail",
+        resource_types: &["aws_cloudtrail_trail"],
+        scope: Scope::Regional { also_in: None },
+        run: |ctx| cloudtrail::collect(ctx).boxed_local(),
+    },
+    // Console sign-ins through the global sign-in endpoint are recorded in us-east-1
+    // only: they are read there even when the scan is limited to other regions, as IAM
+    // is read whatever the regions (in the aws partition; elsewhere us-east-1 is not a
+    // region).
+    Collector {
+        service: "cloudtrail",
+        resource_types: &["aws_console_signin"],
+        scope: Scope::Regional {
+            also_in: Some(signins::GLOBAL_ENDPOINT_REGION),
+        },
+        run: |ctx| signins::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "config",
+        resource_types: &["aws_config_recorder"],
+        scope: Scope::Regional { also_in: None },
+        run: |ctx| config::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "backup",
+        resource_types: &[
+            "aws_backup_plan",
+            "aws_backup_vault",
+            "aws_backup_recovery_point",
+        ],
+        scope: Scope::Regional { also_in: None },
+        run: |ctx| backup::collect(ctx).boxed_local(),
+    },
+];
+
+/// One service collector: what it reads and how it is scheduled.
+pub struct Collector {
+    /// The AWS service it calls (the service its resource types name in the registry).
+    pub service: &'static str,
+    /// Every resource type it yields; each registered type has exactly one collector.
+    pub resource_types: &'static [&'static str],
+    pub scope: Scope,
+    /// Reads the service in the context's account and region.
+    pub run: for<'c, 'd> fn(&'c ServiceCtx<'d>) -> LocalBoxFuture<'c, Vec<Resource>>,
+}
+
+/// Where a collector runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Once per account, in region `global` (the calls go to the first region read). It
+    /// locates regional resources itself (S3 buckets carry their own region).
+    Global,
+    /// Once per region read; and once in `also_in` when that region is enabled in the
+    /// account but not among the regions read (without counting it among them).
+    Regional { also_in: Option<&'static str> },
+}
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -43,9 +148,10 @@ use chrono::Utc;
 use futures::future::LocalBoxFuture;
 use futures::{FutureExt, StreamExt};
 
+use crate::snapshot::registry::InUse;
 use crate::snapshot::{
-    self, AccountScope, Attributes, Origin, Provenance, RegionNotRead, Resource, Snapshot, Tags,
-    ToolInfo, Unread,
+    self, AccountScope, Attributes, Origin, Provenance, RegionNotRead, Resource, ShardScope,
+    Snapshot, Tags, ToolInfo, Unread,
 };
 use aws::{Connection, FailureKind};
 use recorder::Recorder;
@@ -122,6 +228,10 @@ pub struct ServiceCtx<'a> {
     /// Every region the scan reads in this account (a multi-Region trail whose home
     /// region is not among them is kept from the first region that shows it).
     pub regions_read: &'a [String],
+    /// The region's opt-in status from `ec2:DescribeRegions` (`opt-in-not-required`,
+    /// `opted-in`, or `unknown` when the list could not be read); empty for the global
+    /// context and a region read beside the regions asked for.
+    pub opt_in_status: &'a str,
 }
 
 impl ServiceCtx<'_> {
@@ -207,91 +317,8 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         options.connection.endpoint_url.as_deref(),
     )
     .await?;
-    let mut accounts = Vec::new();
-    let mut scopes = Vec::new();
-    // The identity the scan's calls are made as: the assumed role when one account is
-    // entered with --role-arn, otherwise the caller (with --org each account's own
-    // identity is in its scope).
-    let mut scan_principal = principal.clone();
-    let mut shard_scope = None;
-    if let Some(role_name) = &options.org_role {
-        let listed = organisation_accounts(&base, &recorder, &caller_account, &home).await?;
-        let listed = match options.shard {
-            Some(shard) => {
-                let (ours, scope) = shard::select(shard, listed);
-                shard_scope = Some(scope);
-                ours
-            }
-            None => listed,
-        };
-        for id in listed {
-            // The account the organisation is listed from is read as the caller: AWS
-            // creates OrganizationAccountAccessRole in member accounts only ("AWS
-            // Organizations automatically creates an IAM role named
-            // OrganizationAccountAccessRole in every new account that you create", the
-            // Organizations user guide; the management account is not created by it).
-            let role_name = match &options.org_management_role {
-                _ if id != caller_account => role_name,
-                Some(management_role) => management_role,
-                None => {
-                    accounts.push(Account {
-                        id,
-                        config: base.clone(),
-                        principal: principal.clone(),
-                    });
-                    continue;
-                }
-            };
-            let arn = format!("arn:aws:iam::{id}:role/{role_name}");
-            match assume(
-                &base,
-                &arn,
-                options.external_id.as_deref(),
-                &recorder,
-                &home,
-            )
-            .await
-            {
-                Ok((config, principal)) => accounts.push(Account {
-                    id,
-                    config,
-                    principal,
-                }),
-                Err(reason) => scopes.push(unreachable_account(
-                    &id,
-                    &options.regions,
-                    &reason,
-                    &recorder,
-                    &home,
-                )),
-            }
-        }
-    } else if let Some(arn) = &options.role_arn {
-        let id = arn.split(':').nth(4).unwrap_or("").to_string();
-        match assume(&base, arn, options.external_id.as_deref(), &recorder, &home).await {
-            Ok((config, principal)) => {
-                scan_principal = principal.clone();
-                accounts.push(Account {
-                    id,
-                    config,
-                    principal,
-                })
-            }
-            Err(reason) => scopes.push(unreachable_account(
-                &id,
-                &options.regions,
-                &reason,
-                &recorder,
-                &home,
-            )),
-        }
-    } else {
-        accounts.push(Account {
-            id: caller_account,
-            config: base.clone(),
-            principal: principal.clone(),
-        });
-    }
+    let (accounts, mut scopes, scan_principal, shard_scope) =
+        enter_accounts(options, &base, &recorder, caller_account, principal, &home).await?;
 
     let mut resources = Vec::new();
     let scans = futures::stream::iter(
@@ -361,6 +388,136 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     };
     snapshot.seal();
     Ok(snapshot)
+}
+
+/// What [`enter_accounts`] found: the accounts to scan, the scopes of those that could not
+/// be entered, the identity the scan's calls are made as, and the shard read (`--shard`).
+type Entered = (Vec<Account>, Vec<AccountScope>, String, Option<ShardScope>);
+
+/// The accounts to scan, each with the configuration its calls are made with: the caller's
+/// own, the role given with `--role-arn`, or every member of the organisation with
+/// `--org` (only this shard's with `--shard`; the roles assumed [`ACCOUNTS_IN_FLIGHT`] at
+/// once, in the listing's order). An account that cannot be entered is a scope with every
+/// region unread. Also returns the identity the scan's calls are made as: the assumed role
+/// when one account is entered with --role-arn, otherwise the caller (with --org each
+/// account's own identity is in its scope).
+async fn enter_accounts(
+    options: &CollectOptions,
+    base: &SdkConfig,
+    recorder: &Recorder,
+    caller_account: String,
+    principal: String,
+    home: &str,
+) -> Result<Entered, CollectError> {
+    let mut accounts = Vec::new();
+    let mut scopes = Vec::new();
+    let mut scan_principal = principal.clone();
+    let mut shard_scope = None;
+    if options.org_role.is_some() {
+        let listed = organisation_accounts(base, recorder, &caller_account, home).await?;
+        let listed = match options.shard {
+            Some(shard) => {
+                let (ours, scope) = shard::select(shard, listed);
+                shard_scope = Some(scope);
+                ours
+            }
+            None => listed,
+        };
+        let entered: Vec<Result<Account, AccountScope>> =
+            futures::stream::iter(listed.into_iter().map(|id| {
+                enter_member(
+                    options,
+                    base,
+                    recorder,
+                    &caller_account,
+                    &principal,
+                    home,
+                    id,
+                )
+            }))
+            .buffered(ACCOUNTS_IN_FLIGHT)
+            .collect()
+            .await;
+        for account in entered {
+            match account {
+                Ok(account) => accounts.push(account),
+                Err(scope) => scopes.push(scope),
+            }
+        }
+    } else if let Some(arn) = &options.role_arn {
+        let id = arn.split(':').nth(4).unwrap_or("").to_string();
+        match assume(base, arn, options.external_id.as_deref(), recorder, home).await {
+            Ok((config, principal)) => {
+                scan_principal = principal.clone();
+                accounts.push(Account {
+                    id,
+                    config,
+                    principal,
+                })
+            }
+            Err(reason) => scopes.push(unreachable_account(
+                &id,
+                &options.regions,
+                &reason,
+                recorder,
+                home,
+            )),
+        }
+    } else {
+        accounts.push(Account {
+            id: caller_account,
+            config: base.clone(),
+            principal: principal.clone(),
+        });
+    }
+
+    Ok((accounts, scopes, scan_principal, shard_scope))
+}
+
+/// Enters one account of the organisation: its audit role assumed, or, for the account the
+/// organisation is listed from, the caller's own credentials. Refused: the account's
+/// scope, every region unread.
+async fn enter_member(
+    options: &CollectOptions,
+    base: &SdkConfig,
+    recorder: &Recorder,
+    caller_account: &str,
+    principal: &str,
+    home: &str,
+    id: String,
+) -> Result<Account, AccountScope> {
+    let role_name = options.org_role.as_deref().unwrap_or_default();
+    // The account the organisation is listed from is read as the caller: AWS creates
+    // OrganizationAccountAccessRole in member accounts only ("AWS Organizations
+    // automatically creates an IAM role named OrganizationAccountAccessRole in every new
+    // account that you create", the Organizations user guide; the management account is
+    // not created by it).
+    let role_name = match &options.org_management_role {
+        _ if id != caller_account => role_name,
+        Some(management_role) => management_role,
+        None => {
+            return Ok(Account {
+                id,
+                config: base.clone(),
+                principal: principal.to_string(),
+            });
+        }
+    };
+    let arn = format!("arn:aws:iam::{id}:role/{role_name}");
+    match assume(base, &arn, options.external_id.as_deref(), recorder, home).await {
+        Ok((config, principal)) => Ok(Account {
+            id,
+            config,
+            principal,
+        }),
+        Err(reason) => Err(unreachable_account(
+            &id,
+            &options.regions,
+            &reason,
+            recorder,
+            home,
+        )),
+    }
 }
 
 async fn identify(
@@ -530,25 +687,7 @@ async fn scan_account(
     } else {
         options.regions.clone()
     };
-    let mut read = Vec::new();
-    let mut not_read = Vec::new();
-    for region in &requested {
-        match enabled.iter().find(|(r, _)| r == region) {
-            Some((_, status)) if status != "not-opted-in" => {
-                read.push((region.clone(), status.clone()))
-            }
-            Some(_) => not_read.push(RegionNotRead {
-                region: region.clone(),
-                reason: "not opted in (OptInRequired)".into(),
-            }),
-            // The region list could not be read: try the region anyway; failures become gaps.
-            None if enabled.is_empty() => read.push((region.clone(), "unknown".into())),
-            None => not_read.push(RegionNotRead {
-                region: region.clone(),
-                reason: "not a region of this partition".into(),
-            }),
-        }
-    }
+    let (read, not_read) = regions_to_read(&requested, &enabled);
     let endpoint_override = options.connection.endpoint_url.is_some();
     let global_region = read
         .first()
@@ -572,61 +711,71 @@ async fn scan_account(
         concurrency,
         endpoint_override,
         regions_read: &region_names,
+        opt_in_status: "",
     };
-    let regional: Vec<(ServiceCtx, &str)> = regional_configs
+    let regional: Vec<ServiceCtx> = regional_configs
         .iter()
-        .map(|(region, opt_in, config)| {
-            (
-                ServiceCtx {
-                    account: &account.id,
-                    region,
-                    config,
-                    recorder,
-                    concurrency,
-                    endpoint_override,
-                    regions_read: &region_names,
-                },
-                opt_in.as_str(),
-            )
+        .map(|(region, opt_in, config)| ServiceCtx {
+            account: &account.id,
+            region,
+            config,
+            recorder,
+            concurrency,
+            endpoint_override,
+            regions_read: &region_names,
+            opt_in_status: opt_in,
         })
         .collect();
-    // Console sign-ins through the global sign-in endpoint are recorded in us-east-1 only:
-    // read them there even when the scan is limited to other regions, as IAM is read
-    // whatever the regions (in the aws partition; elsewhere us-east-1 is not a region).
-    let signin_config = (enabled
+    // A region some collectors also read when it is enabled but not asked for, with its
+    // configuration (console sign-ins in us-east-1).
+    let also_in: Vec<(&str, SdkConfig)> = COLLECTORS
         .iter()
-        .any(|(r, _)| r == signins::GLOBAL_ENDPOINT_REGION)
-        && !region_names
-            .iter()
-            .any(|r| r == signins::GLOBAL_ENDPOINT_REGION))
-    .then(|| aws::in_region(&account.config, signins::GLOBAL_ENDPOINT_REGION));
-    let signin_ctx = signin_config.as_ref().map(|config| ServiceCtx {
-        account: &account.id,
-        region: signins::GLOBAL_ENDPOINT_REGION,
-        config,
-        recorder,
-        concurrency,
-        endpoint_override,
-        regions_read: &region_names,
-    });
+        .filter_map(|c| match c.scope {
+            Scope::Regional { also_in } => also_in,
+            Scope::Global => None,
+        })
+        .filter(|extra| {
+            enabled.iter().any(|(r, _)| r == extra) && !region_names.iter().any(|r| r == extra)
+        })
+        .collect::<BTreeSet<&str>>()
+        .into_iter()
+        .map(|extra| (extra, aws::in_region(&account.config, extra)))
+        .collect();
+    let extra_ctx: Vec<ServiceCtx> = also_in
+        .iter()
+        .map(|(region, config)| ServiceCtx {
+            account: &account.id,
+            region,
+            config,
+            recorder,
+            concurrency,
+            endpoint_override,
+            regions_read: &region_names,
+            opt_in_status: "",
+        })
+        .collect();
 
-    // Global services once, regional services per region, all concurrently.
-    // The futures run interleaved on one task: the work is waiting on AWS, not CPU.
-    let mut tasks: Vec<LocalBoxFuture<'_, Vec<Resource>>> = vec![
-        iam::collect(&global).boxed_local(),
-        s3::collect(&global, &region_names).boxed_local(),
-    ];
-    for (ctx, opt_in) in &regional {
-        tasks.push(ec2::collect(ctx, opt_in).boxed_local());
-        tasks.push(kms::collect(ctx).boxed_local());
-        tasks.push(rds::collect(ctx).boxed_local());
-        tasks.push(cloudtrail::collect(ctx).boxed_local());
-        tasks.push(signins::collect(ctx).boxed_local());
-        tasks.push(config::collect(ctx).boxed_local());
-        tasks.push(backup::collect(ctx).boxed_local());
+    // Global collectors once, regional ones per region, then the extra regions, all
+    // concurrently. The futures run interleaved on one task: the work is waiting on AWS,
+    // not CPU.
+    let mut tasks: Vec<LocalBoxFuture<'_, Vec<Resource>>> = COLLECTORS
+        .iter()
+        .filter(|c| c.scope == Scope::Global)
+        .map(|c| (c.run)(&global))
+        .collect();
+    for ctx in &regional {
+        for c in COLLECTORS {
+            if matches!(c.scope, Scope::Regional { .. }) {
+                tasks.push((c.run)(ctx));
+            }
+        }
     }
-    if let Some(ctx) = &signin_ctx {
-        tasks.push(signins::collect(ctx).boxed_local());
+    for ctx in &extra_ctx {
+        for c in COLLECTORS {
+            if matches!(c.scope, Scope::Regional { also_in: Some(r) } if r == ctx.region) {
+                tasks.push((c.run)(ctx));
+            }
+        }
     }
     recorder.progress.add_tasks(tasks.len() as u64);
     let found: Vec<Vec<Resource>> = futures::stream::iter(tasks)
@@ -647,6 +796,34 @@ async fn scan_account(
     (scope, found.into_iter().flatten().collect())
 }
 
+/// Splits the regions asked for into those to read (with their opt-in status) and those
+/// that cannot be, with the reason.
+fn regions_to_read(
+    requested: &[String],
+    enabled: &[(String, String)],
+) -> (Vec<(String, String)>, Vec<RegionNotRead>) {
+    let mut read = Vec::new();
+    let mut not_read = Vec::new();
+    for region in requested {
+        match enabled.iter().find(|(r, _)| r == region) {
+            Some((_, status)) if status != "not-opted-in" => {
+                read.push((region.clone(), status.clone()))
+            }
+            Some(_) => not_read.push(RegionNotRead {
+                region: region.clone(),
+                reason: "not opted in (OptInRequired)".into(),
+            }),
+            // The region list could not be read: try the region anyway; failures become gaps.
+            None if enabled.is_empty() => read.push((region.clone(), "unknown".into())),
+            None => not_read.push(RegionNotRead {
+                region: region.clone(),
+                reason: "not a region of this partition".into(),
+            }),
+        }
+    }
+    (read, not_read)
+}
+
 /// Keeps one resource per ARN. An organisation trail is shown to every member account
 /// as a shadow trail (`cloudtrail.rs`): when its own account was read too, that read is
 /// kept; otherwise the first member's.
@@ -655,25 +832,6 @@ pub(crate) fn drop_duplicate_arns(resources: &mut Vec<Resource>) {
     resources.sort_by(|a, b| (&a.arn, !owner(a)).cmp(&(&b.arn, !owner(b))));
     resources.dedup_by(|later, first| later.arn == first.arn);
 }
-
-/// The resource types listed region by region (console sign-ins are read in us-east-1
-/// whatever the regions asked for).
-const REGIONAL_TYPES: &[&str] = &[
-    "aws_region",
-    "aws_ebs_volume",
-    "aws_ebs_snapshot",
-    "aws_ec2_instance",
-    "aws_vpc",
-    "aws_security_group",
-    "aws_rds_instance",
-    "aws_rds_snapshot",
-    "aws_kms_key",
-    "aws_cloudtrail_trail",
-    "aws_config_recorder",
-    "aws_backup_plan",
-    "aws_backup_vault",
-    "aws_backup_recovery_point",
-];
 
 /// An account in which none of the regions asked for could be read: nothing regional was
 /// listed, so its trails, keys, vaults … are not known to be absent. One gap says so, and
@@ -691,31 +849,21 @@ fn no_region_read(account: &str, not_read: &[RegionNotRead], recorder: &Recorder
             why.join("; ")
         ),
     };
+    // The types listed region by region (the registry's `regional`).
+    let regional_types: Vec<&str> = snapshot::resources::TYPES
+        .iter()
+        .filter(|t| t.regional)
+        .map(|t| t.name)
+        .collect();
     recorder.gap(
         account,
         "global",
         "ec2:DescribeRegions",
         &failure,
-        REGIONAL_TYPES,
+        &regional_types,
         "",
     );
 }
-
-/// Resource types whose presence puts a region in use.
-const IN_USE_TYPES: &[&str] = &[
-    "aws_s3_bucket",
-    "aws_ebs_volume",
-    "aws_ebs_snapshot",
-    "aws_ec2_instance",
-    "aws_vpc",
-    "aws_security_group",
-    "aws_rds_instance",
-    "aws_rds_snapshot",
-    "aws_kms_key",
-    "aws_backup_plan",
-    "aws_backup_vault",
-    "aws_backup_recovery_point",
-];
 
 /// Sets `aws_region.in_use` from the resources found: a region is in use when it holds
 /// any data store, instance, key, backup or non-default network resource. A region where
@@ -724,16 +872,12 @@ const IN_USE_TYPES: &[&str] = &[
 fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
     let used: BTreeSet<(String, String)> = resources
         .iter()
-        .filter(|r| match &r.attributes {
-            Attributes::RegionSettings(_)
-            | Attributes::Account(_)
-            | Attributes::ConfigRecorder(_)
-            | Attributes::CloudTrailTrail(_)
-            | Attributes::ConsoleSignin(_) => false,
-            Attributes::Vpc(v) => !v.is_default,
-            Attributes::SecurityGroup(g) => !g.is_default,
-            Attributes::KmsKey(k) => k.key_manager == "CUSTOMER",
-            _ => true,
+        .filter(|r| {
+            snapshot::type_info(r.type_name()).is_some_and(|t| match t.in_use {
+                InUse::Never => false,
+                InUse::Always => true,
+                InUse::When(test) => test(&r.attributes),
+            })
         })
         .map(|r| (r.account.clone(), r.region.clone()))
         .collect();
@@ -748,7 +892,7 @@ fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
                     && (g.region == r.region || g.region == "global")
                     && g.resource_types
                         .iter()
-                        .any(|t| IN_USE_TYPES.contains(&t.as_str()))
+                        .any(|t| snapshot::type_info(t).is_some_and(|t| t.in_use.can_mark_use()))
             });
             if let Some(gap) = hidden {
                 r.unread.push(Unread {
@@ -761,9 +905,9 @@ fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
 }
 
 /// Rewrites KMS key references (a key id, an alias name or an alias ARN, as S3, EBS and
-/// others may report them) to the key's ARN, so rules can join on `related()`. A
-/// reference that cannot be resolved is kept as it is: the join then finds nothing and the
-/// rule says so.
+/// others may report them; the registry's `key_references` says where) to the key's ARN,
+/// so rules can join on `related()`. A reference that cannot be resolved is kept as it
+/// is: the join then finds nothing and the rule says so.
 pub(crate) fn resolve_key_references(resources: &mut [Resource]) {
     let mut by_reference: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for r in resources.iter() {
@@ -805,28 +949,60 @@ pub(crate) fn resolve_key_references(resources: &mut [Resource]) {
     };
     for r in resources.iter_mut() {
         let (account, region) = (r.account.clone(), r.region.clone());
-        let encryption = match &mut r.attributes {
-            Attributes::S3Bucket(b) => b.encryption.as_mut(),
-            Attributes::EbsVolume(v) => v.encryption.as_mut(),
-            Attributes::EbsSnapshot(s) => s.encryption.as_mut(),
-            Attributes::RdsInstance(i) => i.encryption.as_mut(),
-            Attributes::RdsSnapshot(s) => s.encryption.as_mut(),
-            Attributes::BackupVault(v) => v.encryption.as_mut(),
-            Attributes::BackupRecoveryPoint(p) => p.encryption.as_mut(),
-            Attributes::RegionSettings(settings) => {
-                if let Some(d) = settings.ebs_encryption_by_default.as_mut() {
-                    resolve(&account, &region, &mut d.kms_key_arn);
-                }
-                None
+        for reference in r.attributes.key_references() {
+            resolve(&account, &region, reference);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The collector table and the registry agree: every registered type comes from
+    /// exactly one collector, of the service the registry names, and a type is listed
+    /// per region exactly when its collector runs region by region (and nowhere else).
+    #[test]
+    fn every_registered_type_has_one_collector_that_agrees_with_the_registry() {
+        for t in snapshot::resources::TYPES {
+            let collectors: Vec<&Collector> = COLLECTORS
+                .iter()
+                .filter(|c| c.resource_types.contains(&t.name))
+                .collect();
+            assert_eq!(collectors.len(), 1, "{}: collectors", t.name);
+            let c = collectors[0];
+            assert_eq!(c.service, t.service, "{}: service", t.name);
+            assert_eq!(
+                t.regional,
+                c.scope == Scope::Regional { also_in: None },
+                "{}: regional in the registry, scope {:?} in the collector table",
+                t.name,
+                c.scope
+            );
+        }
+        for c in COLLECTORS {
+            for name in c.resource_types {
+                assert!(
+                    snapshot::type_info(name).is_some(),
+                    "{}: yields {name}, which is not registered",
+                    c.service
+                );
             }
-            Attributes::CloudTrailTrail(t) => {
-                resolve(&account, &region, &mut t.kms_key_arn);
-                None
-            }
-            _ => None,
-        };
-        if let Some(e) = encryption {
-            resolve(&account, &region, &mut e.kms_key_arn);
+        }
+    }
+
+    /// Every collector's service is one whose calls are declared (its IAM actions are in
+    /// `assay iam-policy`).
+    #[test]
+    fn every_collector_calls_a_declared_service() {
+        for c in COLLECTORS {
+            assert!(
+                operations::DECLARED
+                    .iter()
+                    .any(|(op, _)| op.split(':').next() == Some(c.service)),
+                "{}: no operation declared in collect/operations.rs",
+                c.service
+            );
         }
     }
 }

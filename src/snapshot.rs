@@ -9,6 +9,7 @@
 
 pub mod merge;
 pub mod normalise;
+pub mod registry;
 pub mod resources;
 pub mod schema;
 pub mod seal;
@@ -21,6 +22,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use registry::{TypeInfo, type_info};
 pub use resources::{Attributes, RESOURCE_TYPES, Tags};
 
 /// The snapshot format version this build reads and writes.

@@ -14,32 +14,9 @@ use super::model::{
 use super::scope::{ScopeError, Selectors};
 use crate::findings::{AssertionStatus, Finding, Status, count_by_status};
 use crate::report::Report;
+use crate::snapshot::registry::{self, DataStore as DataStoreFacts};
 use crate::snapshot::resources::Encryption;
 use crate::snapshot::{Attributes, Resource, Snapshot};
-
-/// The data-store types an attestation counts, with their labels for people.
-pub const DATA_STORES: [(&str, &str); 7] = [
-    ("aws_s3_bucket", "S3 buckets"),
-    ("aws_ebs_volume", "EBS volumes"),
-    ("aws_ebs_snapshot", "EBS snapshots"),
-    ("aws_rds_instance", "RDS database instances"),
-    ("aws_rds_snapshot", "RDS snapshots"),
-    ("aws_backup_vault", "Backup vaults"),
-    ("aws_backup_recovery_point", "Backup recovery points"),
-];
-
-/// The residency rule and assertion that judge each data-store type's region. The
-/// attestation quotes their verdicts rather than judging regions itself, so it cannot
-/// disagree with the findings it discloses.
-const REGION_RULES: [(&str, &str); 7] = [
-    ("aws_s3_bucket", "residency.s3-bucket-region"),
-    ("aws_ebs_volume", "residency.ebs-region"),
-    ("aws_ebs_snapshot", "residency.ebs-region"),
-    ("aws_rds_instance", "residency.rds-region"),
-    ("aws_rds_snapshot", "residency.rds-region"),
-    ("aws_backup_vault", "residency.backup-region"),
-    ("aws_backup_recovery_point", "residency.backup-region"),
-];
 
 /// The residency rules' verdicts on copies: (rule, assertion).
 const S3_REPLICATION: (&str, &str) = (
@@ -254,8 +231,9 @@ impl<'a> Residency<'a> {
 
     /// Whether a data store is in an allowed region, as its residency rule found.
     fn data_store(&self, r: &Resource) -> Option<bool> {
-        let type_name = r.type_name();
-        let (_, rule) = REGION_RULES.iter().find(|(t, _)| *t == type_name)?;
+        let rule = crate::snapshot::type_info(r.type_name())?
+            .data_store?
+            .region_rule;
         self.verdict((rule, REGION_ALLOWED), &r.arn)
     }
 
@@ -280,12 +258,11 @@ impl<'a> Residency<'a> {
 }
 
 fn data_stores(resources: &[&Resource], residency: &Residency) -> Vec<DataStore> {
-    DATA_STORES
-        .iter()
-        .filter_map(|(type_name, label)| {
+    registry::data_stores()
+        .filter_map(|(type_name, DataStoreFacts { label, .. })| {
             let of_type: Vec<&&Resource> = resources
                 .iter()
-                .filter(|r| r.type_name() == *type_name)
+                .filter(|r| r.type_name() == type_name)
                 .collect();
             if of_type.is_empty() {
                 return None;
@@ -322,16 +299,7 @@ fn key_index(snapshot: &Snapshot) -> BTreeMap<String, &Resource> {
 
 /// The encryption attribute of a data store, and whether it was read.
 fn encryption_of(r: &Resource) -> Option<(Option<&Encryption>, bool)> {
-    let enc = match &r.attributes {
-        Attributes::S3Bucket(a) => a.encryption.as_ref(),
-        Attributes::EbsVolume(a) => a.encryption.as_ref(),
-        Attributes::EbsSnapshot(a) => a.encryption.as_ref(),
-        Attributes::RdsInstance(a) => a.encryption.as_ref(),
-        Attributes::RdsSnapshot(a) => a.encryption.as_ref(),
-        Attributes::BackupVault(a) => a.encryption.as_ref(),
-        Attributes::BackupRecoveryPoint(a) => a.encryption.as_ref(),
-        _ => return None,
-    };
+    let enc = r.attributes.encryption()?.as_ref();
     let read = !r.unread.iter().any(|u| u.group == "encryption")
         && !r.unknown.iter().any(|u| u.group == "encryption");
     Some((enc, read))
@@ -342,10 +310,10 @@ fn encryption(
     keys: &BTreeMap<String, &Resource>,
 ) -> Vec<EncryptionSummary> {
     let mut out: Vec<EncryptionSummary> = Vec::new();
-    for (type_name, label) in DATA_STORES {
+    for (type_name, DataStoreFacts { label, .. }) in registry::data_stores() {
         let mut s = EncryptionSummary {
             resource_type: type_name.into(),
-            label: label.into(),
+            label: (*label).into(),
             total: 0,
             kms_customer_managed: 0,
             kms_aws_managed: 0,

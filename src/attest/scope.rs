@@ -13,15 +13,13 @@ use globset::{Glob, GlobMatcher};
 
 use crate::snapshot::{Attributes, Resource, Snapshot};
 
-/// Types chosen by tag and ARN selectors; every other type is account-wide.
-const SELECTABLE: [&str; 6] = [
-    "aws_s3_bucket",
-    "aws_ebs_volume",
-    "aws_ebs_snapshot",
-    "aws_rds_instance",
-    "aws_rds_snapshot",
-    "aws_backup_recovery_point",
-];
+/// Types chosen by tag and ARN selectors (the registry's `DataStore::selected`); every
+/// other type is account-wide.
+fn selectable(type_name: &str) -> bool {
+    crate::snapshot::type_info(type_name)
+        .and_then(|t| t.data_store)
+        .is_some_and(|d| d.selected)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScopeError {
@@ -140,7 +138,7 @@ impl Selectors {
             if !in_account(r) {
                 continue;
             }
-            if !SELECTABLE.contains(&r.type_name()) || self.chooses(r) {
+            if !selectable(r.type_name()) || self.chooses(r) {
                 chosen.insert(i);
             }
         }
@@ -149,7 +147,7 @@ impl Selectors {
         let sources: BTreeSet<(String, String)> = chosen
             .iter()
             .map(|i| &snapshot.resources[*i])
-            .filter(|r| SELECTABLE.contains(&r.type_name()))
+            .filter(|r| selectable(r.type_name()))
             .flat_map(|r| {
                 [
                     (r.account.clone(), r.arn.clone()),

@@ -117,10 +117,10 @@ where
         .complete()
 }
 
-pub async fn collect(ctx: &ServiceCtx<'_>, opt_in_status: &str) -> Vec<Resource> {
+pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let ec2 = service_client!(aws_sdk_ec2, ctx);
     let mut found = Vec::new();
-    region_resource(ctx, &ec2, &mut found, opt_in_status).await;
+    region_resource(ctx, &ec2, &mut found, ctx.opt_in_status).await;
     volumes(ctx, &ec2, &mut found).await;
     snapshots(ctx, &ec2, &mut found).await;
     instances(ctx, &ec2, &mut found).await;

@@ -136,7 +136,21 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
 
     found.push(account_resource(ctx, &iam, &report).await);
 
-    // Users.
+    found.extend(users(ctx, &iam, &report, &report_gap).await);
+    groups(ctx, &iam, &mut found).await;
+    roles(ctx, &iam, &mut found).await;
+    found
+}
+
+/// Every user, each with its groups, MFA devices, access keys and policies (per-user
+/// calls fanned out).
+async fn users(
+    ctx: &ServiceCtx<'_>,
+    iam: &Client,
+    report: &Result<(BTreeMap<String, ReportRow>, Provenance), CallError>,
+    report_gap: &Option<String>,
+) -> Vec<Resource> {
+    let account = ctx.account;
     let users = ctx
         .recorder
         .pages(
@@ -157,17 +171,19 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         )
         .await
         .items;
-    let user_resources: Vec<Resource> = futures::stream::iter(
+    futures::stream::iter(
         users
             .into_iter()
-            .map(|(u, listed)| user(ctx, &iam, u, listed, &report, &report_gap)),
+            .map(|(u, listed)| user(ctx, iam, u, listed, report, report_gap)),
     )
     .buffer_unordered(ctx.concurrency)
     .collect()
-    .await;
-    found.extend(user_resources);
+    .await
+}
 
-    // Groups, every page.
+/// Every group, with its members (every page) and attached policies.
+async fn groups(ctx: &ServiceCtx<'_>, iam: &Client, found: &mut Vec<Resource>) {
+    let account = ctx.account;
     let groups = ctx
         .recorder
         .pages(
@@ -244,8 +260,11 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             unread,
         ));
     }
+}
 
-    // Roles, with their trust policies.
+/// Every role, with its trust policy and attached policies.
+async fn roles(ctx: &ServiceCtx<'_>, iam: &Client, found: &mut Vec<Resource>) {
+    let account = ctx.account;
     let roles = ctx
         .recorder
         .pages(
@@ -309,7 +328,6 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             unread,
         ));
     }
-    found
 }
 
 fn policy_arns(attached: &[AttachedPolicy]) -> Vec<String> {

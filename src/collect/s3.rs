@@ -63,10 +63,9 @@ fn client(ctx: &ServiceCtx, region: &str) -> Client {
     )
 }
 
-/// Collects every bucket. `regions` are the regions being scanned (buckets elsewhere are
-/// still reported: where data lives is the point of residency rules).
-pub async fn collect(ctx: &ServiceCtx<'_>, regions: &[String]) -> Vec<Resource> {
-    let _ = regions;
+/// Collects every bucket, wherever it is: buckets outside the regions being scanned are
+/// still reported, as where data lives is the point of residency rules.
+pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let clients = Clients::new(ctx);
     let listing_client = clients.get(ctx.config.region().map_or("us-east-1", |r| r.as_ref()));
     let listing = ctx

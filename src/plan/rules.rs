@@ -6,25 +6,12 @@
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 
 use crate::rules::{Rule, RuleKind};
+use crate::snapshot::registry::Plan;
 
-/// The resource types a plan snapshot can hold.
-pub const PLAN_TYPES: &[&str] = &[
-    "aws_s3_bucket",
-    "aws_ebs_volume",
-    "aws_rds_instance",
-    "aws_security_group",
-    "aws_kms_key",
-    "aws_backup_plan",
-    "aws_backup_vault",
-    "aws_cloudtrail_trail",
-    "aws_iam_role",
-    "aws_iam_user",
-    "aws_iam_group",
-    "aws_config_recorder",
-    "aws_region",
-    "aws_ec2_instance",
-    "aws_account",
-];
+/// Whether a plan snapshot can hold resources of `type_name` (the registry's `plan`).
+pub fn in_plans(type_name: &str) -> bool {
+    crate::snapshot::type_info(type_name).is_some_and(|t| t.plan == Plan::Shown)
+}
 
 /// The attribute groups of `aws_account` a plan can show: the password policy
 /// (`aws_iam_account_password_policy`). Root MFA, root access keys and the account's
@@ -33,15 +20,9 @@ const PLAN_ACCOUNT_GROUPS: &[&str] = &["password_policy"];
 
 /// Why a plan cannot hold resources of `type_name`.
 pub fn why_not_in_plans(type_name: &str) -> String {
-    match type_name {
-        "aws_backup_recovery_point" | "aws_ebs_snapshot" | "aws_rds_snapshot" => {
-            format!("a plan cannot show {type_name}: AWS creates them after apply")
-        }
-        "aws_account" => "a plan cannot show account-wide settings (aws_account)".into(),
-        "aws_console_signin" => {
-            "a plan cannot show console sign-ins (aws_console_signin): they are events".into()
-        }
-        other => format!("assay does not read {other} from Terraform plans"),
+    match crate::snapshot::type_info(type_name).map(|t| t.plan) {
+        Some(Plan::Never(why)) => why.to_string(),
+        _ => format!("assay does not read {type_name} from Terraform plans"),
     }
 }
 
@@ -57,11 +38,7 @@ pub fn not_evaluable(rule: &Rule) -> Option<String> {
     if rule.kind == RuleKind::Manual {
         return None;
     }
-    if !rule
-        .resource_types
-        .iter()
-        .any(|t| PLAN_TYPES.contains(&t.as_str()))
-    {
+    if !rule.resource_types.iter().any(|t| in_plans(t)) {
         return rule.resource_types.first().map(|t| why_not_in_plans(t));
     }
     if rule.resource_types.iter().all(|t| t == "aws_account") {
@@ -92,7 +69,7 @@ pub fn not_evaluable(rule: &Rule) -> Option<String> {
     }
     joined
         .into_iter()
-        .find(|t| !PLAN_TYPES.contains(&t.as_str()))
+        .find(|t| !in_plans(t))
         .map(|t| format!("joins {t}: {}", why_not_in_plans(&t)))
 }
 

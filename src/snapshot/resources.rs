@@ -19,6 +19,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::registry::{DataStore, InUse, Plan, TypeInfo, encryption_key, resource_types};
+
 /// Encryption at rest of a data store, as far as the rules need it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -31,114 +33,230 @@ pub struct Encryption {
     pub kms_key_arn: Option<String>,
 }
 
-/// The type-specific attributes of a resource, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type")]
-pub enum Attributes {
-    #[serde(rename = "aws_account")]
-    Account(Account),
-    #[serde(rename = "aws_region")]
-    RegionSettings(RegionSettings),
-    #[serde(rename = "aws_s3_bucket")]
-    S3Bucket(S3Bucket),
-    #[serde(rename = "aws_ebs_volume")]
-    EbsVolume(EbsVolume),
-    #[serde(rename = "aws_ebs_snapshot")]
-    EbsSnapshot(EbsSnapshot),
-    #[serde(rename = "aws_ec2_instance")]
-    Ec2Instance(Ec2Instance),
-    #[serde(rename = "aws_vpc")]
-    Vpc(Vpc),
-    #[serde(rename = "aws_security_group")]
-    SecurityGroup(SecurityGroup),
-    #[serde(rename = "aws_rds_instance")]
-    RdsInstance(RdsInstance),
-    #[serde(rename = "aws_rds_snapshot")]
-    RdsSnapshot(RdsSnapshot),
-    #[serde(rename = "aws_kms_key")]
-    KmsKey(KmsKey),
-    #[serde(rename = "aws_iam_user")]
-    IamUser(IamUser),
-    #[serde(rename = "aws_iam_group")]
-    IamGroup(IamGroup),
-    #[serde(rename = "aws_iam_role")]
-    IamRole(IamRole),
-    #[serde(rename = "aws_cloudtrail_trail")]
-    CloudTrailTrail(CloudTrailTrail),
-    #[serde(rename = "aws_config_recorder")]
-    ConfigRecorder(ConfigRecorder),
-    #[serde(rename = "aws_backup_plan")]
-    BackupPlan(BackupPlan),
-    #[serde(rename = "aws_backup_vault")]
-    BackupVault(BackupVault),
-    #[serde(rename = "aws_backup_recovery_point")]
-    BackupRecoveryPoint(BackupRecoveryPoint),
-    #[serde(rename = "aws_console_signin")]
-    ConsoleSignin(ConsoleSignin),
-}
-
-/// Declares, once, each resource type's name, its attribute struct and what a blank
-/// instance looks like (the base that rule fixtures are merged onto).
-macro_rules! resource_types {
-    ($($variant:ident => $name:literal, $service:literal;)*) => {
-        /// Every resource type assay knows, by its snapshot name.
-        pub const RESOURCE_TYPES: &[&str] = &[$($name),*];
-
-        impl Attributes {
-            /// The snapshot name of this resource's type, e.g. `aws_s3_bucket`.
-            pub fn type_name(&self) -> &'static str {
-                match self { $(Attributes::$variant(_) => $name),* }
-            }
-
-            /// A blank instance of the named type (all fields empty), or `None` for an
-            /// unknown type.
-            pub fn blank(type_name: &str) -> Option<Attributes> {
-                match type_name {
-                    $($name => Some(Attributes::$variant(Default::default())),)*
-                    _ => None,
-                }
-            }
-
-            /// The JSON Schema of the named type's attribute object.
-            pub fn schema_of(type_name: &str) -> Option<schemars::Schema> {
-                match type_name {
-                    $($name => Some(schemars::schema_for!($variant)),)*
-                    _ => None,
-                }
-            }
-        }
-
-        /// The AWS service whose API describes the named type (for gaps and IAM policy).
-        pub fn service_of(type_name: &str) -> Option<&'static str> {
-            match type_name {
-                $($name => Some($service),)*
-                _ => None,
-            }
-        }
-    };
-}
-
+// The registry of resource types (see `registry.rs` for what each fact means and who
+// reads it). A new type is one entry here plus its attribute struct below.
 resource_types! {
-    Account => "aws_account", "iam";
-    RegionSettings => "aws_region", "ec2";
-    S3Bucket => "aws_s3_bucket", "s3";
-    EbsVolume => "aws_ebs_volume", "ec2";
-    EbsSnapshot => "aws_ebs_snapshot", "ec2";
-    Ec2Instance => "aws_ec2_instance", "ec2";
-    Vpc => "aws_vpc", "ec2";
-    SecurityGroup => "aws_security_group", "ec2";
-    RdsInstance => "aws_rds_instance", "rds";
-    RdsSnapshot => "aws_rds_snapshot", "rds";
-    KmsKey => "aws_kms_key", "kms";
-    IamUser => "aws_iam_user", "iam";
-    IamGroup => "aws_iam_group", "iam";
-    IamRole => "aws_iam_role", "iam";
-    CloudTrailTrail => "aws_cloudtrail_trail", "cloudtrail";
-    ConfigRecorder => "aws_config_recorder", "config";
-    BackupPlan => "aws_backup_plan", "backup";
-    BackupVault => "aws_backup_vault", "backup";
-    BackupRecoveryPoint => "aws_backup_recovery_point", "backup";
-    ConsoleSignin => "aws_console_signin", "cloudtrail";
+    Account => "aws_account" {
+        service: "iam",
+        regional: false,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    RegionSettings => "aws_region" {
+        service: "ec2",
+        regional: true,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |a| a
+            .ebs_encryption_by_default
+            .as_mut()
+            .map(|d| &mut d.kms_key_arn)
+            .into_iter()
+            .collect(),
+    }
+    S3Bucket => "aws_s3_bucket" {
+        service: "s3",
+        regional: false,
+        data_store: Some(DataStore {
+            label: "S3 buckets",
+            region_rule: "residency.s3-bucket-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    EbsVolume => "aws_ebs_volume" {
+        service: "ec2",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "EBS volumes",
+            region_rule: "residency.ebs-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    EbsSnapshot => "aws_ebs_snapshot" {
+        service: "ec2",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "EBS snapshots",
+            region_rule: "residency.ebs-region",
+            selected: true,
+        }),
+        plan: Plan::Never("a plan cannot show aws_ebs_snapshot: AWS creates them after apply"),
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    Ec2Instance => "aws_ec2_instance" {
+        service: "ec2",
+        regional: true,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    Vpc => "aws_vpc" {
+        service: "ec2",
+        regional: true,
+        data_store: None,
+        plan: Plan::NotRead,
+        in_use: InUse::When(|a| matches!(a, Attributes::Vpc(v) if !v.is_default)),
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    SecurityGroup => "aws_security_group" {
+        service: "ec2",
+        regional: true,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::When(|a| {
+            matches!(a, Attributes::SecurityGroup(g) if !g.is_default)
+        }),
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    RdsInstance => "aws_rds_instance" {
+        service: "rds",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "RDS database instances",
+            region_rule: "residency.rds-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    RdsSnapshot => "aws_rds_snapshot" {
+        service: "rds",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "RDS snapshots",
+            region_rule: "residency.rds-region",
+            selected: true,
+        }),
+        plan: Plan::Never("a plan cannot show aws_rds_snapshot: AWS creates them after apply"),
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    KmsKey => "aws_kms_key" {
+        service: "kms",
+        regional: true,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::When(|a| {
+            matches!(a, Attributes::KmsKey(k) if k.key_manager == "CUSTOMER")
+        }),
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    IamUser => "aws_iam_user" {
+        service: "iam",
+        regional: false,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    IamGroup => "aws_iam_group" {
+        service: "iam",
+        regional: false,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    IamRole => "aws_iam_role" {
+        service: "iam",
+        regional: false,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    CloudTrailTrail => "aws_cloudtrail_trail" {
+        service: "cloudtrail",
+        regional: true,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |a| vec![&mut a.kms_key_arn],
+    }
+    ConfigRecorder => "aws_config_recorder" {
+        service: "config",
+        regional: true,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    BackupPlan => "aws_backup_plan" {
+        service: "backup",
+        regional: true,
+        data_store: None,
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    BackupVault => "aws_backup_vault" {
+        service: "backup",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Backup vaults",
+            region_rule: "residency.backup-region",
+            selected: false,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    BackupRecoveryPoint => "aws_backup_recovery_point" {
+        service: "backup",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Backup recovery points",
+            region_rule: "residency.backup-region",
+            selected: true,
+        }),
+        plan: Plan::Never(
+            "a plan cannot show aws_backup_recovery_point: AWS creates them after apply",
+        ),
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    ConsoleSignin => "aws_console_signin" {
+        service: "cloudtrail",
+        regional: false,
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show console sign-ins (aws_console_signin): they are events",
+        ),
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
 }
 
 // The attribute structs below use the struct name as the schema's title; the `type`

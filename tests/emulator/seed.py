@@ -90,7 +90,7 @@ def kms_only(seed):
 def full(seed):
     """Every resource type of the model, in ap-southeast-2 (allowed) and us-east-1 (not).
 
-    The comments say which finding each resource is for; tests/it/live_scan.rs asserts
+    The comments say which finding each resource is for; tests/it/live_scan/ asserts
     them against tests/emulator/profile.yaml (allowed region ap-southeast-2).
     """
     account = seed.account
@@ -533,7 +533,7 @@ def large_organisation(seed, members=50):
 
 
 def fidelity(seed):
-    """What real accounts do that the other scenarios do not (tests/it/live_scan.rs,
+    """What real accounts do that the other scenarios do not (tests/it/live_scan/,
     "live-scan fidelity"):
 
     - a multi-Region trail created without event selectors (AWS then logs all read and

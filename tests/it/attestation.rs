@@ -629,17 +629,6 @@ fn bad_input_is_named_and_exits_2() {
     assert!(err.contains("not an assay attestation"), "{err}");
 }
 
-/// The residency rule that judges each data-store type's region.
-const REGION_RULES: [(&str, &str); 7] = [
-    ("aws_s3_bucket", "residency.s3-bucket-region"),
-    ("aws_ebs_volume", "residency.ebs-region"),
-    ("aws_ebs_snapshot", "residency.ebs-region"),
-    ("aws_rds_instance", "residency.rds-region"),
-    ("aws_rds_snapshot", "residency.rds-region"),
-    ("aws_backup_vault", "residency.backup-region"),
-    ("aws_backup_recovery_point", "residency.backup-region"),
-];
-
 /// The attestation quotes the residency findings rather than judging regions itself, so
 /// the two agree: on the sample profiles, and on an empty `allowed_regions`, where every
 /// residency rule fails and the attestation once counted every store as inside.
@@ -696,11 +685,11 @@ fn the_attestation_counts_what_the_residency_findings_say() {
         assert!(!stores.is_empty(), "{profile}: no data stores");
         for store in stores {
             let type_name = store["resource_type"].as_str().unwrap();
-            let rule = REGION_RULES
-                .iter()
-                .find(|(t, _)| *t == type_name)
+            // The residency rule that judges the type's region, from the registry.
+            let rule = assay::snapshot::type_info(type_name)
+                .and_then(|t| t.data_store)
                 .unwrap()
-                .1;
+                .region_rule;
             let failed = report["findings"]
                 .as_array()
                 .unwrap()

@@ -16,6 +16,7 @@ mod organisation;
 mod pdf;
 mod plan;
 mod plan_corpus;
+mod registry;
 mod rule_pack;
 mod sample;
 mod sample_outputs;

@@ -1,6 +1,6 @@
 //! Live-scan fidelity (the scan reads what AWS means, not what the emulator happens to
 //! say): backup schedules classed by how often they run, for plans and scans alike.
-//! The emulator cases are in `live_scan.rs`.
+//! The emulator cases are in `live_scan/`.
 
 use assay::plan::{self, PlanOptions};
 use assay::snapshot::Attributes;
