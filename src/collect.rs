@@ -25,6 +25,7 @@ mod config;
 mod ec2;
 mod iam;
 mod kms;
+pub mod merge;
 pub mod operations;
 mod progress;
 mod rds;
@@ -827,7 +828,7 @@ fn regions_to_read(
 /// Keeps one resource per ARN. An organisation trail is shown to every member account
 /// as a shadow trail (`cloudtrail.rs`): when its own account was read too, that read is
 /// kept; otherwise the first member's.
-pub(crate) fn drop_duplicate_arns(resources: &mut Vec<Resource>) {
+fn drop_duplicate_arns(resources: &mut Vec<Resource>) {
     let owner = |r: &Resource| r.arn.split(':').nth(4) == Some(r.account.as_str());
     resources.sort_by(|a, b| (&a.arn, !owner(a)).cmp(&(&b.arn, !owner(b))));
     resources.dedup_by(|later, first| later.arn == first.arn);
@@ -908,7 +909,7 @@ fn mark_regions_in_use(resources: &mut [Resource], gaps: &[snapshot::Gap]) {
 /// others may report them; the registry's `key_references` says where) to the key's ARN,
 /// so rules can join on `related()`. A reference that cannot be resolved is kept as it
 /// is: the join then finds nothing and the rule says so.
-pub(crate) fn resolve_key_references(resources: &mut [Resource]) {
+fn resolve_key_references(resources: &mut [Resource]) {
     let mut by_reference: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for r in resources.iter() {
         if let Attributes::KmsKey(key) = &r.attributes {
@@ -958,6 +959,40 @@ pub(crate) fn resolve_key_references(resources: &mut [Resource]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each account's clients throttle and retry in their own partition (AWS's limits are
+    /// per account); the SDK's default, the service and region, would be one for the whole
+    /// organisation.
+    #[test]
+    fn each_account_and_region_has_its_own_retry_partition() {
+        let recorder = Recorder::new(progress::Progress::new(false));
+        let config = SdkConfig::builder()
+            .region(aws_config::Region::new("eu-west-1"))
+            .build();
+        let ctx = |account| ServiceCtx {
+            account,
+            region: "eu-west-1",
+            config: &config,
+            recorder: &recorder,
+            concurrency: 8,
+            endpoint_override: false,
+            regions_read: &[],
+            opt_in_status: "",
+        };
+        let (a, b) = (ctx("111111111111"), ctx("222222222222"));
+        assert_eq!(
+            a.retry_partition("aws_sdk_kms").to_string(),
+            "aws_sdk_kms-eu-west-1-111111111111"
+        );
+        assert_ne!(
+            a.retry_partition("aws_sdk_kms"),
+            b.retry_partition("aws_sdk_kms")
+        );
+        assert_ne!(
+            a.retry_partition("aws_sdk_s3"),
+            a.retry_partition_in("aws_sdk_s3", "us-east-1")
+        );
+    }
 
     /// The collector table and the registry agree: every registered type comes from
     /// exactly one collector, of the service the registry names, and a type is listed

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::Subcommand;
 
-use crate::snapshot::{Snapshot, merge, seal};
+use crate::collect::merge;
+use crate::snapshot::{Snapshot, seal};
 
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCommand {

@@ -1,5 +1,7 @@
 //! Joining snapshots of different accounts into one: `assay snapshot merge A B … -o all.json`,
-//! for organisation scans run as shards on several machines (`docs/scale.md`).
+//! for organisation scans run as shards on several machines (`docs/scale.md`). It lives
+//! with the collector because it finishes what one scan of all the accounts would have
+//! done (shadow trails kept once, key references across accounts resolved).
 //!
 //! Every part is verified first (manifest digest, raw-response hashes, and its signature:
 //! against the keys given, or else against the key it names). Parts must be of the same
@@ -12,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ed25519_dalek::VerifyingKey;
 
-use super::seal::{self, Seal};
-use super::{Origin, Part, Snapshot};
+use crate::snapshot::seal::{self, Seal};
+use crate::snapshot::{Gap, Origin, Part, ShardScope, Snapshot};
 
 /// A snapshot to join, with the name it is reported by (its file).
 pub struct Input {
@@ -82,7 +84,7 @@ pub fn merge(inputs: Vec<Input>, keys: &[VerifyingKey]) -> Result<Snapshot, Merg
     check_shards(&inputs)?;
 
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
-    let mut gap_owner: BTreeMap<String, (String, super::Gap)> = BTreeMap::new();
+    let mut gap_owner: BTreeMap<String, (String, Gap)> = BTreeMap::new();
     let principals: BTreeSet<Option<String>> = inputs
         .iter()
         .map(|i| i.snapshot.origin.principal_arn.clone())
@@ -149,8 +151,8 @@ pub fn merge(inputs: Vec<Input>, keys: &[VerifyingKey]) -> Result<Snapshot, Merg
     // As one scan of all the accounts would leave them: an organisation trail seen by
     // accounts in different parts is kept once, key references across accounts resolved,
     // everything in the collector's order.
-    crate::collect::drop_duplicate_arns(&mut merged.resources);
-    crate::collect::resolve_key_references(&mut merged.resources);
+    super::drop_duplicate_arns(&mut merged.resources);
+    super::resolve_key_references(&mut merged.resources);
     merged.resources.sort_by(|a, b| {
         (&a.account, a.type_name(), &a.region, &a.arn).cmp(&(
             &b.account,
@@ -176,7 +178,7 @@ pub fn merge(inputs: Vec<Input>, keys: &[VerifyingKey]) -> Result<Snapshot, Merg
 }
 
 /// The same failure recorded twice (the time it happened aside).
-fn same_gap(a: &super::Gap, b: &super::Gap) -> bool {
+fn same_gap(a: &Gap, b: &Gap) -> bool {
     (
         &a.account,
         &a.region,
@@ -293,7 +295,7 @@ fn named_key(snapshot: &Snapshot) -> Option<VerifyingKey> {
 /// once, each part holding exactly its shard's accounts: otherwise the merged snapshot
 /// would stand for the organisation with accounts missing.
 fn check_shards(inputs: &[Input]) -> Result<(), MergeError> {
-    let sharded: Vec<(&Input, &super::ShardScope)> = inputs
+    let sharded: Vec<(&Input, &ShardScope)> = inputs
         .iter()
         .filter_map(|i| i.snapshot.origin.shard.as_ref().map(|s| (i, s)))
         .collect();
@@ -326,7 +328,7 @@ fn check_shards(inputs: &[Input]) -> Result<(), MergeError> {
             .organisation_accounts
             .iter()
             .map(String::as_str)
-            .filter(|a| crate::collect::shard::shard_of(a, shard.count) == shard.index)
+            .filter(|a| super::shard::shard_of(a, shard.count) == shard.index)
             .collect();
         let held: BTreeSet<&str> = input
             .snapshot
@@ -359,7 +361,12 @@ fn check_shards(inputs: &[Input]) -> Result<(), MergeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attest::sign;
+    use ed25519_dalek::SigningKey;
+
+    /// A fixed test key (no randomness needed to check a signature).
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
 
     fn sample(name: &str) -> Input {
         let text = include_str!("../../samples/aws-sample/snapshot.json");
@@ -406,12 +413,12 @@ mod tests {
 
     #[test]
     fn a_part_resealed_after_signing_or_not_signed_by_the_key_given_is_refused() {
-        let key = sign::generate().unwrap();
+        let signer = key(7);
         let mut part = sample("a.json");
         part.snapshot.seal();
-        seal::sign(&mut part.snapshot, &key);
+        seal::sign(&mut part.snapshot, &signer);
         let signed = part.snapshot.clone();
-        let merged = merge(vec![part], &[key.verifying_key()]).expect("signed by the key");
+        let merged = merge(vec![part], &[signer.verifying_key()]).expect("signed by the key");
         assert!(merged.origin.parts[0].seal.contains("valid"));
 
         let mut forged = Input {
@@ -428,7 +435,7 @@ mod tests {
         let err = merge(vec![forged], &[]).unwrap_err();
         assert!(err.to_string().contains("changed and resealed"), "{err}");
 
-        let other = sign::generate().unwrap();
+        let other = key(9);
         let unsigned = merge(vec![sample("u.json")], &[other.verifying_key()]).unwrap_err();
         assert!(unsigned.to_string().contains("unsigned"), "{unsigned}");
         let by_another = Input {
