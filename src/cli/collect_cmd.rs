@@ -9,6 +9,7 @@ use clap::Args;
 use crate::collect::aws::Connection;
 use crate::collect::shard::Shard;
 use crate::collect::{CollectOptions, collect, operations};
+use crate::exit::ExitStatus;
 use crate::snapshot::Snapshot;
 
 /// Where and how to read AWS: the AWS CLI's options.
@@ -85,7 +86,12 @@ pub struct CollectArgs {
     pub aws: AwsArgs,
     /// Where to write the snapshot. With --shard, `{shard}` in the path is replaced by the
     /// shard's index (engines that run the image without a shell cannot build the name).
-    #[arg(long, short, default_value = "snapshot.json")]
+    #[arg(
+        short = 'o',
+        long = "out",
+        alias = "output",
+        default_value = "snapshot.json"
+    )]
     pub output: PathBuf,
     /// Sign the snapshot's manifest digest with this Ed25519 private key (from `assay
     /// keygen`), so a reader with the public key can check who sealed it
@@ -109,7 +115,7 @@ pub fn scan(aws: &AwsArgs) -> Result<Snapshot> {
     Ok(runtime.block_on(collect(&options))?)
 }
 
-pub fn run(args: CollectArgs) -> Result<u8> {
+pub fn run(args: CollectArgs) -> Result<ExitStatus> {
     // A bad key stops the run before any call is made.
     let key = args
         .sign
@@ -151,7 +157,7 @@ pub fn run(args: CollectArgs) -> Result<u8> {
     for gap in &snapshot.gaps {
         eprintln!(
             "{}",
-            crate::report::text::terminal_with(
+            crate::text::terminal_with(
                 &format!(
                     "  GAP {} {}/{} {}: {} {}",
                     gap.id, gap.account, gap.region, gap.operation, gap.error_code, gap.message
@@ -161,7 +167,11 @@ pub fn run(args: CollectArgs) -> Result<u8> {
         );
     }
     // A scan with gaps is incomplete: say so in the exit status (3), like an audit.
-    Ok(if snapshot.gaps.is_empty() { 0 } else { 3 })
+    Ok(if snapshot.gaps.is_empty() {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::Incomplete
+    })
 }
 
 /// `-o` with `{shard}` replaced by the shard's index; without --shard, `{shard}` is a
@@ -181,10 +191,10 @@ fn output_path(output: &Path, shard: Option<&Shard>) -> Result<PathBuf> {
     }
 }
 
-pub fn iam_policy() -> Result<u8> {
+pub fn iam_policy() -> Result<ExitStatus> {
     println!(
         "{}",
         serde_json::to_string_pretty(&operations::iam_policy())?
     );
-    Ok(0)
+    Ok(ExitStatus::Ok)
 }

@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Subcommand;
 
 use crate::collect::merge;
+use crate::exit::ExitStatus;
 use crate::snapshot::{Snapshot, seal};
 
 #[derive(Debug, Subcommand)]
@@ -29,7 +30,7 @@ pub enum SnapshotCommand {
         #[arg(required = true, value_name = "SNAPSHOT")]
         parts: Vec<PathBuf>,
         /// Where to write the joined snapshot.
-        #[arg(long, short)]
+        #[arg(short = 'o', long = "out", alias = "output")]
         output: PathBuf,
         /// A public key (`.pub` from `assay keygen`) the parts must be signed with
         /// (repeatable: each part by any of them). Without it, a signed part's signature
@@ -44,7 +45,7 @@ pub enum SnapshotCommand {
     Schema,
 }
 
-pub fn run(cmd: SnapshotCommand) -> Result<u8> {
+pub fn run(cmd: SnapshotCommand) -> Result<ExitStatus> {
     match cmd {
         SnapshotCommand::Verify { path, key } => {
             let key = key
@@ -65,9 +66,9 @@ pub fn run(cmd: SnapshotCommand) -> Result<u8> {
             // A key was given and the signature does not hold: the snapshot is not the one
             // that key's holder sealed.
             Ok(if matches!(seal, seal::Seal::Invalid(_)) {
-                1
+                ExitStatus::Failed
             } else {
-                0
+                ExitStatus::Ok
             })
         }
         SnapshotCommand::Merge {
@@ -78,13 +79,18 @@ pub fn run(cmd: SnapshotCommand) -> Result<u8> {
         } => merge(&parts, &output, &keys, sign.as_deref()),
         SnapshotCommand::Schema => {
             print!("{}", crate::snapshot::schema::snapshot_json_schema());
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
     }
 }
 
 /// `assay snapshot merge`: nothing is written unless every part is accepted.
-fn merge(parts: &[PathBuf], output: &Path, keys: &[PathBuf], sign: Option<&Path>) -> Result<u8> {
+fn merge(
+    parts: &[PathBuf],
+    output: &Path,
+    keys: &[PathBuf],
+    sign: Option<&Path>,
+) -> Result<ExitStatus> {
     let keys = keys
         .iter()
         .map(|k| crate::attest::sign::read_verifying_key(k))
@@ -125,5 +131,5 @@ fn merge(parts: &[PathBuf], output: &Path, keys: &[PathBuf], sign: Option<&Path>
         merged.manifest.digest,
         seal::judge(&merged, None).describe()
     );
-    Ok(0)
+    Ok(ExitStatus::Ok)
 }
