@@ -1,7 +1,8 @@
 //! Where the time of an offline audit goes, phase by phase, in one process (not a timed
 //! test): load and verify the snapshot, evaluate, apply waivers and build the report, then
-//! each writer into a sink. Prints seconds and the peak RSS after each phase. Used with
-//! `scale_snapshot` by `benches/offline/run.sh`; see BENCHMARKS.md, "Offline scale".
+//! each writer into a sink. Prints wall seconds, CPU seconds (user + sys, every thread) and
+//! the peak RSS after each phase. Used with `scale_snapshot` by `benches/offline/run.sh`;
+//! see BENCHMARKS.md, "Offline scale".
 //!
 //! ```sh
 //! cargo run --release --example scale_phases -- /tmp/scale-250.json
@@ -23,12 +24,28 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + sys) of this process so far, every thread: on a shared machine
+/// the steadier measure than wall time. Clock ticks from /proc (100 a second on Linux).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+            let utime: f64 = rest.get(11)?.parse().ok()?;
+            let stime: f64 = rest.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 fn phase<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_seconds());
     let out = f()?;
     println!(
-        "{name:<28} {:>8.2} s   peak RSS {:>7.0} MB",
+        "{name:<28} {:>8.2} s   CPU {:>7.2} s   peak RSS {:>7.0} MB",
         t.elapsed().as_secs_f64(),
+        cpu_seconds() - cpu,
         peak_rss_mb()
     );
     Ok(out)

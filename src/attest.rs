@@ -11,6 +11,7 @@
 pub mod build;
 pub mod model;
 pub mod pdf;
+pub mod redact;
 pub mod render;
 pub mod scope;
 pub mod sign;

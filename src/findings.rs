@@ -144,6 +144,13 @@ pub struct WaiverRef {
     pub ticket: String,
     pub expires: String,
     pub expired: bool,
+    /// The waiver's optional approval details (`crate::waivers`), as in the register.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_rating: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compensating_controls: Vec<String>,
 }
 
 /// The attestation behind a MANUAL finding.

@@ -2,6 +2,8 @@
 //! the accounts in scope, attestations for manual controls, and the sentences of its
 //! compliance statement each setting verifies, so a report can print claim beside evidence.
 
+pub mod applicability;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -13,6 +15,9 @@ use serde_saphyr::Spanned;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, YamlFile, did_you_mean, read_yaml};
 use crate::rules::RulePack;
 use crate::snapshot::sha256_hex;
+
+pub mod issuing;
+pub use issuing::IssuingSettings;
 
 /// A person's statement that a manual control holds (from the profile).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -96,7 +101,12 @@ struct RawProfile {
     #[serde(default)]
     claims: Vec<Spanned<Claim>>,
     #[serde(default)]
+    applicability: Vec<Spanned<applicability::RawEntry>>,
+    #[serde(default)]
     archive: Option<Spanned<ArchivePolicy>>,
+    /// How attestations are issued (`issuing.rs`).
+    #[serde(default)]
+    attestation: Option<Spanned<IssuingSettings>>,
 }
 
 /// Which rules of the pack run: all by default; `include`/`exclude` take rule ids or
@@ -130,8 +140,13 @@ pub struct Profile {
     pub rules: RuleSelection,
     pub attestations: Vec<Attestation>,
     pub claims: Vec<Claim>,
+    /// The controls the profile declares excluded, inherited or applicable
+    /// (`applicability`); a control not named is applicable by default.
+    pub applicability: applicability::ApplicabilityMap,
     /// The `archive` section, when the profile has one.
     pub archive: Option<ArchivePolicy>,
+    /// Who signs attestations, their validity, what `--redact` replaces.
+    pub attestation: IssuingSettings,
     pub sha256: String,
 }
 
@@ -161,7 +176,17 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
     let selection = check.selection(&raw, &params);
     let attestations = check.attestations(&raw);
     let claims = check.claims(&raw);
+    let frameworks: Vec<String> = raw.frameworks.iter().map(|f| f.value.clone()).collect();
+    let applicability = applicability::check(
+        &raw.applicability,
+        &frameworks,
+        pack,
+        file,
+        check.sources,
+        &mut check.diags,
+    );
     check.archive(&raw);
+    let issuing = check.issuing(&raw);
     let diags = check.diags;
     if diags.has_errors() {
         return (None, diags);
@@ -169,12 +194,14 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
     let profile = Profile {
         organisation: raw.organisation,
         description: raw.description,
-        frameworks: raw.frameworks.into_iter().map(|f| f.value).collect(),
+        frameworks,
         params,
         rules: selection,
         attestations,
         claims,
+        applicability,
         archive: raw.archive.map(|a| a.value),
+        attestation: issuing,
         sha256: sha256_hex(text.as_bytes()),
     };
     (Some(profile), diags)
@@ -356,6 +383,24 @@ impl Check<'_> {
 
     /// The archive policy, when there is one: exactly one retention period of at least 1,
     /// and the regions the bucket may be in.
+    /// The `attestation:` settings (`issuing.rs`), defaults when absent.
+    fn issuing(&mut self, raw: &RawProfile) -> IssuingSettings {
+        let Some(settings) = &raw.attestation else {
+            return IssuingSettings::default();
+        };
+        let place = self.at_any(settings.referenced.line(), settings.referenced.column());
+        for problem in settings.value.problems() {
+            self.diags.push(
+                Diagnostic::error("attestation-settings", format!("profile: {problem}")).at(
+                    self.file,
+                    place.clone(),
+                    "in these settings",
+                ),
+            );
+        }
+        settings.value.clone()
+    }
+
     fn archive(&mut self, raw: &RawProfile) {
         let Some(a) = &raw.archive else {
             return;

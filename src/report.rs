@@ -6,15 +6,19 @@
 //! Fields added after the first release carry `#[serde(default)]`, so a document written
 //! by an older assay still loads.
 
+pub mod asff;
 mod build;
 pub(crate) use build::claim_statuses;
 pub mod chart;
+pub mod collector;
 pub mod compare;
 pub mod csv;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod ocsf;
 pub mod pdf;
+pub mod soa;
 pub mod terminal;
 /// Renderers and the command line reach the escaping of evidence text here too.
 pub use crate::text;
@@ -81,6 +85,10 @@ pub struct SnapshotInfo {
     pub origin: String,
     pub accounts: Vec<AccountScope>,
     pub resources: usize,
+    /// Who collected the evidence, through which endpoint, with which tool. Absent in
+    /// documents written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<collector::Collection>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -149,6 +157,12 @@ pub struct ControlCoverage {
     /// the control at all). Absent for automated controls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual_evidence: Option<String>,
+    /// The control's line of the Statement of Applicability: applicable, excluded (with
+    /// the justification) or inherited (provider and reference), from the profile; a
+    /// control the profile does not name is applicable and `declared: false`. Absent in
+    /// documents written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicability: Option<crate::profile::applicability::Applicability>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

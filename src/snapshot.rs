@@ -7,6 +7,7 @@
 //! are kept in the file, and a manifest digest (SHA-256 over the RFC 8785 canonical JSON of
 //! everything but the manifest) covers the whole document. See `docs/snapshot.md`.
 
+mod digest;
 pub mod normalise;
 pub mod registry;
 pub mod resources;
@@ -312,21 +313,32 @@ impl Snapshot {
         })?;
         // The manifest covers the file as written: hash what was read, not a re-serialised
         // copy, so any difference in the file itself (a missing field too) is detected.
-        // The generic JSON tree is hashed and dropped before the typed snapshot is built,
-        // so the two are never in memory together (at 100,000 resources each is several
-        // times the file's size).
-        let digest = {
-            let value: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| SnapshotError::Invalid {
-                    path: display.clone(),
-                    line: e.line(),
-                    column: e.column(),
-                    message: e.to_string(),
-                })?;
-            digest_of(value)
+        // The digest is computed from the text member by member (`digest`: never a tree
+        // of the whole file, which at 100,000 resources is several times its size) while
+        // the typed snapshot is parsed on another thread.
+        let (digest, snapshot) = std::thread::scope(|scope| {
+            let typed = scope.spawn(|| Snapshot::parse(&text, &display));
+            let digest = digest::of_text(&text);
+            (digest, typed.join())
+        });
+        let digest = match digest {
+            Some(digest) => digest,
+            // Not a JSON object: parsed whole for the error that says where (and, should
+            // it parse after all, hashed as such).
+            None => {
+                let value: serde_json::Value =
+                    serde_json::from_str(&text).map_err(|e| SnapshotError::Invalid {
+                        path: display.clone(),
+                        line: e.line(),
+                        column: e.column(),
+                        message: e.to_string(),
+                    })?;
+                digest_of(value)
+            }
         };
-        // `parse` rejects duplicate keys, which the generic tree above would have folded.
-        let snapshot = Snapshot::parse(&text, &display)?;
+        // `parse` rejects duplicate keys, which the digest (as RFC 8785 over a parsed
+        // tree) folds.
+        let snapshot = snapshot.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         drop(text);
         let mut problems = snapshot.verify_hashes();
         if digest != snapshot.manifest.digest {

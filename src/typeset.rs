@@ -6,4 +6,4 @@
 
 pub(crate) mod document;
 pub mod fonts;
-pub(crate) mod layout;
+pub mod layout;

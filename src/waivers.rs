@@ -5,6 +5,12 @@
 //! waiver turns a FAIL into WAIVED and keeps the evidence; an expired one leaves the FAIL
 //! and is listed; a waiver that matched nothing is warned about; GAP and ERROR are never
 //! waived, because a waiver is a decision about known facts, not about missing ones.
+//!
+//! An auditor also asks when the exception was approved, how risky it was judged and what
+//! stands in for the control meanwhile: `approved_on` (a date, not after `expires`),
+//! `risk_rating` (`low`, `medium`, `high`, `critical`) and `compensating_controls` (a list
+//! of non-empty sentences) are optional, checked like the rest (file, line and field), and
+//! shown in every waiver register.
 
 use std::path::Path;
 
@@ -28,7 +34,16 @@ struct RawWaiver {
     approved_by: String,
     ticket: String,
     expires: String,
+    #[serde(default)]
+    approved_on: Option<Spanned<String>>,
+    #[serde(default)]
+    risk_rating: Option<Spanned<String>>,
+    #[serde(default)]
+    compensating_controls: Option<Spanned<Vec<Spanned<String>>>>,
 }
+
+/// The risk ratings a waiver may carry, lowest first.
+pub const RISK_RATINGS: [&str; 4] = ["low", "medium", "high", "critical"];
 
 /// A validated waiver.
 #[derive(Debug, Clone)]
@@ -43,6 +58,10 @@ pub struct Waiver {
     pub ticket: String,
     /// Last day the waiver is valid (UTC).
     pub expires: NaiveDate,
+    pub approved_on: Option<NaiveDate>,
+    /// One of [`RISK_RATINGS`].
+    pub risk_rating: Option<String>,
+    pub compensating_controls: Vec<String>,
 }
 
 impl Waiver {
@@ -69,6 +88,15 @@ pub struct WaiverUse {
     pub ticket: String,
     pub expires: String,
     pub expired: bool,
+    /// When the waiver was approved (`YYYY-MM-DD`), if the file says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<String>,
+    /// `low`, `medium`, `high` or `critical`, if the file says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_rating: Option<String>,
+    /// What stands in for the control while the waiver holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compensating_controls: Vec<String>,
     /// Findings it matched.
     pub matched: usize,
 }
@@ -137,6 +165,7 @@ pub fn load(
                 );
             }
         }
+        let approval = approval(&w, file, sources, &mut diags, i + 1);
         let matcher = match w.match_kind.as_deref() {
             None | Some("exact") => {
                 if w.resource.contains('*') {
@@ -187,6 +216,9 @@ pub fn load(
                 approved_by: w.approved_by,
                 ticket: w.ticket,
                 expires,
+                approved_on: approval.approved_on,
+                risk_rating: approval.risk_rating,
+                compensating_controls: approval.compensating_controls,
             });
         }
     }
@@ -209,6 +241,9 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
             ticket: w.ticket.clone(),
             expires: w.expires.to_string(),
             expired: w.expires < today,
+            approved_on: w.approved_on.map(|d| d.to_string()),
+            risk_rating: w.risk_rating.clone(),
+            compensating_controls: w.compensating_controls.clone(),
             matched: 0,
         })
         .collect();
@@ -233,6 +268,9 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
                 ticket: w.ticket.clone(),
                 expires: w.expires.to_string(),
                 expired,
+                approved_on: w.approved_on.map(|d| d.to_string()),
+                risk_rating: w.risk_rating.clone(),
+                compensating_controls: w.compensating_controls.clone(),
             });
             if !expired {
                 finding.status = Status::Waived;
@@ -240,4 +278,115 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
         }
     }
     register
+}
+
+/// The optional approval details of one waiver, checked.
+#[derive(Default)]
+struct Approval {
+    approved_on: Option<NaiveDate>,
+    risk_rating: Option<String>,
+    compensating_controls: Vec<String>,
+}
+
+/// Checks `approved_on`, `risk_rating` and `compensating_controls` of waiver `n`, each
+/// error pointing at the field's own line.
+fn approval(
+    w: &RawWaiver,
+    file: crate::diag::FileId,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+    n: usize,
+) -> Approval {
+    let at = |line: u64, column: u64| {
+        let start = sources.offset(file, line as usize, column as usize);
+        start..start + 1
+    };
+    let mut approval = Approval::default();
+    if let Some(date) = &w.approved_on {
+        let place = at(date.referenced.line(), date.referenced.column());
+        match NaiveDate::parse_from_str(&date.value, "%Y-%m-%d") {
+            Ok(d) => {
+                let expires = NaiveDate::parse_from_str(&w.expires, "%Y-%m-%d");
+                if expires.is_ok_and(|e| d > e) {
+                    diags.push(
+                        Diagnostic::error(
+                            "date",
+                            format!(
+                                "waiver {n}: `approved_on` {d} is after `expires` {}",
+                                w.expires
+                            ),
+                        )
+                        .at(file, place, "approved after it expired"),
+                    );
+                }
+                approval.approved_on = Some(d);
+            }
+            Err(_) => diags.push(
+                Diagnostic::error(
+                    "date",
+                    format!(
+                        "waiver {n}: `approved_on` must be a date YYYY-MM-DD, got `{}`",
+                        date.value
+                    ),
+                )
+                .at(file, place, "this field"),
+            ),
+        }
+    }
+    if let Some(rating) = &w.risk_rating {
+        let place = at(rating.referenced.line(), rating.referenced.column());
+        if RISK_RATINGS.contains(&rating.value.as_str()) {
+            approval.risk_rating = Some(rating.value.clone());
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    "waiver",
+                    format!(
+                        "waiver {n}: `risk_rating` must be one of {}, got `{}`",
+                        RISK_RATINGS.join(", "),
+                        rating.value
+                    ),
+                )
+                .at(file, place, "this field"),
+            );
+        }
+    }
+    if let Some(controls) = &w.compensating_controls {
+        let place = at(controls.referenced.line(), controls.referenced.column());
+        if controls.value.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    "waiver",
+                    format!(
+                        "waiver {n}: `compensating_controls` is an empty list; leave it out or name at least one"
+                    ),
+                )
+                .at(file, place.clone(), "this field"),
+            );
+        }
+        for (k, c) in controls.value.iter().enumerate() {
+            if c.value.trim().is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        "waiver",
+                        format!(
+                            "waiver {n}: `compensating_controls` item {} must not be empty",
+                            k + 1
+                        ),
+                    )
+                    .at(
+                        file,
+                        at(c.referenced.line(), c.referenced.column()),
+                        "this item",
+                    ),
+                );
+            }
+        }
+        approval.compensating_controls = controls
+            .value
+            .iter()
+            .map(|c| c.value.trim().to_string())
+            .collect();
+    }
+    approval
 }

@@ -43,17 +43,18 @@ profile=samples/air-maestro/profile.yaml
 waivers=samples/waivers.yaml
 now=2026-12-04T00:00:00Z
 
-# timed NAME CMD...: runs CMD under GNU time; prints "seconds MB" of wall time and peak RSS.
+# timed NAME CMD...: runs CMD under GNU time; prints "seconds MB cpu-seconds" of wall time,
+# peak RSS and CPU time (user + sys: the steadier measure on a shared machine).
 timed() {
   local name=$1
   shift
-  /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" || true
+  /usr/bin/time -f "%e %M %U %S" -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" || true
   # GNU time writes "Command exited with non-zero status N" first when N != 0 (evaluate
   # and audit exit 1 on the sample's failures): the measurement is the last line.
-  tail -1 "$work/$name.time" | awk '{printf "%.2f %.0f", $1, $2 / 1024}'
+  tail -1 "$work/$name.time" | awk '{printf "%.2f %.0f %.2f", $1, $2 / 1024, $3 + $4}'
 }
 
-printf '| resources | findings | snapshot | sha256sum | verify | evaluate | audit (%s) | audit peak RSS | verify ÷ sha256sum | evaluate ÷ verify |\n' "$formats"
+printf '| resources | findings | snapshot | sha256sum | verify: wall, CPU, RSS | evaluate: wall, CPU, RSS | audit (%s): wall, CPU | audit peak RSS | verify ÷ sha256sum | load average |\n' "$formats"
 printf '|---|---|---|---|---|---|---|---|---|---|\n'
 for n in ${copies//,/ }; do
   snap="$work/snapshot-$n.json"
@@ -61,19 +62,19 @@ for n in ${copies//,/ }; do
   resources=$(( n * $(python3 -c 'import json;print(len(json.load(open("samples/aws-sample/snapshot.json"))["resources"]))') ))
   size_mb=$(du -m "$snap" | cut -f1)
   cat "$snap" >/dev/null # the file in the page cache for every run alike
-  read -r floor_s _ <<<"$(timed "sha256-$n" sha256sum "$snap")"
-  read -r verify_s verify_mb <<<"$(timed "verify-$n" "$work/assay" snapshot verify "$snap")"
-  read -r eval_s eval_mb <<<"$(timed "evaluate-$n" "$work/assay" evaluate --snapshot "$snap" \
+  read -r floor_s _ _ <<<"$(timed "sha256-$n" sha256sum "$snap")"
+  read -r verify_s verify_mb verify_cpu <<<"$(timed "verify-$n" "$work/assay" snapshot verify "$snap")"
+  read -r eval_s eval_mb eval_cpu <<<"$(timed "evaluate-$n" "$work/assay" evaluate --snapshot "$snap" \
     --profile "$profile" --waivers "$waivers" --now "$now")"
   rm -rf "$work/out-$n"
-  read -r audit_s audit_mb <<<"$(timed "audit-$n" "$work/assay" audit --snapshot "$snap" \
+  read -r audit_s audit_mb audit_cpu <<<"$(timed "audit-$n" "$work/assay" audit --snapshot "$snap" \
     --profile "$profile" --waivers "$waivers" --now "$now" --format "$formats" --out "$work/out-$n" --quiet)"
   findings=$(python3 -c 'import json,sys;print(len(json.load(open(sys.argv[1]))["findings"]))' "$work/evaluate-$n.out" 2>/dev/null || echo "?")
-  printf '| %s | %s | %s MB | %s s | %s s, %s MB | %s s, %s MB | %s s | %s MB | %s | %s |\n' \
-    "$resources" "$findings" "$size_mb" "$floor_s" "$verify_s" "$verify_mb" "$eval_s" "$eval_mb" \
-    "$audit_s" "$audit_mb" \
+  printf '| %s | %s | %s MB | %s s | %s s, %s s, %s MB | %s s, %s s, %s MB | %s s, %s s | %s MB | %s | %s |\n' \
+    "$resources" "$findings" "$size_mb" "$floor_s" "$verify_s" "$verify_cpu" "$verify_mb" \
+    "$eval_s" "$eval_cpu" "$eval_mb" "$audit_s" "$audit_cpu" "$audit_mb" \
     "$(awk -v a="$verify_s" -v b="$floor_s" 'BEGIN{printf "%.1f", a/b}')" \
-    "$(awk -v a="$eval_s" -v b="$verify_s" 'BEGIN{printf "%.1f", a/b}')"
+    "$(cut -d' ' -f1 /proc/loadavg)"
   for step in verify evaluate audit; do
     [[ -s "$work/$step-$n.err" ]] && { echo "  $step at $n copies wrote to stderr:" >&2; head -3 "$work/$step-$n.err" >&2; }
   done

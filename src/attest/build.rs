@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::model::{
     Attestation, ClaimFact, DataCopy, DataStore, EncryptionSummary, Evidence, Exception, FORMAT,
-    GapFact, KeyFact, RetentionFact, Scope, ScopeAccount, VERSION,
+    GapFact, Issuer, KeyFact, RetentionFact, Scope, ScopeAccount, VERSION,
 };
 use super::scope::{ScopeError, Selectors};
 use crate::findings::{AssertionStatus, Finding, Status, count_by_status};
@@ -38,6 +38,10 @@ pub const RDS_BACKUPS: &str = "RDS automated backups";
 /// the attestation's body shows these with the keys.
 pub const KEY_REPLICA: &str = "KMS key replica";
 
+/// How an exception's reason begins when the finding's waiver has expired (the summary
+/// names those waivers beside the rule).
+pub const EXPIRED_WAIVER: &str = "waiver EXPIRED on ";
+
 /// Findings statuses an attestation discloses.
 const DISCLOSED: [Status; 5] = [
     Status::Fail,
@@ -54,6 +58,10 @@ pub struct Request<'a> {
     pub issued_at: DateTime<Utc>,
     pub snapshot_file: String,
     pub waivers_sha256: Option<String>,
+    /// The profile's `attestation:` settings: issuer and validity.
+    pub issuing: &'a crate::profile::IssuingSettings,
+    /// The identifier kinds to replace by counts (`--redact`), `None` to disclose all.
+    pub redact: Option<Vec<String>>,
 }
 
 /// Builds the (unsigned) attestation from a snapshot and the report evaluated from it.
@@ -98,6 +106,9 @@ pub fn build(
             snapshot_file: request.snapshot_file.clone(),
             snapshot_manifest_sha256: snapshot.manifest.digest.clone(),
             snapshot_origin: snapshot.origin.kind.clone(),
+            collection: Some(crate::report::collector::Collection::from_snapshot(
+                snapshot,
+            )),
             rule_pack_sha256: report.rule_pack.digest.clone(),
             profile_sha256: report.profile.sha256.clone(),
             waivers_sha256: request.waivers_sha256.clone(),
@@ -119,9 +130,38 @@ pub fn build(
         exceptions: exceptions(&findings, snapshot),
         allowed_regions: allowed,
         signer: None,
+        issuer: None,
+        valid_until: None,
+        next_issue: None,
+        redaction: None,
     };
+    issuing(
+        &mut attestation,
+        request.issuing,
+        &report.profile.organisation,
+    );
     attestation.id = identity(&attestation);
+    if let Some(kinds) = &request.redact {
+        super::redact::redact(&mut attestation, kinds, snapshot);
+    }
     Ok(attestation)
+}
+
+/// The issuer and validity from the profile's `attestation:` settings, counted from the
+/// issue time.
+fn issuing(a: &mut Attestation, settings: &crate::profile::IssuingSettings, organisation: &str) {
+    a.issuer = settings.signer.as_ref().map(|s| Issuer {
+        name: s.name.clone(),
+        role: s.role.clone(),
+        organisation: s
+            .organisation
+            .clone()
+            .unwrap_or_else(|| organisation.to_string()),
+    });
+    let after =
+        |days: Option<u32>| days.map(|d| a.issued_at + chrono::Duration::days(i64::from(d)));
+    a.valid_until = after(settings.valid_for_days);
+    a.next_issue = after(settings.next_issue_after_days);
 }
 
 /// The attestation id: the first 16 hex digits of SHA-256 over the evidence hashes,
@@ -623,6 +663,12 @@ fn exceptions(findings: &[&Finding], snapshot: &Snapshot) -> Vec<Exception> {
                     "waived: {} (approved by {}, {}, until {})",
                     w.reason, w.approved_by, w.ticket, w.expires
                 )),
+                // An expired waiver no longer waives, and is named beside the finding so
+                // that the reader sees the exception was accepted once and has lapsed.
+                (Some(w), _) if w.expired => Some(format!(
+                    "{EXPIRED_WAIVER}{} ({}, approved by {}: {})",
+                    w.expires, w.ticket, w.approved_by, w.reason
+                )),
                 (_, Status::Gap) => {
                     let calls: Vec<String> = snapshot
                         .gaps
@@ -654,6 +700,7 @@ fn exceptions(findings: &[&Finding], snapshot: &Snapshot) -> Vec<Exception> {
                 region: f.resource.as_ref().map(|r| r.region.clone()),
                 summary: f.summary.clone(),
                 reason,
+                findings: None,
             }
         })
         .collect();

@@ -58,6 +58,38 @@ pub struct Attestation {
     pub exceptions: Vec<Exception>,
     /// The key that signed the document; `None` for an unsigned attestation.
     pub signer: Option<Signer>,
+    /// Who issues it, as the profile states (`attestation.signer`); printed beside the
+    /// key fingerprint. The key proves who signed; this names them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<Issuer>,
+    /// Until when the attestation may be relied on (`attestation.valid_for_days`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateTime<Utc>>,
+    /// When the next attestation is due (`attestation.next_issue_after_days`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_issue: Option<DateTime<Utc>>,
+    /// What `--redact` replaced by counts; `None` when nothing was redacted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<Redaction>,
+}
+
+/// The person issuing the attestation, as the vendor's profile names them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Issuer {
+    pub name: String,
+    pub role: String,
+    pub organisation: String,
+}
+
+/// Identifiers replaced by counts (`assay attest --redact`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    /// The kinds the profile marks sensitive (`security-group`, `iam-user`, …).
+    pub kinds: Vec<String>,
+    /// Per kind, how many distinct identifiers were replaced.
+    pub replaced: BTreeMap<String, usize>,
 }
 
 /// What the facts were derived from.
@@ -72,6 +104,11 @@ pub struct Evidence {
     pub snapshot_manifest_sha256: String,
     /// `live`, `sample` or `plan`.
     pub snapshot_origin: String,
+    /// Who collected the snapshot, through which endpoint, with which tool; a customer
+    /// must see when the evidence was not read from AWS's own endpoints. Absent in
+    /// attestations issued before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<crate::report::collector::Collection>,
     pub rule_pack_sha256: String,
     pub profile_sha256: String,
     /// SHA-256 of the waiver file applied, if any.
@@ -232,6 +269,17 @@ pub struct Exception {
     /// For WAIVED: the waiver's reason, approver, ticket and expiry. For GAP: the
     /// failed call.
     pub reason: Option<String>,
+    /// How many findings this line stands for when `--redact` merged them (their
+    /// identifiers withheld); absent for one finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<usize>,
+}
+
+impl Exception {
+    /// The number of findings this exception stands for.
+    pub fn count(&self) -> usize {
+        self.findings.unwrap_or(1)
+    }
 }
 
 /// The signing key, by its public half.

@@ -55,6 +55,14 @@ impl Renderer {
 
     /// The attestation as PDF bytes (same inputs, same bytes).
     pub fn pdf(&self, view: &View) -> Result<Vec<u8>, RenderError> {
+        Ok(self.pdf_checked(view)?.0)
+    }
+
+    /// The PDF with the faults its layout could not avoid (for the page-scan test).
+    pub fn pdf_checked(
+        &self,
+        view: &View,
+    ) -> Result<(Vec<u8>, Vec<crate::typeset::layout::LayoutFault>), RenderError> {
         let mut value = serde_json::to_value(view).expect("the view always serialises");
         pdf::flatten_strings(&mut value);
         let context = Context::from_serialize(&value).map_err(template_error)?;
@@ -62,6 +70,6 @@ impl Renderer {
             .tera
             .render(PDF_TEMPLATE, &context)
             .map_err(template_error)?;
-        Ok(pdf::render(&markup, PDF_TEMPLATE, view)?)
+        Ok(pdf::render_checked(&markup, PDF_TEMPLATE, view)?)
     }
 }

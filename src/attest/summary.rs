@@ -2,16 +2,16 @@
 //! rule, copies per destination, backup retention per class and KMS keys by manager and
 //! rotation with only the ones that need a reader's attention named.
 //!
-//! Why here and not in the templates or the signed facts: the body must fit on one or two
+//! Why here and not in the templates or the signed facts: the body must fit on three
 //! pages whatever the account holds (a sample account gives 121 exceptions and 21 keys),
 //! yet the signed JSON keeps every fact and the annex lists every exception. Summarising
 //! the facts for people is the view's job; cutting text to fit would hide things.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::build::{KEY_REPLICA, RDS_BACKUPS};
+use super::build::{EXPIRED_WAIVER, KEY_REPLICA, RDS_BACKUPS};
 use super::model::{DataCopy, EncryptionSummary, Exception, KeyFact, RetentionFact};
 use crate::findings::Status;
 
@@ -25,6 +25,9 @@ pub struct RuleExceptions {
     pub count: usize,
     /// `6 FAIL, 2 GAP`.
     pub statuses: String,
+    /// The lapsed waivers of these findings, `SEC-2204 expired 2026-09-30`, `; `-joined;
+    /// empty when none.
+    pub expired_waivers: String,
     pub items: Vec<ExceptionItem>,
 }
 
@@ -74,13 +77,24 @@ pub fn exceptions_by_rule(exceptions: &[Exception]) -> Vec<RuleExceptions> {
             let first = members.first()?;
             let mut counts: BTreeMap<Status, usize> = BTreeMap::new();
             for e in members {
-                *counts.entry(e.status).or_default() += 1;
+                *counts.entry(e.status).or_default() += e.count();
             }
+            let expired: BTreeSet<String> = members
+                .iter()
+                .filter_map(|e| e.reason.as_deref()?.strip_prefix(EXPIRED_WAIVER))
+                .map(|rest| {
+                    // `2026-09-30 (SEC-2204, approved by …`: the date and the ticket.
+                    let (date, rest) = rest.split_once(" (").unwrap_or((rest, ""));
+                    let ticket = rest.split([',', ')']).next().unwrap_or("");
+                    format!("waiver {ticket} expired {date}")
+                })
+                .collect();
             Some(RuleExceptions {
+                expired_waivers: expired.into_iter().collect::<Vec<_>>().join("; "),
                 rule_id: first.rule_id.clone(),
                 rule_title: first.rule_title.clone(),
                 severity: format!("{:?}", first.severity).to_lowercase(),
-                count: members.len(),
+                count: members.iter().map(|e| e.count()).sum(),
                 statuses: status_counts(&counts),
                 items: members
                     .iter()
@@ -123,6 +137,21 @@ pub struct CopyDestination {
     pub retention: String,
     /// `yes`, `NO` or `n/a`.
     pub allowed: String,
+    /// For a snapshot shared out: `PUBLIC` (shared with everyone) or `other account`;
+    /// empty for every other copy. Sharing is an exception whatever the region.
+    pub sharing: String,
+}
+
+/// `PUBLIC`, `other account` or empty: how a copy is shared outside the account that
+/// holds it (snapshots shared by their owner; `build::copies` names the kinds).
+pub fn sharing(c: &DataCopy) -> &'static str {
+    if !c.kind.ends_with("snapshot shared") {
+        ""
+    } else if c.destination_account.as_deref() == Some("all") {
+        "PUBLIC"
+    } else {
+        "other account"
+    }
 }
 
 /// `7 days`, `7–3650 days` or `—` for a set of day counts.
@@ -181,6 +210,7 @@ pub fn copies_by_destination(copies: &[DataCopy]) -> Vec<CopyDestination> {
                 .join(", "),
             retention: day_range(members.iter().filter_map(|c| c.retention_days)),
             allowed: allowed_text(first.within_allowed_regions),
+            sharing: sharing(first).into(),
         })
         .collect()
 }
@@ -420,6 +450,7 @@ mod tests {
             region: Some("ap-southeast-2".into()),
             summary: "observed x".into(),
             reason: (status == Status::Waived).then(|| "waived: why".into()),
+            findings: None,
         }
     }
 

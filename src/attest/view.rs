@@ -26,6 +26,14 @@ pub struct View {
     pub snapshot_file: String,
     pub snapshot_digest: String,
     pub snapshot_origin: String,
+    /// The collecting principal and tool, or "not recorded" for older attestations.
+    pub collected_by: String,
+    /// Where the calls went (`crate::report::collector`).
+    pub endpoint: String,
+    /// The endpoint is not AWS's own: stated in red.
+    pub endpoint_not_aws: bool,
+    /// The endpoint override, if the scan used one.
+    pub endpoint_url: Option<String>,
     pub rule_pack_digest: String,
     pub profile_digest: String,
     /// `everything in the snapshot`, or the selectors joined.
@@ -56,6 +64,22 @@ pub struct View {
     pub gaps: Vec<GapRow>,
     /// The failed API calls in one line: `call in account region (error)`, `; `-joined.
     pub gaps_summary: String,
+    /// `name, role, organisation` of the issuer (profile), empty when not stated.
+    pub issuer: String,
+    /// `2027-03-04 00:00 UTC`, empty when the profile sets no validity.
+    pub valid_until: String,
+    /// When the next attestation is due, empty when the profile does not say.
+    pub next_issue: String,
+    /// What `--redact` replaced, in words (`5 security groups, 2 IAM users`); empty when
+    /// nothing was redacted.
+    pub redacted: String,
+    /// Snapshots shared outside their account (with everyone, or another account): each
+    /// an exception, whatever the region.
+    pub sharing: Vec<SharingRow>,
+    /// The OpenSSL 3 commands that check the signature without assay, in order, run in
+    /// the directory holding `attestation.json`, `attestation.sig` and the vendor's public
+    /// key saved as `vendor.pub` (the test runs them on the sample).
+    pub openssl_steps: Vec<String>,
     pub signed: bool,
     pub signature: String,
     pub fingerprint: String,
@@ -63,6 +87,33 @@ pub struct View {
     /// The signed document, base64, for embedding (HTML `<meta>`).
     pub embedded_attestation: String,
 }
+
+#[derive(Debug, Serialize)]
+pub struct SharingRow {
+    /// `EBS snapshot shared`.
+    pub kind: String,
+    /// `1 snapshot(s) in us-east-1`.
+    pub what: String,
+    /// `everyone (public)`, `account 444455556666`.
+    pub with: String,
+    /// `PUBLIC` or `other account`.
+    pub sharing: String,
+}
+
+/// The OpenSSL route for the signature (see `View::openssl_steps`): the signed bytes are
+/// the canonical JSON without `attestation.json`'s final newline (RFC 8785 output holds no
+/// other line break), the signature is base64, and the key fingerprint is SHA-256 over
+/// the raw 32-byte public key, the last 32 bytes of its DER form. No step holds a `|`
+/// (the PDF markup's cell separator).
+pub const OPENSSL_STEPS: [&str; 7] = [
+    "tr -d '\\n' < attestation.json > attestation.signed",
+    "openssl base64 -d -A -in attestation.sig -out attestation.sig.bin",
+    "openssl pkeyutl -verify -pubin -inkey vendor.pub -rawin -in attestation.signed -sigfile attestation.sig.bin",
+    "openssl pkey -pubin -in vendor.pub -outform DER -out vendor.der",
+    "tail -c 32 vendor.der > vendor.raw",
+    "openssl dgst -sha256 -binary -out vendor.sha256 vendor.raw",
+    "openssl base64 -A -in vendor.sha256",
+];
 
 #[derive(Debug, Serialize)]
 pub struct AccountRow {
@@ -90,6 +141,8 @@ pub struct CopyRow {
     pub retention: String,
     /// `yes`, `NO` or `n/a`.
     pub allowed: String,
+    /// `PUBLIC`, `other account` or empty (`summary::sharing`).
+    pub sharing: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -189,6 +242,7 @@ impl View {
                 location: summary::location(c),
                 retention: c.retention_days.map_or("—".into(), |d| format!("{d} days")),
                 allowed: allowed_text(c.within_allowed_regions),
+                sharing: summary::sharing(c).into(),
             })
             .collect();
         View {
@@ -207,6 +261,34 @@ impl View {
             snapshot_file: a.evidence.snapshot_file.clone(),
             snapshot_digest: a.evidence.snapshot_manifest_sha256.clone(),
             snapshot_origin: a.evidence.snapshot_origin.clone(),
+            collected_by: a.evidence.collection.as_ref().map_or_else(
+                || "not recorded in this attestation".into(),
+                |c| {
+                    // One line: the body must stay short; the per-account roles are in
+                    // the signed JSON.
+                    let roles = match c.account_principals.len() {
+                        0 => String::new(),
+                        n => format!(" ({n} account(s) read as an assumed role)"),
+                    };
+                    format!(
+                        "{}{roles} with {}",
+                        c.principal_arn
+                            .as_deref()
+                            .unwrap_or("principal not recorded"),
+                        c.collected_by
+                    )
+                },
+            ),
+            endpoint: a.evidence.collection.as_ref().map_or_else(
+                || "not recorded in this attestation".into(),
+                |c| c.endpoint_text(),
+            ),
+            endpoint_not_aws: a.evidence.collection.as_ref().is_some_and(|c| c.not_aws()),
+            endpoint_url: a
+                .evidence
+                .collection
+                .as_ref()
+                .and_then(|c| c.endpoint_url.clone()),
             rule_pack_digest: a.evidence.rule_pack_sha256.clone(),
             profile_digest: a.evidence.profile_sha256.clone(),
             selectors: if a.scope.selectors.is_empty() {
@@ -321,7 +403,7 @@ impl View {
                 .map(|(s, n)| format!("{} {n}", s.as_str()))
                 .collect::<Vec<_>>()
                 .join(" · "),
-            exception_count: a.exceptions.len(),
+            exception_count: a.exceptions.iter().map(|e| e.count()).sum(),
             exception_rules: summary::exceptions_by_rule(&a.exceptions),
             gaps: a
                 .scope
@@ -335,6 +417,26 @@ impl View {
                 })
                 .collect(),
             gaps_summary: gaps_summary(&a.scope.gaps),
+            issuer: a
+                .issuer
+                .as_ref()
+                .map(|i| format!("{}, {}, {}", i.name, i.role, i.organisation))
+                .unwrap_or_default(),
+            valid_until: a.valid_until.as_ref().map(time).unwrap_or_default(),
+            next_issue: a.next_issue.as_ref().map(time).unwrap_or_default(),
+            redacted: a.redaction.as_ref().map(redacted_text).unwrap_or_default(),
+            sharing: a
+                .copies
+                .iter()
+                .filter(|c| !summary::sharing(c).is_empty())
+                .map(|c| SharingRow {
+                    kind: c.kind.clone(),
+                    what: c.source.clone(),
+                    with: c.destination.clone(),
+                    sharing: summary::sharing(c).into(),
+                })
+                .collect(),
+            openssl_steps: OPENSSL_STEPS.iter().map(|s| (*s).to_string()).collect(),
             signed: signature.is_some(),
             signature: signature.unwrap_or_default().to_string(),
             fingerprint: a
@@ -350,6 +452,23 @@ impl View {
             embedded_attestation: base64::engine::general_purpose::STANDARD.encode(signed),
         }
     }
+}
+
+/// `5 security group ids, 2 IAM user names` (every kind redacted, with how many were
+/// replaced, zero included: a kind asked for and absent is said, not hidden).
+fn redacted_text(r: &super::model::Redaction) -> String {
+    r.kinds
+        .iter()
+        .map(|k| {
+            let n = r.replaced.get(k).copied().unwrap_or(0);
+            let what = crate::profile::issuing::REDACTABLE
+                .iter()
+                .find(|(kind, _)| kind == k)
+                .map_or(k.as_str(), |(_, label)| label);
+            format!("{n} {what} identifier(s)")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The failed API calls in one line, calls that failed the same way in several places

@@ -15,6 +15,7 @@ use crate::attest::verify::{self, Checks, Outcome, Subject};
 use crate::attest::{self, HTML_FILE, JSON_FILE, PDF_FILE, SIG_FILE, sign};
 use crate::exit::ExitStatus;
 use crate::pipeline::{self, Evidence};
+use crate::profile::IssuingSettings;
 use crate::report::Report;
 use crate::snapshot::{Snapshot, sha256_hex};
 
@@ -61,6 +62,10 @@ pub struct AttestArgs {
     /// Directory of templates replacing `attestation.html.tera` / `attestation.pdf.tera`.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Replace the identifiers the profile marks sensitive (`attestation.redact`; default
+    /// security-group ids, IAM user names, access key ids) by counts.
+    #[arg(long)]
+    pub redact: bool,
     /// Output directory (created if missing).
     #[arg(short = 'o', long, default_value = "out")]
     pub out: PathBuf,
@@ -130,16 +135,19 @@ fn file_sha256(path: &Path) -> Result<String> {
     Ok(sha256_hex(&bytes))
 }
 
-/// Evaluates `snapshot` as `assay audit` does; the report the attestation is built from.
+/// Evaluates `snapshot` as `assay audit` does; the report the attestation is built from,
+/// and the profile's attestation settings (issuer, validity, what `--redact` replaces).
 fn evaluate(
     snapshot: &Snapshot,
     snapshot_path: &Path,
     evaluation: &EvaluationArgs,
     now: DateTime<Utc>,
-) -> Result<Report> {
+) -> Result<(Report, IssuingSettings)> {
     let inputs = evaluation.load()?;
     let path = snapshot_path.display().to_string();
-    Ok(pipeline::evaluate(&inputs, Evidence::Snapshot(snapshot), &path, now).report)
+    let issuing = inputs.profile.attestation.clone();
+    let report = pipeline::evaluate(&inputs, Evidence::Snapshot(snapshot), &path, now).report;
+    Ok((report, issuing))
 }
 
 pub fn attest(args: AttestArgs) -> Result<ExitStatus> {
@@ -152,7 +160,7 @@ pub fn attest(args: AttestArgs) -> Result<ExitStatus> {
         .transpose()?;
     let snapshot = Snapshot::load(&args.snapshot)?;
     let now = args.evaluation.now();
-    let report = evaluate(&snapshot, &args.snapshot, &args.evaluation, now)?;
+    let (report, issuing) = evaluate(&snapshot, &args.snapshot, &args.evaluation, now)?;
     let request = Request {
         selectors: &selectors,
         customer: args.customer.clone(),
@@ -168,6 +176,8 @@ pub fn attest(args: AttestArgs) -> Result<ExitStatus> {
             .as_deref()
             .map(file_sha256)
             .transpose()?,
+        issuing: &issuing,
+        redact: args.redact.then(|| issuing.redact.clone()),
     };
     let attestation = build_attestation(&snapshot, &report, &request)?;
     let done = attest::finish(attestation, key.as_ref(), &renderer)?;
@@ -210,7 +220,7 @@ pub fn attest(args: AttestArgs) -> Result<ExitStatus> {
         a.id,
         crate::text::terminal_with(&a.organisation, false),
         a.copies.len(),
-        a.exceptions.len(),
+        a.exceptions.iter().map(|e| e.count()).sum::<usize>(),
         a.observed_at.to_rfc3339()
     );
     match &a.signer {
@@ -427,7 +437,7 @@ fn reevaluate(
         rules: args.rules.clone(),
         now: Some(attested.issued_at),
     };
-    let report = evaluate(snapshot, snapshot_path, &evaluation, attested.issued_at)?;
+    let (report, issuing) = evaluate(snapshot, snapshot_path, &evaluation, attested.issued_at)?;
     let mut inputs = Vec::new();
     if report.rule_pack.digest != attested.evidence.rule_pack_sha256 {
         inputs.push(format!(
@@ -456,6 +466,8 @@ fn reevaluate(
         issued_at: attested.issued_at,
         snapshot_file: attested.evidence.snapshot_file.clone(),
         waivers_sha256: attested.evidence.waivers_sha256.clone(),
+        issuing: &issuing,
+        redact: attested.redaction.as_ref().map(|r| r.kinds.clone()),
     };
     let mut rebuilt = build_attestation(snapshot, &report, &request)?;
     rebuilt.signer = attested.signer.clone();

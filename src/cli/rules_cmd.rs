@@ -29,8 +29,9 @@ pub enum RulesCommand {
         #[command(flatten)]
         rules: RulesArg,
     },
-    /// Check every rule, parameter and framework catalogue; print all problems.
-    Lint(RulesArg),
+    /// Check every rule, parameter and framework catalogue, and optionally a profile and a
+    /// waiver file against them; print all problems.
+    Lint(LintArgs),
     /// Scaffold a rule and its fixtures: `assay rules new backup/vault-lock`.
     New {
         /// `<domain>/<name>`.
@@ -40,12 +41,26 @@ pub enum RulesCommand {
     },
 }
 
+/// `assay rules lint`: the rule pack, and optionally a profile and a waiver file checked
+/// against it without evaluating anything.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// A profile to check against the rule pack.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// A waiver file to check against the rule pack.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+}
+
 pub fn run(cmd: RulesCommand) -> Result<ExitStatus> {
     match cmd {
         RulesCommand::List(r) => list(r),
         RulesCommand::Explain { id, rules } => explain(id, rules),
         RulesCommand::Test { filter, rules } => run_fixtures(filter, rules),
-        RulesCommand::Lint(r) => lint(r),
+        RulesCommand::Lint(args) => lint(args),
         RulesCommand::New { name, rules } => scaffold(name, rules),
     }
 }
@@ -176,9 +191,23 @@ fn run_fixtures(filter: Option<String>, rules: RulesArg) -> Result<ExitStatus> {
 }
 
 /// Loads the pack (every problem printed) and warns of costly expressions.
-fn lint(r: RulesArg) -> Result<ExitStatus> {
+fn lint(args: LintArgs) -> Result<ExitStatus> {
     let mut sources = Sources::default();
-    let pack = load_pack(&r, &mut sources)?;
+    let pack = load_pack(&args.rules, &mut sources)?;
+    // Each prints its own diagnostics and fails with exit 2 on an error.
+    if let Some(path) = &args.profile {
+        crate::pipeline::load_profile(path, &pack, &mut sources, &mut super::print_notice)?;
+        println!("{}: no errors", path.display());
+    }
+    if let Some(path) = &args.waivers {
+        let waivers = crate::pipeline::load_waivers(
+            Some(path),
+            &pack,
+            &mut sources,
+            &mut super::print_notice,
+        )?;
+        println!("{}: {} waiver(s), no errors", path.display(), waivers.len());
+    }
     let warnings = cost_warnings(&pack);
     for w in &warnings {
         eprintln!("{}", crate::text::terminal(w));

@@ -203,6 +203,9 @@ mod tests {
             ticket: String::new(),
             expires: "2026-12-31".into(),
             expired,
+            approved_on: None,
+            risk_rating: None,
+            compensating_controls: Vec::new(),
             matched: 1,
         }
     }

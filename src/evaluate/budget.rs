@@ -31,7 +31,11 @@ use cel::common::ast::{
     CallExpr, ComprehensionExpr, EntryExpr, Expr, IdedEntryExpr, IdedExpr, ListExpr, MapEntryExpr,
     MapExpr, SelectExpr, StructExpr, StructFieldExpr,
 };
+use cel::common::types::{CelList, CelMap, CelString};
+use cel::common::value::Val;
 use cel::{Context, ExecutionError, Value};
+
+use super::functions::{Handler, handler};
 
 /// Steps (comprehension iterations, list elements made) one expression evaluation may take.
 pub const MAX_STEPS: u64 = 1_000_000;
@@ -114,16 +118,47 @@ fn too_big(what: &str, size: usize, cap: usize) -> ExecutionError {
 }
 
 /// Checks a value an expression built against the string and list caps.
-fn check_size(value: &Value) -> Result<(), ExecutionError> {
-    match value {
-        Value::String(s) if s.len() > MAX_STRING_BYTES => {
-            Err(too_big("a string", s.len(), MAX_STRING_BYTES))
-        }
-        Value::List(l) if l.len() > MAX_LIST_ITEMS => {
-            Err(too_big("a list", l.len(), MAX_LIST_ITEMS))
-        }
-        _ => Ok(()),
+fn check_size(value: &dyn Val) -> Result<(), ExecutionError> {
+    if let Some(s) = value.downcast_ref::<CelString>()
+        && s.inner().len() > MAX_STRING_BYTES
+    {
+        return Err(too_big("a string", s.inner().len(), MAX_STRING_BYTES));
     }
+    if let Some(l) = value.downcast_ref::<CelList>()
+        && l.inner().len() > MAX_LIST_ITEMS
+    {
+        return Err(too_big("a list", l.inner().len(), MAX_LIST_ITEMS));
+    }
+    Ok(())
+}
+
+/// The length a comprehension over `value` charges: a list's items, a map's entries, a
+/// string's bytes; 1 for anything else.
+fn size_of(value: &dyn Val) -> u64 {
+    if let Some(l) = value.downcast_ref::<CelList>() {
+        l.inner().len() as u64
+    } else if let Some(m) = value.downcast_ref::<CelMap>() {
+        m.inner().len() as u64
+    } else if let Some(s) = value.downcast_ref::<CelString>() {
+        s.inner().len() as u64
+    } else {
+        1
+    }
+}
+
+/// A counting function of one argument that hands the argument back as it is: the list a
+/// comprehension iterates (every resource of a type, say) is checked, not copied.
+fn pass_through<F>(check: F) -> Handler
+where
+    F: Fn(&dyn Val) -> Result<(), ExecutionError> + Send + Sync + 'static,
+{
+    handler(move |ftx| {
+        if ftx.args.len() != 1 {
+            return Err(ExecutionError::invalid_argument_count(1, ftx.args.len()));
+        }
+        check(ftx.args[0].as_ref())?;
+        Ok(ftx.args.swap_remove(0))
+    })
 }
 
 /// An upper estimate of the bytes `value` takes written out, stopping at `limit`.
@@ -170,19 +205,15 @@ pub fn register(ctx: &mut Context<'_, '_>, budget: Arc<Budget>) {
     let b = budget.clone();
     let _ = ctx.add_function(
         STEPS,
-        move |range: Value| -> Result<Value, ExecutionError> {
-            b.charge(STEPS, length(&range))?;
-            Ok(range)
-        },
+        pass_through(move |range| b.charge(STEPS, size_of(range))),
     );
     let b = budget.clone();
     let _ = ctx.add_function(
         STEPS_SQUARED,
-        move |list: Value| -> Result<Value, ExecutionError> {
-            let n = length(&list);
-            b.charge(STEPS_SQUARED, n.saturating_mul(n))?;
-            Ok(list)
-        },
+        pass_through(move |list| {
+            let n = size_of(list);
+            b.charge(STEPS_SQUARED, n.saturating_mul(n))
+        }),
     );
     let b = budget.clone();
     let _ = ctx.add_function(COUNT, move |n: Value| -> Result<Value, ExecutionError> {
@@ -198,11 +229,10 @@ pub fn register(ctx: &mut Context<'_, '_>, budget: Arc<Budget>) {
     let b = budget.clone();
     let _ = ctx.add_function(
         SIZED,
-        move |value: Value| -> Result<Value, ExecutionError> {
+        pass_through(move |value| {
             b.charge(SIZED, 1)?;
-            check_size(&value)?;
-            Ok(value)
-        },
+            check_size(value)
+        }),
     );
     let b = budget.clone();
     let _ = ctx.add_function(

@@ -6,8 +6,12 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use cel::{Context, ExecutionError, Value};
+use cel::common::types::CelList;
+use cel::common::value::{CowVal, Val};
+use cel::{Context, ExecutionError, FunctionContext, Value};
 use chrono::{DateTime, Utc};
+
+use super::values::{Resources, Shared};
 
 use crate::snapshot::{RESOURCE_TYPES, Snapshot, resources::service_of};
 
@@ -30,13 +34,14 @@ pub struct Touched {
     pub partial: BTreeSet<String>,
 }
 
-/// The snapshot, indexed for joins, with each resource pre-converted to a CEL value.
+/// The snapshot, indexed for joins, with each resource converted to a CEL value once.
 ///
 /// Every lookup a join makes goes through a map built here once per evaluation (by ARN, by
 /// type, by type within an account, listing gaps by type and account): a join costs what it
 /// returns, not a scan of the snapshot, so evaluation stays linear in the resources.
 pub struct Index {
-    pub values: Vec<Value>,
+    /// Every resource as a CEL value, in snapshot order, handed out as [`Shared`].
+    resources: Resources,
     /// Per resource: the gaps behind its unread attribute groups.
     unread: Vec<Vec<String>>,
     /// Per resource: why some of its attributes are not known yet (plan snapshots).
@@ -74,11 +79,11 @@ impl Index {
     pub fn new(snapshot: &Snapshot) -> Index {
         let resources = &snapshot.resources;
         // The conversion to CEL values is most of the cost; resources are independent.
-        let values = super::parallel::map(
+        let values = Arc::new(super::parallel::map(
             resources,
             || (),
-            |_, r| super::values::to_cel(&super::resource_view(r)),
-        );
+            |_, r| super::values::to_val(&super::resource_view(r)),
+        ));
         let unread: Vec<Vec<String>> = resources
             .iter()
             .map(|r| r.unread.iter().map(|u| u.gap.clone()).collect())
@@ -161,7 +166,7 @@ impl Index {
             }
         }
         Index {
-            values,
+            resources: values,
             unread,
             unknown,
             plan: snapshot.origin.kind == "plan",
@@ -178,6 +183,26 @@ impl Index {
             gaps_by_account,
             collected_at: snapshot.collected_at,
         }
+    }
+
+    /// The resource at `pos` as a CEL value: shared, not copied.
+    pub fn resource(&self, pos: usize) -> Box<dyn Val> {
+        Box::new(Shared::new(self.resources.clone(), pos))
+    }
+
+    /// The resources at `positions`, as a CEL list.
+    fn list(&self, positions: &[usize]) -> Box<dyn Val> {
+        Box::new(CelList::from(
+            positions
+                .iter()
+                .map(|&pos| self.resource(pos))
+                .collect::<Vec<_>>(),
+        ))
+    }
+
+    /// The string at a resource's top-level `field`, if it is one.
+    fn field_str(&self, pos: usize, field: &str) -> Option<&str> {
+        super::values::field(self.resources[pos].as_ref(), field).and_then(super::values::as_str)
     }
 
     pub fn position(&self, arn: &str) -> Option<usize> {
@@ -214,9 +239,8 @@ impl Index {
         let index = self.field_indexes.get_or_build(type_name, field, || {
             let mut by_value: HashMap<(String, String), Vec<usize>> = HashMap::new();
             for &pos in self.of_type(type_name) {
-                if let Value::Map(m) = &self.values[pos]
-                    && let Some(Value::String(v)) = m.get(&cel::objects::KeyRef::String(field))
-                    && let Some(Value::String(a)) = m.get(&cel::objects::KeyRef::String("account"))
+                if let Some(v) = self.field_str(pos, field)
+                    && let Some(a) = self.field_str(pos, "account")
                 {
                     by_value
                         .entry((a.to_string(), v.to_string()))
@@ -245,14 +269,12 @@ impl Index {
         let index = self.flag_indexes.get_or_build(type_name, flag, || {
             let mut index = FlagIndex::default();
             for &pos in self.of_type(type_name) {
-                let value = match &self.values[pos] {
-                    Value::Map(m) => m.get(&cel::objects::KeyRef::String(flag)),
-                    _ => None,
-                };
+                let value = super::values::field(self.resources[pos].as_ref(), flag)
+                    .and_then(super::values::as_bool);
                 match value {
-                    Some(Value::Bool(true)) => index.set.push(pos),
-                    Some(Value::Bool(false)) => {}
-                    _ => index.undecided.push(pos),
+                    Some(true) => index.set.push(pos),
+                    Some(false) => {}
+                    None => index.undecided.push(pos),
                 }
             }
             index
@@ -346,14 +368,52 @@ fn string_arg(function: &str, value: &Value) -> Result<Option<Arc<String>>, Exec
     }
 }
 
+/// A function that takes its arguments and gives its result as the interpreter's own
+/// values: a join hands over the resources it returns without copying them through
+/// `Value` (a resource is a map of maps; a copy of each, in and out, was most of the cost
+/// of evaluating a rule that joins).
+pub(super) type Handler = Box<
+    dyn for<'c, 'k> Fn(&mut FunctionContext<'c, 'k>) -> Result<CowVal<'c, 'k>, ExecutionError>
+        + Send
+        + Sync,
+>;
+
+pub(super) fn handler<F>(f: F) -> Handler
+where
+    F: for<'c, 'k> Fn(&mut FunctionContext<'c, 'k>) -> Result<CowVal<'c, 'k>, ExecutionError>
+        + Send
+        + Sync
+        + 'static,
+{
+    Box::new(f)
+}
+
+/// The `N` arguments of a call as `Value`s (names and ARNs: small strings). A call with
+/// another number of arguments is the interpreter's own error for it.
+fn args<const N: usize>(ftx: &FunctionContext) -> Result<[Value; N], ExecutionError> {
+    if ftx.args.len() != N {
+        return Err(ExecutionError::invalid_argument_count(N, ftx.args.len()));
+    }
+    let mut out: [Value; N] = std::array::from_fn(|_| Value::Null);
+    for (slot, arg) in out.iter_mut().zip(&ftx.args) {
+        *slot = Value::try_from(arg.as_ref())?;
+    }
+    Ok(out)
+}
+
+fn null<'c, 'k>() -> Result<CowVal<'c, 'k>, ExecutionError> {
+    Ok(CowVal::Owned(Box::new(cel::common::types::CelNull)))
+}
+
 /// Adds assay's functions to a root context.
 pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex<Touched>>) {
     let (i, t) = (index.clone(), touched.clone());
     let _ = ctx.add_function(
         "related",
-        move |arn: Value| -> Result<Value, ExecutionError> {
+        handler(move |ftx| {
+            let [arn] = args(ftx)?;
             let Some(arn) = string_arg("related", &arn)? else {
-                return Ok(Value::Null);
+                return null();
             };
             let mut touched = t
                 .lock()
@@ -365,13 +425,13 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                     // rule reads; be conservative and let the verdict become GAP.
                     touched.gaps.extend(i.unread[pos].iter().cloned());
                     touched.unknown.extend(i.unknown[pos].iter().cloned());
-                    Ok(i.values[pos].clone())
+                    Ok(CowVal::Owned(i.resource(pos)))
                 }
                 // A plan holds only what its configuration manages: a resource it does not
                 // hold exists elsewhere (or not at all), and its attributes are not known.
                 None if i.plan => {
                     touched.unknown.insert(format!("{arn} is not in the plan"));
-                    Ok(Value::Null)
+                    null()
                 }
                 None => {
                     for gap in i.gaps_hiding(&arn) {
@@ -399,17 +459,18 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                             .gaps
                             .insert(format!("{REGION_NOT_READ}{account}:{region}"));
                     }
-                    Ok(Value::Null)
+                    null()
                 }
             }
-        },
+        }),
     );
 
     for (name, whole_snapshot) in [("of_type", false), ("all_of_type", true)] {
         let (i, t) = (index.clone(), touched.clone());
         let _ = ctx.add_function(
             name,
-            move |type_name: Value| -> Result<Value, ExecutionError> {
+            handler(move |ftx| {
+                let [type_name] = args(ftx)?;
                 let Some(type_name) = string_arg(name, &type_name)? else {
                     return Err(ExecutionError::function_error(name, "type name is null"));
                 };
@@ -435,10 +496,8 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                     touched.unknown.extend(i.unknown[pos].iter().cloned());
                     touched.joined.insert(pos);
                 }
-                let items: Vec<Value> =
-                    positions.iter().map(|&pos| i.values[pos].clone()).collect();
-                Ok(Value::List(Arc::new(items)))
-            },
+                Ok(CowVal::Owned(i.list(positions)))
+            }),
         );
     }
 
@@ -449,7 +508,8 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
     let name = "of_type_where";
     let _ = ctx.add_function(
         name,
-        move |type_name: Value, field: Value, value: Value| -> Result<Value, ExecutionError> {
+        handler(move |ftx| {
+            let [type_name, field, value] = args(ftx)?;
             let Some(type_name) = string_arg(name, &type_name)? else {
                 return Err(ExecutionError::function_error(name, "type name is null"));
             };
@@ -487,9 +547,8 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             };
             let positions = i.of_type_where(&type_name, &account, &field, &value);
             touched.joined.extend(positions.iter().copied());
-            let items: Vec<Value> = positions.iter().map(|&pos| i.values[pos].clone()).collect();
-            Ok(Value::List(Arc::new(items)))
-        },
+            Ok(CowVal::Owned(i.list(&positions)))
+        }),
     );
 
     // `of_type(type)` of the account plus every resource of the type in any account whose
@@ -503,7 +562,8 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
     let name = "of_type_covering";
     let _ = ctx.add_function(
         name,
-        move |type_name: Value, flag: Value| -> Result<Value, ExecutionError> {
+        handler(move |ftx| {
+            let [type_name, flag] = args(ftx)?;
             let Some(type_name) = string_arg(name, &type_name)? else {
                 return Err(ExecutionError::function_error(name, "type name is null"));
             };
@@ -532,9 +592,8 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
                 touched.unknown.extend(i.unknown[pos].iter().cloned());
             }
             touched.joined.extend(returned.iter().copied());
-            let items: Vec<Value> = returned.iter().map(|&pos| i.values[pos].clone()).collect();
-            Ok(Value::List(Arc::new(items)))
-        },
+            Ok(CowVal::Owned(i.list(&returned)))
+        }),
     );
 
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::findings::{Finding, Status, StatusCounts, count_by_status};
 use crate::frameworks::Framework;
+use crate::profile::applicability::Applicability;
 use crate::profile::{Claim, Profile};
 use crate::rules::{Rule, RuleKind, RulePack};
 use crate::snapshot::Snapshot;
@@ -85,7 +86,15 @@ impl Report {
             .frameworks
             .iter()
             .filter(|f| profile.frameworks.contains(&f.id))
-            .map(|f| coverage(f, &selected, &counts, &attestations))
+            .map(|f| {
+                coverage(
+                    f,
+                    &selected,
+                    &counts,
+                    &attestations,
+                    profile.applicability.get(&f.id),
+                )
+            })
             .collect();
         Report {
             schema_version: FINDINGS_SCHEMA_VERSION,
@@ -101,6 +110,7 @@ impl Report {
                 origin: snapshot.origin.kind.clone(),
                 accounts: snapshot.accounts.clone(),
                 resources: snapshot.resources.len(),
+                collection: Some(super::collector::Collection::from_snapshot(snapshot)),
             },
             rule_pack: RulePackInfo {
                 path: pack.root.display().to_string(),
@@ -172,6 +182,7 @@ fn coverage(
     selected: &[&Rule],
     counts: &RuleCounts,
     manual: &[ManualEvidence],
+    declared: Option<&BTreeMap<String, Applicability>>,
 ) -> FrameworkCoverage {
     let mut automated = 0;
     let families = framework
@@ -208,6 +219,12 @@ fn coverage(
                         summary,
                         state: state.into(),
                         manual_evidence: manual_evidence.map(str::to_string),
+                        applicability: Some(
+                            declared
+                                .and_then(|d| d.get(&c.id))
+                                .cloned()
+                                .unwrap_or_else(Applicability::undeclared),
+                        ),
                     }
                 })
                 .collect();

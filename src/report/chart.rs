@@ -21,16 +21,19 @@ pub const STACK_ORDER: [Status; 8] = [
 ];
 
 /// Fill colour and label text colour of a status (shared with the report's CSS badges).
+/// WCAG AA: every fill has at least 3:1 contrast with the white page (a graphic that
+/// carries meaning) and its label at least 4.5:1 with the fill (text); the test
+/// `status_colours_meet_wcag_aa` checks both.
 pub fn colours(status: Status) -> (&'static str, &'static str) {
     match status {
         Status::Pass => ("#2e7d32", "#ffffff"),
         Status::Fail => ("#c62828", "#ffffff"),
-        Status::Gap => ("#ef8f00", "#1a1a1a"),
+        Status::Gap => ("#b35c00", "#ffffff"),
         Status::Error => ("#6a1b9a", "#ffffff"),
         Status::Unknown => ("#8d6e63", "#ffffff"),
         Status::Waived => ("#1565c0", "#ffffff"),
         Status::Manual => ("#00838f", "#ffffff"),
-        Status::NotApplicable => ("#b0b0b0", "#1a1a1a"),
+        Status::NotApplicable => ("#767676", "#ffffff"),
     }
 }
 
@@ -59,9 +62,11 @@ const ROW_H: f64 = 26.0;
 const BAR_H: f64 = 18.0;
 const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
 
-/// Longest family label drawn; longer titles are cut with an ellipsis (the full title is
-/// in the row's tooltip and in the control view).
-const MAX_LABEL_CHARS: usize = 50;
+/// Characters of a family label on one line (about 7 px each at 13 px in the 380 px
+/// column); a longer title goes on as many lines as it needs and its row grows.
+const LABEL_LINE_CHARS: usize = 50;
+/// Height each further line of a label adds to its row.
+const LINE_H: f64 = 15.0;
 
 /// One horizontal bar per control family plus an "all controls" row: each bar is 100 %
 /// of the family's results, split by status, with the count in each segment wide enough
@@ -83,7 +88,12 @@ pub fn framework_chart(framework: &FrameworkCoverage) -> String {
             false,
         ));
     }
-    let legend_y = ROW_H * rows.len() as f64 + 14.0;
+    let laid: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(label, _, _)| label_lines(label))
+        .collect();
+    let row_h = |lines: &[String]| ROW_H + LINE_H * (lines.len().max(1) - 1) as f64;
+    let legend_y = laid.iter().map(|l| row_h(l)).sum::<f64>() + 14.0;
     let height = legend_y + 24.0;
     let mut svg = String::new();
     let _ = write!(
@@ -94,10 +104,12 @@ pub fn framework_chart(framework: &FrameworkCoverage) -> String {
         id = xml_escape(&framework.id),
         name = xml_escape(&framework.name),
     );
-    for (i, (label, counts, bold)) in rows.iter().enumerate() {
+    let mut y = 0.0;
+    for ((label, counts, bold), lines) in rows.iter().zip(&laid) {
         // One line per row keeps the SVG diffable in golden files.
         svg.push('\n');
-        bar_row(&mut svg, i as f64 * ROW_H, label, counts, *bold);
+        bar_row(&mut svg, y, row_h(lines), label, lines, counts, *bold);
+        y += row_h(lines);
     }
     svg.push('\n');
     legend(&mut svg, legend_y);
@@ -105,26 +117,57 @@ pub fn framework_chart(framework: &FrameworkCoverage) -> String {
     svg
 }
 
-fn shorten(label: &str) -> String {
-    if label.chars().count() <= MAX_LABEL_CHARS {
-        label.to_string()
-    } else {
-        let cut: String = label.chars().take(MAX_LABEL_CHARS - 1).collect();
-        format!("{}…", cut.trim_end())
+/// A family label in lines of at most `LABEL_LINE_CHARS`, broken at spaces (a word longer
+/// than a line stays whole on its own line). Nothing is cut.
+fn label_lines(label: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split(' ').filter(|w| !w.is_empty()) {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= LABEL_LINE_CHARS => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
     }
+    lines
 }
 
-fn bar_row(svg: &mut String, y: f64, label: &str, counts: &StatusCounts, bold: bool) {
+fn bar_row(
+    svg: &mut String,
+    y: f64,
+    h: f64,
+    label: &str,
+    lines: &[String],
+    counts: &StatusCounts,
+    bold: bool,
+) {
     let n: usize = counts.values().sum();
     let weight = if bold { " font-weight=\"600\"" } else { "" };
-    let text_y = y + ROW_H / 2.0 + 4.5;
+    let text_y = y + h / 2.0 + 4.5;
+    let shown = if lines.len() <= 1 {
+        xml_escape(label)
+    } else {
+        // The lines centred on the bar, as tspans of one text element.
+        let first_y = text_y - LINE_H * (lines.len() - 1) as f64 / 2.0;
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                format!(
+                    "<tspan x=\"0\" y=\"{}\">{}</tspan>",
+                    first_y + LINE_H * i as f64,
+                    xml_escape(line)
+                )
+            })
+            .collect()
+    };
     let _ = write!(
         svg,
-        "<g><title>{full}</title><text x=\"0\" y=\"{text_y}\"{weight} fill=\"#1a1a1a\">{short}</text></g>",
+        "<g><title>{full}</title><text x=\"0\" y=\"{text_y}\"{weight} fill=\"#1a1a1a\">{shown}</text></g>",
         full = xml_escape(label),
-        short = xml_escape(&shorten(label)),
     );
-    let bar_y = y + (ROW_H - BAR_H) / 2.0;
+    let bar_y = y + (h - BAR_H) / 2.0;
     if n == 0 {
         let _ = write!(
             svg,
@@ -211,6 +254,63 @@ mod tests {
     use super::*;
     use crate::report::{ControlCoverage, FamilyCoverage};
 
+    /// WCAG 2.x relative luminance of `#rrggbb`.
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (a, b) = (luminance(a), luminance(b));
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    #[test]
+    fn a_long_family_label_is_wrapped_never_cut() {
+        let label = "A.17 Information security aspects of business continuity management";
+        let lines = label_lines(label);
+        assert_eq!(lines.join(" "), label);
+        assert!(lines.len() == 2 && lines.iter().all(|l| l.chars().count() <= LABEL_LINE_CHARS));
+        let mut svg = String::new();
+        bar_row(
+            &mut svg,
+            0.0,
+            41.0,
+            label,
+            &lines,
+            &StatusCounts::new(),
+            false,
+        );
+        assert!(
+            svg.contains(
+                "<tspan x=\"0\" y=\"17.5\">A.17 Information security aspects of business</tspan>"
+            ),
+            "{svg}"
+        );
+        assert!(!svg.contains('…'));
+    }
+
+    #[test]
+    fn status_colours_meet_wcag_aa() {
+        for status in STACK_ORDER {
+            let (fill, label) = colours(status);
+            let on_page = contrast(fill, "#ffffff");
+            assert!(
+                on_page >= 3.0,
+                "{status:?}: {fill} on white is {on_page:.2}:1"
+            );
+            let text = contrast(fill, label);
+            assert!(text >= 4.5, "{status:?}: {label} on {fill} is {text:.2}:1");
+        }
+    }
+
     fn framework(title: &str, summary: StatusCounts) -> FrameworkCoverage {
         FrameworkCoverage {
             id: "fw".into(),
@@ -261,10 +361,11 @@ mod tests {
     }
 
     #[test]
-    fn long_labels_are_cut_but_kept_in_the_tooltip() {
+    fn long_labels_wrap_whole_and_stay_in_the_tooltip() {
         let long = "Physical controls and a great many other words that do not fit";
         let svg = framework_chart(&framework(long, StatusCounts::new()));
         assert!(svg.contains(&format!("<title>A.5 {long}</title>")));
-        assert!(svg.contains('…'));
+        assert!(!svg.contains('…'), "nothing is cut");
+        assert!(svg.contains(">that do not fit</tspan>"), "{svg}");
     }
 }

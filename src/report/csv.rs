@@ -5,13 +5,16 @@
 //! could carry one (CSV injection). Every such cell is written with a leading `'`, as
 //! OWASP recommends, and the `expected` column spells `==` and `!=` as words so assay's own
 //! text never needs that prefix (`docs/findings.md`).
+//!
+//! The cited call's `response_sha256` is a column, so an auditor holding only the CSV can
+//! check a row against the raw response kept in the snapshot.
 
 use std::io::Write;
 
 use super::Report;
 use crate::findings::AssertionStatus;
 
-pub const HEADER: [&str; 17] = [
+pub const HEADER: [&str; 18] = [
     "finding_id",
     "framework",
     "control",
@@ -29,6 +32,8 @@ pub const HEADER: [&str; 17] = [
     "called_at",
     "request_id",
     "waiver",
+    // Last, so the columns before it keep their positions for existing readers.
+    "response_sha256",
 ];
 
 pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
@@ -104,6 +109,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), csv::Error> {
                         .unwrap_or_default(),
                     source.and_then(|s| s.request_id.as_deref()).unwrap_or(""),
                     &waiver,
+                    source.map_or("", |s| s.response_sha256.as_str()),
                 ];
                 w.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
             }

@@ -21,6 +21,12 @@ pub enum Format {
     Html,
     /// `report-<framework>.pdf`: one evidence pack per framework of the profile.
     Pdf,
+    /// `soa.csv`: the Statement of Applicability, one row per control of every framework.
+    Soa,
+    /// `findings.ocsf.jsonl`: OCSF 1.5.0 Compliance Finding events, one per line.
+    Ocsf,
+    /// `findings.asff.json`: the findings in AWS Security Hub's format (ASFF).
+    Asff,
 }
 
 /// Why a report file could not be written.
@@ -77,29 +83,21 @@ impl Writer {
         outputs: &mut Outputs,
     ) -> Result<Vec<PathBuf>, WriteError> {
         match format {
-            Format::Json => {
-                let path = dir.join("findings.json");
-                let mut file = outputs.file(&path)?;
-                let written = super::json::render(report, &mut file).and_then(|()| file.flush());
-                written.map_err(|source| WriteError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                Ok(vec![path])
-            }
-            Format::Csv => {
-                let path = dir.join("findings.csv");
-                let mut file = outputs.file(&path)?;
-                super::csv::render(report, &mut file).map_err(|source| WriteError::Csv {
-                    path: path.clone(),
-                    source,
-                })?;
-                file.flush().map_err(|source| WriteError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                Ok(vec![path])
-            }
+            Format::Json => data_file(dir, "findings.json", outputs, |out| {
+                super::json::render(report, out).map_err(DataError::Io)
+            }),
+            Format::Csv => data_file(dir, "findings.csv", outputs, |out| {
+                super::csv::render(report, out).map_err(DataError::Csv)
+            }),
+            Format::Soa => data_file(dir, "soa.csv", outputs, |out| {
+                super::soa::render_csv(report, out).map_err(DataError::Csv)
+            }),
+            Format::Ocsf => data_file(dir, "findings.ocsf.jsonl", outputs, |out| {
+                super::ocsf::render(report, out).map_err(DataError::Io)
+            }),
+            Format::Asff => data_file(dir, "findings.asff.json", outputs, |out| {
+                super::asff::render(report, out).map_err(DataError::Io)
+            }),
             Format::Html => {
                 let built;
                 let renderer = match &self.html {
@@ -113,5 +111,28 @@ impl Writer {
             }
             Format::Pdf => Ok(super::pdf::write(report, dir, outputs)?),
         }
+    }
+}
+
+/// What a one-file data renderer failed on.
+enum DataError {
+    Io(std::io::Error),
+    Csv(csv::Error),
+}
+
+/// Stages `name` in `dir` and renders one data file (JSON, CSV, …) into it.
+fn data_file(
+    dir: &Path,
+    name: &str,
+    outputs: &mut Outputs,
+    render: impl FnOnce(&mut dyn Write) -> Result<(), DataError>,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let path = dir.join(name);
+    let mut file = outputs.file(&path)?;
+    let written = render(&mut file).and_then(|()| file.flush().map_err(DataError::Io));
+    match written {
+        Ok(()) => Ok(vec![path]),
+        Err(DataError::Io(source)) => Err(WriteError::Io { path, source }),
+        Err(DataError::Csv(source)) => Err(WriteError::Csv { path, source }),
     }
 }

@@ -28,7 +28,7 @@ pub const MAIN: &str = "evidence.html.tera";
 const SCRIPT: &str = "partials/script.js.tera";
 
 /// The built-in templates: (name, content).
-pub const BUILT_IN: [(&str, &str); 13] = [
+pub const BUILT_IN: [(&str, &str); 14] = [
     (
         MAIN,
         include_str!("../../report-templates/evidence.html.tera"),
@@ -36,6 +36,10 @@ pub const BUILT_IN: [(&str, &str); 13] = [
     (
         "partials/scope.html.tera",
         include_str!("../../report-templates/partials/scope.html.tera"),
+    ),
+    (
+        "partials/soa.html.tera",
+        include_str!("../../report-templates/partials/soa.html.tera"),
     ),
     (
         "partials/summary.html.tera",
@@ -135,8 +139,52 @@ pub(crate) fn load_templates(
     }
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html.tera", ".html"]);
+    tera.register_filter("breakable", breakable);
+    tera.register_filter("inline_code", inline_code);
     tera.add_raw_templates(templates).map_err(template_error)?;
     Ok(tera)
+}
+
+/// The Tera filter `breakable`: a long identifier (ARN) HTML-escaped, with a `<wbr>` after
+/// each `/` and `:` so that a browser breaks it between its parts, never inside an
+/// account id or a region (the page's CSS breaks a word elsewhere only when a part is
+/// wider than its box). Its output is marked safe: `{{ arn | breakable }}`.
+pub(crate) fn breakable(value: &str, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    let mut escaped = Vec::with_capacity(value.len() + 16);
+    // Writing to a Vec cannot fail.
+    let _ = tera::escape_html(value, &mut escaped);
+    let escaped = String::from_utf8_lossy(&escaped);
+    let text = escaped.replace('/', "/<wbr>").replace(':', ":<wbr>");
+    tera::Value::safe_string(&text)
+}
+
+/// The Tera filter `inline_code`: rule documentation (Markdown) HTML-escaped, with each
+/// `` `code` `` span as `<code>code</code>` (an unpaired backtick stays as it is). Its
+/// output is marked safe: `{{ rule.what | inline_code }}`.
+pub(crate) fn inline_code(value: &str, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    let mut escaped = Vec::with_capacity(value.len() + 16);
+    // Writing to a Vec cannot fail.
+    let _ = tera::escape_html(value, &mut escaped);
+    let escaped = String::from_utf8_lossy(&escaped);
+    let pieces: Vec<&str> = escaped.split('`').collect();
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (i, piece) in pieces.iter().enumerate() {
+        // An odd piece is a span when a backtick closes it (it is not the last piece).
+        let paired = i % 2 == 1 && i + 1 < pieces.len();
+        match (i % 2 == 1, paired) {
+            (true, true) => {
+                out.push_str("<code>");
+                out.push_str(piece);
+                out.push_str("</code>");
+            }
+            (true, false) => {
+                out.push('`');
+                out.push_str(piece);
+            }
+            _ => out.push_str(piece),
+        }
+    }
+    tera::Value::safe_string(&out)
 }
 
 /// Loaded and checked templates, ready to render any number of reports.

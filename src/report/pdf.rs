@@ -22,8 +22,8 @@ use printpdf::Op;
 use self::pack::{PackData, short, time};
 use crate::report::{FrameworkCoverage, Report};
 use crate::typeset::layout::{
-    BOTTOM, Canvas, GREY, H1, LEFT, Mark, PAGE_H, Painter, RIGHT, RULE, SMALL, SMALL_BOLD,
-    SMALL_GREY, Style, TOP, WIDTH,
+    BOTTOM, Canvas, GREY, H1, LEFT, LayoutFault, Mark, PAGE_H, Painter, RIGHT, RULE, SMALL,
+    SMALL_BOLD, SMALL_GREY, Style, TOP, WIDTH,
 };
 use crate::typeset::{document, fonts};
 
@@ -36,6 +36,10 @@ pub struct Pack {
     pub file_name: String,
     pub pages: usize,
     pub bytes: Vec<u8>,
+    /// What the layout could not avoid (an orphaned heading or header row, a break inside
+    /// an identifier), page numbers counted without the printed contents: empty for a
+    /// clean pack. The page-scan test asserts on it; nothing else reads it.
+    pub layout_faults: Vec<LayoutFault>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -186,8 +190,10 @@ pub fn render_framework(report: &Report, framework: &FrameworkCoverage) -> Resul
         extra: Vec::new(),
     };
     let page_count = pages.len();
+    let layout_faults = painter.faults.clone();
     let bytes = document::write(fonts, pages, &marks, &painter, &meta).map_err(fail)?;
     Ok(Pack {
+        layout_faults,
         framework: framework.id.clone(),
         file_name: file_name(&framework.id),
         pages: page_count,
@@ -199,6 +205,8 @@ pub fn render_framework(report: &Report, framework: &FrameworkCoverage) -> Resul
 /// families and controls with the page each starts on. Laid out after the body, so the
 /// page numbers are known; the body's marks shift by the pages inserted.
 fn contents(canvas: &mut Canvas) {
+    // Places a heading still waiting for content, so that its mark is counted.
+    canvas.ensure(0.0);
     const LINE: f32 = 12.5;
     let entries: Vec<Mark> = canvas
         .marks

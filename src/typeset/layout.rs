@@ -56,6 +56,10 @@ pub struct Style {
     pub face: Face,
     pub size: f32,
     pub colour: Colour,
+    /// Markdown code spans: text between backticks is set in the monospaced face and the
+    /// backticks are not printed (rule documentation, our own prose). Off for text from
+    /// an account, where a backtick is just a character.
+    pub code_spans: bool,
 }
 
 impl Style {
@@ -64,6 +68,26 @@ impl Style {
             face,
             size,
             colour: BLACK,
+            code_spans: false,
+        }
+    }
+
+    /// This style, reading `` `code` `` as inline code.
+    pub const fn with_code_spans(self) -> Style {
+        Style {
+            code_spans: true,
+            ..self
+        }
+    }
+
+    /// The style of a code span inside text of this style: monospaced, a little smaller
+    /// (the mono face runs wide), same colour.
+    fn code(self) -> Style {
+        Style {
+            face: Face::Mono,
+            size: self.size * 0.92,
+            code_spans: false,
+            ..self
         }
     }
 
@@ -151,16 +175,76 @@ impl CharSets {
     }
 }
 
-/// Emits drawing ops, measuring text with the font set and recording the characters used.
+/// Emits drawing ops, measuring text with the font set and recording the characters used
+/// and the layout faults (`LayoutFault`) the flow could not avoid.
 pub struct Painter {
     pub fonts: &'static FontSet,
     pub used: CharSets,
+    /// Breaks inside a token that would have fitted whole, found while wrapping (a
+    /// `RefCell` because measuring and wrapping borrow the painter shared).
+    breaks: std::cell::RefCell<Vec<LayoutFault>>,
+    /// Every fault found, in the order found: what the page-scan test reads.
+    pub faults: Vec<LayoutFault>,
 }
 
+/// What the flow checks on every page it lays out, so that a test can assert on the
+/// documents themselves (`docs/reports.md`, "Pagination"): a heading or a table's header
+/// row left alone at the foot of a page, and an identifier broken inside a token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayoutFault {
+    /// A heading or a table header row is the last thing on its page (0-based index).
+    Orphan { page: usize, what: String },
+    /// A word broken between `before` and `after` neither after a separator nor inside
+    /// a token too wide for the line.
+    MidToken { before: String, after: String },
+}
+
+impl std::fmt::Display for LayoutFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LayoutFault::Orphan { page, what } => {
+                write!(f, "page {}: {what} is the last thing on the page", page + 1)
+            }
+            LayoutFault::MidToken { before, after } => {
+                write!(f, "`{before}|{after}` is broken inside a token")
+            }
+        }
+    }
+}
+
+/// Where a word too long for its line may break: after one of these. Anywhere else only
+/// when the token between two of them is itself wider than the line.
+pub const BREAK_AFTER: &[char] = &['-', ':', '/', '.', '_'];
+
 impl Painter {
+    pub fn new(fonts: &'static FontSet) -> Painter {
+        Painter {
+            fonts,
+            used: CharSets::default(),
+            breaks: std::cell::RefCell::new(Vec::new()),
+            faults: Vec::new(),
+        }
+    }
+
     /// Draws `text` on one line with its baseline at `y` (from the top).
     pub fn text(&mut self, ops: &mut Vec<Op>, x: f32, y: f32, style: Style, text: &str) {
         if text.is_empty() {
+            return;
+        }
+        if style.code_spans {
+            let mut x = x;
+            for (i, piece) in text.split('`').enumerate() {
+                let piece_style = if i % 2 == 1 {
+                    style.code()
+                } else {
+                    Style {
+                        code_spans: false,
+                        ..style
+                    }
+                };
+                self.text(ops, x, y, piece_style, piece);
+                x += self.width(piece_style, piece);
+            }
             return;
         }
         ops.push(Op::StartTextSection);
@@ -192,6 +276,20 @@ impl Painter {
     }
 
     pub fn width(&self, style: Style, text: &str) -> f32 {
+        if style.code_spans {
+            let plain = Style {
+                code_spans: false,
+                ..style
+            };
+            return text
+                .split('`')
+                .enumerate()
+                .map(|(i, piece)| {
+                    let s = if i % 2 == 1 { style.code() } else { plain };
+                    self.fonts.width(s.face, piece, s.size)
+                })
+                .sum();
+        }
         self.fonts.width(style.face, text, style.size)
     }
 
@@ -218,12 +316,25 @@ impl Painter {
     /// hashes, URLs) after a separator such as `/` or `:` where possible. Newlines in
     /// `text` start new lines. Never returns an empty list.
     pub fn wrap(&self, style: Style, text: &str, width: f32) -> Vec<String> {
+        if style.code_spans && !text.contains('`') {
+            return self.wrap(
+                Style {
+                    code_spans: false,
+                    ..style
+                },
+                text,
+                width,
+            );
+        }
         let mut lines = Vec::new();
         for paragraph in text.split('\n') {
             self.wrap_paragraph(style, paragraph, width, &mut lines);
         }
         if lines.is_empty() {
             lines.push(String::new());
+        }
+        if style.code_spans {
+            balance_code_spans(&mut lines);
         }
         lines
     }
@@ -232,8 +343,20 @@ impl Painter {
         let space = self.fonts.char_width(style.face, ' ', style.size);
         let mut line = String::new();
         let mut line_w = 0.0f32;
+        // Inside a code span that started in an earlier word.
+        let mut in_code = false;
         for word in text.split(' ').filter(|w| !w.is_empty()) {
-            let word_w = self.width(style, word);
+            let word_w = if style.code_spans {
+                let measured = if in_code {
+                    self.width(style, &format!("`{word}"))
+                } else {
+                    self.width(style, word)
+                };
+                in_code ^= word.matches('`').count() % 2 == 1;
+                measured
+            } else {
+                self.width(style, word)
+            };
             if !line.is_empty() && line_w + space + word_w <= width {
                 line.push(' ');
                 line.push_str(word);
@@ -260,34 +383,70 @@ impl Painter {
         }
     }
 
-    /// Breaks a word wider than `width` into pieces that fit, preferring to break after
-    /// a separator in the last third of a piece.
+    /// Breaks a word wider than `width` into pieces that fit, only after a separator
+    /// (`BREAK_AFTER`): whole tokens fill each line. A token wider than the line on its own
+    /// (a hash, a long id) is the one thing broken elsewhere, where the line is full.
     fn break_word(&self, style: Style, word: &str, width: f32) -> Vec<String> {
-        const SEPARATORS: &[char] = &['/', ':', '-', '.', '_', ',', '=', '@', '?', '&'];
-        let chars: Vec<char> = word.chars().collect();
         let mut pieces = Vec::new();
-        let mut start = 0;
-        while start < chars.len() {
-            let mut w = 0.0;
-            let mut end = start;
-            while end < chars.len() {
-                let cw = self.fonts.char_width(style.face, chars[end], style.size);
-                if w + cw > width && end > start {
-                    break;
-                }
-                w += cw;
-                end += 1;
+        let mut line = String::new();
+        let mut line_w = 0.0;
+        // A word with code spans is measured as code throughout (a little wide, never
+        // too narrow), its backticks kept for `balance_code_spans`.
+        let style = if style.code_spans {
+            style.code()
+        } else {
+            style
+        };
+        for token in word.split_inclusive(BREAK_AFTER) {
+            let token_w = self.width(style, token);
+            if line_w + token_w <= width {
+                line.push_str(token);
+                line_w += token_w;
+                continue;
             }
-            if end < chars.len() {
-                let min = start + (end - start) * 2 / 3;
-                if let Some(pos) = (min..end).rev().find(|i| SEPARATORS.contains(&chars[*i])) {
-                    end = pos + 1;
-                }
+            if !line.is_empty() && token_w <= width {
+                pieces.push(std::mem::take(&mut line));
+                line.push_str(token);
+                line_w = token_w;
+                continue;
             }
-            pieces.push(chars[start..end].iter().collect());
-            start = end;
+            // Too wide for any line: fill this one and carry on character by character.
+            for ch in token.chars() {
+                let cw = self.fonts.char_width(style.face, ch, style.size);
+                if line_w + cw > width && !line.is_empty() {
+                    pieces.push(std::mem::take(&mut line));
+                    line_w = 0.0;
+                }
+                line.push(ch);
+                line_w += cw;
+            }
         }
+        if !line.is_empty() {
+            pieces.push(line);
+        }
+        self.check_breaks(style, &pieces, width);
         pieces
+    }
+
+    /// Records each break between `pieces` of one word that is neither after a separator
+    /// nor inside a token too wide for `width` (independent of how the breaks were
+    /// chosen, so that a change to `break_word` cannot hide a fault from the tests).
+    fn check_breaks(&self, style: Style, pieces: &[String], width: f32) {
+        for pair in pieces.windows(2) {
+            let (before, after) = (&pair[0], &pair[1]);
+            if before.ends_with(BREAK_AFTER) {
+                continue;
+            }
+            let head = before.rsplit(BREAK_AFTER).next().unwrap_or(before);
+            let tail = after.split_inclusive(BREAK_AFTER).next().unwrap_or(after);
+            if self.width(style, &format!("{head}{tail}")) > width {
+                continue;
+            }
+            self.breaks.borrow_mut().push(LayoutFault::MidToken {
+                before: before.clone(),
+                after: after.clone(),
+            });
+        }
     }
 
     pub fn rect(&mut self, ops: &mut Vec<Op>, x: f32, y: f32, w: f32, h: f32, fill: Colour) {
@@ -330,6 +489,23 @@ impl Painter {
                 is_closed: false,
             },
         });
+    }
+}
+
+/// Closes a code span open at the end of a line and reopens it on the next, so that
+/// each line of text with code spans is drawn on its own (`Painter::text`).
+fn balance_code_spans(lines: &mut [String]) {
+    let mut open = false;
+    for line in lines.iter_mut() {
+        if open {
+            line.insert(0, '`');
+        }
+        if line.matches('`').count() % 2 == 1 {
+            line.push('`');
+            open = true;
+        } else {
+            open = false;
+        }
     }
 }
 
@@ -386,7 +562,7 @@ impl Table {
     }
 
     /// Rows with less space around the text, for documents that must stay short (the
-    /// one-to-two page attestation).
+    /// three-page body of the attestation).
     pub fn dense(mut self) -> Table {
         self.pad_y = DENSE_PAD_Y;
         self.leading = DENSE_LEADING;
@@ -417,6 +593,11 @@ const LEADING: f32 = 1.32;
 const DENSE_LEADING: f32 = 1.2;
 
 /// The flow: pages done so far, the page being filled and the cursor on it.
+///
+/// Keep-with-next works by deferring: a heading is not drawn when asked for but when the
+/// next thing is placed, on the page where both fit; a table's header row is drawn with
+/// the table's first row. So neither is ever left alone at the foot of a page, whatever
+/// height the next thing turns out to have.
 pub struct Canvas {
     pub painter: Painter,
     pages: Vec<Vec<Op>>,
@@ -424,19 +605,55 @@ pub struct Canvas {
     /// Cursor: distance from the top of the current page.
     pub y: f32,
     pub marks: Vec<Mark>,
+    /// Headings waiting for what follows them.
+    pending: Vec<PendingHeading>,
+    /// Space asked for after the pending headings.
+    pending_space: f32,
+    /// A table whose header row waits for its first row.
+    pending_header: Option<Table>,
+    /// The last thing placed on the current page.
+    last: Last,
+}
+
+struct PendingHeading {
+    style: Style,
+    text: String,
+    lines: Vec<String>,
+    level: u8,
+    keep: f32,
+}
+
+impl PendingHeading {
+    fn height(&self) -> f32 {
+        self.lines.len() as f32 * self.style.line_height() + self.style.size * 0.5
+    }
+
+    fn space_before(&self) -> f32 {
+        self.style.size * 0.9
+    }
+}
+
+/// What was placed last on a page: a heading or a header row there is an orphan.
+#[derive(Debug, Clone, PartialEq)]
+enum Last {
+    Nothing,
+    Content,
+    Heading(String),
+    Header(String),
 }
 
 impl Canvas {
     pub fn new(fonts: &'static FontSet) -> Canvas {
         Canvas {
-            painter: Painter {
-                fonts,
-                used: CharSets::default(),
-            },
+            painter: Painter::new(fonts),
             pages: Vec::new(),
             page: Vec::new(),
             y: TOP,
             marks: Vec::new(),
+            pending: Vec::new(),
+            pending_space: 0.0,
+            pending_header: None,
+            last: Last::Nothing,
         }
     }
 
@@ -445,20 +662,93 @@ impl Canvas {
         self.pages.len()
     }
 
+    /// Ends the current page. Pending headings are not drawn yet: they go with what
+    /// follows, on the new page.
     pub fn new_page(&mut self) {
+        self.close_page();
         self.pages.push(std::mem::take(&mut self.page));
         self.y = TOP;
     }
 
-    /// Starts a new page unless `height` still fits on this one.
+    /// Records an orphan when the page ends on a heading or a header row.
+    fn close_page(&mut self) {
+        let what = match std::mem::replace(&mut self.last, Last::Nothing) {
+            Last::Heading(text) => format!("heading “{text}”"),
+            Last::Header(text) => format!("table header row “{text}”"),
+            Last::Nothing | Last::Content => return,
+        };
+        self.painter.faults.push(LayoutFault::Orphan {
+            page: self.page_index(),
+            what,
+        });
+    }
+
+    /// Collects the wrapping faults found since the last call.
+    fn take_breaks(&mut self) {
+        let breaks = std::mem::take(&mut *self.painter.breaks.borrow_mut());
+        self.painter.faults.extend(breaks);
+    }
+
+    /// Makes room for `height` points of content (with the pending headings and header
+    /// row above it), starting a new page unless they fit on this one, and draws the
+    /// pending headings and header row.
     pub fn ensure(&mut self, height: f32) {
-        if self.y + height > BOTTOM && self.y > TOP {
-            self.new_page();
+        let header_h = self
+            .pending_header
+            .clone()
+            .map_or(0.0, |t| self.header_height(&t));
+        self.flush_headings(header_h + height);
+        if let Some(table) = self.pending_header.take() {
+            self.table_header(&table, false);
         }
     }
 
+    /// Draws the pending headings where `following` points of what comes next fit below
+    /// them (or at least each heading's own `keep`).
+    fn flush_headings(&mut self, following: f32) {
+        if self.pending.is_empty() {
+            if self.y + following > BOTTOM && self.y > TOP {
+                self.new_page();
+            }
+            return;
+        }
+        let headings = std::mem::take(&mut self.pending);
+        let keep = headings.iter().map(|h| h.keep).fold(following, f32::max);
+        let mut total: f32 = headings.iter().map(PendingHeading::height).sum();
+        total += headings
+            .iter()
+            .skip(1)
+            .map(PendingHeading::space_before)
+            .sum::<f32>();
+        if self.y > TOP {
+            total += headings[0].space_before();
+        }
+        if self.y + total + self.pending_space + keep > BOTTOM && self.y > TOP {
+            self.new_page();
+        }
+        for heading in headings {
+            if self.y > TOP {
+                self.y += heading.space_before();
+            }
+            self.mark(heading.level, &heading.text, heading.level <= 2);
+            for line in &heading.lines {
+                self.y += heading.style.size;
+                self.painter
+                    .text(&mut self.page, LEFT, self.y, heading.style, line);
+                self.y += heading.style.line_height() - heading.style.size;
+            }
+            self.y += heading.style.size * 0.5;
+            self.last = Last::Heading(heading.text);
+        }
+        self.y += std::mem::take(&mut self.pending_space);
+    }
+
     pub fn space(&mut self, height: f32) {
-        self.y += height;
+        if self.pending.is_empty() {
+            self.y += height;
+        } else {
+            self.pending_space += height;
+        }
     }
 
     /// Records an outline entry at the cursor.
@@ -472,34 +762,43 @@ impl Canvas {
         });
     }
 
-    /// A heading that keeps at least `keep` points of what follows on its page, with an
-    /// outline entry at `level`.
+    /// A heading, with an outline entry at `level`. It is drawn with what follows it,
+    /// on the page where both fit, and keeps at least `keep` points of room below it.
     pub fn heading(&mut self, style: Style, text: &str, level: u8, keep: f32) {
+        self.settle_header();
         let lines = self.painter.wrap(style, text, WIDTH);
-        let h = lines.len() as f32 * style.line_height() + style.size * 0.5;
-        let before = if self.y > TOP { style.size * 0.9 } else { 0.0 };
-        self.ensure(before + h + keep);
-        if self.y > TOP {
-            self.y += before;
+        self.take_breaks();
+        self.pending.push(PendingHeading {
+            style,
+            text: text.to_string(),
+            lines,
+            level,
+            keep,
+        });
+    }
+
+    /// Draws a pending header row of a table that got no rows (nothing else follows it).
+    fn settle_header(&mut self) {
+        if self.pending_header.is_some() {
+            self.ensure(0.0);
         }
-        self.mark(level, text, level <= 2);
-        for line in lines {
-            self.y += style.size;
-            self.painter
-                .text(&mut self.page, LEFT, self.y, style, &line);
-            self.y += style.line_height() - style.size;
-        }
-        self.y += style.size * 0.5;
     }
 
     /// A wrapped paragraph at `indent`, flowing across pages line by line.
     pub fn paragraph(&mut self, style: Style, text: &str, indent: f32) {
-        for line in self.painter.wrap(style, text, WIDTH - indent) {
+        self.settle_header();
+        let lines = self.painter.wrap(style, text, WIDTH - indent);
+        self.take_breaks();
+        // Keep two lines together after a heading where the paragraph has them.
+        let first = style.line_height() * lines.len().min(2) as f32;
+        self.ensure(first);
+        for line in lines {
             self.ensure(style.line_height());
             self.y += style.size;
             self.painter
                 .text(&mut self.page, LEFT + indent, self.y, style, &line);
             self.y += style.line_height() - style.size;
+            self.last = Last::Content;
         }
         self.y += style.size * 0.45;
     }
@@ -507,11 +806,13 @@ impl Canvas {
     /// A paragraph made of differently styled pieces on the same lines (e.g. a bold label
     /// then text). Pieces wrap at spaces.
     pub fn rich(&mut self, pieces: &[(Style, &str)], indent: f32) {
+        self.settle_header();
         let line_h = pieces.iter().map(|p| p.0.line_height()).fold(0.0, f32::max);
         let size = pieces.iter().map(|p| p.0.size).fold(0.0, f32::max);
         let width = WIDTH - indent;
         let mut x = 0.0;
         let mut started = false;
+        self.ensure(line_h);
         for (style, text) in pieces {
             let space = self.painter.width(*style, " ");
             for (i, word) in text.split(' ').enumerate() {
@@ -541,6 +842,7 @@ impl Canvas {
                 }
                 self.painter
                     .text(&mut self.page, LEFT + indent + x, self.y, *style, &word);
+                self.last = Last::Content;
                 x += w;
             }
         }
@@ -550,9 +852,25 @@ impl Canvas {
         self.y += size * 0.45;
     }
 
-    /// Draws on the current page with the painter (charts, badges).
+    /// Draws on the current page with the painter (charts, badges). Call `ensure` first
+    /// for the room the drawing needs: that also places any pending heading.
     pub fn draw(&mut self, f: impl FnOnce(&mut Painter, &mut Vec<Op>)) {
+        self.ensure(0.0);
         f(&mut self.painter, &mut self.page);
+        self.last = Last::Content;
+    }
+
+    /// The height of `table`'s header row (0 without one).
+    fn header_height(&self, table: &Table) -> f32 {
+        if !table.header {
+            return 0.0;
+        }
+        let cells: Vec<Cell> = table
+            .columns
+            .iter()
+            .map(|c| vec![(table.header_style, c.title.clone())])
+            .collect();
+        row_height(table, &self.lay_cells(table, &cells))
     }
 
     /// The header row of `table` at the cursor (with the caption above it, marked
@@ -579,27 +897,48 @@ impl Canvas {
             .rect(&mut self.page, LEFT, self.y, WIDTH, h, HEADER_FILL);
         self.draw_cells(table, &laid);
         self.y += h;
+        let title = table
+            .columns
+            .iter()
+            .map(|c| c.title.as_str())
+            .collect::<Vec<_>>()
+            .join(" | ");
+        self.last = Last::Header(title);
     }
 
-    /// Starts a table: its header, kept together with room for a first row.
+    /// Starts a table. Its header row is drawn with the first row, so the two always
+    /// share a page.
     pub fn table_start(&mut self, table: &Table) {
-        self.ensure(40.0);
-        self.table_header(table, false);
+        self.settle_header();
+        self.pending_header = Some(table.clone());
     }
 
     /// One row of `table`; moves to a new page (repeating the header) when it does not
     /// fit, and splits a row taller than a whole page between pages.
     pub fn table_row(&mut self, table: &Table, cells: &[Cell], shade: bool) {
         let mut laid = self.lay_cells(table, cells);
+        self.take_breaks();
+        let header_h = if table.header {
+            self.header_height(table)
+        } else {
+            0.0
+        };
+        let h = row_height(table, &laid);
+        let whole_page = BOTTOM - TOP - header_h - 12.0;
+        // The first row comes onto the page with the header: whole when it fits on a
+        // page, else its first lines (the rest is carried over below).
+        let first = if h <= whole_page { h } else { h.min(36.0) };
+        if self.pending_header.is_some() || !self.pending.is_empty() {
+            self.ensure(first);
+        }
         loop {
             let h = row_height(table, &laid);
             if self.y + h <= BOTTOM {
                 self.paint_row(table, &laid, h, shade);
                 return;
             }
-            let header_h = if table.header { 14.0 } else { 0.0 };
             let fresh = self.y <= TOP + header_h + 12.0;
-            if !fresh && h <= BOTTOM - TOP - header_h - 12.0 {
+            if !fresh && h <= whole_page {
                 self.new_page();
                 self.table_header(table, true);
                 continue;
@@ -640,6 +979,7 @@ impl Canvas {
         self.y += h;
         self.painter
             .hline(&mut self.page, LEFT, RIGHT, self.y, RULE, 0.4);
+        self.last = Last::Content;
     }
 
     /// Wraps every cell to its column: one (style, text) per printed line.
@@ -676,11 +1016,16 @@ impl Canvas {
         }
     }
 
-    /// Ends the flow: the pages, the outline marks and the characters used per face.
+    /// Ends the flow: the pages, the outline marks and the painter (characters used per
+    /// face, layout faults found).
     pub fn finish(mut self) -> (Vec<Vec<Op>>, Vec<Mark>, Painter) {
+        self.ensure(0.0);
         if !self.page.is_empty() || self.pages.is_empty() {
             self.new_page();
+        } else {
+            self.close_page();
         }
+        self.take_breaks();
         (self.pages, self.marks, self.painter)
     }
 
@@ -723,10 +1068,7 @@ mod tests {
     use crate::typeset::fonts::fonts;
 
     fn painter() -> Painter {
-        Painter {
-            fonts: fonts().unwrap(),
-            used: CharSets::default(),
-        }
+        Painter::new(fonts().unwrap())
     }
 
     #[test]
@@ -821,5 +1163,158 @@ mod tests {
         for i in 0..150 {
             assert!(all.contains(&format!("line{i}")), "line{i} lost");
         }
+    }
+
+    fn page_texts(pages: &[Vec<Op>]) -> Vec<Vec<String>> {
+        pages
+            .iter()
+            .map(|ops| {
+                ops.iter()
+                    .filter_map(|op| match op {
+                        Op::ShowText { items } => match items.first() {
+                            Some(TextItem::Text(t)) => Some(t.clone()),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_header_row_and_a_heading_go_to_the_next_page_with_the_first_row() {
+        let mut canvas = Canvas::new(fonts().unwrap());
+        // Fill the page to about 40 points above its foot: room for a header and one
+        // short row, not for the six-line first row that follows.
+        while canvas.y < BOTTOM - 40.0 {
+            canvas.paragraph(BODY, "filler", 0.0);
+        }
+        canvas.heading(H3, "Findings", 2, 0.0);
+        let table = Table::new(&[("Resource", 2.0), ("Status", 1.0)]);
+        canvas.table_start(&table);
+        let tall = (0..6).map(|i| format!("line {i}\n")).collect::<String>();
+        canvas.table_row(
+            &table,
+            &[vec![(SMALL, tall)], vec![(SMALL, "FAIL".into())]],
+            false,
+        );
+        let (pages, marks, painter) = canvas.finish();
+        assert_eq!(pages.len(), 2);
+        let texts = page_texts(&pages);
+        assert_eq!(texts[1][..3], ["Findings", "Resource", "Status"]);
+        assert!(!texts[0].iter().any(|t| t == "Resource" || t == "Findings"));
+        assert_eq!(marks.last().map(|m| m.page), Some(1), "the mark moves too");
+        assert!(painter.faults.is_empty(), "{:?}", painter.faults);
+    }
+
+    #[test]
+    fn a_page_ending_on_a_header_row_is_reported() {
+        let mut canvas = Canvas::new(fonts().unwrap());
+        let table = Table::new(&[("Resource", 1.0)]);
+        canvas.table_start(&table);
+        // A table with no rows at all still draws its header; then a page break.
+        canvas.heading(H3, "Next", 2, 0.0);
+        canvas.new_page();
+        canvas.paragraph(BODY, "text", 0.0);
+        let (_, _, painter) = canvas.finish();
+        assert_eq!(
+            painter.faults,
+            [LayoutFault::Orphan {
+                page: 0,
+                what: "table header row “Resource”".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn identifiers_break_only_after_separators_unless_a_token_cannot_fit() {
+        let p = painter();
+        let id = "sg-0123456789abcdef0";
+        // Room for the hex, not for `sg-` before it: the hex moves down whole.
+        let width = p.width(MONO, "sg-0123456789abcde");
+        assert_eq!(p.wrap(MONO, id, width), ["sg-", "0123456789abcdef0"]);
+        let lines = p.wrap(
+            MONO,
+            "arn:aws:backup:ap-southeast-2:111122223333:backup-vault:prod",
+            p.width(MONO, "arn:aws:backup:ap-southeast-"),
+        );
+        assert_eq!(
+            lines,
+            [
+                "arn:aws:backup:ap-southeast-",
+                "2:111122223333:backup-vault:",
+                "prod"
+            ]
+        );
+        // A token wider than the line is broken where the line is full.
+        let hash = "0123456789abcdef0123456789abcdef";
+        let lines = p.wrap(MONO, hash, p.width(MONO, "0123456789"));
+        assert_eq!(lines.concat(), hash);
+        assert!(lines.len() >= 3);
+        assert!(p.breaks.borrow().is_empty(), "{:?}", p.breaks.borrow());
+    }
+
+    #[test]
+    fn a_break_inside_a_token_that_would_fit_is_a_fault() {
+        let p = painter();
+        let pieces = ["gap-23edf".to_string(), "6c2fe".to_string()];
+        p.check_breaks(MONO, &pieces, 200.0);
+        assert_eq!(
+            *p.breaks.borrow(),
+            [LayoutFault::MidToken {
+                before: "gap-23edf".into(),
+                after: "6c2fe".into()
+            }]
+        );
+        assert_eq!(
+            p.breaks.borrow()[0].to_string(),
+            "`gap-23edf|6c2fe` is broken inside a token"
+        );
+    }
+
+    #[test]
+    fn code_spans_are_set_in_the_mono_face_without_their_backticks() {
+        let mut p = painter();
+        let style = BODY.with_code_spans();
+        let text = "run `assay snapshot verify` to check the manifest and all responses";
+        let lines = p.wrap(style, text, 150.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        // Each line is drawn on its own: a span cut by the line end is closed and reopened.
+        assert!(
+            lines.iter().all(|l| l.matches('`').count() % 2 == 0),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().all(|l| p.width(style, l) <= 150.0),
+            "{lines:?}"
+        );
+        let mut ops = Vec::new();
+        for line in &lines {
+            p.text(&mut ops, LEFT, 100.0, style, line);
+        }
+        let shown: String = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::ShowText { items } => match items.first() {
+                    Some(TextItem::Text(t)) => Some(t.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        assert!(!shown.contains('`'), "{shown}");
+        assert!(
+            p.used.chars(Face::Mono).contains(&'y'),
+            "the span is in the mono face"
+        );
+        assert!(
+            !p.used.chars(Face::Regular).contains(&'y'),
+            "only the span has a y"
+        );
+        // Without code spans a backtick is a character like any other.
+        let mut ops = Vec::new();
+        p.text(&mut ops, LEFT, 100.0, BODY, "a `b` c");
+        assert_eq!(page_texts(&[ops]), [["a `b` c"]]);
     }
 }

@@ -22,29 +22,39 @@ struct Signed {
 
 impl Signed {
     fn new() -> Signed {
+        Signed::with(&[])
+    }
+
+    /// As `new`, with `extra` arguments to `assay attest` (`--redact`).
+    fn with(extra: &[&str]) -> Signed {
         let dir = tempfile::tempdir().unwrap();
         let prefix = dir.path().join("keys/vendor");
         let (code, out, err) = assay(&["keygen", "-o", s(&prefix)]);
         assert_eq!(code, 0, "{out}{err}");
         assert!(out.contains("Fingerprint: SHA256:"), "{out}");
         let signed = Signed { dir };
-        let (code, out, err) = assay(&[
-            "attest",
-            "--snapshot",
-            "samples/aws-sample/snapshot.json",
-            "--profile",
-            "samples/air-maestro/profile.yaml",
-            "--waivers",
-            "samples/waivers.yaml",
-            "--customer",
-            "Example Airline Pty Ltd",
-            "--sign",
-            s(&signed.key()),
-            "--now",
-            NOW,
-            "--out",
-            s(&signed.out()),
-        ]);
+        let (code, out, err) = assay(
+            &[
+                "attest",
+                "--snapshot",
+                "samples/aws-sample/snapshot.json",
+                "--profile",
+                "samples/air-maestro/profile.yaml",
+                "--waivers",
+                "samples/waivers.yaml",
+                "--customer",
+                "Example Airline Pty Ltd",
+                "--sign",
+                s(&signed.key()),
+                "--now",
+                NOW,
+                "--out",
+                s(&signed.out()),
+            ]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect::<Vec<_>>(),
+        );
         assert_eq!(code, 0, "{out}{err}");
         assert!(out.contains("Signed with Ed25519 key SHA256:"), "{out}");
         signed
@@ -378,16 +388,20 @@ fn a_resource_in_a_disallowed_region_is_disclosed_on_the_attestation() {
         "{:?}",
         &text[0]
     );
+    // (pdftotext drops a hyphen where a line was broken after it.)
     assert!(
-        text.concat().replace('\n', "").contains(arn),
+        text.concat()
+            .replace(['\n', '-'], "")
+            .contains(&arn.replace('-', "")),
         "{arn} not printed"
     );
     let html = std::fs::read_to_string(a.file("attestation.html")).unwrap();
-    assert!(html.contains(arn));
+    // (The HTML offers line breaks after `:` and `/` in an ARN.)
+    assert!(html.replace("<wbr>", "").contains(arn));
 }
 
 /// The PDF's text per page (poppler's pdftotext, installed by scripts/test.sh).
-fn pdf_text(path: &Path) -> Vec<String> {
+pub fn pdf_text(path: &Path) -> Vec<String> {
     let output = std::process::Command::new("pdftotext")
         .args([s(path), "-"])
         .output()
@@ -399,13 +413,14 @@ fn pdf_text(path: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The body (everything up to and including the signature) fits on two A4 pages, even
-/// for the sample account, full of deliberate failures (41 rules with exceptions, 20–25
-/// claims); the annexes follow from page 3.
-const BODY_PAGES_MAX: usize = 2;
+/// The body (everything up to and including the signature) fits on three A4 pages at
+/// 8 pt or larger, even for the sample account, full of deliberate failures (41 rules with
+/// exceptions, 20–25 claims); "How to verify" follows, then the annexes.
+const BODY_PAGES_MAX: usize = 3;
 
 /// The body's section headings, in order.
-const BODY_HEADINGS: [&str; 8] = [
+const BODY_HEADINGS: [&str; 9] = [
+    "Issue and validity",
     "Evidence and scope",
     "Where the data is stored",
     "Copies of the data",
@@ -465,20 +480,28 @@ fn the_pdf_body_is_short_and_the_annex_lists_every_exception() {
             body.replace('\n', "").contains(fingerprint),
             "{profile}: the fingerprint is not printed in the body"
         );
-        // The body ends by page 2 with the signature; the annex starts on page 3.
+        // The body ends by page 3 with the signature; "How to verify" and the annexes
+        // follow.
         let annex = pages
             .iter()
             .position(|p| p.contains("Annex A: every exception in scope"))
             .unwrap_or_else(|| panic!("{profile}: no annex"));
-        assert_eq!(
-            annex,
-            BODY_PAGES_MAX,
+        assert!(
+            annex >= BODY_PAGES_MAX,
             "{profile}: annex on page {}",
             annex + 1
         );
+        let verify = pages
+            .iter()
+            .position(|p| p.contains("How to verify"))
+            .unwrap_or_else(|| panic!("{profile}: no How to verify"));
         assert!(
-            pages[BODY_PAGES_MAX - 1].contains("Signed with"),
-            "{profile}: the signature block is not on page {BODY_PAGES_MAX}"
+            verify < annex,
+            "{profile}: How to verify comes before the annexes"
+        );
+        assert!(
+            body.contains("Signed by"),
+            "{profile}: the signature block is not in the first {BODY_PAGES_MAX} pages"
         );
         assert!(!pages[annex..].concat().contains("Statements checked"));
         // It lists every exception: each rule and each subject of the signed JSON.
@@ -721,4 +744,307 @@ fn the_attestation_counts_what_the_residency_findings_say() {
             }
         }
     }
+}
+
+/// Text for comparisons: line breaks and hyphens (pdftotext drops a hyphen where a line
+/// was broken after it) left out, whitespace collapsed.
+fn flat(text: &str) -> String {
+    text.replace('-', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_sample_names_its_signer_beside_the_fingerprint_and_its_validity() {
+    let a = Signed::new();
+    let doc = a.json();
+    // From the profile's `attestation:` settings, counted from the issue time.
+    assert_eq!(
+        doc["issuer"],
+        serde_json::json!({
+            "name": "Grace Lin",
+            "role": "Chief Information Security Officer",
+            "organisation": "Air Maestro (sample)"
+        })
+    );
+    assert_eq!(doc["issued_at"], "2026-12-04T09:00:00Z");
+    assert_eq!(doc["valid_until"], "2027-03-04T09:00:00Z", "90 days");
+    assert_eq!(doc["next_issue"], "2027-02-02T09:00:00Z", "60 days");
+    let fingerprint = doc["signer"]["fingerprint"].as_str().unwrap();
+    let pdf = flat(&pdf_text(&a.file("attestation.pdf")).concat());
+    let html = std::fs::read_to_string(a.file("attestation.html")).unwrap();
+    let signed_by =
+        "Grace Lin, Chief Information Security Officer, Air Maestro (sample), with Ed25519 key";
+    assert!(
+        pdf.contains(&flat(&format!("{signed_by} {fingerprint}"))),
+        "the PDF names the signer beside the fingerprint"
+    );
+    assert!(html.contains(&format!("{signed_by} <code>{fingerprint}</code>")));
+    for text in [
+        "valid until 2027-03-04 09:00 UTC",
+        "next issue 2027-02-02 09:00 UTC",
+    ] {
+        assert!(pdf.contains(&flat(text)), "PDF: {text}");
+    }
+    assert!(html.contains("<dt>Valid until</dt><dd>2027-03-04 09:00 UTC</dd>"));
+    assert!(html.contains("<dt>Next issue</dt><dd>2027-02-02 09:00 UTC</dd>"));
+}
+
+#[test]
+fn a_next_issue_after_the_validity_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = std::fs::read_to_string(root().join("samples/air-maestro/profile.yaml"))
+        .unwrap()
+        .replace("next_issue_after_days: 60", "next_issue_after_days: 120");
+    let path = dir.path().join("profile.yaml");
+    std::fs::write(&path, profile).unwrap();
+    let (code, out, err) = assay(&[
+        "attest",
+        "--snapshot",
+        SAMPLE,
+        "--profile",
+        s(&path),
+        "--out",
+        s(&dir.path().join("out")),
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("attestation.next_issue_after_days (120) is after the attestation expires (valid_for_days 90)"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out").exists(), "nothing half-written");
+}
+
+/// The security-group ids (`sg-` and 8 or 17 hex digits) in `text`.
+fn security_group_ids(text: &str) -> Vec<String> {
+    text.match_indices("sg-")
+        .map(|(i, _)| {
+            text[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|id| id.len() >= 11 && id[3..].chars().all(|c| c.is_ascii_hexdigit()))
+        .collect()
+}
+
+/// `text` with line breaks and hyphens left out (pdftotext drops a hyphen where a line
+/// was broken after it), for finding identifiers in any of the three documents.
+fn joined(text: &str) -> String {
+    text.replace(['\n', '-'], "")
+}
+
+/// The IAM user names of the sample snapshot.
+fn sample_user_names() -> Vec<String> {
+    let snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(SAMPLE)).unwrap()).unwrap();
+    snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["arn"].as_str())
+        .filter_map(|arn| arn.split_once(":user/").map(|(_, n)| n.to_string()))
+        .collect()
+}
+
+#[test]
+fn with_redact_no_security_group_id_or_user_name_is_disclosed_and_it_still_verifies() {
+    let plain = Signed::new();
+    let redacted = Signed::with(&["--redact"]);
+    let users = sample_user_names();
+    assert!(users.len() >= 2, "{users:?}");
+    let texts = |a: &Signed| {
+        [
+            std::fs::read_to_string(a.file("attestation.json")).unwrap(),
+            std::fs::read_to_string(a.file("attestation.html")).unwrap(),
+            pdf_text(&a.file("attestation.pdf")).concat(),
+        ]
+    };
+    // Without --redact the sample discloses both kinds in each document (so the check
+    // below means something).
+    let plain_texts = texts(&plain);
+    let groups: std::collections::BTreeSet<String> =
+        security_group_ids(&plain_texts[0]).into_iter().collect();
+    assert_eq!(groups.len(), 5, "{groups:?}");
+    let disclosed = |text: &str| -> Vec<String> {
+        let text = joined(text);
+        groups
+            .iter()
+            .chain(&users)
+            .filter(|id| text.contains(&joined(id)))
+            .cloned()
+            .collect()
+    };
+    for (name, text) in ["json", "html", "pdf"].iter().zip(&plain_texts) {
+        assert!(disclosed(text).len() >= 7, "{name}: {:?}", disclosed(text));
+    }
+    for (name, text) in ["json", "html", "pdf"].iter().zip(texts(&redacted)) {
+        assert_eq!(disclosed(&text), Vec::<String>::new(), "{name}");
+        assert_eq!(security_group_ids(&text), Vec::<String>::new(), "{name}");
+    }
+    // Replaced by counts: nothing is dropped.
+    let (before, after) = (plain.json(), redacted.json());
+    let count = |doc: &Value| -> u64 {
+        doc["exceptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["findings"].as_u64().unwrap_or(1))
+            .sum()
+    };
+    assert_eq!(count(&after), count(&before));
+    assert_eq!(
+        after["evidence"]["findings"],
+        before["evidence"]["findings"]
+    );
+    assert_eq!(
+        after["redaction"]["kinds"],
+        serde_json::json!(["security-group", "iam-user", "access-key"])
+    );
+    assert_eq!(after["redaction"]["replaced"]["security-group"], 5);
+    assert_eq!(after["redaction"]["replaced"]["iam-user"], 2);
+    let pdf = flat(&pdf_text(&redacted.file("attestation.pdf")).concat());
+    assert!(
+        pdf.contains(&flat("4 security groups (identifiers redacted)")),
+        "{pdf}"
+    );
+    // The redacted document is what was signed, and re-evaluation redacts the same way.
+    let (code, out) = redacted.verify(
+        &redacted.file("attestation.json"),
+        &[
+            "--snapshot",
+            SAMPLE,
+            "--reevaluate",
+            "--profile",
+            "samples/air-maestro/profile.yaml",
+            "--waivers",
+            "samples/waivers.yaml",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok      re-evaluation"), "{out}");
+}
+
+#[test]
+fn public_sharing_and_an_expired_waiver_are_named_as_exceptions() {
+    let a = Signed::new();
+    let pages = pdf_text(&a.file("attestation.pdf"));
+    let body = flat(&pages[..BODY_PAGES_MAX].concat());
+    // The EBS snapshot shared with everyone is an exception, not an "n/a" row.
+    let exceptions = &body[body
+        .find("Exceptions Shared outside")
+        .expect("sharing under Exceptions")..];
+    for text in [
+        "Shared outside the account that holds it (2): an exception whatever the region.",
+        "1 snapshot(s) in us-east-1",
+        "everyone (public)",
+        "other account PUBLIC",
+    ] {
+        assert!(exceptions.contains(&flat(text)), "{text}: {exceptions}");
+    }
+    // The residency FAIL whose waiver lapsed names the waiver beside the rule, and the
+    // annex gives it beside the finding.
+    assert!(
+        body.contains(&flat("(EXPIRED: waiver SEC-2204 expired 2026-09-30)")),
+        "{body}"
+    );
+    let annex = flat(&pages[BODY_PAGES_MAX..].concat());
+    assert!(annex.contains(&flat(
+        "waiver EXPIRED on 2026-09-30 (SEC-2204, approved by Grace Lin, CISO"
+    )));
+    let html = std::fs::read_to_string(a.file("attestation.html")).unwrap();
+    assert!(html.contains(r#"<td class="bad">PUBLIC</td>"#));
+    assert!(html.contains("(EXPIRED: waiver SEC-2204 expired 2026-09-30)"));
+}
+
+/// The commands the attestation prints for checking its signature with OpenSSL.
+fn printed_openssl_steps(html: &str) -> Vec<String> {
+    let start = html
+        .find(r#"<pre class="openssl">"#)
+        .expect("the OpenSSL steps")
+        + 21;
+    let end = start + html[start..].find("</pre>").unwrap();
+    html[start..end]
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_printed_openssl_commands_verify_the_sample_signature() {
+    let a = Signed::new();
+    let html = std::fs::read_to_string(a.file("attestation.html")).unwrap();
+    let steps = printed_openssl_steps(&html);
+    assert_eq!(steps.len(), 7, "{steps:?}");
+    // The PDF prints the same commands.
+    let pdf = flat(&pdf_text(&a.file("attestation.pdf")).concat());
+    for step in &steps {
+        assert!(pdf.contains(&flat(step)), "the PDF lacks `{step}`");
+    }
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        // Documented in docs/attestation.md ("Keys"); scripts/test.sh machines have it.
+        eprintln!("openssl is not installed: the printed commands were not run");
+        return;
+    }
+    std::fs::copy(a.public(), a.file("vendor.pub")).unwrap();
+    let run = |step: &str| {
+        let output = std::process::Command::new("sh")
+            .args(["-c", step])
+            .current_dir(a.out())
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        )
+    };
+    let outputs: Vec<(bool, String)> = steps.iter().map(|s| run(s)).collect();
+    for (step, (ok, out)) in steps.iter().zip(&outputs) {
+        assert!(ok, "`{step}` failed: {out}");
+    }
+    assert!(
+        outputs[2].1.contains("Signature Verified Successfully"),
+        "{:?}",
+        outputs[2]
+    );
+    let fingerprint = a.json()["signer"]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        format!("SHA256:{}", outputs[6].1.trim().trim_end_matches('=')),
+        fingerprint
+    );
+    // And they catch a change: one count edited, step 1 and 3 again.
+    let json = a.file("attestation.json");
+    let text = std::fs::read_to_string(&json).unwrap();
+    std::fs::write(&json, text.replacen("\"count\":29", "\"count\":28", 1)).unwrap();
+    assert_ne!(
+        std::fs::read_to_string(&json).unwrap(),
+        text,
+        "the edit took"
+    );
+    assert!(run(&steps[0]).0);
+    let (ok, out) = run(&steps[2]);
+    assert!(
+        !ok && out.contains("Signature Verification Failure"),
+        "{out}"
+    );
 }

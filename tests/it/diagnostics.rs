@@ -112,6 +112,27 @@ fn a_bad_profile_reports_every_problem_and_writes_nothing() {
     insta::assert_snapshot!(stderr);
 }
 
+/// The Statement of Applicability section: every problem at its file, line and field.
+#[test]
+fn a_bad_applicability_section_reports_every_problem() {
+    let out_dir = root().join("target/never-written-applicability");
+    let (code, stdout, stderr) = assay_in(
+        &root(),
+        &[
+            "audit",
+            "--snapshot",
+            "samples/aws-sample/snapshot.json",
+            "--profile",
+            "tests/fixtures/bad-inputs/profile-bad-applicability.yaml",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(!out_dir.exists(), "no partial report may be written");
+    insta::assert_snapshot!(stderr);
+}
+
 #[test]
 fn a_bad_waiver_file_reports_every_problem() {
     let (code, _, stderr) = assay_in(
@@ -130,4 +151,52 @@ fn a_bad_waiver_file_reports_every_problem() {
     );
     assert_eq!(code, 2);
     insta::assert_snapshot!(stderr);
+}
+
+/// `assay rules lint` checks a profile and a waiver file without evaluating anything: the
+/// samples pass, and a bad waiver file fails with the same field-level errors as `audit`.
+#[test]
+fn rules_lint_checks_a_profile_and_a_waiver_file() {
+    let (code, stdout, stderr) = assay_in(
+        &root(),
+        &[
+            "rules",
+            "lint",
+            "--profile",
+            "samples/air-maestro/profile.yaml",
+            "--waivers",
+            "samples/waivers.yaml",
+        ],
+    );
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(
+        stdout.contains("samples/waivers.yaml: 3 waiver(s), no errors"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = assay_in(
+        &root(),
+        &[
+            "rules",
+            "lint",
+            "--waivers",
+            "tests/fixtures/bad-inputs/waivers-bad.yaml",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("waivers-bad.yaml:20:16")
+            && stderr.contains("`risk_rating` must be one of"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = assay_in(
+        &root(),
+        &[
+            "rules",
+            "lint",
+            "--profile",
+            "tests/fixtures/bad-inputs/profile-bad-applicability.yaml",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("`justification` is required"), "{stderr}");
 }

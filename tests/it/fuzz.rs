@@ -602,8 +602,11 @@ fn fuzz_cel_expressions() {
     let empty = assay::evaluate::values::to_cel(&serde_json::json!({}));
     ctx.add_variable_from_value("params", empty.clone());
     ctx.add_variable_from_value("snapshot", empty);
-    let resource = index.values.first().cloned().unwrap_or(cel::Value::Null);
-    ctx.add_variable_from_value("resource", resource);
+    if snapshot.resources.is_empty() {
+        ctx.add_variable_from_value("resource", cel::Value::Null);
+    } else {
+        ctx.add_variable_as_val("resource", index.resource(0));
+    }
     let dict = [
         ".replace(\"a\", \"aaaa\")",
         ".map(x, x)",

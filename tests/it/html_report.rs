@@ -448,3 +448,89 @@ fn the_findings_table_filters_sorts_and_pages_in_a_browser() {
     assert_eq!(result["page"], "page 2 of 10", "{result}");
     assert_eq!(result["page_rows"], 100, "{result}");
 }
+
+/// The tables of `page` wider than their box in a `width`-pixel window, as
+/// `section#index:table width>box width`, measured by headless Chromium (a copy of the page
+/// without its CSP runs the measuring script).
+fn tables_wider_than_their_box(page: &Path, width: u32) -> Vec<String> {
+    let html = read(page);
+    let csp_start = html
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .expect("a CSP");
+    let csp_end = csp_start + html[csp_start..].find('>').expect("meta ends") + 1;
+    let script = "<script>window.addEventListener('load', function () { var out = []; \
+        document.querySelectorAll('table').forEach(function (t, i) { var box = t.parentElement; \
+        if (t.scrollWidth > box.clientWidth + 1) { out.push(((t.closest('section') || {}).id || '') \
+        + '#' + i + ':' + t.scrollWidth + '>' + box.clientWidth); } }); \
+        document.title = 'measured:' + out.join(','); });</script>";
+    let measured = page.with_extension("measured.html");
+    std::fs::write(
+        &measured,
+        format!("{}{}", &html[..csp_start], &html[csp_end..])
+            .replace("</body>", &format!("{script}</body>")),
+    )
+    .expect("write");
+    let profile = tempfile::tempdir().expect("tempdir");
+    let output = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--window-size={width},1000"))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", measured.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let title = dom
+        .split("<title>measured:")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or_else(|| {
+            panic!(
+                "the page was not measured: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+    title
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| t.replace("&gt;", ">"))
+        .collect()
+}
+
+#[test]
+fn every_table_fits_its_box_at_1400_pixels_in_the_report_and_the_attestation() {
+    let out = audit("html");
+    let report = out.path().join("report.html");
+    assert_eq!(
+        tables_wider_than_their_box(&report, 1400),
+        Vec::<String>::new()
+    );
+    let (code, stdout, stderr) = assay(&[
+        "attest",
+        "--snapshot",
+        SAMPLE,
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--waivers",
+        "samples/waivers.yaml",
+        "--now",
+        "2026-12-04T00:00:00Z",
+        "--out",
+        out.path().join("attestation").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let attestation = out.path().join("attestation/attestation.html");
+    assert_eq!(
+        tables_wider_than_their_box(&attestation, 1400),
+        Vec::<String>::new()
+    );
+    // Account ids and regions are never broken: they sit in cells that do not wrap.
+    let html = read(&attestation);
+    assert!(html.contains(r#"<td class="id">111122223333</td><td class="id">us-east-1</td>"#));
+}

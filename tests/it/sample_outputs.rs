@@ -30,7 +30,7 @@ fn audit_all_formats(out: &Path) -> i32 {
         "--waivers",
         "samples/waivers.yaml",
         "--format",
-        "json,csv,html,pdf",
+        "json,csv,html,pdf,soa,ocsf,asff",
         "--out",
         out.to_str().unwrap(),
         "--now",

@@ -242,3 +242,22 @@ fn base64_matches_rfc_4648() {
     assert_eq!(base64(b"foo"), "Zm9v");
     assert_eq!(base64(b"foobar"), "Zm9vYmFy");
 }
+
+#[test]
+fn rule_docs_show_backtick_spans_as_code_and_stay_escaped() {
+    let mut tera = tera::Tera::new();
+    tera.register_filter("inline_code", super::inline_code);
+    tera.add_raw_template("t", "{{ what | inline_code }}")
+        .unwrap();
+    let render = |what: &str| {
+        let mut context = tera::Context::new();
+        context.insert("what", what);
+        tera.render("t", &context).unwrap()
+    };
+    assert_eq!(
+        render("Checks `BlockPublicAcls` <b>&</b>"),
+        "Checks <code>BlockPublicAcls</code> &lt;b&gt;&amp;&lt;/b&gt;"
+    );
+    assert_eq!(render("a `b` c `d"), "a <code>b</code> c `d");
+    assert_eq!(render("`<script>`"), "<code>&lt;script&gt;</code>");
+}

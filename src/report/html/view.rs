@@ -7,6 +7,7 @@
 
 mod controls;
 mod findings;
+mod soa;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,6 +20,7 @@ use crate::report::{ManualEvidence, Report, RuleAssertion};
 use crate::rules::RuleKind;
 use controls::{FrameworkView, framework, rule_views};
 use findings::{Filters, FindingView, filters, finding};
+use soa::{CollectionView, SoaFrameworkView, collection_view, soa_views};
 
 /// What each status means, in the words of the README (shown in "Scope and method").
 const MEANINGS: [(Status, &str); 8] = [
@@ -71,6 +73,12 @@ pub struct View<'a> {
     pub rule_pack_digest: &'a str,
     pub rules_selected: usize,
     pub profile_sha256: &'a str,
+    /// The waiver file's SHA-256, when one was given and recorded.
+    pub waivers_sha256: Option<&'a str>,
+    /// Who collected the evidence and from where; `null` in documents that predate it.
+    pub collection: Option<CollectionView>,
+    /// The Statement of Applicability, one per framework.
+    pub soa: Vec<SoaFrameworkView>,
     pub framework_names: Vec<String>,
     pub params: Vec<(String, String)>,
     pub accounts: Vec<AccountView>,
@@ -146,6 +154,9 @@ pub struct WaiverView<'a> {
     pub approved_by: &'a str,
     pub ticket: &'a str,
     pub expires: &'a str,
+    pub approved_on: Option<&'a str>,
+    pub risk_rating: Option<&'a str>,
+    pub compensating_controls: &'a [String],
     pub matched: usize,
     /// `active`, `expired` or `unused`.
     pub state: &'static str,
@@ -249,6 +260,13 @@ impl<'a> View<'a> {
             rule_pack_digest: &report.rule_pack.digest,
             rules_selected: report.rule_pack.rules,
             profile_sha256: &report.profile.sha256,
+            waivers_sha256: report
+                .inputs
+                .as_ref()
+                .and_then(|i| i.waivers.as_ref())
+                .map(|w| w.sha256.as_str()),
+            collection: collection_view(report),
+            soa: soa_views(report),
             framework_names: report
                 .profile
                 .frameworks
@@ -339,6 +357,9 @@ impl<'a> View<'a> {
                     approved_by: &w.approved_by,
                     ticket: &w.ticket,
                     expires: &w.expires,
+                    approved_on: w.approved_on.as_deref(),
+                    risk_rating: w.risk_rating.as_deref(),
+                    compensating_controls: &w.compensating_controls,
                     matched: w.matched,
                     state: if w.expired {
                         "expired"

@@ -53,12 +53,15 @@ const ROW_H: f32 = 22.0;
 
 /// Draws the legend and one bar per entry at the cursor, breaking pages between bars.
 pub fn draw(canvas: &mut Canvas, bars: &[Bar<'_>]) {
+    // The legend with the first bar (this also places a pending heading above them).
+    canvas.ensure(16.0 + ROW_H);
     legend(canvas);
     let bar_x = LEFT + LABEL_W;
     let bar_w = WIDTH - LABEL_W - TOTAL_W;
     for bar in bars {
+        // Every line of the label: the row grows rather than the label being cut.
         let label_lines = canvas.painter.wrap(SMALL, &bar.label, LABEL_W - 8.0);
-        let label_lines = &label_lines[..label_lines.len().min(2)];
+        let label_lines = &label_lines[..];
         let h = ROW_H.max(label_lines.len() as f32 * SMALL.line_height() + 6.0);
         if canvas.y + h > BOTTOM {
             canvas.new_page();

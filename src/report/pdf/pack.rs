@@ -14,6 +14,7 @@
 mod controls;
 mod front;
 mod registers;
+mod soa;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -160,6 +161,7 @@ pub fn layout(data: &PackData<'_>, canvas: &mut Canvas) {
     front::cover(data, canvas);
     canvas.new_page();
     front::scope(data, canvas);
+    soa::statement(data, canvas);
     summary::summary(data, canvas);
     controls::controls(data, canvas);
     registers::manual_controls(data, canvas);

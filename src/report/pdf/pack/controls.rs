@@ -201,8 +201,9 @@ fn rule_findings(data: &PackData<'_>, canvas: &mut Canvas, rule: &str, findings:
         .filter(|f| f.status == Status::NotApplicable)
         .collect();
     if let Some(first) = na.first() {
+        // The evaluator quotes the rule's `applies_when` expression in backticks: code.
         canvas.paragraph(
-            SMALL_GREY,
+            SMALL_GREY.with_code_spans(),
             &format!(
                 "NOT_APPLICABLE: {} finding(s), not counted as pass; e.g. {}",
                 na.len(),
@@ -324,6 +325,7 @@ fn exception_cells(data: &PackData<'_>, f: &Finding) -> Vec<Cell> {
         if let Some(id) = &s.request_id {
             evidence.push((FINE_MONO, format!("req {id}")));
         }
+        evidence.extend(response_hash_lines(&s.response_sha256));
     }
     for gap_id in &f.gaps {
         if let Some(g) = data.report.gaps.iter().find(|g| &g.id == gap_id) {
@@ -361,21 +363,37 @@ fn pass_cells(f: &Finding) -> Vec<Cell> {
         .find(|s| s.group != "resource")
         .or_else(|| f.sources.first());
     let evidence = match source {
-        Some(s) => vec![
-            (MONO, s.operation.clone()),
-            (
-                SMALL_GREY,
-                format!(
-                    "{}{}",
-                    s.called_at.format("%Y-%m-%d %H:%M:%SZ"),
-                    s.request_id
-                        .as_ref()
-                        .map(|r| format!(" · request {r}"))
-                        .unwrap_or_default()
+        Some(s) => {
+            let mut cell = vec![
+                (MONO, s.operation.clone()),
+                (
+                    SMALL_GREY,
+                    format!(
+                        "{}{}",
+                        s.called_at.format("%Y-%m-%d %H:%M:%SZ"),
+                        s.request_id
+                            .as_ref()
+                            .map(|r| format!(" · request {r}"))
+                            .unwrap_or_default()
+                    ),
                 ),
-            ),
-        ],
+            ];
+            cell.extend(response_hash_lines(&s.response_sha256));
+            cell
+        }
         None => vec![(SMALL_GREY, "no API call recorded".into())],
     };
     vec![resource, text(SMALL, place), evidence]
+}
+
+/// The SHA-256 of a cited call's raw response, in full, so a reader holding only the
+/// paper can recompute it from the snapshot's `raw_responses`: two lines of 32 hex digits
+/// (64 do not fit the evidence column), split at a fixed place rather than wherever the
+/// line runs out.
+fn response_hash_lines(sha256: &str) -> [(Style, String); 2] {
+    let (head, tail) = sha256.split_at(sha256.len().min(32));
+    [
+        (FINE_MONO, format!("sha256 {head}")),
+        (FINE_MONO, tail.to_string()),
+    ]
 }

@@ -5,8 +5,8 @@
 use super::{PackData, badge, counts_line, kv_table, text, time, value_text};
 use crate::findings::Status;
 use crate::typeset::layout::{
-    ACCENT, BODY, Canvas, GREY, H1, H2, LEFT, MONO, SMALL, SMALL_BOLD, SMALL_GREY, Style, TOP,
-    Table, WIDTH,
+    ACCENT, BODY, Canvas, Cell, GREY, H1, H2, LEFT, MONO, SMALL, SMALL_BOLD, SMALL_GREY, Style,
+    TOP, Table, WIDTH,
 };
 
 pub(super) fn cover(data: &PackData<'_>, canvas: &mut Canvas) {
@@ -33,6 +33,17 @@ pub(super) fn cover(data: &PackData<'_>, canvas: &mut Canvas) {
         0.0,
     );
     canvas.space(8.0);
+    if let Some(c) = r.snapshot.collection.as_ref().filter(|c| c.not_aws()) {
+        canvas.paragraph(
+            badge(Status::Fail).size_of(10.0),
+            &format!(
+                "NOT READ FROM AWS: the evidence in this pack was collected through {}, which                  is not an AWS endpoint (an emulator or a proxy). It shows what that endpoint                  answered, not the state of an AWS account.",
+                c.endpoint_url.as_deref().unwrap_or("an endpoint override")
+            ),
+            0.0,
+        );
+        canvas.space(6.0);
+    }
 
     let accounts = &r.snapshot.accounts;
     let requested: usize = accounts.iter().map(|a| a.regions_requested.len()).sum();
@@ -73,8 +84,21 @@ pub(super) fn cover(data: &PackData<'_>, canvas: &mut Canvas) {
                 text(MONO, r.snapshot.manifest_digest.clone()),
             ),
             ("Snapshot origin", text(SMALL, r.snapshot.origin.clone())),
+            ("Collected by", collected_by(r)),
+            ("Endpoint(s)", endpoints(r)),
             ("Scope", text(SMALL, scope)),
             ("Coverage", text(SMALL, coverage)),
+            (
+                "Statement of Applicability",
+                text(
+                    SMALL,
+                    format!(
+                        "section {}: {}",
+                        super::soa::number(data),
+                        super::soa::tally(data)
+                    ),
+                ),
+            ),
             (
                 "Findings (this framework)",
                 text(SMALL, counts_line(&data.counts())),
@@ -83,6 +107,7 @@ pub(super) fn cover(data: &PackData<'_>, canvas: &mut Canvas) {
                 "Produced by",
                 text(SMALL, format!("{} {}", r.tool.name, r.tool.version)),
             ),
+            ("Input digests (SHA-256)", digests(r)),
         ],
     );
     canvas.paragraph(
@@ -163,7 +188,7 @@ fn evidence_and_inputs(data: &PackData<'_>, canvas: &mut Canvas) {
     let r = data.report;
     canvas.heading(H2, "1.2 Evidence and inputs", 1, 60.0);
     canvas.paragraph(
-        BODY,
+        BODY.with_code_spans(),
         "Identical inputs give identical findings and an identical pack. The hashes below \
          identify each input exactly; `assay snapshot verify` re-checks the snapshot's manifest \
          and the raw API responses it holds.",
@@ -380,4 +405,41 @@ fn parameters_used(data: &PackData<'_>, canvas: &mut Canvas) {
         }
         canvas.space(8.0);
     }
+}
+
+/// The principal the calls were made as, and the tool that made them.
+fn collected_by(r: &crate::report::Report) -> Cell {
+    match &r.snapshot.collection {
+        Some(c) => vec![
+            (MONO, c.principal_text()),
+            (SMALL_GREY, format!("with {}", c.collected_by)),
+        ],
+        None => text(SMALL_GREY, "not recorded in this findings document"),
+    }
+}
+
+/// Where the calls went; in red when that is not AWS.
+fn endpoints(r: &crate::report::Report) -> Cell {
+    match &r.snapshot.collection {
+        Some(c) if c.not_aws() => text(badge(Status::Fail), c.endpoint_text()),
+        Some(c) => text(SMALL, c.endpoint_text()),
+        None => text(SMALL_GREY, "not recorded in this findings document"),
+    }
+}
+
+/// The digests that name every input: snapshot manifest, rule pack, profile, waivers.
+fn digests(r: &crate::report::Report) -> Cell {
+    let mut cell = vec![
+        (SMALL_GREY, "snapshot manifest".to_string()),
+        (MONO, r.snapshot.manifest_digest.clone()),
+        (SMALL_GREY, "rule pack".to_string()),
+        (MONO, r.rule_pack.digest.clone()),
+        (SMALL_GREY, "profile".to_string()),
+        (MONO, r.profile.sha256.clone()),
+    ];
+    if let Some(w) = r.inputs.as_ref().and_then(|i| i.waivers.as_ref()) {
+        cell.push((SMALL_GREY, format!("waivers ({})", w.path)));
+        cell.push((MONO, w.sha256.clone()));
+    }
+    cell
 }

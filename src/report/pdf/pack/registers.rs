@@ -104,10 +104,11 @@ pub(super) fn gaps(data: &PackData<'_>, canvas: &mut Canvas) {
             }
         }
         let table = Table::new(&[
-            ("Gap", 0.09),
+            // Wide enough for a gap id's hex part whole (`gap-` / `23edf6c2fe`).
+            ("Gap", 0.12),
             ("Where", 0.17),
             ("Call and error", 0.26),
-            ("Message", 0.37),
+            ("Message", 0.34),
             ("GAP findings", 0.11),
         ])
         .caption("Gap records");
@@ -211,13 +212,7 @@ pub(super) fn waivers(data: &PackData<'_>, canvas: &mut Canvas) {
             &[
                 text(SMALL_BOLD, w.id.clone()),
                 vec![(MONO, w.rule.clone()), (MONO, w.resource.clone())],
-                vec![
-                    (SMALL, w.reason.trim().to_string()),
-                    (
-                        SMALL_GREY,
-                        format!("approved by {} · {}", w.approved_by, w.ticket),
-                    ),
-                ],
+                approval_cell(w),
                 vec![
                     state,
                     (SMALL_GREY, format!("matched {} finding(s)", w.matched)),
@@ -348,7 +343,8 @@ pub(super) fn catalogue(data: &PackData<'_>, canvas: &mut Canvas) {
         ];
         if let Some(e) = entry {
             if !e.what.trim().is_empty() {
-                about.push((SMALL_GREY, e.what.trim().to_string()));
+                // Rule documentation is Markdown: `code` spans are set as code.
+                about.push((SMALL_GREY.with_code_spans(), e.what.trim().to_string()));
             }
             if !e.resource_types.is_empty() {
                 about.push((
@@ -390,4 +386,38 @@ pub(super) fn catalogue(data: &PackData<'_>, canvas: &mut Canvas) {
             0.0,
         );
     }
+}
+
+/// A waiver's reason and approval: who approved it and when, the ticket, the risk rating
+/// and the compensating controls, each said as "not recorded" when the file leaves it out
+/// so an auditor sees what was not given.
+fn approval_cell(w: &crate::waivers::WaiverUse) -> Cell {
+    let mut cell = vec![
+        (SMALL, w.reason.trim().to_string()),
+        (
+            SMALL_GREY,
+            format!(
+                "approved by {} on {} · {}",
+                w.approved_by,
+                w.approved_on.as_deref().unwrap_or("(date not recorded)"),
+                w.ticket
+            ),
+        ),
+        (
+            SMALL_GREY,
+            format!(
+                "risk rating: {}",
+                w.risk_rating.as_deref().unwrap_or("not recorded")
+            ),
+        ),
+    ];
+    if w.compensating_controls.is_empty() {
+        cell.push((SMALL_GREY, "compensating controls: none recorded".into()));
+    } else {
+        cell.push((SMALL_GREY, "compensating controls:".into()));
+        for c in &w.compensating_controls {
+            cell.push((SMALL, format!("- {c}")));
+        }
+    }
+    cell
 }
