@@ -405,7 +405,7 @@ mod tests {
         assert!(
             error
                 .to_string()
-                .contains("unknown format `docx` (available: json, csv, html, pdf)"),
+                .contains("unknown format `docx` (available: json, csv, html, pdf, soa, ocsf, asff)"),
             "{error}"
         );
         let parsed = Cli::try_parse_from([
