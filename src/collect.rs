@@ -6,6 +6,18 @@
 //! scan never stops for an AccessDenied, a throttled or dead endpoint; the affected rules
 //! say GAP. Only missing or invalid credentials stop the run (nothing could be trusted).
 
+/// A client of SDK crate `$sdk` for the account and region of `$ctx` (a [`ServiceCtx`]),
+/// in the account's own retry partition ([`ServiceCtx::retry_partition`]).
+macro_rules! service_client {
+    ($sdk:ident, $ctx:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($ctx.config)
+                .retry_partition($ctx.retry_partition(stringify!($sdk)))
+                .build(),
+        )
+    };
+}
+
 pub mod aws;
 mod backup;
 mod cloudtrail;
@@ -15,12 +27,14 @@ mod ec2;
 mod iam;
 mod kms;
 mod logs;
+pub mod merge;
 pub mod operations;
 mod progress;
 mod rds;
 pub mod read;
 pub mod recorder;
 mod s3;
+pub mod shard;
 mod signins;
 
 /// Every service collector, in the order the scheduler starts them: the one place a new
@@ -166,8 +180,8 @@ use futures::{FutureExt, StreamExt};
 
 use crate::snapshot::registry::InUse;
 use crate::snapshot::{
-    self, AccountScope, Attributes, Origin, Provenance, RegionNotRead, Resource, Snapshot, Tags,
-    ToolInfo, Unread,
+    self, AccountScope, Attributes, Origin, Provenance, RegionNotRead, Resource, ShardScope,
+    Snapshot, Tags, ToolInfo, Unread,
 };
 use aws::{Connection, FailureKind};
 use recorder::Recorder;
@@ -186,6 +200,8 @@ pub struct CollectOptions {
     /// With `org_role`: the role name to assume in the caller's own (management) account;
     /// None reads that account with the caller's own credentials.
     pub org_management_role: Option<String>,
+    /// With `org_role`: read only this shard's accounts (`shard`).
+    pub shard: Option<shard::Shard>,
     /// Per-resource calls in flight per service and region.
     pub concurrency: usize,
     /// Show a progress bar on stderr (only drawn on a terminal).
@@ -206,6 +222,7 @@ impl Default for CollectOptions {
             external_id: None,
             org_role: None,
             org_management_role: None,
+            shard: None,
             concurrency: 8,
             progress: true,
         }
@@ -247,6 +264,29 @@ pub struct ServiceCtx<'a> {
     pub opt_in_status: &'a str,
 }
 
+impl ServiceCtx<'_> {
+    /// Where the SDK keeps its adaptive rate limiter and retry quota for `service` calls
+    /// of this account in this context's region. The SDK's default partition is the
+    /// service and region, shared by every client in the process, so in an organisation
+    /// scan one account's throttling would slow, and use up the retries of, every other;
+    /// AWS's limits are per account, and so are these partitions.
+    pub fn retry_partition(&self, service: &str) -> aws_sdk_sts::config::retry::RetryPartition {
+        self.retry_partition_in(service, self.config.region().map_or("", |r| r.as_ref()))
+    }
+
+    /// [`ServiceCtx::retry_partition`] for calls made in `region`.
+    pub fn retry_partition_in(
+        &self,
+        service: &str,
+        region: &str,
+    ) -> aws_sdk_sts::config::retry::RetryPartition {
+        aws_sdk_sts::config::retry::RetryPartition::new(format!(
+            "{service}-{region}-{}",
+            self.account
+        ))
+    }
+}
+
 /// Builds a resource from its parts.
 #[allow(clippy::too_many_arguments)]
 pub fn resource(
@@ -284,6 +324,12 @@ struct Account {
     principal: String,
 }
 
+/// Accounts scanned at once. Each account has its own AWS request limits, so scanning
+/// more at once costs no throttling; an account's scan is mostly a chain of listings that
+/// wait on AWS (at 50 ms a call, 4 accounts at once kept ~10 calls in flight), and its
+/// resources are small next to the snapshot. See BENCHMARKS.md, "Organisations".
+const ACCOUNTS_IN_FLIGHT: usize = 16;
+
 /// Scans and returns a sealed snapshot.
 pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError> {
     let recorder = Recorder::new(progress::Progress::new(options.progress));
@@ -301,7 +347,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         options.connection.endpoint_url.as_deref(),
     )
     .await?;
-    let (accounts, mut scopes, scan_principal) =
+    let (accounts, mut scopes, scan_principal, shard_scope) =
         enter_accounts(options, &base, &recorder, caller_account, principal, &home).await?;
 
     let mut resources = Vec::new();
@@ -310,7 +356,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
             .iter()
             .map(|account| scan_account(account, options, &recorder, &home)),
     )
-    .buffer_unordered(4);
+    .buffer_unordered(ACCOUNTS_IN_FLIGHT);
     let results: Vec<(AccountScope, Vec<Resource>)> = scans.collect().await;
     for (scope, found) in results {
         scopes.push(scope);
@@ -356,6 +402,8 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
                 .as_deref()
                 .map(|u| aws::redact_url_credentials(u).into_owned()),
             principal_arn: Some(scan_principal),
+            shard: shard_scope,
+            parts: Vec::new(),
         },
         accounts: scopes,
         resources,
@@ -372,12 +420,17 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     Ok(snapshot)
 }
 
+/// What [`enter_accounts`] found: the accounts to scan, the scopes of those that could not
+/// be entered, the identity the scan's calls are made as, and the shard read (`--shard`).
+type Entered = (Vec<Account>, Vec<AccountScope>, String, Option<ShardScope>);
+
 /// The accounts to scan, each with the configuration its calls are made with: the caller's
 /// own, the role given with `--role-arn`, or every member of the organisation with
-/// `--org`. An account that cannot be entered is a scope with every region unread. Also
-/// returns the identity the scan's calls are made as: the assumed role when one account
-/// is entered with --role-arn, otherwise the caller (with --org each account's own
-/// identity is in its scope).
+/// `--org` (only this shard's with `--shard`; the roles assumed [`ACCOUNTS_IN_FLIGHT`] at
+/// once, in the listing's order). An account that cannot be entered is a scope with every
+/// region unread. Also returns the identity the scan's calls are made as: the assumed role
+/// when one account is entered with --role-arn, otherwise the caller (with --org each
+/// account's own identity is in its scope).
 async fn enter_accounts(
     options: &CollectOptions,
     base: &SdkConfig,
@@ -385,43 +438,40 @@ async fn enter_accounts(
     caller_account: String,
     principal: String,
     home: &str,
-) -> Result<(Vec<Account>, Vec<AccountScope>, String), CollectError> {
+) -> Result<Entered, CollectError> {
     let mut accounts = Vec::new();
     let mut scopes = Vec::new();
     let mut scan_principal = principal.clone();
-    if let Some(role_name) = &options.org_role {
-        for id in organisation_accounts(base, recorder, &caller_account, home).await? {
-            // The account the organisation is listed from is read as the caller: AWS
-            // creates OrganizationAccountAccessRole in member accounts only ("AWS
-            // Organizations automatically creates an IAM role named
-            // OrganizationAccountAccessRole in every new account that you create", the
-            // Organizations user guide; the management account is not created by it).
-            let role_name = match &options.org_management_role {
-                _ if id != caller_account => role_name,
-                Some(management_role) => management_role,
-                None => {
-                    accounts.push(Account {
-                        id,
-                        config: base.clone(),
-                        principal: principal.clone(),
-                    });
-                    continue;
-                }
-            };
-            let arn = format!("arn:aws:iam::{id}:role/{role_name}");
-            match assume(base, &arn, options.external_id.as_deref(), recorder, home).await {
-                Ok((config, principal)) => accounts.push(Account {
-                    id,
-                    config,
-                    principal,
-                }),
-                Err(reason) => scopes.push(unreachable_account(
-                    &id,
-                    &options.regions,
-                    &reason,
+    let mut shard_scope = None;
+    if options.org_role.is_some() {
+        let listed = organisation_accounts(base, recorder, &caller_account, home).await?;
+        let listed = match options.shard {
+            Some(shard) => {
+                let (ours, scope) = shard::select(shard, listed);
+                shard_scope = Some(scope);
+                ours
+            }
+            None => listed,
+        };
+        let entered: Vec<Result<Account, AccountScope>> =
+            futures::stream::iter(listed.into_iter().map(|id| {
+                enter_member(
+                    options,
+                    base,
                     recorder,
+                    &caller_account,
+                    &principal,
                     home,
-                )),
+                    id,
+                )
+            }))
+            .buffered(ACCOUNTS_IN_FLIGHT)
+            .collect()
+            .await;
+        for account in entered {
+            match account {
+                Ok(account) => accounts.push(account),
+                Err(scope) => scopes.push(scope),
             }
         }
     } else if let Some(arn) = &options.role_arn {
@@ -451,7 +501,53 @@ async fn enter_accounts(
         });
     }
 
-    Ok((accounts, scopes, scan_principal))
+    Ok((accounts, scopes, scan_principal, shard_scope))
+}
+
+/// Enters one account of the organisation: its audit role assumed, or, for the account the
+/// organisation is listed from, the caller's own credentials. Refused: the account's
+/// scope, every region unread.
+async fn enter_member(
+    options: &CollectOptions,
+    base: &SdkConfig,
+    recorder: &Recorder,
+    caller_account: &str,
+    principal: &str,
+    home: &str,
+    id: String,
+) -> Result<Account, AccountScope> {
+    let role_name = options.org_role.as_deref().unwrap_or_default();
+    // The account the organisation is listed from is read as the caller: AWS creates
+    // OrganizationAccountAccessRole in member accounts only ("AWS Organizations
+    // automatically creates an IAM role named OrganizationAccountAccessRole in every new
+    // account that you create", the Organizations user guide; the management account is
+    // not created by it).
+    let role_name = match &options.org_management_role {
+        _ if id != caller_account => role_name,
+        Some(management_role) => management_role,
+        None => {
+            return Ok(Account {
+                id,
+                config: base.clone(),
+                principal: principal.to_string(),
+            });
+        }
+    };
+    let arn = format!("arn:aws:iam::{id}:role/{role_name}");
+    match assume(base, &arn, options.external_id.as_deref(), recorder, home).await {
+        Ok((config, principal)) => Ok(Account {
+            id,
+            config,
+            principal,
+        }),
+        Err(reason) => Err(unreachable_account(
+            &id,
+            &options.regions,
+            &reason,
+            recorder,
+            home,
+        )),
+    }
 }
 
 async fn identify(
@@ -892,6 +988,40 @@ fn resolve_key_references(resources: &mut [Resource]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each account's clients throttle and retry in their own partition (AWS's limits are
+    /// per account); the SDK's default, the service and region, would be one for the whole
+    /// organisation.
+    #[test]
+    fn each_account_and_region_has_its_own_retry_partition() {
+        let recorder = Recorder::new(progress::Progress::new(false));
+        let config = SdkConfig::builder()
+            .region(aws_config::Region::new("eu-west-1"))
+            .build();
+        let ctx = |account| ServiceCtx {
+            account,
+            region: "eu-west-1",
+            config: &config,
+            recorder: &recorder,
+            concurrency: 8,
+            endpoint_override: false,
+            regions_read: &[],
+            opt_in_status: "",
+        };
+        let (a, b) = (ctx("111111111111"), ctx("222222222222"));
+        assert_eq!(
+            a.retry_partition("aws_sdk_kms").to_string(),
+            "aws_sdk_kms-eu-west-1-111111111111"
+        );
+        assert_ne!(
+            a.retry_partition("aws_sdk_kms"),
+            b.retry_partition("aws_sdk_kms")
+        );
+        assert_ne!(
+            a.retry_partition("aws_sdk_s3"),
+            a.retry_partition_in("aws_sdk_s3", "us-east-1")
+        );
+    }
 
     /// The collector table and the registry agree: every registered type comes from
     /// exactly one collector, of the service the registry names, and a type is listed

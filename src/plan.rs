@@ -219,11 +219,7 @@ pub fn from_json(text: &str, file: &str, options: &PlanOptions) -> Result<PlanSn
             version: env!("CARGO_PKG_VERSION").into(),
         },
         collected_at,
-        origin: Origin {
-            kind: "plan".into(),
-            endpoint_url: None,
-            principal_arn: None,
-        },
+        origin: Origin::whole("plan", None, None),
         accounts: regions
             .into_iter()
             .map(|(account_id, regions)| AccountScope {

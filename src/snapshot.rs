@@ -71,6 +71,70 @@ pub struct Origin {
     /// account is read as its own assumed role (`accounts[].principal_arn`), the caller
     /// that listed the organisation and assumed the roles.
     pub principal_arn: Option<String>,
+    /// Set when this snapshot is one shard of an organisation scan (`assay collect --org
+    /// ROLE --shard I/N`): it holds only that shard's accounts. Left out otherwise, so
+    /// snapshots written before it existed keep their digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardScope>,
+    /// Set when this snapshot was joined from others (`assay snapshot merge`): each part
+    /// as it was verified before the join. Left out otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+}
+
+impl Origin {
+    /// The origin of a snapshot made in one piece (no shard, no parts).
+    pub fn whole(kind: &str, endpoint_url: Option<String>, principal_arn: Option<String>) -> Self {
+        Origin {
+            kind: kind.to_string(),
+            endpoint_url,
+            principal_arn,
+            shard: None,
+            parts: Vec::new(),
+        }
+    }
+}
+
+/// Which part of an organisation a sharded scan read. A merge checks each part's accounts
+/// against this and refuses an incomplete set of shards, so a merged snapshot never stands
+/// for the whole organisation with a shard missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShardScope {
+    /// This shard's index, from 0.
+    pub index: u32,
+    /// How many shards the organisation was split into.
+    pub count: u32,
+    /// How an account's shard is computed (`sha256(account id), first 8 bytes
+    /// big-endian, mod count`).
+    pub partition: String,
+    /// Every active account the organisation listed (`organizations:ListAccounts`), all
+    /// shards', sorted.
+    pub organisation_accounts: Vec<String>,
+}
+
+/// One snapshot joined into a merged one, as verified when it was joined. Its resources,
+/// gaps and raw responses are in the merged snapshot (gap ids renumbered); its own digest
+/// and signature are kept here as the record of what was joined.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    /// The part's file name (without its directory).
+    pub file: String,
+    pub tool: ToolInfo,
+    pub collected_at: DateTime<Utc>,
+    pub origin: Origin,
+    /// The accounts it held.
+    pub accounts: Vec<String>,
+    /// Its manifest digest, verified against its content when it was joined.
+    pub digest: String,
+    /// Its signature, if it was signed (checked when it was joined: against the key given
+    /// to `assay snapshot merge --key`, or else against the key it names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<seal::ManifestSignature>,
+    /// What the check of the signature showed (`unsigned`, or who signed it and whether
+    /// it was checked against a key the merger gave).
+    pub seal: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import seed  # noqa: E402
+from realism import FAMILIES  # noqa: E402
 
 REGIONS = seed.REGIONS
 SERVICES = {"s3": ["s3"], "mixed": ["s3", "ec2", "iam", "kms", "rds"]}
@@ -124,6 +125,17 @@ class Moto:
         c.request("GET", "/__bench/counts")
         rows = json.loads(c.getresponse().read())
         return Counter({(r["service"], r["region"], r["operation"], r["status"]): r["n"] for r in rows})
+
+    def realism(self, mode):
+        """Turns the latency/throttling/replay layer on (a mode) or off ({})."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c.request("POST", "/__bench/realism", body=json.dumps(mode), headers={"Content-Type": "application/json"})
+        c.getresponse().read()
+
+    def stats(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c.request("GET", "/__bench/stats")
+        return json.loads(c.getresponse().read())
 
     def stop(self):
         self.proc.terminate()
@@ -297,11 +309,11 @@ def timed(cmd, env, workdir, name, cwd=None):
     }
 
 
-def run_assay(paths, endpoint, workdir, scenario):
+def run_assay(paths, endpoint, workdir, scenario, extra=(), name="collect"):
     env = tool_env(endpoint, workdir)
     regions = [a for r in REGIONS for a in ("--region", r)]
     snap = workdir / "snapshot.json"
-    collect = timed([paths["assay"], "collect", "--endpoint-url", endpoint, *regions, "-o", str(snap)], env, workdir, "collect")
+    collect = timed([paths["assay"], "collect", "--endpoint-url", endpoint, *regions, *extra, "-o", str(snap)], env, workdir, name)
     found, resources = {}, {}
     evaluate = None
     if snap.exists():
@@ -387,6 +399,48 @@ def summarise_calls(before, after):
     }
 
 
+def realism_mode(args):
+    """The latency/throttling layer's mode for the timed run ({} when off)."""
+    mode = {}
+    if args.latency:
+        mode["latency"] = [float(x) for x in args.latency.split(",")]
+    if args.throttle:
+        mode["throttle"] = True
+    if args.replay:
+        mode["replay"] = True
+    return mode
+
+
+def throttle_floor(calls_by_key, families):
+    """Seconds the throttling alone forces: per account (one here), region and family,
+    the calls past the burst at the refill rate."""
+    per_family = Counter()
+    for (service, region, op, status), n in calls_by_key.items():
+        if status in ("503", "400"):  # throttled (or refused): not a call that had to be served
+            continue
+        fam = None
+        for fam_service, prefix, burst, rate in families:
+            if fam_service in ("", service) and op.startswith(prefix):
+                fam = (region, service, op if service == "s3" else prefix, burst, rate)
+                break
+        if fam:
+            per_family[fam] += n
+    worst, which = 0.0, None
+    for (region, service, name, burst, rate), n in per_family.items():
+        t = max(0.0, (n - burst) / rate)
+        if t > worst:
+            worst, which = t, f"{service}:{name or '*'} in {region}"
+    return round(worst, 1), which
+
+
+def in_flight(stats, start, end):
+    """Mean and peak calls in flight between start and end (monotonic seconds of the server)."""
+    window = [n for t, n in stats["samples"] if start <= t <= end]
+    if not window:
+        window = [n for _, n in stats["samples"]]
+    return (round(sum(window) / len(window), 1) if window else 0, stats["peak_in_flight"])
+
+
 def one_run(args, paths, scenario, n, tool, outdir):
     workdir = outdir / f"{scenario}-{n}-{tool}"
     if workdir.exists():
@@ -398,20 +452,58 @@ def one_run(args, paths, scenario, n, tool, outdir):
         seeded = seed.seed(moto.endpoint, scenario, n, args.seed_threads)
         log(f"  seeded in {seeded['seconds']} s: {seeded['counts']}")
         warm(moto.endpoint, scenario)
-        ceil = ceiling(moto, scenario, n, args.ceiling_seconds, args.ceiling_threads)
-        log(f"  emulator ceiling {ceil['calls_per_s']} calls/s (moto CPU {ceil['moto_cpu_share']} cores)")
+        mode = realism_mode(args)
+        assay_extra = ["--concurrency", str(args.concurrency)] if args.concurrency else []
+        if mode:
+            # The floor is the latency's and the throttling's, not the emulator's.
+            ceil = {"calls_per_s": 0, "moto_cpu_share": 0, "skipped": "latency layer on"}
+            if mode.get("replay"):
+                # One unmeasured run records moto's answers; the timed run is answered from them.
+                log("  recording the emulator's answers for replay")
+                moto.realism({"record": True})
+                if tool == "assay":
+                    run_assay(paths, moto.endpoint, workdir, scenario, assay_extra, name="record")
+                elif tool == "prowler":
+                    run_prowler(paths, moto.endpoint, workdir, scenario)
+                else:
+                    run_custodian(paths, moto.endpoint, workdir, scenario)
+            moto.realism(mode)
+        else:
+            ceil = ceiling(moto, scenario, n, args.ceiling_seconds, args.ceiling_threads)
+            log(f"  emulator ceiling {ceil['calls_per_s']} calls/s (moto CPU {ceil['moto_cpu_share']} cores)")
         before, cpu0, load0 = moto.counts(), moto.cpu(), loadavg()
-        rec = {"tool": tool, "scenario": scenario, "n": n, "seed": seeded, "ceiling": ceil, "load_before": load0}
+        rec = {"tool": tool, "scenario": scenario, "n": n, "seed": seeded, "ceiling": ceil, "load_before": load0,
+               "realism": mode}
         if tool == "assay":
-            t, evaluate, found, resources = run_assay(paths, moto.endpoint, workdir, scenario)
+            t, evaluate, found, resources = run_assay(paths, moto.endpoint, workdir, scenario, assay_extra)
             rec["evaluate"] = evaluate
         elif tool == "prowler":
             t, found, resources = run_prowler(paths, moto.endpoint, workdir, scenario)
         else:
             t, found, resources = run_custodian(paths, moto.endpoint, workdir, scenario)
+        after = moto.counts()
+        if mode:
+            stats = moto.stats()
+            moto.realism({})
+            rec["layer"] = {k: v for k, v in stats.items() if k != "samples"}
+            samples = stats["samples"]
+            # The tool's run is the span with calls in flight.
+            busy = [t for t, k in samples if k > 0]
+            mean, peak = in_flight(stats, busy[0], busy[-1]) if busy else (0, stats["peak_in_flight"])
+            rec["in_flight"] = {"mean": mean, "peak": peak, "connections": stats["connections"]}
+            delta = after - before
+            calls = sum(delta.values())
+            throttled = sum(stats["throttled"].values())
+            lat = mode.get("latency") or [0, 0]
+            conc = args.floor_concurrency
+            latency_floor = (calls - throttled) * (sum(lat) / 2 / 1000) / conc
+            from_throttle, family = throttle_floor(delta, FAMILIES) if mode.get("throttle") else (0.0, None)
+            rec["floor"] = {"latency_s": round(latency_floor, 1), "concurrency": conc,
+                            "throttle_s": from_throttle, "throttle_family": family,
+                            "throttled_calls": throttled}
         rec.update(
             time=t,
-            calls=summarise_calls(before, moto.counts()),
+            calls=summarise_calls(before, after),
             moto_cpu=round(moto.cpu() - cpu0, 1),
             moto_rss_mb=round(moto.rss_mb()),
             load_after=loadavg(),
@@ -420,7 +512,11 @@ def one_run(args, paths, scenario, n, tool, outdir):
         )
         calls = rec["calls"]["total"]
         rec["calls_per_s"] = round(calls / t["wall"], 1) if t["wall"] else 0
-        rec["floor_s"] = round(calls / ceil["calls_per_s"], 1) if ceil["calls_per_s"] else None
+        if mode:
+            rec["floor_s"] = max(rec["floor"]["latency_s"], rec["floor"]["throttle_s"]) or None
+            log(f"  layer: {rec['in_flight']}, floor {rec['floor']}")
+        else:
+            rec["floor_s"] = round(calls / ceil["calls_per_s"], 1) if ceil["calls_per_s"] else None
         log(
             f"  {tool}: exit {t['exit']}, wall {t['wall']:.1f} s, CPU {t['user'] + t['sys']:.1f} s, "
             f"RSS {t['rss_mb']:.0f} MB, {calls} calls ({rec['calls_per_s']}/s), floor {rec['floor_s']} s, "
@@ -446,6 +542,39 @@ def fmt_s(x):
     return f"{x:.1f} s" if x < 100 else f"{x:.0f} s"
 
 
+def realism_table(mode, by_tool, scenario, n, tools):
+    lat = mode.get("latency")
+    what = ", ".join(
+        x for x in [f"latency {lat[0]:.0f}-{lat[1]:.0f} ms" if lat else "", "throttled" if mode.get("throttle") else "",
+                    "answers replayed" if mode.get("replay") else ""] if x
+    )
+    lines = [f"\n### {scenario}, {n:,} per type, 3 regions, {what}\n",
+             "| tool | wall | CPU (user+sys) | load before/after | API calls | throttled answers | in flight (mean / peak) | "
+             "latency floor | throttling floor | wall ÷ latency floor | wall ÷ throttling floor | exit |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for tool in tools:
+        r = by_tool.get(tool)
+        if not r:
+            continue
+        t = total_time(r)
+        label = tool
+        if tool == "assay" and r.get("evaluate"):
+            label = f"assay (collect {fmt_s(r['time']['wall'])} + evaluate {fmt_s(r['evaluate']['wall'])})"
+        f = r["floor"]
+        fam = f" ({f['throttle_family']})" if f.get("throttle_family") else ""
+        lines.append(
+            f"| {label} | {fmt_s(t['wall'])} | {fmt_s(t['user'] + t['sys'])} | {r['load_before'][0]:.1f} / {r['load_after'][0]:.1f} | "
+            f"{r['calls']['total']:,} | {f['throttled_calls']:,} | {r['in_flight']['mean']} / {r['in_flight']['peak']} | "
+            f"{fmt_s(f['latency_s'])} at {f['concurrency']} | {fmt_s(f['throttle_s'])}{fam} | "
+            f"{r['time']['wall'] / f['latency_s'] if f['latency_s'] else 0:.2f} | "
+            f"{r['time']['wall'] / f['throttle_s'] if f['throttle_s'] else 0:.2f} | {t['exit']} |"
+        )
+    lines.append("\n(the ratios are collect's wall against each floor; the latency floor is the calls "
+                 "served × the mean latency ÷ the calls in flight it assumes; the throttling floor is the calls past "
+                 "the burst of the busiest family ÷ its rate.)")
+    return lines
+
+
 def report(results, sizes, scenarios, tools):
     lines = []
     for scenario in scenarios:
@@ -454,6 +583,9 @@ def report(results, sizes, scenarios, tools):
             if not rows:
                 continue
             by_tool = {r["tool"]: r for r in rows}
+            if rows[0].get("realism"):
+                lines.extend(realism_table(rows[0]["realism"], by_tool, scenario, n, tools))
+                continue
             lines.append(f"\n### {scenario}, {n:,} per type, 3 regions\n")
             lines.append(
                 "| tool | wall | CPU (user+sys) | peak RSS | API calls | calls/s | emulator ceiling | floor (calls ÷ ceiling) | wall ÷ floor | moto CPU | exit |"
@@ -556,6 +688,12 @@ def main():
     ap.add_argument("--seed-threads", type=int, default=4)
     ap.add_argument("--out", default=str(HERE.parent / "results"))
     ap.add_argument("--report-only", help="print the tables of an earlier results directory")
+    ap.add_argument("--latency", help="LOW,HIGH: each call waits uniformly LOW-HIGH ms (realism.py); e.g. 20,80")
+    ap.add_argument("--throttle", action="store_true", help="throttle per account/region/API family (realism.py FAMILIES)")
+    ap.add_argument("--replay", action="store_true", help="answer the timed run from a recorded run (moto not the limit)")
+    ap.add_argument("--concurrency", type=int, help="assay's --concurrency (default: assay's own)")
+    ap.add_argument("--floor-concurrency", type=int, default=8,
+                    help="the calls in flight the latency floor assumes (default 8, assay's default)")
     args = ap.parse_args()
     paths = {
         "assay": os.environ.get("ASSAY_BIN", "assay"),

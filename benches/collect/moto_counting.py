@@ -10,6 +10,12 @@ emulator's ceiling. The werkzeug per-request log line is silenced for the same r
 
 One change to moto's answers: an operation moto has not implemented gets a 501
 NotImplemented error instead of an HTML 500 (see `not_implemented`).
+
+A realism layer (`realism.py`), off until the driver turns it on at
+POST /__bench/realism (so seeding and warm-up run at full speed), can add per-call
+latency, throttle per account, region and API family as AWS answers it, replay
+recorded answers instead of asking moto, and count calls in flight and connections
+(GET /__bench/stats).
 """
 
 import io
@@ -24,6 +30,8 @@ from urllib.parse import parse_qs
 from werkzeug.serving import run_simple
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+import realism
 
 SCOPE = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/([^/]+)/")
 
@@ -107,6 +115,8 @@ class Counting:
                 ).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if environ.get("PATH_INFO", "").startswith("/__bench/"):
+            return realism.control(environ, start_response)
         if environ.get("PATH_INFO", "").startswith("/moto-api"):
             return self.app(environ, start_response)
         key = operation(environ)
@@ -116,10 +126,14 @@ class Counting:
             status_box.append(status.split(" ", 1)[0])
             return start_response(status, headers, exc_info)
 
+        def moto(environ, start):
+            try:
+                return self.app(environ, start)
+            except NotImplementedError as e:
+                return not_implemented(environ, start, key, str(e))
+
         try:
-            return self.app(environ, counting_start)
-        except NotImplementedError as e:
-            return not_implemented(environ, counting_start, key, str(e))
+            return realism.LAYER.serve(environ, counting_start, key, moto)
         finally:
             with lock:
                 counts[key + ((status_box[0] if status_box else "exc"),)] += 1

@@ -4,6 +4,11 @@
 #
 #   benches/collect/run.sh [--sizes 1000,10000] [--tools assay,prowler,custodian]
 #                          [--scenarios s3,mixed] [--ceiling-seconds 15]
+#                          [--latency 20,80] [--throttle] [--replay] [--concurrency N]
+#
+# --latency/--throttle/--replay put the layer of benches/collect/realism.py in front of the
+# emulator for the timed run (AWS's latency and throttling; see BENCHMARKS.md, "Live scan
+# at AWS's latency"); the floor is then the latency's and the throttling's.
 #
 # Defaults: --sizes 1000 --scenarios s3,mixed, all three tools (~15 min on two cores).
 # `--sizes 10000 --scenarios s3` takes ~30 min (Prowler alone ~10); the mixed scenario at
@@ -55,7 +60,12 @@ venv "$MOTO_VENV" "import moto, boto3, sys; sys.exit(moto.__version__ != '$MOTO_
 [[ ",$tools," == *,custodian,* ]] && venv "$CUSTODIAN_VENV" \
   "import importlib.metadata as m, sys; sys.exit(m.version('c7n') != '$CUSTODIAN_VERSION')" "c7n==$CUSTODIAN_VERSION"
 
-ASSAY_BIN="$CARGO_TARGET_DIR/release/assay"
+# ASSAY_BIN=PATH benchmarks another build (an earlier commit's, say) instead.
+if [[ -n "${ASSAY_BIN:-}" ]]; then
+  [[ -x "$ASSAY_BIN" ]] || { echo "ASSAY_BIN=$ASSAY_BIN is not an executable" >&2; exit 2; }
+else
+  ASSAY_BIN="$CARGO_TARGET_DIR/release/assay"
+fi
 if [[ ",$tools," == *,assay,* ]] && { [[ ! -x "$ASSAY_BIN" ]] || [[ -n "${ASSAY_REBUILD:-}" ]]; }; then
   # A cold release build takes ~10 min on two cores (ASSAY_REBUILD=1: rebuild a stale one).
   cargo build --release --locked --bin assay >&2

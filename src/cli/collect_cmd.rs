@@ -1,12 +1,13 @@
 //! `assay collect` and `assay iam-policy`: the live scan and the permissions it needs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::collect::aws::Connection;
+use crate::collect::shard::Shard;
 use crate::collect::{CollectOptions, collect, operations};
 use crate::exit::ExitStatus;
 use crate::snapshot::Snapshot;
@@ -37,6 +38,13 @@ pub struct AwsArgs {
     /// of with the caller's own credentials.
     #[arg(long, value_name = "ROLE_NAME", requires = "org")]
     pub org_management_role: Option<String>,
+    /// With --org: read only shard I of N of the organisation's accounts (I from 0; a
+    /// stable partition by a hash of the account id), so N jobs read the organisation
+    /// between them; join their snapshots with `assay snapshot merge`. `auto/N` takes I
+    /// from AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array jobs) or JOB_COMPLETION_INDEX
+    /// (Kubernetes Indexed Jobs). See docs/scale.md.
+    #[arg(long, value_name = "I/N", requires = "org", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     /// Endpoint override (emulators); also read from AWS_ENDPOINT_URL.
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
@@ -65,6 +73,7 @@ impl AwsArgs {
             external_id: self.external_id.clone(),
             org_role: self.org.clone(),
             org_management_role: self.org_management_role.clone(),
+            shard: self.shard,
             concurrency: self.concurrency.max(1),
             progress: true,
         }
@@ -75,7 +84,8 @@ impl AwsArgs {
 pub struct CollectArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Where to write the snapshot.
+    /// Where to write the snapshot. With --shard, `{shard}` in the path is replaced by the
+    /// shard's index (engines that run the image without a shell cannot build the name).
     #[arg(
         short = 'o',
         long = "out",
@@ -88,6 +98,11 @@ pub struct CollectArgs {
     /// (`docs/snapshot.md`). Read before the scan starts.
     #[arg(long, value_name = "KEY")]
     pub sign: Option<PathBuf>,
+}
+
+/// `--shard I/N` or `auto/N` (the index from the engine's environment).
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse_with(text, |name| std::env::var(name).ok())
 }
 
 /// Runs a live scan to completion.
@@ -107,23 +122,33 @@ pub fn run(args: CollectArgs) -> Result<ExitStatus> {
         .as_deref()
         .map(crate::attest::sign::read_signing_key)
         .transpose()?;
+    let output = output_path(&args.output, args.aws.shard.as_ref())?;
     let mut snapshot = scan(&args.aws)?;
     if let Some(key) = &key {
         crate::snapshot::seal::sign(&mut snapshot, key);
     }
     let mut outputs = crate::output::Outputs::new();
-    outputs.write(&args.output, (snapshot.to_json_pretty() + "\n").as_bytes())?;
+    outputs.write(&output, (snapshot.to_json_pretty() + "\n").as_bytes())?;
     outputs.commit()?;
     let regions: usize = snapshot.accounts.iter().map(|a| a.regions_read.len()).sum();
     eprintln!(
         "wrote {}: {} resources from {} account(s), {} region(s) read, {} raw responses, {} gap(s)",
-        args.output.display(),
+        output.display(),
         snapshot.resources.len(),
         snapshot.accounts.len(),
         regions,
         snapshot.raw_responses.len(),
         snapshot.gaps.len()
     );
+    if let Some(shard) = &snapshot.origin.shard {
+        eprintln!(
+            "  shard {}/{}: {} of the organisation's {} account(s); join the shards with `assay snapshot merge`",
+            shard.index,
+            shard.count,
+            snapshot.accounts.len(),
+            shard.organisation_accounts.len()
+        );
+    }
     eprintln!(
         "  manifest {}: {}",
         snapshot.manifest.digest,
@@ -147,6 +172,23 @@ pub fn run(args: CollectArgs) -> Result<ExitStatus> {
     } else {
         ExitStatus::Incomplete
     })
+}
+
+/// `-o` with `{shard}` replaced by the shard's index; without --shard, `{shard}` is a
+/// mistake (every job would write the same name), refused before the scan.
+fn output_path(output: &Path, shard: Option<&Shard>) -> Result<PathBuf> {
+    let text = output.to_string_lossy();
+    if !text.contains("{shard}") {
+        return Ok(output.to_path_buf());
+    }
+    match shard {
+        Some(shard) => Ok(PathBuf::from(
+            text.replace("{shard}", &shard.index.to_string()),
+        )),
+        None => anyhow::bail!(
+            "-o {text}: `{{shard}}` is replaced by the shard's index, but no --shard was given"
+        ),
+    }
 }
 
 pub fn iam_policy() -> Result<ExitStatus> {

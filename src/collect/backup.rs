@@ -44,7 +44,7 @@ fn arn_part(arn: &str, index: usize) -> String {
 }
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let backup = Client::new(ctx.config);
+    let backup = service_client!(aws_sdk_backup, ctx);
     // rule id → frequency, to label recovery points with the class that created them.
     let mut rule_frequency: BTreeMap<String, String> = BTreeMap::new();
     let mut found = plans(ctx, &backup, &mut rule_frequency).await;

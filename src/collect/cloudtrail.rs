@@ -31,7 +31,7 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let trail_client = Client::new(ctx.config);
+    let trail_client = service_client!(aws_sdk_cloudtrail, ctx);
     let (account, region) = (ctx.account, ctx.region);
     let (trails, listed) = match ctx
         .recorder

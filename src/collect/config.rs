@@ -63,7 +63,7 @@ pub const DETAILED: &[(&str, &str)] = &[
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let config = Client::new(ctx.config);
+    let config = service_client!(aws_sdk_config, ctx);
     let Some(mut found) = recorders(ctx, &config).await else {
         return Vec::new();
     };

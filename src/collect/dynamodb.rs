@@ -48,7 +48,7 @@ const DESCRIBED: &[&str] = &[
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let client = Client::new(ctx.config);
+    let client = service_client!(aws_sdk_dynamodb, ctx);
     let (account, region) = (ctx.account, ctx.region);
     let tables = ctx
         .recorder

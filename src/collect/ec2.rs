@@ -141,7 +141,7 @@ where
 }
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let ec2 = Client::new(ctx.config);
+    let ec2 = service_client!(aws_sdk_ec2, ctx);
     let mut found = Vec::new();
     region_resource(ctx, &ec2, &mut found, ctx.opt_in_status).await;
     volumes(ctx, &ec2, &mut found).await;

@@ -152,7 +152,7 @@ async fn credential_report(
 }
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let iam = Client::new(ctx.config);
+    let iam = service_client!(aws_sdk_iam, ctx);
     let account = ctx.account;
     let mut found = Vec::new();
 

@@ -28,7 +28,7 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
 const TYPES: &[&str] = &["aws_kms_key"];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let kms = Client::new(ctx.config);
+    let kms = service_client!(aws_sdk_kms, ctx);
     let (account, region) = (ctx.account, ctx.region);
 
     let Some(keys) = ctx

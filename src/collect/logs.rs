@@ -25,7 +25,7 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
 const TYPES: &[&str] = &["aws_cloudwatch_log_group"];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let client = Client::new(ctx.config);
+    let client = service_client!(aws_sdk_cloudwatchlogs, ctx);
     let (account, region) = (ctx.account, ctx.region);
     let groups = ctx
         .recorder

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_rds::Client;
 use aws_sdk_rds::operation::describe_db_instances::DescribeDbInstancesOutput;
 use aws_sdk_rds::operation::describe_db_snapshots::DescribeDbSnapshotsOutput;
 use aws_sdk_rds::types::Tag;
@@ -46,7 +45,7 @@ fn encryption(encrypted: Option<bool>, key: Option<&str>) -> Option<Encryption> 
 }
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let rds = Client::new(ctx.config);
+    let rds = service_client!(aws_sdk_rds, ctx);
     let (account, region) = (ctx.account, ctx.region);
     let mut found = Vec::new();
 

@@ -202,6 +202,19 @@ impl<'a> Groups<'a> {
         groups
     }
 
+    /// A record for more groups of the same resource, read at the same time as this
+    /// one's (a `&mut` record serves one read at a time); [`Groups::absorb`] joins it back.
+    pub fn fork(&self) -> Groups<'a> {
+        Groups::new(self.recorder, self.account, self.region, self.subject)
+    }
+
+    /// Takes in the citations and unread groups of a [`Groups::fork`]. Joined in a fixed
+    /// order, the result is the same as reading the groups one after another.
+    pub fn absorb(&mut self, other: Groups<'a>) {
+        self.provenance.extend(other.provenance);
+        self.unread.extend(other.unread);
+    }
+
     /// `group` was read by the call `provenance` describes.
     pub fn cite(&mut self, group: &str, provenance: Provenance) {
         self.provenance.insert(group.to_string(), provenance);

@@ -11,7 +11,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use chrono::{Duration, Utc};
 use serde_json::Value;
@@ -102,7 +101,7 @@ pub fn parse_signin(document: &str) -> Result<SigninRecord, SigninError> {
 }
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
-    let client = Client::new(ctx.config);
+    let client = service_client!(aws_sdk_cloudtrail, ctx);
     let (account, region) = (ctx.account, ctx.region);
     let console_logins = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::EventName)

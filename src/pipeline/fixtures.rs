@@ -195,11 +195,7 @@ fn run_case(
             version: "0".into(),
         },
         collected_at: case.collected_at.unwrap_or_else(default_time),
-        origin: snapshot::Origin {
-            kind: "sample".into(),
-            endpoint_url: None,
-            principal_arn: None,
-        },
+        origin: snapshot::Origin::whole("sample", None, None),
         accounts: Vec::new(),
         resources,
         gaps,

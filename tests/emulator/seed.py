@@ -575,6 +575,48 @@ def organisation(seed):
     }
 
 
+def large_organisation(seed, members=50):
+    """An organisation of `members` member accounts (tests/it/organisation.rs: sharded
+    scans merged must equal one scan), a few resources each so the scan stays fast while
+    the findings differ from account to account: a bucket in every member (SSE-S3 in odd
+    ones, none in even ones), a customer key in every fifth (rotating in every tenth), and
+    an IAM user in every seventh. The management account gets one static key and the
+    `auditor` user whose access key the scan lists the organisation with.
+    """
+    org = seed.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    accounts = []
+    for i in range(members):
+        created = org.create_account(Email=f"member-{i}@example.com", AccountName=f"member-{i}")
+        accounts.append(created["CreateAccountStatus"]["AccountId"])
+    for i, account in enumerate(accounts):
+        member = Seed(seed.endpoint, account)
+        s3 = member.client("s3")
+        name = f"org-{i}-{account}"
+        bucket(s3, name, HOME)
+        if i % 2:
+            s3.put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+            )
+        if i % 5 == 0:
+            kms = member.client("kms")
+            key = kms.create_key(Description=f"member {i}")["KeyMetadata"]
+            if i % 10 == 0:
+                kms.enable_key_rotation(KeyId=key["KeyId"])
+        if i % 7 == 0:
+            member.client("iam").create_user(UserName=f"user-{i}")
+    seed.client("kms").create_key(Description="management, static")
+    iam = seed.client("iam")
+    iam.create_user(UserName="auditor")
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    return {
+        "members": accounts,
+        "access_key_id": key["AccessKeyId"],
+        "secret_access_key": key["SecretAccessKey"],
+    }
+
+
 def fidelity(seed):
     """What real accounts do that the other scenarios do not (tests/it/live_scan/,
     "live-scan fidelity"):
@@ -678,6 +720,7 @@ SCENARIOS = {
     "kms": kms_only,
     "full": full,
     "organisation": organisation,
+    "large-organisation": large_organisation,
     "fidelity": fidelity,
 }
 
@@ -687,9 +730,13 @@ def main():
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--account", required=True)
     parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
+    parser.add_argument("--members", type=int, help="large-organisation: member accounts (default 50)")
     args = parser.parse_args()
     seed = Seed(args.endpoint, args.account)
-    seeded = SCENARIOS[args.scenario](seed)
+    if args.members is not None:
+        seeded = SCENARIOS[args.scenario](seed, members=args.members)
+    else:
+        seeded = SCENARIOS[args.scenario](seed)
     print(json.dumps({"seeded": args.scenario, "account": args.account, **seeded}))
 
 

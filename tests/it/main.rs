@@ -15,6 +15,7 @@ mod hostile_io;
 mod html_report;
 mod layers;
 mod live_scan;
+mod organisation;
 mod page_scan;
 mod pdf;
 mod plan;

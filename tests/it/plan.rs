@@ -95,11 +95,7 @@ fn applied() -> (Snapshot, BTreeMap<String, String>) {
             version: "0".into(),
         },
         collected_at,
-        origin: Origin {
-            kind: "live".into(),
-            endpoint_url: None,
-            principal_arn: None,
-        },
+        origin: Origin::whole("live", None, None),
         accounts: vec![AccountScope {
             account_id: account,
             regions_requested: vec!["ap-southeast-2".into(), "us-east-1".into()],

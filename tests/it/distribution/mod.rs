@@ -8,7 +8,7 @@
 mod action;
 mod gitlab;
 mod image;
-mod lints;
+pub(crate) mod lints;
 mod release;
 mod version;
 

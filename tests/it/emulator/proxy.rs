@@ -20,7 +20,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-const MAX_CONNECTIONS: usize = 32;
+/// AWS takes as many connections as a client opens; the limit only keeps a runaway test
+/// from exhausting threads. Organisation scans (several accounts at once, several shard
+/// processes at once) open over a hundred: below that, connections queue in the listen
+/// backlog past the SDK's connect timeout.
+const MAX_CONNECTIONS: usize = 256;
 
 /// An HTTP message: start line, headers, body.
 type Message = (String, Vec<(String, String)>, Vec<u8>);
