@@ -403,9 +403,9 @@ mod tests {
         ])
         .expect_err("docx is no format");
         assert!(
-            error
-                .to_string()
-                .contains("unknown format `docx` (available: json, csv, html, pdf, soa, ocsf, asff)"),
+            error.to_string().contains(
+                "unknown format `docx` (available: json, csv, html, pdf, soa, ocsf, asff)"
+            ),
             "{error}"
         );
         let parsed = Cli::try_parse_from([
