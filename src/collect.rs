@@ -6,6 +6,7 @@
 //! scan never stops for an AccessDenied, a throttled or dead endpoint; the affected rules
 //! say GAP. Only missing or invalid credentials stop the run (nothing could be trusted).
 
+mod ami;
 pub mod aws;
 mod backup;
 mod cloudtrail;
@@ -55,6 +56,12 @@ pub static COLLECTORS: &[Collector] = &[
         ],
         scope: Scope::Regional { also_in: None },
         run: |ctx| ec2::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "ec2",
+        resource_types: &["aws_ec2_image"],
+        scope: Scope::Regional { also_in: None },
+        run: |ctx| ami::collect(ctx).boxed_local(),
     },
     Collector {
         service: "kms",

@@ -1,6 +1,7 @@
 //! One integration-test binary (as ripgrep and ruff do): faster to link, one place to look.
 
 mod attestation;
+mod claims;
 mod cli;
 mod diagnostics;
 mod distribution;
