@@ -30,7 +30,9 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
 - backup: `staging` plan (14 days, no copies); `analytics` and `melbourne-dr` plans (35
   days, copies outside the DR account); `melbourne-dr` snapshots twice a day kept 3 days;
   flightdeck-reporting's newest recovery point is 3+ days old; app-04's newest point is
-  PARTIAL; staging RDS retention 1 day; prod-site-backups expires after 14 days.
+  PARTIAL; staging RDS retention 1 day; prod-site-backups expires after 14 days; app-03
+  keeps one monthly image (AMI) instead of two, growth-wordpress's one image is public and
+  app-07's and growth-wordpress's images are unencrypted.
 - network: SSH open to 0.0.0.0/0, RDP open to ::/0, all traffic open to 0.0.0.0/0, ports
   8000-9000 public; the staging VPC's default group keeps AWS's default rules; IMDSv1 on
   worker-05, worker-06 and growth-wordpress; an unlabelled VPC in us-east-1.
@@ -1069,6 +1071,7 @@ def replay(e):
                           "db": "flightdeck-prod-pg", "engine": "postgres", "version": "16.4", "storage": 500,
                           "key": e.key("util-dr"), "hours_ago": 762.0}],
         "volume_keys": e.volume_keys,
+        "images": e.images,
         "replica_keys": e.replica_keys,
         "selections": e.selections,
         "recovery_points": recovery_points(e),
@@ -1101,6 +1104,38 @@ def seed_key_grants(e):
     )
 
 
+IMAGE_KEYS = {SYD: "prod-ebs", MEL: "prod-ebs-mel"}
+
+
+def seed_images(e):
+    """Monthly images (AMIs) of every production instance, made with CreateImage (so AWS
+    records SourceInstanceId): the November and October patch images, 20 and 50 days old.
+    Deliberate failures: app-03 keeps only November's (backup.ami-per-instance), app-07's
+    is made from its unencrypted data disk's instance and is unencrypted
+    (encryption.ami-snapshots-encrypted), growth-wordpress has one image, public and
+    unencrypted (residency.ami-launch-permissions). Last, as the key grants: moto draws ids
+    from its seeded generator, so these writes change no earlier id. Dates and device
+    encryption are replayed (moto stamps the seeding time and leaves `encrypted` out)."""
+    images = {}
+    for handle, inst in e.instances.items():
+        ec2 = e.client(inst["account"], "ec2", inst["region"])
+        months = [("2026-11", 480.5), ("2026-10", 1200.5)]
+        if handle in ("app-03", "growth-wp"):
+            months = months[:1]
+        key = IMAGE_KEYS.get(inst["region"])
+        encrypted = key is not None and handle != "app-07"
+        for month, hours in months:
+            name = f"{handle}-patched-{month}"
+            image_id = ec2.create_image(InstanceId=inst["id"], Name=name, NoReboot=True,
+                                        TagSpecifications=[{"ResourceType": "image", "Tags": tag_list(
+                                            {"Name": name, "purpose": "monthly-ami"})}])["ImageId"]
+            images[image_id] = {"hours_ago": hours, "encrypted": encrypted,
+                                "key": e.key(key) if encrypted else None}
+            if handle == "growth-wp":
+                ec2.modify_image_attribute(ImageId=image_id, LaunchPermission={"Add": [{"Group": "all"}]})
+    return images
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--endpoint", required=True)
@@ -1118,6 +1153,7 @@ def main():
     seed_logging(e)
     seed_backup(e)
     seed_key_grants(e)
+    e.images = seed_images(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,
