@@ -1,9 +1,11 @@
 //! Command-line interface (clap derive). Each command lives in its own module under
 //! `cli/`; this file holds the argument types and the shared loading of inputs.
 
+mod archive_cmd;
 mod attest_cmd;
 mod audit;
 mod collect_cmd;
+mod diff_cmd;
 mod frameworks;
 mod gate_cmd;
 mod plan_cmd;
@@ -87,8 +89,9 @@ pub enum Command {
         after_help = "Examples:\n  assay collect --region ap-southeast-2 --region ap-southeast-4 -o snapshot.json\n  assay collect --org OrganizationAccountAccessRole -o org.json\n  assay collect --endpoint-url http://127.0.0.1:5000 -o emulator.json\n  assay collect --sign keys/collector.key -o snapshot.json   # signed: `assay snapshot verify snapshot.json --key keys/collector.pub`\n\nExit status: 0 complete, 3 complete with gaps (listed on stderr), 2 no credentials or no reachable STS."
     )]
     Collect(collect_cmd::CollectArgs),
-    /// Print the read-only IAM policy covering exactly the calls assay makes.
-    IamPolicy,
+    /// Print the read-only IAM policy covering exactly the calls `collect` makes, or with
+    /// `--archive` the separate policy `assay archive` needs.
+    IamPolicy(archive_cmd::IamPolicyArgs),
     /// List, explain, test, lint and scaffold rule files.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
@@ -124,6 +127,13 @@ pub enum Command {
     /// snapshot and its signature, or a findings document by evaluating it again.
     #[command(after_help = attest_cmd::VERIFY_AFTER_HELP)]
     Verify(attest_cmd::VerifyArgs),
+    /// What changed between two snapshots (resources) or two findings documents (findings,
+    /// waivers): text, Markdown, JSON or an HTML section.
+    #[command(after_help = diff_cmd::AFTER_HELP)]
+    Diff(diff_cmd::DiffArgs),
+    /// Keep scans in S3 under Object Lock: push, list, pull, verify.
+    #[command(subcommand, after_help = archive_cmd::AFTER_HELP)]
+    Archive(archive_cmd::ArchiveCommand),
 }
 
 /// Where the rule pack is.
@@ -156,7 +166,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Audit(args) => audit::audit(args),
         Command::Evaluate(args) => audit::evaluate(args),
         Command::Collect(args) => collect_cmd::run(args),
-        Command::IamPolicy => collect_cmd::iam_policy(),
+        Command::IamPolicy(args) => archive_cmd::iam_policy(args),
         Command::Rules(cmd) => rules_cmd::run(cmd),
         Command::Frameworks(args) => frameworks::run(args),
         Command::Snapshot(cmd) => snapshot_cmd::run(cmd),
@@ -167,6 +177,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Keygen(args) => attest_cmd::keygen(args),
         Command::Attest(args) => attest_cmd::attest(args),
         Command::Verify(args) => attest_cmd::verify(args),
+        Command::Diff(args) => diff_cmd::run(args),
+        Command::Archive(cmd) => archive_cmd::run(cmd),
     }
 }
 

@@ -138,9 +138,10 @@ pub struct Decision {
 impl Decision {
     /// Judges `findings` under `policy` and an optional baseline.
     pub fn new(findings: &[Finding], policy: Policy, baseline: Option<&Baseline>) -> Decision {
+        let comparison = baseline.map(|b| b.compare(findings)).unwrap_or_default();
         let mut judgements = BTreeMap::new();
         let (mut blocking, mut baselined, mut allowed) = (0, 0, 0);
-        for f in findings {
+        for (i, f) in findings.iter().enumerate() {
             let problem = !matches!(
                 f.status,
                 Status::Pass | Status::NotApplicable | Status::Waived | Status::Manual
@@ -150,7 +151,7 @@ impl Decision {
             } else if !policy.counts(f) {
                 allowed += 1;
                 Judgement::Allowed
-            } else if baseline.is_some_and(|b| b.accepts(f)) {
+            } else if comparison.accepted.get(i).copied().unwrap_or(false) {
                 baselined += 1;
                 Judgement::Baselined
             } else {
@@ -159,7 +160,7 @@ impl Decision {
             };
             judgements.insert(f.id.clone(), judgement);
         }
-        let resolved = baseline.map_or_else(Vec::new, |b| b.unmatched(findings));
+        let resolved = comparison.resolved;
         Decision {
             passed: blocking == 0,
             policy,

@@ -11,16 +11,19 @@
 //! every output set all or nothing;
 //! [`cli`] is the command line.
 
+pub mod archive;
 pub mod attest;
 pub mod cli;
 pub mod collect;
 pub mod diag;
+pub mod diff;
 pub mod evaluate;
 pub mod findings;
 pub mod frameworks;
 pub mod gate;
 pub mod input;
 pub mod output;
+pub mod period;
 pub mod plan;
 pub mod profile;
 pub mod report;

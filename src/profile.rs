@@ -45,6 +45,42 @@ pub struct Claim {
     pub params: Vec<String>,
 }
 
+/// Where and how long scans are kept (`assay archive push`, `docs/archive.md`): the S3
+/// Object Lock mode, the retention period and the regions the archive bucket may be in.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivePolicy {
+    /// `compliance` (nobody, root included, can shorten or remove it) or `governance`
+    /// (users with `s3:BypassGovernanceRetention` can).
+    pub mode: RetentionMode,
+    /// The retention period in years or in days: exactly one of the two, as in S3's
+    /// default retention.
+    #[serde(default)]
+    pub retain_years: Option<u32>,
+    #[serde(default)]
+    pub retain_days: Option<u32>,
+    /// Regions the archive bucket may be in.
+    pub regions: Vec<String>,
+}
+
+/// S3 Object Lock retention modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RetentionMode {
+    Compliance,
+    Governance,
+}
+
+impl RetentionMode {
+    /// The name S3 uses (`COMPLIANCE`, `GOVERNANCE`).
+    pub fn as_s3(self) -> &'static str {
+        match self {
+            RetentionMode::Compliance => "COMPLIANCE",
+            RetentionMode::Governance => "GOVERNANCE",
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawProfile {
@@ -60,6 +96,8 @@ struct RawProfile {
     attestations: Vec<Spanned<Attestation>>,
     #[serde(default)]
     claims: Vec<Spanned<Claim>>,
+    #[serde(default)]
+    archive: Option<Spanned<ArchivePolicy>>,
 }
 
 /// Which rules of the pack run: all by default; `include`/`exclude` take rule ids or
@@ -93,6 +131,8 @@ pub struct Profile {
     pub rules: RuleSelection,
     pub attestations: Vec<Attestation>,
     pub claims: Vec<Claim>,
+    /// The `archive` section, when the profile has one.
+    pub archive: Option<ArchivePolicy>,
     pub sha256: String,
 }
 
@@ -286,6 +326,26 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         claims.push(c.value.clone());
     }
 
+    if let Some(a) = &raw.archive {
+        let place = at_any(a.referenced.line(), a.referenced.column());
+        let p = &a.value;
+        let problem = match (p.retain_years, p.retain_days) {
+            (Some(_), Some(_)) => Some("give `retain_years` or `retain_days`, not both"),
+            (None, None) => Some("`retain_years` or `retain_days` is required"),
+            (Some(0), _) | (_, Some(0)) => Some("the retention period must be at least 1"),
+            _ if p.regions.is_empty() => {
+                Some("`regions` is empty: name the regions the archive bucket may be in")
+            }
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            diags.push(
+                Diagnostic::error("archive", format!("profile: archive: {problem}"))
+                    .at(file, place, "here"),
+            );
+        }
+    }
+
     if diags.has_errors() {
         return (None, diags);
     }
@@ -297,6 +357,7 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         rules: selection,
         attestations,
         claims,
+        archive: raw.archive.map(|a| a.value),
         sha256: sha256_hex(text.as_bytes()),
     };
     (Some(profile), diags)

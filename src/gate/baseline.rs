@@ -150,32 +150,60 @@ impl Baseline {
         serde_json::to_string_pretty(self).expect("a baseline always serialises") + "\n"
     }
 
-    /// Whether the baseline accepts `finding`: same fingerprint, and not a FAIL accepted
-    /// only as GAP/ERROR/UNKNOWN.
+    /// Pairs `findings` with the entries by fingerprint, through the comparison `assay
+    /// diff` uses ([`crate::diff::compare::by_key`]). A finding is accepted when it is a
+    /// problem or WAIVED, an entry has its fingerprint, and it is not a FAIL accepted only
+    /// as GAP/ERROR/UNKNOWN. An entry no such finding pairs with is resolved: fixed since
+    /// the baseline was made.
+    pub fn compare(&self, findings: &[Finding]) -> Comparison {
+        let open: Vec<(usize, &Finding)> = findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                !matches!(
+                    f.status,
+                    Status::Pass | Status::NotApplicable | Status::Manual
+                )
+            })
+            .collect();
+        let matching = crate::diff::compare::by_key(
+            &self.findings,
+            &open,
+            |e| e.fingerprint.as_str(),
+            |(_, f)| f.id.as_str(),
+        );
+        let mut accepted = vec![false; findings.len()];
+        for (e, f) in matching.pairs() {
+            let (index, finding) = open[f];
+            accepted[index] =
+                self.findings[e].status == Status::Fail || finding.status != Status::Fail;
+        }
+        let resolved = matching
+            .unmatched_old
+            .iter()
+            .map(|e| self.findings[*e].clone())
+            .collect();
+        Comparison { accepted, resolved }
+    }
+
+    /// Whether the baseline accepts `finding` (see [`Baseline::compare`]).
     pub fn accepts(&self, finding: &Finding) -> bool {
-        self.findings
-            .binary_search_by(|e| e.fingerprint.as_str().cmp(&finding.id))
-            .ok()
-            .map(|i| &self.findings[i])
-            .is_some_and(|e| e.status == Status::Fail || finding.status != Status::Fail)
+        self.compare(std::slice::from_ref(finding)).accepted[0]
     }
 
     /// Entries that accept none of `findings`' problems: fixed since the baseline was made.
     pub fn unmatched(&self, findings: &[Finding]) -> Vec<Entry> {
-        self.findings
-            .iter()
-            .filter(|e| {
-                !findings.iter().any(|f| {
-                    f.id == e.fingerprint
-                        && !matches!(
-                            f.status,
-                            Status::Pass | Status::NotApplicable | Status::Manual
-                        )
-                })
-            })
-            .cloned()
-            .collect()
+        self.compare(findings).resolved
     }
+}
+
+/// What a baseline makes of a set of findings.
+#[derive(Debug, Clone, Default)]
+pub struct Comparison {
+    /// For each finding compared, in order: whether the baseline accepts it.
+    pub accepted: Vec<bool>,
+    /// Entries no current problem pairs with, in the baseline's order.
+    pub resolved: Vec<Entry>,
 }
 
 #[cfg(test)]

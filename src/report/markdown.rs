@@ -189,7 +189,7 @@ fn table(md: &mut String, outcome: &Outcome, title: &str, judgement: Judgement, 
 
 /// Table-cell text: no line breaks or pipes, no backticks breaking code spans, and no HTML
 /// (names and evidence come from the account or the plan).
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -29,6 +29,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("report", 4),
     ("gate", 4),
     ("attest", 4),
+    ("diff", 4),
+    ("archive", 4),
+    ("period", 4),
     ("cli", 5),
 ];
 

@@ -1,9 +1,11 @@
 //! One integration-test binary (as ripgrep and ruff do): faster to link, one place to look.
 
+mod archive;
 mod attestation;
 mod claims;
 mod cli;
 mod diagnostics;
+mod diff;
 mod distribution;
 mod emulator;
 mod fuzz;

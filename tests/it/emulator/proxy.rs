@@ -510,6 +510,7 @@ fn s3_operation(request: &Request) -> String {
         ("publicAccessBlock", "GetPublicAccessBlock"),
         ("object-lock", "GetObjectLockConfiguration"),
         ("tagging", "GetBucketTagging"),
+        ("retention", "GetObjectRetention"),
     ];
     match by_subresource.iter().find(|(q, _)| has(q)) {
         Some((_, op)) if request.method == "GET" => op.to_string(),

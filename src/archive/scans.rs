@@ -1,0 +1,78 @@
+//! The archived scans of a period, with their findings, for [`crate::period`].
+
+use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+
+use super::ArchiveError;
+use super::bucket::Bucket;
+use super::pull::{fetch, list, sha256_hex};
+use super::record::{Role, ScanRecord};
+use crate::period::Scan;
+use crate::report::Report;
+
+/// Every archived scan of `account` (or all) collected from `from - max_gap` to `to`,
+/// once per snapshot, with its findings (at the version the record names, checked
+/// against its SHA-256). A scan archived without findings cannot show anything: it is
+/// left out and named in the second list, so its time counts as not observed.
+pub async fn period_scans(
+    bucket: &Bucket,
+    prefix: &str,
+    account: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    max_gap: TimeDelta,
+) -> Result<(Vec<Scan>, Vec<String>), ArchiveError> {
+    let earliest = (from - max_gap).date_naive();
+    let records = list(bucket, prefix, account, None).await?;
+    let mut scans: Vec<Scan> = Vec::new();
+    let mut skipped = Vec::new();
+    for r in records
+        .iter()
+        .filter(|r| r.date >= earliest && r.date.and_time(NaiveTime::MIN).and_utc() < to)
+    {
+        let (bytes, _) = fetch(bucket, &r.key, None).await?;
+        let record = ScanRecord::parse(&bytes, &r.key).map_err(ArchiveError::Input)?;
+        if scans
+            .iter()
+            .any(|s| s.manifest_digest == record.snapshot.manifest_digest)
+        {
+            continue;
+        }
+        let Some(object) = record.objects.iter().find(|o| o.role == Role::Findings) else {
+            skipped.push(format!("{}: archived without findings", r.key));
+            continue;
+        };
+        let (bytes, _) = fetch(bucket, &object.key, object.version_id.as_deref()).await?;
+        if sha256_hex(&bytes) != object.sha256 {
+            return Err(ArchiveError::Object {
+                bucket: bucket.name.clone(),
+                key: object.key.clone(),
+                problem: format!("{} does not hash to its record ({})", object.name, r.key),
+            });
+        }
+        let report = Report::from_json(&String::from_utf8_lossy(&bytes), &object.key)
+            .map_err(|e| ArchiveError::Input(e.to_string()))?;
+        let findings = report
+            .findings
+            .into_iter()
+            .filter(|f| {
+                account.is_none_or(|a| {
+                    f.resource.as_ref().map_or_else(
+                        || {
+                            f.scope
+                                .as_deref()
+                                .is_some_and(|s| s == a || s.starts_with(&format!("{a}/")))
+                        },
+                        |res| res.account == a,
+                    )
+                })
+            })
+            .collect();
+        scans.push(Scan {
+            collected_at: record.snapshot.collected_at,
+            manifest_digest: record.snapshot.manifest_digest.clone(),
+            source: r.key.clone(),
+            findings,
+        });
+    }
+    Ok((scans, skipped))
+}

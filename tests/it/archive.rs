@@ -1,0 +1,717 @@
+//! `assay archive` against the emulator: the real SDK to moto over loopback HTTP, through
+//! the proxy for the one call moto does not implement.
+//!
+//! moto 5.1 keeps Object Lock retention (PutObject with a mode and retain-until date, the
+//! bucket's ObjectLockConfiguration) but answers `GET /<key>?retention` as a GetObject. AWS
+//! documents GetObjectRetention as returning `<Retention><Mode>…</Mode><RetainUntilDate>…`
+//! and a version without retention as the error `NoSuchObjectLockConfiguration` (404)
+//! (Amazon S3 API Reference, GetObjectRetention): [`object_retention`] reshapes moto's
+//! answer, the object's own `x-amz-object-lock-*` headers, into that wire format.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::emulator::proxy::{Proxy, Reply, Request, Response, aws_error, on};
+use crate::emulator::{Ran, command, moto, run};
+use crate::root;
+
+const SNAPSHOT: &str = "samples/aws-sample/snapshot.json";
+const ACCOUNT: &str = "111122223333";
+
+/// GetObjectRetention in AWS's wire format, from the object moto returns for it.
+fn object_retention() -> crate::emulator::proxy::Rule {
+    on(&["s3:GetObjectRetention"], |r: &Request| {
+        let request = r.clone();
+        Reply::Rewrite(Box::new(move |response: Response| {
+            if response.status != 200 {
+                return response;
+            }
+            let header = |name: &str| {
+                response
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.clone())
+            };
+            match (
+                header("x-amz-object-lock-mode"),
+                header("x-amz-object-lock-retain-until-date"),
+            ) {
+                (Some(mode), Some(until)) => Response::new(
+                    200,
+                    "application/xml",
+                    format!(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>{mode}</Mode><RetainUntilDate>{until}</RetainUntilDate></Retention>"
+                    ),
+                ),
+                _ => aws_error(
+                    &request,
+                    404,
+                    "NoSuchObjectLockConfiguration",
+                    "The specified object does not have a ObjectLock configuration",
+                ),
+            }
+        }))
+    })
+}
+
+fn script(args: &[&str]) -> Value {
+    moto().run_seed("tests/emulator/archive.py", args)
+}
+
+/// A bucket named for the test (moto's bucket names are global to the server).
+fn bucket(name: &str, region: &str, flags: &[&str]) -> String {
+    let name = format!("assay-archive-{name}");
+    let mut args = vec!["--action", "create", "--bucket", &name, "--region", region];
+    args.extend(flags);
+    script(&args);
+    name
+}
+
+fn archive(proxy: &Proxy, args: &[&str]) -> Ran {
+    run(command(Some(&proxy.url)), args)
+}
+
+/// The air-maestro profile with an archive section, and the sample audited with it.
+fn inputs(dir: &Path) -> (String, String, String) {
+    let profile = dir.join("profile.yaml");
+    let mut text =
+        std::fs::read_to_string(root().join("samples/air-maestro/profile.yaml")).unwrap();
+    text.push_str("\narchive:\n  mode: compliance\n  retain_years: 7\n  regions: [eu-central-1]\n");
+    std::fs::write(&profile, text).unwrap();
+    let out = dir.join("out");
+    let ran = run(
+        command(None),
+        &[
+            "audit",
+            "--snapshot",
+            SNAPSHOT,
+            "--profile",
+            profile.to_str().unwrap(),
+            "--format",
+            "json,html",
+            "--out",
+            out.to_str().unwrap(),
+            "--now",
+            "2026-12-05T08:00:00Z",
+        ],
+    );
+    assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
+    (
+        profile.display().to_string(),
+        out.join("findings.json").display().to_string(),
+        out.join("report.html").display().to_string(),
+    )
+}
+
+fn versions(bucket: &str) -> u64 {
+    script(&["--action", "count", "--bucket", bucket])["versions"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn push_refuses_a_bucket_unfit_for_evidence_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, _, _) = inputs(dir.path());
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let cases = [
+        (
+            bucket("no-lock", "eu-central-1", &["--versioning"]),
+            "S3 Object Lock is not enabled on it",
+        ),
+        (
+            bucket("no-versioning", "eu-central-1", &[]),
+            "versioning has never been enabled on it",
+        ),
+        (
+            bucket("elsewhere", "us-west-2", &["--lock"]),
+            "it is in us-west-2, and the profile's archive.regions allows only eu-central-1",
+        ),
+    ];
+    for (name, reason) in &cases {
+        let ran = archive(
+            &proxy,
+            &[
+                "archive",
+                "push",
+                "--bucket",
+                name,
+                "--profile",
+                &profile,
+                "--snapshot",
+                SNAPSHOT,
+            ],
+        );
+        assert_eq!(ran.code, 2, "{name}: {}", ran.stderr);
+        assert!(
+            ran.stderr
+                .contains(&format!("refusing to archive to bucket {name}: {reason}")),
+            "{name}: {}",
+            ran.stderr
+        );
+        assert_eq!(versions(name), 0, "{name}: nothing is written");
+    }
+    // A profile without an archive section is bad input, before any call.
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            &cases[0].0,
+            "--profile",
+            "samples/air-maestro/profile.yaml",
+            "--snapshot",
+            SNAPSHOT,
+        ],
+    );
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("the profile has no `archive` section"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn a_scan_is_pushed_listed_pulled_and_verified_and_tampering_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, findings, report) = inputs(dir.path());
+    let name = bucket("round-trip", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            &name,
+            "--profile",
+            &profile,
+            "--snapshot",
+            SNAPSHOT,
+            "--findings",
+            &findings,
+            "--report",
+            &report,
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout
+            .contains("archived 3 file(s), COMPLIANCE retention until 2033-"),
+        "{}",
+        ran.stdout
+    );
+
+    // Listed by account, by date, by quarter; another quarter lists nothing, and says so.
+    let base = ["archive", "list", "--bucket", &name];
+    let list = |extra: &[&str]| archive(&proxy, &[&base[..], extra].concat());
+    let by_account = list(&["--account", ACCOUNT]);
+    assert_eq!(by_account.code, 0, "{}", by_account.stderr);
+    let lines: Vec<&str> = by_account.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", by_account.stdout);
+    let record = lines[0].split_whitespace().nth(2).unwrap().to_string();
+    assert!(
+        record.starts_with(&format!("assay/scans/{ACCOUNT}/2026-12-05/")),
+        "{record}"
+    );
+    assert_eq!(
+        list(&[]).stdout.lines().count(),
+        3,
+        "one record per account of the sample"
+    );
+    assert_eq!(list(&["--date", "2026-12-05"]).stdout.lines().count(), 3);
+    assert_eq!(list(&["--quarter", "2026-Q4"]).stdout.lines().count(), 3);
+    let q3 = list(&["--quarter", "2026-Q3"]);
+    assert_eq!((q3.code, q3.stdout.as_str()), (0, ""));
+    assert!(q3.stderr.contains("no scans in"), "{}", q3.stderr);
+    let bad = list(&["--quarter", "2026-Q7"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("--quarter: `2026-Q7` is not a quarter"),
+        "{}",
+        bad.stderr
+    );
+
+    // Pulled back byte for byte.
+    let pulled = dir.path().join("pulled");
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "pull",
+            "--bucket",
+            &name,
+            &record,
+            "--out",
+            pulled.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    for (original, name) in [
+        (SNAPSHOT.to_string(), "snapshot.json"),
+        (findings.clone(), "findings.json"),
+        (report.clone(), "report.html"),
+    ] {
+        assert_eq!(
+            std::fs::read(root().join(&original)).unwrap(),
+            std::fs::read(pulled.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+
+    // Verified: hashes, the snapshot's manifest, retention.
+    let verify = |extra: &[&str]| {
+        archive(
+            &proxy,
+            &[&["archive", "verify", "--bucket", &name][..], extra].concat(),
+        )
+    };
+    let ran = verify(&[&record]);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stdout.contains("findings.json")
+            && ran.stdout.contains("hash matches, COMPLIANCE until 2033-"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("snapshot: unsigned"), "{}", ran.stdout);
+    assert!(
+        proxy.count("s3:GetObjectRetention") >= 4,
+        "each object and the record"
+    );
+    // Retention judged at a date after it ends.
+    let ran = verify(&[&record, "--at", "2034-01-01T00:00:00Z"]);
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.stdout
+            .contains("not under retention: its COMPLIANCE retention ended 2033-"),
+        "{}",
+        ran.stdout
+    );
+
+    // A changed object: a new version over the findings, without retention.
+    let findings_key = ran
+        .stdout
+        .lines()
+        .find_map(|l| l.split("findings.json (").nth(1))
+        .and_then(|rest| rest.split(')').next())
+        .expect("the findings' key is printed")
+        .to_string();
+    script(&[
+        "--action",
+        "overwrite",
+        "--bucket",
+        &name,
+        "--key",
+        &findings_key,
+        "--body",
+        "{}",
+    ]);
+    let ran = verify(&["--account", ACCOUNT]);
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains(&format!("{record}: NOT VERIFIED")),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains(&format!(
+            "findings.json ({findings_key}): changed: the current version"
+        )),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("0 scan(s) verified, 1 not"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn verify_catches_objects_written_without_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, findings, _) = inputs(dir.path());
+    let source = bucket("locked", "eu-central-1", &["--lock"]);
+    let copy = bucket("unlocked-copy", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            &source,
+            "--profile",
+            &profile,
+            "--snapshot",
+            SNAPSHOT,
+            "--findings",
+            &findings,
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // The same keys and bytes, written by something that set no retention.
+    script(&["--action", "copy", "--bucket", &source, "--to", &copy]);
+    let ran = archive(
+        &proxy,
+        &["archive", "verify", "--bucket", &copy, "--account", ACCOUNT],
+    );
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stdout.contains(
+            "the scan record is not under retention: this version has no Object Lock retention"
+        ),
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(
+        ran.stdout
+            .matches("): not under retention: this version has no Object Lock retention")
+            .count(),
+        2,
+        "the snapshot and the findings: {}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn the_archive_policy_is_printed_apart_from_the_read_only_one() {
+    let read_only = run(command(None), &["iam-policy"]);
+    assert_eq!(read_only.code, 0);
+    assert!(
+        !read_only.stdout.contains("s3:PutObject"),
+        "scanning never writes"
+    );
+    let ran = run(
+        command(None),
+        &["iam-policy", "--archive", "--bucket", "acme-evidence"],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let policy: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let actions: Vec<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for needed in [
+        "s3:PutObject",
+        "s3:PutObjectRetention",
+        "s3:GetObjectRetention",
+        "s3:GetBucketObjectLockConfiguration",
+    ] {
+        assert!(actions.contains(&needed), "{needed} in {actions:?}");
+    }
+    assert!(
+        actions
+            .iter()
+            .all(|a| !a.contains("Delete") && !a.contains("Bypass"))
+    );
+    assert_eq!(
+        policy["Statement"][0]["Resource"],
+        serde_json::json!(["arn:aws:s3:::acme-evidence", "arn:aws:s3:::acme-evidence/*"])
+    );
+}
+
+#[test]
+fn a_bad_archive_section_names_the_profile_line_and_nothing_is_called() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.yaml");
+    let mut text =
+        std::fs::read_to_string(root().join("samples/air-maestro/profile.yaml")).unwrap();
+    text.push_str("\narchive:\n  mode: compliance\n  retain_years: 7\n  retain_days: 30\n  regions: [eu-central-1]\n");
+    std::fs::write(&profile, text).unwrap();
+    // No endpoint at all: a call would fail differently.
+    let ran = run(
+        command(Some("http://127.0.0.1:9")),
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            "b",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--snapshot",
+            SNAPSHOT,
+        ],
+    );
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr
+            .contains("profile: archive: give `retain_years` or `retain_days`, not both"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("profile.yaml:"),
+        "names the file and line: {}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn findings_of_another_snapshot_are_refused_before_any_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, findings, _) = inputs(dir.path());
+    // The findings' snapshot, changed and sealed again: another snapshot.
+    let mut snapshot = assay::snapshot::Snapshot::load(&root().join(SNAPSHOT)).unwrap();
+    snapshot.resources.pop();
+    snapshot.seal();
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, snapshot.to_json_pretty()).unwrap();
+    let ran = run(
+        command(Some("http://127.0.0.1:9")),
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            "b",
+            "--profile",
+            &profile,
+            "--snapshot",
+            other.to_str().unwrap(),
+            "--findings",
+            &findings,
+        ],
+    );
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr
+            .contains("these findings were evaluated from another snapshot"),
+        "{}",
+        ran.stderr
+    );
+}
+
+/// Issue 17's scenario: three scans of the estate; one bucket's encryption is broken
+/// between the first and the second and mended before the third. The period shows the
+/// exception with its dates, `diff` lists exactly the change, and the period's judgement
+/// is the same when built again.
+#[test]
+fn three_archived_scans_show_a_break_between_two_of_them() {
+    const BUCKET: &str = "arn:aws:s3:::flightdeck-ami-build-artifacts";
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, _, _) = inputs(dir.path());
+    let name = bucket("period", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let mut snapshots = Vec::new();
+    for (day, broken) in [
+        ("2026-10-01", false),
+        ("2026-11-01", true),
+        ("2026-12-01", false),
+    ] {
+        let mut snapshot = assay::snapshot::Snapshot::load(&root().join(SNAPSHOT)).unwrap();
+        snapshot.collected_at = format!("{day}T00:00:00Z").parse().unwrap();
+        if broken {
+            let bucket = snapshot
+                .resources
+                .iter_mut()
+                .find(|r| r.arn == BUCKET)
+                .unwrap();
+            let mut value = serde_json::to_value(&*bucket).unwrap();
+            value["encryption"] =
+                serde_json::json!({"enabled": false, "algorithm": null, "kms_key_arn": null});
+            *bucket = serde_json::from_value(value).unwrap();
+        }
+        snapshot.seal();
+        let path = dir.path().join(format!("snapshot-{day}.json"));
+        std::fs::write(&path, snapshot.to_json_pretty()).unwrap();
+        let out = dir.path().join(format!("out-{day}"));
+        let ran = run(
+            command(None),
+            &[
+                "audit",
+                "--snapshot",
+                path.to_str().unwrap(),
+                "--profile",
+                &profile,
+                "--format",
+                "json",
+                "--out",
+                out.to_str().unwrap(),
+                "--now",
+                &format!("{day}T01:00:00Z"),
+            ],
+        );
+        assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
+        let ran = archive(
+            &proxy,
+            &[
+                "archive",
+                "push",
+                "--bucket",
+                &name,
+                "--profile",
+                &profile,
+                "--snapshot",
+                path.to_str().unwrap(),
+                "--findings",
+                out.join("findings.json").to_str().unwrap(),
+            ],
+        );
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        snapshots.push(path.display().to_string());
+    }
+
+    let period = |format: &str| {
+        archive(
+            &proxy,
+            &[
+                "archive",
+                "period",
+                "--bucket",
+                &name,
+                "--quarter",
+                "2026-Q4",
+                "--account",
+                ACCOUNT,
+                "--max-gap-hours",
+                "1488",
+                "--format",
+                format,
+            ],
+        )
+    };
+    let ran = period("json");
+    assert_eq!(ran.code, 1, "exceptions: {}", ran.stderr);
+    let report: Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(report["scans"].as_array().unwrap().len(), 3);
+    assert_eq!(report["not_covered"], serde_json::json!([]));
+    let broken: Vec<&Value> = report["timelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["resource"] == BUCKET && t["verdict"] == "exceptions")
+        .collect();
+    assert!(
+        !broken.is_empty(),
+        "the bucket's encryption rules show the break"
+    );
+    for t in &broken {
+        let exceptions: Vec<(&str, &str)> = t["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["state"] == "exception")
+            .map(|s| (s["from"].as_str().unwrap(), s["to"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            exceptions,
+            vec![("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")],
+            "{}",
+            t["rule_id"]
+        );
+    }
+    // The same judgement when built again, byte for byte.
+    assert_eq!(period("json").stdout, ran.stdout);
+    let text = period("text").stdout;
+    assert!(
+        text.contains("exception from 2026-11-01 00:00 to 2026-12-01 00:00"),
+        "{text}"
+    );
+    assert!(text.contains("coverage: the whole period"), "{text}");
+
+    // The diff between the first two scans lists exactly the change.
+    let ran = run(
+        command(None),
+        &["diff", &snapshots[0], &snapshots[1], "--format", "json"],
+    );
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let diff: Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(diff["resources"]["added"], serde_json::json!([]));
+    assert_eq!(diff["resources"]["removed"], serde_json::json!([]));
+    let changed = diff["resources"]["changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0]["arn"], BUCKET);
+
+    // A quarter with no scans is not observed at all (exit 3), never a pass.
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "period",
+            "--bucket",
+            &name,
+            "--quarter",
+            "2026-Q2",
+            "--account",
+            ACCOUNT,
+        ],
+    );
+    assert_eq!(ran.code, 3, "{}", ran.stdout);
+    assert!(
+        ran.stdout
+            .contains("not observed: 2026-04-01 00:00 to 2026-07-01 00:00 (no scan)"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn verify_checks_the_snapshot_signature_against_the_key_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, _, _) = inputs(dir.path());
+    let (signer, other) = (dir.path().join("signer"), dir.path().join("other"));
+    for prefix in [&signer, &other] {
+        let ran = run(command(None), &["keygen", "-o", prefix.to_str().unwrap()]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+    }
+    let key = assay::attest::sign::read_signing_key(&signer.with_extension("key")).unwrap();
+    let mut snapshot = assay::snapshot::Snapshot::load(&root().join(SNAPSHOT)).unwrap();
+    assay::snapshot::seal::sign(&mut snapshot, &key);
+    let signed = dir.path().join("signed.json");
+    std::fs::write(&signed, snapshot.to_json_pretty()).unwrap();
+
+    let name = bucket("signed", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let ran = archive(
+        &proxy,
+        &[
+            "archive",
+            "push",
+            "--bucket",
+            &name,
+            "--profile",
+            &profile,
+            "--snapshot",
+            signed.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let verify = |key: &Path| {
+        archive(
+            &proxy,
+            &[
+                "archive",
+                "verify",
+                "--bucket",
+                &name,
+                "--account",
+                ACCOUNT,
+                "--key",
+                key.with_extension("pub").to_str().unwrap(),
+            ],
+        )
+    };
+    let ran = verify(&signer);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stdout.contains("the key given: the signature is valid"),
+        "{}",
+        ran.stdout
+    );
+    let ran = verify(&other);
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("NOT VERIFIED")
+            && ran.stdout.contains("- signed.json (")
+            && ran.stdout.contains("not by the key given"),
+        "{}",
+        ran.stdout
+    );
+}
