@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::emulator::proxy::{Proxy, Reply, Rule, aws_error, denied, on, on_service, throttled};
 use crate::emulator::{Ran, assay_live, command, free_port, moto, recorded, run};
 
+mod ami;
 mod backup;
 mod cloudtrail;
 mod credentials;

@@ -383,8 +383,9 @@ fn ebs_default_keys(replay: &Value, accounts: &Accounts) -> Rule {
 /// (moto says `encrypted` but omits the key).
 fn snapshot_keys(replay: &Value) -> Rule {
     let keys = replay["volume_keys"].clone();
+    let images = replay["image_snapshots"].clone();
     on(&["ec2:DescribeSnapshots"], move |_| {
-        let keys = keys.clone();
+        let (keys, images) = (keys.clone(), images.clone());
         Reply::Rewrite(Box::new(move |mut response: Response| {
             let body = response.text();
             let mut out = String::new();
@@ -395,6 +396,17 @@ fn snapshot_keys(replay: &Value) -> Rule {
                     .last()
                     .map(|&(a, b)| before[a..b].to_string());
                 let after = end + "</encrypted>".len();
+                // The snapshots behind an image: encrypted with the image's key, as AWS
+                // makes them from encrypted volumes (moto makes them unencrypted).
+                let image_key = xml_elements(before, "snapshotId")
+                    .last()
+                    .and_then(|&(a, b)| images[&before[a..b]].as_str());
+                if let Some(key) = image_key {
+                    out.push_str(&body[copied..start]);
+                    out.push_str(&format!("true</encrypted><kmsKeyId>{key}</kmsKeyId>"));
+                    copied = after;
+                    continue;
+                }
                 let key = volume.and_then(|v| keys[v].as_str().map(str::to_string));
                 out.push_str(&body[copied..after]);
                 copied = after;
