@@ -14,13 +14,16 @@ mod report_cmd;
 mod rules_cmd;
 mod snapshot_cmd;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Result, bail};
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use clap::builder::TypedValueParser;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::diag::Sources;
-use crate::profile::Profile;
+use crate::exit::ExitStatus;
+use crate::pipeline::{InputPaths, Inputs};
 use crate::rules::RulePack;
 
 const EXIT_STATUS: &str = "\
@@ -161,7 +164,7 @@ impl RulesArg {
     }
 }
 
-pub fn run(cli: Cli) -> Result<u8> {
+pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Audit(args) => audit::audit(args),
         Command::Evaluate(args) => audit::evaluate(args),
@@ -182,35 +185,252 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-/// Loads the rule pack, printing every diagnostic; fails if any is an error.
-pub(crate) fn load_pack(rules: &RulesArg, sources: &mut Sources) -> Result<RulePack> {
-    let dir = rules.dir()?;
-    let (pack, diags) = crate::rules::load::load_pack(&dir, sources);
-    if !diags.items.is_empty() {
-        eprint!("{}", diags.render_plain(sources));
-    }
-    match pack {
-        Some(pack) => Ok(pack),
-        None => bail!(
-            "{} error(s) in the rules under {}; nothing was evaluated",
-            diags.error_count(),
-            dir.display()
-        ),
+/// The value parser of every `--format`: the names of a format enum (`report::Format`,
+/// `gate::Format`), listed in `--help`, and a value that is none of them refused as
+/// "unknown format `x` (available: …)".
+#[derive(Clone)]
+pub(crate) struct FormatParser<E>(std::marker::PhantomData<E>);
+
+impl<E> FormatParser<E> {
+    pub(crate) fn new() -> Self {
+        FormatParser(std::marker::PhantomData)
     }
 }
 
-/// Loads a profile against the pack, printing every diagnostic.
-pub(crate) fn load_profile(path: &Path, pack: &RulePack, sources: &mut Sources) -> Result<Profile> {
-    let (profile, diags) = crate::profile::load(path, pack, sources);
-    if !diags.items.is_empty() {
-        eprint!("{}", diags.render_plain(sources));
+impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for FormatParser<E> {
+    type Value = E;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<E, clap::Error> {
+        let text = value.to_string_lossy();
+        E::from_str(&text, false).map_err(|_| {
+            let names: Vec<String> = E::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            let message = format!(
+                "unknown format `{text}` (available: {})\n",
+                names.join(", ")
+            );
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, message).with_cmd(cmd)
+        })
     }
-    match profile {
-        Some(p) => Ok(p),
-        None => bail!(
-            "{} error(s) in the profile {}; nothing was evaluated",
-            diags.error_count(),
-            path.display()
-        ),
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            E::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value()),
+        ))
+    }
+}
+
+/// Prints a pipeline notice (a rendered diagnostic or a warning) on stderr.
+pub(crate) fn print_notice(text: &str) {
+    eprint!("{text}");
+}
+
+/// Loads the rule pack, printing every diagnostic; fails if any is an error.
+pub(crate) fn load_pack(rules: &RulesArg, sources: &mut Sources) -> Result<RulePack> {
+    let dir = rules.dir()?;
+    Ok(crate::pipeline::load_pack(
+        &dir,
+        sources,
+        &mut print_notice,
+    )?)
+}
+
+/// The inputs every command that evaluates shares: what must hold, and when.
+#[derive(Debug, Args, Clone)]
+pub struct EvaluationArgs {
+    /// The organisation profile: parameter values, frameworks, selected rules,
+    /// attestations, claims.
+    #[arg(long)]
+    pub profile: PathBuf,
+    /// Waiver file (approved, expiring exceptions).
+    #[arg(long)]
+    pub waivers: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Evaluation time to record (RFC 3339), for reproducible output; default now. Waiver
+    /// expiry is judged against its date.
+    #[arg(long)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl EvaluationArgs {
+    /// Loads the rule pack, profile and waivers, printing every diagnostic on stderr.
+    pub(crate) fn load(&self) -> Result<Inputs> {
+        let rules = self.rules.dir()?;
+        let paths = InputPaths {
+            rules: &rules,
+            profile: &self.profile,
+            waivers: self.waivers.as_deref(),
+        };
+        let mut sources = Sources::default();
+        Ok(Inputs::load(&paths, &mut sources, &mut print_notice)?)
+    }
+
+    /// The evaluation time: `--now`, else the clock.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// clap's own consistency checks over every command: no two arguments with one name or
+    /// short flag, defaults that parse, `requires`/`conflicts_with` naming real arguments.
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// One spelling for "where to write" in every command (`-o`/`--out`); the older
+    /// `--output` of collect, plan and baseline create still works, hidden from help.
+    #[test]
+    fn where_to_write_is_spelt_one_way() {
+        for args in [
+            &["assay", "collect", "-o", "s.json"][..],
+            &["assay", "collect", "--out", "s.json"],
+            &["assay", "collect", "--output", "s.json"],
+            &["assay", "plan", "p.json", "--output", "s.json"],
+            &["assay", "plan", "p.json", "--out", "s.json"],
+            &[
+                "assay",
+                "baseline",
+                "create",
+                "--plan",
+                "p.json",
+                "--profile",
+                "x.yaml",
+                "--output",
+                "b.json",
+            ],
+            &[
+                "assay",
+                "audit",
+                "--snapshot",
+                "s.json",
+                "--profile",
+                "x.yaml",
+                "-o",
+                "dir",
+            ],
+            &[
+                "assay",
+                "gate",
+                "--plan",
+                "p.json",
+                "--profile",
+                "x.yaml",
+                "-o",
+                "dir",
+            ],
+            &["assay", "report", "--findings", "f.json", "-o", "dir"],
+            &[
+                "assay",
+                "attest",
+                "--snapshot",
+                "s.json",
+                "--profile",
+                "x.yaml",
+                "-o",
+                "dir",
+            ],
+            &["assay", "keygen", "--out", "keys/k"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_ok(), "{args:?}");
+        }
+        let help = Cli::command()
+            .find_subcommand_mut("collect")
+            .expect("collect")
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("--out <OUT"), "{help}");
+        assert!(!help.contains("--output"), "{help}");
+    }
+
+    /// Every command, however deep: a new one is held to the same spellings.
+    fn every_command(command: &clap::Command, out: &mut Vec<clap::Command>) {
+        out.push(command.clone());
+        for sub in command.get_subcommands() {
+            every_command(sub, out);
+        }
+    }
+
+    /// `-o` is `--out` in every command, no command shows `--output`, and every
+    /// `--format` lists the formats it takes (a value enum, never a free string).
+    #[test]
+    fn every_command_spells_out_and_format_one_way() {
+        let mut commands = Vec::new();
+        every_command(&Cli::command(), &mut commands);
+        for command in &commands {
+            for arg in command.get_arguments() {
+                let name = format!("assay … {} {}", command.get_name(), arg.get_id());
+                if arg.get_short() == Some('o') {
+                    assert_eq!(arg.get_long(), Some("out"), "{name}");
+                }
+                assert_ne!(arg.get_long(), Some("output"), "{name}");
+                if arg.get_long() == Some("format") {
+                    assert!(!arg.get_possible_values().is_empty(), "{name}");
+                }
+            }
+        }
+    }
+
+    /// `--format` takes the names of a format enum and refuses others with the list.
+    #[test]
+    fn an_unknown_format_is_refused_with_the_list() {
+        let error = Cli::try_parse_from([
+            "assay",
+            "audit",
+            "--snapshot",
+            "s",
+            "--profile",
+            "p",
+            "--format",
+            "json,docx",
+        ])
+        .expect_err("docx is no format");
+        assert!(
+            error
+                .to_string()
+                .contains("unknown format `docx` (available: json, csv, html, pdf)"),
+            "{error}"
+        );
+        let parsed = Cli::try_parse_from([
+            "assay",
+            "gate",
+            "--plan",
+            "p",
+            "--profile",
+            "p",
+            "--format",
+            "sarif,json",
+            "--fail-on",
+            "high",
+        ])
+        .expect("parses");
+        let Command::Gate(gate) = parsed.command else {
+            panic!("a gate command")
+        };
+        assert_eq!(
+            gate.format,
+            [
+                crate::gate::format::Format::Sarif,
+                crate::gate::format::Format::Json
+            ]
+        );
+        assert_eq!(gate.fail_on, crate::rules::Severity::High);
     }
 }

@@ -168,7 +168,7 @@ impl Diagnostics {
         }
         // Quoted source lines and messages come from the user's files: an escape
         // sequence in one is shown, not sent to the terminal.
-        crate::report::text::terminal(&out).into_owned()
+        crate::text::terminal(&out).into_owned()
     }
 }
 
@@ -181,6 +181,62 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// Turns a serde-saphyr error into a diagnostic at its location.
+pub fn yaml_error(
+    file: FileId,
+    sources: &Sources,
+    error: &serde_saphyr::Error,
+    what: &str,
+) -> Diagnostic {
+    let message = match error.without_snippet() {
+        // serde-saphyr rejects a key given twice in one mapping (its default policy, which
+        // assay relies on: which value was meant would be ambiguous). Its message names
+        // the key but also a library option, which means nothing to someone writing YAML.
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => format!(
+            "duplicate key `{}`: a key may appear only once in a mapping",
+            key.as_deref().unwrap_or("?")
+        ),
+        other => {
+            let text = other.to_string();
+            text.lines().next().unwrap_or("").to_string()
+        }
+    };
+    let d = Diagnostic::error("yaml", format!("invalid {what}: {message}"));
+    match error.location() {
+        Some(loc) if loc.line() > 0 => {
+            let start = sources.offset(file, loc.line() as usize, loc.column() as usize);
+            d.at(file, start..start + 1, "here")
+        }
+        _ => d,
+    }
+}
+
+/// A YAML input file, read into [`Sources`] (so diagnostics can quote it) and parsed.
+pub struct YamlFile<T> {
+    pub file: FileId,
+    /// The text as read, e.g. to hash it.
+    pub text: String,
+    pub value: T,
+}
+
+/// Reads `path` into `sources` and parses it as `T`: the one way a profile or waiver file
+/// is read. `name` names the file in "cannot read <name> …" and `kind` in "invalid <kind>:
+/// …" (the YAML error, at its line and column). A file that cannot be read is not added.
+pub fn read_yaml<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    name: &str,
+    kind: &str,
+    sources: &mut Sources,
+) -> Result<YamlFile<T>, Box<Diagnostic>> {
+    let text = crate::input::read_text(path).map_err(|e| {
+        Diagnostic::error("io", format!("cannot read {name} {}: {e}", path.display()))
+    })?;
+    let file = sources.add(path.display().to_string(), text.clone());
+    let value =
+        serde_saphyr::from_str(&text).map_err(|e| Box::new(yaml_error(file, sources, &e, kind)))?;
+    Ok(YamlFile { file, text, value })
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod findings;
 pub mod render;
 mod resources;
 
+use crate::exit::ExitStatus;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -221,7 +222,11 @@ impl Diff {
     }
 
     /// The exit status, as `diff(1)`: 0 nothing changed, 1 something did.
-    pub fn exit_code(&self) -> u8 {
-        if self.is_empty() { 0 } else { 1 }
+    pub fn exit_code(&self) -> ExitStatus {
+        if self.is_empty() {
+            ExitStatus::Ok
+        } else {
+            ExitStatus::Failed
+        }
     }
 }

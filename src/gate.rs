@@ -13,16 +13,21 @@
 //! resource never does. See `docs/ci.md`.
 
 pub mod baseline;
+pub mod format;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod sources;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::exit::ExitStatus;
 use crate::findings::{Finding, Status};
-use crate::plan::rules::NotEvaluated;
 use crate::plan::{NotRead, PlanNote};
 use crate::rules::Severity;
+use crate::rules::on_plan::NotEvaluated;
 use baseline::Baseline;
 
 /// What fails the gate.
@@ -57,7 +62,7 @@ impl Policy {
     }
 }
 
-/// What the CI renderers (`report::junit`, `report::sarif`, `report::markdown`) show:
+/// What the CI renderers ([`junit`], [`sarif`], [`markdown`]) show:
 /// the report, the gate's decision, and where planned resources are declared.
 pub struct Outcome<'a> {
     pub report: &'a crate::report::Report,
@@ -196,8 +201,12 @@ impl Decision {
     }
 
     /// The exit status: 0 passed, 1 failed.
-    pub fn exit_code(&self) -> u8 {
-        if self.passed { 0 } else { 1 }
+    pub fn exit_code(&self) -> ExitStatus {
+        if self.passed {
+            ExitStatus::Ok
+        } else {
+            ExitStatus::Failed
+        }
     }
 }
 
@@ -257,9 +266,9 @@ mod tests {
         };
         let d = Decision::new(&findings, lenient, None);
         assert_eq!(d.blocking, 2, "FAIL and ERROR still block");
-        assert_eq!(d.exit_code(), 1);
+        assert_eq!(d.exit_code(), ExitStatus::Failed);
         let d = Decision::new(&findings[4..5], Policy::default(), None);
         assert!(d.passed);
-        assert_eq!(d.exit_code(), 0);
+        assert_eq!(d.exit_code(), ExitStatus::Ok);
     }
 }

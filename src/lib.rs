@@ -8,8 +8,11 @@
 //! must hold; [`diag`] renders problems in those inputs with file, line and column;
 //! [`strict_json`] reads every JSON input, refusing a key given twice;
 //! [`input`] reads every input file (regular files only, size-capped), [`output`] writes
-//! every output set all or nothing;
-//! [`cli`] is the command line.
+//! every output set all or nothing; [`keys`] holds the Ed25519 keys and signatures that
+//! seal snapshots and sign attestations; [`text`] makes evidence text safe to print or embed;
+//! [`pipeline`] is the whole run as one call (inputs and evidence in, the evaluated report
+//! out), which every evaluating command makes; [`exit`] is every command's exit status;
+//! [`cli`] is the command line: it parses arguments, calls the pipeline and writes.
 
 pub mod archive;
 pub mod attest;
@@ -18,12 +21,15 @@ pub mod collect;
 pub mod diag;
 pub mod diff;
 pub mod evaluate;
+pub mod exit;
 pub mod findings;
 pub mod frameworks;
 pub mod gate;
 pub mod input;
+pub mod keys;
 pub mod output;
 pub mod period;
+pub mod pipeline;
 pub mod plan;
 pub mod profile;
 pub mod report;
@@ -31,5 +37,6 @@ pub mod rules;
 pub mod selectors;
 pub mod snapshot;
 pub mod strict_json;
+pub mod text;
 pub mod typeset;
 pub mod waivers;

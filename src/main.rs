@@ -6,7 +6,7 @@ fn main() -> ExitCode {
     restore_sigpipe();
     let cli = assay::cli::Cli::from_command_line();
     match assay::cli::run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(status) => status.into(),
         Err(error) => {
             // A closed pipe (`assay … | head`) is not an error.
             if error.chain().any(|c| {
@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             // X: No such file`); a cause already said is not said again.
             // Messages quote paths, ARNs and file contents: escape sequences in them are
             // shown, never sent to the terminal raw.
-            let safe = |text: &str| assay::report::text::terminal(text).into_owned();
+            let safe = |text: &str| assay::text::terminal(text).into_owned();
             let mut said = error.to_string();
             eprintln!("error: {}", safe(&said));
             for cause in error.chain().skip(1) {
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
                     said.push_str(&cause);
                 }
             }
-            ExitCode::from(2)
+            assay::exit::ExitStatus::Error.into()
         }
     }
 }

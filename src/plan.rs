@@ -15,7 +15,7 @@
 //! - references (`kms_key_id = aws_kms_key.main.arn`) are resolved through
 //!   `configuration`, so joins between planned resources work;
 //! - resource types a plan cannot show at all (recovery points, snapshots, MFA devices)
-//!   and rules that need them are listed as not evaluated (see [`rules`]).
+//!   and rules that need them are listed as not evaluated (see `rules::on_plan`).
 
 mod attrs;
 mod build;
@@ -23,7 +23,6 @@ mod config;
 mod error;
 mod input;
 mod normalise;
-pub mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -10,9 +10,8 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 use serde_saphyr::Spanned;
 
-use crate::diag::{Diagnostic, Diagnostics, Sources, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, YamlFile, did_you_mean, read_yaml};
 use crate::rules::RulePack;
-use crate::rules::load::yaml_error;
 use crate::snapshot::sha256_hex;
 
 /// A person's statement that a manual control holds (from the profile).
@@ -139,213 +138,31 @@ pub struct Profile {
 /// Loads `path` and checks it against the rule pack: parameter names and types, required
 /// parameters, framework ids, rule ids named by attestations, claims and selections.
 pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Profile>, Diagnostics) {
-    let mut diags = Diagnostics::default();
-    let text = match crate::input::read_text(path) {
-        Ok(t) => t,
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                "io",
-                format!("cannot read profile {}: {e}", path.display()),
-            ));
+    let YamlFile {
+        file,
+        text,
+        value: raw,
+    } = match read_yaml::<RawProfile>(path, "profile", "profile", sources) {
+        Ok(read) => read,
+        Err(d) => {
+            let mut diags = Diagnostics::default();
+            diags.push(*d);
             return (None, diags);
         }
     };
-    let file = sources.add(path.display().to_string(), text.clone());
-    let raw: RawProfile = match serde_saphyr::from_str(&text) {
-        Ok(r) => r,
-        Err(e) => {
-            diags.push(yaml_error(file, sources, &e, "profile"));
-            return (None, diags);
-        }
+    let mut check = Check {
+        pack,
+        file,
+        sources,
+        diags: Diagnostics::default(),
     };
-    let at = |s: &Spanned<Json>| {
-        let start = sources.offset(
-            file,
-            s.referenced.line() as usize,
-            s.referenced.column() as usize,
-        );
-        start..start + 1
-    };
-    let at_any = |line: u64, column: u64| {
-        let start = sources.offset(file, line as usize, column as usize);
-        start..start + 1
-    };
-
-    for f in &raw.frameworks {
-        if pack.framework(&f.value).is_none() {
-            let known: Vec<&str> = pack.frameworks.iter().map(|f| f.id.as_str()).collect();
-            diags.push(
-                Diagnostic::error(
-                    "unknown-framework",
-                    format!("profile: `{}` is not a framework", f.value),
-                )
-                .at(
-                    file,
-                    at_any(f.referenced.line(), f.referenced.column()),
-                    "unknown framework",
-                )
-                .note(format!("known frameworks: {}", known.join(", "))),
-            );
-        }
-    }
-
-    let mut params: BTreeMap<String, Json> = BTreeMap::new();
-    for (name, value) in &raw.params {
-        match pack.params.get(name) {
-            None => {
-                let suggestions = did_you_mean(name, pack.params.keys().map(String::as_str));
-                let mut d = Diagnostic::error(
-                    "unknown-param",
-                    format!("profile: parameter `{name}` is not declared in rules/params.yaml"),
-                )
-                .at(file, at(value), "unknown parameter");
-                for s in suggestions {
-                    d = d.note(format!("did you mean `{s}`?"));
-                }
-                diags.push(d);
-            }
-            Some(decl) => match decl.ty.check(&value.value) {
-                Ok(()) => {
-                    params.insert(name.clone(), decl.ty.normalise(&value.value));
-                }
-                Err(e) => diags.push(
-                    Diagnostic::error("param-type", format!("profile: parameter `{name}`: {e}"))
-                        .at(file, at(value), format!("expected {}", decl.ty.name())),
-                ),
-            },
-        }
-    }
-    for decl in pack.params.values() {
-        if !params.contains_key(&decl.name)
-            && let Some(default) = &decl.default
-        {
-            params.insert(decl.name.clone(), decl.ty.normalise(default));
-        }
-    }
-
-    let known_rule = |id: &str| pack.rule(id).is_some();
-    let rule_suggestions = |id: &str| did_you_mean(id, pack.rules.iter().map(|r| r.id.as_str()));
-    let selection = raw.rules.clone();
-    for pattern in selection.include.iter().chain(&selection.exclude) {
-        let matches_any = pack.rules.iter().any(|r| {
-            RuleSelection {
-                include: vec![pattern.clone()],
-                exclude: vec![],
-            }
-            .selects(&r.id)
-        });
-        if !matches_any {
-            diags.push(Diagnostic::error(
-                "unknown-rule",
-                format!("profile: `rules` names `{pattern}`, which matches no rule"),
-            ));
-        }
-    }
-
-    // Parameters the selected rules read must have a value: one error per parameter,
-    // naming the rules that need it.
-    let mut missing: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for rule in pack.rules.iter().filter(|r| selection.selects(&r.id)) {
-        for p in rule.params.iter().filter(|p| !params.contains_key(*p)) {
-            missing
-                .entry(p.as_str())
-                .or_default()
-                .push(rule.id.as_str());
-        }
-    }
-    for (p, rules) in missing {
-        let description = pack
-            .params
-            .get(p)
-            .map(|d| d.description.clone())
-            .unwrap_or_default();
-        diags.push(
-            Diagnostic::error(
-                "missing-param",
-                format!(
-                    "profile: parameter `{p}` has no default and is not set; needed by {}",
-                    rules.join(", ")
-                ),
-            )
-            .note(format!("{p}: {description}")),
-        );
-    }
-
-    let mut attestations = Vec::new();
-    for a in &raw.attestations {
-        let place = at_any(a.referenced.line(), a.referenced.column());
-        match pack.rule(&a.value.rule) {
-            Some(rule) if rule.kind == crate::rules::RuleKind::Manual => {}
-            Some(_) => diags.push(Diagnostic::error("attestation", format!("profile: attestation for `{}`, which is an automated rule (only manual rules take attestations)", a.value.rule)).at(file, place.clone(), "here")),
-            None => {
-                let mut d = Diagnostic::error("unknown-rule", format!("profile: attestation for unknown rule `{}`", a.value.rule)).at(file, place.clone(), "here");
-                for s in rule_suggestions(&a.value.rule) {
-                    d = d.note(format!("did you mean `{s}`?"));
-                }
-                diags.push(d);
-            }
-        }
-        for (field, value) in [("date", &a.value.date), ("expires", &a.value.expires)] {
-            if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
-                diags.push(Diagnostic::error("date", format!("profile: attestation `{}`: `{field}` must be a date YYYY-MM-DD, got `{value}`", a.value.rule)).at(file, place.clone(), "here"));
-            }
-        }
-        attestations.push(a.value.clone());
-    }
-
-    let mut claims = Vec::new();
-    for c in &raw.claims {
-        let place = at_any(c.referenced.line(), c.referenced.column());
-        for r in &c.value.rules {
-            if !known_rule(r) {
-                let mut d = Diagnostic::error(
-                    "unknown-rule",
-                    format!("profile: claim `{}` names unknown rule `{r}`", c.value.id),
-                )
-                .at(file, place.clone(), "in this claim");
-                for s in rule_suggestions(r) {
-                    d = d.note(format!("did you mean `{s}`?"));
-                }
-                diags.push(d);
-            }
-        }
-        for p in &c.value.params {
-            if !pack.params.contains_key(p) {
-                diags.push(
-                    Diagnostic::error(
-                        "unknown-param",
-                        format!(
-                            "profile: claim `{}` names unknown parameter `{p}`",
-                            c.value.id
-                        ),
-                    )
-                    .at(file, place.clone(), "in this claim"),
-                );
-            }
-        }
-        claims.push(c.value.clone());
-    }
-
-    if let Some(a) = &raw.archive {
-        let place = at_any(a.referenced.line(), a.referenced.column());
-        let p = &a.value;
-        let problem = match (p.retain_years, p.retain_days) {
-            (Some(_), Some(_)) => Some("give `retain_years` or `retain_days`, not both"),
-            (None, None) => Some("`retain_years` or `retain_days` is required"),
-            (Some(0), _) | (_, Some(0)) => Some("the retention period must be at least 1"),
-            _ if p.regions.is_empty() => {
-                Some("`regions` is empty: name the regions the archive bucket may be in")
-            }
-            _ => None,
-        };
-        if let Some(problem) = problem {
-            diags.push(
-                Diagnostic::error("archive", format!("profile: archive: {problem}"))
-                    .at(file, place, "here"),
-            );
-        }
-    }
-
+    check.frameworks(&raw);
+    let params = check.params(&raw);
+    let selection = check.selection(&raw, &params);
+    let attestations = check.attestations(&raw);
+    let claims = check.claims(&raw);
+    check.archive(&raw);
+    let diags = check.diags;
     if diags.has_errors() {
         return (None, diags);
     }
@@ -361,4 +178,242 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         sha256: sha256_hex(text.as_bytes()),
     };
     (Some(profile), diags)
+}
+
+/// A profile being checked against the rule pack, one part at a time; every problem is a
+/// diagnostic, so one run reports them all.
+struct Check<'a> {
+    pack: &'a RulePack,
+    file: FileId,
+    sources: &'a Sources,
+    diags: Diagnostics,
+}
+
+impl Check<'_> {
+    /// Where a spanned value starts in the file.
+    fn at(&self, s: &Spanned<Json>) -> std::ops::Range<usize> {
+        self.at_any(s.referenced.line(), s.referenced.column())
+    }
+
+    fn at_any(&self, line: u64, column: u64) -> std::ops::Range<usize> {
+        let start = self
+            .sources
+            .offset(self.file, line as usize, column as usize);
+        start..start + 1
+    }
+
+    fn rule_suggestions(&self, id: &str) -> Vec<&str> {
+        did_you_mean(id, self.pack.rules.iter().map(|r| r.id.as_str()))
+    }
+
+    /// Every framework named is in the pack.
+    fn frameworks(&mut self, raw: &RawProfile) {
+        for f in &raw.frameworks {
+            if self.pack.framework(&f.value).is_none() {
+                let known: Vec<&str> = self.pack.frameworks.iter().map(|f| f.id.as_str()).collect();
+                self.diags.push(
+                    Diagnostic::error(
+                        "unknown-framework",
+                        format!("profile: `{}` is not a framework", f.value),
+                    )
+                    .at(
+                        self.file,
+                        self.at_any(f.referenced.line(), f.referenced.column()),
+                        "unknown framework",
+                    )
+                    .note(format!("known frameworks: {}", known.join(", "))),
+                );
+            }
+        }
+    }
+
+    /// The parameter values: declared, of their type, normalised; defaults for the rest.
+    fn params(&mut self, raw: &RawProfile) -> BTreeMap<String, Json> {
+        let mut params: BTreeMap<String, Json> = BTreeMap::new();
+        for (name, value) in &raw.params {
+            match self.pack.params.get(name) {
+                None => {
+                    let suggestions =
+                        did_you_mean(name, self.pack.params.keys().map(String::as_str));
+                    let mut d = Diagnostic::error(
+                        "unknown-param",
+                        format!("profile: parameter `{name}` is not declared in rules/params.yaml"),
+                    )
+                    .at(self.file, self.at(value), "unknown parameter");
+                    for s in suggestions {
+                        d = d.note(format!("did you mean `{s}`?"));
+                    }
+                    self.diags.push(d);
+                }
+                Some(decl) => match decl.ty.check(&value.value) {
+                    Ok(()) => {
+                        params.insert(name.clone(), decl.ty.normalise(&value.value));
+                    }
+                    Err(e) => self.diags.push(
+                        Diagnostic::error(
+                            "param-type",
+                            format!("profile: parameter `{name}`: {e}"),
+                        )
+                        .at(
+                            self.file,
+                            self.at(value),
+                            format!("expected {}", decl.ty.name()),
+                        ),
+                    ),
+                },
+            }
+        }
+        for decl in self.pack.params.values() {
+            if !params.contains_key(&decl.name)
+                && let Some(default) = &decl.default
+            {
+                params.insert(decl.name.clone(), decl.ty.normalise(default));
+            }
+        }
+
+        params
+    }
+
+    /// The rule selection: each pattern matches a rule, and every parameter the selected
+    /// rules read has a value (one error per parameter, naming the rules that need it).
+    fn selection(&mut self, raw: &RawProfile, params: &BTreeMap<String, Json>) -> RuleSelection {
+        let selection = raw.rules.clone();
+        for pattern in selection.include.iter().chain(&selection.exclude) {
+            let matches_any = self.pack.rules.iter().any(|r| {
+                RuleSelection {
+                    include: vec![pattern.clone()],
+                    exclude: vec![],
+                }
+                .selects(&r.id)
+            });
+            if !matches_any {
+                self.diags.push(Diagnostic::error(
+                    "unknown-rule",
+                    format!("profile: `rules` names `{pattern}`, which matches no rule"),
+                ));
+            }
+        }
+
+        // Parameters the selected rules read must have a value: one error per parameter,
+        // naming the rules that need it.
+        let mut missing: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for rule in self.pack.rules.iter().filter(|r| selection.selects(&r.id)) {
+            for p in rule.params.iter().filter(|p| !params.contains_key(*p)) {
+                missing
+                    .entry(p.as_str())
+                    .or_default()
+                    .push(rule.id.as_str());
+            }
+        }
+        for (p, rules) in missing {
+            let description = self
+                .pack
+                .params
+                .get(p)
+                .map(|d| d.description.clone())
+                .unwrap_or_default();
+            self.diags.push(
+                Diagnostic::error(
+                    "missing-param",
+                    format!(
+                        "profile: parameter `{p}` has no default and is not set; needed by {}",
+                        rules.join(", ")
+                    ),
+                )
+                .note(format!("{p}: {description}")),
+            );
+        }
+
+        selection
+    }
+
+    /// Attestations: for manual rules of the pack, with dates.
+    fn attestations(&mut self, raw: &RawProfile) -> Vec<Attestation> {
+        let mut attestations = Vec::new();
+        for a in &raw.attestations {
+            let place = self.at_any(a.referenced.line(), a.referenced.column());
+            match self.pack.rule(&a.value.rule) {
+            Some(rule) if rule.kind == crate::rules::RuleKind::Manual => {}
+            Some(_) => self.diags.push(Diagnostic::error("attestation", format!("profile: attestation for `{}`, which is an automated rule (only manual rules take attestations)", a.value.rule)).at(self.file, place.clone(), "here")),
+            None => {
+                let mut d = Diagnostic::error("unknown-rule", format!("profile: attestation for unknown rule `{}`", a.value.rule)).at(self.file, place.clone(), "here");
+                for s in self.rule_suggestions(&a.value.rule) {
+                    d = d.note(format!("did you mean `{s}`?"));
+                }
+                self.diags.push(d);
+            }
+        }
+            for (field, value) in [("date", &a.value.date), ("expires", &a.value.expires)] {
+                if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
+                    self.diags.push(Diagnostic::error("date", format!("profile: attestation `{}`: `{field}` must be a date YYYY-MM-DD, got `{value}`", a.value.rule)).at(self.file, place.clone(), "here"));
+                }
+            }
+            attestations.push(a.value.clone());
+        }
+
+        attestations
+    }
+
+    /// The archive policy, when there is one: exactly one retention period of at least 1,
+    /// and the regions the bucket may be in.
+    fn archive(&mut self, raw: &RawProfile) {
+        let Some(a) = &raw.archive else {
+            return;
+        };
+        let place = self.at_any(a.referenced.line(), a.referenced.column());
+        let p = &a.value;
+        let problem = match (p.retain_years, p.retain_days) {
+            (Some(_), Some(_)) => Some("give `retain_years` or `retain_days`, not both"),
+            (None, None) => Some("`retain_years` or `retain_days` is required"),
+            (Some(0), _) | (_, Some(0)) => Some("the retention period must be at least 1"),
+            _ if p.regions.is_empty() => {
+                Some("`regions` is empty: name the regions the archive bucket may be in")
+            }
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            self.diags.push(
+                Diagnostic::error("archive", format!("profile: archive: {problem}"))
+                    .at(self.file, place, "here"),
+            );
+        }
+    }
+
+    /// Claims: every rule and parameter they name exists.
+    fn claims(&mut self, raw: &RawProfile) -> Vec<Claim> {
+        let mut claims = Vec::new();
+        for c in &raw.claims {
+            let place = self.at_any(c.referenced.line(), c.referenced.column());
+            for r in &c.value.rules {
+                if self.pack.rule(r).is_none() {
+                    let mut d = Diagnostic::error(
+                        "unknown-rule",
+                        format!("profile: claim `{}` names unknown rule `{r}`", c.value.id),
+                    )
+                    .at(self.file, place.clone(), "in this claim");
+                    for s in self.rule_suggestions(r) {
+                        d = d.note(format!("did you mean `{s}`?"));
+                    }
+                    self.diags.push(d);
+                }
+            }
+            for p in &c.value.params {
+                if !self.pack.params.contains_key(p) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "unknown-param",
+                            format!(
+                                "profile: claim `{}` names unknown parameter `{p}`",
+                                c.value.id
+                            ),
+                        )
+                        .at(self.file, place.clone(), "in this claim"),
+                    );
+                }
+            }
+            claims.push(c.value.clone());
+        }
+
+        claims
+    }
 }

@@ -11,20 +11,20 @@ pub(crate) use build::claim_statuses;
 pub mod chart;
 pub mod compare;
 pub mod csv;
+pub mod format;
 pub mod html;
 pub mod json;
-pub mod junit;
-pub mod markdown;
 pub mod pdf;
-pub mod sarif;
 pub mod terminal;
-pub mod text;
+/// Renderers and the command line reach the escaping of evidence text here too.
+pub use crate::text;
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::exit::ExitStatus;
 use crate::findings::{AttestationRef, Finding, Status, StatusCounts};
 use crate::profile::Claim;
 use crate::rules::{RuleKind, Severity};
@@ -247,40 +247,35 @@ impl Report {
     /// Parses a saved `findings.json`, checking its version first so a future format gets
     /// a clear message rather than a field error. `path` is for messages only.
     pub fn from_json(text: &str, path: &str) -> Result<Report, LoadError> {
-        let invalid = |e: serde_json::Error| LoadError::Invalid {
-            path: path.to_string(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        };
-        #[derive(Deserialize)]
-        struct VersionOnly {
-            schema_version: u64,
-        }
-        let version: VersionOnly = serde_json::from_str(text).map_err(invalid)?;
-        if version.schema_version != u64::from(FINDINGS_SCHEMA_VERSION) {
-            return Err(LoadError::Version {
+        use crate::strict_json::{VersionedError, from_str_versioned};
+        from_str_versioned(text, u64::from(FINDINGS_SCHEMA_VERSION)).map_err(|e| match e {
+            VersionedError::Json(e) => LoadError::Invalid {
                 path: path.to_string(),
-                found: version.schema_version,
-            });
-        }
-        crate::strict_json::from_str(text).map_err(invalid)
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            },
+            VersionedError::Version(found) => LoadError::Version {
+                path: path.to_string(),
+                found,
+            },
+        })
     }
 
     /// The process exit status for this report: 1 on any FAIL, 3 on GAP, ERROR or UNKNOWN
     /// (a plan value known only after apply) without FAIL, or when there is no evidence at
     /// all ([`Report::no_evidence`]), 0 otherwise.
-    pub fn exit_code(&self) -> u8 {
+    pub fn exit_code(&self) -> ExitStatus {
         if self.summary.contains_key(&Status::Fail) {
-            1
+            ExitStatus::Failed
         } else if self.summary.contains_key(&Status::Gap)
             || self.summary.contains_key(&Status::Error)
             || self.summary.contains_key(&Status::Unknown)
             || self.no_evidence().is_some()
         {
-            3
+            ExitStatus::Incomplete
         } else {
-            0
+            ExitStatus::Ok
         }
     }
 

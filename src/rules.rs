@@ -8,9 +8,9 @@
 
 pub mod bundled;
 pub mod expr;
-pub mod fixtures;
 
 pub mod load;
+pub mod on_plan;
 pub mod params;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +31,24 @@ pub enum Severity {
     Medium,
     High,
     Critical,
+}
+
+/// `--fail-on` takes a severity, most severe first in `--help`, by the names rule files
+/// use ([`Severity::as_str`]).
+impl clap::ValueEnum for Severity {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
 }
 
 impl Severity {

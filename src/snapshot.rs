@@ -283,24 +283,19 @@ impl Snapshot {
     /// Parses snapshot JSON, checking the version first so an old or future file gets a
     /// clear message rather than a field error.
     pub fn parse(text: &str, path: &str) -> Result<Snapshot, SnapshotError> {
-        let invalid = |e: serde_json::Error| SnapshotError::Invalid {
-            path: path.to_string(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        };
-        #[derive(Deserialize)]
-        struct VersionOnly {
-            schema_version: u64,
-        }
-        let version: VersionOnly = serde_json::from_str(text).map_err(invalid)?;
-        if version.schema_version != u64::from(SCHEMA_VERSION) {
-            return Err(SnapshotError::Version {
+        use crate::strict_json::{VersionedError, from_str_versioned};
+        from_str_versioned(text, u64::from(SCHEMA_VERSION)).map_err(|e| match e {
+            VersionedError::Json(e) => SnapshotError::Invalid {
                 path: path.to_string(),
-                found: version.schema_version,
-            });
-        }
-        crate::strict_json::from_str(text).map_err(invalid)
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            },
+            VersionedError::Version(found) => SnapshotError::Version {
+                path: path.to_string(),
+                found,
+            },
+        })
     }
 
     /// The manifest digest this snapshot should carry.

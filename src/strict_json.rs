@@ -25,6 +25,33 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error>
     serde_json::from_str(text)
 }
 
+/// Why a versioned document (snapshot, findings, baseline) could not be read.
+#[derive(Debug)]
+pub enum VersionedError {
+    /// Not JSON, or not the document's shape (with line and column).
+    Json(serde_json::Error),
+    /// A `schema_version` other than the one this build reads.
+    Version(u64),
+}
+
+/// Parses a document that carries a top-level `schema_version`: the version is checked
+/// first, so an old or future file gets a clear message rather than a field error, then
+/// the whole is parsed as `T` by [`from_str`].
+pub fn from_str_versioned<T: DeserializeOwned>(
+    text: &str,
+    version: u64,
+) -> Result<T, VersionedError> {
+    #[derive(serde::Deserialize)]
+    struct VersionOnly {
+        schema_version: u64,
+    }
+    let found: VersionOnly = serde_json::from_str(text).map_err(VersionedError::Json)?;
+    if found.schema_version != version {
+        return Err(VersionedError::Version(found.schema_version));
+    }
+    from_str(text).map_err(VersionedError::Json)
+}
+
 /// Fails on the first object in `text` that has a key twice (or on malformed JSON).
 pub fn check_unique_keys(text: &str) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
@@ -133,6 +160,34 @@ impl<'de> Visitor<'de> for Unique<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The version is read before the shape: a future document is named as such, not as
+    /// a missing field; the right version is then parsed strictly.
+    #[test]
+    fn a_versioned_document_is_checked_for_its_version_first() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Doc {
+            #[allow(dead_code)]
+            schema_version: u64,
+            #[allow(dead_code)]
+            name: String,
+        }
+        match from_str_versioned::<Doc>(r#"{"schema_version": 7}"#, 1) {
+            Err(VersionedError::Version(7)) => {}
+            other => panic!("{other:?}"),
+        }
+        match from_str_versioned::<Doc>(r#"{"schema_version": 1, "name": "a", "name": "b"}"#, 1) {
+            Err(VersionedError::Json(e)) => assert!(e.to_string().contains("`name`"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        match from_str_versioned::<Doc>(r#"{"name": "a"}"#, 1) {
+            Err(VersionedError::Json(e)) => {
+                assert!(e.to_string().contains("schema_version"), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(from_str_versioned::<Doc>(r#"{"schema_version": 1, "name": "a"}"#, 1).is_ok());
+    }
 
     #[test]
     fn a_duplicate_key_is_named_with_where_it_is() {

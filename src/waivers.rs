@@ -13,10 +13,9 @@ use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-use crate::diag::{Diagnostic, Diagnostics, Sources};
+use crate::diag::{Diagnostic, Diagnostics, Sources, read_yaml};
 use crate::findings::{Finding, Status, WaiverRef};
 use crate::rules::RulePack;
-use crate::rules::load::yaml_error;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,24 +80,14 @@ pub fn load(
     sources: &mut Sources,
 ) -> (Option<Vec<Waiver>>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let text = match crate::input::read_text(path) {
-        Ok(t) => t,
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                "io",
-                format!("cannot read waivers {}: {e}", path.display()),
-            ));
-            return (None, diags);
-        }
-    };
-    let file = sources.add(path.display().to_string(), text.clone());
-    let raw: Vec<Spanned<RawWaiver>> = match serde_saphyr::from_str(&text) {
-        Ok(r) => r,
-        Err(e) => {
-            diags.push(yaml_error(file, sources, &e, "waiver file"));
-            return (None, diags);
-        }
-    };
+    let (file, raw) =
+        match read_yaml::<Vec<Spanned<RawWaiver>>>(path, "waivers", "waiver file", sources) {
+            Ok(read) => (read.file, read.value),
+            Err(d) => {
+                diags.push(*d);
+                return (None, diags);
+            }
+        };
     let mut waivers = Vec::new();
     for (i, w) in raw.into_iter().enumerate() {
         let start = sources.offset(

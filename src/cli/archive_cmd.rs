@@ -8,12 +8,13 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 
-use super::{RulesArg, load_pack, load_profile};
+use super::{RulesArg, load_pack, print_notice};
 use crate::archive::bucket::Bucket;
 use crate::archive::keys::{DEFAULT_PREFIX, Period, normalise_prefix};
 use crate::archive::{self, PushInput};
 use crate::collect::aws::Connection;
 use crate::diag::Sources;
+use crate::exit::ExitStatus;
 use crate::output::Outputs;
 
 pub const AFTER_HELP: &str = "\
@@ -114,7 +115,7 @@ pub enum ArchiveCommand {
         /// The scan record's key, as `archive list` prints it.
         record: String,
         /// Directory for the files (created if missing; written all or nothing).
-        #[arg(long, default_value = "archive-pull")]
+        #[arg(short = 'o', long, default_value = "archive-pull")]
         out: PathBuf,
     },
     /// Check archived scans: every file's hash, the snapshot's manifest and signature, and
@@ -123,6 +124,15 @@ pub enum ArchiveCommand {
     /// Judge a period from its archived scans: per rule and resource, held at every scan,
     /// failed between which dates, or not observed when.
     Period(PeriodArgs),
+}
+
+/// How `assay archive period` prints its judgement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PeriodFormat {
+    /// For a person: each rule and resource with its verdict.
+    Text,
+    /// The whole judgement as JSON.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -142,9 +152,9 @@ pub struct PeriodArgs {
     /// not observed (a GAP in time, never a pass).
     #[arg(long, default_value_t = 48)]
     pub max_gap_hours: i64,
-    /// text or json.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    pub format: String,
+    /// The output format.
+    #[arg(long, default_value = "text", value_parser = super::FormatParser::<PeriodFormat>::new())]
+    pub format: PeriodFormat,
     /// Text: list findings that held throughout too.
     #[arg(long)]
     pub all: bool,
@@ -202,7 +212,7 @@ pub struct IamPolicyArgs {
     pub bucket: Option<String>,
 }
 
-pub fn iam_policy(args: IamPolicyArgs) -> Result<u8> {
+pub fn iam_policy(args: IamPolicyArgs) -> Result<ExitStatus> {
     if !args.archive {
         return super::collect_cmd::iam_policy();
     }
@@ -210,7 +220,7 @@ pub fn iam_policy(args: IamPolicyArgs) -> Result<u8> {
         "{}",
         serde_json::to_string_pretty(&archive::policy::iam_policy(args.bucket.as_deref()))?
     );
-    Ok(0)
+    Ok(ExitStatus::Ok)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -230,13 +240,18 @@ async fn open(args: &BucketArgs) -> Result<Bucket> {
     Ok(Bucket::open(&conn, &args.region, &args.bucket).await?)
 }
 
-pub fn run(cmd: ArchiveCommand) -> Result<u8> {
+pub fn run(cmd: ArchiveCommand) -> Result<ExitStatus> {
     let rt = runtime()?;
     match cmd {
         ArchiveCommand::Push(args) => {
             let mut sources = Sources::default();
             let pack = load_pack(&args.rules, &mut sources)?;
-            let profile = load_profile(&args.profile, &pack, &mut sources)?;
+            let profile = crate::pipeline::load_profile(
+                &args.profile,
+                &pack,
+                &mut sources,
+                &mut print_notice,
+            )?;
             let Some(policy) = profile.archive else {
                 bail!(
                     "{}: the profile has no `archive` section (mode, retain_years or retain_days, regions): nothing was pushed",
@@ -267,7 +282,7 @@ pub fn run(cmd: ArchiveCommand) -> Result<u8> {
                 record.retention.mode.as_s3(),
                 record.retention.retain_until.to_rfc3339()
             );
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
         ArchiveCommand::List { bucket, selection } => {
             let period = selection.period()?;
@@ -287,7 +302,7 @@ pub fn run(cmd: ArchiveCommand) -> Result<u8> {
             for r in &found {
                 println!("{}  {}  {}", r.account, r.date, r.key);
             }
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
         ArchiveCommand::Pull {
             bucket,
@@ -320,14 +335,14 @@ pub fn run(cmd: ArchiveCommand) -> Result<u8> {
                 record.snapshot.collected_at.to_rfc3339(),
                 record.snapshot.manifest_digest
             );
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
         ArchiveCommand::Verify(args) => verify(&rt, args),
         ArchiveCommand::Period(args) => period(&rt, args),
     }
 }
 
-fn period(rt: &tokio::runtime::Runtime, args: PeriodArgs) -> Result<u8> {
+fn period(rt: &tokio::runtime::Runtime, args: PeriodArgs) -> Result<ExitStatus> {
     let days = match (&args.quarter, &args.period) {
         (Some(q), _) => Period::quarter(q).map_err(|e| anyhow::anyhow!("--quarter: {e}"))?,
         (None, Some(p)) => {
@@ -377,22 +392,21 @@ fn period(rt: &tokio::runtime::Runtime, args: PeriodArgs) -> Result<u8> {
         eprintln!("warning: {s}: its time is not observed");
     }
     let report = crate::period::judge(span, &scans, max_gap);
-    if args.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print!("{}", crate::report::text::terminal(&report.text(args.all)));
+    match args.format {
+        PeriodFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        PeriodFormat::Text => print!("{}", crate::text::terminal(&report.text(args.all))),
     }
     let any = |v: &str| report.timelines.iter().any(|t| t.verdict == v);
     Ok(if any("exceptions") {
-        1
+        ExitStatus::Failed
     } else if any("not_observed") || report.timelines.is_empty() {
-        3
+        ExitStatus::Incomplete
     } else {
-        0
+        ExitStatus::Ok
     })
 }
 
-fn verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> Result<u8> {
+fn verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> Result<ExitStatus> {
     let key = args
         .key
         .as_deref()
@@ -453,5 +467,9 @@ fn verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> Result<u8> {
         checks.len() - failed,
         at.to_rfc3339()
     );
-    Ok(if failed == 0 { 0 } else { 1 })
+    Ok(if failed == 0 {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::Failed
+    })
 }

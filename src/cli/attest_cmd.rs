@@ -7,13 +7,14 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use clap::Args;
 
-use super::{RulesArg, load_pack, load_profile};
+use super::{EvaluationArgs, RulesArg};
 use crate::attest::build::{Request, build as build_attestation};
 use crate::attest::render::Renderer;
 use crate::attest::scope::Selectors;
 use crate::attest::verify::{self, Checks, Outcome, Subject};
 use crate::attest::{self, HTML_FILE, JSON_FILE, PDF_FILE, SIG_FILE, sign};
-use crate::diag::Sources;
+use crate::exit::ExitStatus;
+use crate::pipeline::{self, Evidence};
 use crate::report::Report;
 use crate::snapshot::{Snapshot, sha256_hex};
 
@@ -37,14 +38,10 @@ pub struct AttestArgs {
     /// The snapshot the attestation states facts from.
     #[arg(long)]
     pub snapshot: PathBuf,
-    /// The organisation profile (allowed regions, retention, claims).
-    #[arg(long)]
-    pub profile: PathBuf,
-    /// Waiver file: waived findings are disclosed with their reason.
-    #[arg(long)]
-    pub waivers: Option<PathBuf>,
+    /// The profile (allowed regions, retention, claims), the waivers (waived findings are
+    /// disclosed with their reason), the rules, and the issue time (`--now`).
     #[command(flatten)]
-    pub rules: RulesArg,
+    pub evaluation: EvaluationArgs,
     /// The customer the attestation is for (printed on it).
     #[arg(long)]
     pub customer: Option<String>,
@@ -61,15 +58,11 @@ pub struct AttestArgs {
     /// Sign with this Ed25519 private key (from `assay keygen`).
     #[arg(long, value_name = "KEY")]
     pub sign: Option<PathBuf>,
-    /// Issue time to record (RFC 3339), for reproducible output; default now. Waiver
-    /// expiry is judged against it.
-    #[arg(long)]
-    pub now: Option<DateTime<Utc>>,
     /// Directory of templates replacing `attestation.html.tera` / `attestation.pdf.tera`.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Output directory (created if missing).
-    #[arg(long, default_value = "out")]
+    #[arg(short = 'o', long, default_value = "out")]
     pub out: PathBuf,
 }
 
@@ -116,7 +109,7 @@ pub struct VerifyArgs {
 
 pub const VERIFY_AFTER_HELP: &str = "Examples:\n  assay verify out/attestation/attestation.json --key keys/air-maestro.pub --snapshot samples/aws-sample/snapshot.json\n  assay verify out/attestation/attestation.pdf --key keys/air-maestro.pub --reevaluate --profile samples/air-maestro/profile.yaml --waivers samples/waivers.yaml\n  assay verify samples/aws-sample/snapshot.json\n  assay verify out/findings.json\n\nA findings document is evaluated again from the snapshot, rule pack, profile and waiver file it records (found at the recorded paths or beside it, or given) at its own evaluation time, and compared finding by finding. An input not at hand or not the one recorded is \"not verified\", never verified.\n\nExit status: 0 every check passed, 1 a check failed (the file, its signature, its evidence or a finding differs from what its inputs give), 2 unreadable input, or not verified: an input needed is missing or is not the one recorded (an attestation whose snapshot is not at hand: 0, saying its evidence was not checked).";
 
-pub fn keygen(args: KeygenArgs) -> Result<u8> {
+pub fn keygen(args: KeygenArgs) -> Result<ExitStatus> {
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -128,7 +121,7 @@ pub fn keygen(args: KeygenArgs) -> Result<u8> {
         public.display(),
         sign::fingerprint(&key.verifying_key())
     );
-    Ok(0)
+    Ok(ExitStatus::Ok)
 }
 
 fn file_sha256(path: &Path) -> Result<String> {
@@ -141,26 +134,15 @@ fn file_sha256(path: &Path) -> Result<String> {
 fn evaluate(
     snapshot: &Snapshot,
     snapshot_path: &Path,
-    profile_path: &Path,
-    waivers_path: Option<&Path>,
-    rules: &RulesArg,
+    evaluation: &EvaluationArgs,
     now: DateTime<Utc>,
 ) -> Result<Report> {
-    let mut sources = Sources::default();
-    let pack = load_pack(rules, &mut sources)?;
-    let profile = load_profile(profile_path, &pack, &mut sources)?;
-    let waivers = super::audit::load_waivers(waivers_path, &pack, &mut sources)?;
-    Ok(super::audit::evaluate_loaded(
-        snapshot,
-        &snapshot_path.display().to_string(),
-        &pack,
-        &profile,
-        &waivers,
-        now,
-    ))
+    let inputs = evaluation.load()?;
+    let path = snapshot_path.display().to_string();
+    Ok(pipeline::evaluate(&inputs, Evidence::Snapshot(snapshot), &path, now).report)
 }
 
-pub fn attest(args: AttestArgs) -> Result<u8> {
+pub fn attest(args: AttestArgs) -> Result<ExitStatus> {
     let renderer = Renderer::new(args.templates.as_deref())?;
     let selectors = Selectors::new(&args.accounts, &args.tags, &args.resources)?;
     let key = args
@@ -169,15 +151,8 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
         .map(sign::read_signing_key)
         .transpose()?;
     let snapshot = Snapshot::load(&args.snapshot)?;
-    let now = args.now.unwrap_or_else(Utc::now);
-    let report = evaluate(
-        &snapshot,
-        &args.snapshot,
-        &args.profile,
-        args.waivers.as_deref(),
-        &args.rules,
-        now,
-    )?;
+    let now = args.evaluation.now();
+    let report = evaluate(&snapshot, &args.snapshot, &args.evaluation, now)?;
     let request = Request {
         selectors: &selectors,
         customer: args.customer.clone(),
@@ -187,7 +162,12 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        waivers_sha256: args.waivers.as_deref().map(file_sha256).transpose()?,
+        waivers_sha256: args
+            .evaluation
+            .waivers
+            .as_deref()
+            .map(file_sha256)
+            .transpose()?,
     };
     let attestation = build_attestation(&snapshot, &report, &request)?;
     let done = attest::finish(attestation, key.as_ref(), &renderer)?;
@@ -228,7 +208,7 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
     println!(
         "Attestation {} for {}: {stores} data store(s) in scope, {outside} outside the allowed regions, {} copy destination(s), {} exception(s) disclosed; evidence observed {}.",
         a.id,
-        crate::report::text::terminal_with(&a.organisation, false),
+        crate::text::terminal_with(&a.organisation, false),
         a.copies.len(),
         a.exceptions.len(),
         a.observed_at.to_rfc3339()
@@ -239,10 +219,10 @@ pub fn attest(args: AttestArgs) -> Result<u8> {
     }
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     println!("Wrote: {}", names.join(", "));
-    Ok(0)
+    Ok(ExitStatus::Ok)
 }
 
-pub fn verify(args: VerifyArgs) -> Result<u8> {
+pub fn verify(args: VerifyArgs) -> Result<ExitStatus> {
     let (_, subject) = verify::read(&args.file)?;
     let mut checks = Checks::default();
     let is_attestation = matches!(subject, Subject::Attestation { .. });
@@ -310,10 +290,10 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
             "{}: NOT verified ({n} check(s) failed)",
             args.file.display()
         );
-        Ok(1)
+        Ok(ExitStatus::Failed)
     } else if not_made.is_empty() {
         println!("{}: verified", args.file.display());
-        Ok(0)
+        Ok(ExitStatus::Ok)
     } else if is_attestation {
         // The signature was checked (it is required); what is left is its evidence.
         let names: Vec<&str> = not_made.iter().map(|c| c.name.as_str()).collect();
@@ -322,7 +302,7 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
             args.file.display(),
             names.join(", ")
         );
-        Ok(0)
+        Ok(ExitStatus::Ok)
     } else {
         let names: Vec<&str> = not_made.iter().map(|c| c.name.as_str()).collect();
         println!(
@@ -330,7 +310,7 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
             args.file.display(),
             names.join(", ")
         );
-        Ok(2)
+        Ok(ExitStatus::Error)
     }
 }
 
@@ -349,11 +329,7 @@ pub(crate) fn check_line(c: &verify::Check) -> String {
         Outcome::Noted => "note   ",
     };
     // Details quote the document being verified: shown, never obeyed by the terminal.
-    format!(
-        "{mark} {}: {}",
-        c.name,
-        crate::report::text::terminal(&c.detail)
-    )
+    format!("{mark} {}: {}", c.name, crate::text::terminal(&c.detail))
 }
 
 fn verify_attestation(
@@ -445,14 +421,13 @@ fn reevaluate(
     snapshot_path: &Path,
     profile: &Path,
 ) -> Result<()> {
-    let report = evaluate(
-        snapshot,
-        snapshot_path,
-        profile,
-        args.waivers.as_deref(),
-        &args.rules,
-        attested.issued_at,
-    )?;
+    let evaluation = EvaluationArgs {
+        profile: profile.to_path_buf(),
+        waivers: args.waivers.clone(),
+        rules: args.rules.clone(),
+        now: Some(attested.issued_at),
+    };
+    let report = evaluate(snapshot, snapshot_path, &evaluation, attested.issued_at)?;
     let mut inputs = Vec::new();
     if report.rule_pack.digest != attested.evidence.rule_pack_sha256 {
         inputs.push(format!(

@@ -5,14 +5,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Utc};
+use anyhow::{Result, bail};
 use clap::Args;
 
-use super::{RulesArg, load_pack, load_profile};
-use crate::diag::Sources;
-use crate::evaluate::evaluate as run_rules;
+use super::{EvaluationArgs, FormatParser};
+use crate::exit::ExitStatus;
 use crate::output::Outputs;
+use crate::pipeline::{self, Evidence};
+use crate::report::format::{Format, Writer};
 use crate::report::{self, Report};
 use crate::snapshot::Snapshot;
 
@@ -26,18 +26,8 @@ pub struct EvaluateArgs {
     pub live: bool,
     #[command(flatten)]
     pub aws: super::collect_cmd::AwsArgs,
-    /// The organisation profile: parameter values, frameworks, attestations, claims.
-    #[arg(long)]
-    pub profile: PathBuf,
-    /// Waiver file (approved, expiring exceptions).
-    #[arg(long)]
-    pub waivers: Option<PathBuf>,
     #[command(flatten)]
-    pub rules: RulesArg,
-    /// Evaluation time to record (RFC 3339), for reproducible output; default now. Waiver
-    /// expiry is judged against this date.
-    #[arg(long)]
-    pub now: Option<DateTime<Utc>>,
+    pub evaluation: EvaluationArgs,
     /// The public key (`.pub` from `assay keygen`) the snapshot must be signed with
     /// (`assay collect --sign`): an unsigned snapshot, or one signed by another key or
     /// changed since, is refused. Without it the signature is reported, not checked.
@@ -49,43 +39,19 @@ pub struct EvaluateArgs {
 pub struct AuditArgs {
     #[command(flatten)]
     pub input: EvaluateArgs,
-    /// Output formats, comma-separated: json, csv, html (`report.html`), pdf (one
-    /// `report-<framework>.pdf` per framework of the profile).
-    #[arg(long, value_delimiter = ',', default_value = "json,csv")]
-    pub format: Vec<String>,
+    /// Output formats, comma-separated (each listed below with the files it writes).
+    #[arg(long, value_delimiter = ',', default_value = "json,csv", value_parser = FormatParser::<Format>::new())]
+    pub format: Vec<Format>,
     /// Directory of HTML templates replacing the built-in ones of the same name (see
     /// docs/reports.md).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Directory for the report files (created if missing).
-    #[arg(long, default_value = "out")]
+    #[arg(short = 'o', long, default_value = "out")]
     pub out: PathBuf,
     /// Do not print the terminal summary.
     #[arg(long)]
     pub quiet: bool,
-}
-
-/// Loads the waiver file, if any, printing every diagnostic.
-pub(crate) fn load_waivers(
-    path: Option<&std::path::Path>,
-    pack: &crate::rules::RulePack,
-    sources: &mut Sources,
-) -> Result<Vec<crate::waivers::Waiver>> {
-    let Some(path) = path else {
-        return Ok(Vec::new());
-    };
-    let (waivers, diags) = crate::waivers::load(path, pack, sources);
-    if !diags.items.is_empty() {
-        eprint!("{}", diags.render_plain(sources));
-    }
-    match waivers {
-        Some(w) => Ok(w),
-        None => bail!(
-            "{} error(s) in the waiver file {}; nothing was evaluated",
-            diags.error_count(),
-            path.display()
-        ),
-    }
 }
 
 /// What [`build`] made: the report, the snapshot collected by a live run (to be kept
@@ -96,32 +62,6 @@ struct Built {
     seal: String,
 }
 
-/// The profile and waiver files as the findings document records them, so `assay verify`
-/// can find them again and check they are the ones evaluated.
-pub(crate) fn recorded_inputs(
-    profile_path: &std::path::Path,
-    profile: &crate::profile::Profile,
-    waivers: Option<&std::path::Path>,
-) -> Result<report::Inputs> {
-    let waivers = waivers
-        .map(|path| -> Result<report::InputFile> {
-            let bytes = crate::input::read(path)
-                .with_context(|| format!("cannot read waivers {}", path.display()))?;
-            Ok(report::InputFile {
-                path: path.display().to_string(),
-                sha256: crate::snapshot::sha256_hex(&bytes),
-            })
-        })
-        .transpose()?;
-    Ok(report::Inputs {
-        profile: report::InputFile {
-            path: profile_path.display().to_string(),
-            sha256: profile.sha256.clone(),
-        },
-        waivers,
-    })
-}
-
 /// Loads every input and evaluates.
 fn build(args: &EvaluateArgs) -> Result<Built> {
     let key = args
@@ -129,11 +69,7 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
         .as_deref()
         .map(crate::attest::sign::read_verifying_key)
         .transpose()?;
-    let mut sources = Sources::default();
-    let pack = load_pack(&args.rules, &mut sources)?;
-    let profile = load_profile(&args.profile, &pack, &mut sources)?;
-    let waivers = load_waivers(args.waivers.as_deref(), &pack, &mut sources)?;
-    let inputs = recorded_inputs(&args.profile, &profile, args.waivers.as_deref())?;
+    let inputs = args.evaluation.load()?;
     let (snapshot, snapshot_path, collected) = match &args.snapshot {
         Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
         None => (
@@ -146,12 +82,16 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
     if let crate::snapshot::seal::Seal::Invalid(why) = &seal {
         bail!("the snapshot {snapshot_path} is refused: {why}; nothing was evaluated");
     }
-    let now = args.now.unwrap_or_else(Utc::now);
-    let mut report = evaluate_loaded(&snapshot, &snapshot_path, &pack, &profile, &waivers, now);
-    for warning in crate::selectors::warnings(&report.unmatched_selectors) {
+    let evaluation = pipeline::evaluate(
+        &inputs,
+        Evidence::Snapshot(&snapshot),
+        &snapshot_path,
+        args.evaluation.now(),
+    );
+    for warning in &evaluation.warnings {
         eprintln!("{warning}");
     }
-    report.inputs = Some(inputs);
+    let report = evaluation.report;
     Ok(Built {
         report,
         collected: collected.then_some(snapshot),
@@ -159,39 +99,7 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
     })
 }
 
-/// The profile's rules over a loaded snapshot, waivers applied at `now`: the report every
-/// command that evaluates (audit, evaluate, attest, verify --reevaluate) builds on.
-pub(crate) fn evaluate_loaded(
-    snapshot: &Snapshot,
-    snapshot_path: &str,
-    pack: &crate::rules::RulePack,
-    profile: &crate::profile::Profile,
-    waivers: &[crate::waivers::Waiver],
-    now: DateTime<Utc>,
-) -> Report {
-    let rules: Vec<&crate::rules::Rule> = pack
-        .rules
-        .iter()
-        .filter(|r| profile.rules.selects(&r.id))
-        .collect();
-    let mut findings = run_rules(snapshot, &rules, &profile.params, &profile.attestations);
-    let unmatched = crate::selectors::unmatched(snapshot, &pack.params, &profile.params, &rules);
-    crate::selectors::explain(&mut findings, &rules, &unmatched);
-    let register = crate::waivers::apply(&mut findings, waivers, now.date_naive());
-    let mut report = Report::build(
-        findings,
-        snapshot,
-        snapshot_path,
-        pack,
-        profile,
-        register,
-        now,
-    );
-    report.unmatched_selectors = unmatched;
-    report
-}
-
-pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
+pub fn evaluate(args: EvaluateArgs) -> Result<ExitStatus> {
     let Built { report, seal, .. } = build(&args)?;
     eprintln!("{seal}");
     if let Some(why) = report.no_evidence() {
@@ -204,18 +112,9 @@ pub fn evaluate(args: EvaluateArgs) -> Result<u8> {
     Ok(report.exit_code())
 }
 
-pub fn audit(args: AuditArgs) -> Result<u8> {
-    for f in &args.format {
-        if !["json", "csv", "html", "pdf"].contains(&f.as_str()) {
-            bail!("unknown format `{f}` (available: json, csv, html, pdf)");
-        }
-    }
+pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
     // Templates are input too: a broken one stops the run before anything is written.
-    let html = if args.format.iter().any(|f| f == "html") {
-        Some(report::html::Renderer::new(args.templates.as_deref())?)
-    } else {
-        None
-    };
+    let writer = Writer::new(&args.format, args.templates.as_deref())?;
     let Built {
         report,
         collected,
@@ -231,30 +130,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
         written.push(path);
     }
     for format in &args.format {
-        if format == "pdf" {
-            written.extend(report::pdf::write(&report, &args.out, &mut outputs)?);
-            continue;
-        }
-        if let Some(renderer) = html.as_ref().filter(|_| format == "html") {
-            written.push(report::html::write(
-                renderer,
-                &report,
-                &args.out,
-                &mut outputs,
-            )?);
-            continue;
-        }
-        let path = args.out.join(format!("findings.{format}"));
-        let mut file = outputs.file(&path)?;
-        match format.as_str() {
-            "json" => report::json::render(&report, &mut file)?,
-            "csv" => report::csv::render(&report, &mut file)
-                .with_context(|| format!("writing {}", path.display()))?,
-            _ => unreachable!("formats were checked above"),
-        }
-        file.flush()
-            .with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
+        written.extend(writer.write(*format, &report, &args.out, &mut outputs)?);
     }
     outputs.commit()?;
     let written: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();

@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::collect::aws::Connection;
 use crate::collect::{CollectOptions, collect, operations};
+use crate::exit::ExitStatus;
 use crate::snapshot::Snapshot;
 
 /// Where and how to read AWS: the AWS CLI's options.
@@ -75,7 +76,12 @@ pub struct CollectArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Where to write the snapshot.
-    #[arg(long, short, default_value = "snapshot.json")]
+    #[arg(
+        short = 'o',
+        long = "out",
+        alias = "output",
+        default_value = "snapshot.json"
+    )]
     pub output: PathBuf,
     /// Sign the snapshot's manifest digest with this Ed25519 private key (from `assay
     /// keygen`), so a reader with the public key can check who sealed it
@@ -94,7 +100,7 @@ pub fn scan(aws: &AwsArgs) -> Result<Snapshot> {
     Ok(runtime.block_on(collect(&options))?)
 }
 
-pub fn run(args: CollectArgs) -> Result<u8> {
+pub fn run(args: CollectArgs) -> Result<ExitStatus> {
     // A bad key stops the run before any call is made.
     let key = args
         .sign
@@ -126,7 +132,7 @@ pub fn run(args: CollectArgs) -> Result<u8> {
     for gap in &snapshot.gaps {
         eprintln!(
             "{}",
-            crate::report::text::terminal_with(
+            crate::text::terminal_with(
                 &format!(
                     "  GAP {} {}/{} {}: {} {}",
                     gap.id, gap.account, gap.region, gap.operation, gap.error_code, gap.message
@@ -136,13 +142,17 @@ pub fn run(args: CollectArgs) -> Result<u8> {
         );
     }
     // A scan with gaps is incomplete: say so in the exit status (3), like an audit.
-    Ok(if snapshot.gaps.is_empty() { 0 } else { 3 })
+    Ok(if snapshot.gaps.is_empty() {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::Incomplete
+    })
 }
 
-pub fn iam_policy() -> Result<u8> {
+pub fn iam_policy() -> Result<ExitStatus> {
     println!(
         "{}",
         serde_json::to_string_pretty(&operations::iam_policy())?
     );
-    Ok(0)
+    Ok(ExitStatus::Ok)
 }

@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
 
-use crate::diff::{self, render};
+use crate::diff;
+use crate::diff::render::Format;
+use crate::exit::ExitStatus;
 use crate::output::Outputs;
 
 pub const AFTER_HELP: &str = "\
@@ -21,46 +23,31 @@ as the gate's baseline pairs them. What a pair cannot show is stated in the outp
 Exit status: 0 nothing changed, 1 something changed, 2 bad input (unreadable, not a snapshot
 or findings document, a snapshot that fails its integrity check, or one of each).";
 
-const FORMATS: &[&str] = &["text", "markdown", "json", "html"];
-
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The earlier snapshot or findings document.
     pub old: PathBuf,
     /// The later one, of the same kind.
     pub new: PathBuf,
-    /// text (terminal), markdown (a pull request or ticket), json, or html (a section to
-    /// paste into a page).
-    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json", "html"])]
-    pub format: String,
+    /// The output format.
+    #[arg(long, default_value = "text", value_parser = super::FormatParser::<Format>::new())]
+    pub format: Format,
     /// Write to this file (all or nothing) instead of standard output.
-    #[arg(short = 'o', long)]
+    #[arg(short = 'o', long = "out", alias = "output")]
     pub output: Option<PathBuf>,
 }
 
-pub fn run(args: DiffArgs) -> Result<u8> {
-    if !FORMATS.contains(&args.format.as_str()) {
-        bail!(
-            "unknown format `{}` (available: {})",
-            args.format,
-            FORMATS.join(", ")
-        );
-    }
+pub fn run(args: DiffArgs) -> Result<ExitStatus> {
     let diff = diff::diff_files(&args.old, &args.new)?;
-    let text = match args.format.as_str() {
-        "markdown" => render::markdown(&diff),
-        "json" => render::json(&diff),
-        "html" => render::html(&diff),
-        _ => render::text(&diff),
-    };
+    let text = args.format.render(&diff);
     match &args.output {
         Some(path) => {
             let mut outputs = Outputs::new();
             outputs.write(path, text.as_bytes())?;
             outputs.commit()?;
         }
-        None if args.format == "text" => {
-            print!("{}", crate::report::text::terminal_with(&text, true));
+        None if args.format == Format::Text => {
+            print!("{}", crate::text::terminal_with(&text, true));
         }
         None => print!("{text}"),
     }

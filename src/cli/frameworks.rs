@@ -5,6 +5,7 @@ use clap::Args;
 
 use super::{RulesArg, load_pack};
 use crate::diag::Sources;
+use crate::exit::ExitStatus;
 use crate::rules::RuleKind;
 
 #[derive(Debug, Args)]
@@ -15,7 +16,7 @@ pub struct FrameworksArgs {
     pub rules: RulesArg,
 }
 
-pub fn run(args: FrameworksArgs) -> Result<u8> {
+pub fn run(args: FrameworksArgs) -> Result<ExitStatus> {
     let mut sources = Sources::default();
     let pack = load_pack(&args.rules, &mut sources)?;
     let rules_for = |framework: &str, control: &str| -> Vec<(&str, RuleKind)> {
@@ -82,5 +83,5 @@ pub fn run(args: FrameworksArgs) -> Result<u8> {
             }
         }
     }
-    Ok(0)
+    Ok(ExitStatus::Ok)
 }

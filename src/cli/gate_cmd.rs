@@ -3,22 +3,22 @@
 //! checked before anything is written, as in `assay audit`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Utc};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
+use super::EvaluationArgs;
 use super::plan_cmd::PlanInputArgs;
-use super::{RulesArg, load_pack, load_profile};
-use crate::diag::Sources;
+use crate::exit::ExitStatus;
 use crate::gate::baseline::Baseline;
+use crate::gate::format::{self, Format};
 use crate::gate::{Decision, Outcome, Policy, sources};
-use crate::plan::rules::{NotEvaluated, not_evaluable_in};
+use crate::pipeline::{self, Evidence};
 use crate::plan::{NotRead, PlanNote};
-use crate::report::{self, Report};
+use crate::report::Report;
 use crate::rules::Severity;
+use crate::rules::on_plan::NotEvaluated;
 use crate::snapshot::Snapshot;
 
 pub const AFTER_HELP: &str = "\
@@ -57,18 +57,8 @@ pub struct Inputs {
     pub source: Source,
     #[command(flatten)]
     pub plan_input: PlanInputArgs,
-    /// The organisation profile: parameter values, frameworks, selected rules.
-    #[arg(long)]
-    pub profile: PathBuf,
-    /// Waiver file (approved, expiring exceptions).
-    #[arg(long)]
-    pub waivers: Option<PathBuf>,
     #[command(flatten)]
-    pub rules: RulesArg,
-    /// Evaluation time (RFC 3339), for reproducible output; default now. Waiver expiry is
-    /// judged against its date.
-    #[arg(long)]
-    pub now: Option<DateTime<Utc>>,
+    pub evaluation: EvaluationArgs,
 }
 
 #[derive(Debug, Args)]
@@ -76,8 +66,8 @@ pub struct GateArgs {
     #[command(flatten)]
     pub inputs: Inputs,
     /// The lowest rule severity that fails the gate.
-    #[arg(long, default_value = "info", value_parser = ["critical", "high", "medium", "low", "info"])]
-    pub fail_on: String,
+    #[arg(long, value_enum, default_value_t = Severity::Info)]
+    pub fail_on: Severity,
     /// Fail on GAP findings: data the scan could not read (the default).
     #[arg(long, overrides_with = "no_fail_on_gap")]
     pub fail_on_gap: bool,
@@ -98,16 +88,16 @@ pub struct GateArgs {
     /// (nothing checked is never a pass).
     #[arg(long)]
     pub allow_empty: bool,
-    /// Output formats, comma-separated: junit (junit.xml), sarif (results.sarif), markdown
-    /// (summary.md), json (findings.json and gate.json).
+    /// Output formats, comma-separated (each listed below with the files it writes).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "junit,sarif,markdown,json"
+        default_value = "junit,sarif,markdown,json",
+        value_parser = super::FormatParser::<Format>::new()
     )]
-    pub format: Vec<String>,
+    pub format: Vec<Format>,
     /// Directory for the output files (created if missing).
-    #[arg(long, default_value = "out")]
+    #[arg(short = 'o', long, default_value = "out")]
     pub out: PathBuf,
     /// Directory of the Terraform configuration, to point SARIF results at `.tf` lines
     /// (default: the plan file's directory).
@@ -129,7 +119,7 @@ pub struct BaselineArgs {
     #[command(flatten)]
     pub inputs: Inputs,
     /// The baseline file to write.
-    #[arg(short = 'o', long)]
+    #[arg(short = 'o', long = "out", alias = "output")]
     pub output: PathBuf,
 }
 
@@ -144,113 +134,68 @@ struct Evaluated {
 }
 
 fn evaluate(inputs: &Inputs) -> Result<Evaluated> {
-    let mut sources = Sources::default();
-    let pack = load_pack(&inputs.rules, &mut sources)?;
-    let profile = load_profile(&inputs.profile, &pack, &mut sources)?;
-    let waivers = match &inputs.waivers {
-        Some(path) => {
-            let (waivers, diags) = crate::waivers::load(path, &pack, &mut sources);
-            if !diags.items.is_empty() {
-                eprint!("{}", diags.render_plain(&sources));
+    let loaded = inputs.evaluation.load()?;
+    let now = inputs.evaluation.now();
+    match (&inputs.source.snapshot, &inputs.source.plan) {
+        (Some(path), _) => {
+            let snapshot = Snapshot::load(path)?;
+            let evaluation = pipeline::evaluate(
+                &loaded,
+                Evidence::Snapshot(&snapshot),
+                &path.display().to_string(),
+                now,
+            );
+            // A profile parameter that selects nothing hides violations: said on stderr
+            // and in the gate's outputs, as `audit` says it.
+            for warning in &evaluation.warnings {
+                eprintln!("{warning}");
             }
-            match waivers {
-                Some(w) => w,
-                None => bail!(
-                    "{} error(s) in the waiver file {}; nothing was evaluated",
-                    diags.error_count(),
-                    path.display()
-                ),
-            }
+            Ok(Evaluated {
+                report: evaluation.report,
+                not_evaluated: evaluation.not_evaluated,
+                not_read: Vec::new(),
+                notes: Vec::new(),
+                warnings: evaluation.warnings,
+                nothing_to_judge: None,
+            })
         }
-        None => Vec::new(),
-    };
-    let (snapshot, path, plan_extras) = match (&inputs.source.snapshot, &inputs.source.plan) {
-        (Some(path), _) => (Snapshot::load(path)?, path.display().to_string(), None),
         (None, Some(path)) => {
-            let planned = crate::plan::load(path, &inputs.plan_input.options(inputs.now))?;
-            let nothing = planned.nothing_to_judge();
+            let planned =
+                crate::plan::load(path, &inputs.plan_input.options(inputs.evaluation.now))?;
+            let nothing_to_judge = planned.nothing_to_judge();
             for w in &planned.warnings {
                 eprintln!("warning: {w}");
             }
-            if let Some(n) = &nothing {
+            if let Some(n) = &nothing_to_judge {
                 eprintln!("warning: {}: {n}", path.display());
             }
-            (
-                planned.snapshot,
-                path.display().to_string(),
-                Some((planned.not_read, planned.notes, planned.warnings, nothing)),
-            )
+            let evaluation = pipeline::evaluate(
+                &loaded,
+                Evidence::Plan(&planned.snapshot),
+                &path.display().to_string(),
+                now,
+            );
+            Ok(Evaluated {
+                report: evaluation.report,
+                not_evaluated: evaluation.not_evaluated,
+                not_read: planned.not_read,
+                notes: planned.notes,
+                warnings: planned.warnings,
+                nothing_to_judge,
+            })
         }
         (None, None) => bail!("give --snapshot or --plan"),
-    };
-    let (not_read, notes, mut warnings, nothing_to_judge) = plan_extras.unwrap_or_default();
-    let now = inputs.now.unwrap_or_else(Utc::now);
-    let mut not_evaluated = Vec::new();
-    let rules: Vec<&crate::rules::Rule> = pack
-        .rules
-        .iter()
-        .filter(|r| profile.rules.selects(&r.id))
-        .filter(|r| {
-            let reason = (snapshot.origin.kind == "plan")
-                .then(|| not_evaluable_in(r, &snapshot))
-                .flatten();
-            if let Some(reason) = &reason {
-                not_evaluated.push(NotEvaluated {
-                    rule_id: r.id.clone(),
-                    reason: reason.clone(),
-                });
-            }
-            reason.is_none()
-        })
-        .collect();
-    let report = if inputs.source.snapshot.is_some() {
-        // A snapshot is evaluated exactly as `assay audit` evaluates it, so its findings
-        // re-derive as an audit's do (`assay verify`); a plan's are made from the plan,
-        // which `verify` does not read as a snapshot.
-        let mut report =
-            super::audit::evaluate_loaded(&snapshot, &path, &pack, &profile, &waivers, now);
-        report.inputs = Some(super::audit::recorded_inputs(
-            &inputs.profile,
-            &profile,
-            inputs.waivers.as_deref(),
-        )?);
-        // A profile parameter that selects nothing hides violations: said on stderr and in
-        // the gate's outputs, as `audit` says it.
-        for warning in crate::selectors::warnings(&report.unmatched_selectors) {
-            eprintln!("{warning}");
-            warnings.push(warning);
-        }
-        report
-    } else {
-        let mut findings =
-            crate::evaluate::evaluate(&snapshot, &rules, &profile.params, &profile.attestations);
-        let register = crate::waivers::apply(&mut findings, &waivers, now.date_naive());
-        Report::build(findings, &snapshot, &path, &pack, &profile, register, now)
-    };
-    Ok(Evaluated {
-        report,
-        not_evaluated,
-        not_read,
-        notes,
-        warnings,
-        nothing_to_judge,
-    })
+    }
 }
 
-pub fn gate(args: GateArgs) -> Result<u8> {
-    const FORMATS: [&str; 4] = ["junit", "sarif", "markdown", "json"];
-    for f in &args.format {
-        if !FORMATS.contains(&f.as_str()) {
-            bail!("unknown format `{f}` (available: {})", FORMATS.join(", "));
-        }
-    }
+pub fn gate(args: GateArgs) -> Result<ExitStatus> {
     let baseline = match &args.baseline {
         Some(path) => Some(Baseline::load(path)?),
         None => None,
     };
     let evaluated = evaluate(&args.inputs)?;
     let policy = Policy {
-        fail_on: Severity::parse(&args.fail_on).unwrap_or(Severity::Info),
+        fail_on: args.fail_on,
         fail_on_gap: !args.no_fail_on_gap,
         fail_on_unknown: !args.no_fail_on_unknown,
     };
@@ -286,36 +231,7 @@ pub fn gate(args: GateArgs) -> Result<u8> {
     let mut outputs = crate::output::Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();
     for format in &args.format {
-        let files: Vec<(&str, Renderer)> = match format.as_str() {
-            "junit" => vec![(
-                "junit.xml",
-                Box::new(|w: &mut dyn Write| report::junit::render(&outcome, w)),
-            )],
-            "sarif" => vec![(
-                "results.sarif",
-                Box::new(|w: &mut dyn Write| report::sarif::render(&outcome, w)),
-            )],
-            "markdown" => vec![(
-                "summary.md",
-                Box::new(|w: &mut dyn Write| report::markdown::render(&outcome, w)),
-            )],
-            _ => vec![
-                (
-                    "findings.json",
-                    Box::new(|w: &mut dyn Write| report::json::render(&evaluated.report, w)),
-                ),
-                (
-                    "gate.json",
-                    Box::new(|w: &mut dyn Write| gate_json(&decision, w)),
-                ),
-            ],
-        };
-        for (name, render) in files {
-            let path = args.out.join(name);
-            let mut file = outputs.file(&path)?;
-            render(&mut file).with_context(|| format!("writing {}", path.display()))?;
-            file.flush()
-                .with_context(|| format!("writing {}", path.display()))?;
+        for path in format::write(*format, &outcome, &args.out, &mut outputs)? {
             written.push(path.display().to_string());
         }
     }
@@ -325,17 +241,9 @@ pub fn gate(args: GateArgs) -> Result<u8> {
     Ok(decision.exit_code())
 }
 
-/// Writes one output file.
-type Renderer<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
-
-fn gate_json(decision: &Decision, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, decision)?;
-    out.write_all(b"\n")
-}
-
 /// Text from the evidence, made safe to print.
 fn t(text: &str) -> std::borrow::Cow<'_, str> {
-    crate::report::text::terminal_with(text, false)
+    crate::text::terminal_with(text, false)
 }
 
 /// The terminal lines: the verdict and each blocking finding.
@@ -393,7 +301,7 @@ fn summary(outcome: &Outcome) -> String {
     text
 }
 
-pub fn baseline(cmd: BaselineCommand) -> Result<u8> {
+pub fn baseline(cmd: BaselineCommand) -> Result<ExitStatus> {
     match cmd {
         BaselineCommand::Create(args) => {
             let evaluated = evaluate(&args.inputs)?;
@@ -406,7 +314,7 @@ pub fn baseline(cmd: BaselineCommand) -> Result<u8> {
                 args.output.display(),
                 baseline.findings.len()
             );
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
     }
 }

@@ -8,6 +8,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use clap::Args;
 
+use crate::exit::ExitStatus;
 use crate::plan::{self, PlanOptions};
 
 /// Options shared by every command that reads a plan.
@@ -36,7 +37,7 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub input: PlanInputArgs,
     /// Write the snapshot here instead of to standard output.
-    #[arg(short = 'o', long)]
+    #[arg(short = 'o', long = "out", alias = "output")]
     pub output: Option<PathBuf>,
     /// Sign the snapshot's manifest digest with this Ed25519 private key (from `assay
     /// keygen`; `docs/snapshot.md`).
@@ -44,7 +45,7 @@ pub struct PlanArgs {
     pub sign: Option<PathBuf>,
 }
 
-pub fn run(args: PlanArgs) -> Result<u8> {
+pub fn run(args: PlanArgs) -> Result<ExitStatus> {
     let key = args
         .sign
         .as_deref()
@@ -95,5 +96,5 @@ pub fn run(args: PlanArgs) -> Result<u8> {
     if let Some(n) = planned.nothing_to_judge() {
         eprintln!("warning: {}: {n}", args.plan.display());
     }
-    Ok(0)
+    Ok(ExitStatus::Ok)
 }

@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use super::{RulesArg, load_pack, load_profile};
+use super::{RulesArg, load_pack, print_notice};
 use crate::attest::verify::Checks;
 use crate::diag::Sources;
+use crate::pipeline::{self, Evidence, Inputs};
 use crate::report::{Report, compare};
 use crate::snapshot::{Snapshot, sha256_hex};
 
@@ -68,61 +69,7 @@ pub(crate) fn rederive(
         );
     }
 
-    let recorded = report.inputs.as_ref();
-    let profile_path = find(
-        given.profile,
-        recorded.map(|i| i.profile.path.as_str()),
-        document,
-    );
-    let profile = match profile_path {
-        None => {
-            checks.not_made(
-                "profile",
-                match recorded {
-                    Some(i) => format!(
-                        "no profile at hand: the document was evaluated with {} (sha256 {}); pass it with --profile",
-                        i.profile.path, i.profile.sha256
-                    ),
-                    None => format!(
-                        "the document does not record its profile's path (written before assay recorded it); pass the profile with sha256 {} with --profile",
-                        report.profile.sha256
-                    ),
-                },
-            );
-            None
-        }
-        Some(path) => {
-            // Hashed before it is parsed: a path recorded in a document is not trusted to
-            // name a profile, so another file is never parsed (nor quoted in a message).
-            let bytes = crate::input::read(&path)
-                .map_err(|e| anyhow::anyhow!("cannot read profile {}: {e}", path.display()))?;
-            let sha256 = sha256_hex(&bytes);
-            // The profile's own hash is over the text it parsed; the same file read again
-            // after this check is compared once more below.
-            let profile = if sha256 == report.profile.sha256 {
-                Some(load_profile(&path, &pack, &mut sources)?)
-                    .filter(|p| p.sha256 == report.profile.sha256)
-            } else {
-                None
-            };
-            match &profile {
-                Some(p) => checks.pass(
-                    "profile",
-                    format!("{} is the profile evaluated (sha256 {})", path.display(), p.sha256),
-                ),
-                None => checks.not_made(
-                    "profile",
-                    format!(
-                        "{} (sha256 {sha256}) is not the profile the document was evaluated with (sha256 {}): pass that one with --profile",
-                        path.display(),
-                        report.profile.sha256
-                    ),
-                ),
-            }
-            profile
-        }
-    };
-
+    let profile = profile(checks, document, report, given, &pack, &mut sources)?;
     let waivers = waivers(checks, document, report, given, &pack, &mut sources)?;
 
     let (Some(snapshot), true, Some(profile), Some(waivers)) =
@@ -134,15 +81,19 @@ pub(crate) fn rederive(
         );
         return Ok(());
     };
-    let mut derived = super::audit::evaluate_loaded(
-        &snapshot,
+    let inputs = Inputs {
+        pack,
+        profile,
+        waivers,
+        recorded: report.inputs.clone(),
+    };
+    let derived = pipeline::evaluate(
+        &inputs,
+        Evidence::Snapshot(&snapshot),
         &report.snapshot.path,
-        &pack,
-        &profile,
-        &waivers,
         report.evaluated_at,
-    );
-    derived.inputs = report.inputs.clone();
+    )
+    .report;
     let differences = compare::differences(report, &derived);
     if differences.is_empty() {
         checks.pass(
@@ -175,6 +126,77 @@ pub(crate) fn rederive(
         );
     }
     Ok(())
+}
+
+/// The profile the document records, when it is at hand and is the one recorded (by
+/// digest, checked before it is parsed).
+fn profile(
+    checks: &mut Checks,
+    document: &Path,
+    report: &Report,
+    given: &Given,
+    pack: &crate::rules::RulePack,
+    sources: &mut Sources,
+) -> Result<Option<crate::profile::Profile>> {
+    let recorded = report.inputs.as_ref();
+    let profile_path = find(
+        given.profile,
+        recorded.map(|i| i.profile.path.as_str()),
+        document,
+    );
+    Ok(match profile_path {
+        None => {
+            checks.not_made(
+                "profile",
+                match recorded {
+                    Some(i) => format!(
+                        "no profile at hand: the document was evaluated with {} (sha256 {}); pass it with --profile",
+                        i.profile.path, i.profile.sha256
+                    ),
+                    None => format!(
+                        "the document does not record its profile's path (written before assay recorded it); pass the profile with sha256 {} with --profile",
+                        report.profile.sha256
+                    ),
+                },
+            );
+            None
+        }
+        Some(path) => {
+            // Hashed before it is parsed: a path recorded in a document is not trusted to
+            // name a profile, so another file is never parsed (nor quoted in a message).
+            let bytes = crate::input::read(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read profile {}: {e}", path.display()))?;
+            let sha256 = sha256_hex(&bytes);
+            // The profile's own hash is over the text it parsed; the same file read again
+            // after this check is compared once more below.
+            let profile = if sha256 == report.profile.sha256 {
+                Some(pipeline::load_profile(
+                    &path,
+                    pack,
+                    sources,
+                    &mut print_notice,
+                )?)
+                .filter(|p| p.sha256 == report.profile.sha256)
+            } else {
+                None
+            };
+            match &profile {
+                Some(p) => checks.pass(
+                    "profile",
+                    format!("{} is the profile evaluated (sha256 {})", path.display(), p.sha256),
+                ),
+                None => checks.not_made(
+                    "profile",
+                    format!(
+                        "{} (sha256 {sha256}) is not the profile the document was evaluated with (sha256 {}): pass that one with --profile",
+                        path.display(),
+                        report.profile.sha256
+                    ),
+                ),
+            }
+            profile
+        }
+    })
 }
 
 /// The snapshot the document names, intact and with the recorded manifest digest.
@@ -294,7 +316,7 @@ fn waivers(
         );
         return Ok(None);
     }
-    let list = super::audit::load_waivers(Some(&path), pack, sources)?;
+    let list = pipeline::load_waivers(Some(&path), pack, sources, &mut print_notice)?;
     checks.pass(
         "waivers",
         format!(

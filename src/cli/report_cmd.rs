@@ -7,15 +7,14 @@
 //! evaluated again at the document's evaluation time, and they must be the document's,
 //! finding by finding. Otherwise nothing is written.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::report::{self, Report};
-
-const FORMATS: [&str; 4] = ["html", "pdf", "json", "csv"];
+use crate::exit::ExitStatus;
+use crate::report::Report;
+use crate::report::format::{Format, Writer};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -38,11 +37,11 @@ pub struct ReportArgs {
     /// The public key the snapshot must be signed with (`assay collect --sign`).
     #[arg(long, value_name = "PUB")]
     pub key: Option<PathBuf>,
-    /// Output formats, comma-separated: html (`report.html`), pdf, json, csv.
-    #[arg(long, value_delimiter = ',', default_value = "html")]
-    pub format: Vec<String>,
+    /// Output formats, comma-separated (each listed below with the files it writes).
+    #[arg(long, value_delimiter = ',', default_value = "html", value_parser = super::FormatParser::<Format>::new())]
+    pub format: Vec<Format>,
     /// Directory for the report files (created if missing).
-    #[arg(long, default_value = "out")]
+    #[arg(short = 'o', long, default_value = "out")]
     pub out: PathBuf,
     /// Directory of HTML templates replacing the built-in ones of the same name.
     #[arg(long, value_name = "DIR")]
@@ -51,17 +50,8 @@ pub struct ReportArgs {
 
 pub const AFTER_HELP: &str = "Examples:\n  assay report --findings out/findings.json --format html --out out-html/\n  assay report --findings out/findings.json --templates my-templates/ --out branded/\n\nThe document is verified first as `assay verify` does: evaluated again from the snapshot, rules, profile and waivers it records, and compared finding by finding.\n\nExit status: 0 written, 2 nothing written: unreadable findings, an input that is missing or is not the one recorded, a snapshot that fails verification, a document that differs from what its inputs give, or a broken template.";
 
-pub fn run(args: ReportArgs) -> Result<u8> {
-    for f in &args.format {
-        if !FORMATS.contains(&f.as_str()) {
-            bail!("unknown format `{f}` (available: {})", FORMATS.join(", "));
-        }
-    }
-    let html = if args.format.iter().any(|f| f == "html") {
-        Some(report::html::Renderer::new(args.templates.as_deref())?)
-    } else {
-        None
-    };
+pub fn run(args: ReportArgs) -> Result<ExitStatus> {
+    let writer = Writer::new(&args.format, args.templates.as_deref())?;
     let display = args.findings.display().to_string();
     let text = crate::input::read_text(&args.findings)
         .with_context(|| format!("cannot read findings {display}"))?;
@@ -101,37 +91,10 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     let mut outputs = crate::output::Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();
     for format in &args.format {
-        match (format.as_str(), html.as_ref()) {
-            ("html", Some(renderer)) => written.push(report::html::write(
-                renderer,
-                &report,
-                &args.out,
-                &mut outputs,
-            )?),
-            ("pdf", _) => written.extend(report::pdf::write(&report, &args.out, &mut outputs)?),
-            (other, _) => written.push(write_data(&report, other, &args.out, &mut outputs)?),
-        }
+        written.extend(writer.write(*format, &report, &args.out, &mut outputs)?);
     }
     outputs.commit()?;
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     println!("Reports: {}", names.join(", "));
-    Ok(0)
-}
-
-/// `findings.json` or `findings.csv`, as `assay audit` writes them.
-fn write_data(
-    report: &Report,
-    format: &str,
-    dir: &Path,
-    outputs: &mut crate::output::Outputs,
-) -> Result<PathBuf> {
-    let path = dir.join(format!("findings.{format}"));
-    let context = || format!("writing {}", path.display());
-    let mut file = outputs.file(&path)?;
-    match format {
-        "json" => report::json::render(report, &mut file).with_context(context)?,
-        _ => report::csv::render(report, &mut file).with_context(context)?,
-    }
-    file.flush().with_context(context)?;
-    Ok(path)
+    Ok(ExitStatus::Ok)
 }

@@ -7,8 +7,9 @@ use clap::Subcommand;
 
 use super::{RulesArg, load_pack};
 use crate::diag::Sources;
+use crate::exit::ExitStatus;
+use crate::pipeline::fixtures;
 use crate::rules::RuleKind;
-use crate::rules::fixtures;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -39,180 +40,201 @@ pub enum RulesCommand {
     },
 }
 
-pub fn run(cmd: RulesCommand) -> Result<u8> {
-    let mut sources = Sources::default();
+pub fn run(cmd: RulesCommand) -> Result<ExitStatus> {
     match cmd {
-        RulesCommand::List(r) => {
-            let pack = load_pack(&r, &mut sources)?;
-            for rule in &pack.rules {
-                let controls: Vec<String> = rule
-                    .controls
-                    .iter()
-                    .map(|(f, ids)| format!("{f}: {}", ids.join(", ")))
-                    .collect();
-                let kind = if rule.kind == RuleKind::Manual {
-                    " (manual)"
-                } else {
-                    ""
-                };
-                println!(
-                    "{:<48} {:<8} {}{kind}\n{:<48} {}",
-                    rule.id,
-                    rule.severity.as_str(),
-                    rule.title,
-                    "",
-                    controls.join("; ")
-                );
+        RulesCommand::List(r) => list(r),
+        RulesCommand::Explain { id, rules } => explain(id, rules),
+        RulesCommand::Test { filter, rules } => run_fixtures(filter, rules),
+        RulesCommand::Lint(r) => lint(r),
+        RulesCommand::New { name, rules } => scaffold(name, rules),
+    }
+}
+
+/// The rules, one per line pair: id, severity, title, then the controls.
+fn list(r: RulesArg) -> Result<ExitStatus> {
+    let mut sources = Sources::default();
+    let pack = load_pack(&r, &mut sources)?;
+    for rule in &pack.rules {
+        let controls: Vec<String> = rule
+            .controls
+            .iter()
+            .map(|(f, ids)| format!("{f}: {}", ids.join(", ")))
+            .collect();
+        let kind = if rule.kind == RuleKind::Manual {
+            " (manual)"
+        } else {
+            ""
+        };
+        println!(
+            "{:<48} {:<8} {}{kind}\n{:<48} {}",
+            rule.id,
+            rule.severity.as_str(),
+            rule.title,
+            "",
+            controls.join("; ")
+        );
+    }
+    Ok(ExitStatus::Ok)
+}
+
+/// A rule's documentation, assertions, parameters and control mappings.
+fn explain(id: String, rules: RulesArg) -> Result<ExitStatus> {
+    let mut sources = Sources::default();
+    let pack = load_pack(&rules, &mut sources)?;
+    let Some(rule) = pack.rule(&id) else {
+        let suggestions = crate::diag::did_you_mean(&id, pack.rules.iter().map(|r| r.id.as_str()));
+        bail!(
+            "no rule `{id}`{}",
+            if suggestions.is_empty() {
+                String::new()
+            } else {
+                format!(" (did you mean {}?)", suggestions.join(", "))
             }
-            Ok(0)
-        }
-        RulesCommand::Explain { id, rules } => {
-            let pack = load_pack(&rules, &mut sources)?;
-            let Some(rule) = pack.rule(&id) else {
-                let suggestions =
-                    crate::diag::did_you_mean(&id, pack.rules.iter().map(|r| r.id.as_str()));
-                bail!(
-                    "no rule `{id}`{}",
-                    if suggestions.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (did you mean {}?)", suggestions.join(", "))
-                    }
-                );
-            };
-            println!(
-                "{} — {}\nseverity: {}   kind: {:?}   file: {}",
-                rule.id,
-                rule.title,
-                rule.severity.as_str(),
-                rule.kind,
-                rule.path.display()
-            );
-            if !rule.resource_types.is_empty() {
-                println!("resource types: {}", rule.resource_types.join(", "));
-            }
-            println!("\n## Controls (evidence supporting)");
-            for (framework, ids) in &rule.controls {
-                let f = pack.framework(framework);
-                for cid in ids {
-                    let title = f
-                        .and_then(|f| f.control(cid))
-                        .map(|c| c.title.as_str())
-                        .unwrap_or("");
-                    println!("  {framework} {cid} {title}");
-                }
-            }
-            println!(
-                "\n## What it checks\n{}\n\n## Why it matters\n{}\n\n## Evidence\n{}\n\n## Remediation\n{}",
-                rule.doc.what.trim(),
-                rule.doc.why.trim(),
-                rule.doc.evidence.trim(),
-                rule.doc.remediation.trim()
-            );
-            if !rule.assertions.is_empty() {
-                println!("\n## Assertions");
-                for a in &rule.assertions {
-                    println!("  {}: {}", a.name, a.expr.source.trim());
-                }
-            }
-            if !rule.params.is_empty() {
-                println!("\n## Parameters");
-                for p in &rule.params {
-                    let d = pack.params.get(p);
-                    println!(
-                        "  {p} ({}): {}",
-                        d.map_or("", |d| d.ty.name()),
-                        d.map_or("", |d| d.description.as_str())
-                    );
-                }
-            }
-            if !rule.iam_actions.is_empty() {
-                println!("\n## IAM actions needed\n  {}", rule.iam_actions.join(", "));
-            }
-            if !rule.doc.references.is_empty() {
-                println!("\n## References");
-                for r in &rule.doc.references {
-                    println!("  {r}");
-                }
-            }
-            Ok(0)
-        }
-        RulesCommand::Test { filter, rules } => {
-            let pack = load_pack(&rules, &mut sources)?;
-            let results = fixtures::run_all(&pack, filter.as_deref());
-            let mut failed = 0;
-            for r in &results {
-                if r.failures.is_empty() {
-                    println!("ok    {} ({} cases)", r.rule_id, r.cases);
-                } else {
-                    failed += 1;
-                    println!("FAIL  {}", r.rule_id);
-                    for f in &r.failures {
-                        println!("      {f}");
-                    }
-                }
-            }
-            println!("\n{} passed, {} failed", results.len() - failed, failed);
-            Ok(if failed == 0 { 0 } else { 1 })
-        }
-        RulesCommand::Lint(r) => {
-            let pack = load_pack(&r, &mut sources)?;
-            let warnings = cost_warnings(&pack);
-            for w in &warnings {
-                eprintln!("{}", crate::report::text::terminal(w));
-            }
-            if !warnings.is_empty() {
-                eprintln!("{} warning(s)", warnings.len());
-            }
-            println!(
-                "{} rules, {} parameters, {} frameworks: no errors",
-                pack.rules.len(),
-                pack.params.len(),
-                pack.frameworks.len()
-            );
-            Ok(0)
-        }
-        RulesCommand::New { name, rules } => {
-            let Some((domain, stem)) = name.split_once('/') else {
-                bail!("name the rule as <domain>/<name>, e.g. backup/vault-lock")
-            };
-            // Both parts become one path segment each under the rules directory: a name
-            // that could leave it (`..`, `/`, an absolute path) is refused.
-            for part in [domain, stem] {
-                if !is_rule_name_part(part) {
-                    bail!(
-                        "`{name}` is not a rule name: use <domain>/<name> with lower-case letters, digits, `-` and `_` (e.g. backup/vault-lock)"
-                    );
-                }
-            }
-            // A new rule belongs in a directory of rules the user keeps, never in the
-            // built-in pack's unpacked copy.
-            let root = match rules.rules {
-                Some(dir) => dir,
-                None if Path::new("rules").is_dir() => PathBuf::from("rules"),
-                None => bail!(
-                    "`assay rules new` writes into a rules directory: run it where ./rules is, or pass --rules DIR"
-                ),
-            };
-            let dir = root.join(domain);
-            let path: PathBuf = dir.join(format!("{stem}.yaml"));
-            let tests = dir.join(format!("{stem}.tests.yaml"));
-            if path.exists() || tests.exists() {
-                bail!("{} already exists", path.display());
-            }
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            let mut outputs = crate::output::Outputs::new();
-            outputs.write_new(&path, scaffold_rule(domain, stem).as_bytes(), None)?;
-            outputs.write_new(&tests, SCAFFOLD_TESTS.as_bytes(), None)?;
-            outputs.commit()?;
-            println!(
-                "wrote {} and {}; fill in the TODOs, then run `assay rules test {domain}.{stem}`",
-                path.display(),
-                tests.display()
-            );
-            Ok(0)
+        );
+    };
+    println!(
+        "{} — {}\nseverity: {}   kind: {:?}   file: {}",
+        rule.id,
+        rule.title,
+        rule.severity.as_str(),
+        rule.kind,
+        rule.path.display()
+    );
+    if !rule.resource_types.is_empty() {
+        println!("resource types: {}", rule.resource_types.join(", "));
+    }
+    println!("\n## Controls (evidence supporting)");
+    for (framework, ids) in &rule.controls {
+        let f = pack.framework(framework);
+        for cid in ids {
+            let title = f
+                .and_then(|f| f.control(cid))
+                .map(|c| c.title.as_str())
+                .unwrap_or("");
+            println!("  {framework} {cid} {title}");
         }
     }
+    println!(
+        "\n## What it checks\n{}\n\n## Why it matters\n{}\n\n## Evidence\n{}\n\n## Remediation\n{}",
+        rule.doc.what.trim(),
+        rule.doc.why.trim(),
+        rule.doc.evidence.trim(),
+        rule.doc.remediation.trim()
+    );
+    if !rule.assertions.is_empty() {
+        println!("\n## Assertions");
+        for a in &rule.assertions {
+            println!("  {}: {}", a.name, a.expr.source.trim());
+        }
+    }
+    if !rule.params.is_empty() {
+        println!("\n## Parameters");
+        for p in &rule.params {
+            let d = pack.params.get(p);
+            println!(
+                "  {p} ({}): {}",
+                d.map_or("", |d| d.ty.name()),
+                d.map_or("", |d| d.description.as_str())
+            );
+        }
+    }
+    if !rule.iam_actions.is_empty() {
+        println!("\n## IAM actions needed\n  {}", rule.iam_actions.join(", "));
+    }
+    if !rule.doc.references.is_empty() {
+        println!("\n## References");
+        for r in &rule.doc.references {
+            println!("  {r}");
+        }
+    }
+    Ok(ExitStatus::Ok)
+}
+
+/// Runs the fixtures of every rule (or those whose id starts with `filter`).
+fn run_fixtures(filter: Option<String>, rules: RulesArg) -> Result<ExitStatus> {
+    let mut sources = Sources::default();
+    let pack = load_pack(&rules, &mut sources)?;
+    let results = fixtures::run_all(&pack, filter.as_deref());
+    let mut failed = 0;
+    for r in &results {
+        if r.failures.is_empty() {
+            println!("ok    {} ({} cases)", r.rule_id, r.cases);
+        } else {
+            failed += 1;
+            println!("FAIL  {}", r.rule_id);
+            for f in &r.failures {
+                println!("      {f}");
+            }
+        }
+    }
+    println!("\n{} passed, {} failed", results.len() - failed, failed);
+    Ok(if failed == 0 {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::Failed
+    })
+}
+
+/// Loads the pack (every problem printed) and warns of costly expressions.
+fn lint(r: RulesArg) -> Result<ExitStatus> {
+    let mut sources = Sources::default();
+    let pack = load_pack(&r, &mut sources)?;
+    let warnings = cost_warnings(&pack);
+    for w in &warnings {
+        eprintln!("{}", crate::text::terminal(w));
+    }
+    if !warnings.is_empty() {
+        eprintln!("{} warning(s)", warnings.len());
+    }
+    println!(
+        "{} rules, {} parameters, {} frameworks: no errors",
+        pack.rules.len(),
+        pack.params.len(),
+        pack.frameworks.len()
+    );
+    Ok(ExitStatus::Ok)
+}
+
+/// Scaffolds `<domain>/<name>.yaml` and its fixtures in a rules directory the user keeps.
+fn scaffold(name: String, rules: RulesArg) -> Result<ExitStatus> {
+    let Some((domain, stem)) = name.split_once('/') else {
+        bail!("name the rule as <domain>/<name>, e.g. backup/vault-lock")
+    };
+    // Both parts become one path segment each under the rules directory: a name
+    // that could leave it (`..`, `/`, an absolute path) is refused.
+    for part in [domain, stem] {
+        if !is_rule_name_part(part) {
+            bail!(
+                "`{name}` is not a rule name: use <domain>/<name> with lower-case letters, digits, `-` and `_` (e.g. backup/vault-lock)"
+            );
+        }
+    }
+    // A new rule belongs in a directory of rules the user keeps, never in the
+    // built-in pack's unpacked copy.
+    let root = match rules.rules {
+        Some(dir) => dir,
+        None if Path::new("rules").is_dir() => PathBuf::from("rules"),
+        None => bail!(
+            "`assay rules new` writes into a rules directory: run it where ./rules is, or pass --rules DIR"
+        ),
+    };
+    let dir = root.join(domain);
+    let path: PathBuf = dir.join(format!("{stem}.yaml"));
+    let tests = dir.join(format!("{stem}.tests.yaml"));
+    if path.exists() || tests.exists() {
+        bail!("{} already exists", path.display());
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut outputs = crate::output::Outputs::new();
+    outputs.write_new(&path, scaffold_rule(domain, stem).as_bytes(), None)?;
+    outputs.write_new(&tests, SCAFFOLD_TESTS.as_bytes(), None)?;
+    outputs.commit()?;
+    println!(
+        "wrote {} and {}; fill in the TODOs, then run `assay rules test {domain}.{stem}`",
+        path.display(),
+        tests.display()
+    );
+    Ok(ExitStatus::Ok)
 }
 
 /// `rules lint`'s cost warnings: comprehensions nested so that their cost multiplies

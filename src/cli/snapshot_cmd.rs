@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Subcommand;
 
+use crate::exit::ExitStatus;
 use crate::snapshot::{Snapshot, seal};
 
 #[derive(Debug, Subcommand)]
@@ -21,7 +22,7 @@ pub enum SnapshotCommand {
     Schema,
 }
 
-pub fn run(cmd: SnapshotCommand) -> Result<u8> {
+pub fn run(cmd: SnapshotCommand) -> Result<ExitStatus> {
     match cmd {
         SnapshotCommand::Verify { path, key } => {
             let key = key
@@ -42,14 +43,14 @@ pub fn run(cmd: SnapshotCommand) -> Result<u8> {
             // A key was given and the signature does not hold: the snapshot is not the one
             // that key's holder sealed.
             Ok(if matches!(seal, seal::Seal::Invalid(_)) {
-                1
+                ExitStatus::Failed
             } else {
-                0
+                ExitStatus::Ok
             })
         }
         SnapshotCommand::Schema => {
             print!("{}", crate::snapshot::schema::snapshot_json_schema());
-            Ok(0)
+            Ok(ExitStatus::Ok)
         }
     }
 }

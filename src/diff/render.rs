@@ -7,7 +7,31 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::{Diff, FindingRef, ResourceRef, WaiverChange};
-use crate::report::markdown::cell;
+use crate::text::markdown_cell as cell;
+
+/// A diff format, as `assay diff --format` names it: a new one is a variant and its arm
+/// in [`Format::render`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For the terminal.
+    Text,
+    /// For a pull request or ticket.
+    Markdown,
+    Json,
+    /// A section to paste into a page.
+    Html,
+}
+
+impl Format {
+    pub fn render(self, diff: &Diff) -> String {
+        match self {
+            Format::Text => text(diff),
+            Format::Markdown => markdown(diff),
+            Format::Json => json(diff),
+            Format::Html => html(diff),
+        }
+    }
+}
 
 /// Pretty JSON with a final newline.
 pub fn json(diff: &Diff) -> String {

@@ -76,7 +76,7 @@ pub enum BaselineError {
     #[error(
         "{path}: baseline schema_version {found} is not supported (this build reads {BASELINE_VERSION})"
     )]
-    Version { path: String, found: u32 },
+    Version { path: String, found: u64 },
 }
 
 impl Baseline {
@@ -126,24 +126,19 @@ impl Baseline {
             path: display.clone(),
             source,
         })?;
-        let invalid = |e: serde_json::Error| BaselineError::Invalid {
-            path: display.clone(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        };
-        #[derive(Deserialize)]
-        struct VersionOnly {
-            schema_version: u32,
-        }
-        let version: VersionOnly = serde_json::from_str(&text).map_err(invalid)?;
-        if version.schema_version != BASELINE_VERSION {
-            return Err(BaselineError::Version {
+        use crate::strict_json::{VersionedError, from_str_versioned};
+        from_str_versioned(&text, u64::from(BASELINE_VERSION)).map_err(|e| match e {
+            VersionedError::Json(e) => BaselineError::Invalid {
                 path: display,
-                found: version.schema_version,
-            });
-        }
-        crate::strict_json::from_str(&text).map_err(invalid)
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            },
+            VersionedError::Version(found) => BaselineError::Version {
+                path: display,
+                found,
+            },
+        })
     }
 
     pub fn to_json_pretty(&self) -> String {

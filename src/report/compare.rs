@@ -242,7 +242,7 @@ mod tests {
                 .unwrap()
                 .contains("no automated rule found")
         );
-        assert_eq!(report.exit_code(), 3);
+        assert_eq!(report.exit_code(), crate::exit::ExitStatus::Incomplete);
         report.snapshot.accounts.clear();
         assert!(
             report

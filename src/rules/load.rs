@@ -12,7 +12,7 @@ use serde_saphyr::Spanned;
 use super::expr::{self, CheckContext, ExprProblem, Expression, References};
 use super::params::{ParamCatalogue, ParamDecl, ParamDeclFile, ParamType};
 use super::{Assertion, Rule, RuleDoc, RuleKind, RulePack, Severity};
-use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, did_you_mean, yaml_error};
 use crate::frameworks::Framework;
 use crate::snapshot::{RESOURCE_TYPES, sha256_hex};
 
@@ -166,36 +166,6 @@ fn collect_rule_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
                 out.push(path);
             }
         }
-    }
-}
-
-/// Turns a serde-saphyr error into a diagnostic at its location.
-pub fn yaml_error(
-    file: FileId,
-    sources: &Sources,
-    error: &serde_saphyr::Error,
-    what: &str,
-) -> Diagnostic {
-    let message = match error.without_snippet() {
-        // serde-saphyr rejects a key given twice in one mapping (its default policy, which
-        // assay relies on: which value was meant would be ambiguous). Its message names
-        // the key but also a library option, which means nothing to someone writing YAML.
-        serde_saphyr::Error::DuplicateMappingKey { key, .. } => format!(
-            "duplicate key `{}`: a key may appear only once in a mapping",
-            key.as_deref().unwrap_or("?")
-        ),
-        other => {
-            let text = other.to_string();
-            text.lines().next().unwrap_or("").to_string()
-        }
-    };
-    let d = Diagnostic::error("yaml", format!("invalid {what}: {message}"));
-    match error.location() {
-        Some(loc) if loc.line() > 0 => {
-            let start = sources.offset(file, loc.line() as usize, loc.column() as usize);
-            d.at(file, start..start + 1, "here")
-        }
-        _ => d,
     }
 }
 
@@ -412,9 +382,49 @@ fn load_rule(
         }
     };
     let errors_before = diags.error_count();
-
+    let at = At {
+        file,
+        sources,
+        rule: &raw,
+    };
     check_id(root, path, &raw, file, sources, diags);
+    let (severity, kind) = rule_shape(&at, diags);
+    let controls = rule_controls(&raw, frameworks, file, sources, diags);
+    let compiled = compile_rule(&at, params, diags);
+    check_doc(&at, diags);
 
+    if diags.error_count() > errors_before {
+        return None;
+    }
+    Some(Rule {
+        id: raw.id.value,
+        title: raw.title,
+        severity: severity.unwrap_or(super::Severity::High),
+        kind,
+        resource_types: compiled.resource_types,
+        controls,
+        iam_actions: raw.iam_actions,
+        applies_when: compiled.applies_when,
+        lets: compiled.lets,
+        assertions: compiled.assertions,
+        doc: raw.doc,
+        path: path.to_path_buf(),
+        params: compiled.params,
+        sha256: sha256_hex(text.as_bytes()),
+    })
+}
+
+/// The rule file being checked, for diagnostics that point into it.
+struct At<'a> {
+    file: FileId,
+    sources: &'a Sources,
+    rule: &'a RawRule,
+}
+
+/// The rule's severity (`None` when unknown, reported) and kind, after checking its
+/// resource types and that its shape fits its kind.
+fn rule_shape(at: &At, diags: &mut Diagnostics) -> (Option<Severity>, RuleKind) {
+    let (raw, file, sources) = (at.rule, at.file, at.sources);
     let severity = Severity::parse(&raw.severity.value);
     if severity.is_none() {
         diags.push(
@@ -478,8 +488,22 @@ fn load_rule(
         _ => {}
     }
 
-    let controls = rule_controls(&raw, frameworks, file, sources, diags);
+    (severity, kind)
+}
 
+/// A rule's expressions, compiled and checked, and every profile parameter they read.
+struct Compiled {
+    resource_types: Vec<String>,
+    applies_when: Option<(Expression, References)>,
+    lets: Vec<(String, Expression, References)>,
+    assertions: Vec<Assertion>,
+    params: BTreeSet<String>,
+}
+
+/// Compiles `where`, the `let` bindings in order (each sees those before it) and the
+/// assertions with their evidence expressions.
+fn compile_rule(at: &At, params: &ParamCatalogue, diags: &mut Diagnostics) -> Compiled {
+    let (raw, file, sources) = (at.rule, at.file, at.sources);
     let resource_types: Vec<String> = raw.resource_types.iter().map(|s| s.value.clone()).collect();
     let param_names: BTreeSet<String> = params.keys().cloned().collect();
     let mut let_shapes = BTreeMap::new();
@@ -529,6 +553,32 @@ fn load_rule(
         }
     }
 
+    let ctx = CheckContext {
+        resource_types: &resource_types,
+        params: &param_names,
+        lets: &let_shapes,
+        has_resource: true,
+    };
+    let assertions = compile_assertions(at, &ctx, &lets, &mut all_params, diags);
+    Compiled {
+        resource_types,
+        applies_when,
+        lets,
+        assertions,
+        params: all_params,
+    }
+}
+
+/// The assertions (each named once) and their evidence expressions; the profile
+/// parameters they read are added to `all_params`.
+fn compile_assertions(
+    at: &At,
+    ctx: &CheckContext,
+    lets: &[(String, Expression, References)],
+    all_params: &mut BTreeSet<String>,
+    diags: &mut Diagnostics,
+) -> Vec<Assertion> {
+    let (raw, file, sources) = (at.rule, at.file, at.sources);
     let mut assertions = Vec::new();
     let mut names = BTreeSet::new();
     for a in &raw.assertions {
@@ -541,19 +591,13 @@ fn load_rule(
                 .at(file, span_of(sources, file, &a.name), "rename one"),
             );
         }
-        let ctx = CheckContext {
-            resource_types: &resource_types,
-            params: &param_names,
-            lets: &let_shapes,
-            has_resource: true,
-        };
         let Some((e, refs)) = compile_checked(
             diags,
             sources,
             file,
             &a.expr,
             &format!("assert `{}`", a.name.value),
-            &ctx,
+            ctx,
         ) else {
             continue;
         };
@@ -565,14 +609,14 @@ fn load_rule(
                 file,
                 ev,
                 &format!("evidence `{label}`"),
-                &ctx,
+                ctx,
             ) {
                 all_params.extend(erefs.params.iter().cloned());
                 evidence.push((label.clone(), ee));
             }
         }
         all_params.extend(refs.params.iter().cloned());
-        let refs = with_let_refs(refs, &lets);
+        let refs = with_let_refs(refs, lets);
         assertions.push(Assertion {
             name: a.name.value.clone(),
             expr: e,
@@ -581,6 +625,12 @@ fn load_rule(
         });
     }
 
+    assertions
+}
+
+/// Every `doc` field a reader needs is filled in.
+fn check_doc(at: &At, diags: &mut Diagnostics) {
+    let (raw, file, sources) = (at.rule, at.file, at.sources);
     for doc_field in [
         ("what", &raw.doc.what),
         ("why", &raw.doc.why),
@@ -597,30 +647,8 @@ fn load_rule(
             );
         }
     }
-
-    if diags.error_count() > errors_before {
-        return None;
-    }
-    Some(Rule {
-        id: raw.id.value,
-        title: raw.title,
-        severity: severity.unwrap_or(super::Severity::High),
-        kind,
-        resource_types,
-        controls,
-        iam_actions: raw.iam_actions,
-        applies_when,
-        lets,
-        assertions,
-        doc: raw.doc,
-        path: path.to_path_buf(),
-        params: all_params,
-        sha256: sha256_hex(text.as_bytes()),
-    })
 }
 
-/// Adds what the `let` bindings an assertion uses read (transitively) to its references,
-/// so a gap in a group read through a binding is still seen.
 fn with_let_refs(mut refs: References, lets: &[(String, Expression, References)]) -> References {
     let mut pending: Vec<String> = refs.lets.iter().cloned().collect();
     let mut seen = BTreeSet::new();

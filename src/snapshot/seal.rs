@@ -18,7 +18,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Snapshot;
-use crate::attest::sign;
+use crate::keys;
 
 /// What is signed, before the digest.
 pub const CONTEXT: &str = "assay-snapshot-manifest-v1:";
@@ -49,8 +49,8 @@ pub fn sign(snapshot: &mut Snapshot, key: &SigningKey) {
     snapshot.manifest.signature = Some(ManifestSignature {
         algorithm: "ed25519".into(),
         public_key: STANDARD.encode(public.as_bytes()),
-        fingerprint: sign::fingerprint(&public),
-        value: sign::sign(&message(&snapshot.manifest.digest), key),
+        fingerprint: keys::fingerprint(&public),
+        value: keys::sign(&message(&snapshot.manifest.digest), key),
     });
 }
 
@@ -95,7 +95,7 @@ pub fn judge(snapshot: &Snapshot, key: Option<&VerifyingKey>) -> Seal {
             },
         };
     };
-    let given = sign::fingerprint(key);
+    let given = keys::fingerprint(key);
     let Some(s) = signature else {
         return Seal::Invalid(format!(
             "unsigned, but --key {given} was given: nothing shows who sealed this snapshot"
@@ -111,7 +111,7 @@ pub fn judge(snapshot: &Snapshot, key: Option<&VerifyingKey>) -> Seal {
             s.fingerprint
         ));
     }
-    match sign::verify(&message(&snapshot.manifest.digest), &s.value, key) {
+    match keys::verify(&message(&snapshot.manifest.digest), &s.value, key) {
         Ok(()) => Seal::Valid { fingerprint: given },
         Err(_) => Seal::Invalid(format!(
             "the signature by key {given} does not match the manifest digest {}: the snapshot was changed and resealed after it was signed",
@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn a_signature_binds_the_digest_to_the_key() {
-        let key = sign::generate().unwrap();
+        let key = keys::generate().unwrap();
         let public = key.verifying_key();
         let mut snapshot = sample();
         assert_eq!(judge(&snapshot, None), Seal::Unsigned);
@@ -163,7 +163,7 @@ mod tests {
         assert!(why.contains("changed and resealed"), "{why}");
 
         // Re-signed with the forger's own key: not the key given.
-        let forger = sign::generate().unwrap();
+        let forger = keys::generate().unwrap();
         sign(&mut snapshot, &forger);
         let Seal::Invalid(why) = judge(&snapshot, Some(&public)) else {
             panic!("another key's signature must not verify");

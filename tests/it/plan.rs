@@ -42,7 +42,9 @@ fn plan_rules<'p>(
 ) -> Vec<&'p assay::rules::Rule> {
     pack.rules
         .iter()
-        .filter(|r| profile.rules.selects(&r.id) && plan::rules::not_evaluable(r).is_none())
+        .filter(|r| {
+            profile.rules.selects(&r.id) && assay::rules::on_plan::not_evaluable(r).is_none()
+        })
         .collect()
 }
 
@@ -412,7 +414,7 @@ fn plan_command_writes_a_snapshot_that_verifies() {
 #[test]
 fn rules_a_plan_cannot_judge_are_listed_not_passed() {
     let (pack, _) = load_rules();
-    let reason = |id: &str| pack.rule(id).and_then(plan::rules::not_evaluable);
+    let reason = |id: &str| pack.rule(id).and_then(assay::rules::on_plan::not_evaluable);
     assert!(
         reason("backup.recovery-point-fresh")
             .is_some_and(|r| r.contains("aws_backup_recovery_point"))

@@ -41,7 +41,7 @@ fn verdicts(
         .iter()
         .filter(|r| profile.rules.selects(&r.id))
         .filter(
-            |r| match plan::rules::not_evaluable_in(r, &planned.snapshot) {
+            |r| match assay::rules::on_plan::not_evaluable_in(r, &planned.snapshot) {
                 Some(_) => {
                     not_evaluated.push(r.id.clone());
                     false

@@ -2,7 +2,7 @@
 //! fixtures, and the framework catalogues are complete.
 
 use assay::diag::Sources;
-use assay::rules::fixtures;
+use assay::pipeline::fixtures;
 use assay::rules::load::load_pack;
 
 use crate::rules_dir;

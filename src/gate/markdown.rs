@@ -5,8 +5,9 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
+use super::{Judgement, Outcome, resource_label};
 use crate::findings::{Finding, Status};
-use crate::gate::{Judgement, Outcome, resource_label};
+use crate::text::markdown_cell as cell;
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(text(outcome).as_bytes())
@@ -185,34 +186,4 @@ fn table(md: &mut String, outcome: &Outcome, title: &str, judgement: Judgement, 
         );
     }
     let _ = writeln!(md, "{}", if folded { "\n</details>\n" } else { "" });
-}
-
-/// Table-cell text: no line breaks or pipes, no backticks breaking code spans, and no HTML
-/// (names and evidence come from the account or the plan).
-pub(crate) fn cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '`' => out.push('\''),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    if out.chars().count() > 300 {
-        out = out.chars().take(297).collect::<String>() + "…";
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn cells_cannot_break_the_table_or_inject_html() {
-        assert_eq!(cell("a|b\n`c`<script>"), "a\\|b 'c'&lt;script&gt;");
-    }
 }

@@ -59,6 +59,26 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
     terminal_with(text, true)
 }
 
+/// Markdown table-cell text: no line breaks or pipes, no backticks breaking code spans, and no HTML
+/// (names and evidence come from the account or the plan).
+pub fn markdown_cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '`' => out.push('\''),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    if out.chars().count() > 300 {
+        out = out.chars().take(297).collect::<String>() + "…";
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +99,10 @@ mod tests {
         assert_eq!(terminal("line\nnext"), "line\nnext");
         assert_eq!(terminal_with("line\nnext", false), "line\\nnext");
         assert_eq!(terminal("plain ARN é"), "plain ARN é");
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table_or_inject_html() {
+        assert_eq!(markdown_cell("a|b\n`c`<script>"), "a\\|b 'c'&lt;script&gt;");
     }
 }

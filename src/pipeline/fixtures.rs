@@ -1,5 +1,8 @@
 //! Rule fixtures: `rules/<domain>/<name>.tests.yaml` beside each rule, run by
-//! `assay rules test` and by `cargo test`.
+//! `assay rules test` and by `cargo test`. Running one is a small pipeline (a snapshot
+//! made from the case, the evaluator, the expected findings), so it lives here, above
+//! both the rule model and the evaluator, rather than in `rules/`, which the evaluator
+//! reads.
 //!
 //! A fixture case is a tiny snapshot: resources written sparsely (only the fields the
 //! case is about; everything else takes its blank value), optional gap records, the
@@ -13,10 +16,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use super::{Rule, RuleKind, RulePack};
 use crate::evaluate::evaluate;
 use crate::findings::{AssertionStatus, Finding, Status};
 use crate::profile::Attestation;
+use crate::rules::{Rule, RuleKind, RulePack};
 use crate::snapshot::{self, Attributes, Gap, Resource, Snapshot};
 
 #[derive(Debug, Deserialize)]

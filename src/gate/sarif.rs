@@ -15,8 +15,8 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
+use super::{Judgement, Outcome, resource_label};
 use crate::findings::{AssertionStatus, Finding, Status};
-use crate::gate::{Judgement, Outcome, resource_label};
 use crate::rules::Severity;
 
 /// The schema URI written into the log.
@@ -73,7 +73,7 @@ pub fn log(outcome: &Outcome) -> Value {
             "automationDetails": {"id": format!("assay/{}/", report.snapshot.origin)},
             "invocations": [{
                 "executionSuccessful": true,
-                "exitCode": outcome.decision.exit_code(),
+                "exitCode": outcome.decision.exit_code().code(),
                 "endTimeUtc": report.evaluated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "toolExecutionNotifications": notifications(outcome),
             }],
@@ -193,7 +193,7 @@ fn location(outcome: &Outcome, f: &Finding) -> Value {
         .resource
         .as_ref()
         .filter(|_| outcome.is_plan())
-        .and_then(|_| crate::gate::sources::root_address(&label))
+        .and_then(|_| super::sources::root_address(&label))
         .and_then(|address| outcome.declared.get(&address));
     let physical = match (declared, &outcome.config_dir) {
         (Some(d), dir) => json!({

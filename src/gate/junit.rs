@@ -11,8 +11,8 @@ use std::io::Write;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
+use super::{Judgement, Outcome, resource_label};
 use crate::findings::{AssertionStatus, Finding, Status};
-use crate::gate::{Judgement, Outcome, resource_label};
 
 type XmlWriter<'w> = Writer<&'w mut dyn Write>;
 
@@ -234,5 +234,5 @@ pub fn evidence(f: &Finding) -> String {
 /// XML 1.0 forbids most control characters even escaped; resource names, rule ids and
 /// evidence come from accounts and files, so every attribute and text goes through this.
 fn clean(text: &str) -> String {
-    crate::report::text::xml_chars(text).into_owned()
+    crate::text::xml_chars(text).into_owned()
 }

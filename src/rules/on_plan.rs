@@ -5,7 +5,7 @@
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 
-use crate::rules::{Rule, RuleKind};
+use super::{Rule, RuleKind};
 use crate::snapshot::registry::Plan;
 
 /// Whether a plan snapshot can hold resources of `type_name` (the registry's `plan`).

@@ -1,0 +1,117 @@
+//! The report formats `assay audit` and `assay report` write, and the one place that says
+//! which files each is: a new format is a variant here and its arm in [`Writer::write`]
+//! (the compiler refuses a variant without one), and `--format` takes it from then on.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::Report;
+use super::html::{self, HtmlError};
+use super::pdf::PdfError;
+use crate::output::{OutputError, Outputs};
+
+/// A report format, as `--format` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `findings.json`: the whole report, which `assay report` and `assay verify` read.
+    Json,
+    /// `findings.csv`: one row per finding.
+    Csv,
+    /// `report.html`.
+    Html,
+    /// `report-<framework>.pdf`: one evidence pack per framework of the profile.
+    Pdf,
+}
+
+/// Why a report file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Html(#[from] HtmlError),
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    #[error("writing {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("writing {}", path.display())]
+    Csv {
+        path: PathBuf,
+        #[source]
+        source: csv::Error,
+    },
+}
+
+/// Writes report formats, with what they need loaded first: the HTML templates are input
+/// too, so a broken one stops the run before anything is evaluated or written.
+pub struct Writer {
+    html: Option<html::Renderer>,
+    templates: Option<PathBuf>,
+}
+
+impl Writer {
+    /// A writer for `formats`, loading the HTML templates (the built-in ones replaced by
+    /// those of the same name in `templates`) when HTML is among them.
+    pub fn new(formats: &[Format], templates: Option<&Path>) -> Result<Writer, HtmlError> {
+        let html = formats
+            .contains(&Format::Html)
+            .then(|| html::Renderer::new(templates))
+            .transpose()?;
+        Ok(Writer {
+            html,
+            templates: templates.map(Path::to_path_buf),
+        })
+    }
+
+    /// Stages `format`'s files for `report` in `dir` as part of `outputs` (they appear when
+    /// the whole set is committed); returns their paths.
+    pub fn write(
+        &self,
+        format: Format,
+        report: &Report,
+        dir: &Path,
+        outputs: &mut Outputs,
+    ) -> Result<Vec<PathBuf>, WriteError> {
+        match format {
+            Format::Json => {
+                let path = dir.join("findings.json");
+                let mut file = outputs.file(&path)?;
+                let written = super::json::render(report, &mut file).and_then(|()| file.flush());
+                written.map_err(|source| WriteError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                Ok(vec![path])
+            }
+            Format::Csv => {
+                let path = dir.join("findings.csv");
+                let mut file = outputs.file(&path)?;
+                super::csv::render(report, &mut file).map_err(|source| WriteError::Csv {
+                    path: path.clone(),
+                    source,
+                })?;
+                file.flush().map_err(|source| WriteError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                Ok(vec![path])
+            }
+            Format::Html => {
+                let built;
+                let renderer = match &self.html {
+                    Some(renderer) => renderer,
+                    None => {
+                        built = html::Renderer::new(self.templates.as_deref())?;
+                        &built
+                    }
+                };
+                Ok(vec![html::write(renderer, report, dir, outputs)?])
+            }
+            Format::Pdf => Ok(super::pdf::write(report, dir, outputs)?),
+        }
+    }
+}
