@@ -18,6 +18,7 @@ macro_rules! service_client {
     };
 }
 
+mod ami;
 pub mod aws;
 mod backup;
 mod cloudtrail;
@@ -69,6 +70,12 @@ pub static COLLECTORS: &[Collector] = &[
         ],
         scope: Scope::Regional { also_in: None },
         run: |ctx| ec2::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "ec2",
+        resource_types: &["aws_ec2_image"],
+        scope: Scope::Regional { also_in: None },
+        run: |ctx| ami::collect(ctx).boxed_local(),
     },
     Collector {
         service: "kms",

@@ -17,6 +17,8 @@ pub const DECLARED: &[(&str, &str)] = &[
         "ec2:DescribeSnapshotAttribute",
     ),
     ("ec2:DescribeInstances", "ec2:DescribeInstances"),
+    ("ec2:DescribeImages", "ec2:DescribeImages"),
+    ("ec2:DescribeImageAttribute", "ec2:DescribeImageAttribute"),
     ("ec2:DescribeVpcs", "ec2:DescribeVpcs"),
     ("ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroups"),
     (

@@ -283,6 +283,22 @@ def full(seed):
     )["Instances"][0]["InstanceId"]
     out.update(instance=instance, instance_us=instance_us)
 
+    # Images (AMIs) of the instances: a private one in each region, and a public one
+    # (residency.ami-launch-permissions FAIL). Each records its SourceInstanceId; app-1's
+    # also carry the instance id in the tag the test profile names (a tool that does not
+    # use CreateImage), counted once: two versions, PASS; the us-east-1 instance keeps one
+    # (backup.ami-per-instance FAIL). moto's block devices do not say whether they are
+    # encrypted (encryption.ami-snapshots-encrypted FAIL).
+    image = ec2.create_image(InstanceId=instance, Name="app-1-2026-11",
+                             TagSpecifications=[{"ResourceType": "image", "Tags": [
+                                 {"Key": "source-instance", "Value": instance}]}])["ImageId"]
+    image_public = ec2.create_image(InstanceId=instance, Name="app-1-2026-10-public",
+                                    TagSpecifications=[{"ResourceType": "image", "Tags": [
+                                        {"Key": "source-instance", "Value": instance}]}])["ImageId"]
+    ec2.modify_image_attribute(ImageId=image_public, LaunchPermission={"Add": [{"Group": "all"}]})
+    image_us = ec2_us.create_image(InstanceId=instance_us, Name="us-1-2026-11")["ImageId"]
+    out.update(image=image, image_public=image_public, image_us=image_us)
+
     # --- RDS ------------------------------------------------------------------------
     rds = seed.client("rds")
     rds.create_db_instance(

@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::emulator::proxy::{Proxy, Reply, Rule, aws_error, denied, on, on_service, throttled};
 use crate::emulator::{Ran, assay_live, command, free_port, moto, recorded, run};
 
+mod ami;
 mod backup;
 mod cloudtrail;
 mod credentials;
@@ -276,7 +277,7 @@ fn expect_no_pass(findings: &Value, rules: &[&str]) {
 
 fn arn_of(kind: &str, region: &str, id: &str) -> String {
     match kind {
-        "volume" | "instance" | "security-group" | "vpc" | "snapshot" => {
+        "volume" | "instance" | "security-group" | "vpc" | "snapshot" | "image" => {
             format!("arn:aws:ec2:{region}:{FULL_ACCOUNT}:{kind}/{id}")
         }
         "region" => format!("arn:aws:ec2:{region}:{FULL_ACCOUNT}:region/{region}"),
