@@ -18,6 +18,7 @@ macro_rules! service_client {
     };
 }
 
+mod ami;
 pub mod aws;
 mod backup;
 mod cloudtrail;
@@ -74,6 +75,13 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: ec2::OPERATIONS,
         run: |ctx| ec2::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "ec2",
+        resource_types: &["aws_ec2_image"],
+        scope: Scope::Regional { also_in: None },
+        operations: ami::OPERATIONS,
+        run: |ctx| ami::collect(ctx).boxed_local(),
     },
     Collector {
         service: "kms",

@@ -30,7 +30,8 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
 - backup: `staging` plan (14 days, no copies); `analytics` and `melbourne-dr` plans (35
   days, copies outside the DR account); `melbourne-dr` snapshots twice a day kept 3 days;
   flightdeck-reporting's newest recovery point is 3+ days old; app-04's newest point is
-  PARTIAL; staging RDS retention 1 day; prod-site-backups expires after 14 days.
+  PARTIAL; staging RDS retention 1 day; prod-site-backups expires after 14 days; app-03
+  keeps one monthly image (AMI) instead of two; growth-wordpress's one image is public.
 - network: SSH open to 0.0.0.0/0, RDP open to ::/0, all traffic open to 0.0.0.0/0, ports
   8000-9000 public; the staging VPC's default group keeps AWS's default rules; IMDSv1 on
   worker-05, worker-06 and growth-wordpress; an unlabelled VPC in us-east-1.
@@ -1077,6 +1078,8 @@ def replay(e):
                           "db": "flightdeck-prod-pg", "engine": "postgres", "version": "16.4", "storage": 500,
                           "key": e.key("util-dr"), "hours_ago": 762.0}],
         "volume_keys": e.volume_keys,
+        "images": e.images,
+        "image_snapshots": e.image_snapshots,
         "replica_keys": e.replica_keys,
         "selections": e.selections,
         "recovery_points": recovery_points(e),
@@ -1174,6 +1177,39 @@ def config_inventory():
             row("AWS::SQS::Queue", f"https://sqs.{EUW1}.amazonaws.com/{PROD}/flightdeck-eu-events", EUW1,
                 f"arn:aws:sqs:{EUW1}:{PROD}:flightdeck-eu-events")]},
     ]
+IMAGE_KEYS = {SYD: "prod-ebs", MEL: "prod-ebs-mel", USE1: "prod-growth"}
+
+
+def seed_images(e):
+    """Monthly images (AMIs) of every production instance, made with CreateImage (so AWS
+    records SourceInstanceId): the November and October patch images, 20 and 50 days old,
+    encrypted with the region's EBS key. Deliberate failures: app-03 keeps only November's
+    (backup.ami-per-instance), growth-wordpress has one image, and it is public
+    (residency.ami-launch-permissions). Last, as the key grants: moto draws ids from its
+    seeded generator, so these writes change no earlier id. Dates, the devices' encryption
+    and the encryption of the snapshots behind the images are replayed (moto stamps the
+    seeding time, leaves `encrypted` out of the image and makes the snapshots unencrypted).
+    Returns (image id -> replay entry, snapshot id -> key ARN)."""
+    images, snapshots = {}, {}
+    for handle, inst in e.instances.items():
+        ec2 = e.client(inst["account"], "ec2", inst["region"])
+        months = [("2026-11", 480.5), ("2026-10", 1200.5)]
+        if handle in ("app-03", "growth-wp"):
+            months = months[:1]
+        key = e.key(IMAGE_KEYS[inst["region"]])
+        for month, hours in months:
+            name = f"{handle}-patched-{month}"
+            image_id = ec2.create_image(InstanceId=inst["id"], Name=name, NoReboot=True,
+                                        TagSpecifications=[{"ResourceType": "image", "Tags": tag_list(
+                                            {"Name": name, "purpose": "monthly-ami"})}])["ImageId"]
+            images[image_id] = {"hours_ago": hours, "encrypted": True, "key": key}
+            for image in ec2.describe_images(ImageIds=[image_id])["Images"]:
+                for device in image.get("BlockDeviceMappings", []):
+                    if device.get("Ebs", {}).get("SnapshotId"):
+                        snapshots[device["Ebs"]["SnapshotId"]] = key
+            if handle == "growth-wp":
+                ec2.modify_image_attribute(ImageId=image_id, LaunchPermission={"Add": [{"Group": "all"}]})
+    return images, snapshots
 
 
 def main():
@@ -1194,6 +1230,7 @@ def main():
     seed_backup(e)
     seed_key_grants(e)
     seed_data_stores(e)
+    e.images, e.image_snapshots = seed_images(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,

@@ -107,6 +107,18 @@ resource_types! {
         encryption: |_| None,
         key_references: |_| Vec::new(),
     }
+    Ec2Image => "aws_ec2_image" {
+        service: "ec2",
+        regional: true,
+        // An image is a template backed by EBS snapshots (which are the data stores,
+        // each with its own residency and encryption): its own checks are its launch
+        // permissions and the encryption of the snapshots it names.
+        data_store: None,
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
     Vpc => "aws_vpc" {
         service: "ec2",
         regional: true,
@@ -472,6 +484,51 @@ pub struct Ec2Instance {
     pub imds_v2_required: bool,
     pub security_group_ids: Vec<String>,
     pub volume_ids: Vec<String>,
+}
+
+/// An AMI owned by the account (`ec2:DescribeImages` with `Owners=self`, paged), with who
+/// may launch it (`ec2:DescribeImageAttribute`, `launchPermission`).
+///
+/// What AWS records about where an image came from: `SourceInstanceId`, "the ID of the
+/// instance that the AMI was created from if the AMI was created using CreateImage"
+/// (absent for images registered from snapshots, copied or imported); tools that make
+/// images another way (N2WS, a pipeline) can tag the image with the instance id, which
+/// the rules read through the `ami_instance_tag_key` parameter.
+/// <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ec2Image {
+    /// `Name`.
+    pub image_name: Option<String>,
+    /// `Description`.
+    pub description: Option<String>,
+    /// `CreationDate` (RFC 3339, UTC).
+    pub creation_date: Option<String>,
+    /// `State`: `available`, `pending`, `failed`, `deregistered`, ...
+    pub state: String,
+    /// `Public`: the image has public launch permissions.
+    pub public: bool,
+    /// `SourceInstanceId`, when AWS records it (images made with CreateImage).
+    pub source_instance_id: Option<String>,
+    /// `launchPermission` of `DescribeImageAttribute`: account ids, `all` (public),
+    /// organisation or organisational-unit ARNs.
+    pub launch_permissions: Vec<String>,
+    /// `BlockDeviceMappings` that name an EBS snapshot.
+    pub block_devices: Vec<ImageBlockDevice>,
+}
+
+/// One EBS block device of an image (`BlockDeviceMappings[].Ebs`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageBlockDevice {
+    /// `DeviceName`.
+    pub device_name: String,
+    /// `Ebs.SnapshotId`.
+    pub snapshot_id: Option<String>,
+    /// `Ebs.Encrypted`; null when AWS does not say.
+    pub encrypted: Option<bool>,
+    /// `Ebs.KmsKeyId`.
+    pub kms_key_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -300,6 +300,22 @@ def full(seed):
     )["Instances"][0]["InstanceId"]
     out.update(instance=instance, instance_us=instance_us)
 
+    # Images (AMIs) of the instances: a private one in each region, and a public one
+    # (residency.ami-launch-permissions FAIL). Each records its SourceInstanceId; app-1's
+    # also carry the instance id in the tag the test profile names (a tool that does not
+    # use CreateImage), counted once: two versions, PASS; the us-east-1 instance keeps one
+    # (backup.ami-per-instance FAIL). moto's block devices do not say whether they are
+    # encrypted (encryption.ami-snapshots-encrypted FAIL).
+    image = ec2.create_image(InstanceId=instance, Name="app-1-2026-11",
+                             TagSpecifications=[{"ResourceType": "image", "Tags": [
+                                 {"Key": "source-instance", "Value": instance}]}])["ImageId"]
+    image_public = ec2.create_image(InstanceId=instance, Name="app-1-2026-10-public",
+                                    TagSpecifications=[{"ResourceType": "image", "Tags": [
+                                        {"Key": "source-instance", "Value": instance}]}])["ImageId"]
+    ec2.modify_image_attribute(ImageId=image_public, LaunchPermission={"Add": [{"Group": "all"}]})
+    image_us = ec2_us.create_image(InstanceId=instance_us, Name="us-1-2026-11")["ImageId"]
+    out.update(image=image, image_public=image_public, image_us=image_us)
+
     # --- RDS ------------------------------------------------------------------------
     rds = seed.client("rds")
     rds.create_db_instance(
@@ -589,8 +605,12 @@ def large_organisation(seed, members=50):
     for i in range(members):
         created = org.create_account(Email=f"member-{i}@example.com", AccountName=f"member-{i}")
         accounts.append(created["CreateAccountStatus"]["AccountId"])
+    # Config records in every account, so the inventory can look there (no ConfigNotRecording
+    # gap): the scans must be complete for the sharded and single results to be compared.
+    record_config(seed)
     for i, account in enumerate(accounts):
         member = Seed(seed.endpoint, account)
+        record_config(member)
         s3 = member.client("s3")
         name = f"org-{i}-{account}"
         bucket(s3, name, HOME)

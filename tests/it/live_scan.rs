@@ -18,6 +18,7 @@ use crate::emulator::proxy::{
 };
 use crate::emulator::{Ran, assay_live, command, free_port, moto, recorded, run};
 
+mod ami;
 mod backup;
 mod cloudtrail;
 mod config_inventory;
@@ -281,7 +282,7 @@ fn expect_no_pass(findings: &Value, rules: &[&str]) {
 
 fn arn_of(kind: &str, region: &str, id: &str) -> String {
     match kind {
-        "volume" | "instance" | "security-group" | "vpc" | "snapshot" => {
+        "volume" | "instance" | "security-group" | "vpc" | "snapshot" | "image" => {
             format!("arn:aws:ec2:{region}:{FULL_ACCOUNT}:{kind}/{id}")
         }
         "region" => format!("arn:aws:ec2:{region}:{FULL_ACCOUNT}:region/{region}"),

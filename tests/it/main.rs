@@ -2,6 +2,7 @@
 
 mod archive;
 mod attestation;
+mod claims;
 mod cli;
 mod diagnostics;
 mod diff;

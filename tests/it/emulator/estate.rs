@@ -124,6 +124,7 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         multi_region_key_types(),
         ebs_default_keys(&replay, &accounts),
         snapshot_keys(&replay),
+        image_dates_and_encryption(&replay),
         copied_db_snapshots(&replay, &accounts),
         replica_keys(&replay),
         vault_counts(&replay, &accounts),
@@ -384,8 +385,9 @@ fn ebs_default_keys(replay: &Value, accounts: &Accounts) -> Rule {
 /// (moto says `encrypted` but omits the key).
 fn snapshot_keys(replay: &Value) -> Rule {
     let keys = replay["volume_keys"].clone();
+    let images = replay["image_snapshots"].clone();
     on(&["ec2:DescribeSnapshots"], move |_| {
-        let keys = keys.clone();
+        let (keys, images) = (keys.clone(), images.clone());
         Reply::Rewrite(Box::new(move |mut response: Response| {
             let body = response.text();
             let mut out = String::new();
@@ -396,6 +398,17 @@ fn snapshot_keys(replay: &Value) -> Rule {
                     .last()
                     .map(|&(a, b)| before[a..b].to_string());
                 let after = end + "</encrypted>".len();
+                // The snapshots behind an image: encrypted with the image's key, as AWS
+                // makes them from encrypted volumes (moto makes them unencrypted).
+                let image_key = xml_elements(before, "snapshotId")
+                    .last()
+                    .and_then(|&(a, b)| images[&before[a..b]].as_str());
+                if let Some(key) = image_key {
+                    out.push_str(&body[copied..start]);
+                    out.push_str(&format!("true</encrypted><kmsKeyId>{key}</kmsKeyId>"));
+                    copied = after;
+                    continue;
+                }
                 let key = volume.and_then(|v| keys[v].as_str().map(str::to_string));
                 out.push_str(&body[copied..after]);
                 copied = after;
@@ -407,6 +420,66 @@ fn snapshot_keys(replay: &Value) -> Rule {
                 }
             }
             out.push_str(&body[copied..]);
+            response.body = out.into_bytes();
+            response
+        }))
+    })
+}
+
+/// `ec2:DescribeImages` with each image's creation date (moto stamps the seeding time)
+/// and its EBS devices' `encrypted` and `kmsKeyId`, which moto leaves out and AWS always
+/// returns for an EBS mapping
+/// (<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html>).
+/// In moto's answer an image's `blockDeviceMapping` comes before its `imageId` and its
+/// `creationDate` after it, so each device and date belongs to the nearest `imageId`.
+fn image_dates_and_encryption(replay: &Value) -> Rule {
+    let images = replay["images"].clone();
+    on(&["ec2:DescribeImages"], move |_| {
+        let images = images.clone();
+        Reply::Rewrite(Box::new(move |mut response: Response| {
+            let body = response.text();
+            let ids = xml_elements(&body, "imageId");
+            let id_after = |at: usize| {
+                ids.iter()
+                    .find(|(start, _)| *start > at)
+                    .map(|&(a, b)| &body[a..b])
+            };
+            let id_before = |at: usize| {
+                ids.iter()
+                    .rev()
+                    .find(|(start, _)| *start < at)
+                    .map(|&(a, b)| &body[a..b])
+            };
+            // (position, bytes replaced, text inserted), applied from the end.
+            let mut edits: Vec<(usize, usize, String)> = Vec::new();
+            let mut from = 0;
+            while let Some(at) = body[from..].find("<ebs>").map(|i| from + i + "<ebs>".len()) {
+                from = at;
+                let Some(image) = id_after(at).map(|id| &images[id]) else {
+                    continue;
+                };
+                if let Some(encrypted) = image["encrypted"].as_bool() {
+                    let key = image["key"]
+                        .as_str()
+                        .map(|k| format!("<kmsKeyId>{k}</kmsKeyId>"))
+                        .unwrap_or_default();
+                    edits.push((at, 0, format!("<encrypted>{encrypted}</encrypted>{key}")));
+                }
+            }
+            for (start, end) in xml_elements(&body, "creationDate") {
+                let Some(image) = id_before(start).map(|id| &images[id]) else {
+                    continue;
+                };
+                if image["hours_ago"].is_number() {
+                    let date = hours_ago(image).format("%Y-%m-%dT%H:%M:%S.000Z");
+                    edits.push((start, end - start, date.to_string()));
+                }
+            }
+            edits.sort_by_key(|(at, _, _)| std::cmp::Reverse(*at));
+            let mut out = body.clone();
+            for (at, len, text) in edits {
+                out.replace_range(at..at + len, &text);
+            }
             response.body = out.into_bytes();
             response
         }))

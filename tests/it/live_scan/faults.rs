@@ -370,6 +370,7 @@ fn a_region_whose_listings_failed_is_not_taken_for_unused() {
         "ec2:DescribeVolumes",
         "ec2:DescribeSnapshots",
         "ec2:DescribeInstances",
+        "ec2:DescribeImages",
         "ec2:DescribeVpcs",
         "ec2:DescribeSecurityGroups",
         "rds:DescribeDBInstances",

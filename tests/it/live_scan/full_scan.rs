@@ -50,6 +50,7 @@ fn full_scan_reads_every_resource_type_in_both_regions() {
         "aws_backup_vault",
         "aws_backup_plan",
         "aws_region",
+        "aws_ec2_image",
     ] {
         let regions: BTreeSet<&str> = resources(&f.snapshot, type_name)
             .iter()
@@ -539,6 +540,8 @@ fn full_scan_audit_finds_what_the_seed_implies_in_every_rule_family() {
         ("residency.ebs-snapshot-sharing", ec2(seed, "snapshot", HOME, "snap_cmk"), "PASS"),
         ("residency.rds-snapshot-sharing", arn_of("rds-snapshot", HOME, "db-plain-manual"), "FAIL"),
         ("residency.rds-snapshot-sharing", arn_of("rds-snapshot", HOME, "db-encrypted-manual"), "PASS"),
+        ("residency.ami-launch-permissions", ec2(seed, "image", HOME, "image"), "PASS"),
+        ("residency.ami-launch-permissions", ec2(seed, "image", HOME, "image_public"), "FAIL"),
         // backup
         ("backup.plan-daily-retention", seed_str(seed, "plan").into(), "PASS"),
         ("backup.plan-daily-retention", seed_str(seed, "plan_us").into(), "FAIL"),
@@ -559,6 +562,8 @@ fn full_scan_audit_finds_what_the_seed_implies_in_every_rule_family() {
         ("backup.recovery-point-fresh", volume("vol_plain", HOME), "FAIL"),
         ("backup.recovery-point-fresh", volume("vol_cmk", HOME), "FAIL"),
         ("backup.recovery-point-fresh", seed_str(seed, "db_plain").into(), "NOT_APPLICABLE"),
+        ("backup.ami-per-instance", ec2(seed, "instance", HOME, "instance"), "PASS"),
+        ("backup.ami-per-instance", ec2(seed, "instance", OTHER, "instance_us"), "FAIL"),
         ("backup.s3-backup-bucket-retention", bucket(seed, "data"), "PASS"),
         ("backup.s3-backup-bucket-retention", bucket(seed, "aes"), "FAIL"),
         ("backup.s3-backup-bucket-retention", bucket(seed, "plain"), "NOT_APPLICABLE"),
