@@ -405,8 +405,19 @@ fn null<'c, 'k>() -> Result<CowVal<'c, 'k>, ExecutionError> {
     Ok(CowVal::Owned(Box::new(cel::common::types::CelNull)))
 }
 
-/// Adds assay's functions to a root context.
+/// Adds assay's functions to a root context: the joins, which read the snapshot through
+/// `index` and record in `touched` what they read, then the functions of one value.
 pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex<Touched>>) {
+    register_related(ctx, &index, &touched);
+    register_of_type(ctx, &index, &touched);
+    register_of_type_where(ctx, &index, &touched);
+    register_of_type_covering(ctx, &index, &touched);
+    register_ages(ctx, &index);
+    register_value_functions(ctx);
+}
+
+/// `related(arn)`: the resource with that ARN, or null with the gap that may hide it.
+fn register_related(ctx: &mut Context<'_, '_>, index: &Arc<Index>, touched: &Arc<Mutex<Touched>>) {
     let (i, t) = (index.clone(), touched.clone());
     let _ = ctx.add_function(
         "related",
@@ -464,7 +475,11 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             }
         }),
     );
+}
 
+/// `of_type(type)` (the account's resources of the type) and `all_of_type(type)` (every
+/// account's).
+fn register_of_type(ctx: &mut Context<'_, '_>, index: &Arc<Index>, touched: &Arc<Mutex<Touched>>) {
     for (name, whole_snapshot) in [("of_type", false), ("all_of_type", true)] {
         let (i, t) = (index.clone(), touched.clone());
         let _ = ctx.add_function(
@@ -500,7 +515,14 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             }),
         );
     }
+}
 
+/// `of_type_where(type, field, value)`.
+fn register_of_type_where(
+    ctx: &mut Context<'_, '_>,
+    index: &Arc<Index>,
+    touched: &Arc<Mutex<Touched>>,
+) {
     // `of_type(type).filter(x, x.field == value)` through an index: the same resources in
     // the same order, the same gaps and plan caveats (those of every resource of the type
     // in the account, as `of_type` records), without a scan per call.
@@ -550,7 +572,14 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             Ok(CowVal::Owned(i.list(&positions)))
         }),
     );
+}
 
+/// `of_type_covering(type, flag)`.
+fn register_of_type_covering(
+    ctx: &mut Context<'_, '_>,
+    index: &Arc<Index>,
+    touched: &Arc<Mutex<Touched>>,
+) {
     // `of_type(type)` of the account plus every resource of the type in any account whose
     // boolean `flag` is true (an organisation trail covers every member account): the same
     // resources, in the same order, as `all_of_type(type).filter(x, x.account ==
@@ -595,7 +624,10 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             Ok(CowVal::Owned(i.list(&returned)))
         }),
     );
+}
 
+/// `age_days(timestamp)` and `age_hours(timestamp)`.
+fn register_ages(ctx: &mut Context<'_, '_>, index: &Arc<Index>) {
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an
     // old snapshot gives the same verdicts.
     for (name, per) in [("age_days", 86_400i64), ("age_hours", 3_600i64)] {
@@ -614,7 +646,11 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             ))
         });
     }
+}
 
+/// The functions of one value, which read nothing else: CIDRs, ports, IAM policy
+/// statements and ARNs.
+fn register_value_functions(ctx: &mut Context<'_, '_>) {
     let _ = ctx.add_function(
         "is_public_cidr",
         |cidr: Value| -> Result<Value, ExecutionError> {
@@ -752,15 +788,14 @@ mod tests {
         program.program.execute(&ctx)
     }
 
-    /// The names `register` gives to `add_function`, read from its source: a literal
-    /// name, or `name` bound by `let name = "…"` or by a `for (name, …)` loop over tuples
-    /// whose first items are the names.
+    /// The names `register` (through the `register_*` functions it calls) gives to
+    /// `add_function`, read from this file's source: a literal name, or `name` bound by
+    /// `let name = "…"` or by a `for (name, …)` loop over tuples whose first items are the
+    /// names.
     fn registered_names() -> BTreeSet<String> {
         let source = include_str!("functions.rs");
-        let body = &source[source
-            .find("pub fn register(")
-            .expect("functions.rs has register")..];
-        let body = &body[..body.find("\n}\n").expect("register ends")];
+        // `register` and the `register_*` functions it calls: everything before the tests.
+        let body = &source[..source.find("#[cfg(test)]").expect("functions.rs has tests")];
         let mut names = BTreeSet::new();
         for (at, _) in body.match_indices("add_function(") {
             let rest = body[at + "add_function(".len()..].trim_start();

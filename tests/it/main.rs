@@ -9,6 +9,7 @@ mod diff;
 mod distribution;
 mod emulator;
 mod formats;
+mod function_length;
 mod fuzz;
 mod gate;
 mod harness;
