@@ -59,8 +59,14 @@ pub struct View {
     pub claims: Vec<ClaimRow>,
     pub findings: String,
     pub exception_count: usize,
-    /// The exceptions per rule: the body shows the rules, the annex each exception.
+    /// The exceptions per rule: the body shows the first rules, the annex each exception.
     pub exception_rules: Vec<RuleExceptions>,
+    /// How many of `exception_rules` the body gives a row (`in_body`): the most severe
+    /// [`BODY_EXCEPTION_RULES_MAX`], and any whose waiver expired.
+    pub exception_rules_in_body: usize,
+    /// The rules beyond those, in words (`22 more rule(s) with 40 finding(s): 38 FAIL,
+    /// 2 GAP`); empty when the body has a row for every rule.
+    pub exception_rules_more: String,
     pub gaps: Vec<GapRow>,
     /// The failed API calls in one line: `call in account region (error)`, `; `-joined.
     pub gaps_summary: String,
@@ -195,6 +201,14 @@ pub struct GapRow {
     pub unread: String,
 }
 
+/// The most rules the body's table of exceptions gives a row, most severe first. The body
+/// must fit on three pages whatever the rule pack and the account hold, and the rows grow
+/// with the rules (each new rule that finds something adds one); the rules past this many
+/// are counted in one line under the table, and Annex A lists every finding of every rule.
+/// A rule whose waiver expired keeps its row wherever it ranks: an approval that lapsed is
+/// what a reader of the body must not miss.
+pub const BODY_EXCEPTION_RULES_MAX: usize = 25;
+
 fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
@@ -214,6 +228,10 @@ impl View {
         let a = attestation;
         let stores = store_rows(a);
         let copies = copy_rows(a);
+        let mut exception_rules = summary::exceptions_by_rule(&a.exceptions);
+        for (rank, rule) in exception_rules.iter_mut().enumerate() {
+            rule.in_body = rank < BODY_EXCEPTION_RULES_MAX || !rule.expired_waivers.is_empty();
+        }
         View {
             id: a.id.clone(),
             organisation: a.organisation.clone(),
@@ -284,7 +302,9 @@ impl View {
                 .collect::<Vec<_>>()
                 .join(" · "),
             exception_count: a.exceptions.iter().map(|e| e.count()).sum(),
-            exception_rules: summary::exceptions_by_rule(&a.exceptions),
+            exception_rules_in_body: exception_rules.iter().filter(|r| r.in_body).count(),
+            exception_rules_more: rules_beyond_body(&exception_rules),
+            exception_rules,
             gaps: gap_rows(a),
             gaps_summary: gaps_summary(&a.scope.gaps),
             issuer: a
@@ -493,6 +513,27 @@ fn sharing_rows(a: &Attestation) -> Vec<SharingRow> {
             sharing: summary::sharing(c).into(),
         })
         .collect()
+}
+
+/// The rules the body has no row for, counted in one line: how many, their findings, and
+/// those by status; empty when there are none.
+fn rules_beyond_body(rules: &[RuleExceptions]) -> String {
+    let rest: Vec<&RuleExceptions> = rules.iter().filter(|r| !r.in_body).collect();
+    if rest.is_empty() {
+        return String::new();
+    }
+    let mut counts = BTreeMap::new();
+    for rule in &rest {
+        for (status, n) in &rule.by_status {
+            *counts.entry(*status).or_default() += n;
+        }
+    }
+    format!(
+        "{} more rule(s) with {} finding(s): {}",
+        rest.len(),
+        rest.iter().map(|r| r.count).sum::<usize>(),
+        summary::status_counts(&counts)
+    )
 }
 
 /// `5 security group ids, 2 IAM user names` (every kind redacted, with how many were
