@@ -29,6 +29,7 @@ mod sample;
 mod sample_outputs;
 mod sample_scan;
 mod scan_fidelity;
+mod setup;
 mod snapshot_integrity;
 mod trust;
 
