@@ -59,6 +59,11 @@ impl Location {
         format!("s3://{}/{}", self.bucket, self.prefix)
     }
 
+    /// `bucket/prefix`, as the profile writes it.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.bucket, self.prefix)
+    }
+
     /// `arn:aws:s3:::bucket/prefix` (the ARN form S3 gives objects and key prefixes).
     pub fn arn(&self) -> String {
         format!("arn:aws:s3:::{}/{}", self.bucket, self.prefix)
@@ -139,7 +144,9 @@ async fn read_location(
         }),
         arn,
         location.url(),
-        None,
+        // Named as the profile writes it, so `s3_backup_locations` selects it (and a
+        // location no scan read is warned about).
+        Some(location.name()),
         ctx.account,
         region,
         Tags::new(),
