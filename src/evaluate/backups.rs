@@ -254,7 +254,8 @@ fn series(list: &[&Dated], spec: &Spec, now: DateTime<Utc>) -> Json {
         let gap = (pair[1].at - pair[0].at).num_minutes();
         if gap > widest {
             widest = gap;
-            widest_at = json!({"after": local(&pair[0].at, spec), "before": local(&pair[1].at, spec)});
+            widest_at =
+                json!({"after": local(&pair[0].at, spec), "before": local(&pair[1].at, spec)});
         }
     }
     let storage = |d: &Dated| {
@@ -282,9 +283,7 @@ fn series(list: &[&Dated], spec: &Spec, now: DateTime<Utc>) -> Json {
         .iter()
         .filter(|d| !spec.hours.is_empty() && !spec.hours.contains(&hour(d)))
         .collect();
-    let entry = |d: &Dated| {
-        json!({"name": d.name, "written": local(&d.at, spec), "storage_class": storage(d)})
-    };
+    let entry = |d: &Dated| json!({"name": d.name, "written": local(&d.at, spec), "storage_class": storage(d)});
     let newest = list.last();
     let oldest = list.first();
     json!({
@@ -357,7 +356,10 @@ mod tests {
         assert_eq!(facts["all"]["off_hours_total"], 0);
         assert_eq!(facts["classes"]["daily"]["not_cold_total"], 1);
         // The monthly is 7 h old: not yet expected in its final storage class.
-        assert_eq!(facts["classes"]["monthly"]["settled_storage_classes"], json!([]));
+        assert_eq!(
+            facts["classes"]["monthly"]["settled_storage_classes"],
+            json!([])
+        );
     }
 
     #[test]
@@ -368,7 +370,8 @@ mod tests {
             object("site/other.txt", "2026-11-27T16:58:00Z", "STANDARD"),
         ];
         let now: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().expect("time");
-        let spec = spec(json!({"patterns": {"daily": "/daily/", "weekly": "/weekly/", "monthly": ""}}));
+        let spec =
+            spec(json!({"patterns": {"daily": "/daily/", "weekly": "/weekly/", "monthly": ""}}));
         let facts = classes(&items, &spec, now);
         assert_eq!(facts["unclassified"], json!(["site/other.txt"]));
         assert_eq!(facts["classes"]["monthly"]["count"], 0);

@@ -51,8 +51,7 @@ fn named_prefixes_are_listed_page_by_page_and_an_unreadable_location_is_a_gap() 
         ],
     );
     assert_eq!(ran.code, 3, "gaps make the scan incomplete: {ran:?}");
-    let snapshot: Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
 
     let listed = resource(&snapshot, &format!("arn:aws:s3:::{site}"));
     assert_eq!(listed["region"], HOME);
