@@ -96,7 +96,31 @@ fn named_prefixes_are_listed_page_by_page_and_an_unreadable_location_is_a_gap() 
         serde_json::json!(["aws_s3_backup_objects"])
     );
 
-    let (_, findings) = audit(&out, dir.path());
+    // The test profile, naming the three locations (the rules judge only those a
+    // profile names).
+    let profile = dir.path().join("profile.yaml");
+    let text = std::fs::read_to_string(crate::root().join(PROFILE)).unwrap();
+    let named = format!("params:\n  s3_backup_locations: [{site}, {refused}, {nowhere}]\n");
+    std::fs::write(&profile, text.replacen("params:\n", &named, 1)).unwrap();
+    let report = dir.path().join("report");
+    let ran = run(
+        command(None),
+        &[
+            "audit",
+            "--snapshot",
+            out.to_str().unwrap(),
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            report.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
+    let findings: Value = serde_json::from_str(
+        &std::fs::read_to_string(report.join("findings.json"))
+            .unwrap_or_else(|e| panic!("no findings ({e}): {ran:?}")),
+    )
+    .unwrap();
     assert_eq!(
         status(&findings, "backup.s3-backup-count", &refused_arn),
         "GAP"
