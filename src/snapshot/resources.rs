@@ -74,7 +74,8 @@ resource_types! {
     }
     S3BackupObjects => "aws_s3_backup_objects" {
         service: "s3",
-        regional: true,
+        // Read once per account with the buckets (each in its bucket's region).
+        regional: false,
         // The objects live in a bucket, which is the data store (its region, encryption
         // and retention are the bucket's rules); this is the evidence that backups exist.
         data_store: None,
