@@ -172,7 +172,8 @@ fn object(o: &aws_sdk_s3::types::Object) -> Option<BackupObject> {
 
 /// A gap for each named location that no account read owns the bucket of (or whose
 /// bucket could not be located): nothing under it was listed, and the rules reading
-/// backup objects must say so rather than find nothing.
+/// backup objects must say so rather than find nothing. No account owns it, so the gap
+/// is recorded against `account`, the first account scanned.
 pub fn unfound_locations(
     locations: &[String],
     resources: &[Resource],

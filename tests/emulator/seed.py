@@ -139,6 +139,10 @@ def full(seed):
         else:
             bucket(s3, names[key], HOME)
     bucket(s3_us, names["us"], OTHER)
+    # Two backups under a prefix the full scan names with --s3-backups (aws_s3_backup_objects).
+    for key in ["backups/2026-11-30.tar.gz", "backups/2026-12-01.tar.gz"]:
+        s3.put_object(Bucket=names["data"], Key=key, Body=b"backup")
+    out["backup_location"] = f"{names['data']}/backups/"
 
     def kms_encryption(key_arn):
         return {
