@@ -4,6 +4,7 @@
 mod archive_cmd;
 mod attest_cmd;
 mod audit;
+mod audit_period;
 mod collect_cmd;
 mod diff_cmd;
 mod frameworks;

@@ -17,6 +17,15 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use crate::findings::{Finding, Status};
+use crate::report::FrameworkCoverage;
+
+pub mod controls;
+pub mod csv;
+pub mod html;
+pub mod pack;
+pub mod pdf;
+pub mod source;
+pub mod trends;
 
 /// One scan of the period.
 #[derive(Debug, Clone)]
@@ -25,7 +34,11 @@ pub struct Scan {
     pub manifest_digest: String,
     /// Where it came from (the archive's record key).
     pub source: String,
+    /// The signing key's fingerprint, when the snapshot is signed.
+    pub signed_by: Option<String>,
     pub findings: Vec<Finding>,
+    /// The frameworks and controls the findings were mapped to (their titles).
+    pub frameworks: Vec<FrameworkCoverage>,
 }
 
 /// A span of time, start included, end excluded.
@@ -72,6 +85,8 @@ pub struct Timeline {
     pub fingerprint: String,
     pub rule_id: String,
     pub resource: String,
+    /// The controls the rule supports, per framework (as the findings map it).
+    pub controls: std::collections::BTreeMap<String, Vec<String>>,
     /// `held_throughout`, `exceptions`, `not_observed` (some time unobserved, no
     /// exception), or `not_applicable` (absent, not applicable or manual throughout).
     pub verdict: &'static str,
@@ -84,6 +99,7 @@ pub struct ScanRef {
     pub collected_at: DateTime<Utc>,
     pub manifest_digest: String,
     pub source: String,
+    pub signed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -149,7 +165,13 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
     let not_covered = uncovered(period, &covered);
 
     // Every fingerprint seen, in first-seen order, with its rule and resource.
-    let mut keys: Vec<(String, String, String)> = Vec::new();
+    type Key = (
+        String,
+        String,
+        String,
+        std::collections::BTreeMap<String, Vec<String>>,
+    );
+    let mut keys: Vec<Key> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for s in &sorted {
         for f in &s.findings {
@@ -160,7 +182,12 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
                     .map(|r| r.arn.clone())
                     .or_else(|| f.scope.clone())
                     .unwrap_or_default();
-                keys.push((f.id.clone(), f.rule_id.clone(), resource));
+                keys.push((
+                    f.id.clone(),
+                    f.rule_id.clone(),
+                    resource,
+                    f.controls.clone(),
+                ));
             }
         }
     }
@@ -168,7 +195,7 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
 
     let timelines = keys
         .into_iter()
-        .map(|(fingerprint, rule_id, resource)| {
+        .map(|(fingerprint, rule_id, resource, controls)| {
             let mut spans: Vec<StateSpan> = Vec::new();
             let mut push = |span: Span, state: State| match spans.last_mut() {
                 Some(last) if last.state == state && last.span.to == span.from => {
@@ -207,6 +234,7 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
                 fingerprint,
                 rule_id,
                 resource,
+                controls,
                 verdict,
                 spans,
             }
@@ -222,6 +250,7 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
                 collected_at: s.collected_at,
                 manifest_digest: s.manifest_digest.clone(),
                 source: s.source.clone(),
+                signed_by: s.signed_by.clone(),
             })
             .collect(),
         not_covered,
@@ -326,6 +355,8 @@ mod tests {
             collected_at: at(day),
             manifest_digest: format!("d{day}"),
             source: String::new(),
+            signed_by: None,
+            frameworks: Vec::new(),
             findings: vec![Finding {
                 id: fingerprint("r", "x"),
                 rule_id: "r".into(),

@@ -49,30 +49,53 @@ pub async fn period_scans(
                 problem: format!("{} does not hash to its record ({})", object.name, r.key),
             });
         }
-        let report = Report::from_json(&String::from_utf8_lossy(&bytes), &object.key)
-            .map_err(|e| ArchiveError::Input(e.to_string()))?;
-        let findings = report
-            .findings
-            .into_iter()
-            .filter(|f| {
-                account.is_none_or(|a| {
-                    f.resource.as_ref().map_or_else(
-                        || {
-                            f.scope
-                                .as_deref()
-                                .is_some_and(|s| s == a || s.starts_with(&format!("{a}/")))
-                        },
-                        |res| res.account == a,
-                    )
-                })
-            })
-            .collect();
-        scans.push(Scan {
-            collected_at: record.snapshot.collected_at,
-            manifest_digest: record.snapshot.manifest_digest.clone(),
-            source: r.key.clone(),
-            findings,
-        });
+        scans.push(scan_of(&record, &r.key, &bytes, &object.key, account)?);
     }
     Ok((scans, skipped))
+}
+
+/// One scan of a period from its record and its findings' bytes (already checked against
+/// the record's SHA-256), keeping only `account`'s findings when given. `source` names
+/// the record, `findings_at` the findings, in messages.
+pub fn scan_of(
+    record: &ScanRecord,
+    source: &str,
+    findings: &[u8],
+    findings_at: &str,
+    account: Option<&str>,
+) -> Result<Scan, ArchiveError> {
+    let text = std::str::from_utf8(findings)
+        .map_err(|e| ArchiveError::Input(format!("{findings_at}: not UTF-8: {e}")))?;
+    let report =
+        Report::from_json(text, findings_at).map_err(|e| ArchiveError::Input(e.to_string()))?;
+    if report.snapshot.manifest_digest != record.snapshot.manifest_digest {
+        return Err(ArchiveError::Input(format!(
+            "{findings_at}: these findings were evaluated from snapshot {}, the record {source} archives {}",
+            report.snapshot.manifest_digest, record.snapshot.manifest_digest
+        )));
+    }
+    let findings = report
+        .findings
+        .into_iter()
+        .filter(|f| {
+            account.is_none_or(|a| {
+                f.resource.as_ref().map_or_else(
+                    || {
+                        f.scope
+                            .as_deref()
+                            .is_some_and(|s| s == a || s.starts_with(&format!("{a}/")))
+                    },
+                    |res| res.account == a,
+                )
+            })
+        })
+        .collect();
+    Ok(Scan {
+        collected_at: record.snapshot.collected_at,
+        manifest_digest: record.snapshot.manifest_digest.clone(),
+        source: source.to_string(),
+        signed_by: record.snapshot.signed_by.clone(),
+        findings,
+        frameworks: report.frameworks,
+    })
 }
