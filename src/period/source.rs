@@ -73,9 +73,17 @@ pub async fn from_bucket(
     key: Option<&VerifyingKey>,
     now: DateTime<Utc>,
 ) -> Result<Loaded, SourceError> {
-    let (scans, skipped) =
-        archive::period_scans(bucket, prefix, account, window.0, window.1, max_gap).await?;
-    let keys: Vec<String> = scans.iter().map(|s| s.source.clone()).collect();
+    // Verified first, so that a scan whose objects were changed or copied is refused
+    // for that reason, before its findings are read.
+    let earliest = (window.0 - max_gap).date_naive();
+    let keys: Vec<String> = archive::list(bucket, prefix, account, None)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            r.date >= earliest && r.date.and_time(chrono::NaiveTime::MIN).and_utc() < window.1
+        })
+        .map(|r| r.key)
+        .collect();
     for check in archive::verify(bucket, &keys, now, key).await? {
         if !check.holds() {
             let mut problems = check.problems.clone();
@@ -88,6 +96,8 @@ pub async fn from_bucket(
             });
         }
     }
+    let (scans, skipped) =
+        archive::period_scans(bucket, prefix, account, window.0, window.1, max_gap).await?;
     Ok(Loaded {
         scans,
         skipped,
