@@ -248,3 +248,159 @@ impl PeriodPack {
         t
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Finding, Status, fingerprint};
+    use crate::report::{ControlCoverage, FamilyCoverage, FrameworkCoverage};
+    use crate::rules::Severity;
+    use chrono::{DateTime, Utc};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn catalogue() -> Vec<FrameworkCoverage> {
+        let control = |id: &str, title: &str, rules: &[&str]| ControlCoverage {
+            id: id.into(),
+            title: title.into(),
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            summary: Default::default(),
+            state: "evidence".into(),
+            manual_evidence: None,
+            applicability: None,
+        };
+        vec![FrameworkCoverage {
+            id: "iso27001-2022".into(),
+            name: "ISO/IEC 27001:2022".into(),
+            families: vec![FamilyCoverage {
+                id: "A.8".into(),
+                title: "Technological controls".into(),
+                summary: Default::default(),
+                controls: vec![
+                    control("A.8.24", "Use of cryptography", &["s3.encryption"]),
+                    control("A.8.13", "Information backup", &["backup.plan"]),
+                    control("A.5.1", "Policies", &[]),
+                ],
+            }],
+            automated_controls: 2,
+            manual_controls: 1,
+        }]
+    }
+
+    fn finding(rule: &str, control: &str, status: Status) -> Finding {
+        Finding {
+            id: fingerprint(rule, "arn:aws:s3:::b"),
+            rule_id: rule.into(),
+            rule_title: String::new(),
+            severity: Severity::High,
+            status,
+            resource: None,
+            scope: Some("arn:aws:s3:::b".into()),
+            summary: String::new(),
+            assertions: Vec::new(),
+            sources: Vec::new(),
+            gaps: Vec::new(),
+            waiver: None,
+            attestation: None,
+            controls: [("iso27001-2022".to_string(), vec![control.to_string()])].into(),
+        }
+    }
+
+    fn scan(day: &str, encryption: Status) -> Scan {
+        Scan {
+            collected_at: at(&format!("{day}T00:00:00Z")),
+            manifest_digest: format!("{:0>64}", day.replace('-', "")),
+            source: format!("scans/{day}.json"),
+            signed_by: None,
+            findings: vec![
+                finding("s3.encryption", "A.8.24", encryption),
+                finding("backup.plan", "A.8.13", Status::Pass),
+            ],
+            frameworks: catalogue(),
+        }
+    }
+
+    fn pack(scans: &[Scan], hours: i64) -> PeriodPack {
+        build(&PackInput {
+            organisation: "Example Ltd",
+            label: "2026-Q3",
+            period: Span {
+                from: at("2026-07-01T00:00:00Z"),
+                to: at("2026-10-01T00:00:00Z"),
+            },
+            account: None,
+            max_gap: TimeDelta::hours(hours),
+            verification: "checked",
+            scans,
+            not_used: &[],
+        })
+    }
+
+    #[test]
+    fn each_control_says_held_throughout_exceptions_on_or_not_observed() {
+        let scans = [
+            scan("2026-07-01", Status::Pass),
+            scan("2026-08-01", Status::Fail),
+            scan("2026-09-01", Status::Pass),
+        ];
+        let p = pack(&scans, 24 * 31);
+        let controls = &p.frameworks[0].controls;
+        let ids: Vec<&str> = controls.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["A.8.24", "A.8.13"],
+            "manual controls are not judged over time"
+        );
+        assert_eq!(controls[0].verdict, controls::Verdict::Exceptions);
+        assert_eq!(
+            controls[0].statement,
+            "Exceptions on: s3.encryption on arn:aws:s3:::b from 2026-08-01 00:00 UTC to 2026-09-01 00:00 UTC."
+        );
+        assert_eq!(controls[1].verdict, controls::Verdict::HeldThroughout);
+        assert_eq!(p.worst(), Some(controls::Verdict::Exceptions));
+        let since = p.since_previous.as_ref().unwrap();
+        assert_eq!(since.findings.changed.len(), 1);
+
+        // A week between scans allowed: most of the quarter is a gap, never a pass.
+        let p = pack(&scans, 24 * 7);
+        assert_eq!(
+            p.frameworks[0].controls[1].verdict,
+            controls::Verdict::NotObserved
+        );
+        assert!(
+            p.frameworks[0].controls[1]
+                .statement
+                .contains("not observed from 2026-07-08 00:00 UTC to 2026-08-01 00:00 UTC"),
+            "{}",
+            p.frameworks[0].controls[1].statement
+        );
+        assert_eq!(p.coverage.covered_hours, 3 * 7 * 24);
+    }
+
+    #[test]
+    fn the_same_scans_give_the_same_bytes_in_every_format() {
+        let scans = [
+            scan("2026-07-01", Status::Pass),
+            scan("2026-08-01", Status::Fail),
+            scan("2026-09-01", Status::Pass),
+        ];
+        let (a, b) = (pack(&scans, 24 * 31), pack(&scans, 24 * 31));
+        assert_eq!(a.to_json(), b.to_json());
+        assert_eq!(
+            super::super::csv::render(&a).unwrap(),
+            super::super::csv::render(&b).unwrap()
+        );
+        assert_eq!(
+            super::super::html::render(&a),
+            super::super::html::render(&b)
+        );
+        let (pa, pb) = (
+            super::super::pdf::render(&a).unwrap(),
+            super::super::pdf::render(&b).unwrap(),
+        );
+        assert_eq!(pa, pb);
+        assert_eq!(pa[0].0, "period-iso27001-2022.pdf");
+    }
+}
