@@ -54,7 +54,7 @@ pub struct AuditArgs {
     pub quiet: bool,
     /// The evidence over a period, from the archive (`docs/archive.md`).
     #[command(flatten)]
-    pub period: super::audit_period::PeriodArgs,
+    pub period: Box<super::audit_period::PeriodArgs>,
 }
 
 /// What [`build`] made: the report, the snapshot collected by a live run (to be kept
