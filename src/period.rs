@@ -24,6 +24,7 @@ pub mod csv;
 pub mod html;
 pub mod pack;
 pub mod pdf;
+pub mod scans;
 pub mod source;
 pub mod trends;
 

@@ -353,7 +353,7 @@ fn period(rt: &tokio::runtime::Runtime, args: PeriodArgs) -> Result<ExitStatus> 
     let (scans, skipped) = rt.block_on(async {
         let b = open(&args.bucket).await?;
         anyhow::Ok(
-            archive::period_scans(
+            crate::period::scans::period_scans(
                 &b,
                 &prefix,
                 args.account.as_deref(),

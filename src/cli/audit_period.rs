@@ -110,6 +110,19 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
             bail!("--format {f:?}: a period pack is written as json, csv, html or pdf");
         }
     }
+    // The archived findings were evaluated when they were archived (waivers included): an
+    // option that would change an evaluation has nothing to act on here, and is refused
+    // rather than ignored.
+    let unused = [
+        ("--waivers", args.input.evaluation.waivers.is_some()),
+        ("--now", args.input.evaluation.now.is_some()),
+        ("--templates", args.templates.is_some()),
+    ];
+    if let Some((flag, _)) = unused.iter().find(|(_, given)| *given) {
+        bail!(
+            "{flag}: a period pack is built from the archived findings as they were evaluated; {flag} has nothing to act on"
+        );
+    }
     let (label, span) = period_span(p.quarter.as_deref(), p.period.as_deref())?;
     let inputs = args.input.evaluation.load()?;
     let hours = match p.max_gap_hours {

@@ -97,7 +97,7 @@ pub async fn from_bucket(
         }
     }
     let (scans, skipped) =
-        archive::period_scans(bucket, prefix, account, window.0, window.1, max_gap).await?;
+        super::scans::period_scans(bucket, prefix, account, window.0, window.1, max_gap).await?;
     Ok(Loaded {
         scans,
         skipped,
@@ -225,7 +225,7 @@ pub fn from_directory(
                 .push(format!("{shown}: archived without findings"));
             continue;
         };
-        loaded.scans.push(archive::scan_of(
+        loaded.scans.push(super::scans::scan_of(
             &record,
             &shown,
             &bytes,

@@ -1,12 +1,11 @@
-//! The archived scans of a period, with their findings, for [`crate::period`].
+//! The archived scans of a period read from the bucket, with their findings.
 
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 
-use super::ArchiveError;
-use super::bucket::Bucket;
-use super::pull::{fetch, list, sha256_hex};
-use super::record::{Role, ScanRecord};
-use crate::period::Scan;
+use super::Scan;
+use crate::archive::bucket::Bucket;
+use crate::archive::record::{Role, ScanRecord};
+use crate::archive::{ArchiveError, fetch, list, sha256_hex};
 use crate::report::Report;
 
 /// Every archived scan of `account` (or all) collected from `from - max_gap` to `to`,
