@@ -13,6 +13,9 @@ use super::trends::{self, Trends};
 use super::{PeriodReport, Scan, ScanRef, Span, Timeline};
 use crate::diff::FindingsDiff;
 
+/// How many exceptions of a control the terminal summary lists before "and N more".
+const SUMMARY_EXCEPTIONS: usize = 5;
+
 /// The version of `period.json`.
 pub const PERIOD_SCHEMA_VERSION: u32 = 1;
 
@@ -208,11 +211,37 @@ impl PeriodPack {
                     .join(", ")
             );
             for c in &fw.controls {
-                if matches!(
-                    c.verdict,
-                    controls::Verdict::Exceptions | controls::Verdict::NotObserved
-                ) {
-                    let _ = writeln!(t, "  {} {}: {}", c.id, c.title, c.statement);
+                match c.verdict {
+                    controls::Verdict::Exceptions => {
+                        let _ = writeln!(
+                            t,
+                            "  {} {}: {} exception(s)",
+                            c.id,
+                            c.title,
+                            c.exceptions.len()
+                        );
+                        for e in c.exceptions.iter().take(SUMMARY_EXCEPTIONS) {
+                            let _ = writeln!(
+                                t,
+                                "    {} on {} from {} to {}",
+                                e.rule_id,
+                                e.resource,
+                                when(e.span.from),
+                                when(e.span.to)
+                            );
+                        }
+                        if c.exceptions.len() > SUMMARY_EXCEPTIONS {
+                            let _ = writeln!(
+                                t,
+                                "    and {} more (every one in the pack)",
+                                c.exceptions.len() - SUMMARY_EXCEPTIONS
+                            );
+                        }
+                    }
+                    controls::Verdict::NotObserved => {
+                        let _ = writeln!(t, "  {} {}: {}", c.id, c.title, c.statement);
+                    }
+                    _ => {}
                 }
             }
         }
@@ -362,6 +391,17 @@ mod tests {
         assert_eq!(p.worst(), Some(controls::Verdict::Exceptions));
         let since = p.since_previous.as_ref().unwrap();
         assert_eq!(since.findings.changed.len(), 1);
+        let summary = p.summary();
+        assert!(
+            summary.contains(
+                "  A.8.24 Use of cryptography: 1 exception(s)\n    s3.encryption on arn:aws:s3:::b from 2026-08-01 00:00 UTC to 2026-09-01 00:00 UTC\n"
+            ),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("Since the previous scan (2026-08-01 00:00 UTC to 2026-09-01 00:00 UTC): 0 new, 0 resolved, 1 changed in status"),
+            "{summary}"
+        );
 
         // A week between scans allowed: most of the quarter is a gap, never a pass.
         let p = pack(&scans, 24 * 7);
