@@ -162,6 +162,13 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
         .collect();
     sorted.sort_by_key(|s| s.collected_at);
     let covers = coverage(period, &sorted, max_gap);
+    // Only the scans that cover some of the period speak for it (an earlier quarter's
+    // scans, read for a trend, do not).
+    let (sorted, covers): (Vec<&Scan>, Vec<Option<Span>>) = sorted
+        .into_iter()
+        .zip(covers)
+        .filter(|(_, cover)| cover.is_some())
+        .unzip();
     let covered: Vec<Span> = covers.iter().flatten().copied().collect();
     let not_covered = uncovered(period, &covered);
 
@@ -424,6 +431,16 @@ mod tests {
         assert_eq!(report.timelines[0].verdict, "not_observed");
         let held = judge(period, &scans, TimeDelta::days(20));
         assert_eq!(held.timelines[0].verdict, "held_throughout");
+        // A scan long before the period covers none of it: not one it rests on.
+        let early = [scan(1, Status::Fail), scan(21, Status::Pass)];
+        let later = Span {
+            from: at(25),
+            to: at(31),
+        };
+        let report = judge(later, &early, TimeDelta::days(5));
+        assert_eq!(report.scans.len(), 1);
+        assert_eq!(report.scans[0].collected_at, at(21));
+        assert_eq!(report.timelines[0].verdict, "not_observed");
         // No scan at all: nothing held.
         let none = judge(period, &[], TimeDelta::days(2));
         assert_eq!(none.not_covered, vec![period]);
