@@ -1229,7 +1229,9 @@ SSO_USERS = ["ian.murphy", "priya.natarajan", "jack.taylor"]
 # administrator is also assigned to ian.murphy directly: a support permission set held by a
 # user outside the directory group (iam.identity-center-support-assignments FAIL).
 PERMISSION_SETS = [
-    ("Support", "arn:aws:iam::aws:policy/job-function/SupportUser", "PT4H",
+    # AWSSupportAccess (moto refuses job-function/SupportUser in a permission set: it reads
+    # the managed policy's path from a key its data does not have).
+    ("Support", "arn:aws:iam::aws:policy/AWSSupportAccess", "PT4H",
      [("GROUP", "AWS-Support", [PROD, BACKUP])]),
     ("AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess", "PT8H",
      [("GROUP", "AWS-Support", [PROD]), ("USER", "ian.murphy", [PROD])]),
