@@ -1103,9 +1103,7 @@ mod tests {
             };
             assert!(
                 !c.operations.is_empty()
-                    && c.operations
-                        .iter()
-                        .all(|(op, _)| own(op.split(':').next())),
+                    && c.operations.iter().all(|(op, _)| own(op.split(':').next())),
                 "{}: its operations are not all of its service: {:?}",
                 c.service,
                 c.operations

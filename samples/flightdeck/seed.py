@@ -1239,8 +1239,10 @@ PERMISSION_SETS = [
      [("GROUP", "Developers", [PROD])]),
 ]
 # AWS Backup restore tests (replayed: moto implements no restore testing): the monthly
-# restore testing plan in production and the restores it ran, and the DR restores run by
-# hand in the backup and utility accounts. Every one completed within a working day.
+# restore testing plan in production and the restores it ran, the DR restore test in
+# Melbourne and the growth team's in us-east-1 (each region's backups are judged by that
+# region's restores), and the restores run by hand in the backup and utility accounts.
+# Every one completed within a working day.
 RESTORE_PLANS = [
     # account, region, name, schedule, hours since it last ran
     (PROD, SYD, "monthly_restore_test", "cron(0 2 ? * SUN#1 *)", 24 * 5 + 10),
@@ -1253,6 +1255,8 @@ RESTORE_JOBS = [
      "monthly_restore_test"),
     (PROD, SYD, "5d0e7a31-8c2b-4f6e-9a14-3b7c2e9d1f03", "RDS", 24 * 33 + 10, 171, "COMPLETED",
      "monthly_restore_test"),
+    (PROD, MEL, "5d0e7a31-8c2b-4f6e-9a14-3b7c2e9d1f04", "RDS", 24 * 47 + 3, 232, "COMPLETED", None),
+    (PROD, USE1, "5d0e7a31-8c2b-4f6e-9a14-3b7c2e9d1f05", "RDS", 24 * 20 + 7, 48, "COMPLETED", None),
     (BACKUP, SYD, "9b4f2c17-6a3e-4d8b-b5c9-0e1f2a3b4c01", "RDS", 24 * 40, 205, "COMPLETED", None),
     (UTILITY, SYD, "c3a8e6d2-1f4b-4a7c-8e9d-5b6a7c8d9e01", "RDS", 24 * 61, 290, "COMPLETED", None),
 ]

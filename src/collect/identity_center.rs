@@ -438,14 +438,18 @@ async fn policies(
         .filter_map(|p| p.arn().map(str::to_string))
         .collect();
     let inline = read
-        .read("inline_policy", "sso:GetInlinePolicyForPermissionSet", |c| {
-            sso.get_inline_policy_for_permission_set()
-                .instance_arn(instance_arn)
-                .permission_set_arn(arn)
-                .customize()
-                .interceptor(c)
-                .send()
-        })
+        .read(
+            "inline_policy",
+            "sso:GetInlinePolicyForPermissionSet",
+            |c| {
+                sso.get_inline_policy_for_permission_set()
+                    .instance_arn(instance_arn)
+                    .permission_set_arn(arn)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+        )
         .await;
     if let Some(out) = inline {
         match inline_policy(out.inline_policy().unwrap_or_default()) {

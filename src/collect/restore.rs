@@ -24,7 +24,10 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
         "backup:ListRestoreTestingPlans",
         "backup:ListRestoreTestingPlans",
     ),
-    ("backup:GetRestoreTestingPlan", "backup:GetRestoreTestingPlan"),
+    (
+        "backup:GetRestoreTestingPlan",
+        "backup:GetRestoreTestingPlan",
+    ),
     ("backup:ListRestoreJobs", "backup:ListRestoreJobs"),
 ];
 
@@ -199,9 +202,7 @@ fn job(ctx: &ServiceCtx<'_>, j: &RestoreJobsListMember, listed: Provenance) -> R
         _ => None,
     };
     let attributes = BackupRestoreJob {
-        status: j
-            .status()
-            .map_or(String::new(), |s| s.as_str().to_string()),
+        status: j.status().map_or(String::new(), |s| s.as_str().to_string()),
         status_message: j.status_message().map(str::to_string),
         resource_type: j.resource_type().map(str::to_string),
         recovery_point_arn: j.recovery_point_arn().map(str::to_string),

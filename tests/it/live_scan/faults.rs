@@ -53,9 +53,21 @@ fn unimplemented_moto_operations_become_gaps_not_crashes() {
         ("ec2:GetEbsDefaultKmsKeyId", HOME, "Http500"),
         ("ec2:GetEbsDefaultKmsKeyId", OTHER, "Http500"),
         // One per permission set of the seed (all in the Identity Center home region).
-        ("sso:GetPermissionsBoundaryForPermissionSet", HOME, "Http500"),
-        ("sso:GetPermissionsBoundaryForPermissionSet", HOME, "Http500"),
-        ("sso:GetPermissionsBoundaryForPermissionSet", HOME, "Http500"),
+        (
+            "sso:GetPermissionsBoundaryForPermissionSet",
+            HOME,
+            "Http500",
+        ),
+        (
+            "sso:GetPermissionsBoundaryForPermissionSet",
+            HOME,
+            "Http500",
+        ),
+        (
+            "sso:GetPermissionsBoundaryForPermissionSet",
+            HOME,
+            "Http500",
+        ),
     ];
     let expected: Vec<(String, String, String)> = expected
         .into_iter()

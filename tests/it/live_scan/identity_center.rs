@@ -22,7 +22,10 @@ fn identity_center_is_read_in_its_home_region_only() {
     assert_eq!(instances.len(), 1, "{instances:#?}");
     assert_eq!(instances[0]["arn"], seed_str(seed, "sso_instance"));
     assert_eq!(instances[0]["region"], HOME);
-    assert_eq!(instances[0]["identity_store_id"], seed_str(seed, "identity_store"));
+    assert_eq!(
+        instances[0]["identity_store_id"],
+        seed_str(seed, "identity_store")
+    );
     assert_eq!(instances[0]["status"], "ACTIVE");
     assert!(
         resources(s, "aws_sso_permission_set")
@@ -92,7 +95,10 @@ fn groups_are_read_with_their_directory_ids_and_members() {
     let (seed, s) = (&f.seed, &f.snapshot);
     let support = resource(s, &group_arn(seed, "sso_group_support"));
     assert_eq!(support["name"], "support");
-    assert_eq!(support["identity_store_id"], seed_str(seed, "identity_store"));
+    assert_eq!(
+        support["identity_store_id"],
+        seed_str(seed, "identity_store")
+    );
     assert_eq!(
         support["external_ids"][0]["id"],
         "S-1-5-21-3623811015-3361044348-30300820-1013"
@@ -143,7 +149,11 @@ fn the_rules_judge_who_holds_support_access() {
         "PASS"
     );
     assert_eq!(
-        status(findings, directory, &group_arn(seed, "sso_group_developers")),
+        status(
+            findings,
+            directory,
+            &group_arn(seed, "sso_group_developers")
+        ),
         "NOT_APPLICABLE"
     );
 }

@@ -4,8 +4,9 @@
 
 use super::*;
 
-fn account_arn() -> String {
-    format!("arn:aws:iam::{FULL_ACCOUNT}:root")
+/// The region the restores and recovery points are in: the rule judges region by region.
+fn home_region_arn() -> String {
+    format!("arn:aws:ec2:{HOME}:{FULL_ACCOUNT}:region/{HOME}")
 }
 
 #[test]
@@ -19,7 +20,10 @@ fn restore_testing_plans_and_jobs_are_read_with_their_durations() {
     assert_eq!(plan["schedule_expression"], "cron(0 2 ? * SUN#1 *)");
     assert_eq!(plan["schedule_timezone"], "Australia/Sydney");
     assert_eq!(plan["selection_algorithm"], "LATEST_WITHIN_WINDOW");
-    assert_eq!(plan["recovery_point_types"], serde_json::json!(["SNAPSHOT"]));
+    assert_eq!(
+        plan["recovery_point_types"],
+        serde_json::json!(["SNAPSHOT"])
+    );
     assert_eq!(plan["selection_window_days"], 7);
     assert_eq!(
         plan["provenance"]["selection_algorithm"]["operation"],
@@ -34,7 +38,9 @@ fn restore_testing_plans_and_jobs_are_read_with_their_durations() {
     assert_eq!(rds["restore_testing_plan_arn"], plan["arn"]);
     assert_eq!(
         rds["arn"],
-        format!("arn:aws:backup:{HOME}:{FULL_ACCOUNT}:restore-job:7e1c2d3b-0a9f-4b8e-9c7d-6e5f4a3b2c1d")
+        format!(
+            "arn:aws:backup:{HOME}:{FULL_ACCOUNT}:restore-job:7e1c2d3b-0a9f-4b8e-9c7d-6e5f4a3b2c1d"
+        )
     );
     let ebs = jobs.iter().find(|j| j["resource_type"] == "EBS").unwrap();
     assert_eq!(ebs["status"], "FAILED");
@@ -45,8 +51,25 @@ fn restore_testing_plans_and_jobs_are_read_with_their_durations() {
 fn a_completed_restore_test_within_the_promised_time_passes() {
     let findings = &full().findings;
     assert_eq!(
-        status(findings, "backup.restore-test-completed", &account_arn()),
+        status(
+            findings,
+            "backup.restore-test-completed",
+            &home_region_arn()
+        ),
         "PASS"
+    );
+}
+
+#[test]
+fn a_region_without_backups_or_restores_is_not_judged() {
+    let findings = &full().findings;
+    assert_eq!(
+        status(
+            findings,
+            "backup.restore-test-completed",
+            &format!("arn:aws:ec2:{OTHER}:{FULL_ACCOUNT}:region/{OTHER}")
+        ),
+        "NOT_APPLICABLE"
     );
 }
 
@@ -66,7 +89,11 @@ fn denied_restore_jobs_are_a_gap_never_a_pass() {
             .all(|g| g["resource_types"] == serde_json::json!(["aws_backup_restore_job"]))
     );
     assert_eq!(
-        status(&findings, "backup.restore-test-completed", &account_arn()),
+        status(
+            &findings,
+            "backup.restore-test-completed",
+            &home_region_arn()
+        ),
         "GAP"
     );
 }
