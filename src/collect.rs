@@ -26,6 +26,7 @@ mod config;
 mod dynamodb;
 mod ec2;
 mod iam;
+mod identity_center;
 mod kms;
 mod logs;
 pub mod merge;
@@ -34,6 +35,7 @@ mod progress;
 mod rds;
 pub mod read;
 pub mod recorder;
+mod restore;
 mod s3;
 pub mod s3_backups;
 pub mod shard;
@@ -137,6 +139,13 @@ pub static COLLECTORS: &[Collector] = &[
         run: |ctx| backup::collect(ctx).boxed_local(),
     },
     Collector {
+        service: "backup",
+        resource_types: &["aws_backup_restore_testing_plan", "aws_backup_restore_job"],
+        scope: Scope::Regional { also_in: None },
+        operations: restore::OPERATIONS,
+        run: |ctx| restore::collect(ctx).boxed_local(),
+    },
+    Collector {
         service: "dynamodb",
         resource_types: &["aws_dynamodb_table"],
         scope: Scope::Regional { also_in: None },
@@ -150,7 +159,25 @@ pub static COLLECTORS: &[Collector] = &[
         operations: logs::OPERATIONS,
         run: |ctx| logs::collect(ctx).boxed_local(),
     },
+    // Identity Center lives in its home region (ListInstances is empty elsewhere), so it
+    // is read region by region like the regional services.
+    Collector {
+        service: "sso",
+        resource_types: &[
+            "aws_sso_instance",
+            "aws_sso_permission_set",
+            "aws_identitystore_group",
+        ],
+        scope: Scope::Regional { also_in: None },
+        operations: identity_center::OPERATIONS,
+        run: |ctx| identity_center::collect(ctx).boxed_local(),
+    },
 ];
+
+/// Services a collector calls only to complete its own resources, beside its own: the
+/// Identity Center identity store has no listing of its own (its id comes from
+/// `sso:ListInstances`), so the Identity Center collector reads its groups.
+pub const COMPANION_SERVICES: &[(&str, &str)] = &[("sso", "identitystore")];
 
 /// One service collector: what it reads and how it is scheduled.
 pub struct Collector {
@@ -1081,16 +1108,20 @@ mod tests {
         }
     }
 
-    /// Every collector declares the calls it makes, all of its own service (their IAM
-    /// actions are in `assay iam-policy`).
+    /// Every collector declares the calls it makes, all of its own service or of its
+    /// companion (`COMPANION_SERVICES`); their IAM actions are in `assay iam-policy`.
     #[test]
     fn every_collector_declares_its_own_service_calls() {
         for c in COLLECTORS {
+            let own = |service: Option<&str>| {
+                service == Some(c.service)
+                    || COMPANION_SERVICES
+                        .iter()
+                        .any(|(of, companion)| *of == c.service && service == Some(companion))
+            };
             assert!(
                 !c.operations.is_empty()
-                    && c.operations
-                        .iter()
-                        .all(|(op, _)| op.split(':').next() == Some(c.service)),
+                    && c.operations.iter().all(|(op, _)| own(op.split(':').next())),
                 "{}: its operations are not all of its service: {:?}",
                 c.service,
                 c.operations
