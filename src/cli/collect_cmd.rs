@@ -57,6 +57,13 @@ pub struct AwsArgs {
     /// Per-resource calls in flight per service and region.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// Read AWS Config's catch-all inventory through this configuration aggregator (in
+    /// the caller's account and the first --region): one advanced query for every account
+    /// and region it gathers, instead of one per account and region. Where the aggregator
+    /// does not hold an account and region scanned (not a source, a source that failed),
+    /// the inventory's gap says so.
+    #[arg(long, value_name = "NAME")]
+    pub config_aggregator: Option<String>,
 }
 
 impl AwsArgs {
@@ -76,6 +83,7 @@ impl AwsArgs {
             shard: self.shard,
             concurrency: self.concurrency.max(1),
             progress: true,
+            config_aggregator: self.config_aggregator.clone(),
         }
     }
 }

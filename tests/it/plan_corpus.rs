@@ -753,16 +753,36 @@ fn terraform_1_11_provider_v5_tables_log_groups_and_images() {
         judged,
         expect(&[
             // A customer key, recovery on, no replica.
-            ("backup.dynamodb-point-in-time-recovery", &format!("{t}.orders"), Pass),
+            (
+                "backup.dynamodb-point-in-time-recovery",
+                &format!("{t}.orders"),
+                Pass
+            ),
             ("encryption.dynamodb-kms-cmk", &format!("{t}.orders"), Pass),
             ("residency.dynamodb-region", &format!("{t}.orders"), Pass),
             // The key is known only after apply: UNKNOWN, never a pass.
-            ("backup.dynamodb-point-in-time-recovery", &format!("{t}.audit"), Pass),
-            ("encryption.dynamodb-kms-cmk", &format!("{t}.audit"), Unknown),
+            (
+                "backup.dynamodb-point-in-time-recovery",
+                &format!("{t}.audit"),
+                Pass
+            ),
+            (
+                "encryption.dynamodb-kms-cmk",
+                &format!("{t}.audit"),
+                Unknown
+            ),
             ("residency.dynamodb-region", &format!("{t}.audit"), Pass),
             // The key AWS owns, no recovery, a replica in us-east-1.
-            ("backup.dynamodb-point-in-time-recovery", &format!("{t}.sessions"), Fail),
-            ("encryption.dynamodb-kms-cmk", &format!("{t}.sessions"), Fail),
+            (
+                "backup.dynamodb-point-in-time-recovery",
+                &format!("{t}.sessions"),
+                Fail
+            ),
+            (
+                "encryption.dynamodb-kms-cmk",
+                &format!("{t}.sessions"),
+                Fail
+            ),
             ("residency.dynamodb-region", &format!("{t}.sessions"), Fail),
             // A replica in us-west-2 of a table another stack manages: its region fails
             // on the placeholder; what the table itself is, is not in the plan.
@@ -771,23 +791,63 @@ fn terraform_1_11_provider_v5_tables_log_groups_and_images() {
                 "aws_dynamodb_table_replica.legacy_us",
                 Unknown
             ),
-            ("encryption.dynamodb-kms-cmk", "aws_dynamodb_table_replica.legacy_us", Unknown),
-            ("residency.dynamodb-region", "aws_dynamodb_table_replica.legacy_us", Fail),
+            (
+                "encryption.dynamodb-kms-cmk",
+                "aws_dynamodb_table_replica.legacy_us",
+                Unknown
+            ),
+            (
+                "residency.dynamodb-region",
+                "aws_dynamodb_table_replica.legacy_us",
+                Fail
+            ),
             // Log groups: the planned key; none (the key the service owns); none either,
             // whatever the retention.
-            ("encryption.log-group-kms-cmk", "aws_cloudwatch_log_group.app", Pass),
-            ("encryption.log-group-kms-cmk", "aws_cloudwatch_log_group.batch", Fail),
-            ("encryption.log-group-kms-cmk", "aws_cloudwatch_log_group.debug", Fail),
-            ("residency.log-group-region", "aws_cloudwatch_log_group.app", Pass),
-            ("residency.log-group-region", "aws_cloudwatch_log_group.batch", Pass),
-            ("residency.log-group-region", "aws_cloudwatch_log_group.debug", Pass),
+            (
+                "encryption.log-group-kms-cmk",
+                "aws_cloudwatch_log_group.app",
+                Pass
+            ),
+            (
+                "encryption.log-group-kms-cmk",
+                "aws_cloudwatch_log_group.batch",
+                Fail
+            ),
+            (
+                "encryption.log-group-kms-cmk",
+                "aws_cloudwatch_log_group.debug",
+                Fail
+            ),
+            (
+                "residency.log-group-region",
+                "aws_cloudwatch_log_group.app",
+                Pass
+            ),
+            (
+                "residency.log-group-region",
+                "aws_cloudwatch_log_group.batch",
+                Pass
+            ),
+            (
+                "residency.log-group-region",
+                "aws_cloudwatch_log_group.debug",
+                Pass
+            ),
             // Images: registered from an encrypted snapshot and made public; a copy
             // shared with an account the profile does not name (its devices are made at
             // apply); everyone allowed to launch an image another stack manages.
             ("encryption.ami-snapshots-encrypted", "aws_ami.golden", Pass),
             ("residency.ami-launch-permissions", "aws_ami.golden", Fail),
-            ("encryption.ami-snapshots-encrypted", "aws_ami_copy.golden_dr", Unknown),
-            ("residency.ami-launch-permissions", "aws_ami_copy.golden_dr", Fail),
+            (
+                "encryption.ami-snapshots-encrypted",
+                "aws_ami_copy.golden_dr",
+                Unknown
+            ),
+            (
+                "residency.ami-launch-permissions",
+                "aws_ami_copy.golden_dr",
+                Fail
+            ),
             (
                 "encryption.ami-snapshots-encrypted",
                 "aws_ami_launch_permission.base_public",
@@ -835,6 +895,10 @@ fn terraform_1_11_provider_v5_tables_log_groups_and_images() {
             "aws_ami_launch_permission.base_public"
         ]
     );
-    assert!(planned.notes[1].note.contains("image `ami-0aaaabbbbccccdddd` outside the plan"));
+    assert!(
+        planned.notes[1]
+            .note
+            .contains("image `ami-0aaaabbbbccccdddd` outside the plan")
+    );
     assert_eq!(exit_code(name), 1);
 }

@@ -48,7 +48,8 @@ fn registered_devices(
             _ => {
                 return Ok(Err(format!(
                     "{} is not set true: the device's encryption follows its snapshot, which the plan does not show",
-                    b.unknown_reason("encrypted").replace(" is known after apply", "")
+                    b.unknown_reason("encrypted")
+                        .replace(" is known after apply", "")
                 )));
             }
         }
@@ -105,10 +106,9 @@ pub fn image(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         match ctx.arn_ref(&a, p, "source_instance_id")? {
             Field::Known(id) => image.source_instance_id = Some(id),
             Field::Null => {}
-            Field::Unknown => unknown.push((
-                "source_instance_id",
-                a.unknown_reason("source_instance_id"),
-            )),
+            Field::Unknown => {
+                unknown.push(("source_instance_id", a.unknown_reason("source_instance_id")))
+            }
         }
     }
     let name = image.image_name.clone();

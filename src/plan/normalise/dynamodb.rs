@@ -93,11 +93,17 @@ pub fn table(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, Plan
         ));
     }
     // The provider's default billing mode is PROVISIONED.
-    match a.string("billing_mode")?.or_default_when_null("PROVISIONED".into()) {
+    match a
+        .string("billing_mode")?
+        .or_default_when_null("PROVISIONED".into())
+    {
         Field::Known(m) => table.billing_mode = Some(m),
         _ => unknown.push(("billing_mode", a.unknown_reason("billing_mode"))),
     }
-    match a.bool("deletion_protection_enabled")?.or_default_when_null(false) {
+    match a
+        .bool("deletion_protection_enabled")?
+        .or_default_when_null(false)
+    {
         Field::Known(v) => table.deletion_protection = v,
         _ => unknown.push((
             "deletion_protection",
