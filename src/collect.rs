@@ -36,6 +36,7 @@ mod rds;
 pub mod read;
 pub mod recorder;
 mod s3;
+pub mod s3_backups;
 pub mod shard;
 mod signins;
 
@@ -58,7 +59,7 @@ pub static COLLECTORS: &[Collector] = &[
     },
     Collector {
         service: "s3",
-        resource_types: &["aws_s3_bucket"],
+        resource_types: &["aws_s3_bucket", s3_backups::TYPE],
         scope: Scope::Global,
         operations: s3::OPERATIONS,
         run: |ctx| s3::collect(ctx).boxed_local(),
@@ -219,6 +220,9 @@ pub struct CollectOptions {
     /// advanced query is the catch-all inventory of every account and region scanned,
     /// instead of one query per account and region.
     pub config_aggregator: Option<String>,
+    /// The S3 backup locations to list (`bucket/prefix`, the profile's
+    /// `s3_backup_locations`): only these prefixes are read.
+    pub backup_locations: Vec<String>,
 }
 
 impl Default for CollectOptions {
@@ -239,6 +243,7 @@ impl Default for CollectOptions {
             concurrency: 8,
             progress: true,
             config_aggregator: None,
+            backup_locations: Vec::new(),
         }
     }
 }
@@ -279,6 +284,9 @@ pub struct ServiceCtx<'a> {
     /// The Config inventory is read once through an aggregator for the whole scan
     /// (`--config-aggregator`), so the region's own advanced query is not made.
     pub inventory_by_aggregator: bool,
+    /// The S3 backup locations to list (`bucket/prefix`), read by the S3 collector in the
+    /// account that owns each bucket.
+    pub backup_locations: &'a [String],
 }
 
 impl ServiceCtx<'_> {
@@ -394,6 +402,12 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         );
     }
     recorder.progress.finish();
+    s3_backups::unfound_locations(
+        &options.backup_locations,
+        &resources,
+        &recorder,
+        accounts.first().map_or("", |a| a.id.as_str()),
+    );
 
     let (raw_responses, mut gaps) = recorder.finish();
     drop_duplicate_arns(&mut resources);
@@ -775,6 +789,7 @@ async fn scan_account(
         regions_read: &region_names,
         opt_in_status: "",
         inventory_by_aggregator,
+        backup_locations: &options.backup_locations,
     };
     let regional: Vec<ServiceCtx> = regional_configs
         .iter()
@@ -788,6 +803,7 @@ async fn scan_account(
             regions_read: &region_names,
             opt_in_status: opt_in,
             inventory_by_aggregator,
+            backup_locations: &options.backup_locations,
         })
         .collect();
     // A region some collectors also read when it is enabled but not asked for, with its
@@ -817,6 +833,7 @@ async fn scan_account(
             regions_read: &region_names,
             opt_in_status: "",
             inventory_by_aggregator,
+            backup_locations: &options.backup_locations,
         })
         .collect();
 
@@ -1043,6 +1060,7 @@ mod tests {
             regions_read: &[],
             opt_in_status: "",
             inventory_by_aggregator: false,
+            backup_locations: &[],
         };
         let (a, b) = (ctx("111111111111"), ctx("222222222222"));
         assert_eq!(
