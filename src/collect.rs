@@ -23,6 +23,7 @@ pub mod aws;
 mod backup;
 mod cloudtrail;
 mod config;
+mod config_aggregate;
 mod dynamodb;
 mod ec2;
 mod iam;
@@ -242,6 +243,10 @@ pub struct CollectOptions {
     pub concurrency: usize,
     /// Show a progress bar on stderr (only drawn on a terminal).
     pub progress: bool,
+    /// The AWS Config aggregator (in the caller's account and the home region) whose
+    /// advanced query is the catch-all inventory of every account and region scanned,
+    /// instead of one query per account and region.
+    pub config_aggregator: Option<String>,
     /// The S3 backup locations to list (`bucket/prefix`, the profile's
     /// `s3_backup_locations`): only these prefixes are read.
     pub backup_locations: Vec<String>,
@@ -264,6 +269,7 @@ impl Default for CollectOptions {
             shard: None,
             concurrency: 8,
             progress: true,
+            config_aggregator: None,
             backup_locations: Vec::new(),
         }
     }
@@ -302,6 +308,9 @@ pub struct ServiceCtx<'a> {
     /// `opted-in`, or `unknown` when the list could not be read); empty for the global
     /// context and a region read beside the regions asked for.
     pub opt_in_status: &'a str,
+    /// The Config inventory is read once through an aggregator for the whole scan
+    /// (`--config-aggregator`), so the region's own advanced query is not made.
+    pub inventory_by_aggregator: bool,
     /// The S3 backup locations to list (`bucket/prefix`), read by the S3 collector in the
     /// account that owns each bucket.
     pub backup_locations: &'a [String],
@@ -390,6 +399,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         options.connection.endpoint_url.as_deref(),
     )
     .await?;
+    let aggregator_account = caller_account.clone();
     let (accounts, mut scopes, scan_principal, shard_scope) =
         enter_accounts(options, &base, &recorder, caller_account, principal, &home).await?;
 
@@ -404,6 +414,19 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     for (scope, found) in results {
         scopes.push(scope);
         resources.extend(found);
+    }
+    if let Some(name) = &options.config_aggregator {
+        resources.extend(
+            config_aggregate::inventory(
+                &base,
+                &recorder,
+                &home,
+                &aggregator_account,
+                name,
+                &scopes,
+            )
+            .await,
+        );
     }
     recorder.progress.finish();
     s3_backups::unfound_locations(
@@ -778,6 +801,7 @@ async fn scan_account(
         .map(|(r, s)| (r.clone(), s.clone(), aws::in_region(&account.config, r)))
         .collect();
     let concurrency = options.concurrency;
+    let inventory_by_aggregator = options.config_aggregator.is_some();
     let region_names: Vec<String> = read.iter().map(|(r, _)| r.clone()).collect();
     if region_names.is_empty() {
         no_region_read(&account.id, &not_read, recorder);
@@ -791,6 +815,7 @@ async fn scan_account(
         endpoint_override,
         regions_read: &region_names,
         opt_in_status: "",
+        inventory_by_aggregator,
         backup_locations: &options.backup_locations,
     };
     let regional: Vec<ServiceCtx> = regional_configs
@@ -804,6 +829,7 @@ async fn scan_account(
             endpoint_override,
             regions_read: &region_names,
             opt_in_status: opt_in,
+            inventory_by_aggregator,
             backup_locations: &options.backup_locations,
         })
         .collect();
@@ -833,6 +859,7 @@ async fn scan_account(
             endpoint_override,
             regions_read: &region_names,
             opt_in_status: "",
+            inventory_by_aggregator,
             backup_locations: &options.backup_locations,
         })
         .collect();
@@ -1059,6 +1086,7 @@ mod tests {
             endpoint_override: false,
             regions_read: &[],
             opt_in_status: "",
+            inventory_by_aggregator: false,
             backup_locations: &[],
         };
         let (a, b) = (ctx("111111111111"), ctx("222222222222"));

@@ -128,7 +128,7 @@ resource_types! {
         // each with its own residency and encryption): its own checks are its launch
         // permissions and the encryption of the snapshots it names.
         data_store: None,
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
@@ -302,7 +302,7 @@ resource_types! {
             region_rule: "residency.dynamodb-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
@@ -315,7 +315,7 @@ resource_types! {
             region_rule: "residency.log-group-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),

@@ -77,6 +77,8 @@ pub struct View<'a> {
     pub waivers_sha256: Option<&'a str>,
     /// Who collected the evidence and from where; `null` in documents that predate it.
     pub collection: Option<CollectionView>,
+    /// What the evidence covered (`report::coverage`); absent in older documents.
+    pub coverage: Option<crate::report::coverage::CoverageView>,
     /// The Statement of Applicability, one per framework.
     pub soa: Vec<SoaFrameworkView>,
     pub framework_names: Vec<String>,
@@ -260,6 +262,7 @@ impl<'a> View<'a> {
                 .and_then(|i| i.waivers.as_ref())
                 .map(|w| w.sha256.as_str()),
             collection: collection_view(report),
+            coverage: report.snapshot.coverage.as_ref().map(|c| c.view()),
             soa: soa_views(report),
             framework_names: report
                 .profile
