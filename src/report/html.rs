@@ -238,7 +238,11 @@ impl Renderer {
         drop(context);
         let (head, tail) = match page.split_once(&placeholder) {
             Some((head, tail)) if !tail.contains(&placeholder) => (head, tail),
-            _ => return Err(HtmlError::RowsPlaceholder(page.matches(&placeholder).count())),
+            _ => {
+                return Err(HtmlError::RowsPlaceholder(
+                    page.matches(&placeholder).count(),
+                ));
+            }
         };
         out.write_all(head.as_bytes())?;
         self.rows(report, out)?;

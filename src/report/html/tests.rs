@@ -297,7 +297,10 @@ fn rows_stream_in_batches_in_table_order() {
     let mut out = Vec::new();
     render(&report, &mut out).expect("renders");
     let html = String::from_utf8(out).expect("UTF-8");
-    let rows: Vec<&str> = html.split("<tbody class=\"finding\" id=\"f-").skip(1).collect();
+    let rows: Vec<&str> = html
+        .split("<tbody class=\"finding\" id=\"f-")
+        .skip(1)
+        .collect();
     assert_eq!(rows.len(), report.findings.len());
     let expected: Vec<&str> = view::table_order(&report)
         .iter()
