@@ -229,6 +229,9 @@ fn link_outline(catalog: &mut Dictionary, root: ObjectId) {
     catalog.set("PageMode", "UseOutlines");
 }
 
+/// An outline: its root's id and its objects in id order (the root first).
+type Outline = (ObjectId, Vec<(ObjectId, Object)>);
+
 /// Builds the outline tree: each mark's parent is the nearest earlier mark of a lower
 /// level. Top-level entries are open, deeper ones closed (a 1,000-page pack stays
 /// navigable). Destinations point at the heading's position on its page (`page_id` of
@@ -238,7 +241,7 @@ fn outline_objects(
     marks: &[Mark],
     page_id: impl Fn(usize) -> Option<ObjectId>,
     next: &mut u32,
-) -> Result<Option<(ObjectId, Vec<(ObjectId, Object)>)>, String> {
+) -> Result<Option<Outline>, String> {
     if marks.is_empty() {
         return Ok(None);
     }
