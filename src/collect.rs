@@ -32,6 +32,7 @@ pub mod merge;
 pub mod operations;
 mod progress;
 mod rds;
+mod rds_clusters;
 pub mod read;
 pub mod recorder;
 mod s3;
@@ -96,6 +97,13 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: rds::OPERATIONS,
         run: |ctx| rds::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "rds",
+        resource_types: &["aws_rds_cluster", "aws_rds_cluster_snapshot"],
+        scope: Scope::Regional { also_in: None },
+        operations: rds_clusters::OPERATIONS,
+        run: |ctx| rds_clusters::collect(ctx).boxed_local(),
     },
     Collector {
         service: "cloudtrail",

@@ -50,6 +50,8 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::EC2::SecurityGroup", "aws_security_group"),
     ("AWS::RDS::DBInstance", "aws_rds_instance"),
     ("AWS::RDS::DBSnapshot", "aws_rds_snapshot"),
+    ("AWS::RDS::DBCluster", "aws_rds_cluster"),
+    ("AWS::RDS::DBClusterSnapshot", "aws_rds_cluster_snapshot"),
     ("AWS::KMS::Key", "aws_kms_key"),
     ("AWS::IAM::User", "aws_iam_user"),
     ("AWS::IAM::Group", "aws_iam_group"),

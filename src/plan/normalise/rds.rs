@@ -110,6 +110,19 @@ pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, P
             _ => unknown.push((group, a.unknown_reason(key))),
         }
     }
+    // A plan shows read replicas and replicated automated backups as resources of their
+    // own (an `aws_db_instance` with `replicate_source_db`,
+    // `aws_db_instance_automated_backups_replication`), not on the source instance.
+    for group in ["replica_regions", "backup_replication_regions"] {
+        unknown.push((
+            group,
+            format!(
+                "the plan does not show the {} of {} on the instance",
+                group.replace('_', " "),
+                p.address
+            ),
+        ));
+    }
     let name = a.string("identifier")?.known();
     let mut draft = ctx.draft(index, Attributes::RdsInstance(db), name, false)?;
     for (group, reason) in unknown {
