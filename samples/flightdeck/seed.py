@@ -40,6 +40,8 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   a weak one, no root MFA and root access keys in the utility account; non-compliant
   backup-account and utility trails; Config stopped in production us-east-1 and absent in
   the backup account's ap-southeast-4; console sign-ins without MFA.
+- RDS DB clusters (seeded last of all, see `seed_db_clusters`): the growth-graph Neptune
+  cluster in us-east-1 unencrypted with one day of backups, and its manual snapshot public.
 - data stores beyond S3, EBS and RDS (seeded last, see `seed_data_stores`): the
   flightdeck-bookings DynamoDB table is a global table with a replica in us-east-1 (replayed:
   moto keeps no replicas); flightdeck-sessions on the key AWS owns without point-in-time
@@ -1158,6 +1160,43 @@ def seed_data_stores(e):
             logs.put_retention_policy(logGroupName=name, retentionInDays=days)
 
 
+def seed_db_clusters(e):
+    """RDS DB clusters and cluster snapshots, last of all for the same reason as the key
+    grants. flightdeck-ledger (Aurora PostgreSQL on the production RDS key, 35 days) is the
+    primary of a global database whose secondary is in Melbourne: compliant. growth-graph
+    (Neptune, us-east-1, unencrypted, one day of backups) fails encryption, residency and
+    retention, and its manual snapshot is shared with everyone; the ledger's manual snapshot
+    is shared with the backup account only."""
+    rds = e.client(PROD, "rds", SYD)
+    rds.create_global_cluster(GlobalClusterIdentifier="flightdeck-ledger-global", Engine="aurora-postgresql",
+                              StorageEncrypted=True, DeletionProtection=True)
+    rds.create_db_cluster(DBClusterIdentifier="flightdeck-ledger", Engine="aurora-postgresql",
+                          GlobalClusterIdentifier="flightdeck-ledger-global", MasterUsername="fdadmin",
+                          MasterUserPassword="not-a-real-password-1", StorageEncrypted=True,
+                          KmsKeyId=e.key("prod-rds"), BackupRetentionPeriod=35, DeletionProtection=True,
+                          Tags=tag_list({"environment": "production", "owner": "platform-team",
+                                         "data-classification": "confidential"}))
+    e.client(PROD, "rds", MEL).create_db_cluster(
+        DBClusterIdentifier="flightdeck-ledger-mel", Engine="aurora-postgresql",
+        GlobalClusterIdentifier="flightdeck-ledger-global", StorageEncrypted=True,
+        KmsKeyId=e.key("prod-rds-mel"), BackupRetentionPeriod=35, DeletionProtection=True,
+        Tags=tag_list({"environment": "production", "owner": "platform-team",
+                       "data-classification": "confidential"}))
+    rds_us = e.client(PROD, "rds", USE1)
+    rds_us.create_db_cluster(DBClusterIdentifier="growth-graph", Engine="neptune", StorageEncrypted=False,
+                             BackupRetentionPeriod=1,
+                             Tags=tag_list({"environment": "production", "owner": "growth-team",
+                                            "data-classification": "internal"}))
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="flightdeck-ledger",
+                                   DBClusterSnapshotIdentifier="flightdeck-ledger-before-partitioning")
+    rds.modify_db_cluster_snapshot_attribute(DBClusterSnapshotIdentifier="flightdeck-ledger-before-partitioning",
+                                             AttributeName="restore", ValuesToAdd=[BACKUP])
+    rds_us.create_db_cluster_snapshot(DBClusterIdentifier="growth-graph",
+                                      DBClusterSnapshotIdentifier="growth-graph-export")
+    rds_us.modify_db_cluster_snapshot_attribute(DBClusterSnapshotIdentifier="growth-graph-export",
+                                                AttributeName="restore", ValuesToAdd=["all"])
+
+
 def config_inventory():
     """What AWS Config's inventory answers (config:SelectResourceConfig), per account and
     region, beyond what moto records: the two tables, and stores of types assay has no
@@ -1231,6 +1270,7 @@ def main():
     seed_key_grants(e)
     seed_data_stores(e)
     e.images, e.image_snapshots = seed_images(e)
+    seed_db_clusters(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,

@@ -350,6 +350,61 @@ def full(seed):
         db_plain=f"arn:aws:rds:{HOME}:{account}:db:db-plain",
     )
 
+    # --- RDS DB clusters ----------------------------------------------------------------
+    # Aurora on the CMK, 14 days of backups, the primary of a global database whose
+    # secondary is in us-east-1: encryption PASS, retention PASS, residency.rds-region PASS,
+    # residency.rds-replica-regions FAIL (the secondary's region).
+    rds.create_global_cluster(
+        GlobalClusterIdentifier="orders-global", Engine="aurora-postgresql", StorageEncrypted=True
+    )
+    orders_cluster = rds.create_db_cluster(
+        DBClusterIdentifier="orders-aurora",
+        GlobalClusterIdentifier="orders-global",
+        Engine="aurora-postgresql",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        StorageEncrypted=True,
+        KmsKeyId=cmk["Arn"],
+        BackupRetentionPeriod=14,
+        Tags=[{"Key": "data", "Value": "client"}],
+    )["DBCluster"]["DBClusterArn"]
+    rds_us = seed.client("rds", OTHER)
+    # The global database's secondary in us-east-1: residency.rds-region FAIL.
+    orders_us = rds_us.create_db_cluster(
+        DBClusterIdentifier="orders-aurora-us",
+        Engine="aurora-postgresql",
+        GlobalClusterIdentifier="orders-global",
+        StorageEncrypted=True,
+        KmsKeyId=cmk_us["Arn"],
+        BackupRetentionPeriod=14,
+    )["DBCluster"]["DBClusterArn"]
+    # Neptune (the RDS API returns Neptune and DocumentDB clusters too), unencrypted, one
+    # day of backups: encryption FAIL, retention FAIL.
+    graph_cluster = rds.create_db_cluster(
+        DBClusterIdentifier="graph",
+        Engine="neptune",
+        StorageEncrypted=False,
+        BackupRetentionPeriod=1,
+    )["DBCluster"]["DBClusterArn"]
+    # A manual snapshot of the unencrypted cluster shared with everyone: sharing FAIL,
+    # encryption FAIL; a private one of the encrypted cluster: sharing PASS, encryption PASS.
+    graph_public = rds.create_db_cluster_snapshot(
+        DBClusterIdentifier="graph", DBClusterSnapshotIdentifier="graph-manual"
+    )["DBClusterSnapshot"]["DBClusterSnapshotArn"]
+    rds.modify_db_cluster_snapshot_attribute(
+        DBClusterSnapshotIdentifier="graph-manual", AttributeName="restore", ValuesToAdd=["all"]
+    )
+    orders_snapshot = rds.create_db_cluster_snapshot(
+        DBClusterIdentifier="orders-aurora", DBClusterSnapshotIdentifier="orders-manual"
+    )["DBClusterSnapshot"]["DBClusterSnapshotArn"]
+    out.update(
+        cluster_orders=orders_cluster,
+        cluster_orders_us=orders_us,
+        cluster_graph=graph_cluster,
+        cluster_snapshot_public=graph_public,
+        cluster_snapshot_orders=orders_snapshot,
+    )
+
     # --- IAM ------------------------------------------------------------------------
     iam = seed.client("iam")
     iam.update_account_password_policy(

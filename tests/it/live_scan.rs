@@ -30,6 +30,7 @@ mod iam;
 mod kms;
 mod logs;
 mod organisations;
+mod rds_clusters;
 
 const FULL_ACCOUNT: &str = "100000000001";
 const ORG_MANAGEMENT: &str = "100000000900";

@@ -790,3 +790,97 @@ pub fn config_inventory(full: Option<Value>) -> Rule {
         }
     })
 }
+
+/// One `DBCluster` element as the DescribeDBClusters API reference shows it (query XML,
+/// namespace 2014-10-31): an Aurora cluster encrypted with `key`, and a read replica
+/// cluster in `replica_region` named by its ARN in `ReadReplicaIdentifiers`.
+fn db_cluster_xml(account: &str, id: &str, key: &str, replica_region: &str) -> String {
+    format!(
+        "<DBCluster>\
+           <DBClusterIdentifier>{id}</DBClusterIdentifier>\
+           <DBClusterArn>arn:aws:rds:ap-southeast-2:{account}:cluster:{id}</DBClusterArn>\
+           <Engine>aurora-mysql</Engine><EngineVersion>8.0.mysql_aurora.3.05.2</EngineVersion>\
+           <EngineMode>provisioned</EngineMode><Status>available</Status>\
+           <StorageEncrypted>true</StorageEncrypted><KmsKeyId>{key}</KmsKeyId>\
+           <BackupRetentionPeriod>7</BackupRetentionPeriod>\
+           <DeletionProtection>true</DeletionProtection><MultiAZ>false</MultiAZ>\
+           <DBClusterMembers/>\
+           <ReadReplicaIdentifiers>\
+             <ReadReplicaIdentifier>arn:aws:rds:{replica_region}:{account}:cluster:{id}-replica</ReadReplicaIdentifier>\
+           </ReadReplicaIdentifiers>\
+           <TagList/>\
+         </DBCluster>"
+    )
+}
+
+/// `rds:DescribeDBClusters` in ap-southeast-2 in two pages (`Marker` on page 1, sent back
+/// as `Marker`): `billing-aurora` with a read replica cluster in eu-west-1 on page 1,
+/// `ledger-aurora` with one in ap-southeast-4 on page 2. Moto pages only past 100
+/// clusters, and keeps no cross-region read replica clusters.
+pub fn clusters_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(&["rds:DescribeDBClusters"], move |r: &Request| {
+        if r.region != "ap-southeast-2" {
+            return query_xml("rds", "DescribeDBClusters", "<DBClusters/>");
+        }
+        match r.param("Marker").as_deref() {
+            None => query_xml(
+                "rds",
+                "DescribeDBClusters",
+                &format!(
+                    "<DBClusters>{}</DBClusters><Marker>clusters-page-2</Marker>",
+                    db_cluster_xml(&account, "billing-aurora", &key, "eu-west-1")
+                ),
+            ),
+            Some("clusters-page-2") => query_xml(
+                "rds",
+                "DescribeDBClusters",
+                &format!(
+                    "<DBClusters>{}</DBClusters>",
+                    db_cluster_xml(&account, "ledger-aurora", &key, "ap-southeast-4")
+                ),
+            ),
+            Some(other) => panic!("unexpected DescribeDBClusters Marker {other}"),
+        }
+    })
+}
+
+/// `rds:DescribeDBInstances` in ap-southeast-2 answering one instance whose automated
+/// backups are replicated to eu-west-1 and which has a read replica in us-west-2, as the
+/// `DBInstance` data type reference shows them (`DBInstanceAutomatedBackupsReplications`,
+/// `ReadReplicaDBInstanceIdentifiers` with the replica's ARN). Moto implements neither
+/// `StartDBInstanceAutomatedBackupsReplication` nor cross-region read replicas.
+pub fn instance_with_replicated_backups(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["rds:DescribeDBInstances"], move |r: &Request| {
+        if r.region != "ap-southeast-2" {
+            return query_xml("rds", "DescribeDBInstances", "<DBInstances/>");
+        }
+        query_xml(
+            "rds",
+            "DescribeDBInstances",
+            &format!(
+                "<DBInstances><DBInstance>\
+                   <DBInstanceIdentifier>payments</DBInstanceIdentifier>\
+                   <DBInstanceArn>arn:aws:rds:ap-southeast-2:{account}:db:payments</DBInstanceArn>\
+                   <DBInstanceClass>db.r6g.large</DBInstanceClass><Engine>postgres</Engine>\
+                   <DBInstanceStatus>available</DBInstanceStatus>\
+                   <StorageEncrypted>false</StorageEncrypted>\
+                   <BackupRetentionPeriod>7</BackupRetentionPeriod>\
+                   <PubliclyAccessible>false</PubliclyAccessible><MultiAZ>true</MultiAZ>\
+                   <DeletionProtection>true</DeletionProtection>\
+                   <ReadReplicaDBInstanceIdentifiers>\
+                     <ReadReplicaDBInstanceIdentifier>arn:aws:rds:us-west-2:{account}:db:payments-replica</ReadReplicaDBInstanceIdentifier>\
+                   </ReadReplicaDBInstanceIdentifiers>\
+                   <ReadReplicaDBClusterIdentifiers/>\
+                   <DBInstanceAutomatedBackupsReplications>\
+                     <DBInstanceAutomatedBackupsReplication>\
+                       <DBInstanceAutomatedBackupsArn>arn:aws:rds:eu-west-1:{account}:auto-backup:ab-3fzg5tkzqyvkd2wmbz6rvybkumzmdqcxa2xq4ya</DBInstanceAutomatedBackupsArn>\
+                     </DBInstanceAutomatedBackupsReplication>\
+                   </DBInstanceAutomatedBackupsReplications>\
+                   <TagList/>\
+                 </DBInstance></DBInstances>"
+            ),
+        )
+    })
+}

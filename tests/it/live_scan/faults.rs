@@ -375,6 +375,8 @@ fn a_region_whose_listings_failed_is_not_taken_for_unused() {
         "ec2:DescribeSecurityGroups",
         "rds:DescribeDBInstances",
         "rds:DescribeDBSnapshots",
+        "rds:DescribeDBClusters",
+        "rds:DescribeDBClusterSnapshots",
         "kms:ListKeys",
         "backup:ListBackupPlans",
         "backup:ListBackupVaults",
