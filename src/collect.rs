@@ -25,6 +25,7 @@ mod cloudtrail;
 mod config;
 mod dynamodb;
 mod ec2;
+mod efs;
 mod iam;
 mod kms;
 mod logs;
@@ -156,6 +157,13 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: logs::OPERATIONS,
         run: |ctx| logs::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "elasticfilesystem",
+        resource_types: &["aws_efs_file_system"],
+        scope: Scope::Regional { also_in: None },
+        operations: efs::OPERATIONS,
+        run: |ctx| efs::collect(ctx).boxed_local(),
     },
 ];
 

@@ -40,14 +40,17 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   a weak one, no root MFA and root access keys in the utility account; non-compliant
   backup-account and utility trails; Config stopped in production us-east-1 and absent in
   the backup account's ap-southeast-4; console sign-ins without MFA.
-- RDS DB clusters (seeded last of all, see `seed_db_clusters`): the growth-graph Neptune
-  cluster in us-east-1 unencrypted with one day of backups, and its manual snapshot public.
+- RDS DB clusters and EFS (seeded last of all, see `seed_late_stores`): the growth-graph
+  Neptune cluster in us-east-1 unencrypted with one day of backups, and its manual snapshot
+  public; the growth-uploads EFS file system in us-east-1 unencrypted without automatic
+  backups; flightdeck-shared (encrypted, backed up) replicating to eu-west-1 (replayed:
+  moto keeps no replication).
 - data stores beyond S3, EBS and RDS (seeded last, see `seed_data_stores`): the
   flightdeck-bookings DynamoDB table is a global table with a replica in us-east-1 (replayed:
   moto keeps no replicas); flightdeck-sessions on the key AWS owns without point-in-time
   recovery; the /flightdeck/worker log group without a key and never expiring; a Lambda log
   group in us-east-1; AWS Config's inventory (replayed: moto does not evaluate queries)
-  locates an EFS file system and an SQS queue in eu-west-1, types assay has no collector
+  locates a Redshift cluster and an SQS queue in eu-west-1, types assay has no collector
   for (the catch-all rule).
 - gaps: AccessDenied listing the recovery points of the backup account's Melbourne vault,
   and AccessDenied reading flightdeck-prod-audit-evidence's encryption; AWS Config not
@@ -1088,6 +1091,8 @@ def replay(e):
         "dynamodb_replicas": [{"account": PROD, "region": SYD, "table": name, "replicas": replicas}
                               for name, _k, _p, replicas in TABLES if replicas],
         "config_inventory": config_inventory(),
+        "efs_replications": [{"account": PROD, "region": SYD, "file_system": e.efs["flightdeck-shared"],
+                              "destination": EUW1}],
         "signins": {"account": PROD, "region": USE1,
                     "sso_role": "AWSReservedSSO_ReadOnly_5e2c0a1b7d9f3e46",
                     "events": [dict(zip(["id", "user", "type", "mfa", "result", "hours_ago", "ip"], s))
@@ -1160,6 +1165,25 @@ def seed_data_stores(e):
             logs.put_retention_policy(logGroupName=name, retentionInDays=days)
 
 
+def seed_late_stores(e):
+    seed_late_stores(e)
+    seed_file_systems(e)
+
+
+def seed_file_systems(e):
+    """EFS: flightdeck-shared in Sydney on the production EBS key with automatic backups
+    (its replication to eu-west-1 is replayed), growth-uploads in us-east-1 unencrypted and
+    without automatic backups."""
+    efs = e.client(PROD, "efs", SYD)
+    shared = efs.create_file_system(CreationToken="flightdeck-shared", Encrypted=True, KmsKeyId=e.key("prod-ebs"),
+                                    Backup=True, Tags=tag_list({"Name": "flightdeck-shared", **PROD_TAGS}))
+    e.efs = {"flightdeck-shared": shared["FileSystemId"]}
+    growth = e.client(PROD, "efs", USE1).create_file_system(
+        CreationToken="growth-uploads", Encrypted=False,
+        Tags=tag_list({"Name": "growth-uploads", "environment": "production", "owner": "growth-team"}))
+    e.efs["growth-uploads"] = growth["FileSystemId"]
+
+
 def seed_db_clusters(e):
     """RDS DB clusters and cluster snapshots, last of all for the same reason as the key
     grants. flightdeck-ledger (Aurora PostgreSQL on the production RDS key, 35 days) is the
@@ -1208,11 +1232,11 @@ def config_inventory():
         {"account": PROD, "region": SYD, "rows": [
             row("AWS::DynamoDB::Table", name, SYD, f"arn:aws:dynamodb:{SYD}:{PROD}:table/{name}")
             for name, *_ in TABLES] + [
-            row("AWS::EFS::FileSystem", "fs-0f1d2c3b4a5968778", SYD,
-                f"arn:aws:elasticfilesystem:{SYD}:{PROD}:file-system/fs-0f1d2c3b4a5968778")]},
+            row("AWS::Redshift::Cluster", "flightdeck-reporting-warehouse", SYD,
+                f"arn:aws:redshift:{SYD}:{PROD}:cluster:flightdeck-reporting-warehouse")]},
         {"account": PROD, "region": EUW1, "rows": [
-            row("AWS::EFS::FileSystem", "fs-0a9b8c7d6e5f40312", EUW1,
-                f"arn:aws:elasticfilesystem:{EUW1}:{PROD}:file-system/fs-0a9b8c7d6e5f40312"),
+            row("AWS::Redshift::Cluster", "flightdeck-eu-warehouse", EUW1,
+                f"arn:aws:redshift:{EUW1}:{PROD}:cluster:flightdeck-eu-warehouse"),
             row("AWS::SQS::Queue", f"https://sqs.{EUW1}.amazonaws.com/{PROD}/flightdeck-eu-events", EUW1,
                 f"arn:aws:sqs:{EUW1}:{PROD}:flightdeck-eu-events")]},
     ]

@@ -52,6 +52,9 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::RDS::DBSnapshot", "aws_rds_snapshot"),
     ("AWS::RDS::DBCluster", "aws_rds_cluster"),
     ("AWS::RDS::DBClusterSnapshot", "aws_rds_cluster_snapshot"),
+    // DocumentDB and Neptune clusters are read through the RDS API.
+    ("AWS::DocDB::DBCluster", "aws_rds_cluster"),
+    ("AWS::Neptune::DBCluster", "aws_rds_cluster"),
     ("AWS::KMS::Key", "aws_kms_key"),
     ("AWS::IAM::User", "aws_iam_user"),
     ("AWS::IAM::Group", "aws_iam_group"),
@@ -62,6 +65,7 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::Backup::RecoveryPoint", "aws_backup_recovery_point"),
     ("AWS::DynamoDB::Table", "aws_dynamodb_table"),
     ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group"),
+    ("AWS::EFS::FileSystem", "aws_efs_file_system"),
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {

@@ -193,6 +193,19 @@ resource_types! {
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
     }
+    EfsFileSystem => "aws_efs_file_system" {
+        service: "elasticfilesystem",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "EFS file systems",
+            region_rule: "residency.efs-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
     KmsKey => "aws_kms_key" {
         service: "kms",
         regional: true,
@@ -686,6 +699,33 @@ pub struct RdsClusterSnapshot {
     /// attribute `restore`); `all` = public. Empty for automated snapshots, which cannot
     /// be shared.
     pub shared_with: Vec<String>,
+}
+
+/// One EFS file system (`elasticfilesystem:DescribeFileSystems`), with its backup policy
+/// and replication. Its ARN is `FileSystemArn`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EfsFileSystem {
+    /// `LifeCycleState`: `available`, `creating`, ...
+    pub state: String,
+    /// `CreationTime`, RFC 3339.
+    pub created: Option<String>,
+    /// `SizeInBytes.Value`: the metered size.
+    pub size_bytes: Option<i64>,
+    /// `AvailabilityZoneName` of a One Zone file system; null for a Regional one.
+    pub availability_zone: Option<String>,
+    /// `Encrypted` with `KmsKeyId` (`algorithm: aws:kms`; EFS encrypts at rest only with
+    /// KMS keys, the AWS managed `aws/elasticfilesystem` or a customer managed one);
+    /// `enabled: false` when not encrypted.
+    pub encryption: Option<Encryption>,
+    /// Automatic backups by AWS Backup are on (`elasticfilesystem:DescribeBackupPolicy`,
+    /// `BackupPolicy.Status` `ENABLED`); false for `DISABLED` and when no backup policy
+    /// exists (`PolicyNotFound`).
+    pub automatic_backups: Option<bool>,
+    /// Regions of the other copies of the file system's data: its replication
+    /// destinations, and its source when it is a destination
+    /// (`elasticfilesystem:DescribeReplicationConfigurations`). Sorted, without duplicates.
+    pub replica_regions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -350,6 +350,27 @@ def full(seed):
         db_plain=f"arn:aws:rds:{HOME}:{account}:db:db-plain",
     )
 
+    # --- EFS ----------------------------------------------------------------------------
+    efs = seed.client("efs")
+    # CMK, automatic backups: encryption PASS, backup PASS; its replication to eu-west-1
+    # (recorded: moto implements no replication) fails residency.
+    efs_shared = efs.create_file_system(
+        CreationToken="shared", Encrypted=True, KmsKeyId=cmk["Arn"], Backup=True,
+        Tags=[{"Key": "Name", "Value": "shared"}, {"Key": "data", "Value": "client"}],
+    )["FileSystemId"]
+    # Unencrypted, no backup policy: encryption FAIL, backup FAIL.
+    efs_plain = efs.create_file_system(CreationToken="scratch", Encrypted=False)["FileSystemId"]
+    # us-east-1: residency FAIL.
+    efs_us = seed.client("efs", OTHER).create_file_system(
+        CreationToken="uploads-us", Encrypted=True, KmsKeyId=cmk_us["Arn"]
+    )["FileSystemId"]
+    out.update(
+        efs_shared=efs_shared,
+        efs_shared_arn=f"arn:aws:elasticfilesystem:{HOME}:{account}:file-system/{efs_shared}",
+        efs_plain_arn=f"arn:aws:elasticfilesystem:{HOME}:{account}:file-system/{efs_plain}",
+        efs_us_arn=f"arn:aws:elasticfilesystem:{OTHER}:{account}:file-system/{efs_us}",
+    )
+
     # --- RDS DB clusters ----------------------------------------------------------------
     # Aurora on the CMK, 14 days of backups, the primary of a global database whose
     # secondary is in us-east-1: encryption PASS, retention PASS, residency.rds-region PASS,
@@ -493,7 +514,7 @@ def full(seed):
             "recordingGroup": {
                 "allSupported": False,
                 "includeGlobalResourceTypes": False,
-                "resourceTypes": ["AWS::DynamoDB::Table", "AWS::EFS::FileSystem"],
+                "resourceTypes": ["AWS::DynamoDB::Table", "AWS::Redshift::Cluster"],
             },
         }
     )

@@ -24,6 +24,7 @@ mod cloudtrail;
 mod config_inventory;
 mod credentials;
 mod dynamodb;
+mod efs;
 mod faults;
 mod full_scan;
 mod iam;

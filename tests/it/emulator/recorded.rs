@@ -155,6 +155,7 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         points,
         signins,
         global_table_replica(),
+        efs_replications(full.clone()),
         config_inventory(full),
     ]
 }
@@ -727,17 +728,17 @@ pub fn log_groups_in_two_pages(account: &str, key: &str) -> Rule {
     })
 }
 
-/// EFS file system ids in the full scenario's recorded Config inventory: assay has no EFS
-/// collector, so only the catch-all sees them.
-pub const EFS_HOME: &str = "fs-0a1b2c3d4e5f60718";
-pub const EFS_OTHER: &str = "fs-0e9f8a7b6c5d4e3f2";
+/// Redshift cluster ids in the full scenario's recorded Config inventory: assay has no
+/// Redshift collector, so only the catch-all sees them.
+pub const WAREHOUSE_HOME: &str = "warehouse";
+pub const WAREHOUSE_OTHER: &str = "warehouse-us";
 
 /// `config:SelectResourceConfig`, which moto accepts but does not evaluate (it answers
 /// preset results, as objects rather than strings). The answer follows the API reference:
 /// `Results` a list of JSON documents as strings, `QueryInfo.SelectFields`, `NextToken`.
-/// For the full scenario: in ap-southeast-2 two pages (the `orders` table and an EFS file
-/// system, then an IAM role with `awsRegion` `global`), in us-east-1 one page (an EFS
-/// file system and the `sessions-us` table: both outside the allowed region). Other
+/// For the full scenario: in ap-southeast-2 two pages (the `orders` table and a
+/// Redshift cluster, then an IAM role with `awsRegion` `global`), in us-east-1 one page
+/// (a Redshift cluster and the `sessions-us` table: both outside the allowed region). Other
 /// accounts record nothing.
 pub fn config_inventory(full: Option<Value>) -> Rule {
     on(&["config:SelectResourceConfig"], move |r: &Request| {
@@ -757,20 +758,20 @@ pub fn config_inventory(full: Option<Value>) -> Rule {
         let row = |kind: &str, id: &str, name: &str, region: &str, arn: String| {
             json!({"resourceId": id, "resourceName": name, "resourceType": kind, "awsRegion": region, "accountId": account, "arn": arn}).to_string()
         };
-        let efs = |id: &str, region: &str| {
+        let warehouse = |id: &str, region: &str| {
             row(
-                "AWS::EFS::FileSystem",
+                "AWS::Redshift::Cluster",
                 id,
                 id,
                 region,
-                format!("arn:aws:elasticfilesystem:{region}:{account}:file-system/{id}"),
+                format!("arn:aws:redshift:{region}:{account}:cluster:{id}"),
             )
         };
         match (r.region.as_str(), r.param("NextToken").as_deref()) {
             ("ap-southeast-2", None) => aws_json(json!({
                 "Results": [
                     row("AWS::DynamoDB::Table", "orders", "orders", "ap-southeast-2", s(f, "table_orders")),
-                    efs(EFS_HOME, "ap-southeast-2"),
+                    warehouse(WAREHOUSE_HOME, "ap-southeast-2"),
                 ],
                 "QueryInfo": fields,
                 "NextToken": "inventory-page-2",
@@ -781,7 +782,7 @@ pub fn config_inventory(full: Option<Value>) -> Rule {
             })),
             ("us-east-1", None) => aws_json(json!({
                 "Results": [
-                    efs(EFS_OTHER, "us-east-1"),
+                    warehouse(WAREHOUSE_OTHER, "us-east-1"),
                     row("AWS::DynamoDB::Table", "sessions-us", "sessions-us", "us-east-1", s(f, "table_us")),
                 ],
                 "QueryInfo": fields,
@@ -883,4 +884,98 @@ pub fn instance_with_replicated_backups(account: &str) -> Rule {
             ),
         )
     })
+}
+
+/// One `ReplicationConfigurationDescription` as the DescribeReplicationConfigurations API
+/// reference shows it: file system `fs` of `account` in `region` replicating to a new file
+/// system in `destination`.
+pub fn efs_replication(account: &str, region: &str, fs: &str, destination: &str) -> Value {
+    let arn = format!("arn:aws:elasticfilesystem:{region}:{account}:file-system/{fs}");
+    json!({
+        "SourceFileSystemId": fs,
+        "SourceFileSystemRegion": region,
+        "SourceFileSystemArn": arn,
+        "OriginalSourceFileSystemArn": arn,
+        "CreationTime": epoch(24 * 40),
+        "Destinations": [{
+            "Status": "ENABLED",
+            "FileSystemId": "fs-0d1e2f3a4b5c6d7e8",
+            "Region": destination,
+            "LastReplicatedTimestamp": epoch(1),
+        }],
+    })
+}
+
+/// `elasticfilesystem:DescribeReplicationConfigurations`, which moto does not implement:
+/// for the full scenario, the encrypted file system at home replicating to eu-west-1;
+/// elsewhere no replication (`Replications` empty).
+pub fn efs_replications(full: Option<Value>) -> Rule {
+    on(
+        &["elasticfilesystem:DescribeReplicationConfigurations"],
+        move |r: &Request| {
+            let replications = match &full {
+                Some(f) if r.region == "ap-southeast-2" => json!([efs_replication(
+                    &s(f, "account"),
+                    "ap-southeast-2",
+                    &s(f, "efs_shared"),
+                    "eu-west-1"
+                )]),
+                _ => json!([]),
+            };
+            rest_json(json!({"Replications": replications}))
+        },
+    )
+}
+
+/// `elasticfilesystem:DescribeFileSystems` in ap-southeast-2 in two pages (`NextMarker` on
+/// page 1, sent back as `Marker`), each file system as the `FileSystemDescription` data
+/// type reference shows it: `fs-0aaaa…` encrypted with `key` on page 1, `fs-0bbbb…`
+/// unencrypted on page 2; their backup policies (`ENABLED`), which moto cannot know. Moto
+/// pages only with `MaxItems`, which the collector does not send.
+pub fn file_systems_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(
+        &[
+            "elasticfilesystem:DescribeFileSystems",
+            "elasticfilesystem:DescribeBackupPolicy",
+        ],
+        move |r: &Request| {
+            if r.operation == "elasticfilesystem:DescribeBackupPolicy" {
+                return rest_json(json!({"BackupPolicy": {"Status": "ENABLED"}}));
+            }
+            let fs = |id: &str, encrypted: bool| {
+                let mut fs = json!({
+                    "OwnerId": account,
+                    "CreationToken": id,
+                    "FileSystemId": id,
+                    "FileSystemArn": format!("arn:aws:elasticfilesystem:ap-southeast-2:{account}:file-system/{id}"),
+                    "CreationTime": epoch(24 * 60),
+                    "LifeCycleState": "available",
+                    "NumberOfMountTargets": 0,
+                    "SizeInBytes": {"Value": 6144},
+                    "PerformanceMode": "generalPurpose",
+                    "Encrypted": encrypted,
+                    "ThroughputMode": "elastic",
+                    "Tags": [],
+                });
+                if encrypted {
+                    fs["KmsKeyId"] = json!(key);
+                }
+                fs
+            };
+            if r.region != "ap-southeast-2" {
+                return rest_json(json!({"FileSystems": []}));
+            }
+            match r.param("Marker").as_deref() {
+                None => rest_json(json!({
+                    "FileSystems": [fs("fs-0aaaaaaaaaaaaaaa1", true)],
+                    "NextMarker": "file-systems-page-2",
+                })),
+                Some("file-systems-page-2") => {
+                    rest_json(json!({"FileSystems": [fs("fs-0bbbbbbbbbbbbbbb2", false)]}))
+                }
+                Some(other) => panic!("unexpected DescribeFileSystems Marker {other}"),
+            }
+        },
+    )
 }

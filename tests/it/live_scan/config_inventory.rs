@@ -8,7 +8,7 @@ fn inventory_arn(region: &str, kind: &str, id: &str) -> String {
     format!("arn:aws:config:{region}:{FULL_ACCOUNT}:inventory/{kind}/{id}")
 }
 
-/// The done-when: a resource of a type with no collector (an EFS file system), in a
+/// The done-when: a resource of a type with no collector (a Redshift cluster), in a
 /// region that is not allowed, is caught by the catch-all rule; the inventory is read in
 /// two pages at home.
 #[test]
@@ -20,9 +20,9 @@ fn the_catch_all_locates_a_store_assay_has_no_collector_for() {
         5,
         "two pages at home, one in us-east-1: {items:#?}"
     );
-    let efs_other = inventory_arn(OTHER, "AWS::EFS::FileSystem", recorded::EFS_OTHER);
-    let item = resource(&f.snapshot, &efs_other);
-    assert_eq!(item["resource_type"], "AWS::EFS::FileSystem");
+    let warehouse_other = inventory_arn(OTHER, "AWS::Redshift::Cluster", recorded::WAREHOUSE_OTHER);
+    let item = resource(&f.snapshot, &warehouse_other);
+    assert_eq!(item["resource_type"], "AWS::Redshift::Cluster");
     assert_eq!(item["detailed_as"], Value::Null);
     assert_eq!(item["account"], FULL_ACCOUNT);
     let orders = inventory_arn(HOME, "AWS::DynamoDB::Table", "orders");
@@ -38,7 +38,7 @@ fn the_catch_all_locates_a_store_assay_has_no_collector_for() {
     assert_eq!(pages.len(), 2, "items cite the page they were listed on");
 
     let rule = "residency.inventory-data-region";
-    expect(&f.findings, rule, &efs_other, "FAIL");
+    expect(&f.findings, rule, &warehouse_other, "FAIL");
     expect(
         &f.findings,
         rule,
@@ -48,7 +48,7 @@ fn the_catch_all_locates_a_store_assay_has_no_collector_for() {
     expect(
         &f.findings,
         rule,
-        &inventory_arn(HOME, "AWS::EFS::FileSystem", recorded::EFS_HOME),
+        &inventory_arn(HOME, "AWS::Redshift::Cluster", recorded::WAREHOUSE_HOME),
         "PASS",
     );
     expect(&f.findings, rule, &orders, "PASS");

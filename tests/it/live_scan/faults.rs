@@ -192,7 +192,6 @@ fn access_denied_in_every_protocol_is_a_gap() {
             "iam.console-users-mfa",
             "iam.support-group-mfa",
             "encryption.rds-instance-kms-cmk",
-            "backup.rds-retention-period",
             "logging.cloudtrail-multi-region",
             "encryption.cloudtrail-kms",
             "logging.config-recording",
@@ -205,6 +204,15 @@ fn access_denied_in_every_protocol_is_a_gap() {
             "residency.backup-copy-destinations",
         ],
     );
+    // The retention rule also judges the DB clusters, which were read; for the instances
+    // it says GAP in both regions.
+    let retention = rule_statuses(&findings, "backup.rds-retention-period");
+    for region in [HOME, OTHER] {
+        assert!(
+            retention.contains(&(format!("{FULL_ACCOUNT}/{region}"), "GAP".to_string())),
+            "{retention:?}"
+        );
+    }
     // Rules on what was read still judge it.
     expect(
         &findings,
@@ -285,8 +293,8 @@ fn a_dead_endpoint_mid_scan_is_a_gap_and_the_scan_completes() {
     let found: Vec<&Value> = gaps(&snapshot);
     assert_eq!(
         found.len(),
-        4,
-        "instances and snapshots in two regions: {found:#?}"
+        8,
+        "instances, snapshots, clusters and cluster snapshots in two regions: {found:#?}"
     );
     for g in &found {
         assert_eq!(g["service"], "rds");
@@ -306,7 +314,9 @@ fn a_dead_endpoint_mid_scan_is_a_gap_and_the_scan_completes() {
         types,
         BTreeSet::from([
             "aws_rds_instance".to_string(),
-            "aws_rds_snapshot".to_string()
+            "aws_rds_snapshot".to_string(),
+            "aws_rds_cluster".to_string(),
+            "aws_rds_cluster_snapshot".to_string(),
         ])
     );
     // Everything else was read.
@@ -382,6 +392,7 @@ fn a_region_whose_listings_failed_is_not_taken_for_unused() {
         "backup:ListBackupVaults",
         "dynamodb:ListTables",
         "logs:DescribeLogGroups",
+        "elasticfilesystem:DescribeFileSystems",
     ];
     let deny_in_other: Rule = Box::new(move |r| {
         (regional_listings.contains(&r.operation.as_str())
