@@ -37,6 +37,7 @@ mod rds_clusters;
 pub mod read;
 pub mod recorder;
 mod s3;
+mod secrets;
 pub mod shard;
 mod signins;
 
@@ -164,6 +165,13 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: efs::OPERATIONS,
         run: |ctx| efs::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "secretsmanager",
+        resource_types: &["aws_secretsmanager_secret"],
+        scope: Scope::Regional { also_in: None },
+        operations: secrets::OPERATIONS,
+        run: |ctx| secrets::collect(ctx).boxed_local(),
     },
 ];
 

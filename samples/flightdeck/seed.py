@@ -44,7 +44,8 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   Neptune cluster in us-east-1 unencrypted with one day of backups, and its manual snapshot
   public; the growth-uploads EFS file system in us-east-1 unencrypted without automatic
   backups; flightdeck-shared (encrypted, backed up) replicating to eu-west-1 (replayed:
-  moto keeps no replication).
+  moto keeps no replication); the growth/partner-api-key secret on the AWS-managed key and
+  replicated to us-east-1.
 - data stores beyond S3, EBS and RDS (seeded last, see `seed_data_stores`): the
   flightdeck-bookings DynamoDB table is a global table with a replica in us-east-1 (replayed:
   moto keeps no replicas); flightdeck-sessions on the key AWS owns without point-in-time
@@ -1166,8 +1167,25 @@ def seed_data_stores(e):
 
 
 def seed_late_stores(e):
-    seed_late_stores(e)
+    """RDS DB clusters, EFS and Secrets Manager, last of all for the same reason as the key
+    grants."""
+    seed_db_clusters(e)
     seed_file_systems(e)
+    seed_secrets(e)
+
+
+def seed_secrets(e):
+    """Secrets Manager: the production database credentials on the production RDS key,
+    replicated to Melbourne (compliant); the growth team's API key on the AWS-managed key
+    aws/secretsmanager, replicated to us-east-1 (encryption and residency fail, and its
+    replica there fails residency)."""
+    sm = e.client(PROD, "secretsmanager", SYD)
+    sm.create_secret(Name="flightdeck/prod/db", SecretString="not-a-real-secret", KmsKeyId=e.key("prod-rds"),
+                     AddReplicaRegions=[{"Region": MEL, "KmsKeyId": e.key("prod-rds-mel")}],
+                     Tags=tag_list({"environment": "production", "owner": "platform-team"}))
+    sm.create_secret(Name="growth/partner-api-key", SecretString="not-a-real-secret",
+                     AddReplicaRegions=[{"Region": USE1}],
+                     Tags=tag_list({"environment": "production", "owner": "growth-team"}))
 
 
 def seed_file_systems(e):
@@ -1294,7 +1312,7 @@ def main():
     seed_key_grants(e)
     seed_data_stores(e)
     e.images, e.image_snapshots = seed_images(e)
-    seed_db_clusters(e)
+    seed_late_stores(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,

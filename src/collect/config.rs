@@ -66,6 +66,7 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::DynamoDB::Table", "aws_dynamodb_table"),
     ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group"),
     ("AWS::EFS::FileSystem", "aws_efs_file_system"),
+    ("AWS::SecretsManager::Secret", "aws_secretsmanager_secret"),
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {

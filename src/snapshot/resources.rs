@@ -206,6 +206,19 @@ resource_types! {
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
     }
+    Secret => "aws_secretsmanager_secret" {
+        service: "secretsmanager",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Secrets Manager secrets",
+            region_rule: "residency.secret-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
     KmsKey => "aws_kms_key" {
         service: "kms",
         regional: true,
@@ -725,6 +738,30 @@ pub struct EfsFileSystem {
     /// Regions of the other copies of the file system's data: its replication
     /// destinations, and its source when it is a destination
     /// (`elasticfilesystem:DescribeReplicationConfigurations`). Sorted, without duplicates.
+    pub replica_regions: Vec<String>,
+}
+
+/// One Secrets Manager secret (`secretsmanager:ListSecrets`), with its replicas
+/// (`secretsmanager:DescribeSecret`). Its ARN is `ARN`. The secret's value is never read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    /// `CreatedDate`, RFC 3339.
+    pub created: Option<String>,
+    /// Encryption at rest: always KMS. `kms_key_arn` is `KmsKeyId` when the secret names
+    /// a key; null when it does not, which means the AWS managed key
+    /// `aws/secretsmanager` (see `aws_managed_key`).
+    pub encryption: Option<Encryption>,
+    /// True when `KmsKeyId` is absent: "If the secret is encrypted with the Amazon Web
+    /// Services managed key aws/secretsmanager, this field is omitted" (DescribeSecret,
+    /// `KmsKeyId`). Said here rather than taken for a missing value.
+    pub aws_managed_key: bool,
+    /// `RotationEnabled`.
+    pub rotation_enabled: bool,
+    /// `PrimaryRegion`: the region of the primary secret, for a replica another region.
+    pub primary_region: Option<String>,
+    /// Regions of the other copies of the secret: its replicas (`ReplicationStatus[].Region`)
+    /// and, for a replica, its primary region. Sorted, without duplicates.
     pub replica_regions: Vec<String>,
 }
 

@@ -371,6 +371,22 @@ def full(seed):
         efs_us_arn=f"arn:aws:elasticfilesystem:{OTHER}:{account}:file-system/{efs_us}",
     )
 
+    # --- Secrets Manager --------------------------------------------------------------
+    sm = seed.client("secretsmanager")
+    # CMK, replicated to us-east-1: encryption PASS, residency FAIL (the replica's region);
+    # the replica itself, a secret in us-east-1, fails residency there too.
+    secret_db = sm.create_secret(
+        Name="app/db", SecretString="not-a-real-secret", KmsKeyId=cmk["Arn"],
+        AddReplicaRegions=[{"Region": OTHER}], Tags=[{"Key": "data", "Value": "client"}],
+    )["ARN"]
+    # No KmsKeyId: the AWS managed key aws/secretsmanager, encryption FAIL; residency PASS.
+    secret_legacy = sm.create_secret(Name="app/legacy", SecretString="not-a-real-secret")["ARN"]
+    out.update(
+        secret_db=secret_db,
+        secret_db_us=secret_db.replace(f":{HOME}:", f":{OTHER}:"),
+        secret_legacy=secret_legacy,
+    )
+
     # --- RDS DB clusters ----------------------------------------------------------------
     # Aurora on the CMK, 14 days of backups, the primary of a global database whose
     # secondary is in us-east-1: encryption PASS, retention PASS, residency.rds-region PASS,

@@ -979,3 +979,29 @@ pub fn file_systems_in_two_pages(account: &str, key: &str) -> Rule {
         },
     )
 }
+
+/// `secretsmanager:ListSecrets` in ap-southeast-2 in two pages (`NextToken` on page 1),
+/// each entry as the `SecretListEntry` data type reference shows it: `db` (the secret's
+/// ARN) on page 1, `legacy` on page 2. Their descriptions still come from moto. Elsewhere
+/// no secrets.
+pub fn secrets_in_two_pages(db: &str, legacy: &str) -> Rule {
+    let (db, legacy) = (db.to_string(), legacy.to_string());
+    on(&["secretsmanager:ListSecrets"], move |r: &Request| {
+        let entry = |arn: &str| {
+            let name = arn
+                .rsplit(':')
+                .next()
+                .and_then(|n| n.rsplit_once('-'))
+                .map_or(arn, |(name, _)| name);
+            json!({"ARN": arn, "Name": name, "CreatedDate": epoch(24 * 3), "SecretVersionsToStages": {}, "OwningService": null, "Tags": []})
+        };
+        if r.region != "ap-southeast-2" {
+            return aws_json(json!({"SecretList": []}));
+        }
+        match r.param("NextToken").as_deref() {
+            None => aws_json(json!({"SecretList": [entry(&db)], "NextToken": "secrets-page-2"})),
+            Some("secrets-page-2") => aws_json(json!({"SecretList": [entry(&legacy)]})),
+            Some(other) => panic!("unexpected ListSecrets NextToken {other}"),
+        }
+    })
+}
