@@ -48,6 +48,16 @@ fn unimplemented_moto_operations_become_gaps_not_crashes() {
         ("cloudtrail:LookupEvents", OTHER, "Http500"),
         ("ec2:GetEbsDefaultKmsKeyId", HOME, "Http500"),
         ("ec2:GetEbsDefaultKmsKeyId", OTHER, "Http500"),
+        (
+            "elasticfilesystem:DescribeReplicationConfigurations",
+            HOME,
+            "Http500",
+        ),
+        (
+            "elasticfilesystem:DescribeReplicationConfigurations",
+            OTHER,
+            "Http500",
+        ),
     ];
     let expected: Vec<(String, String, String)> = expected
         .into_iter()
