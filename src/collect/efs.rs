@@ -211,3 +211,54 @@ async fn file_system(
         unread,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_efs::types::{Destination, ReplicationStatus};
+
+    use super::*;
+
+    fn configuration(
+        source: &str,
+        destination: &str,
+        region: &str,
+    ) -> ReplicationConfigurationDescription {
+        ReplicationConfigurationDescription::builder()
+            .source_file_system_id(source)
+            .source_file_system_region("ap-southeast-2")
+            .source_file_system_arn(format!(
+                "arn:aws:elasticfilesystem:ap-southeast-2:1:file-system/{source}"
+            ))
+            .original_source_file_system_arn(format!(
+                "arn:aws:elasticfilesystem:ap-southeast-2:1:file-system/{source}"
+            ))
+            .creation_time(aws_smithy_types::DateTime::from_secs(0))
+            .destinations(
+                Destination::builder()
+                    .status(ReplicationStatus::Enabled)
+                    .file_system_id(destination)
+                    .region(region)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_source_has_its_destinations_regions_and_a_destination_its_sources() {
+        let configurations = [
+            configuration("fs-source", "fs-copy", "eu-west-1"),
+            configuration("fs-other", "fs-other-copy", "us-east-1"),
+        ];
+        assert_eq!(
+            replica_regions("fs-source", &configurations),
+            vec!["eu-west-1"]
+        );
+        assert_eq!(
+            replica_regions("fs-copy", &configurations),
+            vec!["ap-southeast-2"]
+        );
+        assert!(replica_regions("fs-alone", &configurations).is_empty());
+    }
+}

@@ -14,6 +14,7 @@ use aws_sdk_rds::operation::describe_global_clusters::DescribeGlobalClustersOutp
 use aws_sdk_rds::types::{DbCluster, DbClusterSnapshot, GlobalCluster, Tag};
 use futures::StreamExt;
 
+use super::aws::{Failure, FailureKind};
 use super::rds::regions_of;
 use super::read::{Groups, Pages, Paging};
 use super::{ServiceCtx, resource};
@@ -196,28 +197,43 @@ fn cluster(
                 replicas_read = false;
             }
             None => {
-                let members = pages
-                    .items
-                    .iter()
-                    .map(|(g, _)| g)
-                    .find(|g| {
-                        g.global_cluster_identifier() == Some(gid)
-                            || g.global_cluster_arn() == Some(gid)
-                            || g.global_cluster_members()
+                let found = pages.items.iter().map(|(g, _)| g).find(|g| {
+                    g.global_cluster_identifier() == Some(gid)
+                        || g.global_cluster_arn() == Some(gid)
+                        || g.global_cluster_members()
+                            .iter()
+                            .any(|m| m.db_cluster_arn() == Some(&arn))
+                });
+                match found {
+                    Some(g) => {
+                        copies.extend(
+                            g.global_cluster_members()
                                 .iter()
-                                .any(|m| m.db_cluster_arn() == Some(&arn))
-                    })
-                    .map(GlobalCluster::global_cluster_members)
-                    .unwrap_or_default();
-                copies.extend(
-                    members
-                        .iter()
-                        .filter_map(|m| m.db_cluster_arn())
-                        .filter(|m| *m != arn)
-                        .map(str::to_string),
-                );
-                if let Some(first) = pages.first_page() {
-                    read.cite("replica_regions", first.clone());
+                                .filter_map(|m| m.db_cluster_arn())
+                                .filter(|m| *m != arn)
+                                .map(str::to_string),
+                        );
+                        if let Some(first) = pages.first_page() {
+                            read.cite("replica_regions", first.clone());
+                        }
+                    }
+                    // Global databases are listed in every region (a global resource):
+                    // one the cluster names but the listing lacks leaves its other
+                    // members unknown, which is said, never taken for none.
+                    None => {
+                        read.miss(
+                            "replica_regions",
+                            "rds:DescribeGlobalClusters",
+                            &Failure {
+                                kind: FailureKind::Service,
+                                code: "GlobalClusterNotListed".into(),
+                                message: format!(
+                                    "{arn} belongs to global database {gid}, which DescribeGlobalClusters did not list"
+                                ),
+                            },
+                        );
+                        replicas_read = false;
+                    }
                 }
             }
         },
