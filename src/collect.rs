@@ -37,6 +37,7 @@ mod rds_clusters;
 pub mod read;
 pub mod recorder;
 mod s3;
+pub mod s3_backups;
 mod secrets;
 pub mod shard;
 mod signins;
@@ -60,7 +61,7 @@ pub static COLLECTORS: &[Collector] = &[
     },
     Collector {
         service: "s3",
-        resource_types: &["aws_s3_bucket"],
+        resource_types: &["aws_s3_bucket", s3_backups::TYPE],
         scope: Scope::Global,
         operations: s3::OPERATIONS,
         run: |ctx| s3::collect(ctx).boxed_local(),
@@ -238,6 +239,9 @@ pub struct CollectOptions {
     pub concurrency: usize,
     /// Show a progress bar on stderr (only drawn on a terminal).
     pub progress: bool,
+    /// The S3 backup locations to list (`bucket/prefix`, the profile's
+    /// `s3_backup_locations`): only these prefixes are read.
+    pub backup_locations: Vec<String>,
 }
 
 impl Default for CollectOptions {
@@ -257,6 +261,7 @@ impl Default for CollectOptions {
             shard: None,
             concurrency: 8,
             progress: true,
+            backup_locations: Vec::new(),
         }
     }
 }
@@ -294,6 +299,9 @@ pub struct ServiceCtx<'a> {
     /// `opted-in`, or `unknown` when the list could not be read); empty for the global
     /// context and a region read beside the regions asked for.
     pub opt_in_status: &'a str,
+    /// The S3 backup locations to list (`bucket/prefix`), read by the S3 collector in the
+    /// account that owns each bucket.
+    pub backup_locations: &'a [String],
 }
 
 impl ServiceCtx<'_> {
@@ -395,6 +403,12 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         resources.extend(found);
     }
     recorder.progress.finish();
+    s3_backups::unfound_locations(
+        &options.backup_locations,
+        &resources,
+        &recorder,
+        accounts.first().map_or("", |a| a.id.as_str()),
+    );
 
     let (raw_responses, mut gaps) = recorder.finish();
     drop_duplicate_arns(&mut resources);
@@ -774,6 +788,7 @@ async fn scan_account(
         endpoint_override,
         regions_read: &region_names,
         opt_in_status: "",
+        backup_locations: &options.backup_locations,
     };
     let regional: Vec<ServiceCtx> = regional_configs
         .iter()
@@ -786,6 +801,7 @@ async fn scan_account(
             endpoint_override,
             regions_read: &region_names,
             opt_in_status: opt_in,
+            backup_locations: &options.backup_locations,
         })
         .collect();
     // A region some collectors also read when it is enabled but not asked for, with its
@@ -814,6 +830,7 @@ async fn scan_account(
             endpoint_override,
             regions_read: &region_names,
             opt_in_status: "",
+            backup_locations: &options.backup_locations,
         })
         .collect();
 
@@ -1039,6 +1056,7 @@ mod tests {
             endpoint_override: false,
             regions_read: &[],
             opt_in_status: "",
+            backup_locations: &[],
         };
         let (a, b) = (ctx("111111111111"), ctx("222222222222"));
         assert_eq!(

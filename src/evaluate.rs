@@ -7,6 +7,7 @@
 //! read is GAP, and a join that touched an unlisted resource type is GAP too. Nothing that
 //! was not read can PASS.
 
+mod backups;
 pub mod budget;
 mod cidr;
 pub mod functions;

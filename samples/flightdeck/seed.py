@@ -30,7 +30,8 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
 - backup: `staging` plan (14 days, no copies); `analytics` and `melbourne-dr` plans (35
   days, copies outside the DR account); `melbourne-dr` snapshots twice a day kept 3 days;
   flightdeck-reporting's newest recovery point is 3+ days old; app-04's newest point is
-  PARTIAL; staging RDS retention 1 day; prod-site-backups expires after 14 days; app-03
+  PARTIAL; staging RDS retention 1 day; prod-site-backups expires after 14 days (and
+  Aeronet's site backups under sites/prod/ miss a Saturday weekly: times replayed); app-03
   keeps one monthly image (AMI) instead of two; growth-wordpress's one image is public.
 - network: SSH open to 0.0.0.0/0, RDP open to ::/0, all traffic open to 0.0.0.0/0, ports
   8000-9000 public; the staging VPC's default group keeps AWS's default rules; IMDSv1 on
@@ -665,6 +666,51 @@ BUCKETS = [
 DENIED_BUCKET = "flightdeck-prod-audit-evidence"
 
 
+# Aeronet's nightly site backups (samples/aeronet/profile.yaml): objects under
+# SITE_BACKUPS's prefix written at 03:58 Sydney time, rotated as six daily, four weekly
+# (Saturday) and two monthly (first of the month), with one deliberate failure: the
+# second most recent Saturday weekly is missing. Their days follow the day the estate is
+# seeded (the rules class them by the local day written), so the keys name the class and
+# its place, never a date, and the times are replayed as hours before the scan
+# (moto stamps LastModified with the time of the put).
+SITE_BACKUPS = ("flightdeck-prod-site-backups", "sites/prod/")
+
+
+def site_backup_rotation(now=None):
+    """[(key, hours before now)] of the rotation as it stands now."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+    sydney = ZoneInfo("Australia/Sydney")
+    now = now or datetime.now(sydney)
+    kept = {"daily": [], "weekly": [], "monthly": []}
+    wanted = {"daily": 6, "weekly": 4, "monthly": 2}
+    for back in range(0, 80):
+        day = now.date() - timedelta(days=back)
+        written = datetime.combine(day, time(3, 58), tzinfo=sydney)
+        if written > now:
+            continue
+        cls = "monthly" if day.day == 1 else "weekly" if day.weekday() == 5 else "daily"
+        if len(kept[cls]) < wanted[cls]:
+            kept[cls].append(written)
+    # The deliberate failure: the second most recent Saturday's weekly was never written.
+    del kept["weekly"][1]
+    out = []
+    for cls, times in kept.items():
+        for n, written in enumerate(times, start=1):
+            hours = round((now - written).total_seconds() / 3600, 3)
+            out.append((f"{SITE_BACKUPS[1]}aeronet-prod-{cls}-{n:02d}.tar.gz", hours))
+    return sorted(out)
+
+
+def seed_site_backups(e):
+    s3 = e.client(PROD, "s3", SYD)
+    rotation = site_backup_rotation()
+    for key, _hours in rotation:
+        s3.put_object(Bucket=SITE_BACKUPS[0], Key=key, Body=b"aeronet site backup")
+    return {key: hours for key, hours in rotation}
+
+
+
 def seed_buckets(e):
     for name, account, region, key, versioning, lifecycle, _repl, pab, lock, tags in BUCKETS:
         s3 = e.client(account, "s3", region)
@@ -1075,6 +1121,8 @@ def replay(e):
         "aws_managed_keys": e.aws_keys,
         "ebs_default_keys": e.ebs_default,
         "denied_bucket": DENIED_BUCKET,
+        # When each of Aeronet's site backups was written (hours before the scan).
+        "site_backups": {"bucket": SITE_BACKUPS[0], "written_hours_ago": e.site_backups},
         # The denied vault holds 35 points: its listing says so, its points cannot be read.
         "denied_vault": {"account": DENIED_VAULT[0], "region": DENIED_VAULT[1], "name": DENIED_VAULT[2],
                          "points": 35},
@@ -1312,10 +1360,13 @@ def main():
     seed_key_grants(e)
     seed_data_stores(e)
     e.images, e.image_snapshots = seed_images(e)
+    e.site_backups = seed_site_backups(e)
     seed_late_stores(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,
+        # Listed by `assay collect --s3-backups` (the Aeronet profile's location).
+        "s3_backup_locations": ["/".join(SITE_BACKUPS)],
         "keys": {h: arn for h, (_a, _r, arn) in e.keys.items()},
         "instances": {h: i["id"] for h, i in e.instances.items()},
         "plans": {n: p["id"] for n, p in e.plans.items()},

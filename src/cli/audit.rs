@@ -73,7 +73,7 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
     let (snapshot, snapshot_path, collected) = match &args.snapshot {
         Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
         None => (
-            super::collect_cmd::scan(&args.aws)?,
+            super::collect_cmd::scan_with(&args.aws, &profile_backup_locations(&inputs))?,
             "snapshot.json".to_string(),
             true,
         ),
@@ -97,6 +97,22 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
         collected: collected.then_some(snapshot),
         seal: format!("Snapshot {snapshot_path}: {}", seal.describe()),
     })
+}
+
+/// The S3 backup locations the profile names (`s3_backup_locations`), which a live
+/// audit lists.
+fn profile_backup_locations(inputs: &pipeline::Inputs) -> Vec<String> {
+    inputs
+        .profile
+        .params
+        .get("s3_backup_locations")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn evaluate(args: EvaluateArgs) -> Result<ExitStatus> {

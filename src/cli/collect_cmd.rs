@@ -57,6 +57,11 @@ pub struct AwsArgs {
     /// Per-resource calls in flight per service and region.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// An S3 backup location to list (`BUCKET/PREFIX`, repeatable): the objects under it
+    /// are what the backup rules count. Only named prefixes are read; `audit --live` adds
+    /// the profile's `s3_backup_locations`.
+    #[arg(long = "s3-backups", value_name = "BUCKET/PREFIX")]
+    pub s3_backups: Vec<String>,
 }
 
 impl AwsArgs {
@@ -76,6 +81,7 @@ impl AwsArgs {
             shard: self.shard,
             concurrency: self.concurrency.max(1),
             progress: true,
+            backup_locations: self.s3_backups.clone(),
         }
     }
 }
@@ -107,11 +113,22 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 
 /// Runs a live scan to completion.
 pub fn scan(aws: &AwsArgs) -> Result<Snapshot> {
+    scan_with(aws, &[])
+}
+
+/// Runs a live scan to completion, also listing `backup_locations` (a profile's
+/// `s3_backup_locations`) beside those given with `--s3-backups`.
+pub fn scan_with(aws: &AwsArgs, backup_locations: &[String]) -> Result<Snapshot> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let options = aws.options();
+    let mut options = aws.options();
+    for location in backup_locations {
+        if !options.backup_locations.contains(location) {
+            options.backup_locations.push(location.clone());
+        }
+    }
     Ok(runtime.block_on(collect(&options))?)
 }
 

@@ -44,6 +44,7 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
         "s3:GetBucketObjectLockConfiguration",
     ),
     ("s3:GetBucketTagging", "s3:GetBucketTagging"),
+    super::s3_backups::OPERATION,
 ];
 
 const TYPES: &[&str] = &["aws_s3_bucket"];
@@ -132,6 +133,31 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         .collect()
         .await;
     locate_replica_buckets(&mut found);
+    let backups = backup_locations(ctx, clients, &found).await;
+    found.extend(backups);
+    found
+}
+
+/// The backup objects under each location the profile names in one of this account's
+/// buckets, listed in the bucket's region (a bucket whose region could not be read is
+/// left to [`super::s3_backups::unfound_locations`]).
+async fn backup_locations(
+    ctx: &ServiceCtx<'_>,
+    clients: &Clients<'_, '_>,
+    buckets: &[Resource],
+) -> Vec<Resource> {
+    let mut found = Vec::new();
+    for bucket in buckets {
+        let named = ctx
+            .backup_locations
+            .iter()
+            .any(|l| super::s3_backups::Location::parse(l).bucket == bucket.id);
+        if !named || !bucket.provenance.contains_key("region") {
+            continue;
+        }
+        let s3 = clients.get(&bucket.region);
+        found.extend(super::s3_backups::read_bucket(ctx, &s3, &bucket.id, &bucket.region).await);
+    }
     found
 }
 

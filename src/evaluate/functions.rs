@@ -596,6 +596,31 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
         }),
     );
 
+    // Backups per class (`evaluate::backups`), aged at collection time like `age_days`.
+    let collected_at = index.collected_at;
+    let _ = ctx.add_function(
+        "backup_classes",
+        move |items: Value, spec: Value| -> Result<Value, ExecutionError> {
+            let items = match super::values::to_json(&items) {
+                serde_json::Value::Array(items) => items,
+                serde_json::Value::Null => Vec::new(),
+                other => {
+                    return Err(ExecutionError::function_error(
+                        "backup_classes",
+                        format!("expected a list of backups, got {other}"),
+                    ));
+                }
+            };
+            let spec = super::backups::Spec::from_json(&super::values::to_json(&spec))
+                .map_err(|e| ExecutionError::function_error("backup_classes", e))?;
+            Ok(super::values::to_cel(&super::backups::classes(
+                &items,
+                &spec,
+                collected_at,
+            )))
+        },
+    );
+
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an
     // old snapshot gives the same verdicts.
     for (name, per) in [("age_days", 86_400i64), ("age_hours", 3_600i64)] {

@@ -44,6 +44,7 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("allow_statements", 1),
     ("account_of", 1),
     ("region_of", 1),
+    ("backup_classes", 2),
 ];
 
 /// The variables every expression may use.

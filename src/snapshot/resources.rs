@@ -72,6 +72,20 @@ resource_types! {
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
     }
+    S3BackupObjects => "aws_s3_backup_objects" {
+        service: "s3",
+        // Read once per account with the buckets (each in its bucket's region).
+        regional: false,
+        // The objects live in a bucket, which is the data store (its region, encryption
+        // and retention are the bucket's rules); this is the evidence that backups exist.
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show aws_s3_backup_objects: backups are written after apply",
+        ),
+        in_use: InUse::Always,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
     EbsVolume => "aws_ebs_volume" {
         service: "ec2",
         regional: true,
@@ -942,6 +956,38 @@ pub struct BackupVault {
     pub min_retention_days: Option<i64>,
     pub max_retention_days: Option<i64>,
     pub recovery_points: i64,
+}
+
+/// The backup objects under one location the profile names (`s3_backup_locations`:
+/// a bucket and a key prefix), listed with `s3:ListObjectsV2` (every page). One resource
+/// per location, in the bucket's region, with ARN `arn:aws:s3:::BUCKET/PREFIX` and id
+/// `s3://BUCKET/PREFIX`. Only the named prefix is read: assay never lists a whole bucket
+/// it was not asked to. An empty listing is data (no backup there); a listing that could
+/// not be read is a gap.
+/// <https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct S3BackupObjects {
+    pub bucket: String,
+    /// The key prefix listed (may be empty: the whole bucket was named).
+    pub prefix: String,
+    /// Every object listed, in key order.
+    pub objects: Vec<BackupObject>,
+}
+
+/// One object of a backup location (`ListObjectsV2` `Contents[]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupObject {
+    /// `Key`.
+    pub key: String,
+    /// `Size` in bytes.
+    pub size: i64,
+    /// `LastModified` (RFC 3339, UTC): when the object was written.
+    pub last_modified: String,
+    /// `StorageClass`: `STANDARD`, `GLACIER`, `DEEP_ARCHIVE`, ...; null when the answer
+    /// does not say (never assumed).
+    pub storage_class: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

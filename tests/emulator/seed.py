@@ -139,6 +139,10 @@ def full(seed):
         else:
             bucket(s3, names[key], HOME)
     bucket(s3_us, names["us"], OTHER)
+    # Two backups under a prefix the full scan names with --s3-backups (aws_s3_backup_objects).
+    for key in ["backups/2026-11-30.tar.gz", "backups/2026-12-01.tar.gz"]:
+        s3.put_object(Bucket=names["data"], Key=key, Body=b"backup")
+    out["backup_location"] = f"{names['data']}/backups/"
 
     def kms_encryption(key_arn):
         return {
@@ -827,6 +831,23 @@ def fidelity(seed):
     }
 
 
+def s3_backups(seed):
+    """Backup objects for the S3 backup-location reader: 1,001 keys under one prefix (more
+    than AWS's 1,000 a page), two under a prefix nobody named, and a second bucket whose
+    listing the test denies."""
+    s3 = seed.client("s3")
+    name = f"backups-{seed.account}"
+    denied = f"denied-backups-{seed.account}"
+    bucket(s3, name, HOME)
+    bucket(s3, denied, HOME)
+    for i in range(1001):
+        s3.put_object(Bucket=name, Key=f"site/{i:04d}.tar.gz", Body=b"x")
+    for key in ["other/a", "other/b"]:
+        s3.put_object(Bucket=name, Key=key, Body=b"x")
+    s3.put_object(Bucket=denied, Key="site/0000.tar.gz", Body=b"x")
+    return {"bucket": name, "denied_bucket": denied}
+
+
 SCENARIOS = {
     "smoke": smoke,
     "kms": kms_only,
@@ -834,6 +855,7 @@ SCENARIOS = {
     "organisation": organisation,
     "large-organisation": large_organisation,
     "fidelity": fidelity,
+    "s3-backups": s3_backups,
 }
 
 

@@ -33,6 +33,7 @@ mod logs;
 mod organisations;
 mod rds_clusters;
 mod secrets;
+mod s3_backups;
 
 const FULL_ACCOUNT: &str = "100000000001";
 const ORG_MANAGEMENT: &str = "100000000900";
@@ -78,7 +79,14 @@ fn build_full() -> Full {
         let seed = moto().seed(FULL_ACCOUNT, "full");
         let proxy = Proxy::start(&moto().url, recorded::moto_holes(Some(&seed)));
         let dir = tempfile::tempdir().unwrap();
-        let (collect, snapshot) = scan(&proxy, FULL_ACCOUNT, &[], dir.path());
+        // The backup location the seed wrote objects under: every resource type is read.
+        let location = seed_str(&seed, "backup_location").to_string();
+        let (collect, snapshot) = scan(
+            &proxy,
+            FULL_ACCOUNT,
+            &["--s3-backups", &location],
+            dir.path(),
+        );
         let snapshot =
             snapshot.unwrap_or_else(|| panic!("the full scan wrote no snapshot: {collect:?}"));
         let path = dir.path().join("snapshot.json");

@@ -45,12 +45,29 @@ fn statuses_by_rule(findings: &Value) -> BTreeMap<String, BTreeMap<String, usize
     by_rule
 }
 
+/// Automated rules neither sample profile has a promise for, and why: their findings are
+/// NOT_APPLICABLE in both sample audits (their fixtures judge them). The list can only
+/// shrink.
+const NEITHER_SAMPLE_PROMISES: [(&str, &str); 1] = [(
+    "backup.s3-backup-storage-class",
+    "Aeronet promises no cold storage; Air Maestro's cold copies are N2WS's, not S3 objects it names",
+)];
+
 #[test]
 fn the_sample_audit_exercises_every_rule() {
     let (code, stdout, findings, out) = audit("samples/air-maestro/profile.yaml");
     assert_eq!(code, 1, "the sample has failures, so exit 1:\n{stdout}");
     assert!(stdout.contains("ISO/IEC 27001:2022"), "{stdout}");
-    let by_rule = statuses_by_rule(&findings);
+    let mut by_rule = statuses_by_rule(&findings);
+    // The S3 backup-object rules judge the locations a profile names: Aeronet's site
+    // backups are in S3, Air Maestro's are N2WS snapshots. Both sample audits together.
+    let (_, _, aeronet, _) = audit("samples/aeronet/profile.yaml");
+    for (rule, statuses) in statuses_by_rule(&aeronet) {
+        let all = by_rule.entry(rule).or_default();
+        for (status, n) in statuses {
+            *all.entry(status).or_default() += n;
+        }
+    }
     let rules = assay(&["rules", "list"]).1;
     let automated: Vec<&str> = rules
         .lines()
@@ -58,6 +75,9 @@ fn the_sample_audit_exercises_every_rule() {
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     for rule in &automated {
+        if NEITHER_SAMPLE_PROMISES.iter().any(|(r, _)| r == rule) {
+            continue;
+        }
         let statuses = by_rule
             .get(*rule)
             .unwrap_or_else(|| panic!("{rule} has no findings"));

@@ -43,6 +43,15 @@ fn scan_the_estate() -> String {
     for region in &regions {
         args.extend(["--region", region]);
     }
+    let locations: Vec<&str> = seed["s3_backup_locations"]
+        .as_array()
+        .expect("the seed names the backup locations to list")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for location in &locations {
+        args.extend(["--s3-backups", location]);
+    }
     let ran = assay_live(&proxy.url, &args);
     // The two deliberate gaps make the scan incomplete: exit 3, snapshot written.
     assert_eq!(ran.code, 3, "assay collect of the estate: {ran:?}");

@@ -130,6 +130,7 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         replica_keys(&replay),
         vault_counts(&replay, &accounts),
         denied_bucket(&replay),
+        site_backup_times(&replay),
         selections(&replay),
         recovery_points(&replay, &accounts),
         signins(&replay, &accounts),
@@ -624,6 +625,50 @@ fn denied_bucket(replay: &Value) -> Rule {
                 "User: arn:aws:sts::111122223333:assumed-role/assay-audit/assay-audit is not authorized to perform: s3:GetEncryptionConfiguration on resource: \"arn:aws:s3:::{bucket}\" with an explicit deny in a resource-based policy"
             ),
         ))
+    })
+}
+
+/// `s3:ListObjectsV2` of Aeronet's site backups with the times they were written (moto
+/// stamps LastModified with the time of the put): each `LastModified` set from the seed's
+/// hours before the scan for the key it belongs to, in S3's format
+/// (`2026-11-28T16:58:00.000Z`, the ListObjectsV2 API reference).
+fn site_backup_times(replay: &Value) -> Rule {
+    let bucket = text(&replay["site_backups"], "bucket").to_string();
+    let written = replay["site_backups"]["written_hours_ago"].clone();
+    on(&["s3:ListObjectsV2"], move |r: &Request| {
+        if r.bucket() != Some(bucket.as_str()) {
+            return Reply::Forward;
+        }
+        let written = written.clone();
+        Reply::Rewrite(Box::new(move |mut response: Response| {
+            let body = response.text();
+            let keys = xml_elements(&body, "Key");
+            let mut edits: Vec<(usize, usize, String)> = Vec::new();
+            for (start, end) in xml_elements(&body, "LastModified") {
+                let Some(key) = keys
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k < start)
+                    .map(|&(a, b)| &body[a..b])
+                else {
+                    continue;
+                };
+                if let Some(hours) = written[key].as_f64() {
+                    let at = Utc::now() - Duration::seconds((hours * 3600.0) as i64);
+                    edits.push((
+                        start,
+                        end - start,
+                        at.format("%Y-%m-%dT%H:%M:%S.000Z").to_string(),
+                    ));
+                }
+            }
+            let mut out = body.clone();
+            for (at, len, text) in edits.into_iter().rev() {
+                out.replace_range(at..at + len, &text);
+            }
+            response.body = out.into_bytes();
+            response
+        }))
     })
 }
 

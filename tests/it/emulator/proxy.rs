@@ -507,6 +507,10 @@ fn s3_operation(request: &Request) -> String {
         return "ListBuckets".into();
     }
     let has = |key: &str| request.query.iter().any(|(k, _)| k == key);
+    // ListObjectsV2 is a GET on the bucket with `list-type=2` (no `x-id`).
+    if request.method == "GET" && has("list-type") {
+        return "ListObjectsV2".into();
+    }
     let by_subresource = [
         ("location", "GetBucketLocation"),
         ("encryption", "GetBucketEncryption"),
