@@ -32,8 +32,8 @@ mod kms;
 mod logs;
 mod organisations;
 mod rds_clusters;
-mod secrets;
 mod s3_backups;
+mod secrets;
 
 const FULL_ACCOUNT: &str = "100000000001";
 const ORG_MANAGEMENT: &str = "100000000900";
