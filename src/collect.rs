@@ -26,6 +26,7 @@ mod config;
 mod config_aggregate;
 mod dynamodb;
 mod ec2;
+mod efs;
 mod iam;
 mod identity_center;
 mod kms;
@@ -34,11 +35,13 @@ pub mod merge;
 pub mod operations;
 mod progress;
 mod rds;
+mod rds_clusters;
 pub mod read;
 pub mod recorder;
 mod restore;
 mod s3;
 pub mod s3_backups;
+mod secrets;
 pub mod shard;
 mod signins;
 
@@ -100,6 +103,13 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: rds::OPERATIONS,
         run: |ctx| rds::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "rds",
+        resource_types: &["aws_rds_cluster", "aws_rds_cluster_snapshot"],
+        scope: Scope::Regional { also_in: None },
+        operations: rds_clusters::OPERATIONS,
+        run: |ctx| rds_clusters::collect(ctx).boxed_local(),
     },
     Collector {
         service: "cloudtrail",
@@ -172,6 +182,20 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: identity_center::OPERATIONS,
         run: |ctx| identity_center::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "elasticfilesystem",
+        resource_types: &["aws_efs_file_system"],
+        scope: Scope::Regional { also_in: None },
+        operations: efs::OPERATIONS,
+        run: |ctx| efs::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "secretsmanager",
+        resource_types: &["aws_secretsmanager_secret"],
+        scope: Scope::Regional { also_in: None },
+        operations: secrets::OPERATIONS,
+        run: |ctx| secrets::collect(ctx).boxed_local(),
     },
 ];
 

@@ -41,12 +41,18 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   a weak one, no root MFA and root access keys in the utility account; non-compliant
   backup-account and utility trails; Config stopped in production us-east-1 and absent in
   the backup account's ap-southeast-4; console sign-ins without MFA.
+- RDS DB clusters and EFS (seeded last of all, see `seed_late_stores`): the growth-graph
+  Neptune cluster in us-east-1 unencrypted with one day of backups, and its manual snapshot
+  public; the growth-uploads EFS file system in us-east-1 unencrypted without automatic
+  backups; flightdeck-shared (encrypted, backed up) replicating to eu-west-1 (replayed:
+  moto keeps no replication); the growth/partner-api-key secret on the AWS-managed key and
+  replicated to us-east-1.
 - data stores beyond S3, EBS and RDS (seeded last, see `seed_data_stores`): the
   flightdeck-bookings DynamoDB table is a global table with a replica in us-east-1 (replayed:
   moto keeps no replicas); flightdeck-sessions on the key AWS owns without point-in-time
   recovery; the /flightdeck/worker log group without a key and never expiring; a Lambda log
   group in us-east-1; AWS Config's inventory (replayed: moto does not evaluate queries)
-  locates an EFS file system and an SQS queue in eu-west-1, types assay has no collector
+  locates a Redshift cluster and an SQS queue in eu-west-1, types assay has no collector
   for (the catch-all rule).
 - gaps: AccessDenied listing the recovery points of the backup account's Melbourne vault,
   and AccessDenied reading flightdeck-prod-audit-evidence's encryption; AWS Config not
@@ -1134,6 +1140,8 @@ def replay(e):
         "dynamodb_replicas": [{"account": PROD, "region": SYD, "table": name, "replicas": replicas}
                               for name, _k, _p, replicas in TABLES if replicas],
         "config_inventory": config_inventory(),
+        "efs_replications": [{"account": PROD, "region": SYD, "file_system": e.efs["flightdeck-shared"],
+                              "destination": EUW1}],
         "signins": {"account": PROD, "region": USE1,
                     "sso_role": "AWSReservedSSO_ReadOnly_5e2c0a1b7d9f3e46",
                     "events": [dict(zip(["id", "user", "type", "mfa", "result", "hours_ago", "ip"], s))
@@ -1206,6 +1214,79 @@ def seed_data_stores(e):
             logs.put_retention_policy(logGroupName=name, retentionInDays=days)
 
 
+def seed_late_stores(e):
+    """RDS DB clusters, EFS and Secrets Manager, last of all for the same reason as the key
+    grants."""
+    seed_db_clusters(e)
+    seed_file_systems(e)
+    seed_secrets(e)
+
+
+def seed_secrets(e):
+    """Secrets Manager: the production database credentials on the production RDS key,
+    replicated to Melbourne (compliant); the growth team's API key on the AWS-managed key
+    aws/secretsmanager, replicated to us-east-1 (encryption and residency fail, and its
+    replica there fails residency)."""
+    sm = e.client(PROD, "secretsmanager", SYD)
+    sm.create_secret(Name="flightdeck/prod/db", SecretString="not-a-real-secret", KmsKeyId=e.key("prod-rds"),
+                     AddReplicaRegions=[{"Region": MEL, "KmsKeyId": e.key("prod-rds-mel")}],
+                     Tags=tag_list({"environment": "production", "owner": "platform-team"}))
+    sm.create_secret(Name="growth/partner-api-key", SecretString="not-a-real-secret",
+                     AddReplicaRegions=[{"Region": USE1}],
+                     Tags=tag_list({"environment": "production", "owner": "growth-team"}))
+
+
+def seed_file_systems(e):
+    """EFS: flightdeck-shared in Sydney on the production EBS key with automatic backups
+    (its replication to eu-west-1 is replayed), growth-uploads in us-east-1 unencrypted and
+    without automatic backups."""
+    efs = e.client(PROD, "efs", SYD)
+    shared = efs.create_file_system(CreationToken="flightdeck-shared", Encrypted=True, KmsKeyId=e.key("prod-ebs"),
+                                    Backup=True, Tags=tag_list({"Name": "flightdeck-shared", **PROD_TAGS}))
+    e.efs = {"flightdeck-shared": shared["FileSystemId"]}
+    growth = e.client(PROD, "efs", USE1).create_file_system(
+        CreationToken="growth-uploads", Encrypted=False,
+        Tags=tag_list({"Name": "growth-uploads", "environment": "production", "owner": "growth-team"}))
+    e.efs["growth-uploads"] = growth["FileSystemId"]
+
+
+def seed_db_clusters(e):
+    """RDS DB clusters and cluster snapshots, last of all for the same reason as the key
+    grants. flightdeck-ledger (Aurora PostgreSQL on the production RDS key, 35 days) is the
+    primary of a global database whose secondary is in Melbourne: compliant. growth-graph
+    (Neptune, us-east-1, unencrypted, one day of backups) fails encryption, residency and
+    retention, and its manual snapshot is shared with everyone; the ledger's manual snapshot
+    is shared with the backup account only."""
+    rds = e.client(PROD, "rds", SYD)
+    rds.create_global_cluster(GlobalClusterIdentifier="flightdeck-ledger-global", Engine="aurora-postgresql",
+                              StorageEncrypted=True, DeletionProtection=True)
+    rds.create_db_cluster(DBClusterIdentifier="flightdeck-ledger", Engine="aurora-postgresql",
+                          GlobalClusterIdentifier="flightdeck-ledger-global", MasterUsername="fdadmin",
+                          MasterUserPassword="not-a-real-password-1", StorageEncrypted=True,
+                          KmsKeyId=e.key("prod-rds"), BackupRetentionPeriod=35, DeletionProtection=True,
+                          Tags=tag_list({"environment": "production", "owner": "platform-team",
+                                         "data-classification": "confidential"}))
+    e.client(PROD, "rds", MEL).create_db_cluster(
+        DBClusterIdentifier="flightdeck-ledger-mel", Engine="aurora-postgresql",
+        GlobalClusterIdentifier="flightdeck-ledger-global", StorageEncrypted=True,
+        KmsKeyId=e.key("prod-rds-mel"), BackupRetentionPeriod=35, DeletionProtection=True,
+        Tags=tag_list({"environment": "production", "owner": "platform-team",
+                       "data-classification": "confidential"}))
+    rds_us = e.client(PROD, "rds", USE1)
+    rds_us.create_db_cluster(DBClusterIdentifier="growth-graph", Engine="neptune", StorageEncrypted=False,
+                             BackupRetentionPeriod=1,
+                             Tags=tag_list({"environment": "production", "owner": "growth-team",
+                                            "data-classification": "internal"}))
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="flightdeck-ledger",
+                                   DBClusterSnapshotIdentifier="flightdeck-ledger-before-partitioning")
+    rds.modify_db_cluster_snapshot_attribute(DBClusterSnapshotIdentifier="flightdeck-ledger-before-partitioning",
+                                             AttributeName="restore", ValuesToAdd=[BACKUP])
+    rds_us.create_db_cluster_snapshot(DBClusterIdentifier="growth-graph",
+                                      DBClusterSnapshotIdentifier="growth-graph-export")
+    rds_us.modify_db_cluster_snapshot_attribute(DBClusterSnapshotIdentifier="growth-graph-export",
+                                                AttributeName="restore", ValuesToAdd=["all"])
+
+
 def config_inventory():
     """What AWS Config's inventory answers (config:SelectResourceConfig), per account and
     region, beyond what moto records: the two tables, and stores of types assay has no
@@ -1217,11 +1298,11 @@ def config_inventory():
         {"account": PROD, "region": SYD, "rows": [
             row("AWS::DynamoDB::Table", name, SYD, f"arn:aws:dynamodb:{SYD}:{PROD}:table/{name}")
             for name, *_ in TABLES] + [
-            row("AWS::EFS::FileSystem", "fs-0f1d2c3b4a5968778", SYD,
-                f"arn:aws:elasticfilesystem:{SYD}:{PROD}:file-system/fs-0f1d2c3b4a5968778")]},
+            row("AWS::Redshift::Cluster", "flightdeck-reporting-warehouse", SYD,
+                f"arn:aws:redshift:{SYD}:{PROD}:cluster:flightdeck-reporting-warehouse")]},
         {"account": PROD, "region": EUW1, "rows": [
-            row("AWS::EFS::FileSystem", "fs-0a9b8c7d6e5f40312", EUW1,
-                f"arn:aws:elasticfilesystem:{EUW1}:{PROD}:file-system/fs-0a9b8c7d6e5f40312"),
+            row("AWS::Redshift::Cluster", "flightdeck-eu-warehouse", EUW1,
+                f"arn:aws:redshift:{EUW1}:{PROD}:cluster:flightdeck-eu-warehouse"),
             row("AWS::SQS::Queue", f"https://sqs.{EUW1}.amazonaws.com/{PROD}/flightdeck-eu-events", EUW1,
                 f"arn:aws:sqs:{EUW1}:{PROD}:flightdeck-eu-events")]},
     ]
@@ -1379,6 +1460,7 @@ def main():
     e.images, e.image_snapshots = seed_images(e)
     e.site_backups = seed_site_backups(e)
     identity_center = seed_identity_center(e)
+    seed_late_stores(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,

@@ -64,6 +64,11 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::EC2::SecurityGroup", "aws_security_group"),
     ("AWS::RDS::DBInstance", "aws_rds_instance"),
     ("AWS::RDS::DBSnapshot", "aws_rds_snapshot"),
+    ("AWS::RDS::DBCluster", "aws_rds_cluster"),
+    ("AWS::RDS::DBClusterSnapshot", "aws_rds_cluster_snapshot"),
+    // DocumentDB and Neptune clusters are read through the RDS API.
+    ("AWS::DocDB::DBCluster", "aws_rds_cluster"),
+    ("AWS::Neptune::DBCluster", "aws_rds_cluster"),
     ("AWS::KMS::Key", "aws_kms_key"),
     ("AWS::IAM::User", "aws_iam_user"),
     ("AWS::IAM::Group", "aws_iam_group"),
@@ -74,6 +79,8 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::Backup::RecoveryPoint", "aws_backup_recovery_point"),
     ("AWS::DynamoDB::Table", "aws_dynamodb_table"),
     ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group"),
+    ("AWS::EFS::FileSystem", "aws_efs_file_system"),
+    ("AWS::SecretsManager::Secret", "aws_secretsmanager_secret"),
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {

@@ -44,6 +44,20 @@ fn encryption(encrypted: Option<bool>, key: Option<&str>) -> Option<Encryption> 
     })
 }
 
+/// The regions of RDS resources named by ARN or identifier: "If the replica is in a
+/// different Amazon Web Services Region [than its source], specify the Amazon Resource Name
+/// (ARN)" (CreateDBInstanceReadReplica, `SourceDBInstanceIdentifier`), so an identifier
+/// alone is in `home`, the region of the resource naming it. Sorted, without duplicates.
+pub(super) fn regions_of<'a>(home: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let regions: std::collections::BTreeSet<String> = names
+        .map(|n| match n.strip_prefix("arn:") {
+            Some(arn) => arn.split(':').nth(2).unwrap_or(home).to_string(),
+            None => home.to_string(),
+        })
+        .collect();
+    regions.into_iter().collect()
+}
+
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let rds = service_client!(aws_sdk_rds, ctx);
     let (account, region) = (ctx.account, ctx.region);
@@ -89,6 +103,24 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             publicly_accessible: db.publicly_accessible().unwrap_or(false),
             multi_az: db.multi_az().unwrap_or(false),
             deletion_protection: db.deletion_protection().unwrap_or(false),
+            replica_regions: regions_of(
+                region,
+                db.read_replica_db_instance_identifiers()
+                    .iter()
+                    .chain(db.read_replica_db_cluster_identifiers())
+                    .map(String::as_str)
+                    .chain(db.read_replica_source_db_instance_identifier())
+                    .chain(db.read_replica_source_db_cluster_identifier()),
+            ),
+            // "DBInstanceAutomatedBackupsReplications: The list of replicated automated
+            // backups associated with the DB instance" (the DBInstance data type); each
+            // names the replicated backup by its ARN in the destination region.
+            backup_replication_regions: regions_of(
+                region,
+                db.db_instance_automated_backups_replications()
+                    .iter()
+                    .filter_map(|r| r.db_instance_automated_backups_arn()),
+            ),
         };
         found.push(resource(
             Attributes::RdsInstance(attributes),

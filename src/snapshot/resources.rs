@@ -179,6 +179,60 @@ resource_types! {
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
     }
+    RdsCluster => "aws_rds_cluster" {
+        service: "rds",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "RDS DB clusters",
+            region_rule: "residency.rds-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    RdsClusterSnapshot => "aws_rds_cluster_snapshot" {
+        service: "rds",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "RDS cluster snapshots",
+            region_rule: "residency.rds-region",
+            selected: true,
+        }),
+        plan: Plan::Never(
+            "a plan cannot show aws_rds_cluster_snapshot: AWS creates them after apply",
+        ),
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    EfsFileSystem => "aws_efs_file_system" {
+        service: "elasticfilesystem",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "EFS file systems",
+            region_rule: "residency.efs-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    Secret => "aws_secretsmanager_secret" {
+        service: "secretsmanager",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Secrets Manager secrets",
+            region_rule: "residency.secret-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
     KmsKey => "aws_kms_key" {
         service: "kms",
         regional: true,
@@ -644,6 +698,17 @@ pub struct RdsInstance {
     pub publicly_accessible: bool,
     pub multi_az: bool,
     pub deletion_protection: bool,
+    /// Regions of the other copies of the instance's data: its read replicas
+    /// (`ReadReplicaDBInstanceIdentifiers`, `ReadReplicaDBClusterIdentifiers`; a replica in
+    /// another region is named by its ARN) and its source when it is a replica
+    /// (`ReadReplicaSourceDBInstanceIdentifier`, `ReadReplicaSourceDBClusterIdentifier`).
+    /// Sorted, without duplicates; a replica named by identifier alone is in the
+    /// instance's own region.
+    pub replica_regions: Vec<String>,
+    /// Regions its automated backups are replicated to
+    /// (`DBInstanceAutomatedBackupsReplications[].DBInstanceAutomatedBackupsArn`); empty
+    /// when they are not replicated.
+    pub backup_replication_regions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -657,6 +722,110 @@ pub struct RdsSnapshot {
     pub encryption: Option<Encryption>,
     /// Accounts the snapshot is shared with; `all` = public.
     pub shared_with: Vec<String>,
+}
+
+/// One DB cluster (`rds:DescribeDBClusters`): Aurora, Multi-AZ DB clusters, and the
+/// DocumentDB and Neptune clusters the RDS API also returns ("This operation can also
+/// return information for Amazon Neptune DB instances and Amazon DocumentDB instances",
+/// the DescribeDBClusters API reference). Its ARN is `DBClusterArn`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RdsCluster {
+    /// `Engine`: `aurora-mysql`, `aurora-postgresql`, `docdb`, `neptune`, `mysql`, ...
+    pub engine: String,
+    /// `EngineVersion`.
+    pub engine_version: Option<String>,
+    /// `EngineMode`: `provisioned`, `serverless`, `global`, ...
+    pub engine_mode: Option<String>,
+    /// `Status`.
+    pub status: String,
+    /// `StorageEncrypted` with `KmsKeyId` (`enabled: false` when the storage is not
+    /// encrypted).
+    pub encryption: Option<Encryption>,
+    /// `BackupRetentionPeriod`: automated backups are kept this many days (clusters keep
+    /// at least 1).
+    pub backup_retention_days: i64,
+    pub deletion_protection: bool,
+    pub multi_az: bool,
+    /// `DBClusterMembers`: how many DB instances the cluster has.
+    pub members: i64,
+    /// The global database it belongs to (`GlobalClusterIdentifier`), or null.
+    pub global_cluster_id: Option<String>,
+    /// Regions of the other copies of the cluster's data: the other members of its
+    /// global database (`rds:DescribeGlobalClusters`, `GlobalClusterMembers[].DBClusterArn`),
+    /// its cross-region read replica clusters (`ReadReplicaIdentifiers`) and its source
+    /// when it is one (`ReplicationSourceIdentifier`). Sorted, without duplicates.
+    pub replica_regions: Vec<String>,
+}
+
+/// One DB cluster snapshot (`rds:DescribeDBClusterSnapshots`), with who a manual one is
+/// shared with. Its ARN is `DBClusterSnapshotArn`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RdsClusterSnapshot {
+    pub db_cluster_id: String,
+    /// `Engine` of the cluster it was taken of.
+    pub engine: String,
+    /// `automated`, `manual` or `awsbackup`.
+    pub snapshot_type: String,
+    pub created: Option<String>,
+    pub status: String,
+    pub encryption: Option<Encryption>,
+    /// Accounts the snapshot is shared with (`rds:DescribeDBClusterSnapshotAttributes`,
+    /// attribute `restore`); `all` = public. Empty for automated snapshots, which cannot
+    /// be shared.
+    pub shared_with: Vec<String>,
+}
+
+/// One EFS file system (`elasticfilesystem:DescribeFileSystems`), with its backup policy
+/// and replication. Its ARN is `FileSystemArn`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EfsFileSystem {
+    /// `LifeCycleState`: `available`, `creating`, ...
+    pub state: String,
+    /// `CreationTime`, RFC 3339.
+    pub created: Option<String>,
+    /// `SizeInBytes.Value`: the metered size.
+    pub size_bytes: Option<i64>,
+    /// `AvailabilityZoneName` of a One Zone file system; null for a Regional one.
+    pub availability_zone: Option<String>,
+    /// `Encrypted` with `KmsKeyId` (`algorithm: aws:kms`; EFS encrypts at rest only with
+    /// KMS keys, the AWS managed `aws/elasticfilesystem` or a customer managed one);
+    /// `enabled: false` when not encrypted.
+    pub encryption: Option<Encryption>,
+    /// Automatic backups by AWS Backup are on (`elasticfilesystem:DescribeBackupPolicy`,
+    /// `BackupPolicy.Status` `ENABLED`); false for `DISABLED` and when no backup policy
+    /// exists (`PolicyNotFound`).
+    pub automatic_backups: Option<bool>,
+    /// Regions of the other copies of the file system's data: its replication
+    /// destinations, and its source when it is a destination
+    /// (`elasticfilesystem:DescribeReplicationConfigurations`). Sorted, without duplicates.
+    pub replica_regions: Vec<String>,
+}
+
+/// One Secrets Manager secret (`secretsmanager:ListSecrets`), with its replicas
+/// (`secretsmanager:DescribeSecret`). Its ARN is `ARN`. The secret's value is never read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    /// `CreatedDate`, RFC 3339.
+    pub created: Option<String>,
+    /// Encryption at rest: always KMS. `kms_key_arn` is `KmsKeyId` when the secret names
+    /// a key; null when it does not, which means the AWS managed key
+    /// `aws/secretsmanager` (see `aws_managed_key`).
+    pub encryption: Option<Encryption>,
+    /// True when `KmsKeyId` is absent: "If the secret is encrypted with the Amazon Web
+    /// Services managed key aws/secretsmanager, this field is omitted" (DescribeSecret,
+    /// `KmsKeyId`). Said here rather than taken for a missing value.
+    pub aws_managed_key: bool,
+    /// `RotationEnabled`.
+    pub rotation_enabled: bool,
+    /// `PrimaryRegion`: the region of the primary secret, for a replica another region.
+    pub primary_region: Option<String>,
+    /// Regions of the other copies of the secret: its replicas (`ReplicationStatus[].Region`)
+    /// and, for a replica, its primary region. Sorted, without duplicates.
+    pub replica_regions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

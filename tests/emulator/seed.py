@@ -354,6 +354,98 @@ def full(seed):
         db_plain=f"arn:aws:rds:{HOME}:{account}:db:db-plain",
     )
 
+    # --- EFS ----------------------------------------------------------------------------
+    efs = seed.client("efs")
+    # CMK, automatic backups: encryption PASS, backup PASS; its replication to eu-west-1
+    # (recorded: moto implements no replication) fails residency.
+    efs_shared = efs.create_file_system(
+        CreationToken="shared", Encrypted=True, KmsKeyId=cmk["Arn"], Backup=True,
+        Tags=[{"Key": "Name", "Value": "shared"}, {"Key": "data", "Value": "client"}],
+    )["FileSystemId"]
+    # Unencrypted, no backup policy: encryption FAIL, backup FAIL.
+    efs_plain = efs.create_file_system(CreationToken="scratch", Encrypted=False)["FileSystemId"]
+    # us-east-1: residency FAIL.
+    efs_us = seed.client("efs", OTHER).create_file_system(
+        CreationToken="uploads-us", Encrypted=True, KmsKeyId=cmk_us["Arn"]
+    )["FileSystemId"]
+    out.update(
+        efs_shared=efs_shared,
+        efs_shared_arn=f"arn:aws:elasticfilesystem:{HOME}:{account}:file-system/{efs_shared}",
+        efs_plain_arn=f"arn:aws:elasticfilesystem:{HOME}:{account}:file-system/{efs_plain}",
+        efs_us_arn=f"arn:aws:elasticfilesystem:{OTHER}:{account}:file-system/{efs_us}",
+    )
+
+    # --- Secrets Manager --------------------------------------------------------------
+    sm = seed.client("secretsmanager")
+    # CMK, replicated to us-east-1: encryption PASS, residency FAIL (the replica's region);
+    # the replica itself, a secret in us-east-1, fails residency there too.
+    secret_db = sm.create_secret(
+        Name="app/db", SecretString="not-a-real-secret", KmsKeyId=cmk["Arn"],
+        AddReplicaRegions=[{"Region": OTHER}], Tags=[{"Key": "data", "Value": "client"}],
+    )["ARN"]
+    # No KmsKeyId: the AWS managed key aws/secretsmanager, encryption FAIL; residency PASS.
+    secret_legacy = sm.create_secret(Name="app/legacy", SecretString="not-a-real-secret")["ARN"]
+    out.update(
+        secret_db=secret_db,
+        secret_db_us=secret_db.replace(f":{HOME}:", f":{OTHER}:"),
+        secret_legacy=secret_legacy,
+    )
+
+    # --- RDS DB clusters ----------------------------------------------------------------
+    # Aurora on the CMK, 14 days of backups, the primary of a global database whose
+    # secondary is in us-east-1: encryption PASS, retention PASS, residency.rds-region PASS,
+    # residency.rds-replica-regions FAIL (the secondary's region).
+    rds.create_global_cluster(
+        GlobalClusterIdentifier="orders-global", Engine="aurora-postgresql", StorageEncrypted=True
+    )
+    orders_cluster = rds.create_db_cluster(
+        DBClusterIdentifier="orders-aurora",
+        GlobalClusterIdentifier="orders-global",
+        Engine="aurora-postgresql",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        StorageEncrypted=True,
+        KmsKeyId=cmk["Arn"],
+        BackupRetentionPeriod=14,
+        Tags=[{"Key": "data", "Value": "client"}],
+    )["DBCluster"]["DBClusterArn"]
+    rds_us = seed.client("rds", OTHER)
+    # The global database's secondary in us-east-1: residency.rds-region FAIL.
+    orders_us = rds_us.create_db_cluster(
+        DBClusterIdentifier="orders-aurora-us",
+        Engine="aurora-postgresql",
+        GlobalClusterIdentifier="orders-global",
+        StorageEncrypted=True,
+        KmsKeyId=cmk_us["Arn"],
+        BackupRetentionPeriod=14,
+    )["DBCluster"]["DBClusterArn"]
+    # Neptune (the RDS API returns Neptune and DocumentDB clusters too), unencrypted, one
+    # day of backups: encryption FAIL, retention FAIL.
+    graph_cluster = rds.create_db_cluster(
+        DBClusterIdentifier="graph",
+        Engine="neptune",
+        StorageEncrypted=False,
+        BackupRetentionPeriod=1,
+    )["DBCluster"]["DBClusterArn"]
+    # A manual snapshot of the unencrypted cluster shared with everyone: sharing FAIL,
+    # encryption FAIL; a private one of the encrypted cluster: sharing PASS, encryption PASS.
+    graph_public = rds.create_db_cluster_snapshot(
+        DBClusterIdentifier="graph", DBClusterSnapshotIdentifier="graph-manual"
+    )["DBClusterSnapshot"]["DBClusterSnapshotArn"]
+    rds.modify_db_cluster_snapshot_attribute(
+        DBClusterSnapshotIdentifier="graph-manual", AttributeName="restore", ValuesToAdd=["all"]
+    )
+    orders_snapshot = rds.create_db_cluster_snapshot(
+        DBClusterIdentifier="orders-aurora", DBClusterSnapshotIdentifier="orders-manual"
+    )["DBClusterSnapshot"]["DBClusterSnapshotArn"]
+    out.update(
+        cluster_orders=orders_cluster,
+        cluster_orders_us=orders_us,
+        cluster_graph=graph_cluster,
+        cluster_snapshot_public=graph_public,
+        cluster_snapshot_orders=orders_snapshot,
+    )
+
     # --- IAM ------------------------------------------------------------------------
     iam = seed.client("iam")
     iam.update_account_password_policy(
@@ -442,7 +534,7 @@ def full(seed):
             "recordingGroup": {
                 "allSupported": False,
                 "includeGlobalResourceTypes": False,
-                "resourceTypes": ["AWS::DynamoDB::Table", "AWS::EFS::FileSystem"],
+                "resourceTypes": ["AWS::DynamoDB::Table", "AWS::Redshift::Cluster"],
             },
         }
     )

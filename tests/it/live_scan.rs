@@ -24,6 +24,7 @@ mod cloudtrail;
 mod config_inventory;
 mod credentials;
 mod dynamodb;
+mod efs;
 mod faults;
 mod full_scan;
 mod iam;
@@ -31,8 +32,10 @@ mod identity_center;
 mod kms;
 mod logs;
 mod organisations;
+mod rds_clusters;
 mod restore;
 mod s3_backups;
+mod secrets;
 
 const FULL_ACCOUNT: &str = "100000000001";
 const ORG_MANAGEMENT: &str = "100000000900";

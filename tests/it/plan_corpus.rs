@@ -159,6 +159,8 @@ fn terraform_0_15_provider_v3_parents_outside_the_plan_and_rds_defaults() {
                 Fail
             ),
             ("residency.rds-region", "aws_db_instance.app", Pass),
+            // Created by the plan: no replicas or replicated backups of its own yet.
+            ("residency.rds-replica-regions", "aws_db_instance.app", Pass),
             // The bucket is in another stack: only its public access block is in the plan.
             (
                 "backup.s3-backup-bucket-retention",
@@ -470,6 +472,12 @@ fn terraform_1_12_provider_v6_resource_regions_and_joins_without_an_account() {
                 Pass
             ),
             ("residency.rds-region", "aws_db_instance.reports", Pass),
+            // Created by the plan: no replicas or replicated backups of its own yet.
+            (
+                "residency.rds-replica-regions",
+                "aws_db_instance.reports",
+                Pass
+            ),
             (
                 "encryption.ebs-volume-kms-cmk",
                 "aws_ebs_volume.scratch",

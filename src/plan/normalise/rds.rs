@@ -34,6 +34,61 @@ fn restored(ctx: &Ctx, index: usize) -> bool {
     )
 }
 
+/// `replica_regions` and `backup_replication_regions` of an instance the plan creates: it
+/// has no read replicas and no replicated backups of its own when created (each is made
+/// by a later call, which a plan shows as a resource of its own: an `aws_db_instance`
+/// with `replicate_source_db`, judged in its region, or an
+/// `aws_db_instance_automated_backups_replication`); its one copy is its source when it
+/// is a replica: "If the source DB instance is in a different Amazon Web Services
+/// Region than the read replica, specify the source's ARN" (`replicate_source_db`,
+/// CreateDBInstanceReadReplica `SourceDBInstanceIdentifier`). An existing instance may have
+/// replicas the plan does not show: unknown.
+fn replicas(
+    ctx: &Ctx,
+    index: usize,
+    db: &mut RdsInstance,
+    unknown: &mut Vec<(&'static str, String)>,
+) -> Result<(), PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    let new = p.action == "create" || p.action == "replace";
+    let not_shown = |what: &str| {
+        format!(
+            "the plan does not show the {what} of {}, which exists already: scan the account",
+            p.address
+        )
+    };
+    if !new {
+        unknown.push(("replica_regions", not_shown("read replicas")));
+        unknown.push((
+            "backup_replication_regions",
+            not_shown("automated backup replication"),
+        ));
+        return Ok(());
+    }
+    db.backup_replication_regions = Vec::new();
+    match a.string("replicate_source_db")? {
+        Field::Known(source) if !source.is_empty() => {
+            match source.strip_prefix("arn:").map(|arn| arn.split(':').nth(2)) {
+                Some(Some(region)) => db.replica_regions = vec![region.to_string()],
+                Some(None) => unknown.push((
+                    "replica_regions",
+                    format!("{} names a source ARN without a region", p.address),
+                )),
+                None => match ctx.region_or_reason(p) {
+                    Ok(region) => db.replica_regions = vec![region],
+                    Err(reason) => unknown.push(("replica_regions", reason)),
+                },
+            }
+        }
+        Field::Unknown => {
+            unknown.push(("replica_regions", a.unknown_reason("replicate_source_db")))
+        }
+        _ => db.replica_regions = Vec::new(),
+    }
+    Ok(())
+}
+
 pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
@@ -110,6 +165,7 @@ pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, P
             _ => unknown.push((group, a.unknown_reason(key))),
         }
     }
+    replicas(ctx, index, &mut db, &mut unknown)?;
     let name = a.string("identifier")?.known();
     let mut draft = ctx.draft(index, Attributes::RdsInstance(db), name, false)?;
     for (group, reason) in unknown {

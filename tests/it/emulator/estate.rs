@@ -27,7 +27,8 @@ use serde_json::{Value, json};
 
 use super::proxy::{Reply, Request, Response, Rule, aws_error, on, xml_elements};
 use super::recorded::{
-    aws_json, ec2_xml, epoch_at, lookup_events_page, query_xml, rest_json, signin_event_at,
+    aws_json, ec2_xml, efs_replication, epoch_at, lookup_events_page, query_xml, rest_json,
+    signin_event_at,
 };
 
 /// The account moto maps the scan's base credentials to: the organisation's management
@@ -134,6 +135,7 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         recovery_points(&replay, &accounts),
         signins(&replay, &accounts),
         dynamodb_replicas(&replay, &accounts),
+        efs_replications(&replay, &accounts),
         config_inventory(&replay, &accounts),
         identity_center_instance(&replay, &accounts),
         provisioned_accounts(&replay),
@@ -895,6 +897,32 @@ fn dynamodb_replicas(replay: &Value, accounts: &Accounts) -> Rule {
             }
             response
         })))
+    })
+}
+
+/// `elasticfilesystem:DescribeReplicationConfigurations` (moto does not implement it): the
+/// replayed replications of the account and region, none elsewhere.
+fn efs_replications(replay: &Value, accounts: &Accounts) -> Rule {
+    let replications = array(replay, "efs_replications");
+    let accounts = accounts.clone();
+    Box::new(move |r: &Request| {
+        if r.operation != "elasticfilesystem:DescribeReplicationConfigurations" {
+            return None;
+        }
+        let account = accounts.of(r)?;
+        let here: Vec<Value> = replications
+            .iter()
+            .filter(|e| is_in(e, &account, &r.region))
+            .map(|e| {
+                efs_replication(
+                    &account,
+                    &r.region,
+                    text(e, "file_system"),
+                    text(e, "destination"),
+                )
+            })
+            .collect();
+        Some(rest_json(json!({"Replications": here})))
     })
 }
 

@@ -494,6 +494,8 @@ fn operation(request: &Request) -> String {
         s3_operation(request)
     } else if service == "backup" {
         backup_operation(request)
+    } else if service == "elasticfilesystem" {
+        efs_operation(request)
     } else {
         format!("{} {}", request.method, request.path)
     };
@@ -544,6 +546,22 @@ fn backup_operation(request: &Request) -> String {
         ("GET", ["restore-testing", "plans"]) => "ListRestoreTestingPlans".into(),
         ("GET", ["restore-testing", "plans", _]) => "GetRestoreTestingPlan".into(),
         ("GET", ["restore-jobs"]) => "ListRestoreJobs".into(),
+        _ => format!("{} {}", request.method, request.path),
+    }
+}
+
+/// The EFS operations the collector calls, by their restJson paths (the EFS API reference).
+fn efs_operation(request: &Request) -> String {
+    let s = request.segments();
+    let s: Vec<&str> = s.iter().map(String::as_str).collect();
+    match (request.method.as_str(), s.as_slice()) {
+        ("GET", ["2015-02-01", "file-systems"]) => "DescribeFileSystems".into(),
+        ("GET", ["2015-02-01", "file-systems", "replication-configurations"]) => {
+            "DescribeReplicationConfigurations".into()
+        }
+        ("GET", ["2015-02-01", "file-systems", _, "backup-policy"]) => {
+            "DescribeBackupPolicy".into()
+        }
         _ => format!("{} {}", request.method, request.path),
     }
 }
@@ -602,7 +620,7 @@ fn protocol(service: &str) -> &'static str {
         "s3" => "rest-xml",
         "ec2" => "ec2",
         "iam" | "rds" | "sts" => "query",
-        "backup" => "rest-json",
+        "backup" | "elasticfilesystem" => "rest-json",
         _ => "json",
     }
 }
@@ -674,7 +692,7 @@ pub fn denied(request: &Request) -> Reply {
         "s3" => (403, "AccessDenied"),
         "ec2" => (403, "UnauthorizedOperation"),
         "iam" | "rds" | "sts" => (403, "AccessDenied"),
-        "backup" => (403, "AccessDeniedException"),
+        "backup" | "elasticfilesystem" => (403, "AccessDeniedException"),
         _ => (400, "AccessDeniedException"),
     };
     Reply::Respond(aws_error(request, status, code, &message))
@@ -686,7 +704,7 @@ pub fn throttled(request: &Request) -> Reply {
         "s3" => (503, "SlowDown"),
         "ec2" => (503, "RequestLimitExceeded"),
         "iam" | "rds" | "sts" => (400, "Throttling"),
-        "backup" => (429, "ThrottlingException"),
+        "backup" | "elasticfilesystem" => (429, "ThrottlingException"),
         _ => (400, "ThrottlingException"),
     };
     Reply::Respond(aws_error(request, status, code, "Rate exceeded"))

@@ -155,6 +155,7 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         points,
         signins,
         global_table_replica(),
+        efs_replications(full.clone()),
     ];
     rules.extend(identity_center_holes("ap-southeast-2"));
     rules.extend(restore_holes(full.as_ref()));
@@ -730,17 +731,17 @@ pub fn log_groups_in_two_pages(account: &str, key: &str) -> Rule {
     })
 }
 
-/// EFS file system ids in the full scenario's recorded Config inventory: assay has no EFS
-/// collector, so only the catch-all sees them.
-pub const EFS_HOME: &str = "fs-0a1b2c3d4e5f60718";
-pub const EFS_OTHER: &str = "fs-0e9f8a7b6c5d4e3f2";
+/// Redshift cluster ids in the full scenario's recorded Config inventory: assay has no
+/// Redshift collector, so only the catch-all sees them.
+pub const WAREHOUSE_HOME: &str = "warehouse";
+pub const WAREHOUSE_OTHER: &str = "warehouse-us";
 
 /// `config:SelectResourceConfig`, which moto accepts but does not evaluate (it answers
 /// preset results, as objects rather than strings). The answer follows the API reference:
 /// `Results` a list of JSON documents as strings, `QueryInfo.SelectFields`, `NextToken`.
-/// For the full scenario: in ap-southeast-2 two pages (the `orders` table and an EFS file
-/// system, then an IAM role with `awsRegion` `global`), in us-east-1 one page (an EFS
-/// file system and the `sessions-us` table: both outside the allowed region). Other
+/// For the full scenario: in ap-southeast-2 two pages (the `orders` table and a
+/// Redshift cluster, then an IAM role with `awsRegion` `global`), in us-east-1 one page
+/// (a Redshift cluster and the `sessions-us` table: both outside the allowed region). Other
 /// accounts record nothing.
 pub fn config_inventory(full: Option<Value>) -> Rule {
     on(&["config:SelectResourceConfig"], move |r: &Request| {
@@ -760,20 +761,20 @@ pub fn config_inventory(full: Option<Value>) -> Rule {
         let row = |kind: &str, id: &str, name: &str, region: &str, arn: String| {
             json!({"resourceId": id, "resourceName": name, "resourceType": kind, "awsRegion": region, "accountId": account, "arn": arn}).to_string()
         };
-        let efs = |id: &str, region: &str| {
+        let warehouse = |id: &str, region: &str| {
             row(
-                "AWS::EFS::FileSystem",
+                "AWS::Redshift::Cluster",
                 id,
                 id,
                 region,
-                format!("arn:aws:elasticfilesystem:{region}:{account}:file-system/{id}"),
+                format!("arn:aws:redshift:{region}:{account}:cluster:{id}"),
             )
         };
         match (r.region.as_str(), r.param("NextToken").as_deref()) {
             ("ap-southeast-2", None) => aws_json(json!({
                 "Results": [
                     row("AWS::DynamoDB::Table", "orders", "orders", "ap-southeast-2", s(f, "table_orders")),
-                    efs(EFS_HOME, "ap-southeast-2"),
+                    warehouse(WAREHOUSE_HOME, "ap-southeast-2"),
                 ],
                 "QueryInfo": fields,
                 "NextToken": "inventory-page-2",
@@ -784,7 +785,7 @@ pub fn config_inventory(full: Option<Value>) -> Rule {
             })),
             ("us-east-1", None) => aws_json(json!({
                 "Results": [
-                    efs(EFS_OTHER, "us-east-1"),
+                    warehouse(WAREHOUSE_OTHER, "us-east-1"),
                     row("AWS::DynamoDB::Table", "sessions-us", "sessions-us", "us-east-1", s(f, "table_us")),
                 ],
                 "QueryInfo": fields,
@@ -924,4 +925,218 @@ fn restore_jobs(account: &str) -> Value {
             "IsParent": false
         }
     ])
+}
+
+/// One `DBCluster` element as the DescribeDBClusters API reference shows it (query XML,
+/// namespace 2014-10-31): an Aurora cluster encrypted with `key`, and a read replica
+/// cluster in `replica_region` named by its ARN in `ReadReplicaIdentifiers`.
+fn db_cluster_xml(account: &str, id: &str, key: &str, replica_region: &str) -> String {
+    format!(
+        "<DBCluster>\
+           <DBClusterIdentifier>{id}</DBClusterIdentifier>\
+           <DBClusterArn>arn:aws:rds:ap-southeast-2:{account}:cluster:{id}</DBClusterArn>\
+           <Engine>aurora-mysql</Engine><EngineVersion>8.0.mysql_aurora.3.05.2</EngineVersion>\
+           <EngineMode>provisioned</EngineMode><Status>available</Status>\
+           <StorageEncrypted>true</StorageEncrypted><KmsKeyId>{key}</KmsKeyId>\
+           <BackupRetentionPeriod>7</BackupRetentionPeriod>\
+           <DeletionProtection>true</DeletionProtection><MultiAZ>false</MultiAZ>\
+           <DBClusterMembers/>\
+           <ReadReplicaIdentifiers>\
+             <ReadReplicaIdentifier>arn:aws:rds:{replica_region}:{account}:cluster:{id}-replica</ReadReplicaIdentifier>\
+           </ReadReplicaIdentifiers>\
+           <TagList/>\
+         </DBCluster>"
+    )
+}
+
+/// `rds:DescribeDBClusters` in ap-southeast-2 in two pages (`Marker` on page 1, sent back
+/// as `Marker`): `billing-aurora` with a read replica cluster in eu-west-1 on page 1,
+/// `ledger-aurora` with one in ap-southeast-4 on page 2. Moto pages only past 100
+/// clusters, and keeps no cross-region read replica clusters.
+pub fn clusters_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(&["rds:DescribeDBClusters"], move |r: &Request| {
+        if r.region != "ap-southeast-2" {
+            return query_xml("rds", "DescribeDBClusters", "<DBClusters/>");
+        }
+        match r.param("Marker").as_deref() {
+            None => query_xml(
+                "rds",
+                "DescribeDBClusters",
+                &format!(
+                    "<DBClusters>{}</DBClusters><Marker>clusters-page-2</Marker>",
+                    db_cluster_xml(&account, "billing-aurora", &key, "eu-west-1")
+                ),
+            ),
+            Some("clusters-page-2") => query_xml(
+                "rds",
+                "DescribeDBClusters",
+                &format!(
+                    "<DBClusters>{}</DBClusters>",
+                    db_cluster_xml(&account, "ledger-aurora", &key, "ap-southeast-4")
+                ),
+            ),
+            Some(other) => panic!("unexpected DescribeDBClusters Marker {other}"),
+        }
+    })
+}
+
+/// `rds:DescribeDBInstances` in ap-southeast-2 answering one instance whose automated
+/// backups are replicated to eu-west-1 and which has a read replica in us-west-2, as the
+/// `DBInstance` data type reference shows them (`DBInstanceAutomatedBackupsReplications`,
+/// `ReadReplicaDBInstanceIdentifiers` with the replica's ARN). Moto implements neither
+/// `StartDBInstanceAutomatedBackupsReplication` nor cross-region read replicas.
+pub fn instance_with_replicated_backups(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["rds:DescribeDBInstances"], move |r: &Request| {
+        if r.region != "ap-southeast-2" {
+            return query_xml("rds", "DescribeDBInstances", "<DBInstances/>");
+        }
+        query_xml(
+            "rds",
+            "DescribeDBInstances",
+            &format!(
+                "<DBInstances><DBInstance>\
+                   <DBInstanceIdentifier>payments</DBInstanceIdentifier>\
+                   <DBInstanceArn>arn:aws:rds:ap-southeast-2:{account}:db:payments</DBInstanceArn>\
+                   <DBInstanceClass>db.r6g.large</DBInstanceClass><Engine>postgres</Engine>\
+                   <DBInstanceStatus>available</DBInstanceStatus>\
+                   <StorageEncrypted>false</StorageEncrypted>\
+                   <BackupRetentionPeriod>7</BackupRetentionPeriod>\
+                   <PubliclyAccessible>false</PubliclyAccessible><MultiAZ>true</MultiAZ>\
+                   <DeletionProtection>true</DeletionProtection>\
+                   <ReadReplicaDBInstanceIdentifiers>\
+                     <ReadReplicaDBInstanceIdentifier>arn:aws:rds:us-west-2:{account}:db:payments-replica</ReadReplicaDBInstanceIdentifier>\
+                   </ReadReplicaDBInstanceIdentifiers>\
+                   <ReadReplicaDBClusterIdentifiers/>\
+                   <DBInstanceAutomatedBackupsReplications>\
+                     <DBInstanceAutomatedBackupsReplication>\
+                       <DBInstanceAutomatedBackupsArn>arn:aws:rds:eu-west-1:{account}:auto-backup:ab-3fzg5tkzqyvkd2wmbz6rvybkumzmdqcxa2xq4ya</DBInstanceAutomatedBackupsArn>\
+                     </DBInstanceAutomatedBackupsReplication>\
+                   </DBInstanceAutomatedBackupsReplications>\
+                   <TagList/>\
+                 </DBInstance></DBInstances>"
+            ),
+        )
+    })
+}
+
+/// One `ReplicationConfigurationDescription` as the DescribeReplicationConfigurations API
+/// reference shows it: file system `fs` of `account` in `region` replicating to a new file
+/// system in `destination`.
+pub fn efs_replication(account: &str, region: &str, fs: &str, destination: &str) -> Value {
+    let arn = format!("arn:aws:elasticfilesystem:{region}:{account}:file-system/{fs}");
+    json!({
+        "SourceFileSystemId": fs,
+        "SourceFileSystemRegion": region,
+        "SourceFileSystemArn": arn,
+        "OriginalSourceFileSystemArn": arn,
+        "CreationTime": epoch(24 * 40),
+        "Destinations": [{
+            "Status": "ENABLED",
+            "FileSystemId": "fs-0d1e2f3a4b5c6d7e8",
+            "Region": destination,
+            "LastReplicatedTimestamp": epoch(1),
+        }],
+    })
+}
+
+/// `elasticfilesystem:DescribeReplicationConfigurations`, which moto does not implement:
+/// for the full scenario, the encrypted file system at home replicating to eu-west-1;
+/// elsewhere no replication (`Replications` empty).
+pub fn efs_replications(full: Option<Value>) -> Rule {
+    on(
+        &["elasticfilesystem:DescribeReplicationConfigurations"],
+        move |r: &Request| {
+            let replications = match &full {
+                Some(f) if r.region == "ap-southeast-2" => json!([efs_replication(
+                    &s(f, "account"),
+                    "ap-southeast-2",
+                    &s(f, "efs_shared"),
+                    "eu-west-1"
+                )]),
+                _ => json!([]),
+            };
+            rest_json(json!({"Replications": replications}))
+        },
+    )
+}
+
+/// `elasticfilesystem:DescribeFileSystems` in ap-southeast-2 in two pages (`NextMarker` on
+/// page 1, sent back as `Marker`), each file system as the `FileSystemDescription` data
+/// type reference shows it: `fs-0aaaa…` encrypted with `key` on page 1, `fs-0bbbb…`
+/// unencrypted on page 2; their backup policies (`ENABLED`), which moto cannot know. Moto
+/// pages only with `MaxItems`, which the collector does not send.
+pub fn file_systems_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(
+        &[
+            "elasticfilesystem:DescribeFileSystems",
+            "elasticfilesystem:DescribeBackupPolicy",
+        ],
+        move |r: &Request| {
+            if r.operation == "elasticfilesystem:DescribeBackupPolicy" {
+                return rest_json(json!({"BackupPolicy": {"Status": "ENABLED"}}));
+            }
+            let fs = |id: &str, encrypted: bool| {
+                let mut fs = json!({
+                    "OwnerId": account,
+                    "CreationToken": id,
+                    "FileSystemId": id,
+                    "FileSystemArn": format!("arn:aws:elasticfilesystem:ap-southeast-2:{account}:file-system/{id}"),
+                    "CreationTime": epoch(24 * 60),
+                    "LifeCycleState": "available",
+                    "NumberOfMountTargets": 0,
+                    "SizeInBytes": {"Value": 6144},
+                    "PerformanceMode": "generalPurpose",
+                    "Encrypted": encrypted,
+                    "ThroughputMode": "elastic",
+                    "Tags": [],
+                });
+                if encrypted {
+                    fs["KmsKeyId"] = json!(key);
+                }
+                fs
+            };
+            if r.region != "ap-southeast-2" {
+                return rest_json(json!({"FileSystems": []}));
+            }
+            match r.param("Marker").as_deref() {
+                None => rest_json(json!({
+                    "FileSystems": [fs("fs-0aaaaaaaaaaaaaaa1", true)],
+                    "NextMarker": "file-systems-page-2",
+                })),
+                Some("file-systems-page-2") => {
+                    rest_json(json!({"FileSystems": [fs("fs-0bbbbbbbbbbbbbbb2", false)]}))
+                }
+                Some(other) => panic!("unexpected DescribeFileSystems Marker {other}"),
+            }
+        },
+    )
+}
+
+/// `secretsmanager:ListSecrets` in ap-southeast-2 in two pages (`NextToken` on page 1),
+/// each entry as the `SecretListEntry` data type reference shows it: `db` (the secret's
+/// ARN) on page 1, `legacy` on page 2. Their descriptions still come from moto. Elsewhere
+/// no secrets.
+pub fn secrets_in_two_pages(db: &str, legacy: &str) -> Rule {
+    let (db, legacy) = (db.to_string(), legacy.to_string());
+    on(&["secretsmanager:ListSecrets"], move |r: &Request| {
+        let entry = |arn: &str| {
+            let name = arn
+                .rsplit(':')
+                .next()
+                .and_then(|n| n.rsplit_once('-'))
+                .map_or(arn, |(name, _)| name);
+            json!({"ARN": arn, "Name": name, "CreatedDate": epoch(24 * 3), "SecretVersionsToStages": {}, "OwningService": null, "Tags": []})
+        };
+        if r.region != "ap-southeast-2" {
+            return aws_json(json!({"SecretList": []}));
+        }
+        match r.param("NextToken").as_deref() {
+            None => aws_json(json!({"SecretList": [entry(&db)], "NextToken": "secrets-page-2"})),
+            Some("secrets-page-2") => aws_json(json!({"SecretList": [entry(&legacy)]})),
+            Some(other) => panic!("unexpected ListSecrets NextToken {other}"),
+        }
+    })
 }

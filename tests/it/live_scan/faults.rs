@@ -52,6 +52,16 @@ fn unimplemented_moto_operations_become_gaps_not_crashes() {
         ("cloudtrail:LookupEvents", OTHER, "Http500"),
         ("ec2:GetEbsDefaultKmsKeyId", HOME, "Http500"),
         ("ec2:GetEbsDefaultKmsKeyId", OTHER, "Http500"),
+        (
+            "elasticfilesystem:DescribeReplicationConfigurations",
+            HOME,
+            "Http500",
+        ),
+        (
+            "elasticfilesystem:DescribeReplicationConfigurations",
+            OTHER,
+            "Http500",
+        ),
         // One per permission set of the seed (all in the Identity Center home region).
         (
             "sso:GetPermissionsBoundaryForPermissionSet",
@@ -212,7 +222,6 @@ fn access_denied_in_every_protocol_is_a_gap() {
             "iam.console-users-mfa",
             "iam.support-group-mfa",
             "encryption.rds-instance-kms-cmk",
-            "backup.rds-retention-period",
             "logging.cloudtrail-multi-region",
             "encryption.cloudtrail-kms",
             "logging.config-recording",
@@ -225,6 +234,15 @@ fn access_denied_in_every_protocol_is_a_gap() {
             "residency.backup-copy-destinations",
         ],
     );
+    // The retention rule also judges the DB clusters, which were read; for the instances
+    // it says GAP in both regions.
+    let retention = rule_statuses(&findings, "backup.rds-retention-period");
+    for region in [HOME, OTHER] {
+        assert!(
+            retention.contains(&(format!("{FULL_ACCOUNT}/{region}"), "GAP".to_string())),
+            "{retention:?}"
+        );
+    }
     // Rules on what was read still judge it.
     expect(
         &findings,
@@ -305,8 +323,8 @@ fn a_dead_endpoint_mid_scan_is_a_gap_and_the_scan_completes() {
     let found: Vec<&Value> = gaps(&snapshot);
     assert_eq!(
         found.len(),
-        4,
-        "instances and snapshots in two regions: {found:#?}"
+        8,
+        "instances, snapshots, clusters and cluster snapshots in two regions: {found:#?}"
     );
     for g in &found {
         assert_eq!(g["service"], "rds");
@@ -326,7 +344,9 @@ fn a_dead_endpoint_mid_scan_is_a_gap_and_the_scan_completes() {
         types,
         BTreeSet::from([
             "aws_rds_instance".to_string(),
-            "aws_rds_snapshot".to_string()
+            "aws_rds_snapshot".to_string(),
+            "aws_rds_cluster".to_string(),
+            "aws_rds_cluster_snapshot".to_string(),
         ])
     );
     // Everything else was read.
@@ -395,11 +415,15 @@ fn a_region_whose_listings_failed_is_not_taken_for_unused() {
         "ec2:DescribeSecurityGroups",
         "rds:DescribeDBInstances",
         "rds:DescribeDBSnapshots",
+        "rds:DescribeDBClusters",
+        "rds:DescribeDBClusterSnapshots",
         "kms:ListKeys",
         "backup:ListBackupPlans",
         "backup:ListBackupVaults",
         "dynamodb:ListTables",
         "logs:DescribeLogGroups",
+        "elasticfilesystem:DescribeFileSystems",
+        "secretsmanager:ListSecrets",
     ];
     let deny_in_other: Rule = Box::new(move |r| {
         (regional_listings.contains(&r.operation.as_str())

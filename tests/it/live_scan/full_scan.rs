@@ -51,6 +51,9 @@ fn full_scan_reads_every_resource_type_in_both_regions() {
         "aws_backup_plan",
         "aws_region",
         "aws_ec2_image",
+        "aws_rds_cluster",
+        "aws_efs_file_system",
+        "aws_secretsmanager_secret",
     ] {
         let regions: BTreeSet<&str> = resources(&f.snapshot, type_name)
             .iter()
