@@ -33,7 +33,8 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   PARTIAL; staging RDS retention 1 day; prod-site-backups expires after 14 days (and
   Aeronet's site backups under sites/prod/ miss a Saturday weekly: times replayed); app-03
   keeps one monthly image (AMI) instead of two; growth-wordpress's one image is public;
-  the web servers' six-hourly snapshots (times replayed) miss one run on web-02.
+  the web servers' six-hourly snapshots (times replayed) miss one run on web-02 (their
+  twice-daily copies in the utility account are all there).
 - network: SSH open to 0.0.0.0/0, RDP open to ::/0, all traffic open to 0.0.0.0/0, ports
   8000-9000 public; the staging VPC's default group keeps AWS's default rules; IMDSv1 on
   worker-05, worker-06 and growth-wordpress; an unlabelled VPC in us-east-1.
@@ -543,6 +544,7 @@ def seed_snapshot_series(e):
     so the ids generated before stay as they were. Only the four web servers carry the
     series: 28 snapshots for each of the fleet's 36 volumes would triple the sample's
     snapshots for no more evidence than four volumes give."""
+    copies = []
     for n in range(1, 5):
         inst = e.instances[f"web-{n:02d}"]
         ec2 = e.client(inst["account"], "ec2", inst["region"])
@@ -555,6 +557,24 @@ def seed_snapshot_series(e):
                     TagSpecifications=[{"ResourceType": "snapshot", "Tags": tag_list(
                         {**SNAPSHOT_POLICY, "environment": "production"})}])["SnapshotId"]
                 e.snapshot_times[sid] = 1.5 + 6 * run
+                if run % 2 == 0 and run < 8:
+                    copies.append((sid, 1.0 + 6 * run))
+    # The copies in the utility account, twice a day (every other run, half an hour after
+    # it), the last two days: the copy's description names its source snapshot. moto
+    # cannot copy a snapshot across accounts, so they are snapshots of a volume made in
+    # the utility account for the purpose and deleted after (a copy's volume id is
+    # arbitrary on AWS too); their times are replayed like the sources'.
+    ec2 = e.client(UTILITY, "ec2", SYD)
+    vid = ec2.create_volume(AvailabilityZone=f"{SYD}a", Size=50, VolumeType="gp3", Encrypted=True,
+                            KmsKeyId=e.key("util-dr"))["VolumeId"]
+    e.volume_keys[vid] = e.key("util-dr")
+    for source, hours in copies:
+        sid = ec2.create_snapshot(
+            VolumeId=vid, Description=f"Copy of {source} from {PROD} (policy syd-6h)",
+            TagSpecifications=[{"ResourceType": "snapshot", "Tags": tag_list(
+                {**SNAPSHOT_POLICY, "environment": "dr"})}])["SnapshotId"]
+        e.snapshot_times[sid] = hours
+    ec2.delete_volume(VolumeId=vid)
 
 
 # --- RDS -----------------------------------------------------------------------------------
