@@ -200,3 +200,28 @@ fn the_six_hourly_snapshot_gap_fails_one_volume_only() {
         "{verdicts:?}"
     );
 }
+
+/// The copies of the six-hourly snapshots in the utility account, twice a day: each of
+/// the four web volumes under the policy has them (matched by the source snapshot the
+/// copy's description names); no other volume is judged.
+#[test]
+fn the_utility_account_holds_twice_daily_copies_of_each_policy_volume() {
+    let (_, _, findings, _) = audit("samples/air-maestro/profile.yaml");
+    let mut judged: Vec<(String, String)> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "backup.ebs-snapshot-copies" && f["status"] != "NOT_APPLICABLE")
+        .map(|f| {
+            (
+                f["resource"]["name"].as_str().unwrap_or_default().into(),
+                f["status"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    judged.sort();
+    let expected: Vec<(String, String)> = (1..=4)
+        .map(|n| (format!("flightdeck-web-{n:02}-root"), "PASS".to_string()))
+        .collect();
+    assert_eq!(judged, expected);
+}
