@@ -36,7 +36,21 @@ fn main() {
     }
     out.push_str("]\n");
     let target = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
-    std::fs::write(target.join("bundled_rules.rs"), out).expect("OUT_DIR is writable");
+    write_if_changed(&target.join("bundled_rules.rs"), &out);
+}
+
+/// Writes `contents` to `path` unless it already holds them, through a temporary file in
+/// the same directory renamed over it. Never in place: a target directory copied with hard
+/// links (`cp -al`) shares the file's inode with its original, and writing through one would
+/// change the other; a rename gives this directory a new inode. Unchanged contents keep
+/// the old file and its time, so nothing downstream rebuilds.
+fn write_if_changed(path: &Path, contents: &str) {
+    if std::fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
+        return;
+    }
+    let temporary = path.with_extension(format!("rs.{}.tmp", std::process::id()));
+    std::fs::write(&temporary, contents).expect("OUT_DIR is writable");
+    std::fs::rename(&temporary, path).expect("OUT_DIR is writable");
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) {

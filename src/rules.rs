@@ -8,6 +8,7 @@
 
 pub mod bundled;
 pub mod expr;
+pub mod instrument;
 
 pub mod load;
 pub mod on_plan;

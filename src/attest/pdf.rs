@@ -92,6 +92,19 @@ pub fn render_checked(
 ) -> Result<(Vec<u8>, Vec<LayoutFault>), MarkupError> {
     let fonts = fonts::fonts().map_err(MarkupError::Render)?;
     let mut canvas = Canvas::new(fonts);
+    lay_out(&mut canvas, markup, template)?;
+    let (mut pages, marks, mut painter) = canvas.finish();
+    decorate(&mut pages, &mut painter, view);
+    let meta = meta(view)?;
+    let faults = painter.faults.clone();
+    let bytes =
+        document::write(fonts, pages, &marks, &painter, &meta).map_err(MarkupError::Render)?;
+    Ok((bytes, faults))
+}
+
+/// Lays out the markup's directives on `canvas`, one line at a time; a line it cannot read
+/// is an error naming the template and the line.
+fn lay_out(canvas: &mut Canvas, markup: &str, template: &str) -> Result<(), MarkupError> {
     let mut table: Option<Table> = None;
     let mut kv: Option<Table> = None;
     let mut shade = false;
@@ -197,8 +210,12 @@ pub fn render_checked(
             message: "a @table is not closed with @end".into(),
         });
     }
-    let (mut pages, marks, mut painter) = canvas.finish();
-    decorate(&mut pages, &mut painter, view);
+    Ok(())
+}
+
+/// The document's metadata: title, subject and dates from the view, and the signed
+/// attestation (with its signature and key fingerprint, when signed) embedded.
+fn meta(view: &View) -> Result<Meta, MarkupError> {
     let mut extra = vec![(META_ATTESTATION.to_string(), String::new())];
     if view.signed {
         extra.push((META_SIGNATURE.to_string(), view.signature.clone()));
@@ -212,7 +229,7 @@ pub fn render_checked(
         .map_err(|e| MarkupError::Render(e.to_string()))?,
     )
     .map_err(|e| MarkupError::Render(e.to_string()))?;
-    let meta = Meta {
+    Ok(Meta {
         title: format!(
             "Data residency and protection attestation — {}",
             view.organisation
@@ -240,11 +257,7 @@ pub fn render_checked(
             .take(16)
             .collect(),
         extra,
-    };
-    let faults = painter.faults.clone();
-    let bytes =
-        document::write(fonts, pages, &marks, &painter, &meta).map_err(MarkupError::Render)?;
-    Ok((bytes, faults))
+    })
 }
 
 /// The PDF date of the attestation: its issue time, never the wall clock.

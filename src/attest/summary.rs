@@ -25,6 +25,12 @@ pub struct RuleExceptions {
     pub count: usize,
     /// `6 FAIL, 2 GAP`.
     pub statuses: String,
+    /// The same counts, to add up the rules the body has no row for.
+    #[serde(skip)]
+    pub by_status: BTreeMap<Status, usize>,
+    /// Whether the body gives the rule a row (`attest::view::BODY_EXCEPTION_RULES_MAX`);
+    /// Annex A lists every rule.
+    pub in_body: bool,
     /// The lapsed waivers of these findings, `SEC-2204 expired 2026-09-30`, `; `-joined;
     /// empty when none.
     pub expired_waivers: String,
@@ -51,7 +57,7 @@ fn observed(e: &Exception) -> String {
 }
 
 /// `2 FAIL, 1 WAIVED` from a count per status.
-fn status_counts(counts: &BTreeMap<Status, usize>) -> String {
+pub fn status_counts(counts: &BTreeMap<Status, usize>) -> String {
     counts
         .iter()
         .map(|(s, n)| format!("{n} {}", s.as_str()))
@@ -96,6 +102,8 @@ pub fn exceptions_by_rule(exceptions: &[Exception]) -> Vec<RuleExceptions> {
                 severity: format!("{:?}", first.severity).to_lowercase(),
                 count: members.iter().map(|e| e.count()).sum(),
                 statuses: status_counts(&counts),
+                by_status: counts,
+                in_body: true,
                 items: members
                     .iter()
                     .map(|e| ExceptionItem {

@@ -59,8 +59,14 @@ pub struct View {
     pub claims: Vec<ClaimRow>,
     pub findings: String,
     pub exception_count: usize,
-    /// The exceptions per rule: the body shows the rules, the annex each exception.
+    /// The exceptions per rule: the body shows the first rules, the annex each exception.
     pub exception_rules: Vec<RuleExceptions>,
+    /// How many of `exception_rules` the body gives a row (`in_body`): the most severe
+    /// [`BODY_EXCEPTION_RULES_MAX`], and any whose waiver expired.
+    pub exception_rules_in_body: usize,
+    /// The rules beyond those, in words (`22 more rule(s) with 40 finding(s): 38 FAIL,
+    /// 2 GAP`); empty when the body has a row for every rule.
+    pub exception_rules_more: String,
     pub gaps: Vec<GapRow>,
     /// The failed API calls in one line: `call in account region (error)`, `; `-joined.
     pub gaps_summary: String,
@@ -195,6 +201,14 @@ pub struct GapRow {
     pub unread: String,
 }
 
+/// The most rules the body's table of exceptions gives a row, most severe first. The body
+/// must fit on three pages whatever the rule pack and the account hold, and the rows grow
+/// with the rules (each new rule that finds something adds one); the rules past this many
+/// are counted in one line under the table, and Annex A lists every finding of every rule.
+/// A rule whose waiver expired keeps its row wherever it ranks: an approval that lapsed is
+/// what a reader of the body must not miss.
+pub const BODY_EXCEPTION_RULES_MAX: usize = 25;
+
 fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
@@ -212,39 +226,12 @@ impl View {
     /// signature over it (when signed).
     pub fn new(attestation: &Attestation, signed: &str, signature: Option<&str>) -> View {
         let a = attestation;
-        let stores: Vec<StoreRow> = a
-            .data_stores
-            .iter()
-            .map(|s| StoreRow {
-                label: s.label.clone(),
-                count: s.count,
-                regions: s
-                    .regions
-                    .iter()
-                    .map(|(r, n)| format!("{r} ({n})"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                outside: s.outside_allowed_regions,
-                encryption: a
-                    .encryption
-                    .iter()
-                    .find(|e| e.resource_type == s.resource_type)
-                    .map_or("—".into(), summary::encryption_text),
-            })
-            .collect();
-        let copies: Vec<CopyRow> = a
-            .copies
-            .iter()
-            .map(|c| CopyRow {
-                kind: c.kind.clone(),
-                source: c.source.clone(),
-                destination: c.destination.clone(),
-                location: summary::location(c),
-                retention: c.retention_days.map_or("—".into(), |d| format!("{d} days")),
-                allowed: allowed_text(c.within_allowed_regions),
-                sharing: summary::sharing(c).into(),
-            })
-            .collect();
+        let stores = store_rows(a);
+        let copies = copy_rows(a);
+        let mut exception_rules = summary::exceptions_by_rule(&a.exceptions);
+        for (rank, rule) in exception_rules.iter_mut().enumerate() {
+            rule.in_body = rank < BODY_EXCEPTION_RULES_MAX || !rule.expired_waivers.is_empty();
+        }
         View {
             id: a.id.clone(),
             organisation: a.organisation.clone(),
@@ -261,24 +248,7 @@ impl View {
             snapshot_file: a.evidence.snapshot_file.clone(),
             snapshot_digest: a.evidence.snapshot_manifest_sha256.clone(),
             snapshot_origin: a.evidence.snapshot_origin.clone(),
-            collected_by: a.evidence.collection.as_ref().map_or_else(
-                || "not recorded in this attestation".into(),
-                |c| {
-                    // One line: the body must stay short; the per-account roles are in
-                    // the signed JSON.
-                    let roles = match c.account_principals.len() {
-                        0 => String::new(),
-                        n => format!(" ({n} account(s) read as an assumed role)"),
-                    };
-                    format!(
-                        "{}{roles} with {}",
-                        c.principal_arn
-                            .as_deref()
-                            .unwrap_or("principal not recorded"),
-                        c.collected_by
-                    )
-                },
-            ),
+            collected_by: collected_by(a),
             endpoint: a.evidence.collection.as_ref().map_or_else(
                 || "not recorded in this attestation".into(),
                 |c| c.endpoint_text(),
@@ -297,16 +267,7 @@ impl View {
                 a.scope.selectors.join("; ")
             },
             account_count: a.scope.accounts.len(),
-            accounts: a
-                .scope
-                .accounts
-                .iter()
-                .map(|acc| AccountRow {
-                    id: acc.account_id.clone(),
-                    regions_read: or_dash(acc.regions_read.join(", ")),
-                    regions_not_read: or_dash(acc.regions_not_read.join("; ")),
-                })
-                .collect(),
+            accounts: account_rows(a),
             resources: a.scope.resources,
             allowed_regions: if a.allowed_regions.is_empty() {
                 "not set in the profile".into()
@@ -327,75 +288,12 @@ impl View {
                 .count(),
             copies,
             copy_destinations: summary::copies_by_destination(&a.copies),
-            encryption: a
-                .encryption
-                .iter()
-                .map(|e| EncryptionRow {
-                    label: e.label.clone(),
-                    total: e.total,
-                    customer_managed: e.kms_customer_managed,
-                    aws_managed: e.kms_aws_managed,
-                    other_key: e.kms_key_not_in_snapshot,
-                    other: e.other_encryption,
-                    unencrypted: e.unencrypted,
-                    not_read: e.not_read,
-                })
-                .collect(),
-            keys: a
-                .keys
-                .iter()
-                .map(|k| KeyRow {
-                    arn: k.arn.clone(),
-                    region: k.region.clone(),
-                    manager: k.manager.to_lowercase(),
-                    rotation: rotation_text(k.rotation_enabled),
-                    replicas: or_dash(k.replica_regions.join(", ")),
-                    protects: k.protects,
-                })
-                .collect(),
+            encryption: encryption_rows(a),
+            keys: key_rows(a),
             key_summary: summary::keys(&a.keys, &a.allowed_regions),
             retention_classes: summary::retention_by_class(&a.retention),
-            retention: a
-                .retention
-                .iter()
-                .map(|r| RetentionRow {
-                    source: r.source.clone(),
-                    location: format!("{} {}", r.account, r.region),
-                    frequency: match r.runs_per_day {
-                        Some(n) if n > 1 => format!("{} ({n}× a day)", r.frequency),
-                        _ => r.frequency.clone(),
-                    },
-                    retention: days(r.retention_days),
-                    cold_storage: r
-                        .cold_storage_after_days
-                        .map_or("—".into(), |d| format!("after {d} days")),
-                    copies: or_dash(r.copies.join("; ")),
-                })
-                .collect(),
-            claims: a
-                .claims
-                .iter()
-                .map(|c| {
-                    let n = |s: Status| c.findings.get(&s).copied().unwrap_or(0);
-                    let status_text = match c.status.as_str() {
-                        "supported" => "observed, none failed".to_string(),
-                        "contradicted" => format!("contradicted: {} failed", n(Status::Fail)),
-                        "incomplete" => format!(
-                            "not fully observed: {} not evaluated",
-                            n(Status::Gap) + n(Status::Error) + n(Status::Unknown)
-                        ),
-                        "attested" => "attested by a person".into(),
-                        "manual-evidence-required" => "manual evidence required".into(),
-                        _ => "not checked by any rule".into(),
-                    };
-                    ClaimRow {
-                        quote: c.quote.split_whitespace().collect::<Vec<_>>().join(" "),
-                        source: c.source.clone(),
-                        status: c.status.clone(),
-                        status_text,
-                    }
-                })
-                .collect(),
+            retention: retention_rows(a),
+            claims: claim_rows(a),
             findings: a
                 .evidence
                 .findings
@@ -404,18 +302,10 @@ impl View {
                 .collect::<Vec<_>>()
                 .join(" · "),
             exception_count: a.exceptions.iter().map(|e| e.count()).sum(),
-            exception_rules: summary::exceptions_by_rule(&a.exceptions),
-            gaps: a
-                .scope
-                .gaps
-                .iter()
-                .map(|g| GapRow {
-                    location: format!("{} {}", g.account, g.region),
-                    operation: g.operation.clone(),
-                    error: format!("{}: {}", g.error_code, g.message),
-                    unread: or_dash(g.resource_types.join(", ")),
-                })
-                .collect(),
+            exception_rules_in_body: exception_rules.iter().filter(|r| r.in_body).count(),
+            exception_rules_more: rules_beyond_body(&exception_rules),
+            exception_rules,
+            gaps: gap_rows(a),
             gaps_summary: gaps_summary(&a.scope.gaps),
             issuer: a
                 .issuer
@@ -425,17 +315,7 @@ impl View {
             valid_until: a.valid_until.as_ref().map(time).unwrap_or_default(),
             next_issue: a.next_issue.as_ref().map(time).unwrap_or_default(),
             redacted: a.redaction.as_ref().map(redacted_text).unwrap_or_default(),
-            sharing: a
-                .copies
-                .iter()
-                .filter(|c| !summary::sharing(c).is_empty())
-                .map(|c| SharingRow {
-                    kind: c.kind.clone(),
-                    what: c.source.clone(),
-                    with: c.destination.clone(),
-                    sharing: summary::sharing(c).into(),
-                })
-                .collect(),
+            sharing: sharing_rows(a),
             openssl_steps: OPENSSL_STEPS.iter().map(|s| (*s).to_string()).collect(),
             signed: signature.is_some(),
             signature: signature.unwrap_or_default().to_string(),
@@ -452,6 +332,208 @@ impl View {
             embedded_attestation: base64::engine::general_purpose::STANDARD.encode(signed),
         }
     }
+}
+
+/// The data stores, one row per kind, with how each kind is encrypted in words.
+fn store_rows(a: &Attestation) -> Vec<StoreRow> {
+    a.data_stores
+        .iter()
+        .map(|s| StoreRow {
+            label: s.label.clone(),
+            count: s.count,
+            regions: s
+                .regions
+                .iter()
+                .map(|(r, n)| format!("{r} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            outside: s.outside_allowed_regions,
+            encryption: a
+                .encryption
+                .iter()
+                .find(|e| e.resource_type == s.resource_type)
+                .map_or("—".into(), summary::encryption_text),
+        })
+        .collect()
+}
+
+/// Every copy (the annex's rows).
+fn copy_rows(a: &Attestation) -> Vec<CopyRow> {
+    a.copies
+        .iter()
+        .map(|c| CopyRow {
+            kind: c.kind.clone(),
+            source: c.source.clone(),
+            destination: c.destination.clone(),
+            location: summary::location(c),
+            retention: c.retention_days.map_or("—".into(), |d| format!("{d} days")),
+            allowed: allowed_text(c.within_allowed_regions),
+            sharing: summary::sharing(c).into(),
+        })
+        .collect()
+}
+
+/// The collecting principal and tool in one line, or that the attestation does not say.
+fn collected_by(a: &Attestation) -> String {
+    a.evidence.collection.as_ref().map_or_else(
+        || "not recorded in this attestation".into(),
+        |c| {
+            // One line: the body must stay short; the per-account roles are in
+            // the signed JSON.
+            let roles = match c.account_principals.len() {
+                0 => String::new(),
+                n => format!(" ({n} account(s) read as an assumed role)"),
+            };
+            format!(
+                "{}{roles} with {}",
+                c.principal_arn
+                    .as_deref()
+                    .unwrap_or("principal not recorded"),
+                c.collected_by
+            )
+        },
+    )
+}
+
+/// Each account with the regions read and not read.
+fn account_rows(a: &Attestation) -> Vec<AccountRow> {
+    a.scope
+        .accounts
+        .iter()
+        .map(|acc| AccountRow {
+            id: acc.account_id.clone(),
+            regions_read: or_dash(acc.regions_read.join(", ")),
+            regions_not_read: or_dash(acc.regions_not_read.join("; ")),
+        })
+        .collect()
+}
+
+/// The encryption counts per kind of data store.
+fn encryption_rows(a: &Attestation) -> Vec<EncryptionRow> {
+    a.encryption
+        .iter()
+        .map(|e| EncryptionRow {
+            label: e.label.clone(),
+            total: e.total,
+            customer_managed: e.kms_customer_managed,
+            aws_managed: e.kms_aws_managed,
+            other_key: e.kms_key_not_in_snapshot,
+            other: e.other_encryption,
+            unencrypted: e.unencrypted,
+            not_read: e.not_read,
+        })
+        .collect()
+}
+
+/// Every KMS key (the annex's rows).
+fn key_rows(a: &Attestation) -> Vec<KeyRow> {
+    a.keys
+        .iter()
+        .map(|k| KeyRow {
+            arn: k.arn.clone(),
+            region: k.region.clone(),
+            manager: k.manager.to_lowercase(),
+            rotation: rotation_text(k.rotation_enabled),
+            replicas: or_dash(k.replica_regions.join(", ")),
+            protects: k.protects,
+        })
+        .collect()
+}
+
+/// Every backup rule (the annex's rows).
+fn retention_rows(a: &Attestation) -> Vec<RetentionRow> {
+    a.retention
+        .iter()
+        .map(|r| RetentionRow {
+            source: r.source.clone(),
+            location: format!("{} {}", r.account, r.region),
+            frequency: match r.runs_per_day {
+                Some(n) if n > 1 => format!("{} ({n}× a day)", r.frequency),
+                _ => r.frequency.clone(),
+            },
+            retention: days(r.retention_days),
+            cold_storage: r
+                .cold_storage_after_days
+                .map_or("—".into(), |d| format!("after {d} days")),
+            copies: or_dash(r.copies.join("; ")),
+        })
+        .collect()
+}
+
+/// The vendor's claims with their status in words.
+fn claim_rows(a: &Attestation) -> Vec<ClaimRow> {
+    a.claims
+        .iter()
+        .map(|c| {
+            let n = |s: Status| c.findings.get(&s).copied().unwrap_or(0);
+            let status_text = match c.status.as_str() {
+                "supported" => "observed, none failed".to_string(),
+                "contradicted" => format!("contradicted: {} failed", n(Status::Fail)),
+                "incomplete" => format!(
+                    "not fully observed: {} not evaluated",
+                    n(Status::Gap) + n(Status::Error) + n(Status::Unknown)
+                ),
+                "attested" => "attested by a person".into(),
+                "manual-evidence-required" => "manual evidence required".into(),
+                _ => "not checked by any rule".into(),
+            };
+            ClaimRow {
+                quote: c.quote.split_whitespace().collect::<Vec<_>>().join(" "),
+                source: c.source.clone(),
+                status: c.status.clone(),
+                status_text,
+            }
+        })
+        .collect()
+}
+
+/// Every failed API call (the annex's rows).
+fn gap_rows(a: &Attestation) -> Vec<GapRow> {
+    a.scope
+        .gaps
+        .iter()
+        .map(|g| GapRow {
+            location: format!("{} {}", g.account, g.region),
+            operation: g.operation.clone(),
+            error: format!("{}: {}", g.error_code, g.message),
+            unread: or_dash(g.resource_types.join(", ")),
+        })
+        .collect()
+}
+
+/// The copies shared outside their account.
+fn sharing_rows(a: &Attestation) -> Vec<SharingRow> {
+    a.copies
+        .iter()
+        .filter(|c| !summary::sharing(c).is_empty())
+        .map(|c| SharingRow {
+            kind: c.kind.clone(),
+            what: c.source.clone(),
+            with: c.destination.clone(),
+            sharing: summary::sharing(c).into(),
+        })
+        .collect()
+}
+
+/// The rules the body has no row for, counted in one line: how many, their findings, and
+/// those by status; empty when there are none.
+fn rules_beyond_body(rules: &[RuleExceptions]) -> String {
+    let rest: Vec<&RuleExceptions> = rules.iter().filter(|r| !r.in_body).collect();
+    if rest.is_empty() {
+        return String::new();
+    }
+    let mut counts = BTreeMap::new();
+    for rule in &rest {
+        for (status, n) in &rule.by_status {
+            *counts.entry(*status).or_default() += n;
+        }
+    }
+    format!(
+        "{} more rule(s) with {} finding(s): {}",
+        rest.len(),
+        rest.iter().map(|r| r.count).sum::<usize>(),
+        summary::status_counts(&counts)
+    )
 }
 
 /// `5 security group ids, 2 IAM user names` (every kind redacted, with how many were

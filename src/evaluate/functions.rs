@@ -405,8 +405,19 @@ fn null<'c, 'k>() -> Result<CowVal<'c, 'k>, ExecutionError> {
     Ok(CowVal::Owned(Box::new(cel::common::types::CelNull)))
 }
 
-/// Adds assay's functions to a root context.
+/// Adds assay's functions to a root context: the joins, which read the snapshot through
+/// `index` and record in `touched` what they read, then the functions of one value.
 pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex<Touched>>) {
+    register_related(ctx, &index, &touched);
+    register_of_type(ctx, &index, &touched);
+    register_of_type_where(ctx, &index, &touched);
+    register_of_type_covering(ctx, &index, &touched);
+    register_aged(ctx, &index);
+    register_value_functions(ctx);
+}
+
+/// `related(arn)`: the resource with that ARN, or null with the gap that may hide it.
+fn register_related(ctx: &mut Context<'_, '_>, index: &Arc<Index>, touched: &Arc<Mutex<Touched>>) {
     let (i, t) = (index.clone(), touched.clone());
     let _ = ctx.add_function(
         "related",
@@ -464,7 +475,11 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             }
         }),
     );
+}
 
+/// `of_type(type)` (the account's resources of the type) and `all_of_type(type)` (every
+/// account's).
+fn register_of_type(ctx: &mut Context<'_, '_>, index: &Arc<Index>, touched: &Arc<Mutex<Touched>>) {
     for (name, whole_snapshot) in [("of_type", false), ("all_of_type", true)] {
         let (i, t) = (index.clone(), touched.clone());
         let _ = ctx.add_function(
@@ -500,7 +515,14 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             }),
         );
     }
+}
 
+/// `of_type_where(type, field, value)`.
+fn register_of_type_where(
+    ctx: &mut Context<'_, '_>,
+    index: &Arc<Index>,
+    touched: &Arc<Mutex<Touched>>,
+) {
     // `of_type(type).filter(x, x.field == value)` through an index: the same resources in
     // the same order, the same gaps and plan caveats (those of every resource of the type
     // in the account, as `of_type` records), without a scan per call.
@@ -550,7 +572,14 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             Ok(CowVal::Owned(i.list(&positions)))
         }),
     );
+}
 
+/// `of_type_covering(type, flag)`.
+fn register_of_type_covering(
+    ctx: &mut Context<'_, '_>,
+    index: &Arc<Index>,
+    touched: &Arc<Mutex<Touched>>,
+) {
     // `of_type(type)` of the account plus every resource of the type in any account whose
     // boolean `flag` is true (an organisation trail covers every member account): the same
     // resources, in the same order, as `all_of_type(type).filter(x, x.account ==
@@ -595,7 +624,11 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             Ok(CowVal::Owned(i.list(&returned)))
         }),
     );
+}
 
+/// The functions that age what they read at collection time, not at evaluation time:
+/// `backup_classes(backups, spec)`, `age_days(timestamp)` and `age_hours(timestamp)`.
+fn register_aged(ctx: &mut Context<'_, '_>, index: &Arc<Index>) {
     // Backups per class (`evaluate::backups`), aged at collection time like `age_days`.
     let collected_at = index.collected_at;
     let _ = ctx.add_function(
@@ -639,7 +672,11 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
             ))
         });
     }
+}
 
+/// The functions of one value, which read nothing else: CIDRs, ports, IAM policy
+/// statements and ARNs.
+fn register_value_functions(ctx: &mut Context<'_, '_>) {
     let _ = ctx.add_function(
         "is_public_cidr",
         |cidr: Value| -> Result<Value, ExecutionError> {
@@ -756,7 +793,91 @@ pub fn statement_requires_mfa(statement: &serde_json::Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::expr::{ENV, FUNCTIONS, compile};
     use serde_json::json;
+
+    /// Calls `name` with `n` null arguments in a context with assay's functions registered.
+    fn call_registered(name: &str, n: usize) -> Result<cel::Value, cel::ExecutionError> {
+        let snapshot = crate::snapshot::Snapshot::parse(
+            include_str!("../../samples/aws-sample/snapshot.json"),
+            "sample",
+        )
+        .expect("the sample parses");
+        let mut ctx = cel::Context::with_env(ENV.clone());
+        register(
+            &mut ctx,
+            Arc::new(Index::new(&snapshot)),
+            Arc::new(std::sync::Mutex::new(Touched::default())),
+        );
+        let args = vec!["null"; n].join(", ");
+        let program = compile(&format!("{name}({args})")).expect("a call compiles");
+        program.program.execute(&ctx)
+    }
+
+    /// The names `register` (through the `register_*` functions it calls) gives to
+    /// `add_function`, read from this file's source: a literal name, or `name` bound by
+    /// `let name = "…"` or by a `for (name, …)` loop over tuples whose first items are the
+    /// names.
+    fn registered_names() -> BTreeSet<String> {
+        let source = include_str!("functions.rs");
+        // `register` and the `register_*` functions it calls: everything before the tests.
+        let body = &source[..source.find("#[cfg(test)]").expect("functions.rs has tests")];
+        let mut names = BTreeSet::new();
+        for (at, _) in body.match_indices("add_function(") {
+            let rest = body[at + "add_function(".len()..].trim_start();
+            if let Some(literal) = rest.strip_prefix('"') {
+                names.insert(literal[..literal.find('"').expect("literal ends")].to_string());
+            } else {
+                assert!(
+                    rest.starts_with("name,"),
+                    "unreadable registration: {rest:.40}"
+                );
+                // The nearest binding before the call: `let name = "…";` or a loop.
+                let let_at = body[..at].rfind("let name = \"");
+                let loop_at = body[..at].rfind("for (name,");
+                if let_at > loop_at {
+                    let line = &body[let_at.expect("a binding") + "let name = \"".len()..];
+                    names.insert(line[..line.find('"').expect("literal ends")].to_string());
+                } else {
+                    let line = body[loop_at.expect("a loop binds name")..].lines().next();
+                    for item in line.expect("loop line").split("(\"").skip(1) {
+                        names.insert(item[..item.find('"').expect("literal ends")].to_string());
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    /// The checker's list and the registration are written apart (cel-rust has no way to
+    /// declare a function once for both); this ties them: the same names, the same arity.
+    #[test]
+    fn the_checked_functions_are_the_registered_functions() {
+        let listed: BTreeSet<String> = FUNCTIONS.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(
+            listed,
+            registered_names(),
+            "rules/expr.rs FUNCTIONS vs register()"
+        );
+        for &(name, arity) in FUNCTIONS {
+            match call_registered(name, arity) {
+                Err(cel::ExecutionError::UndeclaredReference(r)) => {
+                    panic!("{name} is listed but not registered ({r})")
+                }
+                Err(cel::ExecutionError::InvalidArgumentCount { expected, actual }) => {
+                    panic!("{name}: listed with {actual} arguments, registered with {expected}")
+                }
+                _ => {}
+            }
+            assert!(
+                matches!(
+                    call_registered(name, arity - 1),
+                    Err(cel::ExecutionError::InvalidArgumentCount { expected, .. }) if expected == arity
+                ),
+                "{name} takes more arguments than the {arity} listed"
+            );
+        }
+    }
 
     #[test]
     fn bool_if_exists_is_not_mfa() {

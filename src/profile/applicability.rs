@@ -19,11 +19,13 @@
 //! without a justification, an inheritance without a provider or reference.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, did_you_mean};
+use crate::frameworks::Framework;
 use crate::rules::RulePack;
 
 /// One entry of the `applicability:` list as written.
@@ -148,45 +150,7 @@ pub(super) fn check(
         }
         let status = e.status.value.as_str();
         let status_place = at(e.status.referenced.line(), e.status.referenced.column());
-        if !STATUSES.contains(&status) {
-            diags.push(
-                Diagnostic::error(
-                    "applicability",
-                    format!(
-                        "profile: applicability {n}: `status` must be one of {}, got `{status}`",
-                        STATUSES.join(", ")
-                    ),
-                )
-                .at(file, status_place.clone(), "this field"),
-            );
-        }
-        let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
-        let mut required = |field: &str, why: &str| {
-            diags.push(
-                Diagnostic::error(
-                    "applicability",
-                    format!("profile: applicability {n}: `{field}` is required {why}"),
-                )
-                .at(file, status_place.clone(), format!("status `{status}`")),
-            );
-        };
-        if status == "excluded" && blank(&e.justification) {
-            required(
-                "justification",
-                "for an excluded control: the Statement of Applicability must say why",
-            );
-        }
-        if status == "inherited" {
-            if blank(&e.provider) {
-                required("provider", "for an inherited control: who operates it");
-            }
-            if blank(&e.reference) {
-                required(
-                    "reference",
-                    "for an inherited control: the provider's report or certificate that evidences it",
-                );
-            }
-        }
+        check_status(n, e, status_place, file, diags);
         if e.families.is_empty() && e.controls.is_empty() {
             diags.push(
                 Diagnostic::error(
@@ -198,57 +162,7 @@ pub(super) fn check(
                 .at(file, entry_place.clone(), "this entry"),
             );
         }
-        let mut ids: Vec<(String, std::ops::Range<usize>)> = Vec::new();
-        for family in &e.families {
-            let place = at(family.referenced.line(), family.referenced.column());
-            if framework.family(&family.value).is_none() {
-                let mut d = Diagnostic::error(
-                    "applicability",
-                    format!(
-                        "profile: applicability {n}: `families`: `{}` is not a family of {}",
-                        family.value, framework.id
-                    ),
-                )
-                .at(file, place, "unknown family");
-                for s in did_you_mean(
-                    &family.value,
-                    framework.families.iter().map(|f| f.id.as_str()),
-                ) {
-                    d = d.note(format!("did you mean `{s}`?"));
-                }
-                diags.push(d);
-                continue;
-            }
-            ids.extend(
-                framework
-                    .controls
-                    .iter()
-                    .filter(|c| c.family == family.value)
-                    .map(|c| (c.id.clone(), place.clone())),
-            );
-        }
-        for control in &e.controls {
-            let place = at(control.referenced.line(), control.referenced.column());
-            if framework.control(&control.value).is_none() {
-                let mut d = Diagnostic::error(
-                    "applicability",
-                    format!(
-                        "profile: applicability {n}: `controls`: `{}` is not a control of {}",
-                        control.value, framework.id
-                    ),
-                )
-                .at(file, place, "unknown control");
-                for s in did_you_mean(
-                    &control.value,
-                    framework.controls.iter().map(|c| c.id.as_str()),
-                ) {
-                    d = d.note(format!("did you mean `{s}`?"));
-                }
-                diags.push(d);
-                continue;
-            }
-            ids.push((control.value.clone(), place));
-        }
+        let ids = named_controls(n, e, framework, &at, file, diags);
         let applicability = Applicability {
             status: status.to_string(),
             declared: true,
@@ -278,6 +192,122 @@ pub(super) fn check(
         }
     }
     map
+}
+
+/// Entry `n`'s status is one of [`STATUSES`], and the fields its status requires are
+/// given (a justification for an excluded control, a provider and its report for an
+/// inherited one).
+fn check_status(
+    n: usize,
+    e: &RawEntry,
+    status_place: Range<usize>,
+    file: FileId,
+    diags: &mut Diagnostics,
+) {
+    let status = e.status.value.as_str();
+    if !STATUSES.contains(&status) {
+        diags.push(
+            Diagnostic::error(
+                "applicability",
+                format!(
+                    "profile: applicability {n}: `status` must be one of {}, got `{status}`",
+                    STATUSES.join(", ")
+                ),
+            )
+            .at(file, status_place.clone(), "this field"),
+        );
+    }
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    let mut required = |field: &str, why: &str| {
+        diags.push(
+            Diagnostic::error(
+                "applicability",
+                format!("profile: applicability {n}: `{field}` is required {why}"),
+            )
+            .at(file, status_place.clone(), format!("status `{status}`")),
+        );
+    };
+    if status == "excluded" && blank(&e.justification) {
+        required(
+            "justification",
+            "for an excluded control: the Statement of Applicability must say why",
+        );
+    }
+    if status == "inherited" {
+        if blank(&e.provider) {
+            required("provider", "for an inherited control: who operates it");
+        }
+        if blank(&e.reference) {
+            required(
+                "reference",
+                "for an inherited control: the provider's report or certificate that evidences it",
+            );
+        }
+    }
+}
+
+/// The controls entry `n` names, directly or through its families, each with the place
+/// that named it; an unknown family or control is an error with suggestions.
+fn named_controls(
+    n: usize,
+    e: &RawEntry,
+    framework: &Framework,
+    at: &impl Fn(u64, u64) -> Range<usize>,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Vec<(String, Range<usize>)> {
+    let mut ids: Vec<(String, Range<usize>)> = Vec::new();
+    for family in &e.families {
+        let place = at(family.referenced.line(), family.referenced.column());
+        if framework.family(&family.value).is_none() {
+            let mut d = Diagnostic::error(
+                "applicability",
+                format!(
+                    "profile: applicability {n}: `families`: `{}` is not a family of {}",
+                    family.value, framework.id
+                ),
+            )
+            .at(file, place, "unknown family");
+            for s in did_you_mean(
+                &family.value,
+                framework.families.iter().map(|f| f.id.as_str()),
+            ) {
+                d = d.note(format!("did you mean `{s}`?"));
+            }
+            diags.push(d);
+            continue;
+        }
+        ids.extend(
+            framework
+                .controls
+                .iter()
+                .filter(|c| c.family == family.value)
+                .map(|c| (c.id.clone(), place.clone())),
+        );
+    }
+    for control in &e.controls {
+        let place = at(control.referenced.line(), control.referenced.column());
+        if framework.control(&control.value).is_none() {
+            let mut d = Diagnostic::error(
+                "applicability",
+                format!(
+                    "profile: applicability {n}: `controls`: `{}` is not a control of {}",
+                    control.value, framework.id
+                ),
+            )
+            .at(file, place, "unknown control");
+            for s in did_you_mean(
+                &control.value,
+                framework.controls.iter().map(|c| c.id.as_str()),
+            ) {
+                d = d.note(format!("did you mean `{s}`?"));
+            }
+            diags.push(d);
+            continue;
+        }
+        ids.push((control.value.clone(), place));
+    }
+    ids
 }
 
 fn trimmed(value: &Option<String>) -> Option<String> {

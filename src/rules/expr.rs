@@ -77,7 +77,7 @@ pub fn compile(source: &str) -> Result<Expression, Vec<ExprProblem>> {
     match ENV.compile(source) {
         Ok(program) => Ok(Expression {
             source: source.to_string(),
-            budgeted: Arc::new(crate::evaluate::budget::instrument(program.expression())),
+            budgeted: Arc::new(super::instrument::instrument(program.expression())),
             program: Arc::new(program),
         }),
         Err(errors) => Err(errors
@@ -164,7 +164,7 @@ pub fn nesting_warnings(expr: &Expression) -> Vec<ExprProblem> {
             range: source_range(expr, id),
             notes: vec![format!(
                 "one evaluation stops with an ERROR finding after {} steps (see \"Evaluation budget\" in rules/README.md)",
-                crate::evaluate::budget::MAX_STEPS
+                super::instrument::MAX_STEPS
             )],
         })
         .collect()
@@ -733,91 +733,6 @@ fn suggestion_notes<S: AsRef<str>>(suggestions: &[S]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Calls `name` with `n` null arguments in a context with assay's functions registered.
-    fn call_registered(name: &str, n: usize) -> Result<cel::Value, cel::ExecutionError> {
-        use crate::evaluate::functions::{Index, Touched, register};
-        let snapshot = crate::snapshot::Snapshot::parse(
-            include_str!("../../samples/aws-sample/snapshot.json"),
-            "sample",
-        )
-        .expect("the sample parses");
-        let mut ctx = cel::Context::with_env(ENV.clone());
-        register(
-            &mut ctx,
-            Arc::new(Index::new(&snapshot)),
-            Arc::new(std::sync::Mutex::new(Touched::default())),
-        );
-        let args = vec!["null"; n].join(", ");
-        let program = compile(&format!("{name}({args})")).expect("a call compiles");
-        program.program.execute(&ctx)
-    }
-
-    /// The names `evaluate::functions::register` gives to `add_function`, read from its
-    /// source: a literal name, or `name` bound by `let name = "…"` or by a `for (name, …)`
-    /// loop over tuples whose first items are the names.
-    fn registered_names() -> BTreeSet<String> {
-        let source = include_str!("../evaluate/functions.rs");
-        let body = &source[source
-            .find("pub fn register(")
-            .expect("functions.rs has register")..];
-        let body = &body[..body.find("\n}\n").expect("register ends")];
-        let mut names = BTreeSet::new();
-        for (at, _) in body.match_indices("add_function(") {
-            let rest = body[at + "add_function(".len()..].trim_start();
-            if let Some(literal) = rest.strip_prefix('"') {
-                names.insert(literal[..literal.find('"').expect("literal ends")].to_string());
-            } else {
-                assert!(
-                    rest.starts_with("name,"),
-                    "unreadable registration: {rest:.40}"
-                );
-                // The nearest binding before the call: `let name = "…";` or a loop.
-                let let_at = body[..at].rfind("let name = \"");
-                let loop_at = body[..at].rfind("for (name,");
-                if let_at > loop_at {
-                    let line = &body[let_at.expect("a binding") + "let name = \"".len()..];
-                    names.insert(line[..line.find('"').expect("literal ends")].to_string());
-                } else {
-                    let line = body[loop_at.expect("a loop binds name")..].lines().next();
-                    for item in line.expect("loop line").split("(\"").skip(1) {
-                        names.insert(item[..item.find('"').expect("literal ends")].to_string());
-                    }
-                }
-            }
-        }
-        names
-    }
-
-    /// The checker's list and the registration are written apart (cel-rust has no way to
-    /// declare a function once for both); this ties them: the same names, the same arity.
-    #[test]
-    fn the_checked_functions_are_the_registered_functions() {
-        let listed: BTreeSet<String> = FUNCTIONS.iter().map(|(n, _)| n.to_string()).collect();
-        assert_eq!(
-            listed,
-            registered_names(),
-            "rules/expr.rs FUNCTIONS vs register()"
-        );
-        for &(name, arity) in FUNCTIONS {
-            match call_registered(name, arity) {
-                Err(cel::ExecutionError::UndeclaredReference(r)) => {
-                    panic!("{name} is listed but not registered ({r})")
-                }
-                Err(cel::ExecutionError::InvalidArgumentCount { expected, actual }) => {
-                    panic!("{name}: listed with {actual} arguments, registered with {expected}")
-                }
-                _ => {}
-            }
-            assert!(
-                matches!(
-                    call_registered(name, arity - 1),
-                    Err(cel::ExecutionError::InvalidArgumentCount { expected, .. }) if expected == arity
-                ),
-                "{name} takes more arguments than the {arity} listed"
-            );
-        }
-    }
 
     fn check_src(
         src: &str,

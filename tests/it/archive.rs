@@ -15,8 +15,7 @@ use serde_json::Value;
 use crate::emulator::proxy::{Proxy, Reply, Request, Response, aws_error, on};
 use crate::emulator::{Ran, command, moto, run};
 use crate::root;
-
-const SNAPSHOT: &str = "samples/aws-sample/snapshot.json";
+use crate::setup::{SAMPLE as SNAPSHOT, audit_sample, keys};
 const ACCOUNT: &str = "111122223333";
 
 /// GetObjectRetention in AWS's wire format, from the object moto returns for it.
@@ -81,23 +80,14 @@ fn inputs(dir: &Path) -> (String, String, String) {
     text.push_str("\narchive:\n  mode: compliance\n  retain_years: 7\n  regions: [eu-central-1]\n");
     std::fs::write(&profile, text).unwrap();
     let out = dir.join("out");
-    let ran = run(
-        command(None),
-        &[
-            "audit",
-            "--snapshot",
-            SNAPSHOT,
-            "--profile",
-            profile.to_str().unwrap(),
-            "--format",
-            "json,html",
-            "--out",
-            out.to_str().unwrap(),
-            "--now",
-            "2026-12-05T08:00:00Z",
-        ],
+    let (code, _, stderr) = audit_sample(
+        profile.to_str().unwrap(),
+        false,
+        "json,html",
+        "2026-12-05T08:00:00Z",
+        &out,
     );
-    assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
+    assert!(code == 1 || code == 3, "{stderr}");
     (
         profile.display().to_string(),
         out.join("findings.json").display().to_string(),
@@ -656,12 +646,9 @@ fn three_archived_scans_show_a_break_between_two_of_them() {
 fn verify_checks_the_snapshot_signature_against_the_key_given() {
     let dir = tempfile::tempdir().unwrap();
     let (profile, _, _) = inputs(dir.path());
-    let (signer, other) = (dir.path().join("signer"), dir.path().join("other"));
-    for prefix in [&signer, &other] {
-        let ran = run(command(None), &["keygen", "-o", prefix.to_str().unwrap()]);
-        assert_eq!(ran.code, 0, "{}", ran.stderr);
-    }
-    let key = assay::attest::sign::read_signing_key(&signer.with_extension("key")).unwrap();
+    let (signer, _) = keys(dir.path(), "signer");
+    let (_, other) = keys(dir.path(), "other");
+    let key = assay::attest::sign::read_signing_key(&signer).unwrap();
     let mut snapshot = assay::snapshot::Snapshot::load(&root().join(SNAPSHOT)).unwrap();
     assay::snapshot::seal::sign(&mut snapshot, &key);
     let signed = dir.path().join("signed.json");

@@ -9,6 +9,7 @@ mod diff;
 mod distribution;
 mod emulator;
 mod formats;
+mod function_length;
 mod fuzz;
 mod gate;
 mod harness;
@@ -28,6 +29,7 @@ mod sample;
 mod sample_outputs;
 mod sample_scan;
 mod scan_fidelity;
+mod setup;
 mod snapshot_integrity;
 mod trust;
 

@@ -232,3 +232,96 @@ fn joined_citations_are_those_the_verdict_rests_on() {
         "each join rule cites what it rests on: {kept:?}"
     );
 }
+
+/// The commands besides `audit` that write from the sample, each with its arguments (the
+/// directory it writes into is `<out>`) before the sample's snapshot, profile and waivers
+/// (and `--now`, for those that evaluate at a time).
+const COMMANDS: &[(&str, &[&str])] = &[
+    ("evaluate", &["evaluate"]),
+    ("gate", &["gate", "--out", "<out>"]),
+    ("attest", &["attest", "--out", "<out>"]),
+    (
+        "report",
+        &[
+            "report",
+            "--findings",
+            "<audit>/findings.json",
+            "--format",
+            "json,csv,html,pdf",
+            "--out",
+            "<out>",
+        ],
+    ),
+];
+
+/// Every other command's output on the sample, pinned as the audit's is: its exit code, what
+/// it prints (with its output directory written `<out>`) and every file it writes, by
+/// SHA-256, against `commands.txt`. `report` re-renders the audit's findings document.
+#[test]
+fn every_commands_output_on_the_sample_is_the_recorded_one() {
+    use crate::setup::{AIR_MAESTRO, SAMPLE, WAIVERS, s};
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit");
+    let inputs = [
+        "--snapshot",
+        SAMPLE,
+        "--profile",
+        AIR_MAESTRO,
+        "--waivers",
+        WAIVERS,
+        "--now",
+        "2026-12-04T00:00:00Z",
+    ];
+    let (code, _, err) = assay(
+        &[
+            &["audit", "--format", "json", "--quiet", "--out", s(&audit)],
+            &inputs[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 1, "{err}");
+    let mut got = BTreeMap::new();
+    let digest = |bytes: &[u8]| assay::snapshot::sha256_hex(bytes);
+    for (name, args) in COMMANDS {
+        let out = dir.path().join(name);
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("<out>", s(&out)).replace("<audit>", s(&audit)))
+            .collect();
+        // `report` re-derives the document at the time it records.
+        let inputs = if *name == "report" {
+            &inputs[..6]
+        } else {
+            &inputs[..]
+        };
+        let args: Vec<&str> = args
+            .iter()
+            .map(String::as_str)
+            .chain(inputs.iter().copied())
+            .collect();
+        let (code, stdout, stderr) = assay(&args);
+        assert_ne!(code, 2, "{name}: {stderr}");
+        let printed = |text: &str| digest(text.replace(s(&out), "<out>").as_bytes());
+        got.insert(format!("{name} exit code"), code.to_string());
+        got.insert(format!("{name} stdout"), printed(&stdout));
+        got.insert(format!("{name} stderr"), printed(&stderr));
+        for entry in std::fs::read_dir(&out).into_iter().flatten() {
+            let file = entry.unwrap().path();
+            let name = format!("{name}/{}", file.file_name().unwrap().to_string_lossy());
+            got.insert(name, digest(&std::fs::read(&file).unwrap()));
+        }
+    }
+    let path = root().join(FIXTURE).join("commands.txt");
+    let text: String = got
+        .iter()
+        .map(|(name, sha)| format!("{sha}  {name}\n"))
+        .collect();
+    if std::env::var_os("ASSAY_RECORD_SAMPLE_OUTPUTS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let recorded = std::fs::read_to_string(&path).expect("recorded command outputs");
+    assert_eq!(
+        text, recorded,
+        "a command's output differs from the recorded one (see {FIXTURE}/README.md)"
+    );
+}

@@ -9,37 +9,14 @@ use std::path::{Path, PathBuf};
 use assay::snapshot::Snapshot;
 use serde_json::Value;
 
+use crate::setup::{AIR_MAESTRO, NOW, SAMPLE, WAIVERS, audit_sample, keys, s};
 use crate::{assay, assay_in, root};
-
-const NOW: &str = "2026-12-04T09:00:00Z";
-const SAMPLE: &str = "samples/aws-sample/snapshot.json";
-const AIR_MAESTRO: &str = "samples/air-maestro/profile.yaml";
-const WAIVERS: &str = "samples/waivers.yaml";
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("test paths are UTF-8")
-}
 
 /// `assay audit` of the sample (Air Maestro, sample waivers) into a temp dir; returns the
 /// dir and the findings document.
 fn audited() -> (tempfile::TempDir, Value) {
     let dir = tempfile::tempdir().unwrap();
-    let (code, out, err) = assay(&[
-        "audit",
-        "--snapshot",
-        SAMPLE,
-        "--profile",
-        AIR_MAESTRO,
-        "--waivers",
-        WAIVERS,
-        "--format",
-        "json",
-        "--now",
-        NOW,
-        "--quiet",
-        "--out",
-        s(dir.path()),
-    ]);
+    let (code, out, err) = audit_sample(AIR_MAESTRO, true, "json", NOW, dir.path());
     assert_eq!(code, 1, "the sample has failures: {out}{err}");
     let doc =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("findings.json")).unwrap())
@@ -267,14 +244,6 @@ fn report_refuses_a_document_that_does_not_re_derive() {
     );
     assert!(err.contains("status: the document says \"PASS\""), "{err}");
     assert!(!target.exists(), "nothing is written");
-}
-
-/// A key pair from `assay keygen` in `dir`: (private, public).
-fn keys(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
-    let prefix = dir.join(name);
-    let (code, out, err) = assay(&["keygen", "-o", s(&prefix)]);
-    assert_eq!(code, 0, "{out}{err}");
-    (prefix.with_extension("key"), prefix.with_extension("pub"))
 }
 
 #[test]

@@ -240,12 +240,6 @@ impl<'a> View<'a> {
             report.findings.iter().map(|f| finding(f, report)).collect();
         // Problems first, then by severity; rule-pack order within (a stable sort).
         findings.sort_by_key(|f| (f.status_rank, f.severity_rank));
-        let mut gap_use: HashMap<&str, usize> = HashMap::new();
-        for f in &report.findings {
-            for g in &f.gaps {
-                *gap_use.entry(g.as_str()).or_default() += 1;
-            }
-        }
         View {
             report_id,
             organisation: &report.profile.organisation,
@@ -283,20 +277,7 @@ impl<'a> View<'a> {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.to_string()))
                 .collect(),
-            accounts: report
-                .snapshot
-                .accounts
-                .iter()
-                .map(|a| AccountView {
-                    id: a.account_id.clone(),
-                    read: a.regions_read.join(", "),
-                    not_read: a
-                        .regions_not_read
-                        .iter()
-                        .map(|r| (r.region.clone(), r.reason.clone()))
-                        .collect(),
-                })
-                .collect(),
+            accounts: account_views(report),
             unmatched_selectors: report
                 .unmatched_selectors
                 .iter()
@@ -330,68 +311,107 @@ impl<'a> View<'a> {
                     counts: counts(&c.summary),
                 })
                 .collect(),
-            gaps: report
-                .gaps
-                .iter()
-                .map(|g| GapView {
-                    id: g.id.clone(),
-                    account: g.account.clone(),
-                    region: g.region.clone(),
-                    service: g.service.clone(),
-                    operation: g.operation.clone(),
-                    error_code: g.error_code.clone(),
-                    message: g.message.clone(),
-                    resource_types: g.resource_types.join(", "),
-                    occurred_at: time(&g.occurred_at),
-                    findings: gap_use.get(g.id.as_str()).copied().unwrap_or(0),
-                })
-                .collect(),
-            waivers: report
-                .waivers
-                .iter()
-                .map(|w| WaiverView {
-                    id: &w.id,
-                    rule: &w.rule,
-                    resource: &w.resource,
-                    reason: &w.reason,
-                    approved_by: &w.approved_by,
-                    ticket: &w.ticket,
-                    expires: &w.expires,
-                    approved_on: w.approved_on.as_deref(),
-                    risk_rating: w.risk_rating.as_deref(),
-                    compensating_controls: &w.compensating_controls,
-                    matched: w.matched,
-                    state: if w.expired {
-                        "expired"
-                    } else if w.matched == 0 {
-                        "unused"
-                    } else {
-                        "active"
-                    },
-                })
-                .collect(),
+            gaps: gap_views(report),
+            waivers: waiver_views(report),
             attestations: report.attestations.iter().map(attestation).collect(),
-            rules: report
-                .rule_catalogue
-                .iter()
-                .map(|r| RuleDoc {
-                    id: &r.id,
-                    title: &r.title,
-                    severity: r.severity.as_str(),
-                    manual: r.kind == RuleKind::Manual,
-                    resource_types: r.resource_types.join(", "),
-                    what: &r.what,
-                    applies_when: r.applies_when.as_deref(),
-                    assertions: &r.assertions,
-                    controls: controls_text(&r.controls),
-                    sha256: &r.sha256,
-                    counts: counts(&r.summary),
-                })
-                .collect(),
+            rules: rule_docs(report),
             filters: filters(report, &findings),
             findings,
         }
     }
+}
+
+/// Each account of the snapshot with the regions read, and those not read with why.
+fn account_views(report: &Report) -> Vec<AccountView> {
+    report
+        .snapshot
+        .accounts
+        .iter()
+        .map(|a| AccountView {
+            id: a.account_id.clone(),
+            read: a.regions_read.join(", "),
+            not_read: a
+                .regions_not_read
+                .iter()
+                .map(|r| (r.region.clone(), r.reason.clone()))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Every gap, with how many findings it made GAP.
+fn gap_views(report: &Report) -> Vec<GapView> {
+    let mut gap_use: HashMap<&str, usize> = HashMap::new();
+    for f in &report.findings {
+        for g in &f.gaps {
+            *gap_use.entry(g.as_str()).or_default() += 1;
+        }
+    }
+    report
+        .gaps
+        .iter()
+        .map(|g| GapView {
+            id: g.id.clone(),
+            account: g.account.clone(),
+            region: g.region.clone(),
+            service: g.service.clone(),
+            operation: g.operation.clone(),
+            error_code: g.error_code.clone(),
+            message: g.message.clone(),
+            resource_types: g.resource_types.join(", "),
+            occurred_at: time(&g.occurred_at),
+            findings: gap_use.get(g.id.as_str()).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+/// Every waiver with its state: expired, unused (matched nothing) or active.
+fn waiver_views(report: &Report) -> Vec<WaiverView<'_>> {
+    report
+        .waivers
+        .iter()
+        .map(|w| WaiverView {
+            id: &w.id,
+            rule: &w.rule,
+            resource: &w.resource,
+            reason: &w.reason,
+            approved_by: &w.approved_by,
+            ticket: &w.ticket,
+            expires: &w.expires,
+            approved_on: w.approved_on.as_deref(),
+            risk_rating: w.risk_rating.as_deref(),
+            compensating_controls: &w.compensating_controls,
+            matched: w.matched,
+            state: if w.expired {
+                "expired"
+            } else if w.matched == 0 {
+                "unused"
+            } else {
+                "active"
+            },
+        })
+        .collect()
+}
+
+/// The rule catalogue: what each rule checks, where and with what result.
+fn rule_docs(report: &Report) -> Vec<RuleDoc<'_>> {
+    report
+        .rule_catalogue
+        .iter()
+        .map(|r| RuleDoc {
+            id: &r.id,
+            title: &r.title,
+            severity: r.severity.as_str(),
+            manual: r.kind == RuleKind::Manual,
+            resource_types: r.resource_types.join(", "),
+            what: &r.what,
+            applies_when: r.applies_when.as_deref(),
+            assertions: &r.assertions,
+            controls: controls_text(&r.controls),
+            sha256: &r.sha256,
+            counts: counts(&r.summary),
+        })
+        .collect()
 }
 
 fn controls_text(controls: &BTreeMap<String, Vec<String>>) -> String {
