@@ -32,7 +32,9 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   flightdeck-reporting's newest recovery point is 3+ days old; app-04's newest point is
   PARTIAL; staging RDS retention 1 day; prod-site-backups expires after 14 days (and
   Aeronet's site backups under sites/prod/ miss a Saturday weekly: times replayed); app-03
-  keeps one monthly image (AMI) instead of two; growth-wordpress's one image is public.
+  keeps one monthly image (AMI) instead of two; growth-wordpress's one image is public;
+  the web servers' six-hourly snapshots (times replayed) miss one run on web-02 (their
+  twice-daily copies in the utility account are all there).
 - network: SSH open to 0.0.0.0/0, RDP open to ::/0, all traffic open to 0.0.0.0/0, ports
   8000-9000 public; the staging VPC's default group keeps AWS's default rules; IMDSv1 on
   worker-05, worker-06 and growth-wordpress; an unlabelled VPC in us-east-1.
@@ -63,7 +65,7 @@ the collector names groups by their group name).
 
 What moto cannot hold (recovery points and vault counts, backup selections, console
 sign-ins, the utility account's copy of a production database snapshot, the credential
-report's root row, the EBS default key, AWS-managed keys, the KMS
+report's root row, the EBS default key, AWS-managed keys, snapshot start times, the KMS
 keys of EBS snapshots and of S3 replicas, the organisation's account list, opt-in regions,
 the two AccessDenied) is printed in the `replay` section of the JSON this script writes on
 stdout; tests/it/emulator/estate.rs serves it through the loopback proxy in AWS's wire
@@ -119,6 +121,7 @@ class Estate:
         self.ebs_default = {}  # "account/region" -> key arn
         self.points = []
         self.selections = []
+        self.snapshot_times = {}  # snapshot id -> hours before the scan (replayed StartTime)
 
     def client(self, account, service, region=SYD):
         return self.seeds[account].client(service, region)
@@ -406,12 +409,19 @@ def instance(e, handle, vpc_handle, index, *, name, itype, os, sgs, tags, root_g
                            "arn": f"arn:aws:ec2:{region}:{account}:instance/{iid}"}
 
 
+# The backup tool's six-hourly policy: the tag on the instances (and so their volumes) it
+# snapshots, and on every snapshot it takes (Air Maestro's profile names it as the scope of
+# backup.ebs-snapshots-per-volume and as the class marker of the snapshots counted).
+SNAPSHOT_POLICY = {"snapshot-policy": "syd-6h"}
+
+
 def seed_compute(e):
     prod = {"environment": "production", "owner": "platform-team", "data-classification": "confidential"}
     idx = 0
     for n in range(1, 5):
         instance(e, f"web-{n:02d}", "prod-syd", idx, name=f"flightdeck-web-{n:02d}", itype="m6i.large", os="linux",
-                 sgs=["web-servers", "monitoring"], tags={**prod, "role": "web", "backup": "ec2-6h"}, root_gib=50,
+                 sgs=["web-servers", "monitoring"], tags={**prod, "role": "web", "backup": "ec2-6h", **SNAPSHOT_POLICY},
+                 root_gib=50,
                  data_gib=None, key_name="flightdeck-prod-2024", vkey="prod-ebs")
         idx += 1
     for n in range(1, 11):
@@ -529,6 +539,48 @@ def seed_snapshots(e):
         inst = e.instances[f"mel-app-{n:02d}"]
         snap(PROD, MEL, inst["volumes"][0], "Created for policy: policy-0f3c1a2b4d5e6f708 schedule: mel-daily",
              {"dlm:managed": "true", "environment": "production"})
+
+
+def seed_snapshot_series(e):
+    """The six-hourly snapshots of the web servers' volumes (the volumes tagged with
+    SNAPSHOT_POLICY): every six hours, 28 each (seven days of runs), the newest 1.5 h
+    and the oldest 163.5 h before the scan. web-02 missed the run 7.5 h ago (the
+    deliberate gap: three in the last 24 h, twelve hours apart). moto stamps StartTime
+    with the time of the call, so the times are replayed (`snapshot_times`). Seeded last
+    so the ids generated before stay as they were. Only the four web servers carry the
+    series: 28 snapshots for each of the fleet's 36 volumes would triple the sample's
+    snapshots for no more evidence than four volumes give."""
+    copies = []
+    for n in range(1, 5):
+        inst = e.instances[f"web-{n:02d}"]
+        ec2 = e.client(inst["account"], "ec2", inst["region"])
+        for volume_id in inst["volumes"]:
+            for run in range(28):
+                if n == 2 and run == 1:
+                    continue
+                sid = ec2.create_snapshot(
+                    VolumeId=volume_id, Description=f"six-hourly snapshot of {inst['id']} (policy syd-6h)",
+                    TagSpecifications=[{"ResourceType": "snapshot", "Tags": tag_list(
+                        {**SNAPSHOT_POLICY, "environment": "production"})}])["SnapshotId"]
+                e.snapshot_times[sid] = 1.5 + 6 * run
+                if run % 2 == 0 and run < 8:
+                    copies.append((sid, 1.0 + 6 * run))
+    # The copies in the utility account, twice a day (every other run, half an hour after
+    # it), the last two days: the copy's description names its source snapshot. moto
+    # cannot copy a snapshot across accounts, so they are snapshots of a volume made in
+    # the utility account for the purpose and deleted after (a copy's volume id is
+    # arbitrary on AWS too); their times are replayed like the sources'.
+    ec2 = e.client(UTILITY, "ec2", SYD)
+    vid = ec2.create_volume(AvailabilityZone=f"{SYD}a", Size=50, VolumeType="gp3", Encrypted=True,
+                            KmsKeyId=e.key("util-dr"))["VolumeId"]
+    e.volume_keys[vid] = e.key("util-dr")
+    for source, hours in copies:
+        sid = ec2.create_snapshot(
+            VolumeId=vid, Description=f"Copy of {source} from {PROD} (policy syd-6h)",
+            TagSpecifications=[{"ResourceType": "snapshot", "Tags": tag_list(
+                {**SNAPSHOT_POLICY, "environment": "dr"})}])["SnapshotId"]
+        e.snapshot_times[sid] = hours
+    ec2.delete_volume(VolumeId=vid)
 
 
 # --- RDS -----------------------------------------------------------------------------------
@@ -1132,6 +1184,8 @@ def replay(e):
                           "db": "flightdeck-prod-pg", "engine": "postgres", "version": "16.4", "storage": 500,
                           "key": e.key("util-dr"), "hours_ago": 762.0}],
         "volume_keys": e.volume_keys,
+        # When each six-hourly snapshot started (hours before the scan).
+        "snapshot_times": e.snapshot_times,
         "images": e.images,
         "image_snapshots": e.image_snapshots,
         "replica_keys": e.replica_keys,
@@ -1460,6 +1514,7 @@ def main():
     e.images, e.image_snapshots = seed_images(e)
     e.site_backups = seed_site_backups(e)
     identity_center = seed_identity_center(e)
+    seed_snapshot_series(e)
     seed_late_stores(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},

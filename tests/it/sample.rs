@@ -151,3 +151,77 @@ fn both_vendor_profiles_audit_the_sample() {
     assert!(code == 1 || code == 3, "{stdout}");
     assert!(findings["claims"].as_array().is_some_and(|c| !c.is_empty()));
 }
+
+/// Air Maestro's six-hourly snapshots, checked per volume under the policy: the four web
+/// servers' volumes are in scope, web-02 missed one run (three in the last 24 hours,
+/// twelve hours apart) and is the only failure; the other attached volumes are outside
+/// the policy's tag and not applicable, never a pass.
+#[test]
+fn the_six_hourly_snapshot_gap_fails_one_volume_only() {
+    let (_, _, findings, _) = audit("samples/air-maestro/profile.yaml");
+    let mut verdicts: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in findings["findings"].as_array().unwrap() {
+        if f["rule_id"] == "backup.ebs-snapshots-per-volume" {
+            verdicts
+                .entry(f["status"].as_str().unwrap().into())
+                .or_default()
+                .push(f["resource"]["name"].as_str().unwrap_or_default().into());
+        }
+    }
+    let names = |status: &str| {
+        let mut v = verdicts.get(status).cloned().unwrap_or_default();
+        v.sort();
+        v
+    };
+    assert_eq!(names("FAIL"), ["flightdeck-web-02-root"], "{verdicts:?}");
+    assert_eq!(
+        names("PASS"),
+        [
+            "flightdeck-web-01-root",
+            "flightdeck-web-03-root",
+            "flightdeck-web-04-root"
+        ],
+        "{verdicts:?}"
+    );
+    let failed: Vec<&Value> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "backup.ebs-snapshots-per-volume" && f["status"] == "FAIL")
+        .flat_map(|f| f["assertions"].as_array().unwrap())
+        .filter(|a| a["status"] == "FAIL")
+        .collect();
+    let failed: Vec<&str> = failed.iter().filter_map(|a| a["name"].as_str()).collect();
+    assert_eq!(failed, ["runs-per-day", "spacing"]);
+    assert!(
+        verdicts
+            .keys()
+            .all(|s| ["FAIL", "PASS", "NOT_APPLICABLE"].contains(&s.as_str())),
+        "{verdicts:?}"
+    );
+}
+
+/// The copies of the six-hourly snapshots in the utility account, twice a day: each of
+/// the four web volumes under the policy has them (matched by the source snapshot the
+/// copy's description names); no other volume is judged.
+#[test]
+fn the_utility_account_holds_twice_daily_copies_of_each_policy_volume() {
+    let (_, _, findings, _) = audit("samples/air-maestro/profile.yaml");
+    let mut judged: Vec<(String, String)> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "backup.ebs-snapshot-copies" && f["status"] != "NOT_APPLICABLE")
+        .map(|f| {
+            (
+                f["resource"]["name"].as_str().unwrap_or_default().into(),
+                f["status"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    judged.sort();
+    let expected: Vec<(String, String)> = (1..=4)
+        .map(|n| (format!("flightdeck-web-{n:02}-root"), "PASS".to_string()))
+        .collect();
+    assert_eq!(judged, expected);
+}

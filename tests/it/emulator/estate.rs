@@ -10,7 +10,7 @@
 //! Replayed: the organisation's account list, opted-in regions, the credential report's
 //! root row, AWS-managed KMS keys (moto makes them customer keys and has no
 //! `alias/aws/backup`), the EBS default key and the keys of EBS snapshots and S3 replicas
-//! (moto drops them), a database snapshot copied across accounts, Backup selections,
+//! (moto drops them), the start times of the six-hourly EBS snapshots, a database snapshot copied across accounts, Backup selections,
 //! recovery points and vault counts, CloudTrail console sign-ins, and the sample's two
 //! AccessDenied (one bucket's encryption, one vault's recovery points). Where moto answers
 //! in a shape AWS never uses (`MaxPasswordAge` 0 for passwords that do not expire, a
@@ -392,14 +392,16 @@ fn ebs_default_keys(replay: &Value, accounts: &Accounts) -> Rule {
 }
 
 /// `ec2:DescribeSnapshots` with each encrypted snapshot's `kmsKeyId`, its volume's key
-/// (moto says `encrypted` but omits the key).
+/// (moto says `encrypted` but omits the key), and the start times of the six-hourly
+/// series (moto stamps `startTime` with the time of `CreateSnapshot`).
 fn snapshot_keys(replay: &Value) -> Rule {
     let keys = replay["volume_keys"].clone();
     let images = replay["image_snapshots"].clone();
+    let times = replay["snapshot_times"].clone();
     on(&["ec2:DescribeSnapshots"], move |_| {
-        let (keys, images) = (keys.clone(), images.clone());
+        let (keys, images, times) = (keys.clone(), images.clone(), times.clone());
         Reply::Rewrite(Box::new(move |mut response: Response| {
-            let body = response.text();
+            let body = snapshot_start_times(&response.text(), &times);
             let mut out = String::new();
             let mut copied = 0;
             for (start, end) in xml_elements(&body, "encrypted") {
@@ -434,6 +436,31 @@ fn snapshot_keys(replay: &Value) -> Rule {
             response
         }))
     })
+}
+
+/// `body` with the `startTime` of each snapshot named in `times` set to its hours before
+/// now, in EC2's format (`2026-11-28T16:58:00.000Z`; "StartTime: The time stamp when the
+/// snapshot was initiated",
+/// <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Snapshot.html>). In moto's
+/// answer a snapshot's `snapshotId` comes before its `startTime`.
+fn snapshot_start_times(body: &str, times: &Value) -> String {
+    let ids = xml_elements(body, "snapshotId");
+    let mut out = body.to_string();
+    for (start, end) in xml_elements(body, "startTime").into_iter().rev() {
+        let Some(id) = ids
+            .iter()
+            .rev()
+            .find(|(a, _)| *a < start)
+            .map(|&(a, b)| &body[a..b])
+        else {
+            continue;
+        };
+        if let Some(hours) = times[id].as_f64() {
+            let at = Utc::now() - Duration::seconds((hours * 3600.0) as i64);
+            out.replace_range(start..end, &at.format("%Y-%m-%dT%H:%M:%S.000Z").to_string());
+        }
+    }
+    out
 }
 
 /// `ec2:DescribeImages` with each image's creation date (moto stamps the seeding time)
