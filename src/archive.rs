@@ -13,12 +13,10 @@ pub mod policy;
 mod pull;
 mod push;
 pub mod record;
-mod scans;
 mod verify;
 
-pub use pull::{list, pull};
+pub use pull::{fetch, list, pull, sha256_hex};
 pub use push::{Prepared, PushInput, prepare, push};
-pub use scans::period_scans;
 pub use verify::{ObjectCheck, ScanCheck, verify};
 
 #[derive(Debug, thiserror::Error)]

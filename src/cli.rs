@@ -4,6 +4,7 @@
 mod archive_cmd;
 mod attest_cmd;
 mod audit;
+mod audit_period;
 mod collect_cmd;
 mod diff_cmd;
 mod frameworks;
@@ -83,7 +84,7 @@ pub fn version_text() -> String {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Evaluate a snapshot against the rules and a profile, write reports, print a summary.
-    #[command(after_help = concat!("Examples:\n  assay audit --snapshot samples/aws-sample/snapshot.json --profile samples/air-maestro/profile.yaml --out out/\n  assay audit --snapshot snap.json --profile profile.yaml --waivers waivers.yaml --format json,csv\n\n", "Exit status: 0 nothing failed, 1 a FAIL, 2 bad input, 3 GAP/ERROR/UNKNOWN without FAIL, or no evidence at all."))]
+    #[command(after_help = concat!("Examples:\n  assay audit --snapshot samples/aws-sample/snapshot.json --profile samples/air-maestro/profile.yaml --out out/\n  assay audit --snapshot snap.json --profile profile.yaml --waivers waivers.yaml --format json,csv\n  assay audit --quarter 2026-Q3 --bucket acme-evidence --profile profile.yaml --key collector.pub --format json,csv,html,pdf --out q3/\n\n", "Exit status: 0 nothing failed, 1 a FAIL, 2 bad input, 3 GAP/ERROR/UNKNOWN without FAIL, or no evidence at all. Over a period: 0 every control held throughout, 1 an exception, 3 time not observed, 2 a scan that does not verify."))]
     Audit(audit::AuditArgs),
     /// Evaluate a snapshot and print the findings JSON (no other output).
     Evaluate(audit::EvaluateArgs),

@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 use crate::report::Report;
 use crate::snapshot::Snapshot;
 
-pub use findings::{FindingChange, FindingRef, FindingsDiff, WaiverChange, WaiversDiff};
+pub use findings::{
+    FindingChange, FindingRef, FindingsDiff, WaiverChange, WaiversDiff, compare as compare_findings,
+};
 pub use resources::{AttributeChange, ResourceChange, ResourceRef, ResourcesDiff};
 
 /// The version of the diff JSON document (`docs/archive.md`, "Diff").

@@ -17,6 +17,16 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use crate::findings::{Finding, Status};
+use crate::report::FrameworkCoverage;
+
+pub mod controls;
+pub mod csv;
+pub mod html;
+pub mod pack;
+pub mod pdf;
+pub mod scans;
+pub mod source;
+pub mod trends;
 
 /// One scan of the period.
 #[derive(Debug, Clone)]
@@ -25,7 +35,11 @@ pub struct Scan {
     pub manifest_digest: String,
     /// Where it came from (the archive's record key).
     pub source: String,
+    /// The signing key's fingerprint, when the snapshot is signed.
+    pub signed_by: Option<String>,
     pub findings: Vec<Finding>,
+    /// The frameworks and controls the findings were mapped to (their titles).
+    pub frameworks: Vec<FrameworkCoverage>,
 }
 
 /// A span of time, start included, end excluded.
@@ -72,6 +86,8 @@ pub struct Timeline {
     pub fingerprint: String,
     pub rule_id: String,
     pub resource: String,
+    /// The controls the rule supports, per framework (as the findings map it).
+    pub controls: std::collections::BTreeMap<String, Vec<String>>,
     /// `held_throughout`, `exceptions`, `not_observed` (some time unobserved, no
     /// exception), or `not_applicable` (absent, not applicable or manual throughout).
     pub verdict: &'static str,
@@ -84,6 +100,7 @@ pub struct ScanRef {
     pub collected_at: DateTime<Utc>,
     pub manifest_digest: String,
     pub source: String,
+    pub signed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -145,11 +162,24 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
         .collect();
     sorted.sort_by_key(|s| s.collected_at);
     let covers = coverage(period, &sorted, max_gap);
+    // Only the scans that cover some of the period speak for it (an earlier quarter's
+    // scans, read for a trend, do not).
+    let (sorted, covers): (Vec<&Scan>, Vec<Option<Span>>) = sorted
+        .into_iter()
+        .zip(covers)
+        .filter(|(_, cover)| cover.is_some())
+        .unzip();
     let covered: Vec<Span> = covers.iter().flatten().copied().collect();
     let not_covered = uncovered(period, &covered);
 
     // Every fingerprint seen, in first-seen order, with its rule and resource.
-    let mut keys: Vec<(String, String, String)> = Vec::new();
+    type Key = (
+        String,
+        String,
+        String,
+        std::collections::BTreeMap<String, Vec<String>>,
+    );
+    let mut keys: Vec<Key> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for s in &sorted {
         for f in &s.findings {
@@ -160,7 +190,12 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
                     .map(|r| r.arn.clone())
                     .or_else(|| f.scope.clone())
                     .unwrap_or_default();
-                keys.push((f.id.clone(), f.rule_id.clone(), resource));
+                keys.push((
+                    f.id.clone(),
+                    f.rule_id.clone(),
+                    resource,
+                    f.controls.clone(),
+                ));
             }
         }
     }
@@ -168,7 +203,7 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
 
     let timelines = keys
         .into_iter()
-        .map(|(fingerprint, rule_id, resource)| {
+        .map(|(fingerprint, rule_id, resource, controls)| {
             let mut spans: Vec<StateSpan> = Vec::new();
             let mut push = |span: Span, state: State| match spans.last_mut() {
                 Some(last) if last.state == state && last.span.to == span.from => {
@@ -207,6 +242,7 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
                 fingerprint,
                 rule_id,
                 resource,
+                controls,
                 verdict,
                 spans,
             }
@@ -222,6 +258,7 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
                 collected_at: s.collected_at,
                 manifest_digest: s.manifest_digest.clone(),
                 source: s.source.clone(),
+                signed_by: s.signed_by.clone(),
             })
             .collect(),
         not_covered,
@@ -326,6 +363,8 @@ mod tests {
             collected_at: at(day),
             manifest_digest: format!("d{day}"),
             source: String::new(),
+            signed_by: None,
+            frameworks: Vec::new(),
             findings: vec![Finding {
                 id: fingerprint("r", "x"),
                 rule_id: "r".into(),
@@ -392,6 +431,16 @@ mod tests {
         assert_eq!(report.timelines[0].verdict, "not_observed");
         let held = judge(period, &scans, TimeDelta::days(20));
         assert_eq!(held.timelines[0].verdict, "held_throughout");
+        // A scan long before the period covers none of it: not one it rests on.
+        let early = [scan(1, Status::Fail), scan(21, Status::Pass)];
+        let later = Span {
+            from: at(25),
+            to: at(31),
+        };
+        let report = judge(later, &early, TimeDelta::days(5));
+        assert_eq!(report.scans.len(), 1);
+        assert_eq!(report.scans[0].collected_at, at(21));
+        assert_eq!(report.timelines[0].verdict, "not_observed");
         // No scan at all: nothing held.
         let none = judge(period, &[], TimeDelta::days(2));
         assert_eq!(none.not_covered, vec![period]);

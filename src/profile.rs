@@ -65,6 +65,11 @@ pub struct ArchivePolicy {
     pub retain_days: Option<u32>,
     /// Regions the archive bucket may be in.
     pub regions: Vec<String>,
+    /// How long a scan's evidence stands without a next scan, in hours (`assay audit
+    /// --period`): time beyond it is not observed. Default 48 (a nightly scan may miss a
+    /// night).
+    #[serde(default)]
+    pub scan_interval_hours: Option<u32>,
 }
 
 /// S3 Object Lock retention modes.
@@ -411,6 +416,9 @@ impl Check<'_> {
             (Some(_), Some(_)) => Some("give `retain_years` or `retain_days`, not both"),
             (None, None) => Some("`retain_years` or `retain_days` is required"),
             (Some(0), _) | (_, Some(0)) => Some("the retention period must be at least 1"),
+            _ if p.scan_interval_hours == Some(0) => {
+                Some("`scan_interval_hours` must be at least 1")
+            }
             _ if p.regions.is_empty() => {
                 Some("`regions` is empty: name the regions the archive bucket may be in")
             }

@@ -343,41 +343,17 @@ pub fn run(cmd: ArchiveCommand) -> Result<ExitStatus> {
 }
 
 fn period(rt: &tokio::runtime::Runtime, args: PeriodArgs) -> Result<ExitStatus> {
-    let days = match (&args.quarter, &args.period) {
-        (Some(q), _) => Period::quarter(q).map_err(|e| anyhow::anyhow!("--quarter: {e}"))?,
-        (None, Some(p)) => {
-            let bad =
-                || anyhow::anyhow!("--period: `{p}` is not FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD)");
-            let (a, b) = p.split_once("..").ok_or_else(bad)?;
-            let (a, b) = (
-                Period::day(a).map_err(|_| bad())?,
-                Period::day(b).map_err(|_| bad())?,
-            );
-            if b.to < a.from {
-                bail!("--period: `{p}` ends before it starts");
-            }
-            Period {
-                from: a.from,
-                to: b.to,
-            }
-        }
-        (None, None) => bail!("give --quarter or --period"),
-    };
+    let (_, span) =
+        super::audit_period::period_span(args.quarter.as_deref(), args.period.as_deref())?;
     if args.max_gap_hours < 1 {
         bail!("--max-gap-hours: must be at least 1");
     }
-    let span = crate::period::Span {
-        from: days.from.and_time(chrono::NaiveTime::MIN).and_utc(),
-        to: (days.to + chrono::TimeDelta::days(1))
-            .and_time(chrono::NaiveTime::MIN)
-            .and_utc(),
-    };
     let max_gap = chrono::TimeDelta::hours(args.max_gap_hours);
     let prefix = normalise_prefix(&args.bucket.prefix);
     let (scans, skipped) = rt.block_on(async {
         let b = open(&args.bucket).await?;
         anyhow::Ok(
-            archive::period_scans(
+            crate::period::scans::period_scans(
                 &b,
                 &prefix,
                 args.account.as_deref(),

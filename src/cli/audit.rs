@@ -19,7 +19,7 @@ use crate::snapshot::Snapshot;
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
     /// The snapshot (evidence inventory) to evaluate.
-    #[arg(long, required_unless_present = "live", conflicts_with = "live")]
+    #[arg(long, required_unless_present_any = ["live", "period", "quarter"], conflicts_with = "live")]
     pub snapshot: Option<PathBuf>,
     /// Collect a fresh snapshot from AWS first (see `assay collect --help` for the options).
     #[arg(long)]
@@ -52,6 +52,9 @@ pub struct AuditArgs {
     /// Do not print the terminal summary.
     #[arg(long)]
     pub quiet: bool,
+    /// The evidence over a period, from the archive (`docs/archive.md`).
+    #[command(flatten)]
+    pub period: Box<super::audit_period::PeriodArgs>,
 }
 
 /// What [`build`] made: the report, the snapshot collected by a live run (to be kept
@@ -129,6 +132,9 @@ pub fn evaluate(args: EvaluateArgs) -> Result<ExitStatus> {
 }
 
 pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
+    if args.period.wanted() {
+        return super::audit_period::audit(args);
+    }
     // Templates are input too: a broken one stops the run before anything is written.
     let writer = Writer::new(&args.format, args.templates.as_deref())?;
     let Built {
@@ -136,6 +142,13 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
         collected,
         seal,
     } = build(&args.input)?;
+    // The previous scan is input too: read before anything is written.
+    let since_previous = args
+        .period
+        .previous
+        .as_deref()
+        .map(|p| super::audit_period::since_previous(p, &report))
+        .transpose()?;
     // Every file is staged and appears only when all were written (`crate::output`).
     let mut outputs = Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();
@@ -155,6 +168,9 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
             "{}",
             report::terminal::render(&report, std::io::stdout().is_terminal())
         );
+        if let Some(previous) = &since_previous {
+            print!("{}", crate::text::terminal(previous));
+        }
         println!("{seal}");
         println!("Reports: {}", written.join(", "));
     }

@@ -478,17 +478,13 @@ fn findings_of_another_snapshot_are_refused_before_any_call() {
     );
 }
 
-/// Issue 17's scenario: three scans of the estate; one bucket's encryption is broken
-/// between the first and the second and mended before the third. The period shows the
-/// exception with its dates, `diff` lists exactly the change, and the period's judgement
-/// is the same when built again.
-#[test]
-fn three_archived_scans_show_a_break_between_two_of_them() {
-    const BUCKET: &str = "arn:aws:s3:::flightdeck-ami-build-artifacts";
-    let dir = tempfile::tempdir().unwrap();
-    let (profile, _, _) = inputs(dir.path());
-    let name = bucket("period", "eu-central-1", &["--lock"]);
-    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+/// The bucket whose encryption issue 17's scenario breaks and mends.
+const BROKEN: &str = "arn:aws:s3:::flightdeck-ami-build-artifacts";
+
+/// Issue 17's scenario: three scans of the sample estate (1 October, 1 November,
+/// 1 December 2026), each audited and archived with its findings in `name`; the bucket
+/// `BROKEN`'s encryption is off in the second. Returns the snapshots' paths.
+fn archive_three_scans(dir: &Path, proxy: &Proxy, name: &str, profile: &str) -> Vec<String> {
     let mut snapshots = Vec::new();
     for (day, broken) in [
         ("2026-10-01", false),
@@ -501,7 +497,7 @@ fn three_archived_scans_show_a_break_between_two_of_them() {
             let bucket = snapshot
                 .resources
                 .iter_mut()
-                .find(|r| r.arn == BUCKET)
+                .find(|r| r.arn == BROKEN)
                 .unwrap();
             let mut value = serde_json::to_value(&*bucket).unwrap();
             value["encryption"] =
@@ -509,9 +505,9 @@ fn three_archived_scans_show_a_break_between_two_of_them() {
             *bucket = serde_json::from_value(value).unwrap();
         }
         snapshot.seal();
-        let path = dir.path().join(format!("snapshot-{day}.json"));
+        let path = dir.join(format!("snapshot-{day}.json"));
         std::fs::write(&path, snapshot.to_json_pretty()).unwrap();
-        let out = dir.path().join(format!("out-{day}"));
+        let out = dir.join(format!("out-{day}"));
         let ran = run(
             command(None),
             &[
@@ -519,7 +515,7 @@ fn three_archived_scans_show_a_break_between_two_of_them() {
                 "--snapshot",
                 path.to_str().unwrap(),
                 "--profile",
-                &profile,
+                profile,
                 "--format",
                 "json",
                 "--out",
@@ -530,14 +526,14 @@ fn three_archived_scans_show_a_break_between_two_of_them() {
         );
         assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
         let ran = archive(
-            &proxy,
+            proxy,
             &[
                 "archive",
                 "push",
                 "--bucket",
-                &name,
+                name,
                 "--profile",
-                &profile,
+                profile,
                 "--snapshot",
                 path.to_str().unwrap(),
                 "--findings",
@@ -547,6 +543,20 @@ fn three_archived_scans_show_a_break_between_two_of_them() {
         assert_eq!(ran.code, 0, "{}", ran.stderr);
         snapshots.push(path.display().to_string());
     }
+    snapshots
+}
+
+/// Issue 17's scenario through `archive period`: the judgement per finding shows the
+/// exception with its dates, `diff` lists exactly the change, and the judgement is the
+/// same when built again.
+#[test]
+fn three_archived_scans_show_a_break_between_two_of_them() {
+    const BUCKET: &str = BROKEN;
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, _, _) = inputs(dir.path());
+    let name = bucket("period", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let snapshots = archive_three_scans(dir.path(), &proxy, &name, &profile);
 
     let period = |format: &str| {
         archive(
@@ -701,4 +711,313 @@ fn verify_checks_the_snapshot_signature_against_the_key_given() {
         "{}",
         ran.stdout
     );
+}
+
+/// Every file `assay audit --quarter` wrote into `out`, by name.
+fn pack_files(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&path).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Issue 17's "done when": three archived scans, one setting broken between the first and
+/// the second and mended before the third. The period pack (`audit --quarter`) shows the
+/// control's exception with its dates and is byte-identical when rebuilt (from the bucket,
+/// and the same judgement from pulled scans offline); `archive verify` catches a changed
+/// object and one pushed without retention, and the pack then refuses to rest on them;
+/// `diff` lists exactly the change.
+#[test]
+fn the_period_pack_shows_the_exception_with_its_dates_and_is_rebuilt_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, _, _) = inputs(dir.path());
+    // The profile says how long a scan's evidence stands: the scans are a month apart.
+    let mut text = std::fs::read_to_string(&profile).unwrap();
+    text.push_str("  scan_interval_hours: 1488\n");
+    std::fs::write(&profile, text).unwrap();
+    let name = bucket("period-pack", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let snapshots = archive_three_scans(dir.path(), &proxy, &name, &profile);
+
+    let audit = |out: &Path, source: &[&str]| {
+        let mut args = vec![
+            "audit",
+            "--quarter",
+            "2026-Q4",
+            "--account",
+            ACCOUNT,
+            "--profile",
+            &profile,
+            "--format",
+            "json,csv,html,pdf",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(source);
+        archive(&proxy, &args)
+    };
+    let first = dir.path().join("q4");
+    let ran = audit(&first, &["--bucket", &name]);
+    assert_eq!(ran.code, 1, "an exception: {}\n{}", ran.stdout, ran.stderr);
+    let pack: Value =
+        serde_json::from_str(&std::fs::read_to_string(first.join("period.json")).unwrap()).unwrap();
+    assert_eq!(pack["label"], "2026-Q4");
+    assert_eq!(pack["scan_interval_hours"], 1488);
+    let scans: Vec<&str> = pack["scans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["collected_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        scans,
+        [
+            "2026-10-01T00:00:00Z",
+            "2026-11-01T00:00:00Z",
+            "2026-12-01T00:00:00Z"
+        ]
+    );
+    assert!(
+        pack["scans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["manifest_digest"].as_str().unwrap().len() == 64)
+    );
+    assert_eq!(pack["coverage"]["not_covered"], serde_json::json!([]));
+    assert_eq!(pack["coverage"]["covered_hours"], 92 * 24);
+
+    // Every control the bucket's rules support shows the exception, with its dates.
+    let mut controls_with_break = 0;
+    for fw in pack["frameworks"].as_array().unwrap() {
+        for c in fw["controls"].as_array().unwrap() {
+            let on_bucket: Vec<(&str, &str)> = c["exceptions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["resource"] == BROKEN)
+                .map(|e| (e["from"].as_str().unwrap(), e["to"].as_str().unwrap()))
+                .collect();
+            if on_bucket.is_empty() {
+                continue;
+            }
+            controls_with_break += 1;
+            assert_eq!(c["verdict"], "exceptions", "{}", c["id"]);
+            assert!(
+                on_bucket
+                    .iter()
+                    .all(|span| *span == ("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")),
+                "{}: {on_bucket:?}",
+                c["id"]
+            );
+            assert!(
+                c["statement"].as_str().unwrap().contains(&format!(
+                    "on {BROKEN} from 2026-11-01 00:00 UTC to 2026-12-01 00:00 UTC"
+                )),
+                "{}",
+                c["statement"]
+            );
+        }
+    }
+    assert!(controls_with_break > 0, "the break shows under a control");
+    // A control that held at every scan says so.
+    assert!(
+        pack["frameworks"][0]["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["verdict"] == "held_throughout"),
+    );
+    // Trends: four quarters, the three before Q4 without a scan, so not observed.
+    let quarters: Vec<&str> = pack["trends"]["quarters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(quarters, ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+    for c in pack["trends"]["frameworks"][0]["controls"]
+        .as_array()
+        .unwrap()
+    {
+        assert_eq!(
+            c["verdicts"].as_array().unwrap()[..3],
+            ["not_observed", "not_observed", "not_observed"],
+            "{}",
+            c["id"]
+        );
+    }
+    // Since the previous scan: exactly the bucket's findings, FAIL to PASS.
+    let changed = pack["since_previous"]["findings"]["changed"]
+        .as_array()
+        .unwrap();
+    assert!(!changed.is_empty());
+    assert!(
+        changed.iter().all(|c| c["resource"] == BROKEN
+            && c["old_status"] == "FAIL"
+            && c["new_status"] == "PASS"),
+        "{changed:?}"
+    );
+    assert!(
+        ran.stdout
+            .contains("Since the previous scan (2026-11-01 00:00 UTC to 2026-12-01 00:00 UTC)"),
+        "{}",
+        ran.stdout
+    );
+    let csv = String::from_utf8(std::fs::read(first.join("period.csv")).unwrap()).unwrap();
+    assert!(
+        csv.contains(&format!(
+            "exception,{}",
+            changed[0]["rule_id"].as_str().unwrap()
+        )) && csv.contains("2026-11-01 00:00 UTC,2026-12-01 00:00 UTC"),
+        "{csv}"
+    );
+    let html = String::from_utf8(std::fs::read(first.join("period.html")).unwrap()).unwrap();
+    assert!(html.contains("Trend across the last four quarters"));
+    assert!(html.contains("2026-11-01 00:00 UTC"));
+    let files = pack_files(&first);
+    assert!(
+        files.iter().any(|(n, b)| n.starts_with("period-")
+            && n.ends_with(".pdf")
+            && b.starts_with(b"%PDF")),
+        "{:?}",
+        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+
+    // Rebuilt from the same archive: the same bytes, every file.
+    let again = dir.path().join("q4-again");
+    assert_eq!(audit(&again, &["--bucket", &name]).code, 1);
+    assert_eq!(pack_files(&again), files);
+
+    // Offline, from the scans pulled into a directory: the same judgement.
+    let pulled = dir.path().join("pulled");
+    let list = archive(
+        &proxy,
+        &["archive", "list", "--bucket", &name, "--account", ACCOUNT],
+    );
+    let records: Vec<String> = list
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().nth(2).unwrap().to_string())
+        .collect();
+    assert_eq!(records.len(), 3, "{}", list.stdout);
+    for (i, record) in records.iter().enumerate() {
+        let ran = archive(
+            &proxy,
+            &[
+                "archive",
+                "pull",
+                "--bucket",
+                &name,
+                record,
+                "--out",
+                pulled.join(format!("scan-{i}")).to_str().unwrap(),
+            ],
+        );
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+    }
+    let offline = dir.path().join("q4-offline");
+    let ran = audit(&offline, &["--archive-dir", pulled.to_str().unwrap()]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let offline_pack: Value =
+        serde_json::from_str(&std::fs::read_to_string(offline.join("period.json")).unwrap())
+            .unwrap();
+    assert_eq!(offline_pack["frameworks"], pack["frameworks"]);
+    assert!(
+        offline_pack["verification"]
+            .as_str()
+            .unwrap()
+            .contains("Object Lock retention was not checked"),
+    );
+    // A pulled file changed: refused, nothing written.
+    let findings = pulled.join("scan-1/findings.json");
+    let mut bytes = std::fs::read(&findings).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(&findings, bytes).unwrap();
+    let refused = dir.path().join("q4-refused");
+    let ran = audit(&refused, &["--archive-dir", pulled.to_str().unwrap()]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("does not verify") && ran.stderr.contains("findings.json: hashes to"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!refused.exists());
+
+    // `diff` lists exactly the change.
+    let ran = run(
+        command(None),
+        &["diff", &snapshots[0], &snapshots[1], "--format", "json"],
+    );
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let diff: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let changed = diff["resources"]["changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0]["arn"], BROKEN);
+    assert_eq!(diff["resources"]["added"], serde_json::json!([]));
+    assert_eq!(diff["resources"]["removed"], serde_json::json!([]));
+
+    // One scan pushed without retention: `archive verify` catches it, and the pack refuses.
+    let copy = bucket("period-pack-copy", "eu-central-1", &["--lock"]);
+    script(&["--action", "copy", "--bucket", &name, "--to", &copy]);
+    let ran = archive(
+        &proxy,
+        &["archive", "verify", "--bucket", &copy, "--account", ACCOUNT],
+    );
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert!(
+        ran.stdout
+            .contains("not under retention: this version has no Object Lock retention"),
+        "{}",
+        ran.stdout
+    );
+    let ran = audit(&dir.path().join("q4-copy"), &["--bucket", &copy]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("not under retention"), "{}", ran.stderr);
+
+    // A changed object in the archive: verify catches it, and the pack refuses it.
+    let findings_key = {
+        let ran = archive(
+            &proxy,
+            &["archive", "verify", "--bucket", &name, &records[1]],
+        );
+        assert_eq!(ran.code, 0, "{}", ran.stdout);
+        ran.stdout
+            .lines()
+            .find_map(|l| l.split("findings.json (").nth(1))
+            .and_then(|rest| rest.split(')').next())
+            .unwrap()
+            .to_string()
+    };
+    script(&[
+        "--action",
+        "overwrite",
+        "--bucket",
+        &name,
+        "--key",
+        &findings_key,
+        "--body",
+        "{}",
+    ]);
+    let ran = archive(
+        &proxy,
+        &["archive", "verify", "--bucket", &name, &records[1]],
+    );
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("changed: the current version"),
+        "{}",
+        ran.stdout
+    );
+    let ran = audit(&dir.path().join("q4-changed"), &["--bucket", &name]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("does not verify"), "{}", ran.stderr);
 }

@@ -219,3 +219,61 @@ fn bad_input_is_refused_naming_the_file() {
         "{err}"
     );
 }
+
+/// `assay audit --previous`: the terminal summary says what changed since the previous
+/// scan (the same comparison as `assay diff`); a snapshot in its place is refused before
+/// anything is written.
+#[test]
+fn the_audit_summary_shows_the_change_since_the_previous_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let (changed, _, _) = changed_sample(dir.path());
+    let old = dir.path().join("old");
+    let (code, _, err) = assay(&[
+        "audit",
+        "--snapshot",
+        "samples/aws-sample/snapshot.json",
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--format",
+        "json",
+        "--out",
+        old.to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert!(code == 1 || code == 3, "{err}");
+    let previous = old.join("findings.json");
+    let new = dir.path().join("new");
+    let audit = |previous: &str| {
+        assay(&[
+            "audit",
+            "--snapshot",
+            &changed,
+            "--profile",
+            "samples/air-maestro/profile.yaml",
+            "--format",
+            "json",
+            "--out",
+            new.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--previous",
+            previous,
+        ])
+    };
+    let (code, out, err) = audit(previous.to_str().unwrap());
+    assert!(code == 1 || code == 3, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Since the previous scan"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("changed in status"), "{line}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains(&format!("on {BUCKET}: PASS -> FAIL"))),
+        "{out}"
+    );
+    let (code, _, err) = audit("samples/aws-sample/snapshot.json");
+    assert_eq!(code, 2);
+    assert!(err.contains("not a snapshot"), "{err}");
+}
