@@ -23,9 +23,11 @@ pub mod aws;
 mod backup;
 mod cloudtrail;
 mod config;
+mod config_aggregate;
 mod dynamodb;
 mod ec2;
 mod iam;
+mod identity_center;
 mod kms;
 mod logs;
 pub mod merge;
@@ -34,6 +36,7 @@ mod progress;
 mod rds;
 pub mod read;
 pub mod recorder;
+mod restore;
 mod s3;
 pub mod s3_backups;
 pub mod shard;
@@ -137,6 +140,13 @@ pub static COLLECTORS: &[Collector] = &[
         run: |ctx| backup::collect(ctx).boxed_local(),
     },
     Collector {
+        service: "backup",
+        resource_types: &["aws_backup_restore_testing_plan", "aws_backup_restore_job"],
+        scope: Scope::Regional { also_in: None },
+        operations: restore::OPERATIONS,
+        run: |ctx| restore::collect(ctx).boxed_local(),
+    },
+    Collector {
         service: "dynamodb",
         resource_types: &["aws_dynamodb_table"],
         scope: Scope::Regional { also_in: None },
@@ -150,7 +160,25 @@ pub static COLLECTORS: &[Collector] = &[
         operations: logs::OPERATIONS,
         run: |ctx| logs::collect(ctx).boxed_local(),
     },
+    // Identity Center lives in its home region (ListInstances is empty elsewhere), so it
+    // is read region by region like the regional services.
+    Collector {
+        service: "sso",
+        resource_types: &[
+            "aws_sso_instance",
+            "aws_sso_permission_set",
+            "aws_identitystore_group",
+        ],
+        scope: Scope::Regional { also_in: None },
+        operations: identity_center::OPERATIONS,
+        run: |ctx| identity_center::collect(ctx).boxed_local(),
+    },
 ];
+
+/// Services a collector calls only to complete its own resources, beside its own: the
+/// Identity Center identity store has no listing of its own (its id comes from
+/// `sso:ListInstances`), so the Identity Center collector reads its groups.
+pub const COMPANION_SERVICES: &[(&str, &str)] = &[("sso", "identitystore")];
 
 /// One service collector: what it reads and how it is scheduled.
 pub struct Collector {
@@ -215,6 +243,10 @@ pub struct CollectOptions {
     pub concurrency: usize,
     /// Show a progress bar on stderr (only drawn on a terminal).
     pub progress: bool,
+    /// The AWS Config aggregator (in the caller's account and the home region) whose
+    /// advanced query is the catch-all inventory of every account and region scanned,
+    /// instead of one query per account and region.
+    pub config_aggregator: Option<String>,
     /// The S3 backup locations to list (`bucket/prefix`, the profile's
     /// `s3_backup_locations`): only these prefixes are read.
     pub backup_locations: Vec<String>,
@@ -237,6 +269,7 @@ impl Default for CollectOptions {
             shard: None,
             concurrency: 8,
             progress: true,
+            config_aggregator: None,
             backup_locations: Vec::new(),
         }
     }
@@ -275,6 +308,9 @@ pub struct ServiceCtx<'a> {
     /// `opted-in`, or `unknown` when the list could not be read); empty for the global
     /// context and a region read beside the regions asked for.
     pub opt_in_status: &'a str,
+    /// The Config inventory is read once through an aggregator for the whole scan
+    /// (`--config-aggregator`), so the region's own advanced query is not made.
+    pub inventory_by_aggregator: bool,
     /// The S3 backup locations to list (`bucket/prefix`), read by the S3 collector in the
     /// account that owns each bucket.
     pub backup_locations: &'a [String],
@@ -363,6 +399,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
         options.connection.endpoint_url.as_deref(),
     )
     .await?;
+    let aggregator_account = caller_account.clone();
     let (accounts, mut scopes, scan_principal, shard_scope) =
         enter_accounts(options, &base, &recorder, caller_account, principal, &home).await?;
 
@@ -377,6 +414,19 @@ pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError>
     for (scope, found) in results {
         scopes.push(scope);
         resources.extend(found);
+    }
+    if let Some(name) = &options.config_aggregator {
+        resources.extend(
+            config_aggregate::inventory(
+                &base,
+                &recorder,
+                &home,
+                &aggregator_account,
+                name,
+                &scopes,
+            )
+            .await,
+        );
     }
     recorder.progress.finish();
     s3_backups::unfound_locations(
@@ -751,6 +801,7 @@ async fn scan_account(
         .map(|(r, s)| (r.clone(), s.clone(), aws::in_region(&account.config, r)))
         .collect();
     let concurrency = options.concurrency;
+    let inventory_by_aggregator = options.config_aggregator.is_some();
     let region_names: Vec<String> = read.iter().map(|(r, _)| r.clone()).collect();
     if region_names.is_empty() {
         no_region_read(&account.id, &not_read, recorder);
@@ -764,6 +815,7 @@ async fn scan_account(
         endpoint_override,
         regions_read: &region_names,
         opt_in_status: "",
+        inventory_by_aggregator,
         backup_locations: &options.backup_locations,
     };
     let regional: Vec<ServiceCtx> = regional_configs
@@ -777,6 +829,7 @@ async fn scan_account(
             endpoint_override,
             regions_read: &region_names,
             opt_in_status: opt_in,
+            inventory_by_aggregator,
             backup_locations: &options.backup_locations,
         })
         .collect();
@@ -806,6 +859,7 @@ async fn scan_account(
             endpoint_override,
             regions_read: &region_names,
             opt_in_status: "",
+            inventory_by_aggregator,
             backup_locations: &options.backup_locations,
         })
         .collect();
@@ -1032,6 +1086,7 @@ mod tests {
             endpoint_override: false,
             regions_read: &[],
             opt_in_status: "",
+            inventory_by_aggregator: false,
             backup_locations: &[],
         };
         let (a, b) = (ctx("111111111111"), ctx("222222222222"));
@@ -1081,16 +1136,20 @@ mod tests {
         }
     }
 
-    /// Every collector declares the calls it makes, all of its own service (their IAM
-    /// actions are in `assay iam-policy`).
+    /// Every collector declares the calls it makes, all of its own service or of its
+    /// companion (`COMPANION_SERVICES`); their IAM actions are in `assay iam-policy`.
     #[test]
     fn every_collector_declares_its_own_service_calls() {
         for c in COLLECTORS {
+            let own = |service: Option<&str>| {
+                service == Some(c.service)
+                    || COMPANION_SERVICES
+                        .iter()
+                        .any(|(of, companion)| *of == c.service && service == Some(companion))
+            };
             assert!(
                 !c.operations.is_empty()
-                    && c.operations
-                        .iter()
-                        .all(|(op, _)| op.split(':').next() == Some(c.service)),
+                    && c.operations.iter().all(|(op, _)| own(op.split(':').next())),
                 "{}: its operations are not all of its service: {:?}",
                 c.service,
                 c.operations

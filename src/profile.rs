@@ -112,6 +112,9 @@ struct RawProfile {
     /// How attestations are issued (`issuing.rs`).
     #[serde(default)]
     attestation: Option<Spanned<IssuingSettings>>,
+    /// The AWS Config aggregator whose inventory `assay audit` reads when it scans.
+    #[serde(default)]
+    config_aggregator: Option<String>,
 }
 
 /// Which rules of the pack run: all by default; `include`/`exclude` take rule ids or
@@ -152,6 +155,9 @@ pub struct Profile {
     pub archive: Option<ArchivePolicy>,
     /// Who signs attestations, their validity, what `--redact` replaces.
     pub attestation: IssuingSettings,
+    /// The AWS Config aggregator (name) whose advanced query is the catch-all inventory
+    /// when `assay audit` scans (`--config-aggregator` wins over it).
+    pub config_aggregator: Option<String>,
     pub sha256: String,
 }
 
@@ -207,6 +213,7 @@ pub fn load(path: &Path, pack: &RulePack, sources: &mut Sources) -> (Option<Prof
         applicability,
         archive: raw.archive.map(|a| a.value),
         attestation: issuing,
+        config_aggregator: raw.config_aggregator,
         sha256: sha256_hex(text.as_bytes()),
     };
     (Some(profile), diags)

@@ -12,6 +12,7 @@ pub(crate) use build::claim_statuses;
 pub mod chart;
 pub mod collector;
 pub mod compare;
+pub mod coverage;
 pub mod csv;
 pub mod format;
 pub mod html;
@@ -89,6 +90,11 @@ pub struct SnapshotInfo {
     /// documents written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<collector::Collection>,
+    /// What the evidence covered: types judged in detail, types only located by AWS
+    /// Config's inventory, where the inventory could not look. Absent in documents
+    /// written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<coverage::Coverage>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -175,6 +181,10 @@ pub struct ClaimStatus {
     /// `manual-evidence-required` (a manual rule without a valid attestation),
     /// `not-evaluated` (no finding).
     pub status: String,
+    /// For a claim about all data (it names the inventory rule): what the evidence did
+    /// not cover, which keeps it from `supported`. Absent when nothing is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
 }
 
 /// A selected rule as the reports show it.

@@ -22,11 +22,26 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use digest::Scanned;
 pub use registry::{TypeInfo, type_info};
 pub use resources::{Attributes, RESOURCE_TYPES, Tags};
 
 /// The snapshot format version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The top-level members of a snapshot file, as [`Snapshot`] has them (a test checks):
+/// the one-pass digest takes no other.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "schema_version",
+    "tool",
+    "collected_at",
+    "origin",
+    "accounts",
+    "resources",
+    "gaps",
+    "raw_responses",
+    "manifest",
+];
 
 /// A complete evidence inventory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -313,19 +328,38 @@ impl Snapshot {
         })?;
         // The manifest covers the file as written: hash what was read, not a re-serialised
         // copy, so any difference in the file itself (a missing field too) is detected.
-        // The digest is computed from the text member by member (`digest`: never a tree
-        // of the whole file, which at 100,000 resources is several times its size) while
-        // the typed snapshot is parsed on another thread.
-        let (digest, snapshot) = std::thread::scope(|scope| {
-            let typed = scope.spawn(|| Snapshot::parse(&text, &display));
-            let digest = digest::of_text(&text);
-            (digest, typed.join())
+        // One pass over the text (`digest::scan`) computes the digest and checks what the
+        // strict reader would (valid JSON, no key twice, the version) while the typed
+        // snapshot is parsed on another thread. Anything that pass does not take is read
+        // the slow way, which gives the error that says where.
+        let (scanned, typed) = std::thread::scope(|scope| {
+            let typed = scope.spawn(|| serde_json::from_str::<Snapshot>(&text));
+            let scanned = digest::scan(&text, TOP_LEVEL_KEYS);
+            (scanned, typed.join())
         });
-        let digest = match digest {
-            Some(digest) => digest,
-            // Not a JSON object: parsed whole for the error that says where (and, should
-            // it parse after all, hashed as such).
-            None => {
+        let typed = typed.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (snapshot, digest) = match (scanned, typed) {
+            (Some(scanned), Ok(snapshot))
+                if scanned.schema_version == Some(SCHEMA_VERSION.into()) =>
+            {
+                (snapshot, scanned.digest)
+            }
+            (
+                Some(Scanned {
+                    schema_version: Some(found),
+                    ..
+                }),
+                _,
+            ) if found != u64::from(SCHEMA_VERSION) => {
+                return Err(SnapshotError::Version {
+                    path: display,
+                    found,
+                });
+            }
+            _ => {
+                // `parse` rejects duplicate keys, which the digest (as RFC 8785 over a
+                // parsed tree) would fold.
+                let snapshot = Snapshot::parse(&text, &display)?;
                 let value: serde_json::Value =
                     serde_json::from_str(&text).map_err(|e| SnapshotError::Invalid {
                         path: display.clone(),
@@ -333,12 +367,9 @@ impl Snapshot {
                         column: e.column(),
                         message: e.to_string(),
                     })?;
-                digest_of(value)
+                (snapshot, digest_of(value))
             }
         };
-        // `parse` rejects duplicate keys, which the digest (as RFC 8785 over a parsed
-        // tree) folds.
-        let snapshot = snapshot.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         drop(text);
         let mut problems = snapshot.verify_hashes();
         if digest != snapshot.manifest.digest {
@@ -416,15 +447,9 @@ impl Snapshot {
                 self.manifest.algorithm, self.manifest.canonicalization
             ));
         }
-        for (key, raw) in &self.raw_responses {
-            let actual = sha256_hex(raw.body.as_bytes());
-            if &actual != key {
-                problems.push(format!(
-                    "raw response {key} ({}) hashes to {actual}: its body was changed",
-                    raw.operation
-                ));
-            }
-        }
+        problems.extend(changed_raw_responses(&self.raw_responses));
+        let gaps: std::collections::HashSet<&str> =
+            self.gaps.iter().map(|g| g.id.as_str()).collect();
         for resource in &self.resources {
             for (group, provenance) in &resource.provenance {
                 if !self.raw_responses.contains_key(&provenance.response_sha256) {
@@ -435,7 +460,7 @@ impl Snapshot {
                 }
             }
             for unread in &resource.unread {
-                if !self.gaps.iter().any(|g| g.id == unread.gap) {
+                if !gaps.contains(unread.gap.as_str()) {
                     problems.push(format!(
                         "{} `{}` cites gap {}, which is not in the snapshot",
                         resource.arn, unread.group, unread.gap
@@ -479,6 +504,43 @@ impl std::io::Write for HashWriter {
     }
 }
 
+/// A message for each raw response whose body does not hash to its key, in key order.
+/// The bodies are most of a snapshot's bytes: they are hashed on every core.
+fn changed_raw_responses(raw: &BTreeMap<String, RawResponse>) -> Vec<String> {
+    let responses: Vec<(&String, &RawResponse)> = raw.iter().collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, responses.len().max(1));
+    let per = responses.len().div_ceil(threads).max(1);
+    let check = |chunk: &[(&String, &RawResponse)]| -> Vec<String> {
+        chunk
+            .iter()
+            .filter_map(|(key, raw)| {
+                let actual = sha256_hex(raw.body.as_bytes());
+                (actual != **key).then(|| {
+                    format!(
+                        "raw response {key} ({}) hashes to {actual}: its body was changed",
+                        raw.operation
+                    )
+                })
+            })
+            .collect()
+    };
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = responses
+            .chunks(per)
+            .map(|chunk| scope.spawn(move || check(chunk)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// Hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -495,3 +557,46 @@ impl std::fmt::Display for IntegrityList<'_> {
 
 /// Formats integrity problems as an indented list.
 pub struct IntegrityList<'a>(pub &'a [String]);
+
+#[cfg(test)]
+mod tests {
+    /// The one-pass digest takes only the members a snapshot has: the list it is given
+    /// must be the serialised snapshot's keys.
+    #[test]
+    fn the_top_level_keys_are_the_snapshots_members() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("samples/aws-sample/snapshot.json"),
+        )
+        .expect("the sample snapshot");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("parses");
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = super::TOP_LEVEL_KEYS.to_vec();
+        keys.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+    }
+
+    /// The one pass and the whole parsed file give the same digest on the sample, and
+    /// the sample loads (its digest is the one it carries).
+    #[test]
+    fn the_sample_scans_to_the_digest_of_its_parsed_tree() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/aws-sample/snapshot.json");
+        let text = std::fs::read_to_string(&path).expect("the sample snapshot");
+        let scanned = super::digest::scan(&text, super::TOP_LEVEL_KEYS).expect("scans");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("parses");
+        assert_eq!(scanned.digest, super::digest_of(value));
+        assert_eq!(
+            scanned.schema_version,
+            Some(u64::from(super::SCHEMA_VERSION))
+        );
+        let snapshot = super::Snapshot::load(&path).expect("loads");
+        assert_eq!(snapshot.manifest.digest, scanned.digest);
+    }
+}

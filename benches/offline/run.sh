@@ -3,7 +3,7 @@
 # (every format) on the bundled sample replicated to ~10k, ~40k and ~100k resources.
 # See BENCHMARKS.md, "Offline scale".
 #
-#   benches/offline/run.sh [--copies 25,100,250] [--formats json,csv,html,pdf] [--work DIR]
+#   benches/offline/run.sh [--copies 25,100,250] [--formats json,csv,html,pdf] [--work DIR] [--no-build]
 #
 # Each size is a snapshot written by `examples/scale_snapshot.rs` (the sample under new
 # account ids and bucket names, raw responses rehashed, resealed: 408 resources a copy).
@@ -13,18 +13,22 @@
 # verify the snapshot first). Needs ~4 GB of disk at the default sizes; the snapshots and
 # outputs are kept under --work (default benches/results/offline, not committed). Then
 # `examples/scale_phases.rs` times each phase in one process (load + verify, evaluate,
-# report model, each writer into a sink) with the peak RSS after each.
+# report model, each writer into a sink) with the peak RSS after each. `--no-build` takes
+# the release binaries already in the target directory as they are (a release build of a
+# large crate takes many minutes on a loaded machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 copies="25,100,250"
 formats="json,csv,html,pdf"
 work="benches/results/offline"
+build=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --copies) copies="$2"; shift 2 ;;
     --formats) formats="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
+    --no-build) build=0; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -33,7 +37,9 @@ command -v /usr/bin/time >/dev/null || { echo "needs GNU time at /usr/bin/time (
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/assay/target}"
 mkdir -p "$work"
 # Build, then copy: a shared target directory may hold another checkout's binary later.
-cargo build --release --locked --bin assay --example scale_snapshot --example scale_phases >&2
+if [[ $build == 1 ]]; then
+  cargo build --release --locked --bin assay --example scale_snapshot --example scale_phases >&2
+fi
 cp "$CARGO_TARGET_DIR/release/assay" "$work/assay"
 cp "$CARGO_TARGET_DIR/release/examples/scale_snapshot" "$work/scale_snapshot"
 cp "$CARGO_TARGET_DIR/release/examples/scale_phases" "$work/scale_phases"

@@ -1260,6 +1260,104 @@ def seed_images(e):
     return images, snapshots
 
 
+# --- IAM Identity Center and restore tests ---------------------------------------------------
+
+# Identity Center: the organisation's instance (home region Sydney), administered from the
+# utility account as its delegated administrator, so the scan of that account reads it.
+# The support group is provisioned from Active Directory (its ExternalIds are replayed: moto
+# keeps none); Developers was made by hand in Identity Center.
+SSO_GROUPS = [
+    # display name, description, AD object id (None: made in Identity Center), members
+    ("AWS-Support", "AD: GG-AWS-Support", "S-1-5-21-1390067357-1202590428-2064532313-4121",
+     ["ian.murphy", "priya.natarajan"]),
+    ("Developers", "Flightdeck developers (made in Identity Center)", None, ["jack.taylor"]),
+]
+SSO_USERS = ["ian.murphy", "priya.natarajan", "jack.taylor"]
+# name, managed policy, session, assignments (group or user@, accounts). The break-glass
+# administrator is also assigned to ian.murphy directly: a support permission set held by a
+# user outside the directory group (iam.identity-center-support-assignments FAIL).
+PERMISSION_SETS = [
+    # AWSSupportAccess (moto refuses job-function/SupportUser in a permission set: it reads
+    # the managed policy's path from a key its data does not have).
+    ("Support", "arn:aws:iam::aws:policy/AWSSupportAccess", "PT4H",
+     [("GROUP", "AWS-Support", [PROD, BACKUP])]),
+    ("AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess", "PT8H",
+     [("GROUP", "AWS-Support", [PROD]), ("USER", "ian.murphy", [PROD])]),
+    ("ReadOnly", "arn:aws:iam::aws:policy/ReadOnlyAccess", "PT8H",
+     [("GROUP", "Developers", [PROD])]),
+]
+# AWS Backup restore tests (replayed: moto implements no restore testing): the monthly
+# restore testing plan in production and the restores it ran, the DR restore test in
+# Melbourne and the growth team's in us-east-1 (each region's backups are judged by that
+# region's restores), and the restores run by hand in the backup and utility accounts.
+# Every one completed within a working day.
+RESTORE_PLANS = [
+    # account, region, name, schedule, hours since it last ran
+    (PROD, SYD, "monthly_restore_test", "cron(0 2 ? * SUN#1 *)", 24 * 5 + 10),
+]
+RESTORE_JOBS = [
+    # account, region, id, resource type, hours ago started, minutes taken, status, plan
+    (PROD, SYD, "5d0e7a31-8c2b-4f6e-9a14-3b7c2e9d1f01", "RDS", 24 * 5 + 10, 160, "COMPLETED",
+     "monthly_restore_test"),
+    (PROD, SYD, "5d0e7a31-8c2b-4f6e-9a14-3b7c2e9d1f02", "EBS", 24 * 5 + 10, 25, "COMPLETED",
+     "monthly_restore_test"),
+    (PROD, SYD, "5d0e7a31-8c2b-4f6e-9a14-3b7c2e9d1f03", "RDS", 24 * 33 + 10, 171, "COMPLETED",
+     "monthly_restore_test"),
+    (PROD, MEL, "5d0e7a31-8c2b-4f6e-9a14-3b7c2e9d1f04", "RDS", 24 * 47 + 3, 232, "COMPLETED", None),
+    (PROD, USE1, "5d0e7a31-8c2b-4f6e-9a14-3b7c2e9d1f05", "RDS", 24 * 20 + 7, 48, "COMPLETED", None),
+    (BACKUP, SYD, "9b4f2c17-6a3e-4d8b-b5c9-0e1f2a3b4c01", "RDS", 24 * 40, 205, "COMPLETED", None),
+    (UTILITY, SYD, "c3a8e6d2-1f4b-4a7c-8e9d-5b6a7c8d9e01", "RDS", 24 * 61, 290, "COMPLETED", None),
+]
+
+
+def seed_identity_center(e):
+    """Identity Center in the utility account (last, for the same reason as the key grants).
+    Returns the replay: the accounts each permission set is provisioned to (moto lists only
+    its own), the groups' AD ids and where the instance is."""
+    sso = e.client(UTILITY, "sso-admin", SYD)
+    instance = sso.list_instances()["Instances"][0]
+    arn, store = instance["InstanceArn"], instance["IdentityStoreId"]
+    ids = e.client(UTILITY, "identitystore", SYD)
+    users = {}
+    for name in SSO_USERS:
+        given, family = name.split(".")
+        users[name] = ids.create_user(
+            IdentityStoreId=store, UserName=f"{name}@flightdeck.example",
+            DisplayName=f"{given.title()} {family.title()}",
+            Name={"GivenName": given.title(), "FamilyName": family.title()})["UserId"]
+    groups, external = {}, {}
+    for name, description, ad_id, members in SSO_GROUPS:
+        groups[name] = ids.create_group(IdentityStoreId=store, DisplayName=name, Description=description)["GroupId"]
+        if ad_id:
+            external[name] = ad_id
+        for member in members:
+            ids.create_group_membership(IdentityStoreId=store, GroupId=groups[name], MemberId={"UserId": users[member]})
+    provisioned = {}
+    for name, policy, session, assignments in PERMISSION_SETS:
+        ps = sso.create_permission_set(InstanceArn=arn, Name=name, SessionDuration=session)["PermissionSet"][
+            "PermissionSetArn"]
+        sso.attach_managed_policy_to_permission_set(InstanceArn=arn, PermissionSetArn=ps, ManagedPolicyArn=policy)
+        accounts = set()
+        for principal_type, principal, targets in assignments:
+            principal_id = groups[principal] if principal_type == "GROUP" else users[principal]
+            for target in targets:
+                accounts.add(target)
+                sso.create_account_assignment(
+                    InstanceArn=arn, TargetId=target, TargetType="AWS_ACCOUNT", PermissionSetArn=ps,
+                    PrincipalType=principal_type, PrincipalId=principal_id)
+        provisioned[ps] = sorted(accounts)
+    return {"account": UTILITY, "region": SYD, "management_account": "123456789012",
+            "provisioned": provisioned, "external_ids": external}
+
+
+def restores():
+    plans = [{"account": a, "region": r, "name": n, "schedule": s, "last_hours_ago": h}
+             for a, r, n, s, h in RESTORE_PLANS]
+    jobs = [{"account": a, "region": r, "id": i, "type": t, "hours_ago": h, "minutes": m, "status": st,
+             "plan": p} for a, r, i, t, h, m, st, p in RESTORE_JOBS]
+    return {"plans": plans, "jobs": jobs}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--endpoint", required=True)
@@ -1280,6 +1378,7 @@ def main():
     seed_data_stores(e)
     e.images, e.image_snapshots = seed_images(e)
     e.site_backups = seed_site_backups(e)
+    identity_center = seed_identity_center(e)
     out = {
         "accounts": {PROD: "production", BACKUP: "backup", UTILITY: "dr"},
         "regions": REGIONS,
@@ -1288,7 +1387,7 @@ def main():
         "keys": {h: arn for h, (_a, _r, arn) in e.keys.items()},
         "instances": {h: i["id"] for h, i in e.instances.items()},
         "plans": {n: p["id"] for n, p in e.plans.items()},
-        "replay": replay(e),
+        "replay": {**replay(e), "identity_center": identity_center, "restores": restores()},
     }
     print(json.dumps(out, indent=1))
 

@@ -14,6 +14,7 @@ use super::model::{
 use super::scope::{ScopeError, Selectors};
 use crate::findings::{AssertionStatus, Finding, Status, count_by_status};
 use crate::report::Report;
+use crate::report::coverage::Coverage;
 use crate::snapshot::registry::{self, DataStore as DataStoreFacts};
 use crate::snapshot::resources::Encryption;
 use crate::snapshot::{Attributes, Resource, Snapshot};
@@ -91,6 +92,12 @@ pub fn build(
         .collect();
 
     let residency = Residency::quote(&findings);
+    let coverage = Coverage::of(
+        snapshot,
+        Some(&accounts),
+        resources.iter().copied(),
+        &crate::report::coverage::data_types(&report.profile.params),
+    );
     let keys = key_index(snapshot);
     let key_list = key_facts(&resources, &keys);
     let mut attestation = Attestation {
@@ -126,7 +133,8 @@ pub fn build(
         encryption: encryption(&resources, &keys),
         keys: key_list,
         retention: retention(&resources),
-        claims: claims(report, &findings),
+        claims: claims(report, &findings, &coverage),
+        coverage: Some(coverage),
         exceptions: exceptions(&findings, snapshot),
         allowed_regions: allowed,
         signer: None,
@@ -631,7 +639,7 @@ fn retention(resources: &[&Resource]) -> Vec<RetentionFact> {
     out
 }
 
-fn claims(report: &Report, findings: &[&Finding]) -> Vec<ClaimFact> {
+fn claims(report: &Report, findings: &[&Finding], coverage: &Coverage) -> Vec<ClaimFact> {
     crate::report::claim_statuses(
         &report
             .claims
@@ -640,6 +648,7 @@ fn claims(report: &Report, findings: &[&Finding]) -> Vec<ClaimFact> {
             .collect::<Vec<_>>(),
         findings,
         &report.attestations,
+        coverage,
     )
     .into_iter()
     .map(|c| ClaimFact {
@@ -649,6 +658,7 @@ fn claims(report: &Report, findings: &[&Finding]) -> Vec<ClaimFact> {
         status: c.status,
         rules: c.claim.rules,
         findings: c.summary,
+        missing: c.missing,
     })
     .collect()
 }

@@ -54,6 +54,11 @@ pub struct Attestation {
     pub retention: Vec<RetentionFact>,
     /// The profile's claims, quoted, with the status the evidence in scope gives them.
     pub claims: Vec<ClaimFact>,
+    /// What the evidence in scope covered: the data-store types judged in detail, the
+    /// types AWS Config's inventory only located, where the inventory could not look.
+    /// Absent in attestations issued before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::report::coverage::Coverage>,
     /// Every FAIL, GAP, ERROR, UNKNOWN and WAIVED finding in scope, with its reason.
     pub exceptions: Vec<Exception>,
     /// The key that signed the document; `None` for an unsigned attestation.
@@ -250,6 +255,10 @@ pub struct ClaimFact {
     pub status: String,
     pub rules: Vec<String>,
     pub findings: StatusCounts,
+    /// For a claim about all data: what the evidence did not cover (why it is not
+    /// `supported`). Absent when nothing is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
 }
 
 /// A finding that is not a plain PASS: disclosed with its reason.

@@ -57,6 +57,9 @@ pub struct View {
     pub retention: Vec<RetentionRow>,
     pub retention_classes: Vec<RetentionClass>,
     pub claims: Vec<ClaimRow>,
+    /// What the evidence in scope covered (`report::coverage`); absent in attestations
+    /// issued before it existed.
+    pub coverage: Option<crate::report::coverage::CoverageView>,
     pub findings: String,
     pub exception_count: usize,
     /// The exceptions per rule: the body shows the first rules, the annex each exception.
@@ -294,6 +297,7 @@ impl View {
             retention_classes: summary::retention_by_class(&a.retention),
             retention: retention_rows(a),
             claims: claim_rows(a),
+            coverage: a.coverage.as_ref().map(|c| c.view()),
             findings: a
                 .evidence
                 .findings
@@ -469,9 +473,10 @@ fn claim_rows(a: &Attestation) -> Vec<ClaimRow> {
             let status_text = match c.status.as_str() {
                 "supported" => "observed, none failed".to_string(),
                 "contradicted" => format!("contradicted: {} failed", n(Status::Fail)),
-                "incomplete" => format!(
-                    "not fully observed: {} not evaluated",
-                    n(Status::Gap) + n(Status::Error) + n(Status::Unknown)
+                "incomplete" => incomplete_text(
+                    n(Status::Gap) + n(Status::Error) + n(Status::Unknown),
+                    c.missing.is_some(),
+                    a.coverage.as_ref(),
                 ),
                 "attested" => "attested by a person".into(),
                 "manual-evidence-required" => "manual evidence required".into(),
@@ -534,6 +539,27 @@ fn rules_beyond_body(rules: &[RuleExceptions]) -> String {
         rest.iter().map(|r| r.count).sum::<usize>(),
         summary::status_counts(&counts)
     )
+}
+
+/// The status of a claim not fully observed: how many findings were not evaluated, and,
+/// for a claim about all data, where the inventory did not look (listed in full under
+/// the scope).
+fn incomplete_text(
+    not_evaluated: usize,
+    missing: bool,
+    coverage: Option<&crate::report::coverage::Coverage>,
+) -> String {
+    let mut text = format!("not fully observed: {not_evaluated} not evaluated");
+    if missing {
+        match coverage {
+            Some(c) if c.inventory_read => text.push_str(&format!(
+                "; the data inventory did not look in {} account-region(s)",
+                c.not_looked.len()
+            )),
+            _ => text.push_str("; no data inventory"),
+        }
+    }
+    text
 }
 
 /// `5 security group ids, 2 IAM user names` (every kind redacted, with how many were

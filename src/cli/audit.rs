@@ -65,6 +65,19 @@ struct Built {
     seal: String,
 }
 
+/// The scan's options, with the profile's Config aggregator when the command line names
+/// none.
+fn with_profile_aggregator(
+    aws: &super::collect_cmd::AwsArgs,
+    profile: &crate::profile::Profile,
+) -> super::collect_cmd::AwsArgs {
+    let mut aws = aws.clone();
+    if aws.config_aggregator.is_none() {
+        aws.config_aggregator = profile.config_aggregator.clone();
+    }
+    aws
+}
+
 /// Loads every input and evaluates.
 fn build(args: &EvaluateArgs) -> Result<Built> {
     let key = args
@@ -76,7 +89,10 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
     let (snapshot, snapshot_path, collected) = match &args.snapshot {
         Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
         None => (
-            super::collect_cmd::scan_with(&args.aws, &profile_backup_locations(&inputs))?,
+            super::collect_cmd::scan_with(
+                &with_profile_aggregator(&args.aws, &inputs.profile),
+                &profile_backup_locations(&inputs),
+            )?,
             "snapshot.json".to_string(),
             true,
         ),

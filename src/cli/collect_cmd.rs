@@ -57,6 +57,13 @@ pub struct AwsArgs {
     /// Per-resource calls in flight per service and region.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// Read AWS Config's catch-all inventory through this configuration aggregator (in
+    /// the caller's account and the first --region): one advanced query for every account
+    /// and region it gathers, instead of one per account and region. Where the aggregator
+    /// does not hold an account and region scanned (not a source, a source that failed),
+    /// the inventory's gap says so.
+    #[arg(long, value_name = "NAME")]
+    pub config_aggregator: Option<String>,
     /// An S3 backup location to list (`BUCKET/PREFIX`, repeatable): the objects under it
     /// are what the backup rules count. Only named prefixes are read; `audit --live` adds
     /// the profile's `s3_backup_locations`.
@@ -81,6 +88,7 @@ impl AwsArgs {
             shard: self.shard,
             concurrency: self.concurrency.max(1),
             progress: true,
+            config_aggregator: self.config_aggregator.clone(),
             backup_locations: self.s3_backups.clone(),
         }
     }

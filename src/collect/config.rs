@@ -14,6 +14,7 @@ use aws_sdk_config::operation::select_resource_config::SelectResourceConfigOutpu
 
 use super::aws::{Failure, FailureKind};
 use super::read::Paging;
+use super::recorder::Recorder;
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::{ConfigRecorder, ConfigResource};
 use crate::snapshot::{Attributes, Provenance, Resource, Tags, Unread};
@@ -30,15 +31,28 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
         "config:DescribeConfigurationRecorderStatus",
     ),
     ("config:SelectResourceConfig", "config:SelectResourceConfig"),
+    (
+        "config:DescribeConfigurationAggregators",
+        "config:DescribeConfigurationAggregators",
+    ),
+    (
+        "config:DescribeConfigurationAggregatorSourcesStatus",
+        "config:DescribeConfigurationAggregatorSourcesStatus",
+    ),
+    (
+        "config:SelectAggregateResourceConfig",
+        "config:SelectAggregateResourceConfig",
+    ),
 ];
 
-const INVENTORY: &[&str] = &["aws_config_resource"];
+pub(super) const INVENTORY: &[&str] = &["aws_config_resource"];
 
 /// The advanced query listing every recorded resource ("SELECT … with the properties
 /// `resourceId`, `resourceName`, `resourceType`, `awsRegion`, `accountId`, `arn`", the
 /// AWS Config developer guide, "Querying the current configuration state of AWS
 /// resources").
-const QUERY: &str = "SELECT resourceId, resourceName, resourceType, awsRegion, accountId, arn";
+pub(super) const QUERY: &str =
+    "SELECT resourceId, resourceName, resourceType, awsRegion, accountId, arn";
 
 /// AWS Config resource types that assay also reads in detail, with the assay type that
 /// does: the coverage statement tells these from the types only the inventory locates.
@@ -93,7 +107,11 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         |r| matches!(&r.attributes, Attributes::ConfigRecorder(c) if c.recording == Some(true)),
     );
     if recording {
-        found.extend(inventory(ctx, &config).await);
+        // With an aggregator named, the organisation's inventory is read once through it
+        // (`config_aggregate`), not region by region.
+        if !ctx.inventory_by_aggregator {
+            found.extend(inventory(ctx, &config).await);
+        }
     } else {
         not_recording(ctx, &found);
     }
@@ -258,15 +276,31 @@ async fn inventory(ctx: &ServiceCtx<'_>, config: &Client) -> Vec<Resource> {
     pages
         .items
         .into_iter()
-        .filter_map(|(row, p)| inventory_item(ctx, &row, p))
+        .filter_map(|(row, p)| {
+            inventory_item(
+                ctx.recorder,
+                ctx.account,
+                ctx.region,
+                "config:SelectResourceConfig",
+                &row,
+                p,
+            )
+        })
         .collect()
 }
 
 /// One result row (a JSON document as a string, per the `SelectResourceConfig` reference:
 /// "Results: Returns the results for the SQL query", a list of strings). A row without a
-/// type or id cannot be placed and is a gap about that row, never dropped silently.
-fn inventory_item(ctx: &ServiceCtx<'_>, row: &str, listed: Provenance) -> Option<Resource> {
-    let (account, region) = (ctx.account, ctx.region);
+/// type or id cannot be placed and is a gap about that row, never dropped silently. A row
+/// without an account or region is placed in the `account` and `region` queried.
+pub(super) fn inventory_item(
+    recorder: &Recorder,
+    account: &str,
+    region: &str,
+    operation: &'static str,
+    row: &str,
+    listed: Provenance,
+) -> Option<Resource> {
     let value: serde_json::Value = serde_json::from_str(row).unwrap_or_default();
     let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_string);
     let (Some(resource_type), Some(resource_id)) = (text("resourceType"), text("resourceId"))
@@ -274,18 +308,9 @@ fn inventory_item(ctx: &ServiceCtx<'_>, row: &str, listed: Provenance) -> Option
         let failure = Failure {
             kind: FailureKind::Service,
             code: "MalformedInventoryRow".into(),
-            message: format!(
-                "a SelectResourceConfig result without resourceType or resourceId: {row}"
-            ),
+            message: format!("a {operation} result without resourceType or resourceId: {row}"),
         };
-        ctx.recorder.gap(
-            account,
-            region,
-            "config:SelectResourceConfig",
-            &failure,
-            INVENTORY,
-            "",
-        );
+        recorder.gap(account, region, operation, &failure, INVENTORY, "");
         return None;
     };
     let item_account = text("accountId").unwrap_or_else(|| account.to_string());

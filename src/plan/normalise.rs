@@ -14,12 +14,15 @@
 //! - anything else the plan does not know is marked unknown on its group, with the
 //!   Terraform attribute in the reason, so rules reading it yield UNKNOWN.
 
+mod ami;
 mod backup;
+mod dynamodb;
 mod ec2;
 mod iam;
 mod instance;
 mod kms;
 mod logging;
+mod logs;
 mod rds;
 mod region;
 mod s3;
@@ -48,6 +51,11 @@ const PRIMARY: &[&str] = &[
     "aws_iam_group",
     "aws_iam_account_password_policy",
     "aws_config_configuration_recorder",
+    "aws_dynamodb_table",
+    "aws_cloudwatch_log_group",
+    "aws_ami",
+    "aws_ami_copy",
+    "aws_ami_from_instance",
 ];
 
 /// Terraform resource types that complete another resource, in the order they apply.
@@ -78,6 +86,8 @@ const ATTACHED: &[&str] = &[
     "aws_config_configuration_recorder_status",
     "aws_ec2_instance_state",
     "aws_launch_template",
+    "aws_dynamodb_table_replica",
+    "aws_ami_launch_permission",
     // Region-level settings: gathered into `aws_region` resources at the end.
     "aws_ebs_encryption_by_default",
     "aws_ebs_default_kms_key",
@@ -195,6 +205,9 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             "aws_iam_group" => Some(iam::group(ctx, i)?),
             "aws_iam_account_password_policy" => Some(iam::password_policy(ctx, i)?),
             "aws_config_configuration_recorder" => Some(logging::recorder(ctx, i)?),
+            "aws_dynamodb_table" => Some(dynamodb::table(ctx, i, &mut drafts)?),
+            "aws_cloudwatch_log_group" => Some(logs::log_group(ctx, i)?),
+            "aws_ami" | "aws_ami_copy" | "aws_ami_from_instance" => Some(ami::image(ctx, i)?),
             _ => None,
         };
         if let Some(draft) = draft {
@@ -247,6 +260,8 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
                 }
                 "aws_ec2_instance_state" => instance::instance_state(ctx, i, &mut drafts)?,
                 "aws_launch_template" => instance::launch_template(ctx, i, &mut drafts)?,
+                "aws_dynamodb_table_replica" => dynamodb::replica(ctx, i, &mut drafts)?,
+                "aws_ami_launch_permission" => ami::launch_permission(ctx, i, &mut drafts)?,
                 _ => {}
             }
         }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use super::coverage::{Coverage, INVENTORY_RULE};
 use super::{
     ClaimStatus, ControlCoverage, FINDINGS_SCHEMA_VERSION, FamilyCoverage, FrameworkCoverage,
     ManualEvidence, ProfileInfo, Report, RuleAssertion, RuleEntry, RulePackInfo, SnapshotInfo,
@@ -57,11 +58,12 @@ pub(crate) fn claim_statuses(
     claims: &[Claim],
     findings: &[&Finding],
     manual: &[ManualEvidence],
+    coverage: &Coverage,
 ) -> Vec<ClaimStatus> {
     let counts = rule_counts(findings.iter().copied());
     claims
         .iter()
-        .map(|c| claim_status(c, &counts, manual))
+        .map(|c| claim_status(c, &counts, manual, coverage))
         .collect()
 }
 
@@ -82,6 +84,12 @@ impl Report {
             .collect();
         let counts = rule_counts(&findings);
         let attestations = manual_evidence(&selected, &findings, profile);
+        let covered = Coverage::of(
+            snapshot,
+            None,
+            &snapshot.resources,
+            &super::coverage::data_types(&profile.params),
+        );
         let frameworks = pack
             .frameworks
             .iter()
@@ -111,6 +119,7 @@ impl Report {
                 accounts: snapshot.accounts.clone(),
                 resources: snapshot.resources.len(),
                 collection: Some(super::collector::Collection::from_snapshot(snapshot)),
+                coverage: Some(covered.clone()),
             },
             rule_pack: RulePackInfo {
                 path: pack.root.display().to_string(),
@@ -129,7 +138,7 @@ impl Report {
             claims: profile
                 .claims
                 .iter()
-                .map(|c| claim_status(c, &counts, &attestations))
+                .map(|c| claim_status(c, &counts, &attestations, &covered))
                 .collect(),
             rule_catalogue: selected
                 .iter()
@@ -299,12 +308,25 @@ fn manual_evidence(
 }
 
 /// A claim's status: the first of contradicted, incomplete, attested /
-/// manual-evidence-required, supported, not-evaluated that applies.
-fn claim_status(claim: &Claim, counts: &RuleCounts, manual: &[ManualEvidence]) -> ClaimStatus {
+/// manual-evidence-required, supported, not-evaluated that applies. A claim naming the inventory rule
+/// speaks for all data: it is `supported` only when the inventory looked in every account
+/// and region read; otherwise it is `incomplete`, and `missing` says what was not covered.
+fn claim_status(
+    claim: &Claim,
+    counts: &RuleCounts,
+    manual: &[ManualEvidence],
+    coverage: &Coverage,
+) -> ClaimStatus {
     let summary = sum(counts, &claim.rules);
+    let missing = claim
+        .rules
+        .iter()
+        .any(|r| r == INVENTORY_RULE)
+        .then(|| coverage.missing())
+        .flatten();
     let status = if summary.contains_key(&Status::Fail) {
         "contradicted"
-    } else if EXCEPTIONS.iter().any(|s| summary.contains_key(s)) {
+    } else if EXCEPTIONS.iter().any(|s| summary.contains_key(s)) || missing.is_some() {
         "incomplete"
     } else if summary.contains_key(&Status::Manual) {
         let attested = manual
@@ -325,5 +347,85 @@ fn claim_status(claim: &Claim, counts: &RuleCounts, manual: &[ManualEvidence]) -
         claim: claim.clone(),
         summary,
         status: status.into(),
+        missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::coverage::NotLooked;
+
+    fn claim(rules: &[&str]) -> Claim {
+        Claim {
+            id: "all-data".into(),
+            quote: "All client data stays in region.".into(),
+            source: "statement".into(),
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            params: Vec::new(),
+        }
+    }
+
+    fn coverage(inventory_read: bool, not_looked: &[(&str, &str)]) -> Coverage {
+        Coverage {
+            judged_in_detail: vec!["S3 buckets".into()],
+            inventory_read,
+            located_only: Vec::new(),
+            not_looked: not_looked
+                .iter()
+                .map(|(a, r)| NotLooked {
+                    account: a.to_string(),
+                    region: r.to_string(),
+                    reason: "ConfigNotRecording: no recorder".into(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Issue 15, item 3: a statement about all data (it names the inventory rule) is
+    /// supported only when the inventory looked everywhere read; otherwise it says what is
+    /// missing. Other statements do not depend on the inventory.
+    #[test]
+    fn a_claim_about_all_data_needs_the_inventory_everywhere() {
+        let mut counts = RuleCounts::new();
+        for rule in [INVENTORY_RULE, "residency.s3-bucket-region"] {
+            counts.insert(rule.into(), StatusCounts::from([(Status::Pass, 3)]));
+        }
+        let all_data = claim(&["residency.s3-bucket-region", INVENTORY_RULE]);
+        let everywhere = claim_status(&all_data, &counts, &[], &coverage(true, &[]));
+        assert_eq!(
+            (everywhere.status.as_str(), everywhere.missing),
+            ("supported", None)
+        );
+
+        let partly = claim_status(
+            &all_data,
+            &counts,
+            &[],
+            &coverage(true, &[("111122223333", "us-east-1")]),
+        );
+        assert_eq!(partly.status, "incomplete");
+        let missing = partly.missing.expect("says what is missing");
+        assert!(
+            missing.contains("1 account-region(s) (ConfigNotRecording: 1)"),
+            "{missing}"
+        );
+
+        let none = claim_status(&all_data, &counts, &[], &coverage(false, &[]));
+        assert_eq!(none.status, "incomplete");
+        assert!(
+            none.missing
+                .expect("missing")
+                .contains("not in this evidence")
+        );
+
+        let buckets = claim(&["residency.s3-bucket-region"]);
+        let other = claim_status(
+            &buckets,
+            &counts,
+            &[],
+            &coverage(true, &[("111122223333", "us-east-1")]),
+        );
+        assert_eq!((other.status.as_str(), other.missing), ("supported", None));
     }
 }

@@ -26,9 +26,15 @@ pub use view::View;
 pub const MAIN: &str = "evidence.html.tera";
 /// The report's script, rendered first so the page's CSP can name its hash.
 const SCRIPT: &str = "partials/script.js.tera";
+/// The findings table's rows, rendered a batch at a time where the page prints
+/// `finding_rows` (see [`Renderer::render`]).
+pub const ROWS: &str = "partials/finding-rows.html.tera";
+/// Findings per batch of rows: enough that Tera's per-render cost is spread, few enough
+/// that a batch's view stays small (a few MB at most).
+const ROWS_BATCH: usize = 256;
 
 /// The built-in templates: (name, content).
-pub const BUILT_IN: [(&str, &str); 14] = [
+pub const BUILT_IN: [(&str, &str); 15] = [
     (
         MAIN,
         include_str!("../../report-templates/evidence.html.tera"),
@@ -70,6 +76,10 @@ pub const BUILT_IN: [(&str, &str); 14] = [
         include_str!("../../report-templates/partials/findings.html.tera"),
     ),
     (
+        ROWS,
+        include_str!("../../report-templates/partials/finding-rows.html.tera"),
+    ),
+    (
         "partials/rules.html.tera",
         include_str!("../../report-templates/partials/rules.html.tera"),
     ),
@@ -99,6 +109,12 @@ pub enum HtmlError {
     NotUtf8 { name: String },
     #[error("HTML templates: {0}")]
     Template(String),
+    #[error(
+        "HTML templates: the page must print {{{{ finding_rows | safe }}}} exactly once, where the \
+         findings table's rows go (it printed it {0} times); the rows are \
+         {ROWS}"
+    )]
+    RowsPlaceholder(usize),
     #[error("writing the HTML report: {0}")]
     Write(#[from] std::io::Error),
     #[error(transparent)]
@@ -201,20 +217,61 @@ impl Renderer {
         Ok(Renderer { tera })
     }
 
-    /// Renders `report` as one HTML document.
+    /// Renders `report` as one HTML document, written as it is produced: the page around
+    /// the findings table is rendered once with a placeholder where the rows go (its size
+    /// does not grow with the findings), then the rows are rendered and written
+    /// [`ROWS_BATCH`] findings at a time, so neither the document nor a view of every
+    /// finding is ever held whole.
     pub fn render(&self, report: &Report, out: &mut dyn Write) -> Result<(), HtmlError> {
         let view = View::new(report, report.id());
         let mut context = Context::from_serialize(&view).map_err(template_error)?;
+        drop(view);
         let script = self.tera.render(SCRIPT, &context).map_err(template_error)?;
         context.insert(
             "csp_script_hash",
             &format!("sha256-{}", base64(&Sha256::digest(script.as_bytes()))),
         );
         context.insert("script", &script);
-        self.tera
-            .render_to(MAIN, &context, out)
-            .map_err(template_error)
+        let placeholder = rows_placeholder(&script);
+        context.insert("finding_rows", &placeholder);
+        let page = self.tera.render(MAIN, &context).map_err(template_error)?;
+        drop(context);
+        let (head, tail) = match page.split_once(&placeholder) {
+            Some((head, tail)) if !tail.contains(&placeholder) => (head, tail),
+            _ => {
+                return Err(HtmlError::RowsPlaceholder(
+                    page.matches(&placeholder).count(),
+                ));
+            }
+        };
+        out.write_all(head.as_bytes())?;
+        self.rows(report, out)?;
+        out.write_all(tail.as_bytes())?;
+        Ok(())
     }
+
+    /// The findings table's rows in table order, rendered and written a batch at a time.
+    fn rows(&self, report: &Report, out: &mut dyn Write) -> Result<(), HtmlError> {
+        let order = view::table_order(report);
+        for (i, batch) in order.chunks(ROWS_BATCH).enumerate() {
+            let mut context = Context::new();
+            context.insert("findings", &view::finding_rows(batch, report));
+            context.insert("offset", &(i * ROWS_BATCH));
+            self.tera
+                .render_to(ROWS, &context, &mut *out)
+                .map_err(template_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// A marker for where the rows go that no report text can contain by chance: it carries
+/// the hash of the rendered script (which the page prints too, escaped only in the CSP).
+fn rows_placeholder(script: &str) -> String {
+    format!(
+        "<!--assay-finding-rows-{}-->",
+        crate::snapshot::sha256_hex(format!("finding rows\n{script}").as_bytes())
+    )
 }
 
 /// The file name `assay audit` and `assay report` write.

@@ -105,37 +105,83 @@ pub fn render(report: &Report) -> Result<Vec<Pack>, PdfError> {
     Ok(packs)
 }
 
-/// Above this many findings, `write` renders the packs one after another instead of on
-/// parallel threads: a pack holds all its pages until it is written (about 0.33 MB a
-/// page, ~30 findings a page with the sample's mix), so three packs of a 100,000-resource
-/// audit at once would need several GB. Below it, the packs are small and threads win.
+/// Above this many findings, `write` writes the packs one after another, each straight
+/// into its file, instead of rendering them on parallel threads into memory first. Each
+/// pack is written page by page ([`render_framework_to`]), so its memory does not grow
+/// with its pages; below this size the packs are small and threads win.
 const PARALLEL_PACKS_MAX_FINDINGS: usize = 20_000;
 
 /// Renders the packs and stages them in `dir` as part of `outputs` (they appear when the
-/// whole set is committed), each staged and released before the next is rendered when the
-/// report is large; returns the paths they will have.
+/// whole set is committed); returns the paths they will have.
 pub fn write(
     report: &Report,
     dir: &Path,
     outputs: &mut crate::output::Outputs,
 ) -> Result<Vec<PathBuf>, PdfError> {
-    let mut save = |pack: Pack| -> Result<PathBuf, PdfError> {
-        let path = dir.join(&pack.file_name);
-        outputs.write(&path, &pack.bytes)?;
-        Ok(path)
-    };
     if report.findings.len() <= PARALLEL_PACKS_MAX_FINDINGS {
-        return render(report)?.into_iter().map(save).collect();
+        return render(report)?
+            .into_iter()
+            .map(|pack| {
+                let path = dir.join(&pack.file_name);
+                outputs.write(&path, &pack.bytes)?;
+                Ok(path)
+            })
+            .collect();
     }
     report
         .frameworks
         .iter()
-        .map(|fw| save(render_framework(report, fw)?))
+        .map(|fw| {
+            let path = dir.join(file_name(&fw.id));
+            let io = |source| PdfError::Io {
+                path: path.display().to_string(),
+                source,
+            };
+            let mut file = outputs.file(&path)?;
+            render_framework_to(report, fw, &mut file)?;
+            std::io::Write::flush(&mut file).map_err(io)?;
+            Ok(path)
+        })
         .collect()
 }
 
-/// Renders the pack of one framework.
+/// Renders the pack of one framework into memory.
 pub fn render_framework(report: &Report, framework: &FrameworkCoverage) -> Result<Pack, PdfError> {
+    let mut bytes = Vec::new();
+    let written = render_framework_to(report, framework, &mut bytes)?;
+    Ok(Pack {
+        framework: framework.id.clone(),
+        file_name: file_name(&framework.id),
+        pages: written.pages,
+        bytes,
+        layout_faults: written.layout_faults,
+    })
+}
+
+/// What [`render_framework_to`] wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub pages: usize,
+    /// As [`Pack::layout_faults`].
+    pub layout_faults: Vec<LayoutFault>,
+}
+
+/// Pages the layout may run ahead of the writer.
+const PAGES_IN_FLIGHT: usize = 16;
+
+/// Writes the pack of one framework to `out`, page by page, in memory that does not grow
+/// with its pages. Two layout passes: the first only counts (pages, outline marks, the
+/// characters to embed, layout faults), so that "page N of M", the printed contents after
+/// the cover and the fonts are known before the first page is written; the second lays
+/// the pages out again on another thread and hands each one, as it is finished, to the
+/// writer (`typeset::document::write_paged`), which decorates, encodes and writes it
+/// and drops it. The layout is deterministic, so both passes make the same pages; the
+/// writer fails if the counts differ.
+pub fn render_framework_to(
+    report: &Report,
+    framework: &FrameworkCoverage,
+    out: &mut dyn std::io::Write,
+) -> Result<Written, PdfError> {
     let fail = |message: String| PdfError::Render {
         framework: framework.id.clone(),
         message,
@@ -143,18 +189,67 @@ pub fn render_framework(report: &Report, framework: &FrameworkCoverage) -> Resul
     let fonts = fonts::fonts().map_err(fail)?;
     let id = report.id();
     let data = PackData::new(report, framework, id.clone());
-    let mut canvas = Canvas::new(fonts);
-    pack::layout(&data, &mut canvas);
-    drop(data);
-    contents(&mut canvas);
-    let (mut pages, marks, mut painter) = canvas.finish();
-    decorate(&mut pages, &mut painter, report, framework, &id);
 
+    // First pass: count.
+    let mut canvas = Canvas::counting(fonts);
+    pack::layout(&data, &mut canvas);
+    let (body_pages, _, mut marks, mut painter) = canvas.finish_flow();
+    let contents = contents(&mut marks, &mut painter);
+    let total = body_pages + contents.len();
+    let header = Header::new(&painter, report, framework, &id);
+    let mut scratch = Vec::new();
+    for i in 0..total {
+        // Only for the characters the header and footer draw.
+        header.draw(&mut scratch, &mut painter, i, total);
+        scratch.clear();
+    }
+    let layout_faults = painter.faults.clone();
+    let meta = meta(report, framework, &id);
+
+    // Second pass: lay out again and write each page as it comes.
+    let (to_writer, from_layout) = std::sync::mpsc::sync_channel(PAGES_IN_FLIGHT);
+    let (laid_out, written) = std::thread::scope(|s| {
+        let layout = s.spawn(|| {
+            let mut canvas = Canvas::sending(fonts, to_writer);
+            pack::layout(&data, &mut canvas);
+            canvas.finish_flow().0
+        });
+        let mut decorator = Painter::new(fonts);
+        let mut body = from_layout.into_iter();
+        // The cover, then the printed contents, then the rest of the body.
+        let pages = body
+            .next()
+            .into_iter()
+            .chain(contents)
+            .chain(body)
+            .enumerate()
+            .map(|(i, mut ops)| {
+                header.draw(&mut ops, &mut decorator, i, total);
+                ops
+            });
+        let written = document::write_paged(fonts, &painter.used, total, pages, &marks, &meta, out);
+        (layout.join(), written)
+    });
+    written.map_err(fail)?;
+    match laid_out {
+        Ok(n) if n == body_pages => Ok(Written {
+            pages: total,
+            layout_faults,
+        }),
+        Ok(n) => Err(fail(format!(
+            "the second layout pass made {n} pages, the first {body_pages}"
+        ))),
+        Err(_) => Err(fail("the layout thread panicked".into())),
+    }
+}
+
+/// The document info of the pack.
+fn meta(report: &Report, framework: &FrameworkCoverage, id: &str) -> document::Meta {
     let title = format!(
         "Evidence pack: {} — {}",
         framework.name, report.profile.organisation
     );
-    let meta = document::Meta {
+    document::Meta {
         title,
         author: "assay".into(),
         subject: format!(
@@ -188,32 +283,16 @@ pub fn render_framework(report: &Report, framework: &FrameworkCoverage) -> Resul
             })
             .collect(),
         extra: Vec::new(),
-    };
-    let page_count = pages.len();
-    let layout_faults = painter.faults.clone();
-    let bytes = document::write(fonts, pages, &marks, &painter, &meta).map_err(fail)?;
-    Ok(Pack {
-        layout_faults,
-        framework: framework.id.clone(),
-        file_name: file_name(&framework.id),
-        pages: page_count,
-        bytes,
-    })
+    }
 }
 
-/// Inserts the printed table of contents after the cover: sections, subsections, control
-/// families and controls with the page each starts on. Laid out after the body, so the
-/// page numbers are known; the body's marks shift by the pages inserted.
-fn contents(canvas: &mut Canvas) {
-    // Places a heading still waiting for content, so that its mark is counted.
-    canvas.ensure(0.0);
+/// The printed table of contents, to go after the cover: sections, subsections, control
+/// families and controls with the page each starts on; one `Vec<Op>` a page. Laid out
+/// after the body, so the page numbers are known; `marks` (the body's, pages counted
+/// without the contents) get the contents' own entry and shift by the pages inserted.
+fn contents(marks: &mut Vec<Mark>, painter: &mut Painter) -> Vec<Vec<Op>> {
     const LINE: f32 = 12.5;
-    let entries: Vec<Mark> = canvas
-        .marks
-        .iter()
-        .filter(|m| m.in_contents)
-        .cloned()
-        .collect();
+    let entries: Vec<Mark> = marks.iter().filter(|m| m.in_contents).cloned().collect();
     let first_room = ((BOTTOM - TOP - 40.0) / LINE).floor().max(1.0) as usize;
     let room = ((BOTTOM - TOP) / LINE).floor().max(1.0) as usize;
     let count = if entries.len() <= first_room {
@@ -221,9 +300,9 @@ fn contents(canvas: &mut Canvas) {
     } else {
         1 + (entries.len() - first_room).div_ceil(room)
     };
-    canvas.insert_pages(1, count);
-    canvas.marks.insert(
-        1.min(canvas.marks.len()),
+    let mut pages: Vec<Vec<Op>> = vec![Vec::new(); count];
+    marks.insert(
+        1.min(marks.len()),
         Mark {
             level: 0,
             title: "Contents".into(),
@@ -232,11 +311,9 @@ fn contents(canvas: &mut Canvas) {
             in_contents: false,
         },
     );
-    let mut page = 1;
+    let mut page = 0;
     let mut y = TOP;
-    canvas.draw_on(page, |p, ops| {
-        p.text(ops, LEFT, y + H1.size, H1, "Contents")
-    });
+    painter.text(&mut pages[0], LEFT, y + H1.size, H1, "Contents");
     y += 40.0;
     for e in &entries {
         if y + LINE > BOTTOM {
@@ -251,49 +328,62 @@ fn contents(canvas: &mut Canvas) {
         let indent = f32::from(e.level.min(3)) * 14.0;
         let number = (e.page + 1 + count).to_string();
         let y_now = y + LINE - 3.0;
-        canvas.draw_on(page, |p, ops| {
-            let nw = p.width(style, &number);
-            let title = p.truncate(style, &e.title, WIDTH - indent - nw - 16.0);
-            p.text(ops, LEFT + indent, y_now, style, &title);
-            p.text_right(ops, RIGHT, y_now, style, &number);
-        });
+        let nw = painter.width(style, &number);
+        let title = painter.truncate(style, &e.title, WIDTH - indent - nw - 16.0);
+        if let Some(ops) = pages.get_mut(page) {
+            painter.text(ops, LEFT + indent, y_now, style, &title);
+            painter.text_right(ops, RIGHT, y_now, style, &number);
+        }
         y += LINE;
     }
     // The body marks were recorded before the contents existed.
-    for m in canvas.marks.iter_mut().skip(2) {
+    for m in marks.iter_mut().skip(2) {
         m.page += count;
     }
+    pages
 }
 
-/// Header and footer on every page, now that the page count is known (the second pass).
-fn decorate(
-    pages: &mut [Vec<Op>],
-    painter: &mut Painter,
-    report: &Report,
-    framework: &FrameworkCoverage,
-    report_id: &str,
-) {
-    let total = pages.len();
-    let header_left = format!(
-        "Evidence pack · {} · {}",
-        framework.name, report.profile.organisation
-    );
-    let header_right = format!("report {report_id}");
-    let footer_left = format!(
-        "evidence {} · snapshot {}",
-        time(&report.snapshot.collected_at),
-        short(&report.snapshot.manifest_digest, 16)
-    );
-    let style: Style = SMALL_GREY;
-    let right_w = painter.width(style, &header_right);
-    let header_left = painter.truncate(style, &header_left, WIDTH - right_w - 20.0);
-    for (i, ops) in pages.iter_mut().enumerate() {
-        let footer_right = format!("page {} of {total}", i + 1);
-        painter.text(ops, LEFT, 40.0, style, &header_left);
-        painter.text_right(ops, RIGHT, 40.0, style, &header_right);
+/// The header and footer of every page: the pack, the organisation, the report id, the
+/// evidence time, the snapshot hash and "page N of M".
+struct Header {
+    left: String,
+    right: String,
+    footer_left: String,
+}
+
+impl Header {
+    fn new(
+        painter: &Painter,
+        report: &Report,
+        framework: &FrameworkCoverage,
+        report_id: &str,
+    ) -> Header {
+        let left = format!(
+            "Evidence pack · {} · {}",
+            framework.name, report.profile.organisation
+        );
+        let right = format!("report {report_id}");
+        let right_w = painter.width(SMALL_GREY, &right);
+        Header {
+            left: painter.truncate(SMALL_GREY, &left, WIDTH - right_w - 20.0),
+            right,
+            footer_left: format!(
+                "evidence {} · snapshot {}",
+                time(&report.snapshot.collected_at),
+                short(&report.snapshot.manifest_digest, 16)
+            ),
+        }
+    }
+
+    /// Draws them on page `index` (0-based) of `total`.
+    fn draw(&self, ops: &mut Vec<Op>, painter: &mut Painter, index: usize, total: usize) {
+        let style: Style = SMALL_GREY;
+        let footer_right = format!("page {} of {total}", index + 1);
+        painter.text(ops, LEFT, 40.0, style, &self.left);
+        painter.text_right(ops, RIGHT, 40.0, style, &self.right);
         painter.hline(ops, LEFT, RIGHT, 46.0, RULE, 0.5);
         painter.hline(ops, LEFT, RIGHT, PAGE_H - 46.0, RULE, 0.5);
-        painter.text(ops, LEFT, PAGE_H - 34.0, style, &footer_left);
+        painter.text(ops, LEFT, PAGE_H - 34.0, style, &self.footer_left);
         painter.text_right(
             ops,
             RIGHT,

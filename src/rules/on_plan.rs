@@ -18,6 +18,15 @@ pub fn in_plans(type_name: &str) -> bool {
 /// trails are not in a plan, so rules reading them are not evaluated.
 const PLAN_ACCOUNT_GROUPS: &[&str] = &["password_policy"];
 
+/// Types a plan shows only in part, so that a rule joining them (asking "is there one
+/// for this resource?") would judge an absence the plan cannot see: images are mostly
+/// made after apply (CreateImage by a backup tool or a schedule), and a plan shows only
+/// those Terraform registers. Rules *about* such resources are still evaluated.
+const SHOWN_IN_PART: &[(&str, &str)] = &[(
+    "aws_ec2_image",
+    "a plan shows only the images (aws_ec2_image) Terraform registers, not those made after apply by backups or schedules",
+)];
+
 /// Why a plan cannot hold resources of `type_name`.
 pub fn why_not_in_plans(type_name: &str) -> String {
     match crate::snapshot::type_info(type_name).map(|t| t.plan) {
@@ -67,10 +76,15 @@ pub fn not_evaluable(rule: &Rule) -> Option<String> {
     for e in exprs {
         joined_types(e.program.expression(), &mut joined);
     }
-    joined
-        .into_iter()
-        .find(|t| !in_plans(t))
-        .map(|t| format!("joins {t}: {}", why_not_in_plans(&t)))
+    joined.into_iter().find_map(|t| {
+        if !in_plans(&t) {
+            return Some(format!("joins {t}: {}", why_not_in_plans(&t)));
+        }
+        SHOWN_IN_PART
+            .iter()
+            .find(|(partial, _)| *partial == t)
+            .map(|(_, why)| format!("joins {t}: {why}"))
+    })
 }
 
 /// Why `rule` is not evaluated on this plan snapshot, or `None` when it is: the rules a

@@ -128,7 +128,7 @@ resource_types! {
         // each with its own residency and encryption): its own checks are its launch
         // permissions and the encryption of the snapshots it names.
         data_store: None,
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
@@ -302,7 +302,7 @@ resource_types! {
             region_rule: "residency.dynamodb-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
@@ -315,10 +315,59 @@ resource_types! {
             region_rule: "residency.log-group-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+    }
+    SsoInstance => "aws_sso_instance" {
+        service: "sso",
+        regional: true,
+        data_store: None,
+        plan: Plan::NotRead,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    SsoPermissionSet => "aws_sso_permission_set" {
+        service: "sso",
+        regional: true,
+        data_store: None,
+        plan: Plan::NotRead,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    // The identity store is read by the Identity Center collector: its store id comes
+    // from `sso:ListInstances`, and the identity store has no listing of its own.
+    IdentitystoreGroup => "aws_identitystore_group" {
+        service: "sso",
+        regional: true,
+        data_store: None,
+        plan: Plan::NotRead,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    BackupRestoreTestingPlan => "aws_backup_restore_testing_plan" {
+        service: "backup",
+        regional: true,
+        data_store: None,
+        plan: Plan::NotRead,
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
+    BackupRestoreJob => "aws_backup_restore_job" {
+        service: "backup",
+        regional: true,
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show aws_backup_restore_job: restore jobs are runs, made after apply",
+        ),
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
     }
 }
 
@@ -923,6 +972,186 @@ pub struct LogGroup {
     /// key is that KMS key (`algorithm: aws:kms`), without it a key the service owns
     /// (`algorithm: AES256`, no key ARN).
     pub encryption: Option<Encryption>,
+}
+
+/// One IAM Identity Center instance (`sso:ListInstances`), read in the region the scan
+/// found it in: Identity Center lives in one region, its home region, and answers
+/// `ListInstances` with an empty list everywhere else. The ARN is `InstanceArn`
+/// (`arn:aws:sso:::instance/ssoins-…`).
+/// <https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_InstanceMetadata.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoInstance {
+    /// `IdentityStoreId` (`d-…`): the identity store whose users and groups it assigns.
+    pub identity_store_id: String,
+    /// `Status`: `CREATE_IN_PROGRESS`, `DELETE_IN_PROGRESS` or `ACTIVE`.
+    pub status: Option<String>,
+    /// `OwnerAccountId`: the organisation's management account, or the account of an
+    /// account instance.
+    pub owner_account_id: Option<String>,
+    /// `CreatedDate` (RFC 3339, UTC).
+    pub created: Option<String>,
+}
+
+/// One Identity Center permission set (`sso:ListPermissionSets`, `DescribePermissionSet`)
+/// with the policies it grants and where it is assigned. The ARN is `PermissionSetArn`.
+/// <https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PermissionSet.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoPermissionSet {
+    /// `InstanceArn` of the instance that holds it.
+    pub instance_arn: String,
+    /// The instance's `IdentityStoreId` (the store its assignments' principals are in).
+    pub identity_store_id: String,
+    /// `Description`.
+    pub description: Option<String>,
+    /// `SessionDuration` as AWS gives it (ISO 8601, e.g. `PT8H`); AWS's default is one
+    /// hour (`PT1H`).
+    pub session_duration: Option<String>,
+    /// `SessionDuration` in whole minutes; null when absent or not an ISO 8601 duration
+    /// of hours, minutes and seconds.
+    pub session_duration_minutes: Option<i64>,
+    /// `CreatedDate` (RFC 3339, UTC).
+    pub created: Option<String>,
+    /// `sso:ListManagedPoliciesInPermissionSet`: the AWS managed policies attached (ARNs).
+    pub managed_policies: Vec<String>,
+    /// `sso:GetInlinePolicyForPermissionSet`, normalised like IAM policy documents
+    /// (`Statement`, `Action` and `Resource` are lists); null when there is none. A policy
+    /// that is not a JSON document is unread (with its gap), never taken for "none".
+    pub inline_policy: serde_json::Value,
+    /// `sso:ListCustomerManagedPolicyReferencesInPermissionSet`: the policies by name and
+    /// path that each assigned account must hold.
+    pub customer_managed_policies: Vec<CustomerManagedPolicyReference>,
+    /// `sso:GetPermissionsBoundaryForPermissionSet`; null when none is set.
+    pub permissions_boundary: Option<PermissionsBoundary>,
+    /// The accounts it is provisioned to (`sso:ListAccountsForProvisionedPermissionSet`).
+    pub provisioned_accounts: Vec<String>,
+    /// Its account assignments in those accounts (`sso:ListAccountAssignments` per
+    /// account): who holds it where.
+    pub assignments: Vec<AccountAssignment>,
+}
+
+/// A customer managed policy a permission set names (`Name`, `Path`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerManagedPolicyReference {
+    pub name: String,
+    /// `Path`; AWS's default is `/`.
+    pub path: Option<String>,
+}
+
+/// A permission set's permissions boundary: an AWS managed policy (`ManagedPolicyArn`) or
+/// a customer managed policy reference.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionsBoundary {
+    pub managed_policy_arn: Option<String>,
+    pub customer_managed_policy: Option<CustomerManagedPolicyReference>,
+}
+
+/// One account assignment (`AccountAssignment`): a principal holding the permission set
+/// in an account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountAssignment {
+    /// `AccountId`.
+    pub account_id: String,
+    /// `PrincipalType`: `USER` or `GROUP`.
+    pub principal_type: String,
+    /// `PrincipalId`: the identity store's user or group id.
+    pub principal_id: String,
+    /// The principal's name: a group's `DisplayName` (`identitystore:ListGroups`) or a
+    /// user's `UserName` (`identitystore:DescribeUser`); null when it could not be read.
+    pub principal_name: Option<String>,
+}
+
+/// One group of an Identity Center identity store (`identitystore:ListGroups`) with its
+/// members. The snapshot ARN is AWS's `arn:aws:identitystore:::group/GROUP_ID`; the name is
+/// its `DisplayName`.
+/// <https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_Group.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitystoreGroup {
+    /// `IdentityStoreId`.
+    pub identity_store_id: String,
+    /// `Description`.
+    pub description: Option<String>,
+    /// `ExternalIds`: the group's identifiers in an external directory. Groups that SCIM
+    /// provisioning (or the AD connector) keeps in sync with Active Directory or another
+    /// identity provider carry one; groups made in Identity Center itself carry none.
+    pub external_ids: Vec<ExternalId>,
+    /// Its members' user ids (`identitystore:ListGroupMemberships`).
+    pub members: Vec<String>,
+}
+
+/// One `ExternalId` of an identity store group or user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalId {
+    /// `Issuer`: the directory that issued it.
+    pub issuer: String,
+    /// `Id`.
+    pub id: String,
+}
+
+/// One AWS Backup restore testing plan (`backup:ListRestoreTestingPlans`,
+/// `GetRestoreTestingPlan`): when it runs and which recovery points it restores. The ARN
+/// is `RestoreTestingPlanArn`.
+/// <https://docs.aws.amazon.com/aws-backup/latest/devguide/API_RestoreTestingPlanForGet.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupRestoreTestingPlan {
+    /// `ScheduleExpression` (a cron or rate expression).
+    pub schedule_expression: Option<String>,
+    /// `ScheduleExpressionTimezone`; AWS's default is UTC.
+    pub schedule_timezone: Option<String>,
+    /// `StartWindowHours`.
+    pub start_window_hours: Option<i64>,
+    /// `RecoveryPointSelection.Algorithm`: `LATEST_WITHIN_WINDOW` or `RANDOM_WITHIN_WINDOW`.
+    pub selection_algorithm: Option<String>,
+    /// `RecoveryPointSelection.RecoveryPointTypes`: `CONTINUOUS`, `SNAPSHOT`.
+    pub recovery_point_types: Vec<String>,
+    /// `RecoveryPointSelection.IncludeVaults` (vault ARNs, or `*`).
+    pub include_vaults: Vec<String>,
+    /// `RecoveryPointSelection.SelectionWindowDays`.
+    pub selection_window_days: Option<i64>,
+    /// `CreationTime` (RFC 3339, UTC).
+    pub created: Option<String>,
+    /// `LastExecutionTime` (RFC 3339, UTC): when it last started restore jobs; null when
+    /// it never ran.
+    pub last_execution: Option<String>,
+}
+
+/// One AWS Backup restore job (`backup:ListRestoreJobs`): a restore that was run, by a
+/// restore testing plan or by hand. The snapshot ARN is assay's own,
+/// `arn:aws:backup:REGION:ACCOUNT:restore-job:RESTORE_JOB_ID` (AWS gives a restore job no
+/// ARN).
+/// <https://docs.aws.amazon.com/aws-backup/latest/devguide/API_RestoreJobsListMember.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupRestoreJob {
+    /// `Status`: `PENDING`, `RUNNING`, `COMPLETED`, `ABORTED` or `FAILED`.
+    pub status: String,
+    /// `StatusMessage`.
+    pub status_message: Option<String>,
+    /// `ResourceType` of the restored resource (`EBS`, `RDS`, `S3`, `EC2`, ...).
+    pub resource_type: Option<String>,
+    /// `RecoveryPointArn`: what was restored.
+    pub recovery_point_arn: Option<String>,
+    /// `CreatedResourceArn`: what the restore made.
+    pub created_resource_arn: Option<String>,
+    /// `CreationDate` (RFC 3339, UTC): when the restore started.
+    pub created: Option<String>,
+    /// `CompletionDate` (RFC 3339, UTC): when it finished; null while it runs.
+    pub completed: Option<String>,
+    /// Whole minutes from `CreationDate` to `CompletionDate`; null unless both are given.
+    pub duration_minutes: Option<i64>,
+    /// `CreatedBy.RestoreTestingPlanArn`: the restore testing plan that started it; null
+    /// for a restore started by hand.
+    pub restore_testing_plan_arn: Option<String>,
+    /// `ValidationStatus` of a restore test: `FAILED`, `SUCCESSFUL`, `TIMED_OUT` or
+    /// `VALIDATING`; null when no validation was reported.
+    pub validation_status: Option<String>,
 }
 
 /// Free-form key/value tags as AWS returns them.

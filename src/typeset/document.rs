@@ -13,7 +13,10 @@ use printpdf::{
 };
 
 use crate::typeset::fonts::{Face, FontSet};
-use crate::typeset::layout::{Mark, PAGE_H, Painter};
+use crate::typeset::layout::{CharSets, Mark, PAGE_H, Painter};
+
+mod paged;
+pub use paged::write_paged;
 
 /// Document metadata (the PDF info dictionary).
 pub struct Meta {
@@ -32,7 +35,8 @@ pub struct Meta {
 }
 
 /// Serialises `pages` with the fonts subset to what `painter` drew, then adds the
-/// outline from `marks` and the metadata.
+/// outline from `marks` and the metadata. Holds the whole document: for short ones (the
+/// attestation); a long one is written page by page by [`write_paged`].
 pub fn write(
     fonts: &FontSet,
     pages: Vec<Vec<Op>>,
@@ -40,36 +44,9 @@ pub fn write(
     painter: &Painter,
     meta: &Meta,
 ) -> Result<Vec<u8>, String> {
-    let mut doc = PdfDocument::new(&meta.title);
-    for face in Face::ALL {
-        if painter.used.is_used(face) {
-            let font = fonts.subset(face, &painter.used.chars(face));
-            doc.resources
-                .fonts
-                .map
-                .insert(FontId(face.resource_name().into()), PdfFont::new(font));
-        }
-    }
-    doc.pages = pages
-        .into_iter()
-        .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), tidy(ops)))
-        .collect();
-    let opts = PdfSaveOptions {
-        optimize: true,
-        subset_fonts: true,
-        secure: true,
-        image_optimization: None,
-    };
-    let mut warnings = Vec::new();
-    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    drop(doc);
-    if let Some(w) = warnings
-        .iter()
-        .find(|w| w.severity == PdfParseErrorSeverity::Error)
-    {
-        return Err(format!("printpdf: {}", w.msg));
-    }
-
+    let fonts = font_resources(fonts, &painter.used);
+    let pages = pages.into_iter().map(|ops| a4(tidy(ops))).collect();
+    let mut lo = to_lopdf(&meta.title, &fonts, pages)?;
     lo.version = "1.7".into();
     outline(&mut lo, marks)?;
     info(&mut lo, meta)?;
@@ -80,6 +57,51 @@ pub fn write(
     lo.save_to(&mut out)
         .map_err(|e| format!("writing the PDF: {e}"))?;
     Ok(out)
+}
+
+/// The embedded fonts: each face `used` drew with, subset to its characters.
+fn font_resources(fonts: &FontSet, used: &CharSets) -> Vec<(FontId, PdfFont)> {
+    Face::ALL
+        .into_iter()
+        .filter(|face| used.is_used(*face))
+        .map(|face| {
+            let font = fonts.subset(face, &used.chars(face));
+            (FontId(face.resource_name().into()), PdfFont::new(font))
+        })
+        .collect()
+}
+
+fn a4(ops: Vec<Op>) -> PdfPage {
+    PdfPage::new(Mm(210.0), Mm(297.0), ops)
+}
+
+/// printpdf's document of `pages` with `fonts`, as lopdf objects (streams not compressed).
+fn to_lopdf(
+    title: &str,
+    fonts: &[(FontId, PdfFont)],
+    pages: Vec<PdfPage>,
+) -> Result<lopdf::Document, String> {
+    let mut doc = PdfDocument::new(title);
+    for (id, font) in fonts {
+        doc.resources.fonts.map.insert(id.clone(), font.clone());
+    }
+    doc.pages = pages;
+    let opts = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let lo = doc.to_lopdf_document(&opts, &mut warnings);
+    drop(doc);
+    if let Some(w) = warnings
+        .iter()
+        .find(|w| w.severity == PdfParseErrorSeverity::Error)
+    {
+        return Err(format!("printpdf: {}", w.msg));
+    }
+    Ok(lo)
 }
 
 /// Drops ops that change nothing: a fill colour or font already in effect, and an
@@ -120,25 +142,27 @@ fn tidy(ops: Vec<Op>) -> Vec<Op> {
 /// 1.6 s here, for files within 1 % of the same size (level 1 halves the time again but
 /// doubles the size).
 fn compress(lo: &mut lopdf::Document) {
+    lo.objects.values_mut().for_each(compress_object);
+}
+
+/// [`compress`] for one object (a stream; anything else is left as it is).
+fn compress_object(object: &mut Object) {
     use std::io::Write;
-    for object in lo.objects.values_mut() {
-        let Object::Stream(stream) = object else {
-            continue;
-        };
-        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
-            continue;
-        }
-        let mut encoder =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        if encoder.write_all(&stream.content).is_err() {
-            continue;
-        }
-        if let Ok(compressed) = encoder.finish()
-            && compressed.len() + 19 < stream.content.len()
-        {
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(compressed);
-        }
+    let Object::Stream(stream) = object else {
+        return;
+    };
+    if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+        return;
+    }
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    if encoder.write_all(&stream.content).is_err() {
+        return;
+    }
+    if let Ok(compressed) = encoder.finish()
+        && compressed.len() + 19 < stream.content.len()
+    {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
     }
 }
 
@@ -153,6 +177,21 @@ fn text_string(s: &str) -> Object {
 
 /// Replaces the info dictionary printpdf wrote (PDF/X keys, zero dates) with ours.
 fn info(lo: &mut lopdf::Document, meta: &Meta) -> Result<(), String> {
+    let dict = info_dict(meta);
+    match lo.trailer.get(b"Info").and_then(Object::as_reference) {
+        Ok(id) => {
+            lo.objects.insert(id, Object::Dictionary(dict));
+        }
+        Err(_) => {
+            let id = lo.add_object(dict);
+            lo.trailer.set("Info", id);
+        }
+    }
+    Ok(())
+}
+
+/// The document info dictionary of `meta`.
+fn info_dict(meta: &Meta) -> Dictionary {
     let mut dict = Dictionary::new();
     dict.set("Title", text_string(&meta.title));
     dict.set("Author", text_string(&meta.author));
@@ -166,28 +205,53 @@ fn info(lo: &mut lopdf::Document, meta: &Meta) -> Result<(), String> {
     for (name, value) in &meta.extra {
         dict.set(name.as_bytes().to_vec(), text_string(value));
     }
-    match lo.trailer.get(b"Info").and_then(Object::as_reference) {
-        Ok(id) => {
-            lo.objects.insert(id, Object::Dictionary(dict));
-        }
-        Err(_) => {
-            let id = lo.add_object(dict);
-            lo.trailer.set("Info", id);
-        }
-    }
+    dict
+}
+
+/// Adds the outline tree of `marks` to `lo` (see [`outline_objects`]).
+fn outline(lo: &mut lopdf::Document, marks: &[Mark]) -> Result<(), String> {
+    let pages = lo.get_pages();
+    let mut next = lo.max_id;
+    let page_id = |index: usize| pages.get(&(index as u32 + 1)).copied();
+    let Some((root, objects)) = outline_objects(marks, page_id, &mut next)? else {
+        return Ok(());
+    };
+    lo.max_id = next;
+    lo.objects.extend(objects);
+    let catalog = lo.catalog_mut().map_err(|e| format!("PDF catalog: {e}"))?;
+    link_outline(catalog, root);
     Ok(())
 }
 
+/// Points the catalog at the outline and opens the document with it shown.
+fn link_outline(catalog: &mut Dictionary, root: ObjectId) {
+    catalog.set("Outlines", root);
+    catalog.set("PageMode", "UseOutlines");
+}
+
+/// An outline: its root's id and its objects in id order (the root first).
+type Outline = (ObjectId, Vec<(ObjectId, Object)>);
+
 /// Builds the outline tree: each mark's parent is the nearest earlier mark of a lower
 /// level. Top-level entries are open, deeper ones closed (a 1,000-page pack stays
-/// navigable). Destinations point at the heading's position on its page.
-fn outline(lo: &mut lopdf::Document, marks: &[Mark]) -> Result<(), String> {
+/// navigable). Destinations point at the heading's position on its page (`page_id` of
+/// its 0-based index). Object ids are taken after `next`, the root's first; returns the
+/// root's id and the objects in id order, or `None` without marks.
+fn outline_objects(
+    marks: &[Mark],
+    page_id: impl Fn(usize) -> Option<ObjectId>,
+    next: &mut u32,
+) -> Result<Option<Outline>, String> {
     if marks.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    let pages = lo.get_pages();
-    let root = lo.new_object_id();
-    let ids: Vec<ObjectId> = marks.iter().map(|_| lo.new_object_id()).collect();
+    let mut new_id = || {
+        *next += 1;
+        (*next, 0)
+    };
+    let root = new_id();
+    let ids: Vec<ObjectId> = marks.iter().map(|_| new_id()).collect();
+    let mut objects: Vec<(ObjectId, Object)> = Vec::with_capacity(marks.len() + 1);
 
     // parent[i]: index of the parent mark, or None for top level.
     let mut parent: Vec<Option<usize>> = Vec::with_capacity(marks.len());
@@ -209,9 +273,7 @@ fn outline(lo: &mut lopdf::Document, marks: &[Mark]) -> Result<(), String> {
     }
 
     for (i, m) in marks.iter().enumerate() {
-        let page_id = pages
-            .get(&(m.page as u32 + 1))
-            .copied()
+        let page_id = page_id(m.page)
             .ok_or_else(|| format!("outline entry {:?} points past the last page", m.title))?;
         let mut dict = Dictionary::new();
         dict.set("Title", text_string(&m.title));
@@ -246,7 +308,7 @@ fn outline(lo: &mut lopdf::Document, marks: &[Mark]) -> Result<(), String> {
             let n = own.len() as i64;
             dict.set("Count", if open { n } else { -n });
         }
-        lo.objects.insert(ids[i], Object::Dictionary(dict));
+        objects.push((ids[i], Object::Dictionary(dict)));
     }
     let visible: usize = top.len() + top.iter().map(|t| kids[*t].len()).sum::<usize>();
     let mut dict = Dictionary::new();
@@ -256,9 +318,6 @@ fn outline(lo: &mut lopdf::Document, marks: &[Mark]) -> Result<(), String> {
         dict.set("Last", ids[*last]);
     }
     dict.set("Count", visible as i64);
-    lo.objects.insert(root, Object::Dictionary(dict));
-    let catalog = lo.catalog_mut().map_err(|e| format!("PDF catalog: {e}"))?;
-    catalog.set("Outlines", root);
-    catalog.set("PageMode", "UseOutlines");
-    Ok(())
+    objects.insert(0, (root, Object::Dictionary(dict)));
+    Ok(Some((root, objects)))
 }

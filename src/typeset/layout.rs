@@ -600,7 +600,8 @@ const DENSE_LEADING: f32 = 1.2;
 /// height the next thing turns out to have.
 pub struct Canvas {
     pub painter: Painter,
-    pages: Vec<Vec<Op>>,
+    /// Where finished pages go.
+    flow: Flow,
     page: Vec<Op>,
     /// Cursor: distance from the top of the current page.
     pub y: f32,
@@ -613,6 +614,18 @@ pub struct Canvas {
     pending_header: Option<Table>,
     /// The last thing placed on the current page.
     last: Last,
+}
+
+/// Where a canvas puts the pages it finishes: kept (a short document, drawn on again
+/// afterwards), only counted (the first pass of a long one, which needs the page count and
+/// the marks but not the pages), or sent on, one at a time, to the writer of a long one.
+enum Flow {
+    Kept(Vec<Vec<Op>>),
+    Counted(usize),
+    Sent {
+        sent: usize,
+        to: std::sync::mpsc::SyncSender<Vec<Op>>,
+    },
 }
 
 struct PendingHeading {
@@ -643,10 +656,27 @@ enum Last {
 }
 
 impl Canvas {
+    /// A canvas that keeps its pages (`finish` returns them).
     pub fn new(fonts: &'static FontSet) -> Canvas {
+        Canvas::with_flow(fonts, Flow::Kept(Vec::new()))
+    }
+
+    /// A canvas that only counts its pages: the first pass of a document written page by
+    /// page, for the page count and the marks.
+    pub fn counting(fonts: &'static FontSet) -> Canvas {
+        Canvas::with_flow(fonts, Flow::Counted(0))
+    }
+
+    /// A canvas that sends each page to `to` as soon as it is finished and keeps none. A
+    /// receiver that hung up (its writer failed) gets nothing more; the layout runs on.
+    pub fn sending(fonts: &'static FontSet, to: std::sync::mpsc::SyncSender<Vec<Op>>) -> Canvas {
+        Canvas::with_flow(fonts, Flow::Sent { sent: 0, to })
+    }
+
+    fn with_flow(fonts: &'static FontSet, flow: Flow) -> Canvas {
         Canvas {
             painter: Painter::new(fonts),
-            pages: Vec::new(),
+            flow,
             page: Vec::new(),
             y: TOP,
             marks: Vec::new(),
@@ -659,14 +689,26 @@ impl Canvas {
 
     /// The 0-based index of the page being filled.
     pub fn page_index(&self) -> usize {
-        self.pages.len()
+        match &self.flow {
+            Flow::Kept(pages) => pages.len(),
+            Flow::Counted(n) | Flow::Sent { sent: n, .. } => *n,
+        }
     }
 
     /// Ends the current page. Pending headings are not drawn yet: they go with what
     /// follows, on the new page.
     pub fn new_page(&mut self) {
         self.close_page();
-        self.pages.push(std::mem::take(&mut self.page));
+        let page = std::mem::take(&mut self.page);
+        match &mut self.flow {
+            Flow::Kept(pages) => pages.push(page),
+            Flow::Counted(n) => *n += 1,
+            Flow::Sent { sent, to } => {
+                *sent += 1;
+                // A closed receiver has its own error to report.
+                let _ = to.send(page);
+            }
+        }
         self.y = TOP;
     }
 
@@ -1018,29 +1060,47 @@ impl Canvas {
 
     /// Ends the flow: the pages, the outline marks and the painter (characters used per
     /// face, layout faults found).
-    pub fn finish(mut self) -> (Vec<Vec<Op>>, Vec<Mark>, Painter) {
+    pub fn finish(self) -> (Vec<Vec<Op>>, Vec<Mark>, Painter) {
+        let (_, pages, marks, painter) = self.finish_flow();
+        (pages, marks, painter)
+    }
+
+    /// Ends the flow: how many pages it made, the pages it kept (none unless made with
+    /// [`Canvas::new`]), the marks and the painter.
+    pub fn finish_flow(mut self) -> (usize, Vec<Vec<Op>>, Vec<Mark>, Painter) {
         self.ensure(0.0);
-        if !self.page.is_empty() || self.pages.is_empty() {
+        if !self.page.is_empty() || self.page_index() == 0 {
             self.new_page();
         } else {
             self.close_page();
         }
         self.take_breaks();
-        (self.pages, self.marks, self.painter)
+        let count = self.page_index();
+        let pages = match self.flow {
+            Flow::Kept(pages) => pages,
+            Flow::Counted(_) | Flow::Sent { .. } => Vec::new(),
+        };
+        (count, pages, self.marks, self.painter)
     }
 
-    /// Inserts `count` empty pages before page `at` (the printed contents). Marks are
-    /// not moved: the caller knows which of them follow.
+    /// Inserts `count` empty pages before page `at` (the printed contents) of a canvas
+    /// that keeps its pages. Marks are not moved: the caller knows which of them follow.
     pub fn insert_pages(&mut self, at: usize, count: usize) {
-        let at = at.min(self.pages.len());
-        self.pages.splice(at..at, (0..count).map(|_| Vec::new()));
+        if let Flow::Kept(pages) = &mut self.flow {
+            let at = at.min(pages.len());
+            pages.splice(at..at, (0..count).map(|_| Vec::new()));
+        }
     }
 
-    /// Draws on page `index` (already passed), e.g. the printed contents.
+    /// Draws on page `index` (already passed) of a canvas that keeps its pages, e.g. the
+    /// printed contents.
     pub fn draw_on(&mut self, index: usize, f: impl FnOnce(&mut Painter, &mut Vec<Op>)) {
-        let page = if index == self.pages.len() {
+        let Flow::Kept(pages) = &mut self.flow else {
+            return;
+        };
+        let page = if index == pages.len() {
             &mut self.page
-        } else if let Some(p) = self.pages.get_mut(index) {
+        } else if let Some(p) = pages.get_mut(index) {
             p
         } else {
             return;

@@ -553,6 +553,8 @@ def full(seed):
         log_us=f"arn:aws:logs:{OTHER}:{account}:log-group:/aws/lambda/edge-auth",
     )
 
+    out.update(identity_center(seed))
+
     rules = backup.get_backup_plan(BackupPlanId=plan["BackupPlanId"])["BackupPlan"]["Rules"]
     out.update(
         vault=vault,
@@ -565,6 +567,73 @@ def full(seed):
         rule_ids={r["RuleName"]: r["RuleId"] for r in rules},
     )
     return out
+
+
+def identity_center(seed):
+    """IAM Identity Center in its home region (ap-southeast-2): a support group (moto keeps
+    no ExternalIds; the tests add the directory's id to `support` as a recorded ListGroups
+    answer), a user, and three permission sets. moto has an instance in every region;
+    AWS answers ListInstances only in the home region, as the tests' recorded answer for
+    us-east-1 does."""
+    sso = seed.client("sso-admin")
+    instance = sso.list_instances()["Instances"][0]
+    arn, store_id = instance["InstanceArn"], instance["IdentityStoreId"]
+    ids = seed.client("identitystore")
+    support = ids.create_group(IdentityStoreId=store_id, DisplayName="support", Description="AD: AWS support")["GroupId"]
+    handmade = ids.create_group(IdentityStoreId=store_id, DisplayName="developers")["GroupId"]
+    user = ids.create_user(
+        IdentityStoreId=store_id,
+        UserName="jo@example.com",
+        DisplayName="Jo Example",
+        Name={"GivenName": "Jo", "FamilyName": "Example"},
+    )["UserId"]
+    ids.create_group_membership(IdentityStoreId=store_id, GroupId=support, MemberId={"UserId": user})
+
+    def permission_set(name, duration, assign):
+        ps = sso.create_permission_set(InstanceArn=arn, Name=name, SessionDuration=duration)["PermissionSet"][
+            "PermissionSetArn"
+        ]
+        sso.provision_permission_set(InstanceArn=arn, PermissionSetArn=ps, TargetType="ALL_PROVISIONED_ACCOUNTS")
+        for principal_type, principal in assign:
+            sso.create_account_assignment(
+                InstanceArn=arn,
+                TargetId=seed.account,
+                TargetType="AWS_ACCOUNT",
+                PermissionSetArn=ps,
+                PrincipalType=principal_type,
+                PrincipalId=principal,
+            )
+        return ps
+
+    # AWSSupportAccess for the support group only, four hours: iam.identity-center-* PASS.
+    support_ps = permission_set("SupportAccess", "PT4H", [("GROUP", support)])
+    sso.attach_managed_policy_to_permission_set(
+        InstanceArn=arn, PermissionSetArn=support_ps, ManagedPolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess"
+    )
+    # Inline *:* assigned to the user directly, twelve hours: assignments FAIL (user, session).
+    admin_ps = permission_set("BreakGlass", "PT12H", [("USER", user)])
+    sso.put_inline_policy_to_permission_set(
+        InstanceArn=arn,
+        PermissionSetArn=admin_ps,
+        InlinePolicy=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        ),
+    )
+    # ReadOnlyAccess for the hand-made group: not a support permission set (NOT_APPLICABLE).
+    readonly_ps = permission_set("ReadOnly", "PT8H", [("GROUP", handmade)])
+    sso.attach_managed_policy_to_permission_set(
+        InstanceArn=arn, PermissionSetArn=readonly_ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"
+    )
+    return {
+        "sso_instance": arn,
+        "identity_store": store_id,
+        "sso_group_support": support,
+        "sso_group_developers": handmade,
+        "sso_user": user,
+        "ps_support": support_ps,
+        "ps_breakglass": admin_ps,
+        "ps_readonly": readonly_ps,
+    }
 
 
 def organisation(seed):

@@ -1055,3 +1055,86 @@ fn the_printed_openssl_commands_verify_the_sample_signature() {
         "{out}"
     );
 }
+
+/// Issue 15, item 3: the attestation states what it covered: the data-store types judged
+/// in detail, the types AWS Config's inventory only located (the sample's EFS file
+/// systems and SQS queue), and where the inventory could not look (regions where Config
+/// is not recording, regions not read); the statement about all data says the inventory
+/// did not look everywhere.
+#[test]
+fn the_attestation_names_what_it_covered_and_where_the_inventory_could_not_look() {
+    let (doc, pages) = attest_sample("samples/air-maestro/profile.yaml");
+    let coverage = &doc["coverage"];
+    assert!(
+        coverage["judged_in_detail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "DynamoDB tables"),
+        "{coverage}"
+    );
+    let located: Vec<(&str, u64)> = coverage["located_only"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["resource_type"].as_str().unwrap(),
+                t["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [("AWS::EFS::FileSystem", 2), ("AWS::SQS::Queue", 1)],
+        "{coverage}"
+    );
+    let not_looked: Vec<(&str, &str, &str)> = coverage["not_looked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["account"].as_str().unwrap(),
+                n["region"].as_str().unwrap(),
+                n["reason"].as_str().unwrap().split(':').next().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        not_looked.contains(&("111122223333", "us-east-1", "ConfigNotRecording")),
+        "{not_looked:?}"
+    );
+    assert!(
+        not_looked.contains(&("111122223333", "me-central-1", "region not read")),
+        "{not_looked:?}"
+    );
+    assert!(
+        !not_looked
+            .iter()
+            .any(|(a, r, _)| *a == "111122223333" && *r == "ap-southeast-2"),
+        "the inventory looked at home: {not_looked:?}"
+    );
+    let claim = doc["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "am-data-in-region")
+        .unwrap();
+    assert_ne!(claim["status"], "supported");
+    assert!(
+        claim["missing"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("{} account-region(s)", not_looked.len()))),
+        "{claim}"
+    );
+    let body = flat(&pages[..BODY_PAGES_MAX].concat());
+    for said in [
+        "Judged in detail",
+        "AWS::EFS::FileSystem, holds data (2 in apsoutheast2, euwest1)",
+        "ConfigNotRecording: 111122223333 useast1",
+        "statements about all data are not fully observed",
+    ] {
+        assert!(body.contains(said), "`{said}` not in the body: {body}");
+    }
+}

@@ -361,3 +361,64 @@ fn every_claim_about_aws_is_observed_or_attested() {
          configuration checks (with those parameters)"
     );
 }
+
+/// Claims that stood on an attestation alone before Identity Center and restore jobs were
+/// read: each is now observed by the rule that reads them, the attestation beside it
+/// covering what no AWS API shows (MFA at the identity provider, a restore outside AWS
+/// Backup).
+#[test]
+fn support_access_and_restore_claims_are_observed_not_only_attested() {
+    let pack = pack();
+    let observed: [(&str, &str, &[&str]); 4] = [
+        (
+            "samples/air-maestro/profile.yaml",
+            "am-support-sso-mfa",
+            &[
+                "iam.identity-center-support-assignments",
+                "iam.identity-center-support-group-directory",
+            ],
+        ),
+        (
+            "samples/aeronet/profile.yaml",
+            "an-restore-one-day",
+            &["backup.restore-test-completed"],
+        ),
+        (
+            "samples/aeronet/profile.yaml",
+            "an-backup-contents",
+            &["backup.restore-test-completed"],
+        ),
+        (
+            "samples/aeronet/profile.yaml",
+            "an-staff-limited-access",
+            &["iam.identity-center-support-assignments"],
+        ),
+    ];
+    for (path, id, rules) in observed {
+        let profile = profile(&pack, path);
+        let claim = profile
+            .claims
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("{path}: no claim {id}"));
+        let why = backing(&claim.rules, &profile, &pack).unwrap_or_default();
+        for rule in rules {
+            assert!(
+                why.starts_with("observed by") && why.contains(rule),
+                "{id}: {why}"
+            );
+        }
+        assert!(
+            unobserved_params(&claim.params, &claim.rules, &pack).is_empty(),
+            "{id}: every number of the claim is read by a rule that reads what exists"
+        );
+    }
+    // MFA at the identity provider has no AWS API: it stands on a dated attestation.
+    let air_maestro = profile(&pack, "samples/air-maestro/profile.yaml");
+    assert!(
+        air_maestro
+            .attestations
+            .iter()
+            .any(|a| a.rule == "manual.support-idp-mfa")
+    );
+}

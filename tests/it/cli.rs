@@ -189,3 +189,76 @@ fn without_a_rules_directory_the_built_in_pack_is_used() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The Identity Center and restore rules count under the access-control, privileged
+/// access and backup controls of every catalogue (issue 16).
+#[test]
+fn frameworks_count_identity_center_and_restore_rules_under_their_controls() {
+    let expected: [(&str, &str, &[&str]); 3] = [
+        (
+            "iso27001-2022",
+            "iam.identity-center-support-assignments",
+            &["A.5.15", "A.5.16", "A.5.18", "A.8.2"],
+        ),
+        (
+            "iso27001-2013",
+            "iam.identity-center-support-assignments",
+            &["A.9.2.1", "A.9.2.2", "A.9.2.3", "A.9.2.5"],
+        ),
+        ("gdpr", "backup.restore-test-completed", &["Art.32(1)(c)"]),
+    ];
+    for (framework, rule, controls) in expected {
+        let (code, stdout, stderr) = assay(&["frameworks", framework]);
+        assert_eq!(code, 0, "{stderr}");
+        for control in controls {
+            let line = stdout
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(control))
+                .unwrap_or_else(|| panic!("{framework}: no line for {control}:\n{stdout}"));
+            assert!(line.contains(rule), "{framework} {control}: {line}");
+        }
+    }
+    let (_, stdout, _) = assay(&["frameworks", "iso27001-2022"]);
+    let backup = stdout.lines().find(|l| l.starts_with("A.8.13")).unwrap();
+    assert!(backup.contains("backup.restore-test-completed"), "{backup}");
+    let idp = stdout.lines().find(|l| l.starts_with("A.5.17")).unwrap();
+    assert!(
+        idp.contains("iam.identity-center-support-group-directory")
+            && idp.contains("manual.support-idp-mfa"),
+        "{idp}"
+    );
+}
+
+/// `assay iam-policy` grants exactly the reads the Identity Center and restore
+/// collectors declare.
+#[test]
+fn iam_policy_lists_the_identity_center_and_restore_reads() {
+    let (code, stdout, stderr) = assay(&["iam-policy"]);
+    assert_eq!(code, 0, "{stderr}");
+    let policy: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let actions: Vec<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    for action in [
+        "sso:ListInstances",
+        "sso:ListPermissionSets",
+        "sso:DescribePermissionSet",
+        "sso:ListManagedPoliciesInPermissionSet",
+        "sso:GetInlinePolicyForPermissionSet",
+        "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
+        "sso:GetPermissionsBoundaryForPermissionSet",
+        "sso:ListAccountsForProvisionedPermissionSet",
+        "sso:ListAccountAssignments",
+        "identitystore:ListGroups",
+        "identitystore:ListGroupMemberships",
+        "identitystore:DescribeUser",
+        "backup:ListRestoreTestingPlans",
+        "backup:GetRestoreTestingPlan",
+        "backup:ListRestoreJobs",
+    ] {
+        assert!(actions.contains(&action), "{action} missing: {actions:?}");
+    }
+}

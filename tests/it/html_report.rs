@@ -534,3 +534,39 @@ fn every_table_fits_its_box_at_1400_pixels_in_the_report_and_the_attestation() {
     let html = read(&attestation);
     assert!(html.contains(r#"<td class="id">111122223333</td><td class="id">us-east-1</td>"#));
 }
+
+/// Issue 15, item 3: the report's scope section and the evidence packs' front matter
+/// state what the evidence covered: the data-store types judged in detail, the types
+/// AWS Config's inventory only located, and where it could not look.
+#[test]
+fn the_scope_states_what_the_evidence_covered() {
+    let out = audit("json,html,pdf");
+    let coverage = &findings(out.path())["snapshot"]["coverage"];
+    assert_eq!(coverage["inventory_read"], true, "{coverage}");
+    let html = read(&out.path().join("report.html"));
+    let section = &html[html
+        .find("What the evidence covered")
+        .expect("coverage in the scope")..];
+    let section = &section[..section.find("</table>").unwrap()];
+    for said in [
+        "Data stores judged in detail",
+        "DynamoDB tables",
+        "AWS::EFS::FileSystem, holds data (2 in ap-southeast-2, eu-west-1)",
+        "ConfigNotRecording: 111122223333 us-east-1",
+        "region not read: 111122223333 me-central-1",
+    ] {
+        assert!(section.contains(said), "`{said}` not in: {section}");
+    }
+    let pack = crate::attestation::pdf_text(&out.path().join("report-gdpr.pdf")).concat();
+    let pack = pack.split_whitespace().collect::<Vec<_>>().join(" ");
+    for said in [
+        "Data stores judged in detail",
+        "Types only located by AWS Config's inventory",
+        "ConfigNotRecording: 111122223333 us-east-1",
+    ] {
+        assert!(
+            pack.contains(said),
+            "`{said}` not in the pack's front matter"
+        );
+    }
+}

@@ -27,9 +27,11 @@ mod dynamodb;
 mod faults;
 mod full_scan;
 mod iam;
+mod identity_center;
 mod kms;
 mod logs;
 mod organisations;
+mod restore;
 mod s3_backups;
 
 const FULL_ACCOUNT: &str = "100000000001";

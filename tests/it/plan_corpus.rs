@@ -731,3 +731,174 @@ fn changes_to_parents_outside_the_plan_are_named_in_every_output() {
             .contains("aws_security_group_rule.https_in: read in part")
     );
 }
+
+/// DynamoDB tables, log groups and images in a plan (provider v5): each judged as a live
+/// scan judges it, a value known only after apply UNKNOWN (never a pass), and a replica
+/// or a launch permission whose parent another stack manages judged on a placeholder,
+/// with the note saying so.
+#[test]
+fn terraform_1_11_provider_v5_tables_log_groups_and_images() {
+    let name = "tf1.11-aws5-data-stores.json";
+    let (all, not_evaluated, planned) = verdicts(name);
+    let judged: BTreeMap<(String, String), Status> = all
+        .into_iter()
+        .filter(|((rule, _), s)| {
+            !matches!(s, Status::NotApplicable | Status::Manual)
+                && !rule.starts_with("encryption.kms")
+                && !rule.starts_with("residency.kms")
+        })
+        .collect();
+    let t = "aws_dynamodb_table";
+    assert_eq!(
+        judged,
+        expect(&[
+            // A customer key, recovery on, no replica.
+            (
+                "backup.dynamodb-point-in-time-recovery",
+                &format!("{t}.orders"),
+                Pass
+            ),
+            ("encryption.dynamodb-kms-cmk", &format!("{t}.orders"), Pass),
+            ("residency.dynamodb-region", &format!("{t}.orders"), Pass),
+            // The key is known only after apply: UNKNOWN, never a pass.
+            (
+                "backup.dynamodb-point-in-time-recovery",
+                &format!("{t}.audit"),
+                Pass
+            ),
+            (
+                "encryption.dynamodb-kms-cmk",
+                &format!("{t}.audit"),
+                Unknown
+            ),
+            ("residency.dynamodb-region", &format!("{t}.audit"), Pass),
+            // The key AWS owns, no recovery, a replica in us-east-1.
+            (
+                "backup.dynamodb-point-in-time-recovery",
+                &format!("{t}.sessions"),
+                Fail
+            ),
+            (
+                "encryption.dynamodb-kms-cmk",
+                &format!("{t}.sessions"),
+                Fail
+            ),
+            ("residency.dynamodb-region", &format!("{t}.sessions"), Fail),
+            // A replica in us-west-2 of a table another stack manages: its region fails
+            // on the placeholder; what the table itself is, is not in the plan.
+            (
+                "backup.dynamodb-point-in-time-recovery",
+                "aws_dynamodb_table_replica.legacy_us",
+                Unknown
+            ),
+            (
+                "encryption.dynamodb-kms-cmk",
+                "aws_dynamodb_table_replica.legacy_us",
+                Unknown
+            ),
+            (
+                "residency.dynamodb-region",
+                "aws_dynamodb_table_replica.legacy_us",
+                Fail
+            ),
+            // Log groups: the planned key; none (the key the service owns); none either,
+            // whatever the retention.
+            (
+                "encryption.log-group-kms-cmk",
+                "aws_cloudwatch_log_group.app",
+                Pass
+            ),
+            (
+                "encryption.log-group-kms-cmk",
+                "aws_cloudwatch_log_group.batch",
+                Fail
+            ),
+            (
+                "encryption.log-group-kms-cmk",
+                "aws_cloudwatch_log_group.debug",
+                Fail
+            ),
+            (
+                "residency.log-group-region",
+                "aws_cloudwatch_log_group.app",
+                Pass
+            ),
+            (
+                "residency.log-group-region",
+                "aws_cloudwatch_log_group.batch",
+                Pass
+            ),
+            (
+                "residency.log-group-region",
+                "aws_cloudwatch_log_group.debug",
+                Pass
+            ),
+            // Images: registered from an encrypted snapshot and made public; a copy
+            // shared with an account the profile does not name (its devices are made at
+            // apply); everyone allowed to launch an image another stack manages.
+            ("encryption.ami-snapshots-encrypted", "aws_ami.golden", Pass),
+            ("residency.ami-launch-permissions", "aws_ami.golden", Fail),
+            (
+                "encryption.ami-snapshots-encrypted",
+                "aws_ami_copy.golden_dr",
+                Unknown
+            ),
+            (
+                "residency.ami-launch-permissions",
+                "aws_ami_copy.golden_dr",
+                Fail
+            ),
+            (
+                "encryption.ami-snapshots-encrypted",
+                "aws_ami_launch_permission.base_public",
+                Unknown
+            ),
+            (
+                "residency.ami-launch-permissions",
+                "aws_ami_launch_permission.base_public",
+                Fail
+            ),
+        ])
+    );
+    // Images made after apply (backups) are not in a plan: the rule asking whether each
+    // instance has one is not evaluated, rather than failed.
+    assert!(not_evaluated.contains(&"backup.ami-per-instance".to_string()));
+    // Retention as planned: 400 days; 0 is "never expire" (null, as AWS states it); a
+    // value known only after apply is unknown.
+    let group = |address: &str| {
+        planned
+            .snapshot
+            .resources
+            .iter()
+            .find(|r| r.id == address)
+            .unwrap_or_else(|| panic!("{address}"))
+    };
+    let retention = |address: &str| match &group(address).attributes {
+        assay::snapshot::Attributes::LogGroup(g) => g.retention_days,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(retention("aws_cloudwatch_log_group.app"), Some(400));
+    assert_eq!(retention("aws_cloudwatch_log_group.debug"), None);
+    assert!(
+        group("aws_cloudwatch_log_group.batch")
+            .unknown
+            .iter()
+            .any(|u| u.group == "retention_days"
+                && u.reason.contains("retention_in_days is known after apply"))
+    );
+    // The parents outside the plan are named.
+    let notes: Vec<&str> = planned.notes.iter().map(|n| n.address.as_str()).collect();
+    assert_eq!(
+        notes,
+        [
+            "aws_dynamodb_table_replica.legacy_us",
+            "aws_ami_launch_permission.base_public"
+        ]
+    );
+    assert!(
+        planned.notes[1]
+            .note
+            .contains("image `ami-0aaaabbbbccccdddd` outside the plan")
+    );
+    assert_eq!(exit_code(name), 1);
+}

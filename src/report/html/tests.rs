@@ -261,3 +261,61 @@ fn rule_docs_show_backtick_spans_as_code_and_stay_escaped() {
     assert_eq!(render("a `b` c `d"), "a <code>b</code> c `d");
     assert_eq!(render("`<script>`"), "<code>&lt;script&gt;</code>");
 }
+
+#[test]
+fn a_page_without_the_rows_placeholder_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("partials")).expect("mkdir");
+    // A findings section written the way templates looped before the rows were streamed.
+    std::fs::write(
+        dir.path().join("partials/findings.html.tera"),
+        "<section id=\"findings\">{{ total_findings }}</section>",
+    )
+    .expect("write");
+    let renderer = Renderer::new(Some(dir.path())).expect("templates load");
+    let mut out = Vec::new();
+    let err = renderer
+        .render(&fixture(), &mut out)
+        .expect_err("no place for the rows");
+    assert!(matches!(err, HtmlError::RowsPlaceholder(0)), "{err}");
+    assert!(err.to_string().contains("finding_rows"), "{err}");
+}
+
+/// More findings than one batch of rows and than the first page: every finding is a row,
+/// once, in table order (problems first), and only the first 100 rows are shown.
+#[test]
+fn rows_stream_in_batches_in_table_order() {
+    let mut report = fixture();
+    let base = report.findings.clone();
+    report.findings = (0..ROWS_BATCH * 2 + 7)
+        .map(|i| {
+            let mut f = base[i % base.len()].clone();
+            f.id = format!("{}-{i}", f.id);
+            f
+        })
+        .collect();
+    let mut out = Vec::new();
+    render(&report, &mut out).expect("renders");
+    let html = String::from_utf8(out).expect("UTF-8");
+    let rows: Vec<&str> = html
+        .split("<tbody class=\"finding\" id=\"f-")
+        .skip(1)
+        .collect();
+    assert_eq!(rows.len(), report.findings.len());
+    let expected: Vec<&str> = view::table_order(&report)
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r.split('"').next().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, expected);
+    let hidden: Vec<bool> = rows
+        .iter()
+        .map(|r| r.split('>').next().unwrap_or("").ends_with(" hidden"))
+        .collect();
+    assert!(hidden[..100].iter().all(|h| !h), "the first page is shown");
+    assert!(hidden[100..].iter().all(|h| *h), "later rows start hidden");
+    assert!(html.trim_end().ends_with("</html>"));
+}

@@ -19,7 +19,8 @@ use crate::report::chart::STACK_ORDER;
 use crate::report::{ManualEvidence, Report, RuleAssertion};
 use crate::rules::RuleKind;
 use controls::{FrameworkView, framework, rule_views};
-use findings::{Filters, FindingView, filters, finding};
+pub use findings::FindingView;
+use findings::{Filters, filters, finding};
 use soa::{CollectionView, SoaFrameworkView, collection_view, soa_views};
 
 /// What each status means, in the words of the README (shown in "Scope and method").
@@ -77,6 +78,8 @@ pub struct View<'a> {
     pub waivers_sha256: Option<&'a str>,
     /// Who collected the evidence and from where; `null` in documents that predate it.
     pub collection: Option<CollectionView>,
+    /// What the evidence covered (`report::coverage`); absent in older documents.
+    pub coverage: Option<crate::report::coverage::CoverageView>,
     /// The Statement of Applicability, one per framework.
     pub soa: Vec<SoaFrameworkView>,
     pub framework_names: Vec<String>,
@@ -92,7 +95,9 @@ pub struct View<'a> {
     pub waivers: Vec<WaiverView<'a>>,
     pub attestations: Vec<AttestationView<'a>>,
     pub rules: Vec<RuleDoc<'a>>,
-    pub findings: Vec<FindingView<'a>>,
+    /// The findings table's filter choices. The rows themselves are not in the view: they
+    /// are rendered in batches from [`finding_rows`], so the page is written in bounded
+    /// memory whatever the number of findings.
     pub filters: Filters,
 }
 
@@ -236,10 +241,6 @@ impl<'a> View<'a> {
             .map(|f| (f.id.as_str(), f.name.as_str()))
             .collect();
         let rule_views = rule_views(report);
-        let mut findings: Vec<FindingView<'a>> =
-            report.findings.iter().map(|f| finding(f, report)).collect();
-        // Problems first, then by severity; rule-pack order within (a stable sort).
-        findings.sort_by_key(|f| (f.status_rank, f.severity_rank));
         View {
             report_id,
             organisation: &report.profile.organisation,
@@ -260,6 +261,7 @@ impl<'a> View<'a> {
                 .and_then(|i| i.waivers.as_ref())
                 .map(|w| w.sha256.as_str()),
             collection: collection_view(report),
+            coverage: report.snapshot.coverage.as_ref().map(|c| c.view()),
             soa: soa_views(report),
             framework_names: report
                 .profile
@@ -315,10 +317,23 @@ impl<'a> View<'a> {
             waivers: waiver_views(report),
             attestations: report.attestations.iter().map(attestation).collect(),
             rules: rule_docs(report),
-            filters: filters(report, &findings),
-            findings,
+            filters: filters(report),
         }
     }
+}
+
+/// The findings in the table's order: problems first, then by severity; rule-pack order
+/// within (a stable sort). Only references are held, so the order costs a pointer a finding.
+pub fn table_order(report: &Report) -> Vec<&Finding> {
+    let mut order: Vec<&Finding> = report.findings.iter().collect();
+    order.sort_by_key(|f| (rank(f.status), findings::severity_rank(f.severity)));
+    order
+}
+
+/// The table rows of `batch` (consecutive findings in [`table_order`]), each with its
+/// evidence resolved for the row template.
+pub fn finding_rows<'a>(batch: &[&'a Finding], report: &Report) -> Vec<FindingView<'a>> {
+    batch.iter().map(|f| finding(f, report)).collect()
 }
 
 /// Each account of the snapshot with the regions read, and those not read with why.

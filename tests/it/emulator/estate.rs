@@ -135,6 +135,13 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         signins(&replay, &accounts),
         dynamodb_replicas(&replay, &accounts),
         config_inventory(&replay, &accounts),
+        identity_center_instance(&replay, &accounts),
+        provisioned_accounts(&replay),
+        group_directory_ids(&replay),
+        permissions_boundaries(),
+        restore_testing_plans(&replay, &accounts),
+        restore_testing_plan(&replay, &accounts),
+        restore_jobs(&replay, &accounts),
     ]
 }
 
@@ -919,5 +926,178 @@ fn config_inventory(replay: &Value, accounts: &Accounts) -> Rule {
             "Results": rows,
             "QueryInfo": {"SelectFields": names.map(|n| json!({"Name": n}))},
         })))
+    })
+}
+
+/// `sso:ListInstances`: the organisation's instance, in its home region, as its delegated
+/// administrator (the utility account) sees it: owned by the management account. AWS lists
+/// no instance in any other region or account of the organisation ("IAM Identity Center …
+/// you enable it in one AWS Region", the IAM Identity Center user guide); moto makes one
+/// everywhere.
+fn identity_center_instance(replay: &Value, accounts: &Accounts) -> Rule {
+    let ic = replay["identity_center"].clone();
+    let accounts = accounts.clone();
+    on(&["sso:ListInstances"], move |r: &Request| {
+        let account = accounts.of(r).unwrap_or_default();
+        if is_in(&ic, &account, &r.region) {
+            let owner = text(&ic, "management_account").to_string();
+            rewrite_json(move |body: &mut Value| {
+                for i in body["Instances"].as_array_mut().into_iter().flatten() {
+                    i["OwnerAccountId"] = json!(owner);
+                    i["Name"] = json!("flightdeck");
+                }
+            })
+        } else {
+            aws_json(json!({"Instances": []}))
+        }
+    })
+}
+
+/// `sso:ListAccountsForProvisionedPermissionSet`: the accounts each permission set was
+/// assigned in (moto lists only its own account).
+fn provisioned_accounts(replay: &Value) -> Rule {
+    let provisioned = replay["identity_center"]["provisioned"].clone();
+    on(
+        &["sso:ListAccountsForProvisionedPermissionSet"],
+        move |r: &Request| {
+            let arn = r.param("PermissionSetArn").unwrap_or_default();
+            aws_json(json!({"AccountIds": provisioned[arn.as_str()].clone()}))
+        },
+    )
+}
+
+/// `identitystore:ListGroups`: the AD object id of each group provisioned from Active
+/// Directory (`ExternalIds`, which moto does not keep).
+fn group_directory_ids(replay: &Value) -> Rule {
+    let external = replay["identity_center"]["external_ids"].clone();
+    on(&["identitystore:ListGroups"], move |_r: &Request| {
+        let external = external.clone();
+        rewrite_json(move |body: &mut Value| {
+            for g in body["Groups"].as_array_mut().into_iter().flatten() {
+                let name = g["DisplayName"].as_str().unwrap_or_default().to_string();
+                if let Some(id) = external[&name].as_str() {
+                    g["ExternalIds"] = json!([{
+                        "Issuer": "https://scim.ap-southeast-2.amazonaws.com/f1d2e3c4b5a-6789-4abc-9def-0123456789ab/scim/v2/",
+                        "Id": id,
+                    }]);
+                }
+            }
+        })
+    })
+}
+
+/// `sso:GetPermissionsBoundaryForPermissionSet` (moto: not implemented): no permission set
+/// of the estate has a boundary, which AWS answers with `ResourceNotFoundException`.
+fn permissions_boundaries() -> Rule {
+    on(
+        &["sso:GetPermissionsBoundaryForPermissionSet"],
+        |r: &Request| {
+            Reply::Respond(aws_error(
+                r,
+                400,
+                "ResourceNotFoundException",
+                "Permissions boundary not found for the permission set",
+            ))
+        },
+    )
+}
+
+fn restore_plan_arn(account: &str, region: &str, name: &str) -> String {
+    format!("arn:aws:backup:{region}:{account}:restore-testing-plan:{name}-0a1b2c")
+}
+
+fn restore_plan(p: &Value) -> Value {
+    let (account, region, name) = (text(p, "account"), text(p, "region"), text(p, "name"));
+    let last = p["last_hours_ago"].as_f64().unwrap_or_default();
+    json!({
+        "RestoreTestingPlanArn": restore_plan_arn(account, region, name),
+        "RestoreTestingPlanName": name,
+        "ScheduleExpression": text(p, "schedule"),
+        "ScheduleExpressionTimezone": "Australia/Sydney",
+        "StartWindowHours": 24,
+        "CreationTime": epoch_at(Utc::now() - Duration::days(200)),
+        "LastExecutionTime": epoch_at(Utc::now() - Duration::seconds((last * 3600.0) as i64)),
+    })
+}
+
+/// `backup:ListRestoreTestingPlans` (moto: not implemented), per account and region.
+fn restore_testing_plans(replay: &Value, accounts: &Accounts) -> Rule {
+    let plans = array(&replay["restores"], "plans");
+    let accounts = accounts.clone();
+    on(&["backup:ListRestoreTestingPlans"], move |r: &Request| {
+        let account = accounts.of(r).unwrap_or_default();
+        let list: Vec<Value> = plans
+            .iter()
+            .filter(|p| is_in(p, &account, &r.region))
+            .map(restore_plan)
+            .collect();
+        rest_json(json!({"RestoreTestingPlans": list}))
+    })
+}
+
+/// `backup:GetRestoreTestingPlan` (moto: not implemented): the plan with its selection.
+fn restore_testing_plan(replay: &Value, accounts: &Accounts) -> Rule {
+    let plans = array(&replay["restores"], "plans");
+    let accounts = accounts.clone();
+    on(&["backup:GetRestoreTestingPlan"], move |r: &Request| {
+        let account = accounts.of(r).unwrap_or_default();
+        let name = r.segments().get(2).cloned().unwrap_or_default();
+        match plans
+            .iter()
+            .find(|p| is_in(p, &account, &r.region) && text(p, "name") == name)
+        {
+            Some(p) => {
+                let mut plan = restore_plan(p);
+                plan["RecoveryPointSelection"] = json!({
+                    "Algorithm": "LATEST_WITHIN_WINDOW",
+                    "IncludeVaults": ["*"],
+                    "RecoveryPointTypes": ["SNAPSHOT"],
+                    "SelectionWindowDays": 7,
+                });
+                rest_json(json!({"RestoreTestingPlan": plan}))
+            }
+            None => Reply::Respond(aws_error(
+                r,
+                404,
+                "ResourceNotFoundException",
+                "Restore testing plan not found",
+            )),
+        }
+    })
+}
+
+/// `backup:ListRestoreJobs` (moto: not implemented): the estate's restores, per account
+/// and region, with their start, end and the plan that ran them.
+fn restore_jobs(replay: &Value, accounts: &Accounts) -> Rule {
+    let jobs = array(&replay["restores"], "jobs");
+    let accounts = accounts.clone();
+    on(&["backup:ListRestoreJobs"], move |r: &Request| {
+        let account = accounts.of(r).unwrap_or_default();
+        let list: Vec<Value> = jobs
+            .iter()
+            .filter(|j| is_in(j, &account, &r.region))
+            .map(|j| {
+                let started = hours_ago(j);
+                let minutes = j["minutes"].as_i64().unwrap_or_default();
+                let id = text(j, "id");
+                let mut job = json!({
+                    "AccountId": account,
+                    "RestoreJobId": id,
+                    "RecoveryPointArn": format!("arn:aws:backup:{}:{account}:recovery-point:{id}", r.region),
+                    "ResourceType": text(j, "type"),
+                    "CreationDate": epoch_at(started),
+                    "CompletionDate": epoch_at(started + Duration::minutes(minutes)),
+                    "Status": text(j, "status"),
+                    "IsParent": false,
+                });
+                if let Some(plan) = j["plan"].as_str() {
+                    job["CreatedBy"] =
+                        json!({"RestoreTestingPlanArn": restore_plan_arn(&account, &r.region, plan)});
+                    job["ValidationStatus"] = json!("SUCCESSFUL");
+                }
+                job
+            })
+            .collect();
+        rest_json(json!({"RestoreJobs": list}))
     })
 }

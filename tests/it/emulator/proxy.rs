@@ -541,6 +541,9 @@ fn backup_operation(request: &Request) -> String {
         ("GET", ["backup-vaults", _, "recovery-points"]) => {
             "ListRecoveryPointsByBackupVault".into()
         }
+        ("GET", ["restore-testing", "plans"]) => "ListRestoreTestingPlans".into(),
+        ("GET", ["restore-testing", "plans", _]) => "GetRestoreTestingPlan".into(),
+        ("GET", ["restore-jobs"]) => "ListRestoreJobs".into(),
         _ => format!("{} {}", request.method, request.path),
     }
 }

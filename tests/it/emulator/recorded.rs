@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use super::proxy::{
-    Reply, Request, Response, Rule, on, percent_encode, xml_elements, xml_unescape,
+    Reply, Request, Response, Rule, aws_error, on, percent_encode, xml_elements, xml_unescape,
 };
 
 fn epoch(hours_ago: i64) -> f64 {
@@ -148,15 +148,18 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
             lookup_events_page(r, json!([]), None)
         }),
     };
-    vec![
+    let mut rules = vec![
         default_key,
         selections,
         selection,
         points,
         signins,
         global_table_replica(),
-        config_inventory(full),
-    ]
+    ];
+    rules.extend(identity_center_holes("ap-southeast-2"));
+    rules.extend(restore_holes(full.as_ref()));
+    rules.push(config_inventory(full));
+    rules
 }
 
 /// Three recovery points in the `main` vault, as `ListRecoveryPointsByBackupVault`
@@ -789,4 +792,136 @@ pub fn config_inventory(full: Option<Value>) -> Rule {
             (region, token) => panic!("unexpected SelectResourceConfig in {region} with {token:?}"),
         }
     })
+}
+
+/// What moto answers for IAM Identity Center where AWS answers otherwise:
+/// - `sso:ListInstances` outside the instance's home region `home`: moto makes an instance
+///   in every region; AWS keeps the one instance in its home region ("IAM Identity Center
+///   … is a Regional service … you enable it in one AWS Region", the IAM Identity Center
+///   user guide, "Region availability") and lists none elsewhere;
+/// - `sso:GetPermissionsBoundaryForPermissionSet`, which moto does not implement (it
+///   answers 500): AWS answers `ResourceNotFoundException` for a permission set without
+///   a boundary (the SSO Admin API reference, GetPermissionsBoundaryForPermissionSet,
+///   "Errors");
+/// - `identitystore:ListGroups`: moto keeps no `ExternalIds`; AWS gives a group provisioned
+///   from an external directory (SCIM) its `ExternalIds` (the Identity Store API reference,
+///   `Group`): the group named `support` is the directory's.
+pub fn identity_center_holes(home: &'static str) -> Vec<Rule> {
+    let instances = Box::new(move |r: &Request| {
+        (r.operation == "sso:ListInstances" && r.region != home)
+            .then(|| aws_json(json!({"Instances": []})))
+    }) as Rule;
+    let boundary = on(
+        &["sso:GetPermissionsBoundaryForPermissionSet"],
+        |r: &Request| {
+            Reply::Respond(aws_error(
+                r,
+                400,
+                "ResourceNotFoundException",
+                "Permissions boundary not found for the permission set",
+            ))
+        },
+    );
+    let groups = on(&["identitystore:ListGroups"], |_r: &Request| {
+        Reply::Rewrite(Box::new(|mut response: Response| {
+            if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
+                if let Some(groups) = body["Groups"].as_array_mut() {
+                    for g in groups.iter_mut().filter(|g| g["DisplayName"] == "support") {
+                        g["ExternalIds"] = json!([{
+                            "Issuer": "https://scim.ap-southeast-2.amazonaws.com/a1b2c3d4e5f-1234-5678-9abc-def012345678/scim/v2/",
+                            "Id": "S-1-5-21-3623811015-3361044348-30300820-1013"
+                        }]);
+                    }
+                }
+                response.body = body.to_string().into_bytes();
+            }
+            response
+        }))
+    });
+    vec![instances, boundary, groups]
+}
+
+/// AWS Backup restore testing, which moto does not implement (`ListRestoreTestingPlans`,
+/// `GetRestoreTestingPlan`, `ListRestoreJobs`; restJson, epoch-second timestamps, as the
+/// AWS Backup API reference gives them): for the full scenario, a monthly restore testing
+/// plan in ap-southeast-2 and two restore jobs it ran (an RDS restore that completed in
+/// 2 h 40 min, validated, and an EBS restore that failed); nothing anywhere else.
+pub fn restore_holes(full: Option<&Value>) -> Vec<Rule> {
+    let account = full.map(|f| s(f, "account"));
+    let a1 = account.clone();
+    let plans = on(&["backup:ListRestoreTestingPlans"], move |r: &Request| {
+        let list = match &a1 {
+            Some(account) if r.region == "ap-southeast-2" => json!([restore_plan(account)]),
+            _ => json!([]),
+        };
+        rest_json(json!({"RestoreTestingPlans": list}))
+    });
+    let a2 = account.clone();
+    let plan = on(&["backup:GetRestoreTestingPlan"], move |_r: &Request| {
+        let account = a2
+            .as_ref()
+            .expect("GetRestoreTestingPlan is only called for the full scenario's plan");
+        let mut plan = restore_plan(account);
+        plan["RecoveryPointSelection"] = json!({
+            "Algorithm": "LATEST_WITHIN_WINDOW",
+            "IncludeVaults": ["*"],
+            "RecoveryPointTypes": ["SNAPSHOT"],
+            "SelectionWindowDays": 7
+        });
+        plan["CreatorRequestId"] = json!(null);
+        rest_json(json!({"RestoreTestingPlan": plan}))
+    });
+    let jobs = on(&["backup:ListRestoreJobs"], move |r: &Request| {
+        let list = match &account {
+            Some(account) if r.region == "ap-southeast-2" => restore_jobs(account),
+            _ => json!([]),
+        };
+        rest_json(json!({"RestoreJobs": list}))
+    });
+    vec![plans, plan, jobs]
+}
+
+fn restore_plan(account: &str) -> Value {
+    json!({
+        "RestoreTestingPlanArn": format!("arn:aws:backup:ap-southeast-2:{account}:restore-testing-plan:monthly-restore-3f2a1b"),
+        "RestoreTestingPlanName": "monthly_restore",
+        "ScheduleExpression": "cron(0 2 ? * SUN#1 *)",
+        "ScheduleExpressionTimezone": "Australia/Sydney",
+        "StartWindowHours": 24,
+        "CreationTime": epoch(24 * 120),
+        "LastExecutionTime": epoch(24 * 5 + 6)
+    })
+}
+
+fn restore_jobs(account: &str) -> Value {
+    let plan = format!(
+        "arn:aws:backup:ap-southeast-2:{account}:restore-testing-plan:monthly-restore-3f2a1b"
+    );
+    json!([
+        {
+            "AccountId": account,
+            "RestoreJobId": "7e1c2d3b-0a9f-4b8e-9c7d-6e5f4a3b2c1d",
+            "RecoveryPointArn": format!("arn:aws:rds:ap-southeast-2:{account}:snapshot:awsbackup:job-db-1"),
+            "ResourceType": "RDS",
+            "CreationDate": epoch(24 * 5 + 6),
+            "CompletionDate": epoch_at(Utc::now() - Duration::hours(24 * 5 + 6) + Duration::minutes(160)),
+            "Status": "COMPLETED",
+            "CreatedResourceArn": format!("arn:aws:rds:ap-southeast-2:{account}:db:restore-test-7e1c2d3b"),
+            "CreatedBy": {"RestoreTestingPlanArn": plan},
+            "ValidationStatus": "SUCCESSFUL",
+            "IsParent": false
+        },
+        {
+            "AccountId": account,
+            "RestoreJobId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+            "RecoveryPointArn": "arn:aws:ec2:ap-southeast-2::snapshot/snap-0abc1234def567890",
+            "ResourceType": "EBS",
+            "CreationDate": epoch(24 * 5 + 6),
+            "CompletionDate": epoch(24 * 5 + 5),
+            "Status": "FAILED",
+            "StatusMessage": "The snapshot is not available",
+            "CreatedBy": {"RestoreTestingPlanArn": plan},
+            "IsParent": false
+        }
+    ])
 }

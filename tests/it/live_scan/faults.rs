@@ -44,10 +44,30 @@ fn unimplemented_moto_operations_become_gaps_not_crashes() {
         ("backup:ListBackupSelections", OTHER, "Http500"),
         ("backup:ListRecoveryPointsByBackupVault", HOME, "Http404"),
         ("backup:ListRecoveryPointsByBackupVault", OTHER, "Http404"),
+        ("backup:ListRestoreJobs", HOME, "Http404"),
+        ("backup:ListRestoreJobs", OTHER, "Http404"),
+        ("backup:ListRestoreTestingPlans", HOME, "Http404"),
+        ("backup:ListRestoreTestingPlans", OTHER, "Http404"),
         ("cloudtrail:LookupEvents", HOME, "Http500"),
         ("cloudtrail:LookupEvents", OTHER, "Http500"),
         ("ec2:GetEbsDefaultKmsKeyId", HOME, "Http500"),
         ("ec2:GetEbsDefaultKmsKeyId", OTHER, "Http500"),
+        // One per permission set of the seed (all in the Identity Center home region).
+        (
+            "sso:GetPermissionsBoundaryForPermissionSet",
+            HOME,
+            "Http500",
+        ),
+        (
+            "sso:GetPermissionsBoundaryForPermissionSet",
+            HOME,
+            "Http500",
+        ),
+        (
+            "sso:GetPermissionsBoundaryForPermissionSet",
+            HOME,
+            "Http500",
+        ),
     ];
     let expected: Vec<(String, String, String)> = expected
         .into_iter()

@@ -96,7 +96,7 @@ fn assertion_status(status: AssertionStatus) -> String {
     }
 }
 
-fn severity_rank(severity: Severity) -> usize {
+pub(super) fn severity_rank(severity: Severity) -> usize {
     Severity::ALL
         .iter()
         .position(|s| *s == severity.as_str())
@@ -175,20 +175,21 @@ pub(super) fn finding<'a>(f: &'a Finding, report: &Report) -> FindingView<'a> {
 }
 
 /// The choices of the findings table's filters: only values that occur.
-pub(super) fn filters(report: &Report, findings: &[FindingView]) -> Filters {
+pub(super) fn filters(report: &Report) -> Filters {
     let mut accounts = BTreeSet::new();
     let mut regions = BTreeSet::new();
     let mut severities: BTreeMap<usize, (&'static str, usize)> = BTreeMap::new();
-    for f in findings {
-        if !f.account.is_empty() {
-            accounts.insert(f.account.clone());
+    for f in &report.findings {
+        let (account, region) = place(f);
+        if !account.is_empty() {
+            accounts.insert(account);
         }
-        if !f.region.is_empty() {
-            regions.insert(f.region.clone());
+        if !region.is_empty() {
+            regions.insert(region);
         }
         severities
-            .entry(f.severity_rank)
-            .or_insert((f.severity, 0))
+            .entry(severity_rank(f.severity))
+            .or_insert((f.severity.as_str(), 0))
             .1 += 1;
     }
     let mut controls = Vec::new();

@@ -123,6 +123,7 @@ pub(super) fn scope(data: &PackData<'_>, canvas: &mut Canvas) {
     canvas.heading(H1, "1 Scope and method", 0, 80.0);
 
     accounts_and_regions(data, canvas);
+    what_was_covered(data, canvas);
     evidence_and_inputs(data, canvas);
     how_outcomes_are_decided(data, canvas);
     parameters_used(data, canvas);
@@ -181,6 +182,35 @@ fn accounts_and_regions(data: &PackData<'_>, canvas: &mut Canvas) {
         }
         canvas.space(8.0);
     }
+}
+
+/// Under 1.1: the data-store types judged in detail, the types AWS Config's inventory only
+/// located, and where the inventory could not look (`report::coverage`).
+fn what_was_covered(data: &PackData<'_>, canvas: &mut Canvas) {
+    let Some(c) = data.report.snapshot.coverage.as_ref().map(|c| c.view()) else {
+        return;
+    };
+    canvas.paragraph(
+        BODY,
+        "What the evidence covered. Types only located are not judged in detail; where the \
+         inventory could not look, data stores of other types were not looked for, so no \
+         statement about all data is supported there.",
+        0.0,
+    );
+    kv_table(
+        canvas,
+        &[
+            ("Data stores judged in detail", text(SMALL, c.judged)),
+            (
+                "Types only located by AWS Config's inventory",
+                text(SMALL, c.located_only),
+            ),
+            (
+                "Where the inventory could not look",
+                text(if c.complete { SMALL } else { SMALL_BOLD }, c.not_looked),
+            ),
+        ],
+    );
 }
 
 /// 1.2: the hashes that identify every input.
