@@ -83,6 +83,33 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::SecretsManager::Secret", "aws_secretsmanager_secret"),
 ];
 
+/// The registered types deliberately not paired with an AWS Config resource type in
+/// [`DETAILED`], each with why. A registered type in neither list fails a test, so a new
+/// type cannot be forgotten here: the coverage statement would otherwise call resources
+/// assay reads in detail "located only". Only that test reads it.
+#[cfg(test)]
+const NOT_DETAILED: &[(&str, &str)] = &[
+    ("aws_account", "an account is not a Config resource"),
+    ("aws_region", "a region's settings, not a resource"),
+    (
+        "aws_s3_backup_objects",
+        "objects inside a bucket, not a resource of their own",
+    ),
+    ("aws_ebs_snapshot", "not paired yet"),
+    ("aws_ec2_image", "not paired yet"),
+    (
+        "aws_config_recorder",
+        "read by this collector itself, before the inventory",
+    ),
+    ("aws_config_resource", "the inventory's own entries"),
+    ("aws_console_signin", "sign-in events, not resources"),
+    ("aws_backup_restore_job", "restore jobs, not resources"),
+    ("aws_backup_restore_testing_plan", "not paired yet"),
+    ("aws_identitystore_group", "not paired yet"),
+    ("aws_sso_instance", "not paired yet"),
+    ("aws_sso_permission_set", "not paired yet"),
+];
+
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let config = service_client!(aws_sdk_config, ctx);
     let Some(mut found) = recorders(ctx, &config).await else {
@@ -326,4 +353,37 @@ pub(super) fn inventory_item(
         BTreeMap::from([("resource".to_string(), listed)]),
         Vec::new(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DETAILED, NOT_DETAILED};
+    use crate::snapshot::resources::TYPES;
+
+    /// Every registered type is paired with its AWS Config type or listed as not paired,
+    /// once; and neither table names a type the registry does not have.
+    #[test]
+    fn every_registered_type_is_paired_with_config_or_says_why_not() {
+        for info in TYPES {
+            let paired = DETAILED.iter().filter(|(_, t)| *t == info.name).count();
+            let unpaired = NOT_DETAILED.iter().filter(|(t, _)| *t == info.name).count();
+            assert_eq!(
+                paired + unpaired,
+                1,
+                "{}: add it to DETAILED (its AWS Config type) or NOT_DETAILED (why none) in \
+                 src/collect/config.rs, once",
+                info.name
+            );
+        }
+        for name in DETAILED
+            .iter()
+            .map(|(_, t)| t)
+            .chain(NOT_DETAILED.iter().map(|(t, _)| t))
+        {
+            assert!(
+                TYPES.iter().any(|i| i.name == *name),
+                "{name}: not a registered type"
+            );
+        }
+    }
 }

@@ -12,8 +12,9 @@ const BUCKET: &str = "arn:aws:s3:::flightdeck-ami-build-artifacts";
 const NOW: &str = "2026-12-05T08:00:00Z";
 
 /// The sample with one bucket's encryption turned off, one resource removed and one
-/// bucket added, sealed again.
-fn changed_sample(dir: &Path) -> (String, String, String) {
+/// bucket added, sealed again, written to `<dir>/changed.json`: (its path, the ARN added, the ARN
+/// removed). `sample_outputs` pins every command's output on it.
+pub(crate) fn changed_sample(dir: &Path) -> (String, String, String) {
     let mut snapshot = Snapshot::load(&root().join("samples/aws-sample/snapshot.json")).unwrap();
     let bucket = snapshot
         .resources

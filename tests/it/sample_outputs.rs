@@ -233,95 +233,294 @@ fn joined_citations_are_those_the_verdict_rests_on() {
     );
 }
 
-/// The commands besides `audit` that write from the sample, each with its arguments (the
-/// directory it writes into is `<out>`) before the sample's snapshot, profile and waivers
-/// (and `--now`, for those that evaluate at a time).
-const COMMANDS: &[(&str, &[&str])] = &[
-    ("evaluate", &["evaluate"]),
-    ("gate", &["gate", "--out", "<out>"]),
-    ("attest", &["attest", "--out", "<out>"]),
-    (
-        "report",
-        &[
-            "report",
-            "--findings",
-            "<audit>/findings.json",
-            "--format",
-            "json,csv,html,pdf",
-            "--out",
-            "<out>",
-        ],
-    ),
+/// The sample's inputs as arguments: snapshot, profile, waivers and the evaluation time.
+const SAMPLE_INPUTS: &[&str] = &[
+    "--snapshot",
+    "samples/aws-sample/snapshot.json",
+    "--profile",
+    "samples/air-maestro/profile.yaml",
+    "--waivers",
+    "samples/waivers.yaml",
+    "--now",
+    "2026-12-04T00:00:00Z",
 ];
 
-/// Every other command's output on the sample, pinned as the audit's is: its exit code, what
-/// it prints (with its output directory written `<out>`) and every file it writes, by
-/// SHA-256, against `commands.txt`. `report` re-renders the audit's findings document.
+/// The Terraform plan fixtures' profile, account and evaluation time.
+const PLAN_INPUTS: &[&str] = &[
+    "--profile",
+    "tests/fixtures/plans/profile.yaml",
+    "--account",
+    "111122223333",
+    "--now",
+    "2026-11-23T12:00:00Z",
+];
+
+/// Every offline command besides `audit`, each with its name in `commands.txt` and its
+/// arguments, run in this order from the repository root. `<out>` is the command's own
+/// output directory (made before it runs), `<dir>` the directory all of them share:
+/// `<dir>/audit` holds the sample audited with its waivers, `<dir>/unwaived` without them,
+/// and `<dir>/changed.json` the sample with one bucket changed, one volume removed and one
+/// bucket added, sealed again (as `tests/it/diff.rs` makes it).
+///
+/// Not here: `collect` and `archive` read or write AWS (the live-scan and archive tests run
+/// them against the emulator and assert what they write); `keygen` writes a fresh random key
+/// pair; `rules new` scaffolds files for the author to edit; `snapshot merge` is pinned by
+/// the organisation tests' shards; signed outputs are pinned by the signing tests.
+fn commands() -> Vec<(&'static str, Vec<&'static str>)> {
+    let with = |args: &[&'static str], inputs: &[&'static str]| [args, inputs].concat();
+    let sample = |args: &[&'static str]| with(args, SAMPLE_INPUTS);
+    let diff = |old: &'static str, new: &'static str, format: &'static str| {
+        vec!["diff", old, new, "--format", format]
+    };
+    let snapshots = ("samples/aws-sample/snapshot.json", "<dir>/changed.json");
+    let findings = ("<dir>/unwaived/findings.json", "<dir>/audit/findings.json");
+    vec![
+        ("evaluate", sample(&["evaluate"])),
+        ("gate", sample(&["gate", "--out", "<out>"])),
+        ("attest", sample(&["attest", "--out", "<out>"])),
+        (
+            "report",
+            with(
+                &[
+                    "report",
+                    "--findings",
+                    "<dir>/audit/findings.json",
+                    "--format",
+                    "json,csv,html,pdf",
+                    "--out",
+                    "<out>",
+                ],
+                &SAMPLE_INPUTS[..6],
+            ),
+        ),
+        (
+            "verify findings",
+            vec!["verify", "<dir>/audit/findings.json"],
+        ),
+        (
+            "snapshot verify",
+            vec!["snapshot", "verify", "samples/aws-sample/snapshot.json"],
+        ),
+        ("snapshot schema", vec!["snapshot", "schema"]),
+        (
+            "baseline create",
+            sample(&["baseline", "create", "-o", "<out>/baseline.json"]),
+        ),
+        (
+            "gate baseline",
+            sample(&[
+                "gate",
+                "--baseline",
+                "<dir>/baseline create/baseline.json",
+                "--out",
+                "<out>",
+            ]),
+        ),
+        (
+            "diff snapshots text",
+            diff(snapshots.0, snapshots.1, "text"),
+        ),
+        (
+            "diff snapshots markdown",
+            diff(snapshots.0, snapshots.1, "markdown"),
+        ),
+        (
+            "diff snapshots json",
+            diff(snapshots.0, snapshots.1, "json"),
+        ),
+        (
+            "diff snapshots html",
+            diff(snapshots.0, snapshots.1, "html"),
+        ),
+        ("diff findings text", diff(findings.0, findings.1, "text")),
+        (
+            "diff findings markdown",
+            diff(findings.0, findings.1, "markdown"),
+        ),
+        ("diff findings json", diff(findings.0, findings.1, "json")),
+        (
+            "diff findings file",
+            vec![
+                "diff",
+                findings.0,
+                findings.1,
+                "--format",
+                "html",
+                "-o",
+                "<out>/diff.html",
+            ],
+        ),
+        (
+            "plan",
+            vec![
+                "plan",
+                "tests/fixtures/plans/estate/plan.json",
+                "--account",
+                "111122223333",
+            ],
+        ),
+        (
+            "gate plan",
+            with(
+                &[
+                    "gate",
+                    "--plan",
+                    "tests/fixtures/plans/gate/plan.json",
+                    "--out",
+                    "<out>",
+                ],
+                PLAN_INPUTS,
+            ),
+        ),
+        (
+            "baseline plan",
+            with(
+                &[
+                    "baseline",
+                    "create",
+                    "--plan",
+                    "tests/fixtures/plans/gate/plan.json",
+                    "-o",
+                    "<out>/baseline.json",
+                ],
+                PLAN_INPUTS,
+            ),
+        ),
+        (
+            "gate plan new violation",
+            with(
+                &[
+                    "gate",
+                    "--plan",
+                    "tests/fixtures/plans/gate/plan-new-violation.json",
+                    "--baseline",
+                    "<dir>/baseline plan/baseline.json",
+                    "--out",
+                    "<out>",
+                ],
+                PLAN_INPUTS,
+            ),
+        ),
+        ("frameworks", vec!["frameworks"]),
+        (
+            "frameworks iso27001-2022",
+            vec!["frameworks", "iso27001-2022"],
+        ),
+        ("frameworks gdpr", vec!["frameworks", "gdpr"]),
+        ("rules list", vec!["rules", "list"]),
+        (
+            "rules lint",
+            vec![
+                "rules",
+                "lint",
+                "--profile",
+                "samples/air-maestro/profile.yaml",
+                "--waivers",
+                "samples/waivers.yaml",
+            ],
+        ),
+        ("rules test", vec!["rules", "test"]),
+        (
+            "rules explain",
+            vec!["rules", "explain", "logging.cloudtrail-multi-region"],
+        ),
+        ("iam-policy", vec!["iam-policy"]),
+        ("iam-policy archive", vec!["iam-policy", "--archive"]),
+        (
+            "iam-policy archive bucket",
+            vec!["iam-policy", "--archive", "--bucket", "example-evidence"],
+        ),
+    ]
+}
+
+/// Every other offline command's output, pinned as the audit's is: its exit code, what it
+/// prints on stdout and stderr and every file it writes (in text, the test's directories
+/// written `<out>` and `<dir>`), by SHA-256, against `commands.txt`, so a change meant to be
+/// invisible (issue 14's restructuring, issue 20's speed work) is shown to be.
 #[test]
 fn every_commands_output_on_the_sample_is_the_recorded_one() {
-    use crate::setup::{AIR_MAESTRO, SAMPLE, WAIVERS, s};
+    use crate::setup::s;
     let dir = tempfile::tempdir().unwrap();
-    let audit = dir.path().join("audit");
-    let inputs = [
-        "--snapshot",
-        SAMPLE,
-        "--profile",
-        AIR_MAESTRO,
-        "--waivers",
-        WAIVERS,
-        "--now",
-        "2026-12-04T00:00:00Z",
-    ];
-    let (code, _, err) = assay(
-        &[
-            &["audit", "--format", "json", "--quiet", "--out", s(&audit)],
-            &inputs[..],
-        ]
-        .concat(),
-    );
-    assert_eq!(code, 1, "{err}");
+    for (name, waivers) in [("audit", true), ("unwaived", false)] {
+        let inputs = if waivers {
+            SAMPLE_INPUTS.to_vec()
+        } else {
+            [&SAMPLE_INPUTS[..4], &SAMPLE_INPUTS[6..]].concat()
+        };
+        let out = dir.path().join(name);
+        let (code, _, err) = assay(
+            &[
+                &["audit", "--format", "json", "--quiet", "--out", s(&out)],
+                &inputs[..],
+            ]
+            .concat(),
+        );
+        assert_eq!(code, 1, "{err}");
+    }
+    crate::diff::changed_sample(dir.path());
     let mut got = BTreeMap::new();
     let digest = |bytes: &[u8]| assay::snapshot::sha256_hex(bytes);
-    for (name, args) in COMMANDS {
+    for (name, args) in commands() {
         let out = dir.path().join(name);
+        std::fs::create_dir_all(&out).unwrap();
         let args: Vec<String> = args
             .iter()
-            .map(|a| a.replace("<out>", s(&out)).replace("<audit>", s(&audit)))
+            .map(|a| a.replace("<out>", s(&out)).replace("<dir>", s(dir.path())))
             .collect();
-        // `report` re-derives the document at the time it records.
-        let inputs = if *name == "report" {
-            &inputs[..6]
-        } else {
-            &inputs[..]
-        };
-        let args: Vec<&str> = args
-            .iter()
-            .map(String::as_str)
-            .chain(inputs.iter().copied())
-            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, stdout, stderr) = assay(&args);
         assert_ne!(code, 2, "{name}: {stderr}");
-        let printed = |text: &str| digest(text.replace(s(&out), "<out>").as_bytes());
+        let printed = |text: &str| {
+            let text = text
+                .replace(s(&out), "<out>")
+                .replace(s(dir.path()), "<dir>");
+            digest(text.as_bytes())
+        };
         got.insert(format!("{name} exit code"), code.to_string());
         got.insert(format!("{name} stdout"), printed(&stdout));
         got.insert(format!("{name} stderr"), printed(&stderr));
         for entry in std::fs::read_dir(&out).into_iter().flatten() {
             let file = entry.unwrap().path();
             let name = format!("{name}/{}", file.file_name().unwrap().to_string_lossy());
-            got.insert(name, digest(&std::fs::read(&file).unwrap()));
+            let bytes = std::fs::read(&file).unwrap();
+            // A file naming its inputs (`diff -o`) names them as printed text does.
+            let sha = match String::from_utf8(bytes) {
+                Ok(text) => printed(&text),
+                Err(e) => digest(e.as_bytes()),
+            };
+            got.insert(name, sha);
         }
     }
     let path = root().join(FIXTURE).join("commands.txt");
-    let text: String = got
-        .iter()
-        .map(|(name, sha)| format!("{sha}  {name}\n"))
-        .collect();
     if std::env::var_os("ASSAY_RECORD_SAMPLE_OUTPUTS").is_some() {
-        std::fs::write(&path, &text).unwrap();
+        let text: String = got
+            .iter()
+            .map(|(name, sha)| format!("{sha}  {name}\n"))
+            .collect();
+        std::fs::write(&path, text).unwrap();
     }
-    let recorded = std::fs::read_to_string(&path).expect("recorded command outputs");
-    assert_eq!(
-        text, recorded,
-        "a command's output differs from the recorded one (see {FIXTURE}/README.md)"
+    let recorded: BTreeMap<String, String> = std::fs::read_to_string(&path)
+        .expect("recorded command outputs")
+        .lines()
+        .filter_map(|l| l.split_once("  "))
+        .map(|(sha, name)| (name.to_string(), sha.to_string()))
+        .collect();
+    let differ: Vec<String> = got
+        .keys()
+        .chain(recorded.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| got.get(*k) != recorded.get(*k))
+        .map(|k| match (recorded.get(k), got.get(k)) {
+            (Some(was), Some(now)) => format!("  {k}: recorded {was}, now {now}"),
+            (Some(_), None) => format!("  {k}: recorded, not written now"),
+            _ => format!("  {k}: written now, not recorded"),
+        })
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "command outputs differ from the recorded ones ({FIXTURE}/commands.txt; see \
+         {FIXTURE}/README.md to record them again):\n{}",
+        differ.join("\n")
     );
 }
