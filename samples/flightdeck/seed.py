@@ -576,7 +576,7 @@ def seed_snapshot_series(e):
     e.volume_keys[vid] = e.key("util-dr")
     for source, hours in copies:
         sid = ec2.create_snapshot(
-            VolumeId=vid, Description=f"Copy of {source} from {PROD} (policy syd-6h)",
+            VolumeId=vid, Description=f"[Copied {source} from {SYD}]",
             TagSpecifications=[{"ResourceType": "snapshot", "Tags": tag_list(
                 {**SNAPSHOT_POLICY, "environment": "dr"})}])["SnapshotId"]
         e.snapshot_times[sid] = hours

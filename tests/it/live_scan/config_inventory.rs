@@ -247,7 +247,11 @@ fn an_aggregator_reads_the_inventory_once_and_its_failed_source_is_a_gap() {
         .collect();
     assert_eq!(
         ids,
-        BTreeSet::from(["orders", recorded::WAREHOUSE_HOME, recorded::WAREHOUSE_OTHER]),
+        BTreeSet::from([
+            "orders",
+            recorded::WAREHOUSE_HOME,
+            recorded::WAREHOUSE_OTHER
+        ]),
         "the other account's bucket is outside the scan: {items:#?}"
     );
     let inventory_gaps: Vec<&Value> = gaps(&snapshot)
