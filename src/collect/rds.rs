@@ -60,9 +60,15 @@ pub(super) fn regions_of<'a>(home: &str, names: impl Iterator<Item = &'a str>) -
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let rds = service_client!(aws_sdk_rds, ctx);
+    let mut found = instances(ctx, &rds).await;
+    found.extend(snapshots(ctx, &rds).await);
+    found
+}
+
+/// The DB instances of the region, with their replicas' and replicated backups' regions.
+async fn instances(ctx: &ServiceCtx<'_>, rds: &aws_sdk_rds::Client) -> Vec<Resource> {
     let (account, region) = (ctx.account, ctx.region);
     let mut found = Vec::new();
-
     let instances = ctx
         .recorder
         .pages(
@@ -134,7 +140,12 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             Vec::new(),
         ));
     }
+    found
+}
 
+/// The DB snapshots of the region, with who a manual one is shared with.
+async fn snapshots(ctx: &ServiceCtx<'_>, rds: &aws_sdk_rds::Client) -> Vec<Resource> {
+    let (account, region) = (ctx.account, ctx.region);
     let snapshots = ctx
         .recorder
         .pages(
@@ -160,65 +171,61 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         )
         .await
         .items;
-    let snapshot_resources: Vec<Resource> =
-        futures::stream::iter(snapshots.into_iter().map(|(s, p)| {
-            let rds = &rds;
-            async move {
-                let id = s.db_snapshot_identifier().unwrap_or_default().to_string();
-                let arn = s.db_snapshot_arn().map_or_else(
-                    || format!("arn:aws:rds:{region}:{account}:snapshot:{id}"),
-                    str::to_string,
-                );
-                let snapshot_type = s.snapshot_type().unwrap_or_default().to_string();
-                let mut read = Groups::listed(ctx.recorder, account, region, &arn, p);
-                // Only manual snapshots can be shared; automated ones are account-private.
-                let shared_with = if snapshot_type == "manual" {
-                    read.read("shared_with", "rds:DescribeDBSnapshotAttributes", |c| {
-                        rds.describe_db_snapshot_attributes()
-                            .db_snapshot_identifier(&id)
-                            .customize()
-                            .interceptor(c)
-                            .send()
+    futures::stream::iter(snapshots.into_iter().map(|(s, p)| {
+        async move {
+            let id = s.db_snapshot_identifier().unwrap_or_default().to_string();
+            let arn = s.db_snapshot_arn().map_or_else(
+                || format!("arn:aws:rds:{region}:{account}:snapshot:{id}"),
+                str::to_string,
+            );
+            let snapshot_type = s.snapshot_type().unwrap_or_default().to_string();
+            let mut read = Groups::listed(ctx.recorder, account, region, &arn, p);
+            // Only manual snapshots can be shared; automated ones are account-private.
+            let shared_with = if snapshot_type == "manual" {
+                read.read("shared_with", "rds:DescribeDBSnapshotAttributes", |c| {
+                    rds.describe_db_snapshot_attributes()
+                        .db_snapshot_identifier(&id)
+                        .customize()
+                        .interceptor(c)
+                        .send()
+                })
+                .await
+                .and_then(|out| {
+                    out.db_snapshot_attributes_result().map(|r| {
+                        r.db_snapshot_attributes()
+                            .iter()
+                            .filter(|a| a.attribute_name() == Some("restore"))
+                            .flat_map(|a| a.attribute_values().iter().cloned())
+                            .collect()
                     })
-                    .await
-                    .and_then(|out| {
-                        out.db_snapshot_attributes_result().map(|r| {
-                            r.db_snapshot_attributes()
-                                .iter()
-                                .filter(|a| a.attribute_name() == Some("restore"))
-                                .flat_map(|a| a.attribute_values().iter().cloned())
-                                .collect()
-                        })
-                    })
-                    .unwrap_or_default()
-                } else {
-                    Vec::new()
-                };
-                let attributes = RdsSnapshot {
-                    db_instance_id: s.db_instance_identifier().unwrap_or_default().to_string(),
-                    snapshot_type,
-                    created: s.snapshot_create_time().map(|t| t.to_string()),
-                    status: s.status().unwrap_or_default().to_string(),
-                    encryption: encryption(s.encrypted(), s.kms_key_id()),
-                    shared_with,
-                };
-                let (provenance, unread) = read.finish();
-                resource(
-                    Attributes::RdsSnapshot(attributes),
-                    arn,
-                    id,
-                    None,
-                    account,
-                    region,
-                    tags(s.tag_list()),
-                    provenance,
-                    unread,
-                )
-            }
-        }))
-        .buffer_unordered(ctx.concurrency)
-        .collect()
-        .await;
-    found.extend(snapshot_resources);
-    found
+                })
+                .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let attributes = RdsSnapshot {
+                db_instance_id: s.db_instance_identifier().unwrap_or_default().to_string(),
+                snapshot_type,
+                created: s.snapshot_create_time().map(|t| t.to_string()),
+                status: s.status().unwrap_or_default().to_string(),
+                encryption: encryption(s.encrypted(), s.kms_key_id()),
+                shared_with,
+            };
+            let (provenance, unread) = read.finish();
+            resource(
+                Attributes::RdsSnapshot(attributes),
+                arn,
+                id,
+                None,
+                account,
+                region,
+                tags(s.tag_list()),
+                provenance,
+                unread,
+            )
+        }
+    }))
+    .buffer_unordered(ctx.concurrency)
+    .collect()
+    .await
 }

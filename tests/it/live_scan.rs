@@ -173,7 +173,12 @@ fn faulted_scan(
     rules.extend(recorded::moto_holes(Some(&f.seed)));
     let proxy = Proxy::start(&moto().url, rules);
     let dir = tempfile::tempdir().unwrap();
-    let (ran, snapshot) = scan(&proxy, FULL_ACCOUNT, extra, dir.path());
+    // The full scan's backup location too, so what it read and this one did not is the
+    // fault's doing.
+    let location = seed_str(&f.seed, "backup_location").to_string();
+    let mut args = vec!["--s3-backups", location.as_str()];
+    args.extend_from_slice(extra);
+    let (ran, snapshot) = scan(&proxy, FULL_ACCOUNT, &args, dir.path());
     let snapshot = snapshot.unwrap_or_else(|| panic!("no snapshot written: {ran:?}"));
     let (_, findings) = audit(&dir.path().join("snapshot.json"), dir.path());
     (ran, snapshot, findings, proxy, dir)
