@@ -24,7 +24,8 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
     ),
 ];
 
-fn tags(tags: &[Tag]) -> Tags {
+/// An RDS tag list (instances, snapshots, clusters) as the snapshot's tags.
+pub(super) fn tags(tags: &[Tag]) -> Tags {
     tags.iter()
         .filter_map(|t| {
             Some((

@@ -11,15 +11,15 @@ use aws_sdk_rds::Client;
 use aws_sdk_rds::operation::describe_db_cluster_snapshots::DescribeDbClusterSnapshotsOutput;
 use aws_sdk_rds::operation::describe_db_clusters::DescribeDbClustersOutput;
 use aws_sdk_rds::operation::describe_global_clusters::DescribeGlobalClustersOutput;
-use aws_sdk_rds::types::{DbCluster, DbClusterSnapshot, GlobalCluster, Tag};
+use aws_sdk_rds::types::{DbCluster, DbClusterSnapshot, GlobalCluster};
 use futures::StreamExt;
 
 use super::aws::{Failure, FailureKind};
-use super::rds::regions_of;
+use super::rds::{regions_of, tags};
 use super::read::{Groups, Pages, Paging};
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::{Encryption, RdsCluster, RdsClusterSnapshot};
-use crate::snapshot::{Attributes, Provenance, Resource, Tags};
+use crate::snapshot::{Attributes, Provenance, Resource};
 
 /// Every API operation this collector calls, with the IAM action that permits it
 /// (see `operations`: the recorder refuses any other call).
@@ -35,17 +35,6 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
         "rds:DescribeDBClusterSnapshotAttributes",
     ),
 ];
-
-fn tags(tags: &[Tag]) -> Tags {
-    tags.iter()
-        .filter_map(|t| {
-            Some((
-                t.key()?.to_string(),
-                t.value().unwrap_or_default().to_string(),
-            ))
-        })
-        .collect()
-}
 
 /// `StorageEncrypted` and `KmsKeyId`: "If StorageEncrypted is enabled, the Amazon Web
 /// Services KMS key identifier for the encrypted DB cluster" (the DBCluster data type).
