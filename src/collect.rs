@@ -26,9 +26,11 @@ mod config;
 mod config_aggregate;
 mod dynamodb;
 mod ec2;
+mod ecr;
 mod efs;
 mod iam;
 mod identity_center;
+mod kinesis;
 mod kms;
 mod logs;
 pub mod merge;
@@ -44,6 +46,8 @@ pub mod s3_backups;
 mod secrets;
 pub mod shard;
 mod signins;
+mod sns;
+mod sqs;
 
 /// Every service collector, in the order the scheduler starts them: the one place a new
 /// service is wired in (besides its `mod` line above). Global collectors run once per
@@ -196,6 +200,34 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: secrets::OPERATIONS,
         run: |ctx| secrets::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "sqs",
+        resource_types: &["aws_sqs_queue"],
+        scope: Scope::Regional { also_in: None },
+        operations: sqs::OPERATIONS,
+        run: |ctx| sqs::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "sns",
+        resource_types: &["aws_sns_topic"],
+        scope: Scope::Regional { also_in: None },
+        operations: sns::OPERATIONS,
+        run: |ctx| sns::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "ecr",
+        resource_types: &["aws_ecr_repository"],
+        scope: Scope::Regional { also_in: None },
+        operations: ecr::OPERATIONS,
+        run: |ctx| ecr::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "kinesis",
+        resource_types: &["aws_kinesis_stream"],
+        scope: Scope::Regional { also_in: None },
+        operations: kinesis::OPERATIONS,
+        run: |ctx| kinesis::collect(ctx).boxed_local(),
     },
 ];
 

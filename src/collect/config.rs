@@ -81,6 +81,10 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group"),
     ("AWS::EFS::FileSystem", "aws_efs_file_system"),
     ("AWS::SecretsManager::Secret", "aws_secretsmanager_secret"),
+    ("AWS::SQS::Queue", "aws_sqs_queue"),
+    ("AWS::SNS::Topic", "aws_sns_topic"),
+    ("AWS::ECR::Repository", "aws_ecr_repository"),
+    ("AWS::Kinesis::Stream", "aws_kinesis_stream"),
 ];
 
 /// The registered types deliberately not paired with an AWS Config resource type in

@@ -233,6 +233,58 @@ resource_types! {
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
     }
+    SqsQueue => "aws_sqs_queue" {
+        service: "sqs",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "SQS queues",
+            region_rule: "residency.sqs-queue-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    SnsTopic => "aws_sns_topic" {
+        service: "sns",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "SNS topics",
+            region_rule: "residency.sns-topic-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    EcrRepository => "aws_ecr_repository" {
+        service: "ecr",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "ECR repositories",
+            region_rule: "residency.ecr-repository-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    KinesisStream => "aws_kinesis_stream" {
+        service: "kinesis",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Kinesis data streams",
+            region_rule: "residency.kinesis-stream-region",
+            selected: true,
+        }),
+        plan: Plan::NotRead,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
     KmsKey => "aws_kms_key" {
         service: "kms",
         regional: true,
@@ -826,6 +878,102 @@ pub struct Secret {
     /// Regions of the other copies of the secret: its replicas (`ReplicationStatus[].Region`)
     /// and, for a replica, its primary region. Sorted, without duplicates.
     pub replica_regions: Vec<String>,
+}
+
+/// One SQS queue (`sqs:ListQueues`), with its attributes (`sqs:GetQueueAttributes`,
+/// `All`). Its ARN is `QueueArn`; its id the queue URL. Messages are never read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SqsQueue {
+    /// `CreatedTimestamp`, RFC 3339.
+    pub created: Option<String>,
+    /// `FifoQueue`.
+    pub fifo: bool,
+    /// Encryption at rest: with `KmsMasterKeyId` that KMS key (`algorithm: aws:kms`; the
+    /// AWS managed key is `alias/aws/sqs`); with `SqsManagedSseEnabled` a key SQS owns
+    /// (`algorithm: AES256`, no key ARN); with neither, unencrypted (`enabled: false`).
+    pub encryption: Option<Encryption>,
+    /// `SqsManagedSseEnabled`: SSE-SQS, encryption with keys SQS owns and manages.
+    pub sqs_managed_sse: bool,
+    /// `MessageRetentionPeriod` in seconds (60 to 1,209,600; AWS's default 345,600, four
+    /// days). Kept in seconds: the minimum is a minute.
+    pub message_retention_seconds: Option<i64>,
+    /// `Policy`, the queue's access policy, normalised as IAM policies are (every
+    /// `Statement`, `Action`, `Resource` and `Principal` value a list); null when the
+    /// queue has none (only its account's principals with IAM permissions reach it).
+    pub policy: serde_json::Value,
+}
+
+/// One SNS topic (`sns:ListTopics`), with its attributes (`sns:GetTopicAttributes`). Its
+/// ARN is `TopicArn`. Messages and subscriptions' endpoints are not read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnsTopic {
+    /// `FifoTopic` is `true`.
+    pub fifo: bool,
+    /// Encryption at rest: with `KmsMasterKeyId` that KMS key (`algorithm: aws:kms`; the
+    /// AWS managed key is `alias/aws/sns`); without, `enabled: false`: SNS server-side
+    /// encryption is off ("Amazon SNS stores messages in encrypted form only with SSE
+    /// enabled", the SNS developer guide, "Encryption at rest").
+    pub encryption: Option<Encryption>,
+    /// `Policy`, the topic's access policy, normalised as IAM policies are; null when
+    /// the topic returns none.
+    pub policy: serde_json::Value,
+}
+
+/// One ECR private repository (`ecr:DescribeRepositories`), with its policy
+/// (`ecr:GetRepositoryPolicy`) and the registry's replication rules that match it
+/// (`ecr:DescribeRegistry`). Its ARN is `repositoryArn`. Images are not read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EcrRepository {
+    /// `createdAt`, RFC 3339.
+    pub created: Option<String>,
+    /// `repositoryUri`.
+    pub uri: Option<String>,
+    /// Encryption at rest from `encryptionConfiguration`: `AES256` (keys ECR owns, no key
+    /// ARN), or `KMS`/`KMS_DSSE` with `kmsKey` (`algorithm: aws:kms` or `aws:kms:dsse`;
+    /// without `kmsKey` the AWS managed key `aws/ecr`, said by `aws_managed_key`). ECR
+    /// encrypts every repository.
+    pub encryption: Option<Encryption>,
+    /// True when the repository is KMS-encrypted without a `kmsKey`: "If you use the KMS
+    /// encryption type and don't specify a key, Amazon ECR uses an AWS managed KMS key
+    /// with the alias aws/ecr" (the `EncryptionConfiguration` data type).
+    pub aws_managed_key: bool,
+    /// `imageTagMutability`: `MUTABLE` or `IMMUTABLE`.
+    pub image_tag_mutability: Option<String>,
+    /// `imageScanningConfiguration.scanOnPush`.
+    pub scan_on_push: bool,
+    /// Regions the registry's replication rules copy this repository to (the
+    /// destinations of every rule whose filters match its name, or that has none), other
+    /// than its own region. Sorted, without duplicates.
+    pub replica_regions: Vec<String>,
+    /// Registries (account ids) those rules copy it to, other than its own account.
+    /// Sorted, without duplicates.
+    pub replica_accounts: Vec<String>,
+    /// The repository policy (`policyText`), normalised as IAM policies are; null when
+    /// the repository has none (`RepositoryPolicyNotFoundException`).
+    pub policy: serde_json::Value,
+}
+
+/// One Kinesis data stream (`kinesis:ListStreams`), described by
+/// `kinesis:DescribeStreamSummary`. Its ARN is `StreamARN`. Records are never read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KinesisStream {
+    /// `StreamStatus`: `CREATING`, `DELETING`, `ACTIVE` or `UPDATING`.
+    pub status: Option<String>,
+    /// `StreamCreationTimestamp`, RFC 3339.
+    pub created: Option<String>,
+    /// `StreamModeDetails.StreamMode`: `PROVISIONED` or `ON_DEMAND`.
+    pub stream_mode: Option<String>,
+    /// Encryption at rest: `EncryptionType` `KMS` with `KeyId` (`algorithm: aws:kms`; the
+    /// AWS managed key is `alias/aws/kinesis`), or `NONE` (`enabled: false`).
+    pub encryption: Option<Encryption>,
+    /// `RetentionPeriodHours` (24 to 8,760). Kept in hours: the default is one day.
+    pub retention_hours: Option<i64>,
+    /// `OpenShardCount`.
+    pub open_shards: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

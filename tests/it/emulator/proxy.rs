@@ -619,8 +619,8 @@ fn protocol(service: &str) -> &'static str {
     match service {
         "s3" => "rest-xml",
         "ec2" => "ec2",
-        "iam" | "rds" | "sts" => "query",
-        "backup" | "elasticfilesystem" => "rest-json",
+        "iam" | "rds" | "sts" | "sns" => "query",
+        "backup" | "elasticfilesystem" | "lambda" => "rest-json",
         _ => "json",
     }
 }
@@ -656,6 +656,7 @@ pub fn aws_error(request: &Request, status: u16, code: &str, message: &str) -> R
             let version = match request.service.as_str() {
                 "iam" => "2010-05-08",
                 "rds" => "2014-10-31",
+                "sns" => "2010-03-31",
                 _ => "2011-06-15",
             };
             Response::new(
@@ -692,7 +693,11 @@ pub fn denied(request: &Request) -> Reply {
         "s3" => (403, "AccessDenied"),
         "ec2" => (403, "UnauthorizedOperation"),
         "iam" | "rds" | "sts" => (403, "AccessDenied"),
-        "backup" | "elasticfilesystem" => (403, "AccessDeniedException"),
+        // "AuthorizationError: Indicates that the user has been denied access to the
+        // requested resource", HTTP 403 (the SNS API reference, common errors of every
+        // action).
+        "sns" => (403, "AuthorizationError"),
+        "backup" | "elasticfilesystem" | "lambda" => (403, "AccessDeniedException"),
         _ => (400, "AccessDeniedException"),
     };
     Reply::Respond(aws_error(request, status, code, &message))

@@ -54,6 +54,7 @@ pub fn iam_xml(operation: &str, result: &str) -> Reply {
 pub fn query_xml(service: &str, operation: &str, result: &str) -> Reply {
     let namespace = match service {
         "rds" => "http://rds.amazonaws.com/doc/2014-10-31/",
+        "sns" => "http://sns.amazonaws.com/doc/2010-03-31/",
         _ => "https://iam.amazonaws.com/doc/2010-05-08/",
     };
     Reply::Respond(Response::new(
@@ -1137,6 +1138,133 @@ pub fn secrets_in_two_pages(db: &str, legacy: &str) -> Rule {
             None => aws_json(json!({"SecretList": [entry(&db)], "NextToken": "secrets-page-2"})),
             Some("secrets-page-2") => aws_json(json!({"SecretList": [entry(&legacy)]})),
             Some(other) => panic!("unexpected ListSecrets NextToken {other}"),
+        }
+    })
+}
+
+/// `sqs:ListQueues` in ap-southeast-2 in two pages (`NextToken` on page 1, which AWS
+/// sends only when the request sets `MaxResults`, as the collector does): the URLs of
+/// `orders` on page 1 and `jobs` on page 2, in the documented form
+/// `https://sqs.<region>.amazonaws.com/<account>/<name>` (awsJson 1.0, the ListQueues
+/// reference). Their attributes still come from moto. Elsewhere no queues.
+pub fn queues_in_two_pages(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["sqs:ListQueues"], move |r: &Request| {
+        let url = |name: &str| format!("https://sqs.ap-southeast-2.amazonaws.com/{account}/{name}");
+        if r.region != "ap-southeast-2" {
+            return aws_json_10(json!({"QueueUrls": []}));
+        }
+        assert_eq!(
+            r.param("MaxResults").as_deref(),
+            Some("1000"),
+            "without MaxResults AWS sends no NextToken"
+        );
+        match r.param("NextToken").as_deref() {
+            None => {
+                aws_json_10(json!({"QueueUrls": [url("orders")], "NextToken": "queues-page-2"}))
+            }
+            Some("queues-page-2") => aws_json_10(json!({"QueueUrls": [url("jobs")]})),
+            Some(other) => panic!("unexpected ListQueues NextToken {other}"),
+        }
+    })
+}
+
+/// `sns:ListTopics` in ap-southeast-2 in two pages (query XML, `NextToken` on page 1, the
+/// ListTopics reference): `alerts` on page 1, `events` on page 2. Their attributes still
+/// come from moto. Elsewhere no topics.
+pub fn topics_in_two_pages(alerts: &str, events: &str) -> Rule {
+    let (alerts, events) = (alerts.to_string(), events.to_string());
+    on(&["sns:ListTopics"], move |r: &Request| {
+        let page = |arn: Option<&str>, next: Option<&str>| {
+            let members = arn.map_or_else(String::new, |a| {
+                format!("<member><TopicArn>{a}</TopicArn></member>")
+            });
+            let next = next.map_or_else(String::new, |n| format!("<NextToken>{n}</NextToken>"));
+            query_xml(
+                "sns",
+                "ListTopics",
+                &format!("<Topics>{members}</Topics>{next}"),
+            )
+        };
+        if r.region != "ap-southeast-2" {
+            return page(None, None);
+        }
+        match r.param("NextToken").as_deref() {
+            None => page(Some(&alerts), Some("topics-page-2")),
+            Some("topics-page-2") => page(Some(&events), None),
+            Some(other) => panic!("unexpected ListTopics NextToken {other}"),
+        }
+    })
+}
+
+/// `ecr:DescribeRepositories` in ap-southeast-2 in two pages (`nextToken` on page 1),
+/// each repository as the `Repository` data type reference shows it: `app/api` (KMS with
+/// `key`) on page 1, `tools` (AES256) on page 2. Policies and the registry still come
+/// from moto. Elsewhere no repositories.
+pub fn repositories_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(&["ecr:DescribeRepositories"], move |r: &Request| {
+        let repository = |name: &str, encryption: Value| {
+            json!({
+                "repositoryArn": format!("arn:aws:ecr:ap-southeast-2:{account}:repository/{name}"),
+                "registryId": account,
+                "repositoryName": name,
+                "repositoryUri": format!("{account}.dkr.ecr.ap-southeast-2.amazonaws.com/{name}"),
+                "createdAt": epoch(24),
+                "imageTagMutability": "IMMUTABLE",
+                "imageScanningConfiguration": {"scanOnPush": true},
+                "encryptionConfiguration": encryption,
+            })
+        };
+        if r.region != "ap-southeast-2" {
+            return aws_json(json!({"repositories": []}));
+        }
+        match r.param("nextToken").as_deref() {
+            None => aws_json(json!({
+                "repositories": [repository("app/api", json!({"encryptionType": "KMS", "kmsKey": key}))],
+                "nextToken": "repositories-page-2",
+            })),
+            Some("repositories-page-2") => aws_json(json!({
+                "repositories": [repository("tools", json!({"encryptionType": "AES256"}))],
+            })),
+            Some(other) => panic!("unexpected DescribeRepositories nextToken {other}"),
+        }
+    })
+}
+
+/// `kinesis:ListStreams` in ap-southeast-2 in two pages (`HasMoreStreams` and `NextToken`
+/// on page 1, the ListStreams reference), each stream as a `StreamSummary`: `clicks` on
+/// page 1, `audit` on page 2. Their summaries still come from moto. Elsewhere no streams.
+pub fn streams_in_two_pages(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["kinesis:ListStreams"], move |r: &Request| {
+        let summary = |name: &str| {
+            json!({
+                "StreamName": name,
+                "StreamARN": format!("arn:aws:kinesis:ap-southeast-2:{account}:stream/{name}"),
+                "StreamStatus": "ACTIVE",
+                "StreamModeDetails": {"StreamMode": "PROVISIONED"},
+                "StreamCreationTimestamp": epoch(24),
+            })
+        };
+        if r.region != "ap-southeast-2" {
+            return aws_json(
+                json!({"StreamNames": [], "HasMoreStreams": false, "StreamSummaries": []}),
+            );
+        }
+        match r.param("NextToken").as_deref() {
+            None => aws_json(json!({
+                "StreamNames": ["clicks"],
+                "HasMoreStreams": true,
+                "NextToken": "streams-page-2",
+                "StreamSummaries": [summary("clicks")],
+            })),
+            Some("streams-page-2") => aws_json(json!({
+                "StreamNames": ["audit"],
+                "HasMoreStreams": false,
+                "StreamSummaries": [summary("audit")],
+            })),
+            Some(other) => panic!("unexpected ListStreams NextToken {other}"),
         }
     })
 }

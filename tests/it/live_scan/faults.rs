@@ -424,6 +424,10 @@ fn a_region_whose_listings_failed_is_not_taken_for_unused() {
         "logs:DescribeLogGroups",
         "elasticfilesystem:DescribeFileSystems",
         "secretsmanager:ListSecrets",
+        "sqs:ListQueues",
+        "sns:ListTopics",
+        "ecr:DescribeRepositories",
+        "kinesis:ListStreams",
     ];
     let deny_in_other: Rule = Box::new(move |r| {
         (regional_listings.contains(&r.operation.as_str())

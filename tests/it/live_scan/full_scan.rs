@@ -54,6 +54,10 @@ fn full_scan_reads_every_resource_type_in_both_regions() {
         "aws_rds_cluster",
         "aws_efs_file_system",
         "aws_secretsmanager_secret",
+        "aws_sqs_queue",
+        "aws_sns_topic",
+        "aws_ecr_repository",
+        "aws_kinesis_stream",
     ] {
         let regions: BTreeSet<&str> = resources(&f.snapshot, type_name)
             .iter()
