@@ -32,6 +32,7 @@ mod iam;
 mod identity_center;
 mod kinesis;
 mod kms;
+mod lambda;
 mod logs;
 pub mod merge;
 pub mod operations;
@@ -228,6 +229,13 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: kinesis::OPERATIONS,
         run: |ctx| kinesis::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "lambda",
+        resource_types: &["aws_lambda_function"],
+        scope: Scope::Regional { also_in: None },
+        operations: lambda::OPERATIONS,
+        run: |ctx| lambda::collect(ctx).boxed_local(),
     },
 ];
 

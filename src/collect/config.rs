@@ -85,6 +85,7 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::SNS::Topic", "aws_sns_topic"),
     ("AWS::ECR::Repository", "aws_ecr_repository"),
     ("AWS::Kinesis::Stream", "aws_kinesis_stream"),
+    ("AWS::Lambda::Function", "aws_lambda_function"),
 ];
 
 /// The registered types deliberately not paired with an AWS Config resource type in

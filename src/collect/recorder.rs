@@ -116,7 +116,9 @@ impl Recorder {
         called_at: DateTime<Utc>,
         captured: Captured,
     ) -> Provenance {
-        let hash = sha256_hex(captured.body.as_bytes());
+        // Secrets a response carries in clear are dropped before it is kept or hashed.
+        let body = super::lambda::redact_response(operation, captured.body);
+        let hash = sha256_hex(body.as_bytes());
         if let Ok(mut state) = self.state.lock() {
             state.raw.entry(hash.clone()).or_insert(RawResponse {
                 operation: operation.to_string(),
@@ -125,7 +127,7 @@ impl Recorder {
                 } else {
                     captured.content_type
                 },
-                body: captured.body,
+                body,
             });
         }
         Provenance {

@@ -241,7 +241,7 @@ resource_types! {
             region_rule: "residency.sqs-queue-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
@@ -254,7 +254,7 @@ resource_types! {
             region_rule: "residency.sns-topic-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
@@ -267,7 +267,7 @@ resource_types! {
             region_rule: "residency.ecr-repository-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
@@ -280,7 +280,20 @@ resource_types! {
             region_rule: "residency.kinesis-stream-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    LambdaFunction => "aws_lambda_function" {
+        service: "lambda",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Lambda functions",
+            region_rule: "residency.lambda-function-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
@@ -974,6 +987,30 @@ pub struct KinesisStream {
     pub retention_hours: Option<i64>,
     /// `OpenShardCount`.
     pub open_shards: Option<i64>,
+}
+
+/// One Lambda function (`lambda:ListFunctions`, `$LATEST`). Its ARN is `FunctionArn`.
+/// The values of its environment variables are never kept, only how many there are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaFunction {
+    /// `Runtime` (null for a container image).
+    pub runtime: Option<String>,
+    /// `PackageType`: `Zip` or `Image`.
+    pub package_type: Option<String>,
+    /// `LastModified`, as AWS gives it (ISO 8601).
+    pub last_modified: Option<String>,
+    /// How many environment variables the function has (`Environment.Variables`); 0 when
+    /// it has none, so there is nothing for the key to protect.
+    pub environment_variables: i64,
+    /// Encryption at rest of the environment variables: always KMS; `kms_key_arn` is
+    /// `KMSKeyArn` when the function names a key, null when it does not, which means the
+    /// AWS managed key `aws/lambda` (see `aws_managed_key`).
+    pub encryption: Option<Encryption>,
+    /// True when `KMSKeyArn` is absent: "If you don't provide a customer managed key,
+    /// Lambda uses an Amazon Web Services owned key or an Amazon Web Services managed key"
+    /// (`KMSKeyArn`, the `FunctionConfiguration` data type).
+    pub aws_managed_key: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

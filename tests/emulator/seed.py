@@ -393,6 +393,7 @@ def full(seed):
 
     # --- SQS, SNS, ECR, Kinesis -------------------------------------------------------
     out.update(queues_topics_repositories_streams(seed, cmk["Arn"]))
+    out.update(functions(seed, cmk["Arn"]))
 
     # --- RDS DB clusters ----------------------------------------------------------------
     # Aurora on the CMK, 14 days of backups, the primary of a global database whose
@@ -748,6 +749,41 @@ def queues_topics_repositories_streams(seed, cmk):
         stream_us=f"arn:aws:kinesis:{OTHER}:{account}:stream/clicks-us",
     )
     return out
+
+
+def function_zip():
+    """A deployment package with one handler (moto stores it and never runs it here)."""
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def functions(seed, cmk):
+    """Lambda functions in both regions; the comments say which finding each is for."""
+    account = seed.account
+    role = seed.client("iam").create_role(
+        RoleName="lambda-exec",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+    )["Role"]["Arn"]
+    code = {"ZipFile": function_zip()}
+    lam = seed.client("lambda")
+    # Variables on the CMK: encryption PASS, residency PASS.
+    api = lam.create_function(FunctionName="api", Runtime="python3.12", Role=role, Handler="handler.handler",
+                              Code=code, KMSKeyArn=cmk, Environment={"Variables": {"DB_HOST": "db.internal"}},
+                              Tags={"data": "client", "tier": "api"})["FunctionArn"]
+    # Variables on AWS's key (no KMSKeyArn): encryption FAIL. The value is a stand-in for a
+    # secret: the snapshot must not hold it.
+    legacy = lam.create_function(FunctionName="legacy", Runtime="python3.12", Role=role, Handler="handler.handler",
+                                 Code=code, Environment={"Variables": {"API_TOKEN": "not-a-real-token-5f1c"}})["FunctionArn"]
+    # No variables: encryption NOT_APPLICABLE; us-east-1: residency FAIL.
+    edge = seed.client("lambda", OTHER).create_function(FunctionName="edge-auth", Runtime="python3.12", Role=role,
+                                                         Handler="handler.handler", Code=code)["FunctionArn"]
+    return {"function_api": api, "function_legacy": legacy, "function_us": edge,
+            "function_secret_value": "not-a-real-token-5f1c"}
 
 
 def identity_center(seed):

@@ -32,6 +32,7 @@ mod iam;
 mod identity_center;
 mod kinesis;
 mod kms;
+mod lambda;
 mod logs;
 mod organisations;
 mod rds_clusters;

@@ -496,6 +496,8 @@ fn operation(request: &Request) -> String {
         backup_operation(request)
     } else if service == "elasticfilesystem" {
         efs_operation(request)
+    } else if service == "lambda" {
+        lambda_operation(request)
     } else {
         format!("{} {}", request.method, request.path)
     };
@@ -562,6 +564,18 @@ fn efs_operation(request: &Request) -> String {
         ("GET", ["2015-02-01", "file-systems", _, "backup-policy"]) => {
             "DescribeBackupPolicy".into()
         }
+        _ => format!("{} {}", request.method, request.path),
+    }
+}
+
+/// The Lambda operations the collector calls, by their restJson paths (the Lambda API
+/// reference: `GET /2015-03-31/functions/`, `GET /2017-03-31/tags/{ARN}`).
+fn lambda_operation(request: &Request) -> String {
+    let s = request.segments();
+    let s: Vec<&str> = s.iter().map(String::as_str).collect();
+    match (request.method.as_str(), s.as_slice()) {
+        ("GET", ["2015-03-31", "functions"]) => "ListFunctions".into(),
+        ("GET", ["2017-03-31", "tags", ..]) => "ListTags".into(),
         _ => format!("{} {}", request.method, request.path),
     }
 }

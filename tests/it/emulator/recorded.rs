@@ -157,6 +157,7 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         signins,
         global_table_replica(),
         efs_replications(full.clone()),
+        function_keys(full.as_ref()),
     ];
     rules.extend(identity_center_holes("ap-southeast-2"));
     rules.extend(restore_holes(full.as_ref()));
@@ -1266,5 +1267,73 @@ pub fn streams_in_two_pages(account: &str) -> Rule {
             })),
             Some(other) => panic!("unexpected ListStreams NextToken {other}"),
         }
+    })
+}
+
+/// `lambda:ListFunctions` in ap-southeast-2 in two pages (restJson, `NextMarker` on page 1
+/// sent back as `Marker`), each function as the `FunctionConfiguration` data type shows
+/// it: `api` (variables, `KMSKeyArn` `key`) on page 1, `legacy` (a variable, no key) on
+/// page 2. Elsewhere no functions.
+pub fn functions_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(&["lambda:ListFunctions"], move |r: &Request| {
+        let function = |name: &str, kms: Option<&str>, variables: Value| {
+            let mut f = json!({
+                "FunctionName": name,
+                "FunctionArn": format!("arn:aws:lambda:ap-southeast-2:{account}:function:{name}"),
+                "Runtime": "python3.12",
+                "Role": format!("arn:aws:iam::{account}:role/lambda-exec"),
+                "Handler": "handler.handler",
+                "CodeSize": 311,
+                "Timeout": 3,
+                "MemorySize": 128,
+                "LastModified": "2026-11-02T04:12:33.102+0000",
+                "Version": "$LATEST",
+                "PackageType": "Zip",
+                "Environment": {"Variables": variables},
+            });
+            if let Some(k) = kms {
+                f["KMSKeyArn"] = json!(k);
+            }
+            f
+        };
+        if r.region != "ap-southeast-2" {
+            return rest_json(json!({"Functions": []}));
+        }
+        match r.param("Marker").as_deref() {
+            None => rest_json(json!({
+                "Functions": [function("api", Some(&key), json!({"DB_HOST": "db.internal"}))],
+                "NextMarker": "functions-page-2",
+            })),
+            Some("functions-page-2") => rest_json(json!({
+                "Functions": [function("legacy", None, json!({"API_TOKEN": "recorded-not-a-real-token"}))],
+            })),
+            Some(other) => panic!("unexpected ListFunctions Marker {other}"),
+        }
+    })
+}
+
+/// The full scenario's `api` function with the `KMSKeyArn` its seed set: moto keeps the
+/// key but leaves it out of `lambda:ListFunctions`, where AWS returns it ("KMSKeyArn: The
+/// ARN of the Key Management Service (KMS) customer managed key that's used to encrypt
+/// the function's environment variables", the `FunctionConfiguration` data type). moto's
+/// answer is kept with the key added to that function.
+pub fn function_keys(full: Option<&Value>) -> Rule {
+    let key = full.map(|f| s(f, "cmk"));
+    Box::new(move |r: &Request| {
+        let key = key.clone()?;
+        (r.operation == "lambda:ListFunctions" && r.region == "ap-southeast-2").then(|| {
+            Reply::Rewrite(Box::new(move |mut response: Response| {
+                if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
+                    if let Some(functions) = body["Functions"].as_array_mut() {
+                        for f in functions.iter_mut().filter(|f| f["FunctionName"] == "api") {
+                            f["KMSKeyArn"] = json!(key);
+                        }
+                    }
+                    response.body = body.to_string().into_bytes();
+                }
+                response
+            }))
+        })
     })
 }

@@ -119,13 +119,7 @@ fn a_denied_registry_and_a_region_not_read_are_gaps() {
         "{:?}",
         rule_statuses(&findings, "residency.ecr-repository-region")
     );
-    expect_no_pass(
-        &findings,
-        &[
-            "residency.ecr-repository-region",
-            "residency.resource-policy-sharing",
-        ],
-    );
+    expect_no_pass(&findings, &["residency.ecr-repository-region"]);
 }
 
 /// `DescribeRepositories` in two pages (recorded), each repository citing its page.

@@ -58,6 +58,7 @@ fn full_scan_reads_every_resource_type_in_both_regions() {
         "aws_sns_topic",
         "aws_ecr_repository",
         "aws_kinesis_stream",
+        "aws_lambda_function",
     ] {
         let regions: BTreeSet<&str> = resources(&f.snapshot, type_name)
             .iter()
