@@ -48,14 +48,18 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   public; the growth-uploads EFS file system in us-east-1 unencrypted without automatic
   backups; flightdeck-shared (encrypted, backed up) replicating to eu-west-1 (replayed:
   moto keeps no replication); the growth/partner-api-key secret on the AWS-managed key and
-  replicated to us-east-1.
+  replicated to us-east-1; the flightdeck-partner-sync queue on SSE-SQS read by a partner
+  account, the flightdeck-eu-events queue in eu-west-1, the public growth-campaigns topic in
+  us-east-1 without a key, the unencrypted flightdeck-audit stream, the public
+  growth/landing image repository on ECR's keys, the booking-notifier function's variables
+  on AWS's key.
 - data stores beyond S3, EBS and RDS (seeded last, see `seed_data_stores`): the
   flightdeck-bookings DynamoDB table is a global table with a replica in us-east-1 (replayed:
   moto keeps no replicas); flightdeck-sessions on the key AWS owns without point-in-time
   recovery; the /flightdeck/worker log group without a key and never expiring; a Lambda log
   group in us-east-1; AWS Config's inventory (replayed: moto does not evaluate queries)
-  locates a Redshift cluster and an SQS queue in eu-west-1, types assay has no collector
-  for (the catch-all rule).
+  locates a Redshift cluster in eu-west-1, a type assay has no collector for, and the
+  flightdeck-eu-events queue there (the catch-all rule).
 - gaps: AccessDenied listing the recovery points of the backup account's Melbourne vault,
   and AccessDenied reading flightdeck-prod-audit-evidence's encryption; AWS Config not
   recording wherever no recorder records (the inventory could not look there).
@@ -77,9 +81,11 @@ tests/it/sample_scan.rs (see samples/regenerate.sh), on an emulator of its own.
 """
 
 import argparse
+import io
 import json
 import sys
 import urllib.request
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "emulator"))
@@ -1269,11 +1275,85 @@ def seed_data_stores(e):
 
 
 def seed_late_stores(e):
-    """RDS DB clusters, EFS and Secrets Manager, last of all for the same reason as the key
-    grants."""
+    """RDS DB clusters, EFS, Secrets Manager, SQS, SNS, Kinesis, ECR and Lambda, last of all
+    for the same reason as the key grants."""
     seed_db_clusters(e)
     seed_file_systems(e)
     seed_secrets(e)
+    seed_queues_topics_streams(e)
+    seed_repositories_and_functions(e)
+
+
+def resource_policy(resource, principal, actions):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": principal, "Action": actions, "Resource": resource}]})
+
+
+def seed_queues_topics_streams(e):
+    """SQS, SNS and Kinesis: the booking events queue, notifications topic and clickstream on
+    the production data key (compliant); the partner-sync queue on SSE-SQS, read by a
+    partner account (encryption and sharing fail); the growth-campaigns topic without a key,
+    open to anyone's subscription, in us-east-1 (encryption, residency and sharing fail);
+    the audit stream unencrypted; the flightdeck-eu-events queue in eu-west-1 that AWS
+    Config's inventory also locates (residency fails)."""
+    sqs = e.client(PROD, "sqs", SYD)
+    sqs.create_queue(QueueName="flightdeck-booking-events", Attributes={"KmsMasterKeyId": e.key("prod-data")},
+                     tags=PROD_TAGS)
+    sync = sqs.create_queue(QueueName="flightdeck-partner-sync", Attributes={"SqsManagedSseEnabled": "true"},
+                            tags=PROD_TAGS)["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=sync, Attributes={"Policy": resource_policy(
+        f"arn:aws:sqs:{SYD}:{PROD}:flightdeck-partner-sync", {"AWS": "arn:aws:iam::210987654321:root"},
+        ["sqs:ReceiveMessage", "sqs:DeleteMessage"])})
+    e.client(PROD, "sqs", EUW1).create_queue(QueueName="flightdeck-eu-events",
+                                             Attributes={"KmsMasterKeyId": "alias/aws/sqs"}, tags=PROD_TAGS)
+    sns = e.client(PROD, "sns", SYD)
+    sns.create_topic(Name="flightdeck-notifications", Attributes={"KmsMasterKeyId": e.key("prod-data")},
+                     Tags=tag_list(PROD_TAGS))
+    campaigns = e.client(PROD, "sns", USE1).create_topic(
+        Name="growth-campaigns", Tags=tag_list({"environment": "production", "owner": "growth-team"}))["TopicArn"]
+    e.client(PROD, "sns", USE1).set_topic_attributes(TopicArn=campaigns, AttributeName="Policy",
+                                                    AttributeValue=resource_policy(campaigns, {"AWS": "*"},
+                                                                                   ["sns:Subscribe"]))
+    kinesis = e.client(PROD, "kinesis", SYD)
+    kinesis.create_stream(StreamName="flightdeck-clickstream", ShardCount=1)
+    kinesis.start_stream_encryption(StreamName="flightdeck-clickstream", EncryptionType="KMS",
+                                    KeyId=e.key("prod-data"))
+    kinesis.add_tags_to_stream(StreamName="flightdeck-clickstream", Tags=PROD_TAGS)
+    kinesis.create_stream(StreamName="flightdeck-audit", ShardCount=1)
+    kinesis.add_tags_to_stream(StreamName="flightdeck-audit", Tags=PROD_TAGS)
+
+
+def seed_repositories_and_functions(e):
+    """ECR and Lambda: the flightdeck/api image repository on the production data key, which
+    the registry replicates to Melbourne (compliant); the growth/landing repository on ECR's
+    own keys, public to pull (encryption and sharing fail); the booking-notifier function
+    whose environment variables are on AWS's key (encryption fails; moto does not return a
+    function's key, so the sample has none with one) and the image-resizer without
+    variables (no key needed)."""
+    ecr = e.client(PROD, "ecr", SYD)
+    ecr.create_repository(repositoryName="flightdeck/api", tags=tag_list(PROD_TAGS),
+                          encryptionConfiguration={"encryptionType": "KMS", "kmsKey": e.key("prod-data")})
+    landing = ecr.create_repository(repositoryName="growth/landing",
+                                    tags=tag_list({"environment": "production", "owner": "growth-team"}))
+    ecr.set_repository_policy(repositoryName="growth/landing", policyText=resource_policy(
+        landing["repository"]["repositoryArn"], {"AWS": "*"}, ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]))
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [{
+        "destinations": [{"region": MEL, "registryId": PROD}],
+        "repositoryFilters": [{"filter": "flightdeck/", "filterType": "PREFIX_MATCH"}],
+    }]})
+    role = f"arn:aws:iam::{PROD}:role/flightdeck-lambda"
+    e.client(PROD, "iam", SYD).create_role(RoleName="flightdeck-lambda", AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                 "Action": "sts:AssumeRole"}]}))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    lam = e.client(PROD, "lambda", SYD)
+    lam.create_function(FunctionName="booking-notifier", Runtime="python3.12", Role=role, Handler="handler.handler",
+                        Code={"ZipFile": buffer.getvalue()}, Tags={**PROD_TAGS, "function": "booking-notifier"},
+                        Environment={"Variables": {"QUEUE_URL": "flightdeck-booking-events"}})
+    lam.create_function(FunctionName="image-resizer", Runtime="python3.12", Role=role, Handler="handler.handler",
+                        Code={"ZipFile": buffer.getvalue()}, Tags={**PROD_TAGS, "function": "image-resizer"})
 
 
 def seed_secrets(e):

@@ -778,10 +778,14 @@ def functions(seed, cmk):
     # Variables on AWS's key (no KMSKeyArn): encryption FAIL. The value is a stand-in for a
     # secret: the snapshot must not hold it.
     legacy = lam.create_function(FunctionName="legacy", Runtime="python3.12", Role=role, Handler="handler.handler",
-                                 Code=code, Environment={"Variables": {"API_TOKEN": "not-a-real-token-5f1c"}})["FunctionArn"]
-    # No variables: encryption NOT_APPLICABLE; us-east-1: residency FAIL.
+                                 Code=code, Environment={"Variables": {"API_TOKEN": "not-a-real-token-5f1c"}},
+                                 Tags={"tier": "legacy"})["FunctionArn"]
+    # No variables: encryption NOT_APPLICABLE; us-east-1: residency FAIL. (Every function
+    # has tags: raw responses are kept by the hash of their body, and an empty tag list
+    # reads the same from lambda:ListTags as from sqs:ListQueueTags.)
     edge = seed.client("lambda", OTHER).create_function(FunctionName="edge-auth", Runtime="python3.12", Role=role,
-                                                         Handler="handler.handler", Code=code)["FunctionArn"]
+                                                         Handler="handler.handler", Code=code,
+                                                         Tags={"tier": "edge"})["FunctionArn"]
     return {"function_api": api, "function_legacy": legacy, "function_us": edge,
             "function_secret_value": "not-a-real-token-5f1c"}
 

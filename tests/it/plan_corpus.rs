@@ -555,7 +555,7 @@ fn a_plan_with_nothing_to_judge_says_so_everywhere() {
     );
     assert!(stdout.contains("NOTHING JUDGED"), "{stdout}");
     assert!(
-        stdout.contains("not read: aws_lambda_function.hello"),
+        stdout.contains("not read: aws_sfn_state_machine.hello"),
         "{stdout}"
     );
     let read = |f: &str| std::fs::read_to_string(out.path().join(f)).expect(f);
@@ -571,7 +571,7 @@ fn a_plan_with_nothing_to_judge_says_so_everywhere() {
     let sarif: serde_json::Value = serde_json::from_str(&read("results.sarif")).expect("json");
     let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
     assert!(notes.contains("nothing judged"), "{notes}");
-    assert!(notes.contains("aws_lambda_function.hello"), "{notes}");
+    assert!(notes.contains("aws_sfn_state_machine.hello"), "{notes}");
 }
 
 #[test]
