@@ -1325,7 +1325,8 @@ def seed_queues_topics_streams(e):
 
 def seed_repositories_and_functions(e):
     """ECR and Lambda: the flightdeck/api image repository on the production data key, which
-    the registry replicates to Melbourne (compliant); the growth/landing repository on ECR's
+    the registry replicates to Melbourne (residency fails where only Sydney is allowed, as
+    for the database secret's Melbourne replica); the growth/landing repository on ECR's
     own keys, public to pull (encryption and sharing fail); the booking-notifier function
     whose environment variables are on AWS's key (encryption fails; moto does not return a
     function's key, so the sample has none with one) and the image-resizer without
