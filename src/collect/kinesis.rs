@@ -28,6 +28,33 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
 
 const TYPES: &[&str] = &["aws_kinesis_stream"];
 
+/// Where the next page of `ListStreams` starts: its `NextToken`, or, where an answer says
+/// `HasMoreStreams` without a token, after its last stream (`ExclusiveStartStreamName`,
+/// "The name of the stream to start the list with", the ListStreams reference). Kept as one
+/// string for [`Recorder::pages`](super::recorder::Recorder::pages).
+enum Next<'a> {
+    Token(&'a str),
+    After(&'a str),
+}
+
+impl<'a> Next<'a> {
+    fn of(more: bool, token: Option<&str>, last: Option<&str>) -> Option<String> {
+        if !more {
+            return None;
+        }
+        token
+            .map(|t| format!("token:{t}"))
+            .or_else(|| last.map(|n| format!("after:{n}")))
+    }
+
+    fn parse(text: &'a str) -> Next<'a> {
+        match text.strip_prefix("after:") {
+            Some(name) => Next::After(name),
+            None => Next::Token(text.strip_prefix("token:").unwrap_or(text)),
+        }
+    }
+}
+
 /// A listed stream: its name and ARN.
 struct Listed {
     name: String,
@@ -41,10 +68,17 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
         .recorder
         .pages(
             Paging::listing(account, region, "kinesis:ListStreams", TYPES),
-            |token, c| {
+            |next, c| {
+                let next = next.as_deref().map(Next::parse);
+                let (token, after) = match next {
+                    Some(Next::Token(t)) => (Some(t.to_string()), None),
+                    Some(Next::After(n)) => (None, Some(n.to_string())),
+                    None => (None, None),
+                };
                 client
                     .list_streams()
                     .set_next_token(token)
+                    .set_exclusive_start_stream_name(after)
                     .customize()
                     .interceptor(c)
                     .send()
@@ -53,7 +87,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                 // `StreamSummaries` carries each stream's ARN; `StreamNames` alone (older
                 // answers) gives the ARN from the name ("arn:aws:kinesis:<region>:
                 // <account>:stream/<name>", the Kinesis developer guide's ARN format).
-                let listed = if out.stream_summaries().is_empty() {
+                let listed: Vec<Listed> = if out.stream_summaries().is_empty() {
                     out.stream_names()
                         .iter()
                         .map(|name| Listed {
@@ -70,10 +104,12 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
                         })
                         .collect()
                 };
-                (
-                    listed,
-                    next_marker(out.next_token(), out.has_more_streams()),
-                )
+                let next = Next::of(
+                    out.has_more_streams(),
+                    out.next_token(),
+                    listed.last().map(|l: &Listed| l.name.as_str()),
+                );
+                (listed, next)
             },
         )
         .await
@@ -195,4 +231,18 @@ async fn tags(
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_with_more_streams_continues_by_token_or_after_its_last_name() {
+        assert_eq!(Next::of(false, Some("t"), Some("b")), None);
+        let by_token = Next::of(true, Some("t"), Some("b")).unwrap();
+        assert!(matches!(Next::parse(&by_token), Next::Token("t")));
+        let by_name = Next::of(true, None, Some("b")).unwrap();
+        assert!(matches!(Next::parse(&by_name), Next::After("b")));
+    }
 }
