@@ -137,10 +137,12 @@ async fn queue(ctx: &ServiceCtx<'_>, client: &Client, url: String, listed: Prove
     }
     let tags = tags(&mut read, client, &url).await;
     let (provenance, unread) = read.finish();
+    // The id is the queue's name, unique in its account and region: its URL names the
+    // endpoint it was read through, which is not a fact about the queue.
     resource(
         Attributes::SqsQueue(attributes),
         arn,
-        url,
+        name.clone(),
         Some(name),
         account,
         region,

@@ -894,7 +894,7 @@ pub struct Secret {
 }
 
 /// One SQS queue (`sqs:ListQueues`), with its attributes (`sqs:GetQueueAttributes`,
-/// `All`). Its ARN is `QueueArn`; its id the queue URL. Messages are never read.
+/// `All`). Its ARN is `QueueArn`; its id the queue's name. Messages are never read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SqsQueue {
