@@ -54,6 +54,10 @@ fn full_scan_reads_every_resource_type_in_both_regions() {
         "aws_rds_cluster",
         "aws_efs_file_system",
         "aws_secretsmanager_secret",
+        "aws_redshift_cluster",
+        "aws_redshift_snapshot",
+        "aws_elasticache_replication_group",
+        "aws_opensearch_domain",
     ] {
         let regions: BTreeSet<&str> = resources(&f.snapshot, type_name)
             .iter()
