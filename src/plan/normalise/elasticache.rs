@@ -279,8 +279,7 @@ pub fn global_replication_group(
         let Some(draft) = drafts.of_mut(m) else {
             continue;
         };
-        let Attributes::ElasticacheReplicationGroup(group) = &mut draft.resource.attributes
-        else {
+        let Attributes::ElasticacheReplicationGroup(group) = &mut draft.resource.attributes else {
             continue;
         };
         if let Some(id) = &global_id {
@@ -294,8 +293,7 @@ pub fn global_replication_group(
                 .filter(|(i, r)| *i != m && *r != own)
                 .map(|(_, r)| r.clone())
                 .collect();
-            if let Attributes::ElasticacheReplicationGroup(group) = &mut draft.resource.attributes
-            {
+            if let Attributes::ElasticacheReplicationGroup(group) = &mut draft.resource.attributes {
                 group.replica_regions = others.into_iter().collect();
             }
             draft.known("replica_regions");

@@ -345,3 +345,73 @@ fn a_denied_or_missing_aggregator_is_a_gap_everywhere() {
         assert!(statuses.iter().all(|(_, s)| s != "PASS"), "{statuses:?}");
     }
 }
+
+/// Issue 15, item 7: AWS Config's inventory of 10,000 resources in a region is read in
+/// O(pages) calls: one `SelectResourceConfig` call per 100 results (the most a page holds,
+/// which the collector asks for), whatever the types, so 100 calls; every resource is
+/// located, each citing its page. Rows follow the API reference (JSON documents as
+/// strings, `NextToken`); moto does not evaluate queries.
+#[test]
+fn ten_thousand_inventory_resources_take_one_call_per_hundred() {
+    const TOTAL: usize = 10_000;
+    const PAGE: usize = 100;
+    let kinds = [
+        ("AWS::EC2::Volume", "vol-"),
+        ("AWS::SQS::Queue", "queue-"),
+        ("AWS::MSK::Cluster", "events-"),
+        ("AWS::Lambda::Function", "fn-"),
+    ];
+    let inventory = on(&["config:SelectResourceConfig"], move |r: &Request| {
+        let names = [
+            "resourceId",
+            "resourceName",
+            "resourceType",
+            "awsRegion",
+            "accountId",
+            "arn",
+        ];
+        let fields =
+            serde_json::json!({"SelectFields": names.map(|n| serde_json::json!({"Name": n}))});
+        if r.region != HOME {
+            return recorded::aws_json(serde_json::json!({"Results": [], "QueryInfo": fields}));
+        }
+        assert_eq!(
+            r.param("Limit").as_deref(),
+            Some("100"),
+            "the most a page holds"
+        );
+        let page: usize = r
+            .param("NextToken")
+            .map_or(0, |t| t.trim_start_matches("page-").parse().unwrap());
+        let rows: Vec<String> = (page * PAGE..(page + 1) * PAGE)
+            .map(|i| {
+                let (kind, prefix) = kinds[i % kinds.len()];
+                let id = format!("{prefix}{i:05}");
+                serde_json::json!({
+                    "resourceId": id, "resourceName": id, "resourceType": kind,
+                    "awsRegion": HOME, "accountId": FULL_ACCOUNT,
+                    "arn": format!("arn:aws:inventory:{HOME}:{FULL_ACCOUNT}:{id}"),
+                })
+                .to_string()
+            })
+            .collect();
+        let next = ((page + 1) * PAGE < TOTAL).then(|| format!("page-{}", page + 1));
+        recorded::aws_json(
+            serde_json::json!({"Results": rows, "QueryInfo": fields, "NextToken": next}),
+        )
+    });
+    let (ran, snapshot, _findings, proxy, _dir) = faulted_scan(vec![inventory], &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        proxy.count("config:SelectResourceConfig"),
+        TOTAL / PAGE + 1,
+        "one call per page at home, one in us-east-1"
+    );
+    let items = resources(&snapshot, "aws_config_resource");
+    assert_eq!(items.len(), TOTAL);
+    let pages: BTreeSet<String> = items
+        .iter()
+        .map(|i| i["provenance"]["resource"]["response_sha256"].to_string())
+        .collect();
+    assert_eq!(pages.len(), TOTAL / PAGE, "each item cites its page");
+}
