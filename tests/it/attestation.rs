@@ -1092,7 +1092,7 @@ fn the_attestation_names_what_it_covered_and_where_the_inventory_could_not_look(
         .collect();
     assert_eq!(
         located,
-        [("AWS::Redshift::Cluster", 2), ("AWS::SQS::Queue", 1)],
+        [("AWS::MSK::Cluster", 2), ("AWS::SQS::Queue", 1)],
         "{coverage}"
     );
     let not_looked: Vec<(&str, &str, &str)> = coverage["not_looked"]
@@ -1137,7 +1137,7 @@ fn the_attestation_names_what_it_covered_and_where_the_inventory_could_not_look(
     let body = flat(&pages[..BODY_PAGES_MAX].concat());
     for said in [
         "Judged in detail",
-        "AWS::Redshift::Cluster, holds data (2 in apsoutheast2, euwest1)",
+        "AWS::MSK::Cluster, holds data (2 in apsoutheast2, euwest1)",
         "ConfigNotRecording: 111122223333 useast1",
         "statements about all data are not fully observed",
     ] {
