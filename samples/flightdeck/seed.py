@@ -1200,6 +1200,8 @@ def replay(e):
         "config_inventory": config_inventory(),
         "efs_replications": [{"account": PROD, "region": SYD, "file_system": e.efs["flightdeck-shared"],
                               "destination": EUW1}],
+        # The key of each encrypted Redshift cluster, which AWS names on its snapshots.
+        "redshift_keys": {"flightdeck-reporting": e.key("prod-rds")},
         # flightdeck-search reads the Melbourne replica of its index (cross-cluster search).
         "opensearch_connections": [{"account": PROD, "region": SYD, "domain": "flightdeck-search",
                                     "remote": "flightdeck-search-mel", "remote_region": MEL}],
