@@ -172,6 +172,19 @@ fn connection_regions(
     regions
 }
 
+/// The ARN of the domain's key. "KmsKeyId: The KMS key ID. Takes the form
+/// 1a2a3a4-1a2a-3a4a-5a6a-1a2a3a4a5a6a" (the EncryptionAtRestOptions data type): a key of
+/// the domain's own account and region, whose ARN is formed here so the key is looked up
+/// in the right place even when the KMS keys could not be listed (then its rules are GAP,
+/// not FAIL). An ARN or alias is kept as given.
+fn key_arn(key: &str, account: &str, region: &str) -> String {
+    if key.starts_with("arn:") || key.starts_with("alias/") {
+        key.to_string()
+    } else {
+        format!("arn:aws:kms:{region}:{account}:key/{key}")
+    }
+}
+
 /// One domain: its status, its outbound connections' regions and its tags.
 async fn domain(
     ctx: &ServiceCtx<'_>,
@@ -188,15 +201,13 @@ async fn domain(
     let encrypted = at_rest.and_then(|e| e.enabled()).unwrap_or(false);
     let mut attributes = OpensearchDomain {
         engine_version: d.engine_version().map(str::to_string),
-        // "EncryptionAtRestOptions: Encryption at rest settings for the domain"; its
-        // `KmsKeyId` is the key's id, resolved to its ARN with the other references.
         encryption: Some(Encryption {
             enabled: encrypted,
             algorithm: encrypted.then(|| "aws:kms".to_string()),
             kms_key_arn: at_rest
                 .and_then(|e| e.kms_key_id())
                 .filter(|_| encrypted)
-                .map(str::to_string),
+                .map(|k| key_arn(k, account, region)),
         }),
         node_to_node_encryption: d
             .node_to_node_encryption_options()
@@ -256,4 +267,19 @@ async fn tags(read: &mut Groups<'_>, client: &Client, arn: &str) -> Tags {
             .collect()
     })
     .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_arn;
+
+    #[test]
+    fn a_key_id_is_a_key_of_the_domains_account_and_region() {
+        assert_eq!(
+            key_arn("1a2a3a4-1a2a-3a4a-5a6a-1a2a3a4a5a6a", "111122223333", "ap-southeast-2"),
+            "arn:aws:kms:ap-southeast-2:111122223333:key/1a2a3a4-1a2a-3a4a-5a6a-1a2a3a4a5a6a"
+        );
+        let arn = "arn:aws:kms:ap-southeast-4:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        assert_eq!(key_arn(arn, "111122223333", "ap-southeast-2"), arn);
+    }
 }
