@@ -276,10 +276,15 @@ mod tests {
     #[test]
     fn a_key_id_is_a_key_of_the_domains_account_and_region() {
         assert_eq!(
-            key_arn("1a2a3a4-1a2a-3a4a-5a6a-1a2a3a4a5a6a", "111122223333", "ap-southeast-2"),
+            key_arn(
+                "1a2a3a4-1a2a-3a4a-5a6a-1a2a3a4a5a6a",
+                "111122223333",
+                "ap-southeast-2"
+            ),
             "arn:aws:kms:ap-southeast-2:111122223333:key/1a2a3a4-1a2a-3a4a-5a6a-1a2a3a4a5a6a"
         );
-        let arn = "arn:aws:kms:ap-southeast-4:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        let arn =
+            "arn:aws:kms:ap-southeast-4:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
         assert_eq!(key_arn(arn, "111122223333", "ap-southeast-2"), arn);
     }
 }
