@@ -28,6 +28,7 @@ mod dynamodb;
 mod ec2;
 mod ecr;
 mod efs;
+mod elasticache;
 mod iam;
 mod identity_center;
 mod kinesis;
@@ -35,12 +36,14 @@ mod kms;
 mod lambda;
 mod logs;
 pub mod merge;
+mod opensearch;
 pub mod operations;
 mod progress;
 mod rds;
 mod rds_clusters;
 pub mod read;
 pub mod recorder;
+mod redshift;
 mod restore;
 mod s3;
 pub mod s3_backups;
@@ -236,6 +239,30 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: lambda::OPERATIONS,
         run: |ctx| lambda::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "redshift",
+        resource_types: &["aws_redshift_cluster", "aws_redshift_snapshot"],
+        scope: Scope::Regional { also_in: None },
+        operations: redshift::OPERATIONS,
+        run: |ctx| redshift::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "elasticache",
+        resource_types: &[
+            "aws_elasticache_replication_group",
+            "aws_elasticache_cluster",
+        ],
+        scope: Scope::Regional { also_in: None },
+        operations: elasticache::OPERATIONS,
+        run: |ctx| elasticache::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "es",
+        resource_types: &["aws_opensearch_domain"],
+        scope: Scope::Regional { also_in: None },
+        operations: opensearch::OPERATIONS,
+        run: |ctx| opensearch::collect(ctx).boxed_local(),
     },
 ];
 

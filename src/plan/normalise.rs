@@ -19,6 +19,7 @@ mod backup;
 mod dynamodb;
 mod ec2;
 mod ecr;
+mod elasticache;
 mod iam;
 mod instance;
 mod kms;
@@ -26,7 +27,9 @@ mod lambda;
 mod logging;
 mod logs;
 mod messaging;
+mod opensearch;
 mod rds;
+mod redshift;
 mod region;
 mod s3;
 
@@ -64,6 +67,10 @@ const PRIMARY: &[&str] = &[
     "aws_ecr_repository",
     "aws_kinesis_stream",
     "aws_lambda_function",
+    "aws_redshift_cluster",
+    "aws_elasticache_replication_group",
+    "aws_elasticache_cluster",
+    "aws_opensearch_domain",
 ];
 
 /// Terraform resource types that complete another resource, in the order they apply.
@@ -100,6 +107,8 @@ const ATTACHED: &[&str] = &[
     "aws_sns_topic_policy",
     "aws_ecr_repository_policy",
     "aws_ecr_replication_configuration",
+    "aws_redshift_snapshot_copy",
+    "aws_elasticache_global_replication_group",
     // Region-level settings: gathered into `aws_region` resources at the end.
     "aws_ebs_encryption_by_default",
     "aws_ebs_default_kms_key",
@@ -225,6 +234,10 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             "aws_kinesis_stream" => Some(messaging::stream(ctx, i, &mut drafts)?),
             "aws_ecr_repository" => Some(ecr::repository(ctx, i, &mut drafts)?),
             "aws_lambda_function" => Some(lambda::function(ctx, i, &mut drafts)?),
+            "aws_redshift_cluster" => Some(redshift::cluster(ctx, i)?),
+            "aws_elasticache_replication_group" => Some(elasticache::replication_group(ctx, i)?),
+            "aws_elasticache_cluster" => elasticache::cluster(ctx, i, &mut drafts)?,
+            "aws_opensearch_domain" => Some(opensearch::domain(ctx, i, &mut drafts)?),
             _ => None,
         };
         if let Some(draft) = draft {
@@ -284,6 +297,12 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
                 }
                 "aws_ecr_repository_policy" => ecr::repository_policy(ctx, i, &mut drafts)?,
                 "aws_ecr_replication_configuration" => ecr::replication(ctx, i, &mut drafts)?,
+                "aws_redshift_snapshot_copy" => {
+                    redshift::snapshot_copy_resource(ctx, i, &mut drafts)?
+                }
+                "aws_elasticache_global_replication_group" => {
+                    elasticache::global_replication_group(ctx, i, &mut drafts)?
+                }
                 _ => {}
             }
         }

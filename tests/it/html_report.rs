@@ -551,7 +551,7 @@ fn the_scope_states_what_the_evidence_covered() {
     for said in [
         "Data stores judged in detail",
         "DynamoDB tables",
-        "AWS::Redshift::Cluster, holds data (2 in ap-southeast-2, eu-west-1)",
+        "AWS::MSK::Cluster, holds data (2 in ap-southeast-2, eu-west-1)",
         "ConfigNotRecording: 111122223333 us-east-1",
         "region not read: 111122223333 me-central-1",
     ] {

@@ -498,6 +498,8 @@ fn operation(request: &Request) -> String {
         efs_operation(request)
     } else if service == "lambda" {
         lambda_operation(request)
+    } else if service == "es" {
+        opensearch_operation(request)
     } else {
         format!("{} {}", request.method, request.path)
     };
@@ -580,6 +582,29 @@ fn lambda_operation(request: &Request) -> String {
     }
 }
 
+/// The OpenSearch Service operations the collector calls, by their restJson paths (the
+/// OpenSearch Service API reference, version 2021-01-01).
+fn opensearch_operation(request: &Request) -> String {
+    let s = request.segments();
+    let s: Vec<&str> = s.iter().map(String::as_str).collect();
+    match (request.method.as_str(), s.as_slice()) {
+        ("GET", ["2021-01-01", "domain"]) => "ListDomainNames".into(),
+        ("POST", ["2021-01-01", "opensearch", "domain-info"]) => "DescribeDomains".into(),
+        (
+            "POST",
+            [
+                "2021-01-01",
+                "opensearch",
+                "cc",
+                "outboundConnection",
+                "search",
+            ],
+        ) => "DescribeOutboundConnections".into(),
+        ("GET", ["2021-01-01", "tags"]) => "ListTags".into(),
+        _ => format!("{} {}", request.method, request.path),
+    }
+}
+
 /// Parses `a=1&b=x%20y` (also `+` for space); a key without `=` has an empty value.
 pub fn form(text: &str) -> Vec<(String, String)> {
     text.split('&')
@@ -633,8 +658,8 @@ fn protocol(service: &str) -> &'static str {
     match service {
         "s3" => "rest-xml",
         "ec2" => "ec2",
-        "iam" | "rds" | "sts" | "sns" => "query",
-        "backup" | "elasticfilesystem" | "lambda" => "rest-json",
+        "iam" | "rds" | "sts" | "sns" | "redshift" | "elasticache" => "query",
+        "backup" | "elasticfilesystem" | "lambda" | "es" => "rest-json",
         _ => "json",
     }
 }
@@ -671,6 +696,8 @@ pub fn aws_error(request: &Request, status: u16, code: &str, message: &str) -> R
                 "iam" => "2010-05-08",
                 "rds" => "2014-10-31",
                 "sns" => "2010-03-31",
+                "redshift" => "2012-12-01",
+                "elasticache" => "2015-02-02",
                 _ => "2011-06-15",
             };
             Response::new(
@@ -706,12 +733,12 @@ pub fn denied(request: &Request) -> Reply {
     let (status, code) = match request.service.as_str() {
         "s3" => (403, "AccessDenied"),
         "ec2" => (403, "UnauthorizedOperation"),
-        "iam" | "rds" | "sts" => (403, "AccessDenied"),
+        "iam" | "rds" | "sts" | "redshift" | "elasticache" => (403, "AccessDenied"),
         // "AuthorizationError: Indicates that the user has been denied access to the
         // requested resource", HTTP 403 (the SNS API reference, common errors of every
         // action).
         "sns" => (403, "AuthorizationError"),
-        "backup" | "elasticfilesystem" | "lambda" => (403, "AccessDeniedException"),
+        "backup" | "elasticfilesystem" | "lambda" | "es" => (403, "AccessDeniedException"),
         _ => (400, "AccessDeniedException"),
     };
     Reply::Respond(aws_error(request, status, code, &message))
@@ -722,8 +749,8 @@ pub fn throttled(request: &Request) -> Reply {
     let (status, code) = match request.service.as_str() {
         "s3" => (503, "SlowDown"),
         "ec2" => (503, "RequestLimitExceeded"),
-        "iam" | "rds" | "sts" => (400, "Throttling"),
-        "backup" | "elasticfilesystem" => (429, "ThrottlingException"),
+        "iam" | "rds" | "sts" | "redshift" | "elasticache" => (400, "Throttling"),
+        "backup" | "elasticfilesystem" | "es" => (429, "ThrottlingException"),
         _ => (400, "ThrottlingException"),
     };
     Reply::Respond(aws_error(request, status, code, "Rate exceeded"))
