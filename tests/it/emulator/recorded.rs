@@ -1154,172 +1154,6 @@ pub fn secrets_in_two_pages(db: &str, legacy: &str) -> Rule {
     })
 }
 
-/// `sqs:ListQueues` in ap-southeast-2 in two pages (`NextToken` on page 1, which AWS
-/// sends only when the request sets `MaxResults`, as the collector does): the URLs of
-/// `orders` on page 1 and `jobs` on page 2, in the documented form
-/// `https://sqs.<region>.amazonaws.com/<account>/<name>` (awsJson 1.0, the ListQueues
-/// reference). Their attributes still come from moto. Elsewhere no queues.
-pub fn queues_in_two_pages(account: &str) -> Rule {
-    let account = account.to_string();
-    on(&["sqs:ListQueues"], move |r: &Request| {
-        let url = |name: &str| format!("https://sqs.ap-southeast-2.amazonaws.com/{account}/{name}");
-        if r.region != "ap-southeast-2" {
-            return aws_json_10(json!({"QueueUrls": []}));
-        }
-        assert_eq!(
-            r.param("MaxResults").as_deref(),
-            Some("1000"),
-            "without MaxResults AWS sends no NextToken"
-        );
-        match r.param("NextToken").as_deref() {
-            None => {
-                aws_json_10(json!({"QueueUrls": [url("orders")], "NextToken": "queues-page-2"}))
-            }
-            Some("queues-page-2") => aws_json_10(json!({"QueueUrls": [url("jobs")]})),
-            Some(other) => panic!("unexpected ListQueues NextToken {other}"),
-        }
-    })
-}
-
-/// `sns:ListTopics` in ap-southeast-2 in two pages (query XML, `NextToken` on page 1, the
-/// ListTopics reference): `alerts` on page 1, `events` on page 2. Their attributes still
-/// come from moto. Elsewhere no topics.
-pub fn topics_in_two_pages(alerts: &str, events: &str) -> Rule {
-    let (alerts, events) = (alerts.to_string(), events.to_string());
-    on(&["sns:ListTopics"], move |r: &Request| {
-        let page = |arn: Option<&str>, next: Option<&str>| {
-            let members = arn.map_or_else(String::new, |a| {
-                format!("<member><TopicArn>{a}</TopicArn></member>")
-            });
-            let next = next.map_or_else(String::new, |n| format!("<NextToken>{n}</NextToken>"));
-            query_xml(
-                "sns",
-                "ListTopics",
-                &format!("<Topics>{members}</Topics>{next}"),
-            )
-        };
-        if r.region != "ap-southeast-2" {
-            return page(None, None);
-        }
-        match r.param("NextToken").as_deref() {
-            None => page(Some(&alerts), Some("topics-page-2")),
-            Some("topics-page-2") => page(Some(&events), None),
-            Some(other) => panic!("unexpected ListTopics NextToken {other}"),
-        }
-    })
-}
-
-/// `ecr:DescribeRepositories` in ap-southeast-2 in two pages (`nextToken` on page 1),
-/// each repository as the `Repository` data type reference shows it: `app/api` (KMS with
-/// `key`) on page 1, `tools` (AES256) on page 2. Policies and the registry still come
-/// from moto. Elsewhere no repositories.
-pub fn repositories_in_two_pages(account: &str, key: &str) -> Rule {
-    let (account, key) = (account.to_string(), key.to_string());
-    on(&["ecr:DescribeRepositories"], move |r: &Request| {
-        let repository = |name: &str, encryption: Value| {
-            json!({
-                "repositoryArn": format!("arn:aws:ecr:ap-southeast-2:{account}:repository/{name}"),
-                "registryId": account,
-                "repositoryName": name,
-                "repositoryUri": format!("{account}.dkr.ecr.ap-southeast-2.amazonaws.com/{name}"),
-                "createdAt": epoch(24),
-                "imageTagMutability": "IMMUTABLE",
-                "imageScanningConfiguration": {"scanOnPush": true},
-                "encryptionConfiguration": encryption,
-            })
-        };
-        if r.region != "ap-southeast-2" {
-            return aws_json(json!({"repositories": []}));
-        }
-        match r.param("nextToken").as_deref() {
-            None => aws_json(json!({
-                "repositories": [repository("app/api", json!({"encryptionType": "KMS", "kmsKey": key}))],
-                "nextToken": "repositories-page-2",
-            })),
-            Some("repositories-page-2") => aws_json(json!({
-                "repositories": [repository("tools", json!({"encryptionType": "AES256"}))],
-            })),
-            Some(other) => panic!("unexpected DescribeRepositories nextToken {other}"),
-        }
-    })
-}
-
-/// `kinesis:ListStreams` in ap-southeast-2 in two pages (`HasMoreStreams` and `NextToken`
-/// on page 1, the ListStreams reference), each stream as a `StreamSummary`: `clicks` on
-/// page 1, `audit` on page 2. Their summaries still come from moto. Elsewhere no streams.
-pub fn streams_in_two_pages(account: &str) -> Rule {
-    let account = account.to_string();
-    on(&["kinesis:ListStreams"], move |r: &Request| {
-        let summary = |name: &str| {
-            json!({
-                "StreamName": name,
-                "StreamARN": format!("arn:aws:kinesis:ap-southeast-2:{account}:stream/{name}"),
-                "StreamStatus": "ACTIVE",
-                "StreamModeDetails": {"StreamMode": "PROVISIONED"},
-                "StreamCreationTimestamp": epoch(24),
-            })
-        };
-        if r.region != "ap-southeast-2" {
-            return aws_json(
-                json!({"StreamNames": [], "HasMoreStreams": false, "StreamSummaries": []}),
-            );
-        }
-        match r.param("NextToken").as_deref() {
-            None => aws_json(json!({
-                "StreamNames": ["clicks"],
-                "HasMoreStreams": true,
-                "NextToken": "streams-page-2",
-                "StreamSummaries": [summary("clicks")],
-            })),
-            Some("streams-page-2") => aws_json(json!({
-                "StreamNames": ["audit"],
-                "HasMoreStreams": false,
-                "StreamSummaries": [summary("audit")],
-            })),
-            Some(other) => panic!("unexpected ListStreams NextToken {other}"),
-        }
-    })
-}
-
-/// `lambda:ListFunctions` in ap-southeast-2 in two pages (restJson, `NextMarker` on page 1
-/// sent back as `Marker`), each function as the `FunctionConfiguration` data type shows
-/// it: `api` (variables, `KMSKeyArn` `key`) on page 1, `legacy` (a variable, no key) on
-/// page 2. Elsewhere no functions.
-pub fn functions_in_two_pages(account: &str, key: &str) -> Rule {
-    let (account, key) = (account.to_string(), key.to_string());
-    on(&["lambda:ListFunctions"], move |r: &Request| {
-        let function = |name: &str, kms: Option<&str>, variables: Value| {
-            let mut f = json!({
-                "FunctionName": name,
-                "FunctionArn": format!("arn:aws:lambda:ap-southeast-2:{account}:function:{name}"),
-                "Runtime": "python3.12",
-                "Role": format!("arn:aws:iam::{account}:role/lambda-exec"),
-                "Handler": "handler.handler",
-                "CodeSize": 311,
-                "Timeout": 3,
-                "MemorySize": 128,
-                "LastModified": "2026-11-02T04:12:33.102+0000",
-                "Version": "$LATEST",
-                "PackageType": "Zip",
-                "Environment": {"Variables": variables},
-            });
-            if let Some(k) = kms {
-                f["KMSKeyArn"] = json!(k);
-            }
-            f
-        };
-        if r.region != "ap-southeast-2" {
-            return rest_json(json!({"Functions": []}));
-        }
-        match r.param("Marker").as_deref() {
-            None => rest_json(json!({
-                "Functions": [function("api", Some(&key), json!({"DB_HOST": "db.internal"}))],
-                "NextMarker": "functions-page-2",
-            })),
-            Some("functions-page-2") => rest_json(json!({
-                "Functions": [function("legacy", None, json!({"API_TOKEN": "recorded-not-a-real-token"}))],
-            })),
-            Some(other) => panic!("unexpected ListFunctions Marker {other}"),
 /// One outbound cross-cluster connection as the DescribeOutboundConnections API reference
 /// shows it: domain `local` of `account` in `region` to `remote` in `remote_region`.
 pub fn opensearch_connection(
@@ -1418,30 +1252,6 @@ pub fn redshift_clusters_in_two_pages(key: &str) -> Rule {
     })
 }
 
-/// The full scenario's `api` function with the `KMSKeyArn` its seed set: moto keeps the
-/// key but leaves it out of `lambda:ListFunctions`, where AWS returns it ("KMSKeyArn: The
-/// ARN of the Key Management Service (KMS) customer managed key that's used to encrypt
-/// the function's environment variables", the `FunctionConfiguration` data type). moto's
-/// answer is kept with the key added to that function.
-pub fn function_keys(full: Option<&Value>) -> Rule {
-    let key = full.map(|f| s(f, "cmk"));
-    Box::new(move |r: &Request| {
-        let key = key.clone()?;
-        (r.operation == "lambda:ListFunctions" && r.region == "ap-southeast-2").then(|| {
-            Reply::Rewrite(Box::new(move |mut response: Response| {
-                if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
-                    if let Some(functions) = body["Functions"].as_array_mut() {
-                        for f in functions.iter_mut().filter(|f| f["FunctionName"] == "api") {
-                            f["KMSKeyArn"] = json!(key);
-                        }
-                    }
-                    response.body = body.to_string().into_bytes();
-                }
-                response
-            }))
-        })
-    })
-}
 /// `redshift:DescribeClusterSnapshots` in ap-southeast-2 answering one manual snapshot
 /// shared with account 999988887777, as the Snapshot data type shows it
 /// (`AccountsWithRestoreAccess`, "Visible only to the snapshot owner"); moto implements
@@ -1659,4 +1469,199 @@ pub fn domains_in_two_batches(account: &str, key: &str) -> Vec<Rule> {
         }
     });
     vec![list, describe, connections, tags]
+}
+
+/// `sqs:ListQueues` in ap-southeast-2 in two pages (`NextToken` on page 1, which AWS
+/// sends only when the request sets `MaxResults`, as the collector does): the URLs of
+/// `orders` on page 1 and `jobs` on page 2, in the documented form
+/// `https://sqs.<region>.amazonaws.com/<account>/<name>` (awsJson 1.0, the ListQueues
+/// reference). Their attributes still come from moto. Elsewhere no queues.
+pub fn queues_in_two_pages(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["sqs:ListQueues"], move |r: &Request| {
+        let url = |name: &str| format!("https://sqs.ap-southeast-2.amazonaws.com/{account}/{name}");
+        if r.region != "ap-southeast-2" {
+            return aws_json_10(json!({"QueueUrls": []}));
+        }
+        assert_eq!(
+            r.param("MaxResults").as_deref(),
+            Some("1000"),
+            "without MaxResults AWS sends no NextToken"
+        );
+        match r.param("NextToken").as_deref() {
+            None => {
+                aws_json_10(json!({"QueueUrls": [url("orders")], "NextToken": "queues-page-2"}))
+            }
+            Some("queues-page-2") => aws_json_10(json!({"QueueUrls": [url("jobs")]})),
+            Some(other) => panic!("unexpected ListQueues NextToken {other}"),
+        }
+    })
+}
+
+/// `sns:ListTopics` in ap-southeast-2 in two pages (query XML, `NextToken` on page 1, the
+/// ListTopics reference): `alerts` on page 1, `events` on page 2. Their attributes still
+/// come from moto. Elsewhere no topics.
+pub fn topics_in_two_pages(alerts: &str, events: &str) -> Rule {
+    let (alerts, events) = (alerts.to_string(), events.to_string());
+    on(&["sns:ListTopics"], move |r: &Request| {
+        let page = |arn: Option<&str>, next: Option<&str>| {
+            let members = arn.map_or_else(String::new, |a| {
+                format!("<member><TopicArn>{a}</TopicArn></member>")
+            });
+            let next = next.map_or_else(String::new, |n| format!("<NextToken>{n}</NextToken>"));
+            query_xml(
+                "sns",
+                "ListTopics",
+                &format!("<Topics>{members}</Topics>{next}"),
+            )
+        };
+        if r.region != "ap-southeast-2" {
+            return page(None, None);
+        }
+        match r.param("NextToken").as_deref() {
+            None => page(Some(&alerts), Some("topics-page-2")),
+            Some("topics-page-2") => page(Some(&events), None),
+            Some(other) => panic!("unexpected ListTopics NextToken {other}"),
+        }
+    })
+}
+
+/// `ecr:DescribeRepositories` in ap-southeast-2 in two pages (`nextToken` on page 1),
+/// each repository as the `Repository` data type reference shows it: `app/api` (KMS with
+/// `key`) on page 1, `tools` (AES256) on page 2. Policies and the registry still come
+/// from moto. Elsewhere no repositories.
+pub fn repositories_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(&["ecr:DescribeRepositories"], move |r: &Request| {
+        let repository = |name: &str, encryption: Value| {
+            json!({
+                "repositoryArn": format!("arn:aws:ecr:ap-southeast-2:{account}:repository/{name}"),
+                "registryId": account,
+                "repositoryName": name,
+                "repositoryUri": format!("{account}.dkr.ecr.ap-southeast-2.amazonaws.com/{name}"),
+                "createdAt": epoch(24),
+                "imageTagMutability": "IMMUTABLE",
+                "imageScanningConfiguration": {"scanOnPush": true},
+                "encryptionConfiguration": encryption,
+            })
+        };
+        if r.region != "ap-southeast-2" {
+            return aws_json(json!({"repositories": []}));
+        }
+        match r.param("nextToken").as_deref() {
+            None => aws_json(json!({
+                "repositories": [repository("app/api", json!({"encryptionType": "KMS", "kmsKey": key}))],
+                "nextToken": "repositories-page-2",
+            })),
+            Some("repositories-page-2") => aws_json(json!({
+                "repositories": [repository("tools", json!({"encryptionType": "AES256"}))],
+            })),
+            Some(other) => panic!("unexpected DescribeRepositories nextToken {other}"),
+        }
+    })
+}
+
+/// `kinesis:ListStreams` in ap-southeast-2 in two pages (`HasMoreStreams` and `NextToken`
+/// on page 1, the ListStreams reference), each stream as a `StreamSummary`: `clicks` on
+/// page 1, `audit` on page 2. Their summaries still come from moto. Elsewhere no streams.
+pub fn streams_in_two_pages(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["kinesis:ListStreams"], move |r: &Request| {
+        let summary = |name: &str| {
+            json!({
+                "StreamName": name,
+                "StreamARN": format!("arn:aws:kinesis:ap-southeast-2:{account}:stream/{name}"),
+                "StreamStatus": "ACTIVE",
+                "StreamModeDetails": {"StreamMode": "PROVISIONED"},
+                "StreamCreationTimestamp": epoch(24),
+            })
+        };
+        if r.region != "ap-southeast-2" {
+            return aws_json(
+                json!({"StreamNames": [], "HasMoreStreams": false, "StreamSummaries": []}),
+            );
+        }
+        match r.param("NextToken").as_deref() {
+            None => aws_json(json!({
+                "StreamNames": ["clicks"],
+                "HasMoreStreams": true,
+                "NextToken": "streams-page-2",
+                "StreamSummaries": [summary("clicks")],
+            })),
+            Some("streams-page-2") => aws_json(json!({
+                "StreamNames": ["audit"],
+                "HasMoreStreams": false,
+                "StreamSummaries": [summary("audit")],
+            })),
+            Some(other) => panic!("unexpected ListStreams NextToken {other}"),
+        }
+    })
+}
+
+/// `lambda:ListFunctions` in ap-southeast-2 in two pages (restJson, `NextMarker` on page 1
+/// sent back as `Marker`), each function as the `FunctionConfiguration` data type shows
+/// it: `api` (variables, `KMSKeyArn` `key`) on page 1, `legacy` (a variable, no key) on
+/// page 2. Elsewhere no functions.
+pub fn functions_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(&["lambda:ListFunctions"], move |r: &Request| {
+        let function = |name: &str, kms: Option<&str>, variables: Value| {
+            let mut f = json!({
+                "FunctionName": name,
+                "FunctionArn": format!("arn:aws:lambda:ap-southeast-2:{account}:function:{name}"),
+                "Runtime": "python3.12",
+                "Role": format!("arn:aws:iam::{account}:role/lambda-exec"),
+                "Handler": "handler.handler",
+                "CodeSize": 311,
+                "Timeout": 3,
+                "MemorySize": 128,
+                "LastModified": "2026-11-02T04:12:33.102+0000",
+                "Version": "$LATEST",
+                "PackageType": "Zip",
+                "Environment": {"Variables": variables},
+            });
+            if let Some(k) = kms {
+                f["KMSKeyArn"] = json!(k);
+            }
+            f
+        };
+        if r.region != "ap-southeast-2" {
+            return rest_json(json!({"Functions": []}));
+        }
+        match r.param("Marker").as_deref() {
+            None => rest_json(json!({
+                "Functions": [function("api", Some(&key), json!({"DB_HOST": "db.internal"}))],
+                "NextMarker": "functions-page-2",
+            })),
+            Some("functions-page-2") => rest_json(json!({
+                "Functions": [function("legacy", None, json!({"API_TOKEN": "recorded-not-a-real-token"}))],
+            })),
+            Some(other) => panic!("unexpected ListFunctions Marker {other}"),
+        }
+    })
+}
+
+/// The full scenario's `api` function with the `KMSKeyArn` its seed set: moto keeps the
+/// key but leaves it out of `lambda:ListFunctions`, where AWS returns it ("KMSKeyArn: The
+/// ARN of the Key Management Service (KMS) customer managed key that's used to encrypt
+/// the function's environment variables", the `FunctionConfiguration` data type). moto's
+/// answer is kept with the key added to that function.
+pub fn function_keys(full: Option<&Value>) -> Rule {
+    let key = full.map(|f| s(f, "cmk"));
+    Box::new(move |r: &Request| {
+        let key = key.clone()?;
+        (r.operation == "lambda:ListFunctions" && r.region == "ap-southeast-2").then(|| {
+            Reply::Rewrite(Box::new(move |mut response: Response| {
+                if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
+                    if let Some(functions) = body["Functions"].as_array_mut() {
+                        for f in functions.iter_mut().filter(|f| f["FunctionName"] == "api") {
+                            f["KMSKeyArn"] = json!(key);
+                        }
+                    }
+                    response.body = body.to_string().into_bytes();
+                }
+                response
+            }))
+        })
+    })
 }
