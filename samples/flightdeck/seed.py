@@ -1287,11 +1287,12 @@ def seed_data_stores(e):
 
 
 def seed_late_stores(e):
-    """RDS DB clusters, EFS, Secrets Manager, SQS, SNS, Kinesis, ECR and Lambda, last of all
-    for the same reason as the key grants."""
+    """RDS DB clusters, EFS, Secrets Manager, Redshift, ElastiCache, OpenSearch, SQS, SNS,
+    Kinesis, ECR and Lambda, last of all for the same reason as the key grants."""
     seed_db_clusters(e)
     seed_file_systems(e)
     seed_secrets(e)
+    seed_warehouses_caches_search(e)
     seed_queues_topics_streams(e)
     seed_repositories_and_functions(e)
 
@@ -1367,7 +1368,6 @@ def seed_repositories_and_functions(e):
                         Environment={"Variables": {"QUEUE_URL": "flightdeck-booking-events"}})
     lam.create_function(FunctionName="image-resizer", Runtime="python3.12", Role=role, Handler="handler.handler",
                         Code={"ZipFile": buffer.getvalue()}, Tags={**PROD_TAGS, "function": "image-resizer"})
-    seed_warehouses_caches_search(e)
 
 
 def seed_warehouses_caches_search(e):
