@@ -21,6 +21,7 @@ macro_rules! service_client {
 mod ami;
 pub mod aws;
 mod backup;
+mod change_history;
 mod cloudtrail;
 mod config;
 mod config_aggregate;
@@ -44,6 +45,7 @@ pub mod s3_backups;
 mod secrets;
 pub mod shard;
 mod signins;
+mod trail_events;
 
 /// Every service collector, in the order the scheduler starts them: the one place a new
 /// service is wired in (besides its `mod` line above). Global collectors run once per
@@ -121,15 +123,23 @@ pub static COLLECTORS: &[Collector] = &[
     // Console sign-ins through the global sign-in endpoint are recorded in us-east-1
     // only: they are read there even when the scan is limited to other regions, as IAM
     // is read whatever the regions (in the aws partition; elsewhere us-east-1 is not a
-    // region).
+    // region). The change history (the events of global services such as IAM are
+    // recorded there too) is read from the same event history.
     Collector {
         service: "cloudtrail",
-        resource_types: &["aws_console_signin"],
+        resource_types: &["aws_console_signin", change_history::TYPE],
         scope: Scope::Regional {
             also_in: Some(signins::GLOBAL_ENDPOINT_REGION),
         },
         operations: signins::OPERATIONS,
-        run: |ctx| signins::collect(ctx).boxed_local(),
+        run: |ctx| {
+            async move {
+                let mut found = signins::collect(ctx).await;
+                found.extend(change_history::collect(ctx).await);
+                found
+            }
+            .boxed_local()
+        },
     },
     Collector {
         service: "config",

@@ -102,6 +102,7 @@ const NOT_DETAILED: &[(&str, &str)] = &[
         "read by this collector itself, before the inventory",
     ),
     ("aws_config_resource", "the inventory's own entries"),
+    ("aws_change_history", "management events, not resources"),
     ("aws_console_signin", "sign-in events, not resources"),
     ("aws_backup_restore_job", "restore jobs, not resources"),
     ("aws_backup_restore_testing_plan", "not paired yet"),

@@ -348,6 +348,17 @@ resource_types! {
         encryption: |_| None,
         key_references: |_| Vec::new(),
     }
+    ChangeHistory => "aws_change_history" {
+        service: "cloudtrail",
+        regional: true,
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show CloudTrail change history (aws_change_history): it is events",
+        ),
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
     DynamodbTable => "aws_dynamodb_table" {
         service: "dynamodb",
         regional: true,
@@ -1057,6 +1068,45 @@ pub struct BackupRecoveryPoint {
     pub frequency: Option<String>,
     /// Account of the copy source when this point is a cross-account copy.
     pub copied_from_account: Option<String>,
+}
+
+/// The CloudTrail management events of one account and region that change a setting a
+/// rule judges (the event names of `src/changes/events.yaml`), from CloudTrail event
+/// history (`cloudtrail:LookupEvents`, one lookup per event name, every page) over
+/// `from`..`to`. One per account and region read, id `change-history`, ARN assay's own
+/// `arn:aws:cloudtrail:REGION:ACCOUNT:change-history`. It exists only when every lookup
+/// was read to its last page: otherwise the region has a gap for this type instead, so a
+/// history is never partial. The period pack reads it to see changes between two scans.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeHistory {
+    /// Start of the window read (RFC 3339, UTC): CloudTrail event history keeps 90 days.
+    pub from: String,
+    /// End of the window read (RFC 3339, UTC): the time of the lookups.
+    pub to: String,
+    /// The event names looked up.
+    pub event_names: Vec<String>,
+    /// Every event found, oldest first.
+    pub events: Vec<ChangeEvent>,
+}
+
+/// One management event of a [`ChangeHistory`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEvent {
+    pub event_id: String,
+    pub event_name: String,
+    /// `eventSource`, e.g. `s3.amazonaws.com`.
+    pub event_source: Option<String>,
+    /// When it happened (RFC 3339, UTC).
+    pub event_time: String,
+    /// `Username` of the event, when CloudTrail names one.
+    pub user_name: Option<String>,
+    /// What the event names as its resources: CloudTrail's `Resources` (names or ARNs)
+    /// and the identifier the table points at in `requestParameters`.
+    pub resources: Vec<String>,
+    /// `errorCode` of a call that failed (and so changed nothing), e.g. `AccessDenied`.
+    pub error_code: Option<String>,
 }
 
 /// One console sign-in (a `ConsoleLogin` event) from CloudTrail event history
