@@ -25,7 +25,7 @@ use crate::changes;
 use crate::snapshot::resources::{ChangeEvent, ChangeHistory};
 use crate::snapshot::{Attributes, Resource, Tags};
 
-pub const TYPE: &str = "aws_change_history";
+pub const TYPE: &str = crate::snapshot::resources::CHANGE_HISTORY;
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let client = service_client!(aws_sdk_cloudtrail, ctx);

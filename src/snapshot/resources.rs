@@ -1070,6 +1070,9 @@ pub struct BackupRecoveryPoint {
     pub copied_from_account: Option<String>,
 }
 
+/// The type name of [`ChangeHistory`].
+pub const CHANGE_HISTORY: &str = "aws_change_history";
+
 /// The CloudTrail management events of one account and region that change a setting a
 /// rule judges (the event names of `src/changes/events.yaml`), from CloudTrail event
 /// history (`cloudtrail:LookupEvents`, one lookup per event name, every page) over
