@@ -509,18 +509,33 @@ pub fn signin_event_at(
     })
 }
 
-/// A `LookupEvents` page, after checking the request is what the collector must send: a
-/// lookup of `ConsoleLogin` events over the last 90 days. Anything else is answered with
-/// a `ValidationException` naming what was wrong, which the scan records as a gap.
+/// A `LookupEvents` page, after checking the request is what the collectors must send: a
+/// lookup of one event name over the last 90 days. Only the `events` of that name are
+/// answered, as CloudTrail filters by its lookup attribute (the change history asks for
+/// each name of its table, the sign-ins for `ConsoleLogin`). Anything else is answered
+/// with a `ValidationException` naming what was wrong, which the scan records as a gap.
 pub fn lookup_events_page(r: &Request, events: Value, next: Option<&str>) -> Reply {
     let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
-    let wanted = json!([{"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}]);
+    let name = body["LookupAttributes"][0]["AttributeValue"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let wanted = json!([{"AttributeKey": "EventName", "AttributeValue": name}]);
+    let events: Vec<Value> = events
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["EventName"] == name.as_str())
+        .cloned()
+        .collect();
+    // A page token belongs to one lookup: another name's lookup starts on its own page.
+    let next = next.filter(|_| name == "ConsoleLogin");
     let days = |key: &str| {
         body[key]
             .as_f64()
             .map(|t| (Utc::now().timestamp() as f64 - t) / 86400.0)
     };
-    let problem = if body["LookupAttributes"] != wanted {
+    let problem = if name.is_empty() || body["LookupAttributes"] != wanted {
         Some(format!(
             "expected LookupAttributes {wanted}, got {}",
             body["LookupAttributes"]
@@ -1138,5 +1153,69 @@ pub fn secrets_in_two_pages(db: &str, legacy: &str) -> Rule {
             Some("secrets-page-2") => aws_json(json!({"SecretList": [entry(&legacy)]})),
             Some(other) => panic!("unexpected ListSecrets NextToken {other}"),
         }
+    })
+}
+
+/// One management event as `LookupEvents` returns it (CloudTrail API reference, `Event`):
+/// the envelope with `Resources` as CloudTrail names them, and the full record as a JSON
+/// string in `CloudTrailEvent`, its `requestParameters` naming the bucket; `error` makes
+/// it a call that failed (`errorCode`, as CloudTrail records a denied call).
+pub fn bucket_change_event(
+    id: &str,
+    name: &str,
+    time: chrono::DateTime<Utc>,
+    account: &str,
+    bucket: &str,
+    error: Option<&str>,
+) -> Value {
+    let mut record = json!({
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDAMALLORY", "arn": format!("arn:aws:iam::{account}:user/mallory"), "accountId": account, "userName": "mallory"},
+        "eventTime": time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "eventSource": "s3.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "ap-southeast-2",
+        "sourceIPAddress": "203.0.113.24",
+        "userAgent": "[aws-cli/2.17.0]",
+        "requestParameters": {"bucketName": bucket, "Host": format!("{bucket}.s3.ap-southeast-2.amazonaws.com"), "encryption": ""},
+        "responseElements": null,
+        "eventID": id,
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "eventCategory": "Management"
+    });
+    if let Some(code) = error {
+        record["errorCode"] = json!(code);
+        record["errorMessage"] = json!("User is not authorized to perform this action");
+    }
+    json!({
+        "EventId": id,
+        "EventName": name,
+        "ReadOnly": "false",
+        "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",
+        "EventTime": epoch_at(time),
+        "EventSource": "s3.amazonaws.com",
+        "Username": "mallory",
+        "Resources": [{"ResourceType": "AWS::S3::Bucket", "ResourceName": bucket}],
+        "CloudTrailEvent": record.to_string()
+    })
+}
+
+/// `cloudtrail:LookupEvents` for the change history's event names in `region`, answering
+/// `events` (filtered by the name looked up, as CloudTrail does); every other lookup
+/// (sign-ins, other regions) is left to the next rule.
+pub fn change_events(region: &str, events: Value) -> Rule {
+    let region = region.to_string();
+    Box::new(move |r: &Request| {
+        if r.operation != "cloudtrail:LookupEvents" || r.region != region {
+            return None;
+        }
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        if body["LookupAttributes"][0]["AttributeValue"] == "ConsoleLogin" {
+            return None;
+        }
+        Some(lookup_events_page(r, events.clone(), None))
     })
 }
