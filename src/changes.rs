@@ -66,9 +66,11 @@ pub fn kind(event_name: &str) -> Option<&'static EventKind> {
 
 /// Whether any event of the table touches `rule_id`.
 pub fn judged(rule_id: &str) -> bool {
-    KINDS
-        .iter()
-        .any(|k| k.targets.iter().any(|t| t.rules.iter().any(|r| r == rule_id)))
+    KINDS.iter().any(|k| {
+        k.targets
+            .iter()
+            .any(|t| t.rules.iter().any(|r| r == rule_id))
+    })
 }
 
 /// The names an event's `CloudTrailEvent` document gives its resources at the table's
@@ -198,26 +200,51 @@ mod tests {
         assert_eq!(ids, ["logs"]);
         let e = event("DeleteBucketEncryption", &["logs"]);
         assert_eq!(
-            effect_on(&e, "eu-central-1", "encryption.s3-bucket-kms-cmk", &bucket("logs")),
+            effect_on(
+                &e,
+                "eu-central-1",
+                "encryption.s3-bucket-kms-cmk",
+                &bucket("logs")
+            ),
             Some(Effect::Breaks)
         );
         assert_eq!(
-            effect_on(&e, "eu-central-1", "encryption.s3-bucket-kms-cmk", &bucket("other")),
+            effect_on(
+                &e,
+                "eu-central-1",
+                "encryption.s3-bucket-kms-cmk",
+                &bucket("other")
+            ),
             None
         );
         assert_eq!(
-            effect_on(&e, "eu-central-1", "residency.s3-bucket-region", &bucket("logs")),
+            effect_on(
+                &e,
+                "eu-central-1",
+                "residency.s3-bucket-region",
+                &bucket("logs")
+            ),
             None
         );
         let put = event("PutBucketEncryption", &["arn:aws:s3:::logs"]);
         assert_eq!(
-            effect_on(&put, "eu-central-1", "encryption.s3-bucket-kms-cmk", &bucket("logs")),
+            effect_on(
+                &put,
+                "eu-central-1",
+                "encryption.s3-bucket-kms-cmk",
+                &bucket("logs")
+            ),
             Some(Effect::Changes)
         );
         let mut failed = e.clone();
         failed.error_code = Some("AccessDenied".into());
         assert_eq!(
-            effect_on(&failed, "eu-central-1", "encryption.s3-bucket-kms-cmk", &bucket("logs")),
+            effect_on(
+                &failed,
+                "eu-central-1",
+                "encryption.s3-bucket-kms-cmk",
+                &bucket("logs")
+            ),
             None
         );
         assert!(judged("encryption.s3-bucket-kms-cmk"));

@@ -217,8 +217,7 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
         .into_iter()
         .map(|(fingerprint, rule_id, resource, controls, resource_ref)| {
             let mut spans: Vec<StateSpan> = Vec::new();
-            let mut push = |span: Span, state: State, cause: Option<String>| match spans
-                .last_mut()
+            let mut push = |span: Span, state: State, cause: Option<String>| match spans.last_mut()
             {
                 Some(last)
                     if last.state == state

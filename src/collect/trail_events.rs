@@ -94,6 +94,5 @@ pub async fn lookup(
 
 /// RFC 3339 (UTC, whole seconds) of an event's time.
 pub fn rfc3339(t: &aws_smithy_types::DateTime) -> Option<String> {
-    DateTime::<Utc>::from_timestamp(t.secs(), 0)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    DateTime::<Utc>::from_timestamp(t.secs(), 0).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }

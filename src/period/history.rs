@@ -267,7 +267,10 @@ pub struct Interval {
 
 /// What the change history says of each interval between consecutive scans (and after
 /// the last), for the pack's cover.
-pub fn intervals(scans: &[(DateTime<Utc>, &ScanHistory)], period_end: DateTime<Utc>) -> Vec<Interval> {
+pub fn intervals(
+    scans: &[(DateTime<Utc>, &ScanHistory)],
+    period_end: DateTime<Utc>,
+) -> Vec<Interval> {
     let at = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
     let mut out = Vec::new();
     for (i, (t, _)) in scans.iter().enumerate() {
@@ -437,7 +440,13 @@ mod tests {
                 (at(12), at(20), State::Held)
             ]
         );
-        assert!(pieces[1].2.as_ref().unwrap().contains("DeleteBucketEncryption by mallory"));
+        assert!(
+            pieces[1]
+                .2
+                .as_ref()
+                .unwrap()
+                .contains("DeleteBucketEncryption by mallory")
+        );
         // Two changes of unknown direction: the time between them is not observed.
         let h = history(
             1,
@@ -495,7 +504,13 @@ mod tests {
         );
         // A rule the table does not name is untouched by the history.
         assert_eq!(
-            between(&denied, "residency.s3-bucket-region", &bucket(), at(5), at(20)),
+            between(
+                &denied,
+                "residency.s3-bucket-region",
+                &bucket(),
+                at(5),
+                at(20)
+            ),
             Between::NotRead
         );
     }

@@ -85,8 +85,7 @@ async fn checked(
 pub fn history_of(bytes: &[u8], shown: &str) -> Result<ScanHistory, ArchiveError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| ArchiveError::Input(format!("{shown}: not UTF-8: {e}")))?;
-    let snapshot =
-        Snapshot::parse(text, shown).map_err(|e| ArchiveError::Input(e.to_string()))?;
+    let snapshot = Snapshot::parse(text, shown).map_err(|e| ArchiveError::Input(e.to_string()))?;
     Ok(super::history::of_snapshot(&snapshot))
 }
 

@@ -184,7 +184,11 @@ fn sign_in_history_that_cannot_be_read_is_gap_never_pass() {
     for g in found {
         assert_eq!(g["operation"], "cloudtrail:LookupEvents");
         assert_eq!(g["error_code"], "AccessDeniedException");
-        unread.push(format!("{} {}", g["region"].as_str().unwrap(), g["resource_types"]));
+        unread.push(format!(
+            "{} {}",
+            g["region"].as_str().unwrap(),
+            g["resource_types"]
+        ));
     }
     unread.sort();
     assert_eq!(
@@ -257,13 +261,38 @@ fn change_history_from_recorded_lookup_events() {
     let now = chrono::Utc::now();
     let bucket = "flightdeck-change-target";
     let events = serde_json::json!([
-        recorded::bucket_change_event("c0a1", "PutBucketEncryption", now - chrono::Duration::days(3), FULL_ACCOUNT, bucket, None),
-        recorded::bucket_change_event("c0a0", "DeleteBucketEncryption", now - chrono::Duration::days(4), FULL_ACCOUNT, bucket, None),
-        recorded::bucket_change_event("c0a2", "DeleteBucketEncryption", now - chrono::Duration::days(2), FULL_ACCOUNT, bucket, Some("AccessDenied")),
+        recorded::bucket_change_event(
+            "c0a1",
+            "PutBucketEncryption",
+            now - chrono::Duration::days(3),
+            FULL_ACCOUNT,
+            bucket,
+            None
+        ),
+        recorded::bucket_change_event(
+            "c0a0",
+            "DeleteBucketEncryption",
+            now - chrono::Duration::days(4),
+            FULL_ACCOUNT,
+            bucket,
+            None
+        ),
+        recorded::bucket_change_event(
+            "c0a2",
+            "DeleteBucketEncryption",
+            now - chrono::Duration::days(2),
+            FULL_ACCOUNT,
+            bucket,
+            Some("AccessDenied")
+        ),
     ]);
     let (ran, snapshot, _findings, proxy, _dir) =
         faulted_scan(vec![recorded::change_events(HOME, events)], &[]);
-    assert!(ran.code == 1 || ran.code == 0 || ran.code == 3, "{}", ran.stderr);
+    assert!(
+        ran.code == 1 || ran.code == 0 || ran.code == 3,
+        "{}",
+        ran.stderr
+    );
     assert_eq!(
         proxy.count("cloudtrail:LookupEvents"),
         3 + 2 * assay::changes::kinds().len()
