@@ -159,12 +159,22 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
         seal,
     } = build(&args.input)?;
     // The previous scan is input too: read before anything is written.
-    let since_previous = args
+    let mut since_previous = args
         .period
         .previous
         .as_deref()
         .map(|p| super::audit_period::since_previous(p, &report))
         .transpose()?;
+    // With an archive: the trend in the HTML report, and the change since the latest
+    // archived scan when no --previous is given.
+    let mut writer = writer;
+    if super::audit_period::archive_given(&args.period) {
+        let archived = super::audit_period::from_archive(&args, &report)?;
+        writer.set_trends(crate::period::html::trends_section(&archived.trends));
+        if since_previous.is_none() {
+            since_previous = archived.since_previous;
+        }
+    }
     // Every file is staged and appears only when all were written (`crate::output`).
     let mut outputs = Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();

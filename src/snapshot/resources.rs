@@ -350,7 +350,7 @@ resource_types! {
     }
     ChangeHistory => "aws_change_history" {
         service: "cloudtrail",
-        regional: true,
+        regional: false,
         data_store: None,
         plan: Plan::Never(
             "a plan cannot show CloudTrail change history (aws_change_history): it is events",

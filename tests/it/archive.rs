@@ -661,6 +661,76 @@ fn three_archived_scans_show_a_break_between_two_of_them() {
         "{}",
         ran.stdout
     );
+
+    // Issue 17, item 4: a one-scan audit given the archive shows the trend across the
+    // last four quarters in report.html, and its terminal summary the change since the
+    // latest archived scan before it.
+    let profile_path = dir.path().join("profile.yaml");
+    let out = dir.path().join("with-trend");
+    let ran = archive(
+        &proxy,
+        &[
+            "audit",
+            "--snapshot",
+            &snapshots[2],
+            "--profile",
+            profile_path.to_str().unwrap(),
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+            "--now",
+            "2026-12-01T01:00:00Z",
+            "--bucket",
+            &name,
+            "--account",
+            ACCOUNT,
+            "--max-gap-hours",
+            "1488",
+        ],
+    );
+    assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
+    assert!(
+        ran.stdout
+            .contains("Since the previous archived scan (collected 2026-11-01 00:00 UTC"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains(&format!("on {BUCKET}: FAIL -> PASS")),
+        "{}",
+        ran.stdout
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let section = &html[html
+        .find("<section id=\"trends\">")
+        .expect("a trend section")..];
+    assert!(section.contains("Trend across the last four quarters"));
+    for q in ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4 (3 scan(s))"] {
+        assert!(section.contains(q), "{q}");
+    }
+    assert!(section.contains("exceptions"), "Q4 shows the exception");
+    // Without the archive, no trend section: the report is as it was.
+    let plain = dir.path().join("plain");
+    let ran = run(
+        command(None),
+        &[
+            "audit",
+            "--snapshot",
+            &snapshots[2],
+            "--profile",
+            profile_path.to_str().unwrap(),
+            "--format",
+            "html",
+            "--out",
+            plain.to_str().unwrap(),
+            "--now",
+            "2026-12-01T01:00:00Z",
+        ],
+    );
+    assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
+    let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
+    assert!(!html.contains("id=\"trends\""));
 }
 
 #[test]
