@@ -45,6 +45,7 @@ pub mod s3_backups;
 mod secrets;
 pub mod shard;
 mod signins;
+mod sso_signins;
 mod trail_events;
 
 /// Every service collector, in the order the scheduler starts them: the one place a new
@@ -188,6 +189,7 @@ pub static COLLECTORS: &[Collector] = &[
             "aws_sso_instance",
             "aws_sso_permission_set",
             "aws_identitystore_group",
+            sso_signins::TYPE,
         ],
         scope: Scope::Regional { also_in: None },
         operations: identity_center::OPERATIONS,

@@ -109,6 +109,7 @@ const NOT_DETAILED: &[(&str, &str)] = &[
     ("aws_identitystore_group", "not paired yet"),
     ("aws_sso_instance", "not paired yet"),
     ("aws_sso_permission_set", "not paired yet"),
+    ("aws_sso_signin", "sign-in events, not resources"),
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {

@@ -405,6 +405,17 @@ resource_types! {
     }
     // The identity store is read by the Identity Center collector: its store id comes
     // from `sso:ListInstances`, and the identity store has no listing of its own.
+    SsoSignin => "aws_sso_signin" {
+        service: "sso",
+        regional: true,
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show Identity Center sign-ins (aws_sso_signin): they are events",
+        ),
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
     IdentitystoreGroup => "aws_identitystore_group" {
         service: "sso",
         regional: true,
@@ -1304,6 +1315,44 @@ pub struct IdentitystoreGroup {
     pub external_ids: Vec<ExternalId>,
     /// Its members' user ids (`identitystore:ListGroupMemberships`).
     pub members: Vec<String>,
+}
+
+/// One sign-in to IAM Identity Center (a `UserAuthentication` event, eventSource
+/// `signin.amazonaws.com`) from CloudTrail event history in the instance's home region
+/// (`cloudtrail:LookupEvents`, the last 90 days), with the credentials its sign-in
+/// workflow verified (the `CredentialVerification` events of the same `AuthWorkflowID`).
+/// The resource id is the event id; the ARN is assay's own
+/// `arn:aws:cloudtrail:REGION:ACCOUNT:event/EVENT_ID`. AWS documents the credential type
+/// for users of the Identity Center directory and of Active Directory; a sign-in through
+/// an external identity provider shows only `EXTERNAL_IDP`: whether that provider asked
+/// for a second factor is not visible in AWS.
+/// <https://docs.aws.amazon.com/singlesignon/latest/userguide/understanding-sign-in-events.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoSignin {
+    /// When it happened (RFC 3339, UTC).
+    pub event_time: String,
+    /// `additionalEventData.UserName`.
+    pub user_name: Option<String>,
+    /// The identity store user id (`userIdentity.onBehalfOf.userId`).
+    pub user_id: Option<String>,
+    /// The identity store the instance reads (`IdentityStoreId`).
+    pub identity_store_id: String,
+    /// Display names of the identity store groups the user is a member of (from the
+    /// groups read in the same scan).
+    pub groups: Vec<String>,
+    /// The credential types of the sign-in: the `CredentialType` of the
+    /// `UserAuthentication` event and of every successful `CredentialVerification` of the
+    /// same `AuthWorkflowID` (`PASSWORD`, `TOTP`, `WEBAUTHN`, `EMAIL_OTP`, `EXTERNAL_IDP`…).
+    pub credential_types: Vec<String>,
+    /// Whether the sign-in came through an external identity provider (`EXTERNAL_IDP`).
+    pub federated: bool,
+    /// True when a second factor (`TOTP`, `WEBAUTHN`, `RESYNC_TOTP`) was verified, false
+    /// when the credentials are known and none is a second factor, null when AWS does not
+    /// show them (federated, or the event does not say).
+    pub mfa_used: Option<bool>,
+    /// `serviceEventDetails.UserAuthentication`: `Success` or `Failure`.
+    pub result: Option<String>,
 }
 
 /// One `ExternalId` of an identity store group or user.

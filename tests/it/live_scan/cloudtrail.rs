@@ -15,7 +15,7 @@ fn console_signins_from_recorded_lookup_events() {
         .count();
     assert_eq!(
         lookups,
-        3 + 2 * assay::changes::kinds().len(),
+        3 + 2 * assay::changes::kinds().len() + 2,
         "{:?}",
         f.operations
     );
@@ -131,10 +131,10 @@ fn sign_ins_are_read_in_us_east_1_when_the_scan_is_limited_to_other_regions() {
     );
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     // Sign-ins: one (empty) page in Sydney, two pages in us-east-1; the change history's
-    // lookups in both.
+    // lookups in both; Identity Center's sign-in events in its home region, Sydney.
     assert_eq!(
         proxy.count("cloudtrail:LookupEvents"),
-        3 + 2 * assay::changes::kinds().len()
+        3 + 2 * assay::changes::kinds().len() + 2
     );
     let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(
@@ -174,12 +174,14 @@ fn sign_in_history_that_cannot_be_read_is_gap_never_pass() {
         faulted_scan(vec![on(&["cloudtrail:LookupEvents"], denied)], &[]);
     assert_eq!(ran.code, 3, "{}", ran.stderr);
     // Per region: the sign-ins' lookup, and the change history's first lookup (the
-    // history stops there: it is whole or absent).
-    assert_eq!(proxy.count("cloudtrail:LookupEvents"), 4);
+    // history stops there: it is whole or absent); in Identity Center's home region, its
+    // sign-in events' first lookup.
+    assert_eq!(proxy.count("cloudtrail:LookupEvents"), 5);
     assert!(resources(&snapshot, "aws_console_signin").is_empty());
     assert!(resources(&snapshot, "aws_change_history").is_empty());
+    assert!(resources(&snapshot, "aws_sso_signin").is_empty());
     let found: Vec<&Value> = gaps(&snapshot);
-    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_eq!(found.len(), 5, "{found:#?}");
     let mut unread: Vec<String> = Vec::new();
     for g in found {
         assert_eq!(g["operation"], "cloudtrail:LookupEvents");
@@ -196,6 +198,7 @@ fn sign_in_history_that_cannot_be_read_is_gap_never_pass() {
         [
             format!("{HOME} [\"aws_change_history\"]"),
             format!("{HOME} [\"aws_console_signin\"]"),
+            format!("{HOME} [\"aws_sso_signin\"]"),
             format!("{OTHER} [\"aws_change_history\"]"),
             format!("{OTHER} [\"aws_console_signin\"]"),
         ]
@@ -295,7 +298,7 @@ fn change_history_from_recorded_lookup_events() {
     );
     assert_eq!(
         proxy.count("cloudtrail:LookupEvents"),
-        3 + 2 * assay::changes::kinds().len()
+        3 + 2 * assay::changes::kinds().len() + 2
     );
     let histories = resources(&snapshot, "aws_change_history");
     let mut regions: Vec<&str> = histories
