@@ -13,9 +13,6 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use crate::findings::ResourceRef;
-use crate::snapshot::resources::ChangeEvent;
-
 /// What an event does to the settings its rules judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,36 +87,53 @@ pub fn identifiers(event_name: &str, document: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether `name` (an ARN, id or name an event gives) names `resource`.
-fn names(name: &str, resource: &ResourceRef) -> bool {
-    name == resource.arn
-        || name == resource.name
-        || resource.arn.ends_with(&format!("/{name}"))
-        || resource.arn.ends_with(&format!(":{name}"))
+/// The finding's resource an event is matched against.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub arn: &'a str,
+    pub name: &'a str,
+    /// The snapshot type name, e.g. `aws_s3_bucket`.
+    pub type_name: &'a str,
+    pub region: &'a str,
 }
 
-/// What `event` (recorded in `region`) does to the finding of `rule_id` on `resource`,
-/// or `None` when it does not touch it. A call that failed changed nothing.
-pub fn effect_on(
-    event: &ChangeEvent,
-    region: &str,
-    rule_id: &str,
-    resource: &ResourceRef,
-) -> Option<Effect> {
+/// One event as the matching needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Event<'a> {
+    pub name: &'a str,
+    /// What the event names as its resources (ARNs, ids or names).
+    pub resources: &'a [String],
+    /// Set when the call failed.
+    pub error_code: Option<&'a str>,
+    /// Where CloudTrail recorded it.
+    pub region: &'a str,
+}
+
+/// Whether `name` (an ARN, id or name an event gives) names `subject`.
+fn names(name: &str, subject: &Subject<'_>) -> bool {
+    name == subject.arn
+        || name == subject.name
+        || subject.arn.ends_with(&format!("/{name}"))
+        || subject.arn.ends_with(&format!(":{name}"))
+}
+
+/// What `event` does to the finding of `rule_id` on `subject`, or `None` when it does not
+/// touch it. A call that failed changed nothing.
+pub fn effect_on(event: &Event<'_>, rule_id: &str, subject: &Subject<'_>) -> Option<Effect> {
     if event.error_code.is_some() {
         return None;
     }
-    let kind = kind(&event.event_name)?;
+    let kind = kind(event.name)?;
     let touches = kind.targets.iter().any(|t| {
-        t.resource_type == resource.type_name
+        t.resource_type == subject.type_name
             && t.rules.iter().any(|r| r == rule_id)
             && match &t.identifier {
-                Some(_) => event.resources.iter().any(|n| names(n, resource)),
+                Some(_) => event.resources.iter().any(|n| names(n, subject)),
                 // A setting of the account (any region), or of the event's region.
                 None => {
-                    resource.type_name == "aws_account"
-                        || resource.region == region
-                        || resource.region == "global"
+                    subject.type_name == "aws_account"
+                        || subject.region == event.region
+                        || subject.region == "global"
                 }
             }
     });
@@ -130,67 +144,26 @@ pub fn effect_on(
 mod tests {
     use super::*;
 
-    fn bucket(name: &str) -> ResourceRef {
-        ResourceRef {
-            arn: format!("arn:aws:s3:::{name}"),
-            type_name: "aws_s3_bucket".into(),
-            name: name.into(),
-            account: "111122223333".into(),
-            region: "eu-central-1".into(),
-            pointer: String::new(),
+    fn bucket(name: &str) -> (String, String) {
+        (format!("arn:aws:s3:::{name}"), name.to_string())
+    }
+
+    fn subject<'a>(b: &'a (String, String)) -> Subject<'a> {
+        Subject {
+            arn: &b.0,
+            name: &b.1,
+            type_name: "aws_s3_bucket",
+            region: "eu-central-1",
         }
     }
 
-    fn event(name: &str, resources: &[&str]) -> ChangeEvent {
-        ChangeEvent {
-            event_id: "e".into(),
-            event_name: name.into(),
-            event_source: None,
-            event_time: "2026-10-10T00:00:00Z".into(),
-            user_name: None,
-            resources: resources.iter().map(|s| s.to_string()).collect(),
+    fn event<'a>(name: &'a str, resources: &'a [String]) -> Event<'a> {
+        Event {
+            name,
+            resources,
             error_code: None,
+            region: "eu-central-1",
         }
-    }
-
-    #[test]
-    fn the_table_parses_with_unique_names_and_names_only_bundled_rules() {
-        #[derive(Deserialize)]
-        struct RuleHead {
-            id: String,
-            #[serde(default)]
-            resource_types: Vec<String>,
-        }
-        let rules: Vec<RuleHead> = crate::rules::bundled::FILES
-            .iter()
-            .filter(|(path, _)| !path.ends_with(".tests.yaml") && !path.contains("frameworks"))
-            .filter_map(|(_, text)| {
-                let value: serde_json::Value = serde_saphyr::from_str(text).ok()?;
-                serde_json::from_value(value).ok()
-            })
-            .collect();
-        let mut names = std::collections::HashSet::new();
-        for k in kinds() {
-            assert!(names.insert(k.event.as_str()), "{} twice", k.event);
-            assert!(k.source.ends_with(".amazonaws.com"), "{}", k.event);
-            for t in &k.targets {
-                for r in &t.rules {
-                    let Some(rule) = rules.iter().find(|x| &x.id == r) else {
-                        panic!("{}: no rule {r}", k.event);
-                    };
-                    assert!(
-                        rule.resource_types.contains(&t.resource_type),
-                        "{}: {r} does not judge {}",
-                        k.event,
-                        t.resource_type
-                    );
-                }
-                if let Some(p) = &t.identifier {
-                    assert!(p.starts_with("/requestParameters/"), "{}", k.event);
-                }
-            }
-        }
-        assert!(kinds().len() >= 30);
     }
 
     #[test]
@@ -198,56 +171,27 @@ mod tests {
         let doc = r#"{"eventName":"DeleteBucketEncryption","requestParameters":{"bucketName":"logs","Host":"logs.s3.eu-central-1.amazonaws.com"}}"#;
         let ids = identifiers("DeleteBucketEncryption", doc);
         assert_eq!(ids, ["logs"]);
-        let e = event("DeleteBucketEncryption", &["logs"]);
+        let (logs, other) = (bucket("logs"), bucket("other"));
+        let e = event("DeleteBucketEncryption", &ids);
+        let rule = "encryption.s3-bucket-kms-cmk";
+        assert_eq!(effect_on(&e, rule, &subject(&logs)), Some(Effect::Breaks));
+        assert_eq!(effect_on(&e, rule, &subject(&other)), None);
         assert_eq!(
-            effect_on(
-                &e,
-                "eu-central-1",
-                "encryption.s3-bucket-kms-cmk",
-                &bucket("logs")
-            ),
-            Some(Effect::Breaks)
-        );
-        assert_eq!(
-            effect_on(
-                &e,
-                "eu-central-1",
-                "encryption.s3-bucket-kms-cmk",
-                &bucket("other")
-            ),
+            effect_on(&e, "residency.s3-bucket-region", &subject(&logs)),
             None
         );
+        let arn = vec!["arn:aws:s3:::logs".to_string()];
+        let put = event("PutBucketEncryption", &arn);
         assert_eq!(
-            effect_on(
-                &e,
-                "eu-central-1",
-                "residency.s3-bucket-region",
-                &bucket("logs")
-            ),
-            None
-        );
-        let put = event("PutBucketEncryption", &["arn:aws:s3:::logs"]);
-        assert_eq!(
-            effect_on(
-                &put,
-                "eu-central-1",
-                "encryption.s3-bucket-kms-cmk",
-                &bucket("logs")
-            ),
+            effect_on(&put, rule, &subject(&logs)),
             Some(Effect::Changes)
         );
-        let mut failed = e.clone();
-        failed.error_code = Some("AccessDenied".into());
-        assert_eq!(
-            effect_on(
-                &failed,
-                "eu-central-1",
-                "encryption.s3-bucket-kms-cmk",
-                &bucket("logs")
-            ),
-            None
-        );
-        assert!(judged("encryption.s3-bucket-kms-cmk"));
+        let failed = Event {
+            error_code: Some("AccessDenied"),
+            ..e
+        };
+        assert_eq!(effect_on(&failed, rule, &subject(&logs)), None);
+        assert!(judged(rule));
         assert!(!judged("residency.s3-bucket-region"));
         assert!(identifiers("DeleteBucketEncryption", "not json").is_empty());
     }

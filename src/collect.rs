@@ -286,6 +286,8 @@ pub struct CollectOptions {
     /// The S3 backup locations to list (`bucket/prefix`, the profile's
     /// `s3_backup_locations`): only these prefixes are read.
     pub backup_locations: Vec<String>,
+    /// Read the CloudTrail change history (`collect/change_history.rs`).
+    pub change_history: bool,
 }
 
 impl Default for CollectOptions {
@@ -307,6 +309,7 @@ impl Default for CollectOptions {
             progress: true,
             config_aggregator: None,
             backup_locations: Vec::new(),
+            change_history: false,
         }
     }
 }
@@ -350,6 +353,8 @@ pub struct ServiceCtx<'a> {
     /// The S3 backup locations to list (`bucket/prefix`), read by the S3 collector in the
     /// account that owns each bucket.
     pub backup_locations: &'a [String],
+    /// Whether the CloudTrail change history is read.
+    pub change_history: bool,
 }
 
 impl ServiceCtx<'_> {
@@ -853,6 +858,7 @@ async fn scan_account(
         opt_in_status: "",
         inventory_by_aggregator,
         backup_locations: &options.backup_locations,
+        change_history: options.change_history,
     };
     let regional: Vec<ServiceCtx> = regional_configs
         .iter()
@@ -867,6 +873,7 @@ async fn scan_account(
             opt_in_status: opt_in,
             inventory_by_aggregator,
             backup_locations: &options.backup_locations,
+            change_history: options.change_history,
         })
         .collect();
     // A region some collectors also read when it is enabled but not asked for, with its
@@ -897,6 +904,7 @@ async fn scan_account(
             opt_in_status: "",
             inventory_by_aggregator,
             backup_locations: &options.backup_locations,
+            change_history: options.change_history,
         })
         .collect();
 
@@ -1124,6 +1132,7 @@ mod tests {
             opt_in_status: "",
             inventory_by_aggregator: false,
             backup_locations: &[],
+            change_history: false,
         };
         let (a, b) = (ctx("111111111111"), ctx("222222222222"));
         assert_eq!(

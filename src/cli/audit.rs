@@ -90,7 +90,10 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
         Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
         None => (
             super::collect_cmd::scan_with(
-                &with_profile_aggregator(&args.aws, &inputs.profile),
+                &with_profile_archive(
+                    &with_profile_aggregator(&args.aws, &inputs.profile),
+                    &inputs.profile,
+                ),
                 &profile_backup_locations(&inputs),
             )?,
             "snapshot.json".to_string(),
@@ -116,6 +119,17 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
         collected: collected.then_some(snapshot),
         seal: format!("Snapshot {snapshot_path}: {}", seal.describe()),
     })
+}
+
+/// `aws` reading the CloudTrail change history too when the profile archives its scans
+/// (an `archive` section): the period pack built from them needs it.
+fn with_profile_archive(
+    aws: &super::collect_cmd::AwsArgs,
+    profile: &crate::profile::Profile,
+) -> super::collect_cmd::AwsArgs {
+    let mut aws = aws.clone();
+    aws.change_history |= profile.archive.is_some();
+    aws
 }
 
 /// The S3 backup locations the profile names (`s3_backup_locations`), which a live

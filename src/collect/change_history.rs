@@ -27,7 +27,12 @@ use crate::snapshot::{Attributes, Resource, Tags};
 
 pub const TYPE: &str = crate::snapshot::resources::CHANGE_HISTORY;
 
+/// The history of the context's account and region, when the scan asked for it
+/// (`collect --change-history`).
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
+    if !ctx.change_history {
+        return Vec::new();
+    }
     let client = service_client!(aws_sdk_cloudtrail, ctx);
     let (account, region) = (ctx.account, ctx.region);
     let window = trail_events::window(Utc::now());

@@ -163,7 +163,19 @@ pub fn between(
             if t <= from || t >= to {
                 continue;
             }
-            if let Some(effect) = changes::effect_on(e, &h.region, rule_id, resource) {
+            let event = changes::Event {
+                name: &e.event_name,
+                resources: &e.resources,
+                error_code: e.error_code.as_deref(),
+                region: &h.region,
+            };
+            let subject = changes::Subject {
+                arn: &resource.arn,
+                name: &resource.name,
+                type_name: &resource.type_name,
+                region: &resource.region,
+            };
+            if let Some(effect) = changes::effect_on(&event, rule_id, &subject) {
                 events.push((t, effect, e.clone()));
             }
         }

@@ -148,7 +148,35 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
             lookup_events_page(r, json!([]), None)
         }),
     };
-    let mut rules = vec![
+    // Identity Center's sign-ins in its home region: the support user with a TOTP code.
+    let sso_user_signins = full.as_ref().map(|f| {
+        let (account, user) = (s(f, "account"), s(f, "sso_user"));
+        let event = |id: &str, name: &str, credential: &str| {
+            sso_signin_event(id, name, 6, &account, &user, "carol", "w-full", credential)
+        };
+        sso_signins(
+            "ap-southeast-2",
+            json!([
+                event(
+                    "5d6e7f80-0000-4000-8000-000000000001",
+                    "CredentialVerification",
+                    "PASSWORD"
+                ),
+                event(
+                    "5d6e7f80-0000-4000-8000-000000000002",
+                    "CredentialVerification",
+                    "TOTP"
+                ),
+                event(
+                    "5d6e7f80-0000-4000-8000-000000000003",
+                    "UserAuthentication",
+                    "PASSWORD"
+                ),
+            ]),
+        )
+    });
+    let mut rules: Vec<Rule> = sso_user_signins.into_iter().collect();
+    rules.extend([
         default_key,
         selections,
         selection,
@@ -156,7 +184,7 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         signins,
         global_table_replica(),
         efs_replications(full.clone()),
-    ];
+    ]);
     rules.extend(identity_center_holes("ap-southeast-2"));
     rules.extend(restore_holes(full.as_ref()));
     rules.push(config_inventory(full));
