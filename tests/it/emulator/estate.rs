@@ -883,9 +883,7 @@ fn identity_center_signins(replay: &Value, accounts: &Accounts) -> Rule {
                         &format!("7c0e9d1a-{i:04}-4b2c-8d3e-{k:012}"),
                         "CredentialVerification",
                         hours,
-                        &account,
-                        id,
-                        user,
+                        [&account, id, user],
                         workflow,
                         credential,
                     ));
@@ -900,9 +898,7 @@ fn identity_center_signins(replay: &Value, accounts: &Accounts) -> Rule {
                 &format!("7c0e9d1a-{i:04}-4b2c-8d3e-aaaaaaaaaaaa"),
                 "UserAuthentication",
                 hours,
-                &account,
-                id,
-                user,
+                [&account, id, user],
                 workflow,
                 authenticated,
             ));

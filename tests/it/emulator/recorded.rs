@@ -152,7 +152,14 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
     let sso_user_signins = full.as_ref().map(|f| {
         let (account, user) = (s(f, "account"), s(f, "sso_user"));
         let event = |id: &str, name: &str, credential: &str| {
-            sso_signin_event(id, name, 6, &account, &user, "carol", "w-full", credential)
+            sso_signin_event(
+                id,
+                name,
+                6,
+                [&account, &user, "carol"],
+                "w-full",
+                credential,
+            )
         };
         sso_signins(
             "ap-southeast-2",
@@ -1253,16 +1260,16 @@ pub fn change_events(region: &str, events: Value) -> Rule {
 /// `signin.amazonaws.com`, `userIdentity.onBehalfOf` naming the identity store user,
 /// `additionalEventData` with `AuthWorkflowID`, `CredentialType` and `UserName`, and the
 /// outcome in `serviceEventDetails`.
+/// `who` is the account, the identity store user id and the user name.
 pub fn sso_signin_event(
     id: &str,
     name: &str,
     hours_ago: i64,
-    account: &str,
-    user_id: &str,
-    user_name: &str,
+    who: [&str; 3],
     workflow: &str,
     credential_type: &str,
 ) -> Value {
+    let [account, user_id, user_name] = who;
     let time = Utc::now() - Duration::hours(hours_ago);
     let record = json!({
         "eventVersion": "1.10",

@@ -225,7 +225,12 @@ fn support_sign_ins_show_the_second_factor_where_aws_records_it() {
     let user = seed_str(seed, "sso_user");
     let event = |id: &str, name: &str, hours: i64, workflow: &str, credential: &str| {
         recorded::sso_signin_event(
-            id, name, hours, account, user, "carol", workflow, credential,
+            id,
+            name,
+            hours,
+            [account, user, "carol"],
+            workflow,
+            credential,
         )
     };
     let events = serde_json::json!([
