@@ -1336,6 +1336,7 @@ pub fn sso_signins(region: &str, events: Value) -> Rule {
         }
         Some(lookup_events_page(r, events.clone(), None))
     })
+}
 
 /// One outbound cross-cluster connection as the DescribeOutboundConnections API reference
 /// shows it: domain `local` of `account` in `region` to `remote` in `remote_region`.
