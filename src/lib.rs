@@ -16,6 +16,7 @@
 
 pub mod archive;
 pub mod attest;
+pub mod changes;
 pub mod cli;
 pub mod collect;
 pub mod diag;

@@ -1544,6 +1544,17 @@ SSO_GROUPS = [
     ("Developers", "Flightdeck developers (made in Identity Center)", None, ["jack.taylor"]),
 ]
 SSO_USERS = ["ian.murphy", "priya.natarajan", "jack.taylor"]
+# Identity Center sign-ins (CloudTrail UserAuthentication, with the CredentialVerification
+# events of the same workflow), replayed by the test proxy: user, workflow id, credential
+# types verified, hours before the scan. priya.natarajan (support) verified a password and
+# a TOTP code (iam.identity-center-signin-mfa PASS); ian.murphy (support) came through the
+# external identity provider, which AWS cannot see into (NOT_APPLICABLE there: attested by
+# manual.support-idp-mfa); jack.taylor is no support user.
+SSO_SIGNINS = [
+    ("priya.natarajan", "3b1e6c2a-0d4f-4e8a-9b7c-5a1d2e3f4a01", ["PASSWORD", "TOTP"], 30),
+    ("ian.murphy", "3b1e6c2a-0d4f-4e8a-9b7c-5a1d2e3f4a02", ["EXTERNAL_IDP"], 54),
+    ("jack.taylor", "3b1e6c2a-0d4f-4e8a-9b7c-5a1d2e3f4a03", ["PASSWORD"], 8),
+]
 # name, managed policy, session, assignments (group or user@, accounts). The break-glass
 # administrator is also assigned to ian.murphy directly: a support permission set held by a
 # user outside the directory group (iam.identity-center-support-assignments FAIL).
@@ -1617,8 +1628,10 @@ def seed_identity_center(e):
                     InstanceArn=arn, TargetId=target, TargetType="AWS_ACCOUNT", PermissionSetArn=ps,
                     PrincipalType=principal_type, PrincipalId=principal_id)
         provisioned[ps] = sorted(accounts)
+    signins = [{"user": user, "user_id": users[user], "workflow": workflow, "credentials": credentials,
+                "hours_ago": hours} for user, workflow, credentials, hours in SSO_SIGNINS]
     return {"account": UTILITY, "region": SYD, "management_account": "123456789012",
-            "provisioned": provisioned, "external_ids": external}
+            "provisioned": provisioned, "external_ids": external, "signins": signins}
 
 
 def restores():

@@ -119,12 +119,14 @@ const NOT_DETAILED: &[(&str, &str)] = &[
         "read by this collector itself, before the inventory",
     ),
     ("aws_config_resource", "the inventory's own entries"),
+    ("aws_change_history", "management events, not resources"),
     ("aws_console_signin", "sign-in events, not resources"),
     ("aws_backup_restore_job", "restore jobs, not resources"),
     ("aws_backup_restore_testing_plan", "not paired yet"),
     ("aws_identitystore_group", "not paired yet"),
     ("aws_sso_instance", "not paired yet"),
     ("aws_sso_permission_set", "not paired yet"),
+    ("aws_sso_signin", "sign-in events, not resources"),
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {

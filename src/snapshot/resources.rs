@@ -480,6 +480,17 @@ resource_types! {
         encryption: |_| None,
         key_references: |_| Vec::new(),
     }
+    ChangeHistory => "aws_change_history" {
+        service: "cloudtrail",
+        regional: false,
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show CloudTrail change history (aws_change_history): it is events",
+        ),
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
     DynamodbTable => "aws_dynamodb_table" {
         service: "dynamodb",
         regional: true,
@@ -526,6 +537,17 @@ resource_types! {
     }
     // The identity store is read by the Identity Center collector: its store id comes
     // from `sso:ListInstances`, and the identity store has no listing of its own.
+    SsoSignin => "aws_sso_signin" {
+        service: "sso",
+        regional: true,
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show Identity Center sign-ins (aws_sso_signin): they are events",
+        ),
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
     IdentitystoreGroup => "aws_identitystore_group" {
         service: "sso",
         regional: true,
@@ -1452,6 +1474,48 @@ pub struct BackupRecoveryPoint {
     pub copied_from_account: Option<String>,
 }
 
+/// The type name of [`ChangeHistory`].
+pub const CHANGE_HISTORY: &str = "aws_change_history";
+
+/// The CloudTrail management events of one account and region that change a setting a
+/// rule judges (the event names of `src/changes/events.yaml`), from CloudTrail event
+/// history (`cloudtrail:LookupEvents`, one lookup per event name, every page) over
+/// `from`..`to`. One per account and region read, id `change-history`, ARN assay's own
+/// `arn:aws:cloudtrail:REGION:ACCOUNT:change-history`. It exists only when every lookup
+/// was read to its last page: otherwise the region has a gap for this type instead, so a
+/// history is never partial. The period pack reads it to see changes between two scans.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeHistory {
+    /// Start of the window read (RFC 3339, UTC): CloudTrail event history keeps 90 days.
+    pub from: String,
+    /// End of the window read (RFC 3339, UTC): the time of the lookups.
+    pub to: String,
+    /// The event names looked up.
+    pub event_names: Vec<String>,
+    /// Every event found, oldest first.
+    pub events: Vec<ChangeEvent>,
+}
+
+/// One management event of a [`ChangeHistory`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEvent {
+    pub event_id: String,
+    pub event_name: String,
+    /// `eventSource`, e.g. `s3.amazonaws.com`.
+    pub event_source: Option<String>,
+    /// When it happened (RFC 3339, UTC).
+    pub event_time: String,
+    /// `Username` of the event, when CloudTrail names one.
+    pub user_name: Option<String>,
+    /// What the event names as its resources: CloudTrail's `Resources` (names or ARNs)
+    /// and the identifier the table points at in `requestParameters`.
+    pub resources: Vec<String>,
+    /// `errorCode` of a call that failed (and so changed nothing), e.g. `AccessDenied`.
+    pub error_code: Option<String>,
+}
+
 /// One console sign-in (a `ConsoleLogin` event) from CloudTrail event history
 /// (`cloudtrail:LookupEvents`, which keeps the last 90 days). The resource id is the event
 /// id and the ARN is assay's own `arn:aws:cloudtrail:REGION:ACCOUNT:event/EVENT_ID`; the
@@ -1644,6 +1708,44 @@ pub struct IdentitystoreGroup {
     pub external_ids: Vec<ExternalId>,
     /// Its members' user ids (`identitystore:ListGroupMemberships`).
     pub members: Vec<String>,
+}
+
+/// One sign-in to IAM Identity Center (a `UserAuthentication` event, eventSource
+/// `signin.amazonaws.com`) from CloudTrail event history in the instance's home region
+/// (`cloudtrail:LookupEvents`, the last 90 days), with the credentials its sign-in
+/// workflow verified (the `CredentialVerification` events of the same `AuthWorkflowID`).
+/// The resource id is the event id; the ARN is assay's own
+/// `arn:aws:cloudtrail:REGION:ACCOUNT:event/EVENT_ID`. AWS documents the credential type
+/// for users of the Identity Center directory and of Active Directory; a sign-in through
+/// an external identity provider shows only `EXTERNAL_IDP`: whether that provider asked
+/// for a second factor is not visible in AWS.
+/// <https://docs.aws.amazon.com/singlesignon/latest/userguide/understanding-sign-in-events.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoSignin {
+    /// When it happened (RFC 3339, UTC).
+    pub event_time: String,
+    /// `additionalEventData.UserName`.
+    pub user_name: Option<String>,
+    /// The identity store user id (`userIdentity.onBehalfOf.userId`).
+    pub user_id: Option<String>,
+    /// The identity store the instance reads (`IdentityStoreId`).
+    pub identity_store_id: String,
+    /// Display names of the identity store groups the user is a member of (from the
+    /// groups read in the same scan).
+    pub groups: Vec<String>,
+    /// The credential types of the sign-in: the `CredentialType` of the
+    /// `UserAuthentication` event and of every successful `CredentialVerification` of the
+    /// same `AuthWorkflowID` (`PASSWORD`, `TOTP`, `WEBAUTHN`, `EMAIL_OTP`, `EXTERNAL_IDP`…).
+    pub credential_types: Vec<String>,
+    /// Whether the sign-in came through an external identity provider (`EXTERNAL_IDP`).
+    pub federated: bool,
+    /// True when a second factor (`TOTP`, `WEBAUTHN`, `RESYNC_TOTP`) was verified, false
+    /// when the credentials are known and none is a second factor, null when AWS does not
+    /// show them (federated, or the event does not say).
+    pub mfa_used: Option<bool>,
+    /// `serviceEventDetails.UserAuthentication`: `Success` or `Failure`.
+    pub result: Option<String>,
 }
 
 /// One `ExternalId` of an identity store group or user.

@@ -134,6 +134,8 @@ fn scan(proxy: &Proxy, account: &str, extra: &[&str], dir: &Path) -> (Ran, Optio
         OTHER,
         "--role-arn",
         &role,
+        // Every type is read, the change history too.
+        "--change-history",
         "-o",
         out.to_str().unwrap(),
     ];

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use super::proxy::{Reply, Request, Response, Rule, aws_error, on, xml_elements};
 use super::recorded::{
     aws_json, ec2_xml, efs_replication, epoch_at, lookup_events_page, opensearch_connection,
-    query_xml, rest_json, signin_event_at,
+    query_xml, rest_json, signin_event_at, sso_signin_event,
 };
 
 /// The account moto maps the scan's base credentials to: the organisation's management
@@ -133,6 +133,7 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         site_backup_times(&replay),
         selections(&replay),
         recovery_points(&replay, &accounts),
+        identity_center_signins(&replay, &accounts),
         signins(&replay, &accounts),
         dynamodb_replicas(&replay, &accounts),
         efs_replications(&replay, &accounts),
@@ -843,6 +844,69 @@ fn recovery_point(p: &Value) -> Value {
         point["SourceBackupVaultArn"] = json!(vault);
     }
     point
+}
+
+/// `cloudtrail:LookupEvents` of Identity Center's sign-in events (`UserAuthentication`,
+/// `CredentialVerification`) in the instance's home region: each sign-in of the seed with
+/// one verification per credential type, in one workflow. Other lookups go to the next rule.
+fn identity_center_signins(replay: &Value, accounts: &Accounts) -> Rule {
+    let ic = replay["identity_center"].clone();
+    let accounts = accounts.clone();
+    Box::new(move |r: &Request| {
+        if r.operation != "cloudtrail:LookupEvents" {
+            return None;
+        }
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        let name = body["LookupAttributes"][0]["AttributeValue"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if name != "UserAuthentication" && name != "CredentialVerification" {
+            return None;
+        }
+        let account = accounts.of(r).unwrap_or_default();
+        if !is_in(&ic, &account, &r.region) {
+            return Some(lookup_events_page(r, json!([]), None));
+        }
+        let mut events = Vec::new();
+        for (i, s) in ic["signins"].as_array().into_iter().flatten().enumerate() {
+            let (user, id) = (text(s, "user"), text(s, "user_id"));
+            let workflow = text(s, "workflow");
+            let hours = s["hours_ago"].as_i64().unwrap_or(0);
+            let credentials: Vec<&str> = s["credentials"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            for (k, credential) in credentials.iter().enumerate() {
+                if *credential != "EXTERNAL_IDP" {
+                    events.push(sso_signin_event(
+                        &format!("7c0e9d1a-{i:04}-4b2c-8d3e-{k:012}"),
+                        "CredentialVerification",
+                        hours,
+                        [&account, id, user],
+                        workflow,
+                        credential,
+                    ));
+                }
+            }
+            let authenticated = if credentials.contains(&"EXTERNAL_IDP") {
+                "EXTERNAL_IDP"
+            } else {
+                credentials.first().copied().unwrap_or_default()
+            };
+            events.push(sso_signin_event(
+                &format!("7c0e9d1a-{i:04}-4b2c-8d3e-aaaaaaaaaaaa"),
+                "UserAuthentication",
+                hours,
+                [&account, id, user],
+                workflow,
+                authenticated,
+            ));
+        }
+        Some(lookup_events_page(r, Value::Array(events), None))
+    })
 }
 
 /// `cloudtrail:LookupEvents`: the production account's console sign-ins, recorded in

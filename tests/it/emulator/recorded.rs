@@ -151,7 +151,42 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
             lookup_events_page(r, json!([]), None)
         }),
     };
-    let mut rules = vec![
+    // Identity Center's sign-ins in its home region: the support user with a TOTP code.
+    let sso_user_signins = full.as_ref().map(|f| {
+        let (account, user) = (s(f, "account"), s(f, "sso_user"));
+        let event = |id: &str, name: &str, credential: &str| {
+            sso_signin_event(
+                id,
+                name,
+                6,
+                [&account, &user, "carol"],
+                "w-full",
+                credential,
+            )
+        };
+        sso_signins(
+            "ap-southeast-2",
+            json!([
+                event(
+                    "5d6e7f80-0000-4000-8000-000000000001",
+                    "CredentialVerification",
+                    "PASSWORD"
+                ),
+                event(
+                    "5d6e7f80-0000-4000-8000-000000000002",
+                    "CredentialVerification",
+                    "TOTP"
+                ),
+                event(
+                    "5d6e7f80-0000-4000-8000-000000000003",
+                    "UserAuthentication",
+                    "PASSWORD"
+                ),
+            ]),
+        )
+    });
+    let mut rules: Vec<Rule> = sso_user_signins.into_iter().collect();
+    rules.extend([
         default_key,
         selections,
         selection,
@@ -161,7 +196,7 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         efs_replications(full.clone()),
         function_keys(full.as_ref()),
         opensearch_connections(full.clone()),
-    ];
+    ]);
     rules.extend(identity_center_holes("ap-southeast-2"));
     rules.extend(restore_holes(full.as_ref()));
     rules.push(config_inventory(full));
@@ -514,18 +549,33 @@ pub fn signin_event_at(
     })
 }
 
-/// A `LookupEvents` page, after checking the request is what the collector must send: a
-/// lookup of `ConsoleLogin` events over the last 90 days. Anything else is answered with
-/// a `ValidationException` naming what was wrong, which the scan records as a gap.
+/// A `LookupEvents` page, after checking the request is what the collectors must send: a
+/// lookup of one event name over the last 90 days. Only the `events` of that name are
+/// answered, as CloudTrail filters by its lookup attribute (the change history asks for
+/// each name of its table, the sign-ins for `ConsoleLogin`). Anything else is answered
+/// with a `ValidationException` naming what was wrong, which the scan records as a gap.
 pub fn lookup_events_page(r: &Request, events: Value, next: Option<&str>) -> Reply {
     let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
-    let wanted = json!([{"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}]);
+    let name = body["LookupAttributes"][0]["AttributeValue"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let wanted = json!([{"AttributeKey": "EventName", "AttributeValue": name}]);
+    let events: Vec<Value> = events
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["EventName"] == name.as_str())
+        .cloned()
+        .collect();
+    // A page token belongs to one lookup: another name's lookup starts on its own page.
+    let next = next.filter(|_| name == "ConsoleLogin");
     let days = |key: &str| {
         body[key]
             .as_f64()
             .map(|t| (Utc::now().timestamp() as f64 - t) / 86400.0)
     };
-    let problem = if body["LookupAttributes"] != wanted {
+    let problem = if name.is_empty() || body["LookupAttributes"] != wanted {
         Some(format!(
             "expected LookupAttributes {wanted}, got {}",
             body["LookupAttributes"]
@@ -1151,6 +1201,142 @@ pub fn secrets_in_two_pages(db: &str, legacy: &str) -> Rule {
             Some("secrets-page-2") => aws_json(json!({"SecretList": [entry(&legacy)]})),
             Some(other) => panic!("unexpected ListSecrets NextToken {other}"),
         }
+    })
+}
+
+/// One management event as `LookupEvents` returns it (CloudTrail API reference, `Event`):
+/// the envelope with `Resources` as CloudTrail names them, and the full record as a JSON
+/// string in `CloudTrailEvent`, its `requestParameters` naming the bucket; `error` makes
+/// it a call that failed (`errorCode`, as CloudTrail records a denied call).
+pub fn bucket_change_event(
+    id: &str,
+    name: &str,
+    time: chrono::DateTime<Utc>,
+    account: &str,
+    bucket: &str,
+    error: Option<&str>,
+) -> Value {
+    let mut record = json!({
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDAMALLORY", "arn": format!("arn:aws:iam::{account}:user/mallory"), "accountId": account, "userName": "mallory"},
+        "eventTime": time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "eventSource": "s3.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "ap-southeast-2",
+        "sourceIPAddress": "203.0.113.24",
+        "userAgent": "[aws-cli/2.17.0]",
+        "requestParameters": {"bucketName": bucket, "Host": format!("{bucket}.s3.ap-southeast-2.amazonaws.com"), "encryption": ""},
+        "responseElements": null,
+        "eventID": id,
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "eventCategory": "Management"
+    });
+    if let Some(code) = error {
+        record["errorCode"] = json!(code);
+        record["errorMessage"] = json!("User is not authorized to perform this action");
+    }
+    json!({
+        "EventId": id,
+        "EventName": name,
+        "ReadOnly": "false",
+        "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",
+        "EventTime": epoch_at(time),
+        "EventSource": "s3.amazonaws.com",
+        "Username": "mallory",
+        "Resources": [{"ResourceType": "AWS::S3::Bucket", "ResourceName": bucket}],
+        "CloudTrailEvent": record.to_string()
+    })
+}
+
+/// `cloudtrail:LookupEvents` for the change history's event names in `region`, answering
+/// `events` (filtered by the name looked up, as CloudTrail does); every other lookup
+/// (sign-ins, other regions) is left to the next rule.
+pub fn change_events(region: &str, events: Value) -> Rule {
+    let region = region.to_string();
+    Box::new(move |r: &Request| {
+        if r.operation != "cloudtrail:LookupEvents" || r.region != region {
+            return None;
+        }
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        if body["LookupAttributes"][0]["AttributeValue"] == "ConsoleLogin" {
+            return None;
+        }
+        Some(lookup_events_page(r, events.clone(), None))
+    })
+}
+
+/// One IAM Identity Center sign-in event as `LookupEvents` returns it, in the shape "Understanding
+/// IAM Identity Center sign-in events" (IAM Identity Center User Guide) documents: eventSource
+/// `signin.amazonaws.com`, `userIdentity.onBehalfOf` naming the identity store user,
+/// `additionalEventData` with `AuthWorkflowID`, `CredentialType` and `UserName`, and the
+/// outcome in `serviceEventDetails`.
+/// `who` is the account, the identity store user id and the user name.
+pub fn sso_signin_event(
+    id: &str,
+    name: &str,
+    hours_ago: i64,
+    who: [&str; 3],
+    workflow: &str,
+    credential_type: &str,
+) -> Value {
+    let [account, user_id, user_name] = who;
+    let time = Utc::now() - Duration::hours(hours_ago);
+    let record = json!({
+        "eventVersion": "1.10",
+        "userIdentity": {
+            "type": "Unknown",
+            "principalId": user_id,
+            "accountId": account,
+            "onBehalfOf": {"userId": user_id, "identityStoreArn": format!("arn:aws:identitystore::{account}:identitystore/d-97671a9bd4")},
+            "credentialId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+        },
+        "eventTime": time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "eventSource": "signin.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "ap-southeast-2",
+        "sourceIPAddress": "203.0.113.24",
+        "userAgent": "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
+        "requestParameters": null,
+        "responseElements": null,
+        "additionalEventData": {"AuthWorkflowID": workflow, "CredentialType": credential_type, "UserName": user_name},
+        "eventID": id,
+        "readOnly": false,
+        "eventType": "AwsServiceEvent",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "serviceEventDetails": {name: "Success"},
+        "eventCategory": "Management"
+    });
+    json!({
+        "EventId": id,
+        "EventName": name,
+        "ReadOnly": "false",
+        "EventTime": epoch_at(time),
+        "EventSource": "signin.amazonaws.com",
+        "Username": user_name,
+        "Resources": [],
+        "CloudTrailEvent": record.to_string()
+    })
+}
+
+/// `cloudtrail:LookupEvents` of Identity Center's sign-in events (`UserAuthentication`,
+/// `CredentialVerification`) in `region`, answering `events`; every other lookup is left
+/// to the next rule.
+pub fn sso_signins(region: &str, events: Value) -> Rule {
+    let region = region.to_string();
+    Box::new(move |r: &Request| {
+        if r.operation != "cloudtrail:LookupEvents" || r.region != region {
+            return None;
+        }
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        let name = &body["LookupAttributes"][0]["AttributeValue"];
+        if name != "UserAuthentication" && name != "CredentialVerification" {
+            return None;
+        }
+        Some(lookup_events_page(r, events.clone(), None))
     })
 }
 
