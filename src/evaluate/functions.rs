@@ -627,7 +627,8 @@ fn register_of_type_covering(
 }
 
 /// The functions that age what they read at collection time, not at evaluation time:
-/// `backup_classes(backups, spec)`, `age_days(timestamp)` and `age_hours(timestamp)`.
+/// `backup_classes(backups, spec)`, `age_days(timestamp)`, `age_hours(timestamp)` and
+/// `age_minutes(timestamp)`.
 fn register_aged(ctx: &mut Context<'_, '_>, index: &Arc<Index>) {
     // Backups per class (`evaluate::backups`), aged at collection time like `age_days`.
     let collected_at = index.collected_at;
@@ -656,7 +657,7 @@ fn register_aged(ctx: &mut Context<'_, '_>, index: &Arc<Index>) {
 
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an
     // old snapshot gives the same verdicts.
-    for (name, per) in [("age_days", 86_400i64), ("age_hours", 3_600i64)] {
+    for (name, per) in [("age_days", 86_400i64), ("age_hours", 3_600i64), ("age_minutes", 60)] {
         let i = index.clone();
         let _ = ctx.add_function(name, move |ts: Value| -> Result<Value, ExecutionError> {
             let Some(ts) = string_arg(name, &ts)? else {
@@ -738,6 +739,25 @@ fn register_value_functions(ctx: &mut Context<'_, '_>) {
         },
     );
 
+    // `ids_in(text, prefix)`: the AWS resource ids of that prefix a text names
+    // (`snap-0123abcd…`), in order, for joins on ids written into free text such as a
+    // snapshot copy's description.
+    let _ = ctx.add_function(
+        "ids_in",
+        |text: Value, prefix: Value| -> Result<Value, ExecutionError> {
+            let (Some(text), Some(prefix)) =
+                (string_arg("ids_in", &text)?, string_arg("ids_in", &prefix)?)
+            else {
+                return Ok(Value::List(Arc::new(Vec::new())));
+            };
+            let ids = ids_in(&text, &prefix)
+                .into_iter()
+                .map(|id| Value::String(Arc::new(id)))
+                .collect();
+            Ok(Value::List(Arc::new(ids)))
+        },
+    );
+
     for (name, field) in [("account_of", 4usize), ("region_of", 3usize)] {
         let _ = ctx.add_function(name, move |arn: Value| -> Result<Value, ExecutionError> {
             let Some(arn) = string_arg(name, &arn)? else {
@@ -753,6 +773,18 @@ fn register_value_functions(ctx: &mut Context<'_, '_>) {
             }
         });
     }
+}
+
+/// The ids `prefix-` followed by hexadecimal digits in `text`, each a whole word.
+fn ids_in(text: &str, prefix: &str) -> Vec<String> {
+    let head = format!("{prefix}-");
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|word| {
+            word.strip_prefix(&head)
+                .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// Whether an IAM policy statement only allows with MFA: a `Bool` condition
@@ -847,6 +879,19 @@ mod tests {
             }
         }
         names
+    }
+
+    #[test]
+    fn ids_in_finds_whole_ids_of_the_prefix() {
+        assert_eq!(
+            ids_in("[Copied snap-0a1b2c from ap-southeast-2]", "snap"),
+            vec!["snap-0a1b2c".to_string()]
+        );
+        assert_eq!(
+            ids_in("Copy of snap-0a1b, snap-ffee. snapshot-12 vol-0a1b snap-", "snap"),
+            vec!["snap-0a1b".to_string(), "snap-ffee".to_string()]
+        );
+        assert!(ids_in("snap-xyz", "snap").is_empty());
     }
 
     /// The checker's list and the registration are written apart (cel-rust has no way to

@@ -38,12 +38,14 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("of_type_covering", 2),
     ("age_days", 1),
     ("age_hours", 1),
+    ("age_minutes", 1),
     ("is_public_cidr", 1),
     ("port_in_range", 2),
     ("requires_mfa", 1),
     ("allow_statements", 1),
     ("account_of", 1),
     ("region_of", 1),
+    ("ids_in", 2),
     ("backup_classes", 2),
 ];
 
