@@ -198,7 +198,7 @@ async fn automated_backups(
 /// earliest and latest time a DB instance can be restored to" of the automated backup
 /// whose `DbiResourceId` is the instance's (the DBInstanceAutomatedBackup data type; a
 /// retained backup of a deleted instance of the same name has another resource id). The
-/// group `restore_window` cites the listing, or is unread with its gap; an instance
+/// group `earliest_restorable_time` cites the listing, or is unread with its gap; an instance
 /// without automated backups (retention 0) has none: null, read.
 fn restore_window_start(
     db: &aws_sdk_rds::types::DbInstance,
@@ -206,11 +206,11 @@ fn restore_window_start(
     read: &mut Groups<'_>,
 ) -> Option<String> {
     if let Some(gap) = pages.gap() {
-        read.unread_by("restore_window", gap);
+        read.unread_by("earliest_restorable_time", gap);
         return None;
     }
     if let Some(first) = pages.first_page() {
-        read.cite("restore_window", first.clone());
+        read.cite("earliest_restorable_time", first.clone());
     }
     let resource_id = db.dbi_resource_id()?;
     pages
