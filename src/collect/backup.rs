@@ -34,7 +34,10 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
         "backup:ListRecoveryPointsByBackupVault",
         "backup:ListRecoveryPointsByBackupVault",
     ),
-    ("backup:DescribeRecoveryPoint", "backup:DescribeRecoveryPoint"),
+    (
+        "backup:DescribeRecoveryPoint",
+        "backup:DescribeRecoveryPoint",
+    ),
 ];
 
 fn arn_part(arn: &str, index: usize) -> String {
@@ -381,10 +384,15 @@ async fn recovery_points(
         .buffer_unordered(ctx.concurrency)
         .collect()
         .await;
-    futures::stream::iter(listed.into_iter().flatten().map(|(rp, p, vault)| async move {
-        let storage_class = storage_class(ctx, backup, &rp, &vault, &p).await;
-        recovery_point(&rp, &vault, ctx, rule_frequency, storage_class)
-    }))
+    futures::stream::iter(
+        listed
+            .into_iter()
+            .flatten()
+            .map(|(rp, p, vault)| async move {
+                let storage_class = storage_class(ctx, backup, &rp, &vault, &p).await;
+                recovery_point(&rp, &vault, ctx, rule_frequency, storage_class)
+            }),
+    )
     .buffer_unordered(ctx.concurrency)
     .collect()
     .await

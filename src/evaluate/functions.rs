@@ -657,7 +657,11 @@ fn register_aged(ctx: &mut Context<'_, '_>, index: &Arc<Index>) {
 
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an
     // old snapshot gives the same verdicts.
-    for (name, per) in [("age_days", 86_400i64), ("age_hours", 3_600i64), ("age_minutes", 60)] {
+    for (name, per) in [
+        ("age_days", 86_400i64),
+        ("age_hours", 3_600i64),
+        ("age_minutes", 60),
+    ] {
         let i = index.clone();
         let _ = ctx.add_function(name, move |ts: Value| -> Result<Value, ExecutionError> {
             let Some(ts) = string_arg(name, &ts)? else {
@@ -888,7 +892,10 @@ mod tests {
             vec!["snap-0a1b2c".to_string()]
         );
         assert_eq!(
-            ids_in("Copy of snap-0a1b, snap-ffee. snapshot-12 vol-0a1b snap-", "snap"),
+            ids_in(
+                "Copy of snap-0a1b, snap-ffee. snapshot-12 vol-0a1b snap-",
+                "snap"
+            ),
             vec!["snap-0a1b".to_string(), "snap-ffee".to_string()]
         );
         assert!(ids_in("snap-xyz", "snap").is_empty());
