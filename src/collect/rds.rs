@@ -196,8 +196,9 @@ async fn automated_backups(
 
 /// The earliest point-in-time an instance can be restored to: "RestoreWindow: The
 /// earliest and latest time a DB instance can be restored to" of the automated backup
-/// whose `DbiResourceId` is the instance's (the DBInstanceAutomatedBackup data type; a
-/// retained backup of a deleted instance of the same name has another resource id). The
+/// whose `DbiResourceId` and `DBInstanceIdentifier` are the instance's (the
+/// DBInstanceAutomatedBackup data type; a retained backup of a deleted instance of the
+/// same name has another resource id, a renamed instance another identifier). The
 /// group `earliest_restorable_time` cites the listing, or is unread with its gap; an instance
 /// without automated backups (retention 0) has none: null, read.
 fn restore_window_start(
@@ -217,7 +218,10 @@ fn restore_window_start(
         .items
         .iter()
         .map(|(b, _)| b)
-        .filter(|b| b.dbi_resource_id() == Some(resource_id))
+        .filter(|b| {
+            b.dbi_resource_id() == Some(resource_id)
+                && b.db_instance_identifier() == db.db_instance_identifier()
+        })
         .filter_map(|b| b.restore_window().and_then(|w| w.earliest_time()))
         .min()
         .map(|t| t.to_string())

@@ -22,6 +22,7 @@ mod ami;
 mod backup;
 mod cloudtrail;
 mod config_inventory;
+mod database_backups;
 mod credentials;
 mod dynamodb;
 mod efs;
