@@ -846,9 +846,12 @@ fn database_times(replay: &Value, accounts: &Accounts) -> Rule {
         Reply::Rewrite(Box::new(move |mut response: Response| {
             let mut body = response.text();
             for d in &here {
-                let created = Utc::now()
-                    - Duration::days(d["created_days_ago"].as_i64().unwrap_or_default());
-                let name = format!("<DBInstanceIdentifier>{}</DBInstanceIdentifier>", text(d, "id"));
+                let created =
+                    Utc::now() - Duration::days(d["created_days_ago"].as_i64().unwrap_or_default());
+                let name = format!(
+                    "<DBInstanceIdentifier>{}</DBInstanceIdentifier>",
+                    text(d, "id")
+                );
                 let Some(&(start, end)) = xml_elements(&body, "DBInstance")
                     .iter()
                     .find(|&&(start, end)| body[start..end].contains(&name))
@@ -882,10 +885,12 @@ fn database_times(replay: &Value, accounts: &Accounts) -> Rule {
 fn automated_backups(replay: &Value, accounts: &Accounts) -> Rule {
     let databases = array(replay, "databases");
     let accounts = accounts.clone();
-    on(&["rds:DescribeDBInstanceAutomatedBackups"], move |r: &Request| {
-        let account = accounts.of(r).unwrap_or_default();
-        let region = r.region.clone();
-        let items: String = databases
+    on(
+        &["rds:DescribeDBInstanceAutomatedBackups"],
+        move |r: &Request| {
+            let account = accounts.of(r).unwrap_or_default();
+            let region = r.region.clone();
+            let items: String = databases
             .iter()
             .filter(|d| is_in(d, &account, &region))
             .map(|d| {
@@ -903,12 +908,13 @@ fn automated_backups(replay: &Value, accounts: &Accounts) -> Rule {
                 )
             })
             .collect();
-        query_xml(
-            "rds",
-            "DescribeDBInstanceAutomatedBackups",
-            &format!("<DBInstanceAutomatedBackups>{items}</DBInstanceAutomatedBackups>"),
-        )
-    })
+            query_xml(
+                "rds",
+                "DescribeDBInstanceAutomatedBackups",
+                &format!("<DBInstanceAutomatedBackups>{items}</DBInstanceAutomatedBackups>"),
+            )
+        },
+    )
 }
 
 /// One recovery point as `ListRecoveryPointsByBackupVault` returns it.

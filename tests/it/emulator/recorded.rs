@@ -1256,7 +1256,9 @@ pub fn recovery_point_in_cold_storage(f: &Value) -> Vec<Rule> {
         if let Some(list) = points.as_array_mut() {
             list.push(listed.clone());
         }
-        Some(rest_json(json!({"RecoveryPoints": points, "NextToken": null})))
+        Some(rest_json(
+            json!({"RecoveryPoints": points, "NextToken": null}),
+        ))
     });
     let describe = on(&["backup:DescribeRecoveryPoint"], move |_r: &Request| {
         let mut point = cold.clone();

@@ -25,7 +25,7 @@ fn an_instances_restore_window_and_a_points_storage_tier_are_read() {
         - chrono::DateTime::parse_from_rfc3339(earliest)
             .unwrap()
             .with_timezone(&chrono::Utc))
-        .num_days();
+    .num_days();
     assert_eq!(days, 10, "{db:#}");
     assert!(db["latest_restorable_time"].is_string(), "{db:#}");
     assert!(db["created"].is_string(), "{db:#}");
@@ -33,7 +33,12 @@ fn an_instances_restore_window_and_a_points_storage_tier_are_read() {
         db["provenance"]["earliest_restorable_time"]["operation"],
         "rds:DescribeDBInstanceAutomatedBackups"
     );
-    expect(&findings, "backup.database-restore-window", &orders_db(), "PASS");
+    expect(
+        &findings,
+        "backup.database-restore-window",
+        &orders_db(),
+        "PASS",
+    );
     // One point is due in cold storage: only its tier is read.
     assert_eq!(proxy.count("backup:DescribeRecoveryPoint"), 1);
     let cold: Vec<&Value> = resources(&snapshot, "aws_backup_recovery_point")
@@ -71,17 +76,25 @@ fn denied_restore_windows_and_storage_tiers_are_gaps_never_passes() {
     let (ran, snapshot, findings, _proxy, _dir) = faulted_scan(rules, &[]);
     assert_eq!(ran.code, 3, "a scan with gaps: {}", ran.stderr);
     let db = resource(&snapshot, &orders_db());
-    assert_eq!(db["unread"][0]["group"], "earliest_restorable_time", "{db:#}");
+    assert_eq!(
+        db["unread"][0]["group"], "earliest_restorable_time",
+        "{db:#}"
+    );
     assert!(db["earliest_restorable_time"].is_null());
     assert!(
-        gaps(&snapshot)
-            .iter()
-            .any(|g| g["operation"] == "rds:DescribeDBInstanceAutomatedBackups"
-                && g["error_code"] == "AccessDenied"),
+        gaps(&snapshot).iter().any(
+            |g| g["operation"] == "rds:DescribeDBInstanceAutomatedBackups"
+                && g["error_code"] == "AccessDenied"
+        ),
         "{:#?}",
         gaps(&snapshot)
     );
-    expect(&findings, "backup.database-restore-window", &orders_db(), "GAP");
+    expect(
+        &findings,
+        "backup.database-restore-window",
+        &orders_db(),
+        "GAP",
+    );
     let unread: Vec<&Value> = resources(&snapshot, "aws_backup_recovery_point")
         .into_iter()
         .filter(|p| {
