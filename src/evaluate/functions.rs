@@ -411,6 +411,7 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
     register_related(ctx, &index, &touched);
     register_of_type(ctx, &index, &touched);
     register_of_type_where(ctx, &index, &touched);
+    register_all_of_type_in(ctx, &index, &touched);
     register_of_type_covering(ctx, &index, &touched);
     register_aged(ctx, &index);
     register_value_functions(ctx);
@@ -515,6 +516,66 @@ fn register_of_type(ctx: &mut Context<'_, '_>, index: &Arc<Index>, touched: &Arc
             }),
         );
     }
+}
+
+/// `all_of_type_in(type, region)`: every account's resources of the type in one region,
+/// with only the listing gaps that could hide one there (that region's, or a global
+/// listing's). A join on copies kept in one region (a disaster-recovery region) is then
+/// not made unknown by a listing that failed in another.
+fn register_all_of_type_in(
+    ctx: &mut Context<'_, '_>,
+    index: &Arc<Index>,
+    touched: &Arc<Mutex<Touched>>,
+) {
+    let (i, t) = (index.clone(), touched.clone());
+    let name = "all_of_type_in";
+    let _ = ctx.add_function(
+        name,
+        handler(move |ftx| {
+            let [type_name, region] = args(ftx)?;
+            let Some(type_name) = string_arg(name, &type_name)? else {
+                return Err(ExecutionError::function_error(name, "type name is null"));
+            };
+            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
+                return Err(ExecutionError::function_error(
+                    name,
+                    format!("unknown resource type `{type_name}`"),
+                ));
+            }
+            let Some(region) = string_arg(name, &region)? else {
+                return Err(ExecutionError::function_error(name, "region is null"));
+            };
+            let mut touched = t
+                .lock()
+                .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+            let gaps: Vec<String> = i
+                .gaps_by_account
+                .values()
+                .flatten()
+                .filter(|(_, t, r)| {
+                    t.as_str() == type_name.as_str()
+                        && (r.as_str() == region.as_str() || r == "global")
+                })
+                .map(|(id, ..)| id.clone())
+                .collect();
+            touched.gaps.extend(gaps);
+            if i.plan {
+                touched.partial.insert(type_name.to_string());
+            }
+            let positions: Vec<usize> = i
+                .of_type(&type_name)
+                .iter()
+                .copied()
+                .filter(|&pos| i.field_str(pos, "region") == Some(region.as_str()))
+                .collect();
+            for &pos in &positions {
+                touched.gaps.extend(i.unread[pos].iter().cloned());
+                touched.unknown.extend(i.unknown[pos].iter().cloned());
+                touched.joined.insert(pos);
+            }
+            Ok(CowVal::Owned(i.list(&positions)))
+        }),
+    );
 }
 
 /// `of_type_where(type, field, value)`.

@@ -34,6 +34,7 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("related", 1),
     ("of_type", 1),
     ("all_of_type", 1),
+    ("all_of_type_in", 2),
     ("of_type_where", 3),
     ("of_type_covering", 2),
     ("age_days", 1),
@@ -378,7 +379,11 @@ impl Walker<'_> {
                 }
                 if matches!(
                     call.func_name.as_str(),
-                    "of_type" | "all_of_type" | "of_type_where" | "of_type_covering"
+                    "of_type"
+                        | "all_of_type"
+                        | "all_of_type_in"
+                        | "of_type_where"
+                        | "of_type_covering"
                 ) && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
                     call.args.first().map(|a| &a.expr)
                 {
@@ -617,7 +622,11 @@ impl Walker<'_> {
                 if call.target.is_none()
                     && matches!(
                         call.func_name.as_str(),
-                        "of_type" | "all_of_type" | "of_type_where" | "of_type_covering"
+                        "of_type"
+                            | "all_of_type"
+                            | "all_of_type_in"
+                            | "of_type_where"
+                            | "of_type_covering"
                     ) =>
             {
                 match call.args.first().map(|a| &a.expr) {
