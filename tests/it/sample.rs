@@ -276,7 +276,7 @@ fn the_database_backups_show_their_deliberate_failures() {
                 "flightdeck-reporting".to_string(),
                 (
                     "FAIL".to_string(),
-                    owned(&["daily-kept", "weekly-kept", "monthly-kept"])
+                    owned(&["daily-kept", "weekly-kept", "monthly-kept", "spacing"])
                 )
             ),
         ])
