@@ -719,9 +719,9 @@ fn register_aged(ctx: &mut Context<'_, '_>, index: &Arc<Index>) {
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an
     // old snapshot gives the same verdicts.
     for (name, per) in [
-        ("age_days", 86_400i64),
-        ("age_hours", 3_600i64),
-        ("age_minutes", 60),
+        ("age_days", 86_400),
+        ("age_hours", 3_600),
+        ("age_minutes", 60i64),
     ] {
         let i = index.clone();
         let _ = ctx.add_function(name, move |ts: Value| -> Result<Value, ExecutionError> {
@@ -913,8 +913,8 @@ mod tests {
 
     /// The names `register` (through the `register_*` functions it calls) gives to
     /// `add_function`, read from this file's source: a literal name, or `name` bound by
-    /// `let name = "…"` or by a `for (name, …)` loop over tuples whose first items are the
-    /// names.
+    /// `let name = "…"` or by a `for (name, …) in [...]` loop over tuples whose first items
+    /// are the names.
     fn registered_names() -> BTreeSet<String> {
         let source = include_str!("functions.rs");
         // `register` and the `register_*` functions it calls: everything before the tests.
@@ -936,8 +936,10 @@ mod tests {
                     let line = &body[let_at.expect("a binding") + "let name = \"".len()..];
                     names.insert(line[..line.find('"').expect("literal ends")].to_string());
                 } else {
-                    let line = body[loop_at.expect("a loop binds name")..].lines().next();
-                    for item in line.expect("loop line").split("(\"").skip(1) {
+                    // The loop's head, up to its body (rustfmt may spread it on lines).
+                    let head = &body[loop_at.expect("a loop binds name")..];
+                    let head = &head[..head.find("] {").unwrap_or(head.len())];
+                    for item in head.split("(\"").skip(1) {
                         names.insert(item[..item.find('"').expect("literal ends")].to_string());
                     }
                 }
