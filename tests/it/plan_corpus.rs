@@ -152,6 +152,12 @@ fn terraform_0_15_provider_v3_parents_outside_the_plan_and_rds_defaults() {
         expect(&[
             // An unset retention is the API default, 1 day; below the 7 required.
             ("backup.rds-retention-period", "aws_db_instance.app", Fail),
+            // The window its backups can restore exists only once it runs.
+            (
+                "backup.database-restore-window",
+                "aws_db_instance.app",
+                Unknown
+            ),
             // Encrypted with no key: the AWS managed aws/rds key, a definite FAIL.
             (
                 "encryption.rds-instance-kms-cmk",
@@ -461,6 +467,11 @@ fn terraform_1_12_provider_v6_resource_regions_and_joins_without_an_account() {
     assert_eq!(
         judged(name),
         expect(&[
+            (
+                "backup.database-restore-window",
+                "aws_db_instance.reports",
+                Unknown
+            ),
             (
                 "backup.rds-retention-period",
                 "aws_db_instance.reports",
