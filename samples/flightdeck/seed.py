@@ -34,7 +34,11 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   Aeronet's site backups under sites/prod/ miss a Saturday weekly: times replayed); app-03
   keeps one monthly image (AMI) instead of two; growth-wordpress's one image is public;
   the web servers' six-hourly snapshots (times replayed) miss one run on web-02 (their
-  twice-daily copies in the utility account are all there).
+  twice-daily copies in the utility account are all there); the production databases'
+  backups per class: flightdeck-prod-pg keeps one monthly where its 100 days need three
+  and its DR copies in the utility account reach back 20 days of the 28 promised, the
+  weeklies and monthlies of both are RDS recovery points AWS Backup keeps warm (RDS has
+  no cold tier), and flightdeck-reporting's restore window covers two days of the seven.
 - network: SSH open to 0.0.0.0/0, RDP open to ::/0, all traffic open to 0.0.0.0/0, ports
   8000-9000 public; the staging VPC's default group keeps AWS's default rules; IMDSv1 on
   worker-05, worker-06 and growth-wordpress; an unlabelled VPC in us-east-1.
@@ -74,7 +78,8 @@ Two resource names carry HTML/script payloads for report-escaping tests: the Nam
 the scratch volume and of its snapshot (also the metrics-public group's Name tag, though
 the collector names groups by their group name).
 
-What moto cannot hold (recovery points and vault counts, backup selections, console
+What moto cannot hold (recovery points with their storage tier and vault counts, the
+databases' creation times and restore windows, backup selections, console
 sign-ins, the utility account's copy of a production database snapshot, the credential
 report's root row, the EBS default key, AWS-managed keys, snapshot start times, the KMS
 keys of EBS snapshots and of S3 replicas, the organisation's account list, opt-in regions,
@@ -617,15 +622,30 @@ DATABASES = [
 ]
 
 
+# The production databases the `production-db` plan backs up: tagged with it, so the
+# profiles' database backup promises apply to them (and to no other database).
+PRODUCTION_DB = ["flightdeck-prod-sql", "flightdeck-prod-pg", "flightdeck-reporting"]
+# What moto cannot date (replayed): when each production database was created (days
+# before the scan; moto stamps the seeding time) and how far back each one's automated
+# backups can restore (hours). flightdeck-reporting's automated backups restarted two days
+# ago: its restore window covers two days, not the seven promised.
+DB_CREATED_DAYS = {db: 100 for db in PRODUCTION_DB}
+DB_RESTORE_WINDOW_HOURS = {"flightdeck-prod-sql": 35 * 24, "flightdeck-prod-pg": 35 * 24,
+                           "flightdeck-reporting": 50.0}
+
+
 def seed_rds(e):
     for (db_id, account, region, engine, cls, key, retention, public, multi_az, protect, sg, storage,
          (env, owner, classification)) in DATABASES:
         rds = e.client(account, "rds", region)
+        tags = {"environment": env, "owner": owner, "data-classification": classification}
+        if db_id in PRODUCTION_DB:
+            tags["backup-policy"] = "production-db"
         args = dict(DBInstanceIdentifier=db_id, DBInstanceClass=cls, Engine=engine, AllocatedStorage=storage,
                     MasterUsername="fdadmin", MasterUserPassword="not-a-real-password-1",
                     StorageEncrypted=key is not None, BackupRetentionPeriod=retention, PubliclyAccessible=public,
                     MultiAZ=multi_az, DeletionProtection=protect, VpcSecurityGroupIds=[e.sgs[sg][2]],
-                    Tags=tag_list({"environment": env, "owner": owner, "data-classification": classification}))
+                    Tags=tag_list(tags))
         if key:
             args["KmsKeyId"] = e.key(key)
         rds.create_db_instance(**args)
@@ -1127,6 +1147,7 @@ def recovery_points(e):
                   key=key and "backup-vault-syd", plan="ebs-snapshots", rule_name="twice-daily-copy",
                   copied_from=PROD, source_vault=production, lifecycle={"DeleteAfterDays": 7})
     # Databases: daily (reporting's last good run is three days old), weekly, monthly, and copies.
+    # The two main databases keep their history (below); reporting has only its newest.
     for db_id, hours in [("flightdeck-prod-sql", 9.9), ("flightdeck-prod-pg", 9.8), ("flightdeck-reporting", 81.8)]:
         source = e.rds[db_id]["arn"]
         point(PROD, "production", SYD, source=source, source_type="RDS", hours=hours, key="prod-rds",
@@ -1147,6 +1168,27 @@ def recovery_points(e):
         point(BACKUP, "prod-copies", SYD, source=source, source_type="RDS", hours=hours - 0.7, key="backup-vault-syd",
               plan="production-db", rule_name=rule_name, copied_from=PROD, source_vault=production,
               lifecycle=e.plans["production-db"]["rules"][rule_name]["CopyActions"][0]["Lifecycle"])
+    # The history of the two main databases (100 days old): dailies back six weeks,
+    # weeklies back to the database's creation, and the utility account's daily DR copies
+    # back four weeks. flightdeck-prod-sql has three monthlies, reaching back to its
+    # creation; flightdeck-prod-pg only the newest monthly (its monthly class is short of
+    # its span) and DR copies for 20 days only (the copies older than that are missing).
+    history = [("flightdeck-prod-sql", 9.9, 3, 28), ("flightdeck-prod-pg", 9.8, 1, 20)]
+    for db_id, newest, monthlies, dr_days in history:
+        source = e.rds[db_id]["arn"]
+        for k in range(1, 42):
+            point(PROD, "production", SYD, source=source, source_type="RDS", hours=newest + 24 * k, key="prod-rds",
+                  plan="production-db", rule_name="daily")
+        for k in range(1, 15):
+            point(PROD, "production", SYD, source=source, source_type="RDS", hours=newest + 168 * k, key="prod-rds",
+                  plan="production-db", rule_name="weekly")
+        for k in range(1, monthlies):
+            point(PROD, "production", SYD, source=source, source_type="RDS", hours=newest + 480 + 730 * k,
+                  key="prod-rds", plan="production-db", rule_name="monthly")
+        for k in range(1, dr_days):
+            point(UTILITY, "dr", SYD, source=source, source_type="RDS", hours=newest - 0.95 + 24 * k, key="util-dr",
+                  plan="production-db", rule_name="daily", copied_from=PROD, source_vault=production,
+                  lifecycle={"DeleteAfterDays": 28})
     point(PROD, "Default", SYD, source=e.rds["flightdeck-staging-pg"]["arn"], source_type="RDS", hours=11.9,
           key="prod-staging", plan="staging", rule_name="daily")
     point(PROD, "melbourne", MEL, source=e.rds["flightdeck-dr-pg"]["arn"], source_type="RDS", hours=10.9,
@@ -1193,6 +1235,11 @@ def replay(e):
                          "points": 35},
         # The DR seed of flightdeck-prod-pg, copied into the utility account (moto cannot
         # copy a snapshot across accounts).
+        # The production databases' creation times and restore windows (moto dates neither),
+        # each with a resource id of its own (moto gives every instance the same one).
+        "databases": [{"account": PROD, "region": SYD, "id": db, "created_days_ago": DB_CREATED_DAYS[db],
+                       "restore_window_hours": DB_RESTORE_WINDOW_HOURS[db],
+                       "resource_id": "db-" + db.upper().replace("-", "")[:26]} for db in PRODUCTION_DB],
         "db_snapshots": [{"account": UTILITY, "region": SYD, "id": "flightdeck-prod-pg-dr-seed-2026-11",
                           "db": "flightdeck-prod-pg", "engine": "postgres", "version": "16.4", "storage": 500,
                           "key": e.key("util-dr"), "hours_ago": 762.0}],

@@ -863,6 +863,18 @@ pub struct RdsInstance {
     /// (`DBInstanceAutomatedBackupsReplications[].DBInstanceAutomatedBackupsArn`); empty
     /// when they are not replicated.
     pub backup_replication_regions: Vec<String>,
+    /// `InstanceCreateTime` (RFC 3339): a backup promise cannot reach back before it.
+    #[serde(default)]
+    pub created: Option<String>,
+    /// `LatestRestorableTime`: the latest time point-in-time recovery can restore to (the
+    /// transaction logs shipped so far); null when automated backups are off.
+    #[serde(default)]
+    pub latest_restorable_time: Option<String>,
+    /// The earliest time point-in-time recovery can restore to: `RestoreWindow.EarliestTime`
+    /// of the instance's automated backups (`rds:DescribeDBInstanceAutomatedBackups`, the one
+    /// with the instance's `DbiResourceId`); null when it has none.
+    #[serde(default)]
+    pub earliest_restorable_time: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -876,6 +888,14 @@ pub struct RdsSnapshot {
     pub encryption: Option<Encryption>,
     /// Accounts the snapshot is shared with; `all` = public.
     pub shared_with: Vec<String>,
+    /// `SourceDBSnapshotIdentifier`: "The DB snapshot ARN that the DB snapshot was copied
+    /// from. It only has a value in the case of a cross-account or cross-Region copy" (the
+    /// DBSnapshot data type); null for a snapshot taken here.
+    #[serde(default)]
+    pub source_snapshot: Option<String>,
+    /// `SourceRegion`: the region a cross-region copy was copied from.
+    #[serde(default)]
+    pub source_region: Option<String>,
 }
 
 /// One DB cluster (`rds:DescribeDBClusters`): Aurora, Multi-AZ DB clusters, and the
@@ -910,6 +930,15 @@ pub struct RdsCluster {
     /// its cross-region read replica clusters (`ReadReplicaIdentifiers`) and its source
     /// when it is one (`ReplicationSourceIdentifier`). Sorted, without duplicates.
     pub replica_regions: Vec<String>,
+    /// `ClusterCreateTime` (RFC 3339): a backup promise cannot reach back before it.
+    #[serde(default)]
+    pub created: Option<String>,
+    /// `EarliestRestorableTime` and `LatestRestorableTime`: the point-in-time recovery
+    /// window the cluster's backups and transaction logs cover (from the listing).
+    #[serde(default)]
+    pub earliest_restorable_time: Option<String>,
+    #[serde(default)]
+    pub latest_restorable_time: Option<String>,
 }
 
 /// One DB cluster snapshot (`rds:DescribeDBClusterSnapshots`), with who a manual one is
@@ -929,6 +958,11 @@ pub struct RdsClusterSnapshot {
     /// attribute `restore`); `all` = public. Empty for automated snapshots, which cannot
     /// be shared.
     pub shared_with: Vec<String>,
+    /// `SourceDBClusterSnapshotArn`: "If the DB cluster snapshot was copied from a source
+    /// DB cluster snapshot, the ARN for the source DB cluster snapshot, otherwise, a null
+    /// value" (the DBClusterSnapshot data type).
+    #[serde(default)]
+    pub source_snapshot: Option<String>,
 }
 
 /// One EFS file system (`elasticfilesystem:DescribeFileSystems`), with its backup policy
@@ -1472,6 +1506,22 @@ pub struct BackupRecoveryPoint {
     pub frequency: Option<String>,
     /// Account of the copy source when this point is a cross-account copy.
     pub copied_from_account: Option<String>,
+    /// `StorageClass`: `WARM`, `COLD` (moved to cold storage) or `DELETED`; null when AWS
+    /// does not say.
+    #[serde(default)]
+    pub storage_class: Option<String>,
+    /// `CalculatedLifecycle.DeleteAt` and `.MoveToColdStorageAt` (RFC 3339): when AWS
+    /// Backup will delete the point and move it to cold storage.
+    #[serde(default)]
+    pub delete_at: Option<String>,
+    #[serde(default)]
+    pub move_to_cold_storage_at: Option<String>,
+    /// `CreatedBy.BackupPlanId` and `.BackupRuleId`: the plan rule that created the point
+    /// (for a copy, the rule in the source account that made the original).
+    #[serde(default)]
+    pub backup_plan_id: Option<String>,
+    #[serde(default)]
+    pub backup_rule_id: Option<String>,
 }
 
 /// The type name of [`ChangeHistory`].

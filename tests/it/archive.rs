@@ -936,10 +936,16 @@ fn the_period_pack_shows_the_exception_with_its_dates_and_is_rebuilt_byte_for_by
             c["id"]
         );
     }
-    // Since the previous scan: exactly the bucket's findings, FAIL to PASS.
-    let changed = pack["since_previous"]["findings"]["changed"]
+    // Since the previous scan: exactly the bucket's findings, FAIL to PASS. (The three
+    // scans are one snapshot re-dated: a database's restore window is a span of times, so
+    // moving the collection time back moves it out of the window it covers; those
+    // findings change with the dates, not with the estate.)
+    let changed: Vec<&serde_json::Value> = pack["since_previous"]["findings"]["changed"]
         .as_array()
-        .unwrap();
+        .unwrap()
+        .iter()
+        .filter(|c| c["rule_id"] != "backup.database-restore-window")
+        .collect();
     assert!(!changed.is_empty());
     assert!(
         changed.iter().all(|c| c["resource"] == BROKEN

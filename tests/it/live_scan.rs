@@ -23,6 +23,7 @@ mod backup;
 mod cloudtrail;
 mod config_inventory;
 mod credentials;
+mod database_backups;
 mod dynamodb;
 mod ecr;
 mod efs;

@@ -547,6 +547,7 @@ fn backup_operation(request: &Request) -> String {
         ("GET", ["backup-vaults", _, "recovery-points"]) => {
             "ListRecoveryPointsByBackupVault".into()
         }
+        ("GET", ["backup-vaults", _, "recovery-points", _]) => "DescribeRecoveryPoint".into(),
         ("GET", ["restore-testing", "plans"]) => "ListRestoreTestingPlans".into(),
         ("GET", ["restore-testing", "plans", _]) => "GetRestoreTestingPlan".into(),
         ("GET", ["restore-jobs"]) => "ListRestoreJobs".into(),

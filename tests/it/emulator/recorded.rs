@@ -1850,4 +1850,129 @@ pub fn function_keys(full: Option<&Value>) -> Rule {
             }))
         })
     })
+/// One DB instance `orders-db` in ap-southeast-2 (created 30 days ago, restorable to five
+/// minutes ago), as the DBInstance data type shows it, and its automated backups as
+/// `DescribeDBInstanceAutomatedBackups` returns them: the instance's own (same
+/// `DbiResourceId`, restorable from ten days ago) and a retained one of an earlier
+/// instance of the same name (another resource id, restorable from 40 days ago), which is
+/// not this instance's window. Moto gives automated backups no `RestoreWindow`.
+pub fn instance_with_restore_window(account: &str) -> Rule {
+    let account = account.to_string();
+    let at = |hours: i64| {
+        (Utc::now() - Duration::hours(hours))
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    let (created, earliest, retained, latest) = (at(30 * 24), at(10 * 24), at(40 * 24), {
+        (Utc::now() - Duration::minutes(5))
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    });
+    on(
+        &[
+            "rds:DescribeDBInstances",
+            "rds:DescribeDBInstanceAutomatedBackups",
+        ],
+        move |r: &Request| {
+            if r.region != "ap-southeast-2" {
+                let (op, list) = if r.operation == "rds:DescribeDBInstances" {
+                    ("DescribeDBInstances", "<DBInstances/>")
+                } else {
+                    (
+                        "DescribeDBInstanceAutomatedBackups",
+                        "<DBInstanceAutomatedBackups/>",
+                    )
+                };
+                return query_xml("rds", op, list);
+            }
+            if r.operation == "rds:DescribeDBInstances" {
+                return query_xml(
+                    "rds",
+                    "DescribeDBInstances",
+                    &format!(
+                        "<DBInstances><DBInstance>\
+                           <DBInstanceIdentifier>orders-db</DBInstanceIdentifier>\
+                           <DBInstanceArn>arn:aws:rds:ap-southeast-2:{account}:db:orders-db</DBInstanceArn>\
+                           <DbiResourceId>db-ORDERS2NEWRESOURCEID000001</DbiResourceId>\
+                           <DBInstanceClass>db.r6g.large</DBInstanceClass><Engine>postgres</Engine>\
+                           <DBInstanceStatus>available</DBInstanceStatus>\
+                           <InstanceCreateTime>{created}</InstanceCreateTime>\
+                           <LatestRestorableTime>{latest}</LatestRestorableTime>\
+                           <StorageEncrypted>false</StorageEncrypted>\
+                           <BackupRetentionPeriod>14</BackupRetentionPeriod>\
+                           <PubliclyAccessible>false</PubliclyAccessible><MultiAZ>false</MultiAZ>\
+                           <DeletionProtection>true</DeletionProtection>\
+                           <ReadReplicaDBInstanceIdentifiers/><ReadReplicaDBClusterIdentifiers/>\
+                           <TagList/>\
+                         </DBInstance></DBInstances>"
+                    ),
+                );
+            }
+            let backup = |resource_id: &str, earliest: &str, status: &str| {
+                format!(
+                    "<DBInstanceAutomatedBackup>\
+                       <DBInstanceArn>arn:aws:rds:ap-southeast-2:{account}:db:orders-db</DBInstanceArn>\
+                       <DbiResourceId>{resource_id}</DbiResourceId><Region>ap-southeast-2</Region>\
+                       <DBInstanceIdentifier>orders-db</DBInstanceIdentifier>\
+                       <RestoreWindow><EarliestTime>{earliest}</EarliestTime><LatestTime>{latest}</LatestTime></RestoreWindow>\
+                       <Status>{status}</Status><Engine>postgres</Engine><BackupRetentionPeriod>14</BackupRetentionPeriod>\
+                       <DBInstanceAutomatedBackupsArn>arn:aws:rds:ap-southeast-2:{account}:auto-backup:ab-{}</DBInstanceAutomatedBackupsArn>\
+                     </DBInstanceAutomatedBackup>",
+                    resource_id.to_lowercase()
+                )
+            };
+            query_xml(
+                "rds",
+                "DescribeDBInstanceAutomatedBackups",
+                &format!(
+                    "<DBInstanceAutomatedBackups>{}{}</DBInstanceAutomatedBackups>",
+                    backup("db-ORDERS2NEWRESOURCEID000001", &earliest, "active"),
+                    backup("db-ORDERS1OLDRESOURCEID000001", &retained, "retained"),
+                ),
+            )
+        },
+    )
+}
+
+/// The `main` vault's recovery points (see [`recovery_points`]) plus a weekly RDS point of
+/// 40 days ago whose lifecycle moved it to cold storage after 7 days, and
+/// `DescribeRecoveryPoint` for it as the API reference shows it (`StorageClass` `COLD`;
+/// moto implements neither the tier nor the call).
+pub fn recovery_point_in_cold_storage(f: &Value) -> Vec<Rule> {
+    let account = s(f, "account");
+    let arn = format!(
+        "arn:aws:rds:ap-southeast-2:{account}:snapshot:awsbackup:job-0c01d000-1111-4222-8333-444455556666"
+    );
+    let mut cold = recovery_points(f)[0].clone();
+    cold["RecoveryPointArn"] = json!(arn);
+    cold["CreationDate"] = json!(epoch(40 * 24));
+    cold["CompletionDate"] = json!(epoch(40 * 24 - 1));
+    cold["Lifecycle"] = json!({"MoveToColdStorageAfterDays": 7, "DeleteAfterDays": 365});
+    cold["CalculatedLifecycle"] =
+        json!({"MoveToColdStorageAt": epoch(33 * 24), "DeleteAt": epoch(40 * 24 - 365 * 24)});
+    let f1 = f.clone();
+    let listed = cold.clone();
+    // Only the `main` vault's listing: the other vaults are left to the next rule.
+    let list: Rule = Box::new(move |r: &Request| {
+        let vault = r.segments().get(1).cloned().unwrap_or_default();
+        if r.operation != "backup:ListRecoveryPointsByBackupVault"
+            || vault != "main"
+            || r.region != "ap-southeast-2"
+        {
+            return None;
+        }
+        let mut points = recovery_points(&f1);
+        if let Some(list) = points.as_array_mut() {
+            list.push(listed.clone());
+        }
+        Some(rest_json(
+            json!({"RecoveryPoints": points, "NextToken": null}),
+        ))
+    });
+    let describe = on(&["backup:DescribeRecoveryPoint"], move |_r: &Request| {
+        let mut point = cold.clone();
+        point["StorageClass"] = json!("COLD");
+        rest_json(point)
+    });
+    vec![list, describe]
 }
