@@ -36,6 +36,7 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("all_of_type", 1),
     ("of_type_where", 3),
     ("of_type_covering", 2),
+    ("of_type_in_accounts", 2),
     ("age_days", 1),
     ("age_hours", 1),
     ("is_public_cidr", 1),
@@ -376,7 +377,11 @@ impl Walker<'_> {
                 }
                 if matches!(
                     call.func_name.as_str(),
-                    "of_type" | "all_of_type" | "of_type_where" | "of_type_covering"
+                    "of_type"
+                        | "all_of_type"
+                        | "of_type_where"
+                        | "of_type_covering"
+                        | "of_type_in_accounts"
                 ) && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
                     call.args.first().map(|a| &a.expr)
                 {
@@ -615,7 +620,11 @@ impl Walker<'_> {
                 if call.target.is_none()
                     && matches!(
                         call.func_name.as_str(),
-                        "of_type" | "all_of_type" | "of_type_where" | "of_type_covering"
+                        "of_type"
+                        | "all_of_type"
+                        | "of_type_where"
+                        | "of_type_covering"
+                        | "of_type_in_accounts"
                     ) =>
             {
                 match call.args.first().map(|a| &a.expr) {
