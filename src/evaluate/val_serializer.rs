@@ -11,7 +11,9 @@
 use std::collections::HashMap;
 use std::fmt::Display;
 
-use cel::common::types::{CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString};
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
+};
 use cel::common::value::Val;
 use serde::ser::{self, Serialize};
 

@@ -621,10 +621,10 @@ impl Walker<'_> {
                     && matches!(
                         call.func_name.as_str(),
                         "of_type"
-                        | "all_of_type"
-                        | "of_type_where"
-                        | "of_type_covering"
-                        | "of_type_in_accounts"
+                            | "all_of_type"
+                            | "of_type_where"
+                            | "of_type_covering"
+                            | "of_type_in_accounts"
                     ) =>
             {
                 match call.args.first().map(|a| &a.expr) {
