@@ -82,7 +82,7 @@ impl Index {
         let values = Arc::new(super::parallel::map(
             resources,
             || (),
-            |_, r| super::values::to_val(&super::resource_view(r)),
+            |_, r| super::resource_val(r),
         ));
         let unread: Vec<Vec<String>> = resources
             .iter()
@@ -413,6 +413,7 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
     register_of_type_where(ctx, &index, &touched);
     register_all_of_type_in(ctx, &index, &touched);
     register_of_type_covering(ctx, &index, &touched);
+    register_of_type_in_accounts(ctx, &index, &touched);
     register_aged(ctx, &index);
     register_value_functions(ctx);
 }
@@ -683,6 +684,73 @@ fn register_of_type_covering(
             }
             touched.joined.extend(returned.iter().copied());
             Ok(CowVal::Owned(i.list(&returned)))
+        }),
+    );
+}
+
+/// `of_type_in_accounts(type, accounts)`.
+fn register_of_type_in_accounts(
+    ctx: &mut Context<'_, '_>,
+    index: &Arc<Index>,
+    touched: &Arc<Mutex<Touched>>,
+) {
+    // The resources of `type` in the named accounts: the same resources, in the same
+    // order, as `all_of_type(type).filter(x, x.account in accounts)`, through the index by
+    // (type, account), so a rule about copies in the backup accounts does not filter every
+    // account's resources for every resource it judges (quadratic in the snapshot). The
+    // listing gaps of `type` in those accounts are recorded, and the caveats of what it
+    // returns; another account's gap cannot hide a resource in these.
+    let (i, t) = (index.clone(), touched.clone());
+    let name = "of_type_in_accounts";
+    let _ = ctx.add_function(
+        name,
+        handler(move |ftx| {
+            let [type_name, accounts] = args(ftx)?;
+            let Some(type_name) = string_arg(name, &type_name)? else {
+                return Err(ExecutionError::function_error(name, "type name is null"));
+            };
+            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
+                return Err(ExecutionError::function_error(
+                    name,
+                    format!("unknown resource type `{type_name}`"),
+                ));
+            }
+            let accounts: Vec<Arc<String>> = match &accounts {
+                Value::List(items) => items
+                    .iter()
+                    .map(|a| {
+                        string_arg(name, a)?.ok_or_else(|| {
+                            ExecutionError::function_error(name, "an account id is null")
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+                other => {
+                    return Err(ExecutionError::function_error(
+                        name,
+                        format!("expected a list of account ids, got {}", other.type_of()),
+                    ));
+                }
+            };
+            let mut touched = t
+                .lock()
+                .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+            if i.plan {
+                touched.partial.insert(type_name.to_string());
+            }
+            let mut positions = Vec::new();
+            for account in &accounts {
+                let gaps = i.gaps_for(&type_name, Some(account.as_str()));
+                touched.gaps.extend(gaps.iter().cloned());
+                positions.extend_from_slice(i.of_type_in(&type_name, Some(account.as_str())));
+            }
+            positions.sort_unstable();
+            positions.dedup();
+            for &pos in &positions {
+                touched.gaps.extend(i.unread[pos].iter().cloned());
+                touched.unknown.extend(i.unknown[pos].iter().cloned());
+                touched.joined.insert(pos);
+            }
+            Ok(CowVal::Owned(i.list(&positions)))
         }),
     );
 }

@@ -37,6 +37,7 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("all_of_type_in", 2),
     ("of_type_where", 3),
     ("of_type_covering", 2),
+    ("of_type_in_accounts", 2),
     ("age_days", 1),
     ("age_hours", 1),
     ("age_minutes", 1),
@@ -384,6 +385,7 @@ impl Walker<'_> {
                         | "all_of_type_in"
                         | "of_type_where"
                         | "of_type_covering"
+                        | "of_type_in_accounts"
                 ) && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
                     call.args.first().map(|a| &a.expr)
                 {
@@ -627,6 +629,7 @@ impl Walker<'_> {
                             | "all_of_type_in"
                             | "of_type_where"
                             | "of_type_covering"
+                            | "of_type_in_accounts"
                     ) =>
             {
                 match call.args.first().map(|a| &a.expr) {
