@@ -1850,6 +1850,8 @@ pub fn function_keys(full: Option<&Value>) -> Rule {
             }))
         })
     })
+}
+
 /// One DB instance `orders-db` in ap-southeast-2 (created 30 days ago, restorable to five
 /// minutes ago), as the DBInstance data type shows it, and its automated backups as
 /// `DescribeDBInstanceAutomatedBackups` returns them: the instance's own (same
