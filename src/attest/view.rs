@@ -205,7 +205,7 @@ pub struct GapRow {
 }
 
 /// The most rules the body's table of exceptions gives a row, most severe first. The body
-/// must fit on three pages whatever the rule pack and the account hold, and the rows grow
+/// must fit on four pages whatever the rule pack and the account hold, and the rows grow
 /// with the rules (each new rule that finds something adds one); the rules past this many
 /// are counted in one line under the table, and Annex A lists every finding of every rule.
 /// A rule whose waiver expired keeps its row wherever it ranks: an approval that lapsed is
