@@ -368,6 +368,24 @@ fn string_arg(function: &str, value: &Value) -> Result<Option<Arc<String>>, Exec
     }
 }
 
+/// A join's first argument: the name of a registered resource type. A null or unknown
+/// name is an error of the rule, never an empty join.
+fn type_arg(function: &str, value: &Value) -> Result<Arc<String>, ExecutionError> {
+    let Some(type_name) = string_arg(function, value)? else {
+        return Err(ExecutionError::function_error(
+            function,
+            "type name is null",
+        ));
+    };
+    if !RESOURCE_TYPES.contains(&type_name.as_str()) {
+        return Err(ExecutionError::function_error(
+            function,
+            format!("unknown resource type `{type_name}`"),
+        ));
+    }
+    Ok(type_name)
+}
+
 /// A function that takes its arguments and gives its result as the interpreter's own
 /// values: a join hands over the resources it returns without copying them through
 /// `Value` (a resource is a map of maps; a copy of each, in and out, was most of the cost
@@ -488,15 +506,7 @@ fn register_of_type(ctx: &mut Context<'_, '_>, index: &Arc<Index>, touched: &Arc
             name,
             handler(move |ftx| {
                 let [type_name] = args(ftx)?;
-                let Some(type_name) = string_arg(name, &type_name)? else {
-                    return Err(ExecutionError::function_error(name, "type name is null"));
-                };
-                if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                    return Err(ExecutionError::function_error(
-                        name,
-                        format!("unknown resource type `{type_name}`"),
-                    ));
-                }
+                let type_name = type_arg(name, &type_name)?;
                 let mut touched = t
                     .lock()
                     .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
@@ -534,15 +544,7 @@ fn register_all_of_type_in(
         name,
         handler(move |ftx| {
             let [type_name, region] = args(ftx)?;
-            let Some(type_name) = string_arg(name, &type_name)? else {
-                return Err(ExecutionError::function_error(name, "type name is null"));
-            };
-            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                return Err(ExecutionError::function_error(
-                    name,
-                    format!("unknown resource type `{type_name}`"),
-                ));
-            }
+            let type_name = type_arg(name, &type_name)?;
             let Some(region) = string_arg(name, &region)? else {
                 return Err(ExecutionError::function_error(name, "region is null"));
             };
@@ -594,15 +596,7 @@ fn register_of_type_where(
         name,
         handler(move |ftx| {
             let [type_name, field, value] = args(ftx)?;
-            let Some(type_name) = string_arg(name, &type_name)? else {
-                return Err(ExecutionError::function_error(name, "type name is null"));
-            };
-            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                return Err(ExecutionError::function_error(
-                    name,
-                    format!("unknown resource type `{type_name}`"),
-                ));
-            }
+            let type_name = type_arg(name, &type_name)?;
             let Some(field) = string_arg(name, &field)? else {
                 return Err(ExecutionError::function_error(name, "field name is null"));
             };
@@ -655,15 +649,7 @@ fn register_of_type_covering(
         name,
         handler(move |ftx| {
             let [type_name, flag] = args(ftx)?;
-            let Some(type_name) = string_arg(name, &type_name)? else {
-                return Err(ExecutionError::function_error(name, "type name is null"));
-            };
-            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                return Err(ExecutionError::function_error(
-                    name,
-                    format!("unknown resource type `{type_name}`"),
-                ));
-            }
+            let type_name = type_arg(name, &type_name)?;
             let Some(flag) = string_arg(name, &flag)? else {
                 return Err(ExecutionError::function_error(name, "field name is null"));
             };
@@ -706,15 +692,7 @@ fn register_of_type_in_accounts(
         name,
         handler(move |ftx| {
             let [type_name, accounts] = args(ftx)?;
-            let Some(type_name) = string_arg(name, &type_name)? else {
-                return Err(ExecutionError::function_error(name, "type name is null"));
-            };
-            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                return Err(ExecutionError::function_error(
-                    name,
-                    format!("unknown resource type `{type_name}`"),
-                ));
-            }
+            let type_name = type_arg(name, &type_name)?;
             let accounts: Vec<Arc<String>> = match &accounts {
                 Value::List(items) => items
                     .iter()
