@@ -28,17 +28,24 @@ const TYPES: &[&str] = &["aws_lambda_function"];
 /// What replaces each environment variable's value in the kept response.
 const NOT_KEPT: &str = "(value not kept by assay)";
 
+/// What replaces a `ListFunctions` response that is not JSON: the values in it could not
+/// be removed, so none of it is kept.
+const NOT_READABLE: &str =
+    "{\"assay\":\"response not kept: not JSON, so its environment values could not be removed\"}";
+
 /// The response of `operation` as assay keeps it: for `lambda:ListFunctions`, with the
 /// value of every environment variable replaced by [`NOT_KEPT`]. `ListFunctions` returns
 /// the variables in clear ("Environment: The function's environment variables", the
 /// `FunctionConfiguration` data type), and they commonly hold credentials; the evidence
-/// needs only their names. Any other response, or one that is not JSON, is kept as it is.
+/// needs only their names. A `ListFunctions` response that cannot be read as JSON is not
+/// kept at all ([`NOT_READABLE`]): it could hold the values, and the SDK could not have
+/// read it either. Any other operation's response is kept as it is.
 pub fn redact_response(operation: &str, body: String) -> String {
     if operation != "lambda:ListFunctions" {
         return body;
     }
     let Ok(mut parsed) = serde_json::from_str::<Value>(&body) else {
-        return body;
+        return NOT_READABLE.to_string();
     };
     let Some(functions) = parsed.get_mut("Functions").and_then(Value::as_array_mut) else {
         return body;
@@ -178,5 +185,13 @@ mod tests {
             redact_response("sqs:ListQueues", "{\"a\":\"hunter2\"}".into()),
             "{\"a\":\"hunter2\"}"
         );
+    }
+
+    #[test]
+    fn a_list_functions_response_that_is_not_json_is_not_kept() {
+        let kept = redact_response("lambda:ListFunctions", "DB_PASSWORD=hunter2 <".into());
+        assert!(!kept.contains("hunter2"), "{kept}");
+        assert_eq!(kept, NOT_READABLE);
+        assert!(serde_json::from_str::<Value>(&kept).is_ok());
     }
 }
