@@ -21,6 +21,7 @@ macro_rules! service_client {
 mod ami;
 pub mod aws;
 mod backup;
+mod budget;
 mod cloudtrail;
 mod config;
 mod config_aggregate;
@@ -654,7 +655,7 @@ async fn identify(
 ) -> Result<(String, String), CollectError> {
     let sts = aws_sdk_sts::Client::new(config);
     match recorder
-        .call(region, "sts:GetCallerIdentity", |c| {
+        .call("", region, "sts:GetCallerIdentity", |c| {
             sts.get_caller_identity().customize().interceptor(c).send()
         })
         .await
@@ -746,7 +747,7 @@ async fn assume(
         .build();
     let sts = aws_sdk_sts::Client::new(&config);
     match recorder
-        .call(region, "sts:AssumeRole", |c| {
+        .call(account_of(role_arn), region, "sts:AssumeRole", |c| {
             sts.get_caller_identity().customize().interceptor(c).send()
         })
         .await
@@ -761,6 +762,11 @@ async fn assume(
             e.failure.code, e.failure.message
         )),
     }
+}
+
+/// The account of an IAM ARN (`arn:aws:iam::ACCOUNT:role/…`); empty when it has none.
+fn account_of(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or("")
 }
 
 /// An account that could not be entered: every region unread, one gap covering all types.

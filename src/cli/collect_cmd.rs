@@ -48,7 +48,8 @@ pub struct AwsArgs {
     /// Endpoint override (emulators); also read from AWS_ENDPOINT_URL.
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
-    /// Attempts per call, first included (adaptive retry absorbs throttling).
+    /// Attempts per call, first included (the SDK's retries with backoff; a call still
+    /// throttled after them waits and is asked again, about 2 minutes in all).
     #[arg(long, default_value_t = 5)]
     pub max_attempts: u32,
     /// Seconds one call may take, retries included.

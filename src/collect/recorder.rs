@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -14,6 +15,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use chrono::{DateTime, Utc};
 
 use super::aws::{Capture, Captured, Failure, FailureKind, classify};
+use super::budget::Budgets;
 use super::operations;
 use super::progress::Progress;
 use crate::snapshot::{Gap, Provenance, RawResponse, sha256_hex};
@@ -35,7 +37,78 @@ struct State {
 pub struct Recorder {
     state: Mutex<State>,
     calls: AtomicU64,
+    budgets: Budgets,
     pub progress: Progress,
+}
+
+/// How long a call still throttled after the SDK's own attempts (each with its backoff)
+/// waits before it is asked again, round after round (each wait ±50 %, so calls throttled
+/// together do not come back together): about 2 minutes in all before throttling becomes
+/// a gap.
+pub const PATIENCE: &[Duration] = &[
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+    Duration::from_secs(16),
+    Duration::from_secs(30),
+    Duration::from_secs(30),
+];
+
+/// `wait` scaled by a random factor in [0.5, 1.5).
+fn jittered(wait: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    wait.mul_f64(0.5 + (random % 1000) as f64 / 1000.0)
+}
+
+/// Why a call run on a worker gave no answer.
+enum CallFault<E> {
+    Sdk(SdkError<E, HttpResponse>),
+    /// The runtime stopped before the call ended.
+    Cancelled(Failure),
+}
+
+fn cancelled() -> Failure {
+    Failure {
+        kind: FailureKind::Service,
+        code: "Cancelled".into(),
+        message: "the call was cancelled before it ended (the runtime stopped)".into(),
+    }
+}
+
+/// What a call's last attempt answered: its raw response with the SHA-256 of its body.
+type Answer = Option<(String, Captured)>;
+
+/// Runs one SDK call on the runtime's worker threads, and takes its raw response and the
+/// response's hash there too. Dropped before it ends (its collector was dropped), the
+/// call is stopped.
+async fn on_worker<T, E>(
+    call: impl Future<Output = Result<T, SdkError<E, HttpResponse>>> + Send + 'static,
+    capture: Capture,
+) -> (Result<T, CallFault<E>>, Answer)
+where
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    struct AbortOnDrop<R>(tokio::task::JoinHandle<R>);
+    impl<R> Drop for AbortOnDrop<R> {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let mut task = AbortOnDrop(tokio::spawn(async move {
+        let result = call.await;
+        let answer = capture.take().map(|c| (sha256_hex(c.body.as_bytes()), c));
+        (result, answer)
+    }));
+    match (&mut task.0).await {
+        Ok((result, answer)) => (result.map_err(CallFault::Sdk), answer),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => (Err(CallFault::Cancelled(cancelled())), None),
+    }
 }
 
 impl Recorder {
@@ -43,6 +116,7 @@ impl Recorder {
         Recorder {
             state: Mutex::new(State::default()),
             calls: AtomicU64::new(0),
+            budgets: Budgets::default(),
             progress,
         }
     }
@@ -53,16 +127,27 @@ impl Recorder {
 
     /// Runs one AWS call. `operation` is the API operation as `service:OperationName`; it
     /// must be declared in [`operations::declared`]. `send` gets a [`Capture`] to attach
-    /// with `customize().interceptor(..)`.
+    /// with `customize().interceptor(..)`; it builds the request again when the call is
+    /// asked again.
+    ///
+    /// The call first takes a slot in the budget of its account, region and API family
+    /// ([`super::budget`]), and runs on the runtime's worker threads (the SDK's request
+    /// machinery, signing and parsing are most of a scan's CPU; the collector that awaits
+    /// it stays where it was, so what it builds, and in what order, does not change).
+    /// When AWS still throttles it after the SDK's own attempts, it waits and asks again
+    /// (up to [`PATIENCE`]), as a patient client would: throttling says "later", not "no",
+    /// so it is a gap only when it outlasts all of that.
     pub async fn call<T, E, Fut>(
         &self,
+        account: &str,
         region: &str,
         operation: &'static str,
-        send: impl FnOnce(Capture) -> Fut,
+        mut send: impl FnMut(Capture) -> Fut,
     ) -> Result<(T, Provenance), CallError>
     where
-        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-        E: ProvideErrorMetadata + std::error::Error + 'static,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>> + Send + 'static,
+        T: Send + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + 'static,
     {
         if operations::iam_action(operation).is_none() {
             // A programming error, surfaced as a gap so a scan never silently uses an
@@ -78,45 +163,69 @@ impl Recorder {
                 provenance: None,
             });
         }
-        let capture = Capture::default();
-        let called_at = Utc::now();
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        self.progress.call();
-        let result = send(capture.clone()).await;
-        self.progress.retried(capture.attempts().saturating_sub(1));
-        let provenance = capture
-            .take()
-            .map(|c| self.keep(operation, region, called_at, c));
-        match result {
-            Ok(value) => {
-                let provenance = provenance.unwrap_or_else(|| {
-                    self.keep(
-                        operation,
-                        region,
-                        called_at,
-                        Captured {
-                            body: "(no response body was captured)".into(),
-                            ..Captured::default()
-                        },
-                    )
-                });
-                Ok((value, provenance))
+        let budget = self.budgets.of(account, region, operation);
+        let mut waits = PATIENCE.iter();
+        loop {
+            let mut slot = budget.acquire().await;
+            let capture = Capture::default();
+            let called_at = Utc::now();
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            self.progress.call();
+            let (result, captured) = on_worker(send(capture.clone()), capture.clone()).await;
+            self.progress.retried(capture.attempts().saturating_sub(1));
+            if capture.throttled_attempts() > 0 {
+                slot.throttled();
             }
-            Err(error) => Err(CallError {
-                failure: classify(&error),
-                provenance,
-            }),
+            drop(slot);
+            let failure = match &result {
+                Err(CallFault::Sdk(error)) => Some(classify(error)),
+                Err(CallFault::Cancelled(failure)) => Some(failure.clone()),
+                Ok(_) => None,
+            };
+            if let Some(wait) = failure
+                .as_ref()
+                .filter(|f| f.kind == FailureKind::Throttled)
+                .and_then(|_| waits.next())
+            {
+                tokio::time::sleep(jittered(*wait)).await;
+                continue;
+            }
+            let provenance =
+                captured.map(|(hash, c)| self.keep(operation, region, called_at, hash, c));
+            return match (result.ok(), failure) {
+                (Some(value), _) => {
+                    let provenance = provenance.unwrap_or_else(|| {
+                        let body = "(no response body was captured)";
+                        self.keep(
+                            operation,
+                            region,
+                            called_at,
+                            sha256_hex(body.as_bytes()),
+                            Captured {
+                                body: body.into(),
+                                ..Captured::default()
+                            },
+                        )
+                    });
+                    Ok((value, provenance))
+                }
+                (None, failure) => Err(CallError {
+                    failure: failure.unwrap_or_else(cancelled),
+                    provenance,
+                }),
+            };
         }
     }
 
+    /// Keeps a raw response under `hash`, the SHA-256 of its body.
     fn keep(
         &self,
         operation: &str,
         region: &str,
         called_at: DateTime<Utc>,
+        hash: String,
         captured: Captured,
     ) -> Provenance {
-        let hash = sha256_hex(captured.body.as_bytes());
         if let Ok(mut state) = self.state.lock() {
             state.raw.entry(hash.clone()).or_insert(RawResponse {
                 operation: operation.to_string(),
