@@ -266,6 +266,9 @@ pub struct CollectOptions {
     pub shard: Option<shard::Shard>,
     /// Per-resource calls in flight per service and region.
     pub concurrency: usize,
+    /// How long, in all, a call still throttled after the SDK's attempts is waited for and
+    /// asked again ([`recorder::patience`]).
+    pub throttle_patience: Duration,
     /// Show a progress bar on stderr (only drawn on a terminal).
     pub progress: bool,
     /// The AWS Config aggregator (in the caller's account and the home region) whose
@@ -293,6 +296,7 @@ impl Default for CollectOptions {
             org_management_role: None,
             shard: None,
             concurrency: 8,
+            throttle_patience: Duration::from_secs(120),
             progress: true,
             config_aggregator: None,
             backup_locations: Vec::new(),
@@ -409,7 +413,8 @@ const ACCOUNTS_IN_FLIGHT: usize = 16;
 
 /// Scans and returns a sealed snapshot.
 pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError> {
-    let recorder = Recorder::new(progress::Progress::new(options.progress));
+    let recorder = Recorder::new(progress::Progress::new(options.progress))
+        .with_patience(recorder::patience(options.throttle_patience));
     let home = options
         .regions
         .first()

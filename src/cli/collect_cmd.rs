@@ -55,6 +55,11 @@ pub struct AwsArgs {
     /// Seconds one call may take, retries included.
     #[arg(long, default_value_t = 60)]
     pub call_timeout: u64,
+    /// Seconds, in all, a call AWS still throttles after the SDK's attempts is waited for
+    /// and asked again before it is a gap (throttling says "later", not "no"); 0 makes it a
+    /// gap at once.
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    pub throttle_patience: u64,
     /// Per-resource calls in flight per service and region.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
@@ -88,6 +93,7 @@ impl AwsArgs {
             org_management_role: self.org_management_role.clone(),
             shard: self.shard,
             concurrency: self.concurrency.max(1),
+            throttle_patience: Duration::from_secs(self.throttle_patience),
             progress: true,
             config_aggregator: self.config_aggregator.clone(),
             backup_locations: self.s3_backups.clone(),

@@ -38,22 +38,27 @@ pub struct Recorder {
     state: Mutex<State>,
     calls: AtomicU64,
     budgets: Budgets,
+    /// The waits of [`patience`].
+    patience: Vec<Duration>,
     pub progress: Progress,
 }
 
-/// How long a call still throttled after the SDK's own attempts (each with its backoff)
-/// waits before it is asked again, round after round (each wait ±50 %, so calls throttled
-/// together do not come back together): about 2 minutes in all before throttling becomes
-/// a gap.
-pub const PATIENCE: &[Duration] = &[
-    Duration::from_secs(1),
-    Duration::from_secs(2),
-    Duration::from_secs(4),
-    Duration::from_secs(8),
-    Duration::from_secs(16),
-    Duration::from_secs(30),
-    Duration::from_secs(30),
-];
+/// The waits before each time a call still throttled after the SDK's own attempts (each
+/// with its backoff) is asked again: 1 s, doubling up to 30 s, as many as fit in `total`
+/// (the last one shortened to fit). Each is jittered ±50 % when waited, so calls throttled
+/// together do not come back together.
+pub fn patience(total: Duration) -> Vec<Duration> {
+    let mut waits = Vec::new();
+    let mut left = total;
+    let mut next = Duration::from_secs(1);
+    while !left.is_zero() {
+        let wait = next.min(left);
+        waits.push(wait);
+        left -= wait;
+        next = (next * 2).min(Duration::from_secs(30));
+    }
+    waits
+}
 
 /// `wait` scaled by a random factor in [0.5, 1.5).
 fn jittered(wait: Duration) -> Duration {
@@ -117,8 +122,15 @@ impl Recorder {
             state: Mutex::new(State::default()),
             calls: AtomicU64::new(0),
             budgets: Budgets::default(),
+            patience: patience(Duration::from_secs(120)),
             progress,
         }
+    }
+
+    /// The same recorder waiting `waits` (from [`patience`]) for throttled calls.
+    pub fn with_patience(mut self, waits: Vec<Duration>) -> Recorder {
+        self.patience = waits;
+        self
     }
 
     pub fn calls(&self) -> u64 {
@@ -135,7 +147,7 @@ impl Recorder {
     /// machinery, signing and parsing are most of a scan's CPU; the collector that awaits
     /// it stays where it was, so what it builds, and in what order, does not change).
     /// When AWS still throttles it after the SDK's own attempts, it waits and asks again
-    /// (up to [`PATIENCE`]), as a patient client would: throttling says "later", not "no",
+    /// (the recorder's [`patience`]), as a patient client would: throttling says "later", not "no",
     /// so it is a gap only when it outlasts all of that.
     pub async fn call<T, E, Fut>(
         &self,
@@ -164,7 +176,7 @@ impl Recorder {
             });
         }
         let budget = self.budgets.of(account, region, operation);
-        let mut waits = PATIENCE.iter();
+        let mut waits = self.patience.iter();
         loop {
             let mut slot = budget.acquire().await;
             let capture = Capture::default();
@@ -293,5 +305,21 @@ impl Recorder {
             ),
             Err(_) => Default::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patience_doubles_its_waits_up_to_its_total() {
+        let s = Duration::from_secs;
+        assert_eq!(patience(s(0)), Vec::<Duration>::new());
+        assert_eq!(patience(s(5)), vec![s(1), s(2), s(2)]);
+        let default = patience(s(120));
+        assert_eq!(&default[..6], &[s(1), s(2), s(4), s(8), s(16), s(30)]);
+        assert_eq!(default.iter().sum::<Duration>(), s(120));
+        assert!(default.iter().all(|w| *w <= s(30)));
     }
 }
