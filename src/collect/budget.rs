@@ -75,6 +75,7 @@ impl Window {
         self.limit.floor() as usize
     }
 
+    #[cfg(test)]
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }
@@ -130,7 +131,8 @@ impl Budget {
         }
     }
 
-    /// The window as it stands (for tests and diagnostics).
+    /// The window as it stands.
+    #[cfg(test)]
     pub fn window(&self) -> Window {
         self.lock().clone()
     }
