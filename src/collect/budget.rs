@@ -173,10 +173,13 @@ impl Drop for Slot {
     }
 }
 
+/// A budget's key: account, region, family.
+type FamilyKey = (String, String, &'static str);
+
 /// Every budget of the scan, by account, region and family, made on first use.
 #[derive(Debug, Default)]
 pub struct Budgets {
-    by_family: Mutex<HashMap<(String, String, &'static str), Arc<Budget>>>,
+    by_family: Mutex<HashMap<FamilyKey, Arc<Budget>>>,
 }
 
 impl Budgets {
