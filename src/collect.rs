@@ -28,17 +28,20 @@ mod config_aggregate;
 mod dynamodb;
 mod ec2;
 mod efs;
+mod elasticache;
 mod iam;
 mod identity_center;
 mod kms;
 mod logs;
 pub mod merge;
+mod opensearch;
 pub mod operations;
 mod progress;
 mod rds;
 mod rds_clusters;
 pub mod read;
 pub mod recorder;
+mod redshift;
 mod restore;
 mod s3;
 pub mod s3_backups;
@@ -197,6 +200,30 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: secrets::OPERATIONS,
         run: |ctx| secrets::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "redshift",
+        resource_types: &["aws_redshift_cluster", "aws_redshift_snapshot"],
+        scope: Scope::Regional { also_in: None },
+        operations: redshift::OPERATIONS,
+        run: |ctx| redshift::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "elasticache",
+        resource_types: &[
+            "aws_elasticache_replication_group",
+            "aws_elasticache_cluster",
+        ],
+        scope: Scope::Regional { also_in: None },
+        operations: elasticache::OPERATIONS,
+        run: |ctx| elasticache::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "es",
+        resource_types: &["aws_opensearch_domain"],
+        scope: Scope::Regional { also_in: None },
+        operations: opensearch::OPERATIONS,
+        run: |ctx| opensearch::collect(ctx).boxed_local(),
     },
 ];
 

@@ -48,13 +48,17 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   public; the growth-uploads EFS file system in us-east-1 unencrypted without automatic
   backups; flightdeck-shared (encrypted, backed up) replicating to eu-west-1 (replayed:
   moto keeps no replication); the growth/partner-api-key secret on the AWS-managed key and
-  replicated to us-east-1.
+  replicated to us-east-1; the growth-analytics Redshift cluster in us-east-1 unencrypted,
+  public, with one day of snapshots (flightdeck-reporting, on the production RDS key, copies
+  its snapshots to Melbourne); the flightdeck-web-cache ElastiCache replication group
+  without encryption at rest or in transit and without snapshots; the growth-logs
+  OpenSearch domain unencrypted, on a public endpoint open to anyone.
 - data stores beyond S3, EBS and RDS (seeded last, see `seed_data_stores`): the
   flightdeck-bookings DynamoDB table is a global table with a replica in us-east-1 (replayed:
   moto keeps no replicas); flightdeck-sessions on the key AWS owns without point-in-time
   recovery; the /flightdeck/worker log group without a key and never expiring; a Lambda log
   group in us-east-1; AWS Config's inventory (replayed: moto does not evaluate queries)
-  locates a Redshift cluster and an SQS queue in eu-west-1, types assay has no collector
+  locates an MSK (Kafka) cluster and an SQS queue in eu-west-1, types assay has no collector
   for (the catch-all rule).
 - gaps: AccessDenied listing the recovery points of the backup account's Melbourne vault,
   and AccessDenied reading flightdeck-prod-audit-evidence's encryption; AWS Config not
@@ -1196,6 +1200,11 @@ def replay(e):
         "config_inventory": config_inventory(),
         "efs_replications": [{"account": PROD, "region": SYD, "file_system": e.efs["flightdeck-shared"],
                               "destination": EUW1}],
+        # The key of each encrypted Redshift cluster, which AWS names on its snapshots.
+        "redshift_keys": {"flightdeck-reporting": e.key("prod-rds")},
+        # flightdeck-search reads the Melbourne replica of its index (cross-cluster search).
+        "opensearch_connections": [{"account": PROD, "region": SYD, "domain": "flightdeck-search",
+                                    "remote": "flightdeck-search-mel", "remote_region": MEL}],
         "signins": {"account": PROD, "region": USE1,
                     "sso_role": "AWSReservedSSO_ReadOnly_5e2c0a1b7d9f3e46",
                     "events": [dict(zip(["id", "user", "type", "mfa", "result", "hours_ago", "ip"], s))
@@ -1274,6 +1283,49 @@ def seed_late_stores(e):
     seed_db_clusters(e)
     seed_file_systems(e)
     seed_secrets(e)
+    seed_warehouses_caches_search(e)
+
+
+def seed_warehouses_caches_search(e):
+    """Redshift, ElastiCache and OpenSearch, last of all for the same reason as the key
+    grants. flightdeck-reporting (Redshift, the production RDS key, private, a week of
+    snapshots copied to Melbourne), flightdeck-sessions-cache (ElastiCache, the production
+    EBS key, TLS, a week of snapshots) and flightdeck-search (OpenSearch, the production EBS
+    key, node to node, HTTPS) are compliant; growth-analytics (Redshift, us-east-1,
+    unencrypted, public, one day of snapshots), flightdeck-web-cache (no encryption at rest
+    or in transit, no snapshots) and growth-logs (unencrypted, a public endpoint open to
+    anyone) fail."""
+    prod = {"environment": "production", "owner": "platform-team", "data-classification": "confidential"}
+    growth = {"environment": "production", "owner": "growth-team", "data-classification": "internal"}
+    redshift = e.client(PROD, "redshift", SYD)
+    redshift.create_cluster(ClusterIdentifier="flightdeck-reporting", NodeType="ra3.xlplus", ClusterType="multi-node",
+                            NumberOfNodes=2, MasterUsername="fdadmin", MasterUserPassword="Not-a-real-password-1",
+                            Encrypted=True, KmsKeyId=e.key("prod-rds"), PubliclyAccessible=False,
+                            AutomatedSnapshotRetentionPeriod=7, Tags=tag_list(prod))
+    redshift.enable_snapshot_copy(ClusterIdentifier="flightdeck-reporting", DestinationRegion=MEL, RetentionPeriod=7,
+                                  SnapshotCopyGrantName="flightdeck-reporting-mel")
+    e.client(PROD, "redshift", USE1).create_cluster(
+        ClusterIdentifier="growth-analytics", NodeType="dc2.large", ClusterType="single-node", MasterUsername="growth",
+        MasterUserPassword="Not-a-real-password-2", Encrypted=False, PubliclyAccessible=True,
+        AutomatedSnapshotRetentionPeriod=1, Tags=tag_list(growth))
+    cache = e.client(PROD, "elasticache", SYD)
+    cache.create_replication_group(
+        ReplicationGroupId="flightdeck-sessions-cache", ReplicationGroupDescription="web sessions", Engine="redis",
+        CacheNodeType="cache.r7g.large", NumCacheClusters=2, AtRestEncryptionEnabled=True, KmsKeyId=e.key("prod-ebs"),
+        TransitEncryptionEnabled=True, SnapshotRetentionLimit=7, Tags=tag_list(prod))
+    cache.create_replication_group(
+        ReplicationGroupId="flightdeck-web-cache", ReplicationGroupDescription="page fragments", Engine="redis",
+        CacheNodeType="cache.t4g.medium", NumCacheClusters=1, Tags=tag_list(prod))
+    search = e.client(PROD, "opensearch", SYD)
+    search.create_domain(DomainName="flightdeck-search", EngineVersion="OpenSearch_2.13",
+                         EncryptionAtRestOptions={"Enabled": True, "KmsKeyId": e.key("prod-ebs")},
+                         NodeToNodeEncryptionOptions={"Enabled": True}, DomainEndpointOptions={"EnforceHTTPS": True},
+                         TagList=tag_list(prod))
+    open_policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:*",
+         "Resource": f"arn:aws:es:{SYD}:{PROD}:domain/growth-logs/*"}]}
+    search.create_domain(DomainName="growth-logs", EngineVersion="OpenSearch_2.13",
+                         AccessPolicies=json.dumps(open_policy), TagList=tag_list(growth))
 
 
 def seed_secrets(e):
@@ -1352,11 +1404,11 @@ def config_inventory():
         {"account": PROD, "region": SYD, "rows": [
             row("AWS::DynamoDB::Table", name, SYD, f"arn:aws:dynamodb:{SYD}:{PROD}:table/{name}")
             for name, *_ in TABLES] + [
-            row("AWS::Redshift::Cluster", "flightdeck-reporting-warehouse", SYD,
-                f"arn:aws:redshift:{SYD}:{PROD}:cluster:flightdeck-reporting-warehouse")]},
+            row("AWS::MSK::Cluster", "flightdeck-events", SYD,
+                f"arn:aws:kafka:{SYD}:{PROD}:cluster/flightdeck-events/7c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f-2")]},
         {"account": PROD, "region": EUW1, "rows": [
-            row("AWS::Redshift::Cluster", "flightdeck-eu-warehouse", EUW1,
-                f"arn:aws:redshift:{EUW1}:{PROD}:cluster:flightdeck-eu-warehouse"),
+            row("AWS::MSK::Cluster", "flightdeck-eu-events", EUW1,
+                f"arn:aws:kafka:{EUW1}:{PROD}:cluster/flightdeck-eu-events/2b3c4d5e-6f7a-8b9c-0d1e-2f3a4b5c6d7e-1"),
             row("AWS::SQS::Queue", f"https://sqs.{EUW1}.amazonaws.com/{PROD}/flightdeck-eu-events", EUW1,
                 f"arn:aws:sqs:{EUW1}:{PROD}:flightdeck-eu-events")]},
     ]

@@ -209,8 +209,9 @@ pub struct GapRow {
 /// with the rules (each new rule that finds something adds one); the rules past this many
 /// are counted in one line under the table, and Annex A lists every finding of every rule.
 /// A rule whose waiver expired keeps its row wherever it ranks: an approval that lapsed is
-/// what a reader of the body must not miss.
-pub const BODY_EXCEPTION_RULES_MAX: usize = 10;
+/// what a reader of the body must not miss. Six since the data stores of issue 15 grew the
+/// table of where the data is stored (the sample's body needed the lines).
+pub const BODY_EXCEPTION_RULES_MAX: usize = 6;
 
 fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()

@@ -81,6 +81,18 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group"),
     ("AWS::EFS::FileSystem", "aws_efs_file_system"),
     ("AWS::SecretsManager::Secret", "aws_secretsmanager_secret"),
+    ("AWS::Redshift::Cluster", "aws_redshift_cluster"),
+    ("AWS::Redshift::ClusterSnapshot", "aws_redshift_snapshot"),
+    (
+        "AWS::ElastiCache::ReplicationGroup",
+        "aws_elasticache_replication_group",
+    ),
+    // Config records every cache cluster, a replication group's nodes too: those are read
+    // in detail as their group.
+    ("AWS::ElastiCache::CacheCluster", "aws_elasticache_cluster"),
+    ("AWS::OpenSearch::Domain", "aws_opensearch_domain"),
+    // Domains created under the legacy Elasticsearch name are recorded as this type.
+    ("AWS::Elasticsearch::Domain", "aws_opensearch_domain"),
 ];
 
 /// The registered types deliberately not paired with an AWS Config resource type in

@@ -18,12 +18,15 @@ mod ami;
 mod backup;
 mod dynamodb;
 mod ec2;
+mod elasticache;
 mod iam;
 mod instance;
 mod kms;
 mod logging;
 mod logs;
+mod opensearch;
 mod rds;
+mod redshift;
 mod region;
 mod s3;
 
@@ -56,6 +59,10 @@ const PRIMARY: &[&str] = &[
     "aws_ami",
     "aws_ami_copy",
     "aws_ami_from_instance",
+    "aws_redshift_cluster",
+    "aws_elasticache_replication_group",
+    "aws_elasticache_cluster",
+    "aws_opensearch_domain",
 ];
 
 /// Terraform resource types that complete another resource, in the order they apply.
@@ -88,6 +95,8 @@ const ATTACHED: &[&str] = &[
     "aws_launch_template",
     "aws_dynamodb_table_replica",
     "aws_ami_launch_permission",
+    "aws_redshift_snapshot_copy",
+    "aws_elasticache_global_replication_group",
     // Region-level settings: gathered into `aws_region` resources at the end.
     "aws_ebs_encryption_by_default",
     "aws_ebs_default_kms_key",
@@ -208,6 +217,10 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             "aws_dynamodb_table" => Some(dynamodb::table(ctx, i, &mut drafts)?),
             "aws_cloudwatch_log_group" => Some(logs::log_group(ctx, i)?),
             "aws_ami" | "aws_ami_copy" | "aws_ami_from_instance" => Some(ami::image(ctx, i)?),
+            "aws_redshift_cluster" => Some(redshift::cluster(ctx, i)?),
+            "aws_elasticache_replication_group" => Some(elasticache::replication_group(ctx, i)?),
+            "aws_elasticache_cluster" => elasticache::cluster(ctx, i, &mut drafts)?,
+            "aws_opensearch_domain" => Some(opensearch::domain(ctx, i, &mut drafts)?),
             _ => None,
         };
         if let Some(draft) = draft {
@@ -262,6 +275,12 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
                 "aws_launch_template" => instance::launch_template(ctx, i, &mut drafts)?,
                 "aws_dynamodb_table_replica" => dynamodb::replica(ctx, i, &mut drafts)?,
                 "aws_ami_launch_permission" => ami::launch_permission(ctx, i, &mut drafts)?,
+                "aws_redshift_snapshot_copy" => {
+                    redshift::snapshot_copy_resource(ctx, i, &mut drafts)?
+                }
+                "aws_elasticache_global_replication_group" => {
+                    elasticache::global_replication_group(ctx, i, &mut drafts)?
+                }
                 _ => {}
             }
         }

@@ -233,6 +233,73 @@ resource_types! {
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
     }
+    RedshiftCluster => "aws_redshift_cluster" {
+        service: "redshift",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Redshift clusters",
+            region_rule: "residency.redshift-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    RedshiftSnapshot => "aws_redshift_snapshot" {
+        service: "redshift",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Redshift snapshots",
+            region_rule: "residency.redshift-region",
+            selected: true,
+        }),
+        plan: Plan::Never(
+            "a plan cannot show aws_redshift_snapshot: Redshift takes them after apply",
+        ),
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    ElasticacheReplicationGroup => "aws_elasticache_replication_group" {
+        service: "elasticache",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "ElastiCache replication groups",
+            region_rule: "residency.elasticache-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    ElasticacheCluster => "aws_elasticache_cluster" {
+        service: "elasticache",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "ElastiCache clusters",
+            region_rule: "residency.elasticache-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    OpensearchDomain => "aws_opensearch_domain" {
+        service: "es",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "OpenSearch domains",
+            region_rule: "residency.opensearch-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
     KmsKey => "aws_kms_key" {
         service: "kms",
         regional: true,
@@ -826,6 +893,147 @@ pub struct Secret {
     /// Regions of the other copies of the secret: its replicas (`ReplicationStatus[].Region`)
     /// and, for a replica, its primary region. Sorted, without duplicates.
     pub replica_regions: Vec<String>,
+}
+
+/// One ElastiCache replication group (`elasticache:DescribeReplicationGroups`): the Redis
+/// OSS or Valkey nodes holding one data set and its replicas. Its ARN is `ARN`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElasticacheReplicationGroup {
+    /// `Status`: `available`, `creating`, ...
+    pub status: String,
+    /// `Engine`: `redis` or `valkey`.
+    pub engine: Option<String>,
+    /// `CacheNodeType`.
+    pub node_type: Option<String>,
+    /// `MemberClusters`: how many cache clusters (nodes) the group has.
+    pub members: i64,
+    /// `AtRestEncryptionEnabled` with `KmsKeyId` (`algorithm: aws:kms` with a KMS key,
+    /// `AES256` for the key ElastiCache owns; `enabled: false` when not encrypted at rest).
+    pub encryption: Option<Encryption>,
+    /// `TransitEncryptionEnabled`: TLS between clients and nodes and between nodes.
+    pub transit_encryption: bool,
+    /// `AuthTokenEnabled`: clients must give the AUTH token.
+    pub auth_token_enabled: bool,
+    /// `SnapshotRetentionLimit`: days automatic snapshots are kept (0: off).
+    pub snapshot_retention_days: i64,
+    /// `GlobalReplicationGroupInfo.GlobalReplicationGroupId`: the global datastore it
+    /// belongs to, or null.
+    pub global_replication_group_id: Option<String>,
+    /// Regions of the other members of its global datastore
+    /// (`elasticache:DescribeGlobalReplicationGroups`, `Members[].ReplicationGroupRegion`).
+    /// Sorted, without duplicates; empty outside a global datastore.
+    pub replica_regions: Vec<String>,
+}
+
+/// One ElastiCache cache cluster outside any replication group
+/// (`elasticache:DescribeCacheClusters`): a Memcached cluster or a single-node Redis OSS
+/// cluster. Its ARN is `ARN`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElasticacheCluster {
+    /// `CacheClusterStatus`.
+    pub status: String,
+    /// `Engine`: `memcached`, `redis` or `valkey`.
+    pub engine: String,
+    /// `EngineVersion`.
+    pub engine_version: Option<String>,
+    /// `CacheNodeType`.
+    pub node_type: Option<String>,
+    /// `NumCacheNodes`.
+    pub nodes: Option<i64>,
+    /// `AtRestEncryptionEnabled` (`algorithm: AES256`, the key ElastiCache owns: the
+    /// CacheCluster data type names no KMS key); `enabled: false` when not encrypted.
+    pub encryption: Option<Encryption>,
+    /// `TransitEncryptionEnabled`.
+    pub transit_encryption: bool,
+    /// `SnapshotRetentionLimit`: days automatic snapshots are kept (0: off; Memcached
+    /// keeps none).
+    pub snapshot_retention_days: i64,
+}
+
+/// One OpenSearch Service domain (`es:ListDomainNames`, `es:DescribeDomains`), of the
+/// OpenSearch or the legacy Elasticsearch engine. Its ARN is `ARN`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpensearchDomain {
+    /// `EngineVersion`: `OpenSearch_2.13`, `Elasticsearch_7.10`, ...
+    pub engine_version: Option<String>,
+    /// `EncryptionAtRestOptions.Enabled` with its `KmsKeyId` (`algorithm: aws:kms`;
+    /// `enabled: false` when not encrypted at rest).
+    pub encryption: Option<Encryption>,
+    /// `NodeToNodeEncryptionOptions.Enabled`: TLS between the domain's nodes.
+    pub node_to_node_encryption: bool,
+    /// `DomainEndpointOptions.EnforceHTTPS`: the endpoint refuses plain HTTP.
+    pub enforce_https: bool,
+    /// `VPCOptions.VPCId`: the VPC the domain's endpoint is in; null for a domain with a
+    /// public endpoint.
+    pub vpc_id: Option<String>,
+    /// `AccessPolicies`, normalised like IAM policies (`Statement` a list, every
+    /// `Principal` value a list, `"*"` as `{"AWS": ["*"]}`); null when the domain has none.
+    #[serde(default)]
+    pub access_policy: serde_json::Value,
+    /// Regions of the remote domains its outbound cross-cluster connections reach
+    /// (`es:DescribeOutboundConnections`, `RemoteDomainInfo.AWSDomainInformation.Region`),
+    /// other than its own; deleted and refused connections left out. Sorted, without
+    /// duplicates.
+    pub connection_regions: Vec<String>,
+}
+
+/// One provisioned Redshift cluster (`redshift:DescribeClusters`). Its ARN is
+/// `arn:aws:redshift:<region>:<account>:cluster:<ClusterIdentifier>`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedshiftCluster {
+    /// `ClusterStatus`: `available`, `paused`, `creating`, ...
+    pub status: String,
+    /// `NodeType`.
+    pub node_type: Option<String>,
+    /// `NumberOfNodes`.
+    pub nodes: Option<i64>,
+    /// `ClusterCreateTime`, RFC 3339.
+    pub created: Option<String>,
+    /// `Encrypted` with `KmsKeyId` (`algorithm: aws:kms`; `enabled: false` when the
+    /// cluster is not encrypted).
+    pub encryption: Option<Encryption>,
+    /// `PubliclyAccessible`: the cluster can be reached from outside its VPC.
+    pub publicly_accessible: bool,
+    /// `AutomatedSnapshotRetentionPeriod`: days automated snapshots are kept (0: automated
+    /// snapshots are off).
+    pub automated_snapshot_retention_days: i64,
+    /// `ManualSnapshotRetentionPeriod`: the default days a manual snapshot is kept (-1:
+    /// indefinitely).
+    pub manual_snapshot_retention_days: Option<i64>,
+    /// `ClusterSnapshotCopyStatus.DestinationRegion`: the region automated snapshots are
+    /// copied to; null when cross-region snapshot copy is off.
+    pub snapshot_copy_region: Option<String>,
+    /// `ClusterSnapshotCopyStatus.RetentionPeriod`: days the copied automated snapshots are
+    /// kept in the destination region; null when snapshot copy is off.
+    pub snapshot_copy_retention_days: Option<i64>,
+}
+
+/// One Redshift cluster snapshot the account owns (`redshift:DescribeClusterSnapshots`).
+/// Its ARN is `SnapshotArn`, or
+/// `arn:aws:redshift:<region>:<account>:snapshot:<ClusterIdentifier>/<SnapshotIdentifier>`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedshiftSnapshot {
+    /// `ClusterIdentifier` of the cluster it was taken of.
+    pub cluster_id: String,
+    /// `SnapshotType`: `automated` or `manual`.
+    pub snapshot_type: String,
+    /// `SnapshotCreateTime`, RFC 3339.
+    pub created: Option<String>,
+    /// `Status`: `available`, `creating`, ...
+    pub status: String,
+    /// `Encrypted` with `KmsKeyId`.
+    pub encryption: Option<Encryption>,
+    /// `SourceRegion`: the region the snapshot was copied from, for a cross-region copy;
+    /// null for a snapshot taken in its own region.
+    pub source_region: Option<String>,
+    /// `AccountsWithRestoreAccess[].AccountId`: the accounts the snapshot is shared with
+    /// (Redshift shares with named accounts only). Sorted, without duplicates.
+    pub shared_with: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -446,6 +446,95 @@ def full(seed):
         cluster_snapshot_orders=orders_snapshot,
     )
 
+    # --- Redshift -----------------------------------------------------------------------
+    redshift = seed.client("redshift")
+    # CMK, private, a week of snapshots: encryption PASS, network PASS, retention PASS,
+    # residency.redshift-region PASS; its snapshots copied to us-east-1 for 7 days:
+    # residency.redshift-snapshot-copy-region FAIL.
+    redshift.create_cluster(
+        ClusterIdentifier="warehouse", NodeType="ra3.xlplus", MasterUsername="admin",
+        MasterUserPassword="Password123", ClusterType="multi-node", NumberOfNodes=2,
+        Encrypted=True, KmsKeyId=cmk["Arn"], PubliclyAccessible=False,
+        AutomatedSnapshotRetentionPeriod=7, Tags=[{"Key": "data", "Value": "client"}],
+    )
+    redshift.enable_snapshot_copy(
+        ClusterIdentifier="warehouse", DestinationRegion=OTHER, RetentionPeriod=7,
+        SnapshotCopyGrantName="warehouse-copy",
+    )
+    # Unencrypted, publicly accessible, one day of snapshots (Redshift's default):
+    # encryption FAIL, network FAIL, retention FAIL.
+    redshift.create_cluster(
+        ClusterIdentifier="scratch", NodeType="dc2.large", MasterUsername="admin",
+        MasterUserPassword="Password123", ClusterType="single-node", Encrypted=False,
+        PubliclyAccessible=True, AutomatedSnapshotRetentionPeriod=1,
+    )
+    # A manual snapshot of the encrypted cluster: encryption PASS, sharing PASS.
+    redshift.create_cluster_snapshot(SnapshotIdentifier="warehouse-manual", ClusterIdentifier="warehouse")
+    # us-east-1: residency.redshift-region FAIL.
+    seed.client("redshift", OTHER).create_cluster(
+        ClusterIdentifier="analytics-us", NodeType="ra3.xlplus", MasterUsername="admin",
+        MasterUserPassword="Password123", ClusterType="single-node", Encrypted=True,
+        KmsKeyId=cmk_us["Arn"], AutomatedSnapshotRetentionPeriod=7,
+    )
+    out.update(
+        redshift_warehouse=f"arn:aws:redshift:{HOME}:{account}:cluster:warehouse",
+        redshift_scratch=f"arn:aws:redshift:{HOME}:{account}:cluster:scratch",
+        redshift_snapshot=f"arn:aws:redshift:{HOME}:{account}:snapshot:warehouse/warehouse-manual",
+        redshift_us=f"arn:aws:redshift:{OTHER}:{account}:cluster:analytics-us",
+    )
+
+    # --- ElastiCache --------------------------------------------------------------------
+    elasticache = seed.client("elasticache")
+    # CMK at rest, TLS, a week of snapshots: encryption PASS, in-transit PASS, backup PASS,
+    # residency PASS.
+    sessions = elasticache.create_replication_group(
+        ReplicationGroupId="sessions", ReplicationGroupDescription="web sessions",
+        Engine="redis", CacheNodeType="cache.t3.micro", NumCacheClusters=2,
+        AtRestEncryptionEnabled=True, KmsKeyId=cmk["Arn"], TransitEncryptionEnabled=True,
+        SnapshotRetentionLimit=7, Tags=[{"Key": "data", "Value": "client"}],
+    )["ReplicationGroup"]["ARN"]
+    # Memcached, which cannot be encrypted at rest: encryption FAIL, in-transit FAIL,
+    # backup PASS (nothing to snapshot).
+    pages = elasticache.create_cache_cluster(
+        CacheClusterId="pages", Engine="memcached", CacheNodeType="cache.t3.micro", NumCacheNodes=1,
+    )["CacheCluster"]["ARN"]
+    # us-east-1, unencrypted, no snapshots: residency FAIL, encryption FAIL, backup FAIL.
+    carts_us = seed.client("elasticache", OTHER).create_replication_group(
+        ReplicationGroupId="carts-us", ReplicationGroupDescription="carts",
+        Engine="redis", CacheNodeType="cache.t3.micro", NumCacheClusters=1,
+    )["ReplicationGroup"]["ARN"]
+    out.update(elasticache_sessions=sessions, elasticache_pages=pages, elasticache_carts_us=carts_us)
+
+    # --- OpenSearch ---------------------------------------------------------------------
+    opensearch = seed.client("opensearch")
+    # CMK at rest, node to node, HTTPS, in a VPC: encryption PASS, in-transit PASS, network
+    # PASS; its cross-cluster connection to a domain in eu-west-1 (recorded: moto keeps no
+    # connections) fails residency.
+    search = opensearch.create_domain(
+        DomainName="search", EngineVersion="OpenSearch_2.11",
+        EncryptionAtRestOptions={"Enabled": True, "KmsKeyId": cmk["KeyId"]},
+        NodeToNodeEncryptionOptions={"Enabled": True},
+        DomainEndpointOptions={"EnforceHTTPS": True},
+        VPCOptions={"SubnetIds": ["subnet-0123456789abcdef0"]},
+        TagList=[{"Key": "data", "Value": "client"}],
+    )["DomainStatus"]["ARN"]
+    # Unencrypted, public endpoint open to anyone: encryption FAIL, in-transit FAIL,
+    # network FAIL.
+    open_policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:*",
+                       "Resource": f"arn:aws:es:{HOME}:{account}:domain/logs/*"}],
+    }
+    logs_domain = opensearch.create_domain(
+        DomainName="logs", EngineVersion="OpenSearch_2.11", AccessPolicies=json.dumps(open_policy),
+    )["DomainStatus"]["ARN"]
+    # us-east-1: residency FAIL.
+    logs_us = seed.client("opensearch", OTHER).create_domain(
+        DomainName="logs-us", EngineVersion="OpenSearch_2.11",
+        EncryptionAtRestOptions={"Enabled": True, "KmsKeyId": cmk_us["KeyId"]},
+    )["DomainStatus"]["ARN"]
+    out.update(opensearch_search=search, opensearch_logs=logs_domain, opensearch_logs_us=logs_us)
+
     # --- IAM ------------------------------------------------------------------------
     iam = seed.client("iam")
     iam.update_account_password_policy(
@@ -534,7 +623,7 @@ def full(seed):
             "recordingGroup": {
                 "allSupported": False,
                 "includeGlobalResourceTypes": False,
-                "resourceTypes": ["AWS::DynamoDB::Table", "AWS::Redshift::Cluster"],
+                "resourceTypes": ["AWS::DynamoDB::Table", "AWS::MSK::Cluster"],
             },
         }
     )

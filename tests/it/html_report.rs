@@ -445,7 +445,7 @@ fn the_findings_table_filters_sorts_and_pages_in_a_browser() {
         assert_eq!(result[check], true, "{check}: {result}");
     }
     assert_eq!(result["reset"], 100, "{result}");
-    assert_eq!(result["page"], "page 2 of 19", "{result}");
+    assert_eq!(result["page"], "page 2 of 20", "{result}");
     assert_eq!(result["page_rows"], 100, "{result}");
 }
 
@@ -551,7 +551,7 @@ fn the_scope_states_what_the_evidence_covered() {
     for said in [
         "Data stores judged in detail",
         "DynamoDB tables",
-        "AWS::Redshift::Cluster, holds data (2 in ap-southeast-2, eu-west-1)",
+        "AWS::MSK::Cluster, holds data (2 in ap-southeast-2, eu-west-1)",
         "ConfigNotRecording: 111122223333 us-east-1",
         "region not read: 111122223333 me-central-1",
     ] {

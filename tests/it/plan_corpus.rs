@@ -910,3 +910,275 @@ fn terraform_1_11_provider_v5_tables_log_groups_and_images() {
     );
     assert_eq!(exit_code(name), 1);
 }
+
+/// Redshift clusters (and a snapshot copy of a cluster another stack manages), ElastiCache
+/// replication groups (a global datastore with its secondary in us-east-1), a Memcached
+/// cluster and a replication group's node, and OpenSearch domains in a plan (provider v5):
+/// each judged as a live scan judges it, a value known only after apply or left to a
+/// default that changed between provider generations UNKNOWN (never a pass).
+#[test]
+fn terraform_1_11_provider_v5_warehouses_caches_and_search_domains() {
+    let name = "tf1.11-aws5-warehouses-caches-search.json";
+    let (all, not_evaluated, planned) = verdicts(name);
+    let judged: BTreeMap<(String, String), Status> = all
+        .into_iter()
+        .filter(|((rule, _), s)| {
+            !matches!(s, Status::NotApplicable | Status::Manual)
+                && !rule.starts_with("encryption.kms")
+                && !rule.starts_with("residency.kms")
+        })
+        .collect();
+    let (rs, ec, os) = (
+        "aws_redshift_cluster",
+        "aws_elasticache_replication_group",
+        "aws_opensearch_domain",
+    );
+    let copy = "aws_redshift_snapshot_copy.ledger";
+    assert_eq!(
+        judged,
+        expect(&[
+            // A planned rotating key, private, a week of snapshots copied to us-east-1.
+            (
+                "encryption.redshift-kms-cmk",
+                &format!("{rs}.warehouse"),
+                Pass
+            ),
+            (
+                "network.redshift-not-public",
+                &format!("{rs}.warehouse"),
+                Pass
+            ),
+            (
+                "backup.redshift-snapshot-retention",
+                &format!("{rs}.warehouse"),
+                Pass
+            ),
+            (
+                "residency.redshift-region",
+                &format!("{rs}.warehouse"),
+                Pass
+            ),
+            (
+                "residency.redshift-snapshot-copy-region",
+                &format!("{rs}.warehouse"),
+                Fail
+            ),
+            // Unencrypted, public, one day of snapshots.
+            (
+                "encryption.redshift-kms-cmk",
+                &format!("{rs}.scratch"),
+                Fail
+            ),
+            (
+                "network.redshift-not-public",
+                &format!("{rs}.scratch"),
+                Fail
+            ),
+            (
+                "backup.redshift-snapshot-retention",
+                &format!("{rs}.scratch"),
+                Fail
+            ),
+            ("residency.redshift-region", &format!("{rs}.scratch"), Pass),
+            (
+                "residency.redshift-snapshot-copy-region",
+                &format!("{rs}.scratch"),
+                Pass
+            ),
+            // The account's default key and the provider's default public access: not in
+            // the plan.
+            (
+                "encryption.redshift-kms-cmk",
+                &format!("{rs}.reporting"),
+                Unknown
+            ),
+            (
+                "network.redshift-not-public",
+                &format!("{rs}.reporting"),
+                Unknown
+            ),
+            (
+                "backup.redshift-snapshot-retention",
+                &format!("{rs}.reporting"),
+                Pass
+            ),
+            (
+                "residency.redshift-region",
+                &format!("{rs}.reporting"),
+                Pass
+            ),
+            (
+                "residency.redshift-snapshot-copy-region",
+                &format!("{rs}.reporting"),
+                Pass
+            ),
+            // A copy to eu-west-1 of a cluster another stack manages: its destination fails
+            // on the placeholder; the cluster itself is not in the plan.
+            ("encryption.redshift-kms-cmk", copy, Unknown),
+            ("network.redshift-not-public", copy, Unknown),
+            ("backup.redshift-snapshot-retention", copy, Unknown),
+            ("residency.redshift-region", copy, Pass),
+            ("residency.redshift-snapshot-copy-region", copy, Fail),
+            // A planned key, TLS, a week of snapshots, no global datastore.
+            (
+                "encryption.elasticache-kms-cmk",
+                &format!("{ec}.sessions"),
+                Pass
+            ),
+            (
+                "encryption.elasticache-in-transit",
+                &format!("{ec}.sessions"),
+                Pass
+            ),
+            (
+                "backup.elasticache-snapshot-retention",
+                &format!("{ec}.sessions"),
+                Pass
+            ),
+            (
+                "residency.elasticache-region",
+                &format!("{ec}.sessions"),
+                Pass
+            ),
+            (
+                "residency.elasticache-global-datastore-regions",
+                &format!("{ec}.sessions"),
+                Pass
+            ),
+            // The primary of a global datastore whose secondary is in us-east-1.
+            (
+                "encryption.elasticache-kms-cmk",
+                &format!("{ec}.carts"),
+                Fail
+            ),
+            (
+                "encryption.elasticache-in-transit",
+                &format!("{ec}.carts"),
+                Fail
+            ),
+            (
+                "backup.elasticache-snapshot-retention",
+                &format!("{ec}.carts"),
+                Fail
+            ),
+            ("residency.elasticache-region", &format!("{ec}.carts"), Pass),
+            (
+                "residency.elasticache-global-datastore-regions",
+                &format!("{ec}.carts"),
+                Fail
+            ),
+            // The secondary: its settings come from the global datastore after apply.
+            (
+                "encryption.elasticache-kms-cmk",
+                &format!("{ec}.carts_us"),
+                Unknown
+            ),
+            (
+                "encryption.elasticache-in-transit",
+                &format!("{ec}.carts_us"),
+                Unknown
+            ),
+            (
+                "backup.elasticache-snapshot-retention",
+                &format!("{ec}.carts_us"),
+                Fail
+            ),
+            (
+                "residency.elasticache-region",
+                &format!("{ec}.carts_us"),
+                Fail
+            ),
+            (
+                "residency.elasticache-global-datastore-regions",
+                &format!("{ec}.carts_us"),
+                Pass
+            ),
+            // Memcached: no encryption at rest, no TLS, nothing to snapshot.
+            (
+                "encryption.elasticache-kms-cmk",
+                "aws_elasticache_cluster.pages",
+                Fail
+            ),
+            (
+                "encryption.elasticache-in-transit",
+                "aws_elasticache_cluster.pages",
+                Fail
+            ),
+            (
+                "backup.elasticache-snapshot-retention",
+                "aws_elasticache_cluster.pages",
+                Pass
+            ),
+            (
+                "residency.elasticache-region",
+                "aws_elasticache_cluster.pages",
+                Pass
+            ),
+            // A planned key in a VPC (whose id is known after apply).
+            (
+                "encryption.opensearch-kms-cmk",
+                &format!("{os}.search"),
+                Pass
+            ),
+            (
+                "encryption.opensearch-in-transit",
+                &format!("{os}.search"),
+                Pass
+            ),
+            (
+                "network.opensearch-not-public",
+                &format!("{os}.search"),
+                Unknown
+            ),
+            ("residency.opensearch-region", &format!("{os}.search"), Pass),
+            // Unencrypted, public and open to anyone.
+            ("encryption.opensearch-kms-cmk", &format!("{os}.logs"), Fail),
+            (
+                "encryption.opensearch-in-transit",
+                &format!("{os}.logs"),
+                Fail
+            ),
+            ("network.opensearch-not-public", &format!("{os}.logs"), Fail),
+            ("residency.opensearch-region", &format!("{os}.logs"), Pass),
+            // The AWS managed key aws/es; its access policy known after apply.
+            (
+                "encryption.opensearch-kms-cmk",
+                &format!("{os}.catalogue"),
+                Fail
+            ),
+            (
+                "encryption.opensearch-in-transit",
+                &format!("{os}.catalogue"),
+                Pass
+            ),
+            (
+                "network.opensearch-not-public",
+                &format!("{os}.catalogue"),
+                Unknown
+            ),
+            (
+                "residency.opensearch-region",
+                &format!("{os}.catalogue"),
+                Pass
+            ),
+        ])
+    );
+    // Snapshots are taken after apply: the rule on them alone is not evaluated.
+    assert!(not_evaluated.contains(&"residency.redshift-snapshot-sharing".to_string()));
+    // The node of a replication group is judged as its group; the parent outside the plan
+    // is named.
+    let notes: Vec<&str> = planned.notes.iter().map(|n| n.address.as_str()).collect();
+    assert_eq!(
+        notes,
+        [
+            "aws_elasticache_cluster.sessions_reader",
+            "aws_redshift_snapshot_copy.ledger"
+        ]
+    );
+    assert!(
+        planned.notes[1]
+            .note
+            .contains("Redshift cluster `ledger` outside the plan")
+    );
+    assert_eq!(exit_code(name), 1);
+}

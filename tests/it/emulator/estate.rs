@@ -27,8 +27,8 @@ use serde_json::{Value, json};
 
 use super::proxy::{Reply, Request, Response, Rule, aws_error, on, xml_elements};
 use super::recorded::{
-    aws_json, ec2_xml, efs_replication, epoch_at, lookup_events_page, query_xml, rest_json,
-    signin_event_at,
+    aws_json, ec2_xml, efs_replication, epoch_at, lookup_events_page, opensearch_connection,
+    query_xml, rest_json, signin_event_at,
 };
 
 /// The account moto maps the scan's base credentials to: the organisation's management
@@ -136,6 +136,8 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         signins(&replay, &accounts),
         dynamodb_replicas(&replay, &accounts),
         efs_replications(&replay, &accounts),
+        opensearch_connections(&replay, &accounts),
+        redshift_snapshot_keys(&replay),
         config_inventory(&replay, &accounts),
         identity_center_instance(&replay, &accounts),
         provisioned_accounts(&replay),
@@ -950,6 +952,71 @@ fn efs_replications(replay: &Value, accounts: &Accounts) -> Rule {
             })
             .collect();
         Some(rest_json(json!({"Replications": here})))
+    })
+}
+
+/// `es:DescribeOutboundConnections` (moto's OpenSearch backend has none: it answers 404):
+/// the replayed cross-cluster connections of the account and region, as the API reference
+/// shows them, in one page.
+fn opensearch_connections(replay: &Value, accounts: &Accounts) -> Rule {
+    let connections = array(replay, "opensearch_connections");
+    let accounts = accounts.clone();
+    Box::new(move |r: &Request| {
+        if r.operation != "es:DescribeOutboundConnections" {
+            return None;
+        }
+        let account = accounts.of(r)?;
+        let here: Vec<Value> = connections
+            .iter()
+            .filter(|c| is_in(c, &account, &r.region))
+            .map(|c| {
+                opensearch_connection(
+                    &account,
+                    &r.region,
+                    text(c, "domain"),
+                    text(c, "remote"),
+                    text(c, "remote_region"),
+                    "ACTIVE",
+                )
+            })
+            .collect();
+        Some(rest_json(json!({"Connections": here, "NextToken": null})))
+    })
+}
+
+/// `redshift:DescribeClusterSnapshots`: moto gives an encrypted cluster's snapshots no
+/// `KmsKeyId`; AWS names the key they are encrypted with, the cluster's ("KmsKeyId: The
+/// Key Management Service (KMS) key ID of the encryption key that was used to encrypt data
+/// in the cluster from which the snapshot was taken", the Snapshot data type). Moto's
+/// answer with each encrypted snapshot's cluster key (replayed) added.
+fn redshift_snapshot_keys(replay: &Value) -> Rule {
+    let keys = replay["redshift_keys"].clone();
+    on(&["redshift:DescribeClusterSnapshots"], move |_| {
+        let keys = keys.clone();
+        Reply::Rewrite(Box::new(move |mut response: Response| {
+            let body = response.text();
+            let mut out = String::new();
+            let mut copied = 0;
+            for (start, end) in xml_elements(&body, "Snapshot") {
+                let snapshot = &body[start..end];
+                let cluster = xml_elements(snapshot, "ClusterIdentifier")
+                    .first()
+                    .map(|&(a, b)| &snapshot[a..b]);
+                let key = cluster.and_then(|c| keys[c].as_str());
+                let marker = "<Encrypted>true</Encrypted>";
+                if let (Some(key), Some(at)) = (key, snapshot.find(marker))
+                    && !snapshot.contains("<KmsKeyId>")
+                {
+                    let at = start + at + marker.len();
+                    out.push_str(&body[copied..at]);
+                    out.push_str(&format!("<KmsKeyId>{key}</KmsKeyId>"));
+                    copied = at;
+                }
+            }
+            out.push_str(&body[copied..]);
+            response.body = out.into_bytes();
+            response
+        }))
     })
 }
 

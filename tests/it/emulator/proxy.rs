@@ -496,6 +496,8 @@ fn operation(request: &Request) -> String {
         backup_operation(request)
     } else if service == "elasticfilesystem" {
         efs_operation(request)
+    } else if service == "es" {
+        opensearch_operation(request)
     } else {
         format!("{} {}", request.method, request.path)
     };
@@ -566,6 +568,29 @@ fn efs_operation(request: &Request) -> String {
     }
 }
 
+/// The OpenSearch Service operations the collector calls, by their restJson paths (the
+/// OpenSearch Service API reference, version 2021-01-01).
+fn opensearch_operation(request: &Request) -> String {
+    let s = request.segments();
+    let s: Vec<&str> = s.iter().map(String::as_str).collect();
+    match (request.method.as_str(), s.as_slice()) {
+        ("GET", ["2021-01-01", "domain"]) => "ListDomainNames".into(),
+        ("POST", ["2021-01-01", "opensearch", "domain-info"]) => "DescribeDomains".into(),
+        (
+            "POST",
+            [
+                "2021-01-01",
+                "opensearch",
+                "cc",
+                "outboundConnection",
+                "search",
+            ],
+        ) => "DescribeOutboundConnections".into(),
+        ("GET", ["2021-01-01", "tags"]) => "ListTags".into(),
+        _ => format!("{} {}", request.method, request.path),
+    }
+}
+
 /// Parses `a=1&b=x%20y` (also `+` for space); a key without `=` has an empty value.
 pub fn form(text: &str) -> Vec<(String, String)> {
     text.split('&')
@@ -619,8 +644,8 @@ fn protocol(service: &str) -> &'static str {
     match service {
         "s3" => "rest-xml",
         "ec2" => "ec2",
-        "iam" | "rds" | "sts" => "query",
-        "backup" | "elasticfilesystem" => "rest-json",
+        "iam" | "rds" | "sts" | "redshift" | "elasticache" => "query",
+        "backup" | "elasticfilesystem" | "es" => "rest-json",
         _ => "json",
     }
 }
@@ -656,6 +681,8 @@ pub fn aws_error(request: &Request, status: u16, code: &str, message: &str) -> R
             let version = match request.service.as_str() {
                 "iam" => "2010-05-08",
                 "rds" => "2014-10-31",
+                "redshift" => "2012-12-01",
+                "elasticache" => "2015-02-02",
                 _ => "2011-06-15",
             };
             Response::new(
@@ -691,8 +718,8 @@ pub fn denied(request: &Request) -> Reply {
     let (status, code) = match request.service.as_str() {
         "s3" => (403, "AccessDenied"),
         "ec2" => (403, "UnauthorizedOperation"),
-        "iam" | "rds" | "sts" => (403, "AccessDenied"),
-        "backup" | "elasticfilesystem" => (403, "AccessDeniedException"),
+        "iam" | "rds" | "sts" | "redshift" | "elasticache" => (403, "AccessDenied"),
+        "backup" | "elasticfilesystem" | "es" => (403, "AccessDeniedException"),
         _ => (400, "AccessDeniedException"),
     };
     Reply::Respond(aws_error(request, status, code, &message))
@@ -703,8 +730,8 @@ pub fn throttled(request: &Request) -> Reply {
     let (status, code) = match request.service.as_str() {
         "s3" => (503, "SlowDown"),
         "ec2" => (503, "RequestLimitExceeded"),
-        "iam" | "rds" | "sts" => (400, "Throttling"),
-        "backup" | "elasticfilesystem" => (429, "ThrottlingException"),
+        "iam" | "rds" | "sts" | "redshift" | "elasticache" => (400, "Throttling"),
+        "backup" | "elasticfilesystem" | "es" => (429, "ThrottlingException"),
         _ => (400, "ThrottlingException"),
     };
     Reply::Respond(aws_error(request, status, code, "Rate exceeded"))

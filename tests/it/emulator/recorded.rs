@@ -54,6 +54,8 @@ pub fn iam_xml(operation: &str, result: &str) -> Reply {
 pub fn query_xml(service: &str, operation: &str, result: &str) -> Reply {
     let namespace = match service {
         "rds" => "http://rds.amazonaws.com/doc/2014-10-31/",
+        "redshift" => "http://redshift.amazonaws.com/doc/2012-12-01/",
+        "elasticache" => "http://elasticache.amazonaws.com/doc/2015-02-02/",
         _ => "https://iam.amazonaws.com/doc/2010-05-08/",
     };
     Reply::Respond(Response::new(
@@ -156,6 +158,7 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         signins,
         global_table_replica(),
         efs_replications(full.clone()),
+        opensearch_connections(full.clone()),
     ];
     rules.extend(identity_center_holes("ap-southeast-2"));
     rules.extend(restore_holes(full.as_ref()));
@@ -731,17 +734,25 @@ pub fn log_groups_in_two_pages(account: &str, key: &str) -> Rule {
     })
 }
 
-/// Redshift cluster ids in the full scenario's recorded Config inventory: assay has no
-/// Redshift collector, so only the catch-all sees them.
-pub const WAREHOUSE_HOME: &str = "warehouse";
-pub const WAREHOUSE_OTHER: &str = "warehouse-us";
+/// Amazon MSK (Kafka) cluster names in the full scenario's recorded Config inventory: a
+/// data-holding type assay has no collector for, so only the catch-all sees them.
+pub const STREAM_HOME: &str = "events";
+pub const STREAM_OTHER: &str = "events-us";
+
+/// The ARN of an MSK cluster (`arn:aws:kafka:region:account:cluster/name/uuid`, the MSK
+/// resource types in the Service Authorization Reference).
+pub fn msk_cluster_arn(region: &str, account: &str, name: &str) -> String {
+    format!(
+        "arn:aws:kafka:{region}:{account}:cluster/{name}/5a3f9c1e-8b2d-4e6f-9a1b-2c3d4e5f6a7b-3"
+    )
+}
 
 /// `config:SelectResourceConfig`, which moto accepts but does not evaluate (it answers
 /// preset results, as objects rather than strings). The answer follows the API reference:
 /// `Results` a list of JSON documents as strings, `QueryInfo.SelectFields`, `NextToken`.
-/// For the full scenario: in ap-southeast-2 two pages (the `orders` table and a
-/// Redshift cluster, then an IAM role with `awsRegion` `global`), in us-east-1 one page
-/// (a Redshift cluster and the `sessions-us` table: both outside the allowed region). Other
+/// For the full scenario: in ap-southeast-2 two pages (the `orders` table and an MSK
+/// cluster, then an IAM role with `awsRegion` `global`), in us-east-1 one page (an MSK
+/// cluster and the `sessions-us` table: both outside the allowed region). Other
 /// accounts record nothing.
 pub fn config_inventory(full: Option<Value>) -> Rule {
     on(&["config:SelectResourceConfig"], move |r: &Request| {
@@ -761,20 +772,20 @@ pub fn config_inventory(full: Option<Value>) -> Rule {
         let row = |kind: &str, id: &str, name: &str, region: &str, arn: String| {
             json!({"resourceId": id, "resourceName": name, "resourceType": kind, "awsRegion": region, "accountId": account, "arn": arn}).to_string()
         };
-        let warehouse = |id: &str, region: &str| {
+        let stream = |id: &str, region: &str| {
             row(
-                "AWS::Redshift::Cluster",
+                "AWS::MSK::Cluster",
                 id,
                 id,
                 region,
-                format!("arn:aws:redshift:{region}:{account}:cluster:{id}"),
+                msk_cluster_arn(region, &account, id),
             )
         };
         match (r.region.as_str(), r.param("NextToken").as_deref()) {
             ("ap-southeast-2", None) => aws_json(json!({
                 "Results": [
                     row("AWS::DynamoDB::Table", "orders", "orders", "ap-southeast-2", s(f, "table_orders")),
-                    warehouse(WAREHOUSE_HOME, "ap-southeast-2"),
+                    stream(STREAM_HOME, "ap-southeast-2"),
                 ],
                 "QueryInfo": fields,
                 "NextToken": "inventory-page-2",
@@ -785,7 +796,7 @@ pub fn config_inventory(full: Option<Value>) -> Rule {
             })),
             ("us-east-1", None) => aws_json(json!({
                 "Results": [
-                    warehouse(WAREHOUSE_OTHER, "us-east-1"),
+                    stream(STREAM_OTHER, "us-east-1"),
                     row("AWS::DynamoDB::Table", "sessions-us", "sessions-us", "us-east-1", s(f, "table_us")),
                 ],
                 "QueryInfo": fields,
@@ -1139,4 +1150,321 @@ pub fn secrets_in_two_pages(db: &str, legacy: &str) -> Rule {
             Some(other) => panic!("unexpected ListSecrets NextToken {other}"),
         }
     })
+}
+
+/// One outbound cross-cluster connection as the DescribeOutboundConnections API reference
+/// shows it: domain `local` of `account` in `region` to `remote` in `remote_region`.
+pub fn opensearch_connection(
+    account: &str,
+    region: &str,
+    local: &str,
+    remote: &str,
+    remote_region: &str,
+    status: &str,
+) -> Value {
+    json!({
+        "LocalDomainInfo": {"AWSDomainInformation": {"OwnerId": account, "DomainName": local, "Region": region}},
+        "RemoteDomainInfo": {"AWSDomainInformation": {"OwnerId": account, "DomainName": remote, "Region": remote_region}},
+        "ConnectionId": format!("cc-{local}-{remote}"),
+        "ConnectionAlias": format!("{local}-to-{remote}"),
+        "ConnectionStatus": {"StatusCode": status, "Message": "Connection is active"},
+        "ConnectionMode": "DIRECT",
+    })
+}
+
+/// `es:DescribeOutboundConnections`, which moto does not implement (its OpenSearch
+/// backend answers 404): for the full scenario, the `search` domain at home connected to a
+/// domain in eu-west-1; elsewhere no connections.
+pub fn opensearch_connections(full: Option<Value>) -> Rule {
+    on(&["es:DescribeOutboundConnections"], move |r: &Request| {
+        let connections = match &full {
+            Some(f) if r.region == "ap-southeast-2" => json!([opensearch_connection(
+                &s(f, "account"),
+                "ap-southeast-2",
+                "search",
+                "search-eu",
+                "eu-west-1",
+                "ACTIVE"
+            )]),
+            _ => json!([]),
+        };
+        rest_json(json!({"Connections": connections, "NextToken": null}))
+    })
+}
+
+/// One `Cluster` in the DescribeClusters wire format (the Redshift API reference, Cluster
+/// data type): `id` of `account`, encrypted with `key` when given, copying its snapshots to
+/// `copy_region` when given.
+fn redshift_cluster_xml(id: &str, key: Option<&str>, copy_region: Option<&str>) -> String {
+    let encryption = match key {
+        Some(k) => format!("<Encrypted>true</Encrypted><KmsKeyId>{k}</KmsKeyId>"),
+        None => "<Encrypted>false</Encrypted>".to_string(),
+    };
+    let copy = copy_region.map_or_else(String::new, |r| {
+        format!(
+            "<ClusterSnapshotCopyStatus><DestinationRegion>{r}</DestinationRegion>\
+             <RetentionPeriod>7</RetentionPeriod><ManualSnapshotRetentionPeriod>-1</ManualSnapshotRetentionPeriod>\
+             <SnapshotCopyGrantName>{id}-copy</SnapshotCopyGrantName></ClusterSnapshotCopyStatus>"
+        )
+    });
+    format!(
+        "<Cluster><ClusterIdentifier>{id}</ClusterIdentifier><NodeType>ra3.xlplus</NodeType>\
+         <ClusterStatus>available</ClusterStatus><NumberOfNodes>2</NumberOfNodes>\
+         <ClusterCreateTime>2026-01-05T03:00:00.000Z</ClusterCreateTime>\
+         <AutomatedSnapshotRetentionPeriod>7</AutomatedSnapshotRetentionPeriod>\
+         <ManualSnapshotRetentionPeriod>-1</ManualSnapshotRetentionPeriod>\
+         <PubliclyAccessible>false</PubliclyAccessible>{encryption}{copy}\
+         <Tags><Tag><Key>data</Key><Value>client</Value></Tag></Tags></Cluster>"
+    )
+}
+
+/// `redshift:DescribeClusters` in ap-southeast-2 in two pages (`Marker` on page 1, sent
+/// back as `Marker`): `billing-warehouse` on `key` copying its snapshots to eu-west-1 on
+/// page 1, the unencrypted `ledger-warehouse` on page 2. Moto pages only with
+/// `MaxRecords`, which the collector does not send.
+pub fn redshift_clusters_in_two_pages(key: &str) -> Rule {
+    let key = key.to_string();
+    on(&["redshift:DescribeClusters"], move |r: &Request| {
+        if r.region != "ap-southeast-2" {
+            return query_xml("redshift", "DescribeClusters", "<Clusters/>");
+        }
+        match r.param("Marker").as_deref() {
+            None => query_xml(
+                "redshift",
+                "DescribeClusters",
+                &format!(
+                    "<Clusters>{}</Clusters><Marker>clusters-page-2</Marker>",
+                    redshift_cluster_xml("billing-warehouse", Some(&key), Some("eu-west-1"))
+                ),
+            ),
+            Some("clusters-page-2") => query_xml(
+                "redshift",
+                "DescribeClusters",
+                &format!(
+                    "<Clusters>{}</Clusters>",
+                    redshift_cluster_xml("ledger-warehouse", None, None)
+                ),
+            ),
+            Some(other) => panic!("unexpected DescribeClusters Marker {other}"),
+        }
+    })
+}
+
+/// `redshift:DescribeClusterSnapshots` in ap-southeast-2 answering one manual snapshot
+/// shared with account 999988887777, as the Snapshot data type shows it
+/// (`AccountsWithRestoreAccess`, "Visible only to the snapshot owner"); moto implements
+/// no AuthorizeSnapshotAccess.
+pub fn redshift_shared_snapshot(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(
+        &["redshift:DescribeClusterSnapshots"],
+        move |r: &Request| {
+            if r.region != "ap-southeast-2" {
+                return query_xml("redshift", "DescribeClusterSnapshots", "<Snapshots/>");
+            }
+            query_xml(
+                "redshift",
+                "DescribeClusterSnapshots",
+                &format!(
+                    "<Snapshots><Snapshot>\
+                   <SnapshotIdentifier>warehouse-handover</SnapshotIdentifier>\
+                   <ClusterIdentifier>warehouse</ClusterIdentifier>\
+                   <SnapshotCreateTime>2026-11-30T03:00:00.000Z</SnapshotCreateTime>\
+                   <Status>available</Status><SnapshotType>manual</SnapshotType>\
+                   <Encrypted>true</Encrypted><KmsKeyId>{key}</KmsKeyId>\
+                   <OwnerAccount>{account}</OwnerAccount>\
+                   <AccountsWithRestoreAccess>\
+                     <AccountWithRestoreAccess><AccountId>999988887777</AccountId></AccountWithRestoreAccess>\
+                   </AccountsWithRestoreAccess>\
+                   <SnapshotArn>arn:aws:redshift:ap-southeast-2:{account}:snapshot:warehouse/warehouse-handover</SnapshotArn>\
+                   <Tags/>\
+                 </Snapshot></Snapshots>"
+                ),
+            )
+        },
+    )
+}
+
+/// One `ReplicationGroup` in the DescribeReplicationGroups wire format (the ElastiCache
+/// API reference): `id` of `account` in ap-southeast-2, on `key`, in global datastore
+/// `global` when given.
+fn replication_group_xml(account: &str, id: &str, key: &str, global: Option<&str>) -> String {
+    let info = global.map_or_else(String::new, |g| {
+        format!(
+            "<GlobalReplicationGroupInfo><GlobalReplicationGroupId>{g}</GlobalReplicationGroupId>\
+             <GlobalReplicationGroupMemberRole>PRIMARY</GlobalReplicationGroupMemberRole></GlobalReplicationGroupInfo>"
+        )
+    });
+    format!(
+        "<ReplicationGroup><ReplicationGroupId>{id}</ReplicationGroupId>\
+         <Description>{id}</Description>{info}<Status>available</Status>\
+         <MemberClusters><ClusterId>{id}-001</ClusterId></MemberClusters>\
+         <SnapshotRetentionLimit>7</SnapshotRetentionLimit><CacheNodeType>cache.r7g.large</CacheNodeType>\
+         <TransitEncryptionEnabled>true</TransitEncryptionEnabled>\
+         <AtRestEncryptionEnabled>true</AtRestEncryptionEnabled><KmsKeyId>{key}</KmsKeyId>\
+         <ARN>arn:aws:elasticache:ap-southeast-2:{account}:replicationgroup:{id}</ARN>\
+         <Engine>redis</Engine></ReplicationGroup>"
+    )
+}
+
+/// ElastiCache as moto cannot show it: `elasticache:DescribeReplicationGroups` in
+/// ap-southeast-2 in two pages (`Marker`), `carts` (the primary of global datastore
+/// `ldgnf-carts`) on page 1 and `orders-cache` on page 2;
+/// `elasticache:DescribeGlobalReplicationGroups` with `ldgnf-carts`'s members, the
+/// secondary in us-west-2 (moto implements no global datastores); and the two groups'
+/// tags (none).
+pub fn replication_groups_in_two_pages(account: &str, key: &str) -> Vec<Rule> {
+    let (account, key) = (account.to_string(), key.to_string());
+    let a1 = account.clone();
+    let groups = on(
+        &["elasticache:DescribeReplicationGroups"],
+        move |r: &Request| {
+            if r.region != "ap-southeast-2" {
+                return query_xml(
+                    "elasticache",
+                    "DescribeReplicationGroups",
+                    "<ReplicationGroups/>",
+                );
+            }
+            match r.param("Marker").as_deref() {
+                None => query_xml(
+                    "elasticache",
+                    "DescribeReplicationGroups",
+                    &format!(
+                        "<ReplicationGroups>{}</ReplicationGroups><Marker>groups-page-2</Marker>",
+                        replication_group_xml(&a1, "carts", &key, Some("ldgnf-carts"))
+                    ),
+                ),
+                Some("groups-page-2") => query_xml(
+                    "elasticache",
+                    "DescribeReplicationGroups",
+                    &format!(
+                        "<ReplicationGroups>{}</ReplicationGroups>",
+                        replication_group_xml(&a1, "orders-cache", &key, None)
+                    ),
+                ),
+                Some(other) => panic!("unexpected DescribeReplicationGroups Marker {other}"),
+            }
+        },
+    );
+    let a2 = account.clone();
+    let global = on(
+        &["elasticache:DescribeGlobalReplicationGroups"],
+        move |_: &Request| {
+            query_xml(
+                "elasticache",
+                "DescribeGlobalReplicationGroups",
+                &format!(
+                    "<GlobalReplicationGroups><GlobalReplicationGroup>\
+                       <GlobalReplicationGroupId>ldgnf-carts</GlobalReplicationGroupId>\
+                       <Status>available</Status><Engine>redis</Engine>\
+                       <Members>\
+                         <GlobalReplicationGroupMember><ReplicationGroupId>carts</ReplicationGroupId>\
+                           <ReplicationGroupRegion>ap-southeast-2</ReplicationGroupRegion><Role>PRIMARY</Role>\
+                           <Status>associated</Status></GlobalReplicationGroupMember>\
+                         <GlobalReplicationGroupMember><ReplicationGroupId>carts-west</ReplicationGroupId>\
+                           <ReplicationGroupRegion>us-west-2</ReplicationGroupRegion><Role>SECONDARY</Role>\
+                           <Status>associated</Status></GlobalReplicationGroupMember>\
+                       </Members>\
+                       <AtRestEncryptionEnabled>true</AtRestEncryptionEnabled>\
+                       <ARN>arn:aws:elasticache::{a2}:globalreplicationgroup:ldgnf-carts</ARN>\
+                     </GlobalReplicationGroup></GlobalReplicationGroups>"
+                ),
+            )
+        },
+    );
+    let tags = on(&["elasticache:ListTagsForResource"], move |r: &Request| {
+        let name = r.param("ResourceName").unwrap_or_default();
+        if name.ends_with(":replicationgroup:carts")
+            || name.ends_with(":replicationgroup:orders-cache")
+        {
+            query_xml("elasticache", "ListTagsForResource", "<TagList/>")
+        } else {
+            Reply::Forward
+        }
+    });
+    vec![groups, global, tags]
+}
+
+/// One `DomainStatus` as the DescribeDomains API reference shows it: `name` of `account`
+/// in ap-southeast-2, encrypted with `key`.
+fn domain_status(account: &str, name: &str, key: &str) -> Value {
+    json!({
+        "DomainId": format!("{account}/{name}"),
+        "DomainName": name,
+        "ARN": format!("arn:aws:es:ap-southeast-2:{account}:domain/{name}"),
+        "Created": true,
+        "Deleted": false,
+        "EngineVersion": "OpenSearch_2.13",
+        "ClusterConfig": {"InstanceType": "r6g.large.search", "InstanceCount": 2},
+        "EncryptionAtRestOptions": {"Enabled": true, "KmsKeyId": key},
+        "NodeToNodeEncryptionOptions": {"Enabled": true},
+        "DomainEndpointOptions": {"EnforceHTTPS": true},
+        "VPCOptions": {"VPCId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0"]},
+        "AccessPolicies": "",
+    })
+}
+
+/// OpenSearch as moto cannot show it, in ap-southeast-2: six domains (`ListDomainNames`
+/// has no pagination, `DescribeDomains` takes at most five names, so two calls), the
+/// outbound connections in two pages (`NextToken`), `catalogue-1`'s to eu-west-1 on page
+/// 1, `catalogue-6`'s to ap-southeast-4 on page 2; the domains' tags (none).
+pub fn domains_in_two_batches(account: &str, key: &str) -> Vec<Rule> {
+    let (account, key) = (account.to_string(), key.to_string());
+    let names: Vec<String> = (1..=6).map(|i| format!("catalogue-{i}")).collect();
+    let listed = names.clone();
+    let list = on(&["es:ListDomainNames"], move |r: &Request| {
+        let domains: Vec<Value> = if r.region == "ap-southeast-2" {
+            listed
+                .iter()
+                .map(|n| json!({"DomainName": n, "EngineType": "OpenSearch"}))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        rest_json(json!({"DomainNames": domains}))
+    });
+    let a1 = account.clone();
+    let describe = on(&["es:DescribeDomains"], move |r: &Request| {
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        let asked: Vec<&str> = body["DomainNames"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        assert!(
+            asked.len() <= 5,
+            "DescribeDomains takes at most 5 names: {asked:?}"
+        );
+        let statuses: Vec<Value> = asked.iter().map(|n| domain_status(&a1, n, &key)).collect();
+        rest_json(json!({"DomainStatusList": statuses}))
+    });
+    let a2 = account.clone();
+    let connections = on(&["es:DescribeOutboundConnections"], move |r: &Request| {
+        if r.region != "ap-southeast-2" {
+            return rest_json(json!({"Connections": [], "NextToken": null}));
+        }
+        match r.param("NextToken").as_deref() {
+            None => rest_json(json!({
+                "Connections": [opensearch_connection(&a2, "ap-southeast-2", "catalogue-1", "catalogue-eu", "eu-west-1", "ACTIVE")],
+                "NextToken": "connections-page-2",
+            })),
+            Some("connections-page-2") => rest_json(json!({
+                "Connections": [
+                    opensearch_connection(&a2, "ap-southeast-2", "catalogue-6", "catalogue-mel", "ap-southeast-4", "ACTIVE"),
+                    opensearch_connection(&a2, "ap-southeast-2", "catalogue-2", "catalogue-us", "us-east-1", "DELETED"),
+                ],
+                "NextToken": null,
+            })),
+            Some(other) => panic!("unexpected DescribeOutboundConnections NextToken {other}"),
+        }
+    });
+    let tags = on(&["es:ListTags"], move |r: &Request| {
+        let arn = r.param("arn").unwrap_or_default();
+        if arn.contains(":domain/catalogue-") {
+            rest_json(json!({"TagList": []}))
+        } else {
+            Reply::Forward
+        }
+    });
+    vec![list, describe, connections, tags]
 }

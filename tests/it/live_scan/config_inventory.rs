@@ -8,7 +8,7 @@ fn inventory_arn(region: &str, kind: &str, id: &str) -> String {
     format!("arn:aws:config:{region}:{FULL_ACCOUNT}:inventory/{kind}/{id}")
 }
 
-/// The done-when: a resource of a type with no collector (a Redshift cluster), in a
+/// The done-when: a resource of a type with no collector (an MSK cluster), in a
 /// region that is not allowed, is caught by the catch-all rule; the inventory is read in
 /// two pages at home.
 #[test]
@@ -20,9 +20,9 @@ fn the_catch_all_locates_a_store_assay_has_no_collector_for() {
         5,
         "two pages at home, one in us-east-1: {items:#?}"
     );
-    let warehouse_other = inventory_arn(OTHER, "AWS::Redshift::Cluster", recorded::WAREHOUSE_OTHER);
-    let item = resource(&f.snapshot, &warehouse_other);
-    assert_eq!(item["resource_type"], "AWS::Redshift::Cluster");
+    let stream_other = inventory_arn(OTHER, "AWS::MSK::Cluster", recorded::STREAM_OTHER);
+    let item = resource(&f.snapshot, &stream_other);
+    assert_eq!(item["resource_type"], "AWS::MSK::Cluster");
     assert_eq!(item["detailed_as"], Value::Null);
     assert_eq!(item["account"], FULL_ACCOUNT);
     let orders = inventory_arn(HOME, "AWS::DynamoDB::Table", "orders");
@@ -38,7 +38,7 @@ fn the_catch_all_locates_a_store_assay_has_no_collector_for() {
     assert_eq!(pages.len(), 2, "items cite the page they were listed on");
 
     let rule = "residency.inventory-data-region";
-    expect(&f.findings, rule, &warehouse_other, "FAIL");
+    expect(&f.findings, rule, &stream_other, "FAIL");
     expect(
         &f.findings,
         rule,
@@ -48,7 +48,7 @@ fn the_catch_all_locates_a_store_assay_has_no_collector_for() {
     expect(
         &f.findings,
         rule,
-        &inventory_arn(HOME, "AWS::Redshift::Cluster", recorded::WAREHOUSE_HOME),
+        &inventory_arn(HOME, "AWS::MSK::Cluster", recorded::STREAM_HOME),
         "PASS",
     );
     expect(&f.findings, rule, &orders, "PASS");
@@ -164,7 +164,7 @@ fn sources_status(r: &Request) -> Reply {
 }
 
 /// `config:SelectAggregateResourceConfig` (which moto does not implement) in two pages:
-/// the orders table and a Redshift cluster at home, then a Redshift cluster in us-east-1
+/// the orders table and an MSK cluster at home, then an MSK cluster in us-east-1
 /// and a bucket of an account the scan does not cover.
 fn aggregate_query(r: &Request) -> Reply {
     assert_eq!(
@@ -176,13 +176,13 @@ fn aggregate_query(r: &Request) -> Reply {
     let row = |kind: &str, id: &str, region: &str, account: &str, arn: String| {
         serde_json::json!({"resourceId": id, "resourceName": id, "resourceType": kind, "awsRegion": region, "accountId": account, "arn": arn}).to_string()
     };
-    let redshift = |id: &str, region: &str| {
+    let stream = |id: &str, region: &str| {
         row(
-            "AWS::Redshift::Cluster",
+            "AWS::MSK::Cluster",
             id,
             region,
             account,
-            format!("arn:aws:redshift:{region}:{account}:cluster:{id}"),
+            recorded::msk_cluster_arn(region, account, id),
         )
     };
     let names = [
@@ -198,14 +198,14 @@ fn aggregate_query(r: &Request) -> Reply {
         None => recorded::aws_json(serde_json::json!({
             "Results": [
                 row("AWS::DynamoDB::Table", "orders", HOME, account, f.seed["table_orders"].as_str().unwrap().to_string()),
-                redshift(recorded::WAREHOUSE_HOME, HOME),
+                stream(recorded::STREAM_HOME, HOME),
             ],
             "QueryInfo": fields,
             "NextToken": "aggregate-page-2"
         })),
         Some("aggregate-page-2") => recorded::aws_json(serde_json::json!({
             "Results": [
-                redshift(recorded::WAREHOUSE_OTHER, OTHER),
+                stream(recorded::STREAM_OTHER, OTHER),
                 row("AWS::S3::Bucket", "elsewhere", "eu-west-1", "100000000777", "arn:aws:s3:::elsewhere".into()),
             ],
             "QueryInfo": fields
@@ -217,7 +217,7 @@ fn aggregate_query(r: &Request) -> Reply {
 /// Issue 15, item 2: with an aggregator named, the inventory is one paginated query for
 /// the organisation (no per-region query); the aggregator's sources decide where it
 /// looked: us-east-1's source failed, so the catch-all is a GAP there, saying why, while
-/// the Redshift cluster it still lists there fails the rule.
+/// the MSK cluster it still lists there fails the rule.
 #[test]
 fn an_aggregator_reads_the_inventory_once_and_its_failed_source_is_a_gap() {
     let faults: Vec<Rule> = vec![
@@ -247,11 +247,7 @@ fn an_aggregator_reads_the_inventory_once_and_its_failed_source_is_a_gap() {
         .collect();
     assert_eq!(
         ids,
-        BTreeSet::from([
-            "orders",
-            recorded::WAREHOUSE_HOME,
-            recorded::WAREHOUSE_OTHER
-        ]),
+        BTreeSet::from(["orders", recorded::STREAM_HOME, recorded::STREAM_OTHER]),
         "the other account's bucket is outside the scan: {items:#?}"
     );
     let inventory_gaps: Vec<&Value> = gaps(&snapshot)
@@ -273,13 +269,13 @@ fn an_aggregator_reads_the_inventory_once_and_its_failed_source_is_a_gap() {
     expect(
         &findings,
         rule,
-        &inventory_arn(OTHER, "AWS::Redshift::Cluster", recorded::WAREHOUSE_OTHER),
+        &inventory_arn(OTHER, "AWS::MSK::Cluster", recorded::STREAM_OTHER),
         "FAIL",
     );
     expect(
         &findings,
         rule,
-        &inventory_arn(HOME, "AWS::Redshift::Cluster", recorded::WAREHOUSE_HOME),
+        &inventory_arn(HOME, "AWS::MSK::Cluster", recorded::STREAM_HOME),
         "PASS",
     );
     let statuses = rule_statuses(&findings, rule);
@@ -348,4 +344,74 @@ fn a_denied_or_missing_aggregator_is_a_gap_everywhere() {
         let statuses = rule_statuses(&findings, "residency.inventory-data-region");
         assert!(statuses.iter().all(|(_, s)| s != "PASS"), "{statuses:?}");
     }
+}
+
+/// Issue 15, item 7: AWS Config's inventory of 10,000 resources in a region is read in
+/// O(pages) calls: one `SelectResourceConfig` call per 100 results (the most a page holds,
+/// which the collector asks for), whatever the types, so 100 calls; every resource is
+/// located, each citing its page. Rows follow the API reference (JSON documents as
+/// strings, `NextToken`); moto does not evaluate queries.
+#[test]
+fn ten_thousand_inventory_resources_take_one_call_per_hundred() {
+    const TOTAL: usize = 10_000;
+    const PAGE: usize = 100;
+    let kinds = [
+        ("AWS::EC2::Volume", "vol-"),
+        ("AWS::SQS::Queue", "queue-"),
+        ("AWS::MSK::Cluster", "events-"),
+        ("AWS::Lambda::Function", "fn-"),
+    ];
+    let inventory = on(&["config:SelectResourceConfig"], move |r: &Request| {
+        let names = [
+            "resourceId",
+            "resourceName",
+            "resourceType",
+            "awsRegion",
+            "accountId",
+            "arn",
+        ];
+        let fields =
+            serde_json::json!({"SelectFields": names.map(|n| serde_json::json!({"Name": n}))});
+        if r.region != HOME {
+            return recorded::aws_json(serde_json::json!({"Results": [], "QueryInfo": fields}));
+        }
+        assert_eq!(
+            r.param("Limit").as_deref(),
+            Some("100"),
+            "the most a page holds"
+        );
+        let page: usize = r
+            .param("NextToken")
+            .map_or(0, |t| t.trim_start_matches("page-").parse().unwrap());
+        let rows: Vec<String> = (page * PAGE..(page + 1) * PAGE)
+            .map(|i| {
+                let (kind, prefix) = kinds[i % kinds.len()];
+                let id = format!("{prefix}{i:05}");
+                serde_json::json!({
+                    "resourceId": id, "resourceName": id, "resourceType": kind,
+                    "awsRegion": HOME, "accountId": FULL_ACCOUNT,
+                    "arn": format!("arn:aws:inventory:{HOME}:{FULL_ACCOUNT}:{id}"),
+                })
+                .to_string()
+            })
+            .collect();
+        let next = ((page + 1) * PAGE < TOTAL).then(|| format!("page-{}", page + 1));
+        recorded::aws_json(
+            serde_json::json!({"Results": rows, "QueryInfo": fields, "NextToken": next}),
+        )
+    });
+    let (ran, snapshot, _findings, proxy, _dir) = faulted_scan(vec![inventory], &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        proxy.count("config:SelectResourceConfig"),
+        TOTAL / PAGE + 1,
+        "one call per page at home, one in us-east-1"
+    );
+    let items = resources(&snapshot, "aws_config_resource");
+    assert_eq!(items.len(), TOTAL);
+    let pages: BTreeSet<String> = items
+        .iter()
+        .map(|i| i["provenance"]["resource"]["response_sha256"].to_string())
+        .collect();
+    assert_eq!(pages.len(), TOTAL / PAGE, "each item cites its page");
 }

@@ -62,6 +62,9 @@ fn unimplemented_moto_operations_become_gaps_not_crashes() {
             OTHER,
             "Http500",
         ),
+        // Moto's OpenSearch backend has no cross-cluster connections (HTTP 404).
+        ("es:DescribeOutboundConnections", HOME, "Http404"),
+        ("es:DescribeOutboundConnections", OTHER, "Http404"),
         // One per permission set of the seed (all in the Identity Center home region).
         (
             "sso:GetPermissionsBoundaryForPermissionSet",
@@ -467,6 +470,11 @@ fn a_region_whose_listings_failed_is_not_taken_for_unused() {
         "logs:DescribeLogGroups",
         "elasticfilesystem:DescribeFileSystems",
         "secretsmanager:ListSecrets",
+        "redshift:DescribeClusters",
+        "redshift:DescribeClusterSnapshots",
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters",
+        "es:ListDomainNames",
     ];
     let deny_in_other: Rule = Box::new(move |r| {
         (regional_listings.contains(&r.operation.as_str())
