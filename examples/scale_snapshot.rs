@@ -61,6 +61,9 @@ impl Renames {
             .iter()
             .filter(|r| r.arn.split(':').nth(4).is_none_or(str::is_empty))
             .filter_map(|r| r.arn.rsplit(['/', ':']).next())
+            // An S3 prefix's ARN ends in `/` (its bucket is renamed as a bucket); an empty
+            // name would match everywhere and never end.
+            .filter(|name| !name.is_empty())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .map(|name| (name.to_string(), format!("{name}-c{copy}")))

@@ -22,16 +22,20 @@ mod ami;
 pub mod aws;
 mod backup;
 mod budget;
+mod change_history;
 mod cloudtrail;
 mod config;
 mod config_aggregate;
 mod dynamodb;
 mod ec2;
+mod ecr;
 mod efs;
 mod elasticache;
 mod iam;
 mod identity_center;
+mod kinesis;
 mod kms;
+mod lambda;
 mod logs;
 pub mod merge;
 mod opensearch;
@@ -48,6 +52,10 @@ pub mod s3_backups;
 mod secrets;
 pub mod shard;
 mod signins;
+mod sns;
+mod sqs;
+mod sso_signins;
+mod trail_events;
 
 /// Every service collector, in the order the scheduler starts them: the one place a new
 /// service is wired in (besides its `mod` line above). Global collectors run once per
@@ -125,15 +133,23 @@ pub static COLLECTORS: &[Collector] = &[
     // Console sign-ins through the global sign-in endpoint are recorded in us-east-1
     // only: they are read there even when the scan is limited to other regions, as IAM
     // is read whatever the regions (in the aws partition; elsewhere us-east-1 is not a
-    // region).
+    // region). The change history (the events of global services such as IAM are
+    // recorded there too) is read from the same event history.
     Collector {
         service: "cloudtrail",
-        resource_types: &["aws_console_signin"],
+        resource_types: &["aws_console_signin", change_history::TYPE],
         scope: Scope::Regional {
             also_in: Some(signins::GLOBAL_ENDPOINT_REGION),
         },
         operations: signins::OPERATIONS,
-        run: |ctx| signins::collect(ctx).boxed_local(),
+        run: |ctx| {
+            async move {
+                let mut found = signins::collect(ctx).await;
+                found.extend(change_history::collect(ctx).await);
+                found
+            }
+            .boxed_local()
+        },
     },
     Collector {
         service: "config",
@@ -182,6 +198,7 @@ pub static COLLECTORS: &[Collector] = &[
             "aws_sso_instance",
             "aws_sso_permission_set",
             "aws_identitystore_group",
+            sso_signins::TYPE,
         ],
         scope: Scope::Regional { also_in: None },
         operations: identity_center::OPERATIONS,
@@ -200,6 +217,41 @@ pub static COLLECTORS: &[Collector] = &[
         scope: Scope::Regional { also_in: None },
         operations: secrets::OPERATIONS,
         run: |ctx| secrets::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "sqs",
+        resource_types: &["aws_sqs_queue"],
+        scope: Scope::Regional { also_in: None },
+        operations: sqs::OPERATIONS,
+        run: |ctx| sqs::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "sns",
+        resource_types: &["aws_sns_topic"],
+        scope: Scope::Regional { also_in: None },
+        operations: sns::OPERATIONS,
+        run: |ctx| sns::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "ecr",
+        resource_types: &["aws_ecr_repository"],
+        scope: Scope::Regional { also_in: None },
+        operations: ecr::OPERATIONS,
+        run: |ctx| ecr::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "kinesis",
+        resource_types: &["aws_kinesis_stream"],
+        scope: Scope::Regional { also_in: None },
+        operations: kinesis::OPERATIONS,
+        run: |ctx| kinesis::collect(ctx).boxed_local(),
+    },
+    Collector {
+        service: "lambda",
+        resource_types: &["aws_lambda_function"],
+        scope: Scope::Regional { also_in: None },
+        operations: lambda::OPERATIONS,
+        run: |ctx| lambda::collect(ctx).boxed_local(),
     },
     Collector {
         service: "redshift",
@@ -305,6 +357,8 @@ pub struct CollectOptions {
     /// The S3 backup locations to list (`bucket/prefix`, the profile's
     /// `s3_backup_locations`): only these prefixes are read.
     pub backup_locations: Vec<String>,
+    /// Read the CloudTrail change history (`collect/change_history.rs`).
+    pub change_history: bool,
 }
 
 impl Default for CollectOptions {
@@ -327,6 +381,7 @@ impl Default for CollectOptions {
             progress: true,
             config_aggregator: None,
             backup_locations: Vec::new(),
+            change_history: false,
         }
     }
 }
@@ -370,6 +425,8 @@ pub struct ServiceCtx<'a> {
     /// The S3 backup locations to list (`bucket/prefix`), read by the S3 collector in the
     /// account that owns each bucket.
     pub backup_locations: &'a [String],
+    /// Whether the CloudTrail change history is read.
+    pub change_history: bool,
 }
 
 impl ServiceCtx<'_> {
@@ -879,6 +936,7 @@ async fn scan_account(
         opt_in_status: "",
         inventory_by_aggregator,
         backup_locations: &options.backup_locations,
+        change_history: options.change_history,
     };
     let regional: Vec<ServiceCtx> = regional_configs
         .iter()
@@ -893,6 +951,7 @@ async fn scan_account(
             opt_in_status: opt_in,
             inventory_by_aggregator,
             backup_locations: &options.backup_locations,
+            change_history: options.change_history,
         })
         .collect();
     // A region some collectors also read when it is enabled but not asked for, with its
@@ -923,6 +982,7 @@ async fn scan_account(
             opt_in_status: "",
             inventory_by_aggregator,
             backup_locations: &options.backup_locations,
+            change_history: options.change_history,
         })
         .collect();
 
@@ -1150,6 +1210,7 @@ mod tests {
             opt_in_status: "",
             inventory_by_aggregator: false,
             backup_locations: &[],
+            change_history: false,
         };
         let (a, b) = (ctx("111111111111"), ctx("222222222222"));
         assert_eq!(

@@ -13,6 +13,7 @@ mod cidr;
 pub mod functions;
 mod parallel;
 mod resource;
+mod val_serializer;
 pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,15 +33,23 @@ use functions::Index;
 /// as a whole, not about one account or resource.
 pub const ORGANISATION_SCOPE: &str = "organisation";
 
+/// The members of a resource a rule does not see (provenance bookkeeping).
+pub const HIDDEN_MEMBERS: &[&str] = &["provenance", "unread", "unknown"];
+
 /// What a rule sees as `resource`: the resource JSON without provenance bookkeeping.
 pub fn resource_view(resource: &Resource) -> Json {
     let mut json = serde_json::to_value(resource).expect("resources always serialise");
     if let Some(map) = json.as_object_mut() {
-        map.remove("provenance");
-        map.remove("unread");
-        map.remove("unknown");
+        for member in HIDDEN_MEMBERS {
+            map.remove(*member);
+        }
     }
     json
+}
+
+/// [`resource_view`] as the interpreter's values, made straight from the resource.
+pub fn resource_val(resource: &Resource) -> Box<dyn cel::common::value::Val> {
+    val_serializer::to_val(resource, HIDDEN_MEMBERS).expect("resources always serialise")
 }
 
 /// Evaluates `rules` against `snapshot` with resolved parameter values.

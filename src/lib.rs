@@ -16,6 +16,7 @@
 
 pub mod archive;
 pub mod attest;
+pub mod changes;
 pub mod cli;
 pub mod collect;
 pub mod diag;
@@ -40,3 +41,11 @@ pub mod strict_json;
 pub mod text;
 pub mod typeset;
 pub mod waivers;
+
+/// Every program built on this library (the `assay` binary, the examples, the tests)
+/// allocates through mimalloc: an offline audit builds and frees millions of small strings,
+/// maps and CEL values, and glibc's malloc and free were about a third of its CPU at
+/// 100,000 resources (see BENCHMARKS.md, "Offline scale"). Set here rather than in
+/// `main.rs` so the benchmarks and tests measure the allocator the command uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -21,6 +21,7 @@ use crate::report::FrameworkCoverage;
 
 pub mod controls;
 pub mod csv;
+pub mod history;
 pub mod html;
 pub mod pack;
 pub mod pdf;
@@ -40,6 +41,9 @@ pub struct Scan {
     pub findings: Vec<Finding>,
     /// The frameworks and controls the findings were mapped to (their titles).
     pub frameworks: Vec<FrameworkCoverage>,
+    /// The CloudTrail change history its snapshot holds (what happened since the scan
+    /// before it).
+    pub history: history::ScanHistory,
 }
 
 /// A span of time, start included, end excluded.
@@ -78,6 +82,10 @@ pub struct StateSpan {
     #[serde(flatten)]
     pub span: Span,
     pub state: State,
+    /// What started this span between two scans (a CloudTrail event), or why the
+    /// change history does not speak for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
 }
 
 /// How one finding fared over the period.
@@ -110,6 +118,8 @@ pub struct PeriodReport {
     pub scans: Vec<ScanRef>,
     /// Time no scan covers.
     pub not_covered: Vec<Span>,
+    /// What the CloudTrail change history says of each interval between scans.
+    pub intervals: Vec<history::Interval>,
     pub timelines: Vec<Timeline>,
 }
 
@@ -178,6 +188,7 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
         String,
         String,
         std::collections::BTreeMap<String, Vec<String>>,
+        Option<crate::findings::ResourceRef>,
     );
     let mut keys: Vec<Key> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -195,6 +206,7 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
                     f.rule_id.clone(),
                     resource,
                     f.controls.clone(),
+                    f.resource.clone(),
                 ));
             }
         }
@@ -203,30 +215,58 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
 
     let timelines = keys
         .into_iter()
-        .map(|(fingerprint, rule_id, resource, controls)| {
+        .map(|(fingerprint, rule_id, resource, controls, resource_ref)| {
             let mut spans: Vec<StateSpan> = Vec::new();
-            let mut push = |span: Span, state: State| match spans.last_mut() {
-                Some(last) if last.state == state && last.span.to == span.from => {
+            let mut push = |span: Span, state: State, cause: Option<String>| match spans.last_mut()
+            {
+                Some(last)
+                    if last.state == state
+                        && last.span.to == span.from
+                        && last.cause.is_none()
+                        && cause.is_none() =>
+                {
                     last.span.to = span.to;
                 }
-                _ => spans.push(StateSpan { span, state }),
+                _ => spans.push(StateSpan { span, state, cause }),
             };
-            let mut timeline: Vec<(Span, State)> = Vec::new();
-            for (s, cover) in sorted.iter().zip(&covers) {
-                let Some(cover) = cover else { continue };
-                let state = s
-                    .findings
+            let state_in = |s: &Scan| {
+                s.findings
                     .iter()
                     .find(|f| f.id == fingerprint)
-                    .map_or(State::Absent, |f| state_of(f.status));
-                timeline.push((*cover, state));
+                    .map_or(State::Absent, |f| state_of(f.status))
+            };
+            let mut timeline: Vec<history::Piece> = Vec::new();
+            for (i, (s, cover)) in sorted.iter().zip(&covers).enumerate() {
+                let Some(cover) = cover else { continue };
+                let state = state_in(s);
+                let next = sorted.get(i + 1);
+                match (next, &resource_ref) {
+                    (Some(next), Some(r)) => {
+                        let between = history::between(
+                            &next.history,
+                            &rule_id,
+                            r,
+                            s.collected_at,
+                            next.collected_at,
+                        );
+                        timeline.extend(history::cut(
+                            *cover,
+                            s.collected_at,
+                            next.collected_at,
+                            state,
+                            Some(state_in(next)),
+                            &between,
+                        ));
+                    }
+                    _ => timeline.push((*cover, state, None)),
+                }
             }
             for gap in &not_covered {
-                timeline.push((*gap, State::NotObserved));
+                timeline.push((*gap, State::NotObserved, None));
             }
-            timeline.sort_by_key(|(span, _)| span.from);
-            for (span, state) in timeline {
-                push(span, state);
+            timeline.sort_by_key(|(span, _, _)| span.from);
+            for (span, state, cause) in timeline {
+                push(span, state, cause);
             }
             let has = |state: State| spans.iter().any(|s| s.state == state);
             let verdict = if has(State::Exception) {
@@ -261,6 +301,13 @@ pub fn judge(period: Span, scans: &[Scan], max_gap: TimeDelta) -> PeriodReport {
                 signed_by: s.signed_by.clone(),
             })
             .collect(),
+        intervals: history::intervals(
+            &sorted
+                .iter()
+                .map(|s| (s.collected_at, &s.history))
+                .collect::<Vec<_>>(),
+            period.to,
+        ),
         not_covered,
         timelines,
     }
@@ -365,6 +412,7 @@ mod tests {
             source: String::new(),
             signed_by: None,
             frameworks: Vec::new(),
+            history: Default::default(),
             findings: vec![Finding {
                 id: fingerprint("r", "x"),
                 rule_id: "r".into(),

@@ -3,10 +3,13 @@
 # (every format) on the bundled sample replicated to ~10k, ~40k and ~100k resources.
 # See BENCHMARKS.md, "Offline scale".
 #
-#   benches/offline/run.sh [--copies 25,100,250] [--formats json,csv,html,pdf] [--work DIR] [--no-build]
+#   benches/offline/run.sh [--resources 10000,40000,100000 | --copies 15,60,151] [--formats json,csv,html,pdf] [--work DIR] [--no-build]
 #
 # Each size is a snapshot written by `examples/scale_snapshot.rs` (the sample under new
-# account ids and bucket names, raw responses rehashed, resealed: 408 resources a copy).
+# account ids and bucket names, raw responses rehashed, resealed). `--resources` gives the
+# sizes wanted, each made with as many copies of the sample as come nearest (the sample
+# grows as collectors are added: 662 resources a copy at the fifth round); `--copies`
+# gives the copies directly.
 # Every command runs under GNU time (wall seconds, peak RSS). Two floors are measured in
 # the same run: `sha256sum` of the snapshot file (reading and hashing its bytes once: no
 # verification can take less) and `assay snapshot verify` (evaluate and audit load and
@@ -19,13 +22,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-copies="25,100,250"
+copies=""
+resources_wanted="10000,40000,100000"
 formats="json,csv,html,pdf"
 work="benches/results/offline"
 build=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --copies) copies="$2"; shift 2 ;;
+    --resources) resources_wanted="$2"; shift 2 ;;
     --formats) formats="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
@@ -44,6 +49,12 @@ cp "$CARGO_TARGET_DIR/release/assay" "$work/assay"
 cp "$CARGO_TARGET_DIR/release/examples/scale_snapshot" "$work/scale_snapshot"
 cp "$CARGO_TARGET_DIR/release/examples/scale_phases" "$work/scale_phases"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+per_copy=$(python3 -c 'import json;print(len(json.load(open("samples/aws-sample/snapshot.json"))["resources"]))')
+if [[ -z $copies ]]; then
+  copies=$(for r in ${resources_wanted//,/ }; do echo $(( (r + per_copy / 2) / per_copy )); done | paste -sd,)
+fi
+echo "$per_copy resources a copy of the sample; copies: $copies"
 
 profile=samples/air-maestro/profile.yaml
 waivers=samples/waivers.yaml
@@ -65,7 +76,7 @@ printf '|---|---|---|---|---|---|---|---|---|---|\n'
 for n in ${copies//,/ }; do
   snap="$work/snapshot-$n.json"
   [[ -s "$snap" ]] || "$work/scale_snapshot" "$n" "$snap" >&2
-  resources=$(( n * $(python3 -c 'import json;print(len(json.load(open("samples/aws-sample/snapshot.json"))["resources"]))') ))
+  resources=$(( n * per_copy ))
   size_mb=$(du -m "$snap" | cut -f1)
   cat "$snap" >/dev/null # the file in the page cache for every run alike
   read -r floor_s _ _ <<<"$(timed "sha256-$n" sha256sum "$snap")"

@@ -34,7 +34,11 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   Aeronet's site backups under sites/prod/ miss a Saturday weekly: times replayed); app-03
   keeps one monthly image (AMI) instead of two; growth-wordpress's one image is public;
   the web servers' six-hourly snapshots (times replayed) miss one run on web-02 (their
-  twice-daily copies in the utility account are all there).
+  twice-daily copies in the utility account are all there); the production databases'
+  backups per class: flightdeck-prod-pg keeps one monthly where its 100 days need three
+  and its DR copies in the utility account reach back 20 days of the 28 promised, the
+  weeklies and monthlies of both are RDS recovery points AWS Backup keeps warm (RDS has
+  no cold tier), and flightdeck-reporting's restore window covers two days of the seven.
 - network: SSH open to 0.0.0.0/0, RDP open to ::/0, all traffic open to 0.0.0.0/0, ports
   8000-9000 public; the staging VPC's default group keeps AWS's default rules; IMDSv1 on
   worker-05, worker-06 and growth-wordpress; an unlabelled VPC in us-east-1.
@@ -48,6 +52,11 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   public; the growth-uploads EFS file system in us-east-1 unencrypted without automatic
   backups; flightdeck-shared (encrypted, backed up) replicating to eu-west-1 (replayed:
   moto keeps no replication); the growth/partner-api-key secret on the AWS-managed key and
+  replicated to us-east-1; the flightdeck-partner-sync queue on SSE-SQS read by a partner
+  account, the flightdeck-eu-events queue in eu-west-1, the public growth-campaigns topic in
+  us-east-1 without a key, the unencrypted flightdeck-audit stream, the public
+  growth/landing image repository on ECR's keys, the booking-notifier function's variables
+  on AWS's key.
   replicated to us-east-1; the growth-analytics Redshift cluster in us-east-1 unencrypted,
   public, with one day of snapshots (flightdeck-reporting, on the production RDS key, copies
   its snapshots to Melbourne); the flightdeck-web-cache ElastiCache replication group
@@ -58,6 +67,8 @@ Most resources are compliant; deliberate failures are sprinkled through every ru
   moto keeps no replicas); flightdeck-sessions on the key AWS owns without point-in-time
   recovery; the /flightdeck/worker log group without a key and never expiring; a Lambda log
   group in us-east-1; AWS Config's inventory (replayed: moto does not evaluate queries)
+  locates a Redshift cluster in eu-west-1, a type assay has no collector for, and the
+  flightdeck-eu-events queue there (the catch-all rule).
   locates an MSK (Kafka) cluster and an SQS queue in eu-west-1, types assay has no collector
   for (the catch-all rule).
 - gaps: AccessDenied listing the recovery points of the backup account's Melbourne vault,
@@ -67,7 +78,8 @@ Two resource names carry HTML/script payloads for report-escaping tests: the Nam
 the scratch volume and of its snapshot (also the metrics-public group's Name tag, though
 the collector names groups by their group name).
 
-What moto cannot hold (recovery points and vault counts, backup selections, console
+What moto cannot hold (recovery points with their storage tier and vault counts, the
+databases' creation times and restore windows, backup selections, console
 sign-ins, the utility account's copy of a production database snapshot, the credential
 report's root row, the EBS default key, AWS-managed keys, snapshot start times, the KMS
 keys of EBS snapshots and of S3 replicas, the organisation's account list, opt-in regions,
@@ -81,9 +93,11 @@ tests/it/sample_scan.rs (see samples/regenerate.sh), on an emulator of its own.
 """
 
 import argparse
+import io
 import json
 import sys
 import urllib.request
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "emulator"))
@@ -608,15 +622,30 @@ DATABASES = [
 ]
 
 
+# The production databases the `production-db` plan backs up: tagged with it, so the
+# profiles' database backup promises apply to them (and to no other database).
+PRODUCTION_DB = ["flightdeck-prod-sql", "flightdeck-prod-pg", "flightdeck-reporting"]
+# What moto cannot date (replayed): when each production database was created (days
+# before the scan; moto stamps the seeding time) and how far back each one's automated
+# backups can restore (hours). flightdeck-reporting's automated backups restarted two days
+# ago: its restore window covers two days, not the seven promised.
+DB_CREATED_DAYS = {db: 100 for db in PRODUCTION_DB}
+DB_RESTORE_WINDOW_HOURS = {"flightdeck-prod-sql": 35 * 24, "flightdeck-prod-pg": 35 * 24,
+                           "flightdeck-reporting": 50.0}
+
+
 def seed_rds(e):
     for (db_id, account, region, engine, cls, key, retention, public, multi_az, protect, sg, storage,
          (env, owner, classification)) in DATABASES:
         rds = e.client(account, "rds", region)
+        tags = {"environment": env, "owner": owner, "data-classification": classification}
+        if db_id in PRODUCTION_DB:
+            tags["backup-policy"] = "production-db"
         args = dict(DBInstanceIdentifier=db_id, DBInstanceClass=cls, Engine=engine, AllocatedStorage=storage,
                     MasterUsername="fdadmin", MasterUserPassword="not-a-real-password-1",
                     StorageEncrypted=key is not None, BackupRetentionPeriod=retention, PubliclyAccessible=public,
                     MultiAZ=multi_az, DeletionProtection=protect, VpcSecurityGroupIds=[e.sgs[sg][2]],
-                    Tags=tag_list({"environment": env, "owner": owner, "data-classification": classification}))
+                    Tags=tag_list(tags))
         if key:
             args["KmsKeyId"] = e.key(key)
         rds.create_db_instance(**args)
@@ -1118,6 +1147,7 @@ def recovery_points(e):
                   key=key and "backup-vault-syd", plan="ebs-snapshots", rule_name="twice-daily-copy",
                   copied_from=PROD, source_vault=production, lifecycle={"DeleteAfterDays": 7})
     # Databases: daily (reporting's last good run is three days old), weekly, monthly, and copies.
+    # The two main databases keep their history (below); reporting has only its newest.
     for db_id, hours in [("flightdeck-prod-sql", 9.9), ("flightdeck-prod-pg", 9.8), ("flightdeck-reporting", 81.8)]:
         source = e.rds[db_id]["arn"]
         point(PROD, "production", SYD, source=source, source_type="RDS", hours=hours, key="prod-rds",
@@ -1138,6 +1168,27 @@ def recovery_points(e):
         point(BACKUP, "prod-copies", SYD, source=source, source_type="RDS", hours=hours - 0.7, key="backup-vault-syd",
               plan="production-db", rule_name=rule_name, copied_from=PROD, source_vault=production,
               lifecycle=e.plans["production-db"]["rules"][rule_name]["CopyActions"][0]["Lifecycle"])
+    # The history of the two main databases (100 days old): dailies back six weeks,
+    # weeklies back to the database's creation, and the utility account's daily DR copies
+    # back four weeks. flightdeck-prod-sql has three monthlies, reaching back to its
+    # creation; flightdeck-prod-pg only the newest monthly (its monthly class is short of
+    # its span) and DR copies for 20 days only (the copies older than that are missing).
+    history = [("flightdeck-prod-sql", 9.9, 3, 28), ("flightdeck-prod-pg", 9.8, 1, 20)]
+    for db_id, newest, monthlies, dr_days in history:
+        source = e.rds[db_id]["arn"]
+        for k in range(1, 42):
+            point(PROD, "production", SYD, source=source, source_type="RDS", hours=newest + 24 * k, key="prod-rds",
+                  plan="production-db", rule_name="daily")
+        for k in range(1, 15):
+            point(PROD, "production", SYD, source=source, source_type="RDS", hours=newest + 168 * k, key="prod-rds",
+                  plan="production-db", rule_name="weekly")
+        for k in range(1, monthlies):
+            point(PROD, "production", SYD, source=source, source_type="RDS", hours=newest + 480 + 730 * k,
+                  key="prod-rds", plan="production-db", rule_name="monthly")
+        for k in range(1, dr_days):
+            point(UTILITY, "dr", SYD, source=source, source_type="RDS", hours=newest - 0.95 + 24 * k, key="util-dr",
+                  plan="production-db", rule_name="daily", copied_from=PROD, source_vault=production,
+                  lifecycle={"DeleteAfterDays": 28})
     point(PROD, "Default", SYD, source=e.rds["flightdeck-staging-pg"]["arn"], source_type="RDS", hours=11.9,
           key="prod-staging", plan="staging", rule_name="daily")
     point(PROD, "melbourne", MEL, source=e.rds["flightdeck-dr-pg"]["arn"], source_type="RDS", hours=10.9,
@@ -1184,6 +1235,11 @@ def replay(e):
                          "points": 35},
         # The DR seed of flightdeck-prod-pg, copied into the utility account (moto cannot
         # copy a snapshot across accounts).
+        # The production databases' creation times and restore windows (moto dates neither),
+        # each with a resource id of its own (moto gives every instance the same one).
+        "databases": [{"account": PROD, "region": SYD, "id": db, "created_days_ago": DB_CREATED_DAYS[db],
+                       "restore_window_hours": DB_RESTORE_WINDOW_HOURS[db],
+                       "resource_id": "db-" + db.upper().replace("-", "")[:26]} for db in PRODUCTION_DB],
         "db_snapshots": [{"account": UTILITY, "region": SYD, "id": "flightdeck-prod-pg-dr-seed-2026-11",
                           "db": "flightdeck-prod-pg", "engine": "postgres", "version": "16.4", "storage": 500,
                           "key": e.key("util-dr"), "hours_ago": 762.0}],
@@ -1278,12 +1334,87 @@ def seed_data_stores(e):
 
 
 def seed_late_stores(e):
-    """RDS DB clusters, EFS and Secrets Manager, last of all for the same reason as the key
-    grants."""
+    """RDS DB clusters, EFS, Secrets Manager, Redshift, ElastiCache, OpenSearch, SQS, SNS,
+    Kinesis, ECR and Lambda, last of all for the same reason as the key grants."""
     seed_db_clusters(e)
     seed_file_systems(e)
     seed_secrets(e)
     seed_warehouses_caches_search(e)
+    seed_queues_topics_streams(e)
+    seed_repositories_and_functions(e)
+
+
+def resource_policy(resource, principal, actions):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": principal, "Action": actions, "Resource": resource}]})
+
+
+def seed_queues_topics_streams(e):
+    """SQS, SNS and Kinesis: the booking events queue, notifications topic and clickstream on
+    the production data key (compliant); the partner-sync queue on SSE-SQS, read by a
+    partner account (encryption and sharing fail); the growth-campaigns topic without a key,
+    open to anyone's subscription, in us-east-1 (encryption, residency and sharing fail);
+    the audit stream unencrypted; the flightdeck-eu-events queue in eu-west-1 that AWS
+    Config's inventory also locates (residency fails)."""
+    sqs = e.client(PROD, "sqs", SYD)
+    sqs.create_queue(QueueName="flightdeck-booking-events", Attributes={"KmsMasterKeyId": e.key("prod-data")},
+                     tags=PROD_TAGS)
+    sync = sqs.create_queue(QueueName="flightdeck-partner-sync", Attributes={"SqsManagedSseEnabled": "true"},
+                            tags=PROD_TAGS)["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=sync, Attributes={"Policy": resource_policy(
+        f"arn:aws:sqs:{SYD}:{PROD}:flightdeck-partner-sync", {"AWS": "arn:aws:iam::210987654321:root"},
+        ["sqs:ReceiveMessage", "sqs:DeleteMessage"])})
+    e.client(PROD, "sqs", EUW1).create_queue(QueueName="flightdeck-eu-events",
+                                             Attributes={"KmsMasterKeyId": "alias/aws/sqs"}, tags=PROD_TAGS)
+    sns = e.client(PROD, "sns", SYD)
+    sns.create_topic(Name="flightdeck-notifications", Attributes={"KmsMasterKeyId": e.key("prod-data")},
+                     Tags=tag_list(PROD_TAGS))
+    campaigns = e.client(PROD, "sns", USE1).create_topic(
+        Name="growth-campaigns", Tags=tag_list({"environment": "production", "owner": "growth-team"}))["TopicArn"]
+    e.client(PROD, "sns", USE1).set_topic_attributes(TopicArn=campaigns, AttributeName="Policy",
+                                                    AttributeValue=resource_policy(campaigns, {"AWS": "*"},
+                                                                                   ["sns:Subscribe"]))
+    kinesis = e.client(PROD, "kinesis", SYD)
+    kinesis.create_stream(StreamName="flightdeck-clickstream", ShardCount=1)
+    kinesis.start_stream_encryption(StreamName="flightdeck-clickstream", EncryptionType="KMS",
+                                    KeyId=e.key("prod-data"))
+    kinesis.add_tags_to_stream(StreamName="flightdeck-clickstream", Tags=PROD_TAGS)
+    kinesis.create_stream(StreamName="flightdeck-audit", ShardCount=1)
+    kinesis.add_tags_to_stream(StreamName="flightdeck-audit", Tags=PROD_TAGS)
+
+
+def seed_repositories_and_functions(e):
+    """ECR and Lambda: the flightdeck/api image repository on the production data key, which
+    the registry replicates to Melbourne (residency fails where only Sydney is allowed, as
+    for the database secret's Melbourne replica); the growth/landing repository on ECR's
+    own keys, public to pull (encryption and sharing fail); the booking-notifier function
+    whose environment variables are on AWS's key (encryption fails; moto does not return a
+    function's key, so the sample has none with one) and the image-resizer without
+    variables (no key needed)."""
+    ecr = e.client(PROD, "ecr", SYD)
+    ecr.create_repository(repositoryName="flightdeck/api", tags=tag_list(PROD_TAGS),
+                          encryptionConfiguration={"encryptionType": "KMS", "kmsKey": e.key("prod-data")})
+    landing = ecr.create_repository(repositoryName="growth/landing",
+                                    tags=tag_list({"environment": "production", "owner": "growth-team"}))
+    ecr.set_repository_policy(repositoryName="growth/landing", policyText=resource_policy(
+        landing["repository"]["repositoryArn"], {"AWS": "*"}, ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]))
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [{
+        "destinations": [{"region": MEL, "registryId": PROD}],
+        "repositoryFilters": [{"filter": "flightdeck/", "filterType": "PREFIX_MATCH"}],
+    }]})
+    role = f"arn:aws:iam::{PROD}:role/flightdeck-lambda"
+    e.client(PROD, "iam", SYD).create_role(RoleName="flightdeck-lambda", AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                 "Action": "sts:AssumeRole"}]}))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    lam = e.client(PROD, "lambda", SYD)
+    lam.create_function(FunctionName="booking-notifier", Runtime="python3.12", Role=role, Handler="handler.handler",
+                        Code={"ZipFile": buffer.getvalue()}, Tags={**PROD_TAGS, "function": "booking-notifier"},
+                        Environment={"Variables": {"QUEUE_URL": "flightdeck-booking-events"}})
+    lam.create_function(FunctionName="image-resizer", Runtime="python3.12", Role=role, Handler="handler.handler",
+                        Code={"ZipFile": buffer.getvalue()}, Tags={**PROD_TAGS, "function": "image-resizer"})
 
 
 def seed_warehouses_caches_search(e):
@@ -1460,6 +1591,17 @@ SSO_GROUPS = [
     ("Developers", "Flightdeck developers (made in Identity Center)", None, ["jack.taylor"]),
 ]
 SSO_USERS = ["ian.murphy", "priya.natarajan", "jack.taylor"]
+# Identity Center sign-ins (CloudTrail UserAuthentication, with the CredentialVerification
+# events of the same workflow), replayed by the test proxy: user, workflow id, credential
+# types verified, hours before the scan. priya.natarajan (support) verified a password and
+# a TOTP code (iam.identity-center-signin-mfa PASS); ian.murphy (support) came through the
+# external identity provider, which AWS cannot see into (NOT_APPLICABLE there: attested by
+# manual.support-idp-mfa); jack.taylor is no support user.
+SSO_SIGNINS = [
+    ("priya.natarajan", "3b1e6c2a-0d4f-4e8a-9b7c-5a1d2e3f4a01", ["PASSWORD", "TOTP"], 30),
+    ("ian.murphy", "3b1e6c2a-0d4f-4e8a-9b7c-5a1d2e3f4a02", ["EXTERNAL_IDP"], 54),
+    ("jack.taylor", "3b1e6c2a-0d4f-4e8a-9b7c-5a1d2e3f4a03", ["PASSWORD"], 8),
+]
 # name, managed policy, session, assignments (group or user@, accounts). The break-glass
 # administrator is also assigned to ian.murphy directly: a support permission set held by a
 # user outside the directory group (iam.identity-center-support-assignments FAIL).
@@ -1533,8 +1675,10 @@ def seed_identity_center(e):
                     InstanceArn=arn, TargetId=target, TargetType="AWS_ACCOUNT", PermissionSetArn=ps,
                     PrincipalType=principal_type, PrincipalId=principal_id)
         provisioned[ps] = sorted(accounts)
+    signins = [{"user": user, "user_id": users[user], "workflow": workflow, "credentials": credentials,
+                "hours_ago": hours} for user, workflow, credentials, hours in SSO_SIGNINS]
     return {"account": UTILITY, "region": SYD, "management_account": "123456789012",
-            "provisioned": provisioned, "external_ids": external}
+            "provisioned": provisioned, "external_ids": external, "signins": signins}
 
 
 def restores():

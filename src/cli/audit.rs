@@ -90,7 +90,10 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
         Some(path) => (Snapshot::load(path)?, path.display().to_string(), false),
         None => (
             super::collect_cmd::scan_with(
-                &with_profile_aggregator(&args.aws, &inputs.profile),
+                &with_profile_archive(
+                    &with_profile_aggregator(&args.aws, &inputs.profile),
+                    &inputs.profile,
+                ),
                 &profile_backup_locations(&inputs),
             )?,
             "snapshot.json".to_string(),
@@ -116,6 +119,17 @@ fn build(args: &EvaluateArgs) -> Result<Built> {
         collected: collected.then_some(snapshot),
         seal: format!("Snapshot {snapshot_path}: {}", seal.describe()),
     })
+}
+
+/// `aws` reading the CloudTrail change history too when the profile archives its scans
+/// (an `archive` section): the period pack built from them needs it.
+fn with_profile_archive(
+    aws: &super::collect_cmd::AwsArgs,
+    profile: &crate::profile::Profile,
+) -> super::collect_cmd::AwsArgs {
+    let mut aws = aws.clone();
+    aws.change_history |= profile.archive.is_some();
+    aws
 }
 
 /// The S3 backup locations the profile names (`s3_backup_locations`), which a live
@@ -159,12 +173,22 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
         seal,
     } = build(&args.input)?;
     // The previous scan is input too: read before anything is written.
-    let since_previous = args
+    let mut since_previous = args
         .period
         .previous
         .as_deref()
         .map(|p| super::audit_period::since_previous(p, &report))
         .transpose()?;
+    // With an archive: the trend in the HTML report, and the change since the latest
+    // archived scan when no --previous is given.
+    let mut writer = writer;
+    if super::audit_period::archive_given(&args.period) {
+        let archived = super::audit_period::from_archive(&args, &report)?;
+        writer.set_trends(crate::period::html::trends_section(&archived.trends));
+        if since_previous.is_none() {
+            since_previous = archived.since_previous;
+        }
+    }
     // Every file is staged and appears only when all were written (`crate::output`).
     let mut outputs = Outputs::into_dir(&args.out)?;
     let mut written = Vec::new();

@@ -125,74 +125,10 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
     }
     let (label, span) = period_span(p.quarter.as_deref(), p.period.as_deref())?;
     let inputs = args.input.evaluation.load()?;
-    let hours = match p.max_gap_hours {
-        Some(h) => h,
-        None => inputs
-            .profile
-            .archive
-            .as_ref()
-            .and_then(|a| a.scan_interval_hours)
-            .unwrap_or(DEFAULT_SCAN_INTERVAL_HOURS),
-    };
-    if hours < 1 {
-        bail!("--max-gap-hours: must be at least 1");
-    }
-    let max_gap = TimeDelta::hours(i64::from(hours));
-    let key = args
-        .input
-        .key
-        .as_deref()
-        .map(crate::attest::sign::read_verifying_key)
-        .transpose()?;
+    let max_gap = max_gap(p, &inputs.profile)?;
     let window = trends::window(span);
     let account = p.account.as_deref();
-    let loaded = match (&p.bucket, &p.archive_dir) {
-        (Some(bucket), _) => {
-            let aws = &args.input.aws;
-            let conn = Connection {
-                profile: aws.profile.clone(),
-                endpoint_url: aws.endpoint_url.clone(),
-                max_attempts: aws.max_attempts,
-                operation_timeout: Duration::from_secs(aws.call_timeout.max(1)),
-            };
-            let region = aws
-                .regions
-                .first()
-                .cloned()
-                .or_else(|| std::env::var("AWS_REGION").ok())
-                .unwrap_or_else(|| "us-east-1".into());
-            let prefix = normalise_prefix(&p.prefix);
-            tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .context("starting the async runtime")?
-                .block_on(async {
-                    let b = Bucket::open(&conn, &region, bucket).await?;
-                    anyhow::Ok(
-                        source::from_bucket(
-                            &b,
-                            &prefix,
-                            account,
-                            (window.from, window.to),
-                            max_gap,
-                            key.as_ref(),
-                            Utc::now(),
-                        )
-                        .await?,
-                    )
-                })?
-        }
-        (None, Some(dir)) => source::from_directory(
-            dir,
-            account,
-            (window.from, window.to),
-            max_gap,
-            key.as_ref(),
-        )?,
-        (None, None) => bail!(
-            "--period/--quarter: give the archive, --bucket B (with --prefix P) or --archive-dir DIR of pulled scans"
-        ),
-    };
+    let loaded = load_archive(&args, (window.from, window.to), max_gap)?;
     for s in &loaded.skipped {
         eprintln!("warning: {s}: its time is not observed");
     }
@@ -242,23 +178,143 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
     })
 }
 
-/// The change since the previous scan, for the terminal summary of a one-scan audit.
-pub fn since_previous(
-    previous: &std::path::Path,
-    report: &crate::report::Report,
-) -> Result<String> {
-    let old = crate::diff::Side::load(previous)?;
-    let crate::diff::Side::Findings(old) = old else {
-        bail!(
-            "--previous {}: give the previous scan's findings.json, not a snapshot",
-            previous.display()
-        );
+/// How long a scan's evidence stands: `--max-gap-hours`, else the profile's
+/// `archive.scan_interval_hours`, else 48 hours.
+pub(crate) fn max_gap(p: &PeriodArgs, profile: &crate::profile::Profile) -> Result<TimeDelta> {
+    let hours = match p.max_gap_hours {
+        Some(h) => h,
+        None => profile
+            .archive
+            .as_ref()
+            .and_then(|a| a.scan_interval_hours)
+            .unwrap_or(DEFAULT_SCAN_INTERVAL_HOURS),
     };
-    let d = crate::diff::compare_findings(&old.findings, &report.findings);
+    if hours < 1 {
+        bail!("--max-gap-hours: must be at least 1");
+    }
+    Ok(TimeDelta::hours(i64::from(hours)))
+}
+
+/// The archive's verified scans collected in `window` (widened by `max_gap`), from the
+/// bucket (`--bucket`) or a directory of pulled scans (`--archive-dir`).
+pub(crate) fn load_archive(
+    args: &AuditArgs,
+    window: (chrono::DateTime<Utc>, chrono::DateTime<Utc>),
+    max_gap: TimeDelta,
+) -> Result<source::Loaded> {
+    let p = &args.period;
+    let account = p.account.as_deref();
+    let key = args
+        .input
+        .key
+        .as_deref()
+        .map(crate::attest::sign::read_verifying_key)
+        .transpose()?;
+    let loaded = match (&p.bucket, &p.archive_dir) {
+        (Some(bucket), _) => {
+            let aws = &args.input.aws;
+            let conn = Connection {
+                profile: aws.profile.clone(),
+                endpoint_url: aws.endpoint_url.clone(),
+                max_attempts: aws.max_attempts,
+                operation_timeout: Duration::from_secs(aws.call_timeout.max(1)),
+            };
+            let region = aws
+                .regions
+                .first()
+                .cloned()
+                .or_else(|| std::env::var("AWS_REGION").ok())
+                .unwrap_or_else(|| "us-east-1".into());
+            let prefix = normalise_prefix(&p.prefix);
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?
+                .block_on(async {
+                    let b = Bucket::open(&conn, &region, bucket).await?;
+                    anyhow::Ok(
+                        source::from_bucket(
+                            &b,
+                            &prefix,
+                            account,
+                            window,
+                            max_gap,
+                            key.as_ref(),
+                            Utc::now(),
+                        )
+                        .await?,
+                    )
+                })?
+        }
+        (None, Some(dir)) => source::from_directory(dir, account, window, max_gap, key.as_ref())?,
+        (None, None) => bail!(
+            "--period/--quarter: give the archive, --bucket B (with --prefix P) or --archive-dir DIR of pulled scans"
+        ),
+    };
+    Ok(loaded)
+}
+
+/// Whether an archive was given (`--bucket` or `--archive-dir`).
+pub(crate) fn archive_given(p: &PeriodArgs) -> bool {
+    p.bucket.is_some() || p.archive_dir.is_some()
+}
+
+/// What an archive adds to a one-scan audit: the trend across the last four quarters
+/// ending with the scan's (from the archived scans, judged as a period pack judges them),
+/// and the change since the latest archived scan before this one.
+pub struct FromArchive {
+    pub trends: trends::Trends,
+    pub since_previous: Option<String>,
+}
+
+/// [`FromArchive`] for `report`, read from the archive the arguments name.
+pub fn from_archive(args: &AuditArgs, report: &crate::report::Report) -> Result<FromArchive> {
+    let p = &args.period;
+    let profile = args.input.evaluation.load()?.profile;
+    let max_gap = max_gap(p, &profile)?;
+    let at = report.snapshot.collected_at;
+    // The trend's window: the four quarters ending with the scan's own.
+    let instant = Span {
+        from: at,
+        to: at + TimeDelta::seconds(1),
+    };
+    let quarters = trends::quarters(instant);
+    let span = Span {
+        from: quarters.last().map_or(at, |q| q.1.from),
+        to: quarters.last().map_or(at, |q| q.1.to),
+    };
+    let window = trends::window(span);
+    let loaded = load_archive(args, (window.from, window.to), max_gap)?;
+    for s in &loaded.skipped {
+        eprintln!("warning: {s}: left out of the trend");
+    }
+    let trends = trends::build(&loaded.scans, span, max_gap, &report.frameworks);
+    let previous = loaded
+        .scans
+        .iter()
+        .filter(|s| s.collected_at < at && s.manifest_digest != report.snapshot.manifest_digest)
+        .max_by_key(|s| s.collected_at);
+    let since_previous = previous.map(|old| {
+        let d = crate::diff::compare_findings(&old.findings, &report.findings);
+        changes_text(
+            &format!(
+                "Since the previous archived scan (collected {}, {})",
+                old.collected_at.format("%Y-%m-%d %H:%M UTC"),
+                old.source
+            ),
+            &d,
+        )
+    });
+    Ok(FromArchive {
+        trends,
+        since_previous,
+    })
+}
+
+/// `HEADING: N new, N resolved, N changed in status`, then each change of status.
+fn changes_text(heading: &str, d: &crate::diff::FindingsDiff) -> String {
     let mut t = format!(
-        "Since the previous scan (collected {}, {}): {} new, {} resolved, {} changed in status\n",
-        old.snapshot.collected_at.format("%Y-%m-%d %H:%M UTC"),
-        previous.display(),
+        "{heading}: {} new, {} resolved, {} changed in status\n",
         d.new.len(),
         d.resolved.len(),
         d.changed.len()
@@ -272,5 +328,28 @@ pub fn since_previous(
             c.new_status.as_str()
         ));
     }
-    Ok(t)
+    t
+}
+
+/// The change since the previous scan, for the terminal summary of a one-scan audit.
+pub fn since_previous(
+    previous: &std::path::Path,
+    report: &crate::report::Report,
+) -> Result<String> {
+    let old = crate::diff::Side::load(previous)?;
+    let crate::diff::Side::Findings(old) = old else {
+        bail!(
+            "--previous {}: give the previous scan's findings.json, not a snapshot",
+            previous.display()
+        );
+    };
+    let d = crate::diff::compare_findings(&old.findings, &report.findings);
+    Ok(changes_text(
+        &format!(
+            "Since the previous scan (collected {}, {})",
+            old.snapshot.collected_at.format("%Y-%m-%d %H:%M UTC"),
+            previous.display()
+        ),
+        &d,
+    ))
 }

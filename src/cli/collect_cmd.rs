@@ -75,6 +75,13 @@ pub struct AwsArgs {
     /// the profile's `s3_backup_locations`.
     #[arg(long = "s3-backups", value_name = "BUCKET/PREFIX")]
     pub s3_backups: Vec<String>,
+    /// Also read the CloudTrail change history: the management events of the last 90
+    /// days that change a setting a rule judges (one `LookupEvents` per event name of the
+    /// change table, per region), so that a period pack sees a setting changed and
+    /// changed back between two scans. For scans that are archived; `audit --live` reads
+    /// it when the profile has an `archive` section.
+    #[arg(long)]
+    pub change_history: bool,
 }
 
 impl AwsArgs {
@@ -97,6 +104,7 @@ impl AwsArgs {
             progress: true,
             config_aggregator: self.config_aggregator.clone(),
             backup_locations: self.s3_backups.clone(),
+            change_history: self.change_history,
         }
     }
 }

@@ -81,6 +81,11 @@ pub const DETAILED: &[(&str, &str)] = &[
     ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group"),
     ("AWS::EFS::FileSystem", "aws_efs_file_system"),
     ("AWS::SecretsManager::Secret", "aws_secretsmanager_secret"),
+    ("AWS::SQS::Queue", "aws_sqs_queue"),
+    ("AWS::SNS::Topic", "aws_sns_topic"),
+    ("AWS::ECR::Repository", "aws_ecr_repository"),
+    ("AWS::Kinesis::Stream", "aws_kinesis_stream"),
+    ("AWS::Lambda::Function", "aws_lambda_function"),
     ("AWS::Redshift::Cluster", "aws_redshift_cluster"),
     ("AWS::Redshift::ClusterSnapshot", "aws_redshift_snapshot"),
     (
@@ -114,12 +119,14 @@ const NOT_DETAILED: &[(&str, &str)] = &[
         "read by this collector itself, before the inventory",
     ),
     ("aws_config_resource", "the inventory's own entries"),
+    ("aws_change_history", "management events, not resources"),
     ("aws_console_signin", "sign-in events, not resources"),
     ("aws_backup_restore_job", "restore jobs, not resources"),
     ("aws_backup_restore_testing_plan", "not paired yet"),
     ("aws_identitystore_group", "not paired yet"),
     ("aws_sso_instance", "not paired yet"),
     ("aws_sso_permission_set", "not paired yet"),
+    ("aws_sso_signin", "sign-in events, not resources"),
 ];
 
 pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {

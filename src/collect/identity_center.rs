@@ -79,6 +79,7 @@ const TYPES: &[&str] = &[
     "aws_sso_instance",
     "aws_sso_permission_set",
     "aws_identitystore_group",
+    super::sso_signins::TYPE,
 ];
 
 /// The groups `DescribePermissionSet` fills.
@@ -130,6 +131,15 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
             .map(|g| (g.id.clone(), g.name.clone()))
             .collect();
         found.extend(permission_sets(ctx, &sso, &store, &instance_arn, &store_id, &names).await);
+        // The instance's own sign-in events are recorded in its home region: this one.
+        let members: Vec<(String, IdentitystoreGroup)> = groups
+            .iter()
+            .filter_map(|g| match &g.attributes {
+                Attributes::IdentitystoreGroup(a) => Some((g.name.clone(), a.clone())),
+                _ => None,
+            })
+            .collect();
+        found.extend(super::sso_signins::collect(ctx, &store_id, &members).await);
         found.extend(groups);
     }
     found

@@ -1,14 +1,15 @@
-//! RDS: DB instances (encryption, key, backup retention, exposure) and DB snapshots
-//! (automated, manual and AWS Backup), with who manual snapshots are shared with.
+//! RDS: DB instances (encryption, key, backup retention, exposure, the point-in-time
+//! recovery window their automated backups cover) and DB snapshots (automated, manual and
+//! AWS Backup, with the snapshot a copy was copied from), with who manual snapshots are
+//! shared with.
 
-use std::collections::BTreeMap;
-
+use aws_sdk_rds::operation::describe_db_instance_automated_backups::DescribeDbInstanceAutomatedBackupsOutput;
 use aws_sdk_rds::operation::describe_db_instances::DescribeDbInstancesOutput;
 use aws_sdk_rds::operation::describe_db_snapshots::DescribeDbSnapshotsOutput;
-use aws_sdk_rds::types::Tag;
+use aws_sdk_rds::types::{DbInstanceAutomatedBackup, Tag};
 use futures::StreamExt;
 
-use super::read::{Groups, Paging};
+use super::read::{Groups, Pages, Paging};
 use super::{ServiceCtx, resource};
 use crate::snapshot::resources::{Encryption, RdsInstance, RdsSnapshot};
 use crate::snapshot::{Attributes, Resource, Tags};
@@ -17,6 +18,10 @@ use crate::snapshot::{Attributes, Resource, Tags};
 /// (see `operations`: the recorder refuses any other call).
 pub(super) const OPERATIONS: &[(&str, &str)] = &[
     ("rds:DescribeDBInstances", "rds:DescribeDBInstances"),
+    (
+        "rds:DescribeDBInstanceAutomatedBackups",
+        "rds:DescribeDBInstanceAutomatedBackups",
+    ),
     ("rds:DescribeDBSnapshots", "rds:DescribeDBSnapshots"),
     (
         "rds:DescribeDBSnapshotAttributes",
@@ -95,12 +100,22 @@ async fn instances(ctx: &ServiceCtx<'_>, rds: &aws_sdk_rds::Client) -> Vec<Resou
         )
         .await
         .items;
+    let automated = if instances.is_empty() {
+        None
+    } else {
+        Some(automated_backups(ctx, rds).await)
+    };
     for (db, p) in instances {
         let id = db.db_instance_identifier().unwrap_or_default().to_string();
         let arn = db.db_instance_arn().map_or_else(
             || format!("arn:aws:rds:{region}:{account}:db:{id}"),
             str::to_string,
         );
+        let mut read = Groups::listed(ctx.recorder, account, region, &arn, p.clone());
+        let earliest_restorable_time = match automated.as_ref() {
+            Some(pages) => restore_window_start(&db, pages, &mut read),
+            None => None,
+        };
         let attributes = RdsInstance {
             engine: db.engine().unwrap_or_default().to_string(),
             instance_class: db.db_instance_class().unwrap_or_default().to_string(),
@@ -128,7 +143,11 @@ async fn instances(ctx: &ServiceCtx<'_>, rds: &aws_sdk_rds::Client) -> Vec<Resou
                     .iter()
                     .filter_map(|r| r.db_instance_automated_backups_arn()),
             ),
+            created: db.instance_create_time().map(|t| t.to_string()),
+            latest_restorable_time: db.latest_restorable_time().map(|t| t.to_string()),
+            earliest_restorable_time,
         };
+        let (provenance, unread) = read.finish();
         found.push(resource(
             Attributes::RdsInstance(attributes),
             arn,
@@ -137,11 +156,75 @@ async fn instances(ctx: &ServiceCtx<'_>, rds: &aws_sdk_rds::Client) -> Vec<Resou
             account,
             region,
             tags(db.tag_list()),
-            BTreeMap::from([("resource".to_string(), p)]),
-            Vec::new(),
+            provenance,
+            unread,
         ));
     }
     found
+}
+
+/// The region's automated backups (every page): each names the instance it belongs to by
+/// `DbiResourceId` and the window it can restore (`RestoreWindow`).
+async fn automated_backups(
+    ctx: &ServiceCtx<'_>,
+    rds: &aws_sdk_rds::Client,
+) -> Pages<DbInstanceAutomatedBackup> {
+    ctx.recorder
+        .pages(
+            Paging::of(
+                ctx.account,
+                ctx.region,
+                "rds:DescribeDBInstanceAutomatedBackups",
+                "automated backups",
+            ),
+            |marker, c| {
+                rds.describe_db_instance_automated_backups()
+                    .set_marker(marker)
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+            |out: DescribeDbInstanceAutomatedBackupsOutput| {
+                (
+                    out.db_instance_automated_backups().to_vec(),
+                    out.marker().map(str::to_string),
+                )
+            },
+        )
+        .await
+}
+
+/// The earliest point-in-time an instance can be restored to: "RestoreWindow: The
+/// earliest and latest time a DB instance can be restored to" of the automated backup
+/// whose `DbiResourceId` and `DBInstanceIdentifier` are the instance's (the
+/// DBInstanceAutomatedBackup data type; a retained backup of a deleted instance of the
+/// same name has another resource id, a renamed instance another identifier). The
+/// group `earliest_restorable_time` cites the listing, or is unread with its gap; an instance
+/// without automated backups (retention 0) has none: null, read.
+fn restore_window_start(
+    db: &aws_sdk_rds::types::DbInstance,
+    pages: &Pages<DbInstanceAutomatedBackup>,
+    read: &mut Groups<'_>,
+) -> Option<String> {
+    if let Some(gap) = pages.gap() {
+        read.unread_by("earliest_restorable_time", gap);
+        return None;
+    }
+    if let Some(first) = pages.first_page() {
+        read.cite("earliest_restorable_time", first.clone());
+    }
+    let resource_id = db.dbi_resource_id()?;
+    pages
+        .items
+        .iter()
+        .map(|(b, _)| b)
+        .filter(|b| {
+            b.dbi_resource_id() == Some(resource_id)
+                && b.db_instance_identifier() == db.db_instance_identifier()
+        })
+        .filter_map(|b| b.restore_window().and_then(|w| w.earliest_time()))
+        .min()
+        .map(|t| t.to_string())
 }
 
 /// The DB snapshots of the region, with who a manual one is shared with.
@@ -211,6 +294,8 @@ async fn snapshots(ctx: &ServiceCtx<'_>, rds: &aws_sdk_rds::Client) -> Vec<Resou
                 status: s.status().unwrap_or_default().to_string(),
                 encryption: encryption(s.encrypted(), s.kms_key_id()),
                 shared_with,
+                source_snapshot: s.source_db_snapshot_identifier().map(str::to_string),
+                source_region: s.source_region().map(str::to_string),
             };
             let (provenance, unread) = read.finish();
             resource(

@@ -244,6 +244,9 @@ fn cluster(
         } else {
             Vec::new()
         },
+        created: c.cluster_create_time().map(|t| t.to_string()),
+        earliest_restorable_time: c.earliest_restorable_time().map(|t| t.to_string()),
+        latest_restorable_time: c.latest_restorable_time().map(|t| t.to_string()),
     };
     let (provenance, unread) = read.finish();
     resource(
@@ -314,6 +317,7 @@ async fn snapshot(
         status: s.status().unwrap_or_default().to_string(),
         encryption: encryption(s.storage_encrypted(), s.kms_key_id()),
         shared_with,
+        source_snapshot: s.source_db_cluster_snapshot_arn().map(str::to_string),
     };
     let (provenance, unread) = read.finish();
     resource(

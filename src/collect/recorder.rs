@@ -91,6 +91,7 @@ type Answer = Option<(String, Captured)>;
 /// response's hash there too. Dropped before it ends (its collector was dropped), the
 /// call is stopped.
 async fn on_worker<T, E>(
+    operation: &'static str,
     call: impl Future<Output = Result<T, SdkError<E, HttpResponse>>> + Send + 'static,
     capture: Capture,
 ) -> (Result<T, CallFault<E>>, Answer)
@@ -106,7 +107,11 @@ where
     }
     let mut task = AbortOnDrop(tokio::spawn(async move {
         let result = call.await;
-        let answer = capture.take().map(|c| (sha256_hex(c.body.as_bytes()), c));
+        // Secrets a response carries in clear are dropped before it is kept or hashed.
+        let answer = capture.take().map(|c| {
+            let body = super::lambda::redact_response(operation, c.body);
+            (sha256_hex(body.as_bytes()), Captured { body, ..c })
+        });
         (result, answer)
     }));
     match (&mut task.0).await {
@@ -183,7 +188,7 @@ impl Recorder {
             let called_at = Utc::now();
             self.calls.fetch_add(1, Ordering::Relaxed);
             self.progress.call();
-            let (result, captured) = on_worker(send(capture.clone()), capture.clone()).await;
+            let (result, captured) = on_worker(operation, send(capture.clone()), capture.clone()).await;
             self.progress.retried(capture.attempts().saturating_sub(1));
             if capture.throttled_attempts() > 0 {
                 slot.throttled();

@@ -23,9 +23,10 @@ pub const CLASSES: [&str; 3] = ["monthly", "weekly", "daily"];
 /// Items listed by name in the evidence; the totals count every one.
 const LISTED: usize = 10;
 
-/// Storage classes that are cold storage (S3 Glacier Instant/Flexible Retrieval and
-/// Deep Archive).
-const COLD: [&str; 3] = ["GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"];
+/// Storage classes that are cold storage: S3 Glacier Instant/Flexible Retrieval and Deep
+/// Archive, and AWS Backup's cold tier (a recovery point's `StorageClass` `COLD`, which
+/// does not say which Glacier class holds it).
+const COLD: [&str; 4] = ["GLACIER_IR", "GLACIER", "DEEP_ARCHIVE", "COLD"];
 
 /// How to read and class the items (the rule builds it from the profile's parameters).
 #[derive(Debug)]
@@ -34,6 +35,10 @@ pub struct Spec {
     pub time_field: String,
     /// The field naming the item in the evidence (and matched by `patterns`).
     pub name_field: String,
+    /// A field whose value names the item's class (`daily`, `weekly`, `monthly`, or a
+    /// marker containing one of them, such as a tool's policy name `db-weekly`); when set,
+    /// items are classed by it only, and one naming no class is unclassified.
+    pub class_field: Option<String>,
     pub time_zone: Tz,
     /// Per class, a regular expression on the name; when any is set, items are classed
     /// by name only.
@@ -112,9 +117,11 @@ impl Spec {
                 .collect::<Result<_, _>>()?,
             Some(other) => return Err(format!("`hours` must be a list, got {other}")),
         };
+        let class_field = text("class_field", "")?;
         Ok(Spec {
             time_field: text("time_field", "last_modified")?,
             name_field: text("name_field", "key")?,
+            class_field: (!class_field.is_empty()).then_some(class_field),
             time_zone,
             patterns,
             weekly_day,
@@ -125,8 +132,16 @@ impl Spec {
         })
     }
 
-    /// The class of an item written at `local` named `name`; `None`: unclassified.
-    fn class_of(&self, name: &str, local: &DateTime<Tz>) -> Option<&'static str> {
+    /// The class of `item` written at `local` named `name`; `None`: unclassified.
+    fn class_of(&self, item: &Json, name: &str, local: &DateTime<Tz>) -> Option<&'static str> {
+        if let Some(field) = &self.class_field {
+            let marker = item
+                .get(field)
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_lowercase();
+            return CLASSES.into_iter().find(|class| marker.contains(class));
+        }
         if !self.patterns.is_empty() {
             return CLASSES.into_iter().find(|class| {
                 self.patterns
@@ -178,7 +193,7 @@ pub fn classes(items: &[Json], spec: &Spec, now: DateTime<Utc>) -> Json {
     let mut by_class: Vec<(&str, Vec<&Dated>)> = CLASSES.iter().map(|c| (*c, Vec::new())).collect();
     let mut unclassified = Vec::new();
     for d in &dated {
-        match spec.class_of(&d.name, &d.at.with_timezone(&spec.time_zone)) {
+        match spec.class_of(d.item, &d.name, &d.at.with_timezone(&spec.time_zone)) {
             Some(class) => {
                 if let Some((_, list)) = by_class.iter_mut().find(|(c, _)| *c == class) {
                     list.push(d);
@@ -265,9 +280,16 @@ fn series(list: &[&Dated], spec: &Spec, now: DateTime<Utc>) -> Json {
             .unwrap_or("unknown")
             .to_string()
     };
+    // An item may say itself whether it is due in its final storage class (`settled`: a
+    // recovery point past its lifecycle's move to cold storage); else its age decides.
     let settled: Vec<&&Dated> = list
         .iter()
-        .filter(|d| (now - d.at).num_hours() >= spec.settled_hours)
+        .filter(|d| {
+            d.item
+                .get("settled")
+                .and_then(Json::as_bool)
+                .unwrap_or((now - d.at).num_hours() >= spec.settled_hours)
+        })
         .collect();
     let settled_classes: BTreeSet<String> = settled.iter().map(|d| storage(d)).collect();
     let not_cold: Vec<&&&Dated> = settled
@@ -376,6 +398,25 @@ mod tests {
         assert_eq!(facts["unclassified"], json!(["site/other.txt"]));
         assert_eq!(facts["classes"]["monthly"]["count"], 0);
         assert_eq!(facts["classes"]["daily"]["count"], 1);
+    }
+
+    #[test]
+    fn a_class_field_classes_by_marker_and_an_item_may_say_it_is_settled() {
+        let items = [
+            json!({"key": "rp-1", "created": "2026-11-20T16:58:00Z", "class": "db-Weekly", "storage_class": "WARM", "settled": false}),
+            json!({"key": "rp-2", "created": "2026-11-13T16:58:00Z", "class": "weekly", "storage_class": "WARM", "settled": true}),
+            json!({"key": "rp-3", "created": "2026-11-13T16:58:00Z", "class": "", "storage_class": "COLD"}),
+            json!({"key": "rp-4", "created": "2026-11-30T16:58:00Z", "class": "daily"}),
+        ];
+        let now: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().expect("time");
+        let spec = spec(json!({"time_field": "created", "class_field": "class"}));
+        let facts = classes(&items, &spec, now);
+        assert_eq!(facts["classes"]["weekly"]["count"], 2);
+        assert_eq!(facts["classes"]["daily"]["count"], 1);
+        assert_eq!(facts["unclassified"], json!(["rp-3"]));
+        // rp-1 is older than the settled hours but says it is not yet due.
+        assert_eq!(facts["classes"]["weekly"]["not_cold_total"], 1);
+        assert_eq!(facts["classes"]["weekly"]["not_cold"][0]["name"], "rp-2");
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl Index {
         let values = Arc::new(super::parallel::map(
             resources,
             || (),
-            |_, r| super::values::to_val(&super::resource_view(r)),
+            |_, r| super::resource_val(r),
         ));
         let unread: Vec<Vec<String>> = resources
             .iter()
@@ -368,6 +368,24 @@ fn string_arg(function: &str, value: &Value) -> Result<Option<Arc<String>>, Exec
     }
 }
 
+/// A join's first argument: the name of a registered resource type. A null or unknown
+/// name is an error of the rule, never an empty join.
+fn type_arg(function: &str, value: &Value) -> Result<Arc<String>, ExecutionError> {
+    let Some(type_name) = string_arg(function, value)? else {
+        return Err(ExecutionError::function_error(
+            function,
+            "type name is null",
+        ));
+    };
+    if !RESOURCE_TYPES.contains(&type_name.as_str()) {
+        return Err(ExecutionError::function_error(
+            function,
+            format!("unknown resource type `{type_name}`"),
+        ));
+    }
+    Ok(type_name)
+}
+
 /// A function that takes its arguments and gives its result as the interpreter's own
 /// values: a join hands over the resources it returns without copying them through
 /// `Value` (a resource is a map of maps; a copy of each, in and out, was most of the cost
@@ -411,7 +429,9 @@ pub fn register(ctx: &mut Context<'_, '_>, index: Arc<Index>, touched: Arc<Mutex
     register_related(ctx, &index, &touched);
     register_of_type(ctx, &index, &touched);
     register_of_type_where(ctx, &index, &touched);
+    register_all_of_type_in(ctx, &index, &touched);
     register_of_type_covering(ctx, &index, &touched);
+    register_of_type_in_accounts(ctx, &index, &touched);
     register_aged(ctx, &index);
     register_value_functions(ctx);
 }
@@ -486,15 +506,7 @@ fn register_of_type(ctx: &mut Context<'_, '_>, index: &Arc<Index>, touched: &Arc
             name,
             handler(move |ftx| {
                 let [type_name] = args(ftx)?;
-                let Some(type_name) = string_arg(name, &type_name)? else {
-                    return Err(ExecutionError::function_error(name, "type name is null"));
-                };
-                if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                    return Err(ExecutionError::function_error(
-                        name,
-                        format!("unknown resource type `{type_name}`"),
-                    ));
-                }
+                let type_name = type_arg(name, &type_name)?;
                 let mut touched = t
                     .lock()
                     .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
@@ -517,6 +529,58 @@ fn register_of_type(ctx: &mut Context<'_, '_>, index: &Arc<Index>, touched: &Arc
     }
 }
 
+/// `all_of_type_in(type, region)`: every account's resources of the type in one region,
+/// with only the listing gaps that could hide one there (that region's, or a global
+/// listing's). A join on copies kept in one region (a disaster-recovery region) is then
+/// not made unknown by a listing that failed in another.
+fn register_all_of_type_in(
+    ctx: &mut Context<'_, '_>,
+    index: &Arc<Index>,
+    touched: &Arc<Mutex<Touched>>,
+) {
+    let (i, t) = (index.clone(), touched.clone());
+    let name = "all_of_type_in";
+    let _ = ctx.add_function(
+        name,
+        handler(move |ftx| {
+            let [type_name, region] = args(ftx)?;
+            let type_name = type_arg(name, &type_name)?;
+            let Some(region) = string_arg(name, &region)? else {
+                return Err(ExecutionError::function_error(name, "region is null"));
+            };
+            let mut touched = t
+                .lock()
+                .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+            let gaps: Vec<String> = i
+                .gaps_by_account
+                .values()
+                .flatten()
+                .filter(|(_, t, r)| {
+                    t.as_str() == type_name.as_str()
+                        && (r.as_str() == region.as_str() || r == "global")
+                })
+                .map(|(id, ..)| id.clone())
+                .collect();
+            touched.gaps.extend(gaps);
+            if i.plan {
+                touched.partial.insert(type_name.to_string());
+            }
+            let positions: Vec<usize> = i
+                .of_type(&type_name)
+                .iter()
+                .copied()
+                .filter(|&pos| i.field_str(pos, "region") == Some(region.as_str()))
+                .collect();
+            for &pos in &positions {
+                touched.gaps.extend(i.unread[pos].iter().cloned());
+                touched.unknown.extend(i.unknown[pos].iter().cloned());
+                touched.joined.insert(pos);
+            }
+            Ok(CowVal::Owned(i.list(&positions)))
+        }),
+    );
+}
+
 /// `of_type_where(type, field, value)`.
 fn register_of_type_where(
     ctx: &mut Context<'_, '_>,
@@ -532,15 +596,7 @@ fn register_of_type_where(
         name,
         handler(move |ftx| {
             let [type_name, field, value] = args(ftx)?;
-            let Some(type_name) = string_arg(name, &type_name)? else {
-                return Err(ExecutionError::function_error(name, "type name is null"));
-            };
-            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                return Err(ExecutionError::function_error(
-                    name,
-                    format!("unknown resource type `{type_name}`"),
-                ));
-            }
+            let type_name = type_arg(name, &type_name)?;
             let Some(field) = string_arg(name, &field)? else {
                 return Err(ExecutionError::function_error(name, "field name is null"));
             };
@@ -593,15 +649,7 @@ fn register_of_type_covering(
         name,
         handler(move |ftx| {
             let [type_name, flag] = args(ftx)?;
-            let Some(type_name) = string_arg(name, &type_name)? else {
-                return Err(ExecutionError::function_error(name, "type name is null"));
-            };
-            if !RESOURCE_TYPES.contains(&type_name.as_str()) {
-                return Err(ExecutionError::function_error(
-                    name,
-                    format!("unknown resource type `{type_name}`"),
-                ));
-            }
+            let type_name = type_arg(name, &type_name)?;
             let Some(flag) = string_arg(name, &flag)? else {
                 return Err(ExecutionError::function_error(name, "field name is null"));
             };
@@ -626,8 +674,68 @@ fn register_of_type_covering(
     );
 }
 
+/// `of_type_in_accounts(type, accounts)`.
+fn register_of_type_in_accounts(
+    ctx: &mut Context<'_, '_>,
+    index: &Arc<Index>,
+    touched: &Arc<Mutex<Touched>>,
+) {
+    // The resources of `type` in the named accounts: the same resources, in the same
+    // order, as `all_of_type(type).filter(x, x.account in accounts)`, through the index by
+    // (type, account), so a rule about copies in the backup accounts does not filter every
+    // account's resources for every resource it judges (quadratic in the snapshot). The
+    // listing gaps of `type` in those accounts are recorded, and the caveats of what it
+    // returns; another account's gap cannot hide a resource in these.
+    let (i, t) = (index.clone(), touched.clone());
+    let name = "of_type_in_accounts";
+    let _ = ctx.add_function(
+        name,
+        handler(move |ftx| {
+            let [type_name, accounts] = args(ftx)?;
+            let type_name = type_arg(name, &type_name)?;
+            let accounts: Vec<Arc<String>> = match &accounts {
+                Value::List(items) => items
+                    .iter()
+                    .map(|a| {
+                        string_arg(name, a)?.ok_or_else(|| {
+                            ExecutionError::function_error(name, "an account id is null")
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+                other => {
+                    return Err(ExecutionError::function_error(
+                        name,
+                        format!("expected a list of account ids, got {}", other.type_of()),
+                    ));
+                }
+            };
+            let mut touched = t
+                .lock()
+                .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+            if i.plan {
+                touched.partial.insert(type_name.to_string());
+            }
+            let mut positions = Vec::new();
+            for account in &accounts {
+                let gaps = i.gaps_for(&type_name, Some(account.as_str()));
+                touched.gaps.extend(gaps.iter().cloned());
+                positions.extend_from_slice(i.of_type_in(&type_name, Some(account.as_str())));
+            }
+            positions.sort_unstable();
+            positions.dedup();
+            for &pos in &positions {
+                touched.gaps.extend(i.unread[pos].iter().cloned());
+                touched.unknown.extend(i.unknown[pos].iter().cloned());
+                touched.joined.insert(pos);
+            }
+            Ok(CowVal::Owned(i.list(&positions)))
+        }),
+    );
+}
+
 /// The functions that age what they read at collection time, not at evaluation time:
-/// `backup_classes(backups, spec)`, `age_days(timestamp)` and `age_hours(timestamp)`.
+/// `backup_classes(backups, spec)`, `age_days(timestamp)`, `age_hours(timestamp)` and
+/// `age_minutes(timestamp)`.
 fn register_aged(ctx: &mut Context<'_, '_>, index: &Arc<Index>) {
     // Backups per class (`evaluate::backups`), aged at collection time like `age_days`.
     let collected_at = index.collected_at;
@@ -656,7 +764,11 @@ fn register_aged(ctx: &mut Context<'_, '_>, index: &Arc<Index>) {
 
     // Ages are measured at collection time, not at evaluation time, so re-evaluating an
     // old snapshot gives the same verdicts.
-    for (name, per) in [("age_days", 86_400i64), ("age_hours", 3_600i64)] {
+    for (name, per) in [
+        ("age_days", 86_400),
+        ("age_hours", 3_600),
+        ("age_minutes", 60i64),
+    ] {
         let i = index.clone();
         let _ = ctx.add_function(name, move |ts: Value| -> Result<Value, ExecutionError> {
             let Some(ts) = string_arg(name, &ts)? else {
@@ -738,6 +850,25 @@ fn register_value_functions(ctx: &mut Context<'_, '_>) {
         },
     );
 
+    // `ids_in(text, prefix)`: the AWS resource ids of that prefix a text names
+    // (`snap-0123abcd…`), in order, for joins on ids written into free text such as a
+    // snapshot copy's description.
+    let _ = ctx.add_function(
+        "ids_in",
+        |text: Value, prefix: Value| -> Result<Value, ExecutionError> {
+            let (Some(text), Some(prefix)) =
+                (string_arg("ids_in", &text)?, string_arg("ids_in", &prefix)?)
+            else {
+                return Ok(Value::List(Arc::new(Vec::new())));
+            };
+            let ids = ids_in(&text, &prefix)
+                .into_iter()
+                .map(|id| Value::String(Arc::new(id)))
+                .collect();
+            Ok(Value::List(Arc::new(ids)))
+        },
+    );
+
     for (name, field) in [("account_of", 4usize), ("region_of", 3usize)] {
         let _ = ctx.add_function(name, move |arn: Value| -> Result<Value, ExecutionError> {
             let Some(arn) = string_arg(name, &arn)? else {
@@ -753,6 +884,18 @@ fn register_value_functions(ctx: &mut Context<'_, '_>) {
             }
         });
     }
+}
+
+/// The ids `prefix-` followed by hexadecimal digits in `text`, each a whole word.
+fn ids_in(text: &str, prefix: &str) -> Vec<String> {
+    let head = format!("{prefix}-");
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|word| {
+            word.strip_prefix(&head)
+                .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// Whether an IAM policy statement only allows with MFA: a `Bool` condition
@@ -816,8 +959,8 @@ mod tests {
 
     /// The names `register` (through the `register_*` functions it calls) gives to
     /// `add_function`, read from this file's source: a literal name, or `name` bound by
-    /// `let name = "…"` or by a `for (name, …)` loop over tuples whose first items are the
-    /// names.
+    /// `let name = "…"` or by a `for (name, …) in [...]` loop over tuples whose first items
+    /// are the names.
     fn registered_names() -> BTreeSet<String> {
         let source = include_str!("functions.rs");
         // `register` and the `register_*` functions it calls: everything before the tests.
@@ -839,14 +982,32 @@ mod tests {
                     let line = &body[let_at.expect("a binding") + "let name = \"".len()..];
                     names.insert(line[..line.find('"').expect("literal ends")].to_string());
                 } else {
-                    let line = body[loop_at.expect("a loop binds name")..].lines().next();
-                    for item in line.expect("loop line").split("(\"").skip(1) {
+                    // The loop's head, up to its body (rustfmt may spread it on lines).
+                    let head = &body[loop_at.expect("a loop binds name")..];
+                    let head = &head[..head.find("] {").unwrap_or(head.len())];
+                    for item in head.split("(\"").skip(1) {
                         names.insert(item[..item.find('"').expect("literal ends")].to_string());
                     }
                 }
             }
         }
         names
+    }
+
+    #[test]
+    fn ids_in_finds_whole_ids_of_the_prefix() {
+        assert_eq!(
+            ids_in("[Copied snap-0a1b2c from ap-southeast-2]", "snap"),
+            vec!["snap-0a1b2c".to_string()]
+        );
+        assert_eq!(
+            ids_in(
+                "Copy of snap-0a1b, snap-ffee. snapshot-12 vol-0a1b snap-",
+                "snap"
+            ),
+            vec!["snap-0a1b".to_string(), "snap-ffee".to_string()]
+        );
+        assert!(ids_in("snap-xyz", "snap").is_empty());
     }
 
     /// The checker's list and the registration are written apart (cel-rust has no way to

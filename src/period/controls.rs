@@ -19,6 +19,9 @@ pub struct Exception {
     pub resource: String,
     #[serde(flatten)]
     pub span: Span,
+    /// What showed it between scans (a CloudTrail event), when not a scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
 }
 
 /// How a control fared over the period.
@@ -59,6 +62,10 @@ pub struct ControlPeriod {
     pub exceptions: Vec<Exception>,
     /// Time the control's evidence did not cover (merged across its findings).
     pub not_observed: Vec<Span>,
+    /// Why some of that time is not observed between scans: a change CloudTrail shows,
+    /// or change history that could not be read (rule, resource and the reason).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -91,6 +98,7 @@ fn control(id: &str, title: &str, timelines: &[&Timeline], report: &PeriodReport
     let mut exceptions = Vec::new();
     let mut unobserved: Vec<Span> = report.not_covered.clone();
     let mut held = false;
+    let mut changes = Vec::new();
     for t in timelines {
         for s in &t.spans {
             match s.state {
@@ -98,8 +106,20 @@ fn control(id: &str, title: &str, timelines: &[&Timeline], report: &PeriodReport
                     rule_id: t.rule_id.clone(),
                     resource: t.resource.clone(),
                     span: s.span,
+                    cause: s.cause.clone(),
                 }),
-                State::NotObserved => unobserved.push(s.span),
+                State::NotObserved => {
+                    unobserved.push(s.span);
+                    if let Some(cause) = &s.cause {
+                        changes.push(format!(
+                            "{} on {} from {} to {}: {cause}",
+                            t.rule_id,
+                            t.resource,
+                            when(s.span.from),
+                            when(s.span.to)
+                        ));
+                    }
+                }
                 State::Held | State::Waived => held = true,
                 State::Absent | State::NotApplicable | State::Manual => {}
             }
@@ -132,8 +152,13 @@ fn control(id: &str, title: &str, timelines: &[&Timeline], report: &PeriodReport
             let list = exceptions
                 .iter()
                 .map(|e| {
+                    let cause = e
+                        .cause
+                        .as_ref()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default();
                     format!(
-                        "{} on {} from {} to {}",
+                        "{} on {} from {} to {}{cause}",
                         e.rule_id,
                         e.resource,
                         when(e.span.from),
@@ -156,6 +181,11 @@ fn control(id: &str, title: &str, timelines: &[&Timeline], report: &PeriodReport
                 .to_string()
         }
     };
+    let statement = if changes.is_empty() {
+        statement
+    } else {
+        format!("{statement} Between scans: {}.", changes.join("; "))
+    };
     ControlPeriod {
         id: id.to_string(),
         title: title.to_string(),
@@ -164,6 +194,7 @@ fn control(id: &str, title: &str, timelines: &[&Timeline], report: &PeriodReport
         findings: timelines.len(),
         exceptions,
         not_observed,
+        changes,
     }
 }
 

@@ -83,6 +83,27 @@ fn chart(trends: &Trends, framework: usize) -> String {
     s
 }
 
+/// The trend as a section of the evidence report (`report.html`, `audit --snapshot` with
+/// an archive): the same chart and table as the period pack's, styled inline so it reads
+/// the same in any page.
+pub fn trends_section(t: &Trends) -> String {
+    let mut h = String::from("<section id=\"trends\">\n");
+    trends(&mut h, t);
+    for v in [
+        Verdict::HeldThroughout,
+        Verdict::Exceptions,
+        Verdict::NotObserved,
+        Verdict::NoAutomatedEvidence,
+    ] {
+        h = h.replace(
+            &format!("<td class=\"{}\">", class(v)),
+            &format!("<td class=\"{}\" style=\"color:{}\">", class(v), colour(v)),
+        );
+    }
+    h.push_str("</section>\n");
+    h
+}
+
 fn trends(h: &mut String, trends: &Trends) {
     h.push_str("<h2>Trend across the last four quarters</h2>\n<p>Each quarter judged from the archive as the period is: ");
     for v in [

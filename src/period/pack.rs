@@ -55,6 +55,8 @@ pub struct PeriodPack {
     pub coverage: Coverage,
     /// What the pack did not read between scans, in words.
     pub not_read: Vec<String>,
+    /// What the CloudTrail change history says of each interval between scans.
+    pub change_history: Vec<super::history::Interval>,
     pub frameworks: Vec<FrameworkPeriod>,
     pub trends: Trends,
     pub since_previous: Option<SincePrevious>,
@@ -74,12 +76,13 @@ pub struct PackInput<'a> {
     pub not_used: &'a [String],
 }
 
-/// The AWS sources between scans this pack does not read yet, said plainly.
-const NOT_READ: &[&str] = &[
-    "AWS Config configuration history between scans (GetResourceConfigHistory) was not read: \
-     a setting changed and changed back between two scans is not seen",
-    "CloudTrail management events between scans (LookupEvents) were not read",
-];
+/// What the pack does not read between scans, said plainly. CloudTrail's management
+/// events between scans are read (from the later scan's snapshot, see `history`); AWS
+/// Config's configuration history is not: it would take one `GetResourceConfigHistory`
+/// per resource in each account (an aggregator only answers the current configuration,
+/// `GetAggregateResourceConfig`).
+const CONFIG_NOT_READ: &str = "AWS Config configuration history between scans (GetResourceConfigHistory) was not read: \
+     changes between scans are seen only through the CloudTrail management events of the change table";
 
 pub fn build(input: &PackInput<'_>) -> PeriodPack {
     let report: PeriodReport = super::judge(input.period, input.scans, input.max_gap);
@@ -138,7 +141,16 @@ pub fn build(input: &PackInput<'_>) -> PeriodPack {
             covered_hours: period_hours - uncovered,
             not_covered: report.not_covered.clone(),
         },
-        not_read: NOT_READ.iter().map(|s| s.to_string()).collect(),
+        not_read: std::iter::once(CONFIG_NOT_READ.to_string())
+            .chain(
+                report
+                    .intervals
+                    .iter()
+                    .filter(|i| i.history != "read")
+                    .map(|i| format!("CloudTrail change history {}", i.statement)),
+            )
+            .collect(),
+        change_history: report.intervals.clone(),
         frameworks,
         trends,
         since_previous,
@@ -348,6 +360,7 @@ mod tests {
                 finding("backup.plan", "A.8.13", Status::Pass),
             ],
             frameworks: catalogue(),
+            history: Default::default(),
         }
     }
 

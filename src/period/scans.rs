@@ -3,15 +3,18 @@
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 
 use super::Scan;
+use super::history::ScanHistory;
 use crate::archive::bucket::Bucket;
 use crate::archive::record::{Role, ScanRecord};
 use crate::archive::{ArchiveError, fetch, list, sha256_hex};
 use crate::report::Report;
+use crate::snapshot::Snapshot;
 
 /// Every archived scan of `account` (or all) collected from `from - max_gap` to `to`,
 /// once per snapshot, with its findings (at the version the record names, checked
 /// against its SHA-256). A scan archived without findings cannot show anything: it is
-/// left out and named in the second list, so its time counts as not observed.
+/// left out and named in the second list, so its time counts as not observed. The
+/// snapshot is read too, for the CloudTrail change history it holds.
 pub async fn period_scans(
     bucket: &Bucket,
     prefix: &str,
@@ -40,17 +43,50 @@ pub async fn period_scans(
             skipped.push(format!("{}: archived without findings", r.key));
             continue;
         };
-        let (bytes, _) = fetch(bucket, &object.key, object.version_id.as_deref()).await?;
-        if sha256_hex(&bytes) != object.sha256 {
-            return Err(ArchiveError::Object {
-                bucket: bucket.name.clone(),
-                key: object.key.clone(),
-                problem: format!("{} does not hash to its record ({})", object.name, r.key),
-            });
-        }
-        scans.push(scan_of(&record, &r.key, &bytes, &object.key, account)?);
+        let bytes = checked(bucket, object, &r.key).await?;
+        let history = match record.objects.iter().find(|o| o.role == Role::Snapshot) {
+            Some(snapshot) => {
+                let snapshot_bytes = checked(bucket, snapshot, &r.key).await?;
+                history_of(&snapshot_bytes, &snapshot.key)?
+            }
+            None => ScanHistory::default(),
+        };
+        scans.push(scan_of(
+            &record,
+            &r.key,
+            &bytes,
+            &object.key,
+            account,
+            history,
+        )?);
     }
     Ok((scans, skipped))
+}
+
+/// An archived object at the version its record names, checked against its SHA-256.
+async fn checked(
+    bucket: &Bucket,
+    object: &crate::archive::record::ArchivedObject,
+    record_key: &str,
+) -> Result<Vec<u8>, ArchiveError> {
+    let (bytes, _) = fetch(bucket, &object.key, object.version_id.as_deref()).await?;
+    if sha256_hex(&bytes) != object.sha256 {
+        return Err(ArchiveError::Object {
+            bucket: bucket.name.clone(),
+            key: object.key.clone(),
+            problem: format!("{} does not hash to its record ({record_key})", object.name),
+        });
+    }
+    Ok(bytes)
+}
+
+/// The CloudTrail change history held in an archived snapshot's bytes (`shown` names
+/// it in messages).
+pub fn history_of(bytes: &[u8], shown: &str) -> Result<ScanHistory, ArchiveError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| ArchiveError::Input(format!("{shown}: not UTF-8: {e}")))?;
+    let snapshot = Snapshot::parse(text, shown).map_err(|e| ArchiveError::Input(e.to_string()))?;
+    Ok(super::history::of_snapshot(&snapshot))
 }
 
 /// One scan of a period from its record and its findings' bytes (already checked against
@@ -62,6 +98,7 @@ pub fn scan_of(
     findings: &[u8],
     findings_at: &str,
     account: Option<&str>,
+    history: ScanHistory,
 ) -> Result<Scan, ArchiveError> {
     let text = std::str::from_utf8(findings)
         .map_err(|e| ArchiveError::Input(format!("{findings_at}: not UTF-8: {e}")))?;
@@ -96,5 +133,6 @@ pub fn scan_of(
         signed_by: record.snapshot.signed_by.clone(),
         findings,
         frameworks: report.frameworks,
+        history,
     })
 }

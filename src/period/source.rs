@@ -190,6 +190,7 @@ pub fn from_directory(
         }
         let mut problems = Vec::new();
         let mut findings = None;
+        let mut history = super::history::ScanHistory::default();
         for object in &record.objects {
             let path = scan_dir.join(&object.name);
             let bytes = match read(&path) {
@@ -208,7 +209,11 @@ pub fn from_directory(
                 continue;
             }
             match object.role {
-                Role::Snapshot => verify_snapshot(&bytes, &path, key, &mut problems),
+                Role::Snapshot => {
+                    if let Some(h) = verify_snapshot(&bytes, &path, key, &mut problems) {
+                        history = h;
+                    }
+                }
                 Role::Findings => findings = Some((bytes, path)),
                 Role::Report | Role::Attestation => {}
             }
@@ -231,18 +236,20 @@ pub fn from_directory(
             &bytes,
             &path.display().to_string(),
             account,
+            history,
         )?);
     }
     Ok(loaded)
 }
 
-/// The snapshot's manifest and signature, each problem pushed onto `problems`.
+/// The snapshot's manifest and signature, each problem pushed onto `problems`; the
+/// CloudTrail change history it holds when it parses.
 fn verify_snapshot(
     bytes: &[u8],
     path: &Path,
     key: Option<&VerifyingKey>,
     problems: &mut Vec<String>,
-) {
+) -> Option<super::history::ScanHistory> {
     let shown = path.display().to_string();
     let text = String::from_utf8_lossy(bytes);
     match Snapshot::parse(&text, &shown) {
@@ -256,7 +263,11 @@ fn verify_snapshot(
             if let seal::Seal::Invalid(why) = seal::judge(&snapshot, key) {
                 problems.push(format!("{shown}: {why}"));
             }
+            Some(super::history::of_snapshot(&snapshot))
         }
-        Err(e) => problems.push(e.to_string()),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
     }
 }

@@ -18,12 +18,15 @@ mod ami;
 mod backup;
 mod dynamodb;
 mod ec2;
+mod ecr;
 mod elasticache;
 mod iam;
 mod instance;
 mod kms;
+mod lambda;
 mod logging;
 mod logs;
+mod messaging;
 mod opensearch;
 mod rds;
 mod redshift;
@@ -59,6 +62,11 @@ const PRIMARY: &[&str] = &[
     "aws_ami",
     "aws_ami_copy",
     "aws_ami_from_instance",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+    "aws_ecr_repository",
+    "aws_kinesis_stream",
+    "aws_lambda_function",
     "aws_redshift_cluster",
     "aws_elasticache_replication_group",
     "aws_elasticache_cluster",
@@ -95,6 +103,10 @@ const ATTACHED: &[&str] = &[
     "aws_launch_template",
     "aws_dynamodb_table_replica",
     "aws_ami_launch_permission",
+    "aws_sqs_queue_policy",
+    "aws_sns_topic_policy",
+    "aws_ecr_repository_policy",
+    "aws_ecr_replication_configuration",
     "aws_redshift_snapshot_copy",
     "aws_elasticache_global_replication_group",
     // Region-level settings: gathered into `aws_region` resources at the end.
@@ -217,6 +229,11 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             "aws_dynamodb_table" => Some(dynamodb::table(ctx, i, &mut drafts)?),
             "aws_cloudwatch_log_group" => Some(logs::log_group(ctx, i)?),
             "aws_ami" | "aws_ami_copy" | "aws_ami_from_instance" => Some(ami::image(ctx, i)?),
+            "aws_sqs_queue" => Some(messaging::queue(ctx, i, &mut drafts)?),
+            "aws_sns_topic" => Some(messaging::topic(ctx, i, &mut drafts)?),
+            "aws_kinesis_stream" => Some(messaging::stream(ctx, i, &mut drafts)?),
+            "aws_ecr_repository" => Some(ecr::repository(ctx, i, &mut drafts)?),
+            "aws_lambda_function" => Some(lambda::function(ctx, i, &mut drafts)?),
             "aws_redshift_cluster" => Some(redshift::cluster(ctx, i)?),
             "aws_elasticache_replication_group" => Some(elasticache::replication_group(ctx, i)?),
             "aws_elasticache_cluster" => elasticache::cluster(ctx, i, &mut drafts)?,
@@ -275,6 +292,11 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
                 "aws_launch_template" => instance::launch_template(ctx, i, &mut drafts)?,
                 "aws_dynamodb_table_replica" => dynamodb::replica(ctx, i, &mut drafts)?,
                 "aws_ami_launch_permission" => ami::launch_permission(ctx, i, &mut drafts)?,
+                "aws_sqs_queue_policy" | "aws_sns_topic_policy" => {
+                    messaging::attached_policy(ctx, i, &mut drafts)?
+                }
+                "aws_ecr_repository_policy" => ecr::repository_policy(ctx, i, &mut drafts)?,
+                "aws_ecr_replication_configuration" => ecr::replication(ctx, i, &mut drafts)?,
                 "aws_redshift_snapshot_copy" => {
                     redshift::snapshot_copy_resource(ctx, i, &mut drafts)?
                 }

@@ -73,6 +73,14 @@ impl Writer {
         })
     }
 
+    /// Puts `fragment` (HTML escaped in Rust: the trend across quarters from the archive)
+    /// into the HTML report, after the controls.
+    pub fn set_trends(&mut self, fragment: String) {
+        if let Some(html) = &mut self.html {
+            html.set_trends(fragment);
+        }
+    }
+
     /// Stages `format`'s files for `report` in `dir` as part of `outputs` (they appear when
     /// the whole set is committed); returns their paths.
     pub fn write(

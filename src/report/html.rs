@@ -206,6 +206,9 @@ pub(crate) fn inline_code(value: &str, _: tera::Kwargs, _: &tera::State) -> tera
 /// Loaded and checked templates, ready to render any number of reports.
 pub struct Renderer {
     tera: Tera,
+    /// The trend across quarters from the archive (HTML escaped in Rust), when one was
+    /// given.
+    trends: Option<String>,
 }
 
 impl Renderer {
@@ -214,7 +217,12 @@ impl Renderer {
     /// checks the templates, so a broken one is reported before anything is evaluated.
     pub fn new(overrides: Option<&Path>) -> Result<Renderer, HtmlError> {
         let tera = load_templates(&BUILT_IN, overrides)?;
-        Ok(Renderer { tera })
+        Ok(Renderer { tera, trends: None })
+    }
+
+    /// Shows `fragment` (the trend across quarters, escaped in Rust) in every report.
+    pub fn set_trends(&mut self, fragment: String) {
+        self.trends = Some(fragment);
     }
 
     /// Renders `report` as one HTML document, written as it is produced: the page around
@@ -232,6 +240,7 @@ impl Renderer {
             &format!("sha256-{}", base64(&Sha256::digest(script.as_bytes()))),
         );
         context.insert("script", &script);
+        context.insert("trends_html", &self.trends);
         let placeholder = rows_placeholder(&script);
         context.insert("finding_rows", &placeholder);
         let page = self.tera.render(MAIN, &context).map_err(template_error)?;

@@ -34,16 +34,20 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("related", 1),
     ("of_type", 1),
     ("all_of_type", 1),
+    ("all_of_type_in", 2),
     ("of_type_where", 3),
     ("of_type_covering", 2),
+    ("of_type_in_accounts", 2),
     ("age_days", 1),
     ("age_hours", 1),
+    ("age_minutes", 1),
     ("is_public_cidr", 1),
     ("port_in_range", 2),
     ("requires_mfa", 1),
     ("allow_statements", 1),
     ("account_of", 1),
     ("region_of", 1),
+    ("ids_in", 2),
     ("backup_classes", 2),
 ];
 
@@ -376,7 +380,12 @@ impl Walker<'_> {
                 }
                 if matches!(
                     call.func_name.as_str(),
-                    "of_type" | "all_of_type" | "of_type_where" | "of_type_covering"
+                    "of_type"
+                        | "all_of_type"
+                        | "all_of_type_in"
+                        | "of_type_where"
+                        | "of_type_covering"
+                        | "of_type_in_accounts"
                 ) && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
                     call.args.first().map(|a| &a.expr)
                 {
@@ -615,7 +624,12 @@ impl Walker<'_> {
                 if call.target.is_none()
                     && matches!(
                         call.func_name.as_str(),
-                        "of_type" | "all_of_type" | "of_type_where" | "of_type_covering"
+                        "of_type"
+                            | "all_of_type"
+                            | "all_of_type_in"
+                            | "of_type_where"
+                            | "of_type_covering"
+                            | "of_type_in_accounts"
                     ) =>
             {
                 match call.args.first().map(|a| &a.expr) {

@@ -300,6 +300,71 @@ resource_types! {
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
     }
+    SqsQueue => "aws_sqs_queue" {
+        service: "sqs",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "SQS queues",
+            region_rule: "residency.sqs-queue-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    SnsTopic => "aws_sns_topic" {
+        service: "sns",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "SNS topics",
+            region_rule: "residency.sns-topic-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    EcrRepository => "aws_ecr_repository" {
+        service: "ecr",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "ECR repositories",
+            region_rule: "residency.ecr-repository-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    KinesisStream => "aws_kinesis_stream" {
+        service: "kinesis",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Kinesis data streams",
+            region_rule: "residency.kinesis-stream-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
+    LambdaFunction => "aws_lambda_function" {
+        service: "lambda",
+        regional: true,
+        data_store: Some(DataStore {
+            label: "Lambda functions",
+            region_rule: "residency.lambda-function-region",
+            selected: true,
+        }),
+        plan: Plan::Shown,
+        in_use: InUse::Always,
+        encryption: |a| Some(&a.encryption),
+        key_references: |a| encryption_key(&mut a.encryption),
+    }
     KmsKey => "aws_kms_key" {
         service: "kms",
         regional: true,
@@ -415,6 +480,17 @@ resource_types! {
         encryption: |_| None,
         key_references: |_| Vec::new(),
     }
+    ChangeHistory => "aws_change_history" {
+        service: "cloudtrail",
+        regional: false,
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show CloudTrail change history (aws_change_history): it is events",
+        ),
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
     DynamodbTable => "aws_dynamodb_table" {
         service: "dynamodb",
         regional: true,
@@ -461,6 +537,17 @@ resource_types! {
     }
     // The identity store is read by the Identity Center collector: its store id comes
     // from `sso:ListInstances`, and the identity store has no listing of its own.
+    SsoSignin => "aws_sso_signin" {
+        service: "sso",
+        regional: true,
+        data_store: None,
+        plan: Plan::Never(
+            "a plan cannot show Identity Center sign-ins (aws_sso_signin): they are events",
+        ),
+        in_use: InUse::Never,
+        encryption: |_| None,
+        key_references: |_| Vec::new(),
+    }
     IdentitystoreGroup => "aws_identitystore_group" {
         service: "sso",
         regional: true,
@@ -776,6 +863,18 @@ pub struct RdsInstance {
     /// (`DBInstanceAutomatedBackupsReplications[].DBInstanceAutomatedBackupsArn`); empty
     /// when they are not replicated.
     pub backup_replication_regions: Vec<String>,
+    /// `InstanceCreateTime` (RFC 3339): a backup promise cannot reach back before it.
+    #[serde(default)]
+    pub created: Option<String>,
+    /// `LatestRestorableTime`: the latest time point-in-time recovery can restore to (the
+    /// transaction logs shipped so far); null when automated backups are off.
+    #[serde(default)]
+    pub latest_restorable_time: Option<String>,
+    /// The earliest time point-in-time recovery can restore to: `RestoreWindow.EarliestTime`
+    /// of the instance's automated backups (`rds:DescribeDBInstanceAutomatedBackups`, the one
+    /// with the instance's `DbiResourceId`); null when it has none.
+    #[serde(default)]
+    pub earliest_restorable_time: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -789,6 +888,14 @@ pub struct RdsSnapshot {
     pub encryption: Option<Encryption>,
     /// Accounts the snapshot is shared with; `all` = public.
     pub shared_with: Vec<String>,
+    /// `SourceDBSnapshotIdentifier`: "The DB snapshot ARN that the DB snapshot was copied
+    /// from. It only has a value in the case of a cross-account or cross-Region copy" (the
+    /// DBSnapshot data type); null for a snapshot taken here.
+    #[serde(default)]
+    pub source_snapshot: Option<String>,
+    /// `SourceRegion`: the region a cross-region copy was copied from.
+    #[serde(default)]
+    pub source_region: Option<String>,
 }
 
 /// One DB cluster (`rds:DescribeDBClusters`): Aurora, Multi-AZ DB clusters, and the
@@ -823,6 +930,15 @@ pub struct RdsCluster {
     /// its cross-region read replica clusters (`ReadReplicaIdentifiers`) and its source
     /// when it is one (`ReplicationSourceIdentifier`). Sorted, without duplicates.
     pub replica_regions: Vec<String>,
+    /// `ClusterCreateTime` (RFC 3339): a backup promise cannot reach back before it.
+    #[serde(default)]
+    pub created: Option<String>,
+    /// `EarliestRestorableTime` and `LatestRestorableTime`: the point-in-time recovery
+    /// window the cluster's backups and transaction logs cover (from the listing).
+    #[serde(default)]
+    pub earliest_restorable_time: Option<String>,
+    #[serde(default)]
+    pub latest_restorable_time: Option<String>,
 }
 
 /// One DB cluster snapshot (`rds:DescribeDBClusterSnapshots`), with who a manual one is
@@ -842,6 +958,11 @@ pub struct RdsClusterSnapshot {
     /// attribute `restore`); `all` = public. Empty for automated snapshots, which cannot
     /// be shared.
     pub shared_with: Vec<String>,
+    /// `SourceDBClusterSnapshotArn`: "If the DB cluster snapshot was copied from a source
+    /// DB cluster snapshot, the ARN for the source DB cluster snapshot, otherwise, a null
+    /// value" (the DBClusterSnapshot data type).
+    #[serde(default)]
+    pub source_snapshot: Option<String>,
 }
 
 /// One EFS file system (`elasticfilesystem:DescribeFileSystems`), with its backup policy
@@ -893,6 +1014,126 @@ pub struct Secret {
     /// Regions of the other copies of the secret: its replicas (`ReplicationStatus[].Region`)
     /// and, for a replica, its primary region. Sorted, without duplicates.
     pub replica_regions: Vec<String>,
+}
+
+/// One SQS queue (`sqs:ListQueues`), with its attributes (`sqs:GetQueueAttributes`,
+/// `All`). Its ARN is `QueueArn`; its id the queue's name. Messages are never read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SqsQueue {
+    /// `CreatedTimestamp`, RFC 3339.
+    pub created: Option<String>,
+    /// `FifoQueue`.
+    pub fifo: bool,
+    /// Encryption at rest: with `KmsMasterKeyId` that KMS key (`algorithm: aws:kms`; the
+    /// AWS managed key is `alias/aws/sqs`); with `SqsManagedSseEnabled` a key SQS owns
+    /// (`algorithm: AES256`, no key ARN); with neither, unencrypted (`enabled: false`).
+    pub encryption: Option<Encryption>,
+    /// `SqsManagedSseEnabled`: SSE-SQS, encryption with keys SQS owns and manages.
+    pub sqs_managed_sse: bool,
+    /// `MessageRetentionPeriod` in seconds (60 to 1,209,600; AWS's default 345,600, four
+    /// days). Kept in seconds: the minimum is a minute.
+    pub message_retention_seconds: Option<i64>,
+    /// `Policy`, the queue's access policy, normalised as IAM policies are (every
+    /// `Statement`, `Action`, `Resource` and `Principal` value a list); null when the
+    /// queue has none (only its account's principals with IAM permissions reach it).
+    pub policy: serde_json::Value,
+}
+
+/// One SNS topic (`sns:ListTopics`), with its attributes (`sns:GetTopicAttributes`). Its
+/// ARN is `TopicArn`. Messages and subscriptions' endpoints are not read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnsTopic {
+    /// `FifoTopic` is `true`.
+    pub fifo: bool,
+    /// Encryption at rest: with `KmsMasterKeyId` that KMS key (`algorithm: aws:kms`; the
+    /// AWS managed key is `alias/aws/sns`); without, `enabled: false`: SNS server-side
+    /// encryption is off ("Amazon SNS stores messages in encrypted form only with SSE
+    /// enabled", the SNS developer guide, "Encryption at rest").
+    pub encryption: Option<Encryption>,
+    /// `Policy`, the topic's access policy, normalised as IAM policies are; null when
+    /// the topic returns none.
+    pub policy: serde_json::Value,
+}
+
+/// One ECR private repository (`ecr:DescribeRepositories`), with its policy
+/// (`ecr:GetRepositoryPolicy`) and the registry's replication rules that match it
+/// (`ecr:DescribeRegistry`). Its ARN is `repositoryArn`. Images are not read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EcrRepository {
+    /// `createdAt`, RFC 3339.
+    pub created: Option<String>,
+    /// `repositoryUri`.
+    pub uri: Option<String>,
+    /// Encryption at rest from `encryptionConfiguration`: `AES256` (keys ECR owns, no key
+    /// ARN), or `KMS`/`KMS_DSSE` with `kmsKey` (`algorithm: aws:kms` or `aws:kms:dsse`;
+    /// without `kmsKey` the AWS managed key `aws/ecr`, said by `aws_managed_key`). ECR
+    /// encrypts every repository.
+    pub encryption: Option<Encryption>,
+    /// True when the repository is KMS-encrypted without a `kmsKey`: "If you use the KMS
+    /// encryption type and don't specify a key, Amazon ECR uses an AWS managed KMS key
+    /// with the alias aws/ecr" (the `EncryptionConfiguration` data type).
+    pub aws_managed_key: bool,
+    /// `imageTagMutability`: `MUTABLE` or `IMMUTABLE`.
+    pub image_tag_mutability: Option<String>,
+    /// `imageScanningConfiguration.scanOnPush`.
+    pub scan_on_push: bool,
+    /// Regions the registry's replication rules copy this repository to (the
+    /// destinations of every rule whose filters match its name, or that has none), other
+    /// than its own region. Sorted, without duplicates.
+    pub replica_regions: Vec<String>,
+    /// Registries (account ids) those rules copy it to, other than its own account.
+    /// Sorted, without duplicates.
+    pub replica_accounts: Vec<String>,
+    /// The repository policy (`policyText`), normalised as IAM policies are; null when
+    /// the repository has none (`RepositoryPolicyNotFoundException`).
+    pub policy: serde_json::Value,
+}
+
+/// One Kinesis data stream (`kinesis:ListStreams`), described by
+/// `kinesis:DescribeStreamSummary`. Its ARN is `StreamARN`. Records are never read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KinesisStream {
+    /// `StreamStatus`: `CREATING`, `DELETING`, `ACTIVE` or `UPDATING`.
+    pub status: Option<String>,
+    /// `StreamCreationTimestamp`, RFC 3339.
+    pub created: Option<String>,
+    /// `StreamModeDetails.StreamMode`: `PROVISIONED` or `ON_DEMAND`.
+    pub stream_mode: Option<String>,
+    /// Encryption at rest: `EncryptionType` `KMS` with `KeyId` (`algorithm: aws:kms`; the
+    /// AWS managed key is `alias/aws/kinesis`), or `NONE` (`enabled: false`).
+    pub encryption: Option<Encryption>,
+    /// `RetentionPeriodHours` (24 to 8,760). Kept in hours: the default is one day.
+    pub retention_hours: Option<i64>,
+    /// `OpenShardCount`.
+    pub open_shards: Option<i64>,
+}
+
+/// One Lambda function (`lambda:ListFunctions`, `$LATEST`). Its ARN is `FunctionArn`.
+/// The values of its environment variables are never kept, only how many there are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaFunction {
+    /// `Runtime` (null for a container image).
+    pub runtime: Option<String>,
+    /// `PackageType`: `Zip` or `Image`.
+    pub package_type: Option<String>,
+    /// `LastModified`, as AWS gives it (ISO 8601).
+    pub last_modified: Option<String>,
+    /// How many environment variables the function has (`Environment.Variables`); 0 when
+    /// it has none, so there is nothing for the key to protect.
+    pub environment_variables: i64,
+    /// Encryption at rest of the environment variables: always KMS; `kms_key_arn` is
+    /// `KMSKeyArn` when the function names a key, null when it does not, which means the
+    /// AWS managed key `aws/lambda` (see `aws_managed_key`).
+    pub encryption: Option<Encryption>,
+    /// True when `KMSKeyArn` is absent: "If you don't provide a customer managed key,
+    /// Lambda uses an Amazon Web Services owned key or an Amazon Web Services managed key"
+    /// (`KMSKeyArn`, the `FunctionConfiguration` data type).
+    pub aws_managed_key: bool,
 }
 
 /// One ElastiCache replication group (`elasticache:DescribeReplicationGroups`): the Redis
@@ -1265,6 +1506,64 @@ pub struct BackupRecoveryPoint {
     pub frequency: Option<String>,
     /// Account of the copy source when this point is a cross-account copy.
     pub copied_from_account: Option<String>,
+    /// `StorageClass`: `WARM`, `COLD` (moved to cold storage) or `DELETED`; null when AWS
+    /// does not say.
+    #[serde(default)]
+    pub storage_class: Option<String>,
+    /// `CalculatedLifecycle.DeleteAt` and `.MoveToColdStorageAt` (RFC 3339): when AWS
+    /// Backup will delete the point and move it to cold storage.
+    #[serde(default)]
+    pub delete_at: Option<String>,
+    #[serde(default)]
+    pub move_to_cold_storage_at: Option<String>,
+    /// `CreatedBy.BackupPlanId` and `.BackupRuleId`: the plan rule that created the point
+    /// (for a copy, the rule in the source account that made the original).
+    #[serde(default)]
+    pub backup_plan_id: Option<String>,
+    #[serde(default)]
+    pub backup_rule_id: Option<String>,
+}
+
+/// The type name of [`ChangeHistory`].
+pub const CHANGE_HISTORY: &str = "aws_change_history";
+
+/// The CloudTrail management events of one account and region that change a setting a
+/// rule judges (the event names of `src/changes/events.yaml`), from CloudTrail event
+/// history (`cloudtrail:LookupEvents`, one lookup per event name, every page) over
+/// `from`..`to`. One per account and region read, id `change-history`, ARN assay's own
+/// `arn:aws:cloudtrail:REGION:ACCOUNT:change-history`. It exists only when every lookup
+/// was read to its last page: otherwise the region has a gap for this type instead, so a
+/// history is never partial. The period pack reads it to see changes between two scans.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeHistory {
+    /// Start of the window read (RFC 3339, UTC): CloudTrail event history keeps 90 days.
+    pub from: String,
+    /// End of the window read (RFC 3339, UTC): the time of the lookups.
+    pub to: String,
+    /// The event names looked up.
+    pub event_names: Vec<String>,
+    /// Every event found, oldest first.
+    pub events: Vec<ChangeEvent>,
+}
+
+/// One management event of a [`ChangeHistory`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEvent {
+    pub event_id: String,
+    pub event_name: String,
+    /// `eventSource`, e.g. `s3.amazonaws.com`.
+    pub event_source: Option<String>,
+    /// When it happened (RFC 3339, UTC).
+    pub event_time: String,
+    /// `Username` of the event, when CloudTrail names one.
+    pub user_name: Option<String>,
+    /// What the event names as its resources: CloudTrail's `Resources` (names or ARNs)
+    /// and the identifier the table points at in `requestParameters`.
+    pub resources: Vec<String>,
+    /// `errorCode` of a call that failed (and so changed nothing), e.g. `AccessDenied`.
+    pub error_code: Option<String>,
 }
 
 /// One console sign-in (a `ConsoleLogin` event) from CloudTrail event history
@@ -1459,6 +1758,44 @@ pub struct IdentitystoreGroup {
     pub external_ids: Vec<ExternalId>,
     /// Its members' user ids (`identitystore:ListGroupMemberships`).
     pub members: Vec<String>,
+}
+
+/// One sign-in to IAM Identity Center (a `UserAuthentication` event, eventSource
+/// `signin.amazonaws.com`) from CloudTrail event history in the instance's home region
+/// (`cloudtrail:LookupEvents`, the last 90 days), with the credentials its sign-in
+/// workflow verified (the `CredentialVerification` events of the same `AuthWorkflowID`).
+/// The resource id is the event id; the ARN is assay's own
+/// `arn:aws:cloudtrail:REGION:ACCOUNT:event/EVENT_ID`. AWS documents the credential type
+/// for users of the Identity Center directory and of Active Directory; a sign-in through
+/// an external identity provider shows only `EXTERNAL_IDP`: whether that provider asked
+/// for a second factor is not visible in AWS.
+/// <https://docs.aws.amazon.com/singlesignon/latest/userguide/understanding-sign-in-events.html>
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoSignin {
+    /// When it happened (RFC 3339, UTC).
+    pub event_time: String,
+    /// `additionalEventData.UserName`.
+    pub user_name: Option<String>,
+    /// The identity store user id (`userIdentity.onBehalfOf.userId`).
+    pub user_id: Option<String>,
+    /// The identity store the instance reads (`IdentityStoreId`).
+    pub identity_store_id: String,
+    /// Display names of the identity store groups the user is a member of (from the
+    /// groups read in the same scan).
+    pub groups: Vec<String>,
+    /// The credential types of the sign-in: the `CredentialType` of the
+    /// `UserAuthentication` event and of every successful `CredentialVerification` of the
+    /// same `AuthWorkflowID` (`PASSWORD`, `TOTP`, `WEBAUTHN`, `EMAIL_OTP`, `EXTERNAL_IDP`…).
+    pub credential_types: Vec<String>,
+    /// Whether the sign-in came through an external identity provider (`EXTERNAL_IDP`).
+    pub federated: bool,
+    /// True when a second factor (`TOTP`, `WEBAUTHN`, `RESYNC_TOTP`) was verified, false
+    /// when the credentials are known and none is a second factor, null when AWS does not
+    /// show them (federated, or the event does not say).
+    pub mfa_used: Option<bool>,
+    /// `serviceEventDetails.UserAuthentication`: `Success` or `Failure`.
+    pub result: Option<String>,
 }
 
 /// One `ExternalId` of an identity store group or user.

@@ -212,6 +212,6 @@ mod tests {
 
     #[test]
     fn unknown_type_has_no_shape() {
-        assert!(resource_shape("aws_lambda_function").is_none());
+        assert!(resource_shape("aws_sfn_state_machine").is_none());
     }
 }

@@ -391,6 +391,10 @@ def full(seed):
         secret_legacy=secret_legacy,
     )
 
+    # --- SQS, SNS, ECR, Kinesis -------------------------------------------------------
+    out.update(queues_topics_repositories_streams(seed, cmk["Arn"]))
+    out.update(functions(seed, cmk["Arn"]))
+
     # --- RDS DB clusters ----------------------------------------------------------------
     # Aurora on the CMK, 14 days of backups, the primary of a global database whose
     # secondary is in us-east-1: encryption PASS, retention PASS, residency.rds-region PASS,
@@ -748,6 +752,131 @@ def full(seed):
         rule_ids={r["RuleName"]: r["RuleId"] for r in rules},
     )
     return out
+
+
+# A queue, topic or repository policy that grants another account (no trusted account of
+# tests/emulator/profile.yaml): residency.resource-policy-sharing FAIL.
+PARTNER = "999988887777"
+
+
+def policy(resource, principal, actions, condition=None):
+    statement = {"Effect": "Allow", "Principal": principal, "Action": actions, "Resource": resource}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def queues_topics_repositories_streams(seed, cmk):
+    """SQS queues, SNS topics, ECR repositories and Kinesis streams in both regions; the
+    comments say which finding each is for."""
+    account = seed.account
+    out = {}
+    sqs = seed.client("sqs")
+    # CMK, a policy granting only its own account: encryption, residency, sharing PASS.
+    orders = sqs.create_queue(QueueName="orders", Attributes={"KmsMasterKeyId": cmk},
+                              tags={"data": "client"})["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=orders, Attributes={"Policy": policy(
+        f"arn:aws:sqs:{HOME}:{account}:orders", {"AWS": f"arn:aws:iam::{account}:root"}, ["sqs:*"])})
+    # SSE-SQS (keys SQS owns), read by another account: encryption FAIL (kms-key),
+    # sharing FAIL (no-outside-principals); residency PASS.
+    jobs = sqs.create_queue(QueueName="jobs", Attributes={"SqsManagedSseEnabled": "true",
+                            "MessageRetentionPeriod": "1209600"})["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=jobs, Attributes={"Policy": policy(
+        f"arn:aws:sqs:{HOME}:{account}:jobs", {"AWS": f"arn:aws:iam::{PARTNER}:root"}, ["sqs:ReceiveMessage"])})
+    # us-east-1, unencrypted: residency FAIL, encryption FAIL (encrypted).
+    seed.client("sqs", OTHER).create_queue(QueueName="orders-us", Attributes={"SqsManagedSseEnabled": "false"})
+    out.update(
+        queue_orders=f"arn:aws:sqs:{HOME}:{account}:orders",
+        queue_jobs=f"arn:aws:sqs:{HOME}:{account}:jobs",
+        queue_us=f"arn:aws:sqs:{OTHER}:{account}:orders-us",
+    )
+
+    sns = seed.client("sns")
+    # CMK and SNS's default policy (everyone, confined to the topic's owner): all PASS.
+    alerts = sns.create_topic(Name="alerts", Attributes={"KmsMasterKeyId": cmk},
+                              Tags=[{"Key": "data", "Value": "client"}])["TopicArn"]
+    # No key (SSE off), anyone may subscribe: encryption FAIL, sharing FAIL (not-public).
+    events = sns.create_topic(Name="events")["TopicArn"]
+    sns.set_topic_attributes(TopicArn=events, AttributeName="Policy", AttributeValue=policy(
+        events, {"AWS": "*"}, ["sns:Subscribe"]))
+    # us-east-1: residency FAIL.
+    alerts_us = seed.client("sns", OTHER).create_topic(Name="alerts-us")["TopicArn"]
+    out.update(topic_alerts=alerts, topic_events=events, topic_us=alerts_us)
+
+    ecr = seed.client("ecr")
+    # CMK; the registry replicates `app/` repositories to us-east-1: encryption PASS,
+    # residency FAIL (replicas-allowed).
+    api = ecr.create_repository(repositoryName="app/api", tags=[{"Key": "data", "Value": "client"}],
+                                encryptionConfiguration={"encryptionType": "KMS", "kmsKey": cmk})["repository"]
+    # Keys ECR owns (AES256), public pull: encryption FAIL, sharing FAIL (not-public);
+    # residency PASS (no rule copies `tools`).
+    tools = ecr.create_repository(repositoryName="tools")["repository"]
+    ecr.set_repository_policy(repositoryName="tools", policyText=policy(
+        tools["repositoryArn"], {"AWS": "*"}, ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]))
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [{
+        "destinations": [{"region": OTHER, "registryId": account}],
+        "repositoryFilters": [{"filter": "app/", "filterType": "PREFIX_MATCH"}],
+    }]})
+    # The replica in us-east-1 (moto does not replicate; AWS creates it on the first
+    # push): residency FAIL.
+    api_us = seed.client("ecr", OTHER).create_repository(repositoryName="app/api")["repository"]
+    out.update(repo_api=api["repositoryArn"], repo_tools=tools["repositoryArn"], repo_api_us=api_us["repositoryArn"])
+
+    kinesis = seed.client("kinesis")
+    # CMK, a week of retention: encryption, residency PASS.
+    kinesis.create_stream(StreamName="clicks", ShardCount=1)
+    kinesis.start_stream_encryption(StreamName="clicks", EncryptionType="KMS", KeyId=cmk)
+    kinesis.increase_stream_retention_period(StreamName="clicks", RetentionPeriodHours=168)
+    kinesis.add_tags_to_stream(StreamName="clicks", Tags={"data": "client"})
+    # Unencrypted: encryption FAIL.
+    kinesis.create_stream(StreamName="audit", ShardCount=1)
+    # us-east-1: residency FAIL.
+    seed.client("kinesis", OTHER).create_stream(StreamName="clicks-us", ShardCount=1)
+    out.update(
+        stream_clicks=f"arn:aws:kinesis:{HOME}:{account}:stream/clicks",
+        stream_audit=f"arn:aws:kinesis:{HOME}:{account}:stream/audit",
+        stream_us=f"arn:aws:kinesis:{OTHER}:{account}:stream/clicks-us",
+    )
+    return out
+
+
+def function_zip():
+    """A deployment package with one handler (moto stores it and never runs it here)."""
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def functions(seed, cmk):
+    """Lambda functions in both regions; the comments say which finding each is for."""
+    account = seed.account
+    role = seed.client("iam").create_role(
+        RoleName="lambda-exec",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+    )["Role"]["Arn"]
+    code = {"ZipFile": function_zip()}
+    lam = seed.client("lambda")
+    # Variables on the CMK: encryption PASS, residency PASS.
+    api = lam.create_function(FunctionName="api", Runtime="python3.12", Role=role, Handler="handler.handler",
+                              Code=code, KMSKeyArn=cmk, Environment={"Variables": {"DB_HOST": "db.internal"}},
+                              Tags={"data": "client", "tier": "api"})["FunctionArn"]
+    # Variables on AWS's key (no KMSKeyArn): encryption FAIL. The value is a stand-in for a
+    # secret: the snapshot must not hold it.
+    legacy = lam.create_function(FunctionName="legacy", Runtime="python3.12", Role=role, Handler="handler.handler",
+                                 Code=code, Environment={"Variables": {"API_TOKEN": "not-a-real-token-5f1c"}},
+                                 Tags={"tier": "legacy"})["FunctionArn"]
+    # No variables: encryption NOT_APPLICABLE; us-east-1: residency FAIL. (Every function
+    # has tags: raw responses are kept by the hash of their body, and an empty tag list
+    # reads the same from lambda:ListTags as from sqs:ListQueueTags.)
+    edge = seed.client("lambda", OTHER).create_function(FunctionName="edge-auth", Runtime="python3.12", Role=role,
+                                                         Handler="handler.handler", Code=code,
+                                                         Tags={"tier": "edge"})["FunctionArn"]
+    return {"function_api": api, "function_legacy": legacy, "function_us": edge,
+            "function_secret_value": "not-a-real-token-5f1c"}
 
 
 def identity_center(seed):

@@ -485,15 +485,8 @@ const BROKEN: &str = "arn:aws:s3:::flightdeck-ami-build-artifacts";
 /// 1 December 2026), each audited and archived with its findings in `name`; the bucket
 /// `BROKEN`'s encryption is off in the second. Returns the snapshots' paths.
 fn archive_three_scans(dir: &Path, proxy: &Proxy, name: &str, profile: &str) -> Vec<String> {
-    let mut snapshots = Vec::new();
-    for (day, broken) in [
-        ("2026-10-01", false),
-        ("2026-11-01", true),
-        ("2026-12-01", false),
-    ] {
-        let mut snapshot = assay::snapshot::Snapshot::load(&root().join(SNAPSHOT)).unwrap();
-        snapshot.collected_at = format!("{day}T00:00:00Z").parse().unwrap();
-        if broken {
+    archive_scans(dir, proxy, name, profile, |day, snapshot| {
+        if day == "2026-11-01" {
             let bucket = snapshot
                 .resources
                 .iter_mut()
@@ -504,6 +497,24 @@ fn archive_three_scans(dir: &Path, proxy: &Proxy, name: &str, profile: &str) -> 
                 serde_json::json!({"enabled": false, "algorithm": null, "kms_key_arn": null});
             *bucket = serde_json::from_value(value).unwrap();
         }
+    })
+}
+
+/// Three scans of the sample estate (1 October, 1 November, 1 December 2026), each
+/// changed by `edit` (given the day), audited and archived with its findings in `name`.
+/// Returns the snapshots' paths.
+fn archive_scans(
+    dir: &Path,
+    proxy: &Proxy,
+    name: &str,
+    profile: &str,
+    edit: impl Fn(&str, &mut assay::snapshot::Snapshot),
+) -> Vec<String> {
+    let mut snapshots = Vec::new();
+    for day in ["2026-10-01", "2026-11-01", "2026-12-01"] {
+        let mut snapshot = assay::snapshot::Snapshot::load(&root().join(SNAPSHOT)).unwrap();
+        snapshot.collected_at = format!("{day}T00:00:00Z").parse().unwrap();
+        edit(day, &mut snapshot);
         snapshot.seal();
         let path = dir.join(format!("snapshot-{day}.json"));
         std::fs::write(&path, snapshot.to_json_pretty()).unwrap();
@@ -650,6 +661,76 @@ fn three_archived_scans_show_a_break_between_two_of_them() {
         "{}",
         ran.stdout
     );
+
+    // Issue 17, item 4: a one-scan audit given the archive shows the trend across the
+    // last four quarters in report.html, and its terminal summary the change since the
+    // latest archived scan before it.
+    let profile_path = dir.path().join("profile.yaml");
+    let out = dir.path().join("with-trend");
+    let ran = archive(
+        &proxy,
+        &[
+            "audit",
+            "--snapshot",
+            &snapshots[2],
+            "--profile",
+            profile_path.to_str().unwrap(),
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+            "--now",
+            "2026-12-01T01:00:00Z",
+            "--bucket",
+            &name,
+            "--account",
+            ACCOUNT,
+            "--max-gap-hours",
+            "1488",
+        ],
+    );
+    assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
+    assert!(
+        ran.stdout
+            .contains("Since the previous archived scan (collected 2026-11-01 00:00 UTC"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains(&format!("on {BUCKET}: FAIL -> PASS")),
+        "{}",
+        ran.stdout
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let section = &html[html
+        .find("<section id=\"trends\">")
+        .expect("a trend section")..];
+    assert!(section.contains("Trend across the last four quarters"));
+    for q in ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4 (3 scan(s))"] {
+        assert!(section.contains(q), "{q}");
+    }
+    assert!(section.contains("exceptions"), "Q4 shows the exception");
+    // Without the archive, no trend section: the report is as it was.
+    let plain = dir.path().join("plain");
+    let ran = run(
+        command(None),
+        &[
+            "audit",
+            "--snapshot",
+            &snapshots[2],
+            "--profile",
+            profile_path.to_str().unwrap(),
+            "--format",
+            "html",
+            "--out",
+            plain.to_str().unwrap(),
+            "--now",
+            "2026-12-01T01:00:00Z",
+        ],
+    );
+    assert!(ran.code == 1 || ran.code == 3, "{}", ran.stderr);
+    let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
+    assert!(!html.contains("id=\"trends\""));
 }
 
 #[test]
@@ -855,10 +936,16 @@ fn the_period_pack_shows_the_exception_with_its_dates_and_is_rebuilt_byte_for_by
             c["id"]
         );
     }
-    // Since the previous scan: exactly the bucket's findings, FAIL to PASS.
-    let changed = pack["since_previous"]["findings"]["changed"]
+    // Since the previous scan: exactly the bucket's findings, FAIL to PASS. (The three
+    // scans are one snapshot re-dated: a database's restore window is a span of times, so
+    // moving the collection time back moves it out of the window it covers; those
+    // findings change with the dates, not with the estate.)
+    let changed: Vec<&serde_json::Value> = pack["since_previous"]["findings"]["changed"]
         .as_array()
-        .unwrap();
+        .unwrap()
+        .iter()
+        .filter(|c| c["rule_id"] != "backup.database-restore-window")
+        .collect();
     assert!(!changed.is_empty());
     assert!(
         changed.iter().all(|c| c["resource"] == BROKEN
@@ -1020,4 +1107,210 @@ fn the_period_pack_shows_the_exception_with_its_dates_and_is_rebuilt_byte_for_by
     let ran = audit(&dir.path().join("q4-changed"), &["--bucket", &name]);
     assert_eq!(ran.code, 2, "{}", ran.stderr);
     assert!(ran.stderr.contains("does not verify"), "{}", ran.stderr);
+}
+
+/// A snapshot's CloudTrail change history of the sample account in `region`, read back
+/// to `from`, with `events` (id, name, time) on the bucket `BROKEN`.
+fn change_history(
+    region: &str,
+    from: &str,
+    to: &str,
+    events: &[(&str, &str, &str)],
+) -> assay::snapshot::Resource {
+    let bucket = BROKEN.trim_start_matches("arn:aws:s3:::");
+    let events: Vec<Value> = events
+        .iter()
+        .map(|(id, name, at)| {
+            serde_json::json!({
+                "event_id": id, "event_name": name, "event_source": "s3.amazonaws.com",
+                "event_time": at, "user_name": "mallory", "resources": [bucket], "error_code": null
+            })
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "arn": format!("arn:aws:cloudtrail:{region}:{ACCOUNT}:change-history"),
+        "id": "change-history",
+        "name": format!("CloudTrail change history {region}"),
+        "account": ACCOUNT,
+        "region": region,
+        "tags": {},
+        "type": "aws_change_history",
+        "from": from,
+        "to": to,
+        "event_names": assay::changes::kinds().iter().map(|k| k.event.clone()).collect::<Vec<_>>(),
+        "events": events,
+        "provenance": {},
+        "unread": []
+    }))
+    .unwrap()
+}
+
+/// Issue 17, item 3: a setting broken and mended between two scans that both saw it hold.
+/// The second scan's CloudTrail change history shows the bucket's encryption deleted on
+/// 10 October and put back on 12 October: the period pack shows the exception with
+/// those dates and the event, not "held throughout". The third scan could not read the
+/// history (AccessDenied): the month before it is not observed for the rules the change
+/// table names, said on the cover. The pack is rebuilt byte for byte.
+#[test]
+fn a_change_and_revert_between_two_passing_scans_is_an_exception_with_its_dates() {
+    const RULE: &str = "encryption.s3-bucket-kms-cmk";
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, _, _) = inputs(dir.path());
+    let mut text = std::fs::read_to_string(&profile).unwrap();
+    text.push_str("  scan_interval_hours: 1488\n");
+    std::fs::write(&profile, text).unwrap();
+    let name = bucket("period-changes", "eu-central-1", &["--lock"]);
+    let proxy = Proxy::start(&moto().url, vec![object_retention()]);
+    let region = "ap-southeast-2";
+    archive_scans(dir.path(), &proxy, &name, &profile, |day, snapshot| {
+        match day {
+        "2026-11-01" => snapshot.resources.push(change_history(
+            region,
+            "2026-08-03T00:00:00Z",
+            "2026-11-01T00:00:00Z",
+            &[
+                ("e-break", "DeleteBucketEncryption", "2026-10-10T08:00:00Z"),
+                ("e-mend", "PutBucketEncryption", "2026-10-12T09:30:00Z"),
+            ],
+        )),
+        "2026-12-01" => snapshot.gaps.push(
+            serde_json::from_value(serde_json::json!({
+                "id": "gap-history",
+                "account": ACCOUNT,
+                "service": "cloudtrail",
+                "region": region,
+                "operation": "cloudtrail:LookupEvents",
+                "error_code": "AccessDeniedException",
+                "message": "change history (AssociateKmsKey): User is not authorized to perform: cloudtrail:LookupEvents",
+                "resource_types": ["aws_change_history"],
+                "occurred_at": "2026-12-01T00:00:00Z"
+            }))
+            .unwrap(),
+        ),
+        _ => {}
+    }
+    });
+    let audit = |out: &Path| {
+        archive(
+            &proxy,
+            &[
+                "audit",
+                "--quarter",
+                "2026-Q4",
+                "--account",
+                ACCOUNT,
+                "--profile",
+                &profile,
+                "--format",
+                "json,html",
+                "--out",
+                out.to_str().unwrap(),
+                "--bucket",
+                &name,
+            ],
+        )
+    };
+    let first = dir.path().join("q4");
+    let ran = audit(&first);
+    assert_eq!(ran.code, 1, "an exception: {}\n{}", ran.stdout, ran.stderr);
+    let pack: Value =
+        serde_json::from_str(&std::fs::read_to_string(first.join("period.json")).unwrap()).unwrap();
+    let timeline = pack["timelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["rule_id"] == RULE && t["resource"] == BROKEN)
+        .unwrap();
+    assert_eq!(timeline["verdict"], "exceptions", "{timeline:#}");
+    let spans: Vec<(&str, &str, &str)> = timeline["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["from"].as_str().unwrap(),
+                s["to"].as_str().unwrap(),
+                s["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("2026-10-01T00:00:00Z", "2026-10-10T08:00:00Z", "held"),
+            ("2026-10-10T08:00:00Z", "2026-10-12T09:30:00Z", "exception"),
+            ("2026-10-12T09:30:00Z", "2026-11-01T00:00:00Z", "held"),
+            (
+                "2026-11-01T00:00:00Z",
+                "2026-12-01T00:00:00Z",
+                "not_observed"
+            ),
+            ("2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z", "held"),
+        ],
+        "{timeline:#}"
+    );
+    let cause = timeline["spans"][1]["cause"].as_str().unwrap();
+    assert!(
+        cause.contains("DeleteBucketEncryption by mallory at 2026-10-10 08:00 UTC (event e-break)"),
+        "{cause}"
+    );
+    assert!(
+        timeline["spans"][3]["cause"]
+            .as_str()
+            .unwrap()
+            .contains("AccessDeniedException"),
+        "{timeline:#}"
+    );
+    // Under each control the rule supports: the exception with its dates and its cause.
+    let mut shown = 0;
+    for fw in pack["frameworks"].as_array().unwrap() {
+        for c in fw["controls"].as_array().unwrap() {
+            let statement = c["statement"].as_str().unwrap();
+            if !statement.contains(&format!("{RULE} on {BROKEN}")) {
+                continue;
+            }
+            shown += 1;
+            assert_eq!(c["verdict"], "exceptions", "{}", c["id"]);
+            assert!(
+                statement.contains(&format!(
+                    "{RULE} on {BROKEN} from 2026-10-10 08:00 UTC to 2026-10-12 09:30 UTC (CloudTrail: DeleteBucketEncryption"
+                )),
+                "{statement}"
+            );
+            assert!(statement.contains("Between scans:"), "{statement}");
+        }
+    }
+    assert!(shown > 0);
+    // A rule the change table does not name held throughout on the same bucket.
+    let region_rule = pack["timelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["rule_id"] == "residency.s3-bucket-region" && t["resource"] == BROKEN)
+        .unwrap();
+    assert_eq!(region_rule["verdict"], "held_throughout");
+    // The cover says what the history showed of each interval.
+    let intervals: Vec<&str> = pack["change_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["history"].as_str().unwrap())
+        .collect();
+    assert_eq!(intervals, ["read", "gap", "not_read"]);
+    let not_read = pack["not_read"].as_array().unwrap();
+    assert!(
+        not_read
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("AccessDeniedException")),
+        "{not_read:?}"
+    );
+    let html = std::fs::read_to_string(first.join("period.html")).unwrap();
+    assert!(
+        html.contains("DeleteBucketEncryption"),
+        "the HTML pack names the event"
+    );
+    // Rebuilt from the same archive: the same bytes.
+    let again = dir.path().join("q4-again");
+    assert_eq!(audit(&again).code, 1);
+    assert_eq!(pack_files(&again), pack_files(&first));
 }

@@ -139,55 +139,11 @@ const CONFIGURATION_ONLY: [&str; 8] = [
 ];
 
 /// Claims about AWS whose numbers (the profile parameters that encode them) are still
-/// checked against configuration only, with those parameters: the rules that read the
-/// backups themselves do not cover these classes yet (issue 16). The test fails when one
-/// of them gains a rule that reads what exists, so that this list is kept exact.
-const STILL_CONFIGURATION_ONLY: [(&str, &[&str]); 12] = [
-    // Air Maestro: N2WS's database backups per class and the copies in the backup and
-    // utility accounts (the six-hourly EBS snapshots are counted per volume by
-    // backup.ebs-snapshots-per-volume, their copies in the utility account by
-    // backup.ebs-snapshot-copies).
-    ("am-backup-daily-6-weeks", &[]),
-    ("am-backup-daily-hourly", &["rds_backup_retention_min_days"]),
-    (
-        "am-backup-dr-copy-4-weeks",
-        &["dr_region", "dr_copy_min_days", "backup_account_ids"],
-    ),
-    ("am-backup-monthly-10-years-deep-archive", &[]),
-    ("am-backup-separate-account", &[]),
-    ("am-backup-weekly-1-year-glacier", &[]),
-    (
-        "am-transaction-logs-3-days",
-        &["backup_account_ids", "rds_backup_retention_min_days"],
-    ),
-    // Aeronet: the S3 backup objects are counted per class, dated and spaced
-    // (backup.s3-backup-*); how many days the weeklies and monthlies are kept is still
-    // read from the plans and the bucket's lifecycle (the rules count backups and check
-    // the oldest spans the rotation, not the days), as is the bucket's tag and the
-    // database's retention setting.
-    (
-        "an-backups-in-s3",
-        &[
-            "s3_backup_retention_min_days",
-            "backup_tag_key",
-            "backup_tag_value",
-        ],
-    ),
-    (
-        "an-monthly-two-months",
-        &["backup_monthly_min_days", "s3_backup_retention_min_days"],
-    ),
-    ("an-records-daily", &["rds_backup_retention_min_days"]),
-    (
-        "an-twelve-backups",
-        &[
-            "backup_weekly_min_days",
-            "backup_monthly_min_days",
-            "s3_backup_retention_min_days",
-        ],
-    ),
-    ("an-weekly-one-month", &["backup_weekly_min_days"]),
-];
+/// checked against configuration only, with those parameters. Empty since issue 16: every
+/// number is read by a rule that reads what exists (the backups per class, their copies
+/// in the backup accounts, the restore windows, the S3 backups' ages). The test fails
+/// when a claim loses that backing, so that this list is kept exact.
+const STILL_CONFIGURATION_ONLY: [(&str, &[&str]); 0] = [];
 
 /// The statement's text with every run of white space (line breaks included) made one
 /// space, as the profiles' quotes are compared.
@@ -421,4 +377,95 @@ fn support_access_and_restore_claims_are_observed_not_only_attested() {
             .iter()
             .any(|a| a.rule == "manual.support-idp-mfa")
     );
+}
+
+/// The backup claims that were checked against configuration only before issue 16: each
+/// now names the rule that reads the backups, copies or restore windows that exist.
+#[test]
+fn backup_claims_are_observed_by_the_backups_that_exist() {
+    let pack = pack();
+    let observed: [(&str, &str, &[&str]); 12] = [
+        (
+            "samples/air-maestro/profile.yaml",
+            "am-backup-daily-6-weeks",
+            &["backup.database-backups-per-class"],
+        ),
+        (
+            "samples/air-maestro/profile.yaml",
+            "am-backup-daily-hourly",
+            &[
+                "backup.database-backups-per-class",
+                "backup.database-restore-window",
+            ],
+        ),
+        (
+            "samples/air-maestro/profile.yaml",
+            "am-backup-weekly-1-year-glacier",
+            &["backup.database-backups-per-class"],
+        ),
+        (
+            "samples/air-maestro/profile.yaml",
+            "am-backup-monthly-10-years-deep-archive",
+            &["backup.database-backups-per-class"],
+        ),
+        (
+            "samples/air-maestro/profile.yaml",
+            "am-backup-separate-account",
+            &["backup.database-backup-copies"],
+        ),
+        (
+            "samples/air-maestro/profile.yaml",
+            "am-backup-dr-copy-4-weeks",
+            &["backup.database-backup-copies"],
+        ),
+        (
+            "samples/air-maestro/profile.yaml",
+            "am-transaction-logs-3-days",
+            &[
+                "backup.database-restore-window",
+                "backup.database-backup-copies",
+            ],
+        ),
+        (
+            "samples/aeronet/profile.yaml",
+            "an-backups-in-s3",
+            &["backup.s3-backup-kept-days"],
+        ),
+        (
+            "samples/aeronet/profile.yaml",
+            "an-monthly-two-months",
+            &["backup.s3-backup-kept-days"],
+        ),
+        (
+            "samples/aeronet/profile.yaml",
+            "an-twelve-backups",
+            &["backup.s3-backup-kept-days"],
+        ),
+        (
+            "samples/aeronet/profile.yaml",
+            "an-weekly-one-month",
+            &["backup.s3-backup-kept-days"],
+        ),
+        (
+            "samples/aeronet/profile.yaml",
+            "an-records-daily",
+            &["backup.database-restore-window"],
+        ),
+    ];
+    for (path, id, rules) in observed {
+        let profile = profile(&pack, path);
+        let claim = profile
+            .claims
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("{path}: no claim {id}"));
+        let why = backing(&claim.rules, &profile, &pack).unwrap_or_default();
+        for rule in rules {
+            assert!(why.contains(rule), "{id}: {why}");
+        }
+        assert!(
+            unobserved_params(&claim.params, &claim.rules, &pack).is_empty(),
+            "{id}: every number of the claim is read by a rule that reads what exists"
+        );
+    }
 }

@@ -229,8 +229,8 @@ fn frameworks_count_identity_center_and_restore_rules_under_their_controls() {
     );
 }
 
-/// `assay iam-policy` grants exactly the reads the Identity Center and restore
-/// collectors declare.
+/// `assay iam-policy` grants exactly the reads the Identity Center, restore and database
+/// backup collectors declare.
 #[test]
 fn iam_policy_lists_the_identity_center_and_restore_reads() {
     let (code, stdout, stderr) = assay(&["iam-policy"]);
@@ -258,6 +258,8 @@ fn iam_policy_lists_the_identity_center_and_restore_reads() {
         "backup:ListRestoreTestingPlans",
         "backup:GetRestoreTestingPlan",
         "backup:ListRestoreJobs",
+        "backup:DescribeRecoveryPoint",
+        "rds:DescribeDBInstanceAutomatedBackups",
     ] {
         assert!(actions.contains(&action), "{action} missing: {actions:?}");
     }

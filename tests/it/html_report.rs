@@ -445,7 +445,7 @@ fn the_findings_table_filters_sorts_and_pages_in_a_browser() {
         assert_eq!(result[check], true, "{check}: {result}");
     }
     assert_eq!(result["reset"], 100, "{result}");
-    assert_eq!(result["page"], "page 2 of 20", "{result}");
+    assert_eq!(result["page"], "page 2 of 23", "{result}");
     assert_eq!(result["page_rows"], 100, "{result}");
 }
 

@@ -18,6 +18,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("exit", 0),
     ("output", 0),
     ("text", 0),
+    // The CloudTrail events that change judged settings, kept as data: read by collect
+    // (which events to look up) and period (what an event does to a finding).
+    ("changes", 0),
     // Over the leaves: diagnostics read the input files they quote (`input`); Ed25519
     // keys are written all or nothing (`output`).
     ("diag", 1),

@@ -23,14 +23,18 @@ mod backup;
 mod cloudtrail;
 mod config_inventory;
 mod credentials;
+mod database_backups;
 mod dynamodb;
+mod ecr;
 mod efs;
 mod elasticache;
 mod faults;
 mod full_scan;
 mod iam;
 mod identity_center;
+mod kinesis;
 mod kms;
+mod lambda;
 mod logs;
 mod opensearch;
 mod organisations;
@@ -39,6 +43,8 @@ mod redshift;
 mod restore;
 mod s3_backups;
 mod secrets;
+mod sns;
+mod sqs;
 
 const FULL_ACCOUNT: &str = "100000000001";
 const ORG_MANAGEMENT: &str = "100000000900";
@@ -129,6 +135,8 @@ fn scan(proxy: &Proxy, account: &str, extra: &[&str], dir: &Path) -> (Ran, Optio
         OTHER,
         "--role-arn",
         &role,
+        // Every type is read, the change history too.
+        "--change-history",
         "-o",
         out.to_str().unwrap(),
     ];

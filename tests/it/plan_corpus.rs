@@ -152,6 +152,12 @@ fn terraform_0_15_provider_v3_parents_outside_the_plan_and_rds_defaults() {
         expect(&[
             // An unset retention is the API default, 1 day; below the 7 required.
             ("backup.rds-retention-period", "aws_db_instance.app", Fail),
+            // The window its backups can restore exists only once it runs.
+            (
+                "backup.database-restore-window",
+                "aws_db_instance.app",
+                Unknown
+            ),
             // Encrypted with no key: the AWS managed aws/rds key, a definite FAIL.
             (
                 "encryption.rds-instance-kms-cmk",
@@ -462,6 +468,11 @@ fn terraform_1_12_provider_v6_resource_regions_and_joins_without_an_account() {
         judged(name),
         expect(&[
             (
+                "backup.database-restore-window",
+                "aws_db_instance.reports",
+                Unknown
+            ),
+            (
                 "backup.rds-retention-period",
                 "aws_db_instance.reports",
                 Pass
@@ -518,7 +529,8 @@ fn terraform_1_12_provider_v6_resource_regions_and_joins_without_an_account() {
     // The definite FAILs are not hidden behind UNKNOWN: letting UNKNOWN through still fails.
     let (code, _, _, _) = gate(&corpus(name), &["--no-fail-on-unknown"]);
     assert_eq!(code, 1);
-    // Without the US bucket and the volume the plan is compliant. The joins to the planned
+    // Without the US bucket, the volume and the database (whose restore window no plan
+    // shows: UNKNOWN until it runs) the plan is compliant. The joins to the planned
     // key are by address and need no account (above: the bucket's key rule PASSes without
     // one); the key-policy rule does, since AWS's default key policy grants the key's own
     // account, so the gate is given it.
@@ -528,7 +540,9 @@ fn terraform_1_12_provider_v6_resource_regions_and_joins_without_an_account() {
         .as_array_mut()
         .expect("changes")
         .retain(|rc| {
-            rc["address"] != "aws_s3_bucket.us_copy" && rc["address"] != "aws_ebs_volume.scratch"
+            rc["address"] != "aws_s3_bucket.us_copy"
+                && rc["address"] != "aws_ebs_volume.scratch"
+                && rc["address"] != "aws_db_instance.reports"
         });
     let dir = tempfile::tempdir().expect("tempdir");
     let compliant = dir.path().join("compliant.json");
@@ -555,7 +569,7 @@ fn a_plan_with_nothing_to_judge_says_so_everywhere() {
     );
     assert!(stdout.contains("NOTHING JUDGED"), "{stdout}");
     assert!(
-        stdout.contains("not read: aws_lambda_function.hello"),
+        stdout.contains("not read: aws_sfn_state_machine.hello"),
         "{stdout}"
     );
     let read = |f: &str| std::fs::read_to_string(out.path().join(f)).expect(f);
@@ -571,7 +585,7 @@ fn a_plan_with_nothing_to_judge_says_so_everywhere() {
     let sarif: serde_json::Value = serde_json::from_str(&read("results.sarif")).expect("json");
     let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
     assert!(notes.contains("nothing judged"), "{notes}");
-    assert!(notes.contains("aws_lambda_function.hello"), "{notes}");
+    assert!(notes.contains("aws_sfn_state_machine.hello"), "{notes}");
 }
 
 #[test]
@@ -1180,5 +1194,155 @@ fn terraform_1_11_provider_v5_warehouses_caches_and_search_domains() {
             .note
             .contains("Redshift cluster `ledger` outside the plan")
     );
+    assert_eq!(exit_code(name), 1);
+}
+
+/// SQS queues, SNS topics, Kinesis streams, ECR repositories and Lambda functions in a
+/// plan (provider v5): each judged as a live scan judges it; a queue whose SSE-SQS and
+/// policy are known only after apply, and a repository whose policy no resource of the
+/// plan sets, are UNKNOWN (never a pass); an attached queue, topic or repository policy
+/// and the registry's replication complete the resources they name.
+#[test]
+fn terraform_1_11_provider_v5_queues_topics_streams_repositories_functions() {
+    let name = "tf1.11-aws5-queues-topics-repositories.json";
+    let (all, _not_evaluated, planned) = verdicts(name);
+    let judged: BTreeMap<(String, String), Status> = all
+        .into_iter()
+        .filter(|((rule, _), s)| {
+            !matches!(s, Status::NotApplicable | Status::Manual)
+                && !rule.starts_with("encryption.kms")
+                && !rule.starts_with("residency.kms")
+        })
+        .collect();
+    let (q, t, k, r, l) = (
+        "aws_sqs_queue",
+        "aws_sns_topic",
+        "aws_kinesis_stream",
+        "aws_ecr_repository",
+        "aws_lambda_function",
+    );
+    let sharing = "residency.resource-policy-sharing";
+    let rows: Vec<(String, String, Status)> = vec![
+        // The planned customer key, no policy: all pass.
+        ("encryption.sqs-queue-kms-cmk", format!("{q}.orders"), Pass),
+        ("residency.sqs-queue-region", format!("{q}.orders"), Pass),
+        (sharing, format!("{q}.orders"), Pass),
+        // SSE-SQS (no KMS key), read by another account (aws_sqs_queue_policy).
+        ("encryption.sqs-queue-kms-cmk", format!("{q}.jobs"), Fail),
+        ("residency.sqs-queue-region", format!("{q}.jobs"), Pass),
+        (sharing, format!("{q}.jobs"), Fail),
+        // Neither key nor SSE-SQS set: AWS decides after apply; a policy from a data
+        // source known only after apply.
+        (
+            "encryption.sqs-queue-kms-cmk",
+            format!("{q}.legacy"),
+            Unknown,
+        ),
+        ("residency.sqs-queue-region", format!("{q}.legacy"), Pass),
+        (sharing, format!("{q}.legacy"), Unknown),
+        // The AWS managed key alias/aws/sns; AWS's default policy.
+        ("encryption.sns-topic-kms-cmk", format!("{t}.alerts"), Fail),
+        ("residency.sns-topic-region", format!("{t}.alerts"), Pass),
+        (sharing, format!("{t}.alerts"), Pass),
+        // No key; anyone may subscribe (aws_sns_topic_policy).
+        ("encryption.sns-topic-kms-cmk", format!("{t}.events"), Fail),
+        ("residency.sns-topic-region", format!("{t}.events"), Pass),
+        (sharing, format!("{t}.events"), Fail),
+        (
+            "encryption.kinesis-stream-kms-cmk",
+            format!("{k}.clicks"),
+            Pass,
+        ),
+        (
+            "residency.kinesis-stream-region",
+            format!("{k}.clicks"),
+            Pass,
+        ),
+        (
+            "encryption.kinesis-stream-kms-cmk",
+            format!("{k}.audit"),
+            Fail,
+        ),
+        (
+            "residency.kinesis-stream-region",
+            format!("{k}.audit"),
+            Pass,
+        ),
+        // The customer key; the registry copies `app-` repositories to us-east-1; public
+        // pull (aws_ecr_repository_policy).
+        (
+            "encryption.ecr-repository-kms-cmk",
+            format!("{r}.api"),
+            Pass,
+        ),
+        ("residency.ecr-repository-region", format!("{r}.api"), Fail),
+        (sharing, format!("{r}.api"), Fail),
+        // ECR's own keys; not replicated; no policy resource in the plan.
+        (
+            "encryption.ecr-repository-kms-cmk",
+            format!("{r}.tools"),
+            Fail,
+        ),
+        (
+            "residency.ecr-repository-region",
+            format!("{r}.tools"),
+            Pass,
+        ),
+        (sharing, format!("{r}.tools"), Unknown),
+        (
+            "encryption.lambda-environment-kms-cmk",
+            format!("{l}.api"),
+            Pass,
+        ),
+        ("residency.lambda-function-region", format!("{l}.api"), Pass),
+        (
+            "encryption.lambda-environment-kms-cmk",
+            format!("{l}.legacy"),
+            Fail,
+        ),
+        (
+            "residency.lambda-function-region",
+            format!("{l}.legacy"),
+            Pass,
+        ),
+    ]
+    .into_iter()
+    .map(|(rule, address, s)| (rule.to_string(), address, s))
+    .collect();
+    let rows: Vec<(&str, &str, Status)> = rows
+        .iter()
+        .map(|(rule, address, s)| (rule.as_str(), address.as_str(), *s))
+        .collect();
+    assert_eq!(judged, expect(&rows));
+    let resource = |address: &str| {
+        planned
+            .snapshot
+            .resources
+            .iter()
+            .find(|r| r.id == address)
+            .unwrap_or_else(|| panic!("{address}"))
+    };
+    let legacy = resource("aws_sqs_queue.legacy");
+    assert!(
+        legacy
+            .unknown
+            .iter()
+            .any(|u| u.group == "encryption" && u.reason.contains("sqs_managed_sse_enabled")),
+        "{:?}",
+        legacy.unknown
+    );
+    match &resource("aws_ecr_repository.api").attributes {
+        assay::snapshot::Attributes::EcrRepository(repo) => {
+            assert_eq!(repo.replica_regions, ["us-east-1"]);
+            assert!(repo.replica_accounts.is_empty(), "its own registry");
+        }
+        other => panic!("{other:?}"),
+    }
+    match &resource("aws_lambda_function.legacy").attributes {
+        assay::snapshot::Attributes::LambdaFunction(f) => {
+            assert_eq!((f.environment_variables, f.aws_managed_key), (1, true));
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(exit_code(name), 1);
 }

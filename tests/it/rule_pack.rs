@@ -119,3 +119,32 @@ fn the_rule_set_covers_every_family_of_the_mission() {
     }
     assert!(pack.rules.len() >= 30, "only {} rules", pack.rules.len());
 }
+
+/// The change table (`src/changes/events.yaml`): each event name once, and each rule it
+/// names a bundled rule judging the resource type the entry says.
+#[test]
+fn the_change_table_names_only_bundled_rules_on_their_own_types() {
+    let pack = pack();
+    let mut names = std::collections::HashSet::new();
+    assert!(assay::changes::kinds().len() >= 30);
+    for k in assay::changes::kinds() {
+        assert!(names.insert(k.event.as_str()), "{} twice", k.event);
+        assert!(k.source.ends_with(".amazonaws.com"), "{}", k.event);
+        for t in &k.targets {
+            if let Some(p) = &t.identifier {
+                assert!(p.starts_with("/requestParameters/"), "{}", k.event);
+            }
+            for r in &t.rules {
+                let rule = pack
+                    .rule(r)
+                    .unwrap_or_else(|| panic!("{}: no rule {r}", k.event));
+                assert!(
+                    rule.resource_types.contains(&t.resource_type),
+                    "{}: {r} does not judge {}",
+                    k.event,
+                    t.resource_type
+                );
+            }
+        }
+    }
+}

@@ -135,7 +135,7 @@ fn a_wrong_backup_tag_key_is_a_warning_not_silence() {
     );
     assert!(
         stderr.contains(&format!(
-            "warning: {message} (read by backup.s3-backup-bucket-retention; check the profile)"
+            "warning: {message} (read by backup.s3-backup-bucket-retention, backup.s3-backup-kept-days; check the profile)"
         )),
         "{stderr}"
     );

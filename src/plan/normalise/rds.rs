@@ -166,6 +166,21 @@ pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, P
         }
     }
     replicas(ctx, index, &mut db, &mut unknown)?;
+    // When the instance was created and the window its backups and transaction logs can
+    // restore exist only once it runs: no plan shows them.
+    for group in [
+        "created",
+        "latest_restorable_time",
+        "earliest_restorable_time",
+    ] {
+        unknown.push((
+            group,
+            format!(
+                "the plan does not show the backups of {}: scan the account",
+                p.address
+            ),
+        ));
+    }
     let name = a.string("identifier")?.known();
     let mut draft = ctx.draft(index, Attributes::RdsInstance(db), name, false)?;
     for (group, reason) in unknown {

@@ -11,7 +11,8 @@
 //! root row, AWS-managed KMS keys (moto makes them customer keys and has no
 //! `alias/aws/backup`), the EBS default key and the keys of EBS snapshots and S3 replicas
 //! (moto drops them), the start times of the six-hourly EBS snapshots, a database snapshot copied across accounts, Backup selections,
-//! recovery points and vault counts, CloudTrail console sign-ins, and the sample's two
+//! recovery points with their storage tier and vault counts, the production databases'
+//! creation times, resource ids and restore windows, CloudTrail console sign-ins, and the sample's two
 //! AccessDenied (one bucket's encryption, one vault's recovery points). Where moto answers
 //! in a shape AWS never uses (`MaxPasswordAge` 0 for passwords that do not expire, a
 //! recorder status `PENDING`), the answer is corrected. Times are given in hours before
@@ -28,7 +29,7 @@ use serde_json::{Value, json};
 use super::proxy::{Reply, Request, Response, Rule, aws_error, on, xml_elements};
 use super::recorded::{
     aws_json, ec2_xml, efs_replication, epoch_at, lookup_events_page, opensearch_connection,
-    query_xml, rest_json, signin_event_at,
+    query_xml, rest_json, signin_event_at, sso_signin_event,
 };
 
 /// The account moto maps the scan's base credentials to: the organisation's management
@@ -133,6 +134,10 @@ pub fn rules(seed: &Value) -> Vec<Rule> {
         site_backup_times(&replay),
         selections(&replay),
         recovery_points(&replay, &accounts),
+        identity_center_signins(&replay, &accounts),
+        recovery_point_tiers(&replay, &accounts),
+        database_times(&replay, &accounts),
+        automated_backups(&replay, &accounts),
         signins(&replay, &accounts),
         dynamodb_replicas(&replay, &accounts),
         efs_replications(&replay, &accounts),
@@ -796,6 +801,125 @@ fn recovery_points(replay: &Value, accounts: &Accounts) -> Rule {
     )
 }
 
+/// `backup:DescribeRecoveryPoint` (moto does not implement it), asked for the points due in
+/// cold storage: each point of the replay with its `StorageClass`. RDS and Aurora points
+/// stay `WARM` whatever their lifecycle says, as AWS Backup does not move them to cold
+/// storage ("Cold storage" in the feature availability by resource table of the AWS
+/// Backup developer guide); the other types are `COLD` once due.
+fn recovery_point_tiers(replay: &Value, accounts: &Accounts) -> Rule {
+    let points = array(replay, "recovery_points");
+    let accounts = accounts.clone();
+    on(&["backup:DescribeRecoveryPoint"], move |r: &Request| {
+        let account = accounts.of(r).unwrap_or_default();
+        let segments = r.segments();
+        let arn = segments.get(3).cloned().unwrap_or_default();
+        let Some(p) = points
+            .iter()
+            .find(|p| is_in(p, &account, &r.region) && text(p, "arn") == arn)
+        else {
+            let message = format!("Recovery point {arn} not found");
+            return Reply::Respond(aws_error(r, 404, "ResourceNotFoundException", &message));
+        };
+        let mut point = recovery_point(p);
+        point["StorageClass"] = json!(if text(p, "source_type") == "RDS" {
+            "WARM"
+        } else {
+            "COLD"
+        });
+        rest_json(point)
+    })
+}
+
+/// `rds:DescribeDBInstances` with the production databases' creation times (moto stamps
+/// the seeding time) and a `DbiResourceId` of each one's own (moto gives every instance
+/// the same), set on the `<DBInstance>` of each by its identifier.
+fn database_times(replay: &Value, accounts: &Accounts) -> Rule {
+    let databases = array(replay, "databases");
+    let accounts = accounts.clone();
+    on(&["rds:DescribeDBInstances"], move |r: &Request| {
+        let account = accounts.of(r).unwrap_or_default();
+        let here: Vec<Value> = databases
+            .iter()
+            .filter(|d| is_in(d, &account, &r.region))
+            .cloned()
+            .collect();
+        if here.is_empty() {
+            return Reply::Forward;
+        }
+        Reply::Rewrite(Box::new(move |mut response: Response| {
+            let mut body = response.text();
+            for d in &here {
+                let created =
+                    Utc::now() - Duration::days(d["created_days_ago"].as_i64().unwrap_or_default());
+                let name = format!(
+                    "<DBInstanceIdentifier>{}</DBInstanceIdentifier>",
+                    text(d, "id")
+                );
+                let Some(&(start, end)) = xml_elements(&body, "DBInstance")
+                    .iter()
+                    .find(|&&(start, end)| body[start..end].contains(&name))
+                else {
+                    continue;
+                };
+                let mut instance = body[start..end].to_string();
+                for (tag, value) in [
+                    (
+                        "InstanceCreateTime",
+                        created.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                    ),
+                    ("DbiResourceId", text(d, "resource_id").to_string()),
+                ] {
+                    if let Some(&(a, b)) = xml_elements(&instance, tag).first() {
+                        instance.replace_range(a..b, &value);
+                    }
+                }
+                body.replace_range(start..end, &instance);
+            }
+            response.body = body.into_bytes();
+            response
+        }))
+    })
+}
+
+/// `rds:DescribeDBInstanceAutomatedBackups` as the API reference shows it (moto lists its
+/// automated snapshots without a `RestoreWindow`): one active automated backup per
+/// production database, restorable from the replay's hours before the scan to five
+/// minutes ago.
+fn automated_backups(replay: &Value, accounts: &Accounts) -> Rule {
+    let databases = array(replay, "databases");
+    let accounts = accounts.clone();
+    on(
+        &["rds:DescribeDBInstanceAutomatedBackups"],
+        move |r: &Request| {
+            let account = accounts.of(r).unwrap_or_default();
+            let region = r.region.clone();
+            let items: String = databases
+            .iter()
+            .filter(|d| is_in(d, &account, &region))
+            .map(|d| {
+                let id = text(d, "id");
+                let resource_id = text(d, "resource_id");
+                let hours = d["restore_window_hours"].as_f64().unwrap_or_default();
+                let earliest = Utc::now() - Duration::seconds((hours * 3600.0) as i64);
+                let latest = Utc::now() - Duration::minutes(5);
+                let at = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+                format!(
+                    "<DBInstanceAutomatedBackup><DBInstanceArn>arn:aws:rds:{region}:{account}:db:{id}</DBInstanceArn><DbiResourceId>{resource_id}</DbiResourceId><Region>{region}</Region><DBInstanceIdentifier>{id}</DBInstanceIdentifier><RestoreWindow><EarliestTime>{}</EarliestTime><LatestTime>{}</LatestTime></RestoreWindow><Status>active</Status><Engine>postgres</Engine><BackupRetentionPeriod>35</BackupRetentionPeriod><DBInstanceAutomatedBackupsArn>arn:aws:rds:{region}:{account}:auto-backup:ab-{}</DBInstanceAutomatedBackupsArn></DBInstanceAutomatedBackup>",
+                    at(earliest),
+                    at(latest),
+                    resource_id.trim_start_matches("db-").to_lowercase(),
+                )
+            })
+            .collect();
+            query_xml(
+                "rds",
+                "DescribeDBInstanceAutomatedBackups",
+                &format!("<DBInstanceAutomatedBackups>{items}</DBInstanceAutomatedBackups>"),
+            )
+        },
+    )
+}
+
 /// One recovery point as `ListRecoveryPointsByBackupVault` returns it.
 fn recovery_point(p: &Value) -> Value {
     let created = hours_ago(p);
@@ -843,6 +967,69 @@ fn recovery_point(p: &Value) -> Value {
         point["SourceBackupVaultArn"] = json!(vault);
     }
     point
+}
+
+/// `cloudtrail:LookupEvents` of Identity Center's sign-in events (`UserAuthentication`,
+/// `CredentialVerification`) in the instance's home region: each sign-in of the seed with
+/// one verification per credential type, in one workflow. Other lookups go to the next rule.
+fn identity_center_signins(replay: &Value, accounts: &Accounts) -> Rule {
+    let ic = replay["identity_center"].clone();
+    let accounts = accounts.clone();
+    Box::new(move |r: &Request| {
+        if r.operation != "cloudtrail:LookupEvents" {
+            return None;
+        }
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        let name = body["LookupAttributes"][0]["AttributeValue"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if name != "UserAuthentication" && name != "CredentialVerification" {
+            return None;
+        }
+        let account = accounts.of(r).unwrap_or_default();
+        if !is_in(&ic, &account, &r.region) {
+            return Some(lookup_events_page(r, json!([]), None));
+        }
+        let mut events = Vec::new();
+        for (i, s) in ic["signins"].as_array().into_iter().flatten().enumerate() {
+            let (user, id) = (text(s, "user"), text(s, "user_id"));
+            let workflow = text(s, "workflow");
+            let hours = s["hours_ago"].as_i64().unwrap_or(0);
+            let credentials: Vec<&str> = s["credentials"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            for (k, credential) in credentials.iter().enumerate() {
+                if *credential != "EXTERNAL_IDP" {
+                    events.push(sso_signin_event(
+                        &format!("7c0e9d1a-{i:04}-4b2c-8d3e-{k:012}"),
+                        "CredentialVerification",
+                        hours,
+                        [&account, id, user],
+                        workflow,
+                        credential,
+                    ));
+                }
+            }
+            let authenticated = if credentials.contains(&"EXTERNAL_IDP") {
+                "EXTERNAL_IDP"
+            } else {
+                credentials.first().copied().unwrap_or_default()
+            };
+            events.push(sso_signin_event(
+                &format!("7c0e9d1a-{i:04}-4b2c-8d3e-aaaaaaaaaaaa"),
+                "UserAuthentication",
+                hours,
+                [&account, id, user],
+                workflow,
+                authenticated,
+            ));
+        }
+        Some(lookup_events_page(r, Value::Array(events), None))
+    })
 }
 
 /// `cloudtrail:LookupEvents`: the production account's console sign-ins, recorded in

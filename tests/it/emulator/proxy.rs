@@ -496,6 +496,8 @@ fn operation(request: &Request) -> String {
         backup_operation(request)
     } else if service == "elasticfilesystem" {
         efs_operation(request)
+    } else if service == "lambda" {
+        lambda_operation(request)
     } else if service == "es" {
         opensearch_operation(request)
     } else {
@@ -545,6 +547,7 @@ fn backup_operation(request: &Request) -> String {
         ("GET", ["backup-vaults", _, "recovery-points"]) => {
             "ListRecoveryPointsByBackupVault".into()
         }
+        ("GET", ["backup-vaults", _, "recovery-points", _]) => "DescribeRecoveryPoint".into(),
         ("GET", ["restore-testing", "plans"]) => "ListRestoreTestingPlans".into(),
         ("GET", ["restore-testing", "plans", _]) => "GetRestoreTestingPlan".into(),
         ("GET", ["restore-jobs"]) => "ListRestoreJobs".into(),
@@ -564,6 +567,18 @@ fn efs_operation(request: &Request) -> String {
         ("GET", ["2015-02-01", "file-systems", _, "backup-policy"]) => {
             "DescribeBackupPolicy".into()
         }
+        _ => format!("{} {}", request.method, request.path),
+    }
+}
+
+/// The Lambda operations the collector calls, by their restJson paths (the Lambda API
+/// reference: `GET /2015-03-31/functions/`, `GET /2017-03-31/tags/{ARN}`).
+fn lambda_operation(request: &Request) -> String {
+    let s = request.segments();
+    let s: Vec<&str> = s.iter().map(String::as_str).collect();
+    match (request.method.as_str(), s.as_slice()) {
+        ("GET", ["2015-03-31", "functions"]) => "ListFunctions".into(),
+        ("GET", ["2017-03-31", "tags", ..]) => "ListTags".into(),
         _ => format!("{} {}", request.method, request.path),
     }
 }
@@ -644,8 +659,8 @@ fn protocol(service: &str) -> &'static str {
     match service {
         "s3" => "rest-xml",
         "ec2" => "ec2",
-        "iam" | "rds" | "sts" | "redshift" | "elasticache" => "query",
-        "backup" | "elasticfilesystem" | "es" => "rest-json",
+        "iam" | "rds" | "sts" | "sns" | "redshift" | "elasticache" => "query",
+        "backup" | "elasticfilesystem" | "lambda" | "es" => "rest-json",
         _ => "json",
     }
 }
@@ -681,6 +696,7 @@ pub fn aws_error(request: &Request, status: u16, code: &str, message: &str) -> R
             let version = match request.service.as_str() {
                 "iam" => "2010-05-08",
                 "rds" => "2014-10-31",
+                "sns" => "2010-03-31",
                 "redshift" => "2012-12-01",
                 "elasticache" => "2015-02-02",
                 _ => "2011-06-15",
@@ -719,7 +735,11 @@ pub fn denied(request: &Request) -> Reply {
         "s3" => (403, "AccessDenied"),
         "ec2" => (403, "UnauthorizedOperation"),
         "iam" | "rds" | "sts" | "redshift" | "elasticache" => (403, "AccessDenied"),
-        "backup" | "elasticfilesystem" | "es" => (403, "AccessDeniedException"),
+        // "AuthorizationError: Indicates that the user has been denied access to the
+        // requested resource", HTTP 403 (the SNS API reference, common errors of every
+        // action).
+        "sns" => (403, "AuthorizationError"),
+        "backup" | "elasticfilesystem" | "lambda" | "es" => (403, "AccessDeniedException"),
         _ => (400, "AccessDeniedException"),
     };
     Reply::Respond(aws_error(request, status, code, &message))

@@ -54,6 +54,7 @@ pub fn iam_xml(operation: &str, result: &str) -> Reply {
 pub fn query_xml(service: &str, operation: &str, result: &str) -> Reply {
     let namespace = match service {
         "rds" => "http://rds.amazonaws.com/doc/2014-10-31/",
+        "sns" => "http://sns.amazonaws.com/doc/2010-03-31/",
         "redshift" => "http://redshift.amazonaws.com/doc/2012-12-01/",
         "elasticache" => "http://elasticache.amazonaws.com/doc/2015-02-02/",
         _ => "https://iam.amazonaws.com/doc/2010-05-08/",
@@ -150,7 +151,42 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
             lookup_events_page(r, json!([]), None)
         }),
     };
-    let mut rules = vec![
+    // Identity Center's sign-ins in its home region: the support user with a TOTP code.
+    let sso_user_signins = full.as_ref().map(|f| {
+        let (account, user) = (s(f, "account"), s(f, "sso_user"));
+        let event = |id: &str, name: &str, credential: &str| {
+            sso_signin_event(
+                id,
+                name,
+                6,
+                [&account, &user, "carol"],
+                "w-full",
+                credential,
+            )
+        };
+        sso_signins(
+            "ap-southeast-2",
+            json!([
+                event(
+                    "5d6e7f80-0000-4000-8000-000000000001",
+                    "CredentialVerification",
+                    "PASSWORD"
+                ),
+                event(
+                    "5d6e7f80-0000-4000-8000-000000000002",
+                    "CredentialVerification",
+                    "TOTP"
+                ),
+                event(
+                    "5d6e7f80-0000-4000-8000-000000000003",
+                    "UserAuthentication",
+                    "PASSWORD"
+                ),
+            ]),
+        )
+    });
+    let mut rules: Vec<Rule> = sso_user_signins.into_iter().collect();
+    rules.extend([
         default_key,
         selections,
         selection,
@@ -158,8 +194,9 @@ pub fn moto_holes(full: Option<&Value>) -> Vec<Rule> {
         signins,
         global_table_replica(),
         efs_replications(full.clone()),
+        function_keys(full.as_ref()),
         opensearch_connections(full.clone()),
-    ];
+    ]);
     rules.extend(identity_center_holes("ap-southeast-2"));
     rules.extend(restore_holes(full.as_ref()));
     rules.push(config_inventory(full));
@@ -512,18 +549,33 @@ pub fn signin_event_at(
     })
 }
 
-/// A `LookupEvents` page, after checking the request is what the collector must send: a
-/// lookup of `ConsoleLogin` events over the last 90 days. Anything else is answered with
-/// a `ValidationException` naming what was wrong, which the scan records as a gap.
+/// A `LookupEvents` page, after checking the request is what the collectors must send: a
+/// lookup of one event name over the last 90 days. Only the `events` of that name are
+/// answered, as CloudTrail filters by its lookup attribute (the change history asks for
+/// each name of its table, the sign-ins for `ConsoleLogin`). Anything else is answered
+/// with a `ValidationException` naming what was wrong, which the scan records as a gap.
 pub fn lookup_events_page(r: &Request, events: Value, next: Option<&str>) -> Reply {
     let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
-    let wanted = json!([{"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}]);
+    let name = body["LookupAttributes"][0]["AttributeValue"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let wanted = json!([{"AttributeKey": "EventName", "AttributeValue": name}]);
+    let events: Vec<Value> = events
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["EventName"] == name.as_str())
+        .cloned()
+        .collect();
+    // A page token belongs to one lookup: another name's lookup starts on its own page.
+    let next = next.filter(|_| name == "ConsoleLogin");
     let days = |key: &str| {
         body[key]
             .as_f64()
             .map(|t| (Utc::now().timestamp() as f64 - t) / 86400.0)
     };
-    let problem = if body["LookupAttributes"] != wanted {
+    let problem = if name.is_empty() || body["LookupAttributes"] != wanted {
         Some(format!(
             "expected LookupAttributes {wanted}, got {}",
             body["LookupAttributes"]
@@ -1152,6 +1204,142 @@ pub fn secrets_in_two_pages(db: &str, legacy: &str) -> Rule {
     })
 }
 
+/// One management event as `LookupEvents` returns it (CloudTrail API reference, `Event`):
+/// the envelope with `Resources` as CloudTrail names them, and the full record as a JSON
+/// string in `CloudTrailEvent`, its `requestParameters` naming the bucket; `error` makes
+/// it a call that failed (`errorCode`, as CloudTrail records a denied call).
+pub fn bucket_change_event(
+    id: &str,
+    name: &str,
+    time: chrono::DateTime<Utc>,
+    account: &str,
+    bucket: &str,
+    error: Option<&str>,
+) -> Value {
+    let mut record = json!({
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDAMALLORY", "arn": format!("arn:aws:iam::{account}:user/mallory"), "accountId": account, "userName": "mallory"},
+        "eventTime": time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "eventSource": "s3.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "ap-southeast-2",
+        "sourceIPAddress": "203.0.113.24",
+        "userAgent": "[aws-cli/2.17.0]",
+        "requestParameters": {"bucketName": bucket, "Host": format!("{bucket}.s3.ap-southeast-2.amazonaws.com"), "encryption": ""},
+        "responseElements": null,
+        "eventID": id,
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "eventCategory": "Management"
+    });
+    if let Some(code) = error {
+        record["errorCode"] = json!(code);
+        record["errorMessage"] = json!("User is not authorized to perform this action");
+    }
+    json!({
+        "EventId": id,
+        "EventName": name,
+        "ReadOnly": "false",
+        "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",
+        "EventTime": epoch_at(time),
+        "EventSource": "s3.amazonaws.com",
+        "Username": "mallory",
+        "Resources": [{"ResourceType": "AWS::S3::Bucket", "ResourceName": bucket}],
+        "CloudTrailEvent": record.to_string()
+    })
+}
+
+/// `cloudtrail:LookupEvents` for the change history's event names in `region`, answering
+/// `events` (filtered by the name looked up, as CloudTrail does); every other lookup
+/// (sign-ins, other regions) is left to the next rule.
+pub fn change_events(region: &str, events: Value) -> Rule {
+    let region = region.to_string();
+    Box::new(move |r: &Request| {
+        if r.operation != "cloudtrail:LookupEvents" || r.region != region {
+            return None;
+        }
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        if body["LookupAttributes"][0]["AttributeValue"] == "ConsoleLogin" {
+            return None;
+        }
+        Some(lookup_events_page(r, events.clone(), None))
+    })
+}
+
+/// One IAM Identity Center sign-in event as `LookupEvents` returns it, in the shape "Understanding
+/// IAM Identity Center sign-in events" (IAM Identity Center User Guide) documents: eventSource
+/// `signin.amazonaws.com`, `userIdentity.onBehalfOf` naming the identity store user,
+/// `additionalEventData` with `AuthWorkflowID`, `CredentialType` and `UserName`, and the
+/// outcome in `serviceEventDetails`.
+/// `who` is the account, the identity store user id and the user name.
+pub fn sso_signin_event(
+    id: &str,
+    name: &str,
+    hours_ago: i64,
+    who: [&str; 3],
+    workflow: &str,
+    credential_type: &str,
+) -> Value {
+    let [account, user_id, user_name] = who;
+    let time = Utc::now() - Duration::hours(hours_ago);
+    let record = json!({
+        "eventVersion": "1.10",
+        "userIdentity": {
+            "type": "Unknown",
+            "principalId": user_id,
+            "accountId": account,
+            "onBehalfOf": {"userId": user_id, "identityStoreArn": format!("arn:aws:identitystore::{account}:identitystore/d-97671a9bd4")},
+            "credentialId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+        },
+        "eventTime": time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "eventSource": "signin.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "ap-southeast-2",
+        "sourceIPAddress": "203.0.113.24",
+        "userAgent": "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
+        "requestParameters": null,
+        "responseElements": null,
+        "additionalEventData": {"AuthWorkflowID": workflow, "CredentialType": credential_type, "UserName": user_name},
+        "eventID": id,
+        "readOnly": false,
+        "eventType": "AwsServiceEvent",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "serviceEventDetails": {name: "Success"},
+        "eventCategory": "Management"
+    });
+    json!({
+        "EventId": id,
+        "EventName": name,
+        "ReadOnly": "false",
+        "EventTime": epoch_at(time),
+        "EventSource": "signin.amazonaws.com",
+        "Username": user_name,
+        "Resources": [],
+        "CloudTrailEvent": record.to_string()
+    })
+}
+
+/// `cloudtrail:LookupEvents` of Identity Center's sign-in events (`UserAuthentication`,
+/// `CredentialVerification`) in `region`, answering `events`; every other lookup is left
+/// to the next rule.
+pub fn sso_signins(region: &str, events: Value) -> Rule {
+    let region = region.to_string();
+    Box::new(move |r: &Request| {
+        if r.operation != "cloudtrail:LookupEvents" || r.region != region {
+            return None;
+        }
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        let name = &body["LookupAttributes"][0]["AttributeValue"];
+        if name != "UserAuthentication" && name != "CredentialVerification" {
+            return None;
+        }
+        Some(lookup_events_page(r, events.clone(), None))
+    })
+}
+
 /// One outbound cross-cluster connection as the DescribeOutboundConnections API reference
 /// shows it: domain `local` of `account` in `region` to `remote` in `remote_region`.
 pub fn opensearch_connection(
@@ -1467,4 +1655,326 @@ pub fn domains_in_two_batches(account: &str, key: &str) -> Vec<Rule> {
         }
     });
     vec![list, describe, connections, tags]
+}
+
+/// `sqs:ListQueues` in ap-southeast-2 in two pages (`NextToken` on page 1, which AWS
+/// sends only when the request sets `MaxResults`, as the collector does): the URLs of
+/// `orders` on page 1 and `jobs` on page 2, in the documented form
+/// `https://sqs.<region>.amazonaws.com/<account>/<name>` (awsJson 1.0, the ListQueues
+/// reference). Their attributes still come from moto. Elsewhere no queues.
+pub fn queues_in_two_pages(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["sqs:ListQueues"], move |r: &Request| {
+        let url = |name: &str| format!("https://sqs.ap-southeast-2.amazonaws.com/{account}/{name}");
+        if r.region != "ap-southeast-2" {
+            return aws_json_10(json!({"QueueUrls": []}));
+        }
+        assert_eq!(
+            r.param("MaxResults").as_deref(),
+            Some("1000"),
+            "without MaxResults AWS sends no NextToken"
+        );
+        match r.param("NextToken").as_deref() {
+            None => {
+                aws_json_10(json!({"QueueUrls": [url("orders")], "NextToken": "queues-page-2"}))
+            }
+            Some("queues-page-2") => aws_json_10(json!({"QueueUrls": [url("jobs")]})),
+            Some(other) => panic!("unexpected ListQueues NextToken {other}"),
+        }
+    })
+}
+
+/// `sns:ListTopics` in ap-southeast-2 in two pages (query XML, `NextToken` on page 1, the
+/// ListTopics reference): `alerts` on page 1, `events` on page 2. Their attributes still
+/// come from moto. Elsewhere no topics.
+pub fn topics_in_two_pages(alerts: &str, events: &str) -> Rule {
+    let (alerts, events) = (alerts.to_string(), events.to_string());
+    on(&["sns:ListTopics"], move |r: &Request| {
+        let page = |arn: Option<&str>, next: Option<&str>| {
+            let members = arn.map_or_else(String::new, |a| {
+                format!("<member><TopicArn>{a}</TopicArn></member>")
+            });
+            let next = next.map_or_else(String::new, |n| format!("<NextToken>{n}</NextToken>"));
+            query_xml(
+                "sns",
+                "ListTopics",
+                &format!("<Topics>{members}</Topics>{next}"),
+            )
+        };
+        if r.region != "ap-southeast-2" {
+            return page(None, None);
+        }
+        match r.param("NextToken").as_deref() {
+            None => page(Some(&alerts), Some("topics-page-2")),
+            Some("topics-page-2") => page(Some(&events), None),
+            Some(other) => panic!("unexpected ListTopics NextToken {other}"),
+        }
+    })
+}
+
+/// `ecr:DescribeRepositories` in ap-southeast-2 in two pages (`nextToken` on page 1),
+/// each repository as the `Repository` data type reference shows it: `app/api` (KMS with
+/// `key`) on page 1, `tools` (AES256) on page 2. Policies and the registry still come
+/// from moto. Elsewhere no repositories.
+pub fn repositories_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(&["ecr:DescribeRepositories"], move |r: &Request| {
+        let repository = |name: &str, encryption: Value| {
+            json!({
+                "repositoryArn": format!("arn:aws:ecr:ap-southeast-2:{account}:repository/{name}"),
+                "registryId": account,
+                "repositoryName": name,
+                "repositoryUri": format!("{account}.dkr.ecr.ap-southeast-2.amazonaws.com/{name}"),
+                "createdAt": epoch(24),
+                "imageTagMutability": "IMMUTABLE",
+                "imageScanningConfiguration": {"scanOnPush": true},
+                "encryptionConfiguration": encryption,
+            })
+        };
+        if r.region != "ap-southeast-2" {
+            return aws_json(json!({"repositories": []}));
+        }
+        match r.param("nextToken").as_deref() {
+            None => aws_json(json!({
+                "repositories": [repository("app/api", json!({"encryptionType": "KMS", "kmsKey": key}))],
+                "nextToken": "repositories-page-2",
+            })),
+            Some("repositories-page-2") => aws_json(json!({
+                "repositories": [repository("tools", json!({"encryptionType": "AES256"}))],
+            })),
+            Some(other) => panic!("unexpected DescribeRepositories nextToken {other}"),
+        }
+    })
+}
+
+/// `kinesis:ListStreams` in ap-southeast-2 in two pages (`HasMoreStreams` and `NextToken`
+/// on page 1, the ListStreams reference), each stream as a `StreamSummary`: `clicks` on
+/// page 1, `audit` on page 2. Their summaries still come from moto. Elsewhere no streams.
+pub fn streams_in_two_pages(account: &str) -> Rule {
+    let account = account.to_string();
+    on(&["kinesis:ListStreams"], move |r: &Request| {
+        let summary = |name: &str| {
+            json!({
+                "StreamName": name,
+                "StreamARN": format!("arn:aws:kinesis:ap-southeast-2:{account}:stream/{name}"),
+                "StreamStatus": "ACTIVE",
+                "StreamModeDetails": {"StreamMode": "PROVISIONED"},
+                "StreamCreationTimestamp": epoch(24),
+            })
+        };
+        if r.region != "ap-southeast-2" {
+            return aws_json(
+                json!({"StreamNames": [], "HasMoreStreams": false, "StreamSummaries": []}),
+            );
+        }
+        match r.param("NextToken").as_deref() {
+            None => aws_json(json!({
+                "StreamNames": ["clicks"],
+                "HasMoreStreams": true,
+                "NextToken": "streams-page-2",
+                "StreamSummaries": [summary("clicks")],
+            })),
+            Some("streams-page-2") => aws_json(json!({
+                "StreamNames": ["audit"],
+                "HasMoreStreams": false,
+                "StreamSummaries": [summary("audit")],
+            })),
+            Some(other) => panic!("unexpected ListStreams NextToken {other}"),
+        }
+    })
+}
+
+/// `lambda:ListFunctions` in ap-southeast-2 in two pages (restJson, `NextMarker` on page 1
+/// sent back as `Marker`), each function as the `FunctionConfiguration` data type shows
+/// it: `api` (variables, `KMSKeyArn` `key`) on page 1, `legacy` (a variable, no key) on
+/// page 2. Elsewhere no functions.
+pub fn functions_in_two_pages(account: &str, key: &str) -> Rule {
+    let (account, key) = (account.to_string(), key.to_string());
+    on(&["lambda:ListFunctions"], move |r: &Request| {
+        let function = |name: &str, kms: Option<&str>, variables: Value| {
+            let mut f = json!({
+                "FunctionName": name,
+                "FunctionArn": format!("arn:aws:lambda:ap-southeast-2:{account}:function:{name}"),
+                "Runtime": "python3.12",
+                "Role": format!("arn:aws:iam::{account}:role/lambda-exec"),
+                "Handler": "handler.handler",
+                "CodeSize": 311,
+                "Timeout": 3,
+                "MemorySize": 128,
+                "LastModified": "2026-11-02T04:12:33.102+0000",
+                "Version": "$LATEST",
+                "PackageType": "Zip",
+                "Environment": {"Variables": variables},
+            });
+            if let Some(k) = kms {
+                f["KMSKeyArn"] = json!(k);
+            }
+            f
+        };
+        if r.region != "ap-southeast-2" {
+            return rest_json(json!({"Functions": []}));
+        }
+        match r.param("Marker").as_deref() {
+            None => rest_json(json!({
+                "Functions": [function("api", Some(&key), json!({"DB_HOST": "db.internal"}))],
+                "NextMarker": "functions-page-2",
+            })),
+            Some("functions-page-2") => rest_json(json!({
+                "Functions": [function("legacy", None, json!({"API_TOKEN": "recorded-not-a-real-token"}))],
+            })),
+            Some(other) => panic!("unexpected ListFunctions Marker {other}"),
+        }
+    })
+}
+
+/// The full scenario's `api` function with the `KMSKeyArn` its seed set: moto keeps the
+/// key but leaves it out of `lambda:ListFunctions`, where AWS returns it ("KMSKeyArn: The
+/// ARN of the Key Management Service (KMS) customer managed key that's used to encrypt
+/// the function's environment variables", the `FunctionConfiguration` data type). moto's
+/// answer is kept with the key added to that function.
+pub fn function_keys(full: Option<&Value>) -> Rule {
+    let key = full.map(|f| s(f, "cmk"));
+    Box::new(move |r: &Request| {
+        let key = key.clone()?;
+        (r.operation == "lambda:ListFunctions" && r.region == "ap-southeast-2").then(|| {
+            Reply::Rewrite(Box::new(move |mut response: Response| {
+                if let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) {
+                    if let Some(functions) = body["Functions"].as_array_mut() {
+                        for f in functions.iter_mut().filter(|f| f["FunctionName"] == "api") {
+                            f["KMSKeyArn"] = json!(key);
+                        }
+                    }
+                    response.body = body.to_string().into_bytes();
+                }
+                response
+            }))
+        })
+    })
+}
+
+/// One DB instance `orders-db` in ap-southeast-2 (created 30 days ago, restorable to five
+/// minutes ago), as the DBInstance data type shows it, and its automated backups as
+/// `DescribeDBInstanceAutomatedBackups` returns them: the instance's own (same
+/// `DbiResourceId`, restorable from ten days ago) and a retained one of an earlier
+/// instance of the same name (another resource id, restorable from 40 days ago), which is
+/// not this instance's window. Moto gives automated backups no `RestoreWindow`.
+pub fn instance_with_restore_window(account: &str) -> Rule {
+    let account = account.to_string();
+    let at = |hours: i64| {
+        (Utc::now() - Duration::hours(hours))
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    let (created, earliest, retained, latest) = (at(30 * 24), at(10 * 24), at(40 * 24), {
+        (Utc::now() - Duration::minutes(5))
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    });
+    on(
+        &[
+            "rds:DescribeDBInstances",
+            "rds:DescribeDBInstanceAutomatedBackups",
+        ],
+        move |r: &Request| {
+            if r.region != "ap-southeast-2" {
+                let (op, list) = if r.operation == "rds:DescribeDBInstances" {
+                    ("DescribeDBInstances", "<DBInstances/>")
+                } else {
+                    (
+                        "DescribeDBInstanceAutomatedBackups",
+                        "<DBInstanceAutomatedBackups/>",
+                    )
+                };
+                return query_xml("rds", op, list);
+            }
+            if r.operation == "rds:DescribeDBInstances" {
+                return query_xml(
+                    "rds",
+                    "DescribeDBInstances",
+                    &format!(
+                        "<DBInstances><DBInstance>\
+                           <DBInstanceIdentifier>orders-db</DBInstanceIdentifier>\
+                           <DBInstanceArn>arn:aws:rds:ap-southeast-2:{account}:db:orders-db</DBInstanceArn>\
+                           <DbiResourceId>db-ORDERS2NEWRESOURCEID000001</DbiResourceId>\
+                           <DBInstanceClass>db.r6g.large</DBInstanceClass><Engine>postgres</Engine>\
+                           <DBInstanceStatus>available</DBInstanceStatus>\
+                           <InstanceCreateTime>{created}</InstanceCreateTime>\
+                           <LatestRestorableTime>{latest}</LatestRestorableTime>\
+                           <StorageEncrypted>false</StorageEncrypted>\
+                           <BackupRetentionPeriod>14</BackupRetentionPeriod>\
+                           <PubliclyAccessible>false</PubliclyAccessible><MultiAZ>false</MultiAZ>\
+                           <DeletionProtection>true</DeletionProtection>\
+                           <ReadReplicaDBInstanceIdentifiers/><ReadReplicaDBClusterIdentifiers/>\
+                           <TagList/>\
+                         </DBInstance></DBInstances>"
+                    ),
+                );
+            }
+            let backup = |resource_id: &str, earliest: &str, status: &str| {
+                format!(
+                    "<DBInstanceAutomatedBackup>\
+                       <DBInstanceArn>arn:aws:rds:ap-southeast-2:{account}:db:orders-db</DBInstanceArn>\
+                       <DbiResourceId>{resource_id}</DbiResourceId><Region>ap-southeast-2</Region>\
+                       <DBInstanceIdentifier>orders-db</DBInstanceIdentifier>\
+                       <RestoreWindow><EarliestTime>{earliest}</EarliestTime><LatestTime>{latest}</LatestTime></RestoreWindow>\
+                       <Status>{status}</Status><Engine>postgres</Engine><BackupRetentionPeriod>14</BackupRetentionPeriod>\
+                       <DBInstanceAutomatedBackupsArn>arn:aws:rds:ap-southeast-2:{account}:auto-backup:ab-{}</DBInstanceAutomatedBackupsArn>\
+                     </DBInstanceAutomatedBackup>",
+                    resource_id.to_lowercase()
+                )
+            };
+            query_xml(
+                "rds",
+                "DescribeDBInstanceAutomatedBackups",
+                &format!(
+                    "<DBInstanceAutomatedBackups>{}{}</DBInstanceAutomatedBackups>",
+                    backup("db-ORDERS2NEWRESOURCEID000001", &earliest, "active"),
+                    backup("db-ORDERS1OLDRESOURCEID000001", &retained, "retained"),
+                ),
+            )
+        },
+    )
+}
+
+/// The `main` vault's recovery points (see [`recovery_points`]) plus a weekly RDS point of
+/// 40 days ago whose lifecycle moved it to cold storage after 7 days, and
+/// `DescribeRecoveryPoint` for it as the API reference shows it (`StorageClass` `COLD`;
+/// moto implements neither the tier nor the call).
+pub fn recovery_point_in_cold_storage(f: &Value) -> Vec<Rule> {
+    let account = s(f, "account");
+    let arn = format!(
+        "arn:aws:rds:ap-southeast-2:{account}:snapshot:awsbackup:job-0c01d000-1111-4222-8333-444455556666"
+    );
+    let mut cold = recovery_points(f)[0].clone();
+    cold["RecoveryPointArn"] = json!(arn);
+    cold["CreationDate"] = json!(epoch(40 * 24));
+    cold["CompletionDate"] = json!(epoch(40 * 24 - 1));
+    cold["Lifecycle"] = json!({"MoveToColdStorageAfterDays": 7, "DeleteAfterDays": 365});
+    cold["CalculatedLifecycle"] =
+        json!({"MoveToColdStorageAt": epoch(33 * 24), "DeleteAt": epoch(40 * 24 - 365 * 24)});
+    let f1 = f.clone();
+    let listed = cold.clone();
+    // Only the `main` vault's listing: the other vaults are left to the next rule.
+    let list: Rule = Box::new(move |r: &Request| {
+        let vault = r.segments().get(1).cloned().unwrap_or_default();
+        if r.operation != "backup:ListRecoveryPointsByBackupVault"
+            || vault != "main"
+            || r.region != "ap-southeast-2"
+        {
+            return None;
+        }
+        let mut points = recovery_points(&f1);
+        if let Some(list) = points.as_array_mut() {
+            list.push(listed.clone());
+        }
+        Some(rest_json(
+            json!({"RecoveryPoints": points, "NextToken": null}),
+        ))
+    });
+    let describe = on(&["backup:DescribeRecoveryPoint"], move |_r: &Request| {
+        let mut point = cold.clone();
+        point["StorageClass"] = json!("COLD");
+        rest_json(point)
+    });
+    vec![list, describe]
 }

@@ -6,13 +6,19 @@ use super::*;
 #[test]
 fn console_signins_from_recorded_lookup_events() {
     let f = full();
-    // Two pages in us-east-1, one (empty) page in ap-southeast-2.
+    // Sign-ins: two pages in us-east-1, one (empty) page in ap-southeast-2; then one
+    // lookup per event name of the change table in each.
     let lookups = f
         .operations
         .iter()
         .filter(|op| *op == "cloudtrail:LookupEvents")
         .count();
-    assert_eq!(lookups, 3, "{:?}", f.operations);
+    assert_eq!(
+        lookups,
+        3 + 2 * assay::changes::kinds().len() + 2,
+        "{:?}",
+        f.operations
+    );
     let signins = resources(&f.snapshot, "aws_console_signin");
     assert_eq!(signins.len(), 4, "{signins:#?}");
     assert!(
@@ -124,8 +130,9 @@ fn sign_ins_are_read_in_us_east_1_when_the_scan_is_limited_to_other_regions() {
         ],
     );
     assert_eq!(ran.code, 0, "{}", ran.stderr);
-    // One (empty) page in Sydney, two pages in us-east-1.
-    assert_eq!(proxy.count("cloudtrail:LookupEvents"), 3);
+    // Sign-ins: one (empty) page in Sydney, two pages in us-east-1; Identity Center's
+    // sign-in events in its home region, Sydney (the change history is not asked for).
+    assert_eq!(proxy.count("cloudtrail:LookupEvents"), 3 + 2);
     let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(
         snapshot["accounts"][0]["regions_read"],
@@ -159,18 +166,36 @@ fn sign_in_history_that_cannot_be_read_is_gap_never_pass() {
     let (ran, snapshot, findings, proxy, _dir) =
         faulted_scan(vec![on(&["cloudtrail:LookupEvents"], denied)], &[]);
     assert_eq!(ran.code, 3, "{}", ran.stderr);
-    assert_eq!(proxy.count("cloudtrail:LookupEvents"), 2, "once per region");
+    // Per region: the sign-ins' lookup, and the change history's first lookup (the
+    // history stops there: it is whole or absent); in Identity Center's home region, its
+    // sign-in events' first lookup.
+    assert_eq!(proxy.count("cloudtrail:LookupEvents"), 5);
     assert!(resources(&snapshot, "aws_console_signin").is_empty());
+    assert!(resources(&snapshot, "aws_change_history").is_empty());
+    assert!(resources(&snapshot, "aws_sso_signin").is_empty());
     let found: Vec<&Value> = gaps(&snapshot);
-    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!(found.len(), 5, "{found:#?}");
+    let mut unread: Vec<String> = Vec::new();
     for g in found {
         assert_eq!(g["operation"], "cloudtrail:LookupEvents");
         assert_eq!(g["error_code"], "AccessDeniedException");
-        assert_eq!(
-            g["resource_types"],
-            serde_json::json!(["aws_console_signin"])
-        );
+        unread.push(format!(
+            "{} {}",
+            g["region"].as_str().unwrap(),
+            g["resource_types"]
+        ));
     }
+    unread.sort();
+    assert_eq!(
+        unread,
+        [
+            format!("{HOME} [\"aws_change_history\"]"),
+            format!("{HOME} [\"aws_console_signin\"]"),
+            format!("{HOME} [\"aws_sso_signin\"]"),
+            format!("{OTHER} [\"aws_change_history\"]"),
+            format!("{OTHER} [\"aws_console_signin\"]"),
+        ]
+    );
     expect_gap_not_pass(&findings, &["iam.console-signin-mfa"]);
     // The trails themselves were read.
     expect(
@@ -221,6 +246,106 @@ fn a_malformed_cloudtrail_event_is_a_gap_with_a_clear_message() {
         &signin(recorded::SIGNIN_ALICE_MFA),
         "PASS",
     );
+}
+
+/// The change history: every event name of the change table looked up in each region over
+/// the last 90 days; the events found kept with the resources they name (CloudTrail's
+/// `Resources` and the table's `requestParameters` field), a denied call with its
+/// `errorCode`, oldest first; each region's history cites the pages read.
+#[test]
+fn change_history_from_recorded_lookup_events() {
+    let now = chrono::Utc::now();
+    let bucket = "flightdeck-change-target";
+    let events = serde_json::json!([
+        recorded::bucket_change_event(
+            "c0a1",
+            "PutBucketEncryption",
+            now - chrono::Duration::days(3),
+            FULL_ACCOUNT,
+            bucket,
+            None
+        ),
+        recorded::bucket_change_event(
+            "c0a0",
+            "DeleteBucketEncryption",
+            now - chrono::Duration::days(4),
+            FULL_ACCOUNT,
+            bucket,
+            None
+        ),
+        recorded::bucket_change_event(
+            "c0a2",
+            "DeleteBucketEncryption",
+            now - chrono::Duration::days(2),
+            FULL_ACCOUNT,
+            bucket,
+            Some("AccessDenied")
+        ),
+    ]);
+    let (ran, snapshot, _findings, proxy, _dir) =
+        faulted_scan(vec![recorded::change_events(HOME, events)], &[]);
+    assert!(
+        ran.code == 1 || ran.code == 0 || ran.code == 3,
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        proxy.count("cloudtrail:LookupEvents"),
+        3 + 2 * assay::changes::kinds().len() + 2
+    );
+    let histories = resources(&snapshot, "aws_change_history");
+    let mut regions: Vec<&str> = histories
+        .iter()
+        .map(|h| h["region"].as_str().unwrap())
+        .collect();
+    regions.sort();
+    assert_eq!(regions, [HOME, OTHER]);
+    let home = histories.iter().find(|h| h["region"] == HOME).unwrap();
+    assert_eq!(
+        home["arn"],
+        format!("arn:aws:cloudtrail:{HOME}:{FULL_ACCOUNT}:change-history")
+    );
+    assert_eq!(
+        home["event_names"].as_array().unwrap().len(),
+        assay::changes::kinds().len()
+    );
+    let from = chrono::DateTime::parse_from_rfc3339(home["from"].as_str().unwrap()).unwrap();
+    let to = chrono::DateTime::parse_from_rfc3339(home["to"].as_str().unwrap()).unwrap();
+    assert_eq!((to - from).num_days(), 90);
+    let events = home["events"].as_array().unwrap();
+    let seen: Vec<(&str, &str, Option<&str>)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["event_id"].as_str().unwrap(),
+                e["event_name"].as_str().unwrap(),
+                e["error_code"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("c0a0", "DeleteBucketEncryption", None),
+            ("c0a1", "PutBucketEncryption", None),
+            ("c0a2", "DeleteBucketEncryption", Some("AccessDenied")),
+        ]
+    );
+    assert_eq!(events[0]["resources"], serde_json::json!([bucket]));
+    assert_eq!(events[0]["user_name"], "mallory");
+    assert_eq!(events[0]["event_source"], "s3.amazonaws.com");
+    let page = home["provenance"]["events.DeleteBucketEncryption"]["response_sha256"]
+        .as_str()
+        .unwrap();
+    assert!(
+        snapshot["raw_responses"][page]["body"]
+            .as_str()
+            .unwrap()
+            .contains("c0a0"),
+        "the raw page is kept"
+    );
+    let other = histories.iter().find(|h| h["region"] == OTHER).unwrap();
+    assert_eq!(other["events"], serde_json::json!([]));
 }
 
 /// A trail created without event selectors logs all read and write management events (the
