@@ -168,7 +168,7 @@ pub fn run(args: CollectArgs) -> Result<ExitStatus> {
         crate::snapshot::seal::sign(&mut snapshot, key);
     }
     let mut outputs = crate::output::Outputs::new();
-    outputs.write(&output, (snapshot.to_json_pretty() + "\n").as_bytes())?;
+    outputs.write_with(&output, |out| snapshot.write_pretty(out))?;
     outputs.commit()?;
     let regions: usize = snapshot.accounts.iter().map(|a| a.regions_read.len()).sum();
     eprintln!(
