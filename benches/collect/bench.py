@@ -617,6 +617,31 @@ def realism_table(mode, by_tool, scenario, n, tools):
     return lines
 
 
+def assay_coverage(a, scenario, n):
+    """What assay's snapshot holds per seeded type, its findings by status, and (mixed) its
+    residency FAILs per rule beside the seed's count in the region not allowed."""
+    seeded = a["seed"]["counts"]
+    keys = {"S3 buckets": "s3_buckets", "KMS keys": "kms_keys", "security groups": "security_groups",
+            "EBS volumes": "ebs_volumes", "IAM users": "iam_users", "RDS instances": "rds_instances",
+            **{kind: kind for kind, _ in seed.STORES}}
+    cells = [f"{label} {a['resources'].get(atype, 0):,}/{seeded[keys[label]]:,}"
+             for label, atype, _, _ in TYPES if seeded.get(keys[label])]
+    lines = ["\nassay's snapshot, resources per type / seeded: " + ", ".join(cells)]
+    statuses = Counter()
+    for k, v in a["found"].items():
+        statuses[k.split("|")[1]] += v
+    lines.append(f"\nassay findings by status: {dict(statuses)}; gaps in the snapshot: {a['resources'].get('_gaps', 0)}")
+    if scenario == "mixed":
+        # profile-mixed.yaml does not allow ap-southeast-2: resource i with i % 3 == 2
+        outside = {k.split("|")[0]: v for k, v in a["found"].items()
+                   if k.startswith("residency.") and k.endswith("-region|FAIL")}
+        stores_n = a["seed"].get("stores_n", n)
+        lines.append(f"assay residency FAILs per rule (ap-southeast-2 not allowed; the seed puts "
+                     f"{n // 3:,} of each first type and {stores_n // 3:,} of each data store there): "
+                     + ", ".join(f"{k} {v:,}" for k, v in sorted(outside.items())))
+    return lines
+
+
 def report(results, sizes, scenarios, tools):
     lines = []
     for scenario in scenarios:
@@ -627,6 +652,8 @@ def report(results, sizes, scenarios, tools):
             by_tool = {r["tool"]: r for r in rows}
             if rows[0].get("realism"):
                 lines.extend(realism_table(rows[0]["realism"], by_tool, scenario, n, tools))
+                if "assay" in by_tool:
+                    lines.extend(assay_coverage(by_tool["assay"], scenario, n))
                 continue
             lines.append(f"\n### {scenario}, {n:,} per type, 3 regions\n")
             lines.append(
@@ -704,19 +731,7 @@ def report(results, sizes, scenarios, tools):
                     cells.append(f"{v:,}" if isinstance(v, int) else v)
                 lines.append(f"| {label} | {s:,} | " + " | ".join(cells) + " |")
             if "assay" in by_tool:
-                a = by_tool["assay"]
-                statuses = Counter()
-                for k, v in a["found"].items():
-                    statuses[k.split("|")[1]] += v
-                lines.append(f"\nassay findings by status: {dict(statuses)}; gaps in the snapshot: {a['resources'].get('_gaps', 0)}")
-                if scenario == "mixed":
-                    # profile-mixed.yaml does not allow ap-southeast-2: resource i with i % 3 == 2
-                    outside = {k.split("|")[0]: v for k, v in a["found"].items()
-                               if k.startswith("residency.") and k.endswith("-region|FAIL")}
-                    stores_n = rows[0]["seed"].get("stores_n", n)
-                    lines.append(f"assay residency FAILs per rule (ap-southeast-2 not allowed; the seed puts "
-                                 f"{n // 3:,} of each first type and {stores_n // 3:,} of each data store there): "
-                                 + ", ".join(f"{k} {v:,}" for k, v in sorted(outside.items())))
+                lines.extend(assay_coverage(by_tool["assay"], scenario, n)[1:])
             if "prowler" in by_tool:
                 p = by_tool["prowler"]
                 statuses = Counter()
