@@ -188,7 +188,8 @@ impl Recorder {
             let called_at = Utc::now();
             self.calls.fetch_add(1, Ordering::Relaxed);
             self.progress.call();
-            let (result, captured) = on_worker(operation, send(capture.clone()), capture.clone()).await;
+            let (result, captured) =
+                on_worker(operation, send(capture.clone()), capture.clone()).await;
             self.progress.retried(capture.attempts().saturating_sub(1));
             if capture.throttled_attempts() > 0 {
                 slot.throttled();
