@@ -44,8 +44,6 @@ fn collect(
             "collect",
             "--region",
             HOME,
-            "--max-attempts",
-            "1",
             "--org",
             "assay-audit",
             "-o",
