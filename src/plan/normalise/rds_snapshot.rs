@@ -307,7 +307,7 @@ pub fn cluster_snapshot(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         _ => unknown.push((
             "encryption",
             format!(
-                "{} has the encryption of its cluster, and assay does not read DB clusters (aws_rds_cluster) from plans",
+                "{}: a cluster snapshot has the encryption of its cluster, and assay does not read DB clusters (aws_rds_cluster) from plans",
                 a.unknown_reason("storage_encrypted")
             ),
         )),
