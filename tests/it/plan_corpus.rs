@@ -1380,7 +1380,11 @@ fn terraform_1_11_provider_v5_snapshots_sharing_and_sensitive_values() {
     let rows: Vec<(&str, &str, Status)> = vec![
         // The volumes: one on the planned customer key, one unencrypted.
         ("encryption.ebs-volume-kms-cmk", "aws_ebs_volume.data", Pass),
-        ("encryption.ebs-volume-kms-cmk", "aws_ebs_volume.scratch", Fail),
+        (
+            "encryption.ebs-volume-kms-cmk",
+            "aws_ebs_volume.scratch",
+            Fail,
+        ),
         (ebs_region, "aws_ebs_volume.data", Pass),
         (ebs_region, "aws_ebs_volume.scratch", Pass),
         // A snapshot of the encrypted volume has its key; made public by a permission.
@@ -1400,15 +1404,27 @@ fn terraform_1_11_provider_v5_snapshots_sharing_and_sensitive_values() {
         (ebs_share, outside, Fail),
         (ebs_region, outside, Pass),
         // The instance.
-        ("backup.rds-retention-period", "aws_db_instance.orders", Pass),
+        (
+            "backup.rds-retention-period",
+            "aws_db_instance.orders",
+            Pass,
+        ),
         (
             "backup.database-restore-window",
             "aws_db_instance.orders",
             Unknown,
         ),
-        ("encryption.rds-instance-kms-cmk", "aws_db_instance.orders", Pass),
+        (
+            "encryption.rds-instance-kms-cmk",
+            "aws_db_instance.orders",
+            Pass,
+        ),
         (rds_region, "aws_db_instance.orders", Pass),
-        ("residency.rds-replica-regions", "aws_db_instance.orders", Pass),
+        (
+            "residency.rds-replica-regions",
+            "aws_db_instance.orders",
+            Pass,
+        ),
         // Its snapshots have its key; one shared with everyone, one with a partner.
         (rds_kms, "aws_db_snapshot.orders_public", Pass),
         (rds_share, "aws_db_snapshot.orders_public", Fail),

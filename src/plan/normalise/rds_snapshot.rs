@@ -319,3 +319,72 @@ pub fn cluster_snapshot(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
     }
     Ok(draft)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::snapshot::Attributes;
+
+    fn change(address: &str, after: Value, unknown: Value) -> Value {
+        let (type_name, name) = address.split_once('.').expect("address");
+        json!({"address": address, "mode": "managed", "type": type_name, "name": name,
+            "change": {"actions": ["create"], "before": null, "after": after,
+                "after_unknown": unknown, "after_sensitive": {}}})
+    }
+
+    fn resource_config(address: &str, expressions: Value) -> Value {
+        let (type_name, name) = address.split_once('.').expect("address");
+        json!({"address": address, "mode": "managed", "type": type_name, "name": name,
+            "provider_config_key": "aws", "expressions": expressions})
+    }
+
+    /// A copy of a copy listed before its source (Terraform sorts changes by address)
+    /// still gets its source's key, through the snapshot of the planned instance.
+    #[test]
+    fn a_copy_of_a_copy_keeps_the_key_of_the_instance_whatever_the_order() {
+        let refs = |r: &str| json!({"references": [r]});
+        let plan = json!({
+            "format_version": "1.2",
+            "resource_changes": [
+                change("aws_db_snapshot_copy.a_second", json!({"target_db_snapshot_identifier": "second", "kms_key_id": null, "shared_accounts": null}), json!({"source_db_snapshot_identifier": true})),
+                change("aws_db_snapshot_copy.b_first", json!({"target_db_snapshot_identifier": "first", "kms_key_id": null, "shared_accounts": null}), json!({"source_db_snapshot_identifier": true})),
+                change("aws_db_instance.db", json!({"identifier": "db", "engine": "postgres", "instance_class": "db.t3.micro", "storage_encrypted": true, "kms_key_id": "arn:aws:kms:ap-southeast-2:111122223333:key/k"}), json!({})),
+                change("aws_db_snapshot.s", json!({"db_instance_identifier": "db", "db_snapshot_identifier": "s", "shared_accounts": null}), json!({"encrypted": true, "kms_key_id": true})),
+            ],
+            "configuration": {
+                "provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "ap-southeast-2"}}}},
+                "root_module": {"resources": [
+                    resource_config("aws_db_snapshot_copy.a_second", json!({"source_db_snapshot_identifier": refs("aws_db_snapshot_copy.b_first.db_snapshot_arn")})),
+                    resource_config("aws_db_snapshot_copy.b_first", json!({"source_db_snapshot_identifier": refs("aws_db_snapshot.s.db_snapshot_arn")})),
+                    resource_config("aws_db_instance.db", json!({})),
+                    resource_config("aws_db_snapshot.s", json!({"db_instance_identifier": refs("aws_db_instance.db.identifier")})),
+                ]}
+            }
+        });
+        let planned = crate::plan::from_json(
+            &plan.to_string(),
+            "copies.json",
+            &crate::plan::PlanOptions::default(),
+        )
+        .expect("the plan reads");
+        let second = planned
+            .snapshot
+            .resources
+            .iter()
+            .find(|r| r.id == "aws_db_snapshot_copy.a_second")
+            .expect("the copy");
+        match &second.attributes {
+            Attributes::RdsSnapshot(s) => {
+                assert_eq!(
+                    s.encryption.as_ref().and_then(|e| e.kms_key_arn.as_deref()),
+                    Some("arn:aws:kms:ap-southeast-2:111122223333:key/k")
+                );
+                assert_eq!(s.db_instance_id, "db");
+                assert!(s.shared_with.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!second.unknown.iter().any(|u| u.group == "encryption"));
+    }
+}
