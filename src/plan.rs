@@ -23,6 +23,7 @@ mod config;
 mod error;
 mod input;
 mod normalise;
+mod sensitive;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -354,11 +355,14 @@ fn planned<'a>(
     };
     static NULL: Value = Value::Null;
     let after_unknown = change.get("after_unknown").unwrap_or(&NULL);
+    let after_sensitive = change.get("after_sensitive").unwrap_or(&NULL);
     let module_prefix = match rc.get("module_address").and_then(Value::as_str) {
         Some(m) => format!("{m}."),
         None => String::new(),
     };
-    let body = serde_json::to_string(rc).map_err(|e| err("", e.to_string()))?;
+    // Kept as evidence without the values Terraform marks sensitive.
+    let body =
+        serde_json::to_string(&sensitive::kept_change(rc)).map_err(|e| err("", e.to_string()))?;
     let sha = snapshot::sha256_hex(body.as_bytes());
     raw.insert(
         sha.clone(),
@@ -376,6 +380,7 @@ fn planned<'a>(
         action,
         after,
         after_unknown,
+        after_sensitive,
         provider: config.provider_of(address),
         sha,
     }))

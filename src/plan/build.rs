@@ -38,6 +38,8 @@ pub struct Planned<'a> {
     pub action: &'static str,
     pub after: &'a Value,
     pub after_unknown: &'a Value,
+    /// `change.after_sensitive`: `true` where a value of `after` is sensitive.
+    pub after_sensitive: &'a Value,
     pub provider: Provider,
     /// Key of this change's JSON in the snapshot's raw responses.
     pub sha: String,
@@ -426,7 +428,8 @@ impl<'a> Ctx<'a> {
             _ => Field::Unknown,
         };
         match tags {
-            Field::Known(tags) => {
+            Field::Known(mut tags) => {
+                sensitive_tags(p, &mut tags);
                 if let Some(name) = tags
                     .get("Name")
                     .filter(|_| draft.resource.name == p.address)
@@ -438,5 +441,28 @@ impl<'a> Ctx<'a> {
             _ => draft.unknown("tags", a.unknown_reason("tags_all")),
         }
         Ok(draft)
+    }
+}
+
+/// Replaces the values of the tags Terraform marks sensitive (a tag set from a sensitive
+/// variable) by the placeholder the kept plan JSON uses: the snapshot never holds a
+/// value the plan marks sensitive, and the tag's key still shows it is set.
+fn sensitive_tags(p: &Planned, tags: &mut Tags) {
+    for key in ["tags_all", "tags"] {
+        match p.after_sensitive.get(key) {
+            Some(Value::Bool(true)) => tags
+                .values_mut()
+                .for_each(|v| *v = super::sensitive::REMOVED.to_string()),
+            Some(Value::Object(masks)) => {
+                for (k, m) in masks {
+                    if m == &Value::Bool(true)
+                        && let Some(v) = tags.get_mut(k)
+                    {
+                        *v = super::sensitive::REMOVED.to_string();
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }

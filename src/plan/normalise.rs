@@ -17,6 +17,7 @@
 mod ami;
 mod backup;
 mod dynamodb;
+mod ebs_snapshot;
 mod ec2;
 mod ecr;
 mod elasticache;
@@ -29,6 +30,7 @@ mod logs;
 mod messaging;
 mod opensearch;
 mod rds;
+mod rds_snapshot;
 mod redshift;
 mod region;
 mod s3;
@@ -71,6 +73,14 @@ const PRIMARY: &[&str] = &[
     "aws_elasticache_replication_group",
     "aws_elasticache_cluster",
     "aws_opensearch_domain",
+    // Snapshots: built after the volumes, instances and sources they take their
+    // encryption from (see `all`).
+    "aws_ebs_snapshot",
+    "aws_ebs_snapshot_copy",
+    "aws_ebs_snapshot_import",
+    "aws_db_snapshot",
+    "aws_db_snapshot_copy",
+    "aws_db_cluster_snapshot",
 ];
 
 /// Terraform resource types that complete another resource, in the order they apply.
@@ -103,6 +113,7 @@ const ATTACHED: &[&str] = &[
     "aws_launch_template",
     "aws_dynamodb_table_replica",
     "aws_ami_launch_permission",
+    "aws_snapshot_create_volume_permission",
     "aws_sqs_queue_policy",
     "aws_sns_topic_policy",
     "aws_ecr_repository_policy",
@@ -251,6 +262,27 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             drafts.push(draft);
         }
     }
+    // Snapshots have the encryption of the volume or instance they are taken of, and
+    // copies that of their source, so they come after every primary resource, each copy
+    // after its source.
+    for i in in_source_order(ctx, ebs_snapshot::SNAPSHOT_TYPES, "source_snapshot_id") {
+        let draft = ebs_snapshot::snapshot(ctx, i, &drafts)?;
+        drafts.push(draft);
+    }
+    for i in in_source_order(
+        ctx,
+        rds_snapshot::SNAPSHOT_TYPES,
+        "source_db_snapshot_identifier",
+    ) {
+        let draft = rds_snapshot::snapshot(ctx, i, &drafts)?;
+        drafts.push(draft);
+    }
+    for i in 0..ctx.changes.len() {
+        if ctx.changes[i].type_name == "aws_db_cluster_snapshot" {
+            let draft = rds_snapshot::cluster_snapshot(ctx, i)?;
+            drafts.push(draft);
+        }
+    }
     for type_name in ATTACHED {
         for i in 0..ctx.changes.len() {
             if ctx.changes[i].type_name != *type_name {
@@ -292,6 +324,9 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
                 "aws_launch_template" => instance::launch_template(ctx, i, &mut drafts)?,
                 "aws_dynamodb_table_replica" => dynamodb::replica(ctx, i, &mut drafts)?,
                 "aws_ami_launch_permission" => ami::launch_permission(ctx, i, &mut drafts)?,
+                "aws_snapshot_create_volume_permission" => {
+                    ebs_snapshot::create_volume_permission(ctx, i, &mut drafts)?
+                }
                 "aws_sqs_queue_policy" | "aws_sns_topic_policy" => {
                     messaging::attached_policy(ctx, i, &mut drafts)?
                 }
@@ -313,4 +348,36 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
     list.extend(settings);
     notes.extend(region_notes);
     Ok((list, notes))
+}
+
+/// The changes of `types` in an order where each comes after the planned change of
+/// `types` its `source_key` names (a copy after the snapshot it copies), otherwise in plan
+/// order. Terraform refuses cycles, so every change is placed.
+fn in_source_order(ctx: &Ctx, types: &[&str], source_key: &str) -> Vec<usize> {
+    let mut pending: Vec<usize> = (0..ctx.changes.len())
+        .filter(|&i| types.contains(&ctx.changes[i].type_name.as_str()))
+        .collect();
+    let mut order = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let ready: Vec<usize> = pending
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let p = &ctx.changes[i];
+                match ctx.target(&ctx.attrs(p), p, source_key, types) {
+                    Some(source) => source == i || order.contains(&source),
+                    None => true,
+                }
+            })
+            .collect();
+        // A cycle Terraform would have refused: place the rest in plan order.
+        let placed = if ready.is_empty() {
+            std::mem::take(&mut pending)
+        } else {
+            ready
+        };
+        pending.retain(|i| !placed.contains(i));
+        order.extend(placed);
+    }
+    order
 }

@@ -19,13 +19,27 @@ pub fn in_plans(type_name: &str) -> bool {
 const PLAN_ACCOUNT_GROUPS: &[&str] = &["password_policy"];
 
 /// Types a plan shows only in part, so that a rule joining them (asking "is there one
-/// for this resource?") would judge an absence the plan cannot see: images are mostly
-/// made after apply (CreateImage by a backup tool or a schedule), and a plan shows only
-/// those Terraform registers. Rules *about* such resources are still evaluated.
-const SHOWN_IN_PART: &[(&str, &str)] = &[(
-    "aws_ec2_image",
-    "a plan shows only the images (aws_ec2_image) Terraform registers, not those made after apply by backups or schedules",
-)];
+/// for this resource?") would judge an absence the plan cannot see: images and snapshots
+/// are mostly made after apply (by a backup tool, a schedule, AWS's automated backups),
+/// and a plan shows only those Terraform makes. Rules *about* such resources are still evaluated.
+const SHOWN_IN_PART: &[(&str, &str)] = &[
+    (
+        "aws_ec2_image",
+        "a plan shows only the images (aws_ec2_image) Terraform registers, not those made after apply by backups or schedules",
+    ),
+    (
+        "aws_ebs_snapshot",
+        "a plan shows only the EBS snapshots (aws_ebs_snapshot) Terraform takes, not those made after apply by backups or schedules",
+    ),
+    (
+        "aws_rds_snapshot",
+        "a plan shows only the DB snapshots (aws_rds_snapshot) Terraform takes, not those AWS and backups make after apply",
+    ),
+    (
+        "aws_rds_cluster_snapshot",
+        "a plan shows only the DB cluster snapshots (aws_rds_cluster_snapshot) Terraform takes, not those AWS and backups make after apply",
+    ),
+];
 
 /// Why a plan cannot hold resources of `type_name`.
 pub fn why_not_in_plans(type_name: &str) -> String {

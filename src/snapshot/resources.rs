@@ -107,7 +107,9 @@ resource_types! {
             region_rule: "residency.ebs-region",
             selected: true,
         }),
-        plan: Plan::Never("a plan cannot show aws_ebs_snapshot: AWS creates them after apply"),
+        // Those Terraform takes (`aws_ebs_snapshot`, `aws_db_snapshot`, … and their
+        // copies); those made after apply by backups are not in plans (`rules::on_plan`).
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
@@ -174,7 +176,9 @@ resource_types! {
             region_rule: "residency.rds-region",
             selected: true,
         }),
-        plan: Plan::Never("a plan cannot show aws_rds_snapshot: AWS creates them after apply"),
+        // Those Terraform takes (`aws_ebs_snapshot`, `aws_db_snapshot`, … and their
+        // copies); those made after apply by backups are not in plans (`rules::on_plan`).
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
@@ -200,9 +204,9 @@ resource_types! {
             region_rule: "residency.rds-region",
             selected: true,
         }),
-        plan: Plan::Never(
-            "a plan cannot show aws_rds_cluster_snapshot: AWS creates them after apply",
-        ),
+        // Those Terraform takes (`aws_ebs_snapshot`, `aws_db_snapshot`, … and their
+        // copies); those made after apply by backups are not in plans (`rules::on_plan`).
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),

@@ -1346,3 +1346,185 @@ fn terraform_1_11_provider_v5_queues_topics_streams_repositories_functions() {
     }
     assert_eq!(exit_code(name), 1);
 }
+
+/// EBS and RDS snapshots Terraform takes, their copies and who they are shared with
+/// (provider v5): a create-volume permission for everyone, DB snapshots shared with
+/// everyone and with an account the profile does not trust, an unencrypted copy, each
+/// FAILing the rule a live scan would fail; a snapshot's encryption is its volume's or
+/// instance's in the plan, a copy's its source's; a permission on a snapshot another stack
+/// manages is judged on a placeholder and named as read in part. The database password
+/// and the sensitive output are in no output.
+#[test]
+fn terraform_1_11_provider_v5_snapshots_sharing_and_sensitive_values() {
+    let name = "tf1.11-aws5-snapshots-sensitive.json";
+    let (all, not_evaluated, planned) = verdicts(name);
+    let judged: BTreeMap<(String, String), Status> = all
+        .into_iter()
+        .filter(|((rule, _), s)| {
+            !matches!(s, Status::NotApplicable | Status::Manual)
+                && !rule.starts_with("encryption.kms")
+                && !rule.starts_with("residency.kms")
+        })
+        .collect();
+    let (ebs_kms, ebs_share, ebs_region) = (
+        "encryption.ebs-snapshot-kms-cmk",
+        "residency.ebs-snapshot-sharing",
+        "residency.ebs-region",
+    );
+    let (rds_kms, rds_share, rds_region) = (
+        "encryption.rds-snapshot-kms-cmk",
+        "residency.rds-snapshot-sharing",
+        "residency.rds-region",
+    );
+    let outside = "aws_snapshot_create_volume_permission.legacy_partner";
+    let rows: Vec<(&str, &str, Status)> = vec![
+        // The volumes: one on the planned customer key, one unencrypted.
+        ("encryption.ebs-volume-kms-cmk", "aws_ebs_volume.data", Pass),
+        (
+            "encryption.ebs-volume-kms-cmk",
+            "aws_ebs_volume.scratch",
+            Fail,
+        ),
+        (ebs_region, "aws_ebs_volume.data", Pass),
+        (ebs_region, "aws_ebs_volume.scratch", Pass),
+        // A snapshot of the encrypted volume has its key; made public by a permission.
+        (ebs_kms, "aws_ebs_snapshot.data", Pass),
+        (ebs_share, "aws_ebs_snapshot.data", Fail),
+        (ebs_region, "aws_ebs_snapshot.data", Pass),
+        // A snapshot of the unencrypted volume, and a copy of it with `encrypted = false`.
+        (ebs_kms, "aws_ebs_snapshot.scratch", Fail),
+        (ebs_share, "aws_ebs_snapshot.scratch", Pass),
+        (ebs_region, "aws_ebs_snapshot.scratch", Pass),
+        (ebs_kms, "aws_ebs_snapshot_copy.scratch_copy", Fail),
+        (ebs_share, "aws_ebs_snapshot_copy.scratch_copy", Pass),
+        (ebs_region, "aws_ebs_snapshot_copy.scratch_copy", Pass),
+        // A snapshot another stack manages, shared with an account the profile does not
+        // trust: the sharing FAILs on the placeholder; its encryption is not in the plan.
+        (ebs_kms, outside, Unknown),
+        (ebs_share, outside, Fail),
+        (ebs_region, outside, Pass),
+        // The instance.
+        (
+            "backup.rds-retention-period",
+            "aws_db_instance.orders",
+            Pass,
+        ),
+        (
+            "backup.database-restore-window",
+            "aws_db_instance.orders",
+            Unknown,
+        ),
+        (
+            "encryption.rds-instance-kms-cmk",
+            "aws_db_instance.orders",
+            Pass,
+        ),
+        (rds_region, "aws_db_instance.orders", Pass),
+        (
+            "residency.rds-replica-regions",
+            "aws_db_instance.orders",
+            Pass,
+        ),
+        // Its snapshots have its key; one shared with everyone, one with a partner.
+        (rds_kms, "aws_db_snapshot.orders_public", Pass),
+        (rds_share, "aws_db_snapshot.orders_public", Fail),
+        (rds_region, "aws_db_snapshot.orders_public", Pass),
+        (rds_kms, "aws_db_snapshot.orders_partner", Pass),
+        (rds_share, "aws_db_snapshot.orders_partner", Fail),
+        (rds_region, "aws_db_snapshot.orders_partner", Pass),
+        // A copy without `kms_key_id` keeps its source's key, and shares with nobody.
+        (rds_kms, "aws_db_snapshot_copy.orders_partner_copy", Pass),
+        (rds_share, "aws_db_snapshot_copy.orders_partner_copy", Pass),
+        (rds_region, "aws_db_snapshot_copy.orders_partner_copy", Pass),
+        // A cluster snapshot made public; its cluster's encryption is not in the plan.
+        (rds_kms, "aws_db_cluster_snapshot.ledger", Unknown),
+        (rds_share, "aws_db_cluster_snapshot.ledger", Fail),
+        (rds_region, "aws_db_cluster_snapshot.ledger", Pass),
+    ];
+    assert_eq!(judged, expect(&rows));
+    // Snapshots made after apply (backups, AWS's automated ones) are not in a plan: rules
+    // asking whether each volume or database has them are not evaluated, rather than
+    // failed.
+    for rule in [
+        "backup.ebs-snapshots-per-volume",
+        "backup.ebs-snapshot-copies",
+        "backup.database-backups-per-class",
+        "backup.database-backup-copies",
+    ] {
+        assert!(
+            not_evaluated.contains(&rule.to_string()),
+            "{rule}: {not_evaluated:?}"
+        );
+    }
+    let resource = |address: &str| {
+        planned
+            .snapshot
+            .resources
+            .iter()
+            .find(|r| r.id.starts_with(address))
+            .unwrap_or_else(|| panic!("{address}"))
+    };
+    match &resource("aws_db_snapshot.orders_public").attributes {
+        assay::snapshot::Attributes::RdsSnapshot(s) => {
+            assert_eq!(s.shared_with, ["all"]);
+            assert_eq!(s.db_instance_id, "orders");
+            assert_eq!(s.snapshot_type, "manual");
+            assert_eq!(
+                s.encryption.as_ref().and_then(|e| e.kms_key_arn.as_deref()),
+                Some("terraform:aws_kms_key.backup")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match &resource("aws_ebs_snapshot.data").attributes {
+        assay::snapshot::Attributes::EbsSnapshot(s) => {
+            assert_eq!(s.shared_with, ["all"]);
+            assert_eq!(s.volume_id.as_deref(), Some("aws_ebs_volume.data"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let ledger = resource("aws_db_cluster_snapshot.ledger");
+    assert!(
+        ledger
+            .unknown
+            .iter()
+            .any(|u| u.group == "encryption" && u.reason.contains("aws_rds_cluster")),
+        "{:?}",
+        ledger.unknown
+    );
+    // The snapshot outside the plan is said plainly.
+    let notes: Vec<&str> = planned.notes.iter().map(|n| n.address.as_str()).collect();
+    assert_eq!(notes, [outside]);
+    assert!(
+        planned.notes[0]
+            .note
+            .contains("snapshot `snap-0fedcba9876543210` outside the plan"),
+        "{}",
+        planned.notes[0].note
+    );
+    // The gate blocks, and no output holds the password or the sensitive output.
+    let (code, stdout, stderr, out) = gate(&corpus(name), &[]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let kept = out.path().join("plan-snapshot.json");
+    let (code, _, stderr) = assay(&[
+        "plan",
+        corpus(name).to_str().expect("utf-8"),
+        "-o",
+        kept.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut files = 0;
+    for entry in std::fs::read_dir(out.path()).expect("out dir") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("text");
+        assert!(
+            !text.contains("correct-horse-battery-staple"),
+            "{} holds the password",
+            path.display()
+        );
+        files += 1;
+    }
+    assert!(files > 1, "the gate wrote its reports");
+    let text = std::fs::read_to_string(&kept).expect("snapshot");
+    assert!(text.contains("(sensitive value removed by assay)"));
+}
