@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::copies;
 use super::registry::{DataStore, InUse, Plan, TypeInfo, encryption_key, resource_types};
 
 /// Encryption at rest of a data store, as far as the rules need it.
@@ -44,6 +45,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     RegionSettings => "aws_region" {
         service: "ec2",
@@ -58,6 +60,7 @@ resource_types! {
             .map(|d| &mut d.kms_key_arn)
             .into_iter()
             .collect(),
+        copies: |_| Vec::new(),
     }
     S3Bucket => "aws_s3_bucket" {
         service: "s3",
@@ -71,6 +74,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::s3_bucket(a),
     }
     S3BackupObjects => "aws_s3_backup_objects" {
         service: "s3",
@@ -85,6 +89,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     EbsVolume => "aws_ebs_volume" {
         service: "ec2",
@@ -98,6 +103,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     EbsSnapshot => "aws_ebs_snapshot" {
         service: "ec2",
@@ -111,6 +117,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::ebs_snapshot(a),
     }
     Ec2Instance => "aws_ec2_instance" {
         service: "ec2",
@@ -120,6 +127,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     Ec2Image => "aws_ec2_image" {
         service: "ec2",
@@ -132,6 +140,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |a| copies::ec2_image(a),
     }
     Vpc => "aws_vpc" {
         service: "ec2",
@@ -141,6 +150,7 @@ resource_types! {
         in_use: InUse::When(|a| matches!(a, Attributes::Vpc(v) if !v.is_default)),
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     SecurityGroup => "aws_security_group" {
         service: "ec2",
@@ -152,6 +162,7 @@ resource_types! {
         }),
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     RdsInstance => "aws_rds_instance" {
         service: "rds",
@@ -165,6 +176,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::rds_instance(a),
     }
     RdsSnapshot => "aws_rds_snapshot" {
         service: "rds",
@@ -178,6 +190,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::rds_snapshot(a),
     }
     RdsCluster => "aws_rds_cluster" {
         service: "rds",
@@ -191,6 +204,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::rds_cluster(a),
     }
     RdsClusterSnapshot => "aws_rds_cluster_snapshot" {
         service: "rds",
@@ -206,6 +220,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::rds_cluster_snapshot(a),
     }
     EfsFileSystem => "aws_efs_file_system" {
         service: "elasticfilesystem",
@@ -219,6 +234,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::efs_file_system(a),
     }
     Secret => "aws_secretsmanager_secret" {
         service: "secretsmanager",
@@ -232,6 +248,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::secret(a),
     }
     RedshiftCluster => "aws_redshift_cluster" {
         service: "redshift",
@@ -245,6 +262,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::redshift_cluster(a),
     }
     RedshiftSnapshot => "aws_redshift_snapshot" {
         service: "redshift",
@@ -260,6 +278,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::redshift_snapshot(a),
     }
     ElasticacheReplicationGroup => "aws_elasticache_replication_group" {
         service: "elasticache",
@@ -273,6 +292,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::elasticache_replication_group(a),
     }
     ElasticacheCluster => "aws_elasticache_cluster" {
         service: "elasticache",
@@ -286,6 +306,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     OpensearchDomain => "aws_opensearch_domain" {
         service: "es",
@@ -299,6 +320,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::opensearch_domain(a),
     }
     SqsQueue => "aws_sqs_queue" {
         service: "sqs",
@@ -312,6 +334,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     SnsTopic => "aws_sns_topic" {
         service: "sns",
@@ -325,6 +348,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     EcrRepository => "aws_ecr_repository" {
         service: "ecr",
@@ -338,6 +362,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::ecr_repository(a),
     }
     KinesisStream => "aws_kinesis_stream" {
         service: "kinesis",
@@ -351,6 +376,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     LambdaFunction => "aws_lambda_function" {
         service: "lambda",
@@ -364,6 +390,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     KmsKey => "aws_kms_key" {
         service: "kms",
@@ -375,6 +402,7 @@ resource_types! {
         }),
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |a| copies::kms_key(a),
     }
     IamUser => "aws_iam_user" {
         service: "iam",
@@ -384,6 +412,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     IamGroup => "aws_iam_group" {
         service: "iam",
@@ -393,6 +422,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     IamRole => "aws_iam_role" {
         service: "iam",
@@ -402,6 +432,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     CloudTrailTrail => "aws_cloudtrail_trail" {
         service: "cloudtrail",
@@ -411,6 +442,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |a| vec![&mut a.kms_key_arn],
+        copies: |_| Vec::new(),
     }
     ConfigRecorder => "aws_config_recorder" {
         service: "config",
@@ -420,6 +452,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     ConfigResource => "aws_config_resource" {
         service: "config",
@@ -431,6 +464,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     BackupPlan => "aws_backup_plan" {
         service: "backup",
@@ -440,6 +474,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |a| copies::backup_plan(a),
     }
     BackupVault => "aws_backup_vault" {
         service: "backup",
@@ -453,6 +488,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     BackupRecoveryPoint => "aws_backup_recovery_point" {
         service: "backup",
@@ -468,6 +504,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::backup_recovery_point(a),
     }
     ConsoleSignin => "aws_console_signin" {
         service: "cloudtrail",
@@ -479,6 +516,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     ChangeHistory => "aws_change_history" {
         service: "cloudtrail",
@@ -490,6 +528,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     DynamodbTable => "aws_dynamodb_table" {
         service: "dynamodb",
@@ -503,6 +542,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::dynamodb_table(a),
     }
     LogGroup => "aws_cloudwatch_log_group" {
         service: "logs",
@@ -516,6 +556,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     SsoInstance => "aws_sso_instance" {
         service: "sso",
@@ -525,6 +566,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     SsoPermissionSet => "aws_sso_permission_set" {
         service: "sso",
@@ -534,6 +576,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     // The identity store is read by the Identity Center collector: its store id comes
     // from `sso:ListInstances`, and the identity store has no listing of its own.
@@ -547,6 +590,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     IdentitystoreGroup => "aws_identitystore_group" {
         service: "sso",
@@ -556,6 +600,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     BackupRestoreTestingPlan => "aws_backup_restore_testing_plan" {
         service: "backup",
@@ -565,6 +610,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     BackupRestoreJob => "aws_backup_restore_job" {
         service: "backup",
@@ -576,6 +622,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
 }
 
