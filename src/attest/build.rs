@@ -538,8 +538,7 @@ impl Listed {
     fn into_copies(self) -> Vec<DataCopy> {
         let (keys, mut out): (Vec<DataCopy>, Vec<DataCopy>) =
             self.lines.into_iter().partition(|c| c.kind == KEY_REPLICA);
-        for ((kind, from, account, region, destination, noun), (n, failed, all_passed)) in
-            self.held
+        for ((kind, from, account, region, destination, noun), (n, failed, all_passed)) in self.held
         {
             out.push(DataCopy {
                 kind: kind.into(),

@@ -237,7 +237,10 @@ pub fn rds_instance(db: &RdsInstance) -> Vec<Copy> {
         to_region(
             "RDS backup replication",
             r,
-            judged("residency.rds-replica-regions", "backup-replication-allowed"),
+            judged(
+                "residency.rds-replica-regions",
+                "backup-replication-allowed",
+            ),
         )
     });
     replicas.chain(backups).collect()
@@ -372,7 +375,7 @@ pub fn elasticache_replication_group(g: &ElasticacheReplicationGroup) -> Vec<Cop
         .iter()
         .map(|r| {
             to_region(
-                "ElastiCache global datastore member",
+                "ElastiCache global member",
                 r,
                 judged(
                     "residency.elasticache-global-datastore-regions",
@@ -388,7 +391,7 @@ pub fn opensearch_domain(d: &OpensearchDomain) -> Vec<Copy> {
         .iter()
         .map(|r| {
             to_region(
-                "OpenSearch cross-cluster connection",
+                "OpenSearch connection",
                 r,
                 judged("residency.opensearch-region", "connections-allowed"),
             )
@@ -401,7 +404,7 @@ pub fn dynamodb_table(t: &DynamodbTable) -> Vec<Copy> {
         .iter()
         .map(|r| {
             to_region(
-                "DynamoDB global-table replica",
+                "DynamoDB replica",
                 r,
                 judged("residency.dynamodb-region", "replicas-allowed"),
             )
@@ -479,7 +482,13 @@ mod tests {
 
     /// One example per type whose attributes name copies: the attributes (over a blank
     /// instance), and each copy expected as (kind, destination, account, region, judge).
-    type Expected = (&'static str, &'static str, Option<&'static str>, Place, Judge);
+    type Expected = (
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        Place,
+        Judge,
+    );
     type Owned = (&'static str, String, Option<String>, Place, Judge);
 
     fn examples() -> Vec<(&'static str, serde_json::Value, Vec<Expected>)> {
@@ -573,7 +582,13 @@ mod tests {
                 json!({"public": true, "launch_permissions":
                     ["arn:aws:organizations::111122223333:organization/o-abc"]}),
                 vec![
-                    ("AMI shared", "all", Some("all"), Place::Unknown, Judge::Nothing),
+                    (
+                        "AMI shared",
+                        "all",
+                        Some("all"),
+                        Place::Unknown,
+                        Judge::Nothing,
+                    ),
                     (
                         "AMI shared",
                         "arn:aws:organizations::111122223333:organization/o-abc",
@@ -743,7 +758,7 @@ mod tests {
                 "aws_elasticache_replication_group",
                 json!({"replica_regions": ["us-east-1"]}),
                 vec![(
-                    "ElastiCache global datastore member",
+                    "ElastiCache global member",
                     "us-east-1",
                     None,
                     at("us-east-1"),
@@ -757,7 +772,7 @@ mod tests {
                 "aws_opensearch_domain",
                 json!({"connection_regions": ["ap-southeast-4"]}),
                 vec![(
-                    "OpenSearch cross-cluster connection",
+                    "OpenSearch connection",
                     "ap-southeast-4",
                     None,
                     at("ap-southeast-4"),
@@ -768,7 +783,7 @@ mod tests {
                 "aws_dynamodb_table",
                 json!({"replica_regions": ["us-east-1"]}),
                 vec![(
-                    "DynamoDB global-table replica",
+                    "DynamoDB replica",
                     "us-east-1",
                     None,
                     at("us-east-1"),
