@@ -739,6 +739,131 @@ mod tests {
         assert_eq!(rows[1].retention, "—");
     }
 
+    /// One row per kind: each place with its count, the verdicts counted; a copy with no
+    /// verdict is `n/a`, never counted as "yes"; grants and key replicas are left to their
+    /// own sections.
+    #[test]
+    fn copies_are_counted_per_kind_with_their_verdicts() {
+        let mut away = copy("DynamoDB replica", "arn:t1", "us-east-1", None);
+        away.destination_region = Some("us-east-1".into());
+        away.within_allowed_regions = Some(false);
+        let mut unknown = copy("ECR replication", "arn:r", "registry 444455556666", None);
+        unknown.destination_region = None;
+        unknown.within_allowed_regions = None;
+        let mut public = copy("AMI shared", "1 image(s) in us-east-1", "everyone", None);
+        public.destination_account = Some("all".into());
+        let list = [
+            copy("DynamoDB replica", "arn:t2", "ap-southeast-2", None),
+            away,
+            copy("ECR replication", "arn:r", "ap-southeast-2", None),
+            unknown,
+            public,
+            copy(KEY_REPLICA, "arn:k", "us-west-2", None),
+        ];
+        let rows = copies_by_kind(&list);
+        let got: Vec<(&str, usize, &str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.kind.as_str(),
+                    r.count,
+                    r.destinations.as_str(),
+                    r.allowed.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "DynamoDB replica",
+                    2,
+                    "444455556666 ap-southeast-2 (1), 444455556666 us-east-1 (1, NO)",
+                    "1 NO"
+                ),
+                (
+                    "ECR replication",
+                    2,
+                    "444455556666 ap-southeast-2 (1), 444455556666 (1, n/a)",
+                    "1 n/a"
+                ),
+            ]
+        );
+        assert!(rows[0].outside && !rows[1].outside);
+    }
+
+    /// One row per service, its types' counts, regions and encryption added up, and its
+    /// name the words its types' labels share.
+    #[test]
+    fn data_stores_are_summed_per_service() {
+        let store = |t: &str, label: &str, regions: &[(&str, usize)], outside| DataStore {
+            resource_type: t.into(),
+            label: label.into(),
+            count: regions.iter().map(|(_, n)| n).sum(),
+            regions: regions.iter().map(|(r, n)| (r.to_string(), *n)).collect(),
+            outside_allowed_regions: outside,
+        };
+        let enc = |t: &str, cmk, none| EncryptionSummary {
+            resource_type: t.into(),
+            label: String::new(),
+            total: cmk + none,
+            kms_customer_managed: cmk,
+            kms_aws_managed: 0,
+            kms_key_not_in_snapshot: 0,
+            other_encryption: 0,
+            unencrypted: none,
+            not_read: 0,
+        };
+        let stores = [
+            store("aws_s3_bucket", "S3 buckets", &[("ap-southeast-2", 2)], 0),
+            store("aws_ebs_volume", "EBS volumes", &[("ap-southeast-2", 3)], 0),
+            store(
+                "aws_ebs_snapshot",
+                "EBS snapshots",
+                &[("ap-southeast-2", 4), ("us-east-1", 1)],
+                1,
+            ),
+        ];
+        let encryption = [
+            enc("aws_s3_bucket", 2, 0),
+            enc("aws_ebs_volume", 3, 0),
+            enc("aws_ebs_snapshot", 4, 1),
+        ];
+        let rows = stores_by_service(&stores, &encryption);
+        let got: Vec<(&str, usize, &str, usize, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.service.as_str(),
+                    r.count,
+                    r.regions.as_str(),
+                    r.outside,
+                    r.encryption.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "S3 buckets",
+                    2,
+                    "ap-southeast-2 (2)",
+                    0,
+                    "2 KMS customer key"
+                ),
+                (
+                    "EBS (2 types)",
+                    8,
+                    "ap-southeast-2 (7), us-east-1 (1)",
+                    1,
+                    "7 KMS customer key, 1 UNENCRYPTED"
+                ),
+            ]
+        );
+        assert_eq!(rows[1].stores, "3 EBS volumes, 5 EBS snapshots");
+    }
+
     #[test]
     fn keys_are_counted_and_only_those_needing_attention_named() {
         let key = |arn: &str, region: &str, rotation, replicas: &[&str]| KeyFact {

@@ -1142,3 +1142,78 @@ fn the_attestation_names_what_it_covered_and_where_the_inventory_could_not_look(
         assert!(body.contains(said), "`{said}` not in the body: {body}");
     }
 }
+
+/// Every copy the registry's listers name in the sample (`Attributes::copies`) is in the
+/// attestation, for every data store (issue 15: global-table replicas, cluster replicas,
+/// replication destinations, secret replicas, snapshot copy, cross-cluster connections,
+/// shared cluster snapshots and a public image among them), each with the verdict of the
+/// residency rule that judged it, and none "yes" without one.
+#[test]
+fn every_copy_of_every_data_store_is_followed_with_its_rules_verdict() {
+    use assay::snapshot::copies::{Form, KEY_REPLICA};
+    let (doc, pages) = attest_sample("samples/air-maestro/profile.yaml");
+    let copies = doc["copies"].as_array().unwrap();
+    let snapshot = assay::snapshot::Snapshot::load(&root().join(SAMPLE)).unwrap();
+    let mut followed = 0;
+    for r in &snapshot.resources {
+        for c in r.attributes.copies() {
+            if c.form != Form::Copy || c.kind == KEY_REPLICA {
+                continue;
+            }
+            let source = c
+                .via
+                .as_ref()
+                .map_or(r.arn.clone(), |via| format!("{} / {via}", r.name));
+            assert!(
+                copies.iter().any(|d| d["kind"] == c.kind
+                    && d["source"] == source.as_str()
+                    && d["destination"] == c.destination.as_str()),
+                "{} from {source} to {} is not in the attestation",
+                c.kind,
+                c.destination
+            );
+            followed += 1;
+        }
+    }
+    assert!(followed >= 20, "{followed} copies");
+    let verdict = |kind: &str, destination: &str| {
+        copies
+            .iter()
+            .find(|c| c["kind"] == kind && c["destination"] == destination)
+            .unwrap_or_else(|| panic!("no {kind} to {destination}"))["within_allowed_regions"]
+            .clone()
+    };
+    // Air Maestro allows ap-southeast-2 only.
+    for (kind, destination, within) in [
+        ("DynamoDB replica", "us-east-1", false),
+        ("EFS replication", "eu-west-1", false),
+        ("ECR replication", "ap-southeast-4", false),
+        ("OpenSearch connection", "ap-southeast-4", false),
+        ("RDS cluster replica", "ap-southeast-4", false),
+        ("RDS cluster replica", "ap-southeast-2", true),
+        ("Redshift snapshot copy", "ap-southeast-4", false),
+        ("Secrets Manager replica", "us-east-1", false),
+    ] {
+        assert_eq!(
+            verdict(kind, destination),
+            within,
+            "{kind} to {destination}"
+        );
+    }
+    // Grants have no region and no verdict, and are exceptions in the body.
+    for (kind, destination) in [
+        ("AMI shared", "everyone (public)"),
+        ("RDS cluster snapshot shared", "everyone (public)"),
+        ("RDS cluster snapshot shared", "account 444455556666"),
+    ] {
+        assert_eq!(verdict(kind, destination), Value::Null, "{kind}");
+    }
+    let body = flat(&pages[..BODY_PAGES_MAX].concat());
+    for said in [
+        "DynamoDB replica 1 111122223333 useast1 (1, NO)",
+        "Redshift snapshot copy 1 111122223333 apsoutheast4 (1, NO) 7 days",
+        "AMI shared 1 image(s) in useast1 everyone (public) PUBLIC",
+    ] {
+        assert!(body.contains(said), "`{said}` not in the body: {body}");
+    }
+}
