@@ -467,10 +467,11 @@ struct Listed {
     /// verdict is "outside" if any of its copies is, "inside" only if all are.
     held: BTreeMap<HeldKey, (usize, Option<bool>, bool)>,
     /// (kind, destination, source region, noun) → count.
-    shared: BTreeMap<(&'static str, String, String, &'static str), (usize, Option<String>)>,
+    shared: BTreeMap<SharedKey, (usize, Option<String>)>,
 }
 
 type HeldKey = (&'static str, String, String, String, String, &'static str);
+type SharedKey = (&'static str, String, String, &'static str);
 
 impl Listed {
     fn add(
