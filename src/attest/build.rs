@@ -1,5 +1,5 @@
 //! From an evaluated snapshot to the attestation's facts: counting data stores by region,
-//! following every copy, summarising encryption and retention, and collecting every
+//! following every copy (as each type's registry entry lists them, `snapshot::copies`), summarising encryption and retention, and collecting every
 //! exception in scope. Nothing here judges; the rules did that, and their findings are
 //! quoted (claims, exceptions).
 

@@ -210,12 +210,13 @@ pub struct GapRow {
 }
 
 /// The most rules the body's table of exceptions gives a row, most severe first. The body
-/// must fit on four pages whatever the rule pack and the account hold, and the rows grow
+/// must fit on three pages whatever the rule pack and the account hold, and the rows grow
 /// with the rules (each new rule that finds something adds one); the rules past this many
 /// are counted in one line under the table, and Annex A lists every finding of every rule.
 /// A rule whose waiver expired keeps its row wherever it ranks: an approval that lapsed is
 /// what a reader of the body must not miss. Five since the data stores of issue 15 grew the
-/// table of where the data is stored (the sample's body needed the lines).
+/// body (the data stores are now one row per service and the copies one row per kind, so
+/// new types no longer add rows).
 pub const BODY_EXCEPTION_RULES_MAX: usize = 5;
 
 fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
