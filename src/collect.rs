@@ -21,6 +21,7 @@ macro_rules! service_client {
 mod ami;
 pub mod aws;
 mod backup;
+mod budget;
 mod change_history;
 mod cloudtrail;
 mod config;
@@ -344,6 +345,9 @@ pub struct CollectOptions {
     pub shard: Option<shard::Shard>,
     /// Per-resource calls in flight per service and region.
     pub concurrency: usize,
+    /// How long, in all, a call still throttled after the SDK's attempts is waited for and
+    /// asked again ([`recorder::patience`]).
+    pub throttle_patience: Duration,
     /// Show a progress bar on stderr (only drawn on a terminal).
     pub progress: bool,
     /// The AWS Config aggregator (in the caller's account and the home region) whose
@@ -373,6 +377,7 @@ impl Default for CollectOptions {
             org_management_role: None,
             shard: None,
             concurrency: 8,
+            throttle_patience: Duration::from_secs(120),
             progress: true,
             config_aggregator: None,
             backup_locations: Vec::new(),
@@ -492,7 +497,8 @@ const ACCOUNTS_IN_FLIGHT: usize = 16;
 
 /// Scans and returns a sealed snapshot.
 pub async fn collect(options: &CollectOptions) -> Result<Snapshot, CollectError> {
-    let recorder = Recorder::new(progress::Progress::new(options.progress));
+    let recorder = Recorder::new(progress::Progress::new(options.progress))
+        .with_patience(recorder::patience(options.throttle_patience));
     let home = options
         .regions
         .first()
@@ -738,7 +744,7 @@ async fn identify(
 ) -> Result<(String, String), CollectError> {
     let sts = aws_sdk_sts::Client::new(config);
     match recorder
-        .call(region, "sts:GetCallerIdentity", |c| {
+        .call("", region, "sts:GetCallerIdentity", |c| {
             sts.get_caller_identity().customize().interceptor(c).send()
         })
         .await
@@ -830,7 +836,7 @@ async fn assume(
         .build();
     let sts = aws_sdk_sts::Client::new(&config);
     match recorder
-        .call(region, "sts:AssumeRole", |c| {
+        .call(account_of(role_arn), region, "sts:AssumeRole", |c| {
             sts.get_caller_identity().customize().interceptor(c).send()
         })
         .await
@@ -845,6 +851,11 @@ async fn assume(
             e.failure.code, e.failure.message
         )),
     }
+}
+
+/// The account of an IAM ARN (`arn:aws:iam::ACCOUNT:role/…`); empty when it has none.
+fn account_of(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or("")
 }
 
 /// An account that could not be entered: every region unread, one gap covering all types.

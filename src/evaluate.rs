@@ -170,8 +170,8 @@ fn not_applicable(rule: &Rule) -> Finding {
     }
 }
 
-/// Why a join could not be trusted: the regions not read it looked in, by name, or a
-/// resource type that was not (fully) listed.
+/// Why a join could not be trusted: the accounts the snapshot did not cover and the regions
+/// not read it looked in, by name, or a resource type that was not (fully) listed.
 fn join_gap_message(gaps: &BTreeSet<String>) -> String {
     let regions: Vec<String> = gaps
         .iter()
@@ -181,13 +181,27 @@ fn join_gap_message(gaps: &BTreeSet<String>) -> String {
             None => place.to_string(),
         })
         .collect();
-    if regions.is_empty() {
-        "joins a resource type that was not (fully) listed".into()
-    } else {
-        format!(
+    let accounts: Vec<&str> = gaps
+        .iter()
+        .filter_map(|g| g.strip_prefix(functions::OUT_OF_SCOPE))
+        .collect();
+    let mut parts = Vec::new();
+    if !accounts.is_empty() {
+        parts.push(format!(
+            "joins resources in an account the snapshot did not cover: {}",
+            accounts.join(", ")
+        ));
+    }
+    if !regions.is_empty() {
+        parts.push(format!(
             "joins a resource in a region that was not read: {}",
             regions.join(", ")
-        )
+        ));
+    }
+    if parts.is_empty() {
+        "joins a resource type that was not (fully) listed".into()
+    } else {
+        parts.join("; ")
     }
 }
 

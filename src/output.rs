@@ -119,6 +119,18 @@ impl Outputs {
         out.flush().map_err(io(dest))
     }
 
+    /// Writes the file that will become `dest` through `write`, which streams into its
+    /// staged copy: a snapshot of 100,000 resources is not also held as one string.
+    pub fn write_with(
+        &mut self,
+        dest: &Path,
+        write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let mut out = self.file(dest)?;
+        write(&mut out).map_err(io(dest))?;
+        out.flush().map_err(io(dest))
+    }
+
     /// Writes a new file that must not replace an existing one (a key), with Unix
     /// permission bits `mode` when given.
     pub fn write_new(

@@ -483,6 +483,13 @@ impl Snapshot {
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a snapshot always serialises")
     }
+
+    /// Streams the snapshot as pretty JSON and a newline, the file `collect` writes: the
+    /// same bytes as [`Snapshot::to_json_pretty`], without holding them all at once.
+    pub fn write_pretty(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
+    }
 }
 
 /// The manifest digest of a snapshot as JSON: SHA-256 over the RFC 8785 canonical form of
@@ -606,6 +613,17 @@ mod tests {
         );
         let snapshot = super::Snapshot::load(&path).expect("loads");
         assert_eq!(snapshot.manifest.digest, scanned.digest);
+    }
+
+    /// The streamed file is byte for byte the pretty text and a newline.
+    #[test]
+    fn write_pretty_streams_the_pretty_text() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/aws-sample/snapshot.json");
+        let snapshot = super::Snapshot::load(&path).expect("loads");
+        let mut streamed = Vec::new();
+        snapshot.write_pretty(&mut streamed).expect("writes");
+        assert_eq!(streamed, (snapshot.to_json_pretty() + "\n").into_bytes());
     }
 
     /// Sealing scans the snapshot's own text: the digest is the one of its whole tree,

@@ -195,7 +195,7 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus> {
     if let Some(snapshot) = collected {
         // The evidence behind a live audit is kept with its report.
         let path = args.out.join("snapshot.json");
-        outputs.write(&path, (snapshot.to_json_pretty() + "\n").as_bytes())?;
+        outputs.write_with(&path, |out| snapshot.write_pretty(out))?;
         written.push(path);
     }
     for format in &args.format {

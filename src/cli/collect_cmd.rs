@@ -48,12 +48,18 @@ pub struct AwsArgs {
     /// Endpoint override (emulators); also read from AWS_ENDPOINT_URL.
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
-    /// Attempts per call, first included (adaptive retry absorbs throttling).
+    /// Attempts per call, first included (the SDK's retries with backoff; a call still
+    /// throttled after them waits and is asked again, about 2 minutes in all).
     #[arg(long, default_value_t = 5)]
     pub max_attempts: u32,
     /// Seconds one call may take, retries included.
     #[arg(long, default_value_t = 60)]
     pub call_timeout: u64,
+    /// Seconds, in all, a call AWS still throttles after the SDK's attempts is waited for
+    /// and asked again before it is a gap (throttling says "later", not "no"); 0 makes it a
+    /// gap at once.
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    pub throttle_patience: u64,
     /// Per-resource calls in flight per service and region.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
@@ -94,6 +100,7 @@ impl AwsArgs {
             org_management_role: self.org_management_role.clone(),
             shard: self.shard,
             concurrency: self.concurrency.max(1),
+            throttle_patience: Duration::from_secs(self.throttle_patience),
             progress: true,
             config_aggregator: self.config_aggregator.clone(),
             backup_locations: self.s3_backups.clone(),
@@ -161,7 +168,7 @@ pub fn run(args: CollectArgs) -> Result<ExitStatus> {
         crate::snapshot::seal::sign(&mut snapshot, key);
     }
     let mut outputs = crate::output::Outputs::new();
-    outputs.write(&output, (snapshot.to_json_pretty() + "\n").as_bytes())?;
+    outputs.write_with(&output, |out| snapshot.write_pretty(out))?;
     outputs.commit()?;
     let regions: usize = snapshot.accounts.iter().map(|a| a.regions_read.len()).sum();
     eprintln!(

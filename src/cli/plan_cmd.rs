@@ -55,17 +55,16 @@ pub fn run(args: PlanArgs) -> Result<ExitStatus> {
     if let Some(key) = &key {
         crate::snapshot::seal::sign(&mut planned.snapshot, key);
     }
-    let json = planned.snapshot.to_json_pretty() + "\n";
     match &args.output {
         Some(path) => {
             let mut outputs = crate::output::Outputs::new();
-            outputs.write(path, json.as_bytes())?;
+            outputs.write_with(path, |out| planned.snapshot.write_pretty(out))?;
             outputs.commit()?;
         }
         None => {
             let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            lock.write_all(json.as_bytes())?;
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            planned.snapshot.write_pretty(&mut lock)?;
             lock.flush()?;
         }
     }

@@ -110,7 +110,7 @@ fn merge(
         seal::sign(&mut merged, key);
     }
     let mut outputs = crate::output::Outputs::new();
-    outputs.write(output, (merged.to_json_pretty() + "\n").as_bytes())?;
+    outputs.write_with(output, |out| merged.write_pretty(out))?;
     outputs.commit()?;
     for part in &merged.origin.parts {
         eprintln!(

@@ -27,18 +27,24 @@ pub struct Connection {
     pub profile: Option<String>,
     /// Endpoint override for emulators (`--endpoint-url`, else `AWS_ENDPOINT_URL`).
     pub endpoint_url: Option<String>,
-    /// Maximum attempts per call, including the first (adaptive retry for throttling).
+    /// Maximum attempts per call the SDK makes, including the first (standard retry, with
+    /// backoff); throttling that outlasts them is asked again by the recorder.
     pub max_attempts: u32,
     /// Timeout for one operation, retries included.
     pub operation_timeout: Duration,
 }
 
 /// Loads the base SDK configuration for `region`: the default credential chain (env,
-/// profile, SSO, container and instance roles), adaptive retries, timeouts.
+/// profile, SSO, container and instance roles), retries, timeouts.
+///
+/// The SDK's standard retry mode, not its adaptive one: the adaptive mode slows every call
+/// of a retry partition (a service, region and account here) when one operation is
+/// throttled, though AWS limits S3 and KMS per operation; the scan's own budget
+/// (`budget.rs`) adapts per API family instead, shared by every client of the account.
 pub async fn base_config(conn: &Connection, region: &str) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
-        .retry_config(RetryConfig::adaptive().with_max_attempts(conn.max_attempts.max(1)))
+        .retry_config(RetryConfig::standard().with_max_attempts(conn.max_attempts.max(1)))
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
@@ -74,9 +80,10 @@ pub struct Captured {
 /// An interceptor attached to one call (`customize().interceptor(capture.clone())`) that
 /// keeps the raw response of the last attempt: body, content type and request id. The
 /// SDK's parsed output drops fields it does not model; the raw body is the evidence. It
-/// also counts the attempts (the SDK retries throttling and transient errors itself).
+/// also counts the attempts (the SDK retries throttling and transient errors itself) and
+/// those answered with throttling (which narrow the call's budget, `budget.rs`).
 #[derive(Debug, Clone, Default)]
-pub struct Capture(Arc<Mutex<Option<Captured>>>, Arc<AtomicU32>);
+pub struct Capture(Arc<Mutex<Option<Captured>>>, Arc<AtomicU32>, Arc<AtomicU32>);
 
 impl Capture {
     pub fn take(&self) -> Option<Captured> {
@@ -86,6 +93,32 @@ impl Capture {
     /// How many attempts the call took so far (1 without retries).
     pub fn attempts(&self) -> u32 {
         self.1.load(Ordering::Relaxed)
+    }
+
+    /// How many of those attempts were answered with throttling.
+    pub fn throttled_attempts(&self) -> u32 {
+        self.2.load(Ordering::Relaxed)
+    }
+}
+
+/// Whether an HTTP answer is AWS asking the caller to slow down: HTTP 429, HTTP 503 (S3's
+/// `SlowDown`, EC2's `RequestLimitExceeded`, and a service unavailable for the moment,
+/// which also asks for fewer calls), or an error answer naming a throttling code (JSON
+/// protocols' `x-amzn-ErrorType` header or `__type`, XML protocols' `<Code>`; "Error
+/// responses" of each service's API reference).
+pub fn is_throttling_answer(status: u16, error_type: Option<&str>, body: &[u8]) -> bool {
+    match status {
+        429 | 503 => true,
+        400..=599 => {
+            let named = |text: &str| {
+                THROTTLED.iter().any(|code| {
+                    text.split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|word| word == *code)
+                })
+            };
+            error_type.is_some_and(named) || named(&String::from_utf8_lossy(body))
+        }
+        _ => false,
     }
 }
 
@@ -126,6 +159,13 @@ impl Intercept for Capture {
                     .unwrap_or_default(),
                 request_id,
             };
+            if is_throttling_answer(
+                captured.status,
+                headers.get("x-amzn-errortype"),
+                captured.body.as_bytes(),
+            ) {
+                self.2.fetch_add(1, Ordering::Relaxed);
+            }
             if let Ok(mut slot) = self.0.lock() {
                 *slot = Some(captured);
             }
@@ -348,6 +388,42 @@ fn causes(error: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod redact_tests {
     use super::redact_url_credentials;
+
+    /// Throttling as each protocol answers it; other errors are not.
+    #[test]
+    fn throttling_answers_are_recognised_in_every_protocol() {
+        use super::is_throttling_answer as t;
+        let s3 = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+        assert!(t(503, None, s3));
+        assert!(t(
+            503,
+            None,
+            b"<Response><Errors><Error><Code>RequestLimitExceeded</Code></Error></Errors></Response>"
+        ));
+        assert!(t(
+            400,
+            None,
+            br#"{"__type":"com.amazonaws.kms#ThrottlingException","message":"Rate exceeded"}"#
+        ));
+        assert!(t(
+            400,
+            Some("ThrottlingException:http://internal.amazon.com/"),
+            b"{}"
+        ));
+        assert!(t(
+            400,
+            None,
+            b"<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>"
+        ));
+        assert!(t(429, None, b""));
+        assert!(!t(
+            400,
+            None,
+            b"<Error><Code>NoSuchLifecycleConfiguration</Code></Error>"
+        ));
+        assert!(!t(403, None, b"<Error><Code>AccessDenied</Code></Error>"));
+        assert!(!t(200, None, b"<Throttling/>"));
+    }
 
     #[test]
     fn user_and_password_in_a_url_are_redacted() {

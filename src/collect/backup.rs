@@ -242,7 +242,7 @@ async fn selected_resources(
     {
         match ctx
             .recorder
-            .call(region, "backup:GetBackupSelection", |c| {
+            .call(ctx.account, region, "backup:GetBackupSelection", |c| {
                 backup
                     .get_backup_selection()
                     .backup_plan_id(plan_id)

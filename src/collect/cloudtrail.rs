@@ -35,7 +35,7 @@ pub async fn collect(ctx: &ServiceCtx<'_>) -> Vec<Resource> {
     let (account, region) = (ctx.account, ctx.region);
     let (trails, listed) = match ctx
         .recorder
-        .call(region, "cloudtrail:DescribeTrails", |c| {
+        .call(ctx.account, region, "cloudtrail:DescribeTrails", |c| {
             trail_client
                 .describe_trails()
                 .include_shadow_trails(true)

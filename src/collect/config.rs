@@ -155,13 +155,18 @@ async fn recorders(ctx: &ServiceCtx<'_>, config: &Client) -> Option<Vec<Resource
     let (account, region) = (ctx.account, ctx.region);
     let (recorders, listed) = match ctx
         .recorder
-        .call(region, "config:DescribeConfigurationRecorders", |c| {
-            config
-                .describe_configuration_recorders()
-                .customize()
-                .interceptor(c)
-                .send()
-        })
+        .call(
+            ctx.account,
+            region,
+            "config:DescribeConfigurationRecorders",
+            |c| {
+                config
+                    .describe_configuration_recorders()
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+        )
         .await
     {
         Ok((out, p)) => (out.configuration_recorders().to_vec(), p),
@@ -184,13 +189,18 @@ async fn recorders(ctx: &ServiceCtx<'_>, config: &Client) -> Option<Vec<Resource
     }
     let status = ctx
         .recorder
-        .call(region, "config:DescribeConfigurationRecorderStatus", |c| {
-            config
-                .describe_configuration_recorder_status()
-                .customize()
-                .interceptor(c)
-                .send()
-        })
+        .call(
+            ctx.account,
+            region,
+            "config:DescribeConfigurationRecorderStatus",
+            |c| {
+                config
+                    .describe_configuration_recorder_status()
+                    .customize()
+                    .interceptor(c)
+                    .send()
+            },
+        )
         .await;
     let found = recorders
         .iter()

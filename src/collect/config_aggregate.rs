@@ -67,7 +67,7 @@ pub async fn inventory(
             )))
             .build(),
     );
-    let Some(aggregator) = describe(&client, recorder, home, name, &at).await else {
+    let Some(aggregator) = describe(&client, recorder, home, caller, name, &at).await else {
         return Vec::new();
     };
     if let Some(statuses) = sources_status(&client, recorder, home, name, caller).await {
@@ -107,12 +107,13 @@ async fn describe(
     client: &aws_sdk_config::Client,
     recorder: &Recorder,
     home: &str,
+    caller: &str,
     name: &str,
     at: &[(&str, &str)],
 ) -> Option<ConfigurationAggregator> {
     let operation = "config:DescribeConfigurationAggregators";
     match recorder
-        .call(home, operation, |c| {
+        .call(caller, home, operation, |c| {
             client
                 .describe_configuration_aggregators()
                 .configuration_aggregator_names(name)

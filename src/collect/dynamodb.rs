@@ -126,7 +126,7 @@ async fn table(
     let mut read = Groups::listed(ctx.recorder, account, region, &subject, listed);
     let described = ctx
         .recorder
-        .call(region, "dynamodb:DescribeTable", |c| {
+        .call(ctx.account, region, "dynamodb:DescribeTable", |c| {
             client
                 .describe_table()
                 .table_name(&name)

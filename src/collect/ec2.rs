@@ -58,7 +58,7 @@ pub(super) async fn regions(
     let config = super::aws::in_region(&account.config, home);
     let ec2 = Client::new(&config);
     match recorder
-        .call(home, "ec2:DescribeRegions", |c| {
+        .call(&account.id, home, "ec2:DescribeRegions", |c| {
             ec2.describe_regions()
                 .all_regions(true)
                 .customize()
@@ -127,8 +127,9 @@ async fn pages<Out, T, E, Fut>(
     split: impl FnMut(Out) -> (Vec<T>, Option<String>),
 ) -> Option<Vec<(T, Provenance)>>
 where
-    Fut: Future<Output = Result<Out, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    Fut: Future<Output = Result<Out, SdkError<E, HttpResponse>>> + Send + 'static,
+    Out: Send + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + 'static,
 {
     ctx.recorder
         .pages(
@@ -166,7 +167,7 @@ async fn region_resource(
     let mut region_unread = Vec::new();
     let default_encryption = match ctx
         .recorder
-        .call(region, "ec2:GetEbsEncryptionByDefault", |c| {
+        .call(ctx.account, region, "ec2:GetEbsEncryptionByDefault", |c| {
             ec2.get_ebs_encryption_by_default()
                 .customize()
                 .interceptor(c)
@@ -180,7 +181,7 @@ async fn region_resource(
             // is unread (a missing key must not look like "no key").
             match ctx
                 .recorder
-                .call(region, "ec2:GetEbsDefaultKmsKeyId", |c| {
+                .call(ctx.account, region, "ec2:GetEbsDefaultKmsKeyId", |c| {
                     ec2.get_ebs_default_kms_key_id()
                         .customize()
                         .interceptor(c)

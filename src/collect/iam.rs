@@ -103,7 +103,7 @@ async fn credential_report(
     for attempt in 0..10 {
         match ctx
             .recorder
-            .call("global", "iam:GenerateCredentialReport", |c| {
+            .call(ctx.account, "global", "iam:GenerateCredentialReport", |c| {
                 iam.generate_credential_report()
                     .customize()
                     .interceptor(c)
@@ -118,7 +118,7 @@ async fn credential_report(
         }
         match ctx
             .recorder
-            .call("global", "iam:GetCredentialReport", |c| {
+            .call(ctx.account, "global", "iam:GetCredentialReport", |c| {
                 iam.get_credential_report()
                     .customize()
                     .interceptor(c)
@@ -548,7 +548,7 @@ async fn account_resource(
     }
     if let Ok((out, _)) = ctx
         .recorder
-        .call("global", "iam:ListAccountAliases", |c| {
+        .call(ctx.account, "global", "iam:ListAccountAliases", |c| {
             iam.list_account_aliases().customize().interceptor(c).send()
         })
         .await

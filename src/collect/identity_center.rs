@@ -357,7 +357,7 @@ async fn permission_set(
     let mut name = None;
     let described = ctx
         .recorder
-        .call(region, "sso:DescribePermissionSet", |c| {
+        .call(ctx.account, region, "sso:DescribePermissionSet", |c| {
             sso.describe_permission_set()
                 .instance_arn(instance.arn)
                 .permission_set_arn(&arn)
@@ -675,7 +675,7 @@ async fn user_name(
 ) -> Option<String> {
     let described = ctx
         .recorder
-        .call(ctx.region, "identitystore:DescribeUser", |c| {
+        .call(ctx.account, ctx.region, "identitystore:DescribeUser", |c| {
             store
                 .describe_user()
                 .identity_store_id(store_id)

@@ -122,7 +122,7 @@ async fn key(
     };
     let described = ctx
         .recorder
-        .call(region, "kms:DescribeKey", |c| {
+        .call(ctx.account, region, "kms:DescribeKey", |c| {
             kms.describe_key()
                 .key_id(&key_id)
                 .customize()

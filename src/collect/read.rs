@@ -116,8 +116,9 @@ impl Recorder {
         mut split: impl FnMut(Out) -> (Vec<T>, Option<String>),
     ) -> Pages<T>
     where
-        Fut: Future<Output = Result<Out, SdkError<E, HttpResponse>>>,
-        E: ProvideErrorMetadata + std::error::Error + 'static,
+        Fut: Future<Output = Result<Out, SdkError<E, HttpResponse>>> + Send + 'static,
+        Out: Send + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + 'static,
     {
         let mut read = Pages {
             items: Vec::new(),
@@ -127,7 +128,9 @@ impl Recorder {
         let mut token: Option<String> = None;
         loop {
             let page = self
-                .call(paging.region, paging.operation, |c| send(token.take(), c))
+                .call(paging.account, paging.region, paging.operation, |c| {
+                    send(token.clone(), c)
+                })
                 .await;
             match page {
                 Ok((out, provenance)) => {
@@ -227,11 +230,12 @@ impl<'a> Groups<'a> {
         &mut self,
         group: &str,
         operation: &'static str,
-        send: impl FnOnce(Capture) -> Fut,
+        send: impl FnMut(Capture) -> Fut,
     ) -> Option<T>
     where
-        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-        E: ProvideErrorMetadata + std::error::Error + 'static,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>> + Send + 'static,
+        T: Send + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + 'static,
     {
         self.read_optional(&[group], operation, &[], send)
             .await
@@ -248,13 +252,18 @@ impl<'a> Groups<'a> {
         groups: &[&str],
         operation: &'static str,
         absent: &[&str],
-        send: impl FnOnce(Capture) -> Fut,
+        send: impl FnMut(Capture) -> Fut,
     ) -> Option<Option<T>>
     where
-        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-        E: ProvideErrorMetadata + std::error::Error + 'static,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>> + Send + 'static,
+        T: Send + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + 'static,
     {
-        match self.recorder.call(self.region, operation, send).await {
+        match self
+            .recorder
+            .call(self.account, self.region, operation, send)
+            .await
+        {
             Ok((out, p)) => {
                 for group in groups {
                     self.cite(group, p.clone());

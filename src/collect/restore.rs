@@ -110,7 +110,7 @@ async fn plan(
     };
     let got = ctx
         .recorder
-        .call(region, "backup:GetRestoreTestingPlan", |c| {
+        .call(ctx.account, region, "backup:GetRestoreTestingPlan", |c| {
             backup
                 .get_restore_testing_plan()
                 .restore_testing_plan_name(&name)

@@ -197,7 +197,7 @@ async fn bucket(
     let mut read = Groups::listed(ctx.recorder, ctx.account, "global", &arn, listed.clone());
     let location = ctx
         .recorder
-        .call("global", "s3:GetBucketLocation", |c| {
+        .call(ctx.account, "global", "s3:GetBucketLocation", |c| {
             listing_client
                 .get_bucket_location()
                 .bucket(name)

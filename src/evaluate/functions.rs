@@ -357,6 +357,10 @@ impl<T> LazyIndexes<T> {
 /// covered account that was not read: `region-not-read:ACCOUNT:REGION`.
 pub const REGION_NOT_READ: &str = "region-not-read:";
 
+/// The prefix of the gap a join records for an account the snapshot did not cover:
+/// `out-of-scope:ACCOUNT`. Nothing was looked for there, so not finding it says nothing.
+pub const OUT_OF_SCOPE: &str = "out-of-scope:";
+
 fn string_arg(function: &str, value: &Value) -> Result<Option<Arc<String>>, ExecutionError> {
     match value {
         Value::String(s) => Ok(Some(s.clone())),
@@ -475,7 +479,7 @@ fn register_related(ctx: &mut Context<'_, '_>, index: &Arc<Index>, touched: &Arc
                         && !account.is_empty()
                         && !i.accounts.contains(account)
                     {
-                        touched.gaps.insert(format!("out-of-scope:{account}"));
+                        touched.gaps.insert(format!("{OUT_OF_SCOPE}{account}"));
                     }
                     // A resource in a region of a covered account that the scan did not
                     // read (a key, vault or replica in another region) was never looked
@@ -674,63 +678,134 @@ fn register_of_type_covering(
     );
 }
 
-/// `of_type_in_accounts(type, accounts)`.
+/// `of_type_in_accounts(type, accounts)` and `of_type_in_accounts_in(type, accounts,
+/// region)`.
 fn register_of_type_in_accounts(
     ctx: &mut Context<'_, '_>,
     index: &Arc<Index>,
     touched: &Arc<Mutex<Touched>>,
 ) {
-    // The resources of `type` in the named accounts: the same resources, in the same
-    // order, as `all_of_type(type).filter(x, x.account in accounts)`, through the index by
-    // (type, account), so a rule about copies in the backup accounts does not filter every
-    // account's resources for every resource it judges (quadratic in the snapshot). The
-    // listing gaps of `type` in those accounts are recorded, and the caveats of what it
-    // returns; another account's gap cannot hide a resource in these.
-    let (i, t) = (index.clone(), touched.clone());
-    let name = "of_type_in_accounts";
-    let _ = ctx.add_function(
-        name,
-        handler(move |ftx| {
-            let [type_name, accounts] = args(ftx)?;
-            let type_name = type_arg(name, &type_name)?;
-            let accounts: Vec<Arc<String>> = match &accounts {
-                Value::List(items) => items
-                    .iter()
-                    .map(|a| {
-                        string_arg(name, a)?.ok_or_else(|| {
-                            ExecutionError::function_error(name, "an account id is null")
+    // The resources of `type` in the named accounts (in `region`): the same resources, in
+    // the same order, as `all_of_type(type).filter(x, x.account in accounts)`, through the
+    // index by (type, account), so a rule about copies in the backup accounts does not
+    // filter every account's resources for every resource it judges (quadratic in the
+    // snapshot). The listing gaps of `type` in those accounts (in that region, or global)
+    // are recorded, and the caveats of what it returns; another account's gap cannot hide
+    // a resource in these. A named account the snapshot did not cover is a gap, and so is
+    // the region when a covered account did not read it: nothing was looked for there.
+    for (name, in_region) in [
+        ("of_type_in_accounts", false),
+        ("of_type_in_accounts_in", true),
+    ] {
+        let (i, t) = (index.clone(), touched.clone());
+        let _ = ctx.add_function(
+            name,
+            handler(move |ftx| {
+                let (type_name, accounts, region) = if in_region {
+                    let [type_name, accounts, region] = args(ftx)?;
+                    let Some(region) = string_arg(name, &region)? else {
+                        return Err(ExecutionError::function_error(name, "region is null"));
+                    };
+                    (type_name, accounts, Some(region))
+                } else {
+                    let [type_name, accounts] = args(ftx)?;
+                    (type_name, accounts, None)
+                };
+                let type_name = type_arg(name, &type_name)?;
+                let accounts = account_list(name, &accounts)?;
+                let mut touched = t
+                    .lock()
+                    .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
+                let positions = i.of_type_in_accounts(
+                    &mut touched,
+                    &type_name,
+                    &accounts,
+                    region.as_deref().map(String::as_str),
+                );
+                Ok(CowVal::Owned(i.list(&positions)))
+            }),
+        );
+    }
+}
+
+/// The account ids of a join's `accounts` argument.
+fn account_list(function: &str, accounts: &Value) -> Result<Vec<Arc<String>>, ExecutionError> {
+    match accounts {
+        Value::List(items) => items
+            .iter()
+            .map(|a| {
+                string_arg(function, a)?.ok_or_else(|| {
+                    ExecutionError::function_error(function, "an account id is null")
+                })
+            })
+            .collect(),
+        other => Err(ExecutionError::function_error(
+            function,
+            format!("expected a list of account ids, got {}", other.type_of()),
+        )),
+    }
+}
+
+impl Index {
+    /// Positions of `type_name`'s resources in `accounts` (in `region` when given), in
+    /// snapshot order, with what could hide one recorded in `touched`: the type's listing
+    /// gaps there, an account the snapshot did not cover, a region a covered account did
+    /// not read, and the caveats of each resource returned.
+    fn of_type_in_accounts(
+        &self,
+        touched: &mut Touched,
+        type_name: &str,
+        accounts: &[Arc<String>],
+        region: Option<&str>,
+    ) -> Vec<usize> {
+        if self.plan {
+            // A plan holds no account's resources but its own.
+            touched.partial.insert(type_name.to_string());
+        }
+        let mut positions = Vec::new();
+        for account in accounts {
+            let account = account.as_str();
+            let gaps = self.gaps_for(type_name, Some(account));
+            match region {
+                None => touched.gaps.extend(gaps.iter().cloned()),
+                Some(region) => {
+                    let here = self.gaps_by_account.get(account).into_iter().flatten();
+                    touched.gaps.extend(
+                        here.filter(|(id, t, r)| {
+                            t == type_name && (r == region || r == "global") && gaps.contains(id)
                         })
-                    })
-                    .collect::<Result<_, _>>()?,
-                other => {
-                    return Err(ExecutionError::function_error(
-                        name,
-                        format!("expected a list of account ids, got {}", other.type_of()),
-                    ));
+                        .map(|(id, ..)| id.clone()),
+                    );
                 }
-            };
-            let mut touched = t
-                .lock()
-                .map_err(|_| ExecutionError::function_error(name, "state poisoned"))?;
-            if i.plan {
-                touched.partial.insert(type_name.to_string());
             }
-            let mut positions = Vec::new();
-            for account in &accounts {
-                let gaps = i.gaps_for(&type_name, Some(account.as_str()));
-                touched.gaps.extend(gaps.iter().cloned());
-                positions.extend_from_slice(i.of_type_in(&type_name, Some(account.as_str())));
+            if !self.plan && !self.accounts.is_empty() && !self.accounts.contains(account) {
+                touched.gaps.insert(format!("{OUT_OF_SCOPE}{account}"));
             }
-            positions.sort_unstable();
-            positions.dedup();
-            for &pos in &positions {
-                touched.gaps.extend(i.unread[pos].iter().cloned());
-                touched.unknown.extend(i.unknown[pos].iter().cloned());
-                touched.joined.insert(pos);
+            if let Some(region) = region
+                && self
+                    .regions_read
+                    .get(account)
+                    .is_some_and(|read| !read.iter().any(|r| r == region))
+            {
+                touched
+                    .gaps
+                    .insert(format!("{REGION_NOT_READ}{account}:{region}"));
             }
-            Ok(CowVal::Owned(i.list(&positions)))
-        }),
-    );
+            let of_account = self.of_type_in(type_name, Some(account)).iter().copied();
+            positions
+                .extend(of_account.filter(|&pos| {
+                    region.is_none_or(|r| self.field_str(pos, "region") == Some(r))
+                }));
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        for &pos in &positions {
+            touched.gaps.extend(self.unread[pos].iter().cloned());
+            touched.unknown.extend(self.unknown[pos].iter().cloned());
+            touched.joined.insert(pos);
+        }
+        positions
+    }
 }
 
 /// The functions that age what they read at collection time, not at evaluation time:

@@ -29,6 +29,18 @@ pub static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
     Arc::new(env)
 });
 
+/// The joins: assay's functions whose first argument is a resource type (a string literal
+/// naming a known type, checked at load), and which return resources of that type.
+pub const JOINS: &[&str] = &[
+    "of_type",
+    "all_of_type",
+    "all_of_type_in",
+    "of_type_where",
+    "of_type_covering",
+    "of_type_in_accounts",
+    "of_type_in_accounts_in",
+];
+
 /// Functions assay adds to CEL (see `evaluate::functions`), with their arity.
 pub const FUNCTIONS: &[(&str, usize)] = &[
     ("related", 1),
@@ -38,6 +50,7 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("of_type_where", 3),
     ("of_type_covering", 2),
     ("of_type_in_accounts", 2),
+    ("of_type_in_accounts_in", 3),
     ("age_days", 1),
     ("age_hours", 1),
     ("age_minutes", 1),
@@ -378,16 +391,9 @@ impl Walker<'_> {
                 if call.func_name == "of_type_covering" && self.ctx.has_resource {
                     self.refs.resource_groups.insert("account".to_string());
                 }
-                if matches!(
-                    call.func_name.as_str(),
-                    "of_type"
-                        | "all_of_type"
-                        | "all_of_type_in"
-                        | "of_type_where"
-                        | "of_type_covering"
-                        | "of_type_in_accounts"
-                ) && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
-                    call.args.first().map(|a| &a.expr)
+                if JOINS.contains(&call.func_name.as_str())
+                    && let Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) =
+                        call.args.first().map(|a| &a.expr)
                 {
                     let t: &str = t.as_ref();
                     if !RESOURCE_TYPES.contains(&t) {
@@ -621,16 +627,7 @@ impl Walker<'_> {
                         .flatten()
                 }),
             Expr::Call(call)
-                if call.target.is_none()
-                    && matches!(
-                        call.func_name.as_str(),
-                        "of_type"
-                            | "all_of_type"
-                            | "all_of_type_in"
-                            | "of_type_where"
-                            | "of_type_covering"
-                            | "of_type_in_accounts"
-                    ) =>
+                if call.target.is_none() && JOINS.contains(&call.func_name.as_str()) =>
             {
                 match call.args.first().map(|a| &a.expr) {
                     Some(Expr::Literal(cel::common::ast::LiteralValue::String(t))) => {

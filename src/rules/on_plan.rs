@@ -108,21 +108,13 @@ pub fn not_evaluable_in(rule: &Rule, snapshot: &crate::snapshot::Snapshot) -> Op
     })
 }
 
-/// The string literals passed to `of_type`/`all_of_type`/`all_of_type_in`/`of_type_where`/
-/// `of_type_covering`/`of_type_in_accounts` anywhere in `node`.
+/// The string literals passed to a join (`super::expr::JOINS`) anywhere in `node`.
 fn joined_types(node: &IdedExpr, out: &mut Vec<String>) {
     match &node.expr {
         Expr::Call(call) => {
-            if matches!(
-                call.func_name.as_str(),
-                "of_type"
-                    | "all_of_type"
-                    | "all_of_type_in"
-                    | "of_type_where"
-                    | "of_type_covering"
-                    | "of_type_in_accounts"
-            ) && let Some(Expr::Literal(LiteralValue::String(t))) =
-                call.args.first().map(|a| &a.expr)
+            if super::expr::JOINS.contains(&call.func_name.as_str())
+                && let Some(Expr::Literal(LiteralValue::String(t))) =
+                    call.args.first().map(|a| &a.expr)
             {
                 let t: &str = t.as_ref();
                 out.push(t.to_string());

@@ -333,3 +333,62 @@ fn a_difference_names_the_resource_and_the_attribute() {
         ]
     );
 }
+
+/// A backup account the snapshot did not cover is a gap for the rules that look for
+/// copies there, not a FAIL: nothing was looked for in it. The sample without one of the
+/// air-maestro profile's two backup accounts gives no FAIL the full sample does not, and
+/// the copies rules name the account in their GAP.
+#[test]
+fn a_backup_account_not_scanned_is_a_gap_for_the_copies_rules_not_a_fail() {
+    const DROPPED: &str = "777788889999";
+    let mut snapshot =
+        assay::snapshot::Snapshot::load(&crate::root().join(SAMPLE)).expect("the sample loads");
+    snapshot.accounts.retain(|a| a.account_id != DROPPED);
+    snapshot.resources.retain(|r| r.account != DROPPED);
+    snapshot.gaps.retain(|g| g.account != DROPPED);
+    snapshot.seal();
+    let dir = tempfile::tempdir().unwrap();
+    let trimmed = dir.path().join("without-backup-account.json");
+    std::fs::write(&trimmed, serde_json::to_string(&snapshot).unwrap()).unwrap();
+
+    let full = fails(&crate::root().join(SAMPLE));
+    let extra: Vec<_> = fails(&trimmed).difference(&full).cloned().collect();
+    assert!(
+        extra.is_empty(),
+        "FAILs the full sample does not give: {extra:#?}"
+    );
+
+    let out = dir.path().join("out");
+    crate::assay(&[
+        "audit",
+        "--snapshot",
+        trimmed.to_str().unwrap(),
+        "--profile",
+        "samples/air-maestro/profile.yaml",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let findings: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).unwrap()).unwrap();
+    for rule in [
+        "backup.ebs-snapshot-copies",
+        "backup.database-backup-copies",
+    ] {
+        let of_rule: Vec<&Value> = findings["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == rule && f["status"] != "NOT_APPLICABLE")
+            .collect();
+        assert!(!of_rule.is_empty(), "{rule} judged nothing");
+        for f in of_rule {
+            assert_eq!(f["status"], "GAP", "{rule}: {f:#}");
+            assert!(
+                f.to_string()
+                    .contains(&format!("an account the snapshot did not cover: {DROPPED}")),
+                "{rule}: the GAP does not name the account: {f:#}"
+            );
+        }
+    }
+}

@@ -265,11 +265,13 @@ fn access_denied_in_every_protocol_is_a_gap() {
     );
 }
 
+/// Throttling that lasts: a gap once the SDK's attempts and the scan's patience are used
+/// up (no patience here, so the attempts are countable).
 #[test]
 fn throttling_that_outlasts_the_retries_is_a_gap() {
     let (ran, snapshot, findings, proxy, _dir) = faulted_scan(
         vec![on(&["kms:ListKeys", "iam:ListRoles"], throttled)],
-        &["--max-attempts", "2"],
+        &["--max-attempts", "2", "--throttle-patience", "0"],
     );
     assert_eq!(ran.code, 3, "{}", ran.stderr);
     assert_eq!(
@@ -318,6 +320,47 @@ fn throttling_that_outlasts_the_retries_is_a_gap() {
             "residency.kms-key-regions",
             "iam.support-role-mfa",
         ],
+    );
+}
+
+/// Throttling that ends: a call still throttled after the SDK's attempts is waited for
+/// and asked again, as a patient client would, and the scan is complete (no gap a patient
+/// client would not have). Each region's first two key listings are throttled, with one
+/// attempt per call.
+#[test]
+fn throttling_a_patient_client_waits_out_is_no_gap() {
+    let throttled_so_far =
+        std::sync::Mutex::new(std::collections::BTreeMap::<String, usize>::new());
+    let (ran, snapshot, _findings, proxy, _dir) = faulted_scan(
+        vec![Box::new(move |r: &Request| {
+            if r.operation != "kms:ListKeys" {
+                return None;
+            }
+            let mut counts = throttled_so_far.lock().unwrap();
+            let n = counts.entry(r.region.clone()).or_default();
+            *n += 1;
+            (*n <= 2).then(|| throttled(r))
+        })],
+        &["--max-attempts", "1"],
+    );
+    assert!(
+        !gaps(&snapshot)
+            .iter()
+            .any(|g| g["operation"] == "kms:ListKeys"),
+        "{:#?}",
+        snapshot["gaps"]
+    );
+    assert_eq!(
+        proxy.count("kms:ListKeys"),
+        6,
+        "two throttled and one answered in each region"
+    );
+    let full = full();
+    assert_eq!(
+        resources(&snapshot, "aws_kms_key").len(),
+        resources(&full.snapshot, "aws_kms_key").len(),
+        "{}",
+        ran.stderr
     );
 }
 
