@@ -74,7 +74,7 @@ TYPES = [
     ("EBS volumes", "aws_ebs_volume", "ebs-all", "ec2_ebs_volume_encryption"),
     ("IAM users", "aws_iam_user", "iam-user-all", "iam_user_mfa_enabled_console_access"),
     ("RDS instances", "aws_rds_instance", "rds-all", "rds_instance_storage_encrypted"),
-]
+] + [(kind, kind, None, None) for kind, _ in seed.STORES]  # the data stores: assay only
 
 
 def log(msg):
@@ -165,6 +165,20 @@ def warm(endpoint, scenario):
         boto(endpoint, "cloudtrail", region).describe_trails()
         boto(endpoint, "config", region).describe_configuration_recorders()
         boto(endpoint, "backup", region).list_backup_plans()
+        # the data-store services every scan reads (empty in the s3 scenario)
+        boto(endpoint, "dynamodb", region).list_tables()
+        boto(endpoint, "logs", region).describe_log_groups()
+        boto(endpoint, "efs", region).describe_file_systems()
+        boto(endpoint, "secretsmanager", region).list_secrets()
+        boto(endpoint, "sqs", region).list_queues()
+        boto(endpoint, "sns", region).list_topics()
+        boto(endpoint, "kinesis", region).list_streams()
+        boto(endpoint, "ecr", region).describe_repositories()
+        boto(endpoint, "lambda", region).list_functions()
+        boto(endpoint, "redshift", region).describe_clusters()
+        boto(endpoint, "elasticache", region).describe_cache_clusters()
+        boto(endpoint, "opensearch", region).list_domain_names()
+        boto(endpoint, "rds", region).describe_db_clusters()
     boto(endpoint, "iam").get_account_summary()
 
 
@@ -318,7 +332,8 @@ def run_assay(paths, endpoint, workdir, scenario, extra=(), name="collect"):
     evaluate = None
     if snap.exists():
         evaluate = timed(
-            [paths["assay"], "evaluate", "--snapshot", str(snap), "--profile", str(HERE / "profile.yaml"),
+            [paths["assay"], "evaluate", "--snapshot", str(snap),
+             "--profile", str(HERE / ("profile-mixed.yaml" if scenario == "mixed" else "profile.yaml")),
              "--rules", os.environ.get("ASSAY_RULES", str(REPO / "rules"))],
             env, workdir, "evaluate",
         )
@@ -435,10 +450,32 @@ def throttle_floor(calls_by_key, families):
 
 def in_flight(stats, start, end):
     """Mean and peak calls in flight between start and end (monotonic seconds of the server)."""
-    window = [n for t, n in stats["samples"] if start <= t <= end]
+    window = [n for t, n, _ in stats["samples"] if start <= t <= end]
     if not window:
-        window = [n for _, n in stats["samples"]]
+        window = [n for _, n, _ in stats["samples"]]
     return (round(sum(window) / len(window), 1) if window else 0, stats["peak_in_flight"])
+
+
+def by_service(samples, start, end):
+    """Per service: the first and last second of the run with its calls in flight, their
+    mean over the samples in that span, and the peak; plus the run's calls in flight per
+    service per second (`per_second`), to see which service is alone at the end."""
+    out = {}
+    per_second = defaultdict(lambda: defaultdict(list))
+    window = [(t - start, by) for t, _, by in samples if start <= t <= end]
+    services = {svc for _, by in window for svc in by}
+    for svc in services:
+        active = [t for t, by in window if by.get(svc)]
+        span = [by.get(svc, 0) for t, by in window if active[0] <= t <= active[-1]]
+        out[svc] = {"first_s": round(active[0], 1), "last_s": round(active[-1], 1),
+                    "mean_active": round(sum(span) / len(span), 1), "peak": max(span)}
+    for t, by in window:
+        for svc in services:
+            per_second[int(t)][svc].append(by.get(svc, 0))
+    for svc in out:
+        out[svc]["per_second"] = [round(sum(per_second[s][svc]) / len(per_second[s][svc]), 1)
+                                  for s in sorted(per_second)]
+    return out
 
 
 def one_run(args, paths, scenario, n, tool, outdir):
@@ -449,7 +486,7 @@ def one_run(args, paths, scenario, n, tool, outdir):
     moto = Moto(paths["moto_python"], workdir / "moto.log")
     try:
         log(f"{scenario} n={n} {tool}: seeding on port {moto.port}")
-        seeded = seed.seed(moto.endpoint, scenario, n, args.seed_threads)
+        seeded = seed.seed(moto.endpoint, scenario, n, args.seed_threads, args.stores_n, args.buckets_over_http)
         log(f"  seeded in {seeded['seconds']} s: {seeded['counts']}")
         warm(moto.endpoint, scenario)
         mode = realism_mode(args)
@@ -488,9 +525,14 @@ def one_run(args, paths, scenario, n, tool, outdir):
             rec["layer"] = {k: v for k, v in stats.items() if k != "samples"}
             samples = stats["samples"]
             # The tool's run is the span with calls in flight.
-            busy = [t for t, k in samples if k > 0]
+            busy = [t for t, k, _ in samples if k > 0]
             mean, peak = in_flight(stats, busy[0], busy[-1]) if busy else (0, stats["peak_in_flight"])
             rec["in_flight"] = {"mean": mean, "peak": peak, "connections": stats["connections"]}
+            if busy:
+                rec["in_flight_by_service"] = by_service(samples, busy[0], busy[-1])
+                log("  in flight per service (from s to s of the run: mean while active / peak):")
+                for svc, v in sorted(rec["in_flight_by_service"].items(), key=lambda kv: kv[1]["last_s"]):
+                    log(f"    {svc:16} {v['first_s']:6.1f} - {v['last_s']:6.1f} s: {v['mean_active']:5.1f} / {v['peak']}")
             delta = after - before
             calls = sum(delta.values())
             throttled = sum(stats["throttled"].values())
@@ -575,6 +617,31 @@ def realism_table(mode, by_tool, scenario, n, tools):
     return lines
 
 
+def assay_coverage(a, scenario, n):
+    """What assay's snapshot holds per seeded type, its findings by status, and (mixed) its
+    residency FAILs per rule beside the seed's count in the region not allowed."""
+    seeded = a["seed"]["counts"]
+    keys = {"S3 buckets": "s3_buckets", "KMS keys": "kms_keys", "security groups": "security_groups",
+            "EBS volumes": "ebs_volumes", "IAM users": "iam_users", "RDS instances": "rds_instances",
+            **{kind: kind for kind, _ in seed.STORES}}
+    cells = [f"{label} {a['resources'].get(atype, 0):,}/{seeded[keys[label]]:,}"
+             for label, atype, _, _ in TYPES if seeded.get(keys[label])]
+    lines = ["\nassay's snapshot, resources per type / seeded: " + ", ".join(cells)]
+    statuses = Counter()
+    for k, v in a["found"].items():
+        statuses[k.split("|")[1]] += v
+    lines.append(f"\nassay findings by status: {dict(statuses)}; gaps in the snapshot: {a['resources'].get('_gaps', 0)}")
+    if scenario == "mixed":
+        # profile-mixed.yaml does not allow ap-southeast-2: resource i with i % 3 == 2
+        outside = {k.split("|")[0]: v for k, v in a["found"].items()
+                   if k.startswith("residency.") and k.endswith("-region|FAIL")}
+        stores_n = a["seed"].get("stores_n", n)
+        lines.append(f"assay residency FAILs per rule (ap-southeast-2 not allowed; the seed puts "
+                     f"{n // 3:,} of each first type and {stores_n // 3:,} of each data store there): "
+                     + ", ".join(f"{k} {v:,}" for k, v in sorted(outside.items())))
+    return lines
+
+
 def report(results, sizes, scenarios, tools):
     lines = []
     for scenario in scenarios:
@@ -585,6 +652,8 @@ def report(results, sizes, scenarios, tools):
             by_tool = {r["tool"]: r for r in rows}
             if rows[0].get("realism"):
                 lines.extend(realism_table(rows[0]["realism"], by_tool, scenario, n, tools))
+                if "assay" in by_tool:
+                    lines.extend(assay_coverage(by_tool["assay"], scenario, n))
                 continue
             lines.append(f"\n### {scenario}, {n:,} per type, 3 regions\n")
             lines.append(
@@ -642,7 +711,8 @@ def report(results, sizes, scenarios, tools):
             lines.append("|---|---" + "|---" * len([t for t in tools if t in by_tool]) + "|")
             seeded_counts = rows[0]["seed"]["counts"]
             seeded_key = {"S3 buckets": "s3_buckets", "KMS keys": "kms_keys", "security groups": "security_groups",
-                          "EBS volumes": "ebs_volumes", "IAM users": "iam_users", "RDS instances": "rds_instances"}
+                          "EBS volumes": "ebs_volumes", "IAM users": "iam_users", "RDS instances": "rds_instances",
+                          **{kind: kind for kind, _ in seed.STORES}}
             for label, atype, cpol, pcheck in TYPES:
                 s = seeded_counts.get(seeded_key[label], 0)
                 if not s:
@@ -655,17 +725,13 @@ def report(results, sizes, scenarios, tools):
                     if tool == "assay":
                         v = r["resources"].get(atype, 0)
                     elif tool == "prowler":
-                        v = r["resources"].get(pcheck, 0)
+                        v = r["resources"].get(pcheck, 0) if pcheck else "—"
                     else:
-                        v = r["found"].get(cpol, 0)
-                    cells.append(f"{v:,}")
+                        v = r["found"].get(cpol, 0) if cpol else "—"
+                    cells.append(f"{v:,}" if isinstance(v, int) else v)
                 lines.append(f"| {label} | {s:,} | " + " | ".join(cells) + " |")
             if "assay" in by_tool:
-                a = by_tool["assay"]
-                statuses = Counter()
-                for k, v in a["found"].items():
-                    statuses[k.split("|")[1]] += v
-                lines.append(f"\nassay findings by status: {dict(statuses)}; gaps in the snapshot: {a['resources'].get('_gaps', 0)}")
+                lines.extend(assay_coverage(by_tool["assay"], scenario, n)[1:])
             if "prowler" in by_tool:
                 p = by_tool["prowler"]
                 statuses = Counter()
@@ -686,6 +752,10 @@ def main():
     ap.add_argument("--ceiling-seconds", type=float, default=15)
     ap.add_argument("--ceiling-threads", type=int, default=8)
     ap.add_argument("--seed-threads", type=int, default=4)
+    ap.add_argument("--stores-n", type=int,
+                    help="data stores of each type in the mixed scenario (default: the size; see seed.py)")
+    ap.add_argument("--buckets-over-http", action="store_true",
+                    help="seed the buckets over HTTP instead of inside the emulator (seed.py)")
     ap.add_argument("--out", default=str(HERE.parent / "results"))
     ap.add_argument("--report-only", help="print the tables of an earlier results directory")
     ap.add_argument("--latency", help="LOW,HIGH: each call waits uniformly LOW-HIGH ms (realism.py); e.g. 20,80")

@@ -54,7 +54,7 @@ def one(args, members, outdir):
         if mode:
             stats = moto.stats()
             moto.realism({})
-            busy = [s for s, k in stats["samples"] if k > 0]
+            busy = [s for s, k, _ in stats["samples"] if k > 0]
             rec["in_flight"] = dict(zip(("mean", "peak"), in_flight(stats, busy[0], busy[-1]) if busy else (0, 0)))
         snap = json.loads((workdir / "snapshot.json").read_text())
         rec["snapshot"] = {"accounts": len(snap["accounts"]), "resources": len(snap["resources"]),

@@ -32,7 +32,7 @@ Throttling answers, as AWS sends them:
   `ThrottlingException`, "Rate exceeded" (KMS developer guide, "Request quotas").
 - Query protocols (IAM, STS, RDS): HTTP 400, `Throttling`, "Rate exceeded".
 
-The in-flight count is sampled every 20 ms while a mode is on. Connections are counted by
+The in-flight count is sampled every 20 ms while a mode is on, in all and per service. Connections are counted by
 the client's address and port, but against this server that is one per call whatever the
 client does: werkzeug, which serves moto, closes every connection after its response
 ("Always close the connection. This disables HTTP/1.1 keep-alive connections", its
@@ -124,8 +124,9 @@ class Layer:
 
     def reset_stats(self):
         self.inflight = 0
+        self.inflight_by = Counter()  # calls in flight per service
         self.peak = 0
-        self.samples = []  # (monotonic seconds, calls in flight)
+        self.samples = []  # (monotonic seconds, calls in flight, {service: calls in flight})
         self.connections = set()
         self.throttled = Counter()
         self.replayed = 0
@@ -159,7 +160,8 @@ class Layer:
             time.sleep(0.02)
             if self.mode:
                 with self.lock:
-                    self.samples.append((round(time.monotonic(), 3), self.inflight))
+                    by = {k: v for k, v in self.inflight_by.items() if v}
+                    self.samples.append((round(time.monotonic(), 3), self.inflight, by))
 
     def family(self, service, op):
         for fam_service, prefix, burst, rate in self.families:
@@ -175,6 +177,7 @@ class Layer:
         service, region, op = key
         with self.lock:
             self.inflight += 1
+            self.inflight_by[service] += 1
             self.peak = max(self.peak, self.inflight)
             self.calls += 1
             self.connections.add((environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")))
@@ -204,6 +207,7 @@ class Layer:
         finally:
             with self.lock:
                 self.inflight -= 1
+                self.inflight_by[service] -= 1
 
     def replayed_or_recorded(self, environ, start_response, key, moto, mode):
         length = int(environ.get("CONTENT_LENGTH") or 0)

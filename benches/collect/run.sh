@@ -5,10 +5,14 @@
 #   benches/collect/run.sh [--sizes 1000,10000] [--tools assay,prowler,custodian]
 #                          [--scenarios s3,mixed] [--ceiling-seconds 15]
 #                          [--latency 20,80] [--throttle] [--replay] [--concurrency N]
+#                          [--stores-n N] [--buckets-over-http]
 #
 # --latency/--throttle/--replay put the layer of benches/collect/realism.py in front of the
 # emulator for the timed run (AWS's latency and throttling; see BENCHMARKS.md, "Live scan
 # at AWS's latency"); the floor is then the latency's and the throttling's.
+#
+# --stores-n: the data stores of each type (DynamoDB … AMIs) in the mixed scenario (default:
+# the size); --buckets-over-http: seed buckets over HTTP instead of inside the emulator.
 #
 # Defaults: --sizes 1000 --scenarios s3,mixed, all three tools (~15 min on two cores).
 # `--sizes 10000 --scenarios s3` takes ~30 min (Prowler alone ~10); the mixed scenario at
