@@ -7,6 +7,7 @@
 //! are kept in the file, and a manifest digest (SHA-256 over the RFC 8785 canonical JSON of
 //! everything but the manifest) covers the whole document. See `docs/snapshot.md`.
 
+pub mod copies;
 mod digest;
 pub mod normalise;
 pub mod registry;

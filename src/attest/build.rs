@@ -1,5 +1,5 @@
 //! From an evaluated snapshot to the attestation's facts: counting data stores by region,
-//! following every copy, summarising encryption and retention, and collecting every
+//! following every copy (as each type's registry entry lists them, `snapshot::copies`), summarising encryption and retention, and collecting every
 //! exception in scope. Nothing here judges; the rules did that, and their findings are
 //! quoted (claims, exceptions).
 
@@ -15,29 +15,18 @@ use super::scope::{ScopeError, Selectors};
 use crate::findings::{AssertionStatus, Finding, Status, count_by_status};
 use crate::report::Report;
 use crate::report::coverage::Coverage;
+use crate::snapshot::copies::{Copy, Form, Judge, Place};
 use crate::snapshot::registry::{self, DataStore as DataStoreFacts};
 use crate::snapshot::resources::Encryption;
 use crate::snapshot::{Attributes, Resource, Snapshot};
 
-/// The residency rules' verdicts on copies: (rule, assertion).
-const S3_REPLICATION: (&str, &str) = (
-    "residency.s3-replication-destinations",
-    "destinations-in-allowed-regions",
-);
-const BACKUP_COPIES: (&str, &str) = (
-    "residency.backup-copy-destinations",
-    "copies-in-allowed-regions",
-);
-const KEY_REPLICAS: (&str, &str) = ("residency.kms-key-regions", "replica-regions-allowed");
 const REGION_ALLOWED: &str = "region-allowed";
 
 /// How retention facts for RDS automated backups begin (`RDS automated backups (3
 /// instance(s))`), so the summary can tell them from backup-plan rules.
 pub const RDS_BACKUPS: &str = "RDS automated backups";
 
-/// The kind of copy a KMS multi-Region replica is: the key, not the data, is copied, so
-/// the attestation's body shows these with the keys.
-pub const KEY_REPLICA: &str = "KMS key replica";
+pub use crate::snapshot::copies::KEY_REPLICA;
 
 /// How an exception's reason begins when the finding's waiver has expired (the summary
 /// names those waivers beside the rule).
@@ -125,8 +114,9 @@ pub fn build(
         data_stores: data_stores(&resources, &residency),
         copies: copies(
             &resources,
-            &bucket_regions(snapshot),
+            &regions_by_arn(snapshot),
             &key_list,
+            &keys,
             &allowed,
             &residency,
         ),
@@ -429,155 +419,158 @@ fn key_facts(resources: &[&Resource], keys: &BTreeMap<String, &Resource>) -> Vec
         .collect()
 }
 
-/// Every bucket's region in the whole snapshot, by ARN: a replication destination in
-/// another scanned account is located by that account's own read (as the rule
-/// residency.s3-replication-destinations does with `related`).
-fn bucket_regions(snapshot: &Snapshot) -> BTreeMap<&str, &str> {
+/// Every resource's region in the whole snapshot, by ARN: a copy whose destination the
+/// source does not locate (an S3 replication destination in another scanned account) is
+/// located by the destination's own read, as residency.s3-replication-destinations does
+/// with `related`.
+fn regions_by_arn(snapshot: &Snapshot) -> BTreeMap<&str, &str> {
     snapshot
         .resources
         .iter()
-        .filter(|r| matches!(r.attributes, Attributes::S3Bucket(_)))
         .map(|r| (r.arn.as_str(), r.region.as_str()))
         .collect()
 }
 
+/// Every copy of the data in scope, from each resource's registry lister
+/// (`Attributes::copies`): copies one line each, grants to other accounts counted per
+/// destination and region, copies held here counted per origin and place. KMS key
+/// replicas are listed for the keys that protect a data store in scope (`keys`), whatever
+/// their account: the key, not the data, is copied, but without it the data cannot be read.
 fn copies(
     resources: &[&Resource],
-    bucket_regions: &BTreeMap<&str, &str>,
+    regions: &BTreeMap<&str, &str>,
     keys: &[KeyFact],
+    key_index: &BTreeMap<String, &Resource>,
     allowed: &[String],
     residency: &Residency,
 ) -> Vec<DataCopy> {
-    let mut out = Vec::new();
-    // Recovery points held for another account, and shares: one line per destination.
-    // A held group's verdict: outside if any of its points failed, inside if all passed.
-    type Held = (usize, Option<bool>, bool);
-    let mut held: BTreeMap<(String, String, String, String), Held> = BTreeMap::new();
-    let mut shared: BTreeMap<(&str, String, String), usize> = BTreeMap::new();
-    for r in resources {
-        match &r.attributes {
-            Attributes::S3Bucket(b) => {
-                for d in b.replication.iter().flat_map(|rep| &rep.destinations) {
-                    let region = d.region.clone().or_else(|| {
-                        bucket_regions
-                            .get(d.bucket_arn.as_str())
-                            .map(|r| r.to_string())
-                    });
-                    out.push(DataCopy {
-                        kind: "S3 replication".into(),
-                        source: r.arn.clone(),
-                        destination: d.bucket_arn.clone(),
-                        destination_account: d.account.clone().or_else(|| Some(r.account.clone())),
-                        within_allowed_regions: residency.copy(
-                            S3_REPLICATION,
-                            &r.arn,
-                            region.as_deref(),
-                            allowed,
-                        ),
-                        destination_region: region,
-                        retention_days: None,
-                    });
-                }
-            }
-            Attributes::BackupPlan(p) => {
-                for rule in &p.rules {
-                    for c in &rule.copy_actions {
-                        out.push(DataCopy {
-                            kind: "Backup copy".into(),
-                            source: format!("{} / {}", r.name, rule.name),
-                            destination: c.destination_vault_arn.clone(),
-                            destination_account: Some(c.destination_account.clone()),
-                            destination_region: Some(c.destination_region.clone()),
-                            retention_days: c.delete_after_days,
-                            within_allowed_regions: residency.copy(
-                                BACKUP_COPIES,
-                                &r.arn,
-                                Some(&c.destination_region),
-                                allowed,
-                            ),
-                        });
-                    }
-                }
-            }
-            Attributes::BackupRecoveryPoint(p) => {
-                if let Some(from) = &p.copied_from_account {
-                    let key = (
-                        from.clone(),
-                        r.account.clone(),
-                        r.region.clone(),
-                        p.vault_name.clone(),
-                    );
-                    let verdict = residency.data_store(r);
-                    let (n, failed, all_passed) = held.entry(key).or_insert((0, None, true));
-                    *n += 1;
-                    if verdict == Some(false) {
-                        *failed = Some(false);
-                    }
-                    *all_passed &= verdict == Some(true);
-                }
-            }
-            Attributes::EbsSnapshot(s) => {
-                for to in &s.shared_with {
-                    *shared
-                        .entry(("EBS snapshot shared", to.clone(), r.region.clone()))
-                        .or_default() += 1;
-                }
-            }
-            Attributes::RdsSnapshot(s) => {
-                for to in &s.shared_with {
-                    *shared
-                        .entry(("RDS snapshot shared", to.clone(), r.region.clone()))
-                        .or_default() += 1;
-                }
-            }
-            _ => {}
+    let key_resources = keys.iter().filter_map(|k| key_index.get(&k.arn).copied());
+    let sources = resources
+        .iter()
+        .copied()
+        .filter(|r| !matches!(r.attributes, Attributes::KmsKey(_)))
+        .chain(key_resources);
+    let mut listed = Listed::default();
+    for r in sources {
+        for c in r.attributes.copies() {
+            listed.add(r, c, regions, allowed, residency);
         }
     }
-    for ((from, account, region, vault), (n, failed, all_passed)) in held {
-        out.push(DataCopy {
-            kind: "Backup copy held".into(),
-            source: format!("{n} recovery point(s) copied from account {from}"),
-            destination: format!("vault {vault}"),
-            destination_account: Some(account),
-            within_allowed_regions: failed.or(all_passed.then_some(true)),
-            destination_region: Some(region),
-            retention_days: None,
-        });
+    listed.into_copies()
+}
+
+/// The copies listed so far: one line each, and the counted ones by group.
+#[derive(Default)]
+struct Listed {
+    lines: Vec<DataCopy>,
+    /// (kind, origin, account, region, destination, noun) → (count, verdict): a group's
+    /// verdict is "outside" if any of its copies is, "inside" only if all are.
+    held: BTreeMap<HeldKey, (usize, Option<bool>, bool)>,
+    /// (kind, destination, source region, noun) → count.
+    shared: BTreeMap<SharedKey, (usize, Option<String>)>,
+}
+
+type HeldKey = (&'static str, String, String, String, String, &'static str);
+type SharedKey = (&'static str, String, String, &'static str);
+
+impl Listed {
+    fn add(
+        &mut self,
+        r: &Resource,
+        c: Copy,
+        regions: &BTreeMap<&str, &str>,
+        allowed: &[String],
+        residency: &Residency,
+    ) {
+        let region = match &c.region {
+            Place::Source => Some(r.region.clone()),
+            Place::At(region) => Some(region.clone()),
+            Place::Unknown => regions.get(c.destination.as_str()).map(|r| r.to_string()),
+        };
+        let verdict = match c.judged_by {
+            Judge::Assertion { rule, assertion } => {
+                residency.copy((rule, assertion), &r.arn, region.as_deref(), allowed)
+            }
+            // The copy is the resource: its own region rule's verdict, if it had one.
+            Judge::OwnRegion => residency.data_store(r),
+            Judge::Nothing => None,
+        };
+        match c.form {
+            Form::Copy => self.lines.push(DataCopy {
+                kind: c.kind.into(),
+                source: match &c.via {
+                    Some(via) => format!("{} / {via}", r.name),
+                    None => r.arn.clone(),
+                },
+                destination: c.destination,
+                destination_account: c.account.or_else(|| Some(r.account.clone())),
+                destination_region: region,
+                retention_days: c.retention_days,
+                within_allowed_regions: verdict,
+            }),
+            Form::Shared { noun } => {
+                let (n, _) = self
+                    .shared
+                    .entry((c.kind, c.destination, r.region.clone(), noun))
+                    .or_insert((0, c.account));
+                *n += 1;
+            }
+            Form::Held { from, noun } => {
+                let key = (
+                    c.kind,
+                    from,
+                    c.account.unwrap_or_else(|| r.account.clone()),
+                    region.unwrap_or_default(),
+                    c.destination,
+                    noun,
+                );
+                let (n, failed, all_passed) = self.held.entry(key).or_insert((0, None, true));
+                *n += 1;
+                if verdict == Some(false) {
+                    *failed = Some(false);
+                }
+                *all_passed &= verdict == Some(true);
+            }
+        }
     }
-    for ((kind, to, region), n) in shared {
-        out.push(DataCopy {
-            kind: kind.into(),
-            source: format!("{n} snapshot(s) in {region}"),
-            destination: if to == "all" {
-                "everyone (public)".into()
-            } else {
-                format!("account {to}")
-            },
-            destination_account: Some(to),
-            destination_region: None,
-            retention_days: None,
-            within_allowed_regions: None,
-        });
-    }
-    for key in keys {
-        for region in &key.replica_regions {
+
+    /// The copies, in order: those listed one by one (in the order of their sources),
+    /// those held here, those shared, and the key replicas last.
+    fn into_copies(self) -> Vec<DataCopy> {
+        let (keys, mut out): (Vec<DataCopy>, Vec<DataCopy>) =
+            self.lines.into_iter().partition(|c| c.kind == KEY_REPLICA);
+        for ((kind, from, account, region, destination, noun), (n, failed, all_passed)) in self.held
+        {
             out.push(DataCopy {
-                kind: KEY_REPLICA.into(),
-                source: key.arn.clone(),
-                destination: region.clone(),
-                destination_account: None,
-                destination_region: Some(region.clone()),
+                kind: kind.into(),
+                source: format!("{n} {noun} copied from {from}"),
+                destination,
+                destination_account: Some(account),
+                within_allowed_regions: failed.or(all_passed.then_some(true)),
+                destination_region: (!region.is_empty()).then_some(region),
                 retention_days: None,
-                within_allowed_regions: residency.copy(
-                    KEY_REPLICAS,
-                    &key.arn,
-                    Some(region),
-                    allowed,
-                ),
             });
         }
+        for ((kind, to, region, noun), (n, account)) in self.shared {
+            out.push(DataCopy {
+                kind: kind.into(),
+                source: format!("{n} {noun} in {region}"),
+                destination: if to == "all" {
+                    "everyone (public)".into()
+                } else if account.is_some() {
+                    format!("account {to}")
+                } else {
+                    to
+                },
+                destination_account: account,
+                destination_region: None,
+                retention_days: None,
+                within_allowed_regions: None,
+            });
+        }
+        out.extend(keys);
+        out
     }
-    out
 }
 
 fn retention(resources: &[&Resource]) -> Vec<RetentionFact> {

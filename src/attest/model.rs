@@ -43,8 +43,9 @@ pub struct Attestation {
     pub allowed_regions: Vec<String>,
     /// Per data-store type: how many, and in which regions.
     pub data_stores: Vec<DataStore>,
-    /// Every place a copy of the data goes: replication, backup copies, key replicas,
-    /// snapshots shared with other accounts.
+    /// Every place a copy of the data goes, as each data store's registry entry lists it:
+    /// replication, replicas, backup copies, key replicas, snapshots and images shared
+    /// with other accounts.
     pub copies: Vec<DataCopy>,
     /// Per data-store type: how it is encrypted at rest.
     pub encryption: Vec<EncryptionSummary>,
@@ -175,8 +176,10 @@ pub struct DataStore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataCopy {
-    /// `S3 replication`, `Backup copy`, `Cross-account backup copy held`,
-    /// `KMS key replica`, `EBS snapshot shared`, `RDS snapshot shared`.
+    /// As the registry's copy listers name it (`snapshot::copies`): `S3 replication`,
+    /// `Backup copy`, `Backup copy held`, `DynamoDB replica`, `RDS read replica`,
+    /// `Secrets Manager replica`, `KMS key replica`, `EBS snapshot shared`, `AMI shared`, …
+    /// A grant to another account ends in ` shared`.
     pub kind: String,
     /// What is copied (ARN, or `plan/rule`).
     pub source: String,
@@ -186,8 +189,9 @@ pub struct DataCopy {
     pub destination_region: Option<String>,
     /// Retention at the destination, when configured.
     pub retention_days: Option<i64>,
-    /// Whether the destination region is allowed; `None` when the region is not known
-    /// (e.g. a snapshot shared with an account).
+    /// Whether the destination region is allowed, as the residency rule that judged the
+    /// copy found; `None` when the region is not known (e.g. a snapshot shared with an
+    /// account) or no rule judged it.
     pub within_allowed_regions: Option<bool>,
 }
 

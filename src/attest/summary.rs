@@ -12,8 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::build::{EXPIRED_WAIVER, KEY_REPLICA, RDS_BACKUPS};
-use super::model::{DataCopy, EncryptionSummary, Exception, KeyFact, RetentionFact};
+use super::model::{DataCopy, DataStore, EncryptionSummary, Exception, KeyFact, RetentionFact};
 use crate::findings::Status;
+use crate::snapshot::copies::SHARED;
 
 /// The exceptions of one rule: how many, with which statuses, and the rule's title as
 /// the line saying why (what it expects was not observed); the annex lists `items`.
@@ -151,9 +152,10 @@ pub struct CopyDestination {
 }
 
 /// `PUBLIC`, `other account` or empty: how a copy is shared outside the account that
-/// holds it (snapshots shared by their owner; `build::copies` names the kinds).
+/// holds it (snapshots and images shared by their owner: the kinds the registry's copy
+/// listers name `… shared`, `snapshot::copies::SHARED`).
 pub fn sharing(c: &DataCopy) -> &'static str {
-    if !c.kind.ends_with("snapshot shared") {
+    if !c.kind.ends_with(SHARED) {
         ""
     } else if c.destination_account.as_deref() == Some("all") {
         "PUBLIC"
@@ -182,17 +184,23 @@ pub fn allowed_text(within: Option<bool>) -> String {
     .into()
 }
 
-/// Copies of the data grouped by where they go: one row per destination, in the facts'
-/// order. KMS key replicas are left to the keys' summary (`keys`), which names their
-/// regions.
+/// Copies of the data grouped by where they go: one row per destination and verdict, in
+/// the facts' order. KMS key replicas are left to the keys' summary (`keys`), which names
+/// their regions, and grants to other accounts to the body's exceptions (`sharing`), which
+/// list each.
 pub fn copies_by_destination(copies: &[DataCopy]) -> Vec<CopyDestination> {
     let mut out: Vec<(&DataCopy, Vec<&DataCopy>)> = Vec::new();
-    for c in copies.iter().filter(|c| c.kind != KEY_REPLICA) {
+    for c in copies
+        .iter()
+        .filter(|c| c.kind != KEY_REPLICA && sharing(c).is_empty())
+    {
+        // A group shares its verdict: a copy with none never takes another's "yes".
         let same = |d: &&DataCopy| {
             d.kind == c.kind
                 && d.destination == c.destination
                 && d.destination_account == c.destination_account
                 && d.destination_region == c.destination_region
+                && d.within_allowed_regions == c.within_allowed_regions
         };
         match out.iter_mut().find(|(first, _)| same(first)) {
             Some((_, members)) => members.push(c),
@@ -211,16 +219,122 @@ pub fn copies_by_destination(copies: &[DataCopy]) -> Vec<CopyDestination> {
                 .destination_region
                 .clone()
                 .unwrap_or_else(|| "—".into()),
-            sources: members
-                .iter()
-                .map(|c| short_name(&c.source))
-                .collect::<Vec<_>>()
-                .join(", "),
+            sources: sources_text(members.iter().map(|c| short_name(&c.source))),
             retention: day_range(members.iter().filter_map(|c| c.retention_days)),
             allowed: allowed_text(first.within_allowed_regions),
             sharing: sharing(first).into(),
         })
         .collect()
+}
+
+/// The copies of one kind in one row of the body: how many, where they go (account and
+/// region, with how many there), how long they are kept and the verdicts; the sources are
+/// named in Annex B.
+#[derive(Debug, Serialize)]
+pub struct CopyKind {
+    pub kind: String,
+    pub count: usize,
+    /// `444455556666 ap-southeast-2 (4), 111122223333 us-east-1 (1, NO)`: each place with
+    /// its count, marked `NO` when outside the allowed regions and `n/a` when not judged.
+    pub destinations: String,
+    /// `7 days`, `7–3650 days`, or `—`.
+    pub retention: String,
+    /// `yes`, `2 NO`, `1 n/a`, `2 NO, 1 n/a`: the verdicts counted.
+    pub allowed: String,
+    /// Whether any is outside the allowed regions (the cell is set in bold).
+    pub outside: bool,
+}
+
+/// The copies per kind, in the facts' order, without the key replicas and the grants that
+/// `copies_by_destination` leaves out too.
+pub fn copies_by_kind(copies: &[DataCopy]) -> Vec<CopyKind> {
+    let mut kinds: Vec<(&str, Vec<&DataCopy>)> = Vec::new();
+    for c in copies
+        .iter()
+        .filter(|c| c.kind != KEY_REPLICA && sharing(c).is_empty())
+    {
+        match kinds.iter_mut().find(|(k, _)| *k == c.kind) {
+            Some((_, members)) => members.push(c),
+            None => kinds.push((&c.kind, vec![c])),
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|(kind, members)| {
+            let mut places: Vec<((String, Option<bool>), usize)> = Vec::new();
+            for c in &members {
+                let place = (location(c), c.within_allowed_regions);
+                match places.iter_mut().find(|(p, _)| *p == place) {
+                    Some((_, n)) => *n += 1,
+                    None => places.push((place, 1)),
+                }
+            }
+            let outside = members
+                .iter()
+                .filter(|c| c.within_allowed_regions == Some(false))
+                .count();
+            let not_judged = members
+                .iter()
+                .filter(|c| c.within_allowed_regions.is_none())
+                .count();
+            let allowed = [
+                (outside > 0).then(|| format!("{outside} NO")),
+                (not_judged > 0).then(|| format!("{not_judged} n/a")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+            CopyKind {
+                kind: kind.to_string(),
+                count: members.len(),
+                destinations: places
+                    .iter()
+                    .map(|((place, verdict), n)| match verdict {
+                        Some(true) => format!("{place} ({n})"),
+                        Some(false) => format!("{place} ({n}, NO)"),
+                        None => format!("{place} ({n}, n/a)"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                retention: day_range(members.iter().filter_map(|c| c.retention_days)),
+                allowed: if allowed.is_empty() {
+                    "yes".into()
+                } else {
+                    allowed.join(", ")
+                },
+                outside: outside > 0,
+            }
+        })
+        .collect()
+}
+
+/// The sources of a destination by name, the rules of one backup plan named once:
+/// `production-db / daily, weekly; ebs-snapshots / twice-daily`.
+fn sources_text<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut out: Vec<(Option<&str>, Vec<&str>)> = Vec::new();
+    for name in names {
+        let (plan, rule) = match name.split_once(" / ") {
+            Some((plan, rule)) => (Some(plan), rule),
+            None => (None, name),
+        };
+        match out.iter_mut().find(|(p, _)| p.is_some() && *p == plan) {
+            Some((_, rules)) => rules.push(rule),
+            None => out.push((plan, vec![rule])),
+        }
+    }
+    let grouped: Vec<String> = out
+        .into_iter()
+        .map(|(plan, rules)| match plan {
+            Some(plan) => format!("{plan} / {}", rules.join(", ")),
+            None => rules.join(", "),
+        })
+        .collect();
+    let separator = if grouped.iter().any(|g| g.contains(" / ")) {
+        "; "
+    } else {
+        ", "
+    };
+    grouped.join(separator)
 }
 
 /// `account region` of a copy's destination, `—` when neither is known.
@@ -302,6 +416,115 @@ pub fn retention_by_class(facts: &[RetentionFact]) -> Vec<RetentionClass> {
             }
         })
         .collect()
+}
+
+/// The data stores of one AWS service (the registry's `service`: EBS volumes and
+/// snapshots, the four RDS types, …) in one row of the body; Annex B gives each type.
+#[derive(Debug, Serialize)]
+pub struct ServiceStores {
+    /// `EBS (2 types)`: the words its types' labels begin with, or the one type's label.
+    pub service: String,
+    /// `43 EBS volumes, 232 EBS snapshots` (for the HTML, which has the room).
+    pub stores: String,
+    pub count: usize,
+    /// `ap-southeast-2 (263), us-east-1 (3)`, all the service's types together.
+    pub regions: String,
+    /// How many its residency rules found outside the allowed regions.
+    pub outside: usize,
+    /// `267 KMS customer key, 4 UNENCRYPTED`, all its types together.
+    pub encryption: String,
+}
+
+/// The data stores per service, in the order of their first type.
+pub fn stores_by_service(
+    stores: &[DataStore],
+    encryption: &[EncryptionSummary],
+) -> Vec<ServiceStores> {
+    fn service(s: &DataStore) -> &str {
+        crate::snapshot::type_info(&s.resource_type).map_or(s.resource_type.as_str(), |t| t.service)
+    }
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: BTreeMap<&str, Vec<&DataStore>> = BTreeMap::new();
+    for s in stores {
+        let members = groups.entry(service(s)).or_default();
+        if members.is_empty() {
+            order.push(service(s));
+        }
+        members.push(s);
+    }
+    order
+        .into_iter()
+        .filter_map(|name| groups.get(name))
+        .map(|members| {
+            let mut regions: BTreeMap<&str, usize> = BTreeMap::new();
+            for s in members {
+                for (r, n) in &s.regions {
+                    *regions.entry(r.as_str()).or_default() += n;
+                }
+            }
+            let types: Vec<&EncryptionSummary> = members
+                .iter()
+                .filter_map(|s| {
+                    encryption
+                        .iter()
+                        .find(|e| e.resource_type == s.resource_type)
+                })
+                .collect();
+            ServiceStores {
+                service: service_label(members),
+                stores: members
+                    .iter()
+                    .map(|s| format!("{} {}", s.count, s.label))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                count: members.iter().map(|s| s.count).sum(),
+                regions: counted(&regions),
+                outside: members.iter().map(|s| s.outside_allowed_regions).sum(),
+                encryption: if types.is_empty() {
+                    "—".into()
+                } else {
+                    encryption_text(&sum(&types))
+                },
+            }
+        })
+        .collect()
+}
+
+/// `EBS (2 types)` from `EBS volumes` and `EBS snapshots`: the words every label begins
+/// with; the label itself for one type, or when the labels share no word.
+fn service_label(members: &[&DataStore]) -> String {
+    let labels: Vec<Vec<&str>> = members
+        .iter()
+        .map(|s| s.label.split_whitespace().collect())
+        .collect();
+    let first = labels.first().cloned().unwrap_or_default();
+    let common = (0..first.len())
+        .take_while(|i| labels.iter().all(|l| l.get(*i) == first.get(*i)))
+        .count();
+    match (members.len(), common) {
+        (1, _) | (_, 0) => members
+            .iter()
+            .map(|s| s.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        (n, _) => format!("{} ({n} types)", first[..common].join(" ")),
+    }
+}
+
+/// The encryption counts of several types added up.
+fn sum(types: &[&EncryptionSummary]) -> EncryptionSummary {
+    let add = |f: fn(&EncryptionSummary) -> usize| types.iter().map(|e| f(e)).sum();
+    EncryptionSummary {
+        resource_type: String::new(),
+        label: String::new(),
+        total: add(|e| e.total),
+        kms_customer_managed: add(|e| e.kms_customer_managed),
+        kms_aws_managed: add(|e| e.kms_aws_managed),
+        kms_key_not_in_snapshot: add(|e| e.kms_key_not_in_snapshot),
+        other_encryption: add(|e| e.other_encryption),
+        unencrypted: add(|e| e.unencrypted),
+        not_read: add(|e| e.not_read),
+    }
 }
 
 /// How one kind of data store is encrypted, in words, naming only the non-zero counts:
@@ -510,13 +733,135 @@ mod tests {
         let rows = copies_by_destination(&list);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].destination, "prod-copies");
-        assert_eq!(
-            rows[0].sources,
-            "production-db / daily, production-db / monthly"
-        );
+        assert_eq!(rows[0].sources, "production-db / daily, monthly");
         assert_eq!(rows[0].retention, "42–3650 days");
         assert_eq!(rows[1].destination, "b");
         assert_eq!(rows[1].retention, "—");
+    }
+
+    /// One row per kind: each place with its count, the verdicts counted; a copy with no
+    /// verdict is `n/a`, never counted as "yes"; grants and key replicas are left to their
+    /// own sections.
+    #[test]
+    fn copies_are_counted_per_kind_with_their_verdicts() {
+        let mut away = copy("DynamoDB replica", "arn:t1", "us-east-1", None);
+        away.destination_region = Some("us-east-1".into());
+        away.within_allowed_regions = Some(false);
+        let mut unknown = copy("ECR replication", "arn:r", "registry 444455556666", None);
+        unknown.destination_region = None;
+        unknown.within_allowed_regions = None;
+        let mut public = copy("AMI shared", "1 image(s) in us-east-1", "everyone", None);
+        public.destination_account = Some("all".into());
+        let list = [
+            copy("DynamoDB replica", "arn:t2", "ap-southeast-2", None),
+            away,
+            copy("ECR replication", "arn:r", "ap-southeast-2", None),
+            unknown,
+            public,
+            copy(KEY_REPLICA, "arn:k", "us-west-2", None),
+        ];
+        let rows = copies_by_kind(&list);
+        let got: Vec<(&str, usize, &str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.kind.as_str(),
+                    r.count,
+                    r.destinations.as_str(),
+                    r.allowed.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "DynamoDB replica",
+                    2,
+                    "444455556666 ap-southeast-2 (1), 444455556666 us-east-1 (1, NO)",
+                    "1 NO"
+                ),
+                (
+                    "ECR replication",
+                    2,
+                    "444455556666 ap-southeast-2 (1), 444455556666 (1, n/a)",
+                    "1 n/a"
+                ),
+            ]
+        );
+        assert!(rows[0].outside && !rows[1].outside);
+    }
+
+    /// One row per service, its types' counts, regions and encryption added up, and its
+    /// name the words its types' labels share.
+    #[test]
+    fn data_stores_are_summed_per_service() {
+        let store = |t: &str, label: &str, regions: &[(&str, usize)], outside| DataStore {
+            resource_type: t.into(),
+            label: label.into(),
+            count: regions.iter().map(|(_, n)| n).sum(),
+            regions: regions.iter().map(|(r, n)| (r.to_string(), *n)).collect(),
+            outside_allowed_regions: outside,
+        };
+        let enc = |t: &str, cmk, none| EncryptionSummary {
+            resource_type: t.into(),
+            label: String::new(),
+            total: cmk + none,
+            kms_customer_managed: cmk,
+            kms_aws_managed: 0,
+            kms_key_not_in_snapshot: 0,
+            other_encryption: 0,
+            unencrypted: none,
+            not_read: 0,
+        };
+        let stores = [
+            store("aws_s3_bucket", "S3 buckets", &[("ap-southeast-2", 2)], 0),
+            store("aws_ebs_volume", "EBS volumes", &[("ap-southeast-2", 3)], 0),
+            store(
+                "aws_ebs_snapshot",
+                "EBS snapshots",
+                &[("ap-southeast-2", 4), ("us-east-1", 1)],
+                1,
+            ),
+        ];
+        let encryption = [
+            enc("aws_s3_bucket", 2, 0),
+            enc("aws_ebs_volume", 3, 0),
+            enc("aws_ebs_snapshot", 4, 1),
+        ];
+        let rows = stores_by_service(&stores, &encryption);
+        let got: Vec<(&str, usize, &str, usize, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.service.as_str(),
+                    r.count,
+                    r.regions.as_str(),
+                    r.outside,
+                    r.encryption.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "S3 buckets",
+                    2,
+                    "ap-southeast-2 (2)",
+                    0,
+                    "2 KMS customer key"
+                ),
+                (
+                    "EBS (2 types)",
+                    8,
+                    "ap-southeast-2 (7), us-east-1 (1)",
+                    1,
+                    "7 KMS customer key, 1 UNENCRYPTED"
+                ),
+            ]
+        );
+        assert_eq!(rows[1].stores, "3 EBS volumes, 5 EBS snapshots");
     }
 
     #[test]

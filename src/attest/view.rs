@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::model::{Attestation, GapFact};
 use super::summary::{
-    self, CopyDestination, KeySummary, RetentionClass, RuleExceptions, allowed_text, rotation_text,
+    self, CopyDestination, CopyKind, KeySummary, RetentionClass, RuleExceptions, ServiceStores,
+    allowed_text, rotation_text,
 };
 use crate::findings::Status;
 
@@ -42,12 +43,16 @@ pub struct View {
     pub account_count: usize,
     pub resources: usize,
     pub allowed_regions: String,
+    /// Every data-store type (annex); the body shows `store_services`.
     pub stores: Vec<StoreRow>,
+    pub store_services: Vec<ServiceStores>,
     pub store_count: usize,
     pub stores_outside: usize,
     /// Every copy (annex); the body shows `copy_destinations`.
     pub copies: Vec<CopyRow>,
     pub copy_destinations: Vec<CopyDestination>,
+    /// The copies per kind (the PDF's body, which has less room than the HTML's).
+    pub copy_kinds: Vec<CopyKind>,
     pub copies_outside: usize,
     pub encryption: Vec<EncryptionRow>,
     /// Every key (annex); the body shows `key_summary`.
@@ -205,12 +210,13 @@ pub struct GapRow {
 }
 
 /// The most rules the body's table of exceptions gives a row, most severe first. The body
-/// must fit on four pages whatever the rule pack and the account hold, and the rows grow
+/// must fit on three pages whatever the rule pack and the account hold, and the rows grow
 /// with the rules (each new rule that finds something adds one); the rules past this many
 /// are counted in one line under the table, and Annex A lists every finding of every rule.
 /// A rule whose waiver expired keeps its row wherever it ranks: an approval that lapsed is
 /// what a reader of the body must not miss. Five since the data stores of issue 15 grew the
-/// table of where the data is stored (the sample's body needed the lines).
+/// body (the data stores are now one row per service and the copies one row per kind, so
+/// new types no longer add rows).
 pub const BODY_EXCEPTION_RULES_MAX: usize = 5;
 
 fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
@@ -285,6 +291,7 @@ impl View {
                 .map(|s| s.outside_allowed_regions)
                 .sum(),
             stores,
+            store_services: summary::stores_by_service(&a.data_stores, &a.encryption),
             copies_outside: a
                 .copies
                 .iter()
@@ -292,6 +299,7 @@ impl View {
                 .count(),
             copies,
             copy_destinations: summary::copies_by_destination(&a.copies),
+            copy_kinds: summary::copies_by_kind(&a.copies),
             encryption: encryption_rows(a),
             keys: key_rows(a),
             key_summary: summary::keys(&a.keys, &a.allowed_regions),

@@ -104,13 +104,19 @@ pub(crate) fn encryption_key(encryption: &mut Option<Encryption>) -> Vec<&mut Op
 }
 
 /// Declares, once, each resource type: its attribute struct, its snapshot name, and every
-/// fact of [`TypeInfo`], plus how its encryption group and its KMS key references are read.
-/// Every fact is required, in this order, so a type with a fact missing does not compile.
+/// fact of [`TypeInfo`], plus how its encryption group, its KMS key references and its
+/// copies are read. Every fact is required, in this order, so a type with a fact missing
+/// does not compile.
 ///
 /// - `encryption: |a| …` gives `Some(&a.encryption)` for a data store whose encryption
 ///   at rest the attestation summarises, `None` for any other type;
 /// - `key_references: |a| …` gives every field that names a KMS key (by id, alias or
-///   ARN), which the collector rewrites to the key's ARN so rules can join on it.
+///   ARN), which the collector rewrites to the key's ARN so rules can join on it;
+/// - `copies: |a| …` lists every copy of the resource's data, and every grant of it to
+///   another account, that its attributes name ([`super::copies`]): what an attestation's
+///   "copies of the data" shows. A type that holds none gives `Vec::new()`; the
+///   self-check in `copies.rs` fails for a type whose attributes name replicas, copies or
+///   shares and whose lister gives none.
 macro_rules! resource_types {
     ($(
         $variant:ident => $name:literal {
@@ -120,7 +126,8 @@ macro_rules! resource_types {
             plan: $plan:expr,
             in_use: $in_use:expr,
             encryption: |$e:pat_param| $encryption:expr,
-            key_references: |$k:pat_param| $keys:expr $(,)?
+            key_references: |$k:pat_param| $keys:expr,
+            copies: |$c:pat_param| $copies:expr $(,)?
         }
     )*) => {
         /// The type-specific attributes of a resource, tagged by `type`.
@@ -180,6 +187,12 @@ macro_rules! resource_types {
             /// Every field of this resource that references a KMS key.
             pub fn key_references(&mut self) -> Vec<&mut Option<String>> {
                 match self { $(Attributes::$variant($k) => $keys,)* }
+            }
+
+            /// Every copy of this resource's data, and every grant of it to another
+            /// account, that its attributes name.
+            pub fn copies(&self) -> Vec<super::copies::Copy> {
+                match self { $(Attributes::$variant($c) => $copies,)* }
             }
         }
 

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::copies;
 use super::registry::{DataStore, InUse, Plan, TypeInfo, encryption_key, resource_types};
 
 /// Encryption at rest of a data store, as far as the rules need it.
@@ -44,6 +45,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     RegionSettings => "aws_region" {
         service: "ec2",
@@ -58,6 +60,7 @@ resource_types! {
             .map(|d| &mut d.kms_key_arn)
             .into_iter()
             .collect(),
+        copies: |_| Vec::new(),
     }
     S3Bucket => "aws_s3_bucket" {
         service: "s3",
@@ -71,6 +74,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::s3_bucket(a),
     }
     S3BackupObjects => "aws_s3_backup_objects" {
         service: "s3",
@@ -85,6 +89,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     EbsVolume => "aws_ebs_volume" {
         service: "ec2",
@@ -98,6 +103,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     EbsSnapshot => "aws_ebs_snapshot" {
         service: "ec2",
@@ -113,6 +119,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::ebs_snapshot(a),
     }
     Ec2Instance => "aws_ec2_instance" {
         service: "ec2",
@@ -122,6 +129,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     Ec2Image => "aws_ec2_image" {
         service: "ec2",
@@ -134,6 +142,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |a| copies::ec2_image(a),
     }
     Vpc => "aws_vpc" {
         service: "ec2",
@@ -143,6 +152,7 @@ resource_types! {
         in_use: InUse::When(|a| matches!(a, Attributes::Vpc(v) if !v.is_default)),
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     SecurityGroup => "aws_security_group" {
         service: "ec2",
@@ -154,6 +164,7 @@ resource_types! {
         }),
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     RdsInstance => "aws_rds_instance" {
         service: "rds",
@@ -167,6 +178,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::rds_instance(a),
     }
     RdsSnapshot => "aws_rds_snapshot" {
         service: "rds",
@@ -182,6 +194,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::rds_snapshot(a),
     }
     RdsCluster => "aws_rds_cluster" {
         service: "rds",
@@ -195,6 +208,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::rds_cluster(a),
     }
     RdsClusterSnapshot => "aws_rds_cluster_snapshot" {
         service: "rds",
@@ -210,6 +224,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::rds_cluster_snapshot(a),
     }
     EfsFileSystem => "aws_efs_file_system" {
         service: "elasticfilesystem",
@@ -223,6 +238,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::efs_file_system(a),
     }
     Secret => "aws_secretsmanager_secret" {
         service: "secretsmanager",
@@ -236,6 +252,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::secret(a),
     }
     RedshiftCluster => "aws_redshift_cluster" {
         service: "redshift",
@@ -249,6 +266,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::redshift_cluster(a),
     }
     RedshiftSnapshot => "aws_redshift_snapshot" {
         service: "redshift",
@@ -264,6 +282,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::redshift_snapshot(a),
     }
     ElasticacheReplicationGroup => "aws_elasticache_replication_group" {
         service: "elasticache",
@@ -277,6 +296,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::elasticache_replication_group(a),
     }
     ElasticacheCluster => "aws_elasticache_cluster" {
         service: "elasticache",
@@ -290,6 +310,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     OpensearchDomain => "aws_opensearch_domain" {
         service: "es",
@@ -303,6 +324,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::opensearch_domain(a),
     }
     SqsQueue => "aws_sqs_queue" {
         service: "sqs",
@@ -316,6 +338,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     SnsTopic => "aws_sns_topic" {
         service: "sns",
@@ -329,6 +352,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     EcrRepository => "aws_ecr_repository" {
         service: "ecr",
@@ -342,6 +366,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::ecr_repository(a),
     }
     KinesisStream => "aws_kinesis_stream" {
         service: "kinesis",
@@ -355,6 +380,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     LambdaFunction => "aws_lambda_function" {
         service: "lambda",
@@ -368,6 +394,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     KmsKey => "aws_kms_key" {
         service: "kms",
@@ -379,6 +406,7 @@ resource_types! {
         }),
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |a| copies::kms_key(a),
     }
     IamUser => "aws_iam_user" {
         service: "iam",
@@ -388,6 +416,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     IamGroup => "aws_iam_group" {
         service: "iam",
@@ -397,6 +426,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     IamRole => "aws_iam_role" {
         service: "iam",
@@ -406,6 +436,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     CloudTrailTrail => "aws_cloudtrail_trail" {
         service: "cloudtrail",
@@ -415,6 +446,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |a| vec![&mut a.kms_key_arn],
+        copies: |_| Vec::new(),
     }
     ConfigRecorder => "aws_config_recorder" {
         service: "config",
@@ -424,6 +456,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     ConfigResource => "aws_config_resource" {
         service: "config",
@@ -435,6 +468,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     BackupPlan => "aws_backup_plan" {
         service: "backup",
@@ -444,6 +478,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |a| copies::backup_plan(a),
     }
     BackupVault => "aws_backup_vault" {
         service: "backup",
@@ -457,6 +492,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     BackupRecoveryPoint => "aws_backup_recovery_point" {
         service: "backup",
@@ -472,6 +508,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::backup_recovery_point(a),
     }
     ConsoleSignin => "aws_console_signin" {
         service: "cloudtrail",
@@ -483,6 +520,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     ChangeHistory => "aws_change_history" {
         service: "cloudtrail",
@@ -494,6 +532,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     DynamodbTable => "aws_dynamodb_table" {
         service: "dynamodb",
@@ -507,6 +546,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |a| copies::dynamodb_table(a),
     }
     LogGroup => "aws_cloudwatch_log_group" {
         service: "logs",
@@ -520,6 +560,7 @@ resource_types! {
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),
+        copies: |_| Vec::new(),
     }
     SsoInstance => "aws_sso_instance" {
         service: "sso",
@@ -529,6 +570,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     SsoPermissionSet => "aws_sso_permission_set" {
         service: "sso",
@@ -538,6 +580,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     // The identity store is read by the Identity Center collector: its store id comes
     // from `sso:ListInstances`, and the identity store has no listing of its own.
@@ -551,6 +594,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     IdentitystoreGroup => "aws_identitystore_group" {
         service: "sso",
@@ -560,6 +604,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     BackupRestoreTestingPlan => "aws_backup_restore_testing_plan" {
         service: "backup",
@@ -569,6 +614,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
     BackupRestoreJob => "aws_backup_restore_job" {
         service: "backup",
@@ -580,6 +626,7 @@ resource_types! {
         in_use: InUse::Never,
         encryption: |_| None,
         key_references: |_| Vec::new(),
+        copies: |_| Vec::new(),
     }
 }
 

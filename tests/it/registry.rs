@@ -81,3 +81,40 @@ fn the_published_schema_names_every_registered_type() {
         );
     }
 }
+
+/// Every residency assertion a registry copy lister quotes for the sample's copies is a
+/// bundled rule's, on that type (the unit self-check in `snapshot/copies.rs` reads the
+/// rule files as text, below the rule loader's layer; this one loads the pack).
+#[test]
+fn every_copy_verdict_quoted_is_a_bundled_assertion_on_its_type() {
+    use assay::snapshot::copies::Judge;
+    let mut sources = assay::diag::Sources::default();
+    let (pack, diags) = load_pack(&rules_dir(), &mut sources);
+    let pack = pack.unwrap_or_else(|| panic!("the bundled rules load: {diags:?}"));
+    let snapshot =
+        assay::snapshot::Snapshot::load(&root().join("samples/aws-sample/snapshot.json")).unwrap();
+    let mut quoted = BTreeSet::new();
+    for r in &snapshot.resources {
+        for c in r.attributes.copies() {
+            if let Judge::Assertion { rule, assertion } = c.judged_by {
+                quoted.insert((r.type_name(), rule, assertion));
+            }
+        }
+    }
+    assert!(quoted.len() >= 10, "{quoted:?}");
+    for (type_name, rule, assertion) in quoted {
+        let found = pack
+            .rules
+            .iter()
+            .find(|r| r.id == rule)
+            .unwrap_or_else(|| panic!("{type_name}: no rule {rule}"));
+        assert!(
+            found.resource_types.iter().any(|t| t == type_name),
+            "{rule} does not judge {type_name}"
+        );
+        assert!(
+            found.assertions.iter().any(|a| a.name == assertion),
+            "{rule} has no assertion {assertion}"
+        );
+    }
+}
