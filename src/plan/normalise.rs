@@ -350,6 +350,35 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
     Ok((list, notes))
 }
 
+/// A placeholder for the parent (`label`) of a change, outside the plan: a resource of
+/// `attributes`' type named for the parent, none of whose `groups` nor tags are known
+/// (the plan does not hold them), so a rule that reads them is UNKNOWN, never a pass.
+fn outside_parent(
+    ctx: &Ctx,
+    index: usize,
+    label: &str,
+    attributes: crate::snapshot::Attributes,
+    groups: &[&str],
+) -> Result<Draft, PlanError> {
+    let p = &ctx.changes[index];
+    let mut draft = ctx.draft(
+        index,
+        attributes,
+        Some(format!("{label} (outside the plan)")),
+        false,
+    )?;
+    draft.change = None;
+    let outside = format!("{label} is outside the plan");
+    for group in groups {
+        draft.unknown(group, format!("{outside}: its {group} is not in the plan"));
+    }
+    draft.resource.tags = Default::default();
+    draft.known("tags");
+    draft.unknown("tags", format!("{outside}: its tags are not in the plan"));
+    draft.resource.id = format!("{} ({label})", p.address);
+    Ok(draft)
+}
+
 /// The changes of `types` in an order where each comes after the planned change of
 /// `types` its `source_key` names (a copy after the snapshot it copies), otherwise in plan
 /// order. Terraform refuses cycles, so every change is placed.

@@ -199,29 +199,19 @@ pub fn launch_permission(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result
 
 /// A placeholder for an image outside the plan.
 fn outside_image(ctx: &Ctx, index: usize, label: &str) -> Result<Draft, PlanError> {
-    let p = &ctx.changes[index];
-    let mut draft = ctx.draft(
+    super::outside_parent(
+        ctx,
         index,
+        label,
         Attributes::Ec2Image(Ec2Image::default()),
-        Some(format!("{label} (outside the plan)")),
-        false,
-    )?;
-    draft.change = None;
-    let outside = format!("{label} is outside the plan");
-    for group in [
-        "image_name",
-        "description",
-        "creation_date",
-        "state",
-        "public",
-        "source_instance_id",
-        "block_devices",
-    ] {
-        draft.unknown(group, format!("{outside}: its {group} is not in the plan"));
-    }
-    draft.resource.tags = Default::default();
-    draft.known("tags");
-    draft.unknown("tags", format!("{outside}: its tags are not in the plan"));
-    draft.resource.id = format!("{} ({label})", p.address);
-    Ok(draft)
+        &[
+            "image_name",
+            "description",
+            "creation_date",
+            "state",
+            "public",
+            "source_instance_id",
+            "block_devices",
+        ],
+    )
 }

@@ -276,27 +276,17 @@ pub fn create_volume_permission(
 
 /// A placeholder for a snapshot outside the plan.
 fn outside_snapshot(ctx: &Ctx, index: usize, label: &str) -> Result<Draft, PlanError> {
-    let p = &ctx.changes[index];
-    let mut draft = ctx.draft(
+    super::outside_parent(
+        ctx,
         index,
+        label,
         Attributes::EbsSnapshot(EbsSnapshot::default()),
-        Some(format!("{label} (outside the plan)")),
-        false,
-    )?;
-    draft.change = None;
-    let outside = format!("{label} is outside the plan");
-    for group in [
-        "volume_id",
-        "start_time",
-        "state",
-        "description",
-        "encryption",
-    ] {
-        draft.unknown(group, format!("{outside}: its {group} is not in the plan"));
-    }
-    draft.resource.tags = Default::default();
-    draft.known("tags");
-    draft.unknown("tags", format!("{outside}: its tags are not in the plan"));
-    draft.resource.id = format!("{} ({label})", p.address);
-    Ok(draft)
+        &[
+            "volume_id",
+            "start_time",
+            "state",
+            "description",
+            "encryption",
+        ],
+    )
 }
