@@ -353,7 +353,7 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
 /// A placeholder for the parent (`label`) of a change, outside the plan: a resource of
 /// `attributes`' type named for the parent, none of whose `groups` nor tags are known
 /// (the plan does not hold them), so a rule that reads them is UNKNOWN, never a pass.
-fn outside_parent(
+fn placeholder_outside(
     ctx: &Ctx,
     index: usize,
     label: &str,

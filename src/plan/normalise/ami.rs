@@ -199,7 +199,7 @@ pub fn launch_permission(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result
 
 /// A placeholder for an image outside the plan.
 fn outside_image(ctx: &Ctx, index: usize, label: &str) -> Result<Draft, PlanError> {
-    super::outside_parent(
+    super::placeholder_outside(
         ctx,
         index,
         label,

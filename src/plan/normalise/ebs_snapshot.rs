@@ -276,7 +276,7 @@ pub fn create_volume_permission(
 
 /// A placeholder for a snapshot outside the plan.
 fn outside_snapshot(ctx: &Ctx, index: usize, label: &str) -> Result<Draft, PlanError> {
-    super::outside_parent(
+    super::placeholder_outside(
         ctx,
         index,
         label,
