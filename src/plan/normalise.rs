@@ -34,6 +34,7 @@ mod rds_snapshot;
 mod redshift;
 mod region;
 mod s3;
+mod secrets;
 
 use std::collections::HashMap;
 
@@ -73,6 +74,7 @@ const PRIMARY: &[&str] = &[
     "aws_elasticache_replication_group",
     "aws_elasticache_cluster",
     "aws_opensearch_domain",
+    "aws_secretsmanager_secret",
     // Snapshots: built after the volumes, instances and sources they take their
     // encryption from (see `all`).
     "aws_ebs_snapshot",
@@ -249,6 +251,7 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             "aws_elasticache_replication_group" => Some(elasticache::replication_group(ctx, i)?),
             "aws_elasticache_cluster" => elasticache::cluster(ctx, i, &mut drafts)?,
             "aws_opensearch_domain" => Some(opensearch::domain(ctx, i, &mut drafts)?),
+            "aws_secretsmanager_secret" => Some(secrets::secret(ctx, i)?),
             _ => None,
         };
         if let Some(draft) = draft {

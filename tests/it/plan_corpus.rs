@@ -1528,3 +1528,77 @@ fn terraform_1_11_provider_v5_snapshots_sharing_and_sensitive_values() {
     let text = std::fs::read_to_string(&kept).expect("snapshot");
     assert!(text.contains("(sensitive value removed by assay)"));
 }
+
+/// Secrets Manager secrets (provider v5): one on the planned customer key, one on the
+/// AWS managed key `aws/secretsmanager` with a replica in us-east-1, one whose key comes
+/// from a data source read only during apply; each judged as a live scan would judge it,
+/// the unknown key UNKNOWN, never a pass. The secret's value (a secret version holding a
+/// sensitive variable) is in no output.
+#[test]
+fn terraform_1_11_provider_v5_secrets() {
+    let name = "tf1.11-aws5-secrets-files-clusters.json";
+    let (all, _, planned) = verdicts(name);
+    let judged: BTreeMap<(String, String), Status> = all
+        .into_iter()
+        .filter(|((rule, _), s)| {
+            !matches!(s, Status::NotApplicable | Status::Manual)
+                && !rule.starts_with("encryption.kms")
+                && !rule.starts_with("residency.kms")
+        })
+        .collect();
+    let (kms, region) = ("encryption.secret-kms-cmk", "residency.secret-region");
+    let rows: Vec<(&str, &str, Status)> = vec![
+        (kms, "aws_secretsmanager_secret.db", Pass),
+        (region, "aws_secretsmanager_secret.db", Pass),
+        (kms, "aws_secretsmanager_secret.api_token", Fail),
+        (region, "aws_secretsmanager_secret.api_token", Fail),
+        (kms, "aws_secretsmanager_secret.partner", Unknown),
+        (region, "aws_secretsmanager_secret.partner", Pass),
+    ];
+    assert_eq!(judged, expect(&rows));
+    let resource = |address: &str| {
+        planned
+            .snapshot
+            .resources
+            .iter()
+            .find(|r| r.id.starts_with(address))
+            .unwrap_or_else(|| panic!("{address}"))
+    };
+    match &resource("aws_secretsmanager_secret.api_token").attributes {
+        assay::snapshot::Attributes::Secret(s) => {
+            assert!(s.aws_managed_key);
+            assert_eq!(s.replica_regions, ["us-east-1"]);
+            assert_eq!(s.primary_region.as_deref(), Some("ap-southeast-2"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let partner = resource("aws_secretsmanager_secret.partner");
+    assert!(
+        partner
+            .unknown
+            .iter()
+            .any(|u| u.group == "encryption" && u.reason.contains("kms_key_id")),
+        "{:?}",
+        partner.unknown
+    );
+    // The gate blocks, and no output holds the secret's value.
+    let (code, stdout, stderr, out) = gate(&corpus(name), &[]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let kept = out.path().join("plan-snapshot.json");
+    let (code, _, stderr) = assay(&[
+        "plan",
+        corpus(name).to_str().expect("utf-8"),
+        "-o",
+        kept.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for entry in std::fs::read_dir(out.path()).expect("out dir") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("text");
+        assert!(
+            !text.contains("hunter2-not-in-any-output"),
+            "{} holds the secret's value",
+            path.display()
+        );
+    }
+}
