@@ -20,6 +20,7 @@ mod dynamodb;
 mod ebs_snapshot;
 mod ec2;
 mod ecr;
+mod efs;
 mod elasticache;
 mod iam;
 mod instance;
@@ -75,6 +76,7 @@ const PRIMARY: &[&str] = &[
     "aws_elasticache_cluster",
     "aws_opensearch_domain",
     "aws_secretsmanager_secret",
+    "aws_efs_file_system",
     // Snapshots: built after the volumes, instances and sources they take their
     // encryption from (see `all`).
     "aws_ebs_snapshot",
@@ -122,6 +124,8 @@ const ATTACHED: &[&str] = &[
     "aws_ecr_replication_configuration",
     "aws_redshift_snapshot_copy",
     "aws_elasticache_global_replication_group",
+    "aws_efs_backup_policy",
+    "aws_efs_replication_configuration",
     // Region-level settings: gathered into `aws_region` resources at the end.
     "aws_ebs_encryption_by_default",
     "aws_ebs_default_kms_key",
@@ -252,6 +256,7 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             "aws_elasticache_cluster" => elasticache::cluster(ctx, i, &mut drafts)?,
             "aws_opensearch_domain" => Some(opensearch::domain(ctx, i, &mut drafts)?),
             "aws_secretsmanager_secret" => Some(secrets::secret(ctx, i)?),
+            "aws_efs_file_system" => Some(efs::file_system(ctx, i, &mut drafts)?),
             _ => None,
         };
         if let Some(draft) = draft {
@@ -341,6 +346,8 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
                 "aws_elasticache_global_replication_group" => {
                     elasticache::global_replication_group(ctx, i, &mut drafts)?
                 }
+                "aws_efs_backup_policy" => efs::backup_policy(ctx, i, &mut drafts)?,
+                "aws_efs_replication_configuration" => efs::replication(ctx, i, &mut drafts)?,
                 _ => {}
             }
         }

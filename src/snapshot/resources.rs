@@ -234,7 +234,7 @@ resource_types! {
             region_rule: "residency.efs-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),

@@ -1535,7 +1535,7 @@ fn terraform_1_11_provider_v5_snapshots_sharing_and_sensitive_values() {
 /// the unknown key UNKNOWN, never a pass. The secret's value (a secret version holding a
 /// sensitive variable) is in no output.
 #[test]
-fn terraform_1_11_provider_v5_secrets() {
+fn terraform_1_11_provider_v5_secrets_and_file_systems() {
     let name = "tf1.11-aws5-secrets-files-clusters.json";
     let (all, _, planned) = verdicts(name);
     let judged: BTreeMap<(String, String), Status> = all
@@ -1547,6 +1547,12 @@ fn terraform_1_11_provider_v5_secrets() {
         })
         .collect();
     let (kms, region) = ("encryption.secret-kms-cmk", "residency.secret-region");
+    let (efs_kms, efs_backups, efs_region) = (
+        "encryption.efs-kms-cmk",
+        "backup.efs-automatic-backups",
+        "residency.efs-region",
+    );
+    let legacy = "aws_efs_backup_policy.legacy";
     let rows: Vec<(&str, &str, Status)> = vec![
         (kms, "aws_secretsmanager_secret.db", Pass),
         (region, "aws_secretsmanager_secret.db", Pass),
@@ -1554,6 +1560,19 @@ fn terraform_1_11_provider_v5_secrets() {
         (region, "aws_secretsmanager_secret.api_token", Fail),
         (kms, "aws_secretsmanager_secret.partner", Unknown),
         (region, "aws_secretsmanager_secret.partner", Pass),
+        // A file system on the planned customer key, backed up, replicated to us-east-1.
+        (efs_kms, "aws_efs_file_system.shared", Pass),
+        (efs_backups, "aws_efs_file_system.shared", Pass),
+        (efs_region, "aws_efs_file_system.shared", Fail),
+        // An unencrypted one without a backup policy in the plan.
+        (efs_kms, "aws_efs_file_system.scratch", Fail),
+        (efs_backups, "aws_efs_file_system.scratch", Unknown),
+        (efs_region, "aws_efs_file_system.scratch", Pass),
+        // Backups turned off on a file system another stack manages: judged on a
+        // placeholder, whose encryption and replication are not in the plan.
+        (efs_kms, legacy, Unknown),
+        (efs_backups, legacy, Fail),
+        (efs_region, legacy, Unknown),
     ];
     assert_eq!(judged, expect(&rows));
     let resource = |address: &str| {
@@ -1580,6 +1599,27 @@ fn terraform_1_11_provider_v5_secrets() {
             .any(|u| u.group == "encryption" && u.reason.contains("kms_key_id")),
         "{:?}",
         partner.unknown
+    );
+    match &resource("aws_efs_file_system.shared").attributes {
+        assay::snapshot::Attributes::EfsFileSystem(fs) => {
+            assert_eq!(fs.replica_regions, ["us-east-1"]);
+            assert_eq!(fs.automatic_backups, Some(true));
+            assert_eq!(
+                fs.encryption
+                    .as_ref()
+                    .and_then(|e| e.kms_key_arn.as_deref()),
+                Some("terraform:aws_kms_key.files")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // The file system outside the plan is said plainly.
+    let notes: Vec<&str> = planned.notes.iter().map(|n| n.address.as_str()).collect();
+    assert_eq!(notes, [legacy]);
+    assert!(
+        planned.notes[0].note.contains("fs-0123456789abcdef0"),
+        "{}",
+        planned.notes[0].note
     );
     // The gate blocks, and no output holds the secret's value.
     let (code, stdout, stderr, out) = gate(&corpus(name), &[]);
