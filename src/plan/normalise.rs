@@ -31,6 +31,7 @@ mod logs;
 mod messaging;
 mod opensearch;
 mod rds;
+mod rds_cluster;
 mod rds_snapshot;
 mod redshift;
 mod region;
@@ -77,6 +78,7 @@ const PRIMARY: &[&str] = &[
     "aws_opensearch_domain",
     "aws_secretsmanager_secret",
     "aws_efs_file_system",
+    "aws_rds_cluster",
     // Snapshots: built after the volumes, instances and sources they take their
     // encryption from (see `all`).
     "aws_ebs_snapshot",
@@ -257,6 +259,7 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
             "aws_opensearch_domain" => Some(opensearch::domain(ctx, i, &mut drafts)?),
             "aws_secretsmanager_secret" => Some(secrets::secret(ctx, i)?),
             "aws_efs_file_system" => Some(efs::file_system(ctx, i, &mut drafts)?),
+            "aws_rds_cluster" => Some(rds_cluster::cluster(ctx, i, &mut drafts)?),
             _ => None,
         };
         if let Some(draft) = draft {
@@ -287,7 +290,7 @@ pub fn all(ctx: &Ctx) -> Result<(Vec<Draft>, Vec<PlanNote>), PlanError> {
     }
     for i in 0..ctx.changes.len() {
         if ctx.changes[i].type_name == "aws_db_cluster_snapshot" {
-            let draft = rds_snapshot::cluster_snapshot(ctx, i)?;
+            let draft = rds_snapshot::cluster_snapshot(ctx, i, &drafts)?;
             drafts.push(draft);
         }
     }

@@ -204,7 +204,7 @@ resource_types! {
             region_rule: "residency.rds-region",
             selected: true,
         }),
-        plan: Plan::NotRead,
+        plan: Plan::Shown,
         in_use: InUse::Always,
         encryption: |a| Some(&a.encryption),
         key_references: |a| encryption_key(&mut a.encryption),

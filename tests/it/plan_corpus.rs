@@ -1531,11 +1531,13 @@ fn terraform_1_11_provider_v5_snapshots_sharing_and_sensitive_values() {
 
 /// Secrets Manager secrets (provider v5): one on the planned customer key, one on the
 /// AWS managed key `aws/secretsmanager` with a replica in us-east-1, one whose key comes
-/// from a data source read only during apply; each judged as a live scan would judge it,
-/// the unknown key UNKNOWN, never a pass. The secret's value (a secret version holding a
+/// from a data source read only during apply; EFS file systems with their backup policies
+/// and replication, one another stack manages; DB clusters on a planned key and
+/// unencrypted in a global database. Each is judged as a live scan would judge it, what
+/// only apply knows UNKNOWN, never a pass. The secret's value (a secret version holding a
 /// sensitive variable) is in no output.
 #[test]
-fn terraform_1_11_provider_v5_secrets_and_file_systems() {
+fn terraform_1_11_provider_v5_secrets_file_systems_and_db_clusters() {
     let name = "tf1.11-aws5-secrets-files-clusters.json";
     let (all, _, planned) = verdicts(name);
     let judged: BTreeMap<(String, String), Status> = all
@@ -1573,6 +1575,66 @@ fn terraform_1_11_provider_v5_secrets_and_file_systems() {
         (efs_kms, legacy, Unknown),
         (efs_backups, legacy, Fail),
         (efs_region, legacy, Unknown),
+        // A DB cluster on the planned customer key, and its snapshot, which has its key.
+        (
+            "encryption.rds-cluster-kms-cmk",
+            "aws_rds_cluster.ledger",
+            Pass,
+        ),
+        (
+            "backup.rds-retention-period",
+            "aws_rds_cluster.ledger",
+            Pass,
+        ),
+        (
+            "backup.database-restore-window",
+            "aws_rds_cluster.ledger",
+            Unknown,
+        ),
+        ("residency.rds-region", "aws_rds_cluster.ledger", Pass),
+        (
+            "residency.rds-replica-regions",
+            "aws_rds_cluster.ledger",
+            Pass,
+        ),
+        (
+            "encryption.rds-snapshot-kms-cmk",
+            "aws_db_cluster_snapshot.ledger",
+            Pass,
+        ),
+        (
+            "residency.rds-snapshot-sharing",
+            "aws_db_cluster_snapshot.ledger",
+            Pass,
+        ),
+        (
+            "residency.rds-region",
+            "aws_db_cluster_snapshot.ledger",
+            Pass,
+        ),
+        // An unencrypted one keeping backups a day, a member of a global database whose
+        // other members' regions the plan does not show.
+        (
+            "encryption.rds-cluster-kms-cmk",
+            "aws_rds_cluster.reports",
+            Fail,
+        ),
+        (
+            "backup.rds-retention-period",
+            "aws_rds_cluster.reports",
+            Fail,
+        ),
+        (
+            "backup.database-restore-window",
+            "aws_rds_cluster.reports",
+            Unknown,
+        ),
+        ("residency.rds-region", "aws_rds_cluster.reports", Pass),
+        (
+            "residency.rds-replica-regions",
+            "aws_rds_cluster.reports",
+            Unknown,
+        ),
     ];
     assert_eq!(judged, expect(&rows));
     let resource = |address: &str| {
@@ -1610,6 +1672,19 @@ fn terraform_1_11_provider_v5_secrets_and_file_systems() {
                     .and_then(|e| e.kms_key_arn.as_deref()),
                 Some("terraform:aws_kms_key.files")
             );
+        }
+        other => panic!("{other:?}"),
+    }
+    match &resource("aws_db_cluster_snapshot.ledger").attributes {
+        assay::snapshot::Attributes::RdsClusterSnapshot(s) => assert_eq!(
+            s.encryption.as_ref().and_then(|e| e.kms_key_arn.as_deref()),
+            Some("terraform:aws_kms_key.ledger")
+        ),
+        other => panic!("{other:?}"),
+    }
+    match &resource("aws_rds_cluster.reports").attributes {
+        assay::snapshot::Attributes::RdsCluster(c) => {
+            assert_eq!(c.global_cluster_id.as_deref(), Some("reports-global"))
         }
         other => panic!("{other:?}"),
     }

@@ -34,6 +34,7 @@ pub fn draft_encryption(d: &Draft) -> Result<Option<Encryption>, String> {
         Attributes::EbsSnapshot(s) => s.encryption.clone(),
         Attributes::RdsInstance(i) => i.encryption.clone(),
         Attributes::RdsSnapshot(s) => s.encryption.clone(),
+        Attributes::RdsCluster(c) => c.encryption.clone(),
         _ => None,
     })
 }

@@ -277,7 +277,7 @@ pub fn snapshot(ctx: &Ctx, index: usize, drafts: &Drafts) -> Result<Draft, PlanE
 /// One planned DB cluster snapshot. Its encryption is its cluster's; assay does not read
 /// clusters from plans, so unless the plan shows the snapshot's own values (one that
 /// exists already), it is UNKNOWN.
-pub fn cluster_snapshot(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
+pub fn cluster_snapshot(ctx: &Ctx, index: usize, drafts: &Drafts) -> Result<Draft, PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
     let mut unknown = Vec::new();
@@ -302,15 +302,36 @@ pub fn cluster_snapshot(ctx: &Ctx, index: usize) -> Result<Draft, PlanError> {
         _ => unknown.push(("engine", a.unknown_reason("engine"))),
     }
     snapshot.shared_with = shared_with(&a, &mut unknown)?;
+    // A snapshot has its cluster's encryption, as a DB snapshot its instance's.
+    let cluster = ctx
+        .target(&a, p, "db_cluster_identifier", &["aws_rds_cluster"])
+        .and_then(|t| drafts.of(t));
     match shown_encryption(ctx, p, &a, "storage_encrypted")? {
         Field::Known(e) => snapshot.encryption = Some(e),
-        _ => unknown.push((
-            "encryption",
-            format!(
-                "{}: a cluster snapshot has the encryption of its cluster, and assay does not read DB clusters (aws_rds_cluster) from plans",
-                a.unknown_reason("storage_encrypted")
-            ),
-        )),
+        _ => match cluster.map(|c| (c, super::ebs_snapshot::draft_encryption(c))) {
+            Some((_, Ok(Some(e)))) => snapshot.encryption = Some(e),
+            Some((c, Ok(None))) => unknown.push((
+                "encryption",
+                format!(
+                    "{} has the encryption of its cluster {}, which the plan does not show",
+                    p.address, c.resource.id
+                ),
+            )),
+            Some((c, Err(reason))) => unknown.push((
+                "encryption",
+                format!(
+                    "{} has the encryption of its cluster {}, which is not known: {reason}",
+                    p.address, c.resource.id
+                ),
+            )),
+            None => unknown.push((
+                "encryption",
+                format!(
+                    "{}: a cluster snapshot has the encryption of its cluster (aws_rds_cluster), which is not in the plan",
+                    a.unknown_reason("storage_encrypted")
+                ),
+            )),
+        },
     }
     let name = a.string("db_cluster_snapshot_identifier")?.known();
     let mut draft = ctx.draft(index, Attributes::RdsClusterSnapshot(snapshot), name, false)?;
