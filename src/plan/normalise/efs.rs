@@ -33,13 +33,13 @@ fn encryption(
             algorithm: None,
             kms_key_arn: None,
         })),
-        // A key implies encryption: "If you specify a KmsKeyId, you must set the
-        // Encrypted parameter to true" (CreateFileSystem,
+        // A key implies encryption: "If KmsKeyId is specified, the Encrypted parameter
+        // must be set to true" (CreateFileSystem,
         // https://docs.aws.amazon.com/efs/latest/ug/API_CreateFileSystem.html).
         (_, Field::Known(arn)) => Ok(Ok(kms(arn))),
         // Encrypted without a key: "If you don't specify a KMS key, then the default KMS
-        // key for Amazon EFS, /aws/elasticfilesystem, is used" (CreateFileSystem
-        // `Encrypted`). The provider computes `kms_key_id`, so only the configuration tells
+        // key for Amazon EFS, /aws/elasticfilesystem, is used to protect the encrypted
+        // file system" (CreateFileSystem `Encrypted`). The provider computes `kms_key_id`, so only the configuration tells
         // an unset key from one known after apply.
         (Field::Known(true), Field::Null) => Ok(Ok(kms(super::kms::aws_managed(
             ctx,
@@ -206,10 +206,11 @@ pub fn backup_policy(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(),
 }
 
 /// `aws_efs_replication_configuration`: the file system `source_file_system_id` is
-/// copied to `destination.region`. A file system has at most one replication
-/// configuration, with one destination ("you can replicate a file system to only one
-/// destination", Amazon EFS replication, https://docs.aws.amazon.com/efs/latest/ug/efs-replication.html),
-/// so the plan's configuration is all of its replication.
+/// copied to `destination.region`. "There can only be one destination file system in a
+/// replication configuration", and "a file system can be part of only one replication
+/// configuration" (CreateReplicationConfiguration,
+/// https://docs.aws.amazon.com/efs/latest/ug/API_CreateReplicationConfiguration.html), so
+/// the plan's configuration is all of its replication.
 pub fn replication(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<(), PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
