@@ -89,6 +89,65 @@ fn replicas(
     Ok(())
 }
 
+/// The storage encryption of a planned DB instance or cluster (`storage_encrypted`,
+/// `kms_key_id`), or why it is not known. Encrypted without a key, when the API's defaults
+/// apply (`defaults_apply`: created, not restored from something that brings its own
+/// settings): "If StorageEncrypted is enabled, and you do not specify a value for the
+/// KmsKeyId parameter, then Amazon RDS uses your default KMS key" (CreateDBInstance,
+/// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html;
+/// CreateDBCluster says the same), which is the AWS managed key `aws/rds` of the account
+/// and region: "By default, the RDS AWS managed key (`aws/rds`) is used for encryption"
+/// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html).
+pub(super) fn storage_encryption(
+    ctx: &Ctx,
+    index: usize,
+    drafts: &mut Drafts,
+    defaults_apply: bool,
+) -> Result<Result<Encryption, String>, PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    Ok(
+        match encryption(ctx, p, &a, "storage_encrypted", "kms_key_id")? {
+            Field::Known(e) => Ok(e),
+            _ if defaults_apply
+                && a.bool("storage_encrypted")?.known() == Some(true)
+                && ctx.unset_in_config(p, "kms_key_id") =>
+            {
+                let key = super::kms::aws_managed(ctx, index, "rds", drafts)?;
+                Ok(Encryption {
+                    enabled: true,
+                    algorithm: Some("aws:kms".into()),
+                    kms_key_arn: Some(key),
+                })
+            }
+            _ => Err(encryption_reason(
+                &a,
+                "storage_encrypted",
+                "kms_key_id",
+                "RDS",
+            )?),
+        },
+    )
+}
+
+/// The days a planned DB instance or cluster keeps its automated backups, or why it is not
+/// known. Unset when the API's defaults apply: "Default: 1" (BackupRetentionPeriod,
+/// CreateDBInstance and CreateDBCluster,
+/// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+pub(super) fn backup_retention_days(
+    ctx: &Ctx,
+    index: usize,
+    defaults_apply: bool,
+) -> Result<Result<i64, String>, PlanError> {
+    let p = &ctx.changes[index];
+    let a = ctx.attrs(p);
+    Ok(match a.int("backup_retention_period")? {
+        Field::Known(days) => Ok(days),
+        _ if defaults_apply && ctx.unset_in_config(p, "backup_retention_period") => Ok(1),
+        _ => Err(a.unknown_reason("backup_retention_period")),
+    })
+}
+
 pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, PlanError> {
     let p = &ctx.changes[index];
     let a = ctx.attrs(p);
@@ -107,42 +166,14 @@ pub fn instance(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, P
         format!("the status of {} is known after apply", p.address),
     ));
     let new = p.action == "create" || p.action == "replace";
-    match encryption(ctx, p, &a, "storage_encrypted", "kms_key_id")? {
-        Field::Known(e) => db.encryption = Some(e),
-        // Encrypted without a key: "If StorageEncrypted is enabled, and you do not specify
-        // a value for the KmsKeyId parameter, then Amazon RDS uses your default KMS key"
-        // (CreateDBInstance, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html),
-        // which is the AWS managed key `aws/rds` of the account and region: "By default, the
-        // RDS AWS managed key (`aws/rds`) is used for encryption"
-        // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html).
-        _ if new
-            && a.bool("storage_encrypted")?.known() == Some(true)
-            && ctx.unset_in_config(p, "kms_key_id")
-            && !restored(ctx, index) =>
-        {
-            let key = super::kms::aws_managed(ctx, index, "rds", drafts)?;
-            db.encryption = Some(Encryption {
-                enabled: true,
-                algorithm: Some("aws:kms".into()),
-                kms_key_arn: Some(key),
-            });
-        }
-        _ => unknown.push((
-            "encryption",
-            encryption_reason(&a, "storage_encrypted", "kms_key_id", "RDS")?,
-        )),
+    let defaults_apply = new && !restored(ctx, index);
+    match storage_encryption(ctx, index, drafts, defaults_apply)? {
+        Ok(e) => db.encryption = Some(e),
+        Err(reason) => unknown.push(("encryption", reason)),
     }
-    match a.int("backup_retention_period")? {
-        Field::Known(days) => db.backup_retention_days = days,
-        // Unset on a new instance: "Default: 1" (BackupRetentionPeriod, CreateDBInstance,
-        // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
-        _ if new && ctx.unset_in_config(p, "backup_retention_period") && !restored(ctx, index) => {
-            db.backup_retention_days = 1
-        }
-        _ => unknown.push((
-            "backup_retention_days",
-            a.unknown_reason("backup_retention_period"),
-        )),
+    match backup_retention_days(ctx, index, defaults_apply)? {
+        Ok(days) => db.backup_retention_days = days,
+        Err(reason) => unknown.push(("backup_retention_days", reason)),
     }
     // These three are off unless set (the provider's defaults).
     let flag =

@@ -5,9 +5,8 @@ use super::super::attrs::Field;
 use super::super::build::{Ctx, Draft};
 use super::super::error::PlanError;
 use super::Drafts;
-use super::ec2::{encryption, encryption_reason};
 use crate::snapshot::Attributes;
-use crate::snapshot::resources::{Encryption, RdsCluster};
+use crate::snapshot::resources::RdsCluster;
 
 /// Whether the cluster is created from something that brings its own settings (a
 /// snapshot, a point in time, S3, a source cluster it replicates): then the API defaults
@@ -65,39 +64,16 @@ pub fn cluster(ctx: &Ctx, index: usize, drafts: &mut Drafts) -> Result<Draft, Pl
             format!("the {what} of {} is known after apply", p.address),
         ));
     }
-    match encryption(ctx, p, &a, "storage_encrypted", "kms_key_id")? {
-        Field::Known(e) => db.encryption = Some(e),
-        // Encrypted without a key: "If you don't specify a value for the KmsKeyId
-        // parameter, then Amazon RDS will use your default KMS key" (CreateDBCluster
-        // `KmsKeyId`, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html),
-        // the AWS managed key `aws/rds`.
-        _ if new
-            && a.bool("storage_encrypted")?.known() == Some(true)
-            && ctx.unset_in_config(p, "kms_key_id")
-            && !restored(ctx, index) =>
-        {
-            let key = super::kms::aws_managed(ctx, index, "rds", drafts)?;
-            db.encryption = Some(Encryption {
-                enabled: true,
-                algorithm: Some("aws:kms".into()),
-                kms_key_arn: Some(key),
-            });
-        }
-        _ => unknown.push((
-            "encryption",
-            encryption_reason(&a, "storage_encrypted", "kms_key_id", "RDS")?,
-        )),
+    // CreateDBCluster defaults as CreateDBInstance does (an unset key is `aws/rds`,
+    // an unset retention 1 day; https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html).
+    let defaults_apply = new && !restored(ctx, index);
+    match super::rds::storage_encryption(ctx, index, drafts, defaults_apply)? {
+        Ok(e) => db.encryption = Some(e),
+        Err(reason) => unknown.push(("encryption", reason)),
     }
-    match a.int("backup_retention_period")? {
-        Field::Known(days) => db.backup_retention_days = days,
-        // Unset on a new cluster: "Default: 1" (BackupRetentionPeriod, CreateDBCluster).
-        _ if new && ctx.unset_in_config(p, "backup_retention_period") && !restored(ctx, index) => {
-            db.backup_retention_days = 1
-        }
-        _ => unknown.push((
-            "backup_retention_days",
-            a.unknown_reason("backup_retention_period"),
-        )),
+    match super::rds::backup_retention_days(ctx, index, defaults_apply)? {
+        Ok(days) => db.backup_retention_days = days,
+        Err(reason) => unknown.push(("backup_retention_days", reason)),
     }
     match a.bool("deletion_protection")?.or_default_when_null(false) {
         Field::Known(v) => db.deletion_protection = v,
